@@ -1,0 +1,1 @@
+"""App assembly: configuration, entry point, dispatcher, middlewares, outgoing-message sender."""

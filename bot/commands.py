@@ -1,0 +1,52 @@
+"""Telegram command menus: participants' for everyone, an extended one in curators' chats."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.utils.i18n import I18n
+
+from models.i18n_marker import N_
+
+logger = logging.getLogger(__name__)
+
+PARTICIPANT_COMMANDS = (
+    ("start", N_("Start or continue registration")),
+    ("profile", N_("My profile and questionnaire")),
+    ("consent", N_("My consents: view or withdraw")),
+    ("lang", N_("Language / Язык")),
+    ("help", N_("What the bot can do")),
+    ("cancel", N_("Cancel the current action")),
+)
+CURATOR_COMMANDS = (("candidates", N_("Mentor candidates awaiting a decision")),)
+
+
+def _menu(i18n: I18n, locale: str, *, curator: bool) -> list[BotCommand]:
+    entries = PARTICIPANT_COMMANDS + (CURATOR_COMMANDS if curator else ())
+    return [
+        BotCommand(command=name, description=i18n.gettext(description, locale=locale))
+        for name, description in entries
+    ]
+
+
+async def set_bot_commands(bot: Bot, i18n: I18n, curator_ids: list[int]) -> None:
+    """The default-language menu plus one per other locale (Telegram picks by client language)."""
+    for locale in i18n.available_locales:
+        language = None if locale == i18n.default_locale else locale
+        await bot.set_my_commands(
+            _menu(i18n, locale, curator=False),
+            scope=BotCommandScopeDefault(),
+            language_code=language,
+        )
+        for chat_id in curator_ids:
+            try:
+                await bot.set_my_commands(
+                    _menu(i18n, locale, curator=True),
+                    scope=BotCommandScopeChat(chat_id=chat_id),
+                    language_code=language,
+                )
+            except TelegramAPIError as error:  # the curator has not opened the bot yet
+                logger.warning("curator menu not set for chat %s: %s", chat_id, error.message)

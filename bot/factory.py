@@ -1,0 +1,84 @@
+"""One factory builds the app: `python -m bot` and the tests both call it."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+import handlers
+from bot.commands import set_bot_commands
+from bot.config import Settings
+from bot.i18n import ParticipantLocaleMiddleware, create_i18n
+from bot.middlewares import DbSessionMiddleware, ParticipantMiddleware, UpdateLoggingMiddleware
+from models.participant import curator_telegram_ids
+
+logger = logging.getLogger(__name__)
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = (
+        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+        if settings.telegram_api_url
+        else AiohttpSession()
+    )
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+
+
+def create_storage(settings: Settings) -> BaseStorage:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(
+            settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True)
+        )
+    return MemoryStorage()
+
+
+async def on_startup(
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    await bot.delete_webhook(drop_pending_updates=False)
+    async with session_pool() as session:
+        curators = await curator_telegram_ids(session, settings.curator_ids)
+    await set_bot_commands(bot, i18n, curators)
+    me = await bot.get_me()
+    logger.info("bot @%s started, %d curator(s) configured", me.username, len(curators))
+
+
+def create_dispatcher(
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    *,
+    storage: BaseStorage | None = None,
+    i18n: I18n | None = None,
+) -> Dispatcher:
+    i18n = i18n or create_i18n(settings.default_locale)
+    dispatcher = Dispatcher(
+        storage=storage or create_storage(settings),
+        settings=settings,
+        session_pool=session_pool,
+        i18n=i18n,
+    )
+    dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
+    dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
+    dispatcher.update.outer_middleware(ParticipantMiddleware())
+    ParticipantLocaleMiddleware(i18n).setup(dispatcher)
+    dispatcher.include_router(handlers.create_root_router())
+    dispatcher.startup.register(on_startup)
+    return dispatcher

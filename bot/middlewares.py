@@ -1,0 +1,68 @@
+"""Outer middlewares: logging, a DB session per update, the participant behind the update."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from models.participant import get_participant
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+logger = logging.getLogger("bot.updates")
+
+
+class UpdateLoggingMiddleware(BaseMiddleware):
+    """One line per update: its id, kind, outcome and duration. Never any personal data."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        kind = event.event_type if isinstance(event, Update) else type(event).__name__
+        update_id = getattr(event, "update_id", None)
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            result = await handler(event, data)
+            outcome = "unhandled" if result is UNHANDLED else "handled"
+            return result
+        finally:
+            logger.info(
+                "update %s %s %s in %.1f ms",
+                update_id,
+                kind,
+                outcome,
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    def __init__(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
+        self.session_pool = session_pool
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.session_pool() as session:
+            data["session"] = session
+            return await handler(event, data)
+
+
+class ParticipantMiddleware(BaseMiddleware):
+    """Loads the participant (None for a stranger) and whether the user is a curator."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        user: User | None = data.get("event_from_user")
+        settings: Settings = data["settings"]
+        participant = None
+        if user is not None:
+            participant = await get_participant(data["session"], user.id)
+        data["participant"] = participant
+        data["is_curator"] = user is not None and (
+            user.id in settings.curator_ids
+            or (participant is not None and participant.staff_role is not None)
+        )
+        return await handler(event, data)

@@ -1,0 +1,38 @@
+"""One router per area; the curator-only filter sits on the curator parent router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Router
+from aiogram.filters import Filter
+from aiogram.types import TelegramObject
+
+from handlers import common, consent, errors, fallback, profile
+from handlers.curator import candidates
+from handlers.onboarding import registration, start
+
+
+class IsCurator(Filter):
+    async def __call__(self, event: TelegramObject, is_curator: bool = False, **_: Any) -> bool:
+        return is_curator
+
+
+def create_root_router() -> Router:
+    curator = Router(name="curator")
+    curator.message.filter(IsCurator())
+    curator.callback_query.filter(IsCurator())
+    curator.include_routers(candidates.router)
+
+    root = Router(name="root")
+    root.include_routers(
+        errors.router,
+        common.router,  # /cancel first, so it works inside every form
+        start.router,
+        registration.router,
+        profile.router,
+        consent.router,
+        curator,
+        fallback.router,  # catch-alls last
+    )
+    return root

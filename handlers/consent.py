@@ -1,0 +1,129 @@
+"""/consent: what was agreed and when; withdrawal with confirmation (then data is erased)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notify import notify_curators
+from handlers.onboarding.options import STALE
+from handlers.texts import consent_lines
+from handlers.ui import ConsentAction, label, yes_no_keyboard
+from models.consent import active_consent, consent_history, withdraw_consent
+from models.enums import ConsentKind
+from models.errors import InvalidValue
+from models.participant import Participant
+
+router = Router(name=__name__)
+
+
+@router.message(Command("consent"))
+async def cmd_consent(
+    message: Message, session: AsyncSession, participant: Participant | None, settings: Settings
+) -> None:
+    history = [] if participant is None else await consent_history(session, participant.id)
+    builder = InlineKeyboardBuilder()
+    for consent in history:
+        if consent.is_active:
+            builder.button(
+                text=_("Withdraw: {kind}").format(kind=label(consent.kind)),
+                callback_data=ConsentAction(action="withdraw", kind=consent.kind),
+            )
+    builder.adjust(1)
+    text = "<b>{title}</b>\n{lines}".format(
+        title=_("Your consents"), lines=consent_lines(history, settings.timezone)
+    )
+    if not history:
+        text += "\n" + _("Send /start to read the consent and join the programme.")
+    await message.answer(text, reply_markup=builder.as_markup())
+
+
+async def _active(session: AsyncSession, participant: Participant | None, kind: ConsentKind):
+    if participant is None or await active_consent(session, participant.id, kind) is None:
+        raise InvalidValue(STALE)
+    return participant
+
+
+@router.callback_query(ConsentAction.filter(F.action == "withdraw"))
+async def withdrawal_requested(
+    query: CallbackQuery,
+    callback_data: ConsentAction,
+    session: AsyncSession,
+    participant: Participant | None,
+) -> None:
+    await _active(session, participant, callback_data.kind)
+    if callback_data.kind == ConsentKind.PERSONAL_DATA:
+        question = _(
+            "Withdraw the consent to personal data processing?\n\nYour profile and "
+            "questionnaires will be erased and your participation in the programme will end. "
+            "This cannot be undone, but you can register again later."
+        )
+    else:
+        question = _(
+            "Withdraw the consent to act as a mentor?\n\nYou will leave the bank of mentors; "
+            "your profile and other data stay."
+        )
+    keyboard = yes_no_keyboard(
+        ConsentAction(action="confirm", kind=callback_data.kind),
+        _("Yes, withdraw"),
+        ConsentAction(action="keep", kind=callback_data.kind),
+        _("No, keep it"),
+    )
+    await query.message.edit_text(question, reply_markup=keyboard)
+    await query.answer()
+
+
+@router.callback_query(ConsentAction.filter(F.action == "keep"))
+async def withdrawal_cancelled(query: CallbackQuery) -> None:
+    await query.message.edit_text(_("Nothing has changed: your consent stays in force."))
+    await query.answer()
+
+
+@router.callback_query(ConsentAction.filter(F.action == "confirm"))
+async def withdrawal_confirmed(
+    query: CallbackQuery,
+    callback_data: ConsentAction,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    participant = await _active(session, participant, callback_data.kind)
+    name = escape(participant.display_name)  # for the curators' notice; erased from the DB
+    kind = callback_data.kind
+    await withdraw_consent(session, participant, kind)
+    await state.clear()
+    if kind == ConsentKind.PERSONAL_DATA:
+        done = _(
+            "Consent withdrawn. Your personal data has been erased and your participation has "
+            "ended. If you want to come back, send /start."
+        )
+    else:
+        done = _("Consent withdrawn: you are no longer in the bank of mentors.")
+    await query.message.edit_text(done)
+    await query.answer()
+
+    def render() -> tuple[str, None]:
+        if kind == ConsentKind.PERSONAL_DATA:
+            notice = _(
+                "{name} withdrew the consent to personal data processing: their data has been "
+                "erased and their participation has ended."
+            )
+        else:
+            notice = _(
+                "{name} withdrew the consent to act as a mentor and left the bank of mentors."
+            )
+        return notice.format(name=name), None
+
+    await notify_curators(bot, session, settings, i18n, render)

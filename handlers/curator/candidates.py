@@ -1,0 +1,82 @@
+"""Curators accept or reject mentor candidates into the bank of mentors (§6.4.5, §6.2)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notify import notify
+from handlers.onboarding.finish import decision_keyboard, roles_of
+from handlers.texts import format_time, profile_card, registration_notice
+from handlers.ui import MentorDecision
+from models.participant import get_participant_by_id
+from models.profiles import count_mentor_candidates, decide_mentor, list_mentor_candidates
+
+router = Router(name=__name__)
+
+
+@router.message(Command("candidates"))
+async def cmd_candidates(message: Message, session: AsyncSession) -> None:
+    candidates = await list_mentor_candidates(session)
+    if not candidates:
+        await message.answer(_("No mentor candidates are waiting for a decision."))
+        return
+    total = await count_mentor_candidates(session)
+    await message.answer(
+        _("Mentor candidates waiting for a decision: {count}.").format(count=total)
+    )
+    for candidate in candidates:
+        await message.answer(profile_card(candidate), reply_markup=decision_keyboard(candidate))
+    if total > len(candidates):
+        await message.answer(
+            _("Shown the first {shown}; decide on these to see the rest.").format(
+                shown=len(candidates)
+            )
+        )
+
+
+@router.callback_query(MentorDecision.filter())
+async def mentor_decided(
+    query: CallbackQuery,
+    callback_data: MentorDecision,
+    session: AsyncSession,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    profile = await decide_mentor(
+        session,
+        callback_data.participant_id,
+        accept=callback_data.accept,
+        decided_by=query.from_user.id,
+    )
+    candidate = await get_participant_by_id(session, callback_data.participant_id)
+    when = format_time(profile.decided_at, settings.timezone)
+    if callback_data.accept:
+        outcome = _("✅ Accepted into the bank of mentors by {curator}, {when}.")
+    else:
+        outcome = _("❌ Rejected by {curator}, {when}.")
+    outcome = outcome.format(curator=escape(query.from_user.full_name), when=when)
+    notice = registration_notice(candidate, roles_of(candidate), updated=False)
+    await query.message.edit_text(f"{notice}\n\n{outcome}")
+    await query.answer()
+
+    def render() -> tuple[str, None]:
+        if callback_data.accept:
+            return _(
+                "Good news: the curator has accepted you into the bank of mentors. The curator "
+                "will offer you a mentee; you will be asked before any pair is formed."
+            ), None
+        return _(
+            "The curator has not accepted your mentor application this time. You stay in the "
+            "programme; you can apply again later from /profile."
+        ), None
+
+    await notify(bot, session, i18n, [candidate.telegram_id], render)

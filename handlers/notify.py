@@ -1,0 +1,36 @@
+"""Notifications to curators and participants, each rendered in the recipient's language."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.sender import Delivery, Sender
+from models.participant import curator_telegram_ids, locales_of
+
+Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
+
+
+async def notify_curators(
+    bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, render: Render
+) -> dict[int, Delivery]:
+    chat_ids = await curator_telegram_ids(session, settings.curator_ids)
+    return await notify(bot, session, i18n, chat_ids, render)
+
+
+async def notify(
+    bot: Bot, session: AsyncSession, i18n: I18n, chat_ids: list[int], render: Render
+) -> dict[int, Delivery]:
+    sender = Sender(bot)
+    locales = await locales_of(session, chat_ids)
+    results: dict[int, Delivery] = {}
+    for chat_id in chat_ids:
+        with i18n.use_locale(locales.get(chat_id) or i18n.default_locale):
+            text, markup = render()
+        results[chat_id] = await sender.send_message(chat_id, text, reply_markup=markup)
+    return results

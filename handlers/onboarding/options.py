@@ -1,0 +1,52 @@
+"""Presses on a form step's buttons, shared by registration and profile editing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery
+from aiogram.utils.i18n import gettext as _
+
+from handlers.texts import format_value
+from handlers.ui import DONE, SKIP, step_keyboard
+from models.errors import InvalidValue
+from models.fields import FieldSpec
+from models.i18n_marker import N_
+
+STALE = N_("This button is no longer valid.")
+
+
+@dataclass(frozen=True)
+class Answer:
+    value: Any
+
+
+async def press_option(
+    query: CallbackQuery, state: FSMContext, spec: FieldSpec, code: str, *, back: bool
+) -> Answer | None:
+    """The step's answer once it is given; None while a multi-select is still being ticked."""
+    if code == SKIP:
+        if not spec.optional:
+            raise InvalidValue(STALE)
+        return Answer(None)
+    if spec.kind == "choice":
+        return Answer(spec.option(code).value)
+    if spec.kind != "multi":
+        raise InvalidValue(STALE)
+    selected: list[str] = list((await state.get_data()).get(spec.key) or [])
+    if code == DONE:
+        return Answer(spec.clean_selection(selected))
+    option = spec.option(code).value
+    selected = [c for c in selected if c != option] if option in selected else [*selected, option]
+    await state.update_data({spec.key: selected})
+    await query.message.edit_reply_markup(reply_markup=step_keyboard(spec, selected, back=back))
+    await query.answer()
+    return None
+
+
+async def show_answer(query: CallbackQuery, spec: FieldSpec, value: Any) -> None:
+    """Replace the answered question by a one-line summary (one message per step)."""
+    await query.message.edit_text(f"{_(spec.label)}: {format_value(spec.key, value)}")
+    await query.answer()

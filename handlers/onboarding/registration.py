@@ -1,0 +1,150 @@
+"""The registration form: profile, role, mentee and mentor questionnaires, mentor consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.onboarding.finish import finish_registration
+from handlers.onboarding.options import STALE, press_option, show_answer
+from handlers.onboarding.steps import (
+    BUTTON_STEPS,
+    FIELD_OF_STEP,
+    MENTOR_CONSENT,
+    TYPED_STEPS,
+    Registration,
+    ask,
+    neighbour,
+)
+from handlers.texts import consent_document
+from handlers.ui import BACK, FormOption, MentorConsentAnswer
+from models.enums import ConsentKind
+from models.errors import InvalidValue
+from models.fields import FIELDS, check_difficulties
+from models.i18n_marker import N_
+from models.participant import Participant, save_profile
+from models.profiles import register_mentor, save_mentee_questionnaire
+
+router = Router(name=__name__)
+
+
+async def advance(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """Save a finished part of the form, then ask the next question or finish."""
+    if participant is None:
+        await state.clear()
+        raise InvalidValue(N_("Please start again with /start."))
+    current = await state.get_state()
+    data = await state.get_data()
+    if current == Registration.choosing_qualification.state:
+        await save_profile(session, participant, data)
+    elif current == Registration.choosing_mentee_forms.state:
+        await save_mentee_questionnaire(session, participant, data)
+    following = neighbour(current, data, +1)
+    if following is None:
+        await finish_registration(message, state, session, participant, bot, settings, i18n)
+    else:
+        await ask(message, state, following, settings.organization_name, i18n)
+
+
+@router.message(StateFilter(*TYPED_STEPS), F.text)
+async def answer_typed(message: Message, state: FSMContext, **deps: Any) -> None:
+    key = FIELD_OF_STEP[await state.get_state()]
+    await state.update_data({key: FIELDS[key].clean(message.text)})
+    await advance(message, state, **_deps(deps))
+
+
+@router.message(StateFilter(*TYPED_STEPS))
+async def answer_not_text(message: Message) -> None:
+    await message.answer(_("Please send the answer as text."))
+
+
+@router.message(StateFilter(*BUTTON_STEPS))
+async def typed_instead_of_tapping(message: Message) -> None:
+    await message.answer(_("Please tap one of the buttons above, or send /cancel to stop."))
+
+
+@router.callback_query(FormOption.filter(F.code == BACK), StateFilter(Registration))
+async def back_pressed(
+    query: CallbackQuery,
+    callback_data: FormOption,
+    state: FSMContext,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    current = await state.get_state()
+    expected = FIELD_OF_STEP.get(current, MENTOR_CONSENT)
+    previous = neighbour(current, await state.get_data(), -1)
+    if callback_data.field != expected or previous is None:
+        raise InvalidValue(STALE)
+    await ask(query.message, state, previous, settings.organization_name, i18n, edit=True)
+    await query.answer()
+
+
+@router.callback_query(FormOption.filter(), StateFilter(Registration))
+async def option_pressed(
+    query: CallbackQuery, callback_data: FormOption, state: FSMContext, **deps: Any
+) -> None:
+    current = await state.get_state()
+    key = FIELD_OF_STEP.get(current)
+    if key != callback_data.field:
+        raise InvalidValue(STALE)
+    spec = FIELDS[key]
+    data = await state.get_data()
+    back = neighbour(current, data, -1) is not None
+    answer = await press_option(query, state, spec, callback_data.code, back=back)
+    if answer is None:
+        return
+    if key == "difficulties_other":
+        check_difficulties(data.get("difficulties"), answer.value)
+    await state.update_data({key: answer.value})
+    await show_answer(query, spec, answer.value)
+    await advance(query.message, state, **_deps(deps))
+
+
+@router.callback_query(MentorConsentAnswer.filter(), Registration.confirming_mentor_consent)
+async def mentor_consent_answered(
+    query: CallbackQuery,
+    callback_data: MentorConsentAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    if participant is None:
+        raise InvalidValue(STALE)
+    if callback_data.agree:
+        document = consent_document(ConsentKind.MENTORING, settings.organization_name, i18n)
+        await register_mentor(session, participant, await state.get_data(), document)
+        note = _("✅ You agreed (version {version}).").format(version=document.version)
+    else:
+        note = _(
+            "You did not agree, so you are not added to the bank of mentors. You can apply "
+            "later from /profile."
+        )
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer()
+    await query.message.answer(note)
+    await finish_registration(query.message, state, session, participant, bot, settings, i18n)
+
+
+def _deps(deps: dict[str, Any]) -> dict[str, Any]:
+    names = ("session", "participant", "bot", "settings", "i18n")
+    return {name: deps[name] for name in names}

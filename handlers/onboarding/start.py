@@ -1,0 +1,115 @@
+"""/start and the personal-data consent that comes before anything is stored."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.onboarding.steps import Registration, ask
+from handlers.texts import consent_document, intro_text
+from handlers.ui import ConsentAnswer, yes_no_keyboard
+from models.consent import decline_personal_data_consent, give_personal_data_consent
+from models.enums import ConsentKind
+from models.participant import Participant, ensure_participant
+
+router = Router(name=__name__)
+
+
+def _consent_keyboard(version: str):
+    return yes_no_keyboard(
+        ConsentAnswer(agree=True, version=version),
+        _("I agree"),
+        ConsentAnswer(agree=False, version=version),
+        _("I do not agree"),
+    )
+
+
+@router.message(CommandStart())
+async def cmd_start(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    await state.clear()
+    participant = participant or await ensure_participant(session, message.from_user.id)
+    if participant.is_registered:
+        await message.answer(
+            _("Welcome back, {name}! /profile shows your profile, /help what I can do.").format(
+                name=escape(participant.display_name)
+            )
+        )
+        return
+    if participant.has_consent:
+        await message.answer(_("Let us finish your registration. /cancel stops at any time."))
+        await ask(message, state, Registration.entering_full_name, settings.organization_name, i18n)
+        return
+    await message.answer(intro_text(settings.organization_name))
+    document = consent_document(ConsentKind.PERSONAL_DATA, settings.organization_name, i18n)
+    await message.answer(document.text, reply_markup=_consent_keyboard(document.version))
+
+
+@router.callback_query(ConsentAnswer.filter(F.agree))
+async def consent_given(
+    query: CallbackQuery,
+    callback_data: ConsentAnswer,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    participant = participant or await ensure_participant(session, query.from_user.id)
+    if participant.has_consent:
+        await query.answer(_("You have already given this consent."))
+        return
+    document = consent_document(ConsentKind.PERSONAL_DATA, settings.organization_name, i18n)
+    if callback_data.version != document.version:
+        await query.answer(_("The consent text has been updated. Please read the new version."))
+        await query.message.answer(document.text, reply_markup=_consent_keyboard(document.version))
+        return
+    await give_personal_data_consent(session, participant, document)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer(_("Consent recorded."))
+    await query.message.answer(
+        _(
+            "Thank you, your consent is recorded. Now a few questions about you: it takes "
+            "3–5 minutes. /cancel stops at any time."
+        )
+    )
+    await ask(
+        query.message, state, Registration.entering_full_name, settings.organization_name, i18n
+    )
+
+
+@router.callback_query(ConsentAnswer.filter(~F.agree))
+async def consent_declined(
+    query: CallbackQuery,
+    session: AsyncSession,
+    participant: Participant | None,
+) -> None:
+    participant = participant or await ensure_participant(session, query.from_user.id)
+    if participant.has_consent:
+        await query.answer(
+            _("You have already given consent. Use /consent to withdraw it."), show_alert=True
+        )
+        return
+    await decline_personal_data_consent(session, participant)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer()
+    await query.message.answer(
+        _(
+            "Understood. Nothing about you has been stored except your Telegram id. Taking part "
+            "is voluntary; if you change your mind, send /start."
+        )
+    )

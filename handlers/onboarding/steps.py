@@ -1,0 +1,150 @@
+"""The registration form: its states, their order (which depends on the role) and prompts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+
+from handlers.texts import consent_document
+from handlers.ui import BACK, FormOption, MentorConsentAnswer, step_keyboard
+from models.enums import ConsentKind, Role
+from models.fields import FIELDS
+
+MENTOR_CONSENT = "mentor_consent"  # the field name of the consent step's Back button
+
+
+class Registration(StatesGroup):
+    entering_full_name = State()
+    entering_position = State()
+    entering_department = State()
+    entering_subjects = State()
+    entering_experience = State()
+    choosing_qualification = State()
+    choosing_role = State()
+    choosing_difficulties = State()
+    entering_other_difficulties = State()
+    entering_learning_goals = State()
+    choosing_mentee_forms = State()
+    entering_competences = State()
+    entering_mentor_subjects = State()
+    choosing_mentor_forms = State()
+    entering_capacity = State()
+    confirming_mentor_consent = State()
+
+
+R = Registration
+PROFILE_STEPS = (
+    R.entering_full_name,
+    R.entering_position,
+    R.entering_department,
+    R.entering_subjects,
+    R.entering_experience,
+    R.choosing_qualification,
+)
+MENTEE_STEPS = (
+    R.choosing_difficulties,
+    R.entering_other_difficulties,
+    R.entering_learning_goals,
+    R.choosing_mentee_forms,
+)
+MENTOR_STEPS = (
+    R.entering_competences,
+    R.entering_mentor_subjects,
+    R.choosing_mentor_forms,
+    R.entering_capacity,
+    R.confirming_mentor_consent,
+)
+FIELD_OF_STEP: dict[str | None, str] = {
+    step.state: key
+    for step, key in zip(
+        (*PROFILE_STEPS, R.choosing_role, *MENTEE_STEPS, *MENTOR_STEPS[:-1]),
+        (
+            "full_name",
+            "position",
+            "department",
+            "subjects",
+            "experience_years",
+            "qualification",
+            "role",
+            "difficulties",
+            "difficulties_other",
+            "learning_goals",
+            "mentee_forms",
+            "competences",
+            "mentor_subjects",
+            "mentor_forms",
+            "capacity",
+        ),
+        strict=True,
+    )
+}
+TYPED_STEPS = [s for s, key in FIELD_OF_STEP.items() if FIELDS[key].kind in ("text", "int")]
+BUTTON_STEPS = [s for s, key in FIELD_OF_STEP.items() if FIELDS[key].kind in ("choice", "multi")]
+BUTTON_STEPS.append(R.confirming_mentor_consent.state)
+
+
+def flow(data: dict[str, Any]) -> list[State]:
+    """The steps this person goes through: adding a role later skips the profile."""
+    role = data.get("role")
+    steps: list[State] = [] if data.get("adding_role") else [*PROFILE_STEPS, R.choosing_role]
+    if role in (Role.MENTEE, Role.BOTH):
+        steps += MENTEE_STEPS
+    if role in (Role.MENTOR, Role.BOTH):
+        steps += MENTOR_STEPS
+    return steps
+
+
+def neighbour(current: str | None, data: dict[str, Any], offset: int) -> State | None:
+    steps = flow(data)
+    names = [step.state for step in steps]
+    if current not in names:
+        return None
+    index = names.index(current) + offset
+    return steps[index] if 0 <= index < len(steps) else None
+
+
+def prompt(step: State, data: dict[str, Any], organization: str, i18n: I18n) -> tuple[str, Any]:
+    back = neighbour(step.state, data, -1) is not None
+    if step == R.confirming_mentor_consent:
+        document = consent_document(ConsentKind.MENTORING, organization, i18n)
+        builder_rows = [
+            [(_("I agree"), MentorConsentAnswer(agree=True))],
+            [(_("I do not agree"), MentorConsentAnswer(agree=False))],
+        ]
+        if back:
+            builder_rows.append([(_("⬅ Back"), FormOption(field=MENTOR_CONSENT, code=BACK))])
+        return document.text, _markup(builder_rows)
+    spec = FIELDS[FIELD_OF_STEP[step.state]]
+    return _(spec.prompt), step_keyboard(spec, data.get(spec.key) or (), back=back)
+
+
+def _markup(rows: list[list[tuple[str, Any]]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in row]
+            for row in rows
+        ]
+    )
+
+
+async def ask(
+    message: Message,
+    state: FSMContext,
+    step: State,
+    organization: str,
+    i18n: I18n,
+    *,
+    edit: bool = False,
+) -> None:
+    """Move to `step` and show its question (editing the bot's message when navigating)."""
+    await state.set_state(step)
+    text, markup = prompt(step, await state.get_data(), organization, i18n)
+    if edit:
+        await message.edit_text(text, reply_markup=markup)
+    else:
+        await message.answer(text, reply_markup=markup)

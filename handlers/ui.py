@@ -1,0 +1,94 @@
+"""Callback data factories and keyboard builders shared by the handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from models.enums import LABELS, ConsentKind
+from models.fields import FieldSpec
+
+DONE = "_done"
+SKIP = "_skip"
+BACK = "_back"
+
+
+class ConsentAnswer(CallbackData, prefix="pd"):
+    agree: bool
+    version: str  # the version shown; a press on an outdated text shows the new one
+
+
+class MentorConsentAnswer(CallbackData, prefix="mc"):
+    agree: bool
+
+
+class FormOption(CallbackData, prefix="fo"):
+    """A button of a form step: an option code, or DONE / SKIP / BACK."""
+
+    field: str
+    code: str
+
+
+class ProfileAction(CallbackData, prefix="pr"):
+    action: str  # "edit", "add_mentee", "add_mentor"
+    field: str = ""
+
+
+class ConsentAction(CallbackData, prefix="cs"):
+    action: str  # "withdraw", "confirm", "keep"
+    kind: ConsentKind
+
+
+class MentorDecision(CallbackData, prefix="md"):
+    participant_id: int
+    accept: bool
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    code: str
+
+
+def label(value: object) -> str:
+    return _(LABELS[value]) if value in LABELS else str(value)
+
+
+def yes_no_keyboard(yes: CallbackData, yes_text: str, no: CallbackData, no_text: str):
+    builder = InlineKeyboardBuilder()
+    builder.button(text=yes_text, callback_data=yes)
+    builder.button(text=no_text, callback_data=no)
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def step_keyboard(
+    spec: FieldSpec, selected: Iterable[str] = (), *, back: bool = False
+) -> InlineKeyboardMarkup | None:
+    """Options for a choice/multi step (ticks on the chosen ones), Skip, Done and Back."""
+    builder = InlineKeyboardBuilder()
+    chosen = set(selected)
+    for option in spec.options:
+        mark = "✅ " if spec.kind == "multi" and option.value in chosen else ""
+        builder.button(
+            text=f"{mark}{label(option)}",
+            callback_data=FormOption(field=spec.key, code=option.value),
+        )
+    rows = [1] * len(spec.options)
+    controls = []
+    if spec.kind == "multi":
+        controls.append((_("Done ✔"), DONE))
+    if spec.optional:
+        controls.append((_("Skip"), SKIP))
+    if back:
+        controls.append((_("⬅ Back"), BACK))
+    for text, code in controls:
+        builder.button(text=text, callback_data=FormOption(field=spec.key, code=code))
+    if controls:
+        rows.append(len(controls))
+    if not rows:
+        return None
+    builder.adjust(*rows)
+    return builder.as_markup()

@@ -1,0 +1,227 @@
+"""Rules for the answers participants type: lengths, ranges, allowed options.
+
+Handlers parse input with these and show `InvalidValue.message` (a gettext id) on failure,
+so the registration form and profile editing enforce exactly the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+from models.enums import Difficulty, MentoringForm, Qualification, Role
+from models.errors import InvalidValue
+from models.i18n_marker import N_
+
+FieldKind = Literal["text", "int", "choice", "multi"]
+_DIGITS = re.compile(r"\d")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    kind: FieldKind
+    prompt: str  # gettext id
+    label: str  # gettext id, used on the profile card and the edit menu
+    max_length: int = 0
+    min_value: int = 0
+    max_value: int = 0
+    options: tuple[StrEnum, ...] = ()
+    min_selected: int = 0
+    optional: bool = False  # a text step that may be skipped
+    person_name: bool = False
+
+    def clean(self, raw: str) -> str | int:
+        """Validate typed input for a text or number field."""
+        text = " ".join(raw.split()) if self.kind == "int" or self.person_name else raw.strip()
+        if not text:
+            raise InvalidValue(N_("Please send the answer as text."))
+        if text.startswith("/"):
+            raise InvalidValue(
+                N_("That looks like a command. Type the answer, or send /cancel to stop.")
+            )
+        if self.kind == "int":
+            return self._clean_int(text)
+        if len(text) > self.max_length:
+            raise InvalidValue(
+                N_("That is too long: at most {limit} characters, you sent {length}."),
+                limit=self.max_length,
+                length=len(text),
+            )
+        if self.person_name and (_DIGITS.search(text) or not any(c.isalpha() for c in text)):
+            raise InvalidValue(N_("Please type your full name in letters, e.g. Ivanova Maria."))
+        return text
+
+    def _clean_int(self, text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise InvalidValue(
+                N_("Please send a whole number from {low} to {high}."),
+                low=self.min_value,
+                high=self.max_value,
+            ) from None
+        if not self.min_value <= value <= self.max_value:
+            raise InvalidValue(
+                N_("The number must be from {low} to {high}."),
+                low=self.min_value,
+                high=self.max_value,
+            )
+        return value
+
+    def option(self, code: str) -> StrEnum:
+        """The option with this code; unknown codes (stale or forged buttons) are refused."""
+        for option in self.options:
+            if option.value == code:
+                return option
+        raise InvalidValue(N_("This button is no longer valid."))
+
+    def clean_selection(self, codes: Iterable[str]) -> list[str]:
+        chosen = {self.option(code).value for code in codes}
+        if len(chosen) < self.min_selected:
+            raise InvalidValue(N_("Choose at least one option."))
+        # Keep the declared order so the stored list is stable.
+        return [option.value for option in self.options if option.value in chosen]
+
+
+FIELDS: dict[str, FieldSpec] = {
+    spec.key: spec
+    for spec in (
+        FieldSpec(
+            "full_name",
+            "text",
+            N_("Your full name (surname, first name, patronymic):"),
+            N_("Full name"),
+            max_length=150,
+            person_name=True,
+        ),
+        FieldSpec("position", "text", N_("Your position (e.g. teacher):"), N_("Position"), 150),
+        FieldSpec(
+            "department",
+            "text",
+            N_("Your department or cycle commission (ПЦК):"),
+            N_("Department"),
+            150,
+        ),
+        FieldSpec(
+            "subjects",
+            "text",
+            N_("Subjects you teach (comma-separated):"),
+            N_("Subjects"),
+            500,
+        ),
+        FieldSpec(
+            "experience_years",
+            "int",
+            N_("Teaching experience in full years (a number from 0 to 60):"),
+            N_("Teaching experience, years"),
+            min_value=0,
+            max_value=60,
+        ),
+        FieldSpec(
+            "qualification",
+            "choice",
+            N_("Your qualification category:"),
+            N_("Qualification category"),
+            options=tuple(Qualification),
+        ),
+        FieldSpec(
+            "difficulties",
+            "multi",
+            N_(
+                "Which professional difficulties do you have? Tap all that apply, then Done. "
+                "You can add your own in the next step."
+            ),
+            N_("Difficulties"),
+            options=tuple(Difficulty),
+        ),
+        FieldSpec(
+            "difficulties_other",
+            "text",
+            N_("Anything else that is difficult? Describe it in your own words, or tap Skip."),
+            N_("Other difficulties"),
+            1000,
+            optional=True,
+        ),
+        FieldSpec(
+            "learning_goals",
+            "text",
+            N_("What would you like to learn or improve with a mentor?"),
+            N_("What I want to learn"),
+            1000,
+        ),
+        FieldSpec(
+            "mentee_forms",
+            "multi",
+            N_("Which forms of mentoring would suit you? Tap all that apply, then Done."),
+            N_("Preferred forms of mentoring"),
+            options=tuple(MentoringForm),
+            min_selected=1,
+        ),
+        FieldSpec(
+            "competences",
+            "text",
+            N_(
+                "Your competences and expertise as a mentor (methods, technologies, "
+                "achievements you can share):"
+            ),
+            N_("Competences"),
+            1000,
+        ),
+        FieldSpec(
+            "mentor_subjects",
+            "text",
+            N_("Subjects or areas in which you can mentor:"),
+            N_("Mentoring subjects"),
+            500,
+        ),
+        FieldSpec(
+            "mentor_forms",
+            "multi",
+            N_("Which forms of mentoring can you offer? Tap all that apply, then Done."),
+            N_("Forms of mentoring offered"),
+            options=tuple(MentoringForm),
+            min_selected=1,
+        ),
+        FieldSpec(
+            "capacity",
+            "int",
+            N_("How many mentees can you take at once? (1 to 10)"),
+            N_("Mentees at once"),
+            min_value=1,
+            max_value=10,
+        ),
+    )
+}
+
+PROFILE_KEYS = (
+    "full_name",
+    "position",
+    "department",
+    "subjects",
+    "experience_years",
+    "qualification",
+)
+MENTEE_KEYS = ("difficulties", "difficulties_other", "learning_goals", "mentee_forms")
+MENTOR_KEYS = ("competences", "mentor_subjects", "mentor_forms", "capacity")
+
+ROLE_FIELD = FieldSpec(
+    "role",
+    "choice",
+    N_(
+        "In which role do you want to take part? A mentor candidate joins the bank of mentors "
+        "after the curator's approval."
+    ),
+    N_("Role"),
+    options=tuple(Role),
+)
+FIELDS[ROLE_FIELD.key] = ROLE_FIELD
+
+
+def check_difficulties(difficulties: list[str] | None, other: str | None) -> None:
+    """A mentee names at least one difficulty, from the list or in their own words."""
+    if not difficulties and not other:
+        raise InvalidValue(N_("Name at least one difficulty: pick from the list or describe it."))

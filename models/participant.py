@@ -1,0 +1,191 @@
+"""A participant of the programme: one row per Telegram user who has written to the bot."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import BigInteger, Enum, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, TimestampMixin, utcnow
+from models.enums import ParticipantStatus, Qualification, StaffRole
+from models.errors import ConsentRequired, InvalidValue, NotRegistered
+from models.fields import FIELDS, PROFILE_KEYS
+from models.i18n_marker import N_
+
+if TYPE_CHECKING:
+    from models.profiles import MenteeProfile, MentorProfile
+
+
+def enum_column(enum: type, length: int = 32) -> Enum:
+    return Enum(
+        enum,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class Participant(TimestampMixin, Base):
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[ParticipantStatus] = mapped_column(
+        enum_column(ParticipantStatus), default=ParticipantStatus.NEW
+    )
+    staff_role: Mapped[StaffRole | None] = mapped_column(enum_column(StaffRole))
+
+    # Personal data: stored only under an active personal-data consent, erased on withdrawal.
+    full_name: Mapped[str | None] = mapped_column(String(150))
+    position: Mapped[str | None] = mapped_column(String(150))
+    department: Mapped[str | None] = mapped_column(String(150))
+    subjects: Mapped[str | None] = mapped_column(Text)
+    experience_years: Mapped[int | None]
+    qualification: Mapped[Qualification | None] = mapped_column(enum_column(Qualification))
+
+    registered_at: Mapped[datetime | None]
+    withdrawn_at: Mapped[datetime | None]
+
+    mentee_profile: Mapped[MenteeProfile | None] = relationship(
+        back_populates="participant", lazy="selectin", cascade="all, delete-orphan"
+    )
+    mentor_profile: Mapped[MentorProfile | None] = relationship(
+        back_populates="participant",
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        foreign_keys="MentorProfile.participant_id",
+    )
+
+    @property
+    def has_consent(self) -> bool:
+        return self.status in (ParticipantStatus.REGISTERING, ParticipantStatus.ACTIVE)
+
+    @property
+    def is_registered(self) -> bool:
+        return self.status == ParticipantStatus.ACTIVE
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or f"#{self.id}"
+
+    def require_consent(self) -> None:
+        if not self.has_consent:
+            raise ConsentRequired()
+
+    def require_registered(self) -> None:
+        if not self.is_registered:
+            raise NotRegistered()
+
+
+async def get_participant(session: AsyncSession, telegram_id: int) -> Participant | None:
+    return await session.scalar(select(Participant).where(Participant.telegram_id == telegram_id))
+
+
+async def get_participant_by_id(session: AsyncSession, participant_id: int) -> Participant | None:
+    return await session.get(Participant, participant_id)
+
+
+async def ensure_participant(session: AsyncSession, telegram_id: int) -> Participant:
+    """The participant for this Telegram id, creating a bare row (id only) for a newcomer."""
+    participant = await get_participant(session, telegram_id)
+    if participant is None:
+        participant = Participant(
+            telegram_id=telegram_id,
+            status=ParticipantStatus.NEW,
+            mentee_profile=None,  # known to be empty: no lazy load on a fresh row
+            mentor_profile=None,
+        )
+        session.add(participant)
+        await session.commit()
+    return participant
+
+
+async def set_locale(session: AsyncSession, telegram_id: int, locale: str) -> Participant:
+    participant = await ensure_participant(session, telegram_id)
+    participant.locale = locale
+    await session.commit()
+    return participant
+
+
+def _check_profile_value(key: str, value: Any) -> Any:
+    spec = FIELDS[key]
+    if spec.kind == "choice":
+        return Qualification(spec.option(str(value)).value)
+    if isinstance(value, str) and spec.kind in ("text", "int"):
+        return spec.clean(value)
+    if spec.kind == "int" and not (
+        isinstance(value, int) and spec.min_value <= value <= spec.max_value
+    ):
+        raise InvalidValue(
+            N_("The number must be from {low} to {high}."),
+            low=spec.min_value,
+            high=spec.max_value,
+        )
+    return value
+
+
+async def save_profile(
+    session: AsyncSession, participant: Participant, answers: dict[str, Any]
+) -> Participant:
+    """Store the registration profile (all PROFILE_KEYS) under the personal-data consent."""
+    participant.require_consent()
+    missing = [key for key in PROFILE_KEYS if answers.get(key) in (None, "")]
+    if missing:
+        raise InvalidValue(N_("The profile is incomplete: {fields}."), fields=", ".join(missing))
+    for key in PROFILE_KEYS:
+        setattr(participant, key, _check_profile_value(key, answers[key]))
+    await session.commit()
+    return participant
+
+
+async def update_profile_field(
+    session: AsyncSession, participant: Participant, key: str, value: Any
+) -> Participant:
+    if key not in PROFILE_KEYS:
+        raise InvalidValue(N_("This field cannot be changed here."))
+    participant.require_consent()
+    setattr(participant, key, _check_profile_value(key, value))
+    await session.commit()
+    return participant
+
+
+async def complete_registration(
+    session: AsyncSession, participant: Participant, now: datetime | None = None
+) -> Participant:
+    participant.require_consent()
+    if participant.full_name is None:
+        raise InvalidValue(N_("The profile is incomplete: {fields}."), fields="full_name")
+    if participant.status != ParticipantStatus.ACTIVE:
+        participant.status = ParticipantStatus.ACTIVE
+        participant.registered_at = now or utcnow()
+    await session.commit()
+    return participant
+
+
+async def curator_telegram_ids(session: AsyncSession, configured: frozenset[int]) -> list[int]:
+    """Curators: those named in the settings plus those given the role in the database."""
+    granted = await session.scalars(
+        select(Participant.telegram_id).where(Participant.staff_role.is_not(None))
+    )
+    return sorted(configured | set(granted))
+
+
+async def is_curator(session: AsyncSession, telegram_id: int, configured: frozenset[int]) -> bool:
+    if telegram_id in configured:
+        return True
+    participant = await get_participant(session, telegram_id)
+    return participant is not None and participant.staff_role is not None
+
+
+async def locales_of(session: AsyncSession, telegram_ids: list[int]) -> dict[int, str | None]:
+    rows = await session.execute(
+        select(Participant.telegram_id, Participant.locale).where(
+            Participant.telegram_id.in_(telegram_ids)
+        )
+    )
+    return {telegram_id: locale for telegram_id, locale in rows.all()}

@@ -1,0 +1,68 @@
+"""A bot whose session records every request and answers it like Telegram would."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.base import BaseSession
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.methods import (
+    EditMessageReplyMarkup,
+    EditMessageText,
+    GetMe,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.methods.base import TelegramType
+from aiogram.types import Chat, Message, User
+
+BOT_USER = User(id=42, is_bot=True, first_name="Наставник", username="nastavnik_test_bot")
+
+
+class RecordingSession(BaseSession):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[TelegramMethod[Any]] = []
+        self.blocked: set[int] = set()
+        self._ids = itertools.count(1000)
+
+    async def make_request(
+        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+    ) -> TelegramType:
+        self.requests.append(method)
+        chat_id = getattr(method, "chat_id", None)
+        if chat_id in self.blocked:
+            raise TelegramForbiddenError(method=method, message="Forbidden: bot was blocked")
+        if isinstance(method, GetMe):
+            return BOT_USER  # type: ignore[return-value]
+        if isinstance(method, SendMessage | EditMessageText | EditMessageReplyMarkup):
+            return self._message(method)  # type: ignore[return-value]
+        return True  # type: ignore[return-value]
+
+    def _message(self, method: Any) -> Message:
+        message_id = getattr(method, "message_id", None) or next(self._ids)
+        return Message(
+            message_id=message_id,
+            date=datetime.now(UTC),
+            chat=Chat(id=method.chat_id or 0, type="private"),
+            from_user=BOT_USER,
+            text=getattr(method, "text", None) or "",
+            reply_markup=method.reply_markup,
+        )
+
+    async def close(self) -> None:
+        pass
+
+    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+
+class MockedBot(Bot):
+    session: RecordingSession
+
+    def __init__(self) -> None:
+        super().__init__("42:TEST-token-for-handler-tests", session=RecordingSession())
