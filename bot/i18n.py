@@ -1,13 +1,13 @@
-"""gettext i18n: catalogues are compiled from locales/*/LC_MESSAGES/messages.po at start.
+"""gettext i18n: locales/<lang>/LC_MESSAGES/messages.po, compiled to .mo on start.
 
-Compiling in memory means a fresh clone works without `pybabel compile` and a stale .mo can
-never shadow an edited .po.
+A fresh clone needs no `pybabel compile`: each catalogue whose .mo is missing or older than
+its .po is compiled here (atomically, so two starting processes do not clash).
 """
 
 from __future__ import annotations
 
-import gettext
-import io
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -20,25 +20,22 @@ LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 
-def compile_catalogue(po_path: Path) -> gettext.GNUTranslations:
-    with po_path.open("rb") as po_file:
-        catalog = read_po(po_file)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+def compile_catalogues(path: Path = LOCALES_DIR, domain: str = DOMAIN) -> None:
+    for po_path in path.glob(f"*/LC_MESSAGES/{domain}.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        handle, temporary = tempfile.mkstemp(dir=mo_path.parent, suffix=".mo.tmp")
+        with os.fdopen(handle, "wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
+        os.replace(temporary, mo_path)
 
 
-class CatalogueI18n(I18n):
-    def find_locales(self) -> dict[str, gettext.GNUTranslations]:
-        return {
-            po_path.parent.parent.name: compile_catalogue(po_path)
-            for po_path in sorted(self.path.glob(f"*/LC_MESSAGES/{self.domain}.po"))
-        }
-
-
-def create_i18n(default_locale: str, path: Path = LOCALES_DIR) -> CatalogueI18n:
-    return CatalogueI18n(path=path, default_locale=default_locale, domain=DOMAIN)
+def create_i18n(default_locale: str, path: Path = LOCALES_DIR) -> I18n:
+    compile_catalogues(path)
+    return I18n(path=path, default_locale=default_locale, domain=DOMAIN)
 
 
 class ParticipantLocaleMiddleware(I18nMiddleware):

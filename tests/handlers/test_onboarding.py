@@ -1,0 +1,183 @@
+"""Onboarding through the real dispatcher: consent, the form, curators' notices."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.methods import SendMessage
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.enums import MentorStatus, ParticipantStatus
+from models.participant import get_participant
+from tests.conftest import CURATOR_ID
+from tests.driver import Person, said, texts
+from tests.handlers.flows import ROLE_BOTH, ROLE_MENTOR, give_consent, register
+from tests.mocked_bot import MockedBot
+
+
+async def stored(pool: async_sessionmaker[AsyncSession], telegram_id: int):
+    async with pool() as session:
+        return await get_participant(session, telegram_id)
+
+
+async def test_start_shows_the_programme_and_the_consent_before_asking_anything(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(2001)
+    replies = await teacher.send("/start")
+
+    sent = texts(replies)
+    assert "помощник программы наставничества" in sent[0]
+    assert "Согласие на обработку персональных данных" in sent[1]
+    assert "ГБПОУ «МТТК»" in sent[1] and "pd-2026.1" in sent[1]
+    _, markup = teacher.last_markup()
+    assert [b.text for row in markup.inline_keyboard for b in row] == [
+        "Согласен(на)",
+        "Не согласен(на)",
+    ]
+    participant = await stored(session_pool, 2001)
+    assert participant is not None and participant.status == ParticipantStatus.NEW
+
+
+async def test_declining_keeps_only_the_telegram_id(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(2002)
+    await teacher.send("/start")
+    replies = await teacher.press("Не согласен")
+
+    assert said(replies, "не сохранено ничего, кроме идентификатора Telegram")
+    participant = await stored(session_pool, 2002)
+    assert participant is not None
+    assert participant.status == ParticipantStatus.DECLINED
+    assert participant.full_name is None
+
+
+async def test_a_mentee_registers_and_the_curator_is_told(
+    person: Callable[..., Person],
+    bot: MockedBot,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    teacher = person(2003)
+    await register(teacher, name="Петрова Анна Сергеевна")
+
+    requests = bot.session.requests
+    assert said(requests, "Спасибо, регистрация завершена!", chat_id=2003)
+    notice = [m for m in requests if isinstance(m, SendMessage) and m.chat_id == CURATOR_ID]
+    assert len(notice) == 1
+    assert "Новая регистрация: <b>Петрова Анна Сергеевна</b>" in notice[0].text
+    assert "Наставляемый" in notice[0].text
+    assert notice[0].reply_markup is None  # nothing to decide for a mentee
+
+    participant = await stored(session_pool, 2003)
+    assert participant is not None
+    assert participant.status == ParticipantStatus.ACTIVE
+    assert participant.mentee_profile is not None
+    assert participant.mentee_profile.difficulties == ["lesson_design"]
+    assert participant.mentee_profile.mentee_forms == ["traditional"]
+
+
+async def test_the_curator_accepts_a_mentor_candidate_with_one_button(
+    person: Callable[..., Person],
+    curator: Person,
+    bot: MockedBot,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    mentor = person(2004)
+    await register(mentor, role=ROLE_MENTOR, name="Сидоров Иван")
+    assert said(bot.session.requests, "Куратор рассмотрит вашу заявку", chat_id=2004)
+
+    replies = await curator.press("Принять в банк наставников")
+    assert said(replies, "Включён(а) в банк наставников. Решение: Куратор", chat_id=CURATOR_ID)
+    assert said(replies, "Хорошая новость", chat_id=2004)
+    participant = await stored(session_pool, 2004)
+    assert participant is not None and participant.mentor_profile is not None
+    assert participant.mentor_profile.status == MentorStatus.ACCEPTED
+    assert participant.mentor_profile.decided_by_telegram_id == CURATOR_ID
+
+    again = await curator.press_data(f"md:{participant.id}:0")
+    assert said(again, "Решение уже принято")
+
+
+async def test_declining_the_mentor_consent_keeps_a_both_registrant_as_mentee(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(2005)
+    await give_consent(teacher)
+    from tests.handlers.flows import fill_mentee, fill_mentor, fill_profile
+
+    await fill_profile(teacher)
+    await teacher.press(ROLE_BOTH)
+    await fill_mentee(teacher)
+    await fill_mentor(teacher, agree=False)
+
+    participant = await stored(session_pool, 2005)
+    assert participant is not None
+    assert participant.status == ParticipantStatus.ACTIVE
+    assert participant.mentee_profile is not None
+    assert participant.mentor_profile is None
+
+
+async def test_only_curators_can_decide_on_candidates(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentor = person(2006)
+    await register(mentor, role=ROLE_MENTOR)
+    participant = await stored(session_pool, 2006)
+    assert participant is not None
+
+    intruder = person(2007)
+    replies = await intruder.press_data(f"md:{participant.id}:1")
+    assert said(replies, "Эта кнопка больше не действует")
+    assert said(await intruder.send("/candidates"), "только кураторам")
+    participant = await stored(session_pool, 2006)
+    assert participant is not None and participant.mentor_profile is not None
+    assert participant.mentor_profile.status == MentorStatus.CANDIDATE
+
+
+async def test_candidates_lists_those_waiting(
+    person: Callable[..., Person], curator: Person
+) -> None:
+    assert said(await curator.send("/candidates"), "Нет кандидатов")
+    await register(person(2008), role=ROLE_MENTOR, name="Кузнецова Ольга")
+    replies = await curator.send("/candidates")
+    assert said(replies, "ожидающих решения: 1")
+    assert said(replies, "Кузнецова Ольга")
+
+
+async def test_registration_completes_even_if_a_curator_blocked_the_bot(
+    person: Callable[..., Person],
+    bot: MockedBot,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    bot.session.blocked.add(CURATOR_ID)
+    teacher = person(2009)
+    await register(teacher)
+    assert said(bot.session.requests, "регистрация завершена", chat_id=2009)
+    participant = await stored(session_pool, 2009)
+    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+
+
+async def test_start_continues_an_unfinished_registration(person: Callable[..., Person]) -> None:
+    teacher = person(2010)
+    await give_consent(teacher)
+    await teacher.send("Иванова Мария")
+    assert said(await teacher.send("/cancel"), "чтобы продолжить регистрацию, отправьте /start")
+    replies = await teacher.send("/start")
+    assert said(replies, "Давайте завершим регистрацию")
+    assert said(replies, "Ваши фамилия, имя, отчество")
+
+
+async def test_back_returns_to_the_previous_question(person: Callable[..., Person]) -> None:
+    teacher = person(2011)
+    await give_consent(teacher)
+    await teacher.send("Иванова Мария")
+    replies = await teacher.press("Назад")
+    assert said(replies, "Ваши фамилия, имя, отчество")
+    assert said(await teacher.send("Иванова Мария Петровна"), "Ваша должность")
+
+
+async def test_a_registered_person_is_welcomed_back(person: Callable[..., Person]) -> None:
+    teacher = person(2012)
+    await register(teacher, name="Орлова Нина")
+    assert said(await teacher.send("/start"), "С возвращением, Орлова Нина!")

@@ -1,0 +1,151 @@
+"""/profile editing, /consent withdrawal, /lang, /help and the command menus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram import Dispatcher
+from aiogram.methods import SetMyCommands
+from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.factory import on_startup
+from models.enums import ParticipantStatus
+from models.participant import get_participant
+from tests.conftest import CURATOR_ID
+from tests.driver import Person, said
+from tests.handlers.flows import ROLE_BOTH, register
+from tests.mocked_bot import MockedBot
+
+
+async def stored(pool: async_sessionmaker[AsyncSession], telegram_id: int):
+    async with pool() as session:
+        return await get_participant(session, telegram_id)
+
+
+async def test_profile_shows_the_card_and_edits_a_typed_field(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(4001)
+    await register(teacher)
+    replies = await teacher.send("/profile")
+    assert said(replies, "ФИО: Иванова Мария")
+    assert said(replies, "Анкета наставляемого")
+
+    assert said(await teacher.press("Педагогический стаж"), "Сейчас: 3")
+    assert said(await teacher.send("сто"), "целое число от 0 до 60")
+    assert said(await teacher.send("4"), "Сохранено.")
+    participant = await stored(session_pool, 4001)
+    assert participant is not None and participant.experience_years == 4
+
+
+async def test_profile_edits_a_multi_select_field(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(4002)
+    await register(teacher)
+    await teacher.send("/profile")
+    await teacher.press("Предпочтительные формы")
+    await teacher.press("Традиционное")  # untick the one chosen at registration
+    assert said(await teacher.press("Готово"), "Выберите хотя бы один вариант")
+    await teacher.press("Скоростное")
+    await teacher.press("Виртуальное")
+    assert said(await teacher.press("Готово"), "Сохранено.")
+    participant = await stored(session_pool, 4002)
+    assert participant is not None and participant.mentee_profile is not None
+    assert participant.mentee_profile.mentee_forms == ["virtual", "speed"]
+
+
+async def test_a_mentee_applies_as_mentor_later_from_the_profile(
+    person: Callable[..., Person], bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(4003)
+    await register(teacher)
+    await teacher.send("/profile")
+    assert said(await teacher.press("Стать наставником"), "Ваши компетенции")
+    from tests.handlers.flows import fill_mentor
+
+    await fill_mentor(teacher)
+    assert said(bot.session.requests, "Добавлена анкета", chat_id=CURATOR_ID)
+    participant = await stored(session_pool, 4003)
+    assert participant is not None and participant.mentor_profile is not None
+
+
+async def test_withdrawing_consent_asks_first_then_erases_and_tells_the_curator(
+    person: Callable[..., Person], bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(4004)
+    await register(teacher, role=ROLE_BOTH, name="Смирнова Елена")
+    replies = await teacher.send("/consent")
+    assert said(replies, "Согласие на обработку персональных данных, редакция pd-2026.1: дано")
+    assert said(replies, "Согласие на наставническую деятельность, редакция mentor-2026.1")
+
+    await teacher.press("Отозвать: Согласие на обработку")
+    assert said(await teacher.press("Нет, оставить"), "Ничего не изменилось")
+    participant = await stored(session_pool, 4004)
+    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+
+    await teacher.send("/consent")
+    replies = await teacher.press("Отозвать: Согласие на обработку")
+    assert said(replies, "Ваш профиль и анкеты будут удалены")
+    replies = await teacher.press("Да, отозвать")
+    assert said(replies, "Ваши персональные данные удалены")
+    assert said(replies, "Смирнова Елена отозвал(а) согласие", chat_id=CURATOR_ID)
+
+    participant = await stored(session_pool, 4004)
+    assert participant is not None
+    assert participant.status == ParticipantStatus.WITHDRAWN
+    assert participant.full_name is None
+    assert participant.mentee_profile is None and participant.mentor_profile is None
+    assert said(await teacher.send("/consent"), "отозвано")
+    assert said(await teacher.send("/profile"), "Вы ещё не зарегистрированы")
+    # The old confirmation button cannot withdraw twice.
+    assert said(await teacher.press_data("cs:confirm:personal_data"), "больше не действует")
+
+
+async def test_language_switch_to_english_and_back(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    teacher = person(4005)
+    await teacher.send("/lang")
+    assert said(await teacher.press("English"), "Language: English")
+    replies = await teacher.send("/start")
+    assert said(replies, "Consent to the processing of personal data")
+    await teacher.press("I agree")
+    assert said(await teacher.send("Ivanova Maria"), "Your position")
+    participant = await stored(session_pool, 4005)
+    assert participant is not None and participant.locale == "en"
+
+    await teacher.send("/lang")
+    assert said(await teacher.press("Русский"), "Язык: русский")
+
+
+async def test_help_depends_on_the_role(person: Callable[..., Person], curator: Person) -> None:
+    stranger = person(4006)
+    replies = await stranger.send("/help")
+    assert said(replies, "/consent") and not said(replies, "/candidates")
+    assert said(replies, "Вы ещё не зарегистрированы")
+    assert said(await curator.send("/help"), "/candidates")
+
+
+async def test_startup_sets_both_command_menus_in_both_languages(
+    dispatcher: Dispatcher, bot: MockedBot, settings: Settings
+) -> None:
+    await on_startup(bot, settings, dispatcher["i18n"], dispatcher["session_pool"])
+    menus = [m for m in bot.session.requests if isinstance(m, SetMyCommands)]
+    default = {m.language_code: m for m in menus if isinstance(m.scope, BotCommandScopeDefault)}
+    curator = {m.language_code: m for m in menus if isinstance(m.scope, BotCommandScopeChat)}
+    assert set(default) == set(curator) == {None, "en"}
+    assert {c.command for c in default[None].commands} == {
+        "start",
+        "profile",
+        "consent",
+        "lang",
+        "help",
+        "cancel",
+    }
+    assert "candidates" in {c.command for c in curator[None].commands}
+    assert curator["en"].scope.chat_id == CURATOR_ID
+    assert default[None].commands[0].description == "Начать или продолжить регистрацию"
+    assert default["en"].commands[0].description == "Start or continue registration"
