@@ -22,7 +22,7 @@ def detach_routers(router: Router) -> None:
     """Module-level routers may join only one dispatcher; tests build one per test."""
     for sub_router in router.sub_routers:
         detach_routers(sub_router)
-        sub_router._parent_router = None  # noqa: SLF001 - aiogram has no public detach
+        sub_router._parent_router = None  # aiogram has no public way to detach
 
 
 def buttons(markup: InlineKeyboardMarkup | None) -> Iterator[tuple[str, str]]:

@@ -31,7 +31,10 @@ class RecordingSession(BaseSession):
         self._ids = itertools.count(1000)
 
     async def make_request(
-        self, bot: Bot, method: TelegramMethod[TelegramType], timeout: int | None = None
+        self,
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+        timeout: int | None = None,  # noqa: ASYNC109 - the signature aiogram requires
     ) -> TelegramType:
         self.requests.append(method)
         chat_id = getattr(method, "chat_id", None)

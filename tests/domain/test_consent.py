@@ -40,7 +40,8 @@ async def test_a_consent_records_version_text_hash_locale_and_time(session: Asyn
     assert consent.locale == "ru"
     assert consent.given_at == given
     stored = await get_participant(session, 8_000_000_001)
-    assert stored is not None and stored.status == ParticipantStatus.REGISTERING
+    assert stored is not None
+    assert stored.status == ParticipantStatus.REGISTERING
 
 
 async def test_an_outdated_consent_version_is_refused(session: AsyncSession) -> None:

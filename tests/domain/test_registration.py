@@ -89,7 +89,8 @@ async def test_a_profile_field_can_be_corrected(session: AsyncSession) -> None:
         await update_profile_field(session, participant, "telegram_id", 1)
     session.expunge_all()
     stored = await get_participant(session, participant.telegram_id)
-    assert stored is not None and stored.department == "ПЦК экономики"
+    assert stored is not None
+    assert stored.department == "ПЦК экономики"
 
 
 async def test_a_mentee_names_at_least_one_difficulty(session: AsyncSession) -> None:

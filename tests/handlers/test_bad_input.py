@@ -80,7 +80,8 @@ async def test_an_unknown_command_inside_a_form_does_not_become_an_answer(
 async def test_forged_or_stale_buttons_are_refused(at_name_step: Person, data: str) -> None:
     replies = await at_name_step.press_data(data)
     assert len(replies) == 1  # only the refusal: nothing sent, nothing edited
-    assert isinstance(replies[0], AnswerCallbackQuery) and replies[0].show_alert
+    assert isinstance(replies[0], AnswerCallbackQuery)
+    assert replies[0].show_alert
     assert replies[0].text
     assert said(await at_name_step.send("Иванова Мария"), "Ваша должность")
 
@@ -108,5 +109,6 @@ async def test_update_log_has_kind_and_duration_but_no_personal_data(
         await at_name_step.send("Секретова Тайна")
     lines = [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
     assert len(lines) == 1
-    assert " message handled in " in lines[0] and lines[0].endswith(" ms")
+    assert " message handled in " in lines[0]
+    assert lines[0].endswith(" ms")
     assert "Секретова" not in caplog.text

@@ -29,14 +29,16 @@ async def test_start_shows_the_programme_and_the_consent_before_asking_anything(
     sent = texts(replies)
     assert "помощник программы наставничества" in sent[0]
     assert "Согласие на обработку персональных данных" in sent[1]
-    assert "ГБПОУ «МТТК»" in sent[1] and "pd-2026.1" in sent[1]
+    assert "ГБПОУ «МТТК»" in sent[1]
+    assert "pd-2026.1" in sent[1]
     _, markup = teacher.last_markup()
     assert [b.text for row in markup.inline_keyboard for b in row] == [
         "Согласен(на)",
         "Не согласен(на)",
     ]
     participant = await stored(session_pool, 2001)
-    assert participant is not None and participant.status == ParticipantStatus.NEW
+    assert participant is not None
+    assert participant.status == ParticipantStatus.NEW
 
 
 async def test_declining_keeps_only_the_telegram_id(
@@ -91,7 +93,8 @@ async def test_the_curator_accepts_a_mentor_candidate_with_one_button(
     assert said(replies, "Включён(а) в банк наставников. Решение: Куратор", chat_id=CURATOR_ID)
     assert said(replies, "Хорошая новость", chat_id=2004)
     participant = await stored(session_pool, 2004)
-    assert participant is not None and participant.mentor_profile is not None
+    assert participant is not None
+    assert participant.mentor_profile is not None
     assert participant.mentor_profile.status == MentorStatus.ACCEPTED
     assert participant.mentor_profile.decided_by_telegram_id == CURATOR_ID
 
@@ -131,7 +134,8 @@ async def test_only_curators_can_decide_on_candidates(
     assert said(replies, "Эта кнопка больше не действует")
     assert said(await intruder.send("/candidates"), "только кураторам")
     participant = await stored(session_pool, 2006)
-    assert participant is not None and participant.mentor_profile is not None
+    assert participant is not None
+    assert participant.mentor_profile is not None
     assert participant.mentor_profile.status == MentorStatus.CANDIDATE
 
 
@@ -155,7 +159,8 @@ async def test_registration_completes_even_if_a_curator_blocked_the_bot(
     await register(teacher)
     assert said(bot.session.requests, "регистрация завершена", chat_id=2009)
     participant = await stored(session_pool, 2009)
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None
+    assert participant.status == ParticipantStatus.ACTIVE
 
 
 async def test_start_continues_an_unfinished_registration(person: Callable[..., Person]) -> None:

@@ -37,7 +37,8 @@ async def test_profile_shows_the_card_and_edits_a_typed_field(
     assert said(await teacher.send("сто"), "целое число от 0 до 60")
     assert said(await teacher.send("4"), "Сохранено.")
     participant = await stored(session_pool, 4001)
-    assert participant is not None and participant.experience_years == 4
+    assert participant is not None
+    assert participant.experience_years == 4
 
 
 async def test_profile_edits_a_multi_select_field(
@@ -53,7 +54,8 @@ async def test_profile_edits_a_multi_select_field(
     await teacher.press("Виртуальное")
     assert said(await teacher.press("Готово"), "Сохранено.")
     participant = await stored(session_pool, 4002)
-    assert participant is not None and participant.mentee_profile is not None
+    assert participant is not None
+    assert participant.mentee_profile is not None
     assert participant.mentee_profile.mentee_forms == ["virtual", "speed"]
 
 
@@ -69,7 +71,8 @@ async def test_a_mentee_applies_as_mentor_later_from_the_profile(
     await fill_mentor(teacher)
     assert said(bot.session.requests, "Добавлена анкета", chat_id=CURATOR_ID)
     participant = await stored(session_pool, 4003)
-    assert participant is not None and participant.mentor_profile is not None
+    assert participant is not None
+    assert participant.mentor_profile is not None
 
 
 async def test_withdrawing_consent_asks_first_then_erases_and_tells_the_curator(
@@ -84,7 +87,8 @@ async def test_withdrawing_consent_asks_first_then_erases_and_tells_the_curator(
     await teacher.press("Отозвать: Согласие на обработку")
     assert said(await teacher.press("Нет, оставить"), "Ничего не изменилось")
     participant = await stored(session_pool, 4004)
-    assert participant is not None and participant.status == ParticipantStatus.ACTIVE
+    assert participant is not None
+    assert participant.status == ParticipantStatus.ACTIVE
 
     await teacher.send("/consent")
     replies = await teacher.press("Отозвать: Согласие на обработку")
@@ -97,7 +101,8 @@ async def test_withdrawing_consent_asks_first_then_erases_and_tells_the_curator(
     assert participant is not None
     assert participant.status == ParticipantStatus.WITHDRAWN
     assert participant.full_name is None
-    assert participant.mentee_profile is None and participant.mentor_profile is None
+    assert participant.mentee_profile is None
+    assert participant.mentor_profile is None
     assert said(await teacher.send("/consent"), "отозвано")
     assert said(await teacher.send("/profile"), "Вы ещё не зарегистрированы")
     # The old confirmation button cannot withdraw twice.
@@ -115,7 +120,8 @@ async def test_language_switch_to_english_and_back(
     await teacher.press("I agree")
     assert said(await teacher.send("Ivanova Maria"), "Your position")
     participant = await stored(session_pool, 4005)
-    assert participant is not None and participant.locale == "en"
+    assert participant is not None
+    assert participant.locale == "en"
 
     await teacher.send("/lang")
     assert said(await teacher.press("Русский"), "Язык: русский")
@@ -124,7 +130,8 @@ async def test_language_switch_to_english_and_back(
 async def test_help_depends_on_the_role(person: Callable[..., Person], curator: Person) -> None:
     stranger = person(4006)
     replies = await stranger.send("/help")
-    assert said(replies, "/consent") and not said(replies, "/candidates")
+    assert said(replies, "/consent")
+    assert not said(replies, "/candidates")
     assert said(replies, "Вы ещё не зарегистрированы")
     assert said(await curator.send("/help"), "/candidates")
 
