@@ -34,7 +34,7 @@ class RecordingSession(BaseSession):
         self,
         bot: Bot,
         method: TelegramMethod[TelegramType],
-        timeout: int | None = None,  # noqa: ASYNC109 - the signature aiogram requires
+        timeout: int | None = None,
     ) -> TelegramType:
         self.requests.append(method)
         chat_id = getattr(method, "chat_id", None)
@@ -67,5 +67,5 @@ class RecordingSession(BaseSession):
 class MockedBot(Bot):
     session: RecordingSession
 
-    def __init__(self) -> None:
-        super().__init__("42:TEST-token-for-handler-tests", session=RecordingSession())
+    def __init__(self, token: str = "42:TEST-token-for-handler-tests") -> None:
+        super().__init__(token, session=RecordingSession())

@@ -1,0 +1,90 @@
+"""End to end: the real `python -m bot` polls the fake Bot API server over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CURATOR_ID
+from tests.fake_telegram import BOT_TOKEN, FakeTelegram
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    def __init__(self, server: FakeTelegram, database: Path, log: Path) -> None:
+        self.server = server
+        self.database = database
+        self.log = log
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "CURATOR_"))
+        }
+        env.update(
+            BOT_TOKEN=BOT_TOKEN,
+            TELEGRAM_API_URL=self.server.url,
+            DATABASE_URL=f"sqlite+aiosqlite:///{self.database}",
+            CURATOR_IDS=str(CURATOR_ID),
+            ORGANIZATION_NAME="ГБПОУ «МТТК»",
+            POLLING_TIMEOUT="2",
+            LOG_LEVEL="INFO",
+        )
+        self.server.polling.clear()
+        with self.log.open("ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                cwd=self.database.parent,  # no .env there: only the variables above count
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
+        try:
+            async with asyncio.timeout(30):
+                await self.server.polling.wait()
+        except TimeoutError:
+            raise AssertionError(f"the bot did not start polling:\n{self.log_text()}") from None
+
+    async def stop(self) -> int | None:
+        if self.process is None or self.process.returncode is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            async with asyncio.timeout(15):
+                return await self.process.wait()
+        except TimeoutError:
+            self.process.kill()
+            return await self.process.wait()
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def running_bot(telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    bot = BotProcess(telegram, tmp_path / "e2e.db", tmp_path / "bot.log")
+    await bot.start()
+    yield bot
+    await bot.stop()
+    log = bot.log_text()
+    assert "Traceback" not in log, log
+    assert " ERROR " not in log, log

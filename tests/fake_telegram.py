@@ -1,0 +1,366 @@
+"""A fake Telegram Bot API server for end-to-end tests (aiohttp, 127.0.0.1, random port).
+
+The real bot polls it through TELEGRAM_API_URL. Simulated users (`FakeUser`) send messages
+and press the inline buttons the bot really sent; the server keeps every chat's messages as
+Telegram would (edits change them in place) and can inject failures (429, 403, 5xx).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 123456
+BOT_TOKEN = f"{BOT_ID}:TEST-e2e-token-abcdefgh"
+BOT_INFO = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Наставник",
+    "username": "nastavnik_e2e_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+
+
+@dataclass
+class BotMessage:
+    """A message the bot sent, as it stands now (after any edits)."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
+    edits: int = 0
+
+    def buttons(self) -> list[dict[str, Any]]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+    def as_json(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "message_id": self.message_id,
+            "date": int(time.time()),
+            "chat": {"id": self.chat_id, "type": "private"},
+            "from": {k: BOT_INFO[k] for k in ("id", "is_bot", "first_name", "username")},
+        }
+        if self.document is not None:
+            payload["document"] = self.document
+            if self.text:
+                payload["caption"] = self.text
+        else:
+            payload["text"] = self.text
+        if self.reply_markup:
+            payload["reply_markup"] = self.reply_markup
+        return payload
+
+
+@dataclass
+class Fault:
+    """Fail the next matching call(s) with this Telegram error."""
+
+    method: str
+    status: int
+    description: str
+    chat_id: int | None = None
+    retry_after: int | None = None
+    times: int = 1
+
+
+@dataclass
+class FakeTelegram:
+    host: str = "127.0.0.1"
+    port: int = 0
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    messages: dict[int, BotMessage] = field(default_factory=dict)
+    callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)
+    faults: list[Fault] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.polling = asyncio.Event()
+
+    # --- server lifecycle -------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/bot{token}/{method}", self._dispatch)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    # --- what users do ----------------------------------------------------------------
+
+    async def push_update(self, update: dict[str, Any]) -> None:
+        update["update_id"] = next(self._update_ids)
+        async with self._changed:
+            self._updates.append(update)
+            self._changed.notify_all()
+
+    def user(self, user_id: int, first_name: str = "Тест", language_code: str = "ru") -> FakeUser:
+        return FakeUser(self, user_id, first_name, language_code)
+
+    def chat(self, chat_id: int) -> list[BotMessage]:
+        return [m for m in self.messages.values() if m.chat_id == chat_id]
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 15) -> Any:
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                while not (result := predicate()):
+                    await self._changed.wait()
+                return result
+
+    # --- the Bot API ------------------------------------------------------------------
+
+    async def _dispatch(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != BOT_TOKEN:
+            return self._error(401, "Unauthorized")
+        method = request.match_info["method"].lower()
+        params = await self._params(request)
+        self.calls.append((method, params))
+        fault = self._fault_for(method, params)
+        if fault is not None:
+            return self._error(fault.status, fault.description, fault.retry_after)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return self._error(404, "Not Found: method not found")
+        chat_id = params.get("chat_id")
+        if chat_id is not None and int(chat_id) in self.blocked and method.startswith("send"):
+            return self._error(403, "Forbidden: bot was blocked by the user")
+        try:
+            result = await handler(params)
+        except LookupError as error:
+            return self._error(400, f"Bad Request: {error.args[0]}")
+        async with self._changed:
+            self._changed.notify_all()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            params.update(await request.json())
+            return params
+        form = await request.post()
+        for key, value in form.items():
+            if isinstance(value, web.FileField):
+                params[key] = {"file_name": value.filename, "content": value.file.read()}
+            else:
+                params[key] = value
+        return params
+
+    def _fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            chat = params.get("chat_id")
+            if fault.method.lower() == method and (
+                fault.chat_id is None or (chat is not None and int(chat) == fault.chat_id)
+            ):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    @staticmethod
+    def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:
+        payload: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
+        if retry_after is not None:
+            payload["parameters"] = {"retry_after": retry_after}
+        return web.json_response(payload, status=status)
+
+    @staticmethod
+    def _json(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    async def _api_getme(self, params: dict[str, Any]) -> dict[str, Any]:
+        return BOT_INFO
+
+    async def _api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        return True
+
+    async def _api_setmycommands(self, params: dict[str, Any]) -> bool:
+        self.commands.append(
+            {
+                "commands": self._json(params["commands"]),
+                "scope": self._json(params.get("scope")),
+                "language_code": params.get("language_code"),
+            }
+        )
+        return True
+
+    async def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        self.polling.set()
+        async with self._changed:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            if not self._updates and timeout:
+                try:
+                    async with asyncio.timeout(timeout):
+                        while not self._updates:
+                            await self._changed.wait()
+                except TimeoutError:
+                    pass
+            return list(self._updates[: int(params.get("limit") or 100)])
+
+    def _store(self, chat_id: int, text: str, markup: Any, document: Any = None) -> BotMessage:
+        message = BotMessage(
+            message_id=next(self._message_ids),
+            chat_id=chat_id,
+            text=text,
+            reply_markup=self._json(markup),
+            document=document,
+        )
+        self.messages[message.message_id] = message
+        return message
+
+    async def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        text = params.get("text") or ""
+        if not text.strip():
+            raise LookupError("message text is empty")
+        if len(text) > 4096:
+            raise LookupError("message is too long")
+        message = self._store(int(params["chat_id"]), text, params.get("reply_markup"))
+        return message.as_json()
+
+    async def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
+        upload = params["document"]
+        name = upload["file_name"] if isinstance(upload, dict) else "document"
+        document = {
+            "file_id": f"doc-{len(self.messages)}",
+            "file_unique_id": "u",
+            "file_name": name,
+        }
+        message = self._store(
+            int(params["chat_id"]),
+            params.get("caption") or "",
+            params.get("reply_markup"),
+            document,
+        )
+        return message.as_json()
+
+    def _edited(self, params: dict[str, Any]) -> BotMessage:
+        message = self.messages.get(int(params.get("message_id") or 0))
+        if message is None or message.chat_id != int(params["chat_id"]):
+            raise LookupError("message to edit not found")
+        return message
+
+    async def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._edited(params)
+        markup = self._json(params.get("reply_markup"))
+        if message.text == params["text"] and message.reply_markup == markup:
+            raise LookupError("message is not modified")
+        message.text, message.reply_markup = params["text"], markup
+        message.edits += 1
+        return message.as_json()
+
+    async def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        message = self._edited(params)
+        markup = self._json(params.get("reply_markup"))
+        if message.reply_markup == markup:
+            raise LookupError("message is not modified")
+        message.reply_markup = markup
+        message.edits += 1
+        return message.as_json()
+
+    async def _api_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        self.callback_answers[params["callback_query_id"]] = params
+        return True
+
+
+@dataclass
+class FakeUser:
+    """A person in a private chat with the bot."""
+
+    server: FakeTelegram
+    user_id: int
+    first_name: str
+    language_code: str
+    seen: int = 0  # message ids up to this one have been read
+
+    def _from(self) -> dict[str, Any]:
+        return {
+            "id": self.user_id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": self.language_code,
+        }
+
+    async def send(self, text: str) -> None:
+        message: dict[str, Any] = {
+            "message_id": 10_000_000 + len(self.server.calls),
+            "date": int(time.time()),
+            "chat": {"id": self.user_id, "type": "private"},
+            "from": self._from(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            length = len(text.split(maxsplit=1)[0])
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        await self.server.push_update({"message": message})
+
+    async def expect(self, fragment: str, timeout: float = 15) -> BotMessage:
+        """The next new message (after the last one read) whose text contains `fragment`."""
+
+        def found() -> BotMessage | None:
+            for message in self.server.chat(self.user_id):
+                if message.message_id > self.seen and fragment in message.text:
+                    return message
+            return None
+
+        try:
+            message = await self.server.wait_for(found, timeout)
+        except TimeoutError:
+            recent = [m.text[:80] for m in self.server.chat(self.user_id)[-5:]]
+            raise AssertionError(f"{self.user_id} never got {fragment!r}; last: {recent}") from None
+        self.seen = message.message_id
+        return message
+
+    async def press(self, message: BotMessage, label: str) -> str:
+        """Press the button containing `label` on the message as it is now; returns query id."""
+        matching = [b for b in message.buttons() if label in b["text"]]
+        if not matching:
+            labels = [button["text"] for button in message.buttons()]
+            raise AssertionError(f"no button {label!r} on message {message.message_id}: {labels}")
+        query_id = f"q{len(self.server.calls)}-{self.user_id}"
+        await self.server.push_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": self._from(),
+                    "chat_instance": str(self.user_id),
+                    "message": message.as_json(),
+                    "data": matching[0]["callback_data"],
+                }
+            }
+        )
+        await self.server.wait_for(lambda: query_id in self.server.callback_answers)
+        return query_id
+
+    async def expect_and_press(self, fragment: str, label: str) -> BotMessage:
+        message = await self.expect(fragment)
+        await self.press(message, label)
+        return message

@@ -1,0 +1,48 @@
+"""With REDIS_URL the FSM lives in Redis: a restarted bot keeps a half-filled form."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+from aiogram.fsm.storage.redis import RedisStorage
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.factory import create_dispatcher, create_storage
+from tests.conftest import REDIS_URL, make_settings
+from tests.driver import Person, detach_routers, said
+from tests.handlers.flows import give_consent
+from tests.mocked_bot import MockedBot
+
+pytestmark = pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set")
+
+
+async def test_a_half_filled_form_survives_a_restart(
+    sqlite_url: str,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    settings = make_settings(sqlite_url, redis_url=REDIS_URL)
+    # A random bot id keeps this test's keys apart from anything else in the local Redis.
+    bot_id = secrets.randbelow(10**9) + 1
+    token = f"{bot_id}:TEST-redis-token-abcdef"
+
+    first_storage = create_storage(settings)
+    assert isinstance(first_storage, RedisStorage)
+    first = create_dispatcher(settings, session_pool, storage=first_storage)
+    teacher = Person(first, MockedBot(token), 6001)
+    await give_consent(teacher)
+    await teacher.send("Иванова Мария")
+    await first_storage.close()
+    detach_routers(first)
+
+    second_storage = create_storage(settings)
+    second = create_dispatcher(settings, session_pool, storage=second_storage)
+    resumed = Person(second, MockedBot(token), 6001)
+    try:
+        assert said(await resumed.send("преподаватель"), "предметно-цикловая комиссия")
+    finally:
+        keys = [key async for key in second_storage.redis.scan_iter(f"fsm:{bot_id}:*")]
+        if keys:
+            await second_storage.redis.delete(*keys)
+        await second_storage.close()
+        detach_routers(second)
