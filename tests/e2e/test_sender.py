@@ -1,0 +1,61 @@
+"""The notification sender over HTTP: 429 is waited out, 403 and 5xx are handled."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot
+
+from bot.factory import create_bot
+from bot.sender import Delivery, Sender
+from tests.conftest import make_settings
+from tests.fake_telegram import BOT_TOKEN, FakeTelegram, Fault
+
+
+@pytest.fixture
+async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
+    settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
+    settings.telegram_api_url = telegram.url
+    bot = create_bot(settings)
+    yield bot
+    await bot.session.close()
+
+
+def sends(telegram: FakeTelegram, chat_id: int) -> int:
+    return sum(
+        1
+        for method, params in telegram.calls
+        if method == "sendmessage" and int(params["chat_id"]) == chat_id
+    )
+
+
+async def test_a_429_is_waited_out_and_the_message_arrives_once(
+    telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.faults.append(Fault("sendMessage", 429, "Too Many Requests", retry_after=1))
+    result = await Sender(bot, base_delay=0.01).send_message(501, "Напоминание")
+    assert result == Delivery.SENT
+    assert [m.text for m in telegram.chat(501)] == ["Напоминание"]
+    assert sends(telegram, 501) == 2  # the refused attempt and the delivered one
+
+
+async def test_a_user_who_blocked_the_bot_is_reported_unreachable(
+    telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.blocked.add(502)
+    assert await Sender(bot).send_message(502, "Привет") == Delivery.UNREACHABLE
+    assert sends(telegram, 502) == 1  # no pointless retries
+
+
+async def test_server_errors_are_retried_with_backoff_then_given_up(
+    telegram: FakeTelegram, bot: Bot
+) -> None:
+    telegram.faults.append(Fault("sendMessage", 502, "Bad Gateway", times=2))
+    assert await Sender(bot, base_delay=0.01).send_message(503, "Раз") == Delivery.SENT
+    assert sends(telegram, 503) == 3
+
+    telegram.faults.append(Fault("sendMessage", 500, "Internal Server Error", times=10))
+    sender = Sender(bot, attempts=3, base_delay=0.01)
+    assert await sender.send_message(504, "Два") == Delivery.FAILED
+    assert telegram.chat(504) == []
