@@ -6,11 +6,15 @@ import asyncio
 import logging
 import sys
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
 from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
 from models.database import create_engine, create_session_pool, upgrade_database
+
+logger = logging.getLogger("bot")
 
 
 def load_settings() -> Settings:
@@ -29,15 +33,35 @@ def load_settings() -> Settings:
         raise SystemExit("\n".join(lines)) from None
 
 
+async def wait_for_telegram(bot: Bot, max_delay: float = 60.0) -> None:
+    """Check the token before anything else; wait out network trouble instead of crashing."""
+    delay = 1.0
+    while True:
+        try:
+            me = await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise SystemExit(
+                "Telegram rejected BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
+            ) from None
+        except (TelegramNetworkError, TelegramServerError) as error:
+            logger.warning("Telegram is not reachable (%s); retrying in %.0f s", error, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max_delay)
+        else:
+            logger.info("connected to Telegram as @%s", me.username)
+            return
+
+
 async def run(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
+    bot = create_bot(settings)
     try:
         await upgrade_database(engine)
-        session_pool = create_session_pool(engine)
-        bot = create_bot(settings)
-        dispatcher = create_dispatcher(settings, session_pool)
+        await wait_for_telegram(bot)
+        dispatcher = create_dispatcher(settings, create_session_pool(engine))
         await dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout)
     finally:
+        await bot.session.close()
         await engine.dispose()
 
 

@@ -18,20 +18,24 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
-    def __init__(self, server: FakeTelegram, database: Path, log: Path) -> None:
+    def __init__(
+        self, server: FakeTelegram, database: Path, log: Path, token: str = BOT_TOKEN
+    ) -> None:
         self.server = server
         self.database = database
         self.log = log
+        self.token = token
         self.process: asyncio.subprocess.Process | None = None
 
-    async def start(self) -> None:
+    async def launch(self) -> None:
+        """Start `python -m bot` without waiting for it to poll."""
         env = {
             key: value
             for key, value in os.environ.items()
             if not key.startswith(("BOT_", "DATABASE_", "REDIS_", "CURATOR_"))
         }
         env.update(
-            BOT_TOKEN=BOT_TOKEN,
+            BOT_TOKEN=self.token,
             TELEGRAM_API_URL=self.server.url,
             DATABASE_URL=f"sqlite+aiosqlite:///{self.database}",
             CURATOR_IDS=str(CURATOR_ID),
@@ -50,6 +54,9 @@ class BotProcess:
                 stdout=log,
                 stderr=log,
             )
+
+    async def start(self) -> None:
+        await self.launch()
         try:
             async with asyncio.timeout(30):
                 await self.server.polling.wait()
