@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
@@ -25,6 +26,9 @@ def create_root_router() -> Router:
     curator.include_routers(candidates.router)
 
     root = Router(name="root")
+    # Personal data is only ever discussed in a private chat with the person.
+    root.message.filter(F.chat.type == ChatType.PRIVATE)
+    root.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
     root.include_routers(
         errors.router,
         common.router,  # /cancel first, so it works inside every form

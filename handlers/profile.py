@@ -94,7 +94,7 @@ async def field_chosen(
     await state.set_state(ProfileEditing.entering_value)
     await state.set_data({"edit_field": key, key: current})
     text = "{prompt}\n\n{now}: {value}".format(
-        prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current)
+        prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current, limit=2000)
     )
     await query.message.answer(
         text, reply_markup=step_keyboard(spec, current if spec.kind == "multi" else ())

@@ -67,7 +67,14 @@ def intro_text(organization: str) -> str:
     ).format(organization=escape(organization))
 
 
-def format_value(key: str, value: object) -> str:
+CARD_VALUE_LIMIT = 300  # keeps a full card well under Telegram's 4096 characters
+
+
+def shorten(text: str, limit: int = CARD_VALUE_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def format_value(key: str, value: object, *, limit: int = CARD_VALUE_LIMIT) -> str:
     spec = FIELDS[key]
     if value in (None, "", []):
         return "—"
@@ -75,7 +82,7 @@ def format_value(key: str, value: object) -> str:
         return ", ".join(label(spec.option(code)) for code in value)  # type: ignore[union-attr]
     if spec.kind == "choice":
         return label(spec.option(str(value)))
-    return escape(str(value))
+    return escape(shorten(str(value), limit))
 
 
 def _lines(keys: tuple[str, ...], source: object) -> list[str]:

@@ -17,7 +17,8 @@ from models.errors import InvalidValue
 from models.i18n_marker import N_
 
 FieldKind = Literal["text", "int", "choice", "multi"]
-_DIGITS = re.compile(r"\d")
+# Letters, with spaces, hyphens, dots and apostrophes between them (Петрова-Водкина, O'Neil).
+_PERSON_NAME = re.compile(r"^[^\W\d_]+(?:[ .\-'’]+[^\W\d_]+)*\.?$")
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,7 @@ class FieldSpec:
                 limit=self.max_length,
                 length=len(text),
             )
-        if self.person_name and (_DIGITS.search(text) or not any(c.isalpha() for c in text)):
+        if self.person_name and not _PERSON_NAME.match(text):
             raise InvalidValue(N_("Please type your full name in letters, e.g. Ivanova Maria."))
         return text
 

@@ -40,6 +40,7 @@ class Person:
     user_id: int
     first_name: str = "Мария"
     language_code: str = "ru"
+    group_id: int | None = None  # talk in this group instead of the private chat
 
     @property
     def user(self) -> User:
@@ -52,6 +53,8 @@ class Person:
 
     @property
     def chat(self) -> Chat:
+        if self.group_id is not None:
+            return Chat(id=self.group_id, type="group", title="ПЦК")
         return Chat(id=self.user_id, type="private")
 
     async def _feed(self, update: Update) -> list[TelegramMethod[Any]]:
@@ -75,7 +78,7 @@ class Person:
             {
                 "message_id": next(_message_ids),
                 "date": int(datetime.now(UTC).timestamp()),
-                "chat": {"id": self.user_id, "type": "private"},
+                "chat": self.chat.model_dump(exclude_none=True),
                 "from": self.user.model_dump(),
                 "sticker": {
                     "file_id": "s",

@@ -9,7 +9,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.methods import (
     EditMessageReplyMarkup,
     EditMessageText,
@@ -42,6 +42,9 @@ class RecordingSession(BaseSession):
             raise TelegramForbiddenError(method=method, message="Forbidden: bot was blocked")
         if isinstance(method, GetMe):
             return BOT_USER  # type: ignore[return-value]
+        text = getattr(method, "text", None)
+        if isinstance(text, str) and len(text) > 4096:
+            raise TelegramBadRequest(method=method, message="Bad Request: message is too long")
         if isinstance(method, SendMessage | EditMessageText | EditMessageReplyMarkup):
             return self._message(method)  # type: ignore[return-value]
         return True  # type: ignore[return-value]

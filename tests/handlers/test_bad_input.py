@@ -8,8 +8,10 @@ from collections.abc import Callable
 import pytest
 from aiogram.methods import AnswerCallbackQuery
 
+from tests.conftest import CURATOR_ID
 from tests.driver import Person, said
 from tests.handlers.flows import give_consent
+from tests.mocked_bot import MockedBot
 
 
 @pytest.fixture
@@ -112,3 +114,55 @@ async def test_update_log_has_kind_and_duration_but_no_personal_data(
     assert " message handled in " in lines[0]
     assert lines[0].endswith(" ms")
     assert "Секретова" not in caplog.text
+
+
+async def test_the_bot_stays_silent_in_group_chats(
+    person: Callable[..., Person], bot: MockedBot
+) -> None:
+    in_group = person(3003, group_id=-100123)
+    assert await in_group.send("/start") == []
+    assert await in_group.send("Иванова Мария") == []
+    assert await in_group.press_data("pd:1:pd-2026.1") == []
+    assert bot.session.requests == []
+
+
+async def test_the_longest_answers_still_fit_in_one_profile_message(
+    person: Callable[..., Person],
+) -> None:
+    teacher = person(3004)
+    await give_consent(teacher)
+    for answer in ("Иванова Мария", "п" * 150, "к" * 150, "д" * 500, "3"):
+        await teacher.send(answer)
+    await teacher.press("Без категории")
+    await teacher.press("И то, и другое")
+    await teacher.press("Готово")
+    await teacher.send("з" * 1000)
+    await teacher.send("у" * 1000)
+    await teacher.press("Групповое")
+    await teacher.press("Готово")
+    await teacher.send("м" * 1000)
+    await teacher.send("н" * 500)
+    await teacher.press("Групповое")
+    await teacher.press("Готово")
+    await teacher.send("2")
+    replies = await teacher.press("Согласен")
+    assert said(replies, "регистрация завершена")
+    replies = await teacher.send("/profile")
+    assert said(replies, "Анкета наставника")
+    assert said(replies, "з" * 299 + "…")
+
+
+async def test_markup_typed_by_a_person_is_shown_as_text(
+    person: Callable[..., Person], bot: MockedBot
+) -> None:
+    teacher = person(3005)
+    await give_consent(teacher)
+    assert said(await teacher.send("<b>Иван</b>"), "напишите ФИО буквами")
+    for answer in ("Иванов Иван", "преподаватель", "ПЦК <ИТ> & связи", "Информатика", "3"):
+        await teacher.send(answer)
+    await teacher.press("Без категории")
+    await teacher.press("Кандидат в наставники")
+    from tests.handlers.flows import fill_mentor
+
+    await fill_mentor(teacher)
+    assert said(bot.session.requests, "ПЦК &lt;ИТ&gt; &amp; связи", chat_id=CURATOR_ID)
