@@ -85,6 +85,7 @@ class FakeTelegram:
     commands: list[dict[str, Any]] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
+    files: dict[str, bytes] = field(default_factory=dict)  # uploaded documents by file_id
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
+from aiogram.types import BufferedInputFile
 
 from bot.factory import create_bot
 from bot.sender import Delivery, Sender
@@ -59,3 +60,14 @@ async def test_server_errors_are_retried_with_backoff_then_given_up(
     sender = Sender(bot, attempts=3, base_delay=0.01)
     assert await sender.send_message(504, "Два") == Delivery.FAILED
     assert telegram.chat(504) == []
+
+
+async def test_documents_arrive_with_their_name_and_bytes(telegram: FakeTelegram, bot: Bot) -> None:
+    sent = await bot.send_document(
+        505, BufferedInputFile(b"PK\x03\x04 fake xlsx", "bank.xlsx"), caption="Банк наставников"
+    )
+    assert sent.document is not None
+    assert sent.document.file_name == "bank.xlsx"
+    (message,) = telegram.chat(505)
+    assert message.text == "Банк наставников"
+    assert telegram.files[sent.document.file_id] == b"PK\x03\x04 fake xlsx"
