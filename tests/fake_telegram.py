@@ -249,19 +249,18 @@ class FakeTelegram:
 
     async def _api_senddocument(self, params: dict[str, Any]) -> dict[str, Any]:
         upload = params["document"]
-        name = upload["file_name"] if isinstance(upload, dict) else "document"
-        document = {
-            "file_id": f"doc-{len(self.messages)}",
-            "file_unique_id": "u",
-            "file_name": name,
-        }
-        message = self._store(
-            int(params["chat_id"]),
-            params.get("caption") or "",
-            params.get("reply_markup"),
-            document,
-        )
-        return message.as_json()
+        if isinstance(upload, str) and upload.startswith("attach://"):
+            upload = params[upload.removeprefix("attach://")]
+        file_id = f"doc-{len(self.messages)}"
+        if isinstance(upload, dict):  # a new upload
+            name = upload["file_name"]
+            self.files[file_id] = upload["content"]
+        else:  # a file_id sent again
+            name, file_id = "document", str(upload)
+        document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": name}
+        caption = params.get("caption") or ""
+        chat_id = int(params["chat_id"])
+        return self._store(chat_id, caption, params.get("reply_markup"), document).as_json()
 
     def _edited(self, params: dict[str, Any]) -> BotMessage:
         message = self.messages.get(int(params.get("message_id") or 0))
