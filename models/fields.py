@@ -73,6 +73,18 @@ class FieldSpec:
             )
         return value
 
+    def coerce(self, value: object) -> object:
+        """Validate a stored or typed answer of any kind (None only for optional fields)."""
+        if self.kind == "multi":
+            return self.clean_selection(value or [])  # type: ignore[arg-type]
+        if value is None or value == "":
+            if self.optional:
+                return None
+            raise InvalidValue(N_("Please send the answer as text."))
+        if self.kind == "choice":
+            return self.option(str(value))
+        return self.clean(str(value))
+
     def option(self, code: str) -> StrEnum:
         """The option with this code; unknown codes (stale or forged buttons) are refused."""
         for option in self.options:

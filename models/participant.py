@@ -112,23 +112,6 @@ async def set_locale(session: AsyncSession, telegram_id: int, locale: str) -> Pa
     return participant
 
 
-def _check_profile_value(key: str, value: Any) -> Any:
-    spec = FIELDS[key]
-    if spec.kind == "choice":
-        return Qualification(spec.option(str(value)).value)
-    if isinstance(value, str) and spec.kind in ("text", "int"):
-        return spec.clean(value)
-    if spec.kind == "int" and not (
-        isinstance(value, int) and spec.min_value <= value <= spec.max_value
-    ):
-        raise InvalidValue(
-            N_("The number must be from {low} to {high}."),
-            low=spec.min_value,
-            high=spec.max_value,
-        )
-    return value
-
-
 async def save_profile(
     session: AsyncSession, participant: Participant, answers: dict[str, Any]
 ) -> Participant:
@@ -138,7 +121,7 @@ async def save_profile(
     if missing:
         raise InvalidValue(N_("The profile is incomplete: {fields}."), fields=", ".join(missing))
     for key in PROFILE_KEYS:
-        setattr(participant, key, _check_profile_value(key, answers[key]))
+        setattr(participant, key, FIELDS[key].coerce(answers[key]))
     await session.commit()
     return participant
 
@@ -149,7 +132,7 @@ async def update_profile_field(
     if key not in PROFILE_KEYS:
         raise InvalidValue(N_("This field cannot be changed here."))
     participant.require_consent()
-    setattr(participant, key, _check_profile_value(key, value))
+    setattr(participant, key, FIELDS[key].coerce(value))
     await session.commit()
     return participant
 
@@ -173,13 +156,6 @@ async def curator_telegram_ids(session: AsyncSession, configured: frozenset[int]
         select(Participant.telegram_id).where(Participant.staff_role.is_not(None))
     )
     return sorted(configured | set(granted))
-
-
-async def is_curator(session: AsyncSession, telegram_id: int, configured: frozenset[int]) -> bool:
-    if telegram_id in configured:
-        return True
-    participant = await get_participant(session, telegram_id)
-    return participant is not None and participant.staff_role is not None
 
 
 async def locales_of(session: AsyncSession, telegram_ids: list[int]) -> dict[int, str | None]:

@@ -53,19 +53,8 @@ class MentorProfile(TimestampMixin, Base):
     )
 
 
-def _clean(key: str, value: Any) -> Any:
-    spec = FIELDS[key]
-    if spec.kind == "multi":
-        return spec.clean_selection(value or [])
-    if value in (None, "") and spec.optional:
-        return None
-    if value is None:
-        raise InvalidValue(N_("The questionnaire is incomplete: {fields}."), fields=key)
-    return spec.clean(str(value))
-
-
 def _clean_answers(keys: tuple[str, ...], answers: dict[str, Any]) -> dict[str, Any]:
-    return {key: _clean(key, answers.get(key)) for key in keys}
+    return {key: FIELDS[key].coerce(answers.get(key)) for key in keys}
 
 
 async def save_mentee_questionnaire(
@@ -131,7 +120,7 @@ async def update_mentor_field(
     profile = participant.mentor_profile
     if profile is None or key not in MENTOR_KEYS:
         raise InvalidValue(N_("This field cannot be changed here."))
-    setattr(profile, key, _clean(key, value))
+    setattr(profile, key, FIELDS[key].coerce(value))
     await session.commit()
     return profile
 

@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import Base
 from models.database import alembic_config, create_engine, downgrade_database, upgrade_database
@@ -34,17 +35,12 @@ async def test_stairway_upgrades_downgrades_and_upgrades_every_revision(
         await engine.dispose()
 
 
-async def test_models_match_the_migrated_schema(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        await upgrade_database(engine)
-        async with engine.connect() as connection:
-            diff = await connection.run_sync(
-                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
-            )
-        assert diff == []
-    finally:
-        await engine.dispose()
+async def test_models_match_the_migrated_schema(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        diff = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+        )
+    assert diff == []
 
 
 async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
@@ -63,10 +61,18 @@ async def advance(
 
 
 @router.message(StateFilter(*TYPED_STEPS), F.text)
-async def answer_typed(message: Message, state: FSMContext, **deps: Any) -> None:
+async def answer_typed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
     key = FIELD_OF_STEP[await state.get_state()]
     await state.update_data({key: FIELDS[key].clean(message.text)})
-    await advance(message, state, **_deps(deps))
+    await advance(message, state, session, participant, bot, settings, i18n)
 
 
 @router.message(StateFilter(*TYPED_STEPS))
@@ -98,7 +104,14 @@ async def back_pressed(
 
 @router.callback_query(FormOption.filter(), StateFilter(Registration))
 async def option_pressed(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext, **deps: Any
+    query: CallbackQuery,
+    callback_data: FormOption,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
 ) -> None:
     current = await state.get_state()
     key = FIELD_OF_STEP.get(current)
@@ -114,7 +127,7 @@ async def option_pressed(
         check_difficulties(data.get("difficulties"), answer.value)
     await state.update_data({key: answer.value})
     await show_answer(query, spec, answer.value)
-    await advance(query.message, state, **_deps(deps))
+    await advance(query.message, state, session, participant, bot, settings, i18n)
 
 
 @router.callback_query(MentorConsentAnswer.filter(), Registration.confirming_mentor_consent)
@@ -143,8 +156,3 @@ async def mentor_consent_answered(
     await query.answer()
     await query.message.answer(note)
     await finish_registration(query.message, state, session, participant, bot, settings, i18n)
-
-
-def _deps(deps: dict[str, Any]) -> dict[str, Any]:
-    names = ("session", "participant", "bot", "settings", "i18n")
-    return {name: deps[name] for name in names}

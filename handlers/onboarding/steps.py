@@ -6,9 +6,10 @@ from typing import Any
 
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.texts import consent_document
 from handlers.ui import BACK, FormOption, MentorConsentAnswer, step_keyboard
@@ -112,24 +113,17 @@ def prompt(step: State, data: dict[str, Any], organization: str, i18n: I18n) -> 
     back = neighbour(step.state, data, -1) is not None
     if step == R.confirming_mentor_consent:
         document = consent_document(ConsentKind.MENTORING, organization, i18n)
-        builder_rows = [
-            [(_("I agree"), MentorConsentAnswer(agree=True))],
-            [(_("I do not agree"), MentorConsentAnswer(agree=False))],
-        ]
+        builder = InlineKeyboardBuilder()
+        builder.button(text=_("I agree"), callback_data=MentorConsentAnswer(agree=True))
+        builder.button(text=_("I do not agree"), callback_data=MentorConsentAnswer(agree=False))
         if back:
-            builder_rows.append([(_("⬅ Back"), FormOption(field=MENTOR_CONSENT, code=BACK))])
-        return document.text, _markup(builder_rows)
+            builder.button(
+                text=_("⬅ Back"), callback_data=FormOption(field=MENTOR_CONSENT, code=BACK)
+            )
+        builder.adjust(1)
+        return document.text, builder.as_markup()
     spec = FIELDS[FIELD_OF_STEP[step.state]]
     return _(spec.prompt), step_keyboard(spec, data.get(spec.key) or (), back=back)
-
-
-def _markup(rows: list[list[tuple[str, Any]]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=text, callback_data=data.pack()) for text, data in row]
-            for row in rows
-        ]
-    )
 
 
 async def ask(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.participant import Participant, get_participant
 from tests.driver import Person
 
 ROLE_MENTEE = "Наставляемый"
@@ -46,3 +49,9 @@ async def register(person: Person, role: str = ROLE_MENTEE, name: str = "Ива�
         await fill_mentee(person)
     if role in (ROLE_MENTOR, ROLE_BOTH):
         await fill_mentor(person)
+
+
+async def stored(pool: async_sessionmaker[AsyncSession], telegram_id: int) -> Participant | None:
+    """The participant as the database has it now (a fresh session)."""
+    async with pool() as session:
+        return await get_participant(session, telegram_id)

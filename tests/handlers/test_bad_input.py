@@ -10,7 +10,7 @@ from aiogram.methods import AnswerCallbackQuery
 
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said
-from tests.handlers.flows import give_consent
+from tests.handlers.flows import fill_mentor, give_consent
 from tests.mocked_bot import MockedBot
 
 
@@ -162,7 +162,5 @@ async def test_markup_typed_by_a_person_is_shown_as_text(
         await teacher.send(answer)
     await teacher.press("Без категории")
     await teacher.press("Кандидат в наставники")
-    from tests.handlers.flows import fill_mentor
-
     await fill_mentor(teacher)
     assert said(bot.session.requests, "ПЦК &lt;ИТ&gt; &amp; связи", chat_id=CURATOR_ID)

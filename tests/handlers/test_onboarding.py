@@ -8,16 +8,19 @@ from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.enums import MentorStatus, ParticipantStatus
-from models.participant import get_participant
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said, texts
-from tests.handlers.flows import ROLE_BOTH, ROLE_MENTOR, give_consent, register
+from tests.handlers.flows import (
+    ROLE_BOTH,
+    ROLE_MENTOR,
+    fill_mentee,
+    fill_mentor,
+    fill_profile,
+    give_consent,
+    register,
+    stored,
+)
 from tests.mocked_bot import MockedBot
-
-
-async def stored(pool: async_sessionmaker[AsyncSession], telegram_id: int):
-    async with pool() as session:
-        return await get_participant(session, telegram_id)
 
 
 async def test_start_shows_the_programme_and_the_consent_before_asking_anything(
@@ -107,8 +110,6 @@ async def test_declining_the_mentor_consent_keeps_a_both_registrant_as_mentee(
 ) -> None:
     teacher = person(2005)
     await give_consent(teacher)
-    from tests.handlers.flows import fill_mentee, fill_mentor, fill_profile
-
     await fill_profile(teacher)
     await teacher.press(ROLE_BOTH)
     await fill_mentee(teacher)

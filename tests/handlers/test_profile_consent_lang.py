@@ -12,16 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.factory import on_startup
 from models.enums import ParticipantStatus
-from models.participant import get_participant
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said
-from tests.handlers.flows import ROLE_BOTH, register
+from tests.handlers.flows import ROLE_BOTH, fill_mentor, register, stored
 from tests.mocked_bot import MockedBot
-
-
-async def stored(pool: async_sessionmaker[AsyncSession], telegram_id: int):
-    async with pool() as session:
-        return await get_participant(session, telegram_id)
 
 
 async def test_profile_shows_the_card_and_edits_a_typed_field(
@@ -66,8 +60,6 @@ async def test_a_mentee_applies_as_mentor_later_from_the_profile(
     await register(teacher)
     await teacher.send("/profile")
     assert said(await teacher.press("Стать наставником"), "Ваши компетенции")
-    from tests.handlers.flows import fill_mentor
-
     await fill_mentor(teacher)
     assert said(bot.session.requests, "Добавлена анкета", chat_id=CURATOR_ID)
     participant = await stored(session_pool, 4003)
