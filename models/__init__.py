@@ -2,7 +2,27 @@
 
 from models.base import Base
 from models.consent import Consent
+from models.journal import Meeting, PairMessage
+from models.pairs import Pair, PairingExclusion, PairMember
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
+from models.programmes import Activity, Programme
+from models.requests import Request
+from models.surveys import SurveyAnswer
 
-__all__ = ["Base", "Consent", "MenteeProfile", "MentorProfile", "Participant"]
+__all__ = [
+    "Activity",
+    "Base",
+    "Consent",
+    "Meeting",
+    "MenteeProfile",
+    "MentorProfile",
+    "Pair",
+    "PairMember",
+    "PairMessage",
+    "PairingExclusion",
+    "Participant",
+    "Programme",
+    "Request",
+    "SurveyAnswer",
+]

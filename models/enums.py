@@ -104,3 +104,110 @@ LABELS: dict[StrEnum, str] = {
     ConsentKind.PERSONAL_DATA: N_("Consent to personal data processing"),
     ConsentKind.MENTORING: N_("Consent to act as a mentor"),
 }
+
+
+class PairType(StrEnum):
+    """Pair types of §5.3."""
+
+    TEACHER_TEACHER = "teacher_teacher"
+    HEAD_TEACHER = "head_teacher"
+    TEACHER_YOUNG = "teacher_young"
+
+
+class PairStatus(StrEnum):
+    PROPOSED = "proposed"  # waiting for everyone's consent (§4.2, §9.2)
+    DECLINED = "declined"  # somebody declined; back to the curator
+    ACCEPTED = "accepted"  # everyone agreed; waiting for the director's order
+    ACTIVE = "active"  # approved by order
+    CLOSED = "closed"  # the programme completed or ended
+
+
+class ProgrammeStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"  # shown to the mentee(s)
+    AGREED = "agreed"  # the mentee(s) agreed; waiting for the curator
+    APPROVED = "approved"  # running
+    COMPLETED = "completed"  # §10.1.1
+    ENDED_EARLY = "ended_early"  # §10.1.2 or §10.1.3
+
+
+class EndReason(StrEnum):
+    """The three reasons of §10.1."""
+
+    PLAN_DONE = "plan_done"
+    BY_PARTICIPANT = "by_participant"
+    BY_CURATOR = "by_curator"
+
+
+class Responsible(StrEnum):
+    MENTEE = "mentee"
+    MENTOR = "mentor"
+    BOTH = "both"
+
+
+class ActivityStatus(StrEnum):
+    PLANNED = "planned"
+    REPORTED = "reported"  # the mentee reported it done
+    CONFIRMED = "confirmed"  # the mentor confirmed
+    RETURNED = "returned"  # the mentor returned it with a comment
+
+
+class RequestKind(StrEnum):
+    REPLACEMENT = "replacement"  # mentee: another mentor, §8.1.5
+    RELEASE = "release"  # mentor: release me, §7.1.3
+    DEADLINE = "deadline"  # either: move an activity's deadline, §10.2
+    EXTENSION = "extension"  # either: extend the programme, §10.2
+    EARLY_END = "early_end"  # either: end early for good reasons, §10.1.2
+
+
+class RequestStatus(StrEnum):
+    AWAITING_PARTNER = "awaiting_partner"  # §10.2: the other side agrees first
+    PENDING = "pending"  # with the curator
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # the other side declined, or the pair closed
+
+
+class MessageKind(StrEnum):
+    QUESTION = "question"  # §8.1.3
+    PROPOSAL = "proposal"  # §8.1.4
+
+
+LABELS.update(
+    {
+        PairType.TEACHER_TEACHER: N_("teacher – teacher"),
+        PairType.HEAD_TEACHER: N_("head of the college – teacher"),
+        PairType.TEACHER_YOUNG: N_("teacher – young teacher"),
+        PairStatus.PROPOSED: N_("proposed, waiting for consent"),
+        PairStatus.DECLINED: N_("declined"),
+        PairStatus.ACCEPTED: N_("accepted, waiting for the order"),
+        PairStatus.ACTIVE: N_("active"),
+        PairStatus.CLOSED: N_("closed"),
+        ProgrammeStatus.DRAFT: N_("draft"),
+        ProgrammeStatus.SUBMITTED: N_("sent to the mentee"),
+        ProgrammeStatus.AGREED: N_("agreed, waiting for the curator"),
+        ProgrammeStatus.APPROVED: N_("in progress"),
+        ProgrammeStatus.COMPLETED: N_("completed"),
+        ProgrammeStatus.ENDED_EARLY: N_("ended early"),
+        EndReason.PLAN_DONE: N_("the plan is fully done (§10.1.1)"),
+        EndReason.BY_PARTICIPANT: N_("ended early by the mentor or mentee (§10.1.2)"),
+        EndReason.BY_CURATOR: N_("ended by the curator (§10.1.3)"),
+        Responsible.MENTEE: N_("mentee"),
+        Responsible.MENTOR: N_("mentor"),
+        Responsible.BOTH: N_("mentor and mentee"),
+        ActivityStatus.PLANNED: N_("planned"),
+        ActivityStatus.REPORTED: N_("reported, awaiting the mentor"),
+        ActivityStatus.CONFIRMED: N_("done"),
+        ActivityStatus.RETURNED: N_("returned for rework"),
+        RequestKind.REPLACEMENT: N_("replace my mentor"),
+        RequestKind.RELEASE: N_("release me from mentoring"),
+        RequestKind.DEADLINE: N_("change an activity's deadline"),
+        RequestKind.EXTENSION: N_("extend the programme"),
+        RequestKind.EARLY_END: N_("end the programme early"),
+        RequestStatus.AWAITING_PARTNER: N_("waiting for the other side"),
+        RequestStatus.PENDING: N_("with the curator"),
+        RequestStatus.APPROVED: N_("approved"),
+        RequestStatus.REJECTED: N_("rejected"),
+        RequestStatus.WITHDRAWN: N_("withdrawn"),
+    }
+)

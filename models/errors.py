@@ -35,3 +35,13 @@ class AlreadyDecided(DomainError):
 
 class NotRegistered(DomainError):
     message = N_("You are not registered yet. Send /start to join the programme.")
+
+
+class AccessDenied(DomainError):
+    """Someone else's pair, programme, activity or request: refused without any data."""
+
+    message = N_("This is not available to you.")
+
+
+class WrongState(DomainError):
+    message = N_("This cannot be done at this stage.")

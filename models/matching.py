@@ -1,0 +1,120 @@
+"""Ranking mentors for a mentee by the criteria of §9.1: the mentor's profile and experience
+should answer the mentee's requests; shared forms make mutual work easier."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import Difficulty, MentorStatus, ParticipantStatus
+from models.errors import NotFound
+from models.i18n_marker import N_
+from models.pairs import excluded, mentor_load
+from models.participant import Participant, get_participant_by_id
+from models.profiles import MentorProfile
+
+# Word stems (lower case) that, found in a mentor's competences, answer a difficulty.
+DIFFICULTY_STEMS: dict[Difficulty, tuple[str, ...]] = {
+    Difficulty.LESSON_DESIGN: ("занят", "урок", "методик", "lesson", "teaching"),
+    Difficulty.DISCIPLINE: ("дисциплин", "групп", "класс", "discipline", "classroom"),
+    Difficulty.DOCUMENTATION: ("документ", "программ", "ктп", "журнал", "document", "curricul"),
+    Difficulty.DIGITAL: ("цифр", "дистанц", "онлайн", "икт", "digital", "online", "moodle"),
+    Difficulty.ASSESSMENT: ("оцен", "фос", "контрол", "assess", "grading"),
+    Difficulty.GROUP_CURATORSHIP: ("куратор", "родител", "воспит", "parent", "tutor"),
+    Difficulty.PROJECTS: ("проект", "исследов", "project", "research"),
+    Difficulty.COMPETITIONS: ("конкурс", "чемпионат", "worldskills", "профессионал", "демоэкз"),
+    Difficulty.WORKLOAD: ("тайм", "нагруз", "планир", "time", "workload"),
+    Difficulty.ADAPTATION: ("адаптац", "коллектив", "молод", "adapt", "newcomer"),
+}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _subjects(text: str | None) -> set[str]:
+    return {part.strip().lower() for part in re.split(r"[,;\n]", text or "") if part.strip()}
+
+
+def _stems(text: str | None) -> set[str]:
+    return {word[:5] for word in _WORD.findall((text or "").lower()) if len(word) >= 5}
+
+
+@dataclass
+class MentorMatch:
+    mentor: Participant
+    score: int = 0
+    reasons: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    load: int = 0
+
+    def add(self, points: int, reason: str, **params: object) -> None:
+        self.score += points
+        self.reasons.append((reason, params))
+
+
+def score_mentor(mentee: Participant, mentor: Participant) -> MentorMatch:
+    match = MentorMatch(mentor)
+    wants = mentee.mentee_profile
+    offers = mentor.mentor_profile
+    assert wants is not None
+    assert offers is not None
+    common = _subjects(mentee.subjects) & (
+        _subjects(offers.mentor_subjects) | _subjects(mentor.subjects)
+    )
+    if common:
+        match.add(
+            3 * len(common), N_("same subjects: {subjects}"), subjects=", ".join(sorted(common))
+        )
+    if mentee.department and mentee.department.strip().lower() == (
+        (mentor.department or "").strip().lower()
+    ):
+        match.add(2, N_("same department"))
+    competences = (offers.competences or "").lower()
+    answered = [
+        code
+        for code in wants.difficulties
+        if any(stem in competences for stem in DIFFICULTY_STEMS.get(Difficulty(code), ()))
+    ]
+    if answered:
+        match.add(
+            2 * len(answered),
+            N_("competences answer {count} of the difficulties"),
+            count=len(answered),
+        )
+    shared_words = _stems(f"{wants.learning_goals} {wants.difficulties_other or ''}") & _stems(
+        competences
+    )
+    if shared_words:
+        match.add(min(len(shared_words), 3), N_("competences match what the mentee wants to learn"))
+    forms = set(wants.mentee_forms) & set(offers.mentor_forms)
+    if forms:
+        match.add(len(forms), N_("{count} preferred forms in common"), count=len(forms))
+    if (mentor.experience_years or 0) >= (mentee.experience_years or 0) + 3:
+        match.add(1, N_("{years} years of teaching experience"), years=mentor.experience_years)
+    return match
+
+
+async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) -> list[MentorMatch]:
+    """Mentors in the bank with a free place, best match first (ties: lighter load first)."""
+    mentee = await get_participant_by_id(session, mentee_id)
+    if mentee is None or mentee.mentee_profile is None:
+        raise NotFound(N_("This person is not in the bank of mentees."))
+    mentors = await session.scalars(
+        select(Participant)
+        .join(MentorProfile, MentorProfile.participant_id == Participant.id)
+        .where(
+            MentorProfile.status == MentorStatus.ACCEPTED,
+            Participant.status == ParticipantStatus.ACTIVE,
+            Participant.id != mentee_id,
+        )
+    )
+    matches = []
+    for mentor in mentors:
+        load = await mentor_load(session, mentor.id)
+        if load >= mentor.mentor_profile.capacity or await excluded(session, mentor.id, mentee_id):
+            continue
+        match = score_mentor(mentee, mentor)
+        match.load = load
+        matches.append(match)
+    matches.sort(key=lambda m: (-m.score, m.load, m.mentor.id))
+    return matches[:limit]

@@ -1,0 +1,365 @@
+"""Mentoring pairs and groups (§9): proposal, everyone's consent, approval by order (§6.3.5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.access import Actor
+from models.base import Base, TimestampMixin, utcnow
+from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus
+from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
+from models.fields import FIELDS
+from models.i18n_marker import N_
+from models.participant import Participant, enum_column, get_participant_by_id
+from models.profiles import MenteeProfile
+
+OPEN_PAIR = (PairStatus.PROPOSED, PairStatus.ACCEPTED, PairStatus.ACTIVE)
+
+
+class Pair(TimestampMixin, Base):
+    """One mentor with one mentee (a pair) or several (a group)."""
+
+    __tablename__ = "pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    forms: Mapped[list[str]] = mapped_column(JSON, default=list)
+    pair_type: Mapped[PairType] = mapped_column(enum_column(PairType))
+    status: Mapped[PairStatus] = mapped_column(
+        enum_column(PairStatus), default=PairStatus.PROPOSED, index=True
+    )
+    proposed_by: Mapped[int] = mapped_column(BigInteger)
+    mentor_accepted_at: Mapped[datetime | None]
+    mentor_declined_at: Mapped[datetime | None]
+    mentor_decline_reason: Mapped[str | None] = mapped_column(Text)
+    order_number: Mapped[str | None] = mapped_column(String(50))
+    order_date: Mapped[date | None]
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)
+    approved_at: Mapped[datetime | None]
+    # A replacement mentor proposed by the curator, until they accept (§8.1.5, §7.1.3).
+    pending_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    closed_at: Mapped[datetime | None]
+
+    members: Mapped[list[PairMember]] = relationship(
+        back_populates="pair", lazy="selectin", order_by="PairMember.id"
+    )
+
+    @property
+    def mentees(self) -> list[PairMember]:
+        """Members who have not declined or left."""
+        return [m for m in self.members if m.declined_at is None and m.left_at is None]
+
+    @property
+    def mentee_ids(self) -> list[int]:
+        return [member.mentee_id for member in self.mentees]
+
+    @property
+    def is_group(self) -> bool:
+        return len(self.mentees) > 1
+
+    def side_of(self, participant_id: int | None) -> str | None:
+        if participant_id is None:
+            return None
+        if participant_id == self.mentor_id:
+            return "mentor"
+        if participant_id in self.mentee_ids:
+            return "mentee"
+        return None
+
+    def require_member(self, actor: Actor, *, curator_allowed: bool = True) -> str:
+        """The actor's side ("mentor", "mentee", or "curator"); anyone else is refused."""
+        side = self.side_of(actor.participant_id)
+        if side is not None:
+            return side
+        if curator_allowed and actor.is_curator:
+            return "curator"
+        raise AccessDenied()
+
+
+class PairMember(Base):
+    __tablename__ = "pair_members"
+    __table_args__ = (UniqueConstraint("pair_id", "mentee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("participants.id"), index=True)
+    accepted_at: Mapped[datetime | None]
+    declined_at: Mapped[datetime | None]
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    left_at: Mapped[datetime | None]
+
+    pair: Mapped[Pair] = relationship(back_populates="members")
+
+
+class PairingExclusion(Base):
+    """ "Do not pair these two again", remembered after a replacement."""
+
+    __tablename__ = "pairing_exclusions"
+    __table_args__ = (UniqueConstraint("mentor_id", "mentee_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+async def get_pair(session: AsyncSession, pair_id: int) -> Pair:
+    pair = await session.get(Pair, pair_id)
+    if pair is None:
+        raise NotFound()
+    return pair
+
+
+async def mentor_load(session: AsyncSession, mentor_id: int) -> int:
+    """Mentees in the mentor's open pairs and groups (against their capacity)."""
+    return (
+        await session.scalar(
+            select(func.count(PairMember.id))
+            .join(Pair, Pair.id == PairMember.pair_id)
+            .where(
+                Pair.mentor_id == mentor_id,
+                Pair.status.in_(OPEN_PAIR),
+                PairMember.declined_at.is_(None),
+                PairMember.left_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+async def open_pair_of_mentee(session: AsyncSession, mentee_id: int) -> Pair | None:
+    return await session.scalar(
+        select(Pair)
+        .join(PairMember, PairMember.pair_id == Pair.id)
+        .where(
+            PairMember.mentee_id == mentee_id,
+            PairMember.declined_at.is_(None),
+            PairMember.left_at.is_(None),
+            Pair.status.in_(OPEN_PAIR),
+        )
+        .limit(1)
+    )
+
+
+async def pairs_of(session: AsyncSession, participant_id: int) -> list[Pair]:
+    """Open pairs where this person is the mentor or a mentee, newest first."""
+    as_mentee = select(PairMember.pair_id).where(
+        PairMember.mentee_id == participant_id,
+        PairMember.declined_at.is_(None),
+        PairMember.left_at.is_(None),
+    )
+    result = await session.scalars(
+        select(Pair)
+        .where(
+            (Pair.mentor_id == participant_id) | Pair.id.in_(as_mentee),
+            Pair.status.in_(OPEN_PAIR),
+        )
+        .order_by(Pair.id.desc())
+    )
+    return list(result)
+
+
+async def excluded(session: AsyncSession, mentor_id: int, mentee_id: int) -> bool:
+    found = await session.scalar(
+        select(PairingExclusion.id).where(
+            PairingExclusion.mentor_id == mentor_id, PairingExclusion.mentee_id == mentee_id
+        )
+    )
+    return found is not None
+
+
+async def _eligible_mentee(session: AsyncSession, mentee_id: int) -> Participant:
+    mentee = await get_participant_by_id(session, mentee_id)
+    if mentee is None or mentee.status != ParticipantStatus.ACTIVE or not mentee.mentee_profile:
+        raise NotFound(N_("This person is not in the bank of mentees."))
+    if await open_pair_of_mentee(session, mentee_id) is not None:
+        raise WrongState(N_("This mentee already has a mentor or a pending proposal."))
+    return mentee
+
+
+async def _eligible_mentor(session: AsyncSession, mentor_id: int, mentee_id: int) -> Participant:
+    mentor = await get_participant_by_id(session, mentor_id)
+    profile = mentor.mentor_profile if mentor else None
+    if mentor is None or mentor.status != ParticipantStatus.ACTIVE or profile is None:
+        raise NotFound(N_("This person is not in the bank of mentors."))
+    if profile.status != MentorStatus.ACCEPTED:
+        raise WrongState(N_("This person is not in the bank of mentors."))
+    if mentor_id == mentee_id:
+        raise InvalidValue(N_("A person cannot mentor themselves."))
+    if await excluded(session, mentor_id, mentee_id):
+        raise WrongState(N_("These two are not to be paired again (after a replacement)."))
+    if await mentor_load(session, mentor_id) >= profile.capacity:
+        raise WrongState(N_("This mentor has no free places."))
+    return mentor
+
+
+async def propose_pair(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    mentee_id: int,
+    mentor_id: int,
+    forms: list[str],
+    pair_type: str,
+    join_pair_id: int | None = None,
+) -> Pair:
+    """The curator proposes a pair, or adds a mentee to the mentor's open pair (a group)."""
+    actor.require_curator()
+    await _eligible_mentee(session, mentee_id)
+    await _eligible_mentor(session, mentor_id, mentee_id)
+    if join_pair_id is not None:
+        pair = await get_pair(session, join_pair_id)
+        if pair.mentor_id != mentor_id or pair.status not in OPEN_PAIR:
+            raise WrongState()
+    else:
+        pair = Pair(
+            mentor_id=mentor_id,
+            forms=FIELDS["mentor_forms"].clean_selection(forms),
+            pair_type=PairType(pair_type),
+            proposed_by=actor.telegram_id,
+            members=[],
+        )
+        session.add(pair)
+    pair.members.append(PairMember(mentee_id=mentee_id))
+    await session.commit()
+    return pair
+
+
+@dataclass(frozen=True)
+class PairAnswer:
+    pair: Pair
+    everyone_accepted: bool
+    replacement_done: int | None = None  # the old mentor's id when a replacement completed
+
+
+async def answer_pair(
+    session: AsyncSession,
+    actor: Actor,
+    pair_id: int,
+    *,
+    accept: bool,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> PairAnswer:
+    """The mentor or a mentee accepts or declines (voluntariness, §4.2 and §9.2)."""
+    now = now or utcnow()
+    me = actor.require_participant()
+    pair = await get_pair(session, pair_id)
+    reason = FIELDS["decline_reason"].coerce(reason) if reason else None
+    if pair.pending_mentor_id == me:
+        return await _answer_replacement(session, pair, me, accept, now)
+    if pair.status not in OPEN_PAIR:
+        raise WrongState()
+    if me == pair.mentor_id:
+        if pair.mentor_accepted_at or pair.mentor_declined_at:
+            raise WrongState(N_("You have already answered."))
+        if accept:
+            pair.mentor_accepted_at = now
+        else:
+            pair.mentor_declined_at, pair.mentor_decline_reason = now, reason
+            pair.status = PairStatus.DECLINED
+    else:
+        member = next((m for m in pair.members if m.mentee_id == me), None)
+        if member is None:
+            raise AccessDenied()
+        if member.accepted_at or member.declined_at:
+            raise WrongState(N_("You have already answered."))
+        if accept:
+            member.accepted_at = now
+        else:
+            member.declined_at, member.decline_reason = now, reason
+            if not pair.mentees:
+                pair.status = PairStatus.DECLINED
+    everyone = (
+        pair.status == PairStatus.PROPOSED
+        and pair.mentor_accepted_at is not None
+        and all(m.accepted_at for m in pair.mentees)
+    )
+    if everyone:
+        pair.status = PairStatus.ACCEPTED
+    await session.commit()
+    return PairAnswer(pair, everyone)
+
+
+async def approve_pair(
+    session: AsyncSession,
+    actor: Actor,
+    pair_id: int,
+    *,
+    order_number: str,
+    order_date: date,
+    now: datetime | None = None,
+) -> Pair:
+    """The pair is fixed by the director's order (§6.3.5): number and date are recorded."""
+    actor.require_curator()
+    pair = await get_pair(session, pair_id)
+    if pair.status != PairStatus.ACCEPTED:
+        raise WrongState(N_("Only a pair that everyone accepted can be approved."))
+    pair.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
+    pair.order_date = order_date
+    pair.approved_by, pair.approved_at = actor.telegram_id, now or utcnow()
+    pair.status = PairStatus.ACTIVE
+    await session.commit()
+    return pair
+
+
+async def propose_replacement(
+    session: AsyncSession, actor: Actor, pair_id: int, new_mentor_id: int
+) -> Pair:
+    """After an approved replacement or release the curator proposes a new mentor."""
+    actor.require_curator()
+    pair = await get_pair(session, pair_id)
+    if pair.status not in OPEN_PAIR or new_mentor_id == pair.mentor_id:
+        raise WrongState()
+    for mentee_id in pair.mentee_ids:
+        await _eligible_mentor(session, new_mentor_id, mentee_id)
+    pair.pending_mentor_id = new_mentor_id
+    await session.commit()
+    return pair
+
+
+async def _answer_replacement(
+    session: AsyncSession, pair: Pair, me: int, accept: bool, now: datetime
+) -> PairAnswer:
+    pair.pending_mentor_id = None
+    old_mentor = None
+    if accept:
+        old_mentor = pair.mentor_id
+        for mentee_id in pair.mentee_ids:
+            if not await excluded(session, old_mentor, mentee_id):
+                session.add(PairingExclusion(mentor_id=old_mentor, mentee_id=mentee_id))
+        pair.mentor_id, pair.mentor_accepted_at = me, now
+    await session.commit()
+    return PairAnswer(pair, everyone_accepted=accept, replacement_done=old_mentor)
+
+
+def close_pair(pair: Pair, now: datetime | None = None) -> None:
+    pair.status = PairStatus.CLOSED
+    pair.closed_at = now or utcnow()
+    pair.pending_mentor_id = None
+
+
+async def mentees_without_pair(session: AsyncSession, limit: int = 30) -> list[Participant]:
+    """The bank of mentees who have no open pair, oldest registration first."""
+    in_open_pair = (
+        select(PairMember.mentee_id)
+        .join(Pair, Pair.id == PairMember.pair_id)
+        .where(
+            Pair.status.in_(OPEN_PAIR),
+            PairMember.declined_at.is_(None),
+            PairMember.left_at.is_(None),
+        )
+    )
+    result = await session.scalars(
+        select(Participant)
+        .join(MenteeProfile, MenteeProfile.participant_id == Participant.id)
+        .where(Participant.status == ParticipantStatus.ACTIVE, Participant.id.not_in(in_open_pair))
+        .order_by(Participant.registered_at, Participant.id)
+        .limit(limit)
+    )
+    return list(result)

@@ -1,0 +1,201 @@
+"""Requests to the curator: another mentor (§8.1.5), release (§7.1.3), a deadline change or an
+extension by mutual consent (§10.2), an early end for good reasons (§10.1.2)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.access import Actor
+from models.base import Base, TimestampMixin, utcnow
+from models.enums import EndReason, RequestKind, RequestStatus
+from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
+from models.fields import FIELDS
+from models.i18n_marker import N_
+from models.pairs import Pair, get_pair
+from models.participant import enum_column
+from models.programmes import (
+    RUNNING,
+    Activity,
+    check_deadline,
+    check_extension,
+    finish_early,
+    programme_of_pair,
+)
+
+OPEN = (RequestStatus.AWAITING_PARTNER, RequestStatus.PENDING)
+WHO_MAY_ASK = {
+    RequestKind.REPLACEMENT: ("mentee",),
+    RequestKind.RELEASE: ("mentor",),
+    RequestKind.DEADLINE: ("mentor", "mentee"),
+    RequestKind.EXTENSION: ("mentor", "mentee"),
+    RequestKind.EARLY_END: ("mentor", "mentee"),
+}
+NEEDS_PARTNER = (RequestKind.DEADLINE, RequestKind.EXTENSION)
+
+
+class Request(TimestampMixin, Base):
+    __tablename__ = "requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RequestKind] = mapped_column(enum_column(RequestKind))
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus), index=True)
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
+    new_date: Mapped[date | None]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
+    partner_answered_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    decided_at: Mapped[datetime | None]
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+
+    pair: Mapped[Pair] = relationship(lazy="selectin")
+
+
+async def create_request(
+    session: AsyncSession,
+    actor: Actor,
+    pair_id: int,
+    kind: str,
+    *,
+    reason: str,
+    activity_id: int | None = None,
+    new_date: date | None = None,
+) -> Request:
+    pair = await get_pair(session, pair_id)
+    side = pair.require_member(actor, curator_allowed=False)
+    kind = RequestKind(kind)
+    if side not in WHO_MAY_ASK[kind]:
+        raise AccessDenied()
+    duplicate = await session.scalar(
+        select(Request.id).where(
+            Request.pair_id == pair_id, Request.kind == kind, Request.status.in_(OPEN)
+        )
+    )
+    if duplicate is not None:
+        raise WrongState(N_("A request of this kind is already open for this pair."))
+    programme = await programme_of_pair(session, pair_id)
+    if kind in (*NEEDS_PARTNER, RequestKind.EARLY_END) and (
+        programme is None or programme.status not in RUNNING
+    ):
+        raise WrongState(N_("This request needs an approved, running programme."))
+    if kind == RequestKind.DEADLINE:
+        activity = await session.get(Activity, activity_id or 0)
+        if activity is None or activity.programme_id != programme.id or new_date is None:
+            raise NotFound()
+        check_deadline(programme, new_date)
+    if kind == RequestKind.EXTENSION:
+        if new_date is None:
+            raise InvalidValue()
+        check_extension(programme, new_date)
+    request = Request(
+        kind=kind,
+        pair_id=pair_id,
+        author_id=actor.participant_id,
+        reason=FIELDS["request_reason"].coerce(reason),
+        status=RequestStatus.AWAITING_PARTNER if kind in NEEDS_PARTNER else RequestStatus.PENDING,
+        activity_id=activity_id if kind == RequestKind.DEADLINE else None,
+        new_date=new_date if kind in NEEDS_PARTNER else None,
+    )
+    session.add(request)
+    await session.commit()
+    return request
+
+
+async def get_request(session: AsyncSession, actor: Actor, request_id: int) -> Request:
+    request = await session.get(Request, request_id)
+    if request is None:
+        raise NotFound()
+    request.pair.require_member(actor)
+    return request
+
+
+def partner_ids(request: Request) -> list[int]:
+    """Who must agree first (§10.2): the other side of the pair."""
+    pair = request.pair
+    if request.author_id == pair.mentor_id:
+        return pair.mentee_ids
+    return [pair.mentor_id]
+
+
+async def answer_as_partner(
+    session: AsyncSession,
+    actor: Actor,
+    request_id: int,
+    *,
+    agree: bool,
+    now: datetime | None = None,
+) -> Request:
+    request = await get_request(session, actor, request_id)
+    if actor.participant_id not in partner_ids(request):
+        raise AccessDenied()
+    if request.status != RequestStatus.AWAITING_PARTNER:
+        raise WrongState(N_("This request has already been answered."))
+    request.partner_id, request.partner_answered_at = actor.participant_id, now or utcnow()
+    request.status = RequestStatus.PENDING if agree else RequestStatus.WITHDRAWN
+    await session.commit()
+    return request
+
+
+async def decide_request(
+    session: AsyncSession,
+    actor: Actor,
+    request_id: int,
+    *,
+    approve: bool,
+    comment: str,
+    now: datetime | None = None,
+) -> Request:
+    """The curator decides with a comment; an approved change is applied at once. An approved
+    replacement or release is followed by the curator's choice of a new mentor."""
+    actor.require_curator()
+    request = await get_request(session, actor, request_id)
+    if request.status != RequestStatus.PENDING:
+        raise WrongState(N_("This request is not waiting for a decision."))
+    now = now or utcnow()
+    request.decision_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+    request.decided_by, request.decided_at = actor.telegram_id, now
+    request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    if approve:
+        programme = await programme_of_pair(session, request.pair_id)
+        if request.kind == RequestKind.DEADLINE:
+            activity = await session.get(Activity, request.activity_id)
+            check_deadline(programme, request.new_date)  # type: ignore[arg-type]
+            activity.deadline = request.new_date  # type: ignore[union-attr,assignment]
+        elif request.kind == RequestKind.EXTENSION:
+            check_extension(programme, request.new_date)  # type: ignore[arg-type]
+            programme.end_date = request.new_date  # type: ignore[union-attr,assignment]
+        elif request.kind == RequestKind.EARLY_END:
+            finish_early(
+                programme,  # type: ignore[arg-type]
+                EndReason.BY_PARTICIPANT,
+                request.reason,
+                actor.telegram_id,
+                now,
+            )
+            await withdraw_open_requests(session, request.pair_id)
+    await session.commit()
+    return request
+
+
+async def withdraw_open_requests(session: AsyncSession, pair_id: int) -> None:
+    """Requests still open when a pair closes lose their object; the caller commits."""
+    for request in await session.scalars(
+        select(Request).where(Request.pair_id == pair_id, Request.status.in_(OPEN))
+    ):
+        request.status = RequestStatus.WITHDRAWN
+
+
+async def pending_requests(session: AsyncSession, limit: int = 20) -> list[Request]:
+    result = await session.scalars(
+        select(Request)
+        .where(Request.status == RequestStatus.PENDING)
+        .order_by(Request.created_at, Request.id)
+        .limit(limit)
+    )
+    return list(result)
