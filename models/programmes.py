@@ -348,14 +348,14 @@ async def review_activity(
     _running(activity.programme)
     if activity.status != ActivityStatus.REPORTED:
         raise WrongState(N_("There is no report to check for this activity."))
+    # A return needs a comment; a confirmation may have one. Validate before changing anything.
+    note = FIELDS["comment"].coerce(comment) if comment or not confirm else None
     now = now or utcnow()
-    activity.reviewed_at = now
+    activity.reviewed_at, activity.review_comment = now, note  # type: ignore[assignment]
     if confirm:
         activity.status, activity.confirmed_at = ActivityStatus.CONFIRMED, now
-        activity.review_comment = FIELDS["comment"].coerce(comment) if comment else None
     else:
         activity.status = ActivityStatus.RETURNED
-        activity.review_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
     await session.commit()
     return activity
 

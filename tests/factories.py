@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.access import Actor
 from models.consent import CONSENT_VERSIONS, ConsentDocument, give_personal_data_consent
 from models.enums import ConsentKind
+from models.pairs import Pair, answer_pair, approve_pair, propose_pair
 from models.participant import Participant, complete_registration, ensure_participant, save_profile
-from models.profiles import register_mentor, save_mentee_questionnaire
+from models.profiles import decide_mentor, register_mentor, save_mentee_questionnaire
+from models.programmes import (
+    Programme,
+    ProgrammeDraft,
+    add_activity,
+    respond_to_draft,
+    review_programme,
+    save_draft,
+    submit_programme,
+)
 
 _telegram_ids = itertools.count(5_000_000_000)  # beyond 32 bits on purpose
 
@@ -61,3 +73,70 @@ async def make_teacher(
         await register_mentor(session, participant, MENTOR, document(ConsentKind.MENTORING))
     await complete_registration(session, participant)
     return participant
+
+
+CURATOR = Actor(telegram_id=1000, participant_id=None, is_curator=True)
+START = date(2026, 9, 1)
+END = date(2026, 12, 31)
+
+
+def actor(participant: Participant) -> Actor:
+    return Actor(participant.telegram_id, participant.id, is_curator=False)
+
+
+async def make_mentor(session: AsyncSession, **profile: Any) -> Participant:
+    mentor = await make_teacher(session, mentee=False, mentor=True, **profile)
+    await decide_mentor(session, mentor.id, accept=True, decided_by=CURATOR.telegram_id)
+    return mentor
+
+
+async def make_active_pair(
+    session: AsyncSession, mentee: Participant | None = None, mentor: Participant | None = None
+) -> Pair:
+    mentee = mentee or await make_teacher(session)
+    mentor = mentor or await make_mentor(session)
+    pair = await propose_pair(
+        session,
+        CURATOR,
+        mentee_id=mentee.id,
+        mentor_id=mentor.id,
+        forms=["traditional"],
+        pair_type="teacher_young",
+    )
+    await answer_pair(session, actor(mentor), pair.id, accept=True)
+    await answer_pair(session, actor(mentee), pair.id, accept=True)
+    return await approve_pair(
+        session, CURATOR, pair.id, order_number="62-н", order_date=date(2026, 9, 1)
+    )
+
+
+async def make_running_programme(
+    session: AsyncSession, activities: int = 3, pair: Pair | None = None
+) -> Programme:
+    pair = pair or await make_active_pair(session)
+    mentor = await session.get(Participant, pair.mentor_id)
+    mentee = await session.get(Participant, pair.mentee_ids[0])
+    assert mentor is not None
+    assert mentee is not None
+    draft = ProgrammeDraft(
+        goal="Освоить проектное обучение",
+        difficulties="Планирование занятий",
+        strengths="Владение цифровыми инструментами",
+        forms=["traditional"],
+        start_date=START,
+        end_date=END,
+    )
+    programme = await save_draft(session, actor(mentor), pair.id, draft)
+    for number in range(1, activities + 1):
+        await add_activity(
+            session,
+            actor(mentor),
+            programme.id,
+            title=f"Мероприятие {number}",
+            description=None,
+            deadline=date(2026, 9 + number, 15),
+            responsible="mentee",
+        )
+    await submit_programme(session, actor(mentor), programme.id)
+    await respond_to_draft(session, actor(mentee), programme.id, agree=True)
+    return await review_programme(session, CURATOR, programme.id, approve=True)
