@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import DbSessionMiddleware, ParticipantMiddleware, UpdateLoggingMiddleware
 from models.participant import curator_telegram_ids
+from scheduler.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def create_dispatcher(
     *,
     storage: BaseStorage | None = None,
     i18n: I18n | None = None,
+    clock: Clock | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
     dispatcher = Dispatcher(
@@ -74,6 +76,7 @@ def create_dispatcher(
         settings=settings,
         session_pool=session_pool,
         i18n=i18n,
+        clock=clock or SystemClock(),
     )
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))

@@ -13,6 +13,7 @@ from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from models.access import Actor
 from models.participant import get_participant
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -60,9 +61,12 @@ class ParticipantMiddleware(BaseMiddleware):
         participant = None
         if user is not None:
             participant = await get_participant(data["session"], user.id)
-        data["participant"] = participant
-        data["is_curator"] = user is not None and (
+        is_curator = user is not None and (
             user.id in settings.curator_ids
             or (participant is not None and participant.staff_role is not None)
         )
+        data["participant"] = participant
+        data["is_curator"] = is_curator
+        data["actor"] = Actor.of(user.id, participant, is_curator) if user else None
+        data["today"] = data["clock"].now().astimezone(settings.timezone).date()
         return await handler(event, data)

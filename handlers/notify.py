@@ -7,11 +7,12 @@ from collections.abc import Callable
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sender import Delivery, Sender
-from models.participant import curator_telegram_ids, locales_of
+from models.participant import Participant, curator_telegram_ids, locales_of
 
 Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
 
@@ -21,6 +22,15 @@ async def notify_curators(
 ) -> dict[int, Delivery]:
     chat_ids = await curator_telegram_ids(session, settings.curator_ids)
     return await notify(bot, session, i18n, chat_ids, render)
+
+
+async def notify_participants(
+    bot: Bot, session: AsyncSession, i18n: I18n, participant_ids: list[int], render: Render
+) -> dict[int, Delivery]:
+    rows = await session.scalars(
+        select(Participant.telegram_id).where(Participant.id.in_(participant_ids))
+    )
+    return await notify(bot, session, i18n, list(rows), render)
 
 
 async def notify(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from enum import StrEnum
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from models.enums import LABELS, ConsentKind
+from models.enums import ConsentKind, label_id
 from models.fields import FieldSpec
 
 DONE = "_done"
@@ -53,7 +54,8 @@ class LanguageChoice(CallbackData, prefix="lang"):
 
 
 def label(value: object) -> str:
-    return _(LABELS[value]) if value in LABELS else str(value)
+    text = label_id(value) if isinstance(value, StrEnum) else None
+    return _(text) if text else str(value)
 
 
 def yes_no_keyboard(yes: CallbackData, yes_text: str, no: CallbackData, no_text: str):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -286,3 +287,18 @@ for _spec in (
     ),
 ):
     FIELDS[_spec.key] = _spec
+
+
+_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
+
+
+def parse_date(text: str) -> date:
+    """A date typed as ДД.ММ.ГГГГ (dots, slashes or dashes)."""
+    match = _DATE.match(text or "")
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        try:
+            return date(year, month, day)
+        except ValueError:
+            pass
+    raise InvalidValue(N_("Please type the date as DD.MM.YYYY, for example 15.10.2026."))
