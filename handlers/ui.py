@@ -94,3 +94,82 @@ def step_keyboard(
         return None
     builder.adjust(*rows)
     return builder.as_markup()
+
+
+class PickMentee(CallbackData, prefix="pm"):
+    mentee_id: int
+
+
+class PickMentor(CallbackData, prefix="pt"):
+    mentee_id: int
+    mentor_id: int
+    join_pair_id: int = 0  # 0: a new pair; else add the mentee to this open pair (a group)
+
+
+class PairReply(CallbackData, prefix="pa"):
+    pair_id: int
+    accept: bool
+
+
+class PairApproval(CallbackData, prefix="pv"):
+    pair_id: int
+
+
+class ProgrammeAction(CallbackData, prefix="pg"):
+    """Mentor's draft actions, mentee's answer, curator's review, completion votes."""
+
+    action: str
+    programme_id: int
+    item: int = 0
+
+
+class ActivityAction(CallbackData, prefix="ac"):
+    action: str  # "report", "confirm", "return"
+    activity_id: int
+
+
+class MessageReply(CallbackData, prefix="mr"):
+    message_id: int
+
+
+class RequestMenu(CallbackData, prefix="rq"):
+    kind: str
+    pair_id: int
+    item: int = 0  # the activity, for a deadline change
+
+
+class RequestAction(CallbackData, prefix="ra"):
+    action: str  # "agree", "disagree" (the other side), "approve", "reject" (the curator)
+    request_id: int
+
+
+class NewMentor(CallbackData, prefix="nm"):
+    pair_id: int
+    mentor_id: int
+
+
+class SurveyRating(CallbackData, prefix="sv"):
+    programme_id: int
+    question: str
+    value: int
+
+
+class PickPair(CallbackData, prefix="pp"):
+    """Choosing one of the person's pairs before an action (a mentor may have several)."""
+
+    action: str
+    pair_id: int
+
+
+def progress_bar(done: int, total: int, width: int = 8) -> str:
+    percent = round(100 * done / total) if total else 0
+    filled = round(width * done / total) if total else 0
+    return f"{'▓' * filled}{'░' * (width - filled)} {percent} %"
+
+
+def button_rows(buttons: list[tuple[str, CallbackData]], width: int = 1) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for text, data in buttons:
+        builder.button(text=text, callback_data=data)
+    builder.adjust(width)
+    return builder.as_markup()

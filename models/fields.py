@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from models.enums import Difficulty, MentoringForm, Qualification, Role
+from models.enums import Difficulty, MentoringForm, PairType, Qualification, Responsible, Role
 from models.errors import InvalidValue
 from models.i18n_marker import N_
 
@@ -302,3 +302,30 @@ def parse_date(text: str) -> date:
         except ValueError:
             pass
     raise InvalidValue(N_("Please type the date as DD.MM.YYYY, for example 15.10.2026."))
+
+
+for _spec in (
+    FieldSpec(
+        "pair_forms",
+        "multi",
+        N_("Forms of mentoring for this pair (several may combine). Tap, then Done:"),
+        N_("Forms"),
+        options=tuple(MentoringForm),
+        min_selected=1,
+    ),
+    FieldSpec(
+        "pair_type",
+        "choice",
+        N_("Type of the pair:"),
+        N_("Pair type"),
+        options=tuple(PairType),
+    ),
+    FieldSpec(
+        "responsible",
+        "choice",
+        N_("Who is responsible for it?"),
+        N_("Responsible"),
+        options=tuple(Responsible),
+    ),
+):
+    FIELDS[_spec.key] = _spec

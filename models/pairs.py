@@ -234,7 +234,8 @@ async def propose_pair(
 class PairAnswer:
     pair: Pair
     everyone_accepted: bool
-    replacement_done: int | None = None  # the old mentor's id when a replacement completed
+    replacement: bool = False  # the answer of a proposed replacement mentor
+    replaced_mentor_id: int | None = None  # the old mentor, when the replacement took place
 
 
 async def answer_pair(
@@ -335,7 +336,7 @@ async def _answer_replacement(
                 session.add(PairingExclusion(mentor_id=old_mentor, mentee_id=mentee_id))
         pair.mentor_id, pair.mentor_accepted_at = me, now
     await session.commit()
-    return PairAnswer(pair, everyone_accepted=accept, replacement_done=old_mentor)
+    return PairAnswer(pair, accept, replacement=True, replaced_mentor_id=old_mentor)
 
 
 def close_pair(pair: Pair, now: datetime | None = None) -> None:

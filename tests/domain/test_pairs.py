@@ -146,7 +146,8 @@ async def test_a_replacement_needs_the_new_mentors_consent_and_is_remembered(
     assert pair.mentor_id == old_mentor  # not yet: the new mentor must agree
 
     result = await answer_pair(session, actor(new_mentor), pair.id, accept=True)
-    assert result.replacement_done == old_mentor
+    assert result.replacement
+    assert result.replaced_mentor_id == old_mentor
     assert pair.mentor_id == new_mentor.id
     assert pair.status == PairStatus.ACTIVE
     assert await excluded(session, old_mentor, mentee_id)

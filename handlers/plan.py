@@ -1,0 +1,106 @@
+"""/plan: the programme with statuses, deadlines, a progress bar and overdue marks;
+the vote to complete it when every activity is confirmed (§10.1.1)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.notify import notify_participants
+from handlers.programme.common import show_programme
+from handlers.survey import offer_survey
+from handlers.ui import PickPair, ProgrammeAction, button_rows
+from models.access import Actor
+from models.enums import ProgrammeStatus
+from models.errors import NotRegistered
+from models.programmes import Programme, get_programme, programmes_of, vote_completion
+
+router = Router(name=__name__)
+
+
+def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | None:
+    side = programme.pair.side_of(actor.participant_id)
+    buttons = []
+    if programme.status == ProgrammeStatus.APPROVED and side is not None:
+        if side == "mentee":
+            buttons.append(
+                (
+                    _("✅ Report an activity done"),
+                    ProgrammeAction(action="report", programme_id=programme.id),
+                )
+            )
+        buttons.append(
+            (_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id))
+        )
+        if programme.plan_done and actor.participant_id not in programme.completion_votes:
+            buttons.append(
+                (
+                    _("🏁 Complete the programme"),
+                    ProgrammeAction(action="complete", programme_id=programme.id),
+                )
+            )
+    return button_rows(buttons) if buttons else None
+
+
+@router.message(Command("plan"))
+async def cmd_plan(
+    message: Message, session: AsyncSession, actor: Actor | None, today: date
+) -> None:
+    if actor is None or actor.participant_id is None:
+        raise NotRegistered()
+    programmes = await programmes_of(session, actor.participant_id)
+    if not programmes:
+        await message.answer(
+            _("You have no programme yet. It is drafted by the mentor once the pair is approved.")
+        )
+        return
+    for programme in programmes[:3]:
+        await show_programme(message, session, programme, today, plan_actions(programme, actor))
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "view"))
+async def plan_opened(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+) -> None:
+    programme = await get_programme(session, actor, callback_data.programme_id)
+    await query.answer()
+    await show_programme(query.message, session, programme, today, plan_actions(programme, actor))
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "complete"))
+async def completion_voted(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    programme = await vote_completion(session, actor, callback_data.programme_id)
+    await query.message.edit_reply_markup(reply_markup=None)
+    if programme.status != ProgrammeStatus.COMPLETED:
+        await query.answer()
+        await query.message.answer(
+            _("Your agreement is recorded; the programme completes when the other side agrees too.")
+        )
+        return
+    await query.answer(_("The programme is completed."))
+
+    def render() -> tuple[str, None]:
+        return _(
+            "Congratulations: the programme is completed, the plan is fully done (§10.1.1)."
+        ), None
+
+    pair = programme.pair
+    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], render)
+    await offer_survey(bot, session, i18n, programme)

@@ -1,0 +1,66 @@
+"""Shared by the programme handlers: picking one of the person's pairs, showing a programme."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.ui import PickPair, button_rows
+from handlers.views import names_of, pair_names, programme_view
+from models.access import Actor
+from models.enums import PairStatus
+from models.errors import NotRegistered
+from models.journal import meetings_of
+from models.pairs import Pair, pairs_of
+from models.programmes import Programme
+
+
+async def my_pairs(
+    session: AsyncSession, actor: Actor | None, *, side: str | None = None
+) -> list[Pair]:
+    """The person's approved pairs (as mentor or mentee when `side` is given)."""
+    if actor is None or actor.participant_id is None:
+        raise NotRegistered()
+    pairs = [
+        p for p in await pairs_of(session, actor.participant_id) if p.status == PairStatus.ACTIVE
+    ]
+    if side is not None:
+        pairs = [p for p in pairs if p.side_of(actor.participant_id) == side]
+    return pairs
+
+
+async def pick_pair(
+    message: Message, session: AsyncSession, pairs: list[Pair], action: str
+) -> Pair | None:
+    """The only pair, or None after asking which one (the answer comes as PickPair)."""
+    if len(pairs) == 1:
+        return pairs[0]
+    if not pairs:
+        await message.answer(_("You have no approved mentoring pair for this yet."))
+        return None
+    buttons = []
+    for pair in pairs:
+        names = await pair_names(session, pair)
+        mentees = ", ".join(names.get(i, "—") for i in pair.mentee_ids)
+        buttons.append(
+            (
+                _("Pair #{id}: {names}").format(id=pair.id, names=mentees),
+                PickPair(action=action, pair_id=pair.id),
+            )
+        )
+    await message.answer(_("Which pair?"), reply_markup=button_rows(buttons))
+    return None
+
+
+async def show_programme(
+    message: Message,
+    session: AsyncSession,
+    programme: Programme,
+    today,
+    markup: InlineKeyboardMarkup | None = None,
+    prefix: str = "",
+) -> None:
+    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
+    text = programme_view(programme, names, today, await meetings_of(session, programme.pair_id))
+    await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=markup)

@@ -1,0 +1,350 @@
+"""/programme: the mentor drafts the personalised programme (§3) and its plan of activities."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.onboarding.options import STALE, press_option, show_answer
+from handlers.programme.common import my_pairs, pick_pair, show_programme
+from handlers.programme.review import send_draft_to_mentees
+from handlers.texts import format_value
+from handlers.ui import SKIP, FormOption, PickPair, ProgrammeAction, button_rows, step_keyboard
+from handlers.views import day
+from models.access import Actor
+from models.errors import InvalidValue
+from models.fields import FIELDS, parse_date
+from models.pairs import Pair, get_pair
+from models.participant import get_participant_by_id
+from models.programmes import (
+    EDITABLE,
+    Programme,
+    ProgrammeDraft,
+    add_activity,
+    get_programme,
+    programme_of_pair,
+    remove_activity,
+    save_draft,
+    submit_programme,
+)
+
+router = Router(name=__name__)
+
+
+class Drafting(StatesGroup):
+    entering_goal = State()
+    entering_difficulties = State()
+    entering_strengths = State()
+    choosing_forms = State()
+    entering_start = State()
+    entering_end = State()
+
+
+class AddingActivity(StatesGroup):
+    entering_title = State()
+    entering_description = State()
+    entering_deadline = State()
+    choosing_responsible = State()
+
+
+TEXT_STEPS = {
+    Drafting.entering_goal.state: ("goal", Drafting.entering_difficulties),
+    Drafting.entering_difficulties.state: ("programme_difficulties", Drafting.entering_strengths),
+    Drafting.entering_strengths.state: ("strengths", Drafting.choosing_forms),
+    AddingActivity.entering_title.state: ("activity_title", AddingActivity.entering_description),
+    AddingActivity.entering_description.state: (
+        "activity_description",
+        AddingActivity.entering_deadline,
+    ),
+}
+
+
+def draft_actions(programme: Programme) -> InlineKeyboardMarkup:
+    buttons = [
+        (_("➕ Add an activity"), ProgrammeAction(action="add", programme_id=programme.id)),
+        (
+            _("✏ Rewrite goal, forms and dates"),
+            ProgrammeAction(action="header", programme_id=programme.id),
+        ),
+    ]
+    buttons += [
+        (
+            _("🗑 {n}. {title}").format(n=n, title=a.title[:40]),
+            ProgrammeAction(action="remove", programme_id=programme.id, item=a.id),
+        )
+        for n, a in enumerate(programme.activities, 1)
+    ]
+    buttons.append(
+        (_("📨 Send to the mentee"), ProgrammeAction(action="submit", programme_id=programme.id))
+    )
+    return button_rows(buttons)
+
+
+async def start_drafting(
+    message: Message, state: FSMContext, session: AsyncSession, pair: Pair
+) -> None:
+    mentee = await get_participant_by_id(session, pair.mentee_ids[0])
+    hint = ""
+    if mentee is not None and mentee.mentee_profile is not None:
+        hint = "\n\n" + _("The mentee's difficulties: {list}; wants to learn: {goals}").format(
+            list=format_value("difficulties", mentee.mentee_profile.difficulties),
+            goals=format_value("learning_goals", mentee.mentee_profile.learning_goals),
+        )
+    await state.set_state(Drafting.entering_goal)
+    await state.set_data({"pair_id": pair.id, "pair_forms": pair.forms})
+    await message.answer(_("Let us draft the programme. /cancel stops at any time.") + hint)
+    await message.answer(_(FIELDS["goal"].prompt))
+
+
+async def open_programme(
+    message: Message, state: FSMContext, session: AsyncSession, pair: Pair, today: date
+) -> None:
+    programme = await programme_of_pair(session, pair.id)
+    if programme is None:
+        await start_drafting(message, state, session, pair)
+    elif programme.status in EDITABLE:
+        await show_programme(message, session, programme, today, draft_actions(programme))
+    else:
+        await show_programme(
+            message,
+            session,
+            programme,
+            today,
+            prefix=_("The programme is approved: changes go through /request."),
+        )
+
+
+@router.message(Command("programme"))
+async def cmd_programme(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None, today: date
+) -> None:
+    await state.clear()
+    pair = await pick_pair(
+        message, session, await my_pairs(session, actor, side="mentor"), "programme"
+    )
+    if pair is not None:
+        await open_programme(message, state, session, pair, today)
+
+
+@router.callback_query(PickPair.filter(F.action == "programme"))
+async def programme_pair_picked(
+    query: CallbackQuery,
+    callback_data: PickPair,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+) -> None:
+    pair = await get_pair(session, callback_data.pair_id)
+    if pair.side_of(actor.participant_id) != "mentor":
+        raise InvalidValue(STALE)
+    await query.answer()
+    await open_programme(query.message, state, session, pair, today)
+
+
+@router.message(StateFilter(*TEXT_STEPS), F.text)
+async def draft_text_entered(message: Message, state: FSMContext) -> None:
+    key, following = TEXT_STEPS[await state.get_state()]
+    await state.update_data({key: FIELDS[key].clean(message.text)})
+    await _ask(message, state, following)
+
+
+async def _ask(message: Message, state: FSMContext, step: State) -> None:
+    await state.set_state(step)
+    data = await state.get_data()
+    if step == Drafting.choosing_forms:
+        spec = FIELDS["pair_forms"]
+        await message.answer(
+            _(spec.prompt), reply_markup=step_keyboard(spec, data.get("pair_forms") or ())
+        )
+    elif step == AddingActivity.entering_description:
+        spec = FIELDS["activity_description"]
+        await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    elif step == AddingActivity.choosing_responsible:
+        spec = FIELDS["responsible"]
+        await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    elif step == Drafting.entering_start:
+        await message.answer(_("Start date of the programme (DD.MM.YYYY):"))
+    elif step == Drafting.entering_end:
+        await message.answer(_("End date (3 months to 1 year after the start, DD.MM.YYYY):"))
+    elif step == AddingActivity.entering_deadline:
+        await message.answer(_("Deadline of the activity (DD.MM.YYYY):"))
+    else:
+        key = next(k for s, (k, _n) in TEXT_STEPS.items() if s == step.state)
+        await message.answer(_(FIELDS[key].prompt))
+
+
+@router.callback_query(FormOption.filter(), Drafting.choosing_forms)
+async def draft_forms_chosen(
+    query: CallbackQuery, callback_data: FormOption, state: FSMContext
+) -> None:
+    spec = FIELDS["pair_forms"]
+    if callback_data.field != spec.key:
+        raise InvalidValue(STALE)
+    answer = await press_option(query, state, spec, callback_data.code, back=False)
+    if answer is None:
+        return
+    await state.update_data(pair_forms=answer.value)
+    await show_answer(query, spec, answer.value)
+    await _ask(query.message, state, Drafting.entering_start)
+
+
+@router.message(Drafting.entering_start, F.text)
+async def start_entered(message: Message, state: FSMContext) -> None:
+    await state.update_data(start=parse_date(message.text).isoformat())
+    await _ask(message, state, Drafting.entering_end)
+
+
+@router.message(Drafting.entering_end, F.text)
+async def end_entered(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
+) -> None:
+    data = await state.get_data()
+    draft = ProgrammeDraft(
+        goal=data["goal"],
+        difficulties=data["programme_difficulties"],
+        strengths=data["strengths"],
+        forms=data["pair_forms"],
+        start_date=date.fromisoformat(data["start"]),
+        end_date=parse_date(message.text),
+    )
+    programme = await save_draft(session, actor, data["pair_id"], draft)
+    await state.clear()
+    await show_programme(
+        message,
+        session,
+        programme,
+        today,
+        draft_actions(programme),
+        _("Saved. Now add the activities of the plan."),
+    )
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "header"))
+async def header_rewritten(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    programme = await get_programme(session, actor, callback_data.programme_id)
+    if programme.pair.side_of(actor.participant_id) != "mentor" or programme.status not in EDITABLE:
+        raise InvalidValue(STALE)
+    await query.answer()
+    await start_drafting(query.message, state, session, programme.pair)
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "add"))
+async def activity_started(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    programme = await get_programme(session, actor, callback_data.programme_id)
+    if programme.pair.side_of(actor.participant_id) != "mentor" or programme.status not in EDITABLE:
+        raise InvalidValue(STALE)
+    await state.set_data({"programme_id": programme.id})
+    await query.answer()
+    await query.message.answer(
+        _("Activities must fall between {start} and {end}.").format(
+            start=day(programme.start_date), end=day(programme.end_date)
+        )
+    )
+    await _ask(query.message, state, AddingActivity.entering_title)
+
+
+@router.callback_query(FormOption.filter(), AddingActivity.entering_description)
+async def description_skipped(
+    query: CallbackQuery, callback_data: FormOption, state: FSMContext
+) -> None:
+    spec = FIELDS["activity_description"]
+    if callback_data.field != spec.key or callback_data.code != SKIP:
+        raise InvalidValue(STALE)
+    await state.update_data(activity_description=None)
+    await show_answer(query, spec, None)
+    await _ask(query.message, state, AddingActivity.entering_deadline)
+
+
+@router.message(AddingActivity.entering_deadline, F.text)
+async def deadline_entered(message: Message, state: FSMContext) -> None:
+    await state.update_data(deadline=parse_date(message.text).isoformat())
+    await _ask(message, state, AddingActivity.choosing_responsible)
+
+
+@router.callback_query(FormOption.filter(), AddingActivity.choosing_responsible)
+async def responsible_chosen(
+    query: CallbackQuery,
+    callback_data: FormOption,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+) -> None:
+    spec = FIELDS["responsible"]
+    if callback_data.field != spec.key:
+        raise InvalidValue(STALE)
+    responsible = spec.option(callback_data.code)
+    data = await state.get_data()
+    await add_activity(
+        session,
+        actor,
+        data["programme_id"],
+        title=data["activity_title"],
+        description=data.get("activity_description"),
+        deadline=date.fromisoformat(data["deadline"]),
+        responsible=responsible,
+    )
+    await state.clear()
+    await show_answer(query, spec, responsible)
+    programme = await get_programme(session, actor, data["programme_id"])
+    await show_programme(
+        query.message,
+        session,
+        programme,
+        today,
+        draft_actions(programme),
+        _("The activity is added."),
+    )
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "remove"))
+async def activity_removed(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+) -> None:
+    programme = await remove_activity(session, actor, callback_data.item)
+    if programme.id != callback_data.programme_id:
+        raise InvalidValue(STALE)
+    await query.answer(_("Removed."))
+    await show_programme(query.message, session, programme, today, draft_actions(programme))
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "submit"))
+async def draft_submitted(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    today: date,
+) -> None:
+    programme = await submit_programme(session, actor, callback_data.programme_id)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer()
+    await query.message.answer(_("Sent to the mentee. I will tell you their answer."))
+    await send_draft_to_mentees(bot, session, i18n, programme, today)

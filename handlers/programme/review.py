@@ -1,0 +1,174 @@
+"""The draft goes to the mentee(s) (§8.1.2), then to the curator (§6.4.9)."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notify import notify_curators, notify_participants
+from handlers.ui import ProgrammeAction, button_rows
+from handlers.views import names_of, programme_view
+from models.access import Actor
+from models.enums import ProgrammeStatus
+from models.errors import WrongState
+from models.fields import FIELDS
+from models.i18n_marker import N_
+from models.journal import meetings_of
+from models.programmes import Programme, get_programme, respond_to_draft, review_programme
+
+router = Router(name=__name__)
+
+
+class Commenting(StatesGroup):
+    entering_comment = State()  # the mentee's comments, or the curator's reason to return
+
+
+async def _view(session: AsyncSession, programme: Programme, today: date):
+    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
+    meetings = await meetings_of(session, programme.pair_id)
+    return lambda: programme_view(programme, names, today, meetings)
+
+
+async def send_draft_to_mentees(
+    bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme, today: date
+) -> None:
+    view = await _view(session, programme, today)
+
+    def render() -> tuple[str, InlineKeyboardMarkup]:
+        buttons = [
+            (_("I agree"), ProgrammeAction(action="agree", programme_id=programme.id)),
+            (_("Send comments"), ProgrammeAction(action="comment", programme_id=programme.id)),
+        ]
+        intro = _("Your mentor has drafted your programme. Read it and agree, or send comments.")
+        return f"{intro}\n\n{view()}", button_rows(buttons)
+
+    await notify_participants(bot, session, i18n, programme.pair.mentee_ids, render)
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "agree"))
+async def draft_agreed(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+    today: date,
+) -> None:
+    programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer(_("Thank you, your agreement is recorded."))
+    if programme.status != ProgrammeStatus.AGREED:
+        return
+    view = await _view(session, programme, today)
+
+    def to_mentor() -> tuple[str, None]:
+        return _("The mentee agreed to the programme; it now goes to the curator."), None
+
+    def to_curators() -> tuple[str, InlineKeyboardMarkup]:
+        buttons = [
+            (
+                _("Approve the programme"),
+                ProgrammeAction(action="approve", programme_id=programme.id),
+            ),
+            (
+                _("Return with a comment"),
+                ProgrammeAction(action="return", programme_id=programme.id),
+            ),
+        ]
+        return _(
+            "A programme is agreed and waits for your approval."
+        ) + f"\n\n{view()}", button_rows(buttons)
+
+    await notify_participants(bot, session, i18n, [programme.pair.mentor_id], to_mentor)
+    await notify_curators(bot, session, settings, i18n, to_curators)
+
+
+@router.callback_query(ProgrammeAction.filter(F.action.in_({"comment", "return"})))
+async def comment_started(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    programme = await get_programme(session, actor, callback_data.programme_id)
+    expected = (
+        ProgrammeStatus.SUBMITTED if callback_data.action == "comment" else ProgrammeStatus.AGREED
+    )
+    side = programme.pair.require_member(actor)
+    if programme.status != expected or (side == "curator") != (callback_data.action == "return"):
+        raise WrongState()
+    await state.set_state(Commenting.entering_comment)
+    await state.set_data({"programme_id": programme.id, "action": callback_data.action})
+    await query.message.answer(_(FIELDS["comment"].prompt))
+    await query.answer()
+
+
+@router.message(Commenting.entering_comment, F.text)
+async def comment_entered(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    comment = str(FIELDS["comment"].clean(message.text))
+    if data["action"] == "comment":
+        programme = await respond_to_draft(
+            session, actor, data["programme_id"], agree=False, comment=comment
+        )
+        intro = N_(
+            "The mentee sent comments on the draft: {comment}\n\n"
+            "Change the draft and send it again with /programme."
+        )
+    else:
+        programme = await review_programme(
+            session, actor, data["programme_id"], approve=False, comment=comment
+        )
+        intro = N_(
+            "The curator returned the programme: {comment}\n\n"
+            "Change the draft and send it again with /programme."
+        )
+    await state.clear()
+    await message.answer(_("Sent to the mentor."))
+
+    def to_mentor() -> tuple[str, None]:
+        return _(intro).format(comment=escape(comment)), None
+
+    await notify_participants(bot, session, i18n, [programme.pair.mentor_id], to_mentor)
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "approve"))
+async def programme_approved(
+    query: CallbackQuery,
+    callback_data: ProgrammeAction,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer(_("Approved."))
+
+    def to_pair() -> tuple[str, None]:
+        return _(
+            "The curator approved the programme. /plan shows it; the mentee reports activities "
+            "with /done."
+        ), None
+
+    pair = programme.pair
+    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], to_pair)

@@ -1,0 +1,35 @@
+"""Choosing a new mentor for a pair after an approved replacement or release (§8.1.5, §7.1.3)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.ui import NewMentor, button_rows
+from models.matching import MentorMatch, rank_mentors
+from models.pairs import Pair
+
+
+async def replacement_candidates(session: AsyncSession, pair: Pair) -> list[MentorMatch]:
+    """Mentors ranked for the pair's first mentee, the current mentor left out."""
+    ranked = await rank_mentors(session, pair.mentee_ids[0], limit=6)
+    return [m for m in ranked if m.mentor.id != pair.mentor_id][:5]
+
+
+def render_offer(pair: Pair, ranked: list[MentorMatch]) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not ranked:
+        return _("No mentor in the bank has a free place for pair #{id}.").format(id=pair.id), None
+    lines = [_("Choose a new mentor for pair #{id}:").format(id=pair.id)]
+    buttons = []
+    for number, match in enumerate(ranked, 1):
+        name = match.mentor.display_name
+        lines.append(
+            _("{n}. <b>{name}</b>: {score} points").format(
+                n=number, name=escape(name), score=match.score
+            )
+        )
+        buttons.append((f"{number}. {name}", NewMentor(pair_id=pair.id, mentor_id=match.mentor.id)))
+    return "\n".join(lines), button_rows(buttons)

@@ -1,0 +1,136 @@
+"""How pairs, programmes, activities and requests look in chat (HTML, escaped)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from html import escape
+
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.texts import shorten
+from handlers.ui import label, progress_bar
+from models.enums import ActivityStatus, MentoringForm
+from models.journal import Meeting
+from models.pairs import Pair
+from models.participant import Participant
+from models.programmes import Activity, Programme
+from models.requests import Request
+
+STATUS_ICONS = {
+    ActivityStatus.PLANNED: "▫️",
+    ActivityStatus.REPORTED: "🕓",
+    ActivityStatus.CONFIRMED: "✅",
+    ActivityStatus.RETURNED: "↩️",
+}
+
+
+async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    rows = await session.execute(
+        select(Participant.id, Participant.full_name).where(Participant.id.in_(wanted))
+    )
+    return {pid: escape(name or f"#{pid}") for pid, name in rows.all()}
+
+
+async def pair_names(session: AsyncSession, pair: Pair) -> dict[int, str]:
+    return await names_of(session, [pair.mentor_id, pair.pending_mentor_id, *pair.mentee_ids])
+
+
+def day(value: date) -> str:
+    return value.strftime("%d.%m.%Y")
+
+
+def forms_text(forms: list[str]) -> str:
+    return ", ".join(label(MentoringForm(code)) for code in forms) or "—"
+
+
+def pair_card(pair: Pair, names: dict[int, str]) -> str:
+    lines = [
+        _("<b>Pair #{id}</b> ({status})").format(id=pair.id, status=label(pair.status)),
+        _("Mentor: {name}").format(name=names.get(pair.mentor_id, "—")),
+        _("Mentees: {names}").format(
+            names=", ".join(names.get(i, "—") for i in pair.mentee_ids) or "—"
+        ),
+        _("Forms: {forms}").format(forms=forms_text(pair.forms)),
+        _("Pair type: {type}").format(type=label(pair.pair_type)),
+    ]
+    if pair.order_number and pair.order_date:
+        lines.append(
+            _("Order No. {number} of {date}").format(
+                number=escape(pair.order_number), date=day(pair.order_date)
+            )
+        )
+    return "\n".join(lines)
+
+
+def activity_line(activity: Activity, today: date) -> str:
+    icon = STATUS_ICONS[activity.status]
+    line = (
+        f"{icon} {escape(activity.title)} — {_('until {date}').format(date=day(activity.deadline))}"
+    )
+    if activity.overdue(today):
+        line += " ⚠️ " + _("overdue")
+    if activity.status != ActivityStatus.PLANNED:
+        line += f" ({label(activity.status)})"
+    return line
+
+
+def programme_view(
+    programme: Programme, names: dict[int, str], today: date, meetings: list[Meeting]
+) -> str:
+    pair = programme.pair
+    done, total = programme.progress
+    lines = [
+        _("<b>Personalised programme</b> ({status})").format(status=label(programme.status)),
+        _("Mentor: {mentor}; mentees: {mentees}").format(
+            mentor=names.get(pair.mentor_id, "—"),
+            mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids),
+        ),
+        _("Period: {start} – {end}").format(
+            start=day(programme.start_date), end=day(programme.end_date)
+        ),
+        _("Goal: {goal}").format(goal=escape(shorten(programme.goal))),
+        _("Difficulties addressed: {text}").format(text=escape(shorten(programme.difficulties))),
+        _("Strengths to support: {text}").format(text=escape(shorten(programme.strengths))),
+        _("Forms: {forms}").format(forms=forms_text(programme.forms)),
+        "",
+        _("Progress: {bar} ({done} of {total})").format(
+            bar=progress_bar(done, total), done=done, total=total
+        ),
+    ]
+    lines += [
+        f"{number}. {activity_line(a, today)}" for number, a in enumerate(programme.activities, 1)
+    ]
+    overdue = sum(a.overdue(today) for a in programme.activities)
+    if overdue:
+        lines.append(_("Overdue activities: {count}").format(count=overdue))
+    if programme.end_reason is not None:
+        lines += ["", _("Ended: {reason}").format(reason=label(programme.end_reason))]
+    if meetings:
+        lines += ["", "<b>" + _("Meeting journal") + "</b>"]
+        lines += [
+            f"• {day(m.held_on)}: {escape(shorten(m.topic, 80))} — {escape(shorten(m.result, 120))}"
+            for m in meetings[-5:]
+        ]
+    return "\n".join(lines)
+
+
+def request_card(request: Request, names: dict[int, str]) -> str:
+    lines = [
+        _("<b>Request #{id}</b>: {kind} ({status})").format(
+            id=request.id, kind=label(request.kind), status=label(request.status)
+        ),
+        _("From: {name}").format(name=names.get(request.author_id, "—")),
+        _("Pair #{id}").format(id=request.pair_id),
+        _("Reason: {reason}").format(reason=escape(shorten(request.reason, 1000))),
+    ]
+    if request.new_date is not None:
+        lines.append(_("New date: {date}").format(date=day(request.new_date)))
+    if request.decision_comment:
+        lines.append(
+            _("Curator's comment: {comment}").format(comment=escape(request.decision_comment))
+        )
+    return "\n".join(lines)
