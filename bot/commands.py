@@ -15,13 +15,25 @@ logger = logging.getLogger(__name__)
 
 PARTICIPANT_COMMANDS = (
     ("start", N_("Start or continue registration")),
+    ("plan", N_("My programme and its progress")),
+    ("done", N_("Report an activity done")),
+    ("meeting", N_("Log a meeting in the journal")),
+    ("ask", N_("Ask my mentor a question")),
+    ("propose", N_("Propose an improvement to the programme")),
+    ("request", N_("A request to the curator")),
+    ("programme", N_("Draft the programme (mentor)")),
     ("profile", N_("My profile and questionnaire")),
     ("consent", N_("My consents: view or withdraw")),
     ("lang", N_("Language / Язык")),
     ("help", N_("What the bot can do")),
     ("cancel", N_("Cancel the current action")),
 )
-CURATOR_COMMANDS = (("candidates", N_("Mentor candidates awaiting a decision")),)
+CURATOR_COMMANDS = (
+    ("pair", N_("Form a mentoring pair or group")),
+    ("requests", N_("Requests waiting for a decision")),
+    ("candidates", N_("Mentor candidates awaiting a decision")),
+    ("endprogramme", N_("End a programme for non-performance")),
+)
 
 
 def _menu(i18n: I18n, locale: str, *, curator: bool) -> list[BotCommand]:

@@ -9,9 +9,23 @@ from aiogram.enums import ChatType
 from aiogram.filters import Filter
 from aiogram.types import TelegramObject
 
-from handlers import common, consent, errors, fallback, profile
-from handlers.curator import candidates
+from handlers import (
+    activities,
+    common,
+    consent,
+    errors,
+    fallback,
+    journal,
+    pairs,
+    plan,
+    profile,
+    requests,
+    survey,
+)
+from handlers.curator import candidates, pairing
+from handlers.curator import requests as curator_requests
 from handlers.onboarding import registration, start
+from handlers.programme import drafting, review
 
 
 class IsCurator(Filter):
@@ -23,7 +37,7 @@ def create_root_router() -> Router:
     curator = Router(name="curator")
     curator.message.filter(IsCurator())
     curator.callback_query.filter(IsCurator())
-    curator.include_routers(candidates.router)
+    curator.include_routers(candidates.router, pairing.router, curator_requests.router)
 
     root = Router(name="root")
     # Personal data is only ever discussed in a private chat with the person.
@@ -36,6 +50,14 @@ def create_root_router() -> Router:
         registration.router,
         profile.router,
         consent.router,
+        pairs.router,
+        drafting.router,
+        review.router,
+        plan.router,
+        activities.router,
+        journal.router,
+        requests.router,
+        survey.router,
         curator,
         fallback.router,  # catch-alls last
     )

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
-from handlers.ui import SKIP, ActivityAction, FormOption, ProgrammeAction, button_rows
+from handlers.ui import SKIP, ActivityAction, FormOption, ProgrammeAction, button_rows, prompt_of
 from handlers.views import day
 from models.access import Actor
 from models.enums import ActivityStatus
@@ -118,9 +118,7 @@ async def report_started(
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
     await query.message.answer(
-        _("«{title}»").format(title=escape(activity.title))
-        + "\n"
-        + _(FIELDS["report_comment"].prompt)
+        _("«{title}»").format(title=escape(activity.title)) + "\n" + prompt_of("report_comment")
     )
     await query.answer()
 

@@ -148,26 +148,33 @@ def help_text(participant: Participant | None, is_curator: bool) -> str:
             "/profile: see and correct your profile and questionnaire\n"
             "/consent: see what you agreed to and when; withdraw consent (your data is "
             "erased)\n"
+            "/plan: your programme, its activities, deadlines and progress\n"
+            "/meeting: log a meeting in the mentoring journal\n"
+            "/request: ask the curator for a change (another mentor, release, a new deadline, "
+            "an extension, an early end)\n"
             "/lang: switch between Russian and English\n"
             "/cancel: stop filling in a form"
         ),
         _(
             "<b>Mentee</b>: tell us your professional difficulties and what you want to learn; "
             "the curator picks a mentor with you, and together you draft your personalised "
-            "programme. You can ask your mentor for help and, if needed, ask the curator for "
-            "another mentor."
+            "programme. Report activities with /done, ask your mentor with /ask, propose "
+            "improvements with /propose; if needed, ask the curator for another mentor."
         ),
         _(
             "<b>Mentor</b>: after the written consent to act as a mentor and the curator's "
-            "approval you join the bank of mentors. You help draft your mentee's programme, "
-            "check the activities they report and may ask to be released from mentoring."
+            "approval you join the bank of mentors. You draft your mentee's programme with "
+            "/programme, check the activities they report and may ask to be released from "
+            "mentoring."
         ),
     ]
     if is_curator:
         parts.append(
             _(
                 "<b>Curator</b>: you are told of every new registration and accept or reject "
-                "mentor candidates with one button; /candidates lists those still waiting."
+                "mentor candidates with one button (/candidates lists those waiting); /pair "
+                "forms pairs and groups, /requests decides requests, /endprogramme ends a "
+                "programme for non-performance."
             )
         )
     if participant is None or not participant.is_registered:

@@ -11,7 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from models.enums import ConsentKind, label_id
-from models.fields import FieldSpec
+from models.fields import FIELDS, FieldSpec
 
 DONE = "_done"
 SKIP = "_skip"
@@ -173,3 +173,8 @@ def button_rows(buttons: list[tuple[str, CallbackData]], width: int = 1) -> Inli
         builder.button(text=text, callback_data=data)
     builder.adjust(width)
     return builder.as_markup()
+
+
+def prompt_of(key: str) -> str:
+    """The translated question of a field (keeps field keys out of the gettext extraction)."""
+    return _(FIELDS[key].prompt)

@@ -241,44 +241,48 @@ def check_difficulties(difficulties: list[str] | None, other: str | None) -> Non
         raise InvalidValue(N_("Name at least one difficulty: pick from the list or describe it."))
 
 
-def _text(key: str, prompt: str, label: str, limit: int, *, optional: bool = False) -> FieldSpec:
+def text_field(
+    key: str, prompt: str, label: str, limit: int, *, optional: bool = False
+) -> FieldSpec:
     return FieldSpec(key, "text", prompt, label, limit, optional=optional)
 
 
 for _spec in (
-    _text("decline_reason", N_("Why? (optional: tap Skip)"), N_("Reason"), 500, optional=True),
-    _text("order_number", N_("Number of the director's order:"), N_("Order number"), 50),
-    _text("goal", N_("The goal of the programme:"), N_("Goal"), 1000),
-    _text(
+    text_field("decline_reason", N_("Why? (optional: tap Skip)"), N_("Reason"), 500, optional=True),
+    text_field("order_number", N_("Number of the director's order:"), N_("Order number"), 50),
+    text_field("goal", N_("The goal of the programme:"), N_("Goal"), 1000),
+    text_field(
         "programme_difficulties",
         N_("The professional difficulties the programme addresses:"),
         N_("Difficulties addressed"),
         1000,
     ),
-    _text("strengths", N_("The mentee's strengths to support:"), N_("Strengths to support"), 1000),
-    _text("activity_title", N_("Title of the activity:"), N_("Activity"), 200),
-    _text(
+    text_field(
+        "strengths", N_("The mentee's strengths to support:"), N_("Strengths to support"), 1000
+    ),
+    text_field("activity_title", N_("Title of the activity:"), N_("Activity"), 200),
+    text_field(
         "activity_description",
         N_("Short description (optional: tap Skip):"),
         N_("Description"),
         1000,
         optional=True,
     ),
-    _text("comment", N_("Your comment:"), N_("Comment"), 1000),
-    _text("report_comment", N_("What was done? A short comment:"), N_("Report"), 1000),
-    _text("meeting_topic", N_("Topic of the meeting:"), N_("Topic"), 200),
-    _text("meeting_done", N_("What was done at the meeting?"), N_("What was done"), 1000),
-    _text("meeting_result", N_("The result:"), N_("Result"), 1000),
-    _text(
+    text_field("comment", N_("Your comment:"), N_("Comment"), 1000),
+    text_field("report_comment", N_("What was done? A short comment:"), N_("Report"), 1000),
+    text_field("meeting_topic", N_("Topic of the meeting:"), N_("Topic"), 200),
+    text_field("meeting_done", N_("What was done at the meeting?"), N_("What was done"), 1000),
+    text_field("meeting_result", N_("The result:"), N_("Result"), 1000),
+    text_field(
         "meeting_next",
         N_("The next assignment (optional: tap Skip):"),
         N_("Next assignment"),
         1000,
         optional=True,
     ),
-    _text("request_reason", N_("Explain the reason:"), N_("Reason"), 1000),
-    _text("message_text", N_("Type your message:"), N_("Message"), 2000),
-    _text(
+    text_field("request_reason", N_("Explain the reason:"), N_("Reason"), 1000),
+    text_field("message_text", N_("Type your message:"), N_("Message"), 2000),
+    text_field(
         "survey_comment",
         N_("Anything to add? (optional: tap Skip)"),
         N_("Comment"),

@@ -16,7 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.pairs import ask_pair_consent, notify_pair
-from handlers.ui import FormOption, PairApproval, PickMentee, PickMentor, button_rows, step_keyboard
+from handlers.ui import (
+    FormOption,
+    PairApproval,
+    PickMentee,
+    PickMentor,
+    button_rows,
+    prompt_of,
+    step_keyboard,
+)
 from handlers.views import day, pair_card, pair_names
 from models.access import Actor
 from models.errors import InvalidValue
@@ -194,7 +202,7 @@ async def approval_started(
     await get_pair(session, callback_data.pair_id)
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"pair_id": callback_data.pair_id})
-    await query.message.answer(_(FIELDS["order_number"].prompt))
+    await query.message.answer(prompt_of("order_number"))
     await query.answer()
 
 

@@ -17,7 +17,15 @@ from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.programme.common import my_pairs, pick_pair, show_programme
 from handlers.programme.review import send_draft_to_mentees
 from handlers.texts import format_value
-from handlers.ui import SKIP, FormOption, PickPair, ProgrammeAction, button_rows, step_keyboard
+from handlers.ui import (
+    SKIP,
+    FormOption,
+    PickPair,
+    ProgrammeAction,
+    button_rows,
+    prompt_of,
+    step_keyboard,
+)
 from handlers.views import day
 from models.access import Actor
 from models.errors import InvalidValue
@@ -101,7 +109,7 @@ async def start_drafting(
     await state.set_state(Drafting.entering_goal)
     await state.set_data({"pair_id": pair.id, "pair_forms": pair.forms})
     await message.answer(_("Let us draft the programme. /cancel stops at any time.") + hint)
-    await message.answer(_(FIELDS["goal"].prompt))
+    await message.answer(prompt_of("goal"))
 
 
 async def open_programme(

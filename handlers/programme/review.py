@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.notify import notify_curators, notify_participants
-from handlers.ui import ProgrammeAction, button_rows
+from handlers.ui import ProgrammeAction, button_rows, prompt_of
 from handlers.views import names_of, programme_view
 from models.access import Actor
 from models.enums import ProgrammeStatus
@@ -111,7 +111,7 @@ async def comment_started(
         raise WrongState()
     await state.set_state(Commenting.entering_comment)
     await state.set_data({"programme_id": programme.id, "action": callback_data.action})
-    await query.message.answer(_(FIELDS["comment"].prompt))
+    await query.message.answer(prompt_of("comment"))
     await query.answer()
 
 

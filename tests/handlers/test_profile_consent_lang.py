@@ -138,13 +138,22 @@ async def test_startup_sets_both_command_menus_in_both_languages(
     assert set(default) == set(curator) == {None, "en"}
     assert {c.command for c in default[None].commands} == {
         "start",
+        "plan",
+        "done",
+        "meeting",
+        "ask",
+        "propose",
+        "request",
+        "programme",
         "profile",
         "consent",
         "lang",
         "help",
         "cancel",
     }
-    assert "candidates" in {c.command for c in curator[None].commands}
+    curator_menu = {c.command for c in curator[None].commands}
+    assert {"pair", "requests", "candidates", "endprogramme"} <= curator_menu
+    assert not {"pair", "requests"} & {c.command for c in default[None].commands}
     assert curator["en"].scope.chat_id == CURATOR_ID
     assert default[None].commands[0].description == "Начать или продолжить регистрацию"
     assert default["en"].commands[0].description == "Start or continue registration"

@@ -1,0 +1,205 @@
+"""/requests: the curator decides with a comment; after an approved replacement or release the
+curator picks the new mentor; /endprogramme ends a programme for non-performance (§10.1.3)."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.notify import notify_curators, notify_participants
+from handlers.pairs import ask_pair_consent
+from handlers.replacement import render_offer, replacement_candidates
+from handlers.requests import curator_buttons
+from handlers.survey import offer_survey
+from handlers.ui import NewMentor, ProgrammeAction, RequestAction, button_rows, label
+from handlers.views import names_of, request_card
+from models.access import Actor
+from models.enums import EndReason, ProgrammeStatus, RequestKind, RequestStatus
+from models.fields import FIELDS
+from models.pairs import get_pair, propose_replacement
+from models.programmes import Programme, end_early, programme_of_pair
+from models.requests import decide_request, partner_ids, pending_requests
+
+router = Router(name=__name__)
+
+
+class Deciding(StatesGroup):
+    entering_comment = State()
+
+
+class Ending(StatesGroup):
+    entering_reason = State()
+
+
+@router.message(Command("requests"))
+async def cmd_requests(message: Message, session: AsyncSession) -> None:
+    requests = await pending_requests(session)
+    if not requests:
+        await message.answer(_("No request is waiting for your decision."))
+        return
+    names = await names_of(session, [r.author_id for r in requests])
+    for request in requests:
+        await message.answer(request_card(request, names), reply_markup=curator_buttons(request))
+
+
+@router.callback_query(RequestAction.filter(F.action.in_({"approve", "reject"})))
+async def decision_started(
+    query: CallbackQuery, callback_data: RequestAction, state: FSMContext
+) -> None:
+    await state.set_state(Deciding.entering_comment)
+    await state.set_data(
+        {"request_id": callback_data.request_id, "approve": callback_data.action == "approve"}
+    )
+    await query.message.answer(_("Your comment on the decision (it goes to the participants):"))
+    await query.answer()
+
+
+@router.message(Deciding.entering_comment, F.text)
+async def decision_commented(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+) -> None:
+    data = await state.get_data()
+    request = await decide_request(
+        session, actor, data["request_id"], approve=data["approve"], comment=message.text
+    )
+    await state.clear()
+    await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
+    approved = request.status == RequestStatus.APPROVED
+
+    def to_people() -> tuple[str, None]:
+        template = (
+            _("Request #{id} ({kind}) is approved: {comment}")
+            if approved
+            else _("Request #{id} ({kind}) is rejected: {comment}")
+        )
+        return template.format(
+            id=request.id, kind=label(request.kind), comment=escape(request.decision_comment or "")
+        ), None
+
+    pair = await get_pair(session, request.pair_id)
+    await notify_participants(
+        bot, session, i18n, [request.author_id, *partner_ids(request)], to_people
+    )
+    if not approved:
+        return
+    if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
+        ranked = await replacement_candidates(session, pair)
+        text, markup = render_offer(pair, ranked)
+        await message.answer(text, reply_markup=markup)
+    elif request.kind == RequestKind.EARLY_END:
+        await offer_survey(bot, session, i18n, await programme_of_pair(session, pair.id))
+
+
+@router.callback_query(NewMentor.filter())
+async def new_mentor_chosen(
+    query: CallbackQuery,
+    callback_data: NewMentor,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer()
+    names = await names_of(session, [callback_data.mentor_id])
+    await query.message.answer(
+        _("I am asking {name} to take over the pair.").format(
+            name=names.get(callback_data.mentor_id, "—")
+        )
+    )
+    await ask_pair_consent(bot, session, i18n, pair, [callback_data.mentor_id])
+
+
+@router.message(Command("endprogramme"))
+async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
+    running = list(
+        await session.scalars(
+            select(Programme)
+            .where(Programme.status == ProgrammeStatus.APPROVED)
+            .order_by(Programme.id)
+            .limit(30)
+        )
+    )
+    if not running:
+        await message.answer(_("No programme is running."))
+        return
+    names = await names_of(
+        session, [i for p in running for i in (p.pair.mentor_id, *p.pair.mentee_ids)]
+    )
+    buttons = [
+        (
+            _("#{id}: {mentor} → {mentees}").format(
+                id=p.id,
+                mentor=names.get(p.pair.mentor_id, "—"),
+                mentees=", ".join(names.get(i, "—") for i in p.pair.mentee_ids),
+            ),
+            ProgrammeAction(action="end", programme_id=p.id),
+        )
+        for p in running
+    ]
+    await message.answer(
+        _("Which programme ends for non-performance or force majeure (§10.1.3)?"),
+        reply_markup=button_rows(buttons),
+    )
+
+
+@router.callback_query(ProgrammeAction.filter(F.action == "end"))
+async def ending_started(
+    query: CallbackQuery, callback_data: ProgrammeAction, state: FSMContext
+) -> None:
+    await state.set_state(Ending.entering_reason)
+    await state.set_data({"programme_id": callback_data.programme_id})
+    await query.message.answer(_("The reason (it is recorded and sent to the pair):"))
+    await query.answer()
+
+
+@router.message(Ending.entering_reason, F.text)
+async def ending_confirmed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    settings,
+) -> None:  # type: ignore[no-untyped-def]
+    programme_id = (await state.get_data())["programme_id"]
+    reason = str(FIELDS["comment"].clean(message.text))
+    programme = await end_early(
+        session, actor, programme_id, reason=EndReason.BY_CURATOR, comment=reason
+    )
+    await state.clear()
+    await message.answer(
+        _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR))
+    )
+
+    def to_pair() -> tuple[str, None]:
+        return _("The curator ended your programme (§10.1.3): {comment}").format(
+            comment=escape(reason)
+        ), None
+
+    pair = programme.pair
+    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], to_pair)
+    await offer_survey(bot, session, i18n, programme)
+    await notify_curators(
+        bot,
+        session,
+        settings,
+        i18n,
+        lambda: (
+            _("Programme #{id} ended by {name}.").format(
+                id=programme.id, name=escape(message.from_user.full_name)
+            ),
+            None,
+        ),
+    )

@@ -1,0 +1,302 @@
+"""/meeting (the mentoring journal), /ask (a question to the mentor, §8.1.3) and /propose
+(an improvement to the programme, §8.1.4); the mentor's reply is relayed back."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notify import notify_curators, notify_participants
+from handlers.onboarding.options import STALE
+from handlers.programme.common import my_pairs, pick_pair
+from handlers.ui import (
+    SKIP,
+    FormOption,
+    MessageReply,
+    PickPair,
+    button_rows,
+    prompt_of,
+    step_keyboard,
+)
+from handlers.views import day
+from models.access import Actor
+from models.enums import MessageKind
+from models.errors import InvalidValue
+from models.fields import FIELDS, parse_date
+from models.journal import PairMessage, answer_message, log_meeting, send_message
+from models.pairs import Pair, get_pair
+from models.participant import get_participant_by_id
+
+router = Router(name=__name__)
+
+
+class LoggingMeeting(StatesGroup):
+    entering_date = State()
+    entering_topic = State()
+    entering_done = State()
+    entering_result = State()
+    entering_next = State()
+
+
+class Writing(StatesGroup):
+    entering_text = State()  # a question or a proposal
+    entering_reply = State()  # the mentor's reply
+
+
+MEETING_STEPS = {
+    LoggingMeeting.entering_topic.state: ("meeting_topic", LoggingMeeting.entering_done),
+    LoggingMeeting.entering_done.state: ("meeting_done", LoggingMeeting.entering_result),
+    LoggingMeeting.entering_result.state: ("meeting_result", LoggingMeeting.entering_next),
+}
+
+
+async def _start(message: Message, state: FSMContext, pair: Pair, action: str, today: date) -> None:
+    await state.clear()
+    await state.set_data({"pair_id": pair.id, "action": action})
+    if action == "meeting":
+        await state.set_state(LoggingMeeting.entering_date)
+        today_button = button_rows(
+            [
+                (
+                    _("Today, {date}").format(date=day(today)),
+                    FormOption(field="meeting_date", code="today"),
+                )
+            ]
+        )
+        await message.answer(_("Date of the meeting (DD.MM.YYYY):"), reply_markup=today_button)
+        return
+    await state.set_state(Writing.entering_text)
+    if action == MessageKind.QUESTION:
+        await message.answer(_("Type your question to the mentor:"))
+    else:
+        await message.answer(
+            _(
+                "Type your proposal to improve the programme "
+                "(it goes to the mentor and the curator):"
+            )
+        )
+
+
+async def _command(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    today: date,
+) -> None:
+    side = None if action == "meeting" else "mentee"
+    pair = await pick_pair(message, session, await my_pairs(session, actor, side=side), action)
+    if pair is not None:
+        await _start(message, state, pair, action, today)
+
+
+@router.message(Command("meeting"))
+async def cmd_meeting(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None, today: date
+) -> None:
+    await _command(message, state, session, actor, "meeting", today)
+
+
+@router.message(Command("ask"))
+async def cmd_ask(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None, today: date
+) -> None:
+    await _command(message, state, session, actor, MessageKind.QUESTION, today)
+
+
+@router.message(Command("propose"))
+async def cmd_propose(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None, today: date
+) -> None:
+    await _command(message, state, session, actor, MessageKind.PROPOSAL, today)
+
+
+@router.callback_query(PickPair.filter(F.action.in_({"meeting", "question", "proposal"})))
+async def journal_pair_picked(
+    query: CallbackQuery,
+    callback_data: PickPair,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+) -> None:
+    pair = await get_pair(session, callback_data.pair_id)
+    pair.require_member(actor, curator_allowed=False)
+    await query.answer()
+    await _start(query.message, state, pair, callback_data.action, today)
+
+
+async def _meeting_date(message: Message, state: FSMContext, held_on: date) -> None:
+    await state.update_data(held_on=held_on.isoformat())
+    await state.set_state(LoggingMeeting.entering_topic)
+    await message.answer(prompt_of("meeting_topic"))
+
+
+@router.message(LoggingMeeting.entering_date, F.text)
+async def meeting_date_typed(message: Message, state: FSMContext) -> None:
+    await _meeting_date(message, state, parse_date(message.text))
+
+
+@router.callback_query(FormOption.filter(F.field == "meeting_date"), LoggingMeeting.entering_date)
+async def meeting_today(query: CallbackQuery, state: FSMContext, today: date) -> None:
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer()
+    await _meeting_date(query.message, state, today)
+
+
+@router.message(LoggingMeeting.entering_topic, F.text)
+@router.message(LoggingMeeting.entering_done, F.text)
+@router.message(LoggingMeeting.entering_result, F.text)
+async def meeting_text_entered(message: Message, state: FSMContext) -> None:
+    key, following = MEETING_STEPS[await state.get_state()]
+    await state.update_data({key: FIELDS[key].clean(message.text)})
+    await state.set_state(following)
+    spec = FIELDS[
+        "meeting_next"
+        if following == LoggingMeeting.entering_next
+        else MEETING_STEPS[following.state][0]
+    ]
+    await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+
+
+@router.message(LoggingMeeting.entering_next, F.text)
+async def next_assignment_typed(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    await _save_meeting(
+        message,
+        state,
+        session,
+        actor,
+        today,
+        bot,
+        i18n,
+        str(FIELDS["meeting_next"].clean(message.text)),
+    )
+
+
+@router.callback_query(FormOption.filter(F.code == SKIP), LoggingMeeting.entering_next)
+async def next_assignment_skipped(
+    query: CallbackQuery,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer()
+    await _save_meeting(query.message, state, session, actor, today, bot, i18n, None)
+
+
+async def _save_meeting(message, state, session, actor, today, bot, i18n, next_assignment) -> None:  # type: ignore[no-untyped-def]
+    data = await state.get_data()
+    meeting = await log_meeting(
+        session,
+        actor,
+        data["pair_id"],
+        held_on=date.fromisoformat(data["held_on"]),
+        topic=data["meeting_topic"],
+        done=data["meeting_done"],
+        result=data["meeting_result"],
+        next_assignment=next_assignment,
+        today=today,
+    )
+    await state.clear()
+    await message.answer(_("The meeting is in the journal. /plan shows it."))
+    pair = await get_pair(session, data["pair_id"])
+    others = [p for p in (pair.mentor_id, *pair.mentee_ids) if p != actor.participant_id]
+
+    def render() -> tuple[str, None]:
+        return _("A meeting was logged in your journal: {date}, «{topic}».").format(
+            date=day(meeting.held_on), topic=escape(meeting.topic)
+        ), None
+
+    await notify_participants(bot, session, i18n, others, render)
+
+
+@router.message(Writing.entering_text, F.text)
+async def message_written(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    sent = await send_message(session, actor, data["pair_id"], data["action"], message.text)
+    await state.clear()
+    await message.answer(_("Sent to your mentor."))
+    pair = await get_pair(session, data["pair_id"])
+    author = await get_participant_by_id(session, actor.participant_id)
+    name = escape(author.display_name)
+
+    def to_mentor() -> tuple[str, InlineKeyboardMarkup | None]:
+        if sent.kind == MessageKind.QUESTION:
+            text = _("{name} asks: {text}").format(name=name, text=escape(sent.text))
+            return text, button_rows([(_("Reply"), MessageReply(message_id=sent.id))])
+        return _("{name} proposes an improvement to the programme: {text}").format(
+            name=name, text=escape(sent.text)
+        ), None
+
+    await notify_participants(bot, session, i18n, [pair.mentor_id], to_mentor)
+    if sent.kind == MessageKind.PROPOSAL:
+        await notify_curators(bot, session, settings, i18n, lambda: to_mentor())
+
+
+@router.callback_query(MessageReply.filter())
+async def reply_started(
+    query: CallbackQuery,
+    callback_data: MessageReply,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    question = await session.get(PairMessage, callback_data.message_id)
+    if question is None or question.answered_at is not None:
+        raise InvalidValue(STALE)
+    pair = await get_pair(session, question.pair_id)
+    if pair.side_of(actor.participant_id) != "mentor":
+        raise InvalidValue(STALE)
+    await state.set_state(Writing.entering_reply)
+    await state.set_data({"message_id": question.id})
+    await query.message.answer(_("Type your reply:"))
+    await query.answer()
+
+
+@router.message(Writing.entering_reply, F.text)
+async def reply_written(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+) -> None:
+    answered = await answer_message(
+        session, actor, (await state.get_data())["message_id"], message.text
+    )
+    await state.clear()
+    await message.answer(_("Your reply is sent."))
+
+    def to_author() -> tuple[str, None]:
+        return _("Your mentor replied to «{question}»:\n{answer}").format(
+            question=escape(answered.text[:200]), answer=escape(answered.answer or "")
+        ), None
+
+    await notify_participants(bot, session, i18n, [answered.author_id], to_author)

@@ -1,0 +1,226 @@
+"""/request: replace my mentor (§8.1.5), release me (§7.1.3), change a deadline or extend the
+programme by mutual consent (§10.2), end early for good reasons (§10.1.2)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notify import notify_curators, notify_participants
+from handlers.onboarding.options import STALE
+from handlers.programme.common import my_pairs, pick_pair
+from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
+from handlers.views import day, names_of, request_card
+from models.access import Actor
+from models.enums import ActivityStatus, RequestKind, RequestStatus
+from models.errors import InvalidValue
+from models.fields import parse_date
+from models.pairs import Pair, get_pair
+from models.programmes import programme_of_pair
+from models.requests import (
+    WHO_MAY_ASK,
+    Request,
+    answer_as_partner,
+    create_request,
+    get_request,
+    partner_ids,
+)
+
+router = Router(name=__name__)
+
+
+class Requesting(StatesGroup):
+    entering_date = State()
+    entering_reason = State()
+
+
+def curator_buttons(request: Request) -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (_("Approve"), RequestAction(action="approve", request_id=request.id)),
+            (_("Reject"), RequestAction(action="reject", request_id=request.id)),
+        ]
+    )
+
+
+async def send_to_curators(
+    bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, request: Request
+) -> None:
+    names = await names_of(session, [request.author_id])
+
+    def render() -> tuple[str, InlineKeyboardMarkup]:
+        return _("A new request needs your decision.") + "\n\n" + request_card(
+            request, names
+        ), curator_buttons(request)
+
+    await notify_curators(bot, session, settings, i18n, render)
+
+
+async def _menu(message: Message, pair: Pair, actor: Actor) -> None:
+    side = pair.side_of(actor.participant_id)
+    buttons = [
+        (label(kind), RequestMenu(kind=kind, pair_id=pair.id))
+        for kind, sides in WHO_MAY_ASK.items()
+        if side in sides
+    ]
+    await message.answer(
+        _("What would you like to ask the curator for?"), reply_markup=button_rows(buttons)
+    )
+
+
+@router.message(Command("request"))
+async def cmd_request(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None
+) -> None:
+    await state.clear()
+    pair = await pick_pair(message, session, await my_pairs(session, actor), "request")
+    if pair is not None:
+        await _menu(message, pair, actor)
+
+
+@router.callback_query(PickPair.filter(F.action == "request"))
+async def request_pair_picked(
+    query: CallbackQuery, callback_data: PickPair, session: AsyncSession, actor: Actor
+) -> None:
+    pair = await get_pair(session, callback_data.pair_id)
+    pair.require_member(actor, curator_allowed=False)
+    await query.answer()
+    await _menu(query.message, pair, actor)
+
+
+@router.callback_query(RequestMenu.filter())
+async def request_kind_chosen(
+    query: CallbackQuery,
+    callback_data: RequestMenu,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    pair = await get_pair(session, callback_data.pair_id)
+    kind = next((k for k in RequestKind if k.value == callback_data.kind), None)
+    if kind is None or pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
+        raise InvalidValue(STALE)
+    await query.answer()
+    if kind == RequestKind.DEADLINE and not callback_data.item:
+        programme = await programme_of_pair(session, pair.id)
+        activities = [
+            a
+            for a in (programme.activities if programme else [])
+            if a.status != ActivityStatus.CONFIRMED
+        ]
+        if not activities:
+            await query.message.answer(_("There is no open activity whose deadline could change."))
+            return
+        buttons = [
+            (
+                f"{a.title[:50]} ({day(a.deadline)})",
+                RequestMenu(kind=kind, pair_id=pair.id, item=a.id),
+            )
+            for a in activities
+        ]
+        await query.message.answer(_("Which activity?"), reply_markup=button_rows(buttons))
+        return
+    await state.set_data(
+        {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
+    )
+    if kind in (RequestKind.DEADLINE, RequestKind.EXTENSION):
+        await state.set_state(Requesting.entering_date)
+        prompt = (
+            _("The new deadline (DD.MM.YYYY):")
+            if kind == RequestKind.DEADLINE
+            else _("The new end date of the programme (DD.MM.YYYY):")
+        )
+        await query.message.answer(prompt)
+        return
+    await state.set_state(Requesting.entering_reason)
+    await query.message.answer(prompt_of("request_reason"))
+
+
+@router.message(Requesting.entering_date, F.text)
+async def request_date_entered(message: Message, state: FSMContext) -> None:
+    await state.update_data(new_date=parse_date(message.text).isoformat())
+    await state.set_state(Requesting.entering_reason)
+    await message.answer(prompt_of("request_reason"))
+
+
+@router.message(Requesting.entering_reason, F.text)
+async def request_reason_entered(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    new_date = date.fromisoformat(data["new_date"]) if data.get("new_date") else None
+    request = await create_request(
+        session,
+        actor,
+        data["pair_id"],
+        data["kind"],
+        reason=message.text,
+        activity_id=data.get("activity_id"),
+        new_date=new_date,
+    )
+    await state.clear()
+    if request.status == RequestStatus.AWAITING_PARTNER:
+        await message.answer(
+            _("Sent. The other side agrees first (§10.2), then the curator decides.")
+        )
+        names = await names_of(session, [request.author_id])
+
+        def to_partner() -> tuple[str, InlineKeyboardMarkup]:
+            buttons = [
+                (_("I agree"), RequestAction(action="agree", request_id=request.id)),
+                (_("I do not agree"), RequestAction(action="disagree", request_id=request.id)),
+            ]
+            return _("Your partner asks for a change; do you agree?") + "\n\n" + request_card(
+                request, names
+            ), button_rows(buttons)
+
+        await notify_participants(bot, session, i18n, partner_ids(request), to_partner)
+        return
+    await message.answer(_("Sent to the curator. I will tell you the decision."))
+    await send_to_curators(bot, session, settings, i18n, request)
+
+
+@router.callback_query(RequestAction.filter(F.action.in_({"agree", "disagree"})))
+async def partner_answered(
+    query: CallbackQuery,
+    callback_data: RequestAction,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    agree = callback_data.action == "agree"
+    request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer(_("Your answer is recorded."))
+
+    def to_author() -> tuple[str, None]:
+        if agree:
+            return _("Your partner agreed to request #{id}; it goes to the curator.").format(
+                id=request.id
+            ), None
+        return _("Your partner did not agree to request #{id}; it is withdrawn.").format(
+            id=request.id
+        ), None
+
+    await notify_participants(bot, session, i18n, [request.author_id], to_author)
+    if agree:
+        await send_to_curators(
+            bot, session, settings, i18n, await get_request(session, actor, request.id)
+        )
