@@ -7,7 +7,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -128,7 +128,10 @@ async def get_activity(session: AsyncSession, actor: Actor, activity_id: int) ->
     activity = await session.get(Activity, activity_id)
     if activity is None:
         raise NotFound()
-    activity.programme.pair.require_member(actor)
+    programme = activity.programme
+    programme.pair.require_member(actor)
+    if "activities" in inspect(programme).unloaded:  # eager loading stops at the cycle
+        await session.refresh(programme, attribute_names=["activities"])
     return activity
 
 
@@ -171,7 +174,7 @@ async def save_draft(
     }
     programme = await programme_of_pair(session, pair_id)
     if programme is None:
-        programme = Programme(pair_id=pair_id, activities=[], **values)
+        programme = Programme(pair=pair, activities=[], **values)
         session.add(programme)
     elif programme.status in EDITABLE:
         for key, value in values.items():

@@ -95,7 +95,7 @@ async def create_request(
         check_extension(programme, new_date)
     request = Request(
         kind=kind,
-        pair_id=pair_id,
+        pair=pair,
         author_id=actor.participant_id,
         reason=FIELDS["request_reason"].coerce(reason),
         status=RequestStatus.AWAITING_PARTNER if kind in NEEDS_PARTNER else RequestStatus.PENDING,

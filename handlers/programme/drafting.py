@@ -37,6 +37,7 @@ from models.programmes import (
     Programme,
     ProgrammeDraft,
     add_activity,
+    check_deadline,
     get_programme,
     programme_of_pair,
     remove_activity,
@@ -285,8 +286,13 @@ async def description_skipped(
 
 
 @router.message(AddingActivity.entering_deadline, F.text)
-async def deadline_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(deadline=parse_date(message.text).isoformat())
+async def deadline_entered(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    deadline = parse_date(message.text)
+    programme = await get_programme(session, actor, (await state.get_data())["programme_id"])
+    check_deadline(programme, deadline)  # refused here, not after the next question
+    await state.update_data(deadline=deadline.isoformat())
     await _ask(message, state, AddingActivity.choosing_responsible)
 
 

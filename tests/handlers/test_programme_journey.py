@@ -1,0 +1,167 @@
+"""The whole journey through the dispatcher: pair → consent → order → programme → reports →
+completion → questionnaire; plus replacement, access refusals and bad dates."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.enums import PairStatus, ProgrammeStatus
+from models.pairs import Pair, excluded
+from models.participant import get_participant
+from models.programmes import Programme
+from models.surveys import SurveyAnswer
+from tests.driver import Person, said
+from tests.factories import make_mentor, make_teacher
+
+
+@pytest.fixture
+async def people(session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]):
+    async with session_pool() as session:
+        mentee = await make_teacher(session, full_name="Петрова Анна", subjects="Информатика")
+        strong = await make_mentor(session, full_name="Сидоров Иван", subjects="Информатика")
+        strong.mentor_profile.competences = "Методика занятий, цифровые инструменты"
+        weak = await make_mentor(session, full_name="Орлова Нина", subjects="История")
+        weak.mentor_profile.mentor_subjects = "История"
+        await session.commit()
+        return person(mentee.telegram_id), person(strong.telegram_id), person(weak.telegram_id)
+
+
+async def form_pair(curator: Person, mentee: Person, mentor: Person) -> None:
+    await curator.send("/pair")
+    replies = await curator.press("Петрова Анна")
+    assert said(replies, "1. <b>Сидоров Иван</b>")
+    await curator.press("1. Сидоров Иван")
+    await curator.press("Готово")
+    replies = await curator.press("преподаватель – молодой преподаватель")
+    assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentor.user_id)
+    assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentee.user_id)
+    await mentor.press("Согласен")
+    replies = await mentee.press("Согласен")
+    assert said(replies, "Все согласны", chat_id=curator.user_id)
+    await curator.press("Утвердить приказом")
+    await curator.send("62-н")
+    assert said(await curator.send("31.02.2026"), "ДД.ММ.ГГГГ")
+    replies = await curator.send("15.09.2026")
+    assert said(replies, "утверждена приказом № 62-н от 15.09.2026", chat_id=mentee.user_id)
+
+
+async def draft_programme(mentor: Person, activities: int) -> None:
+    await mentor.send("/programme")
+    await mentor.send("Освоить методику практических занятий")
+    await mentor.send("Планирование занятий")
+    await mentor.send("Уверенное владение цифровыми инструментами")
+    await mentor.press("Готово")
+    await mentor.send("01.09.2026")
+    assert said(await mentor.send("01.10.2026"), "от 3 месяцев до 1 года")
+    await mentor.send("31.12.2026")
+    for number in range(1, activities + 1):
+        await mentor.press("Добавить мероприятие")
+        await mentor.send(f"Мероприятие {number}")
+        await mentor.press("Пропустить")
+        if number == 1:
+            assert said(await mentor.send("15.01.2027"), "в пределах программы")
+        await mentor.send(f"{10 + number}.10.2026")
+        await mentor.press("наставляемый")
+
+
+async def test_the_whole_programme_journey(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentee, mentor, _weak = people
+    await form_pair(curator, mentee, mentor)
+    await draft_programme(mentor, activities=3)
+    replies = await mentor.press("Отправить наставляемому")
+    assert said(replies, "Наставник составил(а) проект", chat_id=mentee.user_id)
+    replies = await mentee.press("Согласен")
+    assert said(replies, "Программа согласована", chat_id=curator.user_id)
+    replies = await curator.press("Утвердить программу")
+    assert said(replies, "Куратор утвердил(а) программу", chat_id=mentee.user_id)
+
+    plan = await mentee.send("/plan")
+    assert said(plan, "░░░░░░░░ 0 %")
+    for number in range(1, 4):
+        await mentee.send("/done")
+        await mentee.press(f"Мероприятие {number}")
+        await mentee.send("Провела и проанализировала")
+        replies = await mentee.press("Пропустить")
+        assert said(replies, "отметил(а) выполнение мероприятия", chat_id=mentor.user_id)
+        replies = await mentor.press("Подтвердить")
+        assert said(replies, "Наставник подтвердил(а)", chat_id=mentee.user_id)
+    assert said(replies, "Все мероприятия плана подтверждены", chat_id=mentee.user_id)
+    assert said(await mentee.send("/plan"), "▓▓▓▓▓▓▓▓ 100 %")
+
+    await mentee.press("Завершить программу")
+    replies = await mentor.press("Завершить программу")
+    assert said(replies, "программа завершена", chat_id=mentee.user_id)
+    for person in (mentee, mentor):
+        await person.press("Заполнить анкету")
+        for _question in range(4):
+            await person.press("5")
+        assert said(await person.press("Пропустить"), "Спасибо! Ваши ответы")
+
+    async with session_pool() as session:
+        programme = await session.scalar(select(Programme))
+        assert programme is not None
+        assert programme.status == ProgrammeStatus.COMPLETED
+        assert programme.pair.status == PairStatus.CLOSED
+        assert await session.scalar(select(func.count()).select_from(SurveyAnswer)) == 2
+
+
+async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentee, mentor, other = people
+    await form_pair(curator, mentee, mentor)
+    await mentee.send("/request")
+    await mentee.press("заменить наставника")
+    replies = await mentee.send("Не совпадают расписания")
+    assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
+    await curator.press("Одобрить")
+    replies = await curator.send("Подберём другого наставника")
+    assert said(replies, "одобрено: Подберём другого наставника", chat_id=mentee.user_id)
+    assert said(replies, "Выберите нового наставника")
+    replies = await curator.press("Орлова Нина")
+    assert said(replies, "Куратор предлагает наставническую пару", chat_id=other.user_id)
+    replies = await other.press("Согласен")
+    assert said(replies, "Ваш новый наставник — Орлова Нина", chat_id=mentee.user_id)
+    assert said(replies, "Вы освобождены от наставничества", chat_id=mentor.user_id)
+    async with session_pool() as session:
+        pair = await session.scalar(select(Pair))
+        new_mentor = await get_participant(session, other.user_id)
+        old_mentor = await get_participant(session, mentor.user_id)
+        assert pair is not None
+        assert new_mentor is not None
+        assert old_mentor is not None
+        assert pair.mentor_id == new_mentor.id
+        assert pair.status == PairStatus.ACTIVE
+        assert await excluded(session, old_mentor.id, pair.mentee_ids[0])
+
+
+async def test_forged_buttons_for_someone_elses_programme_are_refused(
+    people, curator: Person, person: Callable[..., Person], session_pool
+) -> None:
+    mentee, mentor, _ = people
+    await form_pair(curator, mentee, mentor)
+    await draft_programme(mentor, activities=1)
+    async with session_pool() as session:
+        programme = await session.scalar(select(Programme))
+        activity_id = programme.activities[0].id
+    outsider = person(999_001)
+    for data in (
+        f"pg:view:{programme.id}:0",
+        f"pg:approve:{programme.id}:0",
+        f"pg:submit:{programme.id}:0",
+        f"ac:confirm:{activity_id}",
+        f"ac:report:{activity_id}",
+        f"pa:{programme.pair_id}:1",
+    ):
+        replies = await outsider.press_data(data)
+        assert len(replies) == 1, data
+        assert replies[0].show_alert, data
+    # The mentee may not approve or edit the mentor's draft either.
+    assert said(await mentee.press_data(f"pg:submit:{programme.id}:0"), "недоступно")
+    assert said(await mentee.press_data(f"pg:add:{programme.id}:0"), "больше не действует")
