@@ -63,9 +63,10 @@ async def make_teacher(
     *,
     mentee: bool = True,
     mentor: bool = False,
+    telegram_id: int | None = None,
     **profile: Any,
 ) -> Participant:
-    participant = await make_consented(session)
+    participant = await make_consented(session, telegram_id)
     await save_profile(session, participant, PROFILE | profile)
     if mentee:
         await save_mentee_questionnaire(session, participant, MENTEE)
