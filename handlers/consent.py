@@ -14,14 +14,15 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import notify_curators
+from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.texts import consent_lines
 from handlers.ui import ConsentAction, label, yes_no_keyboard
-from models.consent import active_consent, consent_history, withdraw_consent
+from models.consent import active_consent, consent_history
 from models.enums import ConsentKind
 from models.errors import InvalidValue
 from models.participant import Participant
+from models.withdrawal import withdraw_consent
 
 router = Router(name=__name__)
 
@@ -102,7 +103,7 @@ async def withdrawal_confirmed(
     participant = await _active(session, participant, callback_data.kind)
     name = escape(participant.display_name)  # for the curators' notice; erased from the DB
     kind = callback_data.kind
-    await withdraw_consent(session, participant, kind)
+    affected = await withdraw_consent(session, participant, kind)
     await state.clear()
     if kind == ConsentKind.PERSONAL_DATA:
         done = _(
@@ -127,3 +128,11 @@ async def withdrawal_confirmed(
         return notice.format(name=name), None
 
     await notify_curators(bot, session, settings, i18n, render)
+
+    def to_partners() -> tuple[str, None]:
+        return _(
+            "Your mentoring pair has ended early: {name} left the programme (§10.1.2). "
+            "The curator will contact you."
+        ).format(name=name), None
+
+    await notify_participants(bot, session, i18n, affected, to_partners)

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
 from models.enums import ConsentKind, ParticipantStatus
-from models.errors import InvalidValue, NotFound
-from models.fields import PROFILE_KEYS
+from models.errors import InvalidValue
 from models.i18n_marker import N_
 from models.participant import Participant, enum_column
 
@@ -123,37 +122,3 @@ async def consent_history(session: AsyncSession, participant_id: int) -> list[Co
         select(Consent).where(Consent.participant_id == participant_id).order_by(Consent.id)
     )
     return list(result)
-
-
-async def withdraw_consent(
-    session: AsyncSession,
-    participant: Participant,
-    kind: ConsentKind,
-    now: datetime | None = None,
-) -> None:
-    """Withdraw a consent.
-
-    Personal data: every consent is closed, the profile and both questionnaires are erased,
-    participation ends; the consent records keep only their id, kind, version, hash and times.
-    Mentoring: the person leaves the bank of mentors and keeps everything else.
-    """
-    now = now or utcnow()
-    consent = await active_consent(session, participant.id, kind)
-    if consent is None:
-        raise NotFound(N_("There is no active consent of this kind."))
-    if kind == ConsentKind.MENTORING:
-        consent.withdrawn_at = now
-        participant.mentor_profile = None
-        await session.commit()
-        return
-    for record in await consent_history(session, participant.id):
-        if record.withdrawn_at is None:
-            record.withdrawn_at = now
-    for field in PROFILE_KEYS:
-        setattr(participant, field, None)
-    participant.mentee_profile = None
-    participant.mentor_profile = None
-    participant.status = ParticipantStatus.WITHDRAWN
-    participant.registered_at = None
-    participant.withdrawn_at = now
-    await session.commit()

@@ -16,12 +16,13 @@ from models.consent import (
     active_consent,
     consent_history,
     give_personal_data_consent,
-    withdraw_consent,
 )
-from models.enums import ConsentKind, ParticipantStatus
+from models.enums import ConsentKind, EndReason, PairStatus, ParticipantStatus, ProgrammeStatus
 from models.errors import InvalidValue, NotFound
-from models.participant import ensure_participant, get_participant
-from tests.factories import make_teacher
+from models.pairs import answer_pair, propose_pair
+from models.participant import Participant, ensure_participant, get_participant
+from models.withdrawal import withdraw_consent
+from tests.factories import CURATOR, actor, make_active_pair, make_running_programme, make_teacher
 
 
 async def test_a_consent_records_version_text_hash_locale_and_time(session: AsyncSession) -> None:
@@ -113,3 +114,46 @@ async def test_a_withdrawn_person_can_consent_again_and_nothing_is_withdrawn_twi
     history = await consent_history(session, participant.id)
     assert [consent.is_active for consent in history] == [False, True]
     assert participant.status == ParticipantStatus.REGISTERING
+
+
+async def test_a_mentee_who_withdraws_ends_their_programme_early(session: AsyncSession) -> None:
+    programme = await make_running_programme(session)
+    mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+    mentor_id = programme.pair.mentor_id
+    assert mentee is not None
+    affected = await withdraw_consent(session, mentee, ConsentKind.PERSONAL_DATA)
+    assert affected == [mentor_id]
+    assert programme.status == ProgrammeStatus.ENDED_EARLY
+    assert programme.end_reason == EndReason.BY_PARTICIPANT
+    assert programme.pair.status == PairStatus.CLOSED
+    assert programme.pair.mentees == []
+
+
+async def test_a_mentor_who_withdraws_the_mentor_consent_ends_the_pair_but_stays(
+    session: AsyncSession,
+) -> None:
+    pair = await make_active_pair(session)
+    mentor = await session.get(Participant, pair.mentor_id)
+    assert mentor is not None
+    affected = await withdraw_consent(session, mentor, ConsentKind.MENTORING)
+    assert affected == pair.mentee_ids
+    assert pair.status == PairStatus.CLOSED
+    assert mentor.status == ParticipantStatus.ACTIVE
+
+
+async def test_one_member_leaving_a_group_does_not_end_it(session: AsyncSession) -> None:
+    pair = await make_active_pair(session)
+    second = await make_teacher(session)
+    await propose_pair(
+        session,
+        CURATOR,
+        mentee_id=second.id,
+        mentor_id=pair.mentor_id,
+        forms=[],
+        pair_type="teacher_teacher",
+        join_pair_id=pair.id,
+    )
+    await answer_pair(session, actor(second), pair.id, accept=True)
+    assert await withdraw_consent(session, second, ConsentKind.PERSONAL_DATA) == []
+    assert pair.status == PairStatus.ACTIVE
+    assert second.id not in pair.mentee_ids

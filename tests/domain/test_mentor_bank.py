@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.consent import withdraw_consent
 from models.enums import ConsentKind, MentorStatus
 from models.errors import AlreadyDecided, NotFound
 from models.profiles import (
@@ -16,6 +15,7 @@ from models.profiles import (
     list_mentor_candidates,
     register_mentor,
 )
+from models.withdrawal import withdraw_consent
 from tests.conftest import CURATOR_ID
 from tests.factories import MENTOR, document, make_teacher
 
