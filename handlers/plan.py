@@ -7,6 +7,7 @@ from datetime import date
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
@@ -15,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.notify import notify_participants
 from handlers.programme.common import show_programme
 from handlers.survey import offer_survey
-from handlers.ui import PickPair, ProgrammeAction, button_rows
+from handlers.ui import ActivityAction, PickPair, ProgrammeAction, button_rows
 from models.access import Actor
-from models.enums import ProgrammeStatus
+from models.enums import ActivityStatus, ProgrammeStatus
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
 
@@ -26,25 +27,23 @@ router = Router(name=__name__)
 
 def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | None:
     side = programme.pair.side_of(actor.participant_id)
-    buttons = []
-    if programme.status == ProgrammeStatus.APPROVED and side is not None:
-        if side == "mentee":
-            buttons.append(
-                (
-                    _("✅ Report an activity done"),
-                    ProgrammeAction(action="report", programme_id=programme.id),
-                )
-            )
-        buttons.append(
-            (_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id))
-        )
-        if programme.plan_done and actor.participant_id not in programme.completion_votes:
-            buttons.append(
-                (
-                    _("🏁 Complete the programme"),
-                    ProgrammeAction(action="complete", programme_id=programme.id),
-                )
-            )
+    if programme.status != ProgrammeStatus.APPROVED or side is None:
+        return None
+    buttons: list[tuple[str, CallbackData]] = []
+    if side == "mentee":
+        report = ProgrammeAction(action="report", programme_id=programme.id)
+        buttons.append((_("✅ Report an activity done"), report))
+    else:  # the mentor checks what waits for them
+        for number, activity in enumerate(programme.activities, 1):
+            if activity.status == ActivityStatus.REPORTED:
+                confirm = ActivityAction(action="confirm", activity_id=activity.id)
+                back = ActivityAction(action="return", activity_id=activity.id)
+                buttons.append((_("✔ Confirm {n}").format(n=number), confirm))
+                buttons.append((_("↩ Return {n}").format(n=number), back))
+    buttons.append((_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id)))
+    if programme.plan_done and actor.participant_id not in programme.completion_votes:
+        complete = ProgrammeAction(action="complete", programme_id=programme.id)
+        buttons.append((_("🏁 Complete the programme"), complete))
     return button_rows(buttons) if buttons else None
 
 

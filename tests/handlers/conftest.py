@@ -12,6 +12,7 @@ from bot.factory import create_dispatcher
 from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID, make_settings
 from tests.driver import Person, detach_routers
+from tests.factories import make_mentor, make_teacher
 from tests.mocked_bot import MockedBot
 
 
@@ -53,3 +54,15 @@ def person(dispatcher: Dispatcher, bot: MockedBot) -> Callable[..., Person]:
 @pytest.fixture
 def curator(person: Callable[..., Person]) -> Person:
     return person(CURATOR_ID, first_name="Куратор")
+
+
+@pytest.fixture
+async def people(session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]):
+    async with session_pool() as session:
+        mentee = await make_teacher(session, full_name="Петрова Анна", subjects="Информатика")
+        strong = await make_mentor(session, full_name="Сидоров Иван", subjects="Информатика")
+        strong.mentor_profile.competences = "Методика занятий, цифровые инструменты"
+        weak = await make_mentor(session, full_name="Орлова Нина", subjects="История")
+        weak.mentor_profile.mentor_subjects = "История"
+        await session.commit()
+        return person(mentee.telegram_id), person(strong.telegram_id), person(weak.telegram_id)

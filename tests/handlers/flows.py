@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.participant import Participant, get_participant
-from tests.driver import Person
+from tests.driver import Person, said
 
 ROLE_MENTEE = "Наставляемый"
 ROLE_MENTOR = "Кандидат в наставники"
@@ -55,3 +55,41 @@ async def stored(pool: async_sessionmaker[AsyncSession], telegram_id: int) -> Pa
     """The participant as the database has it now (a fresh session)."""
     async with pool() as session:
         return await get_participant(session, telegram_id)
+
+
+async def form_pair(curator: Person, mentee: Person, mentor: Person) -> None:
+    await curator.send("/pair")
+    replies = await curator.press("Петрова Анна")
+    assert said(replies, "1. <b>Сидоров Иван</b>")
+    await curator.press("1. Сидоров Иван")
+    await curator.press("Готово")
+    replies = await curator.press("преподаватель – молодой преподаватель")
+    assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentor.user_id)
+    assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentee.user_id)
+    await mentor.press("Согласен")
+    replies = await mentee.press("Согласен")
+    assert said(replies, "Все согласны", chat_id=curator.user_id)
+    await curator.press("Утвердить приказом")
+    await curator.send("62-н")
+    assert said(await curator.send("31.02.2026"), "ДД.ММ.ГГГГ")
+    replies = await curator.send("15.09.2026")
+    assert said(replies, "утверждена приказом № 62-н от 15.09.2026", chat_id=mentee.user_id)
+
+
+async def draft_programme(mentor: Person, activities: int) -> None:
+    await mentor.send("/programme")
+    await mentor.send("Освоить методику практических занятий")
+    await mentor.send("Планирование занятий")
+    await mentor.send("Уверенное владение цифровыми инструментами")
+    await mentor.press("Готово")
+    await mentor.send("01.09.2026")
+    assert said(await mentor.send("01.10.2026"), "от 3 месяцев до 1 года")
+    await mentor.send("31.12.2026")
+    for number in range(1, activities + 1):
+        await mentor.press("Добавить мероприятие")
+        await mentor.send(f"Мероприятие {number}")
+        await mentor.press("Пропустить")
+        if number == 1:
+            assert said(await mentor.send("15.01.2027"), "в пределах программы")
+        await mentor.send(f"{10 + number}.10.2026")
+        await mentor.press("наставляемый")

@@ -1,0 +1,118 @@
+"""Meetings, questions, proposals, a deadline change with the other side's consent, the
+mentor's review from /plan, and the curator ending a programme (§10.1.3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.enums import EndReason, ProgrammeStatus
+from models.journal import Meeting, PairMessage
+from models.programmes import Programme
+from tests.driver import Person, said
+from tests.handlers.flows import draft_programme, form_pair
+
+
+async def running(curator: Person, mentee: Person, mentor: Person, activities: int = 2) -> None:
+    await form_pair(curator, mentee, mentor)
+    await draft_programme(mentor, activities=activities)
+    await mentor.press("Отправить наставляемому")
+    await mentee.press("Согласен")
+    await curator.press("Утвердить программу")
+
+
+async def test_a_meeting_a_question_and_a_proposal(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentee, mentor, _ = people
+    await form_pair(curator, mentee, mentor)
+
+    await mentee.send("/meeting")
+    await mentee.press("Сегодня")
+    await mentee.send("Анализ открытого урока")
+    await mentee.send("Разобрали структуру занятия")
+    await mentee.send("Список приёмов активизации")
+    replies = await mentee.press("Пропустить")
+    assert said(replies, "Встреча записана в журнал")
+    assert said(replies, "«Анализ открытого урока»", chat_id=mentor.user_id)
+
+    await mentee.send("/ask")
+    replies = await mentee.send("Как оформить КТП?")
+    assert said(replies, "спрашивает: Как оформить КТП?", chat_id=mentor.user_id)
+    await mentor.press("Ответить")
+    replies = await mentor.send("Покажу образец на встрече")
+    assert said(replies, "Покажу образец на встрече", chat_id=mentee.user_id)
+
+    await mentee.send("/propose")
+    replies = await mentee.send("Добавить взаимопосещение занятий")
+    assert said(replies, "предлагает улучшение программы", chat_id=mentor.user_id)
+    assert said(replies, "предлагает улучшение программы", chat_id=curator.user_id)
+
+    async with session_pool() as session:
+        meeting = await session.scalar(select(Meeting))
+        messages = (await session.scalars(select(PairMessage).order_by(PairMessage.id))).all()
+    assert meeting is not None
+    assert meeting.topic == "Анализ открытого урока"
+    assert [(m.kind, m.answer) for m in messages] == [
+        ("question", "Покажу образец на встрече"),
+        ("proposal", None),
+    ]
+
+
+async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentee, mentor, _ = people
+    await running(curator, mentee, mentor)
+    await mentee.send("/request")
+    await mentee.press("перенести срок мероприятия")
+    await mentee.press("Мероприятие 1")
+    assert said(await mentee.send("01.02.2027"), "ДД.ММ.ГГГГ") is False
+    replies = await mentee.send("Болезнь")
+    assert said(replies, "в пределах программы")  # 01.02.2027 is after the end
+    await mentee.send("/request")
+    await mentee.press("перенести срок мероприятия")
+    await mentee.press("Мероприятие 1")
+    await mentee.send("20.11.2026")
+    replies = await mentee.send("Болезнь")
+    assert said(replies, "Сначала согласие даёт другая сторона")
+    assert said(replies, "Другая сторона просит об изменении", chat_id=mentor.user_id)
+    replies = await mentor.press("Согласен")
+    assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
+    await curator.press("Одобрить")
+    replies = await curator.send("Уважительная причина")
+    assert said(replies, "одобрено: Уважительная причина", chat_id=mentee.user_id)
+    async with session_pool() as session:
+        programme = await session.scalar(select(Programme))
+    assert programme is not None
+    moved = next(a for a in programme.activities if a.title == "Мероприятие 1")
+    assert moved.deadline == date(2026, 11, 20)
+
+
+async def test_the_mentor_reviews_from_plan_and_the_curator_ends_the_programme(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentee, mentor, _ = people
+    await running(curator, mentee, mentor)
+    await mentee.send("/done")
+    await mentee.press("Мероприятие 1")
+    await mentee.send("Провела")
+    await mentee.press("Пропустить")
+    await mentor.send("/plan")
+    await mentor.press("Вернуть 1")
+    replies = await mentor.send("Нужен самоанализ")
+    assert said(replies, "на доработку «Мероприятие 1»: Нужен самоанализ", chat_id=mentee.user_id)
+
+    await curator.send("/endprogramme")
+    await curator.press("№")
+    replies = await curator.send("Программа не выполняется")
+    assert said(replies, "Куратор завершил(а) вашу программу", chat_id=mentee.user_id)
+    assert said(replies, "заполните короткую анкету", chat_id=mentor.user_id)
+    async with session_pool() as session:
+        programme = await session.scalar(select(Programme))
+    assert programme is not None
+    assert programme.status == ProgrammeStatus.ENDED_EARLY
+    assert programme.end_reason == EndReason.BY_CURATOR
+    assert said(await mentee.send("/done"), "Отмечать нечего")
