@@ -30,6 +30,8 @@ from models.participant import get_participant_by_id
 from models.programmes import (
     RUNNING,
     Activity,
+    check_reportable,
+    check_reviewable,
     get_activity,
     get_programme,
     programmes_of,
@@ -110,11 +112,7 @@ async def report_started(
     actor: Actor,
 ) -> None:
     activity = await get_activity(session, actor, callback_data.activity_id)
-    if (
-        activity.programme.pair.side_of(actor.participant_id) != "mentee"
-        or activity.status not in OPEN
-    ):
-        raise InvalidValue(STALE)
+    check_reportable(activity, actor)
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
     await query.message.answer(
@@ -251,11 +249,7 @@ async def return_started(
     actor: Actor,
 ) -> None:
     activity = await get_activity(session, actor, callback_data.activity_id)
-    if (
-        activity.programme.pair.side_of(actor.participant_id) != "mentor"
-        or activity.status != ActivityStatus.REPORTED
-    ):
-        raise InvalidValue(STALE)
+    check_reviewable(activity, actor)
     await state.set_state(Returning.entering_comment)
     await state.set_data({"activity_id": activity.id})
     await query.message.answer(_("What should be redone? Your comment goes to the mentee:"))

@@ -186,7 +186,7 @@ async def save_draft(
     return programme
 
 
-def _mentor_editing(programme: Programme, actor: Actor) -> None:
+def check_mentor_can_edit(programme: Programme, actor: Actor) -> None:
     if programme.pair.require_member(actor, curator_allowed=False) != "mentor":
         raise AccessDenied()
     if programme.status not in EDITABLE:
@@ -213,7 +213,7 @@ async def add_activity(
     responsible: str,
 ) -> Activity:
     programme = await get_programme(session, actor, programme_id)
-    _mentor_editing(programme, actor)
+    check_mentor_can_edit(programme, actor)
     check_deadline(programme, deadline)
     if len(programme.activities) >= 100:
         raise InvalidValue(N_("A programme holds at most 100 activities."))
@@ -232,7 +232,7 @@ async def add_activity(
 async def remove_activity(session: AsyncSession, actor: Actor, activity_id: int) -> Programme:
     activity = await get_activity(session, actor, activity_id)
     programme = activity.programme
-    _mentor_editing(programme, actor)
+    check_mentor_can_edit(programme, actor)
     programme.activities.remove(activity)
     programme.status = ProgrammeStatus.DRAFT
     await session.commit()
@@ -244,7 +244,7 @@ async def submit_programme(
 ) -> Programme:
     """The mentor shows the draft to the mentee(s), who take part in drafting it (§8.1.2)."""
     programme = await get_programme(session, actor, programme_id)
-    _mentor_editing(programme, actor)
+    check_mentor_can_edit(programme, actor)
     if not programme.activities:
         raise InvalidValue(N_("Add at least one activity to the plan first."))
     programme.status = ProgrammeStatus.SUBMITTED
@@ -309,6 +309,24 @@ def _running(programme: Programme) -> None:
         raise WrongState(N_("The programme is not running: nothing can be reported."))
 
 
+def check_reportable(activity: Activity, actor: Actor) -> None:
+    """Only the pair's mentee reports, only in a running programme, only an open activity."""
+    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentee":
+        raise AccessDenied()
+    _running(activity.programme)
+    if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.RETURNED):
+        raise WrongState(N_("This activity has already been reported."))
+
+
+def check_reviewable(activity: Activity, actor: Actor) -> None:
+    """Only the pair's mentor checks, only a reported activity of a running programme."""
+    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentor":
+        raise AccessDenied()
+    _running(activity.programme)
+    if activity.status != ActivityStatus.REPORTED:
+        raise WrongState(N_("There is no report to check for this activity."))
+
+
 async def report_activity(
     session: AsyncSession,
     actor: Actor,
@@ -321,11 +339,7 @@ async def report_activity(
 ) -> Activity:
     """The mentee reports an activity done (§8.2.2), with optional evidence."""
     activity = await get_activity(session, actor, activity_id)
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentee":
-        raise AccessDenied()
-    _running(activity.programme)
-    if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.RETURNED):
-        raise WrongState(N_("This activity has already been reported."))
+    check_reportable(activity, actor)
     activity.report_comment = FIELDS["report_comment"].coerce(comment)  # type: ignore[assignment]
     activity.evidence_file_id, activity.evidence_kind = evidence_file_id, evidence_kind
     activity.reported_by = actor.participant_id
@@ -346,11 +360,7 @@ async def review_activity(
 ) -> Activity:
     """The mentor confirms a reported activity or returns it with a comment (§7.1.4)."""
     activity = await get_activity(session, actor, activity_id)
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentor":
-        raise AccessDenied()
-    _running(activity.programme)
-    if activity.status != ActivityStatus.REPORTED:
-        raise WrongState(N_("There is no report to check for this activity."))
+    check_reviewable(activity, actor)
     # A return needs a comment; a confirmation may have one. Validate before changing anything.
     note = FIELDS["comment"].coerce(comment) if comment or not confirm else None
     now = now or utcnow()

@@ -38,6 +38,7 @@ from models.programmes import (
     ProgrammeDraft,
     add_activity,
     check_deadline,
+    check_mentor_can_edit,
     get_programme,
     programme_of_pair,
     remove_activity,
@@ -246,8 +247,7 @@ async def header_rewritten(
     actor: Actor,
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
-    if programme.pair.side_of(actor.participant_id) != "mentor" or programme.status not in EDITABLE:
-        raise InvalidValue(STALE)
+    check_mentor_can_edit(programme, actor)
     await query.answer()
     await start_drafting(query.message, state, session, programme.pair)
 
@@ -261,8 +261,7 @@ async def activity_started(
     actor: Actor,
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
-    if programme.pair.side_of(actor.participant_id) != "mentor" or programme.status not in EDITABLE:
-        raise InvalidValue(STALE)
+    check_mentor_can_edit(programme, actor)
     await state.set_data({"programme_id": programme.id})
     await query.answer()
     await query.message.answer(

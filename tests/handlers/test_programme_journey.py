@@ -113,4 +113,4 @@ async def test_forged_buttons_for_someone_elses_programme_are_refused(
         assert replies[0].show_alert, data
     # The mentee may not approve or edit the mentor's draft either.
     assert said(await mentee.press_data(f"pg:submit:{programme.id}:0"), "недоступно")
-    assert said(await mentee.press_data(f"pg:add:{programme.id}:0"), "больше не действует")
+    assert said(await mentee.press_data(f"pg:add:{programme.id}:0"), "недоступно")
