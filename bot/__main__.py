@@ -12,7 +12,10 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
+from bot.i18n import create_i18n
 from models.database import create_engine, create_session_pool, upgrade_database
+from scheduler.app import create_scheduler
+from scheduler.clock import SystemClock
 
 logger = logging.getLogger("bot")
 
@@ -58,7 +61,13 @@ async def run(settings: Settings) -> None:
     try:
         await upgrade_database(engine)
         await wait_for_telegram(bot)
-        dispatcher = create_dispatcher(settings, create_session_pool(engine))
+        session_pool = create_session_pool(engine)
+        clock = SystemClock()
+        i18n = create_i18n(settings.default_locale)
+        scheduler = create_scheduler(bot, session_pool, settings, i18n, clock)
+        dispatcher = create_dispatcher(
+            settings, session_pool, i18n=i18n, clock=clock, scheduler=scheduler
+        )
         await dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout)
     finally:
         await bot.session.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,6 +30,21 @@ class Settings(BaseSettings):
     organization_name: str = "образовательная организация"
     log_level: str = "INFO"
     polling_timeout: int = Field(default=30, ge=1, le=50)
+
+    # Scheduler (issue 4): reminders, escalations, digests.
+    reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
+    escalate_after_days: int = Field(default=3, ge=1, le=60)
+    inactivity_days: int = Field(default=30, ge=1, le=365)
+    programme_end_days: Annotated[tuple[int, ...], NoDecode] = (14, 3)
+    survey_reminder_days: int = Field(default=3, ge=1, le=60)
+    request_reminder_days: int = Field(default=3, ge=1, le=60)
+    digest_day: int = Field(default=0, ge=0, le=6)  # 0 = Monday
+    digest_time: time = time(9, 0)
+    yearly_reminder: str = "09-01"  # MM-DD: update the list of teachers to mentor (§6.4.2)
+    quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = (time(21, 0), time(8, 0))
+    sweep_interval_seconds: float = Field(default=60, gt=0, le=3600)
+    delivery_interval_seconds: float = Field(default=2, gt=0, le=600)
+    send_rate_per_second: float = Field(default=25, gt=0, le=30)
 
     @field_validator("bot_token")
     @classmethod
@@ -58,6 +74,49 @@ class Settings(BaseSettings):
             return frozenset({value})
         return value
 
+    @field_validator("reminder_days", "programme_end_days", mode="before")
+    @classmethod
+    def _parse_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            try:
+                days = {int(part) for part in value.split(",") if part.strip()}
+            except ValueError:
+                raise ValueError("a comma-separated list of whole days, e.g. 7,3,1,0") from None
+            if any(day < 0 or day > 365 for day in days):
+                raise ValueError("days must be from 0 to 365")
+            return tuple(sorted(days, reverse=True))
+        return value
+
+    @field_validator("digest_day", mode="before")
+    @classmethod
+    def _parse_weekday(cls, value: object) -> object:
+        names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        if isinstance(value, str) and value.strip()[:3].lower() in names:
+            return names.index(value.strip()[:3].lower())
+        return value
+
+    @field_validator("yearly_reminder")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        try:
+            date(2024, int(value[:2]), int(value[3:5]))  # a leap year accepts 02-29
+        except (ValueError, IndexError):
+            raise ValueError("YEARLY_REMINDER must be MM-DD, e.g. 09-01") from None
+        return value
+
+    @field_validator("quiet_hours", mode="before")
+    @classmethod
+    def _parse_quiet_hours(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip() or value.strip().lower() in ("off", "none"):
+                return None
+            try:
+                start, end = (time.fromisoformat(part.strip()) for part in value.split("-"))
+            except ValueError:
+                raise ValueError("QUIET_HOURS must look like 21:00-08:00 (or be empty)") from None
+            return (start, end)
+        return value
+
     @field_validator("bot_timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -82,6 +141,16 @@ class Settings(BaseSettings):
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
+
+    def is_quiet(self, moment: datetime) -> bool:
+        """Whether `moment` falls in the quiet hours (local time of BOT_TIMEZONE)."""
+        if self.quiet_hours is None:
+            return False
+        start, end = self.quiet_hours
+        local = moment.astimezone(self.timezone).time()
+        if start <= end:
+            return start <= local < end
+        return local >= start or local < end
 
     def sqlite_path(self) -> Path | None:
         """The database file of an SQLite URL (None for other databases or in-memory)."""

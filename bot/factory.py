@@ -12,6 +12,7 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers
@@ -53,6 +54,7 @@ async def on_startup(
     settings: Settings,
     i18n: I18n,
     session_pool: async_sessionmaker[AsyncSession],
+    scheduler: AsyncIOScheduler | None = None,
 ) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
     async with session_pool() as session:
@@ -60,6 +62,13 @@ async def on_startup(
     await set_bot_commands(bot, i18n, curators)
     me = await bot.get_me()
     logger.info("bot @%s started, %d curator(s) configured", me.username, len(curators))
+    if scheduler is not None:
+        scheduler.start()
+
+
+async def on_shutdown(scheduler: AsyncIOScheduler | None) -> None:
+    if scheduler is not None and scheduler.running:
+        scheduler.shutdown(wait=False)
 
 
 def create_dispatcher(
@@ -69,6 +78,7 @@ def create_dispatcher(
     storage: BaseStorage | None = None,
     i18n: I18n | None = None,
     clock: Clock | None = None,
+    scheduler: AsyncIOScheduler | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
     dispatcher = Dispatcher(
@@ -77,6 +87,7 @@ def create_dispatcher(
         session_pool=session_pool,
         i18n=i18n,
         clock=clock or SystemClock(),
+        scheduler=scheduler,
     )
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
@@ -84,4 +95,5 @@ def create_dispatcher(
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())
     dispatcher.startup.register(on_startup)
+    dispatcher.shutdown.register(on_shutdown)
     return dispatcher

@@ -61,6 +61,9 @@ class ParticipantMiddleware(BaseMiddleware):
         participant = None
         if user is not None:
             participant = await get_participant(data["session"], user.id)
+        if participant is not None and participant.unreachable_at is not None:
+            participant.unreachable_at = None  # they wrote to us: reachable again
+            await data["session"].commit()
         is_curator = user is not None and (
             user.id in settings.curator_ids
             or (participant is not None and participant.staff_role is not None)

@@ -1,16 +1,19 @@
-"""Outgoing messages that nobody is waiting for (notifications): retried, never crashing.
+"""The one place messages that nobody is waiting for leave the bot.
 
-A reply to the user's own update goes out directly from the handler. Notifications to other
-people go through `Sender`, which waits out 429 (retry_after), retries network errors with
-backoff and reports a person who blocked the bot (403) or never started it (400) as
-unreachable instead of raising.
+`Sender` spaces messages to stay under Telegram's limits (about 25 a second overall and one a
+second per chat), waits out 429 (retry_after), retries network and server errors with backoff,
+and reports a person who blocked the bot (403) or never started it (400) as unreachable
+instead of raising. Replies to the user's own update go straight from the handler.
+`sender_for(bot)` gives every part of the process the same sender, hence the same limits.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -29,37 +32,99 @@ logger = logging.getLogger(__name__)
 class Delivery(StrEnum):
     SENT = "sent"
     UNREACHABLE = "unreachable"  # blocked the bot, deleted, or never started it
+    RETRY = "retry"  # 429 or a transient error: try again later
     FAILED = "failed"  # gave up after retries
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery: Delivery
+    retry_after: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class RateLimiter:
+    """Reserves a send slot: `rate` a second overall and one per `per_chat` seconds per chat."""
+
+    rate: float = 25.0
+    per_chat: float = 1.0
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    _next_any: float = 0.0
+    _next_chat: dict[int, float] = field(default_factory=dict)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def acquire(self, chat_id: int) -> float:
+        """Wait for this chat's next slot; returns how long it waited."""
+        async with self._lock:
+            now = self.clock()
+            start = max(now, self._next_any, self._next_chat.get(chat_id, 0.0))
+            self._next_any = start + 1.0 / self.rate
+            self._next_chat[chat_id] = start + self.per_chat
+            if len(self._next_chat) > 10_000:  # forget chats whose slot is long past
+                self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+        wait = start - now
+        if wait > 0:
+            await self.sleep(wait)
+        return wait
 
 
 @dataclass
 class Sender:
     bot: Bot
+    limiter: RateLimiter = field(default_factory=RateLimiter)
     attempts: int = 4
     base_delay: float = 0.5
     max_retry_after: float = 60.0
 
+    async def deliver_once(self, chat_id: int, text: str, **kwargs: Any) -> Outcome:
+        """One attempt, within the limits; the caller decides when to try again."""
+        await self.limiter.acquire(chat_id)
+        try:
+            await self.bot.send_message(chat_id, text, **kwargs)
+        except TelegramRetryAfter as error:
+            logger.warning("429 from Telegram: retry after %s s", error.retry_after)
+            return Outcome(Delivery.RETRY, float(error.retry_after), "429")
+        except TelegramForbiddenError:
+            logger.info("chat %s is unreachable (blocked the bot)", chat_id)
+            return Outcome(Delivery.UNREACHABLE, error="403")
+        except TelegramBadRequest as error:
+            logger.info("chat %s: message refused: %s", chat_id, error.message)
+            return Outcome(Delivery.UNREACHABLE, error=error.message[:200])
+        except (TelegramNetworkError, TelegramServerError) as error:
+            logger.warning("sending failed: %s", error)
+            return Outcome(Delivery.RETRY, error=str(error)[:200])
+        return Outcome(Delivery.SENT)
+
     async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Delivery:
+        """A notification sent now: retried in place a few times, then given up."""
         delay = self.base_delay
         for attempt in range(1, self.attempts + 1):
-            try:
-                await self.bot.send_message(chat_id, text, **kwargs)
-                return Delivery.SENT
-            except TelegramRetryAfter as error:
-                wait = min(float(error.retry_after), self.max_retry_after)
-                logger.warning("429 from Telegram, retrying in %.0f s", wait)
+            outcome = await self.deliver_once(chat_id, text, **kwargs)
+            if outcome.delivery != Delivery.RETRY:
+                return outcome.delivery
+            if attempt < self.attempts:
+                wait = min(outcome.retry_after or delay, self.max_retry_after)
                 await asyncio.sleep(wait)
-            except TelegramForbiddenError:
-                logger.info("chat %s is unreachable (blocked the bot)", chat_id)
-                return Delivery.UNREACHABLE
-            except TelegramBadRequest as error:
-                logger.info("chat %s: message refused: %s", chat_id, error.message)
-                return Delivery.UNREACHABLE
-            except (TelegramNetworkError, TelegramServerError) as error:
-                if attempt == self.attempts:
-                    break
-                logger.warning("sending failed (%s), retrying in %.1f s", error, delay)
-                await asyncio.sleep(delay)
                 delay *= 2
         logger.error("giving up on a message to chat %s", chat_id)
         return Delivery.FAILED
+
+
+_ATTRIBUTE = "_nastavnik_sender"
+
+
+def sender_for(bot: Bot, rate: float | None = None) -> Sender:
+    """The process-wide sender of this bot (one rate limiter for everything it sends).
+
+    Kept on the bot object itself: aiogram's Bot compares equal by token, so a mapping keyed
+    by bots would mix up two Bot objects with the same token.
+    """
+    sender = getattr(bot, _ATTRIBUTE, None)
+    if sender is None:
+        sender = Sender(bot)
+        setattr(bot, _ATTRIBUTE, sender)
+    if rate is not None:
+        sender.limiter.rate = rate
+    return sender

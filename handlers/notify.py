@@ -11,7 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.sender import Delivery, Sender
+from bot.sender import Delivery, sender_for
+from models.base import utcnow
+from models.outbox import mark_unreachable
 from models.participant import Participant, curator_telegram_ids, locales_of
 
 Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
@@ -36,11 +38,13 @@ async def notify_participants(
 async def notify(
     bot: Bot, session: AsyncSession, i18n: I18n, chat_ids: list[int], render: Render
 ) -> dict[int, Delivery]:
-    sender = Sender(bot)
+    sender = sender_for(bot)
     locales = await locales_of(session, chat_ids)
     results: dict[int, Delivery] = {}
     for chat_id in chat_ids:
         with i18n.use_locale(locales.get(chat_id) or i18n.default_locale):
             text, markup = render()
         results[chat_id] = await sender.send_message(chat_id, text, reply_markup=markup)
+        if results[chat_id] == Delivery.UNREACHABLE:
+            await mark_unreachable(session, chat_id, utcnow())  # curators: next sweep
     return results

@@ -3,6 +3,7 @@
 from models.base import Base
 from models.consent import Consent
 from models.journal import Meeting, PairMessage
+from models.outbox import OutboxMessage
 from models.pairs import Pair, PairingExclusion, PairMember
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
@@ -17,6 +18,7 @@ __all__ = [
     "Meeting",
     "MenteeProfile",
     "MentorProfile",
+    "OutboxMessage",
     "Pair",
     "PairMember",
     "PairMessage",

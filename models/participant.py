@@ -50,6 +50,8 @@ class Participant(TimestampMixin, Base):
 
     registered_at: Mapped[datetime | None]
     withdrawn_at: Mapped[datetime | None]
+    # Set when Telegram answered 403 (blocked the bot); cleared when they write again.
+    unreachable_at: Mapped[datetime | None]
 
     mentee_profile: Mapped[MenteeProfile | None] = relationship(
         back_populates="participant", lazy="selectin", cascade="all, delete-orphan"

@@ -20,6 +20,8 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, User
 
+from bot.sender import RateLimiter, sender_for
+
 BOT_USER = User(id=42, is_bot=True, first_name="Наставник", username="nastavnik_test_bot")
 
 
@@ -28,6 +30,7 @@ class RecordingSession(BaseSession):
         super().__init__()
         self.requests: list[TelegramMethod[Any]] = []
         self.blocked: set[int] = set()
+        self.faults: list[Exception] = []  # raised by the next requests, one each
         self._ids = itertools.count(1000)
 
     async def make_request(
@@ -37,6 +40,8 @@ class RecordingSession(BaseSession):
         timeout: int | None = None,
     ) -> TelegramType:
         self.requests.append(method)
+        if self.faults:
+            raise self.faults.pop(0)
         chat_id = getattr(method, "chat_id", None)
         if chat_id in self.blocked:
             raise TelegramForbiddenError(method=method, message="Forbidden: bot was blocked")
@@ -72,3 +77,5 @@ class MockedBot(Bot):
 
     def __init__(self, token: str = "42:TEST-token-for-handler-tests") -> None:
         super().__init__(token, session=RecordingSession())
+        # Nothing real is sent: no need to space messages as for Telegram.
+        sender_for(self).limiter = RateLimiter(rate=1e9, per_chat=0)

@@ -18,7 +18,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 def code_messages() -> set[str]:
     found = set()
-    for package in ("bot", "handlers", "models"):
+    for package in ("bot", "handlers", "models", "scheduler"):
         for _name, _line, message, _comments, _context in extract_from_dir(
             REPO / package, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):

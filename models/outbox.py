@@ -1,0 +1,166 @@
+"""The outbox: every scheduled message is a row, created once under a unique key (the ledger),
+then claimed and delivered by one process; retried later on failure, never dropped."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, String, Text, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, utcnow
+from models.participant import Participant, enum_column
+
+MAX_ATTEMPTS = 10
+CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this was lost with its process
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    UNREACHABLE = "unreachable"  # the person blocked the bot (403) or never started it
+    FAILED = "failed"  # gave up after MAX_ATTEMPTS
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column(OutboxStatus), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    not_before: Mapped[datetime] = mapped_column(index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+async def enqueue(
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    chat_id: int,
+    text: str,
+    reply_markup: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> bool:
+    """Queue a message once: a second call with the same key changes nothing (False)."""
+    now = now or utcnow()
+    values = {
+        "key": key,
+        "kind": kind,
+        "chat_id": chat_id,
+        "text": text,
+        "reply_markup": reply_markup,
+        "status": OutboxStatus.PENDING.value,
+        "attempts": 0,
+        "not_before": now,
+        "created_at": now,
+    }
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    statement = (
+        insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)
+
+
+async def already_queued(session: AsyncSession, key: str) -> bool:
+    return (
+        await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None
+    )
+
+
+async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+    """Claim due messages for this process. The conditional UPDATE lets exactly one process win
+    a row even when several look at the same rows (PostgreSQL re-checks the WHERE under lock)."""
+    stale = now - CLAIM_TIMEOUT
+    candidates = await session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            ((OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.not_before <= now))
+            | ((OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < stale))
+        )
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+    )
+    claimed = []
+    for message_id in list(candidates):
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                (OutboxMessage.status == OutboxStatus.PENDING)
+                | (
+                    (OutboxMessage.status == OutboxStatus.SENDING)
+                    & (OutboxMessage.claimed_at < stale)
+                ),
+            )
+            .values(status=OutboxStatus.SENDING, claimed_at=now)
+        )
+        if result.rowcount:
+            claimed.append(message_id)
+    await session.commit()
+    if not claimed:
+        return []
+    result = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+    )
+    return list(result)
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+async def mark(
+    session: AsyncSession,
+    message: OutboxMessage,
+    status: OutboxStatus,
+    now: datetime,
+    *,
+    error: str | None = None,
+    retry_after: float | None = None,
+) -> None:
+    """Record the outcome; a retryable failure goes back to pending for later."""
+    message.last_error = error
+    if status == OutboxStatus.SENT:
+        message.status, message.sent_at = OutboxStatus.SENT, now
+    elif status == OutboxStatus.PENDING:
+        message.attempts += 1
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = OutboxStatus.FAILED
+        else:
+            wait = timedelta(seconds=retry_after) if retry_after else backoff(message.attempts)
+            message.status, message.not_before = OutboxStatus.PENDING, now + wait
+    else:
+        message.status = status
+    await session.commit()
+
+
+async def mark_unreachable(
+    session: AsyncSession, chat_id: int, now: datetime
+) -> Participant | None:
+    """The person behind this chat blocked the bot; returns them if this is news."""
+    participant = await session.scalar(
+        select(Participant).where(Participant.telegram_id == chat_id)
+    )
+    if participant is None or participant.unreachable_at is not None:
+        return None
+    participant.unreachable_at = now
+    await session.commit()
+    return participant

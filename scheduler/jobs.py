@@ -1,0 +1,179 @@
+"""The two periodic jobs: `sweep` queues what is due, `deliver` sends the outbox."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.sender import Delivery, sender_for
+from handlers.views import names_of
+from models.outbox import OutboxMessage, OutboxStatus, claim_due, enqueue, mark, mark_unreachable
+from models.participant import Participant, curator_telegram_ids
+from scheduler import rules
+from scheduler.clock import Clock
+from scheduler.messages import rendered
+from scheduler.rules import Due
+
+logger = logging.getLogger(__name__)
+
+
+async def collect(session: AsyncSession, settings: Settings, clock: Clock) -> list[Due]:
+    now = clock.now()
+    local_now = now.astimezone(settings.timezone)
+    today = local_now.date()
+    return [
+        *await rules.deadline_reminders(session, today, settings.reminder_days),
+        *await rules.overdue(session, today, settings.escalate_after_days),
+        *await rules.programme_ending(session, today, settings.programme_end_days),
+        *await rules.survey_reminders(session, now, settings.survey_reminder_days),
+        *await rules.inactivity(
+            session, now, settings.inactivity_days, settings.escalate_after_days
+        ),
+        *await rules.pending_requests(session, now, settings.request_reminder_days),
+        *await rules.weekly_digest(session, local_now, settings.digest_day, settings.digest_time),
+        *rules.yearly_list_update(today, settings.yearly_reminder),
+        *await rules.unreachable_people(session),
+    ]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    chat_id: int
+    locale: str | None
+    to_mentor: bool = False
+
+
+def _recipients(due: Due, people: dict[int, Participant], curators: list[int]) -> list[Recipient]:
+    found = []
+    mentor_id = getattr(due.params.get("pair"), "mentor_id", None)
+    for participant_id in due.participants:
+        person = people.get(participant_id)
+        if person is None or person.unreachable_at is not None or not person.is_registered:
+            continue
+        copy = due.kind == "deadline" and participant_id == mentor_id
+        found.append(Recipient(person.telegram_id, person.locale, copy))
+    if due.curators:
+        locales = {p.telegram_id: p.locale for p in people.values()}
+        found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in curators]
+    return found
+
+
+async def _existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
+    existing: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        existing.update(
+            await session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))
+        )
+    return existing
+
+
+async def sweep(
+    session_pool: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    i18n: I18n,
+    clock: Clock,
+) -> int:
+    """Queue everything due that is not queued yet; returns how many messages were queued."""
+    now = clock.now()
+    async with session_pool() as session:
+        dues = await collect(session, settings, clock)
+        if not dues:
+            return 0
+        curators = await curator_telegram_ids(session, settings.curator_ids)
+        ids = {pid for due in dues for pid in due.participants}
+        for due in dues:
+            pair = due.params.get("pair") or getattr(due.params.get("programme"), "pair", None)
+            if pair is not None:
+                ids.update({pair.mentor_id, *pair.mentee_ids})
+        people = {
+            p.id: p
+            for p in await session.scalars(
+                select(Participant).where(
+                    Participant.id.in_(ids) | Participant.telegram_id.in_(curators)
+                )
+            )
+        }
+        names = await names_of(session, ids)
+        planned = [
+            (due, recipient, f"{due.key}:{recipient.chat_id}")
+            for due in dues
+            for recipient in _recipients(due, people, curators)
+        ]
+        existing = await _existing_keys(session, [key for _, _, key in planned])
+        queued = 0
+        for due, recipient, key in planned:
+            if key in existing:
+                continue
+            text, markup = rendered(
+                i18n, recipient.locale, due, names, to_mentor=recipient.to_mentor
+            )
+            queued += await enqueue(
+                session,
+                key=key,
+                kind=due.kind,
+                chat_id=recipient.chat_id,
+                text=text,
+                reply_markup=markup,
+                now=now,
+            )
+        await session.commit()
+    if queued:
+        logger.info("sweep queued %d message(s)", queued)
+    return queued
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retried: int = 0
+    unreachable: int = 0
+
+
+async def deliver(
+    bot: Bot,
+    session_pool: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    i18n: I18n,
+    clock: Clock,
+) -> DeliveryReport:
+    """Send what is due from the outbox, outside quiet hours, within Telegram's limits."""
+    report = DeliveryReport()
+    now = clock.now()
+    if settings.is_quiet(now):
+        return report
+    sender = sender_for(bot, settings.send_rate_per_second)
+    async with session_pool() as session:
+        for message in await claim_due(session, now):
+            markup = (
+                InlineKeyboardMarkup.model_validate(message.reply_markup)
+                if message.reply_markup
+                else None
+            )
+            outcome = await sender.deliver_once(message.chat_id, message.text, reply_markup=markup)
+            now = clock.now()
+            if outcome.delivery == Delivery.SENT:
+                await mark(session, message, OutboxStatus.SENT, now)
+                report.sent += 1
+            elif outcome.delivery == Delivery.UNREACHABLE:
+                await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)
+                await mark_unreachable(session, message.chat_id, now)  # curators: next sweep
+                report.unreachable += 1
+            else:
+                await mark(
+                    session,
+                    message,
+                    OutboxStatus.PENDING,
+                    now,
+                    error=outcome.error,
+                    retry_after=outcome.retry_after,
+                )
+                report.retried += 1
+    return report

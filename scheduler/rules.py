@@ -1,0 +1,320 @@
+"""What is due now: periodic sweeps over the database, the single source of truth.
+
+Each rule returns `Due` items whose `key` names the occurrence (what, which object, which
+threshold or period). The outbox stores one row per key and recipient, so a sweep may run any
+number of times, after any downtime, and nothing is queued twice. After downtime only the
+latest threshold that applies is due: a mentee three days from a deadline gets the 3-day
+reminder, not a burst of the 7-day one as well.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
+from models.journal import Meeting, PairMessage
+from models.pairs import Pair
+from models.participant import Participant
+from models.programmes import FINISHED, Activity, Programme
+from models.requests import Request
+from models.surveys import SurveyAnswer
+
+OPEN_ACTIVITY = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
+
+
+@dataclass(frozen=True)
+class Due:
+    key: str
+    kind: str
+    participants: tuple[int, ...] = ()  # participant ids to tell
+    curators: bool = False  # tell every curator too
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def latest_threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
+    """The smallest threshold already reached (`days_left` <= threshold), if any."""
+    reached = [d for d in thresholds if d >= days_left]
+    return min(reached) if reached else None
+
+
+async def _running_activities(
+    session: AsyncSession, start: date | None, end: date | None
+) -> list[tuple[Activity, Pair]]:
+    query = (
+        select(Activity, Pair)
+        .join(Programme, Programme.id == Activity.programme_id)
+        .join(Pair, Pair.id == Programme.pair_id)
+        .where(
+            Programme.status == ProgrammeStatus.APPROVED,
+            Activity.status.in_(OPEN_ACTIVITY),
+        )
+        .order_by(Activity.deadline, Activity.id)
+    )
+    if start is not None:
+        query = query.where(Activity.deadline >= start)
+    if end is not None:
+        query = query.where(Activity.deadline <= end)
+    return [(activity, pair) for activity, pair in (await session.execute(query)).all()]
+
+
+async def deadline_reminders(
+    session: AsyncSession, today: date, thresholds: tuple[int, ...]
+) -> list[Due]:
+    """Before a deadline: the mentee, with a copy to the mentor (§8.2.2)."""
+    if not thresholds:
+        return []
+    horizon = today + timedelta(days=max(thresholds))
+    dues = []
+    for activity, pair in await _running_activities(session, today, horizon):
+        days_left = (activity.deadline - today).days
+        threshold = latest_threshold(days_left, thresholds)
+        if threshold is None:
+            continue
+        dues.append(
+            Due(
+                key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
+                kind="deadline",
+                participants=(*pair.mentee_ids, pair.mentor_id),
+                params={"activity": activity, "pair": pair, "days_left": days_left},
+            )
+        )
+    return dues
+
+
+async def overdue(session: AsyncSession, today: date, escalate_after: int) -> list[Due]:
+    """The day after the deadline both sides; after `escalate_after` days the curators."""
+    dues = []
+    for activity, pair in await _running_activities(session, None, today - timedelta(days=1)):
+        days_late = (today - activity.deadline).days
+        params = {"activity": activity, "pair": pair, "days_late": days_late}
+        dues.append(
+            Due(
+                key=f"overdue:{activity.id}:{activity.deadline}",
+                kind="overdue",
+                participants=(*pair.mentee_ids, pair.mentor_id),
+                params=params,
+            )
+        )
+        if days_late >= escalate_after:
+            dues.append(
+                Due(
+                    key=f"escalation:{activity.id}:{activity.deadline}",
+                    kind="escalation",
+                    curators=True,
+                    params=params,
+                )
+            )
+    return dues
+
+
+async def programme_ending(
+    session: AsyncSession, today: date, thresholds: tuple[int, ...]
+) -> list[Due]:
+    if not thresholds:
+        return []
+    horizon = today + timedelta(days=max(thresholds))
+    programmes = await session.scalars(
+        select(Programme).where(
+            Programme.status == ProgrammeStatus.APPROVED,
+            Programme.end_date >= today,
+            Programme.end_date <= horizon,
+        )
+    )
+    dues = []
+    for programme in programmes:
+        days_left = (programme.end_date - today).days
+        threshold = latest_threshold(days_left, thresholds)
+        if threshold is None:
+            continue
+        pair = programme.pair
+        dues.append(
+            Due(
+                key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
+                kind="ending",
+                participants=(pair.mentor_id, *pair.mentee_ids),
+                params={"programme": programme, "days_left": days_left},
+            )
+        )
+    return dues
+
+
+async def survey_reminders(session: AsyncSession, now: datetime, after_days: int) -> list[Due]:
+    """The monitoring questionnaire, offered again to those who did not answer."""
+    cutoff = now - timedelta(days=after_days)
+    programmes = await session.scalars(
+        select(Programme).where(Programme.status.in_(FINISHED), Programme.ended_at <= cutoff)
+    )
+    dues = []
+    for programme in programmes:
+        answered = set(
+            await session.scalars(
+                select(SurveyAnswer.participant_id).where(SurveyAnswer.programme_id == programme.id)
+            )
+        )
+        pair = programme.pair
+        for participant_id in (pair.mentor_id, *pair.mentee_ids):
+            if participant_id not in answered:
+                dues.append(
+                    Due(
+                        key=f"survey:{programme.id}:{participant_id}",
+                        kind="survey",
+                        participants=(participant_id,),
+                        params={"programme": programme},
+                    )
+                )
+    return dues
+
+
+async def _last_activity(session: AsyncSession, pair: Pair, programme: Programme) -> datetime:
+    moments = [programme.approved_at, pair.approved_at]
+    moments.append(
+        await session.scalar(
+            select(func.max(Activity.reported_at)).where(Activity.programme_id == programme.id)
+        )
+    )
+    moments.append(
+        await session.scalar(select(func.max(Meeting.created_at)).where(Meeting.pair_id == pair.id))
+    )
+    moments.append(
+        await session.scalar(
+            select(func.max(PairMessage.created_at)).where(PairMessage.pair_id == pair.id)
+        )
+    )
+    return max(_aware(m) for m in moments if m is not None)
+
+
+def _aware(moment: datetime) -> datetime:
+    # func.max() bypasses the column type on SQLite: naive UTC comes back.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+async def inactivity(
+    session: AsyncSession, now: datetime, days: int, escalate_after: int
+) -> list[Due]:
+    """No report, meeting or message for `days`: both sides; `escalate_after` later, curators."""
+    rows = await session.execute(
+        select(Pair, Programme)
+        .join(Programme, Programme.pair_id == Pair.id)
+        .where(Pair.status == PairStatus.ACTIVE, Programme.status == ProgrammeStatus.APPROVED)
+    )
+    dues = []
+    for pair, programme in rows.all():
+        last = await _last_activity(session, pair, programme)
+        quiet_days = (now - last).days
+        params = {"pair": pair, "days": quiet_days}
+        if quiet_days >= days:
+            dues.append(
+                Due(
+                    key=f"inactive:{pair.id}:{last.date()}",
+                    kind="inactive",
+                    participants=(pair.mentor_id, *pair.mentee_ids),
+                    params=params,
+                )
+            )
+        if quiet_days >= days + escalate_after:
+            dues.append(
+                Due(
+                    key=f"inactive-curator:{pair.id}:{last.date()}",
+                    kind="inactive-curator",
+                    curators=True,
+                    params=params,
+                )
+            )
+    return dues
+
+
+async def pending_requests(session: AsyncSession, now: datetime, days: int) -> list[Due]:
+    waiting = await session.scalars(
+        select(Request).where(
+            Request.status == RequestStatus.PENDING,
+            Request.created_at <= now - timedelta(days=days),
+        )
+    )
+    return [
+        Due(
+            key=f"request-pending:{r.id}",
+            kind="request-pending",
+            curators=True,
+            params={"request": r, "days": (now - _aware(r.created_at)).days},
+        )
+        for r in waiting
+    ]
+
+
+async def digest_counts(session: AsyncSession, today: date) -> dict[str, int]:
+    monday = today - timedelta(days=today.weekday())
+    sunday = monday + timedelta(days=6)
+    running = (
+        select(Activity.id)
+        .join(Programme, Programme.id == Activity.programme_id)
+        .where(Programme.status == ProgrammeStatus.APPROVED, Activity.status.in_(OPEN_ACTIVITY))
+    )
+    count = func.count()
+    return {
+        "pairs": await session.scalar(
+            select(count).select_from(Pair).where(Pair.status == PairStatus.ACTIVE)
+        )
+        or 0,
+        "due": await session.scalar(
+            select(count).select_from(
+                running.where(Activity.deadline >= monday, Activity.deadline <= sunday).subquery()
+            )
+        )
+        or 0,
+        "overdue": await session.scalar(
+            select(count).select_from(running.where(Activity.deadline < today).subquery())
+        )
+        or 0,
+        "requests": await session.scalar(
+            select(count).select_from(Request).where(Request.status == RequestStatus.PENDING)
+        )
+        or 0,
+    }
+
+
+async def weekly_digest(
+    session: AsyncSession, local_now: datetime, weekday: int, at: Any
+) -> list[Due]:
+    """Once a week for the curators, from the configured day and time on (caught up later)."""
+    today = local_now.date()
+    moment = datetime.combine(
+        today - timedelta(days=today.weekday() - weekday), at, local_now.tzinfo
+    )
+    if local_now < moment:
+        return []
+    year, week, _ = moment.date().isocalendar()
+    counts = await digest_counts(session, today)
+    return [Due(key=f"digest:{year}-W{week:02d}", kind="digest", curators=True, params=counts)]
+
+
+def yearly_list_update(today: date, month_day: str) -> list[Due]:
+    """§6.4.2: at least once a year the curator updates the list of teachers to mentor."""
+    month, day = int(month_day[:2]), int(month_day[3:5])
+    try:
+        moment = date(today.year, month, day)
+    except ValueError:  # 02-29 in a common year
+        moment = date(today.year, month, day - 1)
+    if not moment <= today <= moment + timedelta(days=30):
+        return []
+    return [Due(key=f"yearly:{today.year}", kind="yearly", curators=True)]
+
+
+async def unreachable_people(session: AsyncSession) -> list[Due]:
+    """People who blocked the bot: the curators are told once per episode (§6.4.5 bank)."""
+    people = await session.scalars(
+        select(Participant).where(Participant.unreachable_at.is_not(None))
+    )
+    return [
+        Due(
+            key=f"unreachable:{person.id}:{_aware(person.unreachable_at).date()}",
+            kind="unreachable",
+            curators=True,
+            params={"name": person.display_name},
+        )
+        for person in people
+    ]
