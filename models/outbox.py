@@ -17,7 +17,8 @@ from models.base import Base, utcnow
 from models.participant import Participant, enum_column
 
 MAX_ATTEMPTS = 10
-CLAIM_TIMEOUT = timedelta(minutes=5)  # a claim older than this was lost with its process
+CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this was lost with its process
+UNCONFIRMED = "unconfirmed: the process stopped while sending"
 
 
 class OutboxStatus(StrEnum):
@@ -44,6 +45,7 @@ class OutboxMessage(Base):
     not_before: Mapped[datetime] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
+    attempted_at: Mapped[datetime | None]  # committed just before Telegram is called
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
 
@@ -85,16 +87,33 @@ async def already_queued(session: AsyncSession, key: str) -> bool:
     )
 
 
+async def recover_stale(session: AsyncSession, now: datetime) -> None:
+    """Claims older than CLAIM_TIMEOUT belong to a process that died. Never attempted: queued
+    again. Attempted: Telegram may already have delivered it, and a duplicate reminder is the
+    visible failure, so it is closed as sent but unconfirmed (the ledger says so)."""
+    stale = (OutboxMessage.status == OutboxStatus.SENDING) & (
+        OutboxMessage.claimed_at < now - CLAIM_TIMEOUT
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(stale, OutboxMessage.attempted_at.is_(None))
+        .values(status=OutboxStatus.PENDING, claimed_at=None)
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(stale, OutboxMessage.attempted_at.is_not(None))
+        .values(status=OutboxStatus.SENT, sent_at=now, last_error=UNCONFIRMED)
+    )
+    await session.commit()
+
+
 async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> list[OutboxMessage]:
     """Claim due messages for this process. The conditional UPDATE lets exactly one process win
     a row even when several look at the same rows (PostgreSQL re-checks the WHERE under lock)."""
-    stale = now - CLAIM_TIMEOUT
+    await recover_stale(session, now)
     candidates = await session.scalars(
         select(OutboxMessage.id)
-        .where(
-            ((OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.not_before <= now))
-            | ((OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_at < stale))
-        )
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
@@ -102,15 +121,8 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> li
     for message_id in list(candidates):
         result = await session.execute(
             update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message_id,
-                (OutboxMessage.status == OutboxStatus.PENDING)
-                | (
-                    (OutboxMessage.status == OutboxStatus.SENDING)
-                    & (OutboxMessage.claimed_at < stale)
-                ),
-            )
-            .values(status=OutboxStatus.SENDING, claimed_at=now)
+            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING, claimed_at=now, attempted_at=None)
         )
         if result.rowcount:
             claimed.append(message_id)
@@ -121,6 +133,12 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> li
         select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
     )
     return list(result)
+
+
+async def attempting(session: AsyncSession, message: OutboxMessage, now: datetime) -> None:
+    """Recorded before the send: a crash after this point is not sent again (see above)."""
+    message.attempted_at = now
+    await session.commit()
 
 
 def backoff(attempts: int) -> timedelta:
@@ -142,6 +160,7 @@ async def mark(
         message.status, message.sent_at = OutboxStatus.SENT, now
     elif status == OutboxStatus.PENDING:
         message.attempts += 1
+        message.attempted_at = None
         if message.attempts >= MAX_ATTEMPTS:
             message.status = OutboxStatus.FAILED
         else:

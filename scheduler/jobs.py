@@ -14,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.sender import Delivery, sender_for
 from handlers.views import names_of
-from models.outbox import OutboxMessage, OutboxStatus, claim_due, enqueue, mark, mark_unreachable
+from models.outbox import (
+    OutboxMessage,
+    OutboxStatus,
+    attempting,
+    claim_due,
+    enqueue,
+    mark,
+    mark_unreachable,
+)
 from models.participant import Participant, curator_telegram_ids
 from scheduler import rules
 from scheduler.clock import Clock
@@ -157,6 +165,7 @@ async def deliver(
                 if message.reply_markup
                 else None
             )
+            await attempting(session, message, clock.now())
             outcome = await sender.deliver_once(message.chat_id, message.text, reply_markup=markup)
             now = clock.now()
             if outcome.delivery == Delivery.SENT:

@@ -18,6 +18,7 @@ from models.programmes import (
     Programme,
     ProgrammeDraft,
     add_activity,
+    add_months,
     respond_to_draft,
     review_programme,
     save_draft,
@@ -112,7 +113,12 @@ async def make_active_pair(
 
 
 async def make_running_programme(
-    session: AsyncSession, activities: int = 3, pair: Pair | None = None
+    session: AsyncSession,
+    activities: int = 3,
+    pair: Pair | None = None,
+    *,
+    start: date = START,
+    deadlines: list[date] | None = None,
 ) -> Programme:
     pair = pair or await make_active_pair(session)
     mentor = await session.get(Participant, pair.mentor_id)
@@ -124,18 +130,19 @@ async def make_running_programme(
         difficulties="Планирование занятий",
         strengths="Владение цифровыми инструментами",
         forms=["traditional"],
-        start_date=START,
-        end_date=END,
+        start_date=start,
+        end_date=END if start == START else add_months(start, 4),
     )
     programme = await save_draft(session, actor(mentor), pair.id, draft)
-    for number in range(1, activities + 1):
+    deadlines = deadlines or [date(2026, 9 + n, 15) for n in range(1, activities + 1)]
+    for number, deadline in enumerate(deadlines, 1):
         await add_activity(
             session,
             actor(mentor),
             programme.id,
             title=f"Мероприятие {number}",
             description=None,
-            deadline=date(2026, 9 + number, 15),
+            deadline=deadline,
             responsible="mentee",
         )
     await submit_programme(session, actor(mentor), programme.id)

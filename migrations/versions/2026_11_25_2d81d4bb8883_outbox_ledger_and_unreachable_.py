@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("not_before", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_at", models.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("claimed_at", models.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("attempted_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("sent_at", models.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),

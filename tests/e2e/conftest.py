@@ -19,12 +19,18 @@ REPO = Path(__file__).resolve().parents[2]
 
 class BotProcess:
     def __init__(
-        self, server: FakeTelegram, database: Path, log: Path, token: str = BOT_TOKEN
+        self,
+        server: FakeTelegram,
+        database: Path,
+        log: Path,
+        token: str = BOT_TOKEN,
+        extra_env: dict[str, str] | None = None,
     ) -> None:
         self.server = server
         self.database = database
         self.log = log
         self.token = token
+        self.extra_env = extra_env or {}
         self.process: asyncio.subprocess.Process | None = None
 
     async def launch(self) -> None:
@@ -42,7 +48,9 @@ class BotProcess:
             ORGANIZATION_NAME="ГБПОУ «МТТК»",
             POLLING_TIMEOUT="2",
             LOG_LEVEL="INFO",
+            QUIET_HOURS="",  # the suite may run at night: the scheduler must still send
         )
+        env.update(self.extra_env)
         self.server.polling.clear()
         with self.log.open("ab") as log:
             self.process = await asyncio.create_subprocess_exec(
@@ -73,6 +81,12 @@ class BotProcess:
         except TimeoutError:
             self.process.kill()
             return await self.process.wait()
+
+    async def kill(self) -> None:
+        """SIGKILL: no shutdown hooks, no goodbye, as in a crash."""
+        assert self.process is not None
+        self.process.kill()
+        await self.process.wait()
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""

@@ -1,0 +1,147 @@
+"""Delivery: Telegram's limits, 429 and 5xx retried later (never dropped), 403 marks the person
+unreachable and the curators are told once; writing again makes them reachable."""
+
+from __future__ import annotations
+
+from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+from aiogram.methods import SendMessage
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.sender import RateLimiter
+from models.outbox import UNCONFIRMED, OutboxStatus, attempting, claim_due
+from models.participant import Participant, get_participant
+from tests.conftest import CURATOR_ID
+from tests.factories import make_running_programme
+from tests.scheduler.conftest import FakeClock, Scheduler
+
+
+async def due_reminder(session: AsyncSession, clock: FakeClock) -> tuple[Participant, Participant]:
+    programme = await make_running_programme(session, activities=1)
+    clock.set(2026, 10, 8, 10)  # the 7-day reminder is due
+    mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+    mentor = await session.get(Participant, programme.pair.mentor_id)
+    assert mentee is not None
+    assert mentor is not None
+    return mentee, mentor
+
+
+def sends_to(scheduler: Scheduler, chat_id: int) -> list[SendMessage]:
+    return [
+        m
+        for m in scheduler.bot.session.requests
+        if isinstance(m, SendMessage) and m.chat_id == chat_id
+    ]
+
+
+async def test_a_429_is_retried_after_retry_after_and_arrives_once(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    mentee, _ = await due_reminder(session, clock)
+    await scheduler.sweep()
+    scheduler.bot.session.faults.append(
+        TelegramRetryAfter(method=None, message="Too Many Requests", retry_after=30)  # type: ignore[arg-type]
+    )
+    first = await scheduler.deliver()
+    assert first.retried == 1
+    clock.advance(seconds=10)
+    assert (await scheduler.deliver()).sent == 0  # not before retry_after
+    clock.advance(seconds=25)
+    assert (await scheduler.deliver()).sent == 1
+    delivered = [m for m in await scheduler.ledger() if m.chat_id == mentee.telegram_id]
+    assert [(m.status, m.attempts) for m in delivered] == [(OutboxStatus.SENT, 1)]
+    assert len(sends_to(scheduler, mentee.telegram_id)) == 2  # the refused try and the real one
+
+
+async def test_server_errors_back_off_and_nothing_is_dropped(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    mentee, _ = await due_reminder(session, clock)
+    await scheduler.sweep()
+    faults = [TelegramServerError(method=None, message="Bad Gateway") for _ in range(4)]  # type: ignore[arg-type]
+    scheduler.bot.session.faults.extend(faults)
+    for _ in range(4):
+        await scheduler.deliver()
+        clock.advance(hours=2)
+    await scheduler.deliver()
+    statuses = {m.chat_id: m.status for m in await scheduler.ledger()}
+    assert set(statuses.values()) == {OutboxStatus.SENT}
+    assert sends_to(scheduler, mentee.telegram_id)
+
+
+async def test_a_blocked_user_is_marked_and_curators_are_told_once(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    mentee, mentor = await due_reminder(session, clock)
+    scheduler.bot.session.blocked.add(mentee.telegram_id)
+    await scheduler.run()
+    session.expunge_all()
+    marked = await get_participant(session, mentee.telegram_id)
+    assert marked is not None
+    assert marked.unreachable_at is not None
+    statuses = {m.chat_id: m.status for m in await scheduler.ledger() if m.kind == "deadline"}
+    assert statuses == {mentee.telegram_id: "unreachable", mentor.telegram_id: "sent"}
+
+    for _ in range(3):
+        await scheduler.run()
+        clock.advance(hours=1)
+    notices = [m for m in sends_to(scheduler, CURATOR_ID) if "заблокировал(а) бота" in m.text]
+    assert len(notices) == 1
+    assert "Иванова Мария Петровна" in notices[0].text
+
+    clock.advance(days=4)  # the 3-day reminder: a blocked person is not even queued
+    await scheduler.run()
+    assert len(sends_to(scheduler, mentee.telegram_id)) == 1
+
+
+async def test_the_limiter_spaces_messages_per_chat_and_overall() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(round(seconds, 3))
+        now[0] += seconds
+
+    limiter = RateLimiter(rate=25, per_chat=1.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(3):
+        await limiter.acquire(7)
+    assert waits == [1.0, 1.0]  # one a second to the same chat
+    waits.clear()
+    now[0] = 100.0
+    for chat in range(50):
+        await limiter.acquire(1000 + chat)
+    assert round(now[0] - 100.0, 3) == round(49 / 25, 3)  # 25 a second overall
+    assert max(waits) <= 1 / 25 + 1e-9
+
+
+async def test_quiet_hours_hold_delivery_but_not_the_ledger(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    await due_reminder(session, clock)
+    clock.set(2026, 10, 8, 21, 30)
+    assert await scheduler.sweep() > 0
+    assert (await scheduler.deliver()).sent == 0
+    clock.advance(hours=10, minutes=31)
+    assert (await scheduler.deliver()).sent > 0
+
+
+async def test_claims_of_a_dead_process_are_recovered_without_duplicates(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    await due_reminder(session, clock)
+    await scheduler.sweep()
+    async with scheduler.pool() as dead:  # a process claims two messages, attempts one, dies
+        first, second = (await claim_due(dead, clock.now()))[:2]
+        await attempting(dead, first, clock.now())
+    assert (await scheduler.deliver()).sent == 0  # still claimed by the dead process
+
+    clock.advance(minutes=3)  # past the claim timeout
+    report = await scheduler.deliver()
+    by_id = {m.id: m for m in await scheduler.ledger()}
+    assert by_id[first.id].status == OutboxStatus.SENT  # maybe delivered: not sent again
+    assert by_id[first.id].last_error == UNCONFIRMED
+    assert by_id[second.id].status == OutboxStatus.SENT  # never attempted: sent now, once
+    assert by_id[second.id].last_error is None
+    assert report.sent == 1 + sum(1 for m in by_id.values() if m.kind == "digest")
+    assert [m.chat_id for m in scheduler.bot.session.requests if isinstance(m, SendMessage)] == [
+        second.chat_id
+    ] + [m.chat_id for m in by_id.values() if m.kind == "digest"]
