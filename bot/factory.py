@@ -12,7 +12,6 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.utils.i18n import I18n
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers
@@ -21,6 +20,7 @@ from bot.config import Settings
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import DbSessionMiddleware, ParticipantMiddleware, UpdateLoggingMiddleware
 from models.participant import curator_telegram_ids
+from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,7 @@ async def on_startup(
     settings: Settings,
     i18n: I18n,
     session_pool: async_sessionmaker[AsyncSession],
-    scheduler: AsyncIOScheduler | None = None,
+    scheduler: ReminderScheduler | None = None,
 ) -> None:
     await bot.delete_webhook(drop_pending_updates=False)
     async with session_pool() as session:
@@ -66,9 +66,9 @@ async def on_startup(
         scheduler.start()
 
 
-async def on_shutdown(scheduler: AsyncIOScheduler | None) -> None:
-    if scheduler is not None and scheduler.running:
-        scheduler.shutdown(wait=False)
+async def on_shutdown(scheduler: ReminderScheduler | None) -> None:
+    if scheduler is not None:
+        await scheduler.stop()
 
 
 def create_dispatcher(
@@ -78,7 +78,7 @@ def create_dispatcher(
     storage: BaseStorage | None = None,
     i18n: I18n | None = None,
     clock: Clock | None = None,
-    scheduler: AsyncIOScheduler | None = None,
+    scheduler: ReminderScheduler | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
     dispatcher = Dispatcher(

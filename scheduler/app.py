@@ -1,8 +1,13 @@
-"""APScheduler 3 inside the bot process: two interval jobs, started with the dispatcher."""
+"""APScheduler 3 inside the bot process: two interval jobs, started and stopped with the
+dispatcher. Stopping lets a running sweep or delivery finish instead of cutting it mid-query."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
@@ -13,6 +18,56 @@ from bot.config import Settings
 from scheduler.clock import Clock
 from scheduler.jobs import deliver, sweep
 
+logger = logging.getLogger(__name__)
+
+
+class ReminderScheduler:
+    def __init__(self, settings: Settings) -> None:
+        self.scheduler = AsyncIOScheduler(timezone=settings.timezone)
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def add(self, job: Callable[..., Awaitable[Any]], seconds: float, **kwargs: Any) -> None:
+        async def run() -> Any:
+            self._running += 1
+            self._idle.clear()
+            try:
+                return await job(**kwargs)
+            finally:
+                self._running -= 1
+                if not self._running:
+                    self._idle.set()
+
+        self.scheduler.add_job(
+            run,
+            "interval",
+            seconds=seconds,
+            id=job.__name__,
+            name=job.__name__,
+            max_instances=1,
+            coalesce=True,
+            next_run_time=datetime.now(self.scheduler.timezone),  # catch up at once on start
+        )
+
+    @property
+    def running(self) -> bool:
+        return self.scheduler.running
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def stop(self, grace: float = 15.0) -> None:
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        try:
+            async with asyncio.timeout(grace):
+                await self._idle.wait()
+        except TimeoutError:
+            logger.warning("a scheduler job did not finish within %.0f s", grace)
+        self.scheduler.shutdown(wait=False)
+
 
 def create_scheduler(
     bot: Bot,
@@ -20,31 +75,10 @@ def create_scheduler(
     settings: Settings,
     i18n: I18n,
     clock: Clock,
-) -> AsyncIOScheduler:
+) -> ReminderScheduler:
     """Sweep (catch-up included) and deliver at once on start, then at their intervals."""
-    scheduler = AsyncIOScheduler(timezone=settings.timezone)
-    start = datetime.now(settings.timezone)
-    common = {"max_instances": 1, "coalesce": True, "next_run_time": start}
-    scheduler.add_job(
-        sweep,
-        "interval",
-        seconds=settings.sweep_interval_seconds,
-        kwargs={"session_pool": session_pool, "settings": settings, "i18n": i18n, "clock": clock},
-        id="sweep",
-        **common,
-    )
-    scheduler.add_job(
-        deliver,
-        "interval",
-        seconds=settings.delivery_interval_seconds,
-        kwargs={
-            "bot": bot,
-            "session_pool": session_pool,
-            "settings": settings,
-            "i18n": i18n,
-            "clock": clock,
-        },
-        id="deliver",
-        **common,
-    )
+    scheduler = ReminderScheduler(settings)
+    common = {"session_pool": session_pool, "settings": settings, "i18n": i18n, "clock": clock}
+    scheduler.add(sweep, settings.sweep_interval_seconds, **common)
+    scheduler.add(deliver, settings.delivery_interval_seconds, bot=bot, **common)
     return scheduler
