@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.emulator import BOT_TOKEN, FakeTelegram
 from tests.conftest import CURATOR_ID
-from tests.fake_telegram import BOT_TOKEN, FakeTelegram
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+from bot.emulator import FakeTelegram, FakeUser
 from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 
 async def give_consent_and_profile(user: FakeUser, name: str) -> None:

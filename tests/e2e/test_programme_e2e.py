@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.emulator import FakeTelegram, FakeUser
 from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess
 from tests.factories import make_mentor, make_teacher
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 MENTEE, MENTOR, OTHER = 3101, 3102, 3103
 

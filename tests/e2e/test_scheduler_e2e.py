@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.emulator import FakeTelegram, Fault
 from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess
 from tests.factories import make_active_pair, make_mentor, make_running_programme, make_teacher
-from tests.fake_telegram import FakeTelegram, Fault
 
 MENTEE, MENTOR = 4101, 4102
 FAST = {"SWEEP_INTERVAL_SECONDS": "0.5", "DELIVERY_INTERVAL_SECONDS": "0.2"}

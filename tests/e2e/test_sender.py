@@ -8,10 +8,10 @@ import pytest
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
 
+from bot.emulator import BOT_TOKEN, FakeTelegram, Fault
 from bot.factory import create_bot
 from bot.sender import Delivery, Sender
 from tests.conftest import make_settings
-from tests.fake_telegram import BOT_TOKEN, FakeTelegram, Fault
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import asyncio
 import socket
 from pathlib import Path
 
+from bot.emulator import FakeTelegram
 from tests.e2e.conftest import BotProcess
-from tests.fake_telegram import FakeTelegram
 
 
 async def test_a_token_telegram_rejects_stops_the_bot_with_a_clear_message(

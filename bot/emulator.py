@@ -1,8 +1,9 @@
-"""A fake Telegram Bot API server for end-to-end tests (aiohttp, 127.0.0.1, random port).
+"""A Telegram Bot API emulator on 127.0.0.1 (aiohttp): the end-to-end tests and the sandbox
+(`python -m bot sandbox`) both run the real bot against it, never against Telegram.
 
-The real bot polls it through TELEGRAM_API_URL. Simulated users (`FakeUser`) send messages
-and press the inline buttons the bot really sent; the server keeps every chat's messages as
-Telegram would (edits change them in place) and can inject failures (429, 403, 5xx).
+The bot polls it through TELEGRAM_API_URL. Simulated users (`FakeUser`) send messages and press
+the inline buttons the bot really sent; the server keeps every chat's messages as Telegram would
+(edits change them in place), keeps uploaded files, and can inject failures (429, 403, 5xx).
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.polling = asyncio.Event()
+        self._confirmed = 0  # the highest offset the bot has confirmed
+        self._last_call = 0.0  # loop time of the bot's last call other than getUpdates
 
     # --- server lifecycle -------------------------------------------------------------
 
@@ -128,6 +131,18 @@ class FakeTelegram:
     def chat(self, chat_id: int) -> list[BotMessage]:
         return [m for m in self.messages.values() if m.chat_id == chat_id]
 
+    async def settle(self, idle: float = 0.3, timeout: float = 15) -> None:
+        """Wait until the bot has taken every update and made no call for `idle` seconds."""
+        loop = asyncio.get_running_loop()
+        async with asyncio.timeout(timeout):
+            while True:
+                async with self._changed:
+                    pending = [u for u in self._updates if u["update_id"] >= self._confirmed]
+                quiet = loop.time() - self._last_call
+                if not pending and quiet >= idle:
+                    return
+                await asyncio.sleep(max(0.05, idle - quiet) if not pending else 0.05)
+
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 15) -> Any:
         async with asyncio.timeout(timeout):
             async with self._changed:
@@ -143,6 +158,8 @@ class FakeTelegram:
         method = request.match_info["method"].lower()
         params = await self._params(request)
         self.calls.append((method, params))
+        if method != "getupdates":
+            self._last_call = asyncio.get_running_loop().time()
         fault = self._fault_for(method, params)
         if fault is not None:
             return self._error(fault.status, fault.description, fault.retry_after)
@@ -215,6 +232,7 @@ class FakeTelegram:
     async def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
+        self._confirmed = max(self._confirmed, offset)
         self.polling.set()
         async with self._changed:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
@@ -261,6 +279,20 @@ class FakeTelegram:
         caption = params.get("caption") or ""
         chat_id = int(params["chat_id"])
         return self._store(chat_id, caption, params.get("reply_markup"), document).as_json()
+
+    async def _api_sendphoto(self, params: dict[str, Any]) -> dict[str, Any]:
+        upload = params["photo"]
+        if isinstance(upload, str) and upload.startswith("attach://"):
+            upload = params[upload.removeprefix("attach://")]
+        file_id = f"photo-{len(self.messages)}"
+        if isinstance(upload, dict):
+            self.files[file_id] = upload["content"]
+        else:
+            file_id = str(upload)
+        photo = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": "photo.jpg"}
+        caption = params.get("caption") or ""
+        chat_id = int(params["chat_id"])
+        return self._store(chat_id, caption, params.get("reply_markup"), photo).as_json()
 
     def _edited(self, params: dict[str, Any]) -> BotMessage:
         message = self.messages.get(int(params.get("message_id") or 0))
