@@ -1,10 +1,13 @@
-"""`python -m bot`: upgrade the database, then poll Telegram."""
+"""`python -m bot`: upgrade the database, then poll Telegram.
+`python -m bot sandbox`: try the bot without Telegram (see --help)."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
@@ -74,7 +77,33 @@ async def run(settings: Settings) -> None:
         await engine.dispose()
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Наставник bot")
+    commands = parser.add_subparsers(dest="command")
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="run the real bot against a built-in Telegram emulator with a chat console",
+    )
+    sandbox.add_argument("--seed", choices=["demo"], help="start from a demo college")
+    sandbox.add_argument(
+        "--fast-clock", type=float, metavar="N", help="the scheduler's clock runs N times faster"
+    )
+    sandbox.add_argument("--db", type=Path, default=Path("data/sandbox.db"), help="SQLite file")
+    sandbox.add_argument(
+        "--files", type=Path, default=Path("data/sandbox-files"), help="where documents go"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    if args.command == "sandbox":
+        from bot.sandbox.app import run_sandbox
+
+        if args.fast_clock is not None and args.fast_clock <= 0:
+            raise SystemExit("--fast-clock must be a positive number")
+        asyncio.run(run_sandbox(args.db, args.files, seed=args.seed, fast_clock=args.fast_clock))
+        return
     settings = load_settings()
     logging.basicConfig(
         level=settings.log_level.upper(),
