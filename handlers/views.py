@@ -67,10 +67,8 @@ def pair_card(pair: Pair, names: dict[int, str]) -> str:
 
 
 def activity_line(activity: Activity, today: date) -> str:
-    icon = STATUS_ICONS[activity.status]
-    line = (
-        f"{icon} {escape(activity.title)} — {_('until {date}').format(date=day(activity.deadline))}"
-    )
+    until = _("until {date}").format(date=day(activity.deadline))
+    line = f"{STATUS_ICONS[activity.status]} {escape(activity.title)} — {until}"
     if activity.overdue(today):
         line += " ⚠️ " + _("overdue")
     if activity.status != ActivityStatus.PLANNED:

@@ -73,10 +73,10 @@ class Difficulty(StrEnum):
     ADAPTATION = "adaptation"
 
 
-def _typed(labels: dict[StrEnum, str]) -> dict[tuple[type, str], str]:
-    # StrEnum members equal their values ("mentee" is both a Role and a Responsible), so
-    # labels are keyed by the enum type as well.
-    return {(type(member), member.value): text for member, text in labels.items()}
+def _typed(labels: list[tuple[StrEnum, str]]) -> dict[tuple[type, str], str]:
+    # StrEnum members equal their values ("approved" is a ProgrammeStatus and a
+    # RequestStatus), so labels are given as pairs and keyed by the enum type as well.
+    return {(type(member), member.value): text for member, text in labels}
 
 
 def label_id(member: StrEnum) -> str | None:
@@ -85,37 +85,37 @@ def label_id(member: StrEnum) -> str | None:
 
 
 LABELS: dict[tuple[type, str], str] = _typed(
-    {
-        Role.MENTEE: N_("Mentee (I want a mentor)"),
-        Role.MENTOR: N_("Mentor candidate"),
-        Role.BOTH: N_("Both"),
-        Qualification.NONE: N_("No category"),
-        Qualification.POSITION_MATCH: N_("Meets the position requirements"),
-        Qualification.FIRST: N_("First category"),
-        Qualification.HIGHEST: N_("Highest category"),
-        MentoringForm.TRADITIONAL: N_("Traditional (one-to-one)"),
-        MentoringForm.GROUP: N_("Group"),
-        MentoringForm.VIRTUAL: N_("Virtual (remote)"),
-        MentoringForm.SHORT_TERM: N_("Short-term / goal-setting"),
-        MentoringForm.REVERSE: N_("Reverse"),
-        MentoringForm.SITUATIONAL: N_("Situational"),
-        MentoringForm.SPEED: N_("Speed mentoring"),
-        Difficulty.LESSON_DESIGN: N_("Planning and running lessons"),
-        Difficulty.DISCIPLINE: N_("Discipline and managing a group of students"),
-        Difficulty.DOCUMENTATION: N_("Curricula, lesson plans, registers"),
-        Difficulty.DIGITAL: N_("Digital tools and distance learning"),
-        Difficulty.ASSESSMENT: N_("Assessment and assessment materials"),
-        Difficulty.GROUP_CURATORSHIP: N_("Curating a student group, work with parents"),
-        Difficulty.PROJECTS: N_("Students' projects and research"),
-        Difficulty.COMPETITIONS: N_("Preparing students for contests and demo exams"),
-        Difficulty.WORKLOAD: N_("Workload and time management"),
-        Difficulty.ADAPTATION: N_("Adapting to the college and the team"),
-        MentorStatus.CANDIDATE: N_("candidate, awaiting the curator's decision"),
-        MentorStatus.ACCEPTED: N_("in the bank of mentors"),
-        MentorStatus.REJECTED: N_("not accepted into the bank of mentors"),
-        ConsentKind.PERSONAL_DATA: N_("Consent to personal data processing"),
-        ConsentKind.MENTORING: N_("Consent to act as a mentor"),
-    }
+    [
+        (Role.MENTEE, N_("Mentee (I want a mentor)")),
+        (Role.MENTOR, N_("Mentor candidate")),
+        (Role.BOTH, N_("Both")),
+        (Qualification.NONE, N_("No category")),
+        (Qualification.POSITION_MATCH, N_("Meets the position requirements")),
+        (Qualification.FIRST, N_("First category")),
+        (Qualification.HIGHEST, N_("Highest category")),
+        (MentoringForm.TRADITIONAL, N_("Traditional (one-to-one)")),
+        (MentoringForm.GROUP, N_("Group")),
+        (MentoringForm.VIRTUAL, N_("Virtual (remote)")),
+        (MentoringForm.SHORT_TERM, N_("Short-term / goal-setting")),
+        (MentoringForm.REVERSE, N_("Reverse")),
+        (MentoringForm.SITUATIONAL, N_("Situational")),
+        (MentoringForm.SPEED, N_("Speed mentoring")),
+        (Difficulty.LESSON_DESIGN, N_("Planning and running lessons")),
+        (Difficulty.DISCIPLINE, N_("Discipline and managing a group of students")),
+        (Difficulty.DOCUMENTATION, N_("Curricula, lesson plans, registers")),
+        (Difficulty.DIGITAL, N_("Digital tools and distance learning")),
+        (Difficulty.ASSESSMENT, N_("Assessment and assessment materials")),
+        (Difficulty.GROUP_CURATORSHIP, N_("Curating a student group, work with parents")),
+        (Difficulty.PROJECTS, N_("Students' projects and research")),
+        (Difficulty.COMPETITIONS, N_("Preparing students for contests and demo exams")),
+        (Difficulty.WORKLOAD, N_("Workload and time management")),
+        (Difficulty.ADAPTATION, N_("Adapting to the college and the team")),
+        (MentorStatus.CANDIDATE, N_("candidate, awaiting the curator's decision")),
+        (MentorStatus.ACCEPTED, N_("in the bank of mentors")),
+        (MentorStatus.REJECTED, N_("not accepted into the bank of mentors")),
+        (ConsentKind.PERSONAL_DATA, N_("Consent to personal data processing")),
+        (ConsentKind.MENTORING, N_("Consent to act as a mentor")),
+    ]
 )
 
 
@@ -188,41 +188,41 @@ class MessageKind(StrEnum):
 
 LABELS.update(
     _typed(
-        {
-            PairType.TEACHER_TEACHER: N_("teacher – teacher"),
-            PairType.HEAD_TEACHER: N_("head of the college – teacher"),
-            PairType.TEACHER_YOUNG: N_("teacher – young teacher"),
-            PairStatus.PROPOSED: N_("proposed, waiting for consent"),
-            PairStatus.DECLINED: N_("declined"),
-            PairStatus.ACCEPTED: N_("accepted, waiting for the order"),
-            PairStatus.ACTIVE: N_("active"),
-            PairStatus.CLOSED: N_("closed"),
-            ProgrammeStatus.DRAFT: N_("draft"),
-            ProgrammeStatus.SUBMITTED: N_("sent to the mentee"),
-            ProgrammeStatus.AGREED: N_("agreed, waiting for the curator"),
-            ProgrammeStatus.APPROVED: N_("in progress"),
-            ProgrammeStatus.COMPLETED: N_("completed"),
-            ProgrammeStatus.ENDED_EARLY: N_("ended early"),
-            EndReason.PLAN_DONE: N_("the plan is fully done (§10.1.1)"),
-            EndReason.BY_PARTICIPANT: N_("ended early by the mentor or mentee (§10.1.2)"),
-            EndReason.BY_CURATOR: N_("ended by the curator (§10.1.3)"),
-            Responsible.MENTEE: N_("mentee"),
-            Responsible.MENTOR: N_("mentor"),
-            Responsible.BOTH: N_("mentor and mentee"),
-            ActivityStatus.PLANNED: N_("planned"),
-            ActivityStatus.REPORTED: N_("reported, awaiting the mentor"),
-            ActivityStatus.CONFIRMED: N_("done"),
-            ActivityStatus.RETURNED: N_("returned for rework"),
-            RequestKind.REPLACEMENT: N_("replace my mentor"),
-            RequestKind.RELEASE: N_("release me from mentoring"),
-            RequestKind.DEADLINE: N_("change an activity's deadline"),
-            RequestKind.EXTENSION: N_("extend the programme"),
-            RequestKind.EARLY_END: N_("end the programme early"),
-            RequestStatus.AWAITING_PARTNER: N_("waiting for the other side"),
-            RequestStatus.PENDING: N_("with the curator"),
-            RequestStatus.APPROVED: N_("approved"),
-            RequestStatus.REJECTED: N_("rejected"),
-            RequestStatus.WITHDRAWN: N_("withdrawn"),
-        }
+        [
+            (PairType.TEACHER_TEACHER, N_("teacher – teacher")),
+            (PairType.HEAD_TEACHER, N_("head of the college – teacher")),
+            (PairType.TEACHER_YOUNG, N_("teacher – young teacher")),
+            (PairStatus.PROPOSED, N_("proposed, waiting for consent")),
+            (PairStatus.DECLINED, N_("declined")),
+            (PairStatus.ACCEPTED, N_("accepted, waiting for the order")),
+            (PairStatus.ACTIVE, N_("active")),
+            (PairStatus.CLOSED, N_("closed")),
+            (ProgrammeStatus.DRAFT, N_("draft")),
+            (ProgrammeStatus.SUBMITTED, N_("sent to the mentee")),
+            (ProgrammeStatus.AGREED, N_("agreed, waiting for the curator")),
+            (ProgrammeStatus.APPROVED, N_("in progress")),
+            (ProgrammeStatus.COMPLETED, N_("completed")),
+            (ProgrammeStatus.ENDED_EARLY, N_("ended early")),
+            (EndReason.PLAN_DONE, N_("the plan is fully done (§10.1.1)")),
+            (EndReason.BY_PARTICIPANT, N_("ended early by the mentor or mentee (§10.1.2)")),
+            (EndReason.BY_CURATOR, N_("ended by the curator (§10.1.3)")),
+            (Responsible.MENTEE, N_("mentee")),
+            (Responsible.MENTOR, N_("mentor")),
+            (Responsible.BOTH, N_("mentor and mentee")),
+            (ActivityStatus.PLANNED, N_("planned")),
+            (ActivityStatus.REPORTED, N_("reported, awaiting the mentor")),
+            (ActivityStatus.CONFIRMED, N_("done")),
+            (ActivityStatus.RETURNED, N_("returned for rework")),
+            (RequestKind.REPLACEMENT, N_("replace my mentor")),
+            (RequestKind.RELEASE, N_("release me from mentoring")),
+            (RequestKind.DEADLINE, N_("change an activity's deadline")),
+            (RequestKind.EXTENSION, N_("extend the programme")),
+            (RequestKind.EARLY_END, N_("end the programme early")),
+            (RequestStatus.AWAITING_PARTNER, N_("waiting for the other side")),
+            (RequestStatus.PENDING, N_("with the curator")),
+            (RequestStatus.APPROVED, N_("approved")),
+            (RequestStatus.REJECTED, N_("rejected")),
+            (RequestStatus.WITHDRAWN, N_("withdrawn")),
+        ]
     )
 )

@@ -10,6 +10,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
 from bot.i18n import LOCALES_DIR, create_i18n
+from models.enums import LABELS, ProgrammeStatus, RequestStatus, Responsible, Role, label_id
 
 REPO = Path(__file__).resolve().parents[1]
 KEYWORDS = {"_": None, "gettext": None, "N_": None, "__": None}
@@ -63,3 +64,28 @@ def test_catalogues_compile_on_start_and_translate(tmp_path: Path) -> None:
     assert (tmp_path / "ru" / "LC_MESSAGES" / "messages.mo").exists()
     assert i18n.gettext("⬅ Back") == "⬅ Назад"
     assert i18n.gettext("⬅ Back", locale="en") == "⬅ Back"
+
+
+def test_every_member_of_a_labelled_enum_has_its_own_label() -> None:
+    labelled = {enum for enum, _value in LABELS}
+    assert len(labelled) >= 10
+    for enum in labelled:
+        for member in enum:
+            assert label_id(member) is not None, member
+    # Members that are equal as strings keep their own labels.
+    assert label_id(ProgrammeStatus.APPROVED) == "in progress"
+    assert label_id(RequestStatus.APPROVED) == "approved"
+    assert label_id(Role.MENTEE) != label_id(Responsible.MENTEE)
+
+
+def test_no_gettext_call_hides_inside_an_f_string() -> None:
+    """babel cannot extract `_()` from an f-string expression; such a text stays English."""
+    pattern = re.compile(r"""f(["']).*?\{_\(["']""")
+    offenders = [
+        f"{path.relative_to(REPO)}:{number}"
+        for package in ("bot", "handlers", "models", "scheduler")
+        for path in (REPO / package).rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
