@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.emulator import BotMessage, FakeTelegram
-from bot.sandbox.seed import CURATOR_ID, Persona
+from bot.sandbox.seed import Persona
 
 HELP = """\
 Sandbox console: you talk to the real bot as several people at once.
@@ -98,8 +98,7 @@ class Console:
 
     def switch(self, words: list[str]) -> None:
         if words and words[0] == "curator":
-            curator = next(p for p in self.personas if p.telegram_id == CURATOR_ID)
-            self.current = curator
+            self.current = next(p for p in self.personas if p.role == "curator")
         elif len(words) >= 2 and words[0] in ("mentor", "mentee"):
             self.current = self.find(words[0], " ".join(words[1:]))
         else:

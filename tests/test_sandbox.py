@@ -1,0 +1,114 @@
+"""`python -m bot sandbox`: the real bot, the built-in emulator and a console driven by stdin."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from aiogram.types import BufferedInputFile
+
+from bot.emulator import BOT_TOKEN, FakeTelegram
+from bot.factory import create_bot
+from bot.sandbox.console import Console
+from bot.sandbox.seed import Persona
+from tests.conftest import make_settings
+
+REGISTER_AS_MENTEE = """\
+/as mentee Petrova
+/start
+/press Согласен
+Петрова Анна Сергеевна
+преподаватель
+ПЦК информационных технологий
+Информатика
+2
+/press Без категории
+/press Наставляемый
+/press 1
+/press Готово
+/press Пропустить
+Вести занятия интереснее
+/press Традиционное
+/press Готово
+/as curator
+"""
+
+
+def sandbox(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "sandbox",
+            "--db",
+            "sb/sandbox.db",
+            "--files",
+            "sb/files",
+            *args,
+        ],
+        cwd=tmp_path,
+        input=script,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def test_register_as_a_mentee_then_the_curator_sees_the_notice(tmp_path: Path) -> None:
+    # A production .env in the same folder must not be touched.
+    (tmp_path / ".env").write_text(
+        "BOT_TOKEN=999:PRODUCTION-token-xxxx\nDATABASE_URL=sqlite+aiosqlite:///prod.db\n",
+        encoding="utf-8",
+    )
+    result = sandbox(tmp_path, REGISTER_AS_MENTEE)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Sandbox ready" in out
+    assert "/as curator" in out  # the help is shown on start
+    assert "Спасибо, регистрация завершена!" in out
+    after_switch = out.split("— now you are Куратор (curator) —", 1)[1]
+    assert "Новая регистрация: Петрова Анна Сергеевна" in after_switch
+    assert out.rstrip().endswith("Bye.")
+    assert (tmp_path / "sb" / "sandbox.db").exists()
+    assert not (tmp_path / "prod.db").exists()
+    assert not (tmp_path / "data").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_the_demo_college(tmp_path: Path) -> None:
+    script = "/who\n/as curator\n/requests\n/as mentee Petrova\n/plan\n/as mentor Smirnov\n/plan\n"
+    result = sandbox(tmp_path, script, "--seed", "demo", "--fast-clock", "60")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert out.count("  mentor   ") == 4
+    assert out.count("  mentee   ") == 8
+    assert "заменить наставника (у куратора)" in out  # the pending replacement request
+    assert "Выполнение: ▓▓▓░░░░░ 33 % (1 из 3)" in out  # Petrova's programme
+    assert "⚠️ просрочено" in out  # Sokolov's overdue activity, seen by his mentor
+    assert "clock ×60" in out
+
+
+async def test_the_console_saves_documents_and_prints_the_path(tmp_path: Path) -> None:
+    emulator = FakeTelegram()
+    await emulator.start()
+    settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
+    settings.telegram_api_url = emulator.url
+    bot = create_bot(settings)
+    try:
+        await bot.send_document(
+            77, BufferedInputFile(b"report-bytes", "report.xlsx"), caption="Отчёт"
+        )
+        out = io.StringIO()
+        console = Console(emulator, [Persona("curator", "Куратор", 77)], tmp_path / "files", out)
+        console.switch(["curator"])
+    finally:
+        await bot.session.close()
+        await emulator.stop()
+    saved = list((tmp_path / "files").iterdir())
+    assert [p.read_bytes() for p in saved] == [b"report-bytes"]
+    assert f"📎 saved to {saved[0]}" in out.getvalue()
+    assert "🤖 Отчёт" in out.getvalue()
