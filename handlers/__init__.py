@@ -22,7 +22,7 @@ from handlers import (
     requests,
     survey,
 )
-from handlers.curator import candidates, pairing
+from handlers.curator import admin, candidates, export, pairing
 from handlers.curator import requests as curator_requests
 from handlers.onboarding import registration, start
 from handlers.programme import drafting, review
@@ -37,7 +37,9 @@ def create_root_router() -> Router:
     curator = Router(name="curator")
     curator.message.filter(IsCurator())
     curator.callback_query.filter(IsCurator())
-    curator.include_routers(candidates.router, pairing.router, curator_requests.router)
+    curator.include_routers(
+        candidates.router, pairing.router, curator_requests.router, admin.router, export.router
+    )
 
     root = Router(name="root")
     # Personal data is only ever discussed in a private chat with the person.

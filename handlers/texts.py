@@ -109,7 +109,8 @@ def registration_notice(participant: Participant, roles: list[str], *, updated: 
         template = _("Questionnaire added: <b>{name}</b>\n{position}, {department}\nRole: {roles}")
     else:
         template = _("New registration: <b>{name}</b>\n{position}, {department}\nRole: {roles}")
-    return template.format(
+    number = _("Participant No. {number}").format(number=participant.id)
+    return f"{template}\n{number}".format(
         name=escape(participant.display_name),
         position=escape(participant.position or "—"),
         department=escape(participant.department or "—"),

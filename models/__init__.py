@@ -1,5 +1,6 @@
 """SQLAlchemy tables and the domain rules that change them. Never imports aiogram."""
 
+from models.audit import AuditEntry
 from models.base import Base
 from models.consent import Consent
 from models.journal import Meeting, PairMessage
@@ -13,6 +14,7 @@ from models.surveys import SurveyAnswer
 
 __all__ = [
     "Activity",
+    "AuditEntry",
     "Base",
     "Consent",
     "Meeting",

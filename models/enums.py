@@ -189,6 +189,8 @@ class MessageKind(StrEnum):
 LABELS.update(
     _typed(
         [
+            (StaffRole.CURATOR, N_("curator")),
+            (StaffRole.DIRECTOR, N_("director")),
             (PairType.TEACHER_TEACHER, N_("teacher – teacher")),
             (PairType.HEAD_TEACHER, N_("head of the college – teacher")),
             (PairType.TEACHER_YOUNG, N_("teacher – young teacher")),

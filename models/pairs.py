@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.access import Actor
+from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
@@ -226,6 +227,16 @@ async def propose_pair(
         )
         session.add(pair)
     pair.members.append(PairMember(mentee_id=mentee_id))
+    await session.flush()
+    audit(
+        session,
+        actor.telegram_id,
+        "pair.propose",
+        "pair",
+        pair.id,
+        mentee=mentee_id,
+        mentor=mentor_id,
+    )
     await session.commit()
     return pair
 
@@ -305,6 +316,15 @@ async def approve_pair(
     pair.order_date = order_date
     pair.approved_by, pair.approved_at = actor.telegram_id, now or utcnow()
     pair.status = PairStatus.ACTIVE
+    audit(
+        session,
+        actor.telegram_id,
+        "pair.approve",
+        "pair",
+        pair.id,
+        order=pair.order_number,
+        date=order_date,
+    )
     await session.commit()
     return pair
 
@@ -320,6 +340,7 @@ async def propose_replacement(
     for mentee_id in pair.mentee_ids:
         await _eligible_mentor(session, new_mentor_id, mentee_id)
     pair.pending_mentor_id = new_mentor_id
+    audit(session, actor.telegram_id, "pair.propose_mentor", "pair", pair.id, mentor=new_mentor_id)
     await session.commit()
     return pair
 

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, ForeignKey, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.consent import ConsentDocument, record_consent
 from models.enums import ConsentKind, MentorStatus
@@ -145,6 +146,13 @@ async def decide_mentor(
     profile.status = MentorStatus.ACCEPTED if accept else MentorStatus.REJECTED
     profile.decided_by_telegram_id = decided_by
     profile.decided_at = now or utcnow()
+    audit(
+        session,
+        decided_by,
+        "mentor.accept" if accept else "mentor.reject",
+        "participant",
+        participant_id,
+    )
     await session.commit()
     return profile
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.access import Actor
+from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.enums import (
     ActivityStatus,
@@ -300,6 +301,8 @@ async def review_programme(
     else:
         programme.curator_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
         programme.status = ProgrammeStatus.DRAFT
+    action = "programme.approve" if approve else "programme.return"
+    audit(session, actor.telegram_id, action, "programme", programme.id)
     await session.commit()
     return programme
 
@@ -418,6 +421,7 @@ async def end_early(
     actor.require_curator()
     programme = await get_programme(session, actor, programme_id)
     finish_early(programme, reason, comment, actor.telegram_id, now)
+    audit(session, actor.telegram_id, "programme.end", "programme", programme.id, reason=reason)
     await session.commit()
     return programme
 

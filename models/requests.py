@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.access import Actor
+from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.enums import EndReason, RequestKind, RequestStatus
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
@@ -161,6 +162,14 @@ async def decide_request(
     request.decision_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
     request.decided_by, request.decided_at = actor.telegram_id, now
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    audit(
+        session,
+        actor.telegram_id,
+        f"request.{request.status}",
+        "request",
+        request.id,
+        kind=request.kind,
+    )
     if approve:
         programme = await programme_of_pair(session, request.pair_id)
         if request.kind == RequestKind.DEADLINE:

@@ -1,0 +1,347 @@
+"""/export: the whole paper trail as an XLSX workbook (openpyxl), in the curator's language.
+
+Dates are real date cells, headers are frozen, columns are sized; a withdrawn person's name
+cannot appear because it no longer exists in the database.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.texts import format_value
+from handlers.ui import label
+from models.access import Actor
+from models.audit import audit
+from models.consent import Consent
+from models.enums import MentoringForm
+from models.journal import Meeting
+from models.pairs import Pair
+from models.participant import Participant
+from models.profiles import MenteeProfile, MentorProfile
+from models.programmes import Activity, Programme
+from models.requests import Request
+from models.surveys import SURVEY_QUESTIONS, SurveyAnswer
+
+router = Router(name=__name__)
+Row = Sequence[Any]
+
+
+def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Row]) -> None:
+    sheet = book.create_sheet(title[:31])
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) for h in headers]
+    for row in rows:
+        sheet.append(list(row))
+        for index, value in enumerate(row):
+            shown = value.strftime("%d.%m.%Y") if isinstance(value, date) else str(value or "")
+            widths[index] = max(widths[index], min(len(shown), 60))
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width + 2
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+            if isinstance(cell.value, date):
+                cell.number_format = "DD.MM.YYYY"
+    sheet.freeze_panes = "A2"
+
+
+def _forms(codes: list[str]) -> str:
+    return ", ".join(label(MentoringForm(code)) for code in codes)
+
+
+async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
+    def day(moment: datetime | date | None) -> date | None:
+        if moment is None:
+            return None
+        return moment.astimezone(zone).date() if isinstance(moment, datetime) else moment
+
+    people = {p.id: p for p in await session.scalars(select(Participant))}
+
+    def name(pid: int | None) -> str:
+        person = people.get(pid) if pid is not None else None
+        return person.full_name if person is not None and person.full_name else "—"
+
+    book = Workbook()
+    book.remove(book.active)
+    mentors = await session.scalars(select(MentorProfile).order_by(MentorProfile.participant_id))
+    _sheet(
+        book,
+        _("Bank of mentors"),
+        [
+            _("No."),
+            _("Full name"),
+            _("Position"),
+            _("Department"),
+            _("Subjects"),
+            _("Teaching experience, years"),
+            _("Qualification category"),
+            _("Competences"),
+            _("Mentoring subjects"),
+            _("Forms of mentoring offered"),
+            _("Mentees at once"),
+            _("Status"),
+            _("Decided on"),
+        ],
+        [
+            (
+                m.participant_id,
+                name(m.participant_id),
+                people[m.participant_id].position,
+                people[m.participant_id].department,
+                people[m.participant_id].subjects,
+                people[m.participant_id].experience_years,
+                format_value("qualification", people[m.participant_id].qualification),
+                m.competences,
+                m.mentor_subjects,
+                _forms(m.mentor_forms),
+                m.capacity,
+                label(m.status),
+                day(m.decided_at),
+            )
+            for m in mentors
+        ],
+    )
+    mentees = await session.scalars(select(MenteeProfile).order_by(MenteeProfile.participant_id))
+    _sheet(
+        book,
+        _("Bank of mentees"),
+        [
+            _("No."),
+            _("Full name"),
+            _("Position"),
+            _("Department"),
+            _("Subjects"),
+            _("Teaching experience, years"),
+            _("Difficulties"),
+            _("Other difficulties"),
+            _("What I want to learn"),
+            _("Preferred forms of mentoring"),
+            _("Registered on"),
+        ],
+        [
+            (
+                m.participant_id,
+                name(m.participant_id),
+                people[m.participant_id].position,
+                people[m.participant_id].department,
+                people[m.participant_id].subjects,
+                people[m.participant_id].experience_years,
+                format_value("difficulties", m.difficulties),
+                m.difficulties_other,
+                m.learning_goals,
+                _forms(m.mentee_forms),
+                day(people[m.participant_id].registered_at),
+            )
+            for m in mentees
+        ],
+    )
+    consents = await session.scalars(select(Consent).order_by(Consent.id))
+    _sheet(
+        book,
+        _("Bank of consents"),
+        [
+            _("No."),
+            _("Participant"),
+            _("Kind"),
+            _("Version"),
+            _("Language"),
+            _("Given on"),
+            _("Withdrawn on"),
+        ],
+        [
+            (
+                c.id,
+                name(c.participant_id),
+                label(c.kind),
+                c.version,
+                c.locale,
+                day(c.given_at),
+                day(c.withdrawn_at),
+            )
+            for c in consents
+        ],
+    )
+    pairs = list(await session.scalars(select(Pair).order_by(Pair.id)))
+    _sheet(
+        book,
+        _("Pairs and orders"),
+        [
+            _("No."),
+            _("Mentor"),
+            _("Mentees"),
+            _("Forms"),
+            _("Pair type"),
+            _("Status"),
+            _("Order number"),
+            _("Order date"),
+            _("Approved on"),
+        ],
+        [
+            (
+                p.id,
+                name(p.mentor_id),
+                ", ".join(name(i) for i in p.mentee_ids),
+                _forms(p.forms),
+                label(p.pair_type),
+                label(p.status),
+                p.order_number,
+                p.order_date,
+                day(p.approved_at),
+            )
+            for p in pairs
+        ],
+    )
+    programmes = list(await session.scalars(select(Programme).order_by(Programme.id)))
+    _sheet(
+        book,
+        _("Programmes"),
+        [
+            _("No."),
+            _("Pair"),
+            _("Goal"),
+            _("Start"),
+            _("End"),
+            _("Status"),
+            _("Done"),
+            _("Activities"),
+            _("End reason"),
+        ],
+        [
+            (
+                p.id,
+                p.pair_id,
+                p.goal,
+                p.start_date,
+                p.end_date,
+                label(p.status),
+                p.progress[0],
+                p.progress[1],
+                label(p.end_reason) if p.end_reason else None,
+            )
+            for p in programmes
+        ],
+    )
+    activities = await session.scalars(
+        select(Activity).order_by(Activity.programme_id, Activity.deadline)
+    )
+    _sheet(
+        book,
+        _("Activities"),
+        [
+            _("No."),
+            _("Programme"),
+            _("Activity"),
+            _("Responsible"),
+            _("Deadline"),
+            _("Status"),
+            _("Reported on"),
+            _("Confirmed on"),
+        ],
+        [
+            (
+                a.id,
+                a.programme_id,
+                a.title,
+                label(a.responsible),
+                a.deadline,
+                label(a.status),
+                day(a.reported_at),
+                day(a.confirmed_at),
+            )
+            for a in activities
+        ],
+    )
+    meetings = await session.scalars(select(Meeting).order_by(Meeting.held_on, Meeting.id))
+    _sheet(
+        book,
+        _("Meeting journal"),
+        [_("Pair"), _("Date"), _("Topic"), _("What was done"), _("Result"), _("Next assignment")],
+        [(m.pair_id, m.held_on, m.topic, m.done, m.result, m.next_assignment) for m in meetings],
+    )
+    requests = await session.scalars(select(Request).order_by(Request.id))
+    _sheet(
+        book,
+        _("Requests"),
+        [
+            _("No."),
+            _("Kind"),
+            _("Pair"),
+            _("From"),
+            _("Reason"),
+            _("Status"),
+            _("New date"),
+            _("Curator's comment"),
+            _("Decided on"),
+        ],
+        [
+            (
+                r.id,
+                label(r.kind),
+                r.pair_id,
+                name(r.author_id),
+                r.reason,
+                label(r.status),
+                r.new_date,
+                r.decision_comment,
+                day(r.decided_at),
+            )
+            for r in requests
+        ],
+    )
+    answers = await session.scalars(select(SurveyAnswer).order_by(SurveyAnswer.id))
+    keys = list(SURVEY_QUESTIONS)
+    _sheet(
+        book,
+        _("Questionnaires"),
+        [
+            _("Programme"),
+            _("Role"),
+            *[_(SURVEY_QUESTIONS[k]) for k in keys],
+            _("Comment"),
+            _("Answered on"),
+        ],
+        [
+            (
+                a.programme_id,
+                _(a.role),
+                *[a.ratings.get(k) for k in keys],
+                a.comment,
+                day(a.answered_at),
+            )
+            for a in answers
+        ],
+    )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@router.message(Command("export"))
+async def cmd_export(
+    message: Message, session: AsyncSession, actor: Actor, settings: Settings
+) -> None:
+    data = await build_workbook(session, settings.timezone)
+    audit(session, actor.telegram_id, "export.xlsx")
+    await session.commit()
+    today = datetime.now(settings.timezone).strftime("%Y-%m-%d")
+    await message.answer_document(
+        BufferedInputFile(data, filename=f"nastavnik-{today}.xlsx"),
+        caption=_(
+            "The banks, pairs, programmes, activities, journal, requests and questionnaires."
+        ),
+    )

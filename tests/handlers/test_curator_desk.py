@@ -1,0 +1,89 @@
+"""The curator's desk: roles, the audit log and the XLSX export, refused to anyone else."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import date
+
+from aiogram.methods import SendDocument
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from models.consent import ConsentKind
+from models.enums import StaffRole
+from models.withdrawal import withdraw_consent
+from tests.conftest import CURATOR_ID
+from tests.driver import Person, said
+from tests.factories import make_running_programme, make_teacher
+from tests.handlers.flows import stored
+from tests.mocked_bot import MockedBot
+
+
+async def test_only_curators_use_the_desk(person: Callable[..., Person]) -> None:
+    teacher = person(5001)
+    for command in ("/export", "/audit", "/role 1 curator"):
+        assert said(await teacher.send(command), "только кураторам"), command
+
+
+async def test_a_curator_grants_a_role_and_it_is_audited(
+    person: Callable[..., Person],
+    curator: Person,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_pool() as session:
+        teacher = await make_teacher(session, telegram_id=5002, full_name="Орлова Нина")
+        head = await make_teacher(session, telegram_id=CURATOR_ID, full_name="Андросова Л.Ю.")
+    assert said(await curator.send("/role"), "Использование: /role")
+    assert said(await curator.send(f"/role {teacher.id} director"), "Орлова Нина: роль директор")
+    granted = await stored(session_pool, 5002)
+    assert granted is not None
+    assert granted.staff_role == StaffRole.DIRECTOR
+    assert said(await person(5002).send("/audit"), "role.set")  # a director may use the desk
+    assert said(await curator.send(f"/role {head.id} none"), "CURATOR_IDS")
+    assert said(await curator.send(f"/role {teacher.id} none"), "роль нет")
+    assert said(await person(5002).send("/audit"), "только кураторам")
+
+
+async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
+    curator: Person, bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session)
+        gone = await make_teacher(session, full_name="Удалова Вера")
+        await withdraw_consent(session, gone, ConsentKind.PERSONAL_DATA)
+    await curator.send("/export")
+    (document,) = [m for m in bot.session.requests if isinstance(m, SendDocument)]
+    assert document.document.filename.endswith(".xlsx")
+    book = load_workbook(io.BytesIO(document.document.data))
+    assert book.sheetnames == [
+        "Банк наставников",
+        "Банк наставляемых",
+        "Банк согласий",
+        "Пары и приказы",
+        "Программы",
+        "Мероприятия",
+        "Журнал наставничества",
+        "Обращения",
+        "Анкеты",
+    ]
+    pairs = book["Пары и приказы"]
+    assert pairs.freeze_panes == "A2"
+    assert pairs["G2"].value == "62-н"
+    assert pairs["H2"].value.date() == date(2026, 9, 1)  # a real date cell
+    assert pairs["H2"].number_format == "DD.MM.YYYY"
+    activities = book["Мероприятия"]
+    assert [row[2].value for row in activities.iter_rows(min_row=2)] == [
+        "Мероприятие 1",
+        "Мероприятие 2",
+        "Мероприятие 3",
+    ]
+    assert activities["E2"].value.date() == date(2026, 10, 15)
+    mentees = book["Банк наставляемых"]
+    assert mentees["B2"].value == "Иванова Мария Петровна"
+    everything = " ".join(
+        str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row
+    )
+    assert "Удалова" not in everything
+    assert programme.id in [row[0].value for row in book["Программы"].iter_rows(min_row=2)]
+    assert said(await curator.send("/audit"), "export.xlsx")
