@@ -33,6 +33,7 @@ CURATOR_COMMANDS = (
     ("requests", N_("Requests waiting for a decision")),
     ("candidates", N_("Mentor candidates awaiting a decision")),
     ("endprogramme", N_("End a programme for non-performance")),
+    ("report", N_("Monitoring report with a chart")),
     ("export", N_("Everything as an XLSX workbook")),
     ("role", N_("Grant or revoke the curator or director role")),
     ("audit", N_("Latest actions of curators")),

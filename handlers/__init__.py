@@ -22,7 +22,7 @@ from handlers import (
     requests,
     survey,
 )
-from handlers.curator import admin, candidates, export, pairing
+from handlers.curator import admin, candidates, export, pairing, report
 from handlers.curator import requests as curator_requests
 from handlers.onboarding import registration, start
 from handlers.programme import drafting, review
@@ -38,7 +38,12 @@ def create_root_router() -> Router:
     curator.message.filter(IsCurator())
     curator.callback_query.filter(IsCurator())
     curator.include_routers(
-        candidates.router, pairing.router, curator_requests.router, admin.router, export.router
+        candidates.router,
+        pairing.router,
+        curator_requests.router,
+        admin.router,
+        export.router,
+        report.router,
     )
 
     root = Router(name="root")

@@ -6,16 +6,19 @@ import io
 from collections.abc import Callable
 from datetime import date
 
-from aiogram.methods import SendDocument
+from aiogram.methods import SendDocument, SendPhoto
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.consent import ConsentKind
 from models.enums import StaffRole
+from models.participant import Participant
+from models.programmes import report_activity, review_activity
+from models.statistics import academic_year
 from models.withdrawal import withdraw_consent
 from tests.conftest import CURATOR_ID
-from tests.driver import Person, said
-from tests.factories import make_running_programme, make_teacher
+from tests.driver import Person, said, texts
+from tests.factories import actor, make_running_programme, make_teacher
 from tests.handlers.flows import stored
 from tests.mocked_bot import MockedBot
 
@@ -87,3 +90,33 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
     assert "Удалова" not in everything
     assert programme.id in [row[0].value for row in book["Программы"].iter_rows(min_row=2)]
     assert said(await curator.send("/audit"), "export.xlsx")
+
+
+async def test_the_report_counts_and_draws_a_chart(
+    curator: Person, bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session)
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+        mentor = await session.get(Participant, programme.pair.mentor_id)
+        first = programme.activities[0]
+        await report_activity(session, actor(mentee), first.id, comment="x")
+        await review_activity(session, actor(mentor), first.id, confirm=True)
+    replies = await curator.send("/report")
+    text = texts(replies)[0]
+    assert "Отчёт за 01.09.2026 – 31.08.2027" in text
+    assert "Наставляемых в банке: 1" in text
+    assert "Пар: 1; групп: 0" in text
+    assert "Выполнено в срок: 0; с опозданием: 1" in text  # confirmed today, after 15.10
+    (photo,) = [m for m in replies if isinstance(m, SendPhoto)]
+    assert photo.photo.data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(photo.photo.data) > 10_000
+    replies = await curator.press("Предыдущий учебный год")
+    assert said(replies, "Отчёт за 01.09.2025 – 31.08.2026")
+    assert not [m for m in replies if isinstance(m, SendPhoto)]  # nothing to draw
+
+
+def test_the_academic_year() -> None:
+    assert academic_year(date(2026, 11, 25)) == (date(2026, 9, 1), date(2027, 8, 31))
+    assert academic_year(date(2027, 8, 31)) == (date(2026, 9, 1), date(2027, 8, 31))
+    assert academic_year(date(2026, 11, 25), 1) == (date(2025, 9, 1), date(2026, 8, 31))
