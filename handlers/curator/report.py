@@ -117,6 +117,8 @@ def chart_png(stats: Statistics) -> bytes:
         axes.bar(months, values, bottom=bottom, label=caption, color=colour)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_ylabel(_("Activities by deadline month"))
+    axes.set_ylim(0, max(bottom, default=0) * 1.15 + 1)
+    axes.yaxis.get_major_locator().set_params(integer=True)
     rate_axes = axes.twinx()
     rates = [on_time_rate(stats.by_month[m]) for m in months]
     rate_axes.plot(
@@ -129,10 +131,12 @@ def chart_png(stats: Statistics) -> bytes:
     rate_axes.set_ylim(0, 105)
     rate_axes.set_ylabel(_("on-time rate, %"))
     axes.set_title(_("Activities and on-time rate by month"))
-    handles = axes.get_legend_handles_labels()[0] + rate_axes.get_legend_handles_labels()[0]
-    labels = axes.get_legend_handles_labels()[1] + rate_axes.get_legend_handles_labels()[1]
-    axes.legend(handles, labels, loc="upper left", fontsize="small")
-    figure.autofmt_xdate()
+    handles, labels = axes.get_legend_handles_labels()
+    more_handles, more_labels = rate_axes.get_legend_handles_labels()
+    figure.legend(
+        handles + more_handles, labels + more_labels, loc="lower center", ncol=5, fontsize="small"
+    )
+    figure.subplots_adjust(bottom=0.22, top=0.9)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()
