@@ -31,9 +31,11 @@ PARTICIPANT_COMMANDS = (
 CURATOR_COMMANDS = (
     ("pair", N_("Form a mentoring pair or group")),
     ("requests", N_("Requests waiting for a decision")),
+    ("programmes", N_("Programmes by status, with progress")),
     ("candidates", N_("Mentor candidates awaiting a decision")),
     ("endprogramme", N_("End a programme for non-performance")),
     ("report", N_("Monitoring report with a chart")),
+    ("broadcast", N_("A message to everyone, mentors, mentees or a department")),
     ("export", N_("Everything as an XLSX workbook")),
     ("role", N_("Grant or revoke the curator or director role")),
     ("audit", N_("Latest actions of curators")),

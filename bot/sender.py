@@ -78,11 +78,19 @@ class Sender:
     base_delay: float = 0.5
     max_retry_after: float = 60.0
 
-    async def deliver_once(self, chat_id: int, text: str, **kwargs: Any) -> Outcome:
-        """One attempt, within the limits; the caller decides when to try again."""
+    async def deliver_once(
+        self, chat_id: int, text: str, media: tuple[str, str] | None = None, **kwargs: Any
+    ) -> Outcome:
+        """One attempt, within the limits; the caller decides when to try again.
+        `media` is ("photo" | "document", file_id): sent with `text` as its caption."""
         await self.limiter.acquire(chat_id)
         try:
-            await self.bot.send_message(chat_id, text, **kwargs)
+            if media is None:
+                await self.bot.send_message(chat_id, text, **kwargs)
+            elif media[0] == "photo":
+                await self.bot.send_photo(chat_id, media[1], caption=text or None, **kwargs)
+            else:
+                await self.bot.send_document(chat_id, media[1], caption=text or None, **kwargs)
         except TelegramRetryAfter as error:
             logger.warning("429 from Telegram: retry after %s s", error.retry_after)
             return Outcome(Delivery.RETRY, float(error.retry_after), "429")

@@ -22,7 +22,15 @@ from handlers import (
     requests,
     survey,
 )
-from handlers.curator import admin, candidates, export, pairing, report
+from handlers.curator import (
+    admin,
+    broadcast,
+    candidates,
+    export,
+    pairing,
+    programmes,
+    report,
+)
 from handlers.curator import requests as curator_requests
 from handlers.onboarding import registration, start
 from handlers.programme import drafting, review
@@ -44,6 +52,8 @@ def create_root_router() -> Router:
         admin.router,
         export.router,
         report.router,
+        programmes.router,
+        broadcast.router,
     )
 
     root = Router(name="root")

@@ -2,6 +2,7 @@
 
 from models.audit import AuditEntry
 from models.base import Base
+from models.broadcasts import Broadcast
 from models.consent import Consent
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
@@ -16,6 +17,7 @@ __all__ = [
     "Activity",
     "AuditEntry",
     "Base",
+    "Broadcast",
     "Consent",
     "Meeting",
     "MenteeProfile",

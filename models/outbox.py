@@ -38,6 +38,8 @@ class OutboxMessage(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    media_kind: Mapped[str | None] = mapped_column(String(16))  # "photo" or "document"
+    media_file_id: Mapped[str | None] = mapped_column(String(255))
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column(OutboxStatus), default=OutboxStatus.PENDING
     )
@@ -58,6 +60,7 @@ async def enqueue(
     chat_id: int,
     text: str,
     reply_markup: dict[str, Any] | None = None,
+    media: tuple[str, str] | None = None,
     now: datetime | None = None,
 ) -> bool:
     """Queue a message once: a second call with the same key changes nothing (False)."""
@@ -68,6 +71,8 @@ async def enqueue(
         "chat_id": chat_id,
         "text": text,
         "reply_markup": reply_markup,
+        "media_kind": media[0] if media else None,
+        "media_file_id": media[1] if media else None,
         "status": OutboxStatus.PENDING.value,
         "attempts": 0,
         "not_before": now,

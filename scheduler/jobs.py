@@ -48,6 +48,7 @@ async def collect(session: AsyncSession, settings: Settings, clock: Clock) -> li
         *await rules.weekly_digest(session, local_now, settings.digest_day, settings.digest_time),
         *rules.yearly_list_update(today, settings.yearly_reminder),
         *await rules.unreachable_people(session),
+        *await rules.broadcast_summaries(session, now),
     ]
 
 
@@ -67,9 +68,10 @@ def _recipients(due: Due, people: dict[int, Participant], curators: list[int]) -
             continue
         copy = due.kind == "deadline" and participant_id == mentor_id
         found.append(Recipient(person.telegram_id, person.locale, copy))
+    locales = {p.telegram_id: p.locale for p in people.values()}
     if due.curators:
-        locales = {p.telegram_id: p.locale for p in people.values()}
         found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in curators]
+    found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in due.chats]
     return found
 
 
@@ -105,7 +107,8 @@ async def sweep(
             p.id: p
             for p in await session.scalars(
                 select(Participant).where(
-                    Participant.id.in_(ids) | Participant.telegram_id.in_(curators)
+                    Participant.id.in_(ids)
+                    | Participant.telegram_id.in_([*curators, *(c for d in dues for c in d.chats)])
                 )
             )
         }
@@ -166,7 +169,10 @@ async def deliver(
                 else None
             )
             await attempting(session, message, clock.now())
-            outcome = await sender.deliver_once(message.chat_id, message.text, reply_markup=markup)
+            media = (message.media_kind, message.media_file_id) if message.media_file_id else None
+            outcome = await sender.deliver_once(
+                message.chat_id, message.text, media, reply_markup=markup
+            )
             now = clock.now()
             if outcome.delivery == Delivery.SENT:
                 await mark(session, message, OutboxStatus.SENT, now)

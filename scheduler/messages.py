@@ -109,6 +109,18 @@ def render(
             "{name} blocked the bot or deleted the chat: messages to them cannot be "
             "delivered. Contact them another way."
         ).format(name=escape(p["name"])), None
+    if due.kind == "broadcast-summary":
+        counts = p["counts"]
+        return _(
+            "Broadcast №{id} is delivered: sent {sent}, blocked the bot {blocked}, "
+            "failed {failed}, of {total}."
+        ).format(
+            id=p["broadcast"].id,
+            sent=counts.get("sent", 0),
+            blocked=counts.get("unreachable", 0),
+            failed=counts.get("failed", 0),
+            total=p["broadcast"].recipients,
+        ), None
     if due.kind == "yearly":
         return _(
             "Time to update the list of teachers to be included in mentoring this year "

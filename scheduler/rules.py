@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.journal import Meeting, PairMessage
 from models.pairs import Pair
@@ -34,6 +35,7 @@ class Due:
     participants: tuple[int, ...] = ()  # participant ids to tell
     curators: bool = False  # tell every curator too
     params: dict[str, Any] = field(default_factory=dict)
+    chats: tuple[int, ...] = ()  # Telegram chats to tell directly (e.g. a broadcast's author)
 
 
 def latest_threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
@@ -318,3 +320,24 @@ async def unreachable_people(session: AsyncSession) -> list[Due]:
         )
         for person in people
     ]
+
+
+async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]:
+    """Once every copy of a broadcast is sent, blocked or given up, its author gets a summary."""
+    recent = await session.scalars(
+        select(Broadcast).where(Broadcast.created_at >= now - timedelta(days=30))
+    )
+    dues = []
+    for broadcast in recent:
+        counts = await delivery_counts(session, broadcast.id)
+        if sum(counts.values()) < broadcast.recipients or set(counts) - FINAL:
+            continue
+        dues.append(
+            Due(
+                key=f"broadcast-summary:{broadcast.id}",
+                kind="broadcast-summary",
+                chats=(broadcast.author_telegram_id,),
+                params={"broadcast": broadcast, "counts": counts},
+            )
+        )
+    return dues

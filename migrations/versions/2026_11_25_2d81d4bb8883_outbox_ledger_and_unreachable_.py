@@ -28,6 +28,8 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("reply_markup", sa.JSON(), nullable=True),
+        sa.Column("media_kind", sa.String(length=16), nullable=True),
+        sa.Column("media_file_id", sa.String(length=255), nullable=True),
         sa.Column(
             "status",
             sa.Enum(

@@ -6,16 +6,20 @@ import io
 from collections.abc import Callable
 from datetime import date
 
-from aiogram.methods import SendDocument, SendPhoto
+from aiogram import Dispatcher
+from aiogram.methods import SendDocument, SendMessage, SendPhoto
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
 from models.consent import ConsentKind
 from models.enums import StaffRole
 from models.participant import Participant
 from models.programmes import report_activity, review_activity
 from models.statistics import academic_year
 from models.withdrawal import withdraw_consent
+from scheduler.clock import SystemClock
+from scheduler.jobs import deliver, sweep
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said, texts
 from tests.factories import actor, make_running_programme, make_teacher
@@ -120,3 +124,71 @@ def test_the_academic_year() -> None:
     assert academic_year(date(2026, 11, 25)) == (date(2026, 9, 1), date(2027, 8, 31))
     assert academic_year(date(2027, 8, 31)) == (date(2026, 9, 1), date(2027, 8, 31))
     assert academic_year(date(2026, 11, 25), 1) == (date(2025, 9, 1), date(2026, 8, 31))
+
+
+async def test_a_broadcast_reaches_its_audience_and_the_curator_gets_a_summary(
+    dispatcher: Dispatcher,
+    person: Callable[..., Person],
+    curator: Person,
+    bot: MockedBot,
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_pool() as session:
+        await make_teacher(session, telegram_id=5101)
+        await make_teacher(session, telegram_id=5102)
+        await make_teacher(session, mentee=False, mentor=True, telegram_id=5103)
+    assert said(await person(5101).send("/broadcast"), "только кураторам")
+    await curator.send("/broadcast")
+    await curator.send("Семинар наставников в пятницу <14:00>")
+    replies = await curator.press("Наставляемые")
+    assert said(replies, "Получателей: 2")
+    assert said(replies, "&lt;14:00&gt;")  # the curator's text is shown as typed
+    assert said(await curator.press("Отправить"), "поставлена в очередь для 2")
+
+    settings.quiet_hours = None
+    bot.session.blocked.add(5102)
+    jobs = {
+        "session_pool": session_pool,
+        "settings": settings,
+        "i18n": dispatcher["i18n"],
+        "clock": SystemClock(),
+    }
+    before = len(bot.session.requests)
+    first = await deliver(bot, **jobs)
+    assert (first.sent, first.unreachable) == (1, 1)
+    await sweep(**jobs)
+    await deliver(bot, **jobs)
+    sent = [m for m in bot.session.requests[before:] if isinstance(m, SendMessage)]
+    assert {m.chat_id for m in sent} == {5101, 5102, CURATOR_ID}  # never the mentor 5103
+    summary = [m.text for m in sent if m.chat_id == CURATOR_ID and "Рассылка №" in m.text]
+    assert summary == [
+        "Рассылка №1 доставлена: отправлено 1, заблокировали бота 1, не доставлено 0, из 2."
+    ]
+    await sweep(**jobs)
+    await deliver(bot, **jobs)
+    assert (
+        len(
+            [
+                m
+                for m in bot.session.requests
+                if isinstance(m, SendMessage) and "Рассылка №1 доставлена" in (m.text or "")
+            ]
+        )
+        == 1
+    )
+
+
+async def test_programmes_by_status_with_progress_and_overdue(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session)
+    replies = await curator.send("/programmes")
+    assert said(replies, f"№{programme.id} Иванова Мария Петровна → Иванова Мария Петровна")
+    assert said(replies, "░░░░░░░░ 0 %, до 31.12.2026")
+    assert said(replies, "просрочено:")  # its deadlines in 2026 are behind the real today
+    replies = await curator.press("Завершённые")
+    assert said(replies, "Нет.")
+    replies = await curator.press("Действующие")
+    assert said(await curator.press(f"Открыть №{programme.id}"), "Персонализированная программа")

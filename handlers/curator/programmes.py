@@ -1,0 +1,111 @@
+"""/programmes: programmes by status with progress, overdue count and end date; open one, or
+end a running one for non-performance (§10.1.3, the /endprogramme flow)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from handlers.ui import ProgrammeAction, button_rows, label, progress_bar
+from handlers.views import day, names_of
+from models.enums import ProgrammeStatus
+from models.programmes import Programme
+
+router = Router(name=__name__)
+GROUPS = {
+    "running": (ProgrammeStatus.APPROVED,),
+    "drafting": (ProgrammeStatus.DRAFT, ProgrammeStatus.SUBMITTED, ProgrammeStatus.AGREED),
+    "completed": (ProgrammeStatus.COMPLETED,),
+    "ended": (ProgrammeStatus.ENDED_EARLY,),
+}
+PAGE = 15
+
+
+class ProgrammeList(CallbackData, prefix="pl"):
+    group: str
+    page: int = 0
+
+
+async def render_list(session: AsyncSession, group: str, page: int, today: date):  # type: ignore[no-untyped-def]
+    statuses = GROUPS.get(group, GROUPS["running"])
+    programmes = list(
+        await session.scalars(
+            select(Programme)
+            .where(Programme.status.in_(statuses))
+            .order_by(Programme.end_date, Programme.id)
+        )
+    )
+    shown = programmes[page * PAGE : (page + 1) * PAGE]
+    names = await names_of(
+        session, [i for p in shown for i in (p.pair.mentor_id, *p.pair.mentee_ids)]
+    )
+    lines = [
+        "<b>"
+        + _("Programmes: {status}").format(status=", ".join(label(s) for s in statuses))
+        + "</b>"
+    ]
+    buttons = []
+    for programme in shown:
+        done, total = programme.progress
+        overdue = sum(a.overdue(today) for a in programme.activities)
+        mentees = ", ".join(names.get(i, "—") for i in programme.pair.mentee_ids)
+        line = _("№{id} {mentor} → {mentees}: {bar}, until {end}").format(
+            id=programme.id,
+            mentor=names.get(programme.pair.mentor_id, "—"),
+            mentees=mentees,
+            bar=progress_bar(done, total),
+            end=day(programme.end_date),
+        )
+        if overdue:
+            line += " ⚠️ " + _("overdue: {n}").format(n=overdue)
+        lines.append(line)
+        buttons.append(
+            (
+                _("Open №{id}").format(id=programme.id),
+                ProgrammeAction(action="view", programme_id=programme.id),
+            )
+        )
+        if programme.status == ProgrammeStatus.APPROVED:
+            buttons.append(
+                (
+                    _("End №{id}").format(id=programme.id),
+                    ProgrammeAction(action="end", programme_id=programme.id),
+                )
+            )
+    if not shown:
+        lines.append(_("None."))
+    if (page + 1) * PAGE < len(programmes):
+        buttons.append((_("Next page ›"), ProgrammeList(group=group, page=page + 1)))
+    if page:
+        buttons.append((_("‹ Previous page"), ProgrammeList(group=group, page=page - 1)))
+    buttons += [
+        (_("Running"), ProgrammeList(group="running")),
+        (_("Being drafted"), ProgrammeList(group="drafting")),
+        (_("Completed"), ProgrammeList(group="completed")),
+        (_("Ended early"), ProgrammeList(group="ended")),
+    ]
+    return "\n".join(lines), button_rows(buttons, width=2)
+
+
+@router.message(Command("programmes"))
+async def cmd_programmes(message: Message, session: AsyncSession, today: date) -> None:
+    text, markup = await render_list(session, "running", 0, today)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(ProgrammeList.filter())
+async def programme_list_paged(
+    query: CallbackQuery, callback_data: ProgrammeList, session: AsyncSession, today: date
+) -> None:
+    text, markup = await render_list(
+        session, callback_data.group, max(callback_data.page, 0), today
+    )
+    await query.message.edit_text(text, reply_markup=markup)
+    await query.answer()
