@@ -37,6 +37,7 @@ CURATOR_COMMANDS = (
     ("report", N_("Monitoring report with a chart")),
     ("broadcast", N_("A message to everyone, mentors, mentees or a department")),
     ("export", N_("Everything as an XLSX workbook")),
+    ("docs", N_("Documents: order, programme, questionnaire analysis")),
     ("role", N_("Grant or revoke the curator or director role")),
     ("audit", N_("Latest actions of curators")),
 )

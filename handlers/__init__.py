@@ -26,6 +26,7 @@ from handlers.curator import (
     admin,
     broadcast,
     candidates,
+    documents,
     export,
     pairing,
     programmes,
@@ -54,6 +55,7 @@ def create_root_router() -> Router:
         report.router,
         programmes.router,
         broadcast.router,
+        documents.router,
     )
 
     root = Router(name="root")
