@@ -33,6 +33,7 @@ CURATOR_COMMANDS = (
     ("requests", N_("Requests waiting for a decision")),
     ("programmes", N_("Programmes by status, with progress")),
     ("candidates", N_("Mentor candidates awaiting a decision")),
+    ("invite", N_("An invitation link that preselects the role")),
     ("endprogramme", N_("End a programme for non-performance")),
     ("report", N_("Monitoring report with a chart")),
     ("broadcast", N_("A message to everyone, mentors, mentees or a department")),

@@ -28,6 +28,7 @@ from handlers.curator import (
     candidates,
     documents,
     export,
+    invites,
     pairing,
     programmes,
     report,
@@ -56,6 +57,7 @@ def create_root_router() -> Router:
         programmes.router,
         broadcast.router,
         documents.router,
+        invites.router,
     )
 
     root = Router(name="root")

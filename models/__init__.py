@@ -4,6 +4,7 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
 from models.consent import Consent
+from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
 from models.pairs import Pair, PairingExclusion, PairMember
@@ -19,6 +20,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "Consent",
+    "Invite",
     "Meeting",
     "MenteeProfile",
     "MentorProfile",

@@ -54,6 +54,9 @@ async def advance(
     elif current == Registration.choosing_mentee_forms.state:
         await save_mentee_questionnaire(session, participant, data)
     following = neighbour(current, data, +1)
+    if following == Registration.choosing_role and data.get("invited_role"):
+        await state.update_data(role=data["invited_role"])  # preselected by an invitation
+        following = neighbour(following.state, await state.get_data(), +1)
     if following is None:
         await finish_registration(message, state, session, participant, bot, settings, i18n)
     else:

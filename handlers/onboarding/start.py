@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import CommandStart
+from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -18,6 +18,7 @@ from handlers.texts import consent_document, intro_text
 from handlers.ui import ConsentAnswer, yes_no_keyboard
 from models.consent import decline_personal_data_consent, give_personal_data_consent
 from models.enums import ConsentKind
+from models.invites import use_invite
 from models.participant import Participant, ensure_participant
 
 router = Router(name=__name__)
@@ -35,6 +36,7 @@ def _consent_keyboard(version: str):
 @router.message(CommandStart())
 async def cmd_start(
     message: Message,
+    command: CommandObject,
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
@@ -42,6 +44,9 @@ async def cmd_start(
     i18n: I18n,
 ) -> None:
     await state.clear()
+    invited = await use_invite(session, command.args) if command.args else None
+    if invited is not None:
+        await state.update_data(invited_role=invited)  # the role question is skipped
     participant = participant or await ensure_participant(session, message.from_user.id)
     if participant.is_registered:
         await message.answer(

@@ -25,7 +25,7 @@ from scheduler.jobs import deliver, sweep
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said, texts
 from tests.factories import CURATOR, actor, make_running_programme, make_teacher
-from tests.handlers.flows import stored
+from tests.handlers.flows import fill_mentor, fill_profile, stored
 from tests.mocked_bot import MockedBot
 
 
@@ -252,3 +252,32 @@ async def test_the_documents_open_with_headings_and_tables(
 
 async def person_docs(curator: Person):  # type: ignore[no-untyped-def]
     return await curator.send("/docs")
+
+
+async def test_an_invitation_link_preselects_the_role(
+    person: Callable[..., Person], curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    await curator.send("/invite")
+    replies = await curator.press("Кандидат в наставники")
+    (text,) = [t for t in texts(replies) if "t.me/" in t]
+    code = text.rsplit("?start=", 1)[1]
+    assert text.split("\n")[-1] == f"https://t.me/nastavnik_test_bot?start={code}"
+
+    teacher = person(5201)
+    await teacher.send(f"/start {code}")
+    await teacher.press("Согласен")
+    await fill_profile(teacher)  # ends by choosing the category
+    last = texts(teacher.bot.session.requests, 5201)[-1]
+    assert "Ваши компетенции" in last  # straight to the mentor questionnaire
+    assert not said(teacher.bot.session.requests, "В какой роли", chat_id=5201)
+    await fill_mentor(teacher)
+    participant = await stored(session_pool, 5201)
+    assert participant is not None
+    assert participant.mentor_profile is not None
+    assert participant.mentee_profile is None
+
+    stranger = person(5202)  # a forged code is ignored: the usual questions follow
+    await stranger.send("/start invBOGUS")
+    await stranger.press("Согласен")
+    await fill_profile(stranger)
+    assert said(stranger.bot.session.requests, "В какой роли", chat_id=5202)

@@ -1,0 +1,51 @@
+"""Invitation links (t.me/<bot>?start=<code>) that preselect the role at registration."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import BigInteger, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.access import Actor
+from models.audit import audit
+from models.base import Base, utcnow
+from models.enums import Role
+from models.participant import enum_column
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    uses: Mapped[int] = mapped_column(default=0)
+
+
+async def create_invite(session: AsyncSession, actor: Actor, role: str) -> Invite:
+    actor.require_curator()
+    invite = Invite(
+        code="inv" + secrets.token_urlsafe(9).replace("-", "x").replace("_", "y"),
+        role=Role(role),
+        created_by=actor.telegram_id,
+    )
+    session.add(invite)
+    await session.flush()
+    audit(session, actor.telegram_id, "invite", "invite", invite.id, role=role)
+    await session.commit()
+    return invite
+
+
+async def use_invite(session: AsyncSession, code: str) -> Role | None:
+    """The role an invitation preselects; unknown codes are simply ignored."""
+    invite = await session.scalar(select(Invite).where(Invite.code == code[:32]))
+    if invite is None:
+        return None
+    invite.uses += 1
+    await session.commit()
+    return invite.role
