@@ -29,6 +29,7 @@ PARTICIPANT_COMMANDS = (
     ("cancel", N_("Cancel the current action")),
 )
 CURATOR_COMMANDS = (
+    ("participants", N_("The banks of mentors and mentees")),
     ("pair", N_("Form a mentoring pair or group")),
     ("requests", N_("Requests waiting for a decision")),
     ("programmes", N_("Programmes by status, with progress")),

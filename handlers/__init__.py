@@ -30,6 +30,7 @@ from handlers.curator import (
     export,
     invites,
     pairing,
+    participants,
     programmes,
     report,
 )
@@ -58,6 +59,7 @@ def create_root_router() -> Router:
         broadcast.router,
         documents.router,
         invites.router,
+        participants.router,
     )
 
     root = Router(name="root")

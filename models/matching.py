@@ -105,6 +105,7 @@ async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) ->
         .where(
             MentorProfile.status == MentorStatus.ACCEPTED,
             Participant.status == ParticipantStatus.ACTIVE,
+            Participant.archived_at.is_(None),
             Participant.id != mentee_id,
         )
     )

@@ -380,7 +380,11 @@ async def mentees_without_pair(session: AsyncSession, limit: int = 30) -> list[P
     result = await session.scalars(
         select(Participant)
         .join(MenteeProfile, MenteeProfile.participant_id == Participant.id)
-        .where(Participant.status == ParticipantStatus.ACTIVE, Participant.id.not_in(in_open_pair))
+        .where(
+            Participant.status == ParticipantStatus.ACTIVE,
+            Participant.archived_at.is_(None),
+            Participant.id.not_in(in_open_pair),
+        )
         .order_by(Participant.registered_at, Participant.id)
         .limit(limit)
     )

@@ -52,6 +52,10 @@ class Participant(TimestampMixin, Base):
     withdrawn_at: Mapped[datetime | None]
     # Set when Telegram answered 403 (blocked the bot); cleared when they write again.
     unreachable_at: Mapped[datetime | None]
+    # The curator's bank keeping (§6.4.2, §6.4.5): archived people leave the pairing lists;
+    # include_year marks who must be included in mentoring in that academic year.
+    archived_at: Mapped[datetime | None]
+    include_year: Mapped[int | None]
 
     mentee_profile: Mapped[MenteeProfile | None] = relationship(
         back_populates="participant", lazy="selectin", cascade="all, delete-orphan"

@@ -281,3 +281,63 @@ async def test_an_invitation_link_preselects_the_role(
     await stranger.press("Согласен")
     await fill_profile(stranger)
     assert said(stranger.bot.session.requests, "В какой роли", chat_id=5202)
+
+
+PATRONYMICS = (
+    "Александровна",
+    "Борисовна",
+    "Викторовна",
+    "Григорьевна",
+    "Дмитриевна",
+    "Евгеньевна",
+    "Игоревна",
+    "Константиновна",
+    "Леонидовна",
+    "Михайловна",
+    "Николаевна",
+    "Олеговна",
+)
+
+
+async def test_the_banks_filter_page_and_show_a_card(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session)
+        waiting = await make_teacher(session, full_name="Орлова Нина")
+        candidate = await make_teacher(session, mentee=False, mentor=True, full_name="Зайцев Пётр")
+        gone = await make_teacher(session, full_name="Удалова Вера")
+        await withdraw_consent(session, gone, ConsentKind.PERSONAL_DATA)
+        for patronymic in PATRONYMICS:
+            await make_teacher(session, full_name=f"Яковлева Дарья {patronymic}")
+    replies = await curator.send("/participants")
+    text = texts(replies)[0]
+    assert "Найдено: 17" in text
+    assert f"№{gone.id} (персональные данные удалены) — отозвал(а) согласие" in text
+    assert "Удалова" not in text
+    replies = await curator.press("Дальше")
+    assert said(replies, "Яковлева Дарья Олеговна")  # the 12th, on the second page
+    await curator.press("в паре")
+    replies = await curator.press("наставники")
+    text = texts(replies)[-1]
+    assert "Найдено: 1" in text
+    assert f"№{programme.pair.mentor_id}" in text
+
+    await curator.send("/participants")
+    replies = await curator.press(f"№{candidate.id} Зайцев")
+    assert said(replies, "кандидат, ожидает решения куратора")
+    assert said(replies, "Согласие на наставническую деятельность, редакция mentor-2026.1")
+    await curator.send("/participants")
+    await curator.press(f"№{waiting.id} Орлова")
+    replies = await curator.press("Включить в наставничество в 2026/2027")
+    assert said(replies, "Включить")  # the card was refreshed
+    assert said(replies, "в наставничество в 2026/2027.")
+    await curator.press("Архивировать")
+    assert "Вернуть из архива" in str(curator.last_markup()[1])
+    await curator.send("/pair")
+    pair_list = curator.last_markup()[1]
+    assert "Орлова Нина" not in str(pair_list)
+    archived = await stored(session_pool, waiting.telegram_id)
+    assert archived is not None
+    assert archived.archived_at is not None
+    assert archived.include_year == 2026

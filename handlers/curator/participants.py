@@ -1,0 +1,232 @@
+"""/participants: the banks of mentors and mentees with filters (role, status, department) and
+pages; a person's card (profile, questionnaire, consents, pairs, programmes) with the curator's
+actions: accept or reject a mentor candidate, archive, mark for this year's mentoring."""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from aiogram import Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.onboarding.finish import decision_keyboard
+from handlers.texts import consent_lines, profile_card
+from handlers.ui import ProgrammeAction, label
+from models.access import Actor
+from models.banks import STATUSES, bank, set_archived, set_include_year
+from models.broadcasts import departments
+from models.consent import consent_history
+from models.errors import NotFound
+from models.i18n_marker import N_
+from models.participant import Participant, get_participant_by_id
+from models.programmes import programmes_of
+from models.statistics import academic_year
+
+router = Router(name=__name__)
+PAGE = 10
+STATUS_LABELS = {
+    "registered": N_("registered, no pair"),
+    "in_pair": N_("in a pair"),
+    "finished": N_("finished"),
+    "withdrawn": N_("withdrew consent"),
+    "unreachable": N_("unreachable"),
+    "archived": N_("archived"),
+}
+ROLE_LABELS = {"all": N_("everyone"), "mentors": N_("mentors"), "mentees": N_("mentees")}
+
+
+class BankView(CallbackData, prefix="bv"):
+    role: str = "all"
+    status: str = "all"
+    dept: int = -1  # index in the sorted list of departments; -1: any
+    page: int = 0
+
+
+class PersonAction(CallbackData, prefix="pc"):
+    action: str  # "card", "archive", "unarchive", "include", "exclude"
+    participant_id: int
+
+
+def _status(code: str) -> str:
+    return _(STATUS_LABELS[code]) if code in STATUS_LABELS else _("everyone")
+
+
+async def render_bank(session: AsyncSession, view: BankView) -> tuple[str, InlineKeyboardMarkup]:
+    names = await departments(session)
+    department = names[view.dept] if 0 <= view.dept < len(names) else None
+    role = view.role if view.role in ROLE_LABELS else "all"
+    status = view.status if view.status in STATUSES else "all"
+    entries = await bank(session, role=role, status=status, department=department)
+    page = max(view.page, 0)
+    shown = entries[page * PAGE : (page + 1) * PAGE]
+    lines = [
+        "<b>"
+        + _("Banks: {role}, {status}, {department}").format(
+            role=_(ROLE_LABELS[role]),
+            status=_status(status),
+            department=escape(department or _("all departments")),
+        )
+        + "</b>",
+        _("Found: {n}").format(n=len(entries)),
+    ]
+    builder = InlineKeyboardBuilder()
+    for entry in shown:
+        person = entry.person
+        name = person.full_name or _("(personal data erased)")
+        lines.append(f"№{person.id} {escape(name)} — {_status(entry.status)}")
+        builder.button(
+            text=f"№{person.id} {name}"[:50],
+            callback_data=PersonAction(action="card", participant_id=person.id),
+        )
+    if page:
+        builder.button(
+            text=_("‹ Previous page"),
+            callback_data=BankView(role=role, status=status, dept=view.dept, page=page - 1),
+        )
+    if (page + 1) * PAGE < len(entries):
+        builder.button(
+            text=_("Next page ›"),
+            callback_data=BankView(role=role, status=status, dept=view.dept, page=page + 1),
+        )
+    for code in ROLE_LABELS:
+        mark = "• " if code == role else ""
+        builder.button(
+            text=mark + _(ROLE_LABELS[code]),
+            callback_data=BankView(role=code, status=status, dept=view.dept),
+        )
+    for code in ("all", *STATUSES):
+        mark = "• " if code == status else ""
+        builder.button(
+            text=mark + _status(code),
+            callback_data=BankView(role=role, status=code, dept=view.dept),
+        )
+    for index, name in enumerate(names[:12]):
+        mark = "• " if index == view.dept else ""
+        builder.button(
+            text=(mark + name)[:40],
+            callback_data=BankView(
+                role=role, status=status, dept=-1 if index == view.dept else index
+            ),
+        )
+    builder.adjust(1)
+    return "\n".join(lines), builder.as_markup()
+
+
+@router.message(Command("participants"))
+async def cmd_participants(message: Message, session: AsyncSession) -> None:
+    text, markup = await render_bank(session, BankView())
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(BankView.filter())
+async def bank_filtered(
+    query: CallbackQuery, callback_data: BankView, session: AsyncSession
+) -> None:
+    text, markup = await render_bank(session, callback_data)
+    await query.message.edit_text(text, reply_markup=markup)
+    await query.answer()
+
+
+async def render_card(
+    session: AsyncSession, person: Participant, settings: Settings, actor: Actor, today: date
+) -> tuple[str, InlineKeyboardMarkup]:
+    parts = [f"<b>№{person.id}</b>"]
+    if person.full_name:
+        parts.append(profile_card(person))
+    else:
+        parts.append(_("(personal data erased)"))
+    parts += [
+        "",
+        "<b>" + _("Consents") + "</b>",
+        consent_lines(await consent_history(session, person.id), settings.timezone),
+    ]
+    programmes = await programmes_of(session, person.id)
+    if programmes:
+        parts += ["", "<b>" + _("Programmes") + "</b>"]
+        for programme in programmes:
+            done, total = programme.progress
+            parts.append(
+                _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
+                    id=programme.id,
+                    pair=programme.pair_id,
+                    status=label(programme.status),
+                    done=done,
+                    total=total,
+                )
+            )
+    year = academic_year(today)[0].year
+    if person.include_year:
+        parts.append(
+            _("To be included in mentoring in {year}/{next}.").format(
+                year=person.include_year, next=person.include_year + 1
+            )
+        )
+    builder = InlineKeyboardBuilder()
+    decision = decision_keyboard(person)
+    if decision is not None:
+        for row in decision.inline_keyboard:
+            for button in row:
+                builder.button(text=button.text, callback_data=button.callback_data)
+    if person.full_name:
+        if person.archived_at is None:
+            builder.button(
+                text=_("Archive"),
+                callback_data=PersonAction(action="archive", participant_id=person.id),
+            )
+        else:
+            builder.button(
+                text=_("Back from the archive"),
+                callback_data=PersonAction(action="unarchive", participant_id=person.id),
+            )
+        if person.include_year == year:
+            builder.button(
+                text=_("Remove the mark for {year}/{next}").format(year=year, next=year + 1),
+                callback_data=PersonAction(action="exclude", participant_id=person.id),
+            )
+        else:
+            builder.button(
+                text=_("Include in mentoring in {year}/{next}").format(year=year, next=year + 1),
+                callback_data=PersonAction(action="include", participant_id=person.id),
+            )
+    for programme in programmes[:3]:
+        builder.button(
+            text=_("Open №{id}").format(id=programme.id),
+            callback_data=ProgrammeAction(action="view", programme_id=programme.id),
+        )
+    builder.adjust(1)
+    return "\n".join(parts), builder.as_markup()
+
+
+@router.callback_query(PersonAction.filter())
+async def person_action(
+    query: CallbackQuery,
+    callback_data: PersonAction,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    today: date,
+) -> None:
+    pid = callback_data.participant_id
+    year = academic_year(today)[0].year
+    if callback_data.action in ("archive", "unarchive"):
+        await set_archived(session, actor, pid, callback_data.action == "archive")
+    elif callback_data.action in ("include", "exclude"):
+        await set_include_year(
+            session, actor, pid, year if callback_data.action == "include" else None
+        )
+    person = await get_participant_by_id(session, pid)
+    if person is None:
+        raise NotFound()
+    text, markup = await render_card(session, person, settings, actor, today)
+    await query.answer()
+    if callback_data.action == "card":
+        await query.message.answer(text, reply_markup=markup)
+    else:
+        await query.message.edit_text(text, reply_markup=markup)
