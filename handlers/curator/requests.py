@@ -20,12 +20,19 @@ from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.requests import curator_buttons
 from handlers.survey import offer_survey
-from handlers.ui import NewMentor, ProgrammeAction, RequestAction, button_rows, label
-from handlers.views import names_of, request_card
+from handlers.ui import (
+    NewMentor,
+    PairApproval,
+    ProgrammeAction,
+    RequestAction,
+    button_rows,
+    label,
+)
+from handlers.views import names_of, pair_card, pair_names, request_card
 from models.access import Actor
-from models.enums import EndReason, ProgrammeStatus, RequestKind, RequestStatus
+from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.fields import FIELDS
-from models.pairs import get_pair, propose_replacement
+from models.pairs import Pair, get_pair, propose_replacement
 from models.programmes import Programme, end_early, programme_of_pair
 from models.requests import decide_request, partner_ids, pending_requests
 
@@ -43,8 +50,19 @@ class Ending(StatesGroup):
 @router.message(Command("requests"))
 async def cmd_requests(message: Message, session: AsyncSession) -> None:
     requests = await pending_requests(session)
+    accepted = list(
+        await session.scalars(
+            select(Pair).where(Pair.status == PairStatus.ACCEPTED).order_by(Pair.id)
+        )
+    )
+    for pair in accepted:  # everyone agreed: the pair waits for the director's order
+        names = await pair_names(session, pair)
+        approve = button_rows([(_("Approve by order"), PairApproval(pair_id=pair.id))])
+        note = _("Everyone agreed. Enter the director's order to approve the pair.")
+        await message.answer(f"{note}\n\n{pair_card(pair, names)}", reply_markup=approve)
     if not requests:
-        await message.answer(_("No request is waiting for your decision."))
+        if not accepted:
+            await message.answer(_("No request is waiting for your decision."))
         return
     names = await names_of(session, [r.author_id for r in requests])
     for request in requests:

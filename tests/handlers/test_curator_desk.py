@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from models.consent import ConsentKind
 from models.enums import EndReason, StaffRole
+from models.pairs import answer_pair, propose_pair
 from models.participant import Participant
+from models.profiles import decide_mentor
 from models.programmes import end_early, report_activity, review_activity
 from models.statistics import academic_year
 from models.surveys import SURVEY_QUESTIONS, submit_survey
@@ -341,3 +343,28 @@ async def test_the_banks_filter_page_and_show_a_card(
     assert archived is not None
     assert archived.archived_at is not None
     assert archived.include_year == 2026
+
+
+async def test_requests_also_list_pairs_waiting_for_the_order(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        mentee = await make_teacher(session)
+        mentor = await make_teacher(session, mentee=False, mentor=True)
+        await decide_mentor(session, mentor.id, accept=True, decided_by=CURATOR_ID)
+        pair = await propose_pair(
+            session,
+            CURATOR,
+            mentee_id=mentee.id,
+            mentor_id=mentor.id,
+            forms=["traditional"],
+            pair_type="teacher_young",
+        )
+        await answer_pair(session, actor(mentor), pair.id, accept=True)
+        await answer_pair(session, actor(mentee), pair.id, accept=True)
+    replies = await curator.send("/requests")
+    assert said(replies, f"Пара №{pair.id}")
+    await curator.press("Утвердить приказом")
+    await curator.send("7-н")
+    assert said(await curator.send("01.10.2026"), "Пара утверждена")
+    assert said(await curator.send("/requests"), "Нет обращений")
