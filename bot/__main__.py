@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from aiogram import Bot
@@ -92,7 +93,41 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     sandbox.add_argument(
         "--files", type=Path, default=Path("data/sandbox-files"), help="where documents go"
     )
+    publish = commands.add_parser(
+        "publish", help="write the page for the college site (index.html) to a folder"
+    )
+    publish.add_argument("--out", type=Path, required=True, help="the folder to write into")
     return parser.parse_args(argv)
+
+
+async def publish_to(settings: Settings, out: Path) -> Path:
+    """`python -m bot publish --out DIR`: the same page as /publish, for a cron job."""
+    from bot.publication import render_publication
+
+    engine = create_engine(settings.database_url)
+    try:
+        await upgrade_database(engine)
+        i18n = create_i18n(settings.default_locale)
+        async with create_session_pool(engine)() as session:
+            with i18n.context(), i18n.use_locale(settings.default_locale):
+                page = await render_publication(
+                    session,
+                    settings.organization_name,
+                    settings.default_locale,
+                    datetime.now(settings.timezone),
+                )
+    finally:
+        await engine.dispose()
+    target = out / "index.html"
+    await asyncio.to_thread(_write, target, page)
+    return target
+
+
+def _write(target: Path, page: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(page, encoding="utf-8")
+    temporary.replace(target)  # the web server never sees half a page
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,6 +140,9 @@ def main(argv: list[str] | None = None) -> None:
         asyncio.run(run_sandbox(args.db, args.files, seed=args.seed, fast_clock=args.fast_clock))
         return
     settings = load_settings()
+    if args.command == "publish":
+        print(asyncio.run(publish_to(settings, args.out)))
+        return
     logging.basicConfig(
         level=settings.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

@@ -40,6 +40,7 @@ CURATOR_COMMANDS = (
     ("broadcast", N_("A message to everyone, mentors, mentees or a department")),
     ("export", N_("Everything as an XLSX workbook")),
     ("docs", N_("Documents: order, programme, questionnaire analysis")),
+    ("publish", N_("The page for the college site")),
     ("role", N_("Grant or revoke the curator or director role")),
     ("audit", N_("Latest actions of curators")),
 )

@@ -32,6 +32,7 @@ from handlers.curator import (
     pairing,
     participants,
     programmes,
+    publish,
     report,
 )
 from handlers.curator import requests as curator_requests
@@ -60,6 +61,7 @@ def create_root_router() -> Router:
         documents.router,
         invites.router,
         participants.router,
+        publish.router,
     )
 
     root = Router(name="root")

@@ -7,7 +7,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, inspect, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, false, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -63,6 +63,8 @@ class Programme(TimestampMixin, Base):
     end_comment: Mapped[str | None] = mapped_column(Text)
     ended_by: Mapped[int | None] = mapped_column(BigInteger)
     ended_at: Mapped[datetime | None]
+    # Marked by the curator for the site (§6.4.6, §11.1).
+    best_case: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     pair: Mapped[Pair] = relationship(lazy="selectin")
     activities: Mapped[list[Activity]] = relationship(
