@@ -12,6 +12,7 @@ from docx import Document as DocxDocument
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.commands import CURATOR_COMMANDS
 from bot.config import Settings
 from models.consent import ConsentKind
 from models.enums import EndReason, StaffRole
@@ -33,7 +34,9 @@ from tests.mocked_bot import MockedBot
 
 async def test_only_curators_use_the_desk(person: Callable[..., Person]) -> None:
     teacher = person(5001)
-    for command in ("/export", "/audit", "/role 1 curator"):
+    commands = [f"/{name}" for name, _description in CURATOR_COMMANDS] + ["/role 1 curator"]
+    assert len(commands) >= 13
+    for command in commands:
         assert said(await teacher.send(command), "только кураторам"), command
 
 
