@@ -92,9 +92,10 @@ async def make_mentor(session: AsyncSession, **profile: Any) -> Participant:
     return mentor
 
 
-async def make_active_pair(
+async def make_accepted_pair(
     session: AsyncSession, mentee: Participant | None = None, mentor: Participant | None = None
 ) -> Pair:
+    """Proposed by the curator and accepted by both: waiting for the director's order."""
     mentee = mentee or await make_teacher(session)
     mentor = mentor or await make_mentor(session)
     pair = await propose_pair(
@@ -107,6 +108,13 @@ async def make_active_pair(
     )
     await answer_pair(session, actor(mentor), pair.id, accept=True)
     await answer_pair(session, actor(mentee), pair.id, accept=True)
+    return pair
+
+
+async def make_active_pair(
+    session: AsyncSession, mentee: Participant | None = None, mentor: Participant | None = None
+) -> Pair:
+    pair = await make_accepted_pair(session, mentee, mentor)
     return await approve_pair(
         session, CURATOR, pair.id, order_number="62-н", order_date=date(2026, 9, 1)
     )

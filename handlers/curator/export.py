@@ -60,6 +60,18 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Ro
     sheet.freeze_panes = "A2"
 
 
+def profile_cells(person: Participant) -> tuple[object, ...]:
+    """No., full name, position, department, subjects, experience: both banks start so."""
+    return (
+        person.id,
+        person.full_name or "—",
+        person.position,
+        person.department,
+        person.subjects,
+        person.experience_years,
+    )
+
+
 def _forms(codes: list[str]) -> str:
     return ", ".join(label(MentoringForm(code)) for code in codes)
 
@@ -99,12 +111,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
         ],
         [
             (
-                m.participant_id,
-                name(m.participant_id),
-                people[m.participant_id].position,
-                people[m.participant_id].department,
-                people[m.participant_id].subjects,
-                people[m.participant_id].experience_years,
+                *profile_cells(people[m.participant_id]),
                 format_value("qualification", people[m.participant_id].qualification),
                 m.competences,
                 m.mentor_subjects,
@@ -135,12 +142,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
         ],
         [
             (
-                m.participant_id,
-                name(m.participant_id),
-                people[m.participant_id].position,
-                people[m.participant_id].department,
-                people[m.participant_id].subjects,
-                people[m.participant_id].experience_years,
+                *profile_cells(people[m.participant_id]),
                 format_value("difficulties", m.difficulties),
                 m.difficulties_other,
                 m.learning_goals,

@@ -16,9 +16,7 @@ from bot.commands import CURATOR_COMMANDS
 from bot.config import Settings
 from models.consent import ConsentKind
 from models.enums import EndReason, StaffRole
-from models.pairs import answer_pair, propose_pair
 from models.participant import Participant
-from models.profiles import decide_mentor
 from models.programmes import end_early, report_activity, review_activity
 from models.statistics import academic_year
 from models.surveys import SURVEY_QUESTIONS, submit_survey
@@ -27,7 +25,13 @@ from scheduler.clock import SystemClock
 from scheduler.jobs import deliver, sweep
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said, texts
-from tests.factories import CURATOR, actor, make_running_programme, make_teacher
+from tests.factories import (
+    CURATOR,
+    actor,
+    make_accepted_pair,
+    make_running_programme,
+    make_teacher,
+)
 from tests.handlers.flows import fill_mentor, fill_profile, stored
 from tests.mocked_bot import MockedBot
 
@@ -352,19 +356,7 @@ async def test_requests_also_list_pairs_waiting_for_the_order(
     curator: Person, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
     async with session_pool() as session:
-        mentee = await make_teacher(session)
-        mentor = await make_teacher(session, mentee=False, mentor=True)
-        await decide_mentor(session, mentor.id, accept=True, decided_by=CURATOR_ID)
-        pair = await propose_pair(
-            session,
-            CURATOR,
-            mentee_id=mentee.id,
-            mentor_id=mentor.id,
-            forms=["traditional"],
-            pair_type="teacher_young",
-        )
-        await answer_pair(session, actor(mentor), pair.id, accept=True)
-        await answer_pair(session, actor(mentee), pair.id, accept=True)
+        pair = await make_accepted_pair(session)
     replies = await curator.send("/requests")
     assert said(replies, f"Пара №{pair.id}")
     await curator.press("Утвердить приказом")
