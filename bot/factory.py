@@ -18,7 +18,12 @@ import handlers
 from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
-from bot.middlewares import DbSessionMiddleware, ParticipantMiddleware, UpdateLoggingMiddleware
+from bot.middlewares import (
+    DbSessionMiddleware,
+    OnceMiddleware,
+    ParticipantMiddleware,
+    UpdateLoggingMiddleware,
+)
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
@@ -91,6 +96,7 @@ def create_dispatcher(
     )
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
+    dispatcher.update.outer_middleware(OnceMiddleware())
     dispatcher.update.outer_middleware(ParticipantMiddleware())
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())

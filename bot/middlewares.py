@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from models.access import Actor
 from models.participant import get_participant
+from models.updates import mark_processing, seen
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 logger = logging.getLogger("bot.updates")
@@ -50,6 +51,24 @@ class DbSessionMiddleware(BaseMiddleware):
         async with self.session_pool() as session:
             data["session"] = session
             return await handler(event, data)
+
+
+class OnceMiddleware(BaseMiddleware):
+    """Skips an update already processed (same bot and update_id)."""
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        update_id = getattr(event, "update_id", None)
+        bot = data.get("bot")
+        if update_id is None or bot is None:
+            return await handler(event, data)
+        session: AsyncSession = data["session"]
+        if await seen(session, bot.id, update_id):
+            logger.info("update %s was already processed: skipped", update_id)
+            return None
+        mark_processing(session, bot.id, update_id)
+        result = await handler(event, data)
+        await session.commit()  # also when the handler itself changed nothing
+        return result
 
 
 class ParticipantMiddleware(BaseMiddleware):

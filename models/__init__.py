@@ -13,6 +13,7 @@ from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
 from models.requests import Request
 from models.surveys import SurveyAnswer
+from models.updates import ProcessedUpdate
 
 __all__ = [
     "Activity",
@@ -30,6 +31,7 @@ __all__ = [
     "PairMessage",
     "PairingExclusion",
     "Participant",
+    "ProcessedUpdate",
     "Programme",
     "Request",
     "SurveyAnswer",

@@ -24,6 +24,7 @@ from models.outbox import (
     mark_unreachable,
 )
 from models.participant import Participant, curator_telegram_ids
+from models.updates import forget_old
 from scheduler import rules
 from scheduler.clock import Clock
 from scheduler.messages import rendered
@@ -94,6 +95,7 @@ async def sweep(
     """Queue everything due that is not queued yet; returns how many messages were queued."""
     now = clock.now()
     async with session_pool() as session:
+        await forget_old(session, now)
         dues = await collect(session, settings, clock)
         if not dues:
             return 0

@@ -41,6 +41,7 @@ class Person:
     first_name: str = "Мария"
     language_code: str = "ru"
     group_id: int | None = None  # talk in this group instead of the private chat
+    last_update: Update | None = None
 
     @property
     def user(self) -> User:
@@ -59,8 +60,13 @@ class Person:
 
     async def _feed(self, update: Update) -> list[TelegramMethod[Any]]:
         before = len(self.bot.session.requests)
+        self.last_update = update
         await self.dispatcher.feed_update(self.bot, update)
         return self.bot.session.requests[before:]
+
+    async def redeliver(self) -> list[TelegramMethod[Any]]:
+        """Telegram sends the same update again (same update_id)."""
+        return await self._feed(self.last_update)
 
     async def send(self, text: str, **fields: Any) -> list[TelegramMethod[Any]]:
         message = Message(

@@ -116,3 +116,22 @@ async def test_the_mentor_reviews_from_plan_and_the_curator_ends_the_programme(
     assert programme.status == ProgrammeStatus.ENDED_EARLY
     assert programme.end_reason == EndReason.BY_CURATOR
     assert said(await mentee.send("/done"), "Отмечать нечего")
+
+
+async def test_a_redelivered_update_logs_nothing_twice(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentee, mentor, _ = people
+    await form_pair(curator, mentee, mentor)
+    await mentee.send("/meeting")
+    await mentee.press("Сегодня")
+    await mentee.send("Анализ урока")
+    await mentee.send("Разобрали")
+    await mentee.send("Итоги")
+    first = await mentee.press("Пропустить")
+    assert said(first, "Встреча записана в журнал")
+    again = await mentee.redeliver()  # e.g. a crash before the offset was confirmed
+    assert again == []
+    async with session_pool() as session:
+        meetings = (await session.scalars(select(Meeting))).all()
+    assert len(meetings) == 1
