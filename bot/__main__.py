@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import signal
 import sys
 from datetime import datetime
 from pathlib import Path
 
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
 from pydantic import ValidationError
 
@@ -59,6 +60,31 @@ async def wait_for_telegram(bot: Bot, max_delay: float = 60.0) -> None:
             return
 
 
+async def serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> None:
+    """An aiohttp server for Telegram's calls; SIGTERM/SIGINT stop it gracefully."""
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    app = web.Application()
+    SimpleRequestHandler(dispatcher, bot, secret_token=secret).register(
+        app, path=settings.webhook_path
+    )
+    setup_application(app, dispatcher, bot=bot)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, settings.webhook_host, settings.webhook_port).start()
+    logger.info("webhook server on %s:%d", settings.webhook_host, settings.webhook_port)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        await runner.cleanup()
+
+
 async def run(settings: Settings) -> None:
     engine = create_engine(settings.database_url)
     bot = create_bot(settings)
@@ -72,7 +98,10 @@ async def run(settings: Settings) -> None:
         dispatcher = create_dispatcher(
             settings, session_pool, i18n=i18n, clock=clock, scheduler=scheduler
         )
-        await dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout)
+        if settings.bot_mode == "webhook":
+            await serve_webhook(settings, dispatcher, bot)
+        else:
+            await dispatcher.start_polling(bot, polling_timeout=settings.polling_timeout)
     finally:
         await bot.session.close()
         await engine.dispose()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("ru", "en")
@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     organization_name: str = "образовательная организация"
     log_level: str = "INFO"
     polling_timeout: int = Field(default=30, ge=1, le=50)
+
+    # Webhook mode (several workers behind a reverse proxy) instead of long polling.
+    bot_mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = (
+        None  # the public base URL Telegram calls, e.g. https://bot.example.org
+    )
+    webhook_path: str = "/telegram"
+    webhook_secret: SecretStr | None = (
+        None  # checked on every call (X-Telegram-Bot-Api-Secret-Token)
+    )
+    webhook_host: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
 
     # Scheduler (issue 4): reminders, escalations, digests.
     reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
@@ -133,10 +145,26 @@ class Settings(BaseSettings):
             raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
         return value
 
-    @field_validator("telegram_api_url", "redis_url", mode="before")
+    @field_validator(
+        "telegram_api_url", "redis_url", "webhook_url", "webhook_secret", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @model_validator(mode="after")
+    def _webhook_complete(self) -> Settings:
+        if self.bot_mode == "webhook":
+            if not self.webhook_url:
+                raise ValueError("BOT_MODE=webhook needs WEBHOOK_URL (the public base URL)")
+            secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+            if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+                raise ValueError(
+                    "BOT_MODE=webhook needs WEBHOOK_SECRET: 16-256 letters, digits, _ or -"
+                )
+            if not self.webhook_path.startswith("/"):
+                raise ValueError("WEBHOOK_PATH must start with /")
+        return self
 
     @property
     def timezone(self) -> ZoneInfo:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import ClientError, ClientSession, web
 
 BOT_ID = 123456
 BOT_TOKEN = f"{BOT_ID}:TEST-e2e-token-abcdefgh"
@@ -96,6 +96,9 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self.polling = asyncio.Event()
         self._confirmed = 0  # the highest offset the bot has confirmed
+        self.webhook: tuple[str, str | None] | None = None  # (url, secret) after setWebhook
+        self.webhook_deliveries: list[int] = []  # HTTP statuses the bot's webhook answered
+        self._client: Any = None
         self._last_call = 0.0  # loop time of the bot's last call other than getUpdates
 
     # --- server lifecycle -------------------------------------------------------------
@@ -110,6 +113,8 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -121,9 +126,28 @@ class FakeTelegram:
 
     async def push_update(self, update: dict[str, Any]) -> None:
         update["update_id"] = next(self._update_ids)
+        if self.webhook is not None:
+            await self._post(update)
+            return
         async with self._changed:
             self._updates.append(update)
             self._changed.notify_all()
+
+    async def _post(self, update: dict[str, Any]) -> None:
+        """Deliver to the bot's webhook as Telegram does (with its secret); retry briefly."""
+        if self._client is None:
+            self._client = ClientSession()
+        url, secret = self.webhook  # type: ignore[misc]
+        headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+        for _attempt in range(20):
+            try:
+                async with self._client.post(url, json=update, headers=headers) as response:
+                    self.webhook_deliveries.append(response.status)
+                    if response.status < 500:
+                        return
+            except ClientError:
+                pass
+            await asyncio.sleep(0.25)
 
     def user(self, user_id: int, first_name: str = "Тест", language_code: str = "ru") -> FakeUser:
         return FakeUser(self, user_id, first_name, language_code)
@@ -217,6 +241,12 @@ class FakeTelegram:
         return BOT_INFO
 
     async def _api_deletewebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = None
+        return True
+
+    async def _api_setwebhook(self, params: dict[str, Any]) -> bool:
+        self.webhook = (params["url"], params.get("secret_token"))
+        self.polling.set()  # the bot is ready to receive
         return True
 
     async def _api_setmycommands(self, params: dict[str, Any]) -> bool:
@@ -230,6 +260,8 @@ class FakeTelegram:
         return True
 
     async def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook is not None:
+            raise LookupError("Conflict: can't use getUpdates method while webhook is active")
         offset = int(params.get("offset") or 0)
         timeout = float(params.get("timeout") or 0)
         self._confirmed = max(self._confirmed, offset)

@@ -61,7 +61,12 @@ async def on_startup(
     session_pool: async_sessionmaker[AsyncSession],
     scheduler: ReminderScheduler | None = None,
 ) -> None:
-    await bot.delete_webhook(drop_pending_updates=False)
+    if settings.bot_mode == "webhook":
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        url = settings.webhook_url.rstrip("/") + settings.webhook_path  # type: ignore[union-attr]
+        await bot.set_webhook(url, secret_token=secret, drop_pending_updates=False)
+    else:
+        await bot.delete_webhook(drop_pending_updates=False)
     async with session_pool() as session:
         curators = await curator_telegram_ids(session, settings.curator_ids)
     await set_bot_commands(bot, i18n, curators)

@@ -74,3 +74,22 @@ def test_a_malformed_token_from_env_file_is_explained(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "BOT_TOKEN: BOT_TOKEN does not look like a bot token" in result.stderr
     assert not (tmp_path / "data").exists()  # nothing created before the settings are valid
+
+
+def test_webhook_mode_needs_a_public_url_and_a_secret() -> None:
+    base = {"bot_mode": "webhook"}
+    with pytest.raises(ValidationError, match="WEBHOOK_URL"):
+        make_settings("sqlite+aiosqlite:///x.db", **base)
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        make_settings("sqlite+aiosqlite:///x.db", **base, webhook_url="https://bot.example.org")
+    with pytest.raises(ValidationError, match="WEBHOOK_SECRET"):
+        make_settings(
+            "sqlite+aiosqlite:///x.db", **base, webhook_url="https://b.org", webhook_secret="short"
+        )
+    settings = make_settings(
+        "sqlite+aiosqlite:///x.db",
+        **base,
+        webhook_url="https://bot.example.org",
+        webhook_secret="a-long-enough-secret_123",
+    )
+    assert settings.webhook_path == "/telegram"
