@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md alembic.ini babel.cfg ./
+COPY bot bot
+COPY handlers handlers
+COPY models models
+COPY scheduler scheduler
+COPY migrations migrations
+COPY locales locales
+RUN pip install --no-cache-dir -e .
+USER nobody
+CMD ["python", "-m", "bot"]
