@@ -37,7 +37,7 @@ async def bank(
     people = await session.scalars(
         select(Participant)
         .where(Participant.status.in_((ParticipantStatus.ACTIVE, ParticipantStatus.WITHDRAWN)))
-        .order_by(Participant.full_name, Participant.id)
+        .order_by(Participant.full_name.asc().nulls_last(), Participant.id)  # erased: last
     )
     entries = []
     for person in people:

@@ -17,16 +17,17 @@ from tests.mocked_bot import MockedBot
 
 
 @pytest.fixture
-async def session_pool(sqlite_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
-    engine = create_engine(sqlite_url)
+async def session_pool(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """SQLite always; PostgreSQL too when TEST_POSTGRES_URL is set (the root fixture)."""
+    engine = create_engine(database_url)
     await upgrade_database(engine)
     yield create_session_pool(engine)
     await engine.dispose()
 
 
 @pytest.fixture
-def settings(sqlite_url: str) -> Settings:
-    return make_settings(sqlite_url)
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
 
 
 @pytest.fixture

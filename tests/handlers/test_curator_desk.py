@@ -322,10 +322,13 @@ async def test_the_banks_filter_page_and_show_a_card(
     replies = await curator.send("/participants")
     text = texts(replies)[0]
     assert "Найдено: 17" in text
-    assert f"№{gone.id} (персональные данные удалены) — отозвал(а) согласие" in text
-    assert "Удалова" not in text
     replies = await curator.press("Дальше")
     assert said(replies, "Яковлева Дарья Олеговна")  # the 12th, on the second page
+    # Erased names come last on every database, and only the number is shown.
+    assert texts(replies)[-1].endswith(
+        f"№{gone.id} (персональные данные удалены) — отозвал(а) согласие"
+    )
+    assert not said(replies, "Удалова")
     await curator.press("в паре")
     replies = await curator.press("наставники")
     text = texts(replies)[-1]
