@@ -7,7 +7,17 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, false, inspect, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    false,
+    inspect,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -87,6 +97,8 @@ class Programme(TimestampMixin, Base):
 
 class Activity(Base):
     __tablename__ = "activities"
+    # The reminder sweep looks for open activities by deadline range.
+    __table_args__ = (Index("ix_activities_status_deadline", "status", "deadline"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     programme_id: Mapped[int] = mapped_column(

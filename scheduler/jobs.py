@@ -60,7 +60,9 @@ class Recipient:
     to_mentor: bool = False
 
 
-def _recipients(due: Due, people: dict[int, Participant], curators: list[int]) -> list[Recipient]:
+def _recipients(
+    due: Due, people: dict[int, Participant], locales: dict[int, str | None], curators: list[int]
+) -> list[Recipient]:
     found = []
     mentor_id = getattr(due.params.get("pair"), "mentor_id", None)
     for participant_id in due.participants:
@@ -69,7 +71,6 @@ def _recipients(due: Due, people: dict[int, Participant], curators: list[int]) -
             continue
         copy = due.kind == "deadline" and participant_id == mentor_id
         found.append(Recipient(person.telegram_id, person.locale, copy))
-    locales = {p.telegram_id: p.locale for p in people.values()}
     if due.curators:
         found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in curators]
     found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in due.chats]
@@ -115,10 +116,11 @@ async def sweep(
             )
         }
         names = await names_of(session, ids)
+        locales = {person.telegram_id: person.locale for person in people.values()}
         planned = [
             (due, recipient, f"{due.key}:{recipient.chat_id}")
             for due in dues
-            for recipient in _recipients(due, people, curators)
+            for recipient in _recipients(due, people, locales, curators)
         ]
         existing = await _existing_keys(session, [key for _, _, key in planned])
         queued = 0

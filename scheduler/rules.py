@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import lazyload
 
 from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
@@ -56,7 +57,8 @@ async def _running_activities(
             Activity.status.in_(OPEN_ACTIVITY),
         )
         .order_by(Activity.deadline, Activity.id)
-    )
+        .options(lazyload(Activity.programme))  # not needed here; eager loading would fetch
+    )  # every programme with all its activities
     if start is not None:
         query = query.where(Activity.deadline >= start)
     if end is not None:
@@ -172,24 +174,6 @@ async def survey_reminders(session: AsyncSession, now: datetime, after_days: int
     return dues
 
 
-async def _last_activity(session: AsyncSession, pair: Pair, programme: Programme) -> datetime:
-    moments = [programme.approved_at, pair.approved_at]
-    moments.append(
-        await session.scalar(
-            select(func.max(Activity.reported_at)).where(Activity.programme_id == programme.id)
-        )
-    )
-    moments.append(
-        await session.scalar(select(func.max(Meeting.created_at)).where(Meeting.pair_id == pair.id))
-    )
-    moments.append(
-        await session.scalar(
-            select(func.max(PairMessage.created_at)).where(PairMessage.pair_id == pair.id)
-        )
-    )
-    return max(_aware(m) for m in moments if m is not None)
-
-
 def _aware(moment: datetime) -> datetime:
     # func.max() bypasses the column type on SQLite: naive UTC comes back.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
@@ -198,26 +182,50 @@ def _aware(moment: datetime) -> datetime:
 async def inactivity(
     session: AsyncSession, now: datetime, days: int, escalate_after: int
 ) -> list[Due]:
-    """No report, meeting or message for `days`: both sides; `escalate_after` later, curators."""
+    """No report, meeting or message for `days`: both sides; `escalate_after` later, curators.
+    One grouped query for every running pair (the latest of approval, reports, meetings and
+    messages)."""
+    reports = (
+        select(Activity.programme_id, func.max(Activity.reported_at).label("at"))
+        .group_by(Activity.programme_id)
+        .subquery()
+    )
+    meetings = (
+        select(Meeting.pair_id, func.max(Meeting.created_at).label("at"))
+        .group_by(Meeting.pair_id)
+        .subquery()
+    )
+    messages = (
+        select(PairMessage.pair_id, func.max(PairMessage.created_at).label("at"))
+        .group_by(PairMessage.pair_id)
+        .subquery()
+    )
     rows = await session.execute(
-        select(Pair, Programme)
+        select(Pair, Programme.approved_at, reports.c.at, meetings.c.at, messages.c.at)
         .join(Programme, Programme.pair_id == Pair.id)
+        .outerjoin(reports, reports.c.programme_id == Programme.id)
+        .outerjoin(meetings, meetings.c.pair_id == Pair.id)
+        .outerjoin(messages, messages.c.pair_id == Pair.id)
         .where(Pair.status == PairStatus.ACTIVE, Programme.status == ProgrammeStatus.APPROVED)
     )
     dues = []
-    for pair, programme in rows.all():
-        last = await _last_activity(session, pair, programme)
+    for pair, *moments in rows.all():
+        known = [_aware(m) for m in (*moments, pair.approved_at) if m is not None]
+        if not known:
+            continue
+        last = max(known)
         quiet_days = (now - last).days
+        if quiet_days < days:
+            continue
         params = {"pair": pair, "days": quiet_days}
-        if quiet_days >= days:
-            dues.append(
-                Due(
-                    key=f"inactive:{pair.id}:{last.date()}",
-                    kind="inactive",
-                    participants=(pair.mentor_id, *pair.mentee_ids),
-                    params=params,
-                )
+        dues.append(
+            Due(
+                key=f"inactive:{pair.id}:{last.date()}",
+                kind="inactive",
+                participants=(pair.mentor_id, *pair.mentee_ids),
+                params=params,
             )
+        )
         if quiet_days >= days + escalate_after:
             dues.append(
                 Due(
