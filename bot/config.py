@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     organization_name: str = "образовательная организация"
     log_level: str = "INFO"
     polling_timeout: int = Field(default=30, ge=1, le=50)
+    # Seconds to wait for one Bot API call before calling it a timeout (and retrying).
+    telegram_request_timeout: float = Field(default=30, gt=0, le=300)
 
     # Webhook mode (several workers behind a reverse proxy) instead of long polling.
     bot_mode: Literal["polling", "webhook"] = "polling"

@@ -3,7 +3,9 @@
 
 The bot polls it through TELEGRAM_API_URL. Simulated users (`FakeUser`) send messages and press
 the inline buttons the bot really sent; the server keeps every chat's messages as Telegram would
-(edits change them in place), keeps uploaded files, and can inject failures (429, 403, 5xx).
+(edits change them in place), keeps uploaded files, and can misbehave as Telegram does: injected
+failures (429, 403, 5xx, calls that hang past the client's timeout), random chaos on every
+method, and Telegram's flood limits (30 messages a second overall, one a second per chat).
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import math
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -66,7 +70,9 @@ class BotMessage:
 
 @dataclass
 class Fault:
-    """Fail the next matching call(s) with this Telegram error."""
+    """Fail the next matching call(s) with this Telegram error. `method` "*" matches every
+    method but getUpdates. With `hang` the server first sits on the request that long without
+    doing anything (a client with a shorter timeout sees a timeout)."""
 
     method: str
     status: int
@@ -74,6 +80,65 @@ class Fault:
     chat_id: int | None = None
     retry_after: int | None = None
     times: int = 1
+    hang: float = 0.0
+
+
+def timeout_fault(method: str = "*", hang: float = 3.0, times: int = 1) -> Fault:
+    return Fault(method, 504, "Gateway Timeout", hang=hang, times=times)
+
+
+@dataclass
+class Chaos:
+    """Each call but getUpdates fails with probability `rate`: 429, 5xx or a hang, at random
+    (seeded, so a failing run can be replayed). The failed call is not carried out."""
+
+    rate: float
+    seed: int = 0
+    hang: float = 3.0
+    retry_after: int = 1
+    chaotic: int = 0  # how many calls it failed
+
+    def __post_init__(self) -> None:
+        self._random = random.Random(self.seed)
+
+    def pick(self, method: str) -> Fault | None:
+        if method in {"getupdates", "getme"} or self._random.random() >= self.rate:
+            return None
+        self.chaotic += 1
+        kind = self._random.choice(("429", "500", "502", "hang"))
+        if kind == "429":
+            return Fault(method, 429, "Too Many Requests", retry_after=self.retry_after)
+        if kind == "hang":
+            return timeout_fault(method, self.hang)
+        return Fault(method, int(kind), "Internal Server Error" if kind == "500" else "Bad Gateway")
+
+
+@dataclass
+class FloodLimits:
+    """Telegram's limits on sending: at most `per_second` messages in any second overall and one
+    per `per_chat` seconds in a chat; over them, 429 with the seconds to wait."""
+
+    per_second: int = 30
+    per_chat: float = 1.0
+    refused: int = 0
+    _recent: list[float] = field(default_factory=list)  # times of the last accepted sends
+    _last_in_chat: dict[int, float] = field(default_factory=dict)
+
+    def check(self, chat_id: int, now: float) -> int | None:
+        """None if this send may go now (and counts it), else seconds to wait."""
+        self._recent = [t for t in self._recent if t > now - 1.0]
+        waits = []
+        if len(self._recent) >= self.per_second:
+            waits.append(self._recent[0] + 1.0 - now)
+        last = self._last_in_chat.get(chat_id)
+        if last is not None and now - last < self.per_chat:
+            waits.append(last + self.per_chat - now)
+        if waits:
+            self.refused += 1
+            return max(1, math.ceil(max(waits)))
+        self._recent.append(now)
+        self._last_in_chat[chat_id] = now
+        return None
 
 
 @dataclass
@@ -87,11 +152,15 @@ class FakeTelegram:
     blocked: set[int] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
     files: dict[str, bytes] = field(default_factory=dict)  # uploaded documents by file_id
+    chaos: Chaos | None = None
+    flood: FloodLimits | None = None
+    record_calls: bool = True  # a benchmark sending 10,000 messages may not want the list
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
+        self.user_event_ids = itertools.count(1)  # users' message ids and callback query ids
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.polling = asyncio.Event()
@@ -181,16 +250,24 @@ class FakeTelegram:
             return self._error(401, "Unauthorized")
         method = request.match_info["method"].lower()
         params = await self._params(request)
-        self.calls.append((method, params))
+        if self.record_calls:
+            self.calls.append((method, params))
+        loop = asyncio.get_running_loop()
         if method != "getupdates":
-            self._last_call = asyncio.get_running_loop().time()
-        fault = self._fault_for(method, params)
+            self._last_call = loop.time()
+        fault = self._fault_for(method, params) or (self.chaos and self.chaos.pick(method))
         if fault is not None:
+            if fault.hang:
+                await asyncio.sleep(fault.hang)
             return self._error(fault.status, fault.description, fault.retry_after)
+        chat_id = params.get("chat_id")
+        if self.flood is not None and method.startswith("send") and chat_id is not None:
+            wait = self.flood.check(int(chat_id), loop.time())
+            if wait is not None:
+                return self._error(429, f"Too Many Requests: retry after {wait}", wait)
         handler = getattr(self, f"_api_{method}", None)
         if handler is None:
             return self._error(404, "Not Found: method not found")
-        chat_id = params.get("chat_id")
         if chat_id is not None and int(chat_id) in self.blocked and method.startswith("send"):
             return self._error(403, "Forbidden: bot was blocked by the user")
         try:
@@ -217,7 +294,8 @@ class FakeTelegram:
     def _fault_for(self, method: str, params: dict[str, Any]) -> Fault | None:
         for fault in self.faults:
             chat = params.get("chat_id")
-            if fault.method.lower() == method and (
+            wildcard = fault.method == "*" and method != "getupdates"
+            if (wildcard or fault.method.lower() == method) and (
                 fault.chat_id is None or (chat is not None and int(chat) == fault.chat_id)
             ):
                 fault.times -= 1
@@ -375,7 +453,7 @@ class FakeUser:
 
     async def send(self, text: str) -> None:
         message: dict[str, Any] = {
-            "message_id": 10_000_000 + len(self.server.calls),
+            "message_id": 10_000_000 + next(self.server.user_event_ids),
             "date": int(time.time()),
             "chat": {"id": self.user_id, "type": "private"},
             "from": self._from(),
@@ -409,7 +487,7 @@ class FakeUser:
         if not matching:
             labels = [button["text"] for button in message.buttons()]
             raise AssertionError(f"no button {label!r} on message {message.message_id}: {labels}")
-        query_id = f"q{len(self.server.calls)}-{self.user_id}"
+        query_id = f"q{next(self.server.user_event_ids)}-{self.user_id}"
         await self.server.push_update(
             {
                 "callback_query": {

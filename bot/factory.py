@@ -24,6 +24,7 @@ from bot.middlewares import (
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
 )
+from bot.resilience import RetryRequestMiddleware
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
@@ -32,11 +33,10 @@ logger = logging.getLogger(__name__)
 
 
 def create_bot(settings: Settings) -> Bot:
-    session = (
-        AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-        if settings.telegram_api_url
-        else AiohttpSession()
-    )
+    session = AiohttpSession(timeout=settings.telegram_request_timeout)
+    if settings.telegram_api_url:
+        session.api = TelegramAPIServer.from_base(settings.telegram_api_url)
+    session.middleware(RetryRequestMiddleware())
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -10,9 +11,11 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.types import TelegramObject, Update, User
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.resilience import count_calls, describe, transient_database_error
 from models.access import Actor
 from models.participant import get_participant
 from models.updates import mark_processing, seen
@@ -44,13 +47,42 @@ class UpdateLoggingMiddleware(BaseMiddleware):
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    def __init__(self, session_pool: async_sessionmaker[AsyncSession]) -> None:
+    """A database session per update. A transient database error (a locked SQLite file, a
+    dropped connection) runs the whole update again with a new session — unless the bot already
+    said something during the failed try, which the user must not see twice. When the retries
+    are used up the error goes on to the error handlers, which ask the user to send it again;
+    nothing half-done was committed, and the form step stays where it was."""
+
+    def __init__(
+        self, session_pool: async_sessionmaker[AsyncSession], attempts: int = 3, delay: float = 0.5
+    ) -> None:
         self.session_pool = session_pool
+        self.attempts = attempts
+        self.delay = delay
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        async with self.session_pool() as session:
-            data["session"] = session
-            return await handler(event, data)
+        for attempt in range(1, self.attempts + 1):
+            with count_calls() as calls:
+                try:
+                    async with self.session_pool() as session:
+                        data["session"] = session
+                        return await handler(event, data)
+                except DBAPIError as error:
+                    if (
+                        not transient_database_error(error)
+                        or calls.succeeded
+                        or attempt == self.attempts
+                    ):
+                        raise
+                    logger.warning(
+                        "update %s: database error (%s), trying again (%d of %d)",
+                        getattr(event, "update_id", None),
+                        describe(error),
+                        attempt + 1,
+                        self.attempts,
+                    )
+            await asyncio.sleep(self.delay * attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
 
 
 class OnceMiddleware(BaseMiddleware):

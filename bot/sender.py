@@ -26,6 +26,8 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 
+from bot.resilience import single_attempt
+
 logger = logging.getLogger(__name__)
 
 
@@ -85,12 +87,8 @@ class Sender:
         `media` is ("photo" | "document", file_id): sent with `text` as its caption."""
         await self.limiter.acquire(chat_id)
         try:
-            if media is None:
-                await self.bot.send_message(chat_id, text, **kwargs)
-            elif media[0] == "photo":
-                await self.bot.send_photo(chat_id, media[1], caption=text or None, **kwargs)
-            else:
-                await self.bot.send_document(chat_id, media[1], caption=text or None, **kwargs)
+            with single_attempt():  # retries are this class's business, on its schedule
+                await self._send(chat_id, text, media, **kwargs)
         except TelegramRetryAfter as error:
             logger.warning("429 from Telegram: retry after %s s", error.retry_after)
             return Outcome(Delivery.RETRY, float(error.retry_after), "429")
@@ -104,6 +102,16 @@ class Sender:
             logger.warning("sending failed: %s", error)
             return Outcome(Delivery.RETRY, error=str(error)[:200])
         return Outcome(Delivery.SENT)
+
+    async def _send(
+        self, chat_id: int, text: str, media: tuple[str, str] | None, **kwargs: Any
+    ) -> None:
+        if media is None:
+            await self.bot.send_message(chat_id, text, **kwargs)
+        elif media[0] == "photo":
+            await self.bot.send_photo(chat_id, media[1], caption=text or None, **kwargs)
+        else:
+            await self.bot.send_document(chat_id, media[1], caption=text or None, **kwargs)
 
     async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Delivery:
         """A notification sent now: retried in place a few times, then given up."""

@@ -5,15 +5,28 @@ from __future__ import annotations
 import logging
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent, Update
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.resilience import describe, transient_database_error
+from models.base import utcnow
 from models.errors import DomainError
+from models.outbox import mark_unreachable
 
 router = Router(name=__name__)
 logger = logging.getLogger(__name__)
+_STALE = ("query is too old", "query ID is invalid", "message is not modified")
 
 
 async def tell(update: Update, text: str) -> None:
@@ -30,6 +43,61 @@ async def tell(update: Update, text: str) -> None:
 async def domain_error_explained(event: ErrorEvent) -> None:
     error: DomainError = event.exception  # type: ignore[assignment]
     await tell(event.update, _(error.message).format(**error.params))
+
+
+@router.error(ExceptionTypeFilter(DBAPIError))
+async def database_error_explained(event: ErrorEvent) -> None:
+    """Retried already (DbSessionMiddleware): tell the user it was not saved, to send it again.
+    Nothing half-done was committed and a form stays at the same step."""
+    if not transient_database_error(event.exception):
+        await unexpected_error_reported(event)
+        return
+    logger.warning(
+        "update %s: database unavailable (%s); the user was asked to try again",
+        event.update.update_id,
+        describe(event.exception),
+    )
+    await tell(
+        event.update,
+        _(
+            "The database is busy right now, so this was not saved. "
+            "Please send it again in a minute."
+        ),
+    )
+
+
+@router.error(ExceptionTypeFilter(TelegramForbiddenError))
+async def user_blocked_the_bot(
+    event: ErrorEvent, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """The person blocked the bot while we were answering: what they did is saved; they are
+    marked unreachable so reminders stop and the curators hear of it."""
+    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    logger.info("update %s: the user blocked the bot", event.update.update_id)
+    if user is not None:
+        async with session_pool() as session:
+            await mark_unreachable(session, user.id, utcnow())
+
+
+@router.error(ExceptionTypeFilter(TelegramBadRequest))
+async def stale_request_ignored(event: ErrorEvent) -> None:
+    """A button pressed long ago, or an edit to what is already shown: nothing to tell."""
+    error: TelegramBadRequest = event.exception  # type: ignore[assignment]
+    if any(stale in error.message for stale in _STALE):
+        logger.info("update %s: %s", event.update.update_id, error.message[:120])
+        return
+    await unexpected_error_reported(event)
+
+
+@router.error(ExceptionTypeFilter(TelegramRetryAfter, TelegramServerError, TelegramNetworkError))
+async def telegram_unavailable(event: ErrorEvent) -> None:
+    """Telegram kept refusing after the retries (bot.resilience): the work is saved; the reply
+    could not be shown. The user sees no answer and will ask again."""
+    logger.warning(
+        "update %s: Telegram unavailable, the reply was not delivered: %s",
+        event.update.update_id,
+        type(event.exception).__name__,
+    )
 
 
 @router.error()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from uuid import uuid4
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -13,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.sender import Delivery, sender_for
 from models.base import utcnow
-from models.outbox import mark_unreachable
+from models.outbox import enqueue, mark_unreachable
 from models.participant import Participant, curator_telegram_ids, locales_of
 
+logger = logging.getLogger(__name__)
 Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
 
 
@@ -47,4 +50,16 @@ async def notify(
         results[chat_id] = await sender.send_message(chat_id, text, reply_markup=markup)
         if results[chat_id] == Delivery.UNREACHABLE:
             await mark_unreachable(session, chat_id, utcnow())  # curators: next sweep
+        elif results[chat_id] == Delivery.FAILED:
+            # Telegram kept refusing: the outbox delivers it later, on its own retry schedule.
+            await enqueue(
+                session,
+                key=f"notice:{uuid4().hex}",
+                kind="notice",
+                chat_id=chat_id,
+                text=text,
+                reply_markup=markup.model_dump(exclude_none=True) if markup else None,
+            )
+            await session.commit()
+            logger.warning("a notice to chat %s was queued for a later attempt", chat_id)
     return results
