@@ -429,6 +429,10 @@ class FakeTelegram:
         return message.as_json()
 
     async def _api_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        if params["callback_query_id"] in self.callback_answers:  # as Telegram: once only
+            raise LookupError(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
         self.callback_answers[params["callback_query_id"]] = params
         return True
 

@@ -154,9 +154,11 @@ async def evidence_skipped(
     bot: Bot,
     i18n: I18n,
 ) -> None:
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.answer()
+    # The report is saved first: if the database fails, the button is still there to press
+    # again (bot.middlewares.DbSessionMiddleware retries only before anything was shown).
     await _submit(query.message, state, session, actor, bot, i18n, None, None)
+    await query.answer()
+    await query.message.edit_reply_markup(reply_markup=None)
 
 
 @router.message(Reporting.attaching_evidence)

@@ -30,9 +30,17 @@ _STALE = ("query is too old", "query ID is invalid", "message is not modified")
 
 
 async def tell(update: Update, text: str) -> None:
+    """As an alert on the pressed button, or as a message when that is not possible (the
+    button press was already answered)."""
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+            try:
+                await update.callback_query.answer(text[:200], show_alert=True)
+                return
+            except TelegramBadRequest:
+                if update.callback_query.message is None:
+                    raise
+                await update.callback_query.message.answer(text)
         elif update.message is not None:
             await update.message.answer(text)
     except TelegramAPIError as error:

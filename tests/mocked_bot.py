@@ -9,8 +9,9 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.client.session.base import BaseSession
-from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramServerError
 from aiogram.methods import (
+    AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
     GetMe,
@@ -36,6 +37,8 @@ class RecordingSession(BaseSession):
         self.requests: list[TelegramMethod[Any]] = []
         self.blocked: set[int] = set()
         self.faults: list[Exception] = []  # raised by the next requests, one each
+        self.down: set[int] = set()  # chats whose every request fails with a 502
+        self.answered: set[str] = set()  # callback queries answered (Telegram allows one)
         self._ids = itertools.count(1000)
 
     async def make_request(
@@ -50,6 +53,12 @@ class RecordingSession(BaseSession):
         chat_id = getattr(method, "chat_id", None)
         if chat_id in self.blocked:
             raise TelegramForbiddenError(method=method, message="Forbidden: bot was blocked")
+        if chat_id in self.down:
+            raise TelegramServerError(method=method, message="Bad Gateway")
+        if isinstance(method, AnswerCallbackQuery):
+            if method.callback_query_id in self.answered:
+                raise TelegramBadRequest(method=method, message="Bad Request: query ID is invalid")
+            self.answered.add(method.callback_query_id)
         if isinstance(method, GetMe):
             return BOT_USER  # type: ignore[return-value]
         text = getattr(method, "text", None)
