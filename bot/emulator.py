@@ -11,6 +11,7 @@ method, and Telegram's flood limits (30 messages a second overall, one a second 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import math
@@ -164,6 +165,7 @@ class FakeTelegram:
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.polling = asyncio.Event()
+        self._closing = asyncio.Event()
         self._confirmed = 0  # the highest offset the bot has confirmed
         self.webhook: tuple[str, str | None] | None = None  # (url, secret) after setWebhook
         self.webhook_deliveries: list[int] = []  # HTTP statuses the bot's webhook answered
@@ -182,6 +184,7 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self._closing.set()
         if self._client is not None:
             await self._client.close()
         if self._runner is not None:
@@ -258,7 +261,8 @@ class FakeTelegram:
         fault = self._fault_for(method, params) or (self.chaos and self.chaos.pick(method))
         if fault is not None:
             if fault.hang:
-                await asyncio.sleep(fault.hang)
+                with contextlib.suppress(TimeoutError):  # a hang ends early when the server stops
+                    await asyncio.wait_for(self._closing.wait(), fault.hang)
             return self._error(fault.status, fault.description, fault.retry_after)
         chat_id = params.get("chat_id")
         if self.flood is not None and method.startswith("send") and chat_id is not None:

@@ -42,8 +42,9 @@ class ParticipantLocaleMiddleware(I18nMiddleware):
     """The language the participant chose with /lang, else the bot's default."""
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        participant = data.get("participant")
-        locale = getattr(participant, "locale", None)
+        # A plain value taken when the participant was loaded: after a failed transaction the
+        # participant object is expired, and the error reply still needs the language.
+        locale = data.get("participant_locale")
         if locale in self.i18n.available_locales:
             return locale
         return self.i18n.default_locale

@@ -120,6 +120,7 @@ class ParticipantMiddleware(BaseMiddleware):
             or (participant is not None and participant.staff_role is not None)
         )
         data["participant"] = participant
+        data["participant_locale"] = participant.locale if participant is not None else None
         data["is_curator"] = is_curator
         data["actor"] = Actor.of(user.id, participant, is_curator) if user else None
         data["today"] = data["clock"].now().astimezone(settings.timezone).date()

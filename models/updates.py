@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, delete, select
+from sqlalchemy import BigInteger, delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from models.base import Base, utcnow
 
@@ -32,9 +32,17 @@ async def seen(session: AsyncSession, bot_id: int, update_id: int) -> bool:
 
 
 def mark_processing(session: AsyncSession, bot_id: int, update_id: int) -> None:
-    """Added to the handler's session: it commits together with the handler's first change,
-    so a crash before that leaves the update free to be processed again."""
-    session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id, processed_at=utcnow()))
+    """The mark joins the handler's first commit, so it commits together with the handler's
+    first change, and a crash before that leaves the update free to be processed again.
+
+    It is added only as that commit begins, not before: an INSERT flushed at the start would
+    hold SQLite's single write lock through the whole update, Telegram calls included, and
+    every other writer (other updates, the scheduler) would wait for it."""
+
+    def add_mark(sync_session: Session) -> None:
+        sync_session.add(ProcessedUpdate(bot_id=bot_id, update_id=update_id, processed_at=utcnow()))
+
+    event.listen(session.sync_session, "before_commit", add_mark, once=True)
 
 
 async def forget_old(session: AsyncSession, now: datetime) -> None:

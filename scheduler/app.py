@@ -12,9 +12,11 @@ from typing import Any
 from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.resilience import describe, transient_database_error
 from scheduler.clock import Clock
 from scheduler.jobs import deliver, sweep
 
@@ -34,6 +36,12 @@ class ReminderScheduler:
             self._idle.clear()
             try:
                 return await job(**kwargs)
+            except DBAPIError as error:
+                if not transient_database_error(error):
+                    raise
+                # Nothing is lost: the ledger is in the database; the next run goes on.
+                logger.warning("%s: database busy (%s), next run", job.__name__, describe(error))
+                return None
             finally:
                 self._running -= 1
                 if not self._running:
