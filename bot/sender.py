@@ -50,7 +50,7 @@ class RateLimiter:
     """Reserves a send slot: `rate` a second overall and one per `per_chat` seconds per chat."""
 
     rate: float = 25.0
-    per_chat: float = 1.0
+    per_chat: float = 1.1  # Telegram: about one a second; the margin absorbs network jitter
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _next_any: float = 0.0

@@ -146,6 +146,16 @@ async def attempting(session: AsyncSession, message: OutboxMessage, now: datetim
     await session.commit()
 
 
+async def release(session: AsyncSession, message: OutboxMessage, not_before: datetime) -> None:
+    """Give back a claimed message that was not attempted (its chat must wait)."""
+    message.status, message.claimed_at, message.not_before = (
+        OutboxStatus.PENDING,
+        None,
+        not_before,
+    )
+    await session.commit()
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
@@ -163,14 +173,21 @@ async def mark(
     message.last_error = error
     if status == OutboxStatus.SENT:
         message.status, message.sent_at = OutboxStatus.SENT, now
+    elif status == OutboxStatus.PENDING and retry_after is not None:
+        # 429: Telegram says "later", not "failed"; it never counts toward giving up.
+        message.attempted_at = None
+        message.status = OutboxStatus.PENDING
+        message.not_before = now + timedelta(seconds=retry_after)
     elif status == OutboxStatus.PENDING:
         message.attempts += 1
         message.attempted_at = None
         if message.attempts >= MAX_ATTEMPTS:
             message.status = OutboxStatus.FAILED
         else:
-            wait = timedelta(seconds=retry_after) if retry_after else backoff(message.attempts)
-            message.status, message.not_before = OutboxStatus.PENDING, now + wait
+            message.status, message.not_before = (
+                OutboxStatus.PENDING,
+                now + backoff(message.attempts),
+            )
     else:
         message.status = status
     await session.commit()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.sender import Delivery, sender_for
+from bot.sender import Delivery, Outcome, sender_for
 from handlers.views import names_of
 from models.outbox import (
     OutboxMessage,
@@ -22,6 +24,7 @@ from models.outbox import (
     enqueue,
     mark,
     mark_unreachable,
+    release,
 )
 from models.participant import Participant, curator_telegram_ids
 from models.updates import forget_old
@@ -159,40 +162,74 @@ async def deliver(
     i18n: I18n,
     clock: Clock,
 ) -> DeliveryReport:
-    """Send what is due from the outbox, outside quiet hours, within Telegram's limits."""
+    """Send what is due from the outbox, outside quiet hours, within Telegram's limits.
+
+    Chats are served side by side (one waiting for its per-chat second does not hold up the
+    others); within a chat the messages go in order, and after a 429 the rest of that chat's
+    batch goes back to the queue until retry_after has passed."""
     report = DeliveryReport()
     now = clock.now()
     if settings.is_quiet(now):
         return report
     sender = sender_for(bot, settings.send_rate_per_second)
     async with session_pool() as session:
-        for message in await claim_due(session, now):
-            markup = (
-                InlineKeyboardMarkup.model_validate(message.reply_markup)
-                if message.reply_markup
-                else None
-            )
-            await attempting(session, message, clock.now())
-            media = (message.media_kind, message.media_file_id) if message.media_file_id else None
-            outcome = await sender.deliver_once(
-                message.chat_id, message.text, media, reply_markup=markup
-            )
-            now = clock.now()
-            if outcome.delivery == Delivery.SENT:
-                await mark(session, message, OutboxStatus.SENT, now)
-                report.sent += 1
-            elif outcome.delivery == Delivery.UNREACHABLE:
-                await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)
-                await mark_unreachable(session, message.chat_id, now)  # curators: next sweep
-                report.unreachable += 1
-            else:
-                await mark(
-                    session,
-                    message,
-                    OutboxStatus.PENDING,
-                    now,
-                    error=outcome.error,
-                    retry_after=outcome.retry_after,
+        claimed = await claim_due(session, now)
+        by_chat: dict[int, list[OutboxMessage]] = {}
+        for message in claimed:
+            by_chat.setdefault(message.chat_id, []).append(message)
+        database = asyncio.Lock()  # one session: its statements one at a time
+
+        async def serve(queue: list[OutboxMessage]) -> None:
+            for index, message in enumerate(queue):
+                async with database:
+                    await attempting(session, message, clock.now())
+                outcome = await sender.deliver_once(
+                    message.chat_id,
+                    message.text,
+                    (message.media_kind, message.media_file_id)  # type: ignore[arg-type]
+                    if message.media_file_id
+                    else None,
+                    reply_markup=InlineKeyboardMarkup.model_validate(message.reply_markup)
+                    if message.reply_markup
+                    else None,
                 )
-                report.retried += 1
+                async with database:
+                    await _record(session, message, outcome, clock.now(), report)
+                    if outcome.delivery == Delivery.RETRY:
+                        later = clock.now() + timedelta(seconds=outcome.retry_after or 1)
+                        for waiting in queue[index + 1 :]:
+                            await release(session, waiting, later)
+                        return
+                    if outcome.delivery == Delivery.UNREACHABLE:
+                        for waiting in queue[index + 1 :]:
+                            await mark(session, waiting, OutboxStatus.UNREACHABLE, clock.now())
+                        return
+
+        await asyncio.gather(*(serve(queue) for queue in by_chat.values()))
     return report
+
+
+async def _record(
+    session: AsyncSession,
+    message: OutboxMessage,
+    outcome: Outcome,
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    if outcome.delivery == Delivery.SENT:
+        await mark(session, message, OutboxStatus.SENT, now)
+        report.sent += 1
+    elif outcome.delivery == Delivery.UNREACHABLE:
+        await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)
+        await mark_unreachable(session, message.chat_id, now)  # curators: next sweep
+        report.unreachable += 1
+    else:
+        await mark(
+            session,
+            message,
+            OutboxStatus.PENDING,
+            now,
+            error=outcome.error,
+            retry_after=outcome.retry_after,
+        )
+        report.retried += 1

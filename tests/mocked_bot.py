@@ -28,6 +28,7 @@ from bot.sender import RateLimiter, sender_for
 async def _no_wait(_seconds: float) -> None:
     return None
 
+
 BOT_USER = User(id=42, is_bot=True, first_name="Наставник", username="nastavnik_test_bot")
 
 

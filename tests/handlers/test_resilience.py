@@ -23,7 +23,7 @@ from bot.factory import create_dispatcher
 from models.database import create_engine, create_session_pool, upgrade_database
 from models.outbox import OutboxMessage
 from models.participant import Participant
-from models.programmes import Activity, ActivityStatus
+from models.programmes import Activity
 from tests.conftest import CURATOR_ID, POSTGRES_URL, make_settings, reset_postgres
 from tests.driver import Person, detach_routers, said
 from tests.factories import make_running_programme
@@ -68,7 +68,9 @@ async def test_a_reply_refused_with_429_5xx_and_a_timeout_still_arrives_once(
 ) -> None:
     teacher = person(5301)
     bot.session.faults = [
-        TelegramRetryAfter(method=SendMessage(chat_id=5301, text="x"), message="429", retry_after=1),
+        TelegramRetryAfter(
+            method=SendMessage(chat_id=5301, text="x"), message="429", retry_after=1
+        ),
         TelegramServerError(method=SendMessage(chat_id=5301, text="x"), message="Bad Gateway"),
         TelegramNetworkError(method=SendMessage(chat_id=5301, text="x"), message="timeout"),
     ]

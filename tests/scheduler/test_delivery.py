@@ -3,12 +3,21 @@ unreachable and the curators are told once; writing again makes them reachable."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import RateLimiter
-from models.outbox import UNCONFIRMED, OutboxStatus, attempting, claim_due
+from models.outbox import (
+    MAX_ATTEMPTS,
+    UNCONFIRMED,
+    OutboxStatus,
+    attempting,
+    claim_due,
+    enqueue,
+)
 from models.participant import Participant, get_participant
 from tests.conftest import CURATOR_ID
 from tests.factories import make_running_programme
@@ -48,7 +57,8 @@ async def test_a_429_is_retried_after_retry_after_and_arrives_once(
     clock.advance(seconds=25)
     assert (await scheduler.deliver()).sent == 1
     delivered = [m for m in await scheduler.ledger() if m.chat_id == mentee.telegram_id]
-    assert [(m.status, m.attempts) for m in delivered] == [(OutboxStatus.SENT, 1)]
+    # A 429 is Telegram saying "later": it does not count toward giving up (MAX_ATTEMPTS).
+    assert [(m.status, m.attempts) for m in delivered] == [(OutboxStatus.SENT, 0)]
     assert len(sends_to(scheduler, mentee.telegram_id)) == 2  # the refused try and the real one
 
 
@@ -145,3 +155,52 @@ async def test_claims_of_a_dead_process_are_recovered_without_duplicates(
     assert [m.chat_id for m in scheduler.bot.session.requests if isinstance(m, SendMessage)] == [
         second.chat_id
     ] + [m.chat_id for m in by_id.values() if m.kind == "digest"]
+
+
+async def queue(session: AsyncSession, clock: FakeClock, chats: list[int]) -> None:
+    for number, chat in enumerate(chats):
+        await enqueue(
+            session,
+            key=f"t:{number}",
+            kind="test",
+            chat_id=chat,
+            text=f"№{number}",
+            now=clock.now(),
+        )
+    await session.commit()
+
+
+async def test_a_429_in_one_chat_holds_back_that_chat_only(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    await queue(session, clock, [601, 601, 602, 601, 602])
+    scheduler.bot.session.faults.append(
+        TelegramRetryAfter(method=None, message="Too Many Requests", retry_after=5)  # type: ignore[arg-type]
+    )  # the first send, to 601, is refused
+    report = await scheduler.deliver()
+    assert (report.sent, report.retried) == (2, 1)
+    assert [m.text for m in sends_to(scheduler, 602)] == ["№2", "№4"]
+    ledger = {m.text: m for m in await scheduler.ledger()}
+    for waiting in ("№0", "№1", "№3"):  # back in the queue, untried, until retry_after
+        assert ledger[waiting].status == OutboxStatus.PENDING
+        assert ledger[waiting].attempts == 0
+        assert ledger[waiting].not_before == clock.now() + timedelta(seconds=5)
+    assert (await scheduler.deliver()).sent == 0
+    clock.advance(seconds=5)
+    assert (await scheduler.deliver()).sent == 3
+    sent = [m.text for m in sends_to(scheduler, 601)]
+    assert sent == ["№0", "№0", "№1", "№3"]  # the refused try, then in order, each once
+
+
+async def test_429s_alone_never_make_a_message_give_up(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    await queue(session, clock, [603])
+    for _ in range(MAX_ATTEMPTS + 2):
+        scheduler.bot.session.faults.append(
+            TelegramRetryAfter(method=None, message="Too Many Requests", retry_after=1)  # type: ignore[arg-type]
+        )
+        assert (await scheduler.deliver()).retried == 1
+        clock.advance(seconds=1)
+    assert (await scheduler.deliver()).sent == 1
+    assert [m.status for m in await scheduler.ledger()] == [OutboxStatus.SENT]
