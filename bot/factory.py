@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import (
     DbSessionMiddleware,
+    InFlightMiddleware,
     OnceMiddleware,
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
@@ -99,6 +100,8 @@ def create_dispatcher(
         clock=clock or SystemClock(),
         scheduler=scheduler,
     )
+    in_flight = InFlightMiddleware()
+    dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
     dispatcher.update.outer_middleware(OnceMiddleware())
@@ -107,4 +110,7 @@ def create_dispatcher(
     dispatcher.include_router(handlers.create_root_router())
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
+    # aiogram registered its FSM storage's close() first; updates still running need it.
+    dispatcher.shutdown.register(in_flight.drain)
+    dispatcher.shutdown.handlers.insert(0, dispatcher.shutdown.handlers.pop())
     return dispatcher

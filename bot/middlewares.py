@@ -46,6 +46,33 @@ class UpdateLoggingMiddleware(BaseMiddleware):
             )
 
 
+class InFlightMiddleware(BaseMiddleware):
+    """Counts the updates being handled, so that a stop (SIGTERM, a deploy) lets them finish
+    before the FSM storage and the database close under them."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        self.running += 1
+        self._idle.clear()
+        try:
+            return await handler(event, data)
+        finally:
+            self.running -= 1
+            if not self.running:
+                self._idle.set()
+
+    async def drain(self, grace: float = 20.0) -> None:
+        try:
+            async with asyncio.timeout(grace):
+                await self._idle.wait()
+        except TimeoutError:
+            logger.warning("%d update(s) still running after %.0f s: stopping", self.running, grace)
+
+
 class DbSessionMiddleware(BaseMiddleware):
     """A database session per update. A transient database error (a locked SQLite file, a
     dropped connection) runs the whole update again with a new session — unless the bot already

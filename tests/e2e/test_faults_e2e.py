@@ -186,3 +186,27 @@ async def test_killed_while_answering_the_last_step_no_half_registration_and_she
     assert people == [("active", "Иванова Мария Петровна")]
     assert profiles == (1,)
     assert_no_traceback(bot.log_text())
+
+
+async def test_a_stop_lets_the_update_in_flight_finish_before_redis_closes(
+    telegram: FakeTelegram, tmp_path: Path, redis_env: dict[str, str], user_id: int
+) -> None:
+    """SIGTERM (a deploy) while a reply is stuck in Telegram for two seconds: the update is
+    finished — its reply retried and delivered — before the FSM storage and database close."""
+    bot = BotProcess(telegram, tmp_path / "e2e.db", tmp_path / "bot.log", extra_env=redis_env)
+    await bot.start()
+    teacher = telegram.user(user_id, "Мария")
+    await teacher.send("/start")
+    consent = await teacher.expect("Согласие на обработку персональных данных")
+    stuck = timeout_fault("sendMessage", hang=2)
+    stuck.chat_id = user_id
+    telegram.faults.append(stuck)
+    pressing = asyncio.create_task(teacher.press(consent, "Согласен"))
+    await telegram.wait_for(lambda: stuck not in telegram.faults)  # the reply is stuck
+    assert await bot.stop() == 0
+    await pressing
+    assert [m for m in telegram.chat(user_id) if "Ваши фамилия, имя, отчество" in m.text]
+    assert row(str(bot.database), "SELECT count(*) FROM consents WHERE withdrawn_at IS NULL") == (
+        1,
+    )
+    assert_no_traceback(bot.log_text())

@@ -1,0 +1,231 @@
+"""End-to-end latency over HTTP: N simulated users talk to a bot process that polls the fake
+Bot API server; the time from a user's update to the bot's reply, p50/p95/max.
+
+    .venv/bin/python benchmarks/latency.py [--users 50] [--rounds 3] [--database-url URL]
+
+Two bots, each in its own process, measured in the same run against the same server:
+- a bare aiogram echo bot (the baseline: HTTP, polling and aiogram, nothing else);
+- Наставник itself (`python -m bot`, an SQLite file or --database-url), each user going through consent and the
+  registration form, then /help and /profile, all users at once.
+Prints both distributions and the ratio of their medians and 95th percentiles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.emulator import BOT_TOKEN, FakeTelegram, FakeUser
+
+REPO = Path(__file__).resolve().parents[1]
+
+ECHO_BOT = """
+import asyncio, os
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message, CallbackQuery
+
+dispatcher = Dispatcher()
+
+@dispatcher.message()
+async def echo(message: Message) -> None:
+    await message.answer(message.text or "…")
+
+@dispatcher.callback_query()
+async def pressed(query: CallbackQuery) -> None:
+    await query.answer()
+    await query.message.answer(query.data or "…")
+
+async def main() -> None:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
+    bot = Bot(os.environ["BOT_TOKEN"], session=session)
+    await dispatcher.start_polling(bot, polling_timeout=2, handle_signals=True)
+
+asyncio.run(main())
+"""
+
+
+STEPS: dict[str, list[float]] = {}  # Наставник's steps by kind, for the breakdown
+
+
+class Timed:
+    """A user who measures each of their steps: update pushed → the bot's next new message."""
+
+    def __init__(self, server: FakeTelegram, user: FakeUser, samples: list[float]) -> None:
+        self.server, self.user, self.samples = server, user, samples
+        self.known = 0
+
+    def _count(self) -> int:
+        return sum(1 for m in self.server.chat(self.user.user_id) if m.message_id > self.known)
+
+    def _button(self, label: str) -> tuple[object, dict] | None:
+        for message in reversed(self.server.chat(self.user.user_id)):
+            for button in message.buttons():
+                if label in button["text"]:
+                    return message, button
+        return None
+
+    async def step(self, text: str | None = None, press: str | None = None) -> None:
+        found = None
+        if press is not None:  # the keyboard may come a moment after the step's first reply
+            try:
+                found = await self.server.wait_for(lambda: self._button(press), timeout=60)
+            except TimeoutError:
+                texts = [m.text[:60] for m in self.server.chat(self.user.user_id)]
+                raise SystemExit(f"user {self.user.user_id} never saw {press!r}: {texts}") from None
+        messages = self.server.chat(self.user.user_id)
+        self.known = max((m.message_id for m in messages), default=0)
+        started = time.perf_counter()
+        if found is not None:
+            message, button = found
+            query_id = f"lat-{self.user.user_id}-{len(self.samples)}-{time.perf_counter_ns()}"
+            await self.server.push_update(
+                {
+                    "callback_query": {
+                        "id": query_id,
+                        "from": self.user._from(),
+                        "chat_instance": str(self.user.user_id),
+                        "message": message.as_json(),
+                        "data": button["callback_data"],
+                    }
+                }
+            )
+        else:
+            await self.user.send(text or "")
+        await self.server.wait_for(lambda: self._count() > 0, timeout=60)
+        elapsed = time.perf_counter() - started
+        self.samples.append(elapsed)
+        label = press or (text or "").split()[0] if (press or text or "").startswith("/") else press
+        STEPS.setdefault(label or "form answer", []).append(elapsed)
+
+
+async def echo_user(server: FakeTelegram, user: FakeUser, samples: list[float], n: int) -> None:
+    timed = Timed(server, user, samples)
+    for index in range(n):
+        await timed.step(f"сообщение {index}")
+
+
+async def nastavnik_user(server: FakeTelegram, user: FakeUser, samples: list[float]) -> None:
+    timed = Timed(server, user, samples)
+    await timed.step("/start")
+    await timed.step(press="Согласен")
+    for answer in (
+        "Иванова Мария Петровна",
+        "преподаватель",
+        "ПЦК информационных технологий",
+        "Информатика",
+        "5",
+    ):
+        await timed.step(answer)
+    await timed.step(press="Первая категория")
+    await timed.step("/help")
+    await timed.step("/profile")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+async def run_bot(command: list[str], env: dict[str, str], cwd: Path, server: FakeTelegram):  # type: ignore[no-untyped-def]
+    server.polling.clear()
+    process = await asyncio.create_subprocess_exec(
+        *command,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    async with asyncio.timeout(60):
+        await server.polling.wait()
+    await asyncio.sleep(3)  # past the catch-up sweep at start: measure the steady state
+    return process
+
+
+async def stop(process: asyncio.subprocess.Process) -> None:
+    process.terminate()
+    await process.wait()
+
+
+def environment(server: FakeTelegram, database: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "REDIS_"))}
+    env.update(
+        BOT_TOKEN=BOT_TOKEN,
+        TELEGRAM_API_URL=server.url,
+        DATABASE_URL=database,
+        CURATOR_IDS="1000",
+        POLLING_TIMEOUT="2",
+        LOG_LEVEL="WARNING",
+        QUIET_HOURS="",
+        PYTHONPATH=str(REPO),
+    )
+    return env
+
+
+def summary(name: str, samples: list[float]) -> tuple[float, float]:
+    p50, p95 = percentile(samples, 0.50), percentile(samples, 0.95)
+    print(
+        f"{name}: {len(samples)} replies; p50 {p50 * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms, "
+        f"max {max(samples) * 1000:.1f} ms, mean {statistics.mean(samples) * 1000:.1f} ms"
+    )
+    return p50, p95
+
+
+async def main(users: int, rounds: int, database: str | None) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        workdir = Path(folder)
+        results: dict[str, list[float]] = {"echo": [], "nastavnik": []}
+        for round_number in range(rounds):
+            # The baseline: a bare aiogram echo bot, same server, same number of updates.
+            server = FakeTelegram()
+            await server.start()
+            script = workdir / "echo_bot.py"
+            script.write_text(ECHO_BOT)
+            env = environment(server, f"sqlite+aiosqlite:///{workdir}/unused.db")
+            process = await run_bot([sys.executable, str(script)], env, workdir, server)
+            people = [server.user(8_000_000 + n) for n in range(users)]
+            await asyncio.gather(*(echo_user(server, u, results["echo"], 10) for u in people))
+            STEPS.clear()
+            await stop(process)
+            await server.stop()
+
+            # Наставник: the real process on a fresh SQLite file.
+            server = FakeTelegram()
+            await server.start()
+            env = environment(server, database or f"sqlite+aiosqlite:///{workdir}/latency.db")
+            process = await run_bot([sys.executable, "-m", "bot"], env, workdir, server)
+            people = [server.user(8_000_000 + 10_000 * round_number + n) for n in range(users)]
+            await asyncio.gather(*(nastavnik_user(server, u, results["nastavnik"]) for u in people))
+            await stop(process)
+            await server.stop()
+    print(f"users at once: {users}; rounds: {rounds}; 10 updates per user per round")
+    echo = summary("bare aiogram echo bot", results["echo"])
+    kind = "PostgreSQL" if database and "postgres" in database else "SQLite"
+    real = summary(f"Наставник ({kind})", results["nastavnik"])
+    for label, samples in STEPS.items():
+        print(
+            f"  {label}: p50 {percentile(samples, 0.5) * 1000:.1f} ms, "
+            f"p95 {percentile(samples, 0.95) * 1000:.1f} ms"
+        )
+    print(f"ratio p50 (Наставник / echo): {real[0] / echo[0]:.2f}")
+    print(f"ratio p95 (Наставник / echo): {real[1] / echo[1]:.2f}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--database-url", help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+    )
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.users, arguments.rounds, arguments.database_url))
