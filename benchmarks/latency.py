@@ -5,8 +5,8 @@ Bot API server; the time from a user's update to the bot's reply, p50/p95/max.
 
 Two bots, each in its own process, measured in the same run against the same server:
 - a bare aiogram echo bot (the baseline: HTTP, polling and aiogram, nothing else);
-- Наставник itself (`python -m bot`, an SQLite file or --database-url), each user going through consent and the
-  registration form, then /help and /profile, all users at once.
+- Наставник itself (`python -m bot`, an SQLite file or --database-url), each user going
+  through consent and the registration form, then /help and /profile, all users at once.
 Prints both distributions and the ratio of their medians and 95th percentiles.
 """
 
@@ -193,9 +193,11 @@ async def main(users: int, rounds: int, database: str | None) -> None:
             env = environment(server, f"sqlite+aiosqlite:///{workdir}/unused.db")
             process = await run_bot([sys.executable, str(script)], env, workdir, server)
             people = [server.user(8_000_000 + n) for n in range(users)]
-            await asyncio.gather(*(echo_user(server, u, results["echo"], 10) for u in people))
+            try:
+                await asyncio.gather(*(echo_user(server, u, results["echo"], 10) for u in people))
+            finally:
+                await stop(process)
             STEPS.clear()
-            await stop(process)
             await server.stop()
 
             # Наставник: the real process on a fresh SQLite file.
@@ -204,8 +206,12 @@ async def main(users: int, rounds: int, database: str | None) -> None:
             env = environment(server, database or f"sqlite+aiosqlite:///{workdir}/latency.db")
             process = await run_bot([sys.executable, "-m", "bot"], env, workdir, server)
             people = [server.user(8_000_000 + 10_000 * round_number + n) for n in range(users)]
-            await asyncio.gather(*(nastavnik_user(server, u, results["nastavnik"]) for u in people))
-            await stop(process)
+            try:
+                await asyncio.gather(
+                    *(nastavnik_user(server, u, results["nastavnik"]) for u in people)
+                )
+            finally:
+                await stop(process)
             await server.stop()
     print(f"users at once: {users}; rounds: {rounds}; 10 updates per user per round")
     echo = summary("bare aiogram echo bot", results["echo"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -11,6 +12,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.types import Update
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -20,7 +22,7 @@ from bot.config import Settings
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import (
     DbSessionMiddleware,
-    InFlightMiddleware,
+    InFlight,
     OnceMiddleware,
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
@@ -31,6 +33,19 @@ from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
+
+
+class TrackingDispatcher(Dispatcher):
+    """Knows which updates are being handled (from the very first middleware, the FSM's
+    included), so a stop can wait for them."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.in_flight = InFlight()
+
+    async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        with self.in_flight:
+            return await super().feed_update(bot, update, **kwargs)
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -92,7 +107,7 @@ def create_dispatcher(
     scheduler: ReminderScheduler | None = None,
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
-    dispatcher = Dispatcher(
+    dispatcher = TrackingDispatcher(
         storage=storage or create_storage(settings),
         settings=settings,
         session_pool=session_pool,
@@ -100,8 +115,6 @@ def create_dispatcher(
         clock=clock or SystemClock(),
         scheduler=scheduler,
     )
-    in_flight = InFlightMiddleware()
-    dispatcher.update.outer_middleware(in_flight)
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
     dispatcher.update.outer_middleware(OnceMiddleware())
@@ -111,6 +124,6 @@ def create_dispatcher(
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
     # aiogram registered its FSM storage's close() first; updates still running need it.
-    dispatcher.shutdown.register(in_flight.drain)
+    dispatcher.shutdown.register(dispatcher.in_flight.drain)
     dispatcher.shutdown.handlers.insert(0, dispatcher.shutdown.handlers.pop())
     return dispatcher

@@ -46,7 +46,7 @@ class UpdateLoggingMiddleware(BaseMiddleware):
             )
 
 
-class InFlightMiddleware(BaseMiddleware):
+class InFlight:
     """Counts the updates being handled, so that a stop (SIGTERM, a deploy) lets them finish
     before the FSM storage and the database close under them."""
 
@@ -55,15 +55,14 @@ class InFlightMiddleware(BaseMiddleware):
         self._idle = asyncio.Event()
         self._idle.set()
 
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+    def __enter__(self) -> None:
         self.running += 1
         self._idle.clear()
-        try:
-            return await handler(event, data)
-        finally:
-            self.running -= 1
-            if not self.running:
-                self._idle.set()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.running -= 1
+        if not self.running:
+            self._idle.set()
 
     async def drain(self, grace: float = 20.0) -> None:
         try:

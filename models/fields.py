@@ -20,6 +20,13 @@ from models.i18n_marker import N_
 FieldKind = Literal["text", "int", "choice", "multi"]
 # Letters, with spaces, hyphens, dots and apostrophes between them (Петрова-Водкина, O'Neil).
 _PERSON_NAME = re.compile(r"^[^\W\d_]+(?:[ .\-'’]+[^\W\d_]+)*\.?$")
+# Control characters (all but tab and newline): invisible, and refused by XLSX and DOCX files.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(text: str) -> str:
+    """The text without control characters, for storing and for documents."""
+    return _CONTROL.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -38,6 +45,7 @@ class FieldSpec:
 
     def clean(self, raw: str) -> str | int:
         """Validate typed input for a text or number field."""
+        raw = printable(raw)
         text = " ".join(raw.split()) if self.kind == "int" or self.person_name else raw.strip()
         if not text:
             raise InvalidValue(N_("Please send the answer as text."))

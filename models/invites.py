@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 
@@ -14,6 +15,8 @@ from models.audit import audit
 from models.base import Base, utcnow
 from models.enums import Role
 from models.participant import enum_column
+
+_CODE = re.compile(r"inv[A-Za-z0-9]{1,29}")  # as `create_invite` makes them
 
 
 class Invite(Base):
@@ -42,8 +45,10 @@ async def create_invite(session: AsyncSession, actor: Actor, role: str) -> Invit
 
 
 async def use_invite(session: AsyncSession, code: str) -> Role | None:
-    """The role an invitation preselects; unknown codes are simply ignored."""
-    invite = await session.scalar(select(Invite).where(Invite.code == code[:32]))
+    """The role an invitation preselects; unknown or malformed codes are simply ignored."""
+    if not _CODE.fullmatch(code):
+        return None
+    invite = await session.scalar(select(Invite).where(Invite.code == code))
     if invite is None:
         return None
     invite.uses += 1

@@ -24,6 +24,7 @@ from handlers.views import day, forms_text
 from models.access import Actor
 from models.audit import audit
 from models.enums import PairStatus, ProgrammeStatus
+from models.fields import printable
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import Programme, get_programme
@@ -59,7 +60,7 @@ def _table(document: Document, headers: Sequence[str], rows: Sequence[Sequence[o
     for row in rows:
         cells = table.add_row().cells
         for cell, value in zip(cells, row, strict=True):
-            cell.text = "" if value is None else str(value)
+            cell.text = "" if value is None else printable(str(value))
 
 
 def _bytes(document: Document) -> bytes:
@@ -185,7 +186,7 @@ async def analysis_docx(session: AsyncSession, settings: Settings, today: date) 
     comments = [a.comment for a in answers if a.comment]
     document.add_heading(_("Comments"), level=2)
     for comment in comments or ["—"]:
-        document.add_paragraph(comment, style="List Bullet")
+        document.add_paragraph(printable(comment), style="List Bullet")
     return _bytes(document)
 
 

@@ -29,6 +29,7 @@ from models.access import Actor
 from models.audit import audit
 from models.consent import Consent
 from models.enums import MentoringForm
+from models.fields import printable
 from models.journal import Meeting
 from models.pairs import Pair
 from models.participant import Participant
@@ -48,7 +49,7 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Ro
         cell.font = Font(bold=True)
     widths = [len(h) for h in headers]
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([printable(v) if isinstance(v, str) else v for v in row])
         for index, value in enumerate(row):
             shown = value.strftime("%d.%m.%Y") if isinstance(value, date) else str(value or "")
             widths[index] = max(widths[index], min(len(shown), 60))

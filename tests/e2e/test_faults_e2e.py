@@ -174,9 +174,11 @@ async def test_killed_while_answering_the_last_step_no_half_registration_and_she
     if not [m for m in telegram.chat(user_id) if DONE in m.text]:
         await teacher.press(telegram.messages[forms.message_id], "Готово")
         await telegram.settle(idle=1)
+    teacher.seen = max(m.message_id for m in telegram.chat(user_id))  # only what comes next
     await teacher.send("/profile")
     card = await teacher.expect("Иванова Мария Петровна")
     assert "преподаватель" in card.text
+    await telegram.settle(idle=0.5)
     await bot.stop()
     with sqlite3.connect(bot.database) as db:
         people = db.execute(
