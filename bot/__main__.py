@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import create_i18n
+from bot.resilience import single_attempt
 from models.database import create_engine, create_session_pool, upgrade_database
 from scheduler.app import create_scheduler
 from scheduler.clock import SystemClock
@@ -46,7 +47,8 @@ async def wait_for_telegram(bot: Bot, max_delay: float = 60.0) -> None:
     delay = 1.0
     while True:
         try:
-            me = await bot.get_me()
+            with single_attempt():  # this loop is the retry, with its own log line
+                me = await bot.get_me()
         except TelegramUnauthorizedError:
             raise SystemExit(
                 "Telegram rejected BOT_TOKEN (401 Unauthorized): check the token from @BotFather"
