@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from typing import Any
 
 from aiogram import Bot, Dispatcher
@@ -12,8 +14,10 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.types import Update
+from aiogram.types import Update, User
+from aiogram.types.update import UpdateTypeLookupError
 from aiogram.utils.i18n import I18n
+from redis.exceptions import LockError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers
@@ -23,6 +27,7 @@ from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import (
     DbSessionMiddleware,
     InFlight,
+    KeyedLocks,
     OnceMiddleware,
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
@@ -35,17 +40,51 @@ from scheduler.clock import Clock, SystemClock
 logger = logging.getLogger(__name__)
 
 
+def _sender_of(update: Update) -> User | None:
+    try:
+        return getattr(update.event, "from_user", None)
+    except UpdateTypeLookupError:  # a kind of update this aiogram does not know
+        return None
+
+
 class TrackingDispatcher(Dispatcher):
     """Knows which updates are being handled (from the very first middleware, the FSM's
-    included), so a stop can wait for them."""
+    included), so a stop can wait for them; and handles one person's updates one at a time.
+
+    aiogram handles updates as concurrent tasks: two answers typed in quick succession would
+    both read the same form step and one would land in the wrong field. Different people are
+    still served side by side."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.in_flight = InFlight()
+        self.per_person = KeyedLocks()
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         with self.in_flight:
-            return await super().feed_update(bot, update, **kwargs)
+            user = _sender_of(update)
+            if user is None:
+                return await super().feed_update(bot, update, **kwargs)
+            async with self.per_person.hold(user.id), self._across_workers(bot, user.id):
+                return await super().feed_update(bot, update, **kwargs)
+
+    @asynccontextmanager
+    async def _across_workers(self, bot: Bot, user_id: int) -> AsyncIterator[None]:
+        """With Redis, the same for several worker processes: a Redis lock per person."""
+        redis = getattr(self.storage, "redis", None)
+        if redis is None:
+            yield
+            return
+        lock = redis.lock(f"nastavnik:person:{bot.id}:{user_id}", timeout=120, sleep=0.02)
+        acquired = await lock.acquire(blocking_timeout=60)
+        if not acquired:
+            logger.warning("an update waited 60 s for the same person's previous one: going on")
+        try:
+            yield
+        finally:
+            if acquired:
+                with suppress(LockError):  # expired after 120 s: someone else may hold it now
+                    await lock.release()
 
 
 def create_bot(settings: Settings) -> Bot:

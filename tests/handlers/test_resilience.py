@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from aiogram import Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import SendMessage
 from sqlalchemy import select, text
@@ -257,3 +258,27 @@ async def test_a_connection_dropped_in_the_middle_of_an_update_is_retried(
     assert not said(replies, BUSY)
     assert (await reports(pool))[0] == ("reported", "Провела открытый урок")
     assert [s for s, _ in await reports(pool)].count("reported") == 1
+
+
+# --- a person typing faster than the bot answers ----------------------------------------------
+
+
+async def test_answers_sent_in_quick_succession_land_in_their_own_steps(
+    dispatcher: Dispatcher, person: Callable[..., Person], bot: MockedBot
+) -> None:
+    teacher = person(5311)
+    await teacher.send("/start")
+    await teacher.press("Согласен")
+    # Three answers before the bot has replied to the first (aiogram runs updates as tasks).
+    await asyncio.gather(
+        teacher.send("Иванова Мария Петровна"),
+        teacher.send("преподаватель"),
+        teacher.send("ПЦК информационных технологий"),
+    )
+    key = StorageKey(bot_id=bot.id, chat_id=5311, user_id=5311)
+    data = await dispatcher.storage.get_data(key)
+    assert (data.get("full_name"), data.get("position"), data.get("department")) == (
+        "Иванова Мария Петровна",
+        "преподаватель",
+        "ПЦК информационных технологий",
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 
 import pytest
+from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.redis import RedisStorage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -46,3 +49,32 @@ async def test_a_half_filled_form_survives_a_restart(
             await second_storage.redis.delete(*keys)
         await second_storage.close()
         detach_routers(second)
+
+
+async def test_two_workers_take_one_persons_updates_one_at_a_time(
+    sqlite_url: str,
+    session_pool: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A person's three quick answers handled at once as if by different worker processes
+    (the in-process lock is switched off): the Redis lock per person makes each answer read the
+    step the previous one left."""
+    settings = make_settings(sqlite_url, redis_url=REDIS_URL)
+    bot_id = secrets.randbelow(10**9) + 1
+    storage = create_storage(settings)
+    dispatcher = create_dispatcher(settings, session_pool, storage=storage)
+    monkeypatch.setattr(dispatcher.per_person, "hold", lambda _key: contextlib.nullcontext())
+    teacher = Person(dispatcher, MockedBot(f"{bot_id}:TEST-redis-token-abcdef"), 6002)
+    answers = ["Иванова Мария Петровна", "преподаватель", "ПЦК информационных технологий"]
+    try:
+        await give_consent(teacher)
+        await asyncio.gather(*(teacher.send(answer) for answer in answers))
+        data = await storage.get_data(StorageKey(bot_id=bot_id, chat_id=6002, user_id=6002))
+        stored = [data.get(key) for key in ("full_name", "position", "department")]
+        assert sorted(map(str, stored)) == sorted(answers)
+    finally:
+        keys = [key async for key in storage.redis.scan_iter(f"fsm:{bot_id}:*")]
+        if keys:
+            await storage.redis.delete(*keys)
+        await storage.close()
+        detach_routers(dispatcher)
