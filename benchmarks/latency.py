@@ -138,13 +138,10 @@ def percentile(values: list[float], share: float) -> float:
 
 async def run_bot(command: list[str], env: dict[str, str], cwd: Path, server: FakeTelegram):  # type: ignore[no-untyped-def]
     server.polling.clear()
-    process = await asyncio.create_subprocess_exec(
-        *command,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
+    with (cwd / "bot.log").open("ab") as log:  # kept for a look when a run goes wrong
+        process = await asyncio.create_subprocess_exec(
+            *command, cwd=cwd, env=env, stdout=log, stderr=log
+        )
     async with asyncio.timeout(60):
         await server.polling.wait()
     await asyncio.sleep(3)  # past the catch-up sweep at start: measure the steady state
@@ -182,7 +179,7 @@ def summary(name: str, samples: list[float]) -> tuple[float, float]:
 
 async def main(users: int, rounds: int, database: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        workdir = Path(folder)
+        workdir = Path(os.environ.get("LATENCY_WORKDIR") or folder)
         results: dict[str, list[float]] = {"echo": [], "nastavnik": []}
         for round_number in range(rounds):
             # The baseline: a bare aiogram echo bot, same server, same number of updates.
@@ -200,8 +197,8 @@ async def main(users: int, rounds: int, database: str | None) -> None:
             STEPS.clear()
             await server.stop()
 
-            # Наставник: the real process on a fresh SQLite file.
-            server = FakeTelegram()
+            # Наставник: the real process (its database keeps the update ids it has processed).
+            server = FakeTelegram(first_update_id=1 + 1_000_000 * round_number)
             await server.start()
             env = environment(server, database or f"sqlite+aiosqlite:///{workdir}/latency.db")
             process = await run_bot([sys.executable, "-m", "bot"], env, workdir, server)

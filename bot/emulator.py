@@ -156,10 +156,11 @@ class FakeTelegram:
     chaos: Chaos | None = None
     flood: FloodLimits | None = None
     record_calls: bool = True  # a benchmark sending 10,000 messages may not want the list
+    first_update_id: int = 1  # a new server on an old database must not reuse update ids
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        self._update_ids = itertools.count(self.first_update_id)
         self._message_ids = itertools.count(1)
         self.user_event_ids = itertools.count(1)  # users' message ids and callback query ids
         self._changed = asyncio.Condition()
