@@ -99,8 +99,8 @@ async def stale_request_ignored(event: ErrorEvent) -> None:
 
 @router.error(ExceptionTypeFilter(TelegramRetryAfter, TelegramServerError, TelegramNetworkError))
 async def telegram_unavailable(event: ErrorEvent) -> None:
-    """Telegram kept refusing after the retries (bot.resilience): the work is saved; the reply
-    could not be shown. The user sees no answer and will ask again."""
+    """Telegram kept refusing after the retries (bot.resilience): what the handler committed
+    stays, the reply could not be shown. The user sees no answer and will ask again."""
     logger.warning(
         "update %s: Telegram unavailable, the reply was not delivered: %s",
         event.update.update_id,

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from redis.asyncio import Redis
 
-from bot.emulator import BOT_TOKEN, FakeTelegram
-from tests.conftest import CURATOR_ID
+from bot.emulator import BOT_ID, BOT_TOKEN, FakeTelegram
+from models.database import create_engine, create_session_pool, upgrade_database
+from tests.conftest import CURATOR_ID, REDIS_URL
+from tests.factories import make_active_pair, make_mentor, make_running_programme, make_teacher
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -109,3 +115,40 @@ async def running_bot(telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[B
     log = bot.log_text()
     assert "Traceback" not in log, log
     assert " ERROR " not in log, log
+
+
+async def seed_due_programme(url: str, mentee_id: int, mentor_id: int) -> None:
+    """A running programme whose first activity is due in three days (Moscow time)."""
+    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
+    engine = create_engine(url)
+    await upgrade_database(engine)
+    async with create_session_pool(engine)() as session:
+        mentee = await make_teacher(session, telegram_id=mentee_id)
+        mentor = await make_mentor(session, telegram_id=mentor_id)
+        pair = await make_active_pair(session, mentee=mentee, mentor=mentor)
+        await make_running_programme(
+            session,
+            pair=pair,
+            start=today - timedelta(days=10),
+            deadlines=[today + timedelta(days=3), today + timedelta(days=40)],
+        )
+    await engine.dispose()
+
+
+@pytest.fixture
+def redis_env() -> dict[str, str]:
+    if REDIS_URL is None:
+        pytest.skip("TEST_REDIS_URL is not set")
+    return {"REDIS_URL": REDIS_URL}
+
+
+@pytest.fixture
+async def user_id(redis_env: dict[str, str]) -> AsyncIterator[int]:
+    """A fresh user each run; their form keys in the shared Redis are removed afterwards."""
+    user_id = random.randint(10**9, 2 * 10**9)
+    yield user_id
+    redis = Redis.from_url(redis_env["REDIS_URL"])
+    keys = [key async for key in redis.scan_iter(f"fsm:{BOT_ID}:{user_id}:*")]
+    if keys:
+        await redis.delete(*keys)
+    await redis.aclose()

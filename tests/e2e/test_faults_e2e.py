@@ -4,17 +4,12 @@ and the process killed (SIGKILL) in the middle of a registration, half-filled fo
 from __future__ import annotations
 
 import asyncio
-import random
 import sqlite3
 from collections import Counter
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
-from redis.asyncio import Redis
-
-from bot.emulator import BOT_ID, Chaos, FakeTelegram, FakeUser, timeout_fault
-from tests.conftest import CURATOR_ID, REDIS_URL
+from bot.emulator import Chaos, FakeTelegram, FakeUser, timeout_fault
+from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess
 from tests.e2e.test_onboarding_e2e import give_consent_and_profile, row
 
@@ -82,25 +77,6 @@ async def test_with_telegram_failing_a_fifth_of_all_calls_every_message_arrives_
 
 
 # --- SIGKILL in the middle of a registration (FSM in Redis) --------------------------------
-
-
-@pytest.fixture
-def redis_env() -> dict[str, str]:
-    if REDIS_URL is None:
-        pytest.skip("TEST_REDIS_URL is not set")
-    return {"REDIS_URL": REDIS_URL}
-
-
-@pytest.fixture
-async def user_id(redis_env: dict[str, str]) -> AsyncIterator[int]:
-    """A fresh user each run; their keys in the shared Redis are removed afterwards."""
-    user_id = random.randint(10**9, 2 * 10**9)
-    yield user_id
-    redis = Redis.from_url(redis_env["REDIS_URL"])
-    keys = [key async for key in redis.scan_iter(f"fsm:{BOT_ID}:{user_id}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
 
 
 async def test_killed_between_two_answers_the_form_goes_on_after_the_restart(

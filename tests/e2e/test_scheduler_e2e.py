@@ -6,17 +6,13 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.emulator import FakeTelegram, Fault
-from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID
-from tests.e2e.conftest import BotProcess
-from tests.factories import make_active_pair, make_mentor, make_running_programme, make_teacher
+from tests.e2e.conftest import BotProcess, seed_due_programme
 
 MENTEE, MENTOR = 4101, 4102
 FAST = {"SWEEP_INTERVAL_SECONDS": "0.5", "DELIVERY_INTERVAL_SECONDS": "0.2"}
@@ -26,20 +22,7 @@ FAST = {"SWEEP_INTERVAL_SECONDS": "0.5", "DELIVERY_INTERVAL_SECONDS": "0.2"}
 async def database(tmp_path: Path) -> Path:
     """A running programme whose first activity is due in three days (Moscow time)."""
     path = tmp_path / "e2e.db"
-    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
-    engine = create_engine(f"sqlite+aiosqlite:///{path}")
-    await upgrade_database(engine)
-    async with create_session_pool(engine)() as session:
-        mentee = await make_teacher(session, telegram_id=MENTEE)
-        mentor = await make_mentor(session, telegram_id=MENTOR)
-        pair = await make_active_pair(session, mentee=mentee, mentor=mentor)
-        await make_running_programme(
-            session,
-            pair=pair,
-            start=today - timedelta(days=10),
-            deadlines=[today + timedelta(days=3), today + timedelta(days=40)],
-        )
-    await engine.dispose()
+    await seed_due_programme(f"sqlite+aiosqlite:///{path}", MENTEE, MENTOR)
     return path
 
 

@@ -13,6 +13,17 @@ from tests.e2e.conftest import BotProcess
 SECRET = "e2e-webhook-secret-0123456789"
 
 
+def webhook_env(port: int) -> dict[str, str]:
+    return {
+        "BOT_MODE": "webhook",
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}",
+        "WEBHOOK_PATH": "/tg",
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+        "WEBHOOK_SECRET": SECRET,
+    }
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -27,14 +38,7 @@ async def test_webhook_mode_registers_serves_and_refuses_forged_calls(
         telegram,
         tmp_path / "e2e.db",
         tmp_path / "bot.log",
-        extra_env={
-            "BOT_MODE": "webhook",
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}",
-            "WEBHOOK_PATH": "/tg",
-            "WEBHOOK_HOST": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-            "WEBHOOK_SECRET": SECRET,
-        },
+        extra_env=webhook_env(port),
     )
     await bot.start()  # returns once setWebhook was called
     try:

@@ -5,24 +5,18 @@ reminder still reaches Telegram once, and a form goes on from one worker to the 
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import AsyncIterator
-from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
-from redis.asyncio import Redis
 from sqlalchemy import select, text
 
-from bot.emulator import BOT_ID, FakeTelegram, FakeUser
-from models.database import create_engine, create_session_pool, upgrade_database
+from bot.emulator import FakeTelegram, FakeUser
+from models.database import create_engine, create_session_pool
 from models.participant import Participant
 from tests.conftest import POSTGRES_URL, REDIS_URL, reset_postgres
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import BotProcess, seed_due_programme
 from tests.e2e.test_faults_e2e import answer_mentee_questionnaire, assert_no_traceback
-from tests.e2e.test_webhook_e2e import SECRET, free_port
-from tests.factories import make_active_pair, make_mentor, make_running_programme, make_teacher
+from tests.e2e.test_webhook_e2e import SECRET, free_port, webhook_env
 
 pytestmark = pytest.mark.skipif(
     POSTGRES_URL is None or REDIS_URL is None, reason="TEST_POSTGRES_URL / TEST_REDIS_URL not set"
@@ -36,33 +30,8 @@ async def database() -> str:
     """A running programme on PostgreSQL whose first activity is due in three days."""
     assert POSTGRES_URL is not None
     await reset_postgres(POSTGRES_URL)
-    today = datetime.now(ZoneInfo("Europe/Moscow")).date()
-    engine = create_engine(POSTGRES_URL)
-    await upgrade_database(engine)
-    async with create_session_pool(engine)() as session:
-        mentee = await make_teacher(session, telegram_id=MENTEE)
-        mentor = await make_mentor(session, telegram_id=MENTOR)
-        pair = await make_active_pair(session, mentee=mentee, mentor=mentor)
-        await make_running_programme(
-            session,
-            pair=pair,
-            start=today - timedelta(days=10),
-            deadlines=[today + timedelta(days=3), today + timedelta(days=40)],
-        )
-    await engine.dispose()
+    await seed_due_programme(POSTGRES_URL, MENTEE, MENTOR)
     return POSTGRES_URL
-
-
-@pytest.fixture
-async def user_id() -> AsyncIterator[int]:
-    assert REDIS_URL is not None
-    user_id = random.randint(10**9, 2 * 10**9)
-    yield user_id
-    redis = Redis.from_url(REDIS_URL)
-    keys = [key async for key in redis.scan_iter(f"fsm:{BOT_ID}:{user_id}:*")]
-    if keys:
-        await redis.delete(*keys)
-    await redis.aclose()
 
 
 class RoundRobin:
@@ -87,12 +56,7 @@ async def test_two_workers_send_each_reminder_once_and_share_forms(
         env = {
             "DATABASE_URL": database,
             "REDIS_URL": REDIS_URL,
-            "BOT_MODE": "webhook",
-            "WEBHOOK_URL": f"http://127.0.0.1:{port}",
-            "WEBHOOK_PATH": "/tg",
-            "WEBHOOK_HOST": "127.0.0.1",
-            "WEBHOOK_PORT": str(port),
-            "WEBHOOK_SECRET": SECRET,
+            **webhook_env(port),
             **FAST,
         }
         log = tmp_path / f"worker-{number}.log"

@@ -20,6 +20,14 @@ from tests.mocked_bot import MockedBot
 pytestmark = pytest.mark.skipif(REDIS_URL is None, reason="TEST_REDIS_URL is not set")
 
 
+async def forget(storage: RedisStorage, bot_id: int) -> None:
+    """Remove this test's keys from the shared Redis and close the storage."""
+    keys = [key async for key in storage.redis.scan_iter(f"fsm:{bot_id}:*")]
+    if keys:
+        await storage.redis.delete(*keys)
+    await storage.close()
+
+
 async def test_a_half_filled_form_survives_a_restart(
     sqlite_url: str,
     session_pool: async_sessionmaker[AsyncSession],
@@ -44,10 +52,7 @@ async def test_a_half_filled_form_survives_a_restart(
     try:
         assert said(await resumed.send("преподаватель"), "предметно-цикловая комиссия")
     finally:
-        keys = [key async for key in second_storage.redis.scan_iter(f"fsm:{bot_id}:*")]
-        if keys:
-            await second_storage.redis.delete(*keys)
-        await second_storage.close()
+        await forget(second_storage, bot_id)
         detach_routers(second)
 
 
@@ -73,8 +78,5 @@ async def test_two_workers_take_one_persons_updates_one_at_a_time(
         stored = [data.get(key) for key in ("full_name", "position", "department")]
         assert sorted(map(str, stored)) == sorted(answers)
     finally:
-        keys = [key async for key in storage.redis.scan_iter(f"fsm:{bot_id}:*")]
-        if keys:
-            await storage.redis.delete(*keys)
-        await storage.close()
+        await forget(storage, bot_id)
         detach_routers(dispatcher)
