@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -38,6 +39,7 @@ from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
+LOCK_TTL = 5.0  # seconds a person's Redis lock outlives a process that died holding it
 
 
 def _sender_of(update: Update) -> User | None:
@@ -70,21 +72,33 @@ class TrackingDispatcher(Dispatcher):
 
     @asynccontextmanager
     async def _across_workers(self, bot: Bot, user_id: int) -> AsyncIterator[None]:
-        """With Redis, the same for several worker processes: a Redis lock per person."""
+        """With Redis, the same for several worker processes: a Redis lock per person. It
+        lives a few seconds and is renewed while the update runs, so a process killed while
+        holding it holds that person up for seconds, not minutes."""
         redis = getattr(self.storage, "redis", None)
         if redis is None:
             yield
             return
-        lock = redis.lock(f"nastavnik:person:{bot.id}:{user_id}", timeout=120, sleep=0.02)
-        acquired = await lock.acquire(blocking_timeout=60)
-        if not acquired:
+        lock = redis.lock(f"nastavnik:person:{bot.id}:{user_id}", timeout=LOCK_TTL, sleep=0.02)
+        if not await lock.acquire(blocking_timeout=60):
             logger.warning("an update waited 60 s for the same person's previous one: going on")
+            yield
+            return
+        renewing = asyncio.create_task(_keep(lock))
         try:
             yield
         finally:
-            if acquired:
-                with suppress(LockError):  # expired after 120 s: someone else may hold it now
-                    await lock.release()
+            renewing.cancel()
+            with suppress(LockError, asyncio.CancelledError):
+                await renewing
+            with suppress(LockError):  # lost (Redis restarted): someone else may hold it now
+                await lock.release()
+
+
+async def _keep(lock: Any) -> None:
+    while True:
+        await asyncio.sleep(LOCK_TTL / 3)
+        await lock.reacquire()
 
 
 def create_bot(settings: Settings) -> Bot:
