@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -196,7 +196,12 @@ async def deliver(
                 async with database:
                     await _record(session, message, outcome, clock.now(), report)
                     if outcome.delivery == Delivery.RETRY:
-                        later = clock.now() + timedelta(seconds=outcome.retry_after or 1)
+                        # the rest of the chat follows the message that must wait, in order
+                        later = (
+                            message.not_before
+                            if message.status == OutboxStatus.PENDING
+                            else clock.now()
+                        )
                         for waiting in queue[index + 1 :]:
                             await release(session, waiting, later)
                         return
@@ -205,7 +210,13 @@ async def deliver(
                             await mark(session, waiting, OutboxStatus.UNREACHABLE, clock.now())
                         return
 
-        await asyncio.gather(*(serve(queue) for queue in by_chat.values()))
+        # Every chat finishes its step before the session closes; then the first error, if any.
+        results = await asyncio.gather(
+            *(serve(queue) for queue in by_chat.values()), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
     return report
 
 

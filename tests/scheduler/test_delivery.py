@@ -204,3 +204,19 @@ async def test_429s_alone_never_make_a_message_give_up(
         clock.advance(seconds=1)
     assert (await scheduler.deliver()).sent == 1
     assert [m.status for m in await scheduler.ledger()] == [OutboxStatus.SENT]
+
+
+async def test_after_a_server_error_the_rest_of_the_chat_waits_for_it_in_order(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    await queue(session, clock, [604, 604])
+    scheduler.bot.session.faults.append(
+        TelegramServerError(method=None, message="Bad Gateway")  # type: ignore[arg-type]
+    )
+    assert (await scheduler.deliver()).retried == 1
+    first, second = await scheduler.ledger()
+    assert first.status == second.status == OutboxStatus.PENDING
+    assert second.not_before == first.not_before > clock.now()  # the backoff of the first
+    clock.advance(hours=1)
+    assert (await scheduler.deliver()).sent == 2
+    assert [m.text for m in sends_to(scheduler, 604)] == ["№0", "№0", "№1"]
