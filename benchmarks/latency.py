@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.emulator import BOT_TOKEN, FakeTelegram, FakeUser
+from bot.emulator import BOT_TOKEN, BotMessage, FakeTelegram, FakeUser
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -67,45 +67,33 @@ class Timed:
     def _count(self) -> int:
         return sum(1 for m in self.server.chat(self.user.user_id) if m.message_id > self.known)
 
-    def _button(self, label: str) -> tuple[object, dict] | None:
+    def _keyboard(self, label: str) -> BotMessage | None:
+        """The latest message with a button labelled `label`."""
         for message in reversed(self.server.chat(self.user.user_id)):
-            for button in message.buttons():
-                if label in button["text"]:
-                    return message, button
+            if any(label in button["text"] for button in message.buttons()):
+                return message
         return None
 
     async def step(self, text: str | None = None, press: str | None = None) -> None:
-        found = None
+        keyboard = None
         if press is not None:  # the keyboard may come a moment after the step's first reply
             try:
-                found = await self.server.wait_for(lambda: self._button(press), timeout=60)
+                keyboard = await self.server.wait_for(lambda: self._keyboard(press), timeout=60)
             except TimeoutError:
                 texts = [m.text[:60] for m in self.server.chat(self.user.user_id)]
                 raise SystemExit(f"user {self.user.user_id} never saw {press!r}: {texts}") from None
         messages = self.server.chat(self.user.user_id)
         self.known = max((m.message_id for m in messages), default=0)
         started = time.perf_counter()
-        if found is not None:
-            message, button = found
-            query_id = f"lat-{self.user.user_id}-{len(self.samples)}-{time.perf_counter_ns()}"
-            await self.server.push_update(
-                {
-                    "callback_query": {
-                        "id": query_id,
-                        "from": self.user._from(),
-                        "chat_instance": str(self.user.user_id),
-                        "message": message.as_json(),
-                        "data": button["callback_data"],
-                    }
-                }
-            )
+        if keyboard is not None:
+            await self.user.tap(keyboard, press)  # type: ignore[arg-type]
         else:
             await self.user.send(text or "")
         await self.server.wait_for(lambda: self._count() > 0, timeout=60)
         elapsed = time.perf_counter() - started
         self.samples.append(elapsed)
-        label = press or (text or "").split()[0] if (press or text or "").startswith("/") else press
-        STEPS.setdefault(label or "form answer", []).append(elapsed)
+        command = text.split()[0] if text and text.startswith("/") else None
+        STEPS.setdefault(press or command or "form answer", []).append(elapsed)
 
 
 async def echo_user(server: FakeTelegram, user: FakeUser, samples: list[float], n: int) -> None:

@@ -84,8 +84,10 @@ class Fault:
     hang: float = 0.0
 
 
-def timeout_fault(method: str = "*", hang: float = 3.0, times: int = 1) -> Fault:
-    return Fault(method, 504, "Gateway Timeout", hang=hang, times=times)
+def timeout_fault(
+    method: str = "*", hang: float = 3.0, times: int = 1, chat_id: int | None = None
+) -> Fault:
+    return Fault(method, 504, "Gateway Timeout", chat_id=chat_id, hang=hang, times=times)
 
 
 @dataclass
@@ -490,8 +492,9 @@ class FakeUser:
         self.seen = message.message_id
         return message
 
-    async def press(self, message: BotMessage, label: str) -> str:
-        """Press the button containing `label` on the message as it is now; returns query id."""
+    async def tap(self, message: BotMessage, label: str) -> str:
+        """Press the button containing `label` on the message as it is now, without waiting for
+        the bot's answer; returns the callback query id."""
         matching = [b for b in message.buttons() if label in b["text"]]
         if not matching:
             labels = [button["text"] for button in message.buttons()]
@@ -508,6 +511,11 @@ class FakeUser:
                 }
             }
         )
+        return query_id
+
+    async def press(self, message: BotMessage, label: str) -> str:
+        """Press the button and wait until the bot has answered the press."""
+        query_id = await self.tap(message, label)
         await self.server.wait_for(lambda: query_id in self.server.callback_answers)
         return query_id
 

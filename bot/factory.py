@@ -27,13 +27,12 @@ from bot.config import Settings
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import (
     DbSessionMiddleware,
-    InFlight,
     KeyedLocks,
     OnceMiddleware,
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
 )
-from bot.resilience import RetryRequestMiddleware
+from bot.resilience import InFlight, RetryRequestMiddleware
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock

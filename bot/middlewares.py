@@ -47,32 +47,6 @@ class UpdateLoggingMiddleware(BaseMiddleware):
             )
 
 
-class InFlight:
-    """Counts the updates being handled, so that a stop (SIGTERM, a deploy) lets them finish
-    before the FSM storage and the database close under them."""
-
-    def __init__(self) -> None:
-        self.running = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
-
-    def __enter__(self) -> None:
-        self.running += 1
-        self._idle.clear()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.running -= 1
-        if not self.running:
-            self._idle.set()
-
-    async def drain(self, grace: float = 20.0) -> None:
-        try:
-            async with asyncio.timeout(grace):
-                await self._idle.wait()
-        except TimeoutError:
-            logger.warning("%d update(s) still running after %.0f s: stopping", self.running, grace)
-
-
 class KeyedLocks:
     """One asyncio lock per key, kept only while someone holds or waits for it."""
 

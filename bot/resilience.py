@@ -113,6 +113,35 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+class InFlight:
+    """Counts the work under way (updates being handled, scheduler jobs running), so that a
+    stop (SIGTERM, a deploy) lets it finish before the FSM storage and the database close."""
+
+    def __init__(self, what: str = "update(s)") -> None:
+        self.what = what
+        self.running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def __enter__(self) -> None:
+        self.running += 1
+        self._idle.clear()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.running -= 1
+        if not self.running:
+            self._idle.set()
+
+    async def drain(self, grace: float = 20.0) -> None:
+        try:
+            async with asyncio.timeout(grace):
+                await self._idle.wait()
+        except TimeoutError:
+            logger.warning(
+                "%d %s still running after %.0f s: stopping", self.running, self.what, grace
+            )
+
+
 def transient_database_error(error: BaseException) -> bool:
     """A locked SQLite file, a connection the server dropped: the same work may succeed if
     tried again. A constraint violation or a bad query is not transient."""

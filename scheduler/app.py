@@ -3,7 +3,6 @@ dispatcher. Stopping lets a running sweep or delivery finish instead of cutting 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -16,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from bot.resilience import describe, transient_database_error
+from bot.resilience import InFlight, describe, transient_database_error
 from scheduler.clock import Clock
 from scheduler.jobs import deliver, sweep
 
@@ -26,26 +25,21 @@ logger = logging.getLogger(__name__)
 class ReminderScheduler:
     def __init__(self, settings: Settings) -> None:
         self.scheduler = AsyncIOScheduler(timezone=settings.timezone)
-        self._running = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self.in_flight = InFlight("scheduler job(s)")
 
     def add(self, job: Callable[..., Awaitable[Any]], seconds: float, **kwargs: Any) -> None:
         async def run() -> Any:
-            self._running += 1
-            self._idle.clear()
-            try:
-                return await job(**kwargs)
-            except DBAPIError as error:
-                if not transient_database_error(error):
-                    raise
-                # Nothing is lost: the ledger is in the database; the next run goes on.
-                logger.warning("%s: database busy (%s), next run", job.__name__, describe(error))
-                return None
-            finally:
-                self._running -= 1
-                if not self._running:
-                    self._idle.set()
+            with self.in_flight:
+                try:
+                    return await job(**kwargs)
+                except DBAPIError as error:
+                    if not transient_database_error(error):
+                        raise
+                    # Nothing is lost: the ledger is in the database; the next run goes on.
+                    logger.warning(
+                        "%s: database busy (%s), next run", job.__name__, describe(error)
+                    )
+                    return None
 
         self.scheduler.add_job(
             run,
@@ -69,11 +63,7 @@ class ReminderScheduler:
         if not self.scheduler.running:
             return
         self.scheduler.pause()
-        try:
-            async with asyncio.timeout(grace):
-                await self._idle.wait()
-        except TimeoutError:
-            logger.warning("a scheduler job did not finish within %.0f s", grace)
+        await self.in_flight.drain(grace)
         self.scheduler.shutdown(wait=False)
 
 

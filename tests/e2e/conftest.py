@@ -98,6 +98,12 @@ class BotProcess:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
 
+def assert_no_traceback(log: str) -> None:
+    """The bot's log has no traceback; on failure, shows the part around the first one."""
+    at = log.find("Traceback")
+    assert at < 0, log[max(0, at - 1500) : at + 4000]
+
+
 @pytest.fixture
 async def telegram() -> AsyncIterator[FakeTelegram]:
     server = FakeTelegram()
@@ -113,7 +119,7 @@ async def running_bot(telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[B
     yield bot
     await bot.stop()
     log = bot.log_text()
-    assert "Traceback" not in log, log
+    assert_no_traceback(log)
     assert " ERROR " not in log, log
 
 

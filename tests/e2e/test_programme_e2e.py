@@ -13,7 +13,7 @@ import pytest
 from bot.emulator import FakeTelegram, FakeUser
 from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import BotProcess, assert_no_traceback
 from tests.factories import make_mentor, make_teacher
 
 MENTEE, MENTOR, OTHER = 3101, 3102, 3103
@@ -43,7 +43,7 @@ async def seeded_bot(telegram: FakeTelegram, tmp_path: Path) -> AsyncIterator[Bo
     yield bot
     await bot.stop()
     log = bot.log_text()
-    assert "Traceback" not in log, log
+    assert_no_traceback(log)
     assert " ERROR " not in log, log
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.emulator import FakeTelegram, Fault
 from tests.conftest import CURATOR_ID
-from tests.e2e.conftest import BotProcess, seed_due_programme
+from tests.e2e.conftest import BotProcess, assert_no_traceback, seed_due_programme
 
 MENTEE, MENTOR = 4101, 4102
 FAST = {"SWEEP_INTERVAL_SECONDS": "0.5", "DELIVERY_INTERVAL_SECONDS": "0.2"}
@@ -47,7 +47,7 @@ async def bot_process(
     bot = BotProcess(telegram, database, tmp_path / "bot.log", extra_env=FAST)
     yield bot
     await bot.stop()
-    assert "Traceback" not in bot.log_text(), bot.log_text()
+    assert_no_traceback(bot.log_text())
 
 
 async def test_429_and_403_the_reminder_arrives_once_and_the_blocked_user_is_marked(

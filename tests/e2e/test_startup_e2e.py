@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 from bot.emulator import FakeTelegram
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import BotProcess, assert_no_traceback
 
 
 async def test_a_token_telegram_rejects_stops_the_bot_with_a_clear_message(
@@ -23,7 +23,7 @@ async def test_a_token_telegram_rejects_stops_the_bot_with_a_clear_message(
     assert code != 0
     log = bot.log_text()
     assert "Telegram rejected BOT_TOKEN (401 Unauthorized)" in log
-    assert "Traceback" not in log
+    assert_no_traceback(log)
 
 
 def free_port() -> int:
@@ -49,4 +49,4 @@ async def test_the_bot_waits_for_telegram_to_come_back(tmp_path: Path) -> None:
     finally:
         await bot.stop()
         await server.stop()
-    assert "Traceback" not in bot.log_text()
+    assert_no_traceback(bot.log_text())

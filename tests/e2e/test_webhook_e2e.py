@@ -8,7 +8,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.emulator import FakeTelegram
-from tests.e2e.conftest import BotProcess
+from tests.e2e.conftest import BotProcess, assert_no_traceback
 
 SECRET = "e2e-webhook-secret-0123456789"
 
@@ -70,4 +70,4 @@ async def test_webhook_mode_registers_serves_and_refuses_forged_calls(
     finally:
         code = await bot.stop()
     assert code == 0
-    assert "Traceback" not in bot.log_text()
+    assert_no_traceback(bot.log_text())

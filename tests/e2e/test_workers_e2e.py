@@ -14,8 +14,8 @@ from bot.emulator import FakeTelegram, FakeUser
 from models.database import create_engine, create_session_pool
 from models.participant import Participant
 from tests.conftest import POSTGRES_URL, REDIS_URL, reset_postgres
-from tests.e2e.conftest import BotProcess, seed_due_programme
-from tests.e2e.test_faults_e2e import answer_mentee_questionnaire, assert_no_traceback
+from tests.e2e.conftest import BotProcess, assert_no_traceback, seed_due_programme
+from tests.e2e.test_faults_e2e import answer_mentee_questionnaire
 from tests.e2e.test_webhook_e2e import SECRET, free_port, webhook_env
 
 pytestmark = pytest.mark.skipif(
