@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from enum import StrEnum
 
 from aiogram import Router
 from aiogram.exceptions import (
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.resilience import describe, transient_database_error
 from models.base import utcnow
+from models.enums import label_id
 from models.errors import DomainError
 from models.outbox import mark_unreachable
 
@@ -50,7 +52,15 @@ async def tell(update: Update, text: str) -> None:
 @router.error(ExceptionTypeFilter(DomainError))
 async def domain_error_explained(event: ErrorEvent) -> None:
     error: DomainError = event.exception  # type: ignore[assignment]
-    await tell(event.update, _(error.message).format(**error.params))
+    params = {key: _translated(value) for key, value in error.params.items()}
+    await tell(event.update, _(error.message).format(**params))
+
+
+def _translated(value: object) -> object:
+    """A state named in a domain error (an enum member) in the user's language."""
+    if isinstance(value, StrEnum) and (label := label_id(value)) is not None:
+        return _(label)
+    return value
 
 
 @router.error(ExceptionTypeFilter(DBAPIError))

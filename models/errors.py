@@ -29,10 +29,6 @@ class InvalidValue(DomainError):
     """A value that breaks a field's rule; the message says what is expected."""
 
 
-class AlreadyDecided(DomainError):
-    message = N_("This has already been decided.")
-
-
 class NotRegistered(DomainError):
     message = N_("You are not registered yet. Send /start to join the programme.")
 
@@ -45,3 +41,15 @@ class AccessDenied(DomainError):
 
 class WrongState(DomainError):
     message = N_("This cannot be done at this stage.")
+
+
+class AlreadyDecided(WrongState):
+    """Someone decided first (a concurrent decision lost its race, or a stale button)."""
+
+    message = N_("This has already been decided.")
+
+
+def already_decided(state: Any) -> AlreadyDecided:
+    """Someone decided first: the loser is told the current state (an enum member, translated
+    by the error handler through its label)."""
+    return AlreadyDecided(N_("Already decided: {state}."), state=state)

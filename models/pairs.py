@@ -12,8 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
+from models.concurrency import decision
 from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus
-from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
+from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.participant import Participant, enum_column, get_participant_by_id
@@ -45,6 +46,9 @@ class Pair(TimestampMixin, Base):
     # A replacement mentor proposed by the curator, until they accept (§8.1.5, §7.1.3).
     pending_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     closed_at: Mapped[datetime | None]
+    # Checked in every UPDATE: a concurrent decision makes the loser decide again (concurrency).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     members: Mapped[list[PairMember]] = relationship(
         back_populates="pair", lazy="selectin", order_by="PairMember.id"
@@ -249,6 +253,7 @@ class PairAnswer:
     replaced_mentor_id: int | None = None  # the old mentor, when the replacement took place
 
 
+@decision
 async def answer_pair(
     session: AsyncSession,
     actor: Actor,
@@ -266,7 +271,10 @@ async def answer_pair(
     if pair.pending_mentor_id == me:
         return await _answer_replacement(session, pair, me, accept, now)
     if pair.status not in OPEN_PAIR:
-        raise WrongState()
+        raise already_decided(pair.status)
+    # Every answer changes the pair row itself (its version): two answers at the same moment
+    # cannot both commit on a stale view, so the last one sees everyone's consent.
+    pair.updated_at = now
     if me == pair.mentor_id:
         if pair.mentor_accepted_at or pair.mentor_declined_at:
             raise WrongState(N_("You have already answered."))
@@ -298,6 +306,7 @@ async def answer_pair(
     return PairAnswer(pair, everyone)
 
 
+@decision
 async def approve_pair(
     session: AsyncSession,
     actor: Actor,
@@ -310,6 +319,8 @@ async def approve_pair(
     """The pair is fixed by the director's order (§6.3.5): number and date are recorded."""
     actor.require_curator()
     pair = await get_pair(session, pair_id)
+    if pair.status in (PairStatus.ACTIVE, PairStatus.CLOSED, PairStatus.DECLINED):
+        raise already_decided(pair.status)
     if pair.status != PairStatus.ACCEPTED:
         raise WrongState(N_("Only a pair that everyone accepted can be approved."))
     pair.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
@@ -329,14 +340,17 @@ async def approve_pair(
     return pair
 
 
+@decision
 async def propose_replacement(
     session: AsyncSession, actor: Actor, pair_id: int, new_mentor_id: int
 ) -> Pair:
     """After an approved replacement or release the curator proposes a new mentor."""
     actor.require_curator()
     pair = await get_pair(session, pair_id)
-    if pair.status not in OPEN_PAIR or new_mentor_id == pair.mentor_id:
-        raise WrongState()
+    if pair.status not in OPEN_PAIR:
+        raise already_decided(pair.status)
+    if new_mentor_id == pair.mentor_id or pair.pending_mentor_id is not None:
+        raise WrongState(N_("A new mentor has already been proposed for this pair."))
     for mentee_id in pair.mentee_ids:
         await _eligible_mentor(session, new_mentor_id, mentee_id)
     pair.pending_mentor_id = new_mentor_id

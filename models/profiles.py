@@ -11,9 +11,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
+from models.concurrency import decision
 from models.consent import ConsentDocument, record_consent
 from models.enums import ConsentKind, MentorStatus
-from models.errors import AlreadyDecided, InvalidValue, NotFound
+from models.errors import InvalidValue, NotFound, already_decided
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, check_difficulties
 from models.i18n_marker import N_
 from models.participant import Participant, enum_column, get_participant_by_id
@@ -48,6 +49,9 @@ class MentorProfile(TimestampMixin, Base):
     )
     decided_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
+    # Checked in every UPDATE: a concurrent decision makes the loser decide again (concurrency).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     participant: Mapped[Participant] = relationship(
         back_populates="mentor_profile", foreign_keys=[participant_id]
@@ -126,6 +130,7 @@ async def update_mentor_field(
     return profile
 
 
+@decision
 async def decide_mentor(
     session: AsyncSession,
     participant_id: int,
@@ -142,7 +147,7 @@ async def decide_mentor(
     if profile is None:
         raise NotFound(N_("This person is no longer a mentor candidate."))
     if profile.status != MentorStatus.CANDIDATE:
-        raise AlreadyDecided()
+        raise already_decided(profile.status)
     profile.status = MentorStatus.ACCEPTED if accept else MentorStatus.REJECTED
     profile.decided_by_telegram_id = decided_by
     profile.decided_at = now or utcnow()

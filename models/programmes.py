@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
+from models.concurrency import decision
 from models.enums import (
     ActivityStatus,
     EndReason,
@@ -31,7 +32,7 @@ from models.enums import (
     ProgrammeStatus,
     Responsible,
 )
-from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
+from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.pairs import Pair, PairMember, close_pair, get_pair
@@ -75,6 +76,9 @@ class Programme(TimestampMixin, Base):
     ended_at: Mapped[datetime | None]
     # Marked by the curator for the site (§6.4.6, §11.1).
     best_case: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Checked in every UPDATE: a concurrent decision makes the loser decide again (concurrency).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     pair: Mapped[Pair] = relationship(lazy="selectin")
     activities: Mapped[list[Activity]] = relationship(
@@ -269,6 +273,7 @@ async def submit_programme(
     return programme
 
 
+@decision
 async def respond_to_draft(
     session: AsyncSession,
     actor: Actor,
@@ -282,7 +287,7 @@ async def respond_to_draft(
     if programme.pair.require_member(actor, curator_allowed=False) != "mentee":
         raise AccessDenied()
     if programme.status != ProgrammeStatus.SUBMITTED:
-        raise WrongState()
+        raise already_decided(programme.status)
     me = actor.require_participant()
     if agree:
         programme.agreed_by = sorted({*programme.agreed_by, me})
@@ -295,6 +300,7 @@ async def respond_to_draft(
     return programme
 
 
+@decision
 async def review_programme(
     session: AsyncSession,
     actor: Actor,
@@ -307,6 +313,8 @@ async def review_programme(
     """The curator approves the agreed programme, or returns it to the mentor (§6.4.9)."""
     actor.require_curator()
     programme = await get_programme(session, actor, programme_id)
+    if programme.status in (ProgrammeStatus.APPROVED, *FINISHED):
+        raise already_decided(programme.status)
     if programme.status != ProgrammeStatus.AGREED:
         raise WrongState(N_("Only a programme the mentee agreed to can be approved."))
     if approve:
@@ -390,6 +398,7 @@ async def review_activity(
     return activity
 
 
+@decision
 async def vote_completion(
     session: AsyncSession, actor: Actor, programme_id: int, now: datetime | None = None
 ) -> Programme:
@@ -421,6 +430,7 @@ def _finish(
     close_pair(programme.pair, now)
 
 
+@decision
 async def end_early(
     session: AsyncSession,
     actor: Actor,
@@ -434,8 +444,14 @@ async def end_early(
     or by the curator for non-performance or force majeure (§10.1.3)."""
     actor.require_curator()
     programme = await get_programme(session, actor, programme_id)
+    if programme.status in FINISHED:
+        raise already_decided(programme.status)
     finish_early(programme, reason, comment, actor.telegram_id, now)
     audit(session, actor.telegram_id, "programme.end", "programme", programme.id, reason=reason)
+    # A request still open for this pair has lost its object: it dies with the programme.
+    from models.requests import withdraw_open_requests  # requests build on programmes
+
+    await withdraw_open_requests(session, programme.pair_id)
     await session.commit()
     return programme
 

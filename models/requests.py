@@ -12,8 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
+from models.concurrency import decision
 from models.enums import EndReason, RequestKind, RequestStatus
-from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
+from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.pairs import Pair, get_pair
@@ -54,6 +55,9 @@ class Request(TimestampMixin, Base):
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
     decision_comment: Mapped[str | None] = mapped_column(Text)
+    # Checked in every UPDATE: a concurrent decision makes the loser decide again (concurrency).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
     pair: Mapped[Pair] = relationship(lazy="selectin")
 
@@ -124,6 +128,7 @@ def partner_ids(request: Request) -> list[int]:
     return [pair.mentor_id]
 
 
+@decision
 async def answer_as_partner(
     session: AsyncSession,
     actor: Actor,
@@ -136,13 +141,14 @@ async def answer_as_partner(
     if actor.participant_id not in partner_ids(request):
         raise AccessDenied()
     if request.status != RequestStatus.AWAITING_PARTNER:
-        raise WrongState(N_("This request has already been answered."))
+        raise already_decided(request.status)
     request.partner_id, request.partner_answered_at = actor.participant_id, now or utcnow()
     request.status = RequestStatus.PENDING if agree else RequestStatus.WITHDRAWN
     await session.commit()
     return request
 
 
+@decision
 async def decide_request(
     session: AsyncSession,
     actor: Actor,
@@ -157,7 +163,7 @@ async def decide_request(
     actor.require_curator()
     request = await get_request(session, actor, request_id)
     if request.status != RequestStatus.PENDING:
-        raise WrongState(N_("This request is not waiting for a decision."))
+        raise already_decided(request.status)
     now = now or utcnow()
     request.decision_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
     request.decided_by, request.decided_at = actor.telegram_id, now

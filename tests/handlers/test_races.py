@@ -1,0 +1,208 @@
+"""Two people decide the same thing at the same moment (two updates of one getUpdates batch,
+handled concurrently by the real dispatcher; on PostgreSQL two connections, as two workers
+would have): exactly one decision wins, the loser is told «Уже решено: …» with the current
+state, and an agreement is never stuck half-way."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from handlers.ui import MentorDecision, PairApproval, PairReply, ProgrammeAction, RequestAction
+from models.audit import AuditEntry
+from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus
+from models.pairs import Pair, propose_pair
+from models.participant import Participant
+from models.profiles import MentorProfile
+from models.programmes import Programme
+from models.requests import Request, create_request
+from tests.conftest import CURATOR_ID, make_settings
+from tests.driver import Person, texts
+from tests.factories import (
+    CURATOR,
+    actor,
+    make_accepted_pair,
+    make_mentor,
+    make_running_programme,
+    make_teacher,
+)
+
+SECOND_CURATOR = 1001
+Replies = list[TelegramMethod[Any]]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url, curator_ids=f"{CURATOR_ID},{SECOND_CURATOR}")
+
+
+@pytest.fixture
+def curators(person: Callable[..., Person]) -> tuple[Person, Person]:
+    return person(CURATOR_ID, first_name="Анна"), person(SECOND_CURATOR, first_name="Ольга")
+
+
+async def together(*calls: Any) -> Replies:
+    """The updates are in flight at once, as in one getUpdates batch; all that the bot said."""
+    results = await asyncio.gather(*calls)
+    return max(results, key=len)  # each saw every request from its start on
+
+
+def sent_to(replies: Replies, chat_id: int) -> list[str]:
+    return texts([m for m in replies if not isinstance(m, AnswerCallbackQuery)], chat_id)
+
+
+def seen_by(replies: Replies, who: Person) -> list[str]:
+    """What this person was shown: messages to their chat and alerts on their button press."""
+    query = who.last_update.callback_query if who.last_update else None
+    shown = sent_to(replies, who.user_id)
+    if query is not None:
+        shown += [
+            m.text
+            for m in replies
+            if isinstance(m, AnswerCallbackQuery) and m.callback_query_id == query.id and m.text
+        ]
+    return shown
+
+
+async def audits(pool: async_sessionmaker[AsyncSession], kind: str, object_id: int) -> int:
+    async with pool() as session:
+        return (
+            await session.scalar(
+                select(func.count(AuditEntry.id)).where(
+                    AuditEntry.object_type == kind, AuditEntry.object_id == object_id
+                )
+            )
+            or 0
+        )
+
+
+def winner_and_loser(
+    replies: Replies, first: Person, second: Person, first_won: bool
+) -> tuple[list[str], list[str]]:
+    winner, loser = (first, second) if first_won else (second, first)
+    to_winner, to_loser = seen_by(replies, winner), seen_by(replies, loser)
+    assert any("Уже решено: " in t for t in to_loser), to_loser
+    assert not any("Уже решено" in t for t in to_winner), to_winner
+    return to_winner, to_loser
+
+
+async def test_simultaneous_acceptance_activates_the_pair(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    for order in ("mentor first", "mentee first", "mentor first"):
+        async with session_pool() as session:
+            mentee = await make_teacher(session)
+            mentor = await make_mentor(session)
+            pair = await propose_pair(
+                session,
+                CURATOR,
+                mentee_id=mentee.id,
+                mentor_id=mentor.id,
+                forms=["traditional"],
+                pair_type="teacher_young",
+            )
+        data = PairReply(pair_id=pair.id, accept=True).pack()
+        sides = [person(mentor.telegram_id), person(mentee.telegram_id)]
+        if order == "mentee first":
+            sides.reverse()
+        replies = await together(*(side.press_data(data) for side in sides))
+        async with session_pool() as session:
+            stored = await session.get(Pair, pair.id)
+            assert stored is not None
+            assert stored.status == PairStatus.ACCEPTED, order
+            assert stored.mentor_accepted_at is not None
+            assert all(m.accepted_at for m in stored.members)
+        told = [t for t in texts(replies, CURATOR_ID) if "Все согласны" in t]
+        assert len(told) == 1, order
+
+
+async def test_two_curators_deciding_one_request(
+    session_pool: async_sessionmaker[AsyncSession], curators: tuple[Person, Person]
+) -> None:
+    async with session_pool() as session:
+        pair = await make_accepted_pair(session)
+        mentee = await session.get(Participant, pair.mentee_ids[0])
+        request = await create_request(session, actor(mentee), pair.id, "replacement", reason="x")
+    one, two = curators
+    await one.press_data(RequestAction(action="approve", request_id=request.id).pack())
+    await two.press_data(RequestAction(action="reject", request_id=request.id).pack())
+    replies = await together(one.send("Одобряю"), two.send("Отклоняю"))
+    async with session_pool() as session:
+        stored = await session.get(Request, request.id)
+    assert stored is not None
+    winner, _loser = winner_and_loser(replies, one, two, stored.status == RequestStatus.APPROVED)
+    assert any("Решение записано" in t for t in winner)
+    assert await audits(session_pool, "request", request.id) == 1
+    told = [t for t in texts(replies, mentee.telegram_id) if f"№{request.id}" in t]
+    assert len(told) == 1
+
+
+async def test_two_curators_approving_one_pair_with_different_orders(
+    session_pool: async_sessionmaker[AsyncSession], curators: tuple[Person, Person]
+) -> None:
+    async with session_pool() as session:
+        pair = await make_accepted_pair(session)
+        mentee = await session.get(Participant, pair.mentee_ids[0])
+    one, two = curators
+    for curator, number in ((one, "62-н"), (two, "63-н")):
+        await curator.press_data(PairApproval(pair_id=pair.id).pack())
+        await curator.send(number)
+    replies = await together(one.send("15.09.2026"), two.send("16.09.2026"))
+    async with session_pool() as session:
+        stored = await session.get(Pair, pair.id)
+    assert stored is not None
+    assert stored.status == PairStatus.ACTIVE
+    winner_and_loser(replies, one, two, stored.order_number == "62-н")
+    told = [t for t in texts(replies, mentee.telegram_id) if "утверждена приказом" in t]
+    assert len(told) == 1
+    assert stored.order_number in told[0]
+    assert await audits(session_pool, "pair", pair.id) == 2  # the proposal and one approval
+
+
+async def test_two_curators_ending_one_programme(
+    session_pool: async_sessionmaker[AsyncSession], curators: tuple[Person, Person]
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session)
+        mentee_id = programme.pair.mentee_ids[0]
+        mentee = await session.get(Participant, mentee_id)
+    one, two = curators
+    for curator in curators:
+        await curator.press_data(ProgrammeAction(action="end", programme_id=programme.id).pack())
+    replies = await together(one.send("Причина первая"), two.send("Причина вторая"))
+    async with session_pool() as session:
+        stored = await session.get(Programme, programme.id)
+    assert stored is not None
+    assert stored.status == ProgrammeStatus.ENDED_EARLY
+    winner_and_loser(replies, one, two, stored.end_comment == "Причина первая")
+    told = [t for t in texts(replies, mentee.telegram_id) if "завершил(а) вашу" in t]
+    assert len(told) == 1
+    assert stored.end_comment in told[0]
+
+
+async def test_one_curator_accepts_a_candidate_while_another_rejects(
+    session_pool: async_sessionmaker[AsyncSession], curators: tuple[Person, Person]
+) -> None:
+    async with session_pool() as session:
+        candidate = await make_teacher(session, mentee=False, mentor=True)
+    one, two = curators
+    replies = await together(
+        one.press_data(MentorDecision(participant_id=candidate.id, accept=True).pack()),
+        two.press_data(MentorDecision(participant_id=candidate.id, accept=False).pack()),
+    )
+    async with session_pool() as session:
+        profile = await session.get(MentorProfile, candidate.id)
+    assert profile is not None
+    accepted = profile.status == MentorStatus.ACCEPTED
+    winner_and_loser(replies, one, two, accepted)
+    to_candidate = sent_to(replies, candidate.telegram_id)
+    assert len(to_candidate) == 1
+    assert ("Хорошая новость" in to_candidate[0]) == accepted
+    assert await audits(session_pool, "participant", candidate.id) == 1
