@@ -72,3 +72,15 @@ async def set_bot_commands(bot: Bot, i18n: I18n, curator_ids: list[int]) -> None
                 )
             except TelegramAPIError as error:  # the curator has not opened the bot yet
                 logger.warning("curator menu not set for chat %s: %s", chat_id, error.message)
+
+
+async def remove_curator_menu(bot: Bot, i18n: I18n, chat_id: int) -> None:
+    """A role revoked or ended with consent: the chat falls back to the participants' menu."""
+    for locale in i18n.available_locales:
+        language = None if locale == i18n.default_locale else locale
+        try:
+            await bot.delete_my_commands(
+                scope=BotCommandScopeChat(chat_id=chat_id), language_code=language
+            )
+        except TelegramAPIError as error:
+            logger.warning("curator menu not removed for chat %s: %s", chat_id, error.message)

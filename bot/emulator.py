@@ -344,6 +344,14 @@ class FakeTelegram:
         )
         return True
 
+    async def _api_deletemycommands(self, params: dict[str, Any]) -> bool:
+        scope = self._json(params.get("scope"))
+        language = params.get("language_code")
+        self.commands = [
+            c for c in self.commands if (c["scope"], c["language_code"]) != (scope, language)
+        ]
+        return True
+
     async def _api_getupdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.webhook is not None:
             raise LookupError("Conflict: can't use getUpdates method while webhook is active")

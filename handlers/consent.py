@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.commands import remove_curator_menu
 from bot.config import Settings
 from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
@@ -103,7 +104,10 @@ async def withdrawal_confirmed(
     participant = await _active(session, participant, callback_data.kind)
     name = escape(participant.display_name)  # for the curators' notice; erased from the DB
     kind = callback_data.kind
+    had_role = participant.staff_role is not None
     affected = await withdraw_consent(session, participant, kind)
+    if had_role and participant.staff_role is None:
+        await remove_curator_menu(bot, i18n, participant.telegram_id)
     await state.clear()
     if kind == ConsentKind.PERSONAL_DATA:
         done = _(

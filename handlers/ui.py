@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from pydantic import Field
 
 from models.enums import ConsentKind, label_id
-from models.fields import FIELDS, FieldSpec
+from models.fields import FIELDS, MAX_ID, FieldSpec
 
 DONE = "_done"
 SKIP = "_skip"
 BACK = "_back"
+
+
+# Numbers in button data are bounded like the database's integers: a forged 10^20 does not
+# match the button's filter (the user is told the button is stale) and never reaches a query.
+DbInt = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
 
 
 class ConsentAnswer(CallbackData, prefix="pd"):
@@ -45,7 +52,7 @@ class ConsentAction(CallbackData, prefix="cs"):
 
 
 class MentorDecision(CallbackData, prefix="md"):
-    participant_id: int
+    participant_id: DbInt
     accept: bool
 
 
@@ -97,68 +104,68 @@ def step_keyboard(
 
 
 class PickMentee(CallbackData, prefix="pm"):
-    mentee_id: int
+    mentee_id: DbInt
 
 
 class PickMentor(CallbackData, prefix="pt"):
-    mentee_id: int
-    mentor_id: int
-    join_pair_id: int = 0  # 0: a new pair; else add the mentee to this open pair (a group)
+    mentee_id: DbInt
+    mentor_id: DbInt
+    join_pair_id: DbInt = 0  # 0: a new pair; else add the mentee to this open pair (a group)
 
 
 class PairReply(CallbackData, prefix="pa"):
-    pair_id: int
+    pair_id: DbInt
     accept: bool
 
 
 class PairApproval(CallbackData, prefix="pv"):
-    pair_id: int
+    pair_id: DbInt
 
 
 class ProgrammeAction(CallbackData, prefix="pg"):
     """Mentor's draft actions, mentee's answer, curator's review, completion votes."""
 
     action: str
-    programme_id: int
-    item: int = 0
+    programme_id: DbInt
+    item: DbInt = 0
 
 
 class ActivityAction(CallbackData, prefix="ac"):
     action: str  # "report", "confirm", "return"
-    activity_id: int
+    activity_id: DbInt
 
 
 class MessageReply(CallbackData, prefix="mr"):
-    message_id: int
+    message_id: DbInt
 
 
 class RequestMenu(CallbackData, prefix="rq"):
     kind: str
-    pair_id: int
-    item: int = 0  # the activity, for a deadline change
+    pair_id: DbInt
+    item: DbInt = 0  # the activity, for a deadline change
 
 
 class RequestAction(CallbackData, prefix="ra"):
     action: str  # "agree", "disagree" (the other side), "approve", "reject" (the curator)
-    request_id: int
+    request_id: DbInt
 
 
 class NewMentor(CallbackData, prefix="nm"):
-    pair_id: int
-    mentor_id: int
+    pair_id: DbInt
+    mentor_id: DbInt
 
 
 class SurveyRating(CallbackData, prefix="sv"):
-    programme_id: int
+    programme_id: DbInt
     question: str
-    value: int
+    value: DbInt
 
 
 class PickPair(CallbackData, prefix="pp"):
     """Choosing one of the person's pairs before an action (a mentor may have several)."""
 
     action: str
-    pair_id: int
+    pair_id: DbInt
 
 
 def progress_bar(done: int, total: int, width: int = 8) -> str:

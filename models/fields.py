@@ -14,19 +14,33 @@ from enum import StrEnum
 from typing import Literal
 
 from models.enums import Difficulty, MentoringForm, PairType, Qualification, Responsible, Role
-from models.errors import InvalidValue
+from models.errors import InvalidValue, NotFound
 from models.i18n_marker import N_
 
 FieldKind = Literal["text", "int", "choice", "multi"]
 # Letters, with spaces, hyphens, dots and apostrophes between them (Петрова-Водкина, O'Neil).
 _PERSON_NAME = re.compile(r"^[^\W\d_]+(?:[ .\-'’]+[^\W\d_]+)*\.?$")
-# Control characters (all but tab and newline): invisible, and refused by XLSX and DOCX files.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control characters (all but tab and newline): invisible, and refused by XLSX and DOCX files;
+# bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069, the marks U+200E, U+200F,
+# U+061C), which make a name or a file name read differently from what it is; zero-width
+# spaces and joiners (U+200B–U+200D, U+2060, U+FEFF), which make two equal names differ.
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+# Database integers are 32-bit: a larger number typed or forged never reaches a query.
+MAX_ID = 2**31 - 1
 
 
 def printable(text: str) -> str:
-    """The text without control characters, for storing and for documents."""
+    """The text without control, bidi and zero-width characters, for storing and documents."""
     return _CONTROL.sub("", text)
+
+
+def check_id(value: int) -> int:
+    """A row number typed or taken from a button: out of range means there is no such row."""
+    if not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.audit import audit
 from models.base import utcnow
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind, EndReason, ParticipantStatus
@@ -52,6 +53,10 @@ async def withdraw_consent(
         setattr(participant, field, None)
     participant.mentee_profile = None
     participant.mentor_profile = None
+    if participant.staff_role is not None:  # a role never outlives consent
+        who = participant.telegram_id
+        audit(session, who, "role.set", "participant", participant.id, role="none")
+        participant.staff_role = None
     participant.status = ParticipantStatus.WITHDRAWN
     participant.registered_at = None
     participant.withdrawn_at = now

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.commands import set_bot_commands
+from bot.commands import remove_curator_menu, set_bot_commands
 from bot.config import Settings
 from handlers.texts import format_time
 from handlers.ui import label
@@ -50,6 +50,8 @@ async def cmd_role(
     person = await set_staff_role(
         session, actor, int(words[0].lstrip("№#")), role, settings.curator_ids
     )
+    if role is None:
+        await remove_curator_menu(bot, i18n, person.telegram_id)
     await set_bot_commands(bot, i18n, await curator_telegram_ids(session, settings.curator_ids))
     await message.answer(
         _("{name}: role {role}.").format(

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
-from handlers.ui import ProgrammeAction, label
+from handlers.ui import DbInt, ProgrammeAction, label
 from models.access import Actor
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
@@ -45,13 +45,13 @@ ROLE_LABELS = {"all": N_("everyone"), "mentors": N_("mentors"), "mentees": N_("m
 class BankView(CallbackData, prefix="bv"):
     role: str = "all"
     status: str = "all"
-    dept: int = -1  # index in the sorted list of departments; -1: any
-    page: int = 0
+    dept: DbInt = -1  # index in the sorted list of departments; -1: any
+    page: DbInt = 0
 
 
 class PersonAction(CallbackData, prefix="pc"):
     action: str  # "card", "archive", "unarchive", "include", "exclude"
-    participant_id: int
+    participant_id: DbInt
 
 
 def _status(code: str) -> str:

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import ProgrammeAction, button_rows, label, progress_bar
+from handlers.ui import DbInt, ProgrammeAction, button_rows, label, progress_bar
 from handlers.views import day, names_of
 from models.enums import ProgrammeStatus
 from models.programmes import Programme
@@ -30,7 +30,7 @@ PAGE = 15
 
 class ProgrammeList(CallbackData, prefix="pl"):
     group: str
-    page: int = 0
+    page: DbInt = 0
 
 
 async def render_list(session: AsyncSession, group: str, page: int, today: date):  # type: ignore[no-untyped-def]

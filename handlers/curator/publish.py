@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.publication import render_publication
-from handlers.ui import button_rows
+from handlers.ui import DbInt, button_rows
 from models.access import Actor
 from models.audit import audit
 from models.enums import ProgrammeStatus
@@ -27,7 +27,7 @@ router = Router(name=__name__)
 
 class PublishAction(CallbackData, prefix="pb"):
     action: str  # "toggle" (a best case) or "build"
-    programme_id: int = 0
+    programme_id: DbInt = 0
 
 
 async def _menu(session: AsyncSession) -> tuple[str, InlineKeyboardMarkup]:

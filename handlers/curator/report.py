@@ -14,7 +14,7 @@ from matplotlib.figure import Figure  # the object API: no GUI backend, no globa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.ui import button_rows, label
+from handlers.ui import DbInt, button_rows, label
 from handlers.views import day
 from models.access import Actor
 from models.audit import audit
@@ -33,7 +33,7 @@ router = Router(name=__name__)
 
 
 class ReportPeriod(CallbackData, prefix="rp"):
-    years_back: int  # 0: this academic year, 1: the previous one, -1: all time
+    years_back: DbInt  # 0: this academic year, 1: the previous one, -1: all time
 
 
 def period(today: date, years_back: int) -> tuple[date, date]:
