@@ -23,6 +23,8 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, web
 
+from bot.longtext import CAPTION_LIMIT, MESSAGE_LIMIT, units
+
 BOT_ID = 123456
 BOT_TOKEN = f"{BOT_ID}:TEST-e2e-token-abcdefgh"
 BOT_INFO = {
@@ -385,7 +387,7 @@ class FakeTelegram:
         text = params.get("text") or ""
         if not text.strip():
             raise LookupError("message text is empty")
-        if len(text) > 4096:
+        if units(text) > MESSAGE_LIMIT:
             raise LookupError("message is too long")
         message = self._store(int(params["chat_id"]), text, params.get("reply_markup"))
         return message.as_json()
@@ -402,6 +404,8 @@ class FakeTelegram:
             name, file_id = "document", str(upload)
         document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": name}
         caption = params.get("caption") or ""
+        if units(caption) > CAPTION_LIMIT:
+            raise LookupError("message caption is too long")
         chat_id = int(params["chat_id"])
         return self._store(chat_id, caption, params.get("reply_markup"), document).as_json()
 
@@ -416,6 +420,8 @@ class FakeTelegram:
             file_id = str(upload)
         photo = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": "photo.jpg"}
         caption = params.get("caption") or ""
+        if units(caption) > CAPTION_LIMIT:
+            raise LookupError("message caption is too long")
         chat_id = int(params["chat_id"])
         return self._store(chat_id, caption, params.get("reply_markup"), photo).as_json()
 
@@ -426,6 +432,8 @@ class FakeTelegram:
         return message
 
     async def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
+        if units(params.get("text") or "") > MESSAGE_LIMIT:
+            raise LookupError("message is too long")
         message = self._edited(params)
         markup = self._json(params.get("reply_markup"))
         if message.text == params["text"] and message.reply_markup == markup:

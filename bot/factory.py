@@ -25,6 +25,7 @@ import handlers
 from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
+from bot.longtext import SplitLongMessages
 from bot.middlewares import (
     DbSessionMiddleware,
     KeyedLocks,
@@ -104,6 +105,7 @@ def create_bot(settings: Settings) -> Bot:
     session = AiohttpSession(timeout=settings.telegram_request_timeout)
     if settings.telegram_api_url:
         session.api = TelegramAPIServer.from_base(settings.telegram_api_url)
+    session.middleware(SplitLongMessages())  # outermost: each part is retried on its own
     session.middleware(RetryRequestMiddleware())
     return Bot(
         token=settings.bot_token.get_secret_value(),

@@ -2,8 +2,9 @@
 
 `Sender` spaces messages to stay under Telegram's limits (about 25 a second overall and one a
 second per chat), waits out 429 (retry_after), retries network and server errors with backoff,
-and reports a person who blocked the bot (403) or never started it (400) as unreachable
-instead of raising. Replies to the user's own update go straight from the handler.
+and reports a person who blocked the bot (403) or whose chat is gone (a 400 saying so) as
+unreachable instead of raising; any other 400 refuses that one message, not the person.
+Replies to the user's own update go straight from the handler.
 `sender_for(bot)` gives every part of the process the same sender, hence the same limits.
 """
 
@@ -36,6 +37,25 @@ class Delivery(StrEnum):
     UNREACHABLE = "unreachable"  # blocked the bot, deleted, or never started it
     RETRY = "retry"  # 429 or a transient error: try again later
     FAILED = "failed"  # gave up after retries
+    REFUSED = "refused"  # Telegram refused this message (a 400 about the message itself)
+
+
+# The 400s that mean the chat itself cannot be written to. Any other 400 ("message is too
+# long", "can't parse entities", a stale file id) is about the message, never a blocked user.
+_CHAT_GONE = (
+    "chat not found",
+    "user not found",
+    "user is deactivated",
+    "bot can't initiate conversation",
+    "bot was blocked",
+    "peer_id_invalid",
+    "have no rights to send",
+)
+
+
+def chat_gone(message: str) -> bool:
+    lowered = message.lower()
+    return any(reason in lowered for reason in _CHAT_GONE)
 
 
 @dataclass(frozen=True)
@@ -81,11 +101,20 @@ class Sender:
     max_retry_after: float = 60.0
 
     async def deliver_once(
-        self, chat_id: int, text: str, media: tuple[str, str] | None = None, **kwargs: Any
+        self,
+        chat_id: int,
+        text: str,
+        media: tuple[str, str] | None = None,
+        *,
+        before_send: Callable[[], Awaitable[None]] | None = None,
+        **kwargs: Any,
     ) -> Outcome:
         """One attempt, within the limits; the caller decides when to try again.
-        `media` is ("photo" | "document", file_id): sent with `text` as its caption."""
+        `media` is ("photo" | "document", file_id): sent with `text` as its caption.
+        `before_send` runs after the rate limiter's wait, right before the HTTP call."""
         await self.limiter.acquire(chat_id)
+        if before_send is not None:
+            await before_send()
         try:
             with single_attempt():  # retries are this class's business, on its schedule
                 await self._send(chat_id, text, media, **kwargs)
@@ -96,8 +125,11 @@ class Sender:
             logger.info("chat %s is unreachable (blocked the bot)", chat_id)
             return Outcome(Delivery.UNREACHABLE, error="403")
         except TelegramBadRequest as error:
-            logger.info("chat %s: message refused: %s", chat_id, error.message)
-            return Outcome(Delivery.UNREACHABLE, error=error.message[:200])
+            if chat_gone(error.message):
+                logger.info("chat %s is unreachable: %s", chat_id, error.message)
+                return Outcome(Delivery.UNREACHABLE, error=error.message[:200])
+            logger.error("chat %s: Telegram refused the message: %s", chat_id, error.message)
+            return Outcome(Delivery.REFUSED, error=error.message[:200])
         except (TelegramNetworkError, TelegramServerError) as error:
             logger.warning("sending failed: %s", error)
             return Outcome(Delivery.RETRY, error=str(error)[:200])

@@ -153,6 +153,7 @@ class DeliveryReport:
     sent: int = 0
     retried: int = 0
     unreachable: int = 0
+    failed: int = 0  # refused by Telegram for what the message is (a 400 about it)
 
 
 async def deliver(
@@ -181,8 +182,13 @@ async def deliver(
 
         async def serve(queue: list[OutboxMessage]) -> None:
             for index, message in enumerate(queue):
-                async with database:
-                    await attempting(session, message, clock.now())
+
+                async def mark_attempt(message: OutboxMessage = message) -> None:
+                    # right before the HTTP call, after the rate limiter's wait: a crash while
+                    # waiting leaves the row unattempted, so it is simply queued again
+                    async with database:
+                        await attempting(session, message, clock.now())
+
                 outcome = await sender.deliver_once(
                     message.chat_id,
                     message.text,
@@ -192,6 +198,7 @@ async def deliver(
                     reply_markup=InlineKeyboardMarkup.model_validate(message.reply_markup)
                     if message.reply_markup
                     else None,
+                    before_send=mark_attempt,
                 )
                 async with database:
                     await _record(session, message, outcome, clock.now(), report)
@@ -234,6 +241,10 @@ async def _record(
         await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)
         await mark_unreachable(session, message.chat_id, now)  # curators: next sweep
         report.unreachable += 1
+    elif outcome.delivery == Delivery.REFUSED:
+        # The message itself was refused: sending it again would be refused again.
+        await mark(session, message, OutboxStatus.FAILED, now, error=outcome.error)
+        report.failed += 1
     else:
         await mark(
             session,

@@ -21,6 +21,7 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, User
 
+from bot.longtext import SplitLongMessages
 from bot.resilience import RetryRequestMiddleware
 from bot.sender import RateLimiter, sender_for
 
@@ -93,6 +94,7 @@ class MockedBot(Bot):
     def __init__(self, token: str = "42:TEST-token-for-handler-tests") -> None:
         super().__init__(token, session=RecordingSession())
         # As in production (bot.factory.create_bot), with no real waiting.
+        self.session.middleware(SplitLongMessages())
         self.session.middleware(RetryRequestMiddleware(sleep=_no_wait))
         # Nothing real is sent: no need to space messages as for Telegram.
         sender_for(self).limiter = RateLimiter(rate=1e9, per_chat=0)

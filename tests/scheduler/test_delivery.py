@@ -3,13 +3,15 @@ unreachable and the curators are told once; writing again makes them reachable."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
-from aiogram.exceptions import TelegramRetryAfter, TelegramServerError
+import pytest
+from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sender import RateLimiter
+from bot.sender import RateLimiter, sender_for
 from models.outbox import (
     MAX_ATTEMPTS,
     UNCONFIRMED,
@@ -220,3 +222,51 @@ async def test_after_a_server_error_the_rest_of_the_chat_waits_for_it_in_order(
     clock.advance(hours=1)
     assert (await scheduler.deliver()).sent == 2
     assert [m.text for m in sends_to(scheduler, 604)] == ["№0", "№0", "№1"]
+
+
+async def test_a_crash_while_waiting_for_the_rate_limiter_attempts_nothing(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    """The attempt is recorded right before the HTTP call: rows still waiting for their send
+    slot when the process dies are queued again, never closed as «sent, unconfirmed»."""
+    await queue(session, clock, [7001] * 8)
+    sender = sender_for(scheduler.bot)
+    slots = 0
+
+    async def dies_on_the_third_wait(_seconds: float) -> None:
+        nonlocal slots
+        slots += 1
+        if slots == 3:
+            raise asyncio.CancelledError  # the process is killed while waiting
+
+    sender.limiter = RateLimiter(rate=1e9, per_chat=1.0, sleep=dies_on_the_third_wait)
+    with pytest.raises(asyncio.CancelledError):
+        await scheduler.deliver()
+    sent = [m for m in scheduler.bot.session.requests if isinstance(m, SendMessage)]
+    assert 0 < len(sent) < 8
+    sender.limiter = RateLimiter(rate=1e9, per_chat=0)
+    clock.advance(minutes=3)  # past the claim timeout
+    await scheduler.deliver()
+    rows = [m for m in await scheduler.ledger() if m.kind == "test"]
+    assert [m.status for m in rows] == [OutboxStatus.SENT] * 8
+    assert [m.text for m in rows if m.last_error == UNCONFIRMED] == []
+    texts_sent = [m.text for m in scheduler.bot.session.requests if isinstance(m, SendMessage)]
+    assert sorted(texts_sent) == sorted(f"№{n}" for n in range(8))  # each exactly once
+
+
+async def test_a_message_telegram_refuses_does_not_make_the_person_unreachable(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    mentee, _ = await due_reminder(session, clock)
+    await scheduler.sweep()
+    scheduler.bot.session.faults.append(
+        TelegramBadRequest(method=None, message="Bad Request: can't parse entities")  # type: ignore[arg-type]
+    )
+    await scheduler.deliver()
+    async with scheduler.pool() as fresh:
+        person = await get_participant(fresh, mentee.telegram_id)
+    assert person is not None
+    assert person.unreachable_at is None
+    statuses = sorted(m.status for m in await scheduler.ledger())
+    assert OutboxStatus.UNREACHABLE not in statuses
+    assert OutboxStatus.FAILED in statuses
