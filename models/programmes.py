@@ -248,8 +248,14 @@ async def add_activity(
     return activity
 
 
-async def remove_activity(session: AsyncSession, actor: Actor, activity_id: int) -> Programme:
+async def remove_activity(
+    session: AsyncSession, actor: Actor, activity_id: int, programme_id: int | None = None
+) -> Programme:
+    """The mentor removes an activity from the draft; with `programme_id` (the button's), an
+    activity of another programme is refused before anything changes."""
     activity = await get_activity(session, actor, activity_id)
+    if programme_id is not None and activity.programme_id != programme_id:
+        raise InvalidValue(N_("This button is no longer valid."))
     programme = activity.programme
     check_mentor_can_edit(programme, actor)
     programme.activities.remove(activity)

@@ -339,9 +339,9 @@ async def activity_removed(
     actor: Actor,
     today: date,
 ) -> None:
-    programme = await remove_activity(session, actor, callback_data.item)
-    if programme.id != callback_data.programme_id:
-        raise InvalidValue(STALE)
+    programme = await remove_activity(
+        session, actor, callback_data.item, programme_id=callback_data.programme_id
+    )
     await query.answer(_("Removed."))
     await show_programme(query.message, session, programme, today, draft_actions(programme))
 
