@@ -12,6 +12,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
+from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
@@ -33,6 +34,7 @@ from bot.middlewares import (
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
 )
+from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
@@ -49,6 +51,14 @@ def _sender_of(update: Update) -> User | None:
         return None
 
 
+def _known(update: Update) -> bool:
+    try:
+        update.event_type  # noqa: B018 - raises for a kind this aiogram does not know
+    except UpdateTypeLookupError:
+        return False
+    return True
+
+
 class TrackingDispatcher(Dispatcher):
     """Knows which updates are being handled (from the very first middleware, the FSM's
     included), so a stop can wait for them; and handles one person's updates one at a time.
@@ -63,12 +73,33 @@ class TrackingDispatcher(Dispatcher):
         self.per_person = KeyedLocks()
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        if not _known(update):
+            if update.model_fields_set != {"update_id"}:  # else: undecodable, counted already
+                SKIPPED.skip_unknown(update.update_id)
+            return UNHANDLED
         with self.in_flight:
             user = _sender_of(update)
             if user is None:
                 return await super().feed_update(bot, update, **kwargs)
             async with self.per_person.hold(user.id), self._across_workers(bot, user.id):
                 return await super().feed_update(bot, update, **kwargs)
+
+    async def feed_raw_update(self, bot: Bot, update: dict[str, Any], **kwargs: Any) -> Any:
+        """The webhook's path (handled in the background after a 200)."""
+        decoded = decode_update(bot, update)
+        if decoded is None:
+            return None
+        return await self._feed_webhook_update(bot=bot, update=decoded, **kwargs)
+
+    async def feed_webhook_update(
+        self, bot: Bot, update: Update | dict[str, Any], _timeout: float = 55, **kwargs: Any
+    ) -> Any:
+        if not isinstance(update, Update):
+            decoded = decode_update(bot, update)
+            if decoded is None:
+                return None  # answered 200: Telegram does not send it again
+            update = decoded
+        return await super().feed_webhook_update(bot, update, _timeout, **kwargs)
 
     @asynccontextmanager
     async def _across_workers(self, bot: Bot, user_id: int) -> AsyncIterator[None]:
@@ -106,6 +137,7 @@ def create_bot(settings: Settings) -> Bot:
     if settings.telegram_api_url:
         session.api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session.middleware(SplitLongMessages())  # outermost: each part is retried on its own
+    session.middleware(SkipUndecodableUpdates())
     session.middleware(RetryRequestMiddleware())
     return Bot(
         token=settings.bot_token.get_secret_value(),
