@@ -6,12 +6,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.audit import audit
 from models.base import utcnow
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind, EndReason, ParticipantStatus
+from models.erasure import erase_person
 from models.errors import NotFound
-from models.fields import PROFILE_KEYS
 from models.i18n_marker import N_
 from models.pairs import close_pair, pairs_of
 from models.participant import Participant
@@ -49,14 +48,7 @@ async def withdraw_consent(
     for record in await consent_history(session, participant.id):
         if record.withdrawn_at is None:
             record.withdrawn_at = now
-    for field in PROFILE_KEYS:
-        setattr(participant, field, None)
-    participant.mentee_profile = None
-    participant.mentor_profile = None
-    if participant.staff_role is not None:  # a role never outlives consent
-        who = participant.telegram_id
-        audit(session, who, "role.set", "participant", participant.id, role="none")
-        participant.staff_role = None
+    await erase_person(session, participant, now)  # a role never outlives consent either
     participant.status = ParticipantStatus.WITHDRAWN
     participant.registered_at = None
     participant.withdrawn_at = now
