@@ -32,7 +32,7 @@ from handlers.views import day
 from models.access import Actor
 from models.enums import MessageKind
 from models.errors import InvalidValue
-from models.fields import FIELDS, parse_date
+from models.fields import FIELDS, check_not_future, parse_date
 from models.journal import PairMessage, answer_message, log_meeting, send_message
 from models.pairs import Pair, get_pair
 from models.participant import get_participant_by_id
@@ -144,8 +144,8 @@ async def _meeting_date(message: Message, state: FSMContext, held_on: date) -> N
 
 
 @router.message(LoggingMeeting.entering_date, F.text)
-async def meeting_date_typed(message: Message, state: FSMContext) -> None:
-    await _meeting_date(message, state, parse_date(message.text))
+async def meeting_date_typed(message: Message, state: FSMContext, today: date) -> None:
+    await _meeting_date(message, state, check_not_future(parse_date(message.text), today))
 
 
 @router.callback_query(FormOption.filter(F.field == "meeting_date"), LoggingMeeting.entering_date)

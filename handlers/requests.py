@@ -25,7 +25,7 @@ from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
 from models.fields import parse_date
 from models.pairs import Pair, get_pair
-from models.programmes import programme_of_pair
+from models.programmes import check_deadline, check_extension, programme_of_pair
 from models.requests import (
     WHO_MAY_ASK,
     Request,
@@ -146,8 +146,16 @@ async def request_kind_chosen(
 
 
 @router.message(Requesting.entering_date, F.text)
-async def request_date_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(new_date=parse_date(message.text).isoformat())
+async def request_date_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    new_date = parse_date(message.text)
+    data = await state.get_data()
+    programme = await programme_of_pair(session, data["pair_id"])
+    if programme is not None:  # refused here, not after the reason is typed
+        if data["kind"] == RequestKind.DEADLINE:
+            check_deadline(programme, new_date)
+        else:
+            check_extension(programme, new_date)
+    await state.update_data(new_date=new_date.isoformat())
     await state.set_state(Requesting.entering_reason)
     await message.answer(prompt_of("request_reason"))
 

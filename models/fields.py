@@ -318,16 +318,37 @@ for _spec in (
 _DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
 
 
+# Every date of the programme's life falls in this range: 1900 or 2999 is a typing slip.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
+
+
 def parse_date(text: str) -> date:
-    """A date typed as ДД.ММ.ГГГГ (dots, slashes or dashes)."""
+    """A date typed as ДД.ММ.ГГГГ (dots, slashes or dashes), in a sane range of years."""
     match = _DATE.match(text or "")
     if match:
         day, month, year = (int(part) for part in match.groups())
         try:
-            return date(year, month, day)
+            value = date(year, month, day)
         except ValueError:
             pass
+        else:
+            if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+                raise InvalidValue(
+                    N_("Please check the year: a date from {low} to {high} is expected."),
+                    low=EARLIEST_YEAR,
+                    high=LATEST_YEAR,
+                )
+            return value
     raise InvalidValue(N_("Please type the date as DD.MM.YYYY, for example 15.10.2026."))
+
+
+def check_not_future(value: date, today: date) -> date:
+    """A meeting is logged after it took place (checked at the date step, not at the end)."""
+    if value > today:
+        raise InvalidValue(
+            N_("A meeting is logged after it took place: the date is in the future.")
+        )
+    return value
 
 
 for _spec in (
