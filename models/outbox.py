@@ -50,6 +50,9 @@ class OutboxMessage(Base):
     attempted_at: Mapped[datetime | None]  # committed just before Telegram is called
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+    # A notice rendered at delivery: {"notice": name, "id": object id}; `text` stays empty, so
+    # no name or typed text is stored in the row (handlers.notices renders it).
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 async def enqueue(
@@ -62,10 +65,12 @@ async def enqueue(
     reply_markup: dict[str, Any] | None = None,
     media: tuple[str, str] | None = None,
     now: datetime | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> bool:
     """Queue a message once: a second call with the same key changes nothing (False)."""
     now = now or utcnow()
     values = {
+        "payload": payload,
         "key": key,
         "kind": kind,
         "chat_id": chat_id,
@@ -84,6 +89,73 @@ async def enqueue(
     )
     result = await session.execute(statement)
     return bool(result.rowcount)
+
+
+async def queue_notice(
+    session: AsyncSession,
+    notice: str,
+    object_id: int,
+    participant_ids: list[int],
+    now: datetime | None = None,
+) -> list[str]:
+    """Notices to other people about a decision, written in the decision's own transaction
+    (the caller commits): a crash after the commit cannot lose them. Only ids are stored; the
+    text is rendered at delivery in the recipient's language. Returns the keys (one notice per
+    decision and recipient: queued once, delivered once)."""
+    chat_ids = await session.scalars(
+        select(Participant.telegram_id).where(Participant.id.in_(participant_ids))
+    )
+    keys = []
+    for chat_id in chat_ids:
+        key = f"{notice_prefix(notice, object_id)}{chat_id}"
+        await enqueue(
+            session,
+            key=key,
+            kind="notice",
+            chat_id=chat_id,
+            text="",
+            payload={"notice": notice, "id": object_id},
+            now=now,
+        )
+        keys.append(key)
+    return keys
+
+
+def notice_prefix(notice: str, object_id: int) -> str:
+    return f"notice:{notice}:{object_id}:"
+
+
+async def claim_notices(
+    session: AsyncSession, notice: str, object_id: int, now: datetime
+) -> list[OutboxMessage]:
+    """Claim the queued notices of one decision (just committed), to send them at once."""
+    keys = await session.scalars(
+        select(OutboxMessage.key).where(
+            OutboxMessage.key.startswith(notice_prefix(notice, object_id), autoescape=True),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+    )
+    return await claim_keys(session, list(keys), now)
+
+
+async def claim_keys(session: AsyncSession, keys: list[str], now: datetime) -> list[OutboxMessage]:
+    """Claim these queued messages for this process (one process wins each row)."""
+    claimed = []
+    for key in keys:
+        result = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.key == key, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.SENDING, claimed_at=now, attempted_at=None)
+        )
+        if result.rowcount:
+            claimed.append(key)
+    await session.commit()
+    if not claimed:
+        return []
+    result = await session.scalars(
+        select(OutboxMessage).where(OutboxMessage.key.in_(claimed)).order_by(OutboxMessage.id)
+    )
+    return list(result)
 
 
 async def already_queued(session: AsyncSession, key: str) -> bool:

@@ -17,6 +17,7 @@ from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
+from models.outbox import queue_notice
 from models.participant import Participant, enum_column, get_participant_by_id
 from models.profiles import MenteeProfile
 
@@ -336,6 +337,7 @@ async def approve_pair(
         order=pair.order_number,
         date=order_date,
     )
+    await queue_notice(session, "pair.approved", pair.id, [pair.mentor_id, *pair.mentee_ids])
     await session.commit()
     return pair
 

@@ -17,6 +17,7 @@ from models.enums import ConsentKind, MentorStatus
 from models.errors import InvalidValue, NotFound, already_decided
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, check_difficulties
 from models.i18n_marker import N_
+from models.outbox import queue_notice
 from models.participant import Participant, enum_column, get_participant_by_id
 
 
@@ -158,6 +159,7 @@ async def decide_mentor(
         "participant",
         participant_id,
     )
+    await queue_notice(session, "mentor.decided", participant_id, [participant_id])
     await session.commit()
     return profile
 

@@ -35,6 +35,7 @@ from models.enums import (
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
+from models.outbox import queue_notice
 from models.pairs import Pair, PairMember, close_pair, get_pair
 from models.participant import enum_column
 
@@ -458,6 +459,8 @@ async def end_early(
     from models.requests import withdraw_open_requests  # requests build on programmes
 
     await withdraw_open_requests(session, programme.pair_id)
+    pair = programme.pair
+    await queue_notice(session, "programme.ended", programme.id, [pair.mentor_id, *pair.mentee_ids])
     await session.commit()
     return programme
 

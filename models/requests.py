@@ -17,6 +17,7 @@ from models.enums import EndReason, RequestKind, RequestStatus
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
+from models.outbox import queue_notice
 from models.pairs import Pair, get_pair
 from models.participant import enum_column
 from models.programmes import (
@@ -194,6 +195,8 @@ async def decide_request(
                 now,
             )
             await withdraw_open_requests(session, request.pair_id)
+    people = [request.author_id, *partner_ids(request)]
+    await queue_notice(session, "request.decided", request.id, people, now)
     await session.commit()
     return request
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, sender_for
+from handlers.notices import render_notice
 from handlers.views import names_of
 from models.outbox import (
     OutboxMessage,
@@ -182,6 +183,23 @@ async def deliver(
 
         async def serve(queue: list[OutboxMessage]) -> None:
             for index, message in enumerate(queue):
+                text, markup = (
+                    message.text,
+                    (
+                        InlineKeyboardMarkup.model_validate(message.reply_markup)
+                        if message.reply_markup
+                        else None
+                    ),
+                )
+                if message.payload is not None:  # a notice: rendered now, from ids
+                    async with database:
+                        rendered = await render_notice(session, i18n, message)
+                        if rendered is None:
+                            await mark(
+                                session, message, OutboxStatus.FAILED, clock.now(), error="gone"
+                            )
+                            continue
+                    text, markup = rendered
 
                 async def mark_attempt(message: OutboxMessage = message) -> None:
                     # right before the HTTP call, after the rate limiter's wait: a crash while
@@ -191,13 +209,11 @@ async def deliver(
 
                 outcome = await sender.deliver_once(
                     message.chat_id,
-                    message.text,
+                    text,
                     (message.media_kind, message.media_file_id)  # type: ignore[arg-type]
                     if message.media_file_id
                     else None,
-                    reply_markup=InlineKeyboardMarkup.model_validate(message.reply_markup)
-                    if message.reply_markup
-                    else None,
+                    reply_markup=markup,
                     before_send=mark_attempt,
                 )
                 async with database:

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import notify
+from handlers.notices import send_notices
 from handlers.onboarding.finish import decision_keyboard, roles_of
 from handlers.texts import format_time, profile_card, registration_notice
 from handlers.ui import MentorDecision
@@ -68,15 +68,4 @@ async def mentor_decided(
     await query.message.edit_text(f"{notice}\n\n{outcome}")
     await query.answer()
 
-    def render() -> tuple[str, None]:
-        if callback_data.accept:
-            return _(
-                "Good news: the curator has accepted you into the bank of mentors. The curator "
-                "will offer you a mentee; you will be asked before any pair is formed."
-            ), None
-        return _(
-            "The curator has not accepted your mentor application this time. You stay in the "
-            "programme; you can apply again later from /profile."
-        ), None
-
-    await notify(bot, session, i18n, [candidate.telegram_id], render)
+    await send_notices(bot, session, i18n, "mentor.decided", callback_data.participant_id)

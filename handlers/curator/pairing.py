@@ -14,8 +14,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.notices import send_notices
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.pairs import ask_pair_consent, notify_pair
+from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
     PairApproval,
@@ -25,7 +26,7 @@ from handlers.ui import (
     prompt_of,
     step_keyboard,
 )
-from handlers.views import day, pair_card, pair_names
+from handlers.views import pair_card, pair_names
 from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
@@ -233,15 +234,7 @@ async def order_date_entered(
     await state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
-
-    def render() -> tuple[str, None]:
-        text = _(
-            "Your mentoring pair is approved by order No. {number} of {date}. Mentor: draft the "
-            "personalised programme with /programme; the mentee takes part in drafting it."
-        ).format(number=escape(pair.order_number or ""), date=day(pair.order_date))
-        return text, None
-
-    await notify_pair(bot, session, i18n, pair, render)
+    await send_notices(bot, session, i18n, "pair.approved", pair.id)
 
 
 @router.message(PairApproving.entering_order_number)

@@ -15,7 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.notify import notify_curators, notify_participants
+from handlers.notices import send_notices
+from handlers.notify import notify_curators
 from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.requests import curator_buttons
@@ -34,7 +35,7 @@ from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, Re
 from models.fields import FIELDS
 from models.pairs import Pair, get_pair, propose_replacement
 from models.programmes import Programme, end_early, programme_of_pair
-from models.requests import decide_request, partner_ids, pending_requests
+from models.requests import decide_request, pending_requests
 
 router = Router(name=__name__)
 
@@ -92,21 +93,8 @@ async def decision_commented(
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
     approved = request.status == RequestStatus.APPROVED
-
-    def to_people() -> tuple[str, None]:
-        template = (
-            _("Request #{id} ({kind}) is approved: {comment}")
-            if approved
-            else _("Request #{id} ({kind}) is rejected: {comment}")
-        )
-        return template.format(
-            id=request.id, kind=label(request.kind), comment=escape(request.decision_comment or "")
-        ), None
-
     pair = await get_pair(session, request.pair_id)
-    await notify_participants(
-        bot, session, i18n, [request.author_id, *partner_ids(request)], to_people
-    )
+    await send_notices(bot, session, i18n, "request.decided", request.id)
     if not approved:
         return
     if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
@@ -200,14 +188,7 @@ async def ending_confirmed(
     await message.answer(
         _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR))
     )
-
-    def to_pair() -> tuple[str, None]:
-        return _("The curator ended your programme (§10.1.3): {comment}").format(
-            comment=escape(reason)
-        ), None
-
-    pair = programme.pair
-    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], to_pair)
+    await send_notices(bot, session, i18n, "programme.ended", programme.id)
     await offer_survey(bot, session, i18n, programme)
     await notify_curators(
         bot,

@@ -1,4 +1,5 @@
-"""decision versions: a version column on pairs, requests, programmes and mentor profiles
+"""decision versions and notices: a version column on pairs, requests, programmes and mentor
+profiles; the outbox payload of a notice rendered at delivery
 
 Revision ID: a3c1d2e4f5b6
 Revises: 2c0084c569c7
@@ -24,9 +25,13 @@ def upgrade() -> None:
             batch_op.add_column(
                 sa.Column("version", sa.Integer(), server_default="1", nullable=False)
             )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("payload", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("payload")
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("version")

@@ -69,12 +69,8 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     await mentee.send("/request")
     await mentee.press("перенести срок мероприятия")
     await mentee.press("Мероприятие 1")
-    assert said(await mentee.send("01.02.2027"), "ДД.ММ.ГГГГ") is False
-    replies = await mentee.send("Болезнь")
-    assert said(replies, "в пределах программы")  # 01.02.2027 is after the end
-    await mentee.send("/request")
-    await mentee.press("перенести срок мероприятия")
-    await mentee.press("Мероприятие 1")
+    # 01.02.2027 is after the end: refused at the date step, which is asked again
+    assert said(await mentee.send("01.02.2027"), "в пределах программы")
     await mentee.send("20.11.2026")
     replies = await mentee.send("Болезнь")
     assert said(replies, "Сначала согласие даёт другая сторона")

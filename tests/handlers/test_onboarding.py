@@ -102,7 +102,7 @@ async def test_the_curator_accepts_a_mentor_candidate_with_one_button(
     assert participant.mentor_profile.decided_by_telegram_id == CURATOR_ID
 
     again = await curator.press_data(f"md:{participant.id}:0")
-    assert said(again, "Решение уже принято")
+    assert said(again, "Уже решено: в банке наставников")
 
 
 async def test_declining_the_mentor_consent_keeps_a_both_registrant_as_mentee(

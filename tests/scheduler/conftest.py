@@ -7,12 +7,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram.methods import SendMessage
 from aiogram.utils.i18n import I18n
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.i18n import create_i18n
-from models.outbox import OutboxMessage
+from models.outbox import OutboxMessage, OutboxStatus
 from scheduler.jobs import DeliveryReport, deliver, sweep
 from tests.conftest import make_settings
 from tests.mocked_bot import MockedBot
@@ -46,10 +46,27 @@ class Scheduler:
     bot: MockedBot
 
     async def sweep(self) -> int:
+        await self._setup_notices_delivered()
         return await sweep(self.pool, self.settings, self.i18n, self.clock)
 
     async def deliver(self) -> DeliveryReport:
+        await self._setup_notices_delivered()
         return await deliver(self.bot, self.pool, self.settings, self.i18n, self.clock)
+
+    async def _setup_notices_delivered(self) -> None:
+        """The notices of the decisions that built the test's data (a pair approved, a mentor
+        accepted) were delivered when those decisions were made: these tests are about what
+        the scheduler queues itself."""
+        async with self.pool() as session:
+            await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.payload.is_not(None),
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                )
+                .values(status=OutboxStatus.SENT, sent_at=self.clock.now(), last_error="setup")
+            )
+            await session.commit()
 
     async def run(self) -> list[SendMessage]:
         """A sweep then a delivery; the messages Telegram received in it."""
@@ -60,7 +77,13 @@ class Scheduler:
 
     async def ledger(self) -> list[OutboxMessage]:
         async with self.pool() as session:
-            return list(await session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+            return list(
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.payload.is_(None))  # the setup's notices aside
+                    .order_by(OutboxMessage.id)
+                )
+            )
 
 
 @pytest.fixture

@@ -1,0 +1,175 @@
+"""Notices about a decision, rendered at delivery from the ids in the outbox row.
+
+The domain writes a notice row in the decision's own transaction (`models.outbox.queue_notice`):
+a crash after the commit cannot lose it, and the row stores no name and no typed text — only
+which notice and which object. Right after the commit the handler sends them at once
+(`send_notices`); whatever that could not send (the process stopped, Telegram refused for a
+while) the scheduler's delivery sends later, each exactly once. Rendering reads the object as
+it is now, in the recipient's language: a person erased since is never named.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from html import escape
+
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.sender import Delivery, Outcome, sender_for
+from handlers.ui import label
+from handlers.views import day
+from models.base import utcnow
+from models.enums import MentorStatus, RequestStatus
+from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
+from models.outbox import mark_unreachable as mark_person_unreachable
+from models.pairs import Pair
+from models.participant import locales_of
+from models.profiles import MentorProfile
+from models.programmes import Programme
+from models.requests import Request
+
+logger = logging.getLogger(__name__)
+Rendered = tuple[str, InlineKeyboardMarkup | None]
+Renderer = Callable[[AsyncSession, int], Awaitable[Callable[[], Rendered] | None]]
+
+
+async def _pair_approved(session: AsyncSession, pair_id: int):  # type: ignore[no-untyped-def]
+    pair = await session.get(Pair, pair_id)
+    if pair is None or pair.order_date is None:
+        return None
+
+    def render() -> Rendered:
+        return _(
+            "Your mentoring pair is approved by order No. {number} of {date}. Mentor: draft the "
+            "personalised programme with /programme; the mentee takes part in drafting it."
+        ).format(number=escape(pair.order_number or ""), date=day(pair.order_date)), None
+
+    return render
+
+
+async def _request_decided(session: AsyncSession, request_id: int):  # type: ignore[no-untyped-def]
+    request = await session.get(Request, request_id)
+    if request is None:
+        return None
+    approved = request.status == RequestStatus.APPROVED
+
+    def render() -> Rendered:
+        template = (
+            _("Request #{id} ({kind}) is approved: {comment}")
+            if approved
+            else _("Request #{id} ({kind}) is rejected: {comment}")
+        )
+        return template.format(
+            id=request.id, kind=label(request.kind), comment=escape(request.decision_comment or "")
+        ), None
+
+    return render
+
+
+async def _mentor_decided(session: AsyncSession, participant_id: int):  # type: ignore[no-untyped-def]
+    profile = await session.get(MentorProfile, participant_id)
+    if profile is None or profile.status == MentorStatus.CANDIDATE:
+        return None
+    accepted = profile.status == MentorStatus.ACCEPTED
+
+    def render() -> Rendered:
+        if accepted:
+            return _(
+                "Good news: the curator has accepted you into the bank of mentors. The curator "
+                "will offer you a mentee; you will be asked before any pair is formed."
+            ), None
+        return _(
+            "The curator has not accepted your mentor application this time. You stay in the "
+            "programme; you can apply again later from /profile."
+        ), None
+
+    return render
+
+
+async def _programme_ended(session: AsyncSession, programme_id: int):  # type: ignore[no-untyped-def]
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.ended_at is None:
+        return None
+
+    def render() -> Rendered:
+        return _("The curator ended your programme (§10.1.3): {comment}").format(
+            comment=escape(programme.end_comment or "")
+        ), None
+
+    return render
+
+
+RENDERERS: dict[str, Renderer] = {
+    "pair.approved": _pair_approved,
+    "request.decided": _request_decided,
+    "mentor.decided": _mentor_decided,
+    "programme.ended": _programme_ended,
+}
+
+
+async def render_notice(
+    session: AsyncSession, i18n: I18n, message: OutboxMessage
+) -> Rendered | None:
+    """The text and buttons of a notice row, in its recipient's language (None: its object is
+    gone, nothing to say)."""
+    payload = message.payload or {}
+    renderer = RENDERERS.get(str(payload.get("notice")))
+    if renderer is None:
+        return None
+    render = await renderer(session, int(payload.get("id") or 0))
+    if render is None:
+        return None
+    locale = (await locales_of(session, [message.chat_id])).get(message.chat_id)
+    with i18n.context(), i18n.use_locale(locale or i18n.default_locale):
+        return render()
+
+
+async def send_notices(
+    bot: Bot, session: AsyncSession, i18n: I18n, notice: str, object_id: int
+) -> None:
+    """Send the notices of a decision just committed, now. What is not sent here stays in the
+    outbox for the scheduler's delivery."""
+    sender = sender_for(bot)
+    for message in await claim_notices(session, notice, object_id, utcnow()):
+        await deliver_notice(session, i18n, sender, message)
+
+
+async def deliver_notice(
+    session: AsyncSession, i18n: I18n, sender, message: OutboxMessage
+) -> Outcome:  # type: ignore[no-untyped-def]
+    """Render and send one claimed notice row; record the outcome."""
+    rendered = await render_notice(session, i18n, message)
+    if rendered is None:
+        await mark(session, message, OutboxStatus.FAILED, utcnow(), error="nothing to say")
+        return Outcome(Delivery.REFUSED, error="nothing to say")
+    text, markup = rendered
+
+    async def mark_attempt() -> None:
+        await attempting(session, message, utcnow())
+
+    outcome = await sender.deliver_once(
+        message.chat_id, text, reply_markup=markup, before_send=mark_attempt
+    )
+    now = utcnow()
+    if outcome.delivery == Delivery.SENT:
+        await mark(session, message, OutboxStatus.SENT, now)
+    elif outcome.delivery == Delivery.UNREACHABLE:
+        await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)
+        await mark_person_unreachable(session, message.chat_id, now)
+    elif outcome.delivery == Delivery.REFUSED:
+        await mark(session, message, OutboxStatus.FAILED, now, error=outcome.error)
+    else:
+        await mark(
+            session,
+            message,
+            OutboxStatus.PENDING,
+            now,
+            error=outcome.error,
+            retry_after=outcome.retry_after,
+        )
+    return outcome
