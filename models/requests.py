@@ -18,7 +18,7 @@ from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, alre
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.outbox import queue_notice
-from models.pairs import Pair, get_pair
+from models.pairs import OPEN_PAIR, Pair, get_pair
 from models.participant import enum_column
 from models.programmes import (
     RUNNING,
@@ -207,6 +207,31 @@ async def withdraw_open_requests(session: AsyncSession, pair_id: int) -> None:
         select(Request).where(Request.pair_id == pair_id, Request.status.in_(OPEN))
     ):
         request.status = RequestStatus.WITHDRAWN
+
+
+async def awaiting_new_mentor(session: AsyncSession) -> list[Pair]:
+    """Open pairs whose approved replacement or release still waits for the curator to choose
+    a new mentor: none proposed yet and the old mentor still in place. So the continuation is
+    never lost, whatever happened to the message that offered it."""
+    approved = await session.scalars(
+        select(Request)
+        .where(
+            Request.kind.in_((RequestKind.REPLACEMENT, RequestKind.RELEASE)),
+            Request.status == RequestStatus.APPROVED,
+        )
+        .order_by(Request.decided_at, Request.id)
+    )
+    waiting: dict[int, Pair] = {}
+    for request in approved:
+        pair = request.pair
+        replaced_since = (
+            pair.mentor_accepted_at is not None
+            and request.decided_at is not None
+            and pair.mentor_accepted_at > request.decided_at
+        )
+        if pair.status in OPEN_PAIR and pair.pending_mentor_id is None and not replaced_since:
+            waiting[pair.id] = pair
+    return list(waiting.values())
 
 
 async def pending_requests(session: AsyncSession, limit: int = 20) -> list[Request]:

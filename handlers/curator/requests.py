@@ -35,7 +35,7 @@ from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, Re
 from models.fields import FIELDS
 from models.pairs import Pair, get_pair, propose_replacement
 from models.programmes import Programme, end_early, programme_of_pair
-from models.requests import decide_request, pending_requests
+from models.requests import awaiting_new_mentor, decide_request, pending_requests
 
 router = Router(name=__name__)
 
@@ -61,8 +61,12 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         approve = button_rows([(_("Approve by order"), PairApproval(pair_id=pair.id))])
         note = _("Everyone agreed. Enter the director's order to approve the pair.")
         await message.answer(f"{note}\n\n{pair_card(pair, names)}", reply_markup=approve)
+    waiting = await awaiting_new_mentor(session)
+    for pair in waiting:  # an approved replacement or release: a new mentor is to be chosen
+        text, markup = render_offer(pair, await replacement_candidates(session, pair))
+        await message.answer(text, reply_markup=markup)
     if not requests:
-        if not accepted:
+        if not accepted and not waiting:
             await message.answer(_("No request is waiting for your decision."))
         return
     names = await names_of(session, [r.author_id for r in requests])

@@ -22,8 +22,8 @@ from models.participant import Participant
 from models.requests import Request, create_request
 from scheduler.clock import SystemClock
 from scheduler.jobs import deliver
-from tests.driver import Person
-from tests.factories import actor, make_accepted_pair
+from tests.driver import Person, said, texts
+from tests.factories import actor, make_accepted_pair, make_mentor
 from tests.mocked_bot import MockedBot
 
 
@@ -131,3 +131,28 @@ async def test_without_a_crash_the_notices_go_at_once(
         rows = await session.scalars(select(OutboxMessage))
         statuses = {r.status for r in rows if r.payload and r.payload["notice"] == "pair.approved"}
     assert statuses == {OutboxStatus.SENT}
+
+
+async def test_an_approved_replacement_can_be_continued_from_requests_after_a_crash(
+    curator: Person,
+    session_pool: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with session_pool() as session:
+        pair = await make_accepted_pair(session)
+        await make_mentor(session, full_name="Орлова Нина")
+        mentee = await session.get(Participant, pair.mentee_ids[0])
+        request = await create_request(session, actor(mentee), pair.id, "replacement", reason="x")
+    await curator.press_data(RequestAction(action="approve", request_id=request.id).pack())
+    monkeypatch.setattr(handlers.curator.requests, "send_notices", dies_right_after_the_commit)
+    with pytest.raises(asyncio.CancelledError):
+        await curator.send("Одобряю")  # the offer of new mentors was never shown
+    monkeypatch.undo()
+    replies = await curator.send("/requests")
+    assert said(replies, f"Выберите нового наставника для пары №{pair.id}"), texts(replies)
+    await curator.press("1. Орлова Нина")
+    async with session_pool() as session:
+        stored = await session.get(Pair, pair.id)
+    assert stored is not None
+    assert stored.pending_mentor_id is not None
+    assert not said(await curator.send("/requests"), "Выберите нового наставника")
