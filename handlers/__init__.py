@@ -26,6 +26,7 @@ from handlers.curator import (
     admin,
     broadcast,
     candidates,
+    desk,
     documents,
     export,
     invites,
@@ -50,6 +51,7 @@ def create_root_router() -> Router:
     curator.message.filter(IsCurator())
     curator.callback_query.filter(IsCurator())
     curator.include_routers(
+        desk.router,
         candidates.router,
         pairing.router,
         curator_requests.router,

@@ -25,7 +25,15 @@ from models.participant import Participant, curator_telegram_ids
 from models.roles import set_staff_role
 
 router = Router(name=__name__)
-ROLES = {"curator": StaffRole.CURATOR, "director": StaffRole.DIRECTOR, "none": None}
+# Role names as a curator types them, in Russian or in English.
+ROLES = {
+    "curator": StaffRole.CURATOR,
+    "куратор": StaffRole.CURATOR,
+    "director": StaffRole.DIRECTOR,
+    "директор": StaffRole.DIRECTOR,
+    "none": None,
+    "нет": None,
+}
 
 
 @router.message(Command("role"))
@@ -38,12 +46,13 @@ async def cmd_role(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    words = (command.args or "").split()
+    words = (command.args or "").lower().split()
     if len(words) != 2 or not words[0].lstrip("№#").isdigit() or words[1] not in ROLES:
         raise InvalidValue(
             N_(
-                "Usage: /role <participant number> curator|director|none, for example "
-                "/role 12 curator. The number is shown in registration notices (№12)."
+                "To give a role, send /role NUMBER ROLE, for example /role 12 curator. "
+                "ROLE is curator, director or none (to take the role away). The number is "
+                "shown in registration notices (№12)."
             )
         )
     role = ROLES[words[1]]
@@ -51,11 +60,11 @@ async def cmd_role(
         session, actor, int(words[0].lstrip("№#")), role, settings.curator_ids
     )
     await set_bot_commands(bot, i18n, await curator_telegram_ids(session, settings.curator_ids))
-    await message.answer(
-        _("{name}: role {role}.").format(
-            name=escape(person.display_name), role=label(role) if role else _("none")
-        )
-    )
+    name = escape(person.display_name)
+    if role is None:
+        await message.answer(_("{name}: the staff role is taken away.").format(name=name))
+    else:
+        await message.answer(_("{name}: role {role}.").format(name=name, role=label(role)))
 
 
 @router.message(Command("audit"))
