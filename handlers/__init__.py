@@ -24,6 +24,7 @@ from handlers import (
 )
 from handlers.curator import (
     admin,
+    audit,
     broadcast,
     candidates,
     desk,
@@ -56,6 +57,7 @@ def create_root_router() -> Router:
         pairing.router,
         curator_requests.router,
         admin.router,
+        audit.router,
         export.router,
         report.router,
         programmes.router,

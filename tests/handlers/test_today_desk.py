@@ -11,14 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.commands import CURATOR_COMMANDS
 from bot.i18n import create_i18n
 from handlers.curator.desk import render_desk
+from models.banks import set_archived
 from models.desk import Desk, curator_desk
 from models.enums import RequestKind
 from models.outbox import mark_unreachable
 from models.participant import Participant
 from models.requests import create_request
 from tests.conftest import CURATOR_ID
-from tests.driver import Person, said
+from tests.driver import Person, said, texts
 from tests.factories import (
+    CURATOR,
     actor,
     make_accepted_pair,
     make_running_programme,
@@ -112,3 +114,50 @@ async def test_a_curators_help_lists_every_tool_and_start_shows_the_desk(
     started = await curator.send("/start")
     assert said(started, "С возвращением")
     assert said(started, "1 кандидат в наставники ждёт вашего решения")
+
+
+async def test_the_audit_reads_as_sentences_with_pages_and_filters(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        await make_teacher(session, telegram_id=CURATOR_ID, full_name="Андросова Лидия Юрьевна")
+        orlova = await make_teacher(session, full_name="Орлова Нина Сергеевна")
+        ivanov = await make_teacher(session, full_name="Иванов Пётр Ильич")
+        for _round in range(6):  # 12 entries about Orlova
+            await set_archived(session, CURATOR, orlova.id, True)
+            await set_archived(session, CURATOR, orlova.id, False)
+        await set_archived(session, CURATOR, ivanov.id, True)
+    first = await curator.send("/audit")
+    assert said(first, "Кто что сделал, сначала новые")
+    assert said(first, "Андросова Лидия Юрьевна: перенос в архив: Иванов Пётр Ильич")
+    assert not said(first, "bank.")
+    shown = next(t for t in texts(first) if "Орлова" in t)
+    assert shown.count("Орлова Нина Сергеевна") == 9  # ten to a page: Ivanov's and 9 of hers
+    second = await curator.press("Дальше ›")
+    assert next(t for t in texts(second) if "Кто что" in t).count("Орлова Нина Сергеевна") == 3
+    only_her = texts(await curator.send("/audit орлова"))[0]
+    assert "Поиск: «орлова»." in only_her
+    assert "Иванов" not in only_her
+    assert "возврат из архива: Орлова Нина Сергеевна" in only_her
+    papers = texts(await curator.press("Документы и рассылки"))[0]
+    assert "Ничего не найдено." in papers
+
+
+async def test_the_banks_are_searched_by_surname(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        await make_teacher(session, full_name="Ёлкина Вера Павловна")
+        await make_teacher(session, full_name="Иванова Мария Петровна")
+        await make_teacher(session, full_name="Петров Иван Андреевич")
+    found = texts(await curator.send("/participants елкина"))[0]
+    assert "Поиск: «елкина»." in found
+    assert "Найдено: 1" in found
+    assert "Ёлкина Вера Павловна" in found
+    assert "Иванова" not in found
+    # «Иван» matches a surname and a first name, from the start of a word only.
+    found = texts(await curator.send("/participants Иван"))[0]
+    assert "Найдено: 2" in found
+    # A filter pressed keeps the search; clearing it shows everyone.
+    assert "Поиск: «Иван»." in texts(await curator.press("наставляемые"))[0]
+    assert "Найдено: 3" in texts(await curator.press("Сбросить поиск"))[0]
