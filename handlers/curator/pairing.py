@@ -10,12 +10,13 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.pairs import ask_pair_consent, notify_pair
+from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
     PairApproval,
@@ -25,11 +26,12 @@ from handlers.ui import (
     prompt_of,
     step_keyboard,
 )
-from handlers.views import day, pair_card, pair_names
+from handlers.views import day, name_in, pair_card, pair_names, reason_text
 from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.matching import rank_mentors
+from models.names import Case
 from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
 from models.participant import get_participant_by_id
 
@@ -73,13 +75,19 @@ async def mentee_picked(
         await query.answer()
         return
     lines = [
-        _("Mentors for <b>{name}</b>, best match first:").format(name=escape(mentee.display_name))
+        _("Mentors for <b>{name}</b>, best match first:").format(
+            name=escape(name_in(mentee.display_name, Case.GENITIVE))
+        )
     ]
     buttons = []
     for number, match in enumerate(ranked, 1):
-        reasons = "; ".join(_(text).format(**params) for text, params in match.reasons)
+        reasons = "; ".join(reason_text(text, params) for text, params in match.reasons)
         lines.append(
-            _("{n}. <b>{name}</b>: {score} points, {load} of {capacity} places taken").format(
+            ngettext(
+                "{n}. <b>{name}</b>: {score} point, {load} of {capacity} places taken",
+                "{n}. <b>{name}</b>: {score} points, {load} of {capacity} places taken",
+                match.score,
+            ).format(
                 n=number,
                 name=escape(match.mentor.display_name),
                 score=match.score,
@@ -208,7 +216,9 @@ async def approval_started(
 
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(order_number=FIELDS["order_number"].clean(message.text))
+    # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
+    typed = message.text.strip().lstrip("№#").strip() or message.text
+    await state.update_data(order_number=FIELDS["order_number"].clean(typed))
     await state.set_state(PairApproving.entering_order_date)
     await message.answer(_("Date of the order (DD.MM.YYYY):"))
 
@@ -234,14 +244,29 @@ async def order_date_entered(
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
 
-    def render() -> tuple[str, None]:
-        text = _(
-            "Your mentoring pair is approved by order No. {number} of {date}. Mentor: draft the "
-            "personalised programme with /programme; the mentee takes part in drafting it."
-        ).format(number=escape(pair.order_number or ""), date=day(pair.order_date))
-        return text, None
+    order = {
+        "number": escape((pair.order_number or "").lstrip("№# ")),
+        "date": day(pair.order_date),
+    }
 
-    await notify_pair(bot, session, i18n, pair, render)
+    def to_mentor() -> tuple[str, None]:
+        text = _(
+            "Your mentoring pair is approved by order No. {number} of {date}. Draft the "
+            "personalised programme together with your mentee: /programme."
+        )
+        return text.format(**order), None
+
+    def to_mentee() -> tuple[str, None]:
+        text = _(
+            "Your mentoring pair is approved by order No. {number} of {date}. Your mentor drafts "
+            "the personalised programme with you; the draft will come here for you to agree or "
+            "comment."
+        )
+        return text.format(**order), None
+
+    # Each side is told what is theirs to do (the same text to both read «Mentor: …» to a mentee).
+    await notify_participants(bot, session, i18n, [pair.mentor_id], to_mentor)
+    await notify_participants(bot, session, i18n, pair.mentee_ids, to_mentee)
 
 
 @router.message(PairApproving.entering_order_number)
