@@ -64,6 +64,12 @@ async def form_pair(curator: Person, mentee: Person, mentor: Person) -> None:
     await curator.press("1. Сидоров Иван")
     await curator.press("Готово")
     replies = await curator.press("преподаватель – молодой преподаватель")
+    # Nothing is sent before the curator has seen the summary and confirmed it.
+    assert said(replies, "Проверьте предложение")
+    assert said(replies, "Наставник: Сидоров Иван")
+    assert not said(replies, "Куратор предлагает наставническую пару", chat_id=mentor.user_id)
+    replies = await curator.press("Отправить предложение")
+    assert said(replies, "Предложение отправлено")
     assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentor.user_id)
     assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentee.user_id)
     await mentor.press("Согласен")
