@@ -28,31 +28,47 @@ from models.enums import MentorStatus, RequestStatus
 from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
 from models.outbox import mark_unreachable as mark_person_unreachable
 from models.pairs import Pair
-from models.participant import locales_of
+from models.participant import Participant, locales_of
 from models.profiles import MentorProfile
 from models.programmes import Programme
 from models.requests import Request
 
 logger = logging.getLogger(__name__)
 Rendered = tuple[str, InlineKeyboardMarkup | None]
-Renderer = Callable[[AsyncSession, int], Awaitable[Callable[[], Rendered] | None]]
+# (session, object id, recipient's chat id) -> a render function, or None: nothing to say
+Renderer = Callable[[AsyncSession, int, int], Awaitable[Callable[[], Rendered] | None]]
 
 
-async def _pair_approved(session: AsyncSession, pair_id: int):  # type: ignore[no-untyped-def]
+async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int):  # type: ignore[no-untyped-def]
     pair = await session.get(Pair, pair_id)
     if pair is None or pair.order_date is None:
         return None
+    mentor = await session.get(Participant, pair.mentor_id)
+    to_mentor = mentor is not None and mentor.telegram_id == chat_id
+    order = {
+        "number": escape((pair.order_number or "").lstrip("№# ")),
+        "date": day(pair.order_date),
+    }
 
     def render() -> Rendered:
-        return _(
-            "Your mentoring pair is approved by order No. {number} of {date}. Mentor: draft the "
-            "personalised programme with /programme; the mentee takes part in drafting it."
-        ).format(number=escape(pair.order_number or ""), date=day(pair.order_date)), None
+        # Each side is told what is theirs to do.
+        if to_mentor:
+            text = _(
+                "Your mentoring pair is approved by order No. {number} of {date}. Draft the "
+                "personalised programme together with your mentee: /programme."
+            )
+        else:
+            text = _(
+                "Your mentoring pair is approved by order No. {number} of {date}. Your mentor "
+                "drafts the personalised programme with you; the draft will come here for you "
+                "to agree or comment."
+            )
+        return text.format(**order), None
 
     return render
 
 
-async def _request_decided(session: AsyncSession, request_id: int):  # type: ignore[no-untyped-def]
+async def _request_decided(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
     request = await session.get(Request, request_id)
     if request is None:
         return None
@@ -71,7 +87,7 @@ async def _request_decided(session: AsyncSession, request_id: int):  # type: ign
     return render
 
 
-async def _mentor_decided(session: AsyncSession, participant_id: int):  # type: ignore[no-untyped-def]
+async def _mentor_decided(session: AsyncSession, participant_id: int, chat_id: int):  # type: ignore[no-untyped-def]
     profile = await session.get(MentorProfile, participant_id)
     if profile is None or profile.status == MentorStatus.CANDIDATE:
         return None
@@ -91,7 +107,7 @@ async def _mentor_decided(session: AsyncSession, participant_id: int):  # type: 
     return render
 
 
-async def _programme_ended(session: AsyncSession, programme_id: int):  # type: ignore[no-untyped-def]
+async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: int):  # type: ignore[no-untyped-def]
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.ended_at is None:
         return None
@@ -121,7 +137,7 @@ async def render_notice(
     renderer = RENDERERS.get(str(payload.get("notice")))
     if renderer is None:
         return None
-    render = await renderer(session, int(payload.get("id") or 0))
+    render = await renderer(session, int(payload.get("id") or 0), message.chat_id)
     if render is None:
         return None
     locale = (await locales_of(session, [message.chat_id])).get(message.chat_id)

@@ -54,6 +54,7 @@ async def test_an_order_dated_1900_is_refused_at_its_step(
     await curator.press("1. Сидоров Иван")
     await curator.press("Готово")
     await curator.press("преподаватель – молодой преподаватель")
+    await curator.press("Отправить предложение")
     await mentor.press("Согласен")
     await mentee.press("Согласен")
     await curator.press("Утвердить приказом")

@@ -75,7 +75,7 @@ async def test_a_role_is_revoked_by_number_whatever_the_state(
         await session.commit()
     assert not said(await person(5103).send("/audit"), "только кураторам")
     replies = await curator.send(f"/role {teacher.id} none")
-    assert said(replies, "роль нет"), texts(replies)
+    assert said(replies, "роль снята"), texts(replies)
     assert menu_calls(bot, DeleteMyCommands, 5103)
     assert said(await person(5103).send("/audit"), "только кураторам")
     # Granting still needs a registered participant.
