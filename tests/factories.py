@@ -6,11 +6,14 @@ import itertools
 from datetime import date
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access import Actor
+from models.base import utcnow
 from models.consent import CONSENT_VERSIONS, ConsentDocument, give_personal_data_consent
 from models.enums import ConsentKind
+from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, answer_pair, approve_pair, propose_pair
 from models.participant import Participant, complete_registration, ensure_participant, save_profile
 from models.profiles import decide_mentor, register_mentor, save_mentee_questionnaire
@@ -156,3 +159,14 @@ async def make_running_programme(
     await submit_programme(session, actor(mentor), programme.id)
     await respond_to_draft(session, actor(mentee), programme.id, agree=True)
     return await review_programme(session, CURATOR, programme.id, approve=True)
+
+
+async def notices_already_delivered(session: AsyncSession) -> None:
+    """A seeded past: the notices of the decisions that built it (a pair approved, a mentor
+    accepted) went out when those were made, so the scheduler has none of them to send."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.payload.is_not(None), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error="seeded")
+    )
+    await session.commit()

@@ -18,7 +18,13 @@ from redis.asyncio import Redis
 from bot.emulator import BOT_ID, BOT_TOKEN, FakeTelegram
 from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID, REDIS_URL
-from tests.factories import make_active_pair, make_mentor, make_running_programme, make_teacher
+from tests.factories import (
+    make_active_pair,
+    make_mentor,
+    make_running_programme,
+    make_teacher,
+    notices_already_delivered,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -140,6 +146,7 @@ async def seed_due_programme(url: str, mentee_id: int, mentor_id: int) -> None:
             start=today - timedelta(days=10),
             deadlines=[today + timedelta(days=3), today + timedelta(days=40)],
         )
+        await notices_already_delivered(session)
     await engine.dispose()
 
 

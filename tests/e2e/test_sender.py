@@ -6,6 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
 
@@ -82,8 +84,18 @@ async def test_the_emulator_refuses_html_that_telegram_cannot_parse(
     sent = await bot.send_message(501, "<b>Роль</b> &lt;номер&gt;")
     with pytest.raises(TelegramBadRequest, match='corresponding to start tag "b"'):
         await bot.edit_message_text("<b>не закрыт", chat_id=501, message_id=sent.message_id)
-    with pytest.raises(TelegramBadRequest, match="message is too long"):
-        await bot.send_message(501, "я" * 4097)
+    # The emulator refuses a text over 4096 characters as Telegram does (a bare session)...
+    raw = Bot(BOT_TOKEN, session=AiohttpSession(api=TelegramAPIServer.from_base(telegram.url)))
+    try:
+        with pytest.raises(TelegramBadRequest, match="message is too long"):
+            await raw.send_message(501, "я" * 4097)
+    finally:
+        await raw.session.close()
     assert [m.text for m in telegram.chat(501)] == ["<b>Роль</b> &lt;номер&gt;"]
+    # ...and the bot's own session splits it instead (bot.longtext): nothing is lost.
+    await bot.send_message(501, "я" * 4097)
+    parts = [m.text for m in telegram.chat(501)][1:]
+    assert len(parts) == 2
+    assert "".join(parts) == "я" * 4097
     assert len(telegram.unparsable) == 2
     telegram.unparsable.clear()  # refused on purpose here
