@@ -7,11 +7,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access import Actor
+from models.base import utcnow
 from models.consent import CONSENT_VERSIONS, ConsentDocument, give_personal_data_consent
 from models.enums import ConsentKind
+from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import answer_pair, approve_pair, propose_pair
 from models.participant import Participant, complete_registration, ensure_participant, save_profile
 from models.profiles import decide_mentor, register_mentor, save_mentee_questionnaire
@@ -207,4 +210,11 @@ async def seed_demo(session: AsyncSession, today: date) -> list[Persona]:
                 "replacement",
                 reason="Хотела бы наставника с опытом в бухгалтерском учёте",
             )
+    # A seeded past: the notices of the decisions above went out when they were made.
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.payload.is_not(None), OutboxMessage.status == OutboxStatus.PENDING)
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error="seeded")
+    )
+    await session.commit()
     return personas
