@@ -19,6 +19,7 @@ from aiogram.types import ErrorEvent, Update
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from bot.resilience import describe, transient_database_error
 from models.base import utcnow
@@ -61,6 +62,17 @@ def _translated(value: object) -> object:
     if isinstance(value, StrEnum) and (label := label_id(value)) is not None:
         return _(label)
     return value
+
+
+@router.error(ExceptionTypeFilter(StaleDataError))
+async def changed_meanwhile(event: ErrorEvent) -> None:
+    """Someone changed the same row at the same moment and the decision could not be re-run
+    (models.concurrency): nothing of this try was committed."""
+    logger.warning("update %s: the row changed meanwhile", event.update.update_id)
+    await tell(
+        event.update,
+        _("Someone changed this at the same moment, so it was not saved. Please open it again."),
+    )
 
 
 @router.error(ExceptionTypeFilter(DBAPIError))

@@ -265,6 +265,7 @@ async def remove_activity(
     return programme
 
 
+@decision
 async def submit_programme(
     session: AsyncSession, actor: Actor, programme_id: int, now: datetime | None = None
 ) -> Programme:
@@ -359,6 +360,7 @@ def check_reviewable(activity: Activity, actor: Actor) -> None:
         raise WrongState(N_("There is no report to check for this activity."))
 
 
+@decision
 async def report_activity(
     session: AsyncSession,
     actor: Actor,
@@ -381,6 +383,7 @@ async def report_activity(
     return activity
 
 
+@decision
 async def review_activity(
     session: AsyncSession,
     actor: Actor,
