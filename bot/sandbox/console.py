@@ -196,7 +196,9 @@ class Console:
         else:
             user = self.emulator.user(self.current.telegram_id, self.current.name.split()[-1])
             await user.send(line)
-        await self.emulator.settle()
+        # A second of quiet: a handler's database work between two replies on a busy machine
+        # must not pass for the end of the answer (the next persona would get it instead).
+        await self.emulator.settle(idle=1.0)
         self.show()
 
     async def watch(self, interval: float = 0.5) -> None:

@@ -62,17 +62,18 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         approve = button_rows([(_("Approve by order"), PairApproval(pair_id=pair.id))])
         note = _("Everyone agreed. Enter the director's order to approve the pair.")
         await message.answer(f"{note}\n\n{pair_card(pair, names)}", reply_markup=approve)
+    if requests:
+        names = await names_of(session, [r.author_id for r in requests])
+        for request in requests:
+            await message.answer(
+                request_card(request, names), reply_markup=curator_buttons(request)
+            )
     waiting = await awaiting_new_mentor(session)
     for pair in waiting:  # an approved replacement or release: a new mentor is to be chosen
         text, markup = render_offer(pair, await replacement_candidates(session, pair))
         await message.answer(text, reply_markup=markup)
-    if not requests:
-        if not accepted and not waiting:
-            await message.answer(_("No request is waiting for your decision."))
-        return
-    names = await names_of(session, [r.author_id for r in requests])
-    for request in requests:
-        await message.answer(request_card(request, names), reply_markup=curator_buttons(request))
+    if not requests and not accepted and not waiting:
+        await message.answer(_("No request is waiting for your decision."))
 
 
 @router.callback_query(RequestAction.filter(F.action.in_({"approve", "reject"})))
