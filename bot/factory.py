@@ -28,10 +28,10 @@ from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import (
     DbSessionMiddleware,
     KeyedLocks,
-    OnceMiddleware,
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
 )
+from bot.filters import inline_sync_callables
 from bot.resilience import InFlight, RetryRequestMiddleware
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
@@ -169,10 +169,10 @@ def create_dispatcher(
     )
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
-    dispatcher.update.outer_middleware(OnceMiddleware())
     dispatcher.update.outer_middleware(ParticipantMiddleware())
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())
+    inline_sync_callables(dispatcher)
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
     # aiogram registered its FSM storage's close() first; updates still running need it.
