@@ -46,7 +46,38 @@ def create_engine(url: str, *, busy_timeout: float = 5.0, **kwargs: Any) -> Asyn
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout))
+        _skip_idle_commits(engine)
     return engine
+
+
+def sqlite_in_transaction(dbapi_connection: Any) -> bool:
+    """Whether SQLite has a transaction open on this (aiosqlite) connection. Python's sqlite3
+    opens one only before a write, so after reads alone there is none."""
+    inner = getattr(dbapi_connection, "_connection", None)  # the aiosqlite.Connection
+    try:
+        return bool(inner.in_transaction)  # type: ignore[union-attr]
+    except (AttributeError, ValueError):  # not an aiosqlite connection, or closed
+        return True
+
+
+def _skip_idle_commits(engine: AsyncEngine) -> None:
+    """aiosqlite hands every COMMIT and ROLLBACK to its thread and back (~65 µs and a turn of
+    the event loop), also when SQLite has nothing open: after a read-only unit of work, and
+    the pool's reset when the connection is returned. Those are skipped; a transaction that
+    wrote is committed or rolled back as before."""
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        if sqlite_in_transaction(dbapi_connection):
+            commit(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        if sqlite_in_transaction(dbapi_connection):
+            rollback(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
