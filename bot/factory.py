@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import handlers
 from bot.commands import set_bot_commands
 from bot.config import Settings
+from bot.filters import inline_sync_callables
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import (
     DbSessionMiddleware,
@@ -31,7 +32,6 @@ from bot.middlewares import (
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
 )
-from bot.filters import inline_sync_callables
 from bot.resilience import InFlight, RetryRequestMiddleware
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
-from models.access import Actor
 from bot.unit import BufferedFSMContext, UnitOfWork
+from models.access import Actor
 from models.participant import load_for_update
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]

@@ -349,3 +349,259 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
             )
         )
     return dues
+
+
+# --- O(due): each activity, programme and pair carries the moment the sweep must look at it
+# next (`next_notice_on` / `next_notice_at`, NULL = look now). The sweep reads only those whose
+# moment has come, in bounded batches, and advances them in the same transaction as it queues
+# their notices. A change that can bring a notice earlier clears the moment in the database
+# (triggers of migration 5d1e0a7c9b42), whatever code made it.
+
+FAR_DAY = date(9999, 12, 31)  # nothing can become due by the passing of time alone
+FAR_MOMENT = datetime(9999, 12, 31, tzinfo=UTC)
+BATCH = 5000
+
+
+@dataclass
+class Found:
+    """A batch of the objects whose moment had come: what is due, and when to look again."""
+
+    dues: list[Due]
+    model: type
+    advance: dict[int, Any]  # object id -> next moment (every object of the batch)
+
+    @property
+    def size(self) -> int:
+        return len(self.advance)
+
+
+async def _looked_at(
+    session: AsyncSession, column: Any, until: date | datetime, limit: int
+) -> list[int]:
+    """Ids whose next look is unset or has come: two index range scans, at most `limit`."""
+    model = column.class_
+    ids = list(await session.scalars(select(model.id).where(column.is_(None)).limit(limit)))
+    if len(ids) < limit:
+        ids += await session.scalars(
+            select(model.id).where(column <= until).limit(limit - len(ids))
+        )
+    return ids
+
+
+def activity_plan(
+    deadline: date,
+    today: date,
+    thresholds: tuple[int, ...],
+    escalate_after: int,
+) -> tuple[int | None, bool, bool, date]:
+    """For an open activity of a running programme: the deadline reminder's threshold that
+    applies today (the latest reached), whether it is overdue, whether to escalate, and the
+    next day something new can become due."""
+    days_left = (deadline - today).days
+    threshold = None
+    if thresholds and 0 <= days_left <= max(thresholds):
+        threshold = latest_threshold(days_left, thresholds)
+    late = days_left <= -1
+    escalate = late and -days_left >= escalate_after
+    moments = [deadline - timedelta(days=t) for t in thresholds]
+    moments += [deadline + timedelta(days=1), deadline + timedelta(days=max(escalate_after, 1))]
+    upcoming = [moment for moment in moments if moment > today]
+    return threshold, late, escalate, min(upcoming, default=FAR_DAY)
+
+
+async def activities_due(
+    session: AsyncSession,
+    today: date,
+    thresholds: tuple[int, ...],
+    escalate_after: int,
+    limit: int = BATCH,
+) -> Found:
+    """Deadline reminders (the mentee, a copy to the mentor, §8.2.2), overdue notices (both
+    sides, the day after the deadline) and escalations (the curators, `escalate_after` days
+    late), for the activities whose day has come."""
+    ids = await _looked_at(session, Activity.next_notice_on, today, limit)
+    advance: dict[int, Any] = dict.fromkeys(ids, FAR_DAY)
+    plans: dict[int, tuple[int | None, bool, bool]] = {}
+    for start in range(0, len(ids), 500):
+        rows = await session.execute(
+            select(Activity.id, Activity.deadline)
+            .join(Programme, Programme.id == Activity.programme_id)
+            .where(
+                Activity.id.in_(ids[start : start + 500]),
+                Programme.status == ProgrammeStatus.APPROVED,
+                Activity.status.in_(OPEN_ACTIVITY),
+            )
+        )
+        for activity_id, deadline in rows.all():
+            threshold, late, escalate, next_on = activity_plan(
+                deadline, today, thresholds, escalate_after
+            )
+            advance[activity_id] = next_on
+            if threshold is not None or late:
+                plans[activity_id] = (threshold, late, escalate)
+    found: list[tuple[Activity, Pair]] = []
+    due_ids = list(plans)
+    for start in range(0, len(due_ids), 500):
+        rows = await session.execute(
+            select(Activity, Pair)
+            .join(Programme, Programme.id == Activity.programme_id)
+            .join(Pair, Pair.id == Programme.pair_id)
+            .where(Activity.id.in_(due_ids[start : start + 500]))
+            .options(lazyload(Activity.programme))
+        )
+        found += [(activity, pair) for activity, pair in rows.all()]
+    found.sort(key=lambda row: (row[0].deadline, row[0].id))
+    reminders, lateness = [], []
+    for activity, pair in found:
+        threshold, late, escalate = plans[activity.id]
+        days_left = (activity.deadline - today).days
+        if threshold is not None:
+            reminders.append(
+                Due(
+                    key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
+                    kind="deadline",
+                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    params={"activity": activity, "pair": pair, "days_left": days_left},
+                )
+            )
+        if late:
+            params = {"activity": activity, "pair": pair, "days_late": -days_left}
+            lateness.append(
+                Due(
+                    key=f"overdue:{activity.id}:{activity.deadline}",
+                    kind="overdue",
+                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    params=params,
+                )
+            )
+            if escalate:
+                lateness.append(
+                    Due(
+                        key=f"escalation:{activity.id}:{activity.deadline}",
+                        kind="escalation",
+                        curators=True,
+                        params=params,
+                    )
+                )
+    return Found([*reminders, *lateness], Activity, advance)
+
+
+async def programmes_ending(
+    session: AsyncSession, today: date, thresholds: tuple[int, ...], limit: int = BATCH
+) -> Found:
+    ids = await _looked_at(session, Programme.next_notice_on, today, limit)
+    advance: dict[int, Any] = dict.fromkeys(ids, FAR_DAY)
+    dues = []
+    for start in range(0, len(ids), 500):
+        rows = await session.execute(
+            select(Programme.id, Programme.end_date).where(
+                Programme.id.in_(ids[start : start + 500]),
+                Programme.status == ProgrammeStatus.APPROVED,
+            )
+        )
+        due_ids = []
+        for programme_id, end_date in rows.all():
+            upcoming = [
+                end_date - timedelta(days=t)
+                for t in thresholds
+                if end_date - timedelta(days=t) > today
+            ]
+            advance[programme_id] = min(upcoming, default=FAR_DAY)
+            days_left = (end_date - today).days
+            if thresholds and 0 <= days_left <= max(thresholds):
+                due_ids.append(programme_id)
+        if not due_ids:
+            continue
+        for programme in await session.scalars(
+            select(Programme).where(Programme.id.in_(due_ids)).order_by(Programme.id)
+        ):
+            days_left = (programme.end_date - today).days
+            threshold = latest_threshold(days_left, thresholds)
+            pair = programme.pair
+            dues.append(
+                Due(
+                    key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
+                    kind="ending",
+                    participants=(pair.mentor_id, *pair.mentee_ids),
+                    params={"programme": programme, "days_left": days_left},
+                )
+            )
+    return Found(dues, Programme, advance)
+
+
+async def pairs_inactive(
+    session: AsyncSession, now: datetime, days: int, escalate_after: int, limit: int = BATCH
+) -> Found:
+    """No report, meeting or message for `days`: both sides; `escalate_after` later, the
+    curators. A pair is looked at when its quiet spell can have reached a threshold; a newer
+    report, meeting or message only moves that later, so it needs no trigger."""
+    ids = await _looked_at(session, Pair.next_notice_at, now, limit)
+    advance: dict[int, Any] = dict.fromkeys(ids, FAR_MOMENT)
+    dues: list[Due] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        programmes = select(Programme.id).where(Programme.pair_id.in_(chunk))
+        reports = (
+            select(Activity.programme_id, func.max(Activity.reported_at).label("at"))
+            .where(Activity.programme_id.in_(programmes))
+            .group_by(Activity.programme_id)
+            .subquery()
+        )
+        meetings = (
+            select(Meeting.pair_id, func.max(Meeting.created_at).label("at"))
+            .where(Meeting.pair_id.in_(chunk))
+            .group_by(Meeting.pair_id)
+            .subquery()
+        )
+        messages = (
+            select(PairMessage.pair_id, func.max(PairMessage.created_at).label("at"))
+            .where(PairMessage.pair_id.in_(chunk))
+            .group_by(PairMessage.pair_id)
+            .subquery()
+        )
+        rows = await session.execute(
+            select(Pair, Programme.approved_at, reports.c.at, meetings.c.at, messages.c.at)
+            .join(Programme, Programme.pair_id == Pair.id)
+            .outerjoin(reports, reports.c.programme_id == Programme.id)
+            .outerjoin(meetings, meetings.c.pair_id == Pair.id)
+            .outerjoin(messages, messages.c.pair_id == Pair.id)
+            .where(
+                Pair.id.in_(chunk),
+                Pair.status == PairStatus.ACTIVE,
+                Programme.status == ProgrammeStatus.APPROVED,
+            )
+            .order_by(Pair.id)
+        )
+        for pair, *moments in rows.all():
+            recheck = now + timedelta(days=max(days, 1))
+            known = [_aware(m) for m in (*moments, pair.approved_at) if m is not None]
+            if not known:
+                advance[pair.id] = recheck
+                continue
+            last = max(known)
+            quiet_days = (now - last).days
+            if quiet_days < days:
+                advance[pair.id] = last + timedelta(days=days)
+                continue
+            params = {"pair": pair, "days": quiet_days}
+            dues.append(
+                Due(
+                    key=f"inactive:{pair.id}:{last.date()}",
+                    kind="inactive",
+                    participants=(pair.mentor_id, *pair.mentee_ids),
+                    params=params,
+                )
+            )
+            if quiet_days >= days + escalate_after:
+                dues.append(
+                    Due(
+                        key=f"inactive-curator:{pair.id}:{last.date()}",
+                        kind="inactive-curator",
+                        curators=True,
+                        params=params,
+                    )
+                )
+                advance[pair.id] = recheck  # a new report etc. starts a new quiet spell
+            else:
+                advance[pair.id] = last + timedelta(days=days + escalate_after)
+    return Found(dues, Pair, advance)

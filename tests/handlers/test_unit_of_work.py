@@ -115,13 +115,15 @@ async def test_a_form_step_whose_save_fails_is_asked_again_not_skipped(
         holder.close()
     assert said(replies, BUSY)
     person = await stored(pool, teacher.user_id)
-    assert person is not None and person.full_name is None
+    assert person is not None
+    assert person.full_name is None
     await teacher.send("/help")  # something in between changes nothing
     await teacher.press("Без категории")
     assert said(await teacher.press(ROLE_MENTEE), "затруднения")
     await fill_mentee(teacher)
     person = await stored(pool, teacher.user_id)
-    assert person is not None and person.is_registered
+    assert person is not None
+    assert person.is_registered
     assert person.position == "методист"
 
 
@@ -236,11 +238,13 @@ async def test_help_and_cancel_and_a_form_answer_take_at_most_two_statements(
         for who, text in ((teacher, "/help"), (teacher, "/cancel"), (newcomer, "Петрова Анна")):
             statements.clear()
             await who.send(text)
-            assert statements and set(statements) <= {"SELECT", "COMMIT"}, (text, statements)
+            assert statements, text
+            assert set(statements) <= {"SELECT", "COMMIT"}, (text, statements)
             # PostgreSQL ends the read with a COMMIT before replying (no connection held)
             assert len([s for s in statements if s == "SELECT"]) <= 2, (text, statements)
             if engine.dialect.name == "sqlite":
-                assert len(statements) <= 2 and "COMMIT" not in statements, (text, statements)
+                assert len(statements) <= 2, (text, statements)
+                assert "COMMIT" not in statements, (text, statements)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
         event.remove(engine.sync_engine, "commit", commit)
