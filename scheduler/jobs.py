@@ -145,17 +145,33 @@ async def _queue(
 
 
 async def _advance(session: AsyncSession, found: rules.Found) -> None:
-    """When to look at each object of the batch next; in the transaction of its notices."""
+    """When to look at each object of the batch next; in the transaction of its notices.
+    Objects that wait for a change (most, on a first sweep) get one UPDATE per 500 ids."""
     table = found.model.__table__  # type: ignore[attr-defined]
-    column = "next_notice_at" if found.model is Pair else "next_notice_on"
-    values: dict[str, Any] = {column: bindparam("next_moment")}
+    column = table.c.next_notice_at if found.model is Pair else table.c.next_notice_on
+    keep: dict[str, Any] = {}
     if "updated_at" in table.c:  # bookkeeping, not a change of the object
-        values["updated_at"] = table.c.updated_at
-    statement = update(table).where(table.c.id == bindparam("object_id")).values(**values)
-    await session.execute(
-        statement,
-        [{"object_id": key, "next_moment": moment} for key, moment in found.advance.items()],
-    )
+        keep["updated_at"] = table.c.updated_at
+    far = rules.FAR_MOMENT if found.model is Pair else rules.FAR_DAY
+    waiting = [key for key, moment in found.advance.items() if moment == far]
+    for start in range(0, len(waiting), 500):
+        await session.execute(
+            update(table)
+            .where(table.c.id.in_(waiting[start : start + 500]))
+            .values({column: far, **keep})
+        )
+    timed = [
+        {"object_id": key, "next_moment": moment}
+        for key, moment in found.advance.items()
+        if moment != far
+    ]
+    if timed:
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("object_id"))
+            .values({column: bindparam("next_moment"), **keep}),
+            timed,
+        )
 
 
 async def sweep(

@@ -376,16 +376,18 @@ class Found:
 
 
 async def _looked_at(
-    session: AsyncSession, column: Any, until: date | datetime, limit: int
-) -> list[int]:
-    """Ids whose next look is unset or has come: two index range scans, at most `limit`."""
-    model = column.class_
-    ids = list(await session.scalars(select(model.id).where(column.is_(None)).limit(limit)))
-    if len(ids) < limit:
-        ids += await session.scalars(
-            select(model.id).where(column <= until).limit(limit - len(ids))
-        )
-    return ids
+    session: AsyncSession, column: Any, until: date | datetime, limit: int, *columns: Any
+) -> list[Any]:
+    """Rows (`columns`) of the objects whose next look is unset or has come: two index range
+    scans, at most `limit` rows."""
+    rows = list(
+        (await session.execute(select(*columns).where(column.is_(None)).limit(limit))).all()
+    )
+    if len(rows) < limit:
+        rows += (
+            await session.execute(select(*columns).where(column <= until).limit(limit - len(rows)))
+        ).all()
+    return rows
 
 
 def activity_plan(
@@ -419,26 +421,31 @@ async def activities_due(
     """Deadline reminders (the mentee, a copy to the mentor, §8.2.2), overdue notices (both
     sides, the day after the deadline) and escalations (the curators, `escalate_after` days
     late), for the activities whose day has come."""
-    ids = await _looked_at(session, Activity.next_notice_on, today, limit)
-    advance: dict[int, Any] = dict.fromkeys(ids, FAR_DAY)
+    rows = await _looked_at(
+        session,
+        Activity.next_notice_on,
+        today,
+        limit,
+        Activity.id,
+        Activity.deadline,
+        Activity.status,
+        select(Programme.status)
+        .where(Programme.id == Activity.programme_id)
+        .scalar_subquery()
+        .label("programme_status"),
+    )
+    advance: dict[int, Any] = {}
     plans: dict[int, tuple[int | None, bool, bool]] = {}
-    for start in range(0, len(ids), 500):
-        rows = await session.execute(
-            select(Activity.id, Activity.deadline)
-            .join(Programme, Programme.id == Activity.programme_id)
-            .where(
-                Activity.id.in_(ids[start : start + 500]),
-                Programme.status == ProgrammeStatus.APPROVED,
-                Activity.status.in_(OPEN_ACTIVITY),
-            )
+    for activity_id, deadline, status, programme_status in rows:
+        if status not in OPEN_ACTIVITY or programme_status != ProgrammeStatus.APPROVED:
+            advance[activity_id] = FAR_DAY  # until a change clears it (triggers)
+            continue
+        threshold, late, escalate, next_on = activity_plan(
+            deadline, today, thresholds, escalate_after
         )
-        for activity_id, deadline in rows.all():
-            threshold, late, escalate, next_on = activity_plan(
-                deadline, today, thresholds, escalate_after
-            )
-            advance[activity_id] = next_on
-            if threshold is not None or late:
-                plans[activity_id] = (threshold, late, escalate)
+        advance[activity_id] = next_on
+        if threshold is not None or late:
+            plans[activity_id] = (threshold, late, escalate)
     found: list[tuple[Activity, Pair]] = []
     due_ids = list(plans)
     for start in range(0, len(due_ids), 500):
@@ -489,31 +496,33 @@ async def activities_due(
 async def programmes_ending(
     session: AsyncSession, today: date, thresholds: tuple[int, ...], limit: int = BATCH
 ) -> Found:
-    ids = await _looked_at(session, Programme.next_notice_on, today, limit)
-    advance: dict[int, Any] = dict.fromkeys(ids, FAR_DAY)
-    dues = []
-    for start in range(0, len(ids), 500):
-        rows = await session.execute(
-            select(Programme.id, Programme.end_date).where(
-                Programme.id.in_(ids[start : start + 500]),
-                Programme.status == ProgrammeStatus.APPROVED,
-            )
-        )
-        due_ids = []
-        for programme_id, end_date in rows.all():
-            upcoming = [
-                end_date - timedelta(days=t)
-                for t in thresholds
-                if end_date - timedelta(days=t) > today
-            ]
-            advance[programme_id] = min(upcoming, default=FAR_DAY)
-            days_left = (end_date - today).days
-            if thresholds and 0 <= days_left <= max(thresholds):
-                due_ids.append(programme_id)
-        if not due_ids:
+    rows = await _looked_at(
+        session,
+        Programme.next_notice_on,
+        today,
+        limit,
+        Programme.id,
+        Programme.end_date,
+        Programme.status,
+    )
+    advance: dict[int, Any] = {}
+    due_ids = []
+    for programme_id, end_date, status in rows:
+        if status != ProgrammeStatus.APPROVED:
+            advance[programme_id] = FAR_DAY
             continue
+        upcoming = [
+            end_date - timedelta(days=t) for t in thresholds if end_date - timedelta(days=t) > today
+        ]
+        advance[programme_id] = min(upcoming, default=FAR_DAY)
+        if thresholds and 0 <= (end_date - today).days <= max(thresholds):
+            due_ids.append(programme_id)
+    dues = []
+    for start in range(0, len(due_ids), 500):
         for programme in await session.scalars(
-            select(Programme).where(Programme.id.in_(due_ids)).order_by(Programme.id)
+            select(Programme)
+            .where(Programme.id.in_(due_ids[start : start + 500]))
+            .order_by(Programme.id)
         ):
             days_left = (programme.end_date - today).days
             threshold = latest_threshold(days_left, thresholds)
@@ -535,9 +544,10 @@ async def pairs_inactive(
     """No report, meeting or message for `days`: both sides; `escalate_after` later, the
     curators. A pair is looked at when its quiet spell can have reached a threshold; a newer
     report, meeting or message only moves that later, so it needs no trigger."""
-    ids = await _looked_at(session, Pair.next_notice_at, now, limit)
-    advance: dict[int, Any] = dict.fromkeys(ids, FAR_MOMENT)
-    dues: list[Due] = []
+    ids = [row[0] for row in await _looked_at(session, Pair.next_notice_at, now, limit, Pair.id)]
+    advance: dict[int, Any] = dict.fromkeys(ids, FAR_MOMENT)  # not running: until a change
+    recheck = now + timedelta(days=max(days, 1))
+    quiet: dict[int, tuple[datetime, int]] = {}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         programmes = select(Programme.id).where(Programme.pair_id.in_(chunk))
@@ -560,7 +570,14 @@ async def pairs_inactive(
             .subquery()
         )
         rows = await session.execute(
-            select(Pair, Programme.approved_at, reports.c.at, meetings.c.at, messages.c.at)
+            select(
+                Pair.id,
+                Pair.approved_at,
+                Programme.approved_at,
+                reports.c.at,
+                meetings.c.at,
+                messages.c.at,
+            )
             .join(Programme, Programme.pair_id == Pair.id)
             .outerjoin(reports, reports.c.programme_id == Programme.id)
             .outerjoin(meetings, meetings.c.pair_id == Pair.id)
@@ -570,19 +587,29 @@ async def pairs_inactive(
                 Pair.status == PairStatus.ACTIVE,
                 Programme.status == ProgrammeStatus.APPROVED,
             )
-            .order_by(Pair.id)
         )
-        for pair, *moments in rows.all():
-            recheck = now + timedelta(days=max(days, 1))
-            known = [_aware(m) for m in (*moments, pair.approved_at) if m is not None]
+        for pair_id, *moments in rows.all():
+            known = [_aware(m) for m in moments if m is not None]
             if not known:
-                advance[pair.id] = recheck
+                advance[pair_id] = recheck
                 continue
             last = max(known)
             quiet_days = (now - last).days
             if quiet_days < days:
-                advance[pair.id] = last + timedelta(days=days)
-                continue
+                advance[pair_id] = last + timedelta(days=days)
+            elif quiet_days < days + escalate_after:
+                advance[pair_id] = last + timedelta(days=days + escalate_after)
+                quiet[pair_id] = (last, quiet_days)
+            else:
+                advance[pair_id] = recheck  # a new report etc. starts a new quiet spell
+                quiet[pair_id] = (last, quiet_days)
+    dues: list[Due] = []
+    due_ids = sorted(quiet)
+    for start in range(0, len(due_ids), 500):
+        for pair in await session.scalars(
+            select(Pair).where(Pair.id.in_(due_ids[start : start + 500])).order_by(Pair.id)
+        ):
+            last, quiet_days = quiet[pair.id]
             params = {"pair": pair, "days": quiet_days}
             dues.append(
                 Due(
@@ -601,7 +628,4 @@ async def pairs_inactive(
                         params=params,
                     )
                 )
-                advance[pair.id] = recheck  # a new report etc. starts a new quiet spell
-            else:
-                advance[pair.id] = last + timedelta(days=days + escalate_after)
     return Found(dues, Pair, advance)
