@@ -96,7 +96,7 @@ class DbSessionMiddleware(BaseMiddleware):
             with count_calls() as calls:
                 try:
                     async with self.session_pool() as session:
-                        unit = UnitOfWork(session, getattr(bot, "id", None), update_id)
+                        unit = UnitOfWork(session, getattr(bot, "id", None), update_id, form)
                         data["session"] = session
                         data["unit_of_work"] = unit
                         with unit.releasing():

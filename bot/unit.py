@@ -1,9 +1,10 @@
 """One update = one unit of work: its database session and its form (FSM) changes.
 
 - The form's state and data are changed in memory while the update runs and written to the
-  FSM storage only when the update ends without a database error (`BufferedFSMContext`).
-  A form therefore advances only after its answer is saved: when the final commit fails on a
-  locked SQLite file, the next try repeats the same step.
+  FSM storage when the bot is about to say something with nothing uncommitted in the database,
+  or when the update ends without a database error (`BufferedFSMContext`). A form therefore
+  advances only after its answer is saved: when a commit fails on a locked SQLite file, the
+  next try repeats the same step; and the next question is shown only once its step is stored.
 - An update that changed only the form (a typed answer in the middle of a form) writes
   nothing to the database: its update id is remembered in the form data itself, written
   together with the state (one Redis transaction), so a redelivered answer is not applied to
@@ -57,8 +58,15 @@ class UnitOfWork:
     """Watches one update's session: did it write, and record the update as processed with
     its first write."""
 
-    def __init__(self, session: AsyncSession, bot_id: int | None, update_id: int | None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        bot_id: int | None,
+        update_id: int | None,
+        form: BufferedFSMContext | None = None,
+    ) -> None:
         self.session = session
+        self.form = form
         self.bot_id = bot_id
         self.update_id = update_id
         self.wrote = False  # something was flushed or executed as DML (maybe not committed)
@@ -101,12 +109,18 @@ class UnitOfWork:
         self.wrote = False
 
     async def release(self) -> None:
-        """End a transaction that only read, so the connection returns to the pool. One that
-        wrote (not committed yet) keeps its connection: its commit is the handler's call."""
+        """Before the bot says something: end a transaction that only read, so the connection
+        returns to the pool, and store the form's new step, so the person never sees a
+        question whose step is not stored (a crash right after it would shift the answers).
+        A transaction that wrote and is not committed yet keeps its connection and the form
+        waits for it: its commit is the handler's call, the form follows at the end."""
         session = self.session
-        if not session.in_transaction() or self.wrote or self._pending(session.sync_session):
+        if self.wrote or self._pending(session.sync_session):
             return
-        await session.commit()  # nothing to write: ends the read, keeps the loaded objects
+        if session.in_transaction():
+            await session.commit()  # nothing to write: ends the read, keeps the loaded objects
+        if self.form is not None:
+            await self.form.flush()
 
     @contextmanager
     def releasing(self) -> Iterator[None]:
@@ -189,7 +203,7 @@ class BufferedFSMContext(FSMContext):
             return
         data = await self.get_data()
         applied = list((await self._load_data()).get(APPLIED, ()))
-        if self.update_id is not None:
+        if self.update_id is not None and self.update_id not in applied:
             applied = [*applied, self.update_id][-KEEP_APPLIED:]
         if applied:
             data[APPLIED] = applied

@@ -20,6 +20,7 @@ from sqlalchemy.orm import lazyload
 from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.journal import Meeting, PairMessage
+from models.outbox import OutboxMessage
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import FINISHED, Activity, Programme
@@ -298,8 +299,17 @@ async def weekly_digest(
     if local_now < moment:
         return []
     year, week, _ = moment.date().isocalendar()
+    key = f"digest:{year}-W{week:02d}"
+    # Counted once a week, not on every sweep: the counts read every open activity.
+    queued = await session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.key > f"{key}:", OutboxMessage.key < f"{key};")
+        .limit(1)
+    )
+    if queued is not None:
+        return []
     counts = await digest_counts(session, today)
-    return [Due(key=f"digest:{year}-W{week:02d}", kind="digest", curators=True, params=counts)]
+    return [Due(key=key, kind="digest", curators=True, params=counts)]
 
 
 def yearly_list_update(today: date, month_day: str) -> list[Due]:
