@@ -116,8 +116,15 @@ async def enqueue_many(
     queued = 0
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
-        result: Any = await session.execute(statement, chunk)
-        queued += result.rowcount if result.rowcount >= 0 else len(chunk)
+        if session.bind.dialect.name == "postgresql":
+            # one multi-row INSERT; RETURNING counts the rows another sweep had not queued
+            returned = await session.execute(
+                statement.values(chunk).returning(table.c.id)  # type: ignore[attr-defined]
+            )
+            queued += len(returned.all())
+        else:
+            result: Any = await session.execute(statement, chunk)  # executemany: exact count
+            queued += result.rowcount
     return queued
 
 

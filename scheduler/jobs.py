@@ -147,6 +147,10 @@ async def _queue(
 async def _advance(session: AsyncSession, found: rules.Found) -> None:
     """When to look at each object of the batch next; in the transaction of its notices.
     Objects that wait for a change (most, on a first sweep) get one UPDATE per 500 ids."""
+    for statement in found.advance_in_sql:
+        await session.execute(statement)
+    if not found.advance:
+        return
     table = found.model.__table__  # type: ignore[attr-defined]
     column = table.c.next_notice_at if found.model is Pair else table.c.next_notice_on
     keep: dict[str, Any] = {}

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -378,11 +378,40 @@ class Found:
 
     dues: list[Due]
     model: type
-    advance: dict[int, Any]  # object id -> next moment (every object of the batch)
+    advance: dict[int, Any]  # object id -> next moment (every object of the batch)…
+    advance_in_sql: list[Any] = field(default_factory=list)  # …or UPDATEs that compute it
+    looked_at: int | None = None
 
     @property
     def size(self) -> int:
-        return len(self.advance)
+        return len(self.advance) if self.looked_at is None else self.looked_at
+
+
+def _plus_days(session: AsyncSession, column: Any, days: int) -> Any:
+    if session.bind.dialect.name == "sqlite":
+        return type_coerce(func.date(column, f"{days:+d} days"), Date)
+    return column + days  # PostgreSQL: date + integer is a date
+
+
+def _next_activity_look(
+    session: AsyncSession, today: date, thresholds: tuple[int, ...], escalate_after: int
+) -> Any:
+    """`activity_plan`'s next day in SQL: the first of the reminder days, the day after the
+    deadline and the escalation day that is still ahead; FAR_DAY for an activity that is done
+    or whose programme is not running (a change clears it, see the triggers)."""
+    far = literal(FAR_DAY, Date)
+    running = and_(
+        Activity.status.in_(OPEN_ACTIVITY),
+        select(Programme.status).where(Programme.id == Activity.programme_id).scalar_subquery()
+        == ProgrammeStatus.APPROVED,
+    )
+    offsets = sorted({-t for t in thresholds} | {1, max(escalate_after, 1)})
+    moments = [_plus_days(session, Activity.deadline, offset) for offset in offsets]
+    return case(
+        (not_(running), far),
+        *((moment > literal(today, Date), moment) for moment in moments),
+        else_=far,
+    )
 
 
 async def _looked_at(
@@ -431,31 +460,38 @@ async def activities_due(
     """Deadline reminders (the mentee, a copy to the mentor, §8.2.2), overdue notices (both
     sides, the day after the deadline) and escalations (the curators, `escalate_after` days
     late), for the activities whose day has come."""
-    rows = await _looked_at(
-        session,
-        Activity.next_notice_on,
-        today,
-        limit,
-        Activity.id,
-        Activity.deadline,
-        Activity.status,
-        select(Programme.status)
-        .where(Programme.id == Activity.programme_id)
-        .scalar_subquery()
-        .label("programme_status"),
-    )
-    advance: dict[int, Any] = {}
+    ids = [
+        row[0]
+        for row in await _looked_at(session, Activity.next_notice_on, today, limit, Activity.id)
+    ]
     plans: dict[int, tuple[int | None, bool, bool]] = {}
-    for activity_id, deadline, status, programme_status in rows:
-        if status not in OPEN_ACTIVITY or programme_status != ProgrammeStatus.APPROVED:
-            advance[activity_id] = FAR_DAY  # until a change clears it (triggers)
-            continue
-        threshold, late, escalate, next_on = activity_plan(
-            deadline, today, thresholds, escalate_after
+    horizon = today + timedelta(days=max(thresholds, default=0))
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(Activity.id, Activity.deadline)
+            .join(Programme, Programme.id == Activity.programme_id)
+            .where(
+                Activity.id.in_(ids[start : start + 1000]),
+                Programme.status == ProgrammeStatus.APPROVED,
+                Activity.status.in_(OPEN_ACTIVITY),
+                Activity.deadline <= horizon,  # reminded, overdue or escalated today
+            )
         )
-        advance[activity_id] = next_on
-        if threshold is not None or late:
-            plans[activity_id] = (threshold, late, escalate)
+        for activity_id, deadline in rows.all():
+            threshold, late, escalate, _next = activity_plan(
+                deadline, today, thresholds, escalate_after
+            )
+            if threshold is not None or late:
+                plans[activity_id] = (threshold, late, escalate)
+    # The next look of every activity of the batch, computed by the database (most of a first
+    # sweep's rows are done or far away: no Python per row for them).
+    advance_in_sql = [
+        update(Activity)
+        .where(Activity.id.in_(ids[start : start + 1000]))
+        .values(next_notice_on=_next_activity_look(session, today, thresholds, escalate_after))
+        .execution_options(synchronize_session=False)
+        for start in range(0, len(ids), 1000)
+    ]
     found: list[tuple[Activity, Pair]] = []
     due_ids = list(plans)
     for start in range(0, len(due_ids), 500):
@@ -500,7 +536,7 @@ async def activities_due(
                         params=params,
                     )
                 )
-    return Found([*reminders, *lateness], Activity, advance)
+    return Found([*reminders, *lateness], Activity, {}, advance_in_sql, len(ids))
 
 
 async def programmes_ending(
