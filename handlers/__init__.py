@@ -13,6 +13,7 @@ from handlers import (
     activities,
     common,
     consent,
+    drafts,
     errors,
     fallback,
     journal,
@@ -24,8 +25,10 @@ from handlers import (
 )
 from handlers.curator import (
     admin,
+    audit,
     broadcast,
     candidates,
+    desk,
     documents,
     export,
     invites,
@@ -50,10 +53,12 @@ def create_root_router() -> Router:
     curator.message.filter(IsCurator())
     curator.callback_query.filter(IsCurator())
     curator.include_routers(
+        desk.router,
         candidates.router,
         pairing.router,
         curator_requests.router,
         admin.router,
+        audit.router,
         export.router,
         report.router,
         programmes.router,
@@ -71,6 +76,7 @@ def create_root_router() -> Router:
     root.include_routers(
         errors.router,
         common.router,  # /cancel first, so it works inside every form
+        drafts.router,  # then any other command inside a form asks before dropping it
         start.router,
         registration.router,
         profile.router,
