@@ -1,7 +1,7 @@
 """next notice dates: the reminder sweep reads only what is due
 
 Revision ID: 5d1e0a7c9b42
-Revises: 2c0084c569c7
+Revises: 7a1c3e5d9b20
 Create Date: 2026-11-25 10:10:00
 
 Each activity and programme gets the (local) date and each pair the moment when the sweep must
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "5d1e0a7c9b42"
-down_revision: str | None = "2c0084c569c7"
+down_revision: str | None = "7a1c3e5d9b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
