@@ -28,6 +28,7 @@ from aiogram.exceptions import (
 )
 
 from bot.resilience import single_attempt
+from bot.unit import release_before_telegram
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class Sender:
         """One attempt, within the limits; the caller decides when to try again.
         `media` is ("photo" | "document", file_id): sent with `text` as its caption.
         `before_send` runs after the rate limiter's wait, right before the HTTP call."""
+        await release_before_telegram()  # a notice sent from an update: free its connection
         await self.limiter.acquire(chat_id)
         if before_send is not None:
             await before_send()

@@ -28,6 +28,7 @@ from handlers.curator import (
     audit,
     broadcast,
     candidates,
+    departments,
     desk,
     documents,
     export,
@@ -66,6 +67,7 @@ def create_root_router() -> Router:
         documents.router,
         invites.router,
         participants.router,
+        departments.router,
         publish.router,
     )
 

@@ -50,6 +50,8 @@ class Pair(TimestampMixin, Base):
     # Checked in every UPDATE: a concurrent decision makes the loser decide again (concurrency).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
+    next_notice_at: Mapped[datetime | None] = mapped_column(index=True)
 
     members: Mapped[list[PairMember]] = relationship(
         back_populates="pair", lazy="selectin", order_by="PairMember.id"

@@ -80,6 +80,8 @@ class Programme(TimestampMixin, Base):
     # Checked in every UPDATE: a concurrent decision makes the loser decide again (concurrency).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
+    next_notice_on: Mapped[date | None] = mapped_column(index=True)
 
     pair: Mapped[Pair] = relationship(lazy="selectin")
     activities: Mapped[list[Activity]] = relationship(
@@ -124,6 +126,8 @@ class Activity(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
+    # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
+    next_notice_on: Mapped[date | None] = mapped_column(index=True)
 
     programme: Mapped[Programme] = relationship(back_populates="activities", lazy="selectin")
 

@@ -2,7 +2,7 @@
 profiles; the outbox payload of a notice rendered at delivery
 
 Revision ID: a3c1d2e4f5b6
-Revises: 2c0084c569c7
+Revises: 5d1e0a7c9b42
 Create Date: 2026-11-25 10:05:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a3c1d2e4f5b6"
-down_revision: str | None = "2c0084c569c7"
+down_revision: str | None = "5d1e0a7c9b42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -20,18 +20,13 @@ TABLES = ("pairs", "requests", "programmes", "mentor_profiles")
 
 
 def upgrade() -> None:
+    # Plain ALTER TABLE (no batch copy): SQLite adds and drops columns in place, and a copied
+    # table would lose the reminder triggers on pairs and programmes.
     for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(
-                sa.Column("version", sa.Integer(), server_default="1", nullable=False)
-            )
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("payload", sa.JSON(), nullable=True))
+        op.add_column(table, sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+    op.add_column("outbox", sa.Column("payload", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.drop_column("payload")
-    for table in TABLES:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("version")
+    for table, column in [("outbox", "payload"), *((t, "version") for t in TABLES)]:
+        op.execute(f'ALTER TABLE "{table}" DROP COLUMN {column}')

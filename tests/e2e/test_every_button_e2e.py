@@ -82,7 +82,7 @@ async def test_every_command_and_button_of_every_role(
         await polling
         await bot.session.close()
         await engine.dispose()
-        detach_routers(dispatcher)  # the module-level routers join the next test's dispatcher
+        detach_routers(dispatcher)  # the module routers join the next test's dispatcher
     assert presses > 40  # the crawl really pressed buttons
     failed = [m.text[:120] for m in telegram.messages.values() if ERROR_TEXT in m.text]
     assert failed == []
