@@ -7,7 +7,8 @@ from models.consent import Consent
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
-from models.pairs import Pair, PairingExclusion, PairMember
+from models.pairs import MentorReplacement, Pair, PairingExclusion, PairMember
+from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
@@ -25,6 +26,7 @@ __all__ = [
     "Meeting",
     "MenteeProfile",
     "MentorProfile",
+    "MentorReplacement",
     "OutboxMessage",
     "Pair",
     "PairMember",
@@ -34,5 +36,6 @@ __all__ = [
     "ProcessedUpdate",
     "Programme",
     "Request",
+    "SignedPaper",
     "SurveyAnswer",
 ]

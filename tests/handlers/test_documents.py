@@ -1,0 +1,270 @@
+"""/docs in the demo college: every document opens as a ГОСТ page, renders in LibreOffice with
+no word of a table broken, and a college template that cannot be used falls back to ours."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import subprocess
+from html import unescape
+from datetime import date
+from pathlib import Path
+
+import pytest
+from aiogram.methods import SendDocument
+from docx import Document as DocxDocument
+from docx.shared import Mm, Pt
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from bot.sandbox.seed import seed_demo
+from documents.render import BUILT_IN
+from tests.driver import Person, said, texts
+from tests.mocked_bot import MockedBot
+
+SOFFICE = shutil.which("soffice")
+needs_office = pytest.mark.skipif(
+    SOFFICE is None and not os.environ.get("CI"),
+    reason="LibreOffice (soffice) is not installed here; .ci/run installs it in CI",
+)
+TODAY = date.today()
+PUNCTUATION = ".,;:()«»\"'!?-–"
+
+
+def requisites(settings: Settings) -> None:
+    settings.organization_name = (
+        "Государственное бюджетное профессиональное образовательное учреждение "
+        "«Многопрофильный технико-технологический колледж»"
+    )
+    settings.organization_short_name = "ГБПОУ «МТТК»"
+    settings.organization_city = "г. Москва"
+    settings.director_name = "Петров Иван Иванович"
+    settings.curator_position = "заместитель директора по учебно-методической работе"
+
+
+async def seeded(session_pool: async_sessionmaker[AsyncSession]) -> None:
+    async with session_pool() as session:
+        await seed_demo(session, TODAY)
+
+
+def sent_documents(bot: MockedBot) -> list[SendDocument]:
+    return [m for m in bot.session.requests if isinstance(m, SendDocument)]
+
+
+async def every_document(curator: Person, bot: MockedBot) -> dict[str, bytes]:
+    """Press every button of /docs (the first item of each list) and collect the files."""
+    steps = [
+        ["Приказ о закреплении"],
+        ["Приказ о замене", "→"],
+        ["Приказ о досрочном", "№"],
+        ["Приказ об итогах"],
+        ["Персонализированная программа", "№"],
+        ["Памятка наставнику"],
+        ["Памятка наставляемому"],
+        ["Анализ анкет"],
+        ["Итоговый аналитический"],
+        ["Бланки согласий", "Волкова", "Бланк: Согласие на обработку"],
+        ["Бланки согласий", "Волкова", "Бланк: Согласие на наставническую"],
+        ["Бланки согласий", "Лебедев", "Бланк: Согласие на участие"],
+    ]
+    for presses in steps:
+        await curator.send("/docs")
+        before = len(sent_documents(bot))
+        for text in presses:
+            replies = await curator.press(text)
+        assert len(sent_documents(bot)) == before + 1, (presses, texts(replies))
+    return {m.document.filename: m.document.data for m in sent_documents(bot)}
+
+
+def all_runs(document: DocxDocument):  # type: ignore[no-untyped-def]
+    for paragraph in document.paragraphs:
+        yield from ((run, False) for run in paragraph.runs)
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    yield from ((run, True) for run in paragraph.runs)
+
+
+def check_gost_page(name: str, document: DocxDocument) -> None:
+    section = document.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(0.5), name
+    assert abs(section.page_height - Mm(297)) < Mm(0.5), name
+    assert abs(section.left_margin - Mm(30)) < Mm(0.5), name
+    assert Mm(10) - Mm(0.5) <= section.right_margin <= Mm(15) + Mm(0.5), name
+    assert abs(section.top_margin - Mm(20)) < Mm(0.5), name
+    assert abs(section.bottom_margin - Mm(20)) < Mm(0.5), name
+    normal = document.styles["Normal"].font
+    assert (normal.name, normal.size) == ("Times New Roman", Pt(14)), name
+    for paragraph in document.paragraphs:
+        assert not paragraph.style.name.startswith(("Heading", "Title")), (name, paragraph.text)
+    for run, in_table in all_runs(document):
+        if not run.text.strip():
+            continue
+        assert run.font.name in (None, "Times New Roman"), (name, run.text)
+        assert run.font.size in (None, Pt(12) if in_table else Pt(14)), (name, run.text)
+        colour = run.font.color.rgb if run.font.color and run.font.color.type else None
+        assert colour in (None, "000000"), (name, run.text)
+
+
+def whole_text(document: DocxDocument) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def cell_words(document: DocxDocument) -> set[str]:
+    """Every word of four letters or more in the tables (split at spaces and hyphens)."""
+    words = set()
+    for table in document.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                for word in re.split(r"[\s\-–—/]+", cell.text):
+                    word = word.strip(PUNCTUATION)
+                    if len(word) >= 4 and "{" not in word:
+                        words.add(word)
+    return words
+
+
+def to_pdf_words(files: dict[str, bytes], folder: Path) -> dict[str, list[str]]:
+    """All the documents converted in one LibreOffice call, then the words on the pages."""
+    folder.mkdir()
+    paths = []
+    for number, data in enumerate(files.values()):
+        path = folder / f"doc{number}.docx"
+        path.write_bytes(data)
+        paths.append(str(path))
+    profile = folder / "profile"
+    subprocess.run(
+        [
+            SOFFICE or "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            *paths,
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
+    result = {}
+    for number, name in enumerate(files):
+        pdf = folder / f"doc{number}.pdf"
+        assert pdf.exists(), name
+        # -bbox lists the words as laid out: no joining of a word broken at the line's end.
+        boxes = subprocess.run(
+            ["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout
+        result[name] = [unescape(w) for w in re.findall(r"<word [^>]*>(.*?)</word>", boxes)]
+    return result
+
+
+async def test_the_demo_college_produces_every_document_on_a_gost_page(
+    curator: Person,
+    bot: MockedBot,
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    requisites(settings)
+    await seeded(session_pool)
+    files = await every_document(curator, bot)
+    stamp = TODAY.isoformat()
+    assert set(files) == {
+        f"Приказ_о_закреплении_пар_{stamp}.docx",
+        f"Приказ_о_замене_наставника_{stamp}.docx",
+        f"Приказ_о_досрочном_завершении_{stamp}.docx",
+        f"Приказ_об_итогах_программ_{stamp}.docx",
+        *[n for n in files if n.startswith("Программа_наставничества_пара_")],
+        f"Памятка_наставнику_{stamp}.docx",
+        f"Памятка_наставляемому_{stamp}.docx",
+        f"Анализ_анкетирования_{stamp}.docx",
+        *[n for n in files if n.startswith("Отчёт_о_наставничестве_")],
+        f"Согласие_на_обработку_ПДн_Волкова_{stamp}.docx",
+        f"Согласие_наставника_Волкова_{stamp}.docx",
+        *[n for n in files if n.startswith("Согласие_на_участие_в_паре_")],
+    }
+    assert len(files) == 12
+    docs = {name: DocxDocument(io.BytesIO(data)) for name, data in files.items()}
+    for name, document in docs.items():
+        check_gost_page(name, document)
+    text = {name.rsplit("_", 1)[0]: whole_text(d) for name, d in docs.items()}
+
+    for kind in (
+        "Приказ_о_закреплении_пар",
+        "Приказ_о_замене_наставника",
+        "Приказ_о_досрочном_завершении",
+        "Приказ_об_итогах_программ",
+    ):
+        order = text[kind]
+        for block in (
+            "Многопрофильный технико-технологический колледж",
+            "ПРИКАЗ",
+            "г. Москва",
+            "ПРИКАЗЫВАЮ:",
+            "Контроль за исполнением настоящего приказа",
+            "И.И. Петров",
+            "С приказом ознакомлены:",
+            "Андросова Людмила Юрьевна",  # the curator, named in the control item
+        ):
+            assert block in order, (kind, block)
+        assert "{{" not in order and "{%" not in order, kind
+    pairs_order = text["Приказ_о_закреплении_пар"]
+    assert "Лебедев Максим Юрьевич" in pairs_order  # the pair waiting for the order
+    assert "Петрова Анна Сергеевна" not in pairs_order  # approved already: not again
+    replacement = text["Приказ_о_замене_наставника"]
+    assert "Смирнов Андрей Николаевич" in replacement  # the old mentor
+    assert "Иванов Сергей Петрович" in replacement  # the new one
+    assert "обращения Павлова Светлана Игоревна" in replacement
+    assert "пп. 3 п. 10.1" in text["Приказ_о_досрочном_завершении"]
+    assert "Длительная болезнь наставляемого" in text["Приказ_о_досрочном_завершении"]
+    completion = text["Приказ_об_итогах_программ"]
+    assert "Новикова Дарья Андреевна" in completion
+    assert "3 из 3" in completion
+    assert "4,4" in completion  # the mean of both questionnaires, with a decimal comma
+
+    programme = next(v for k, v in text.items() if k.startswith("Программа_наставничества"))
+    for block in ("УТВЕРЖДАЮ", "И.И. Петров", "приказ директора от", "План мероприятий"):
+        assert block in programme, block
+    assert "Отметка" in programme and "Цель программы" in programme
+    assert re.search(r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|"
+                     r"октября|ноября|декабря) \d{4} г\.", programme)
+
+    consent = text["Согласие_на_обработку_ПДн_Волкова"]
+    assert "Волкова Елена Игоревна" in consent and "pd-2026.1" in consent
+    assert "152-ФЗ" in consent  # the exact text of the consent, in Russian
+    assert "mentor-2026.1" in text["Согласие_наставника_Волкова"]
+    pair_consent = next(v for k, v in text.items() if k.startswith("Согласие_на_участие"))
+    assert "Лебедев Максим Юрьевич" in pair_consent and "наставляемого" in pair_consent
+
+    assert "Права наставника (п. 7.1)" in text["Памятка_наставнику"]
+    assert "Обязанности наставляемого (п. 8.2)" in text["Памятка_наставляемому"]
+    analysis = text["Анализ_анкетирования"]
+    assert "Недостаточно ответов" in analysis  # 3 answers in the demo college
+    assert "Очень полезные встречи" in analysis
+    report_name = next(k for k in docs if k.startswith("Отчёт_о_наставничестве_"))
+    report = whole_text(docs[report_name])
+    assert "Сравнение с предыдущим учебным годом" in report
+    assert len(docs[report_name].inline_shapes) == 1  # the chart
+
+    if SOFFICE is None and not os.environ.get("CI"):
+        pytest.skip("LibreOffice is not installed here")
+    if "sqlite" not in settings.database_url:
+        return  # the rendering does not depend on the database: once is enough
+    assert SOFFICE is not None, "CI must install LibreOffice (.ci/run)"
+    pdf = to_pdf_words(files, Path(os.environ.get("DOCS_PDF_DIR") or _tmp()) / "pdf")
+    for name, document in docs.items():
+        tokens = {p.strip(PUNCTUATION) for w in pdf[name] for p in re.split(r"[\-–—/]+", w)}
+        broken = sorted(w for w in cell_words(document) if w not in tokens)
+        assert broken == [], (name, broken)
+
+
+def _tmp() -> str:
+    import tempfile
+
+    return tempfile.mkdtemp(prefix="docs-")
