@@ -57,6 +57,7 @@ def _order_end(document: Any) -> None:
             ["{%tr endfor %}", "", ""],
         ],
         widths=[95, 35, 35],
+        blank="",
     )
 
 
@@ -160,7 +161,7 @@ def programme() -> Any:
 def _consent(title: str, opening: str, closing: list[str]) -> Callable[[], Any]:
     def build() -> Any:
         document = gost_document()
-        paragraph(document, "Директору {{ college_full }}", align="left", left_mm=85)
+        paragraph(document, "Директору {{ college_short }}", align="left", left_mm=85)
         paragraph(document, "{{ director_short }}", align="left", left_mm=85)
         paragraph(document, "от {{ name }}", align="left", left_mm=85, space_before=6)
         paragraph(document, "{{ position }}, {{ department }}", align="left", left_mm=85)
@@ -185,7 +186,7 @@ CONSENTS = {
         "на обработку персональных данных",
         "Я, {{ name }}, подтверждаю своей подписью согласие, данное в чат-боте «Наставник» "
         "{{ given_on }} (версия текста {{ version }}), следующего содержания:",
-        ["Экземпляр согласия получен на бумаге; подлинность подписи подтверждаю."],
+        [],
     ),
     "consent_mentor": _consent(
         "на назначение наставником (п. 6.2 Положения)",

@@ -197,7 +197,7 @@ def column_widths(
     spare = total_mm - sum(least)
     if spare <= 0:  # words longer than the page allows: shrink evenly (unavoidable breaks)
         return [w * total_mm / sum(least) for w in least]
-    shares = [max(t, 1) ** 0.5 for t in text]
+    shares = [max(t, 1) for t in text]
     return [w + spare * s / sum(shares) for w, s in zip(least, shares, strict=True)]
 
 
@@ -244,9 +244,10 @@ def table(
     *,
     widths: Sequence[float] | None = None,
     header: bool = True,
+    blank: str = "—",
 ) -> Any:
     """A bordered table, 12 pt, the header row bold and repeated on every page."""
-    cells = [["—" if v is None or v == "" else str(v) for v in row] for row in rows]
+    cells = [[blank if v is None or v == "" else str(v) for v in row] for row in rows]
     widths = list(widths) if widths else column_widths(headers, cells)
     result = container.add_table(rows=0, cols=len(headers))
     result.alignment = WD_TABLE_ALIGNMENT.CENTER
