@@ -8,8 +8,8 @@ import os
 import re
 import shutil
 import subprocess
-from html import unescape
 from datetime import date
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -22,13 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.sandbox.seed import seed_demo
-from documents.render import BUILT_IN
 from models.enums import ActivityStatus
 from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import programmes_of, report_activity
+from tests.driver import Person, texts
 from tests.factories import actor
-from tests.driver import Person, said, texts
 from tests.mocked_bot import MockedBot
 
 SOFFICE = shutil.which("soffice")
@@ -218,7 +217,8 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
             "Андросова Людмила Юрьевна",  # the curator, named in the control item
         ):
             assert block in order, (kind, block)
-        assert "{{" not in order and "{%" not in order, kind
+        assert "{{" not in order, kind
+        assert "{%" not in order, kind
     pairs_order = text["Приказ_о_закреплении_пар"]
     assert "Лебедев Максим Юрьевич" in pairs_order  # the pair waiting for the order
     assert "Петрова Анна Сергеевна" not in pairs_order  # approved already: not again
@@ -236,16 +236,22 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
     programme = next(v for k, v in text.items() if k.startswith("Программа_наставничества"))
     for block in ("УТВЕРЖДАЮ", "И.И. Петров", "приказ директора от", "План мероприятий"):
         assert block in programme, block
-    assert "Отметка" in programme and "Цель программы" in programme
-    assert re.search(r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|"
-                     r"октября|ноября|декабря) \d{4} г\.", programme)
+    assert "Отметка" in programme
+    assert "Цель программы" in programme
+    assert re.search(
+        r"\d{1,2} (января|февраля|марта|апреля|мая|июня|июля|августа|сентября|"
+        r"октября|ноября|декабря) \d{4} г\.",
+        programme,
+    )
 
     consent = text["Согласие_на_обработку_ПДн_Волкова"]
-    assert "Волкова Елена Игоревна" in consent and "pd-2026.1" in consent
+    assert "Волкова Елена Игоревна" in consent
+    assert "pd-2026.1" in consent
     assert "152-ФЗ" in consent  # the exact text of the consent, in Russian
     assert "mentor-2026.1" in text["Согласие_наставника_Волкова"]
     pair_consent = next(v for k, v in text.items() if k.startswith("Согласие_на_участие"))
-    assert "Лебедев Максим Юрьевич" in pair_consent and "наставляемого" in pair_consent
+    assert "Лебедев Максим Юрьевич" in pair_consent
+    assert "наставляемого" in pair_consent
 
     assert "Права наставника (п. 7.1)" in text["Памятка_наставнику"]
     assert "Обязанности наставляемого (п. 8.2)" in text["Памятка_наставляемому"]
@@ -267,6 +273,27 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
         tokens = {p.strip(PUNCTUATION) for w in pdf[name] for p in re.split(r"[\-–—/]+", w)}
         broken = sorted(w for w in cell_words(document) if w not in tokens)
         assert broken == [], (name, broken)
+
+
+def first_sheet_as_csv(data: bytes, folder: Path) -> str:
+    """What LibreOffice Calc shows on the first sheet of the workbook, as CSV."""
+    (folder / "export.xlsx").write_bytes(data)
+    subprocess.run(
+        [
+            SOFFICE or "soffice",
+            f"-env:UserInstallation=file://{folder / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "csv",
+            "--outdir",
+            str(folder),
+            str(folder / "export.xlsx"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return (folder / "export.csv").read_text(encoding="utf-8", errors="replace")
 
 
 def _tmp() -> str:
@@ -337,21 +364,5 @@ async def test_the_export_has_names_filters_wrapping_and_typed_formulas_as_text(
     if SOFFICE is None:
         assert not OFFICE_REQUIRED, "CI must install LibreOffice (.ci/run)"
         return
-    (tmp_path / "export.xlsx").write_bytes(data)
-    subprocess.run(
-        [
-            SOFFICE,
-            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
-            "--headless",
-            "--convert-to",
-            "csv",
-            "--outdir",
-            str(tmp_path),
-            str(tmp_path / "export.xlsx"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    first_sheet = (tmp_path / "export.csv").read_text(encoding="utf-8", errors="replace")
+    first_sheet = first_sheet_as_csv(data, tmp_path)
     assert "=1+2" in first_sheet  # LibreOffice shows the text, it did not compute 3
