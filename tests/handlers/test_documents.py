@@ -22,12 +22,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.sandbox.seed import seed_demo
+from documents.render import BUILT_IN
+from documents.reports import findings
+from handlers.views import day
 from models.enums import ActivityStatus
 from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import programmes_of, report_activity
-from tests.driver import Person, texts
-from tests.factories import actor
+from models.surveys import SurveyAnswer
+from tests.driver import Person, said, texts
+from tests.factories import actor, make_active_pair
 from tests.mocked_bot import MockedBot
 
 SOFFICE = shutil.which("soffice")
@@ -366,3 +370,128 @@ async def test_the_export_has_names_filters_wrapping_and_typed_formulas_as_text(
         return
     first_sheet = first_sheet_as_csv(data, tmp_path)
     assert "=1+2" in first_sheet  # LibreOffice shows the text, it did not compute 3
+
+
+async def test_a_template_the_college_broke_is_reported_and_ours_is_used(
+    curator: Person,
+    bot: MockedBot,
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    await seeded(session_pool)
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    settings.document_templates_dir = folder
+
+    async def memo() -> tuple[list[str], str]:
+        await curator.send("/docs")
+        replies = await curator.press("Памятка наставнику")
+        data = sent_documents(bot)[-1].document.data
+        return texts(replies), whole_text(DocxDocument(io.BytesIO(data)))
+
+    # The college's own copy, with its letterhead: used as it is.
+    own = DocxDocument(BUILT_IN / "memo_mentor.docx")
+    own.paragraphs[0].insert_paragraph_before("Бланк колледжа: ул. Учебная, 1")
+    own.save(folder / "memo_mentor.docx")
+    said_, text = await memo()
+    assert "Бланк колледжа: ул. Учебная, 1" in text
+    assert not [t for t in said_ if "шаблон" in t]
+
+    # Not a DOCX at all.
+    (folder / "memo_mentor.docx").write_bytes(b"this is a scanned letter, not a DOCX")
+    said_, text = await memo()
+    assert any("memo_mentor.docx — не файл DOCX" in t for t in said_), said_
+    assert "Права наставника (п. 7.1)" in text  # the built-in template, nothing lost
+
+    # A field renamed by mistake: unknown to the bot.
+    own = DocxDocument(BUILT_IN / "memo_mentor.docx")
+    own.add_paragraph("Куратор: {{ curator_nmae }}")
+    own.save(folder / "memo_mentor.docx")
+    said_, text = await memo()
+    assert any("curator_nmae" in t and "встроенный шаблон" in t for t in said_), said_
+    assert "{{" not in text
+
+    # A required field deleted: the order would lose its table of pairs.
+    own = DocxDocument(BUILT_IN / "order_pairs.docx")
+    for paragraph in own.paragraphs:
+        if "{{p table }}" in paragraph.text:
+            paragraph.text = "(таблица удалена)"
+    own.save(folder / "order_pairs.docx")
+    await curator.send("/docs")
+    replies = await curator.press("Приказ о закреплении")
+    assert any("нет обязательных полей: table" in t for t in texts(replies)), texts(replies)
+    order = DocxDocument(io.BytesIO(sent_documents(bot)[-1].document.data))
+    assert "Лебедев Максим Юрьевич" in whole_text(order)
+
+    # Broken {{ }} syntax.
+    own = DocxDocument(BUILT_IN / "memo_mentee.docx")
+    own.add_paragraph("{{ college_full ")
+    own.save(folder / "memo_mentee.docx")
+    await curator.send("/docs")
+    replies = await curator.press("Памятка наставляемому")
+    assert any("ошибка в полях" in t for t in texts(replies)), texts(replies)
+
+
+async def test_the_order_lists_only_pairs_waiting_unless_the_curator_asks_for_all(
+    curator: Person, bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        await make_active_pair(session)
+    await curator.send("/docs")
+    replies = await curator.press("Приказ о закреплении")
+    assert said(replies, "Нет пар и групп, ожидающих приказа директора.")
+    assert not sent_documents(bot)
+    await curator.press("Приказ по всем действующим парам")
+    order = DocxDocument(io.BytesIO(sent_documents(bot)[-1].document.data))
+    assert "Иванова Мария Петровна" in whole_text(order)
+
+
+async def test_the_curator_marks_signed_paper_consents_and_sees_them_in_the_card_and_export(
+    curator: Person, bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        pair = await make_active_pair(session)
+        mentee = await session.get(Participant, pair.mentee_ids[0])
+    assert mentee is not None
+    replies = await curator.press_data(f"pc:card:{mentee.id}")
+    card = texts(replies)[0]
+    assert "Подписанные согласия на бумаге" in card
+    assert "Согласие на обработку персональных данных: не получено" in card
+    assert f"Согласие на участие в паре (группе) №{pair.id}: не получено" in card
+    await curator.press("Бумажные согласия")
+    replies = await curator.press("Отметить")  # the first: personal data
+    assert said(replies, f"Согласие на обработку персональных данных: получено {day(TODAY)}")
+    assert said(await curator.press_data(f"pc:card:{mentee.id}"), f"получено {day(TODAY)}")
+    await curator.send("/export")
+    book = load_workbook(io.BytesIO(sent_documents(bot)[-1].document.data))
+    consents = book["Банк согласий"]
+    header = [c.value for c in consents[1]]
+    column = header.index("Бумажный экземпляр получен")
+    received = [row[column].value for row in consents.iter_rows(2) if row[1].value]
+    assert [v.date() for v in received if v] == [TODAY]
+    assert said(await curator.send("/audit"), "paper.received")
+    # A forged button for a paper the person does not have is refused.
+    replies = await curator.press_data(f"pp:mark:{mentee.id}:pair:999999")
+    assert not said(replies, "получено")
+
+
+def test_strong_and_weak_points_are_computed_from_the_answers() -> None:
+    def answer(role: str, goals: int, support: int, organisation: int, growth: int):  # type: ignore[no-untyped-def]
+        ratings = {"goals": goals, "support": support, "organisation": organisation}
+        return SurveyAnswer(role=role, ratings=ratings | {"growth": growth}, comment=None)
+
+    answers = [
+        answer("mentor", 5, 5, 2, 4),
+        answer("mentor", 5, 4, 2, 4),
+        answer("mentee", 4, 5, 3, 2),
+        answer("mentee", 5, 5, 2, 2),
+        answer("mentee", 5, 5, 3, 2),
+    ]
+    strong, weak = findings(answers, lambda text: text)
+    assert strong[0].startswith(
+        "«How fully were the programme's goals reached?» — средняя оценка 4,8"
+    )
+    assert any("How useful" in s for s in strong)
+    assert any(w.startswith("«How well was the programme organised") for w in weak)
+    assert any("по-разному: 4,0 против 2,0" in w for w in weak)  # growth: mentors vs mentees
