@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+from collections.abc import Callable
 from datetime import date
 from html import unescape
 from pathlib import Path
@@ -32,6 +33,7 @@ from models.programmes import programmes_of, report_activity
 from models.surveys import SurveyAnswer
 from tests.driver import Person, said, texts
 from tests.factories import actor, make_active_pair
+from tests.handlers.flows import ROLE_BOTH, ROLE_MENTEE, register
 from tests.mocked_bot import MockedBot
 
 SOFFICE = shutil.which("soffice")
@@ -495,3 +497,23 @@ def test_strong_and_weak_points_are_computed_from_the_answers() -> None:
     assert any("How useful" in s for s in strong)
     assert any(w.startswith("«How well was the programme organised") for w in weak)
     assert any("по-разному: 4,0 против 2,0" in w for w in weak)  # growth: mentors vs mentees
+
+
+async def test_a_new_participant_gets_the_memo_of_each_role_after_registration(
+    person: Callable[..., Person],
+) -> None:
+    mentee, mentor = person(7101), person(7102)
+    await register(mentee, ROLE_MENTEE)
+    replies = mentee.bot.session.requests
+    memo = [t for t in texts(replies, 7101) if t.startswith("<b>Памятка")]
+    assert len(memo) == 1
+    assert "Памятка наставляемому" in memo[0]
+    assert "п. 8.1" in memo[0]
+    assert "/done" in memo[0]
+    assert len(memo[0]) < 1000  # short enough for a phone
+    await register(mentor, ROLE_BOTH, name="Орлова Нина")
+    memos = [t for t in texts(mentor.bot.session.requests, 7102) if t.startswith("<b>Памятка")]
+    assert [m.split("\n")[0] for m in memos] == [
+        "<b>Памятка наставляемому</b>",
+        "<b>Памятка наставнику</b>",
+    ]
