@@ -318,7 +318,7 @@ async def _finished_and_replaced(
     # A mentor replaced at the mentee's request (§8.1.5).
     start = today - timedelta(days=40)
     mentee = mentees[6]
-    deadlines = [start + timedelta(days=d) for d in (30, 90, 150)]
+    deadlines = [start + timedelta(days=d) for d in (50, 90, 150)]
     programme_id, _ = await _running(session, curator, mentors[1], mentee, start, deadlines)
     pair_id = (await session.get(Programme, programme_id)).pair_id  # type: ignore[union-attr]
     request = await create_request(
