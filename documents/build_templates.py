@@ -43,7 +43,7 @@ def _order_end(document: Any) -> None:
     paragraph(
         document,
         "{{ control_item }}. Контроль за исполнением настоящего приказа возложить на куратора "
-        "реализации программ наставничества {{ curator_position }} {{ curator_short }}.",
+        "реализации программ наставничества {{ curator_short }} ({{ curator_position }}).",
         indent=True,
     )
     signature_line(document, "Директор", "{{ director_short }}", space_before=36)
@@ -109,8 +109,8 @@ ORDERS = {
         [
             "Завершить досрочно с {{ ended_on }} персонализированную программу наставничества "
             "наставнической пары (группы) № {{ pair_number }}:",
-            "Освободить {{ mentor }} от обязанностей наставника в этой паре (группе) "
-            "с {{ ended_on }}.",
+            "Считать прекращёнными с {{ ended_on }} обязанности наставника в этой паре "
+            "(группе): {{ mentor }}.",
         ],
         1,
     ),

@@ -209,7 +209,7 @@ def _basis(people: People, request: Request | None, college: College) -> str:
     if request is None:
         return "решения куратора реализации программ наставничества"
     written = ru_date(college.local_day(request.created_at))
-    return f"обращения {people.name(request.author_id)} от {written}"
+    return f"обращения от {written} ({people.name(request.author_id)})"
 
 
 async def order_replacement(

@@ -231,7 +231,7 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
     replacement = text["Приказ_о_замене_наставника"]
     assert "Смирнов Андрей Николаевич" in replacement  # the old mentor
     assert "Иванов Сергей Петрович" in replacement  # the new one
-    assert "обращения Павлова Светлана Игоревна" in replacement
+    assert "(Павлова Светлана Игоревна)" in replacement  # her request is the basis
     assert "пп. 3 п. 10.1" in text["Приказ_о_досрочном_завершении"]
     assert "Длительная болезнь наставляемого" in text["Приказ_о_досрочном_завершении"]
     completion = text["Приказ_об_итогах_программ"]
