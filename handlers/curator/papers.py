@@ -168,13 +168,16 @@ async def consent_form(
     given = [c for c in history if c.kind == consent_kind]
     latest = given[-1] if given else None
     locale = latest.locale if latest else "ru"
+    current = CONSENT_VERSIONS[consent_kind]
+    if latest is not None and latest.version != current:
+        latest = None  # agreed to an older text: the form is of the current one, not yet agreed
     return content.consent_doc(
         "consent_personal_data" if consent_kind == ConsentKind.PERSONAL_DATA else "consent_mentor",
         person,
         college,
         today,
         text=consent_text(i18n, consent_kind, settings.organization_name, locale),
-        version=latest.version if latest else CONSENT_VERSIONS[consent_kind],
+        version=current,
         given_on=college.local_day(latest.given_at) if latest else None,
     )
 
