@@ -472,7 +472,7 @@ async def test_the_curator_marks_signed_paper_consents_and_sees_them_in_the_card
     column = header.index("Бумажный экземпляр получен")
     received = [row[column].value for row in consents.iter_rows(2) if row[1].value]
     assert [v.date() for v in received if v] == [TODAY]
-    assert said(await curator.send("/audit"), "отметил(а) получение подписанного согласия")
+    assert said(await curator.send("/audit"), "получено подписанное согласие на бумаге")
     # A forged button for a paper the person does not have is refused.
     replies = await curator.press_data(f"pp:mark:{mentee.id}:pair:999999")
     assert not said(replies, "получено")
