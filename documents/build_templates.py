@@ -43,7 +43,7 @@ def _order_end(document: Any) -> None:
     paragraph(
         document,
         "{{ control_item }}. Контроль за исполнением настоящего приказа возложить на куратора "
-        "реализации программ наставничества {{ curator_short }} ({{ curator_position }}).",
+        "реализации программ наставничества {{ curator_short_acc }} ({{ curator_position }}).",
         indent=True,
     )
     signature_line(document, "Директор", "{{ director_short }}", space_before=36)
@@ -94,10 +94,10 @@ ORDERS = {
         "О замене наставника",
         f"В соответствии с {REGULATION} (пп. 3 п. 7.1, пп. 5 п. 8.1), на основании {{{{ basis }}}}",
         [
-            "Освободить от обязанностей наставника в наставнической паре (группе) "
-            "№ {{ pair_number }}: {{ old_mentor }}.",
-            "Назначить наставником в наставнической паре (группе) № {{ pair_number }} "
-            "с {{ replaced_on }}: {{ new_mentor }}.",
+            "Освободить {{ old_mentor_acc }} от обязанностей наставника в наставнической "
+            "паре (группе) № {{ pair_number }}.",
+            "Назначить {{ new_mentor_acc }} наставником в наставнической паре (группе) "
+            "№ {{ pair_number }} с {{ replaced_on }}.",
             "Персонализированную программу наставничества продолжить с новым наставником; "
             "выполненные мероприятия сохраняются:",
         ],
@@ -109,8 +109,8 @@ ORDERS = {
         [
             "Завершить досрочно с {{ ended_on }} персонализированную программу наставничества "
             "наставнической пары (группы) № {{ pair_number }}:",
-            "Считать прекращёнными с {{ ended_on }} обязанности наставника в этой паре "
-            "(группе): {{ mentor }}.",
+            "Освободить {{ mentor_acc }} от обязанностей наставника в этой паре (группе) "
+            "с {{ ended_on }}.",
         ],
         1,
     ),
@@ -120,7 +120,7 @@ ORDERS = {
         "мероприятий в полном объёме, по итогам {{ period }}",
         [
             "Признать завершёнными персонализированные программы наставничества:",
-            "Отметить добросовестную работу наставников: {{ mentors }}.",
+            "Объявить благодарность за добросовестную работу наставникам: {{ mentors_dat }}.",
             "Куратору включить материалы завершённых программ в банк персонализированных "
             "программ наставничества (пп. 6 п. 6.4), лучшие практики — разместить на сайте "
             "колледжа (раздел 11).",
@@ -163,7 +163,7 @@ def _consent(title: str, opening: str, closing: list[str]) -> Callable[[], Any]:
         document = gost_document()
         paragraph(document, "Директору {{ college_short }}", align="left", left_mm=85)
         paragraph(document, "{{ director_short }}", align="left", left_mm=85)
-        paragraph(document, "от {{ name }}", align="left", left_mm=85, space_before=6)
+        paragraph(document, "от {{ name_gen }}", align="left", left_mm=85, space_before=6)
         paragraph(document, "{{ position }}, {{ department }}", align="left", left_mm=85)
         heading(document, "СОГЛАСИЕ", space_before=24)
         paragraph(document, title, bold=True, align="center")

@@ -30,6 +30,7 @@ from models.enums import (
     RequestStatus,
     label_id,
 )
+from models.names import Case, decline
 from models.pairs import MentorReplacement, Pair
 from models.participant import Participant
 from models.programmes import Programme
@@ -60,6 +61,9 @@ class College:
             "curator_position": self.curator_position,
             "curator_name": self.curator_name or "____________________",
             "curator_short": short_name(self.curator_name),
+            "curator_short_acc": short_name(
+                decline(self.curator_name, Case.ACCUSATIVE) if self.curator_name else None
+            ),
             "order_date": BLANK_DATE,
             "order_number": "________",
         }
@@ -205,11 +209,15 @@ async def _basis_request(
     return None
 
 
+def _case(name: str, case: Case) -> str:
+    return name if name == ERASED else decline(name, case)
+
+
 def _basis(people: People, request: Request | None, college: College) -> str:
     if request is None:
         return "решения куратора реализации программ наставничества"
     written = ru_date(college.local_day(request.created_at))
-    return f"обращения от {written} ({people.name(request.author_id)})"
+    return f"обращения {_case(people.name(request.author_id), Case.GENITIVE)} от {written}"
 
 
 async def order_replacement(
@@ -248,8 +256,8 @@ async def order_replacement(
             "table": sub,
             "basis": _basis(people, request, college),
             "pair_number": pair.id,
-            "old_mentor": people.name(replacement.old_mentor_id),
-            "new_mentor": people.name(replacement.new_mentor_id),
+            "old_mentor_acc": _case(people.name(replacement.old_mentor_id), Case.ACCUSATIVE),
+            "new_mentor_acc": _case(people.name(replacement.new_mentor_id), Case.ACCUSATIVE),
             "replaced_on": ru_date(college.local_day(replacement.replaced_at)),
             "control_item": 4,
             "acquainted": _acquainted(
@@ -302,7 +310,7 @@ async def order_early_end(
             "basis": _basis(people, request, college),
             "pair_number": pair.id,
             "ended_on": ru_date(college.local_day(programme.ended_at)),
-            "mentor": people.name(pair.mentor_id),
+            "mentor_acc": _case(people.name(pair.mentor_id), Case.ACCUSATIVE),
             "control_item": 3,
             "acquainted": _acquainted(people, [pair.mentor_id, *mentee_ids], college),
         }
@@ -367,7 +375,7 @@ async def order_completion(
             **college.context(),
             "table": sub,
             "period": f"{start.year}/{end.year} учебного года",
-            "mentors": ", ".join(mentors),
+            "mentors_dat": ", ".join(_case(m, Case.DATIVE) for m in mentors),
             "control_item": 4,
             "acquainted": _acquainted(people, named, college),
         }
@@ -478,6 +486,7 @@ def consent_doc(
         return {
             **college.context(),
             "name": person.full_name or ERASED,
+            "name_gen": _case(person.full_name or ERASED, Case.GENITIVE),
             "short": short_name(person.full_name),
             "position": person.position or "",
             "department": person.department or "",

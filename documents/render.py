@@ -24,7 +24,7 @@ _ORDER = {"college_full", "director_short", "acquainted", "table"}
 _CONSENT = {"name", "text", "short"}
 REQUIRED: dict[str, set[str]] = {
     "order_pairs": _ORDER,
-    "order_replacement": _ORDER | {"old_mentor", "new_mentor"},
+    "order_replacement": _ORDER | {"old_mentor_acc", "new_mentor_acc"},
     "order_early_end": _ORDER,
     "order_completion": _ORDER,
     "programme": {"info_table", "plan_table", "director_short"},

@@ -220,7 +220,8 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
             "Контроль за исполнением настоящего приказа",
             "И.И. Петров",
             "С приказом ознакомлены:",
-            "Андросова Людмила Юрьевна",  # the curator, named in the control item
+            "на куратора реализации программ наставничества Л.Ю. Андросову",  # control item
+            "Андросова Людмила Юрьевна",  # the curator, among those acquainted
         ):
             assert block in order, (kind, block)
         assert "{{" not in order, kind
@@ -231,7 +232,9 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
     replacement = text["Приказ_о_замене_наставника"]
     assert "Смирнов Андрей Николаевич" in replacement  # the old mentor
     assert "Иванов Сергей Петрович" in replacement  # the new one
-    assert "(Павлова Светлана Игоревна)" in replacement  # her request is the basis
+    assert "обращения Павловой Светланы Игоревны от" in replacement  # her request, the basis
+    assert "Освободить Смирнова Андрея Николаевича от обязанностей наставника" in replacement
+    assert "Назначить Иванова Сергея Петровича наставником" in replacement
     assert "пп. 3 п. 10.1" in text["Приказ_о_досрочном_завершении"]
     assert "Длительная болезнь наставляемого" in text["Приказ_о_досрочном_завершении"]
     completion = text["Приказ_об_итогах_программ"]
@@ -251,7 +254,8 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
     )
 
     consent = text["Согласие_на_обработку_ПДн_Волкова"]
-    assert "Волкова Елена Игоревна" in consent
+    assert "от Волковой Елены Игоревны" in consent
+    assert "Я, Волкова Елена Игоревна" in consent
     assert "pd-2026.1" in consent
     assert "152-ФЗ" in consent  # the exact text of the consent, in Russian
     assert "mentor-2026.1" in text["Согласие_наставника_Волкова"]
