@@ -97,7 +97,7 @@ ORDERS = {
             "Освободить {{ old_mentor_acc }} от обязанностей наставника в наставнической "
             "паре (группе) № {{ pair_number }}.",
             "Назначить {{ new_mentor_acc }} наставником в наставнической паре (группе) "
-            "№ {{ pair_number }} с {{ replaced_on }}.",
+            "№ {{ pair_number }} с {{ replaced_on }}",
             "Персонализированную программу наставничества продолжить с новым наставником; "
             "выполненные мероприятия сохраняются:",
         ],
@@ -110,7 +110,7 @@ ORDERS = {
             "Завершить досрочно с {{ ended_on }} персонализированную программу наставничества "
             "наставнической пары (группы) № {{ pair_number }}:",
             "Освободить {{ mentor_acc }} от обязанностей наставника в этой паре (группе) "
-            "с {{ ended_on }}.",
+            "с {{ ended_on }}",
         ],
         1,
     ),
@@ -162,7 +162,7 @@ def _consent(title: str, opening: str, closing: list[str]) -> Callable[[], Any]:
     def build() -> Any:
         document = gost_document()
         paragraph(document, "Директору {{ college_short }}", align="left", left_mm=85)
-        paragraph(document, "{{ director_short }}", align="left", left_mm=85)
+        paragraph(document, "{{ director_short_dat }}", align="left", left_mm=85)
         paragraph(document, "от {{ name_gen }}", align="left", left_mm=85, space_before=6)
         paragraph(document, "{{ position }}, {{ department }}", align="left", left_mm=85)
         heading(document, "СОГЛАСИЕ", space_before=24)
@@ -200,7 +200,7 @@ CONSENTS = {
         "Я, {{ name }}, добровольно даю согласие на закрепление в наставнической паре "
         "(группе) № {{ pair_number }} в качестве {{ role }} и на возложение на меня "
         "дополнительных обязанностей, связанных с наставнической деятельностью:",
-        ["Согласие выражено в чат-боте «Наставник» {{ given_on }}."],
+        ["Согласие выражено в чат-боте «Наставник» {{ given_on }}"],
     ),
 }
 

@@ -58,6 +58,9 @@ class College:
             "college_short": self.short or self.full,
             "city": self.city,
             "director_short": short_name(self.director) if self.director else "",
+            "director_short_dat": (
+                short_name(decline(self.director, Case.DATIVE)) if self.director else ""
+            ),
             "curator_position": self.curator_position,
             "curator_name": self.curator_name or "____________________",
             "curator_short": short_name(self.curator_name),

@@ -255,6 +255,8 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
 
     consent = text["Согласие_на_обработку_ПДн_Волкова"]
     assert "от Волковой Елены Игоревны" in consent
+    assert "Директору ГБПОУ «МТТК»\nИ.И. Петрову" in consent
+    assert "г.." not in "".join(text.values())
     assert "Я, Волкова Елена Игоревна" in consent
     assert "pd-2026.1" in consent
     assert "152-ФЗ" in consent  # the exact text of the consent, in Russian
