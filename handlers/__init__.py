@@ -28,6 +28,7 @@ from handlers.curator import (
     audit,
     broadcast,
     candidates,
+    departments,
     desk,
     documents,
     export,
@@ -68,6 +69,7 @@ def create_root_router() -> Router:
         papers.router,
         invites.router,
         participants.router,
+        departments.router,
         publish.router,
     )
 
