@@ -1,7 +1,7 @@
 """signed papers and mentor replacements
 
 Revision ID: a30f557a3c6f
-Revises: 7a1c3e5d9b20
+Revises: 5d1e0a7c9b42
 Create Date: 2026-11-25 09:56:56.932379
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = "a30f557a3c6f"
-down_revision: str | None = "7a1c3e5d9b20"
+down_revision: str | None = "5d1e0a7c9b42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
