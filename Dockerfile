@@ -7,6 +7,7 @@ COPY handlers handlers
 COPY models models
 COPY scheduler scheduler
 COPY migrations migrations
+COPY documents documents
 COPY locales locales
 RUN pip install --no-cache-dir -e .
 USER nobody

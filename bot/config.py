@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     default_locale: str = "ru"
     redis_url: str | None = None
     organization_name: str = "образовательная организация"
+    # Requisites printed in the documents (/docs): the short name, the city, the director's
+    # full name, the curator's position; a folder with the college's own DOCX templates.
+    organization_short_name: str = ""
+    organization_city: str = ""
+    director_name: str = ""
+    curator_position: str = "заместитель директора"
+    document_templates_dir: Path | None = None
     log_level: str = "INFO"
     polling_timeout: int = Field(default=30, ge=1, le=50)
     # Seconds to wait for one Bot API call before calling it a timeout (and retrying).
@@ -148,7 +155,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_api_url", "redis_url", "webhook_url", "webhook_secret", mode="before"
+        "telegram_api_url",
+        "redis_url",
+        "webhook_url",
+        "webhook_secret",
+        "document_templates_dir",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:

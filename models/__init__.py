@@ -8,7 +8,8 @@ from models.departments import Department
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
-from models.pairs import Pair, PairingExclusion, PairMember
+from models.pairs import MentorReplacement, Pair, PairingExclusion, PairMember
+from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
@@ -27,6 +28,7 @@ __all__ = [
     "Meeting",
     "MenteeProfile",
     "MentorProfile",
+    "MentorReplacement",
     "OutboxMessage",
     "Pair",
     "PairMember",
@@ -36,5 +38,6 @@ __all__ = [
     "ProcessedUpdate",
     "Programme",
     "Request",
+    "SignedPaper",
     "SurveyAnswer",
 ]

@@ -51,7 +51,7 @@ AUDIT_KINDS: dict[str, tuple[str, ...]] = {
     "pairs": ("pair.",),
     "programmes": ("programme.", "publish.best_case"),
     "requests": ("request.",),
-    "papers": ("report", "docs", "export", "publish", "broadcast", "invite"),
+    "papers": ("report", "docs", "paper", "export", "publish", "broadcast", "invite"),
 }
 
 

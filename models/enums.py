@@ -25,6 +25,14 @@ class ConsentKind(StrEnum):
     MENTORING = "mentoring"  # written consent to act as a mentor, §6.2
 
 
+class PaperKind(StrEnum):
+    """Consents whose signed paper the curator keeps."""
+
+    PERSONAL_DATA = "personal_data"  # 152-FZ
+    MENTORING = "mentoring"  # §6.2
+    PAIR = "pair"  # §6.3.5: consent to a pair or group
+
+
 class MentorStatus(StrEnum):
     CANDIDATE = "candidate"
     ACCEPTED = "accepted"
@@ -115,6 +123,9 @@ LABELS: dict[tuple[type, str], str] = _typed(
         (MentorStatus.REJECTED, N_("not accepted into the bank of mentors")),
         (ConsentKind.PERSONAL_DATA, N_("Consent to personal data processing")),
         (ConsentKind.MENTORING, N_("Consent to act as a mentor")),
+        (PaperKind.PERSONAL_DATA, N_("Consent to personal data processing")),
+        (PaperKind.MENTORING, N_("Consent to act as a mentor")),
+        (PaperKind.PAIR, N_("Consent to the mentoring pair or group")),
     ]
 )
 

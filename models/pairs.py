@@ -116,6 +116,18 @@ class PairingExclusion(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class MentorReplacement(Base):
+    """A replacement of the pair's mentor (§8.1.5, §7.1.3): the history kept for the order."""
+
+    __tablename__ = "mentor_replacements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    old_mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    new_mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 async def get_pair(session: AsyncSession, pair_id: int) -> Pair:
     pair = await session.get(Pair, pair_id)
     if pair is None:
@@ -374,6 +386,11 @@ async def _answer_replacement(
             if not await excluded(session, old_mentor, mentee_id):
                 session.add(PairingExclusion(mentor_id=old_mentor, mentee_id=mentee_id))
         pair.mentor_id, pair.mentor_accepted_at = me, now
+        session.add(
+            MentorReplacement(
+                pair_id=pair.id, old_mentor_id=old_mentor, new_mentor_id=me, replaced_at=now
+            )
+        )
     await session.commit()
     return PairAnswer(pair, accept, replacement=True, replaced_mentor_id=old_mentor)
 

@@ -1,6 +1,8 @@
 """`--seed demo`: a realistic small college built through the domain functions, dated around
 today: a curator, 4 mentors, 8 mentees, 3 running programmes (one activity overdue, others due
-soon), one pending replacement request, 5 mentees waiting for a mentor."""
+soon), one pending replacement request, one programme completed and one ended early (with
+questionnaire answers), one mentor replaced, one pair waiting for the director's order and one
+mentee waiting for a mentor: enough for every document of /docs."""
 
 from __future__ import annotations
 
@@ -13,23 +15,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.access import Actor
 from models.base import utcnow
 from models.consent import CONSENT_VERSIONS, ConsentDocument, give_personal_data_consent
-from models.enums import ConsentKind
+from models.enums import ConsentKind, EndReason
 from models.outbox import OutboxMessage, OutboxStatus
-from models.pairs import answer_pair, approve_pair, propose_pair
+from models.pairs import answer_pair, approve_pair, propose_pair, propose_replacement
 from models.participant import Participant, complete_registration, ensure_participant, save_profile
 from models.profiles import decide_mentor, register_mentor, save_mentee_questionnaire
 from models.programmes import (
+    Programme,
     ProgrammeDraft,
     add_activity,
     add_months,
+    end_early,
     report_activity,
     respond_to_draft,
     review_activity,
     review_programme,
     save_draft,
     submit_programme,
+    vote_completion,
 )
-from models.requests import create_request
+from models.requests import create_request, decide_request
+from models.surveys import submit_survey
 
 CURATOR_ID = 1000
 
@@ -210,6 +216,7 @@ async def seed_demo(session: AsyncSession, today: date) -> list[Persona]:
                 "replacement",
                 reason="Хотела бы наставника с опытом в бухгалтерском учёте",
             )
+    await _finished_and_replaced(session, curator, mentors, mentees, today)
     # A seeded past: the notices of the decisions above went out when they were made.
     await session.execute(
         update(OutboxMessage)
@@ -218,3 +225,131 @@ async def seed_demo(session: AsyncSession, today: date) -> list[Persona]:
     )
     await session.commit()
     return personas
+
+
+async def _running(
+    session: AsyncSession,
+    curator: Actor,
+    mentor: Participant,
+    mentee: Participant,
+    start: date,
+    deadlines: list[date],
+) -> tuple[int, list[int]]:
+    """An approved pair with an approved programme: (programme id, activity ids)."""
+    as_mentor, as_mentee = (
+        Actor(mentor.telegram_id, mentor.id),
+        Actor(mentee.telegram_id, mentee.id),
+    )
+    pair = await propose_pair(
+        session,
+        curator,
+        mentee_id=mentee.id,
+        mentor_id=mentor.id,
+        forms=["traditional", "virtual"],
+        pair_type="teacher_young",
+    )
+    await answer_pair(session, as_mentor, pair.id, accept=True)
+    await answer_pair(session, as_mentee, pair.id, accept=True)
+    await approve_pair(session, curator, pair.id, order_number="57-н", order_date=start)
+    draft = ProgrammeDraft(
+        goal="Выстроить систему оценивания и подготовить студентов к демонстрационному экзамену",
+        difficulties="Оценочные средства, работа с группой",
+        strengths="Практический опыт работы на производстве",
+        forms=["traditional", "virtual"],
+        start_date=start,
+        end_date=add_months(start, 6),
+    )
+    programme = await save_draft(session, as_mentor, pair.id, draft)
+    titles = (
+        ("Изучить требования демонстрационного экзамена", "Разбор оценочных материалов"),
+        ("Провести пробный экзамен в группе", "Совместно с наставником, с протоколом"),
+        ("Разработать контрольно-оценочные средства", None),
+    )
+    ids = []
+    for (title, description), deadline in zip(titles, deadlines, strict=True):
+        activity = await add_activity(
+            session,
+            as_mentor,
+            programme.id,
+            title=title,
+            description=description,
+            deadline=deadline,
+            responsible="mentee",
+        )
+        ids.append(activity.id)
+    await submit_programme(session, as_mentor, programme.id)
+    await respond_to_draft(session, as_mentee, programme.id, agree=True)
+    await review_programme(session, curator, programme.id, approve=True)
+    return programme.id, ids
+
+
+async def _finished_and_replaced(
+    session: AsyncSession,
+    curator: Actor,
+    mentors: list[Participant],
+    mentees: list[Participant],
+    today: date,
+) -> None:
+    def who(person: Participant) -> Actor:
+        return Actor(person.telegram_id, person.id)
+
+    # Completed in full (§10.1.1), both answered the questionnaire.
+    start = today - timedelta(days=200)
+    mentor, mentee = mentors[3], mentees[4]
+    deadlines = [start + timedelta(days=d) for d in (30, 90, 150)]
+    programme_id, activities = await _running(session, curator, mentor, mentee, start, deadlines)
+    for activity_id in activities:
+        await report_activity(
+            session, who(mentee), activity_id, comment="Выполнено, отчёт приложен"
+        )
+        await review_activity(session, who(mentor), activity_id, confirm=True)
+    await vote_completion(session, who(mentee), programme_id)
+    await vote_completion(session, who(mentor), programme_id)
+    ratings = {"goals": 5, "support": 5, "organisation": 4, "growth": 5}
+    await submit_survey(session, who(mentee), programme_id, ratings, "Очень полезные встречи")
+    ratings = {"goals": 4, "support": 5, "organisation": 3, "growth": 4}
+    await submit_survey(session, who(mentor), programme_id, ratings, "Не хватало времени")
+
+    # Ended early by the curator (§10.1.3).
+    start = today - timedelta(days=70)
+    mentee = mentees[5]
+    deadlines = [start + timedelta(days=d) for d in (20, 100, 150)]
+    programme_id, _ = await _running(session, curator, mentor, mentee, start, deadlines)
+    await end_early(
+        session,
+        curator,
+        programme_id,
+        reason=EndReason.BY_CURATOR,
+        comment="Длительная болезнь наставляемого",
+    )
+    ratings = {"goals": 2, "support": 4, "organisation": 3, "growth": 2}
+    await submit_survey(session, who(mentee), programme_id, ratings, None)
+
+    # A mentor replaced at the mentee's request (§8.1.5).
+    start = today - timedelta(days=40)
+    mentee = mentees[6]
+    deadlines = [start + timedelta(days=d) for d in (50, 90, 150)]
+    programme_id, _ = await _running(session, curator, mentors[1], mentee, start, deadlines)
+    pair_id = (await session.get(Programme, programme_id)).pair_id  # type: ignore[union-attr]
+    request = await create_request(
+        session,
+        who(mentee),
+        pair_id,
+        "replacement",
+        reason="Нужен наставник по бухгалтерскому учёту",
+    )
+    await decide_request(session, curator, request.id, approve=True, comment="Согласовано")
+    await propose_replacement(session, curator, pair_id, mentors[0].id)
+    await answer_pair(session, who(mentors[0]), pair_id, accept=True)
+
+    # Everyone agreed; the director's order is still to come.
+    pair = await propose_pair(
+        session,
+        curator,
+        mentee_id=mentees[3].id,
+        mentor_id=mentors[0].id,
+        forms=["traditional"],
+        pair_type="teacher_teacher",
+    )
+    await answer_pair(session, who(mentors[0]), pair.id, accept=True)
+    await answer_pair(session, who(mentees[3]), pair.id, accept=True)

@@ -108,6 +108,12 @@ SENTENCES: dict[str, Sentence] = {
     "publish": lambda e, who, d: _("made the page for the college site"),
     "report": lambda e, who, d: _("made the monitoring report"),
     "docs": lambda e, who, d: _("made a document"),
+    "paper.received": lambda e, who, d: _(
+        "marked the signed paper consent of {person} received"
+    ).format(person=who),
+    "paper.unmarked": lambda e, who, d: _(
+        "took back the mark of the signed paper consent of {person}"
+    ).format(person=who),
     "export.xlsx": lambda e, who, d: _("downloaded the XLSX workbook with all data"),
 }
 

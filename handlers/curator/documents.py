@@ -1,206 +1,178 @@
-"""/docs: the documents of the roadmap as DOCX (python-docx): the draft order approving pairs
-and groups, a pair's personalised programme, and the analysis of the monitoring questionnaires."""
+"""/docs: the paperwork a director signs, as DOCX on the ГОСТ page (package ``documents``).
+
+Orders (pairs and groups, a mentor's replacement, an early end, completion with results), a
+pair's personalised programme, consent forms, memos, the questionnaire analysis and the year's
+final report. A college template that cannot be used is reported and ours is used instead.
+"""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Sequence
+import re
 from datetime import date
+from html import escape, unescape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.ui import button_rows, label
-from handlers.views import day, forms_text
+from documents import content, reports
+from documents.render import TemplateProblem, render
+from handlers.curator.report import chart_png
+from handlers.ui import button_rows
 from models.access import Actor
 from models.audit import audit
-from models.enums import PairStatus, ProgrammeStatus
-from models.fields import printable
-from models.pairs import Pair
+from models.enums import ProgrammeStatus
 from models.participant import Participant
 from models.programmes import Programme, get_programme
-from models.surveys import SURVEY_QUESTIONS, SurveyAnswer
+from models.statistics import academic_year, collect_statistics
 
 router = Router(name=__name__)
+LIST_LIMIT = 30
 
 
 class DocumentChoice(CallbackData, prefix="dc"):
-    kind: str  # "order", "programmes" (the list), "programme", "analysis"
+    kind: str
     item: int = 0
 
 
-def _new(organization: str, title: str) -> Document:
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
-    header = document.add_paragraph(organization)
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    heading = document.add_heading(title, level=1)
-    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    return document
+def russian(i18n: I18n):  # type: ignore[no-untyped-def]
+    """Documents are in Russian whatever the curator's chat language."""
+    return lambda text: i18n.gettext(text, locale="ru")
 
 
-def _table(document: Document, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = "" if value is None else printable(str(value))
-
-
-def _bytes(document: Document) -> bytes:
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-async def _names(session: AsyncSession) -> dict[int, str]:
-    rows = await session.execute(select(Participant.id, Participant.full_name))
-    return {pid: name or "—" for pid, name in rows.all()}
-
-
-async def order_docx(session: AsyncSession, settings: Settings) -> bytes:
-    """The draft order: pairs everyone accepted (waiting for the order), else the active ones."""
-    pairs = list(
-        await session.scalars(
-            select(Pair).where(Pair.status == PairStatus.ACCEPTED).order_by(Pair.id)
-        )
+async def college_of(session: AsyncSession, settings: Settings, actor: Actor) -> content.College:
+    curator = await session.get(Participant, actor.participant_id) if actor.participant_id else None
+    return content.College(
+        full=settings.organization_name,
+        short=settings.organization_short_name,
+        city=settings.organization_city,
+        director=settings.director_name,
+        curator_position=settings.curator_position,
+        curator_name=curator.full_name if curator else None,
+        zone=settings.timezone,
     )
-    if not pairs:
-        pairs = list(
-            await session.scalars(
-                select(Pair).where(Pair.status == PairStatus.ACTIVE).order_by(Pair.id)
-            )
-        )
-    names = await _names(session)
-    programmes = {
-        p.pair_id: p
-        for p in await session.scalars(
-            select(Programme).where(Programme.pair_id.in_([x.id for x in pairs]))
-        )
+
+
+def problem_text(problem: TemplateProblem) -> str:
+    texts = {
+        "not_docx": _(
+            "The college's template {file} is not a DOCX file (or is damaged), so the built-in "
+            "template was used."
+        ),
+        "missing": _(
+            "The college's template {file} has lost the field(s) {detail}, so the built-in "
+            "template was used. Copy the field from the built-in template."
+        ),
+        "unknown": _(
+            "The college's template {file} uses field(s) the bot does not know: {detail}. "
+            "The built-in template was used."
+        ),
+        "broken": _(
+            "The college's template {file} has a mistake in its fields ({detail}), so the "
+            "built-in template was used."
+        ),
     }
-    document = _new(settings.organization_name, _("ORDER No. ____ of «___» ________ 20__"))
-    document.add_heading(_("On approving mentoring pairs and groups"), level=2)
-    document.add_paragraph(
-        _(
-            "Under the Regulation on the mentoring system for teachers (§6.3.5, §9.2), with the "
-            "written consent of the participants, I ORDER:"
-        )
-    )
-    document.add_paragraph(_("1. To approve the following mentoring pairs and groups:"))
-    rows = []
-    for number, pair in enumerate(pairs, 1):
-        programme = programmes.get(pair.id)
-        period = f"{day(programme.start_date)} – {day(programme.end_date)}" if programme else "—"
-        rows.append(
-            (
-                number,
-                names.get(pair.mentor_id, "—"),
-                ", ".join(names.get(i, "—") for i in pair.mentee_ids),
-                forms_text(pair.forms),
-                label(pair.pair_type),
-                period,
-            )
-        )
-    _table(
-        document,
-        [_("No."), _("Mentor"), _("Mentees"), _("Forms"), _("Pair type"), _("Period")],
-        rows,
-    )
-    document.add_paragraph(
-        _(
-            "2. The curator of the mentoring programmes is to supervise the drafting and "
-            "carrying out of the personalised programmes."
-        )
-    )
-    document.add_paragraph(_("3. I reserve control over the execution of this order."))
-    document.add_paragraph("")
-    document.add_paragraph(_("Director ____________________"))
-    return _bytes(document)
+    return texts[problem.kind].format(file=escape(problem.file), detail=escape(problem.detail))
 
 
-async def programme_docx(session: AsyncSession, settings: Settings, programme: Programme) -> bytes:
-    names = await _names(session)
-    pair = programme.pair
-    document = _new(settings.organization_name, _("Personalised mentoring programme"))
-    _table(
-        document,
-        [_("Item"), _("Content")],
+async def send_doc(
+    message: Message, doc: content.Doc, settings: Settings, caption: str | None = None
+) -> None:
+    if doc.data is not None:
+        data = doc.data
+    else:
+        assert doc.fill is not None
+        rendered = render(doc.name, doc.fill, settings.document_templates_dir)
+        if rendered.problem is not None:
+            await message.answer(problem_text(rendered.problem))
+        data = rendered.data
+    await message.answer_document(BufferedInputFile(data, filename=doc.filename), caption=caption)
+
+
+def menu():  # type: ignore[no-untyped-def]
+    return button_rows(
         [
-            (_("Mentor"), names.get(pair.mentor_id, "—")),
-            (_("Mentees"), ", ".join(names.get(i, "—") for i in pair.mentee_ids)),
-            (_("Goal"), programme.goal),
-            (_("Difficulties addressed"), programme.difficulties),
-            (_("Strengths to support"), programme.strengths),
-            (_("Forms"), forms_text(programme.forms)),
-            (_("Period"), f"{day(programme.start_date)} – {day(programme.end_date)}"),
-            (_("Status"), label(programme.status)),
-        ],
+            (_("Order approving pairs and groups"), DocumentChoice(kind="order")),
+            (_("Order replacing a mentor"), DocumentChoice(kind="replacements")),
+            (_("Order on an early end"), DocumentChoice(kind="early_list")),
+            (_("Order on completed programmes"), DocumentChoice(kind="completion")),
+            (_("A pair's personalised programme"), DocumentChoice(kind="programmes")),
+            (_("Consent forms to sign"), DocumentChoice(kind="people")),
+            (_("Memo for mentors"), DocumentChoice(kind="memo_mentor")),
+            (_("Memo for mentees"), DocumentChoice(kind="memo_mentee")),
+            (_("Analysis of the monitoring questionnaires"), DocumentChoice(kind="analysis")),
+            (_("Final analytical report for the year"), DocumentChoice(kind="year")),
+        ]
     )
-    document.add_heading(_("Plan of activities"), level=2)
-    _table(
-        document,
-        [_("No."), _("Activity"), _("Deadline"), _("Responsible"), _("Status")],
-        [
-            (n, a.title, day(a.deadline), label(a.responsible), label(a.status))
-            for n, a in enumerate(programme.activities, 1)
-        ],
-    )
-    document.add_paragraph("")
-    for role in (_("Mentor"), _("Mentee"), _("Curator")):
-        document.add_paragraph(
-            _("{role}: ____________________ (signature, date)").format(role=role)
-        )
-    return _bytes(document)
-
-
-async def analysis_docx(session: AsyncSession, settings: Settings, today: date) -> bytes:
-    answers = list(await session.scalars(select(SurveyAnswer).order_by(SurveyAnswer.id)))
-    document = _new(settings.organization_name, _("Analysis of the monitoring questionnaires"))
-    document.add_paragraph(_("Date: {date}. Answers: {n}.").format(date=day(today), n=len(answers)))
-    rows = []
-    for key, question in SURVEY_QUESTIONS.items():
-        by_role = {}
-        for role in ("mentor", "mentee"):
-            values = [a.ratings[key] for a in answers if a.role == role and key in a.ratings]
-            by_role[role] = f"{sum(values) / len(values):.1f}" if values else "—"
-        values = [a.ratings[key] for a in answers if key in a.ratings]
-        overall = f"{sum(values) / len(values):.1f}" if values else "—"
-        rows.append((_(question), by_role["mentor"], by_role["mentee"], overall))
-    _table(document, [_("Question"), _("By mentors"), _("By mentees"), _("Overall")], rows)
-    comments = [a.comment for a in answers if a.comment]
-    document.add_heading(_("Comments"), level=2)
-    for comment in comments or ["—"]:
-        document.add_paragraph(printable(comment), style="List Bullet")
-    return _bytes(document)
 
 
 @router.message(Command("docs"))
 async def cmd_docs(message: Message) -> None:
-    buttons = [
-        (_("Draft order approving pairs and groups"), DocumentChoice(kind="order")),
-        (_("A pair's personalised programme"), DocumentChoice(kind="programmes")),
-        (_("Analysis of the monitoring questionnaires"), DocumentChoice(kind="analysis")),
-    ]
-    await message.answer(_("Which document?"), reply_markup=button_rows(buttons))
+    await message.answer(_("Which document?"), reply_markup=menu())
 
 
-@router.callback_query(DocumentChoice.filter())
+async def _choose(message: Message, items: list[tuple[str, DocumentChoice]], prompt: str) -> None:
+    if not items:
+        await message.answer(_("None."))
+        return
+    await message.answer(prompt, reply_markup=button_rows([(t[:60], d) for t, d in items]))
+
+
+async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> bool:
+    """The lists to choose from; True when the choice was a list."""
+    people = await content.People.load(session)
+    if kind == "programmes":
+        programmes = await session.scalars(
+            select(Programme)
+            .where(Programme.status != ProgrammeStatus.DRAFT)
+            .order_by(Programme.id.desc())
+            .limit(LIST_LIMIT)
+        )
+        items = [
+            (
+                f"№{p.id}: {people.name(p.pair.mentor_id)} → "
+                + ", ".join(people.name(i) for i in p.pair.mentee_ids),
+                DocumentChoice(kind="programme", item=p.id),
+            )
+            for p in programmes
+        ]
+        await _choose(query.message, items, _("Which programme?"))
+    elif kind == "early_list":
+        programmes = await session.scalars(
+            select(Programme)
+            .where(Programme.status == ProgrammeStatus.ENDED_EARLY)
+            .order_by(Programme.id.desc())
+            .limit(LIST_LIMIT)
+        )
+        items = [
+            (
+                f"№{p.id}: {people.name(p.pair.mentor_id)}",
+                DocumentChoice(kind="early", item=p.id),
+            )
+            for p in programmes
+        ]
+        await _choose(query.message, items, _("Which programme ended early?"))
+    elif kind == "replacements":
+        items = [
+            (
+                f"{people.name(r.old_mentor_id)} → {people.name(r.new_mentor_id)}",
+                DocumentChoice(kind="replacement", item=r.id),
+            )
+            for r in await content.replacements(session, LIST_LIMIT)
+        ]
+        await _choose(query.message, items, _("Which replacement?"))
+    else:
+        return False
+    return True
+
+
+@router.callback_query(DocumentChoice.filter(F.kind != "people"))
 async def document_chosen(
     query: CallbackQuery,
     callback_data: DocumentChoice,
@@ -208,38 +180,76 @@ async def document_chosen(
     actor: Actor,
     settings: Settings,
     today: date,
+    i18n: I18n,
 ) -> None:
     await query.answer()
-    if callback_data.kind == "programmes":
-        programmes = list(
-            await session.scalars(
-                select(Programme)
-                .where(Programme.status != ProgrammeStatus.DRAFT)
-                .order_by(Programme.id.desc())
-                .limit(30)
-            )
-        )
-        names = await _names(session)
-        buttons = []
-        for programme in programmes:
-            mentees = ", ".join(names.get(i, "—") for i in programme.pair.mentee_ids)
-            caption = f"№{programme.id}: {names.get(programme.pair.mentor_id, '—')} → {mentees}"
-            buttons.append((caption[:60], DocumentChoice(kind="programme", item=programme.id)))
-        await query.message.answer(
-            _("Which programme?") if buttons else _("None."),
-            reply_markup=button_rows(buttons) if buttons else None,
-        )
+    kind = callback_data.kind
+    if await _pick_list(query, kind, session):
         return
-    if callback_data.kind == "order":
-        data, name = await order_docx(session, settings), "order-pairs.docx"
-    elif callback_data.kind == "programme":
+    college = await college_of(session, settings, actor)
+    tr = russian(i18n)
+    doc: content.Doc | None
+    if kind in ("order", "order_all"):
+        doc = await content.order_pairs(session, college, tr, today, everyone=kind == "order_all")
+        if doc is None and kind == "order":
+            await query.message.answer(
+                _("No pair or group is waiting for the director's order."),
+                reply_markup=button_rows(
+                    [(_("Order for all active pairs"), DocumentChoice(kind="order_all"))]
+                ),
+            )
+            return
+    elif kind == "replacement":
+        doc = await content.order_replacement(session, college, tr, today, callback_data.item)
+    elif kind == "early":
+        doc = await content.order_early_end(session, college, tr, today, callback_data.item)
+    elif kind == "completion":
+        start, end = academic_year(today)
+        doc = await content.order_completion(session, college, tr, today, start, end)
+    elif kind == "programme":
         programme = await get_programme(session, actor, callback_data.item)
-        data, name = (
-            await programme_docx(session, settings, programme),
-            f"programme-{programme.id}.docx",
-        )
+        people = await content.People.load(session)
+        doc = content.programme_doc(programme, people, college, tr, today)
+    elif kind in ("memo_mentor", "memo_mentee"):
+        doc = content.memo_doc(kind, college, today)
+    elif kind == "analysis":
+        start, end = academic_year(today)
+        answers, finished = await content.survey_answers(session, start, end, college.zone)
+        data = reports.analysis_docx(answers, finished, college, tr, today, start, end)
+        doc = content.Doc("analysis", content.filename("Анализ_анкетирования", today), data=data)
+    elif kind == "year":
+        doc = await year_report(session, college, i18n, today)
     else:
-        data, name = await analysis_docx(session, settings, today), "questionnaires-analysis.docx"
-    audit(session, actor.telegram_id, "docs", kind=callback_data.kind, item=callback_data.item)
+        doc = None
+    if doc is None:
+        await query.message.answer(_("There is nothing for this document yet."))
+        return
+    audit(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
     await session.commit()
-    await query.message.answer_document(BufferedInputFile(data, filename=name))
+    await send_doc(query.message, doc, settings)
+
+
+async def year_report(
+    session: AsyncSession, college: content.College, i18n: I18n, today: date
+) -> content.Doc:
+    tr = russian(i18n)
+    start, end = academic_year(today)
+    now = await collect_statistics(session, start, end, today, college.zone)
+    before = await collect_statistics(session, *academic_year(today, 1), today, college.zone)
+    coverage = await content.coverage(session, start, end, college.zone)
+    with i18n.use_locale("ru"):
+        chart = chart_png(now) if now.by_month else None
+    coverage_bank = (coverage, now.people["mentees"])
+    data = reports.year_report_docx(now, before, coverage_bank, chart, college, tr, today)
+    name = content.filename(f"Отчёт_о_наставничестве_{start.year}-{end.year}", today)
+    return content.Doc("year", name, data=data)
+
+
+def consent_text(i18n: I18n, kind: object, organization: str, locale: str) -> list[str]:
+    """The exact consent text of the current version, as paragraphs without markup."""
+    from handlers.texts import consent_document
+
+    with i18n.use_locale(locale if locale in i18n.available_locales else "ru"):
+        document = consent_document(kind, organization, i18n)  # type: ignore[arg-type]
+    plain = unescape(re.sub(r"<[^>]+>", "", document.text))
+    return [part.strip() for part in plain.split("\n\n") if part.strip()]

@@ -17,21 +17,25 @@ from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.curator.participants import _status as status_label
 from handlers.texts import format_value
 from handlers.ui import label
 from models.access import Actor
 from models.audit import audit
+from models.banks import bank
 from models.consent import Consent
 from models.enums import MentoringForm
 from models.fields import printable
 from models.journal import Meeting
-from models.pairs import Pair
+from models.pairs import OPEN_PAIR, MentorReplacement, Pair
+from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
@@ -42,23 +46,47 @@ router = Router(name=__name__)
 Row = Sequence[Any]
 
 
+# A typed text starting so is a formula to Excel and LibreOffice (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+WRAP = Alignment(wrap_text=True, vertical="top")
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """A cell holding the value; a text that looks like a formula is stored as plain text."""
+    if isinstance(value, str):
+        value = printable(value)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        cell.data_type = "s"  # a string cell, never <f>
+        cell.quotePrefix = True  # shown and edited as text («'=…»)
+    cell.alignment = WRAP
+    if isinstance(value, date):
+        cell.number_format = "DD.MM.YYYY"
+    return cell
+
+
 def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Row]) -> None:
+    """Bold frozen header with an autofilter, wrapped text, columns sized to their contents."""
     sheet = book.create_sheet(title[:31])
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    widths = [len(h) for h in headers]
+        cell.alignment = WRAP
+    widths = [min(len(h), 30) for h in headers]
     for row in rows:
-        sheet.append([printable(v) if isinstance(v, str) else v for v in row])
+        sheet.append([_cell(sheet, v) for v in row])
         for index, value in enumerate(row):
             shown = value.strftime("%d.%m.%Y") if isinstance(value, date) else str(value or "")
-            widths[index] = max(widths[index], min(len(shown), 60))
+            widths[index] = max(widths[index], min(len(shown), 50))
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width + 2
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
-            if isinstance(cell.value, date):
-                cell.number_format = "DD.MM.YYYY"
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def paper_day(papers: dict, pid: int, kind: str, pair_id: int, day: Any) -> date | None:
+    paper = papers.get((pid, kind, pair_id))
+    return day(paper.received_at) if paper else None
 
 
 def profile_cells(person: Participant) -> tuple[object, ...]:
@@ -88,6 +116,28 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
     def name(pid: int | None) -> str:
         person = people.get(pid) if pid is not None else None
         return person.full_name if person is not None and person.full_name else "—"
+
+    pairs = list(await session.scalars(select(Pair).order_by(Pair.id)))
+    pair_of = {p.id: p for p in pairs}
+
+    def mentor_of(pair_id: int | None) -> str:
+        pair = pair_of.get(pair_id) if pair_id is not None else None
+        return name(pair.mentor_id) if pair else "—"
+
+    def mentees_of(pair_id: int | None) -> str:
+        pair = pair_of.get(pair_id) if pair_id is not None else None
+        return ", ".join(name(i) for i in pair.mentee_ids) if pair else "—"
+
+    current_mentor: dict[int, str] = {}
+    for pair in pairs:
+        if pair.status in OPEN_PAIR:
+            for mentee_id in pair.mentee_ids:
+                current_mentor[mentee_id] = name(pair.mentor_id)
+    statuses = {entry.person.id: entry.status for entry in await bank(session, role="mentees")}
+    papers = {
+        (p.participant_id, p.kind.value, p.pair_id): p
+        for p in await session.scalars(select(SignedPaper))
+    }
 
     book = Workbook()
     book.remove(book.active)
@@ -139,6 +189,9 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("Other difficulties"),
             _("What I want to learn"),
             _("Preferred forms of mentoring"),
+            _("Qualification category"),
+            _("Status"),
+            _("Mentor"),
             _("Registered on"),
         ],
         [
@@ -148,6 +201,9 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 m.difficulties_other,
                 m.learning_goals,
                 _forms(m.mentee_forms),
+                format_value("qualification", people[m.participant_id].qualification),
+                status_label(statuses.get(m.participant_id, "registered")),
+                current_mentor.get(m.participant_id, "—"),
                 day(people[m.participant_id].registered_at),
             )
             for m in mentees
@@ -165,6 +221,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("Language"),
             _("Given on"),
             _("Withdrawn on"),
+            _("Signed paper received on"),
         ],
         [
             (
@@ -175,11 +232,11 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 c.locale,
                 day(c.given_at),
                 day(c.withdrawn_at),
+                paper_day(papers, c.participant_id, c.kind.value, 0, day),
             )
             for c in consents
         ],
     )
-    pairs = list(await session.scalars(select(Pair).order_by(Pair.id)))
     _sheet(
         book,
         _("Pairs and orders"),
@@ -193,6 +250,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("Order number"),
             _("Order date"),
             _("Approved on"),
+            _("Signed paper consents to the pair"),
         ],
         [
             (
@@ -205,6 +263,12 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 p.order_number,
                 p.order_date,
                 day(p.approved_at),
+                ", ".join(
+                    name(pid)
+                    for pid in (p.mentor_id, *p.mentee_ids)
+                    if (pid, "pair", p.id) in papers
+                )
+                or "—",
             )
             for p in pairs
         ],
@@ -216,6 +280,8 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
         [
             _("No."),
             _("Pair"),
+            _("Mentor"),
+            _("Mentees"),
             _("Goal"),
             _("Start"),
             _("End"),
@@ -223,11 +289,16 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("Done"),
             _("Activities"),
             _("End reason"),
+            _("Mentee's comments on the draft"),
+            _("Curator's return comment"),
+            _("End comment"),
         ],
         [
             (
                 p.id,
                 p.pair_id,
+                mentor_of(p.pair_id),
+                mentees_of(p.pair_id),
                 p.goal,
                 p.start_date,
                 p.end_date,
@@ -235,6 +306,9 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 p.progress[0],
                 p.progress[1],
                 label(p.end_reason) if p.end_reason else None,
+                p.mentee_comment,
+                p.curator_comment,
+                p.end_comment,
             )
             for p in programmes
         ],
@@ -248,22 +322,32 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
         [
             _("No."),
             _("Programme"),
+            _("Mentor"),
+            _("Mentees"),
             _("Activity"),
+            _("Description"),
             _("Responsible"),
             _("Deadline"),
             _("Status"),
             _("Reported on"),
+            _("Report comment"),
+            _("Mentor's return comment"),
             _("Confirmed on"),
         ],
         [
             (
                 a.id,
                 a.programme_id,
+                mentor_of(a.programme.pair_id),
+                mentees_of(a.programme.pair_id),
                 a.title,
+                a.description,
                 label(a.responsible),
                 a.deadline,
                 label(a.status),
                 day(a.reported_at),
+                a.report_comment,
+                a.review_comment,
                 day(a.confirmed_at),
             )
             for a in activities
@@ -273,8 +357,29 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
     _sheet(
         book,
         _("Meeting journal"),
-        [_("Pair"), _("Date"), _("Topic"), _("What was done"), _("Result"), _("Next assignment")],
-        [(m.pair_id, m.held_on, m.topic, m.done, m.result, m.next_assignment) for m in meetings],
+        [
+            _("Pair"),
+            _("Mentor"),
+            _("Mentees"),
+            _("Date"),
+            _("Topic"),
+            _("What was done"),
+            _("Result"),
+            _("Next assignment"),
+        ],
+        [
+            (
+                m.pair_id,
+                mentor_of(m.pair_id),
+                mentees_of(m.pair_id),
+                m.held_on,
+                m.topic,
+                m.done,
+                m.result,
+                m.next_assignment,
+            )
+            for m in meetings
+        ],
     )
     requests = await session.scalars(select(Request).order_by(Request.id))
     _sheet(
@@ -284,6 +389,8 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("No."),
             _("Kind"),
             _("Pair"),
+            _("Mentor"),
+            _("Mentees"),
             _("From"),
             _("Reason"),
             _("Status"),
@@ -296,6 +403,8 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 r.id,
                 label(r.kind),
                 r.pair_id,
+                mentor_of(r.pair_id),
+                mentees_of(r.pair_id),
                 name(r.author_id),
                 r.reason,
                 label(r.status),
@@ -306,6 +415,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             for r in requests
         ],
     )
+    programme_pair = {p.id: p.pair_id for p in programmes}
     answers = await session.scalars(select(SurveyAnswer).order_by(SurveyAnswer.id))
     keys = list(SURVEY_QUESTIONS)
     _sheet(
@@ -313,6 +423,8 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
         _("Questionnaires"),
         [
             _("Programme"),
+            _("Mentor"),
+            _("Mentees"),
             _("Role"),
             *[_(SURVEY_QUESTIONS[k]) for k in keys],
             _("Comment"),
@@ -321,12 +433,30 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
         [
             (
                 a.programme_id,
+                mentor_of(programme_pair.get(a.programme_id)),
+                mentees_of(programme_pair.get(a.programme_id)),
                 _(a.role),
                 *[a.ratings.get(k) for k in keys],
                 a.comment,
                 day(a.answered_at),
             )
             for a in answers
+        ],
+    )
+    replacements = await session.scalars(select(MentorReplacement).order_by(MentorReplacement.id))
+    _sheet(
+        book,
+        _("Mentor replacements"),
+        [_("Pair"), _("Mentees"), _("Previous mentor"), _("New mentor"), _("Replaced on")],
+        [
+            (
+                r.pair_id,
+                mentees_of(r.pair_id),
+                name(r.old_mentor_id),
+                name(r.new_mentor_id),
+                day(r.replaced_at),
+            )
+            for r in replacements
         ],
     )
     buffer = io.BytesIO()

@@ -16,6 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.curator.papers import card_button, papers_lines
 from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
 from handlers.ui import DbInt, PickMentee, ProgrammeAction, label
@@ -171,6 +172,12 @@ async def render_card(
         "<b>" + _("Consents") + "</b>",
         consent_lines(await consent_history(session, person.id), settings.timezone),
     ]
+    if person.full_name:
+        parts += [
+            "",
+            "<b>" + _("Signed paper consents") + "</b>",
+            escape(await papers_lines(session, person, settings.timezone)),
+        ]
     programmes = await programmes_of(session, person.id)
     if programmes:
         parts += ["", "<b>" + _("Programmes") + "</b>"]
@@ -219,6 +226,9 @@ async def render_card(
                 text=_("Include in mentoring in {year}/{next}").format(year=year, next=year + 1),
                 callback_data=PersonAction(action="include", participant_id=person.id),
             )
+    if person.full_name:
+        text, data = card_button(person.id)
+        builder.button(text=text, callback_data=data)
     for programme in programmes[:3]:
         builder.button(
             text=_("Open №{id}").format(id=programme.id),

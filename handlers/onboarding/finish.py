@@ -38,6 +38,40 @@ def decision_keyboard(participant: Participant) -> InlineKeyboardMarkup | None:
     )
 
 
+def memos(participant: Participant) -> list[str]:
+    """Short memos for each role: what the programme is, rights and duties, the bot."""
+    found = []
+    if participant.mentee_profile is not None:
+        found.append(
+            _(
+                "<b>Memo for a mentee</b>\n"
+                "A mentor supports you for 3 to 12 months under a personalised programme; the "
+                "pair is fixed by the director's order (§9.2).\n"
+                "<b>Your rights</b> (§8.1): take part in drafting the programme, ask your mentor "
+                "for help, propose improvements, ask the curator for another mentor.\n"
+                "<b>Your duties</b> (§8.2): carry out the plan's activities on time, follow your "
+                "mentor's advice, work on the difficulties together.\n"
+                "<b>In the bot</b>: /plan your programme and deadlines, /done report an activity, "
+                "/ask a question to the mentor, /request a request to the curator, /help more."
+            )
+        )
+    if participant.mentor_profile is not None:
+        found.append(
+            _(
+                "<b>Memo for a mentor</b>\n"
+                "You are appointed a mentor with your written consent by the director's order "
+                "(§6.2) and draft a personalised programme with your mentee.\n"
+                "<b>Your rights</b> (§7.1): involve colleagues with their consent, check your "
+                "mentee's work, ask to be released from mentoring.\n"
+                "<b>Your duties</b> (§7.2): follow the college's rules, bring the newcomer into "
+                "the team, support them in methods, contests and innovation.\n"
+                "<b>In the bot</b>: /programme draft the plan, /plan confirm or return reports, "
+                "/meeting log a meeting, /request a request to the curator, /help more."
+            )
+        )
+    return found
+
+
 async def finish_registration(
     message: Message,
     state: FSMContext,
@@ -55,6 +89,8 @@ async def finish_registration(
     else:
         done = _("Thank you, registration is complete!")
     await message.answer(f"{done}\n\n{profile_card(participant)}")
+    for memo in memos(participant):  # roadmap stages 2–3; the DOCX is in the curator's /docs
+        await message.answer(memo)
     if participant.mentor_profile is not None and participant.mentor_profile.status == (
         MentorStatus.CANDIDATE
     ):

@@ -8,25 +8,22 @@ from datetime import date
 
 from aiogram import Dispatcher
 from aiogram.methods import SendDocument, SendMessage, SendPhoto
-from docx import Document as DocxDocument
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import CURATOR_COMMANDS
 from bot.config import Settings
 from models.consent import ConsentKind
-from models.enums import EndReason, StaffRole
+from models.enums import StaffRole
 from models.participant import Participant
-from models.programmes import end_early, report_activity, review_activity
+from models.programmes import report_activity, review_activity
 from models.statistics import academic_year
-from models.surveys import SURVEY_QUESTIONS, submit_survey
 from models.withdrawal import withdraw_consent
 from scheduler.clock import SystemClock
 from scheduler.jobs import deliver, sweep
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said, texts
 from tests.factories import (
-    CURATOR,
     actor,
     make_accepted_pair,
     make_running_programme,
@@ -86,6 +83,7 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
         "Журнал наставничества",
         "Обращения",
         "Анкеты",
+        "Замены наставников",
     ]
     pairs = book["Пары и приказы"]
     assert pairs.freeze_panes == "A2"
@@ -93,12 +91,12 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
     assert pairs["H2"].value.date() == date(2026, 9, 1)  # a real date cell
     assert pairs["H2"].number_format == "DD.MM.YYYY"
     activities = book["Мероприятия"]
-    assert [row[2].value for row in activities.iter_rows(min_row=2)] == [
+    assert [row[4].value for row in activities.iter_rows(min_row=2)] == [
         "Мероприятие 1",
         "Мероприятие 2",
         "Мероприятие 3",
     ]
-    assert activities["E2"].value.date() == date(2026, 10, 15)
+    assert activities["H2"].value.date() == date(2026, 10, 15)
     mentees = book["Банк наставляемых"]
     assert mentees["B2"].value == "Иванова Мария Петровна"
     everything = " ".join(
@@ -205,64 +203,6 @@ async def test_programmes_by_status_with_progress_and_overdue(
     assert said(replies, "Нет.")
     replies = await curator.press("Действующие")
     assert said(await curator.press(f"Открыть №{programme.id}"), "Персонализированная программа")
-
-
-def docx_of(bot: MockedBot) -> DocxDocument:
-    (sent,) = [m for m in bot.session.requests if isinstance(m, SendDocument)][-1:]
-    assert sent.document.filename.endswith(".docx")
-    return DocxDocument(io.BytesIO(sent.document.data))
-
-
-def table_rows(document: DocxDocument, index: int) -> list[list[str]]:
-    return [[cell.text for cell in row.cells] for row in document.tables[index].rows]
-
-
-async def test_the_documents_open_with_headings_and_tables(
-    curator: Person, bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
-) -> None:
-    async with session_pool() as session:
-        programme = await make_running_programme(session)
-        ended = await make_running_programme(session)
-        mentee = await session.get(Participant, ended.pair.mentee_ids[0])
-        await end_early(session, CURATOR, ended.id, reason=EndReason.BY_CURATOR, comment="x")
-        await submit_survey(
-            session, actor(mentee), ended.id, dict.fromkeys(SURVEY_QUESTIONS, 4), "Полезно"
-        )
-    assert said(await person_docs(curator), "Какой документ?")
-
-    await curator.press("Проект приказа")
-    order = docx_of(bot)
-    texts_in = [p.text for p in order.paragraphs]
-    assert "О закреплении наставнических пар и групп" in texts_in
-    assert "ГБПОУ «МТТК»" in texts_in
-    rows = table_rows(order, 0)
-    assert rows[0] == ["№", "Наставник", "Наставляемые", "Формы", "Тип пары", "Срок"]
-    assert rows[1][1:3] == ["Иванова Мария Петровна", "Иванова Мария Петровна"]
-    assert rows[1][5] == "01.09.2026 – 31.12.2026"
-    assert len(rows) == 2  # the ended pair is not in the order
-
-    await person_docs(curator)
-    await curator.press("Персонализированная программа пары")
-    await curator.press(f"№{programme.id}")
-    plan = docx_of(bot)
-    assert "Персонализированная программа наставничества" in [p.text for p in plan.paragraphs]
-    assert table_rows(plan, 0)[3] == ["Цель", "Освоить проектное обучение"]
-    activities = table_rows(plan, 1)
-    assert activities[0] == ["№", "Мероприятие", "Срок", "Ответственный", "Статус"]
-    assert activities[1][:3] == ["1", "Мероприятие 1", "15.10.2026"]
-    assert any("Наставник: ____" in p.text for p in plan.paragraphs)
-
-    await person_docs(curator)
-    await curator.press("Анализ анкет")
-    analysis = docx_of(bot)
-    rows = table_rows(analysis, 0)
-    assert rows[0] == ["Вопрос", "Наставники", "Наставляемые", "В целом"]
-    assert rows[1][2:] == ["4.0", "4.0"]
-    assert "Полезно" in [p.text for p in analysis.paragraphs]
-
-
-async def person_docs(curator: Person):  # type: ignore[no-untyped-def]
-    return await curator.send("/docs")
 
 
 async def test_an_invitation_link_preselects_the_role(
