@@ -36,6 +36,7 @@ CURATOR_COMMANDS = (
     ("programmes", N_("Programmes by status, with progress")),
     ("candidates", N_("Mentor candidates awaiting a decision")),
     ("invite", N_("An invitation link that preselects the role")),
+    ("stafflist", N_("The yearly list of teachers: import, links, who is missing")),
     ("endprogramme", N_("End a programme for non-performance")),
     ("report", N_("Monitoring report with a chart")),
     ("broadcast", N_("A message to everyone, mentors, mentees or a department")),

@@ -36,6 +36,7 @@ from handlers.curator import (
     programmes,
     publish,
     report,
+    stafflist,
 )
 from handlers.curator import requests as curator_requests
 from handlers.onboarding import registration, start
@@ -66,6 +67,7 @@ def create_root_router() -> Router:
         invites.router,
         participants.router,
         publish.router,
+        stafflist.router,
     )
 
     root = Router(name="root")

@@ -21,6 +21,7 @@ from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import Activity, Programme
 from models.requests import Request
+from models.staff import StaffMember
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Desk:
     overdue_activities: int  # open activities of running programmes past their deadline
     programmes_past_end: int  # running programmes whose end date has passed
     unreachable: int  # people who blocked the bot
+    listed_unregistered: int = 0  # teachers on the yearly list not registered yet (§6.4.2)
 
     @property
     def empty(self) -> bool:
@@ -83,6 +85,14 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
                 .where(
                     Participant.unreachable_at.is_not(None),
                     Participant.status == ParticipantStatus.ACTIVE,
+                )
+                .scalar_subquery(),
+                select(count)
+                .select_from(StaffMember)
+                .outerjoin(Participant, Participant.id == StaffMember.participant_id)
+                .where(
+                    StaffMember.participant_id.is_(None)
+                    | (Participant.status != ParticipantStatus.ACTIVE)
                 )
                 .scalar_subquery(),
             )

@@ -17,6 +17,7 @@ from handlers.curator.candidates import cmd_candidates
 from handlers.curator.participants import BankView, render_bank
 from handlers.curator.programmes import render_list
 from handlers.curator.requests import cmd_requests
+from handlers.curator.stafflist import cmd_stafflist
 from handlers.ui import button_rows
 from models.desk import Desk, curator_desk
 
@@ -29,6 +30,7 @@ class DeskItem(StrEnum):
     DRAFTING = "draft"
     RUNNING = "run"
     UNREACHABLE = "unr"
+    STAFF = "staff"
 
 
 class DeskOpen(CallbackData, prefix="desk"):
@@ -118,6 +120,16 @@ def render_desk(desk: Desk) -> tuple[str, InlineKeyboardMarkup | None]:
         _("Unreachable participants"),
         DeskItem.UNREACHABLE,
     )
+    add(
+        desk.listed_unregistered,
+        ngettext(
+            "{n} teacher on the yearly list has not registered yet",
+            "{n} teachers on the yearly list have not registered yet",
+            desk.listed_unregistered,
+        ),
+        _("The list of teachers"),
+        DeskItem.STAFF,
+    )
     return title + "\n" + "\n".join(lines), button_rows(buttons)
 
 
@@ -146,8 +158,10 @@ async def desk_item_opened(
         case DeskItem.REQUESTS:
             await cmd_requests(message, session)
         case DeskItem.UNREACHABLE:
-            text, markup = await render_bank(session, BankView(status="unreachable"))
+            text, markup = await render_bank(session, BankView(status="unreachable"), today)
             await message.answer(text, reply_markup=markup)
+        case DeskItem.STAFF:
+            await cmd_stafflist(message, session, today)
         case DeskItem.DRAFTING | DeskItem.RUNNING:
             group = "drafting" if callback_data.item == DeskItem.DRAFTING else "running"
             text, markup = await render_list(session, group, 0, today)
