@@ -37,6 +37,7 @@ CURATOR_COMMANDS = (
     ("candidates", N_("Mentor candidates awaiting a decision")),
     ("invite", N_("An invitation link that preselects the role")),
     ("stafflist", N_("The yearly list of teachers: import, links, who is missing")),
+    ("roadmap", N_("The year's roadmap: stages, events, attendance")),
     ("endprogramme", N_("End a programme for non-performance")),
     ("report", N_("Monitoring report with a chart")),
     ("broadcast", N_("A message to everyone, mentors, mentees or a department")),

@@ -36,6 +36,7 @@ from handlers.curator import (
     programmes,
     publish,
     report,
+    roadmap,
     stafflist,
 )
 from handlers.curator import requests as curator_requests
@@ -68,6 +69,7 @@ def create_root_router() -> Router:
         participants.router,
         publish.router,
         stafflist.router,
+        roadmap.router,
     )
 
     root = Router(name="root")

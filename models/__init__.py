@@ -12,6 +12,7 @@ from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
 from models.requests import Request
+from models.roadmap import EventGuest, Roadmap, RoadmapEvent, RoadmapStage
 from models.staff import StaffImport, StaffMember
 from models.surveys import SurveyAnswer
 from models.updates import ProcessedUpdate
@@ -22,6 +23,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "Consent",
+    "EventGuest",
     "Invite",
     "Meeting",
     "MenteeProfile",
@@ -35,6 +37,9 @@ __all__ = [
     "ProcessedUpdate",
     "Programme",
     "Request",
+    "Roadmap",
+    "RoadmapEvent",
+    "RoadmapStage",
     "StaffImport",
     "StaffMember",
     "SurveyAnswer",
