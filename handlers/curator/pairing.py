@@ -14,6 +14,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.pairs import ask_pair_consent, notify_pair
 from handlers.ui import (
@@ -27,11 +28,12 @@ from handlers.ui import (
 )
 from handlers.views import day, pair_card, pair_names
 from models.access import Actor
+from models.director import require_order_entry
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.matching import rank_mentors
 from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
-from models.participant import get_participant_by_id
+from models.participant import Participant, get_participant_by_id
 
 router = Router(name=__name__)
 
@@ -197,8 +199,14 @@ async def type_chosen(
 
 @router.callback_query(PairApproval.filter())
 async def approval_started(
-    query: CallbackQuery, callback_data: PairApproval, state: FSMContext, session: AsyncSession
+    query: CallbackQuery,
+    callback_data: PairApproval,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
 ) -> None:
+    require_order_entry(participant, settings.order_entered_by)
     await get_pair(session, callback_data.pair_id)
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"pair_id": callback_data.pair_id})
@@ -221,8 +229,11 @@ async def order_date_entered(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    participant: Participant | None,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
+    require_order_entry(participant, settings.order_entered_by)
     pair = await approve_pair(
         session,
         actor,
