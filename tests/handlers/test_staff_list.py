@@ -115,7 +115,7 @@ async def test_reimporting_the_same_list_changes_nothing_and_a_new_one_shows_the
     assert "Изменились данные: 1" in preview
     assert "Нет в файле, будут исключены из списка: 1" in preview
     assert f"• {rows[0][0]} {rows[0][1]} {rows[0][2]}" in preview
-    replies = await curator.press("Отменить")
+    replies = await curator.press("Отмена")
     assert said(replies, "Отменено: список не изменился.")
     assert await listed(session_pool) == 12
 
