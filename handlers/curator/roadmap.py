@@ -4,6 +4,7 @@ go through the outbox, once per person) and marks attendance; the director appro
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime
 from html import escape
 
@@ -12,10 +13,14 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.filters.command import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -26,6 +31,7 @@ from models.banks import bank
 from models.broadcasts import departments
 from models.enums import StaffRole
 from models.errors import InvalidValue, NotFound
+from models.fields import printable
 from models.i18n_marker import N_
 from models.participant import Participant
 from models.roadmap import (
@@ -53,6 +59,7 @@ from models.statistics import academic_year
 
 router = Router(name=__name__)
 GUESTS_PAGE = 10
+DOCX_WIDTHS = (0.9, 3.6, 2.6, 6.2, 3.2, 4.8, 4.2)  # cm, on landscape A4 within 1.5 cm margins
 STATE_MARKS = {"done": "✅", "overdue": "⚠️", "current": "▶️", "upcoming": "⏳", "ongoing": "🔄"}
 STATE_LABELS = {
     "done": N_("done"),
@@ -149,6 +156,7 @@ async def render_roadmap(
         )
     if director and roadmap.approved_at is None:
         buttons.append((_("✅ Approve the roadmap"), RoadmapAction(action="approve")))
+    buttons.append((_("The roadmap for signing (.docx)"), RoadmapAction(action="docx")))
     return "\n".join(lines), button_rows(buttons)
 
 
@@ -502,3 +510,106 @@ async def attendance_pressed(
         await query.message.edit_text(text, reply_markup=builder.as_markup())
     else:
         await query.message.answer(text, reply_markup=builder.as_markup())
+
+
+async def roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Settings) -> bytes:
+    """The roadmap as the appendix prints it: «I approve» for the director, then the stages
+    with periods, content, responsible, documents and the year's events (landscape A4)."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+    if roadmap.approved_at is not None:
+        approval = [
+            _("I approve"),
+            _("Director of {organization}").format(organization=settings.organization_name),
+            _("Approved in the bot on {date}").format(
+                date=day(roadmap.approved_at.astimezone(settings.timezone).date())
+            ),
+        ]
+    else:
+        approval = [
+            _("I approve"),
+            _("Director of {organization}").format(organization=settings.organization_name),
+            "____________________",
+            _("«___» ____________ 20__"),
+        ]
+    for line in approval:
+        document.add_paragraph(printable(line)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(
+        _(
+            "THE ROADMAP (PLAN OF ACTIVITIES) FOR THE REGULATION ON THE MENTORING SYSTEM OF "
+            "TEACHERS\n{organization}\nfor the academic year {year}–{next}"
+        ).format(
+            organization=printable(settings.organization_name),
+            year=roadmap.year,
+            next=roadmap.year + 1,
+        )
+    )
+    run.bold = True
+    events = await events_of(session, roadmap.id)
+    headers = (
+        _("No."),
+        _("Stage"),
+        _("Period"),
+        _("Content"),
+        _("Responsible"),
+        _("Documents"),
+        _("Events"),
+    )
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+        for paragraph_run in cell.paragraphs[0].runs:
+            paragraph_run.bold = True
+    for stage in await stages_of(session, roadmap.id):
+        held = "\n".join(
+            f"{_when(event, settings)} — {event.title} ({event.place})"
+            for event in events
+            if event.stage_number == stage.number
+        )
+        values = (
+            str(stage.number),
+            stage.title,
+            _period(stage),
+            stage.content,
+            stage.responsible,
+            stage.documents,
+            held or "—",
+        )
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = printable(value)
+    table.autofit = False
+    for column, width in zip(table.columns, DOCX_WIDTHS, strict=True):
+        column.width = Cm(width)  # LibreOffice reads the grid
+    for row in table.rows:  # Word takes the widths from the cells
+        for cell, width in zip(row.cells, DOCX_WIDTHS, strict=True):
+            cell.width = Cm(width)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@router.callback_query(RoadmapAction.filter(F.action == "docx"))
+async def roadmap_docx_asked(
+    query: CallbackQuery, session: AsyncSession, today: date, settings: Settings
+) -> None:
+    roadmap = await _current(session, today)
+    if roadmap is None:
+        raise NotFound()
+    data = await roadmap_docx(session, roadmap, settings)
+    await query.answer()
+    await query.message.answer_document(
+        BufferedInputFile(data, filename=f"dorozhnaya-karta-{roadmap.year}.docx"),
+        caption=_("The roadmap for {year}/{next}: print it for the director's signature.").format(
+            year=roadmap.year, next=roadmap.year + 1
+        ),
+    )

@@ -3,11 +3,13 @@ delivered exactly once and a reminder the day before, attendance, the director's
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from aiogram import Dispatcher
-from aiogram.methods import SendMessage
+from aiogram.methods import SendDocument, SendMessage
+from docx import Document as DocxDocument
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -118,6 +120,22 @@ async def test_the_year_on_the_roadmap(
     assert said(replies, "Присутствовали: 0 из 2.")
     replies = await curator.press_data(f"at:1:{first_id}:0")
     assert said(replies, "Присутствовали: 1 из 2.")
+
+    # the roadmap as a document for the director's signature
+    await curator.send("/roadmap")
+    await curator.press("на подпись")
+    (document,) = [m for m in bot.session.requests if isinstance(m, SendDocument)]
+    assert document.document.filename == f"dorozhnaya-karta-{year}.docx"
+    docx = DocxDocument(io.BytesIO(document.document.data))
+    paragraphs = [p.text for p in docx.paragraphs]
+    assert paragraphs[0] == "Утверждаю"
+    assert f"на {year}–{year + 1} учебный год" in paragraphs[-1]
+    (table,) = docx.tables
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert len(rows) == 8
+    assert rows[4][2] == f"01.10.{year}–31.12.{year}"  # the period the curator changed
+    assert rows[4][6] == f"{when:%d.%m.%Y} 14:00 — Установочная сессия <наставников> (ауд. 214)"
+    assert rows[5][6] == "—"
 
     # the director approves; the curator sees it
     boss = person(5504)
