@@ -18,6 +18,7 @@ from models.audit import audit
 from models.base import Base, utcnow
 from models.enums import ParticipantStatus, StaffRole
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound
+from models.fields import printable
 from models.i18n_marker import N_
 from models.outbox import enqueue
 from models.participant import Participant, enum_column
@@ -25,6 +26,7 @@ from models.statistics import academic_year
 
 TITLE_LENGTH = 200
 PLACE_LENGTH = 300
+TEXT_LENGTH = 2000
 
 
 class Audience(StrEnum):
@@ -300,8 +302,17 @@ async def edit_stage(
     *,
     period: tuple[date | None, date | None] | None = None,
     responsible: str | None = None,
+    content: str | None = None,
+    documents: str | None = None,
 ) -> RoadmapStage:
     stage = await _stage(session, actor, stage_id)
+    for name, value in (("content", content), ("documents", documents)):
+        if value is None:
+            continue
+        cleaned = printable(value).strip()
+        if not cleaned or len(cleaned) > TEXT_LENGTH:
+            raise InvalidValue(N_("Write the text, up to 2000 characters."))
+        setattr(stage, name, cleaned)
     if period is not None:
         stage.starts_on, stage.ends_on = period
     if responsible is not None:

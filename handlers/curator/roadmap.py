@@ -99,6 +99,8 @@ class Attendance(CallbackData, prefix="at"):
 class RoadmapEditing(StatesGroup):
     period = State()
     responsible = State()
+    content = State()
+    documents = State()
     event = State()
     audience = State()
 
@@ -287,6 +289,14 @@ async def render_stage(
         text=_("Change the responsible"),
         callback_data=RoadmapAction(action="responsible", stage_id=stage.id),
     )
+    builder.button(
+        text=_("Change the content"),
+        callback_data=RoadmapAction(action="content", stage_id=stage.id),
+    )
+    builder.button(
+        text=_("Change the documents"),
+        callback_data=RoadmapAction(action="documents", stage_id=stage.id),
+    )
     builder.button(text=_("‹ The roadmap"), callback_data=RoadmapAction(action="view"))
     builder.adjust(1)
     text = "\n".join(lines)
@@ -323,7 +333,9 @@ async def stage_pressed(
         await query.message.edit_text(text, reply_markup=markup)
 
 
-@router.callback_query(RoadmapAction.filter(F.action.in_({"period", "responsible", "event"})))
+@router.callback_query(
+    RoadmapAction.filter(F.action.in_({"period", "responsible", "content", "documents", "event"}))
+)
 async def stage_edit_asked(
     query: CallbackQuery, callback_data: RoadmapAction, session: AsyncSession, state: FSMContext
 ) -> None:
@@ -336,6 +348,10 @@ async def stage_edit_asked(
             "10.2026-11.2026; «-» if it follows the programmes. /cancel stops."
         ),
         "responsible": _("Who is responsible for stage {number}? /cancel stops."),
+        "content": _(
+            "Send the new content of stage {number} (what is done at this stage). /cancel stops."
+        ),
+        "documents": _("Send the documents of stage {number}. /cancel stops."),
         "event": _(
             "A new event of stage {number}. Send one line: date and time; place or link; "
             "title — for example «15.12.2026 14:00; ауд. 214; Установочная сессия "
@@ -348,6 +364,8 @@ async def stage_edit_asked(
 
 @router.message(RoadmapEditing.period, F.text)
 @router.message(RoadmapEditing.responsible, F.text)
+@router.message(RoadmapEditing.content, F.text)
+@router.message(RoadmapEditing.documents, F.text)
 async def stage_edited(
     message: Message,
     state: FSMContext,
@@ -362,7 +380,8 @@ async def stage_edited(
         period = parse_period(message.text, roadmap.year if roadmap else today.year)
         stage = await edit_stage(session, actor, stage.id, period=period)
     else:
-        stage = await edit_stage(session, actor, stage.id, responsible=message.text)
+        field = (await state.get_state() or "").rsplit(":", 1)[-1]  # responsible/content/…
+        stage = await edit_stage(session, actor, stage.id, **{field: message.text})
     await state.clear()
     text, markup = await render_stage(session, stage, today, settings)
     await message.answer(_("Saved.") + "\n\n" + text, reply_markup=markup)

@@ -79,6 +79,12 @@ async def test_the_year_on_the_roadmap(
     assert said(await curator.send("осенью"), "Напишите сроки в виде")
     replies = await curator.send(f"10.{year}-12.{year}")
     assert said(replies, f"Сроки: 01.10.{year}–31.12.{year}")
+    await curator.press("Изменить документы")
+    replies = await curator.send("Методические материалы; памятка наставнику <черновик>")
+    assert said(replies, "памятка наставнику &lt;черновик&gt;")
+    await curator.press("Изменить содержание")
+    assert said(await curator.send("x" * 2001), "не длиннее 2000 символов")
+    assert said(await curator.send("Обучение наставников"), "Сохранено.")
 
     # an event for the mentors, the day after tomorrow at 14:00
     when = today + timedelta(days=2)
