@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     request_reminder_days: int = Field(default=3, ge=1, le=60)
     digest_day: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     digest_time: time = time(9, 0)
+    # Who records the number and date of the director's order fixing a pair (§6.3.5).
+    order_entered_by: Literal["curator", "director"] = "curator"
     yearly_reminder: str = "09-01"  # MM-DD: update the list of teachers to mentor (§6.4.2)
     quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = (time(21, 0), time(8, 0))
     sweep_interval_seconds: float = Field(default=60, gt=0, le=3600)

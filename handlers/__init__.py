@@ -39,6 +39,8 @@ from handlers.curator import (
     programmes,
     publish,
     report,
+    roadmap,
+    stafflist,
 )
 from handlers.curator import requests as curator_requests
 from handlers.onboarding import registration, start
@@ -71,6 +73,8 @@ def create_root_router() -> Router:
         participants.router,
         departments.router,
         publish.router,
+        stafflist.router,
+        roadmap.router,
     )
 
     root = Router(name="root")
