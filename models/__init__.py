@@ -12,6 +12,7 @@ from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
 from models.requests import Request
+from models.site import SiteItem
 from models.surveys import SurveyAnswer
 from models.updates import ProcessedUpdate
 
@@ -34,5 +35,6 @@ __all__ = [
     "ProcessedUpdate",
     "Programme",
     "Request",
+    "SiteItem",
     "SurveyAnswer",
 ]

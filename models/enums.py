@@ -23,6 +23,7 @@ class StaffRole(StrEnum):
 class ConsentKind(StrEnum):
     PERSONAL_DATA = "personal_data"  # 152-FZ, roadmap stages 2-3
     MENTORING = "mentoring"  # written consent to act as a mentor, §6.2
+    PUBLICATION = "publication"  # name and results on the college site, 152-FZ art. 10.1
 
 
 class MentorStatus(StrEnum):
@@ -115,6 +116,7 @@ LABELS: dict[tuple[type, str], str] = _typed(
         (MentorStatus.REJECTED, N_("not accepted into the bank of mentors")),
         (ConsentKind.PERSONAL_DATA, N_("Consent to personal data processing")),
         (ConsentKind.MENTORING, N_("Consent to act as a mentor")),
+        (ConsentKind.PUBLICATION, N_("Consent to publishing my name on the college site")),
     ]
 )
 
