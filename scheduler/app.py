@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.resilience import InFlight, describe, transient_database_error
 from scheduler.clock import Clock
 from scheduler.jobs import deliver, sweep
+from scheduler.privacy import INTERVAL_SECONDS, personal_data_job
 
 logger = logging.getLogger(__name__)
 
@@ -79,4 +80,5 @@ def create_scheduler(
     common = {"session_pool": session_pool, "settings": settings, "i18n": i18n, "clock": clock}
     scheduler.add(sweep, settings.sweep_interval_seconds, **common)
     scheduler.add(deliver, settings.delivery_interval_seconds, bot=bot, **common)
+    scheduler.add(personal_data_job, INTERVAL_SECONDS, **common)
     return scheduler

@@ -130,9 +130,7 @@ async def _programmes(session: AsyncSession, names: Names) -> dict[str, list[dic
     mentor, mentee = _("mentor"), _("mentee")
     cases = {
         item.programme_id: item.body
-        for item in await session.scalars(
-            select(SiteItem).where(SiteItem.kind == SiteKind.CASE)
-        )
+        for item in await session.scalars(select(SiteItem).where(SiteItem.kind == SiteKind.CASE))
     }
     found: dict[str, list[dict[str, Any]]] = {"running": [], "completed": [], "best": []}
     rows = await session.scalars(
@@ -260,6 +258,7 @@ async def _news(session: AsyncSession, names: Names, today: date) -> dict[str, A
             {"title": "", "body": names.scrub(b.text), "url": None, "date": day(b.created_at)},
         )
         for b in promoted
+        if b.text
     ]
     news.sort(key=lambda pair: pair[0], reverse=True)
     upcoming = await session.scalars(
@@ -319,8 +318,7 @@ def _texts() -> dict[str, str]:
         "mentors_count": _("Mentors"),
         "mentees_count": _("Mentees"),
         "banks_note": _(
-            "Names are shown only of those who agreed to their publication; the others are "
-            "counted."
+            "Names are shown only of those who agreed to their publication; the others are counted."
         ),
         "legal": _("Federal, regional and local legal base"),
         "method": _("Methodical recommendations"),
@@ -369,9 +367,7 @@ async def render_site(
     regulation: str | None = None,
 ) -> Site:
     """Every page of the section, linked by one navigation."""
-    context = await _context(
-        session, organization, locale, now, regulation or bundled_regulation()
-    )
+    context = await _context(session, organization, locale, now, regulation or bundled_regulation())
     template = _ENVIRONMENT.get_template("layout.html")
     return Site(
         {
@@ -391,9 +387,7 @@ async def render_publication(
     regulation: str | None = None,
 ) -> str:
     """All the sections on one page with anchors: the preview a curator gets in chat."""
-    context = await _context(
-        session, organization, locale, now, regulation or bundled_regulation()
-    )
+    context = await _context(session, organization, locale, now, regulation or bundled_regulation())
     return _ENVIRONMENT.get_template("layout.html").render(
         **context, current=None, shown=list(PAGES), href=lambda s: f"#{s}"
     )
