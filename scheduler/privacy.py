@@ -135,9 +135,10 @@ async def personal_data_job(
             done += 1
             with i18n.context(), i18n.use_locale(person.locale or settings.default_locale):
                 text = _(
-                    "Your personal data has been erased: your participation in the mentoring "
-                    "programme ended more than {days} day(s) ago. Thank you for taking part!"
-                ).format(days=settings.retention_days)
+                    "Your personal data has been erased: the period for keeping it after your "
+                    "participation in the mentoring programme ended has passed. Thank you for "
+                    "taking part!"
+                )
             await enqueue(
                 session,
                 key=f"retention-erased:{person.id}",
@@ -149,9 +150,9 @@ async def personal_data_job(
             await tell_curators(
                 f"retention-erased:{person.id}",
                 lambda pid=person.id: _(
-                    "The personal data of participant №{id} has been erased {days} day(s) after "
-                    "their participation ended."
-                ).format(id=pid, days=settings.retention_days),
+                    "The personal data of participant №{id} has been erased: the period for "
+                    "keeping it after their participation ended has passed."
+                ).format(id=pid),
             )
             await session.commit()
     if done:

@@ -76,6 +76,16 @@ def regulation_text(path: Path | None) -> str:
     return bundled_regulation()
 
 
+def regulation_html(text: str) -> Markup:
+    """The regulation's Markdown as HTML (raw HTML in it is not passed through); its headings
+    go under the page's own (h1 title, h2 section), so the outline stays whole."""
+    tokens = _MARKDOWN.parse(text)
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
+    return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
+
+
 @dataclass
 class Names:
     """Who may be named: people with an active publication consent. The rest are hidden,
@@ -355,7 +365,7 @@ async def _context(
         "banks": await _banks(session, names),
         "documents": await _documents(session, names),
         **await _news(session, names, now.date()),
-        "regulation": Markup(_MARKDOWN.render(regulation)),
+        "regulation": regulation_html(regulation),
     }
 
 

@@ -18,8 +18,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import bot.publication as publication  # a module: it imports handlers.views in turn
 from bot.config import Settings
-from bot.publication import publish_site, regulation_text, render_publication
 from handlers.ui import button_rows
 from models.access import Actor
 from models.audit import audit
@@ -241,12 +241,12 @@ async def preview_requested(
     query: CallbackQuery, session: AsyncSession, actor: Actor, settings: Settings, i18n: I18n
 ) -> None:
     with i18n.use_locale(settings.default_locale):  # the site speaks the college's language
-        page = await render_publication(
+        page = await publication.render_publication(
             session,
             settings.organization_name,
             settings.default_locale,
             datetime.now(settings.timezone),
-            regulation_text(settings.regulation_file),
+            publication.regulation_text(settings.regulation_file),
         )
     audit(session, actor.telegram_id, "publish.preview")
     await session.commit()
@@ -267,7 +267,7 @@ async def publish_requested(
     if settings.publish_dir is None:
         raise NotFound()
     with i18n.use_locale(settings.default_locale):
-        site = await publish_site(session, settings, settings.publish_dir)
+        site = await publication.publish_site(session, settings, settings.publish_dir)
     audit(session, actor.telegram_id, "publish", pages=len(site.pages))
     await session.commit()
     await query.answer()
