@@ -29,7 +29,7 @@ from typing import Any
 from aiogram.utils.i18n import gettext as _
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +53,7 @@ _ENVIRONMENT = Environment(
     loader=FileSystemLoader(Path(__file__).parent),
     autoescape=select_autoescape(["html"]),
 )
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False})
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "breaks": True})
 
 # The order of the pages in the navigation; the first is index.html.
 PAGES = ("index", "programmes", "banks", "best-cases", "documents", "news", "regulation")
@@ -76,14 +76,75 @@ def regulation_text(path: Path | None) -> str:
     return bundled_regulation()
 
 
-def regulation_html(text: str) -> Markup:
-    """The regulation's Markdown as HTML (raw HTML in it is not passed through); its headings
-    go under the page's own (h1 title, h2 section), so the outline stays whole."""
+def _markdown(text: str) -> str:
     tokens = _MARKDOWN.parse(text)
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
-    return Markup(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
+    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
+
+
+def _cell(text: str) -> str:
+    """A table cell of the regulation: tags left over from a conversion are dropped, and its
+    «- item» lists go one item a line."""
+    plain = " ".join(re.sub(r"<[^>]*>", " ", text).split())
+    items = [escape(part.strip()) for part in re.split(r"(?:^|\s)- ", plain) if part.strip()]
+    if len(items) > 1 or plain.startswith("- "):
+        return "<br>".join(f"– {item}" for item in items)
+    return escape(plain)
+
+
+def _table(lines: list[str]) -> str:
+    rows: list[list[str]] = []
+    for line in lines:
+        cells = line.split("\t")
+        if rows and not cells[0].strip():  # a continuation of the row above
+            for index, cell in enumerate(cells[1:], 1):
+                if cell.strip() and index < len(rows[-1]):
+                    rows[-1][index] += " " + cell
+            continue
+        rows.append(cells)
+    width = max(len(row) for row in rows)
+    head, *body = rows if len(rows) > 1 and width > 2 else ([], *rows)
+    html = ["<table>"]
+    if head:
+        html.append(
+            "<thead><tr>"
+            + "".join(f'<th scope="col">{_cell(c)}</th>' for c in head)
+            + "</tr></thead>"
+        )
+    html.append("<tbody>")
+    for row in body:
+        html.append("<tr>" + "".join(f"<td>{_cell(c)}</td>" for c in row) + "</tr>")
+    html.append("</tbody></table>")
+    return "".join(html)
+
+
+def regulation_html(text: str) -> Markup:
+    """The regulation's Markdown as HTML (raw HTML in it is never passed through); its
+    headings go under the page's own (h1 title, h2 section), so the outline stays whole, and
+    tab-separated lines (the document card, the roadmap of Appendix 1) become tables."""
+    parts: list[str] = []
+    prose: list[str] = []
+    table: list[str] = []
+    for line in text.splitlines():
+        if "\t" in line.strip("\t") or (table and line.startswith("\t")):
+            if prose:
+                parts.append(_markdown("\n".join(prose)))
+                prose = []
+            table.append(line)
+        elif table and not line.strip():
+            continue  # a blank line inside a table
+        else:
+            if table:
+                parts.append(_table(table))
+                table = []
+            prose.append(line)
+    if table:
+        parts.append(_table(table))
+    if prose:
+        parts.append(_markdown("\n".join(prose)))
+    return Markup("".join(parts))
 
 
 @dataclass
@@ -157,6 +218,10 @@ async def _programmes(session: AsyncSession, names: Names) -> dict[str, list[dic
             "period": f"{day(programme.start_date)} – {day(programme.end_date)}",
             "mentor": names.of(pair.mentor_id, mentor),
             "mentees": ", ".join(names.of(i, mentee) for i in pair.mentee_ids) or mentee,
+            # a label without a numeral: one person or several, in either language
+            "mentees_label": _("Mentee of the programme")
+            if len(pair.mentee_ids) == 1
+            else _("Mentees of the programme"),
             "progress": _progress(programme),
             "best": programme.best_case,
         }
@@ -325,8 +390,8 @@ def _texts() -> dict[str, str]:
         "progress_of": _("activities done"),
         "result": _("Result"),
         "department": _("Department"),
-        "mentors_count": _("Mentors"),
-        "mentees_count": _("Mentees"),
+        "mentors_count": _("Mentors in the bank"),
+        "mentees_count": _("Mentees in the bank"),
         "banks_note": _(
             "Names are shown only of those who agreed to their publication; the others are counted."
         ),
