@@ -31,6 +31,7 @@ PARTICIPANT_COMMANDS = (
     ("cancel", N_("Cancel the current action")),
 )
 CURATOR_COMMANDS = (
+    ("today", N_("What needs my attention today")),
     ("participants", N_("The banks of mentors and mentees")),
     ("pair", N_("Form a mentoring pair or group")),
     ("requests", N_("Requests waiting for a decision")),

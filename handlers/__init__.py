@@ -25,8 +25,10 @@ from handlers import (
 )
 from handlers.curator import (
     admin,
+    audit,
     broadcast,
     candidates,
+    desk,
     documents,
     export,
     invites,
@@ -51,10 +53,12 @@ def create_root_router() -> Router:
     curator.message.filter(IsCurator())
     curator.callback_query.filter(IsCurator())
     curator.include_routers(
+        desk.router,
         candidates.router,
         pairing.router,
         curator_requests.router,
         admin.router,
+        audit.router,
         export.router,
         report.router,
         programmes.router,

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
+from bot.commands import CURATOR_COMMANDS
 from handlers.ui import label
 from models.consent import CONSENT_VERSIONS, Consent, ConsentDocument
 from models.enums import ConsentKind
@@ -170,13 +171,14 @@ def help_text(participant: Participant | None, is_curator: bool) -> str:
         ),
     ]
     if is_curator:
+        tools = "\n".join("/" + name + ": " + _(text) for name, text in CURATOR_COMMANDS)
         parts.append(
             _(
-                "<b>Curator</b>: you are told of every new registration and accept or reject "
-                "mentor candidates with one button (/candidates lists those waiting); /pair "
-                "forms pairs and groups, /requests decides requests, /endprogramme ends a "
-                "programme for non-performance."
+                "<b>Curator</b>: you are told of every new registration and of everything that "
+                "waits for you; /today shows it, each with a button. Your tools:"
             )
+            + "\n"
+            + tools
         )
     if participant is None or not participant.is_registered:
         parts.append(_("You are not registered yet: send /start."))

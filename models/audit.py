@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, String, select
+from sqlalchemy import JSON, BigInteger, String, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -45,8 +45,47 @@ def audit(
     )
 
 
-async def latest(session: AsyncSession, limit: int = 20) -> list[AuditEntry]:
-    result = await session.scalars(
-        select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).limit(limit)
+# Kinds of entries the curator filters the log by: action prefixes.
+AUDIT_KINDS: dict[str, tuple[str, ...]] = {
+    "people": ("role.", "bank.", "mentor."),
+    "pairs": ("pair.",),
+    "programmes": ("programme.", "publish.best_case"),
+    "requests": ("request.",),
+    "papers": ("report", "docs", "export", "publish", "broadcast", "invite"),
+}
+
+
+async def audit_page(
+    session: AsyncSession,
+    *,
+    page: int = 0,
+    size: int = 10,
+    kind: str | None = None,
+    people: tuple[list[int], list[int]] | None = None,
+) -> tuple[list[AuditEntry], bool]:
+    """One page of the log, newest first, and whether there is a next page (LIMIT size + 1).
+
+    `people` is (telegram ids, participant ids): entries made by those people or about them.
+    """
+    query = select(AuditEntry)
+    if kind in AUDIT_KINDS:
+        query = query.where(or_(*(AuditEntry.action.startswith(p) for p in AUDIT_KINDS[kind])))
+    if people is not None:
+        telegram_ids, participant_ids = people
+        query = query.where(
+            or_(
+                AuditEntry.actor_telegram_id.in_(telegram_ids),
+                and_(
+                    AuditEntry.object_type == "participant",
+                    AuditEntry.object_id.in_(participant_ids),
+                ),
+            )
+        )
+    rows = list(
+        await session.scalars(
+            query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .offset(page * size)
+            .limit(size + 1)
+        )
     )
-    return list(result)
+    return rows[:size], len(rows) > size

@@ -25,8 +25,25 @@ class BankEntry:
     status: str
 
 
+def _fold(text: str) -> str:
+    return text.casefold().replace("ё", "е")
+
+
+def name_matches(full_name: str | None, query: str) -> bool:
+    """A surname (or a first name) typed in any case matches from the start of a word:
+    «иванов» finds «Иванова Мария Петровна» (done in Python: SQLite folds only Latin case)."""
+    wanted = _fold(query).split()
+    words = _fold(full_name or "").split()
+    return bool(wanted) and all(any(w.startswith(part) for w in words) for part in wanted)
+
+
 async def bank(
-    session: AsyncSession, *, role: str = "all", status: str = "all", department: str | None = None
+    session: AsyncSession,
+    *,
+    role: str = "all",
+    status: str = "all",
+    department: str | None = None,
+    name: str = "",
 ) -> list[BankEntry]:
     """Everyone who gave consent at least once, with the status the curator filters by."""
     pairs = list(await session.scalars(select(Pair).where(Pair.status != PairStatus.DECLINED)))
@@ -60,6 +77,8 @@ async def bank(
         if role == "mentees" and person.mentee_profile is None:
             continue
         if department is not None and person.department != department:
+            continue
+        if name and not name_matches(person.full_name, name):
             continue
         entries.append(BankEntry(person, current))
     return entries
@@ -109,3 +128,11 @@ async def set_include_year(
     )
     await session.commit()
     return person
+
+
+async def find_people(session: AsyncSession, name: str) -> list[Participant]:
+    """Participants whose full name matches what the curator typed (see `name_matches`)."""
+    people = await session.scalars(
+        select(Participant).where(Participant.full_name.is_not(None)).order_by(Participant.id)
+    )
+    return [person for person in people if name_matches(person.full_name, name)]

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiogram import Bot
+from aiogram.client.default import Default, DefaultBotProperties
 from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError, TelegramServerError
 from aiogram.methods import (
     AnswerCallbackQuery,
@@ -21,6 +23,7 @@ from aiogram.methods import (
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, User
 
+from bot import telegram_html
 from bot.resilience import RetryRequestMiddleware
 from bot.sender import RateLimiter, sender_for
 
@@ -40,6 +43,8 @@ class RecordingSession(BaseSession):
         self.faults: list[Exception] = []  # raised by the next requests, one each
         self.down: set[int] = set()  # chats whose every request fails with a 502
         self.answered: set[str] = set()  # callback queries answered (Telegram allows one)
+        # Texts Telegram's HTML parser would refuse; a test fails on any (the `bot` fixtures).
+        self.unparsable: list[str] = []
         self._ids = itertools.count(1000)
 
     async def make_request(
@@ -62,12 +67,26 @@ class RecordingSession(BaseSession):
             self.answered.add(method.callback_query_id)
         if isinstance(method, GetMe):
             return BOT_USER  # type: ignore[return-value]
-        text = getattr(method, "text", None)
-        if isinstance(text, str) and len(text) > 4096:
-            raise TelegramBadRequest(method=method, message="Bad Request: message is too long")
+        self._check_text(bot, method)
         if isinstance(method, SendMessage | EditMessageText | EditMessageReplyMarkup):
             return self._message(method)  # type: ignore[return-value]
         return True  # type: ignore[return-value]
+
+    def _check_text(self, bot: Bot, method: TelegramMethod[Any]) -> None:
+        """Refuse, with Telegram's own error, a text or caption that Telegram refuses."""
+        parse_mode = getattr(method, "parse_mode", None)
+        if isinstance(parse_mode, Default):
+            parse_mode = bot.default[parse_mode.name]
+        for field, caption in (("text", False), ("caption", True)):
+            value = getattr(method, field, None)
+            if not isinstance(value, str):
+                continue
+            try:
+                telegram_html.check(value, caption=caption, html_mode=parse_mode == ParseMode.HTML)
+            except telegram_html.TelegramHTMLError as error:
+                if "parse entities" in str(error):
+                    self.unparsable.append(f"{error}: {value[:300]!r}")
+                raise TelegramBadRequest(method=method, message=f"Bad Request: {error}") from None
 
     def _message(self, method: Any) -> Message:
         message_id = getattr(method, "message_id", None) or next(self._ids)
@@ -91,7 +110,13 @@ class MockedBot(Bot):
     session: RecordingSession
 
     def __init__(self, token: str = "42:TEST-token-for-handler-tests") -> None:
-        super().__init__(token, session=RecordingSession())
+        # HTML by default, as in production (bot.factory.create_bot), so that the recording
+        # session refuses what Telegram's HTML parser refuses.
+        super().__init__(
+            token,
+            session=RecordingSession(),
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+        )
         # As in production (bot.factory.create_bot), with no real waiting.
         self.session.middleware(RetryRequestMiddleware(sleep=_no_wait))
         # Nothing real is sent: no need to space messages as for Telegram.

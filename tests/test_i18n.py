@@ -13,7 +13,7 @@ from bot.i18n import LOCALES_DIR, create_i18n
 from models.enums import LABELS, ProgrammeStatus, RequestStatus, Responsible, Role, label_id
 
 REPO = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "__": None}
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "__": None, "ngettext": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
@@ -47,8 +47,15 @@ def test_every_russian_message_is_translated_with_the_same_placeholders() -> Non
     for message in catalogue("ru"):
         if not message.id:
             continue
-        assert message.string, f"untranslated: {message.id!r}"
         assert not message.fuzzy, f"fuzzy: {message.id!r}"
+        if message.pluralizable:  # Russian has three plural forms: one, few, many
+            forms = message.string
+            assert len(forms) == 3, message.id
+            assert all(forms), f"untranslated plural: {message.id!r}"
+            wanted = sorted(PLACEHOLDER.findall(message.id[1]))
+            assert all(sorted(PLACEHOLDER.findall(form)) == wanted for form in forms), message.id
+            continue
+        assert message.string, f"untranslated: {message.id!r}"
         assert sorted(PLACEHOLDER.findall(message.id)) == sorted(
             PLACEHOLDER.findall(message.string)
         ), message.id

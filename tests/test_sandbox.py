@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 
-from aiogram.types import BufferedInputFile
+from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.emulator import BOT_TOKEN, FakeTelegram
 from bot.factory import create_bot
@@ -112,3 +114,55 @@ async def test_the_console_saves_documents_and_prints_the_path(tmp_path: Path) -
     assert [p.read_bytes() for p in saved] == [b"report-bytes"]
     assert f"📎 saved to {saved[0]}" in out.getvalue()
     assert "🤖 Отчёт" in out.getvalue()
+
+
+async def test_the_console_shows_alerts_toasts_and_messages_that_come_later(
+    tmp_path: Path,
+) -> None:
+    emulator = FakeTelegram()
+    await emulator.start()
+    settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
+    settings.telegram_api_url = emulator.url
+    bot = create_bot(settings)
+    out = io.StringIO()
+    console = Console(emulator, [Persona("curator", "Куратор", 77)], tmp_path / "files", out)
+
+    async def answer_next_press(text: str, alert: bool) -> None:
+        offset = None
+        while True:
+            for update in await bot.get_updates(offset=offset, timeout=1):
+                offset = update.update_id + 1
+                if update.callback_query is not None:
+                    await bot.answer_callback_query(
+                        update.callback_query.id, text=text, show_alert=alert
+                    )
+                    await bot.get_updates(offset=offset, timeout=0)  # confirmed, as aiogram does
+                    return
+
+    async def typed_later() -> AsyncIterator[str]:
+        yield "/as curator"
+        await bot.send_message(77, "Напоминание: срок завтра")  # arrives between lines
+        await asyncio.sleep(1.5)
+        yield "/who"
+
+    try:
+        markup = InlineKeyboardMarkup(
+            inline_keyboard=[[InlineKeyboardButton(text="Утвердить", callback_data="x")]]
+        )
+        await bot.send_message(77, "Программа №1", reply_markup=markup)
+        console.switch(["curator"])
+        answering = asyncio.create_task(answer_next_press("Уже решено: утверждено", True))
+        await console.press("1")
+        await answering
+        answering = asyncio.create_task(answer_next_press("Сохранено", False))
+        await console.press("Утвердить")
+        await answering
+        await console.run(typed_later())
+    finally:
+        await bot.session.close()
+        await emulator.stop()
+    text = out.getvalue()
+    assert "⚠ alert: Уже решено: утверждено" in text
+    assert "💬 toast: Сохранено" in text
+    # Shown by the watcher before the next typed line («/who» prints «→ curator»).
+    assert text.index("🤖 Напоминание: срок завтра") < text.index("→ curator")

@@ -3,6 +3,8 @@ press inline buttons by number or label, see edits, receive documents and photos
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import html
 import re
 from collections.abc import AsyncIterator
@@ -81,6 +83,7 @@ class Console:
     shown: dict[int, int] = field(default_factory=dict)  # message id -> edits shown
     announced: set[int] = field(default_factory=set)  # others' messages already counted
     _next_id: int = 9001
+    _busy: bool = False  # a typed line is being handled: the watcher waits
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -166,7 +169,11 @@ class Console:
             self.say(f"No button {what!r}.")
             return
         user = self.emulator.user(self.current.telegram_id, self.current.name.split()[-1])
-        await user.press(message, label)
+        query_id = await user.press(message, label)
+        answer = self.emulator.callback_answers.get(query_id) or {}
+        if answer.get("text"):  # what Telegram shows over the chat: an alert or a toast
+            kind = "⚠ alert" if str(answer.get("show_alert")).lower() == "true" else "💬 toast"
+            self.say(f"   {kind}: {plain(answer['text'])}")
 
     async def handle(self, line: str) -> None:
         words = line.split()
@@ -192,7 +199,25 @@ class Console:
         await self.emulator.settle()
         self.show()
 
+    async def watch(self, interval: float = 0.5) -> None:
+        """Messages that arrive between typed lines (reminders, others' decisions) are shown
+        as they come, not only after the next line."""
+        while True:
+            await asyncio.sleep(interval)
+            if not self._busy:
+                self.show()
+
     async def run(self, lines: AsyncIterator[str]) -> None:
         self.say(HELP)
-        async for line in lines:
-            await self.handle(line.strip())
+        watcher = asyncio.create_task(self.watch())
+        try:
+            async for line in lines:
+                self._busy = True
+                try:
+                    await self.handle(line.strip())
+                finally:
+                    self._busy = False
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher

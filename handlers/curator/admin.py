@@ -1,4 +1,4 @@
-"""/role: grant or revoke the curator and director roles; /audit: the latest admin actions."""
+"""/role: grant or take away the curator and director roles."""
 
 from __future__ import annotations
 
@@ -9,23 +9,28 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import set_bot_commands
 from bot.config import Settings
-from handlers.texts import format_time
 from handlers.ui import label
 from models.access import Actor
-from models.audit import latest
 from models.enums import StaffRole
 from models.errors import InvalidValue
 from models.i18n_marker import N_
-from models.participant import Participant, curator_telegram_ids
+from models.participant import curator_telegram_ids
 from models.roles import set_staff_role
 
 router = Router(name=__name__)
-ROLES = {"curator": StaffRole.CURATOR, "director": StaffRole.DIRECTOR, "none": None}
+# Role names as a curator types them, in Russian or in English.
+ROLES = {
+    "curator": StaffRole.CURATOR,
+    "куратор": StaffRole.CURATOR,
+    "director": StaffRole.DIRECTOR,
+    "директор": StaffRole.DIRECTOR,
+    "none": None,
+    "нет": None,
+}
 
 
 @router.message(Command("role"))
@@ -38,12 +43,13 @@ async def cmd_role(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    words = (command.args or "").split()
+    words = (command.args or "").lower().split()
     if len(words) != 2 or not words[0].lstrip("№#").isdigit() or words[1] not in ROLES:
         raise InvalidValue(
             N_(
-                "Usage: /role <participant number> curator|director|none, for example "
-                "/role 12 curator. The number is shown in registration notices (№12)."
+                "To give a role, send /role NUMBER ROLE, for example /role 12 curator. "
+                "ROLE is curator, director or none (to take the role away). The number is "
+                "shown in registration notices (№12)."
             )
         )
     role = ROLES[words[1]]
@@ -51,36 +57,8 @@ async def cmd_role(
         session, actor, int(words[0].lstrip("№#")), role, settings.curator_ids
     )
     await set_bot_commands(bot, i18n, await curator_telegram_ids(session, settings.curator_ids))
-    await message.answer(
-        _("{name}: role {role}.").format(
-            name=escape(person.display_name), role=label(role) if role else _("none")
-        )
-    )
-
-
-@router.message(Command("audit"))
-async def cmd_audit(message: Message, session: AsyncSession, settings: Settings) -> None:
-    entries = await latest(session)
-    if not entries:
-        await message.answer(_("The audit log is empty."))
-        return
-    actors = {e.actor_telegram_id for e in entries}
-    names = dict(
-        (
-            await session.execute(
-                select(Participant.telegram_id, Participant.full_name).where(
-                    Participant.telegram_id.in_(actors)
-                )
-            )
-        ).all()
-    )
-    lines = ["<b>" + _("Audit log, latest first") + "</b>"]
-    for entry in entries:
-        who = escape(names.get(entry.actor_telegram_id) or str(entry.actor_telegram_id))
-        what = escape(entry.action)
-        if entry.object_type:
-            what += f" {escape(entry.object_type)} №{entry.object_id}"
-        if entry.details:
-            what += " (" + escape(", ".join(f"{k}: {v}" for k, v in entry.details.items())) + ")"
-        lines.append(f"{format_time(entry.created_at, settings.timezone)} — {who}: {what}")
-    await message.answer("\n".join(lines))
+    name = escape(person.display_name)
+    if role is None:
+        await message.answer(_("{name}: the staff role is taken away.").format(name=name))
+    else:
+        await message.answer(_("{name}: role {role}.").format(name=name, role=label(role)))

@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 
 from aiogram import Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
@@ -48,6 +48,16 @@ class BankView(CallbackData, prefix="bv"):
     status: str = "all"
     dept: int = -1  # index in the sorted list of departments; -1: any
     page: int = 0
+    q: str = ""  # the start of a surname (search), at most SEARCH_LENGTH letters
+
+
+SEARCH_LENGTH = 12  # Cyrillic takes two bytes; Telegram allows 64 bytes of callback data
+
+
+def search_text(typed: str | None) -> str:
+    """Letters, spaces and hyphens of what the curator typed after the command, shortened."""
+    kept = "".join(c for c in (typed or "") if c.isalpha() or c in " -")
+    return " ".join(kept.split())[:SEARCH_LENGTH].strip()
 
 
 class PersonAction(CallbackData, prefix="pc"):
@@ -64,19 +74,23 @@ async def render_bank(session: AsyncSession, view: BankView) -> tuple[str, Inlin
     department = names[view.dept] if 0 <= view.dept < len(names) else None
     role = view.role if view.role in ROLE_LABELS else "all"
     status = view.status if view.status in STATUSES else "all"
-    entries = await bank(session, role=role, status=status, department=department)
+    query = search_text(view.q)
+    entries = await bank(session, role=role, status=status, department=department, name=query)
     page = max(view.page, 0)
     shown = entries[page * PAGE : (page + 1) * PAGE]
     lines = [
-        "<b>"
-        + _("Banks: {role}, {status}, {department}").format(
+        "<b>" + _("The banks of mentors and mentees") + "</b>",
+        _("Who: {role}. Status: {status}. Department: {department}.").format(
             role=_(ROLE_LABELS[role]),
             status=_status(status),
-            department=escape(department or _("all departments")),
-        )
-        + "</b>",
-        _("Found: {n}").format(n=len(entries)),
+            department=escape(department or _("any")),
+        ),
     ]
+    if query:
+        lines.append(_("Search: «{query}».").format(query=escape(query)))
+    lines.append(_("Found: {n}").format(n=len(entries)))
+    if not query:
+        lines.append(_("To find a person, send /participants and the surname."))
     builder = InlineKeyboardBuilder()
     for entry in shown:
         person = entry.person
@@ -89,40 +103,49 @@ async def render_bank(session: AsyncSession, view: BankView) -> tuple[str, Inlin
     if page:
         builder.button(
             text=_("‹ Previous page"),
-            callback_data=BankView(role=role, status=status, dept=view.dept, page=page - 1),
+            callback_data=BankView(
+                role=role, status=status, dept=view.dept, page=page - 1, q=query
+            ),
         )
     if (page + 1) * PAGE < len(entries):
         builder.button(
             text=_("Next page ›"),
-            callback_data=BankView(role=role, status=status, dept=view.dept, page=page + 1),
+            callback_data=BankView(
+                role=role, status=status, dept=view.dept, page=page + 1, q=query
+            ),
         )
     for code in ROLE_LABELS:
         mark = "• " if code == role else ""
         builder.button(
             text=mark + _(ROLE_LABELS[code]),
-            callback_data=BankView(role=code, status=status, dept=view.dept),
+            callback_data=BankView(role=code, status=status, dept=view.dept, q=query),
         )
     for code in ("all", *STATUSES):
         mark = "• " if code == status else ""
         builder.button(
             text=mark + _status(code),
-            callback_data=BankView(role=role, status=code, dept=view.dept),
+            callback_data=BankView(role=role, status=code, dept=view.dept, q=query),
         )
     for index, name in enumerate(names[:12]):
         mark = "• " if index == view.dept else ""
         builder.button(
             text=(mark + name)[:40],
             callback_data=BankView(
-                role=role, status=status, dept=-1 if index == view.dept else index
+                role=role, status=status, dept=-1 if index == view.dept else index, q=query
             ),
+        )
+    if query:
+        builder.button(
+            text=_("✖ Clear the search"),
+            callback_data=BankView(role=role, status=status, dept=view.dept),
         )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
 
 
 @router.message(Command("participants"))
-async def cmd_participants(message: Message, session: AsyncSession) -> None:
-    text, markup = await render_bank(session, BankView())
+async def cmd_participants(message: Message, command: CommandObject, session: AsyncSession) -> None:
+    text, markup = await render_bank(session, BankView(q=search_text(command.args)))
     await message.answer(text, reply_markup=markup)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from aiogram import F, Router
@@ -13,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.curator.desk import show_desk
 from handlers.onboarding.steps import Registration, ask
 from handlers.texts import consent_document, intro_text
 from handlers.ui import ConsentAnswer, yes_no_keyboard
@@ -42,6 +44,8 @@ async def cmd_start(
     participant: Participant | None,
     settings: Settings,
     i18n: I18n,
+    is_curator: bool = False,
+    today: date | None = None,
 ) -> None:
     await state.clear()
     invited = await use_invite(session, command.args) if command.args else None
@@ -54,6 +58,8 @@ async def cmd_start(
                 name=escape(participant.display_name)
             )
         )
+        if is_curator and today is not None:
+            await show_desk(message, session, today)
         return
     if participant.has_consent:
         await message.answer(_("Let us finish your registration. /cancel stops at any time."))

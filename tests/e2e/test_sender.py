@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
 
 from bot.emulator import BOT_TOKEN, FakeTelegram, Fault
@@ -71,3 +72,18 @@ async def test_documents_arrive_with_their_name_and_bytes(telegram: FakeTelegram
     (message,) = telegram.chat(505)
     assert message.text == "Банк наставников"
     assert telegram.files[sent.document.file_id] == b"PK\x03\x04 fake xlsx"
+
+
+async def test_the_emulator_refuses_html_that_telegram_cannot_parse(
+    telegram: FakeTelegram, bot: Bot
+) -> None:
+    with pytest.raises(TelegramBadRequest, match='Unsupported start tag "номер"'):
+        await bot.send_message(501, "Использование: /role <номер участника>")
+    sent = await bot.send_message(501, "<b>Роль</b> &lt;номер&gt;")
+    with pytest.raises(TelegramBadRequest, match='corresponding to start tag "b"'):
+        await bot.edit_message_text("<b>не закрыт", chat_id=501, message_id=sent.message_id)
+    with pytest.raises(TelegramBadRequest, match="message is too long"):
+        await bot.send_message(501, "я" * 4097)
+    assert [m.text for m in telegram.chat(501)] == ["<b>Роль</b> &lt;номер&gt;"]
+    assert len(telegram.unparsable) == 2
+    telegram.unparsable.clear()  # refused on purpose here

@@ -52,14 +52,16 @@ async def test_a_curator_grants_a_role_and_it_is_audited(
     async with session_pool() as session:
         teacher = await make_teacher(session, telegram_id=5002, full_name="Орлова Нина")
         head = await make_teacher(session, telegram_id=CURATOR_ID, full_name="Андросова Л.Ю.")
-    assert said(await curator.send("/role"), "Использование: /role")
-    assert said(await curator.send(f"/role {teacher.id} director"), "Орлова Нина: роль директор")
+    assert said(await curator.send("/role"), "Чтобы назначить роль, отправьте /role НОМЕР РОЛЬ")
+    # Role names typed in Russian, in any case, are understood.
+    assert said(await curator.send(f"/role {teacher.id} Директор"), "Орлова Нина: роль директор")
     granted = await stored(session_pool, 5002)
     assert granted is not None
     assert granted.staff_role == StaffRole.DIRECTOR
-    assert said(await person(5002).send("/audit"), "role.set")  # a director may use the desk
+    # a director may use the desk; the log reads as Russian
+    assert said(await person(5002).send("/audit"), "назначение роли «директор»: Орлова Нина")
     assert said(await curator.send(f"/role {head.id} none"), "CURATOR_IDS")
-    assert said(await curator.send(f"/role {teacher.id} none"), "роль нет")
+    assert said(await curator.send(f"/role {teacher.id} нет"), "Орлова Нина: роль снята")
     assert said(await person(5002).send("/audit"), "только кураторам")
 
 
@@ -104,7 +106,7 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
     )
     assert "Удалова" not in everything
     assert programme.id in [row[0].value for row in book["Программы"].iter_rows(min_row=2)]
-    assert said(await curator.send("/audit"), "export.xlsx")
+    assert said(await curator.send("/audit"), "выгрузка таблицы XLSX со всеми данными")
 
 
 async def test_the_report_counts_and_draws_a_chart(

@@ -1,0 +1,91 @@
+"""What needs the curator today: the counts behind the curator's desk (§6.4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models.enums import (
+    ActivityStatus,
+    MentorStatus,
+    PairStatus,
+    ParticipantStatus,
+    ProgrammeStatus,
+    RequestStatus,
+)
+from models.pairs import Pair
+from models.participant import Participant
+from models.profiles import MentorProfile
+from models.programmes import Activity, Programme
+from models.requests import Request
+
+
+@dataclass(frozen=True)
+class Desk:
+    candidates: int  # mentor candidates waiting for a decision (§6.2, §6.4.5)
+    pairs_awaiting_order: int  # everyone agreed; the director's order is missing (§9.2)
+    programmes_to_approve: int  # agreed by the pair; waiting for the curator (§9.3)
+    requests: int  # requests with the curator (§10)
+    overdue_activities: int  # open activities of running programmes past their deadline
+    programmes_past_end: int  # running programmes whose end date has passed
+    unreachable: int  # people who blocked the bot
+
+    @property
+    def empty(self) -> bool:
+        return not any(vars(self).values())
+
+
+async def curator_desk(session: AsyncSession, today: date) -> Desk:
+    """One count per thing that waits for the curator, in one round trip."""
+    count = func.count()
+    running = Programme.status == ProgrammeStatus.APPROVED
+    row = (
+        await session.execute(
+            select(
+                select(count)
+                .select_from(MentorProfile)
+                .join(Participant, Participant.id == MentorProfile.participant_id)
+                .where(
+                    MentorProfile.status == MentorStatus.CANDIDATE,
+                    Participant.status == ParticipantStatus.ACTIVE,
+                )
+                .scalar_subquery(),
+                select(count)
+                .select_from(Pair)
+                .where(Pair.status == PairStatus.ACCEPTED)
+                .scalar_subquery(),
+                select(count)
+                .select_from(Programme)
+                .where(Programme.status == ProgrammeStatus.AGREED)
+                .scalar_subquery(),
+                select(count)
+                .select_from(Request)
+                .where(Request.status == RequestStatus.PENDING)
+                .scalar_subquery(),
+                select(count)
+                .select_from(Activity)
+                .join(Programme, Programme.id == Activity.programme_id)
+                .where(
+                    running,
+                    Activity.status != ActivityStatus.CONFIRMED,
+                    Activity.deadline < today,
+                )
+                .scalar_subquery(),
+                select(count)
+                .select_from(Programme)
+                .where(running, Programme.end_date < today)
+                .scalar_subquery(),
+                select(count)
+                .select_from(Participant)
+                .where(
+                    Participant.unreachable_at.is_not(None),
+                    Participant.status == ParticipantStatus.ACTIVE,
+                )
+                .scalar_subquery(),
+            )
+        )
+    ).one()
+    return Desk(*(int(value or 0) for value in row))
