@@ -22,6 +22,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -158,10 +159,15 @@ class Names:
     def of(self, participant_id: int, role: str) -> str:
         return self.public.get(participant_id, role)
 
+    @cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        if not self.hidden:
+            return None
+        words = "|".join(re.escape(name) for name in self.hidden)  # longest first
+        return re.compile(rf"(?<!\w)(?:{words})(?!\w)")
+
     def scrub(self, text: str) -> str:
-        for name in self.hidden:
-            text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", "…", text)
-        return text
+        return self._pattern.sub("…", text) if self._pattern else text
 
 
 async def _names(session: AsyncSession) -> Names:

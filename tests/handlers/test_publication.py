@@ -346,3 +346,33 @@ def test_a_browser_renders_every_page(tmp_path: Path) -> None:
         page_requests = [line for line in proxy.seen if not BROWSER_OWN.search(line)]
         assert page_requests == []  # no request to any host
         proxy.shutdown()
+
+
+@pytest.mark.skipif(BROWSER is None, reason="Chromium is not installed")
+def test_pages_print_without_the_menu(tmp_path: Path) -> None:
+    """Printed (Chromium's PDF), a page keeps its content and drops the menu and skip link."""
+    out = publish_cli(tmp_path)
+    pdf = tmp_path / "programmes.pdf"
+    subprocess.run(
+        [
+            str(BROWSER),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            (out / "programmes.html").as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Цифровые инструменты на уроке" in text
+    assert "Освоить проектное обучение" in text
+    for menu_only in ("Перейти к содержанию", "Нормативная база и методические рекомендации"):
+        assert menu_only not in text
