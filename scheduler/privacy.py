@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 
 # Retention counts in days: a run every quarter of an hour is more than enough.
 INTERVAL_SECONDS = 900.0
+# Its first run waits until the bot's start (catch-up sweep, first updates) is over.
+FIRST_RUN_AFTER = 120.0
 
 
 async def _ask_publication(session: AsyncSession, settings: Settings, i18n: I18n, now) -> int:
