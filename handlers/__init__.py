@@ -13,6 +13,7 @@ from handlers import (
     activities,
     common,
     consent,
+    drafts,
     errors,
     fallback,
     journal,
@@ -76,6 +77,7 @@ def create_root_router() -> Router:
     root.include_routers(
         errors.router,
         common.router,  # /cancel first, so it works inside every form
+        drafts.router,  # then any other command inside a form asks before dropping it
         start.router,
         registration.router,
         profile.router,

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.drafts import pause_registration
 from handlers.texts import help_text
 from handlers.ui import LanguageChoice
 from models.enums import ParticipantStatus
@@ -26,10 +27,12 @@ async def cmd_cancel(message: Message, state: FSMContext, participant: Participa
     if await state.get_state() is None:
         await message.answer(_("There is nothing to cancel."))
         return
-    await state.clear()
+    kept = await pause_registration(state)
+    if not kept:
+        await state.clear()
     text = _("Cancelled.")
-    if participant is not None and participant.status == ParticipantStatus.REGISTERING:
-        text += " " + _("Answers already saved are kept; send /start to continue registration.")
+    if kept and participant is not None and participant.status == ParticipantStatus.REGISTERING:
+        text += " " + _("Your answers are kept; send /start to continue the registration.")
     await message.answer(text)
 
 

@@ -6,6 +6,7 @@ from html import escape
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ui import NewMentor, button_rows
@@ -27,9 +28,11 @@ def render_offer(pair: Pair, ranked: list[MentorMatch]) -> tuple[str, InlineKeyb
     for number, match in enumerate(ranked, 1):
         name = match.mentor.display_name
         lines.append(
-            _("{n}. <b>{name}</b>: {score} points").format(
-                n=number, name=escape(name), score=match.score
-            )
+            ngettext(
+                "{n}. <b>{name}</b>: {score} point",
+                "{n}. <b>{name}</b>: {score} points",
+                match.score,
+            ).format(n=number, name=escape(name), score=match.score)
         )
         buttons.append((f"{number}. {name}", NewMentor(pair_id=pair.id, mentor_id=match.mentor.id)))
     return "\n".join(lines), button_rows(buttons)

@@ -6,7 +6,9 @@ from collections.abc import Iterable
 from datetime import date
 from html import escape
 
+from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,10 +16,35 @@ from handlers.texts import shorten
 from handlers.ui import label, progress_bar
 from models.enums import ActivityStatus, MentoringForm
 from models.journal import Meeting
+from models.names import Case, decline
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import Activity, Programme
 from models.requests import Request
+
+
+def _russian() -> bool:
+    return get_i18n().current_locale == "ru"
+
+
+def name_in(full_name: str, case: Case) -> str:
+    """A person's name in the case the Russian sentence needs; as it is in other languages."""
+    return decline(full_name, case) if _russian() else full_name
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """A number as the reader writes it: «4,5» in Russian, «4.5» in English."""
+    pattern = "0." + "#" * digits if digits else "0"
+    return format_decimal(value, format=pattern, locale=get_i18n().current_locale)
+
+
+def reason_text(reason: str | tuple[str, str], params: dict[str, object]) -> str:
+    """A matching reason (models.matching) translated, with the plural form its count needs."""
+    if isinstance(reason, tuple):
+        count = int(params.get("count") or 0)  # type: ignore[call-overload]
+        return ngettext(reason[0], reason[1], count).format(**params)
+    return _(reason).format(**params)
+
 
 STATUS_ICONS = {
     ActivityStatus.PLANNED: "▫️",
@@ -60,7 +87,7 @@ def pair_card(pair: Pair, names: dict[int, str]) -> str:
     if pair.order_number and pair.order_date:
         lines.append(
             _("Order No. {number} of {date}").format(
-                number=escape(pair.order_number), date=day(pair.order_date)
+                number=escape(pair.order_number.lstrip("№# ")), date=day(pair.order_date)
             )
         )
     return "\n".join(lines)

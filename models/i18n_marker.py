@@ -3,3 +3,8 @@
 
 def N_(message: str) -> str:
     return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """A message with plural forms, translated later with ngettext by its count."""
+    return singular, plural

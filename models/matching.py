@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import Difficulty, MentorStatus, ParticipantStatus
 from models.errors import NotFound
-from models.i18n_marker import N_
+from models.i18n_marker import N_, NP_
 from models.pairs import excluded, mentor_load
 from models.participant import Participant, get_participant_by_id
 from models.profiles import MentorProfile
@@ -44,10 +44,11 @@ def _stems(text: str | None) -> set[str]:
 class MentorMatch:
     mentor: Participant
     score: int = 0
-    reasons: list[tuple[str, dict[str, object]]] = field(default_factory=list)
+    # (message id, or singular and plural ids counted by params["count"]; params)
+    reasons: list[tuple[str | tuple[str, str], dict[str, object]]] = field(default_factory=list)
     load: int = 0
 
-    def add(self, points: int, reason: str, **params: object) -> None:
+    def add(self, points: int, reason: str | tuple[str, str], **params: object) -> None:
         self.score += points
         self.reasons.append((reason, params))
 
@@ -78,7 +79,10 @@ def score_mentor(mentee: Participant, mentor: Participant) -> MentorMatch:
     if answered:
         match.add(
             2 * len(answered),
-            N_("competences answer {count} of the difficulties"),
+            NP_(
+                "competences answer {count} of the difficulties",
+                "competences answer {count} of the difficulties",
+            ),
             count=len(answered),
         )
     shared_words = _stems(f"{wants.learning_goals} {wants.difficulties_other or ''}") & _stems(
@@ -88,9 +92,17 @@ def score_mentor(mentee: Participant, mentor: Participant) -> MentorMatch:
         match.add(min(len(shared_words), 3), N_("competences match what the mentee wants to learn"))
     forms = set(wants.mentee_forms) & set(offers.mentor_forms)
     if forms:
-        match.add(len(forms), N_("{count} preferred forms in common"), count=len(forms))
+        match.add(
+            len(forms),
+            NP_("{count} preferred form in common", "{count} preferred forms in common"),
+            count=len(forms),
+        )
     if (mentor.experience_years or 0) >= (mentee.experience_years or 0) + 3:
-        match.add(1, N_("{years} years of teaching experience"), years=mentor.experience_years)
+        match.add(
+            1,
+            NP_("{count} year of teaching experience", "{count} years of teaching experience"),
+            count=mentor.experience_years,
+        )
     return match
 
 

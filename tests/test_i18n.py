@@ -13,7 +13,7 @@ from bot.i18n import LOCALES_DIR, create_i18n
 from models.enums import LABELS, ProgrammeStatus, RequestStatus, Responsible, Role, label_id
 
 REPO = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "gettext": None, "N_": None, "__": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "gettext": None, "N_": None, "__": None, "ngettext": (1, 2), "NP_": (1, 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

@@ -43,6 +43,22 @@ async def stdin_lines(stream: TextIO, prompt: Console) -> AsyncIterator[str]:
         yield line
 
 
+def sandbox_settings(api_url: str, database: Path) -> Settings:
+    """The sandbox's settings (also the crawler test's): the emulator, a separate database."""
+    return Settings(
+        _env_file=None,  # never the production .env
+        bot_token=BOT_TOKEN,
+        telegram_api_url=api_url,
+        database_url=f"sqlite+aiosqlite:///{database}",
+        curator_ids=str(CURATOR_ID),
+        organization_name="ГБПОУ «МТТК» (песочница)",
+        quiet_hours="",
+        sweep_interval_seconds=2,
+        delivery_interval_seconds=0.5,
+        polling_timeout=1,
+    )  # type: ignore[call-arg]
+
+
 def _prepare(database: Path, seed: str | None) -> None:
     database.parent.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(filename=database.with_suffix(".log"), level=logging.INFO)
@@ -62,18 +78,7 @@ async def run_sandbox(
     await asyncio.to_thread(_prepare, database, seed)
     emulator = FakeTelegram()
     await emulator.start()
-    settings = Settings(
-        _env_file=None,  # never the production .env
-        bot_token=BOT_TOKEN,
-        telegram_api_url=emulator.url,
-        database_url=f"sqlite+aiosqlite:///{database}",
-        curator_ids=str(CURATOR_ID),
-        organization_name="ГБПОУ «МТТК» (песочница)",
-        quiet_hours="",
-        sweep_interval_seconds=2,
-        delivery_interval_seconds=0.5,
-        polling_timeout=1,
-    )  # type: ignore[call-arg]
+    settings = sandbox_settings(emulator.url, database)
     clock: Clock = FastClock(fast_clock) if fast_clock else SystemClock()
     engine = create_engine(settings.database_url)
     await upgrade_database(engine)

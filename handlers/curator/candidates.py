@@ -16,7 +16,7 @@ from handlers.notify import notify
 from handlers.onboarding.finish import decision_keyboard, roles_of
 from handlers.texts import format_time, profile_card, registration_notice
 from handlers.ui import MentorDecision
-from models.participant import get_participant_by_id
+from models.participant import get_participant, get_participant_by_id
 from models.profiles import count_mentor_candidates, decide_mentor, list_mentor_candidates
 
 router = Router(name=__name__)
@@ -63,7 +63,10 @@ async def mentor_decided(
         outcome = _("✅ Accepted into the bank of mentors by {curator}, {when}.")
     else:
         outcome = _("❌ Rejected by {curator}, {when}.")
-    outcome = outcome.format(curator=escape(query.from_user.full_name), when=when)
+    curator = await get_participant(session, query.from_user.id)
+    # The curator's registered full name; her Telegram name only if she never registered.
+    who = curator.full_name if curator is not None and curator.full_name else None
+    outcome = outcome.format(curator=escape(who or query.from_user.full_name), when=when)
     notice = registration_notice(candidate, roles_of(candidate), updated=False)
     await query.message.edit_text(f"{notice}\n\n{outcome}")
     await query.answer()

@@ -7,29 +7,41 @@ from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.pairs import ask_pair_consent, notify_pair
+from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
     PairApproval,
     PickMentee,
     PickMentor,
     button_rows,
+    label,
     prompt_of,
     step_keyboard,
 )
-from handlers.views import day, pair_card, pair_names
+from handlers.views import (
+    day,
+    forms_text,
+    name_in,
+    names_of,
+    pair_card,
+    pair_names,
+    reason_text,
+)
 from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.matching import rank_mentors
+from models.names import Case
 from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
 from models.participant import get_participant_by_id
 
@@ -39,6 +51,11 @@ router = Router(name=__name__)
 class PairForming(StatesGroup):
     choosing_forms = State()
     choosing_type = State()
+    confirming = State()  # the summary is shown; nothing is sent before «Send»
+
+
+class ProposalConfirm(CallbackData, prefix="ppc"):
+    send: bool
 
 
 class PairApproving(StatesGroup):
@@ -73,13 +90,19 @@ async def mentee_picked(
         await query.answer()
         return
     lines = [
-        _("Mentors for <b>{name}</b>, best match first:").format(name=escape(mentee.display_name))
+        _("Mentors for <b>{name}</b>, best match first:").format(
+            name=escape(name_in(mentee.display_name, Case.GENITIVE))
+        )
     ]
     buttons = []
     for number, match in enumerate(ranked, 1):
-        reasons = "; ".join(_(text).format(**params) for text, params in match.reasons)
+        reasons = "; ".join(reason_text(text, params) for text, params in match.reasons)
         lines.append(
-            _("{n}. <b>{name}</b>: {score} points, {load} of {capacity} places taken").format(
+            ngettext(
+                "{n}. <b>{name}</b>: {score} point, {load} of {capacity} places taken",
+                "{n}. <b>{name}</b>: {score} points, {load} of {capacity} places taken",
+                match.score,
+            ).format(
                 n=number,
                 name=escape(match.mentor.display_name),
                 score=match.score,
@@ -110,32 +133,32 @@ async def mentee_picked(
 
 @router.callback_query(PickMentor.filter())
 async def mentor_picked(
-    query: CallbackQuery,
-    callback_data: PickMentor,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: PickMentor, state: FSMContext, session: AsyncSession
 ) -> None:
-    if callback_data.join_pair_id:
-        pair = await propose_pair(
-            session,
-            actor,
-            mentee_id=callback_data.mentee_id,
-            mentor_id=callback_data.mentor_id,
-            forms=[],
-            pair_type="teacher_teacher",
-            join_pair_id=callback_data.join_pair_id,
-        )
-        await query.message.edit_text(_("Proposed; I am asking the new member for consent."))
-        await query.answer()
-        await ask_pair_consent(bot, session, i18n, pair, [callback_data.mentee_id])
-        return
     mentee = await get_participant_by_id(session, callback_data.mentee_id)
     mentor = await get_participant_by_id(session, callback_data.mentor_id)
     if mentee is None or mentor is None or not mentee.mentee_profile or not mentor.mentor_profile:
         raise InvalidValue(STALE)
+    if callback_data.join_pair_id:
+        await state.set_state(PairForming.confirming)
+        await state.set_data(
+            {
+                "mentee_id": mentee.id,
+                "mentor_id": mentor.id,
+                "join_pair_id": callback_data.join_pair_id,
+            }
+        )
+        summary = _(
+            "Add <b>{mentee}</b> to group #{pair} of <b>{mentor}</b>? The newcomer is asked for "
+            "consent first."
+        ).format(
+            mentee=escape(mentee.display_name),
+            pair=callback_data.join_pair_id,
+            mentor=escape(mentor.display_name),
+        )
+        await query.message.answer(summary, reply_markup=confirm_keyboard())
+        await query.answer()
+        return
     shared = [
         f for f in mentee.mentee_profile.mentee_forms if f in mentor.mentor_profile.mentor_forms
     ]
@@ -163,36 +186,85 @@ async def forms_chosen(query: CallbackQuery, callback_data: FormOption, state: F
 
 @router.callback_query(FormOption.filter(), PairForming.choosing_type)
 async def type_chosen(
+    query: CallbackQuery, callback_data: FormOption, state: FSMContext, session: AsyncSession
+) -> None:
+    spec = FIELDS["pair_type"]
+    if callback_data.field != spec.key:
+        raise InvalidValue(STALE)
+    pair_type = spec.option(callback_data.code)
+    await state.update_data(pair_type=pair_type.value)
+    await state.set_state(PairForming.confirming)
+    await show_answer(query, spec, pair_type)
+    data = await state.get_data()
+    names = await names_of(session, [data["mentor_id"], data["mentee_id"]])
+    summary = _(
+        "<b>Check the proposal</b>\nMentor: {mentor}\nMentee: {mentee}\nForms: {forms}\n"
+        "Pair type: {type}\n\nOnce sent, both are asked for consent."
+    ).format(
+        mentor=names.get(data["mentor_id"], "—"),
+        mentee=names.get(data["mentee_id"], "—"),
+        forms=forms_text(data["pair_forms"]),
+        type=label(pair_type),
+    )
+    await query.message.answer(summary, reply_markup=confirm_keyboard())
+
+
+def confirm_keyboard() -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (_("✅ Send the proposal"), ProposalConfirm(send=True)),
+            (_("✖ Cancel"), ProposalConfirm(send=False)),
+        ]
+    )
+
+
+@router.callback_query(ProposalConfirm.filter(), PairForming.confirming, F.message.as_("message"))
+async def proposal_confirmed(
     query: CallbackQuery,
-    callback_data: FormOption,
+    callback_data: ProposalConfirm,
+    message: Message,
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
     i18n: I18n,
 ) -> None:
-    spec = FIELDS["pair_type"]
-    if callback_data.field != spec.key:
-        raise InvalidValue(STALE)
-    pair_type = spec.option(callback_data.code)
     data = await state.get_data()
+    await state.clear()
+    if not callback_data.send:
+        await message.edit_text(message.html_text + "\n\n" + _("✖ Cancelled; nothing was sent."))
+        await query.answer()
+        return
+    join = data.get("join_pair_id")
     pair = await propose_pair(
         session,
         actor,
         mentee_id=data["mentee_id"],
         mentor_id=data["mentor_id"],
-        forms=data["pair_forms"],
-        pair_type=pair_type,
+        forms=data.get("pair_forms", []),
+        pair_type=data.get("pair_type", "teacher_teacher"),
+        join_pair_id=join,
     )
-    await state.clear()
-    await show_answer(query, spec, pair_type)
+    await query.answer()
+    if join:
+        await message.edit_text(_("Proposed; I am asking the new member for consent."))
+        await ask_pair_consent(bot, session, i18n, pair, [data["mentee_id"]])
+        return
     names = await pair_names(session, pair)
-    await query.message.answer(
+    await message.edit_text(
         _("Proposed. Both are asked for consent; I will tell you their answers.")
         + "\n\n"
         + pair_card(pair, names)
     )
     await ask_pair_consent(bot, session, i18n, pair, [pair.mentor_id, *pair.mentee_ids])
+
+
+@router.callback_query(ProposalConfirm.filter())
+async def stale_proposal(query: CallbackQuery) -> None:
+    """A «Send» under a summary from an earlier /pair: nothing is sent twice or by accident."""
+    await query.answer(
+        _("This proposal is no longer open. Start again with /pair."), show_alert=True
+    )
 
 
 @router.callback_query(PairApproval.filter())
@@ -208,7 +280,9 @@ async def approval_started(
 
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(order_number=FIELDS["order_number"].clean(message.text))
+    # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
+    typed = message.text.strip().lstrip("№#").strip() or message.text
+    await state.update_data(order_number=FIELDS["order_number"].clean(typed))
     await state.set_state(PairApproving.entering_order_date)
     await message.answer(_("Date of the order (DD.MM.YYYY):"))
 
@@ -234,14 +308,29 @@ async def order_date_entered(
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
 
-    def render() -> tuple[str, None]:
-        text = _(
-            "Your mentoring pair is approved by order No. {number} of {date}. Mentor: draft the "
-            "personalised programme with /programme; the mentee takes part in drafting it."
-        ).format(number=escape(pair.order_number or ""), date=day(pair.order_date))
-        return text, None
+    order = {
+        "number": escape((pair.order_number or "").lstrip("№# ")),
+        "date": day(pair.order_date),
+    }
 
-    await notify_pair(bot, session, i18n, pair, render)
+    def to_mentor() -> tuple[str, None]:
+        text = _(
+            "Your mentoring pair is approved by order No. {number} of {date}. Draft the "
+            "personalised programme together with your mentee: /programme."
+        )
+        return text.format(**order), None
+
+    def to_mentee() -> tuple[str, None]:
+        text = _(
+            "Your mentoring pair is approved by order No. {number} of {date}. Your mentor drafts "
+            "the personalised programme with you; the draft will come here for you to agree or "
+            "comment."
+        )
+        return text.format(**order), None
+
+    # Each side is told what is theirs to do (the same text to both read «Mentor: …» to a mentee).
+    await notify_participants(bot, session, i18n, [pair.mentor_id], to_mentor)
+    await notify_participants(bot, session, i18n, pair.mentee_ids, to_mentee)
 
 
 @router.message(PairApproving.entering_order_number)

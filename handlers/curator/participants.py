@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
-from handlers.ui import ProgrammeAction, label
+from handlers.ui import PickMentee, ProgrammeAction, label
 from models.access import Actor
 from models.audit import audit
 from models.banks import STATUSES, bank, set_archived, set_include_year
@@ -26,6 +26,7 @@ from models.broadcasts import departments
 from models.consent import consent_history
 from models.errors import NotFound
 from models.i18n_marker import N_
+from models.pairs import pairs_of
 from models.participant import Participant, get_participant_by_id
 from models.programmes import programmes_of
 from models.statistics import academic_year
@@ -224,6 +225,14 @@ async def render_card(
             text=_("Open №{id}").format(id=programme.id),
             callback_data=ProgrammeAction(action="view", programme_id=programme.id),
         )
+    in_bank = person.full_name and person.archived_at is None and person.unreachable_at is None
+    if in_bank and person.mentee_profile is not None:
+        mentored = any(p.mentor_id != person.id for p in await pairs_of(session, person.id))
+        if not mentored:  # the curator goes straight to the ranked mentors (/pair)
+            builder.button(
+                text=_("🎯 Find a mentor"), callback_data=PickMentee(mentee_id=person.id)
+            )
+    builder.button(text=_("⬅ Back to the banks"), callback_data=BankView())
     builder.adjust(1)
     return "\n".join(parts), builder.as_markup()
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.ui import button_rows, label
-from handlers.views import day
+from handlers.views import day, decimal
 from models.access import Actor
 from models.audit import audit
 from models.enums import (
@@ -92,7 +92,7 @@ def report_text(stats: Statistics) -> str:
         "",
         "<b>" + _("Questionnaires") + "</b> (" + _("answers: {n}").format(n=stats.answers) + ")",
     ]
-    lines += [f"• {_(SURVEY_QUESTIONS[k])} {v}" for k, v in stats.ratings.items()] or ["—"]
+    lines += [f"• {_(SURVEY_QUESTIONS[k])} {decimal(v)}" for k, v in stats.ratings.items()] or ["—"]
     lines += ["", "<b>" + _("Requests") + "</b>"]
     lines += [
         f"• {label(RequestKind(kind))}: {label(RequestStatus(status))} — {n}"

@@ -28,10 +28,11 @@ from handlers.ui import (
     button_rows,
     label,
 )
-from handlers.views import names_of, pair_card, pair_names, request_card
+from handlers.views import name_in, names_of, pair_card, pair_names, request_card
 from models.access import Actor
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.fields import FIELDS
+from models.names import Case
 from models.pairs import Pair, get_pair, propose_replacement
 from models.programmes import Programme, end_early, programme_of_pair
 from models.requests import decide_request, partner_ids, pending_requests
@@ -132,7 +133,7 @@ async def new_mentor_chosen(
     names = await names_of(session, [callback_data.mentor_id])
     await query.message.answer(
         _("I am asking {name} to take over the pair.").format(
-            name=names.get(callback_data.mentor_id, "—")
+            name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
     )
     await ask_pair_consent(bot, session, i18n, pair, [callback_data.mentor_id])

@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from handlers.texts import format_value
-from handlers.ui import DONE, SKIP, step_keyboard
+from handlers.ui import DONE, SKIP, label, step_keyboard
 from models.errors import InvalidValue
 from models.fields import FieldSpec
 from models.i18n_marker import N_
@@ -50,3 +50,25 @@ async def show_answer(query: CallbackQuery, spec: FieldSpec, value: Any) -> None
     """Replace the answered question by a one-line summary (one message per step)."""
     await query.message.edit_text(f"{_(spec.label)}: {format_value(spec.key, value)}")
     await query.answer()
+
+
+def _plain(text: str) -> str:
+    return " ".join("".join(c for c in text.casefold() if c.isalnum() or c.isspace()).split())
+
+
+def typed_option(spec: FieldSpec, typed: str) -> Any | None:
+    """The option of a one-choice step that a person typed instead of tapping: its label in
+    any case («без категории»), the start of exactly one label («высш»), or its number."""
+    options = list(spec.options)
+    wanted = _plain(typed)
+    if not wanted:
+        return None
+    if wanted.isdigit():
+        index = int(wanted) - 1
+        return options[index] if 0 <= index < len(options) else None
+    labels = [_plain(label(option)) for option in options]
+    exact = [o for o, text in zip(options, labels, strict=True) if text == wanted]
+    if exact:
+        return exact[0]
+    starting = [o for o, text in zip(options, labels, strict=True) if text.startswith(wanted)]
+    return starting[0] if len(wanted) >= 3 and len(starting) == 1 else None

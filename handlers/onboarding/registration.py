@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.onboarding.finish import finish_registration
-from handlers.onboarding.options import STALE, press_option, show_answer
+from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
 from handlers.onboarding.steps import (
     BUTTON_STEPS,
     FIELD_OF_STEP,
@@ -21,8 +21,9 @@ from handlers.onboarding.steps import (
     Registration,
     ask,
     neighbour,
+    prompt,
 )
-from handlers.texts import consent_document
+from handlers.texts import consent_document, format_value
 from handlers.ui import BACK, FormOption, MentorConsentAnswer
 from models.enums import ConsentKind
 from models.errors import InvalidValue
@@ -83,8 +84,35 @@ async def answer_not_text(message: Message) -> None:
     await message.answer(_("Please send the answer as text."))
 
 
+@router.message(StateFilter(*BUTTON_STEPS), F.text)
+async def typed_instead_of_tapping(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    """A one-choice answer typed as its label or number is taken as if tapped; otherwise the
+    same question comes again with its buttons and one line on what is expected."""
+    current = await state.get_state()
+    key = FIELD_OF_STEP.get(current or "")
+    if key is not None and FIELDS[key].kind == "choice":
+        option = typed_option(FIELDS[key], message.text or "")
+        if option is not None:
+            await state.update_data({key: option.value})
+            await message.answer(f"{_(FIELDS[key].label)}: {format_value(key, option.value)}")
+            await advance(message, state, session, participant, bot, settings, i18n)
+            return
+    step = next(s for s in Registration.__all_states__ if s.state == current)
+    text, markup = prompt(step, await state.get_data(), settings.organization_name, i18n)
+    hint = _("Please choose with a button below (or send /cancel to stop).")
+    await message.answer(f"{hint}\n\n{text}", reply_markup=markup)
+
+
 @router.message(StateFilter(*BUTTON_STEPS))
-async def typed_instead_of_tapping(message: Message) -> None:
+async def sent_instead_of_tapping(message: Message) -> None:
     await message.answer(_("Please tap one of the buttons above, or send /cancel to stop."))
 
 

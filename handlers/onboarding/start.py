@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.curator.desk import show_desk
+from handlers.drafts import offer_to_resume
 from handlers.onboarding.steps import Registration, ask
 from handlers.texts import consent_document, intro_text
 from handlers.ui import ConsentAnswer, yes_no_keyboard
@@ -47,6 +48,8 @@ async def cmd_start(
     is_curator: bool = False,
     today: date | None = None,
 ) -> None:
+    if await offer_to_resume(message, state):
+        return
     await state.clear()
     invited = await use_invite(session, command.args) if command.args else None
     if invited is not None:

@@ -57,6 +57,7 @@ async def form_pair(
     await curator.press(choice, "1. Сидоров Иван")
     await curator.expect_and_press("Формы наставничества для этой пары", "Готово")
     await curator.expect_and_press("Тип пары", "преподаватель – молодой преподаватель")
+    await curator.expect_and_press("Проверьте предложение", "Отправить предложение")
     await mentor.expect_and_press("Куратор предлагает наставническую пару", "Согласен")
     await mentee.expect_and_press("Куратор предлагает наставническую пару", "Согласен")
     await curator.expect_and_press("Все согласны", "Утвердить приказом")

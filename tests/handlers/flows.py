@@ -64,16 +64,26 @@ async def form_pair(curator: Person, mentee: Person, mentor: Person) -> None:
     await curator.press("1. Сидоров Иван")
     await curator.press("Готово")
     replies = await curator.press("преподаватель – молодой преподаватель")
+    # Nothing is sent before the curator has seen the summary and confirmed it.
+    assert said(replies, "Проверьте предложение")
+    assert said(replies, "Наставник: Сидоров Иван")
+    assert not said(replies, "Куратор предлагает наставническую пару", chat_id=mentor.user_id)
+    replies = await curator.press("Отправить предложение")
+    assert said(replies, "Предложение отправлено")
     assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentor.user_id)
     assert said(replies, "Куратор предлагает наставническую пару", chat_id=mentee.user_id)
     await mentor.press("Согласен")
     replies = await mentee.press("Согласен")
     assert said(replies, "Все согласны", chat_id=curator.user_id)
     await curator.press("Утвердить приказом")
-    await curator.send("62-н")
+    await curator.send("№ 62-н")  # typed with its sign: not «№ № 62-н»
     assert said(await curator.send("31.02.2026"), "ДД.ММ.ГГГГ")
     replies = await curator.send("15.09.2026")
     assert said(replies, "утверждена приказом № 62-н от 15.09.2026", chat_id=mentee.user_id)
+    # Each side is told what is theirs to do.
+    assert said(replies, "Составьте персонализированную программу", chat_id=mentor.user_id)
+    assert not said(replies, "Составьте", chat_id=mentee.user_id)
+    assert said(replies, "Наставник составляет", chat_id=mentee.user_id)
 
 
 async def draft_programme(mentor: Person, activities: int) -> None:

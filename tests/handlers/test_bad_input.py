@@ -55,8 +55,10 @@ async def test_a_sticker_instead_of_text_is_explained(at_name_step: Person) -> N
 async def test_typing_where_a_button_is_expected_is_explained(at_name_step: Person) -> None:
     for answer in ("Иванова Мария", "преподаватель", "ПЦК", "Информатика", "3"):
         await at_name_step.send(answer)
-    replies = await at_name_step.send("высшая")
-    assert said(replies, "нажмите одну из кнопок выше")
+    replies = await at_name_step.send("самая лучшая")
+    assert said(replies, "выберите вариант кнопкой ниже")
+    # A typed label (or its unique beginning) is understood as the button.
+    assert said(await at_name_step.send("высшая"), "Квалификационная категория: Высшая")
 
 
 async def test_an_unknown_command_inside_a_form_does_not_become_an_answer(

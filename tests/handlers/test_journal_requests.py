@@ -72,6 +72,9 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     assert said(await mentee.send("01.02.2027"), "ДД.ММ.ГГГГ") is False
     replies = await mentee.send("Болезнь")
     assert said(replies, "в пределах программы")  # 01.02.2027 is after the end
+    # The form is still open: a command asks before the typed answers are dropped.
+    assert said(await mentee.send("/request"), "Вы не закончили заполнять форму")
+    assert said(await mentee.press("Начать заново"), "Отправьте /request ещё раз")
     await mentee.send("/request")
     await mentee.press("перенести срок мероприятия")
     await mentee.press("Мероприятие 1")

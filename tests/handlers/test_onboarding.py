@@ -168,10 +168,31 @@ async def test_start_continues_an_unfinished_registration(person: Callable[..., 
     teacher = person(2010)
     await give_consent(teacher)
     await teacher.send("Иванова Мария")
-    assert said(await teacher.send("/cancel"), "чтобы продолжить регистрацию, отправьте /start")
-    replies = await teacher.send("/start")
-    assert said(replies, "Давайте завершим регистрацию")
-    assert said(replies, "Ваши фамилия, имя, отчество")
+    await teacher.send("преподаватель")
+    cancelled = await teacher.send("/cancel")
+    assert said(cancelled, "Ваши ответы сохранены; отправьте /start, чтобы продолжить регистрацию")
+    offered = await teacher.send("/start")
+    assert said(offered, "Вы прервали регистрацию, дав 2 ответа")
+    # Where the person stopped: the department, with the earlier answers kept.
+    assert said(await teacher.press("Продолжить с того места"), "Ваша предметно-цикловая комиссия")
+    await teacher.send("/cancel")
+    await teacher.send("/start")
+    assert said(await teacher.press("Начать регистрацию заново"), "Ваши фамилия, имя, отчество")
+
+
+async def test_a_command_inside_a_form_asks_before_dropping_it(
+    person: Callable[..., Person],
+) -> None:
+    teacher = person(2013)
+    await give_consent(teacher)
+    await teacher.send("Иванова Мария")
+    asked = await teacher.send("/profile")
+    assert said(asked, "Вы не закончили заполнять форму")
+    assert said(await teacher.press("Продолжить с того же места"), "Ваша должность")
+    await teacher.send("/plan")
+    dropped = await teacher.press("Начать заново")
+    assert said(dropped, "Незаконченные ответы удалены. Отправьте /plan ещё раз.")
+    assert said(await teacher.send("/start"), "Ваши фамилия, имя, отчество")
 
 
 async def test_back_returns_to_the_previous_question(person: Callable[..., Person]) -> None:

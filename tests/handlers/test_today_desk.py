@@ -18,11 +18,12 @@ from models.outbox import mark_unreachable
 from models.participant import Participant
 from models.requests import create_request
 from tests.conftest import CURATOR_ID
-from tests.driver import Person, said, texts
+from tests.driver import Person, buttons, said, texts
 from tests.factories import (
     CURATOR,
     actor,
     make_accepted_pair,
+    make_mentor,
     make_running_programme,
     make_teacher,
 )
@@ -161,3 +162,19 @@ async def test_the_banks_are_searched_by_surname(
     # A filter pressed keeps the search; clearing it shows everyone.
     assert "Поиск: «Иван»." in texts(await curator.press("наставляемые"))[0]
     assert "Найдено: 3" in texts(await curator.press("Сбросить поиск"))[0]
+
+
+async def test_a_card_leads_to_pairing_and_back_to_the_banks(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        await make_teacher(session, full_name="Зайцева Мария Андреевна")
+        await make_mentor(session, full_name="Иванов Сергей Петрович")
+    await curator.send("/participants Зайцева")
+    await curator.press("Зайцева Мария Андреевна")
+    labels = [label for label, _data in buttons(curator.last_markup()[1])]
+    assert "🎯 Подобрать наставника" in labels
+    assert said(await curator.press("Подобрать наставника"), "Наставники для <b>Зайцевой Марии")
+    await curator.send("/participants Зайцева")
+    await curator.press("Зайцева Мария Андреевна")
+    assert said(await curator.press("К банкам"), "Банки наставников и наставляемых")

@@ -1,0 +1,68 @@
+"""Russian that reads right: names in the case the sentence needs, plural forms, «4,5»."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.i18n import create_i18n
+from handlers.views import decimal, name_in, reason_text
+from models.i18n_marker import NP_
+from models.names import Case, decline
+from tests.driver import Person, said
+from tests.factories import make_mentor, make_teacher
+
+
+@pytest.mark.parametrize(
+    ("name", "genitive", "dative"),
+    [
+        ("Зайцева Мария Андреевна", "Зайцевой Марии Андреевны", "Зайцевой Марии Андреевне"),
+        ("Иванов Сергей Петрович", "Иванова Сергея Петровича", "Иванову Сергею Петровичу"),
+        ("Орлова Нина", "Орловой Нины", "Орловой Нине"),
+        ("#12", "#12", "#12"),  # not a name: left as it is
+    ],
+)
+def test_names_take_the_case_the_sentence_needs(name: str, genitive: str, dative: str) -> None:
+    assert decline(name, Case.GENITIVE) == genitive
+    assert decline(name, Case.DATIVE) == dative
+    i18n = create_i18n("ru")
+    with i18n.context(), i18n.use_locale("en"):
+        assert name_in(name, Case.GENITIVE) == name  # English keeps the name as written
+
+
+@pytest.mark.parametrize(
+    ("n", "points", "years"),
+    [
+        (1, "1 балл", "стаж 1 год"),
+        (2, "2 балла", "стаж 2 года"),
+        (5, "5 баллов", "стаж 5 лет"),
+        (11, "11 баллов", "стаж 11 лет"),
+        (21, "21 балл", "стаж 21 год"),
+    ],
+)
+def test_numbers_agree_with_their_nouns(n: int, points: str, years: str) -> None:
+    i18n = create_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        shown = i18n.gettext(
+            "{n}. <b>{name}</b>: {score} point", "{n}. <b>{name}</b>: {score} points", n
+        ).format(n=1, name="Н", score=n)
+        assert shown.endswith(points)
+        reason = NP_("{count} year of teaching experience", "{count} years of teaching experience")
+        assert reason_text(reason, {"count": n}).endswith(years)
+        assert decimal(4.5) == "4,5"
+        assert decimal(4.0) == "4"
+    with i18n.context(), i18n.use_locale("en"):
+        assert decimal(4.5) == "4.5"
+
+
+async def test_the_mentor_list_names_the_mentee_in_the_genitive(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        await make_teacher(session, full_name="Зайцева Мария Андреевна")
+        await make_mentor(session, full_name="Иванов Сергей Петрович", experience_years=21)
+    await curator.send("/pair")
+    shown = await curator.press("Зайцева")
+    assert said(shown, "Наставники для <b>Зайцевой Марии Андреевны</b>")
+    assert said(shown, "баллов") or said(shown, "балла") or said(shown, " балл,")
+    assert not said(shown, "Зайцева Мария Андреевна</b>")
