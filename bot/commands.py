@@ -33,6 +33,7 @@ PARTICIPANT_COMMANDS = (
 CURATOR_COMMANDS = (
     ("today", N_("What needs my attention today")),
     ("participants", N_("The banks of mentors and mentees")),
+    ("departments", N_("The directory of departments (ПЦК)")),
     ("pair", N_("Form a mentoring pair or group")),
     ("requests", N_("Requests waiting for a decision")),
     ("programmes", N_("Programmes by status, with progress")),

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     webhook_host: str = "0.0.0.0"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
 
-    # Scheduler (issue 4): reminders, escalations, digests.
+    # Scheduler: reminders, escalations, digests (§6.4, roadmap stage 5).
     reminder_days: Annotated[tuple[int, ...], NoDecode] = (7, 3, 1, 0)
     escalate_after_days: int = Field(default=3, ge=1, le=60)
     inactivity_days: int = Field(default=30, ge=1, le=365)

@@ -29,6 +29,7 @@ from handlers.curator import (
     audit,
     broadcast,
     candidates,
+    departments,
     desk,
     documents,
     export,
@@ -67,6 +68,7 @@ def create_root_router() -> Router:
         documents.router,
         invites.router,
         participants.router,
+        departments.router,
         publish.router,
     )
 

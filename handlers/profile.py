@@ -19,6 +19,7 @@ from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.onboarding.steps import ask, flow
 from handlers.texts import format_value, profile_card
 from handlers.ui import FormOption, ProfileAction, step_keyboard
+from models.departments import canonical_name
 from models.enums import MentorStatus, Role
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
@@ -111,7 +112,10 @@ async def value_typed(
     if spec.kind in ("choice", "multi"):
         await message.answer(_("Please tap one of the buttons above, or send /cancel to stop."))
         return
-    await _save(session, participant, spec.key, spec.clean(message.text))
+    value = spec.clean(message.text)
+    if spec.key == "department":  # the directory's spelling of a department typed by hand
+        value = await canonical_name(session, str(value))
+    await _save(session, participant, spec.key, value)
     await state.clear()
     await show_profile(message, participant, _("Saved."))
 

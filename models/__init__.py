@@ -4,6 +4,7 @@ from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
 from models.consent import Consent
+from models.departments import Department
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
@@ -22,6 +23,7 @@ __all__ = [
     "Base",
     "Broadcast",
     "Consent",
+    "Department",
     "Invite",
     "Meeting",
     "MenteeProfile",

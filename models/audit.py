@@ -47,7 +47,7 @@ def audit(
 
 # Kinds of entries the curator filters the log by: action prefixes.
 AUDIT_KINDS: dict[str, tuple[str, ...]] = {
-    "people": ("role.", "bank.", "mentor.", "participant.", "retention."),
+    "people": ("role.", "bank.", "mentor.", "department.", "participant.", "retention."),
     "pairs": ("pair.",),
     "programmes": ("programme.", "publish.best_case"),
     "requests": ("request.",),

@@ -1,7 +1,8 @@
-"""Reminder and escalation jobs (APScheduler). The jobs themselves arrive with issue #4.
+"""Reminder, escalation and delivery jobs (APScheduler): deadlines of activities (§9.3),
+programme ends (§10), the curator's digest and the yearly list (§6.4.2).
 
-`Clock` is here from the start so that every time-dependent rule takes "now" from an
-injected object and tests can move through weeks in milliseconds.
+Every time-dependent rule takes "now" from an injected `Clock`, so tests move through weeks
+in milliseconds.
 """
 
 from scheduler.clock import Clock, SystemClock

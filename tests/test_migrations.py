@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from models import Base
@@ -51,5 +51,31 @@ async def test_sqlite_runs_in_wal_mode_with_foreign_keys(sqlite_url: str) -> Non
             journal = (await connection.exec_driver_sql("PRAGMA journal_mode")).scalar()
             foreign_keys = (await connection.exec_driver_sql("PRAGMA foreign_keys")).scalar()
         assert (journal, foreign_keys) == ("wal", 1)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_departments_directory_starts_from_what_people_typed(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url)
+    try:
+        await upgrade_database(engine, "2c0084c569c7")
+        async with engine.begin() as connection:
+            for number, department in enumerate(
+                ["ПЦК истории", "пцк  истории", "ПЦК ИТ", None], start=1
+            ):
+                await connection.execute(
+                    text(
+                        "INSERT INTO participants (id, telegram_id, status, locale, department, "
+                        "created_at, updated_at) VALUES (:id, :tg, 'active', 'ru', :dept, "
+                        "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": number, "tg": 1000 + number, "dept": department},
+                )
+        await upgrade_database(engine)
+        async with engine.connect() as connection:
+            names = list((await connection.execute(text("SELECT name FROM departments"))).scalars())
+        # One entry per department whatever the case and spaces typed; no empty one.
+        assert len(names) == 2
+        assert {" ".join(n.casefold().split()) for n in names} == {"пцк ит", "пцк истории"}
     finally:
         await engine.dispose()

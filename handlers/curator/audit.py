@@ -75,6 +75,13 @@ SENTENCES: dict[str, Sentence] = {
             person=who, year=d["year"]
         )
     ),
+    "department.add": lambda e, who, d: _("added department №{id} to the directory").format(
+        id=e.object_id
+    ),
+    "department.rename": lambda e, who, d: _("renamed department №{id}").format(id=e.object_id),
+    "department.merge": lambda e, who, d: _("merged a department into №{id}").format(
+        id=e.object_id
+    ),
     "pair.propose": lambda e, who, d: _("proposed pair №{id}").format(id=e.object_id),
     "pair.propose_mentor": lambda e, who, d: _("proposed a new mentor for pair №{id}").format(
         id=e.object_id

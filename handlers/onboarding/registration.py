@@ -15,9 +15,11 @@ from handlers.onboarding.finish import finish_registration
 from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
 from handlers.onboarding.steps import (
     BUTTON_STEPS,
+    DEPARTMENT_OPTIONS,
     FIELD_OF_STEP,
     MENTOR_CONSENT,
     TYPED_STEPS,
+    DepartmentPick,
     Registration,
     ask,
     neighbour,
@@ -25,6 +27,7 @@ from handlers.onboarding.steps import (
 )
 from handlers.texts import consent_document, format_value
 from handlers.ui import BACK, FormOption, MentorConsentAnswer
+from models.departments import canonical_name, directory
 from models.enums import ConsentKind
 from models.errors import InvalidValue
 from models.fields import FIELDS, check_difficulties
@@ -58,10 +61,36 @@ async def advance(
     if following == Registration.choosing_role and data.get("invited_role"):
         await state.update_data(role=data["invited_role"])  # preselected by an invitation
         following = neighbour(following.state, await state.get_data(), +1)
+    if following == Registration.entering_department:
+        names = [d.name for d in await directory(session)][:30]
+        await state.update_data({DEPARTMENT_OPTIONS: names})
     if following is None:
         await finish_registration(message, state, session, participant, bot, settings, i18n)
     else:
         await ask(message, state, following, settings.organization_name, i18n)
+
+
+@router.callback_query(DepartmentPick.filter(), Registration.entering_department)
+async def department_picked(
+    query: CallbackQuery,
+    callback_data: DepartmentPick,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    options = (await state.get_data()).get(DEPARTMENT_OPTIONS) or []
+    if not 0 <= callback_data.index < len(options):
+        raise InvalidValue(STALE)
+    name = options[callback_data.index]
+    await state.update_data(department=name)
+    await query.message.edit_text(
+        f"{_(FIELDS['department'].label)}: {format_value('department', name)}"
+    )
+    await query.answer()
+    await advance(query.message, state, session, participant, bot, settings, i18n)
 
 
 @router.message(StateFilter(*TYPED_STEPS), F.text)
@@ -75,7 +104,10 @@ async def answer_typed(
     i18n: I18n,
 ) -> None:
     key = FIELD_OF_STEP[await state.get_state()]
-    await state.update_data({key: FIELDS[key].clean(message.text)})
+    value = FIELDS[key].clean(message.text)
+    if key == "department":  # the directory's spelling of a department typed by hand
+        value = await canonical_name(session, str(value))
+    await state.update_data({key: value})
     await advance(message, state, session, participant, bot, settings, i18n)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
@@ -17,6 +18,11 @@ from models.enums import ConsentKind, Role
 from models.fields import FIELDS
 
 MENTOR_CONSENT = "mentor_consent"  # the field name of the consent step's Back button
+DEPARTMENT_OPTIONS = "department_options"  # FSM data: the directory's names, offered as buttons
+
+
+class DepartmentPick(CallbackData, prefix="dpk"):
+    index: int  # in the person's DEPARTMENT_OPTIONS
 
 
 class Registration(StatesGroup):
@@ -123,6 +129,15 @@ def prompt(step: State, data: dict[str, Any], organization: str, i18n: I18n) -> 
         builder.adjust(1)
         return document.text, builder.as_markup()
     spec = FIELDS[FIELD_OF_STEP[step.state]]
+    if step == R.entering_department and data.get(DEPARTMENT_OPTIONS):
+        builder = InlineKeyboardBuilder()
+        for index, name in enumerate(data[DEPARTMENT_OPTIONS]):
+            builder.button(text=name[:60], callback_data=DepartmentPick(index=index))
+        if back:
+            builder.button(text=_("⬅ Back"), callback_data=FormOption(field=spec.key, code=BACK))
+        builder.adjust(1)
+        hint = _("Choose yours below; if it is not there, type its name.")
+        return _(spec.prompt) + "\n" + hint, builder.as_markup()
     return _(spec.prompt), step_keyboard(spec, data.get(spec.key) or (), back=back)
 
 

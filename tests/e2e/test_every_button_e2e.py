@@ -14,6 +14,7 @@ from bot.sandbox.app import sandbox_settings
 from bot.sandbox.seed import Persona, seed_demo
 from models.database import create_engine, create_session_pool, upgrade_database
 from scheduler.clock import SystemClock
+from tests.driver import detach_routers
 
 MESSAGES_PER_COMMAND = 2  # the first messages with buttons that a command brings
 BUTTONS_PER_MESSAGE = 6
@@ -81,6 +82,7 @@ async def test_every_command_and_button_of_every_role(
         await polling
         await bot.session.close()
         await engine.dispose()
+        detach_routers(dispatcher)  # the module routers join the next test's dispatcher
     assert presses > 40  # the crawl really pressed buttons
     failed = [m.text[:120] for m in telegram.messages.values() if ERROR_TEXT in m.text]
     assert failed == []
