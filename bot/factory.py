@@ -24,11 +24,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import handlers
 from bot.commands import set_bot_commands
 from bot.config import Settings
+from bot.filters import inline_sync_callables
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
 from bot.middlewares import (
     DbSessionMiddleware,
     KeyedLocks,
-    OnceMiddleware,
     ParticipantMiddleware,
     UpdateLoggingMiddleware,
 )
@@ -169,10 +169,10 @@ def create_dispatcher(
     )
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
-    dispatcher.update.outer_middleware(OnceMiddleware())
     dispatcher.update.outer_middleware(ParticipantMiddleware())
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())
+    inline_sync_callables(dispatcher)
     dispatcher.startup.register(on_startup)
     dispatcher.shutdown.register(on_shutdown)
     # aiogram registered its FSM storage's close() first; updates still running need it.

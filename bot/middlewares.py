@@ -1,4 +1,5 @@
-"""Outer middlewares: logging, a DB session per update, the participant behind the update."""
+"""Outer middlewares: logging, a unit of work per update (bot.unit), the participant behind the
+update and whether it was processed already."""
 
 from __future__ import annotations
 
@@ -11,15 +12,16 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.fsm.context import FSMContext
 from aiogram.types import TelegramObject, Update, User
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
+from bot.unit import BufferedFSMContext, UnitOfWork
 from models.access import Actor
-from models.participant import get_participant
-from models.updates import mark_processing, seen
+from models.participant import load_for_update
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 logger = logging.getLogger("bot.updates")
@@ -67,11 +69,14 @@ class KeyedLocks:
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """A database session per update. A transient database error (a locked SQLite file, a
-    dropped connection) runs the whole update again with a new session — unless the bot already
-    said something during the failed try, which the user must not see twice. When the retries
-    are used up the error goes on to the error handlers, which ask the user to send it again;
-    nothing half-done was committed, and the form step stays where it was."""
+    """One unit of work per update (bot.unit): a database session, the form's changes kept
+    in memory until the update ends, the read-only transaction ended before each Bot API call.
+
+    A transient database error (a locked SQLite file, a dropped connection) runs the whole
+    update again with a new session — unless the bot already said something during the failed
+    try, which the user must not see twice. When the retries are used up the error goes on to
+    the error handlers, which ask the user to send it again; nothing half-done was committed,
+    and the form step stays where it was (its changes are dropped with the failed try)."""
 
     def __init__(
         self, session_pool: async_sessionmaker[AsyncSession], attempts: int = 3, delay: float = 0.5
@@ -81,13 +86,27 @@ class DbSessionMiddleware(BaseMiddleware):
         self.delay = delay
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        update_id = getattr(event, "update_id", None)
+        bot = data.get("bot")
+        context: FSMContext | None = data.get("state")
         for attempt in range(1, self.attempts + 1):
+            form = None
+            if context is not None:  # a fresh view of the form for each try
+                form = data["state"] = BufferedFSMContext(context, update_id)
             with count_calls() as calls:
                 try:
                     async with self.session_pool() as session:
+                        unit = UnitOfWork(session, getattr(bot, "id", None), update_id, form)
                         data["session"] = session
-                        return await handler(event, data)
+                        data["unit_of_work"] = unit
+                        with unit.releasing():
+                            result = await handler(event, data)
+                        if form is not None:
+                            await form.flush()
+                        return result
                 except DBAPIError as error:
+                    if form is not None:
+                        form.discard()
                     if (
                         not transient_database_error(error)
                         or calls.succeeded
@@ -96,45 +115,43 @@ class DbSessionMiddleware(BaseMiddleware):
                         raise
                     logger.warning(
                         "update %s: database error (%s), trying again (%d of %d)",
-                        getattr(event, "update_id", None),
+                        update_id,
                         describe(error),
                         attempt + 1,
                         self.attempts,
                     )
+                except BaseException:
+                    # Not a database failure (a domain error, a Telegram refusal): what the
+                    # handler did to the form stands, as it would without the buffer.
+                    if form is not None:
+                        await form.flush()
+                    raise
             await asyncio.sleep(self.delay * attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
 
-class OnceMiddleware(BaseMiddleware):
-    """Skips an update already processed (same bot and update_id)."""
-
-    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        update_id = getattr(event, "update_id", None)
-        bot = data.get("bot")
-        if update_id is None or bot is None:
-            return await handler(event, data)
-        session: AsyncSession = data["session"]
-        if await seen(session, bot.id, update_id):
-            logger.info("update %s was already processed: skipped", update_id)
-            return None
-        mark_processing(session, bot.id, update_id)
-        result = await handler(event, data)
-        await session.commit()  # also when the handler itself changed nothing
-        return result
-
-
 class ParticipantMiddleware(BaseMiddleware):
-    """Loads the participant (None for a stranger) and whether the user is a curator."""
+    """Loads the participant (None for a stranger) and whether this update was processed
+    already, in one query; skips a redelivered update. The participant is cached for the
+    update (models.participant.get_participant answers from the session's cache)."""
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user: User | None = data.get("event_from_user")
         settings: Settings = data["settings"]
-        participant = None
-        if user is not None:
-            participant = await get_participant(data["session"], user.id)
+        session: AsyncSession = data["session"]
+        update_id = getattr(event, "update_id", None)
+        bot = data.get("bot")
+        bot_id = getattr(bot, "id", None) if update_id is not None else None
+        participant, processed = await load_for_update(
+            session, user.id if user is not None else None, bot_id, update_id
+        )
+        form = data.get("state")
+        if processed or (isinstance(form, BufferedFSMContext) and await form.already_applied()):
+            logger.info("update %s was already processed: skipped", update_id)
+            return None
         if participant is not None and participant.unreachable_at is not None:
             participant.unreachable_at = None  # they wrote to us: reachable again
-            await data["session"].commit()
+            await session.commit()
         is_curator = user is not None and (
             user.id in settings.curator_ids
             or (participant is not None and participant.staff_role is not None)

@@ -29,6 +29,8 @@ from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from bot.unit import release_before_telegram
+
 logger = logging.getLogger(__name__)
 
 _single_attempt: ContextVar[bool] = ContextVar("single_attempt", default=False)
@@ -85,6 +87,7 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
         attempts = 1 if isinstance(method, GetUpdates) or _single_attempt.get() else self.attempts
         delay = self.base_delay
         for attempt in range(1, attempts + 1):
+            await release_before_telegram()  # no database connection held while we wait
             try:
                 response = await make_request(bot, method)
             except TelegramRetryAfter as error:

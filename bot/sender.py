@@ -27,6 +27,7 @@ from aiogram.exceptions import (
 )
 
 from bot.resilience import single_attempt
+from bot.unit import release_before_telegram
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class Sender:
     ) -> Outcome:
         """One attempt, within the limits; the caller decides when to try again.
         `media` is ("photo" | "document", file_id): sent with `text` as its caption."""
+        await release_before_telegram()  # a notice sent from an update: free its connection
         await self.limiter.acquire(chat_id)
         try:
             with single_attempt():  # retries are this class's business, on its schedule

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,12 +13,14 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
 
 import migrations
 
@@ -46,7 +51,102 @@ def create_engine(url: str, *, busy_timeout: float = 5.0, **kwargs: Any) -> Asyn
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout))
+        _skip_idle_commits(engine, _serialize_writers(engine, busy_timeout))
     return engine
+
+
+def sqlite_in_transaction(dbapi_connection: Any) -> bool:
+    """Whether SQLite has a transaction open on this (aiosqlite) connection. Python's sqlite3
+    opens one only before a write, so after reads alone there is none."""
+    inner = getattr(dbapi_connection, "_connection", None)  # the aiosqlite.Connection
+    try:
+        return bool(inner.in_transaction)  # type: ignore[union-attr]
+    except (AttributeError, ValueError):  # not an aiosqlite connection, or closed
+        return True
+
+
+WRITER_WAIT = 10.0  # seconds a write waits for the process's other writers at most
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLAC", "CREATE", "DROP", "ALTER")
+
+
+class WriterQueue:
+    """One SQLite writer at a time within the process, queued in the event loop.
+
+    SQLite lets one transaction write at a time; the others get "busy" and its busy handler
+    sleeps and tries again (1, 2, 5 … 100 ms steps). With many updates writing at once that
+    polling, not the work, made the latency (issue 18: 50 users at once ≈ 10× the echo bot).
+    Here a transaction's first write waits its turn on an asyncio lock (no thread blocked, the
+    loop keeps serving the others, first come first served) and lets go at its COMMIT or
+    ROLLBACK. SQLite's busy_timeout still guards against other processes. The wait is bounded
+    (busy_timeout, at least WRITER_WAIT) and then fails like a locked file (retried)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._locks: weakref.WeakKeyDictionary[Any, asyncio.Lock] = weakref.WeakKeyDictionary()
+        self._holders: set[int] = set()
+
+    def _lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()  # an engine may outlive a test's event loop
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+    def before_execute(self, connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        dbapi_connection = connection.connection.dbapi_connection
+        if id(dbapi_connection) in self._holders:
+            return
+        if not statement.lstrip()[:6].upper().startswith(_WRITES):
+            return
+        lock = self._lock()
+        try:
+            if lock.locked():
+                await_(asyncio.wait_for(lock.acquire(), self.timeout))
+            else:
+                await_(lock.acquire())  # free: taken at once
+        except TimeoutError:
+            locked = sqlite3.OperationalError("database is locked (by this process's writer)")
+            raise OperationalError(statement, None, locked) from None
+        self._holders.add(id(dbapi_connection))
+
+    def release(self, dbapi_connection: Any) -> None:
+        if id(dbapi_connection) in self._holders:
+            self._holders.discard(id(dbapi_connection))
+            self._lock().release()
+
+
+def _serialize_writers(engine: AsyncEngine, timeout: float) -> WriterQueue:
+    queue = WriterQueue(max(timeout, WRITER_WAIT))
+    event.listen(engine.sync_engine, "before_cursor_execute", queue.before_execute)
+    for name in ("checkin", "close", "invalidate", "soft_invalidate"):  # never leak a turn
+        event.listen(engine.sync_engine.pool, name, lambda conn, *_: queue.release(conn))
+    return queue
+
+
+def _skip_idle_commits(engine: AsyncEngine, writers: WriterQueue) -> None:
+    """aiosqlite hands every COMMIT and ROLLBACK to its thread and back (~65 µs and a turn of
+    the event loop), also when SQLite has nothing open: after a read-only unit of work, and
+    the pool's reset when the connection is returned. Those are skipped; a transaction that
+    wrote is committed or rolled back as before."""
+    dialect = engine.sync_engine.dialect
+    commit, rollback = dialect.do_commit, dialect.do_rollback
+
+    def do_commit(dbapi_connection: Any) -> None:
+        try:
+            if sqlite_in_transaction(dbapi_connection):
+                commit(dbapi_connection)
+        finally:
+            writers.release(dbapi_connection)
+
+    def do_rollback(dbapi_connection: Any) -> None:
+        try:
+            if sqlite_in_transaction(dbapi_connection):
+                rollback(dbapi_connection)
+        finally:
+            writers.release(dbapi_connection)
+
+    dialect.do_commit = do_commit  # type: ignore[method-assign]
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -86,6 +86,48 @@ async def enqueue(
     return bool(result.rowcount)
 
 
+async def enqueue_many(
+    session: AsyncSession, rows: list[dict[str, Any]], now: datetime | None = None
+) -> int:
+    """`enqueue` for many messages in one statement (rows: key, kind, chat_id, text and
+    optionally reply_markup); a key already queued is skipped. Returns how many were new."""
+    if not rows:
+        return 0
+    now = now or utcnow()
+    values = [
+        {
+            "key": row["key"],
+            "kind": row["kind"],
+            "chat_id": row["chat_id"],
+            "text": row["text"],
+            "reply_markup": row.get("reply_markup"),
+            "media_kind": None,
+            "media_file_id": None,
+            "status": OutboxStatus.PENDING.value,
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    table = OutboxMessage.__table__  # Core: one executemany, its row count
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"])  # type: ignore[arg-type]
+    queued = 0
+    for start in range(0, len(values), 1000):
+        chunk = values[start : start + 1000]
+        if session.bind.dialect.name == "postgresql":
+            # one multi-row INSERT; RETURNING counts the rows another sweep had not queued
+            returned = await session.execute(
+                statement.values(chunk).returning(table.c.id)  # type: ignore[attr-defined]
+            )
+            queued += len(returned.all())
+        else:
+            result: Any = await session.execute(statement, chunk)  # executemany: exact count
+            queued += result.rowcount
+    return queued
+
+
 async def already_queued(session: AsyncSession, key: str) -> bool:
     return (
         await session.scalar(select(OutboxMessage.id).where(OutboxMessage.key == key)) is not None

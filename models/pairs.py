@@ -45,6 +45,8 @@ class Pair(TimestampMixin, Base):
     # A replacement mentor proposed by the curator, until they accept (§8.1.5, §7.1.3).
     pending_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     closed_at: Mapped[datetime | None]
+    # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
+    next_notice_at: Mapped[datetime | None] = mapped_column(index=True)
 
     members: Mapped[list[PairMember]] = relationship(
         back_populates="pair", lazy="selectin", order_by="PairMember.id"

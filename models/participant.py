@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, Enum, String, Text, select
+from sqlalchemy import BigInteger, Enum, String, Text, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
 from models.base import Base, TimestampMixin, utcnow
 from models.enums import ParticipantStatus, Qualification, StaffRole
 from models.errors import ConsentRequired, InvalidValue, NotRegistered
 from models.fields import FIELDS, PROFILE_KEYS
 from models.i18n_marker import N_
+from models.updates import ProcessedUpdate
 
 if TYPE_CHECKING:
     from models.profiles import MenteeProfile, MentorProfile
@@ -88,8 +89,51 @@ class Participant(TimestampMixin, Base):
             raise NotRegistered()
 
 
+_CACHE = "participant_by_telegram_id"
+
+
+def _with_profiles() -> tuple[Any, ...]:
+    # One statement (LEFT JOINs) instead of the two SELECT ... IN of the relationships.
+    return (joinedload(Participant.mentee_profile), joinedload(Participant.mentor_profile))
+
+
 async def get_participant(session: AsyncSession, telegram_id: int) -> Participant | None:
-    return await session.scalar(select(Participant).where(Participant.telegram_id == telegram_id))
+    """The participant of this Telegram id. Within one session (one update) the person read
+    once is answered from the session's cache while they are still in it."""
+    cached = session.info.get(_CACHE, {}).get(telegram_id)
+    if cached is not None and inspect(cached).persistent and cached in session:
+        return cached  # type: ignore[no-any-return]
+    participant = await session.scalar(
+        select(Participant).where(Participant.telegram_id == telegram_id).options(*_with_profiles())
+    )
+    if participant is not None:
+        session.info.setdefault(_CACHE, {})[telegram_id] = participant
+    return participant
+
+
+async def load_for_update(
+    session: AsyncSession, telegram_id: int | None, bot_id: int | None, update_id: int | None
+) -> tuple[Participant | None, bool]:
+    """The person behind an update and whether the update was processed already, in one
+    statement when the person is known (the usual case)."""
+    processed = (
+        select(ProcessedUpdate.update_id)
+        .where(ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id)
+        .exists()
+        if update_id is not None and bot_id is not None
+        else None
+    )
+    if telegram_id is None:
+        return None, bool(processed is not None and await session.scalar(select(processed)))
+    query = select(Participant).where(Participant.telegram_id == telegram_id)
+    if processed is not None:
+        query = query.add_columns(processed.label("processed"))
+    row = (await session.execute(query.options(*_with_profiles()))).first()
+    if row is None:
+        return None, bool(processed is not None and await session.scalar(select(processed)))
+    participant = row[0]
+    session.info.setdefault(_CACHE, {})[telegram_id] = participant
+    return participant, bool(processed is not None and row[1])
 
 
 async def get_participant_by_id(session: AsyncSession, participant_id: int) -> Participant | None:

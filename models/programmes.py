@@ -75,6 +75,8 @@ class Programme(TimestampMixin, Base):
     ended_at: Mapped[datetime | None]
     # Marked by the curator for the site (§6.4.6, §11.1).
     best_case: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
+    next_notice_on: Mapped[date | None] = mapped_column(index=True)
 
     pair: Mapped[Pair] = relationship(lazy="selectin")
     activities: Mapped[list[Activity]] = relationship(
@@ -119,6 +121,8 @@ class Activity(Base):
     review_comment: Mapped[str | None] = mapped_column(Text)
     reviewed_at: Mapped[datetime | None]
     confirmed_at: Mapped[datetime | None]
+    # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
+    next_notice_on: Mapped[date | None] = mapped_column(index=True)
 
     programme: Mapped[Programme] = relationship(back_populates="activities", lazy="selectin")
 

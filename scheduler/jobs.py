@@ -6,12 +6,14 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
-from sqlalchemy import select
+from sqlalchemy import bindparam, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import raiseload
 
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, sender_for
@@ -21,11 +23,12 @@ from models.outbox import (
     OutboxStatus,
     attempting,
     claim_due,
-    enqueue,
+    enqueue_many,
     mark,
     mark_unreachable,
     release,
 )
+from models.pairs import Pair
 from models.participant import Participant, curator_telegram_ids
 from models.updates import forget_old
 from scheduler import rules
@@ -37,17 +40,13 @@ logger = logging.getLogger(__name__)
 
 
 async def collect(session: AsyncSession, settings: Settings, clock: Clock) -> list[Due]:
+    """The rules that look at a few rows each time (the ones that could grow with the region
+    run in `sweep` in batches: activities, programmes, pairs)."""
     now = clock.now()
     local_now = now.astimezone(settings.timezone)
     today = local_now.date()
     return [
-        *await rules.deadline_reminders(session, today, settings.reminder_days),
-        *await rules.overdue(session, today, settings.escalate_after_days),
-        *await rules.programme_ending(session, today, settings.programme_end_days),
         *await rules.survey_reminders(session, now, settings.survey_reminder_days),
-        *await rules.inactivity(
-            session, now, settings.inactivity_days, settings.escalate_after_days
-        ),
         *await rules.pending_requests(session, now, settings.request_reminder_days),
         *await rules.weekly_digest(session, local_now, settings.digest_day, settings.digest_time),
         *rules.yearly_list_update(today, settings.yearly_reminder),
@@ -90,58 +89,136 @@ async def _existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     return existing
 
 
+async def _queue(
+    session: AsyncSession, dues: list[Due], settings: Settings, i18n: I18n, now: datetime
+) -> int:
+    """Render and queue the messages of `dues` not queued yet (one INSERT for all)."""
+    if not dues:
+        return 0
+    curators = await curator_telegram_ids(session, settings.curator_ids)
+    ids = {pid for due in dues for pid in due.participants}
+    for due in dues:
+        pair = due.params.get("pair") or getattr(due.params.get("programme"), "pair", None)
+        if pair is not None:
+            ids.update({pair.mentor_id, *pair.mentee_ids})
+    chats = [*curators, *(c for d in dues for c in d.chats)]
+    people: dict[int, Participant] = {}
+    id_list = sorted(ids)
+    for start in range(0, max(len(id_list), 1), 500):
+        people.update(
+            (p.id, p)
+            for p in await session.scalars(
+                select(Participant)
+                .where(
+                    Participant.id.in_(id_list[start : start + 500])
+                    | (Participant.telegram_id.in_(chats) if start == 0 else false())
+                )
+                .options(
+                    raiseload(Participant.mentee_profile), raiseload(Participant.mentor_profile)
+                )
+            )
+        )
+    names = await names_of(session, ids)
+    locales = {person.telegram_id: person.locale for person in people.values()}
+    planned = [
+        (due, recipient, f"{due.key}:{recipient.chat_id}")
+        for due in dues
+        for recipient in _recipients(due, people, locales, curators)
+    ]
+    existing = await _existing_keys(session, [key for _, _, key in planned])
+    rows = []
+    for due, recipient, key in planned:
+        if key in existing:
+            continue
+        existing.add(key)
+        text, markup = rendered(i18n, recipient.locale, due, names, to_mentor=recipient.to_mentor)
+        rows.append(
+            {
+                "key": key,
+                "kind": due.kind,
+                "chat_id": recipient.chat_id,
+                "text": text,
+                "reply_markup": markup,
+            }
+        )
+    return await enqueue_many(session, rows, now=now)
+
+
+async def _advance(session: AsyncSession, found: rules.Found) -> None:
+    """When to look at each object of the batch next; in the transaction of its notices.
+    Objects that wait for a change (most, on a first sweep) get one UPDATE per 500 ids."""
+    for statement in found.advance_in_sql:
+        await session.execute(statement)
+    if not found.advance:
+        return
+    table = found.model.__table__  # type: ignore[attr-defined]
+    column = table.c.next_notice_at if found.model is Pair else table.c.next_notice_on
+    keep: dict[str, Any] = {}
+    if "updated_at" in table.c:  # bookkeeping, not a change of the object
+        keep["updated_at"] = table.c.updated_at
+    far = rules.FAR_MOMENT if found.model is Pair else rules.FAR_DAY
+    waiting = [key for key, moment in found.advance.items() if moment == far]
+    for start in range(0, len(waiting), 500):
+        await session.execute(
+            update(table)
+            .where(table.c.id.in_(waiting[start : start + 500]))
+            .values({column: far, **keep})
+        )
+    timed = [
+        {"object_id": key, "next_moment": moment}
+        for key, moment in found.advance.items()
+        if moment != far
+    ]
+    if timed:
+        await session.execute(
+            update(table)
+            .where(table.c.id == bindparam("object_id"))
+            .values({column: bindparam("next_moment"), **keep}),
+            timed,
+        )
+
+
 async def sweep(
     session_pool: async_sessionmaker[AsyncSession],
     settings: Settings,
     i18n: I18n,
     clock: Clock,
+    batch: int = rules.BATCH,
 ) -> int:
-    """Queue everything due that is not queued yet; returns how many messages were queued."""
+    """Queue everything due that is not queued yet; returns how many messages were queued.
+
+    Costs what is due, not what exists: activities, programmes and pairs are read only when
+    their next moment has come, in batches of `batch`, each committed with its notices and
+    its next moments (a crash loses nothing: the batch is looked at again)."""
     now = clock.now()
+    local_now = now.astimezone(settings.timezone)
+    today = local_now.date()
+    queued = 0
     async with session_pool() as session:
         await forget_old(session, now)
-        dues = await collect(session, settings, clock)
-        if not dues:
-            return 0
-        curators = await curator_telegram_ids(session, settings.curator_ids)
-        ids = {pid for due in dues for pid in due.participants}
-        for due in dues:
-            pair = due.params.get("pair") or getattr(due.params.get("programme"), "pair", None)
-            if pair is not None:
-                ids.update({pair.mentor_id, *pair.mentee_ids})
-        people = {
-            p.id: p
-            for p in await session.scalars(
-                select(Participant).where(
-                    Participant.id.in_(ids)
-                    | Participant.telegram_id.in_([*curators, *(c for d in dues for c in d.chats)])
-                )
-            )
-        }
-        names = await names_of(session, ids)
-        locales = {person.telegram_id: person.locale for person in people.values()}
-        planned = [
-            (due, recipient, f"{due.key}:{recipient.chat_id}")
-            for due in dues
-            for recipient in _recipients(due, people, locales, curators)
-        ]
-        existing = await _existing_keys(session, [key for _, _, key in planned])
-        queued = 0
-        for due, recipient, key in planned:
-            if key in existing:
-                continue
-            text, markup = rendered(
-                i18n, recipient.locale, due, names, to_mentor=recipient.to_mentor
-            )
-            queued += await enqueue(
-                session,
-                key=key,
-                kind=due.kind,
-                chat_id=recipient.chat_id,
-                text=text,
-                reply_markup=markup,
-                now=now,
-            )
+        batches = (
+            lambda: rules.activities_due(
+                session, today, settings.reminder_days, settings.escalate_after_days, batch
+            ),
+            lambda: rules.programmes_ending(session, today, settings.programme_end_days, batch),
+            lambda: rules.pairs_inactive(
+                session, now, settings.inactivity_days, settings.escalate_after_days, batch
+            ),
+        )
+        for next_batch in batches:
+            while True:
+                found = await next_batch()
+                if not found.size:
+                    break
+                queued += await _queue(session, found.dues, settings, i18n, now)
+                await _advance(session, found)
+                await session.commit()
+                session.expunge_all()  # bounded memory: the batch's objects are done
+                if found.size < batch:
+                    break
+        queued += await _queue(
+            session, await collect(session, settings, clock), settings, i18n, now
+        )
         await session.commit()
     if queued:
         logger.info("sweep queued %d message(s)", queued)

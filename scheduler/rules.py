@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
 from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.journal import Meeting, PairMessage
+from models.outbox import OutboxMessage
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import FINISHED, Activity, Programme
@@ -298,8 +299,17 @@ async def weekly_digest(
     if local_now < moment:
         return []
     year, week, _ = moment.date().isocalendar()
+    key = f"digest:{year}-W{week:02d}"
+    # Counted once a week, not on every sweep: the counts read every open activity.
+    queued = await session.scalar(
+        select(OutboxMessage.id)
+        .where(OutboxMessage.key > f"{key}:", OutboxMessage.key < f"{key};")
+        .limit(1)
+    )
+    if queued is not None:
+        return []
     counts = await digest_counts(session, today)
-    return [Due(key=f"digest:{year}-W{week:02d}", kind="digest", curators=True, params=counts)]
+    return [Due(key=key, kind="digest", curators=True, params=counts)]
 
 
 def yearly_list_update(today: date, month_day: str) -> list[Due]:
@@ -349,3 +359,319 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
             )
         )
     return dues
+
+
+# --- O(due): each activity, programme and pair carries the moment the sweep must look at it
+# next (`next_notice_on` / `next_notice_at`, NULL = look now). The sweep reads only those whose
+# moment has come, in bounded batches, and advances them in the same transaction as it queues
+# their notices. A change that can bring a notice earlier clears the moment in the database
+# (triggers of migration 5d1e0a7c9b42), whatever code made it.
+
+FAR_DAY = date(9999, 12, 31)  # nothing can become due by the passing of time alone
+FAR_MOMENT = datetime(9999, 12, 31, tzinfo=UTC)
+BATCH = 5000
+
+
+@dataclass
+class Found:
+    """A batch of the objects whose moment had come: what is due, and when to look again."""
+
+    dues: list[Due]
+    model: type
+    advance: dict[int, Any]  # object id -> next moment (every object of the batch)…
+    advance_in_sql: list[Any] = field(default_factory=list)  # …or UPDATEs that compute it
+    looked_at: int | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.advance) if self.looked_at is None else self.looked_at
+
+
+def _plus_days(session: AsyncSession, column: Any, days: int) -> Any:
+    if session.bind.dialect.name == "sqlite":
+        return type_coerce(func.date(column, f"{days:+d} days"), Date)
+    return column + days  # PostgreSQL: date + integer is a date
+
+
+def _next_activity_look(
+    session: AsyncSession, today: date, thresholds: tuple[int, ...], escalate_after: int
+) -> Any:
+    """`activity_plan`'s next day in SQL: the first of the reminder days, the day after the
+    deadline and the escalation day that is still ahead; FAR_DAY for an activity that is done
+    or whose programme is not running (a change clears it, see the triggers)."""
+    far = literal(FAR_DAY, Date)
+    running = and_(
+        Activity.status.in_(OPEN_ACTIVITY),
+        select(Programme.status).where(Programme.id == Activity.programme_id).scalar_subquery()
+        == ProgrammeStatus.APPROVED,
+    )
+    offsets = sorted({-t for t in thresholds} | {1, max(escalate_after, 1)})
+    moments = [_plus_days(session, Activity.deadline, offset) for offset in offsets]
+    return case(
+        (not_(running), far),
+        *((moment > literal(today, Date), moment) for moment in moments),
+        else_=far,
+    )
+
+
+async def _looked_at(
+    session: AsyncSession, column: Any, until: date | datetime, limit: int, *columns: Any
+) -> list[Any]:
+    """Rows (`columns`) of the objects whose next look is unset or has come: two index range
+    scans, at most `limit` rows."""
+    rows = list(
+        (await session.execute(select(*columns).where(column.is_(None)).limit(limit))).all()
+    )
+    if len(rows) < limit:
+        rows += (
+            await session.execute(select(*columns).where(column <= until).limit(limit - len(rows)))
+        ).all()
+    return rows
+
+
+def activity_plan(
+    deadline: date,
+    today: date,
+    thresholds: tuple[int, ...],
+    escalate_after: int,
+) -> tuple[int | None, bool, bool, date]:
+    """For an open activity of a running programme: the deadline reminder's threshold that
+    applies today (the latest reached), whether it is overdue, whether to escalate, and the
+    next day something new can become due."""
+    days_left = (deadline - today).days
+    threshold = None
+    if thresholds and 0 <= days_left <= max(thresholds):
+        threshold = latest_threshold(days_left, thresholds)
+    late = days_left <= -1
+    escalate = late and -days_left >= escalate_after
+    moments = [deadline - timedelta(days=t) for t in thresholds]
+    moments += [deadline + timedelta(days=1), deadline + timedelta(days=max(escalate_after, 1))]
+    upcoming = [moment for moment in moments if moment > today]
+    return threshold, late, escalate, min(upcoming, default=FAR_DAY)
+
+
+async def activities_due(
+    session: AsyncSession,
+    today: date,
+    thresholds: tuple[int, ...],
+    escalate_after: int,
+    limit: int = BATCH,
+) -> Found:
+    """Deadline reminders (the mentee, a copy to the mentor, §8.2.2), overdue notices (both
+    sides, the day after the deadline) and escalations (the curators, `escalate_after` days
+    late), for the activities whose day has come."""
+    ids = [
+        row[0]
+        for row in await _looked_at(session, Activity.next_notice_on, today, limit, Activity.id)
+    ]
+    plans: dict[int, tuple[int | None, bool, bool]] = {}
+    horizon = today + timedelta(days=max(thresholds, default=0))
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(Activity.id, Activity.deadline)
+            .join(Programme, Programme.id == Activity.programme_id)
+            .where(
+                Activity.id.in_(ids[start : start + 1000]),
+                Programme.status == ProgrammeStatus.APPROVED,
+                Activity.status.in_(OPEN_ACTIVITY),
+                Activity.deadline <= horizon,  # reminded, overdue or escalated today
+            )
+        )
+        for activity_id, deadline in rows.all():
+            threshold, late, escalate, _next = activity_plan(
+                deadline, today, thresholds, escalate_after
+            )
+            if threshold is not None or late:
+                plans[activity_id] = (threshold, late, escalate)
+    # The next look of every activity of the batch, computed by the database (most of a first
+    # sweep's rows are done or far away: no Python per row for them).
+    advance_in_sql = [
+        update(Activity)
+        .where(Activity.id.in_(ids[start : start + 1000]))
+        .values(next_notice_on=_next_activity_look(session, today, thresholds, escalate_after))
+        .execution_options(synchronize_session=False)
+        for start in range(0, len(ids), 1000)
+    ]
+    found: list[tuple[Activity, Pair]] = []
+    due_ids = list(plans)
+    for start in range(0, len(due_ids), 500):
+        rows = await session.execute(
+            select(Activity, Pair)
+            .join(Programme, Programme.id == Activity.programme_id)
+            .join(Pair, Pair.id == Programme.pair_id)
+            .where(Activity.id.in_(due_ids[start : start + 500]))
+            .options(lazyload(Activity.programme))
+        )
+        found += [(activity, pair) for activity, pair in rows.all()]
+    found.sort(key=lambda row: (row[0].deadline, row[0].id))
+    reminders, lateness = [], []
+    for activity, pair in found:
+        threshold, late, escalate = plans[activity.id]
+        days_left = (activity.deadline - today).days
+        if threshold is not None:
+            reminders.append(
+                Due(
+                    key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
+                    kind="deadline",
+                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    params={"activity": activity, "pair": pair, "days_left": days_left},
+                )
+            )
+        if late:
+            params = {"activity": activity, "pair": pair, "days_late": -days_left}
+            lateness.append(
+                Due(
+                    key=f"overdue:{activity.id}:{activity.deadline}",
+                    kind="overdue",
+                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    params=params,
+                )
+            )
+            if escalate:
+                lateness.append(
+                    Due(
+                        key=f"escalation:{activity.id}:{activity.deadline}",
+                        kind="escalation",
+                        curators=True,
+                        params=params,
+                    )
+                )
+    return Found([*reminders, *lateness], Activity, {}, advance_in_sql, len(ids))
+
+
+async def programmes_ending(
+    session: AsyncSession, today: date, thresholds: tuple[int, ...], limit: int = BATCH
+) -> Found:
+    rows = await _looked_at(
+        session,
+        Programme.next_notice_on,
+        today,
+        limit,
+        Programme.id,
+        Programme.end_date,
+        Programme.status,
+    )
+    advance: dict[int, Any] = {}
+    due_ids = []
+    for programme_id, end_date, status in rows:
+        if status != ProgrammeStatus.APPROVED:
+            advance[programme_id] = FAR_DAY
+            continue
+        upcoming = [
+            end_date - timedelta(days=t) for t in thresholds if end_date - timedelta(days=t) > today
+        ]
+        advance[programme_id] = min(upcoming, default=FAR_DAY)
+        if thresholds and 0 <= (end_date - today).days <= max(thresholds):
+            due_ids.append(programme_id)
+    dues = []
+    for start in range(0, len(due_ids), 500):
+        for programme in await session.scalars(
+            select(Programme)
+            .where(Programme.id.in_(due_ids[start : start + 500]))
+            .order_by(Programme.id)
+        ):
+            days_left = (programme.end_date - today).days
+            threshold = latest_threshold(days_left, thresholds)
+            pair = programme.pair
+            dues.append(
+                Due(
+                    key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
+                    kind="ending",
+                    participants=(pair.mentor_id, *pair.mentee_ids),
+                    params={"programme": programme, "days_left": days_left},
+                )
+            )
+    return Found(dues, Programme, advance)
+
+
+async def pairs_inactive(
+    session: AsyncSession, now: datetime, days: int, escalate_after: int, limit: int = BATCH
+) -> Found:
+    """No report, meeting or message for `days`: both sides; `escalate_after` later, the
+    curators. A pair is looked at when its quiet spell can have reached a threshold; a newer
+    report, meeting or message only moves that later, so it needs no trigger."""
+    ids = [row[0] for row in await _looked_at(session, Pair.next_notice_at, now, limit, Pair.id)]
+    advance: dict[int, Any] = dict.fromkeys(ids, FAR_MOMENT)  # not running: until a change
+    recheck = now + timedelta(days=max(days, 1))
+    quiet: dict[int, tuple[datetime, int]] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        programmes = select(Programme.id).where(Programme.pair_id.in_(chunk))
+        reports = (
+            select(Activity.programme_id, func.max(Activity.reported_at).label("at"))
+            .where(Activity.programme_id.in_(programmes))
+            .group_by(Activity.programme_id)
+            .subquery()
+        )
+        meetings = (
+            select(Meeting.pair_id, func.max(Meeting.created_at).label("at"))
+            .where(Meeting.pair_id.in_(chunk))
+            .group_by(Meeting.pair_id)
+            .subquery()
+        )
+        messages = (
+            select(PairMessage.pair_id, func.max(PairMessage.created_at).label("at"))
+            .where(PairMessage.pair_id.in_(chunk))
+            .group_by(PairMessage.pair_id)
+            .subquery()
+        )
+        rows = await session.execute(
+            select(
+                Pair.id,
+                Pair.approved_at,
+                Programme.approved_at,
+                reports.c.at,
+                meetings.c.at,
+                messages.c.at,
+            )
+            .join(Programme, Programme.pair_id == Pair.id)
+            .outerjoin(reports, reports.c.programme_id == Programme.id)
+            .outerjoin(meetings, meetings.c.pair_id == Pair.id)
+            .outerjoin(messages, messages.c.pair_id == Pair.id)
+            .where(
+                Pair.id.in_(chunk),
+                Pair.status == PairStatus.ACTIVE,
+                Programme.status == ProgrammeStatus.APPROVED,
+            )
+        )
+        for pair_id, *moments in rows.all():
+            known = [_aware(m) for m in moments if m is not None]
+            if not known:
+                advance[pair_id] = recheck
+                continue
+            last = max(known)
+            quiet_days = (now - last).days
+            if quiet_days < days:
+                advance[pair_id] = last + timedelta(days=days)
+            elif quiet_days < days + escalate_after:
+                advance[pair_id] = last + timedelta(days=days + escalate_after)
+                quiet[pair_id] = (last, quiet_days)
+            else:
+                advance[pair_id] = recheck  # a new report etc. starts a new quiet spell
+                quiet[pair_id] = (last, quiet_days)
+    dues: list[Due] = []
+    due_ids = sorted(quiet)
+    for start in range(0, len(due_ids), 500):
+        for pair in await session.scalars(
+            select(Pair).where(Pair.id.in_(due_ids[start : start + 500])).order_by(Pair.id)
+        ):
+            last, quiet_days = quiet[pair.id]
+            params = {"pair": pair, "days": quiet_days}
+            dues.append(
+                Due(
+                    key=f"inactive:{pair.id}:{last.date()}",
+                    kind="inactive",
+                    participants=(pair.mentor_id, *pair.mentee_ids),
+                    params=params,
+                )
+            )
+            if quiet_days >= days + escalate_after:
+                dues.append(
+                    Due(
+                        key=f"inactive-curator:{pair.id}:{last.date()}",
+                        kind="inactive-curator",
+                        curators=True,
+                        params=params,
+                    )
+                )
+    return Found(dues, Pair, advance)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 from collections.abc import AsyncGenerator
 from datetime import UTC, datetime
@@ -42,6 +43,7 @@ class RecordingSession(BaseSession):
         self.blocked: set[int] = set()
         self.faults: list[Exception] = []  # raised by the next requests, one each
         self.down: set[int] = set()  # chats whose every request fails with a 502
+        self.hanging: set[int] = set()  # chats whose requests never get an answer
         self.answered: set[str] = set()  # callback queries answered (Telegram allows one)
         # Texts Telegram's HTML parser would refuse; a test fails on any (the `bot` fixtures).
         self.unparsable: list[str] = []
@@ -61,6 +63,8 @@ class RecordingSession(BaseSession):
             raise TelegramForbiddenError(method=method, message="Forbidden: bot was blocked")
         if chat_id in self.down:
             raise TelegramServerError(method=method, message="Bad Gateway")
+        if chat_id in self.hanging:
+            await asyncio.Event().wait()  # until the caller gives up (cancelled)
         if isinstance(method, AnswerCallbackQuery):
             if method.callback_query_id in self.answered:
                 raise TelegramBadRequest(method=method, message="Bad Request: query ID is invalid")

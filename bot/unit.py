@@ -1,0 +1,235 @@
+"""One update = one unit of work: its database session and its form (FSM) changes.
+
+- The form's state and data are changed in memory while the update runs and written to the
+  FSM storage when the bot is about to say something with nothing uncommitted in the database,
+  or when the update ends without a database error (`BufferedFSMContext`). A form therefore
+  advances only after its answer is saved: when a commit fails on a locked SQLite file, the
+  next try repeats the same step; and the next question is shown only once its step is stored.
+- An update that changed only the form (a typed answer in the middle of a form) writes
+  nothing to the database: its update id is remembered in the form data itself, written
+  together with the state (one Redis transaction), so a redelivered answer is not applied to
+  the next step.
+- An update that wrote to the database records itself as processed in the same commit
+  (`UnitOfWork.watch`), and only then: a read-only update (/help, /plan) commits nothing.
+- Before the bot talks to Telegram, a read-only transaction is ended, so the database
+  connection goes back to the pool: a slow or hanging Telegram never holds connections
+  (`release_before_telegram`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import StateType
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from models.base import utcnow
+from models.updates import ProcessedUpdate
+
+logger = logging.getLogger(__name__)
+
+APPLIED = "__applied_updates__"  # form data key: ids of the last updates that changed the form
+KEEP_APPLIED = 32  # a redelivered batch is at most 100 updates, of one person far fewer
+MARKER_TTL = 7 * 24 * 3600  # seconds a bare marker (a finished form) is kept in Redis
+_UNSET: Any = object()
+
+_release: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+    "release_db_connection", default=None
+)
+
+
+async def release_before_telegram() -> None:
+    """Called right before a Bot API call (and before waiting for a send slot): ends the
+    current update's read-only transaction so its connection is free while we wait."""
+    release = _release.get()
+    if release is not None:
+        await release()
+
+
+class UnitOfWork:
+    """Watches one update's session: did it write, and record the update as processed with
+    its first write."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        bot_id: int | None,
+        update_id: int | None,
+        form: BufferedFSMContext | None = None,
+    ) -> None:
+        self.session = session
+        self.form = form
+        self.bot_id = bot_id
+        self.update_id = update_id
+        self.wrote = False  # something was flushed or executed as DML (maybe not committed)
+        self.committed_writes = False
+        sync = session.sync_session
+        event.listen(sync, "after_flush", self._after_flush)
+        event.listen(sync, "do_orm_execute", self._on_execute)
+        event.listen(sync, "before_commit", self._before_commit)
+        event.listen(sync, "after_commit", self._after_commit)
+        event.listen(sync, "after_rollback", self._after_rollback)
+
+    def _after_flush(self, _session: Session, _flush: UOWTransaction) -> None:
+        self.wrote = True
+
+    def _on_execute(self, state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            self.wrote = True
+
+    def _pending(self, session: Session) -> bool:
+        return bool(session.new or session.deleted or session.dirty)
+
+    def _before_commit(self, session: Session) -> None:
+        """The processed-update mark joins the first commit that changes something, so a
+        crash before it leaves the update free to be processed again. It is added only as
+        that commit begins: an INSERT flushed at the start would hold SQLite's single write
+        lock through the whole update, Telegram calls included."""
+        if self.committed_writes or self.update_id is None or self.bot_id is None:
+            return
+        if self.wrote or self._pending(session):
+            session.add(
+                ProcessedUpdate(bot_id=self.bot_id, update_id=self.update_id, processed_at=utcnow())
+            )
+
+    def _after_commit(self, _session: Session) -> None:
+        if self.wrote:
+            self.committed_writes = True
+        self.wrote = False
+
+    def _after_rollback(self, _session: Session) -> None:
+        self.wrote = False
+
+    async def release(self) -> None:
+        """Before the bot says something: end a transaction that only read, so the connection
+        returns to the pool, and store the form's new step, so the person never sees a
+        question whose step is not stored (a crash right after it would shift the answers).
+        A transaction that wrote and is not committed yet keeps its connection and the form
+        waits for it: its commit is the handler's call, the form follows at the end."""
+        session = self.session
+        if self.wrote or self._pending(session.sync_session):
+            return
+        if session.in_transaction():
+            await session.commit()  # nothing to write: ends the read, keeps the loaded objects
+        if self.form is not None:
+            await self.form.flush()
+
+    @contextmanager
+    def releasing(self) -> Iterator[None]:
+        token = _release.set(self.release)
+        try:
+            yield
+        finally:
+            _release.reset(token)
+
+
+class BufferedFSMContext(FSMContext):
+    """The update's view of its form: reads once from the storage, keeps changes in memory
+    until `flush()`; `discard()` forgets them (the update failed: the step stays)."""
+
+    def __init__(self, context: FSMContext, update_id: int | None) -> None:
+        super().__init__(storage=context.storage, key=context.key)
+        self.update_id = update_id
+        self._stored_state: Any = _UNSET
+        self._stored_data: Any = _UNSET
+        self._state: Any = _UNSET
+        self._data: Any = _UNSET
+
+    @property
+    def changed(self) -> bool:
+        return self._state is not _UNSET or self._data is not _UNSET
+
+    async def _load_data(self) -> dict[str, Any]:
+        if self._stored_data is _UNSET:
+            self._stored_data = await self.storage.get_data(key=self.key)
+        return self._stored_data  # type: ignore[no-any-return]
+
+    async def already_applied(self) -> bool:
+        """This update (a redelivery) already changed the form."""
+        if self.update_id is None:
+            return False
+        return self.update_id in (await self._load_data()).get(APPLIED, ())
+
+    async def set_state(self, state: StateType = None) -> None:
+        self._state = state.state if isinstance(state, State) else state
+
+    async def get_state(self) -> str | None:
+        if self._state is not _UNSET:
+            return self._state  # type: ignore[no-any-return]
+        if self._stored_state is _UNSET:
+            self._stored_state = await self.storage.get_state(key=self.key)
+        return self._stored_state  # type: ignore[no-any-return]
+
+    async def set_data(self, data: Mapping[str, Any]) -> None:
+        self._data = {k: v for k, v in data.items() if k != APPLIED}
+
+    async def get_data(self) -> dict[str, Any]:
+        if self._data is not _UNSET:
+            return dict(self._data)
+        return {k: v for k, v in (await self._load_data()).items() if k != APPLIED}
+
+    async def get_value(self, key: str, default: Any | None = None) -> Any | None:
+        return (await self.get_data()).get(key, default)
+
+    async def update_data(
+        self, data: Mapping[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        if data:
+            kwargs.update(data)
+        current = await self.get_data()
+        current.update(kwargs)
+        await self.set_data(current)
+        return dict(current)
+
+    async def clear(self) -> None:
+        await self.set_state(None)
+        await self.set_data({})
+
+    def discard(self) -> None:
+        self._state = self._data = _UNSET
+
+    async def flush(self) -> None:
+        """Write the changes (state, data and this update's mark) to the storage, in one
+        Redis transaction when the storage is Redis."""
+        if not self.changed:
+            return
+        data = await self.get_data()
+        applied = list((await self._load_data()).get(APPLIED, ()))
+        if self.update_id is not None and self.update_id not in applied:
+            applied = [*applied, self.update_id][-KEEP_APPLIED:]
+        if applied:
+            data[APPLIED] = applied
+        state = await self.get_state()
+        redis = getattr(self.storage, "redis", None)
+        if redis is None:
+            await self.storage.set_data(key=self.key, data=data)
+            await self.storage.set_state(key=self.key, state=state)
+        else:
+            await self._flush_redis(redis, state, data)
+        self._stored_state, self._stored_data = state, data
+        self.discard()
+
+    async def _flush_redis(self, redis: Any, state: str | None, data: dict[str, Any]) -> None:
+        storage: Any = self.storage
+        state_key = storage.key_builder.build(self.key, "state")
+        data_key = storage.key_builder.build(self.key, "data")
+        only_marker = set(data) <= {APPLIED}
+        async with redis.pipeline(transaction=True) as pipe:
+            if state is None:
+                pipe.delete(state_key)
+            else:
+                pipe.set(state_key, state, ex=storage.state_ttl)
+            pipe.set(
+                data_key,
+                storage.json_dumps(data),
+                ex=MARKER_TTL if only_marker and storage.data_ttl is None else storage.data_ttl,
+            )
+            await pipe.execute()
