@@ -1,7 +1,7 @@
 """site section items, broadcasts published on purpose
 
 Revision ID: 5e1a7c3d9b20
-Revises: 7a1c3e5d9b20
+Revises: 5d1e0a7c9b42
 Create Date: 2026-11-25 10:05:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = "5e1a7c3d9b20"
-down_revision: str | None = "7a1c3e5d9b20"
+down_revision: str | None = "5d1e0a7c9b42"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
