@@ -25,6 +25,8 @@ PARTICIPANT_COMMANDS = (
     ("programme", N_("Draft the programme (mentor)")),
     ("profile", N_("My profile and questionnaire")),
     ("consent", N_("My consents: view or withdraw")),
+    ("publicity", N_("My name on the college site: yes or no")),
+    ("mydata", N_("Everything stored about me, and who viewed it")),
     ("lang", N_("Language / Язык")),
     ("help", N_("What the bot can do")),
     ("cancel", N_("Cancel the current action")),

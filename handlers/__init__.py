@@ -20,6 +20,7 @@ from handlers import (
     pairs,
     plan,
     profile,
+    publicity,
     requests,
     survey,
 )
@@ -88,6 +89,7 @@ def create_root_router() -> Router:
         start.router,
         registration.router,
         profile.router,
+        publicity.router,  # before consent: the publication consent is its own
         consent.router,
         pairs.router,
         drafting.router,

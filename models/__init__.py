@@ -15,6 +15,7 @@ from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
 from models.requests import Request
 from models.roadmap import EventGuest, Roadmap, RoadmapEvent, RoadmapStage
+from models.site import SiteItem
 from models.staff import StaffImport, StaffMember
 from models.surveys import SurveyAnswer
 from models.updates import ProcessedUpdate
@@ -45,6 +46,7 @@ __all__ = [
     "RoadmapEvent",
     "RoadmapStage",
     "SignedPaper",
+    "SiteItem",
     "StaffImport",
     "StaffMember",
     "SurveyAnswer",

@@ -21,6 +21,7 @@ from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
 from handlers.ui import PickMentee, ProgrammeAction, label
 from models.access import Actor
+from models.audit import audit
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
 from models.consent import consent_history
@@ -297,6 +298,9 @@ async def person_action(
     if person is None:
         raise NotFound()
     text, markup = await render_card(session, person, settings, actor, today)
+    if callback_data.action == "card":  # the person sees who viewed their data (/mydata)
+        audit(session, actor.telegram_id, "participant.view", "participant", person.id)
+        await session.commit()
     await query.answer()
     if callback_data.action == "card":
         await query.message.answer(text, reply_markup=markup)
