@@ -8,7 +8,6 @@ import asyncio
 import logging
 import signal
 import sys
-from datetime import datetime
 from pathlib import Path
 
 from aiogram import Bot, Dispatcher
@@ -125,15 +124,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--files", type=Path, default=Path("data/sandbox-files"), help="where documents go"
     )
     publish = commands.add_parser(
-        "publish", help="write the page for the college site (index.html) to a folder"
+        "publish", help="write the college site's mentoring section (HTML pages) to a folder"
     )
     publish.add_argument("--out", type=Path, required=True, help="the folder to write into")
     return parser.parse_args(argv)
 
 
 async def publish_to(settings: Settings, out: Path) -> Path:
-    """`python -m bot publish --out DIR`: the same page as /publish, for a cron job."""
-    from bot.publication import render_publication
+    """`python -m bot publish --out DIR`: the same section as /publish, for a cron job."""
+    from bot.publication import publish_site
 
     engine = create_engine(settings.database_url)
     try:
@@ -141,24 +140,10 @@ async def publish_to(settings: Settings, out: Path) -> Path:
         i18n = create_i18n(settings.default_locale)
         async with create_session_pool(engine)() as session:
             with i18n.context(), i18n.use_locale(settings.default_locale):
-                page = await render_publication(
-                    session,
-                    settings.organization_name,
-                    settings.default_locale,
-                    datetime.now(settings.timezone),
-                )
+                await publish_site(session, settings, out)
     finally:
         await engine.dispose()
-    target = out / "index.html"
-    await asyncio.to_thread(_write, target, page)
-    return target
-
-
-def _write(target: Path, page: str) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_suffix(".tmp")
-    temporary.write_text(page, encoding="utf-8")
-    temporary.replace(target)  # the web server never sees half a page
+    return out / "index.html"
 
 
 def main(argv: list[str] | None = None) -> None:

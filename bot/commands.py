@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
@@ -24,6 +25,8 @@ PARTICIPANT_COMMANDS = (
     ("programme", N_("Draft the programme (mentor)")),
     ("profile", N_("My profile and questionnaire")),
     ("consent", N_("My consents: view or withdraw")),
+    ("publicity", N_("My name on the college site: yes or no")),
+    ("mydata", N_("Everything stored about me, and who viewed it")),
     ("lang", N_("Language / Язык")),
     ("help", N_("What the bot can do")),
     ("cancel", N_("Cancel the current action")),
@@ -37,6 +40,8 @@ CURATOR_COMMANDS = (
     ("programmes", N_("Programmes by status, with progress")),
     ("candidates", N_("Mentor candidates awaiting a decision")),
     ("invite", N_("An invitation link that preselects the role")),
+    ("stafflist", N_("The yearly list of teachers: import, links, who is missing")),
+    ("roadmap", N_("The year's roadmap: stages, events, attendance")),
     ("endprogramme", N_("End a programme for non-performance")),
     ("report", N_("Monitoring report with a chart")),
     ("broadcast", N_("A message to everyone, mentors, mentees or a department")),
@@ -48,15 +53,31 @@ CURATOR_COMMANDS = (
 )
 
 
-def _menu(i18n: I18n, locale: str, *, curator: bool) -> list[BotCommand]:
-    entries = PARTICIPANT_COMMANDS + (CURATOR_COMMANDS if curator else ())
+# The director's own menu (§6.3): approvals, orders, applications, monitoring.
+DIRECTOR_COMMANDS = (
+    ("today", N_("What waits for the director")),
+    ("roadmap", N_("The year's roadmap: approve it")),
+    ("requests", N_("Applications and pairs waiting for the order")),
+    ("participants", N_("The banks of mentors and mentees")),
+    ("stafflist", N_("The yearly list of teachers")),
+    ("report", N_("Monitoring report with a chart")),
+    ("docs", N_("Documents: order, programme, questionnaire analysis")),
+    ("audit", N_("Latest actions of curators")),
+)
+
+
+def _menu(i18n: I18n, locale: str, *, curator: bool, director: bool = False) -> list[BotCommand]:
+    staff = DIRECTOR_COMMANDS if director else CURATOR_COMMANDS if curator else ()
+    entries = PARTICIPANT_COMMANDS + staff
     return [
         BotCommand(command=name, description=i18n.gettext(description, locale=locale))
         for name, description in entries
     ]
 
 
-async def set_bot_commands(bot: Bot, i18n: I18n, curator_ids: list[int]) -> None:
+async def set_bot_commands(
+    bot: Bot, i18n: I18n, curator_ids: list[int], director_ids: Collection[int] = ()
+) -> None:
     """The default-language menu plus one per other locale (Telegram picks by client language)."""
     for locale in i18n.available_locales:
         language = None if locale == i18n.default_locale else locale
@@ -68,7 +89,7 @@ async def set_bot_commands(bot: Bot, i18n: I18n, curator_ids: list[int]) -> None
         for chat_id in curator_ids:
             try:
                 await bot.set_my_commands(
-                    _menu(i18n, locale, curator=True),
+                    _menu(i18n, locale, curator=True, director=chat_id in director_ids),
                     scope=BotCommandScopeChat(chat_id=chat_id),
                     language_code=language,
                 )

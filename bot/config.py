@@ -61,11 +61,24 @@ class Settings(BaseSettings):
     request_reminder_days: int = Field(default=3, ge=1, le=60)
     digest_day: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     digest_time: time = time(9, 0)
+    # Who records the number and date of the director's order fixing a pair (§6.3.5).
+    order_entered_by: Literal["curator", "director"] = "curator"
     yearly_reminder: str = "09-01"  # MM-DD: update the list of teachers to mentor (§6.4.2)
     quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = (time(21, 0), time(8, 0))
     sweep_interval_seconds: float = Field(default=60, gt=0, le=3600)
     delivery_interval_seconds: float = Field(default=2, gt=0, le=600)
     send_rate_per_second: float = Field(default=25, gt=0, le=30)
+
+    # The college site's section (§11, §12.2) and the life of personal data (152-FZ).
+    # The regulation published on the site: a Markdown file; empty = the bundled text.
+    regulation_file: Path | None = None
+    # Where the curator's «Опубликовать» button writes the section; empty = no button.
+    publish_dir: Path | None = None
+    # Days after a person's participation ends before their personal data is erased
+    # (152-FZ art. 21 p. 4: at most 30 days after the purpose is reached), and how many
+    # days before that the person and the curators are told.
+    retention_days: int = Field(default=30, ge=1, le=3650)
+    retention_notice_days: int = Field(default=7, ge=0, le=365)
 
     @field_validator("bot_token")
     @classmethod
@@ -160,11 +173,20 @@ class Settings(BaseSettings):
         "webhook_url",
         "webhook_secret",
         "document_templates_dir",
+        "regulation_file",
+        "publish_dir",
         mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("regulation_file")
+    @classmethod
+    def _readable_regulation(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"REGULATION_FILE {str(value)!r} is not a readable file")
+        return value
 
     @model_validator(mode="after")
     def _webhook_complete(self) -> Settings:

@@ -184,6 +184,7 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._dispatch)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
@@ -385,6 +386,24 @@ class FakeTelegram:
         self.messages[message.message_id] = message
         return message
 
+    async def _api_getfile(self, params: dict[str, Any]) -> dict[str, Any]:
+        file_id = str(params.get("file_id"))
+        if file_id not in self.files:
+            raise LookupError("invalid file_id")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u-{file_id}",
+            "file_size": len(self.files[file_id]),
+            "file_path": f"documents/{file_id}",
+        }
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file a user sent, as Telegram serves it at /file/bot<token>/<file_path>."""
+        file_id = request.match_info["path"].rsplit("/", 1)[-1]
+        if request.match_info["token"] != BOT_TOKEN or file_id not in self.files:
+            return web.Response(status=404)
+        return web.Response(body=self.files[file_id])
+
     async def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
         text = params.get("text") or ""
         self._check_text(params, text)
@@ -495,6 +514,28 @@ class FakeUser:
             length = len(text.split(maxsplit=1)[0])
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         await self.server.push_update({"message": message})
+
+    async def send_document(self, data: bytes, file_name: str) -> None:
+        """A file sent to the bot (the bot downloads it with getFile)."""
+        number = next(self.server.user_event_ids)
+        file_id = f"up-{number}"
+        self.server.files[file_id] = data
+        await self.server.push_update(
+            {
+                "message": {
+                    "message_id": 10_000_000 + number,
+                    "date": int(time.time()),
+                    "chat": {"id": self.user_id, "type": "private"},
+                    "from": self._from(),
+                    "document": {
+                        "file_id": file_id,
+                        "file_unique_id": f"u-{file_id}",
+                        "file_name": file_name,
+                        "file_size": len(data),
+                    },
+                }
+            }
+        )
 
     async def expect(self, fragment: str, timeout: float = 15) -> BotMessage:
         """The next new message (after the last one read) whose text contains `fragment`."""

@@ -36,6 +36,7 @@ from bot.middlewares import (
 )
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
+from models.director import director_telegram_ids
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
@@ -171,7 +172,8 @@ async def on_startup(
         await bot.delete_webhook(drop_pending_updates=False)
     async with session_pool() as session:
         curators = await curator_telegram_ids(session, settings.curator_ids)
-    await set_bot_commands(bot, i18n, curators)
+        directors = await director_telegram_ids(session)
+    await set_bot_commands(bot, i18n, curators, directors)
     me = await bot.get_me()
     logger.info("bot @%s started, %d curator(s) configured", me.username, len(curators))
     if scheduler is not None:

@@ -20,6 +20,7 @@ from handlers import (
     pairs,
     plan,
     profile,
+    publicity,
     requests,
     survey,
 )
@@ -39,6 +40,8 @@ from handlers.curator import (
     programmes,
     publish,
     report,
+    roadmap,
+    stafflist,
 )
 from handlers.curator import requests as curator_requests
 from handlers.onboarding import registration, start
@@ -71,6 +74,8 @@ def create_root_router() -> Router:
         participants.router,
         departments.router,
         publish.router,
+        stafflist.router,
+        roadmap.router,
     )
 
     root = Router(name="root")
@@ -84,6 +89,7 @@ def create_root_router() -> Router:
         start.router,
         registration.router,
         profile.router,
+        publicity.router,  # before consent: the publication consent is its own
         consent.router,
         pairs.router,
         drafting.router,

@@ -14,6 +14,9 @@ from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
 from models.requests import Request
+from models.roadmap import EventGuest, Roadmap, RoadmapEvent, RoadmapStage
+from models.site import SiteItem
+from models.staff import StaffImport, StaffMember
 from models.surveys import SurveyAnswer
 from models.updates import ProcessedUpdate
 
@@ -24,6 +27,7 @@ __all__ = [
     "Broadcast",
     "Consent",
     "Department",
+    "EventGuest",
     "Invite",
     "Meeting",
     "MenteeProfile",
@@ -38,6 +42,12 @@ __all__ = [
     "ProcessedUpdate",
     "Programme",
     "Request",
+    "Roadmap",
+    "RoadmapEvent",
+    "RoadmapStage",
     "SignedPaper",
+    "SiteItem",
+    "StaffImport",
+    "StaffMember",
     "SurveyAnswer",
 ]

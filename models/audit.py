@@ -47,11 +47,11 @@ def audit(
 
 # Kinds of entries the curator filters the log by: action prefixes.
 AUDIT_KINDS: dict[str, tuple[str, ...]] = {
-    "people": ("role.", "bank.", "mentor.", "department."),
+    "people": ("role.", "bank.", "mentor.", "department.", "participant.", "retention."),
     "pairs": ("pair.",),
     "programmes": ("programme.", "publish.best_case"),
     "requests": ("request.",),
-    "papers": ("report", "docs", "paper", "export", "publish", "broadcast", "invite"),
+    "papers": ("report", "docs", "paper", "export", "publish", "broadcast", "invite", "site."),
 }
 
 

@@ -44,6 +44,7 @@ async def bank(
     status: str = "all",
     department: str | None = None,
     name: str = "",
+    include_year: int | None = None,
 ) -> list[BankEntry]:
     """Everyone who gave consent at least once, with the status the curator filters by."""
     pairs = list(await session.scalars(select(Pair).where(Pair.status != PairStatus.DECLINED)))
@@ -79,6 +80,8 @@ async def bank(
         if department is not None and person.department != department:
             continue
         if name and not name_matches(person.full_name, name):
+            continue
+        if include_year is not None and person.include_year != include_year:
             continue
         entries.append(BankEntry(person, current))
     return entries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text, func, select
+from sqlalchemy import BigInteger, String, Text, false, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,6 +31,8 @@ class Broadcast(Base):
     media_file_id: Mapped[str | None] = mapped_column(String(255))
     audience: Mapped[str] = mapped_column(String(200))  # all | mentors | mentees | dept:<name>
     recipients: Mapped[int] = mapped_column(default=0)
+    # Shown as news on the college site only when the curator chose so when sending (§11.1).
+    published: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -81,6 +83,7 @@ async def send_broadcast(
     media: tuple[str, str] | None,
     audience: str,
     rendered: str,
+    publish: bool = False,
     now: datetime | None = None,
 ) -> Broadcast:
     """Record the broadcast and queue one outbox message per recipient, atomically."""
@@ -94,6 +97,7 @@ async def send_broadcast(
         media_file_id=media[1] if media else None,
         audience=audience,
         recipients=len(chats),
+        published=publish,
         created_at=now,
     )
     session.add(broadcast)
@@ -116,6 +120,7 @@ async def send_broadcast(
         broadcast.id,
         audience=audience,
         recipients=len(chats),
+        published=publish,
     )
     await session.commit()
     return broadcast

@@ -20,6 +20,7 @@ from models.participant import Participant, enum_column
 CONSENT_VERSIONS: dict[ConsentKind, str] = {
     ConsentKind.PERSONAL_DATA: "pd-2026.1",
     ConsentKind.MENTORING: "mentor-2026.1",
+    ConsentKind.PUBLICATION: "pub-2026.1",
 }
 
 

@@ -21,6 +21,9 @@ from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import Activity, Programme
 from models.requests import Request
+from models.roadmap import Roadmap
+from models.staff import StaffMember
+from models.statistics import academic_year
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,8 @@ class Desk:
     overdue_activities: int  # open activities of running programmes past their deadline
     programmes_past_end: int  # running programmes whose end date has passed
     unreachable: int  # people who blocked the bot
+    listed_unregistered: int = 0  # teachers on the yearly list not registered yet (§6.4.2)
+    roadmap_to_approve: int = 0  # this year's roadmap, not yet approved by the director
 
     @property
     def empty(self) -> bool:
@@ -84,6 +89,18 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
                     Participant.unreachable_at.is_not(None),
                     Participant.status == ParticipantStatus.ACTIVE,
                 )
+                .scalar_subquery(),
+                select(count)
+                .select_from(StaffMember)
+                .outerjoin(Participant, Participant.id == StaffMember.participant_id)
+                .where(
+                    StaffMember.participant_id.is_(None)
+                    | (Participant.status != ParticipantStatus.ACTIVE)
+                )
+                .scalar_subquery(),
+                select(count)
+                .select_from(Roadmap)
+                .where(Roadmap.year == academic_year(today)[0].year, Roadmap.approved_at.is_(None))
                 .scalar_subquery(),
             )
         )

@@ -23,6 +23,7 @@ class StaffRole(StrEnum):
 class ConsentKind(StrEnum):
     PERSONAL_DATA = "personal_data"  # 152-FZ, roadmap stages 2-3
     MENTORING = "mentoring"  # written consent to act as a mentor, §6.2
+    PUBLICATION = "publication"  # name and results on the college site, 152-FZ art. 10.1
 
 
 class PaperKind(StrEnum):
@@ -126,6 +127,7 @@ LABELS: dict[tuple[type, str], str] = _typed(
         (PaperKind.PERSONAL_DATA, N_("Consent to personal data processing")),
         (PaperKind.MENTORING, N_("Consent to act as a mentor")),
         (PaperKind.PAIR, N_("Consent to the mentoring pair or group")),
+        (ConsentKind.PUBLICATION, N_("Consent to publishing my name on the college site")),
     ]
 )
 

@@ -24,16 +24,21 @@ class Invite(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    role: Mapped[Role] = mapped_column(enum_column(Role))
+    # None: a personal link from the yearly list that leaves the role to the teacher.
+    role: Mapped[Role | None] = mapped_column(enum_column(Role))
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     uses: Mapped[int] = mapped_column(default=0)
 
 
+def new_invite_code() -> str:
+    return "inv" + secrets.token_urlsafe(9).replace("-", "x").replace("_", "y")
+
+
 async def create_invite(session: AsyncSession, actor: Actor, role: str) -> Invite:
     actor.require_curator()
     invite = Invite(
-        code="inv" + secrets.token_urlsafe(9).replace("-", "x").replace("_", "y"),
+        code=new_invite_code(),
         role=Role(role),
         created_by=actor.telegram_id,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.resilience import InFlight, describe, transient_database_error
 from scheduler.clock import Clock
 from scheduler.jobs import deliver, sweep
+from scheduler.privacy import FIRST_RUN_AFTER, INTERVAL_SECONDS, personal_data_job
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +28,13 @@ class ReminderScheduler:
         self.scheduler = AsyncIOScheduler(timezone=settings.timezone)
         self.in_flight = InFlight("scheduler job(s)")
 
-    def add(self, job: Callable[..., Awaitable[Any]], seconds: float, **kwargs: Any) -> None:
+    def add(
+        self,
+        job: Callable[..., Awaitable[Any]],
+        seconds: float,
+        first_after: float = 0,
+        **kwargs: Any,
+    ) -> None:
         async def run() -> Any:
             with self.in_flight:
                 try:
@@ -49,7 +56,8 @@ class ReminderScheduler:
             name=job.__name__,
             max_instances=1,
             coalesce=True,
-            next_run_time=datetime.now(self.scheduler.timezone),  # catch up at once on start
+            # catch up at once on start (or a little later, out of the start's way)
+            next_run_time=datetime.now(self.scheduler.timezone) + timedelta(seconds=first_after),
         )
 
     @property
@@ -79,4 +87,5 @@ def create_scheduler(
     common = {"session_pool": session_pool, "settings": settings, "i18n": i18n, "clock": clock}
     scheduler.add(sweep, settings.sweep_interval_seconds, **common)
     scheduler.add(deliver, settings.delivery_interval_seconds, bot=bot, **common)
+    scheduler.add(personal_data_job, INTERVAL_SECONDS, first_after=FIRST_RUN_AFTER, **common)
     return scheduler

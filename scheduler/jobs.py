@@ -53,6 +53,7 @@ async def collect(session: AsyncSession, settings: Settings, clock: Clock) -> li
         *rules.yearly_list_update(today, settings.yearly_reminder),
         *await rules.unreachable_people(session),
         *await rules.broadcast_summaries(session, now),
+        *await rules.event_reminders(session, today, settings.timezone),
     ]
 
 

@@ -135,7 +135,11 @@ def render(
     if due.kind == "yearly":
         return _(
             "Time to update the list of teachers to be included in mentoring this year "
-            "(§6.4.2): check the bank of mentees."
+            "(§6.4.2): send me the staff list as an Excel file, /stafflist tells how."
+        ), None
+    if due.kind == "event-remind":
+        return _("Tomorrow at {time}: «{title}». Place: {place}.").format(
+            time=p["time"], title=escape(p["title"]), place=escape(p["place"])
         ), None
     raise ValueError(f"unknown kind {due.kind}")
 

@@ -10,7 +10,7 @@ reminder, not a burst of the 7-day one as well.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
@@ -356,6 +356,28 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
                 kind="broadcast-summary",
                 chats=(broadcast.author_telegram_id,),
                 params={"broadcast": broadcast, "counts": counts},
+            )
+        )
+    return dues
+
+
+async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> list[Due]:
+    """The roadmap's events of tomorrow: each guest is reminded once, the day before."""
+    from models.roadmap import events_on  # the roadmap's own rule, kept apart from the sweep
+
+    dues = []
+    for event, guests in await events_on(session, today + timedelta(days=1), zone):
+        when = event.starts_at.astimezone(zone)
+        dues.append(
+            Due(
+                key=f"event-remind:{event.id}",
+                kind="event-remind",
+                participants=tuple(person.id for person in guests),
+                params={
+                    "title": event.title,
+                    "time": when.strftime("%H:%M"),
+                    "place": event.place,
+                },
             )
         )
     return dues

@@ -79,6 +79,29 @@ class Person:
         )
         return await self._feed(Update(update_id=next(_update_ids), message=message))
 
+    async def send_document(
+        self, data: bytes, file_name: str, caption: str | None = None
+    ) -> list[TelegramMethod[Any]]:
+        """A file sent to the bot; the recording session serves it back to `bot.download`."""
+        file_id = f"doc{next(_message_ids)}"
+        self.bot.session.files[file_id] = data
+        message = Message.model_validate(
+            {
+                "message_id": next(_message_ids),
+                "date": int(datetime.now(UTC).timestamp()),
+                "chat": self.chat.model_dump(exclude_none=True),
+                "from": self.user.model_dump(),
+                "caption": caption,
+                "document": {
+                    "file_id": file_id,
+                    "file_unique_id": file_id,
+                    "file_name": file_name,
+                    "file_size": len(data),
+                },
+            }
+        )
+        return await self._feed(Update(update_id=next(_update_ids), message=message))
+
     async def send_sticker(self) -> list[TelegramMethod[Any]]:
         message = Message.model_validate(
             {

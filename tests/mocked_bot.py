@@ -17,12 +17,13 @@ from aiogram.methods import (
     AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
+    GetFile,
     GetMe,
     SendMessage,
     TelegramMethod,
 )
 from aiogram.methods.base import TelegramType
-from aiogram.types import Chat, Message, User
+from aiogram.types import Chat, File, Message, User
 
 from bot import telegram_html
 from bot.longtext import SplitLongMessages
@@ -49,6 +50,7 @@ class RecordingSession(BaseSession):
         # Texts Telegram's HTML parser would refuse; a test fails on any (the `bot` fixtures).
         self.unparsable: list[str] = []
         self._ids = itertools.count(1000)
+        self.files: dict[str, bytes] = {}  # documents users sent, by file_id (for downloads)
 
     async def make_request(
         self,
@@ -72,6 +74,15 @@ class RecordingSession(BaseSession):
             self.answered.add(method.callback_query_id)
         if isinstance(method, GetMe):
             return BOT_USER  # type: ignore[return-value]
+        if isinstance(method, GetFile):
+            if method.file_id not in self.files:
+                raise TelegramBadRequest(method=method, message="Bad Request: invalid file_id")
+            return File(  # type: ignore[return-value]
+                file_id=method.file_id,
+                file_unique_id=method.file_id,
+                file_size=len(self.files[method.file_id]),
+                file_path=f"documents/{method.file_id}",
+            )
         self._check_text(bot, method)
         if isinstance(method, SendMessage | EditMessageText | EditMessageReplyMarkup):
             return self._message(method)  # type: ignore[return-value]
@@ -107,8 +118,10 @@ class RecordingSession(BaseSession):
     async def close(self) -> None:
         pass
 
-    async def stream_content(self, *args: Any, **kwargs: Any) -> AsyncGenerator[bytes, None]:
-        yield b""
+    async def stream_content(
+        self, url: str = "", *args: Any, **kwargs: Any
+    ) -> AsyncGenerator[bytes, None]:
+        yield self.files.get(url.rsplit("/", 1)[-1], b"")
 
 
 class MockedBot(Bot):

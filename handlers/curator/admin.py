@@ -15,6 +15,7 @@ from bot.commands import remove_curator_menu, set_bot_commands
 from bot.config import Settings
 from handlers.ui import label
 from models.access import Actor
+from models.director import director_telegram_ids
 from models.enums import StaffRole
 from models.errors import InvalidValue
 from models.i18n_marker import N_
@@ -58,7 +59,12 @@ async def cmd_role(
     )
     if role is None:
         await remove_curator_menu(bot, i18n, person.telegram_id)
-    await set_bot_commands(bot, i18n, await curator_telegram_ids(session, settings.curator_ids))
+    await set_bot_commands(
+        bot,
+        i18n,
+        await curator_telegram_ids(session, settings.curator_ids),
+        await director_telegram_ids(session),
+    )
     name = escape(person.display_name)
     if role is None:
         await message.answer(_("{name}: the staff role is taken away.").format(name=name))

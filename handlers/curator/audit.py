@@ -23,6 +23,7 @@ from models.banks import find_people
 from models.enums import RequestKind, StaffRole
 from models.i18n_marker import N_
 from models.participant import Participant
+from models.privacy import SYSTEM_ACTOR
 
 router = Router(name=__name__)
 PAGE = 10
@@ -115,6 +116,14 @@ SENTENCES: dict[str, Sentence] = {
         "took back the mark of the signed paper consent of {person}"
     ).format(person=who),
     "export.xlsx": lambda e, who, d: _("downloaded the XLSX workbook with all data"),
+    "participant.view": lambda e, who, d: _("opened the card of {person}").format(person=who),
+    "retention.erase": lambda e, who, d: _(
+        "erased the personal data of participant №{id}: the retention period had passed"
+    ).format(id=e.object_id),
+    "publish.preview": lambda e, who, d: _("previewed the site section"),
+    "site.add": lambda e, who, d: _("added an item to the site section"),
+    "site.case": lambda e, who, d: _("described best case №{id}").format(id=e.object_id),
+    "site.delete": lambda e, who, d: _("removed an item from the site section"),
 }
 
 
@@ -162,7 +171,11 @@ async def render_audit(
         + (" " + _("Search: «{query}».").format(query=escape(query)) if query else "")
     )
     for entry in entries:
-        who = by_telegram.get(entry.actor_telegram_id) or _("curator (not registered)")
+        who = by_telegram.get(entry.actor_telegram_id) or (
+            _("the bot")
+            if entry.actor_telegram_id == SYSTEM_ACTOR
+            else _("curator (not registered)")
+        )
         lines.append(
             _("{when} — {who}: {what}").format(
                 when=format_time(entry.created_at, settings.timezone),

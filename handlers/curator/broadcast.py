@@ -34,6 +34,23 @@ class Audience(CallbackData, prefix="ba"):
 
 class BroadcastConfirm(CallbackData, prefix="bc"):
     send: bool
+    publish: bool = False  # «опубликовать на сайте»: off unless the curator ticks it
+    toggle: bool = False
+
+
+def _confirm_buttons(publish: bool):
+    mark = "☑" if publish else "☐"
+    return button_rows(
+        [
+            (
+                _("{mark} Also publish on the college site as news").format(mark=mark),
+                BroadcastConfirm(send=False, publish=publish, toggle=True),
+            ),
+            (_("Send"), BroadcastConfirm(send=True, publish=publish)),
+            (_("Cancel"), BroadcastConfirm(send=False)),
+        ],
+        width=1,
+    )
 
 
 @router.message(Command("broadcast"))
@@ -87,13 +104,9 @@ async def audience_chosen(
     preview = escape(data["text"]) or "—"
     if data["media"]:
         preview = f"[{data['media'][0]}] {preview}"
-    buttons = [
-        (_("Send"), BroadcastConfirm(send=True)),
-        (_("Cancel"), BroadcastConfirm(send=False)),
-    ]
     await query.message.answer(
         _("Preview:\n\n{text}\n\nRecipients: {count}. Send?").format(text=preview, count=count),
-        reply_markup=button_rows(buttons, width=2),
+        reply_markup=_confirm_buttons(publish=False),
     )
 
 
@@ -105,6 +118,12 @@ async def broadcast_confirmed(
     session: AsyncSession,
     actor: Actor,
 ) -> None:
+    if callback_data.toggle:
+        await query.message.edit_reply_markup(
+            reply_markup=_confirm_buttons(publish=not callback_data.publish)
+        )
+        await query.answer()
+        return
     data = await state.get_data()
     await state.clear()
     await query.message.edit_reply_markup(reply_markup=None)
@@ -120,6 +139,7 @@ async def broadcast_confirmed(
         media=media,
         audience=data["audience"],
         rendered=escape(data["text"]),
+        publish=callback_data.publish,
     )
     await query.message.answer(
         _(

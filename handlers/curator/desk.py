@@ -13,12 +13,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from handlers.curator.candidates import cmd_candidates
 from handlers.curator.participants import BankView, render_bank
 from handlers.curator.programmes import render_list
 from handlers.curator.requests import cmd_requests
+from handlers.curator.roadmap import cmd_roadmap
+from handlers.curator.stafflist import cmd_stafflist
 from handlers.ui import button_rows
 from models.desk import Desk, curator_desk
+from models.participant import Participant
 
 router = Router(name=__name__)
 
@@ -29,6 +33,8 @@ class DeskItem(StrEnum):
     DRAFTING = "draft"
     RUNNING = "run"
     UNREACHABLE = "unr"
+    STAFF = "staff"
+    ROADMAP = "road"
 
 
 class DeskOpen(CallbackData, prefix="desk"):
@@ -118,6 +124,22 @@ def render_desk(desk: Desk) -> tuple[str, InlineKeyboardMarkup | None]:
         _("Unreachable participants"),
         DeskItem.UNREACHABLE,
     )
+    add(
+        desk.listed_unregistered,
+        ngettext(
+            "{n} teacher on the yearly list has not registered yet",
+            "{n} teachers on the yearly list have not registered yet",
+            desk.listed_unregistered,
+        ),
+        _("The list of teachers"),
+        DeskItem.STAFF,
+    )
+    add(
+        desk.roadmap_to_approve,
+        _("The year's roadmap waits for the director's approval"),
+        _("The roadmap"),
+        DeskItem.ROADMAP,
+    )
     return title + "\n" + "\n".join(lines), button_rows(buttons)
 
 
@@ -133,7 +155,12 @@ async def cmd_today(message: Message, session: AsyncSession, today: date) -> Non
 
 @router.callback_query(DeskOpen.filter())
 async def desk_item_opened(
-    query: CallbackQuery, callback_data: DeskOpen, session: AsyncSession, today: date
+    query: CallbackQuery,
+    callback_data: DeskOpen,
+    session: AsyncSession,
+    today: date,
+    participant: Participant | None,
+    settings: Settings,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):  # too old for Telegram to let the bot use it
@@ -146,8 +173,12 @@ async def desk_item_opened(
         case DeskItem.REQUESTS:
             await cmd_requests(message, session)
         case DeskItem.UNREACHABLE:
-            text, markup = await render_bank(session, BankView(status="unreachable"))
+            text, markup = await render_bank(session, BankView(status="unreachable"), today)
             await message.answer(text, reply_markup=markup)
+        case DeskItem.ROADMAP:
+            await cmd_roadmap(message, session, today, participant, settings)
+        case DeskItem.STAFF:
+            await cmd_stafflist(message, session, today)
         case DeskItem.DRAFTING | DeskItem.RUNNING:
             group = "drafting" if callback_data.item == DeskItem.DRAFTING else "running"
             text, markup = await render_list(session, group, 0, today)

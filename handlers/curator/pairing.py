@@ -15,6 +15,7 @@ from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from handlers.notices import send_notices
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.pairs import ask_pair_consent
@@ -37,12 +38,13 @@ from handlers.views import (
     reason_text,
 )
 from models.access import Actor
+from models.director import require_order_entry
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
-from models.participant import get_participant_by_id
+from models.participant import Participant, get_participant_by_id
 
 router = Router(name=__name__)
 
@@ -268,8 +270,14 @@ async def stale_proposal(query: CallbackQuery) -> None:
 
 @router.callback_query(PairApproval.filter())
 async def approval_started(
-    query: CallbackQuery, callback_data: PairApproval, state: FSMContext, session: AsyncSession
+    query: CallbackQuery,
+    callback_data: PairApproval,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
 ) -> None:
+    require_order_entry(participant, settings.order_entered_by)
     await get_pair(session, callback_data.pair_id)
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"pair_id": callback_data.pair_id})
@@ -294,8 +302,11 @@ async def order_date_entered(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    participant: Participant | None,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
+    require_order_entry(participant, settings.order_entered_by)
     pair = await approve_pair(
         session,
         actor,

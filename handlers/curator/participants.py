@@ -21,6 +21,7 @@ from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
 from handlers.ui import DbInt, PickMentee, ProgrammeAction, label
 from models.access import Actor
+from models.audit import audit
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
 from models.consent import consent_history
@@ -50,6 +51,7 @@ class BankView(CallbackData, prefix="bv"):
     dept: DbInt = -1  # index in the sorted list of departments; -1: any
     page: DbInt = 0
     q: str = ""  # the start of a surname (search), at most SEARCH_LENGTH letters
+    y: int = 0  # only those marked for mentoring in this academic year (§6.4.2); 0: anyone
 
 
 SEARCH_LENGTH = 12  # Cyrillic takes two bytes; Telegram allows 64 bytes of callback data
@@ -70,13 +72,18 @@ def _status(code: str) -> str:
     return _(STATUS_LABELS[code]) if code in STATUS_LABELS else _("everyone")
 
 
-async def render_bank(session: AsyncSession, view: BankView) -> tuple[str, InlineKeyboardMarkup]:
+async def render_bank(
+    session: AsyncSession, view: BankView, today: date | None = None
+) -> tuple[str, InlineKeyboardMarkup]:
     names = await departments(session)
     department = names[view.dept] if 0 <= view.dept < len(names) else None
     role = view.role if view.role in ROLE_LABELS else "all"
     status = view.status if view.status in STATUSES else "all"
     query = search_text(view.q)
-    entries = await bank(session, role=role, status=status, department=department, name=query)
+    year = view.y if view.y > 0 else None
+    entries = await bank(
+        session, role=role, status=status, department=department, name=query, include_year=year
+    )
     page = max(view.page, 0)
     shown = entries[page * PAGE : (page + 1) * PAGE]
     lines = [
@@ -89,6 +96,12 @@ async def render_bank(session: AsyncSession, view: BankView) -> tuple[str, Inlin
     ]
     if query:
         lines.append(_("Search: «{query}».").format(query=escape(query)))
+    if year:
+        lines.append(
+            _("Only those to be included in mentoring in {year}/{next}.").format(
+                year=year, next=year + 1
+            )
+        )
     lines.append(_("Found: {n}").format(n=len(entries)))
     if not query:
         lines.append(_("To find a person, send /participants and the surname."))
@@ -105,56 +118,74 @@ async def render_bank(session: AsyncSession, view: BankView) -> tuple[str, Inlin
         builder.button(
             text=_("‹ Previous page"),
             callback_data=BankView(
-                role=role, status=status, dept=view.dept, page=page - 1, q=query
+                role=role, status=status, dept=view.dept, page=page - 1, q=query, y=view.y
             ),
         )
     if (page + 1) * PAGE < len(entries):
         builder.button(
             text=_("Next page ›"),
             callback_data=BankView(
-                role=role, status=status, dept=view.dept, page=page + 1, q=query
+                role=role, status=status, dept=view.dept, page=page + 1, q=query, y=view.y
             ),
         )
     for code in ROLE_LABELS:
         mark = "• " if code == role else ""
         builder.button(
             text=mark + _(ROLE_LABELS[code]),
-            callback_data=BankView(role=code, status=status, dept=view.dept, q=query),
+            callback_data=BankView(role=code, status=status, dept=view.dept, q=query, y=view.y),
         )
     for code in ("all", *STATUSES):
         mark = "• " if code == status else ""
         builder.button(
             text=mark + _status(code),
-            callback_data=BankView(role=role, status=code, dept=view.dept, q=query),
+            callback_data=BankView(role=role, status=code, dept=view.dept, q=query, y=view.y),
         )
     for index, name in enumerate(names[:12]):
         mark = "• " if index == view.dept else ""
         builder.button(
             text=(mark + name)[:40],
             callback_data=BankView(
-                role=role, status=status, dept=-1 if index == view.dept else index, q=query
+                role=role,
+                status=status,
+                dept=-1 if index == view.dept else index,
+                q=query,
+                y=view.y,
             ),
         )
     if query:
         builder.button(
             text=_("✖ Clear the search"),
-            callback_data=BankView(role=role, status=status, dept=view.dept),
+            callback_data=BankView(role=role, status=status, dept=view.dept, y=view.y),
+        )
+    current = view.y or (academic_year(today)[0].year if today else 0)
+    if current:
+        builder.button(
+            text=(
+                _("• Only this year's list ({year}/{next})")
+                if view.y
+                else _("Only this year's list ({year}/{next})")
+            ).format(year=current, next=current + 1),
+            callback_data=BankView(
+                role=role, status=status, dept=view.dept, q=query, y=0 if view.y else current
+            ),
         )
     builder.adjust(1)
     return "\n".join(lines), builder.as_markup()
 
 
 @router.message(Command("participants"))
-async def cmd_participants(message: Message, command: CommandObject, session: AsyncSession) -> None:
-    text, markup = await render_bank(session, BankView(q=search_text(command.args)))
+async def cmd_participants(
+    message: Message, command: CommandObject, session: AsyncSession, today: date
+) -> None:
+    text, markup = await render_bank(session, BankView(q=search_text(command.args)), today)
     await message.answer(text, reply_markup=markup)
 
 
 @router.callback_query(BankView.filter())
 async def bank_filtered(
-    query: CallbackQuery, callback_data: BankView, session: AsyncSession
+    query: CallbackQuery, callback_data: BankView, session: AsyncSession, today: date
 ) -> None:
-    text, markup = await render_bank(session, callback_data)
+    text, markup = await render_bank(session, callback_data, today)
     await query.message.edit_text(text, reply_markup=markup)
     await query.answer()
 
@@ -267,6 +298,9 @@ async def person_action(
     if person is None:
         raise NotFound()
     text, markup = await render_card(session, person, settings, actor, today)
+    if callback_data.action == "card":  # the person sees who viewed their data (/mydata)
+        audit(session, actor.telegram_id, "participant.view", "participant", person.id)
+        await session.commit()
     await query.answer()
     if callback_data.action == "card":
         await query.message.answer(text, reply_markup=markup)

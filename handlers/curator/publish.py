@@ -1,36 +1,62 @@
-"""/publish: mark best cases among completed programmes, then get the page for the site."""
+"""/publish: the curator keeps the site section (§11.1) — best cases with descriptions, news,
+announcements, the legal base and methodical recommendations — previews it as one page in
+chat, and publishes it to PUBLISH_DIR (or a cron job runs `python -m bot publish`)."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 
-from aiogram import Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import bot.publication as publication  # a module: it imports handlers.views in turn
 from bot.config import Settings
-from bot.publication import render_publication
 from handlers.ui import DbInt, button_rows
 from models.access import Actor
 from models.audit import audit
 from models.enums import ProgrammeStatus
 from models.errors import NotFound
+from models.fields import parse_date
 from models.programmes import Programme
+from models.site import SiteKind, add_item, delete_item, describe_case, items
 
 router = Router(name=__name__)
 
 
 class PublishAction(CallbackData, prefix="pb"):
-    action: str  # "toggle" (a best case) or "build"
+    action: str  # toggle | describe | add | items | delete | preview | publish
     programme_id: DbInt = 0
+    kind: str = ""
 
 
-async def _menu(session: AsyncSession) -> tuple[str, InlineKeyboardMarkup]:
+class Editing(StatesGroup):
+    describing_case = State()
+    typing_date = State()
+    typing_item = State()
+
+
+KINDS = (SiteKind.NEWS, SiteKind.ANNOUNCEMENT, SiteKind.LEGAL, SiteKind.METHOD)
+
+
+def _kind_label(kind: SiteKind) -> str:
+    return {
+        SiteKind.NEWS: _("News"),
+        SiteKind.ANNOUNCEMENT: _("Announcement of an event"),
+        SiteKind.LEGAL: _("Legal base: a document or link"),
+        SiteKind.METHOD: _("Methodical recommendation"),
+    }[kind]
+
+
+async def _menu(session: AsyncSession, settings: Settings) -> tuple[str, InlineKeyboardMarkup]:
     completed = list(
         await session.scalars(
             select(Programme)
@@ -46,54 +72,205 @@ async def _menu(session: AsyncSession) -> tuple[str, InlineKeyboardMarkup]:
         )
         for p in completed
     ]
-    buttons.append((_("Build the page"), PublishAction(action="build")))
-    text = _("Completed programmes: tap to mark or unmark a best case, then build the page.")
+    buttons += [
+        (
+            _("✏ Describe best case №{id}").format(id=p.id),
+            PublishAction(action="describe", programme_id=p.id),
+        )
+        for p in completed
+        if p.best_case
+    ]
+    buttons += [
+        ("➕ " + _kind_label(kind), PublishAction(action="add", kind=kind.value)) for kind in KINDS
+    ]
+    buttons.append((_("🗑 Remove news, announcements, documents"), PublishAction(action="items")))
+    buttons.append((_("👁 Preview the section"), PublishAction(action="preview")))
+    if settings.publish_dir is not None:
+        buttons.append((_("🌐 Publish on the site"), PublishAction(action="publish")))
+    text = _(
+        "<b>The college site's mentoring section</b>\n"
+        "Completed programmes: tap to mark or unmark a best case (⭐). Add news, announcements, "
+        "documents of the legal base and methodical recommendations; preview the whole "
+        "section, then publish it."
+    )
     return text, button_rows(buttons)
 
 
 @router.message(Command("publish"))
-async def cmd_publish(message: Message, session: AsyncSession) -> None:
-    text, markup = await _menu(session)
+async def cmd_publish(message: Message, session: AsyncSession, settings: Settings) -> None:
+    text, markup = await _menu(session, settings)
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(PublishAction.filter())
-async def publish_action(
+@router.callback_query(PublishAction.filter(F.action == "toggle"))
+async def best_case_toggled(
     query: CallbackQuery,
     callback_data: PublishAction,
     session: AsyncSession,
     actor: Actor,
     settings: Settings,
-    i18n: I18n,
 ) -> None:
-    if callback_data.action == "toggle":
-        programme = await session.get(Programme, callback_data.programme_id)
-        if programme is None or programme.status != ProgrammeStatus.COMPLETED:
-            raise NotFound()
-        programme.best_case = not programme.best_case
-        audit(
-            session,
-            actor.telegram_id,
-            "publish.best_case",
-            "programme",
-            programme.id,
-            best=programme.best_case,
-        )
-        await session.commit()
-        text, markup = await _menu(session)
-        await query.message.edit_text(text, reply_markup=markup)
-        await query.answer()
-        return
-    page = await render_publication(
-        session, settings.organization_name, i18n.current_locale, datetime.now(settings.timezone)
+    programme = await session.get(Programme, callback_data.programme_id)
+    if programme is None or programme.status != ProgrammeStatus.COMPLETED:
+        raise NotFound()
+    programme.best_case = not programme.best_case
+    audit(
+        session,
+        actor.telegram_id,
+        "publish.best_case",
+        "programme",
+        programme.id,
+        best=programme.best_case,
     )
-    audit(session, actor.telegram_id, "publish")
+    await session.commit()
+    text, markup = await _menu(session, settings)
+    await query.message.edit_text(text, reply_markup=markup)
+    await query.answer()
+
+
+@router.callback_query(PublishAction.filter(F.action == "describe"))
+async def describe_requested(
+    query: CallbackQuery, callback_data: PublishAction, session: AsyncSession, state: FSMContext
+) -> None:
+    programme = await session.get(Programme, callback_data.programme_id)
+    if programme is None or not programme.best_case:
+        raise NotFound()
+    await state.set_state(Editing.describing_case)
+    await state.update_data(programme_id=programme.id)
+    await query.answer()
+    await query.message.answer(
+        _(
+            "Write the description of best case №{id} «{goal}» for the site: what was done "
+            "and what it gave. Names appear only of those who agreed. /cancel stops."
+        ).format(id=programme.id, goal=escape(programme.goal[:80]))
+    )
+
+
+@router.message(Editing.describing_case, F.text)
+async def case_described(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    data = await state.get_data()
+    await describe_case(session, actor, data["programme_id"], message.text)
+    await state.clear()
+    await message.answer(_("Saved. /publish to preview the section."))
+
+
+@router.callback_query(PublishAction.filter(F.action == "add"))
+async def add_requested(
+    query: CallbackQuery, callback_data: PublishAction, state: FSMContext
+) -> None:
+    try:
+        kind = SiteKind(callback_data.kind)
+    except ValueError:
+        raise NotFound() from None
+    await state.update_data(kind=kind.value, event_date=None)
+    await query.answer()
+    if kind == SiteKind.ANNOUNCEMENT:
+        await state.set_state(Editing.typing_date)
+        await query.message.answer(_("The date of the event (DD.MM.YYYY)? /cancel stops."))
+        return
+    await state.set_state(Editing.typing_item)
+    await query.message.answer(_item_prompt(kind))
+
+
+def _item_prompt(kind: SiteKind) -> str:
+    return _(
+        "{kind}: send the title on the first line, then the text; put a link (https://…) on a "
+        "line of its own if there is one. /cancel stops."
+    ).format(kind=_kind_label(kind))
+
+
+@router.message(Editing.typing_date, F.text)
+async def date_typed(message: Message, state: FSMContext) -> None:
+    when = parse_date(message.text)
+    await state.update_data(event_date=when.isoformat())
+    await state.set_state(Editing.typing_item)
+    await message.answer(_item_prompt(SiteKind.ANNOUNCEMENT))
+
+
+@router.message(Editing.typing_item, F.text)
+async def item_typed(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
+) -> None:
+    data = await state.get_data()
+    when = data.get("event_date")
+    item = await add_item(
+        session,
+        actor,
+        SiteKind(data["kind"]),
+        message.text,
+        datetime.fromisoformat(when).date() if when else None,
+    )
+    await state.clear()
+    await message.answer(
+        _("Added: «{title}». /publish to preview the section.").format(title=escape(item.title))
+    )
+
+
+@router.callback_query(PublishAction.filter(F.action == "items"))
+async def items_listed(query: CallbackQuery, session: AsyncSession) -> None:
+    found = await items(session, *KINDS)
+    buttons = [
+        (
+            f"🗑 {_kind_label(item.kind)}: {item.title[:40]}",
+            PublishAction(action="delete", programme_id=item.id),
+        )
+        for item in found[:40]
+    ]
+    await query.answer()
+    await query.message.answer(
+        _("Tap one to remove it from the site.") if buttons else _("None."),
+        reply_markup=button_rows(buttons) if buttons else None,
+    )
+
+
+@router.callback_query(PublishAction.filter(F.action == "delete"))
+async def item_deleted(
+    query: CallbackQuery, callback_data: PublishAction, session: AsyncSession, actor: Actor
+) -> None:
+    await delete_item(session, actor, callback_data.programme_id)
+    await query.message.edit_text(
+        _("Removed; it disappears from the site at the next publication.")
+    )
+    await query.answer()
+
+
+@router.callback_query(PublishAction.filter(F.action == "preview"))
+async def preview_requested(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, settings: Settings, i18n: I18n
+) -> None:
+    with i18n.use_locale(settings.default_locale):  # the site speaks the college's language
+        page = await publication.render_publication(
+            session,
+            settings.organization_name,
+            settings.default_locale,
+            datetime.now(settings.timezone),
+            publication.regulation_text(settings.regulation_file),
+        )
+    audit(session, actor.telegram_id, "publish.preview")
     await session.commit()
     await query.answer()
     await query.message.answer_document(
-        BufferedInputFile(page.encode("utf-8"), filename="mentoring.html"),
+        BufferedInputFile(page.encode("utf-8"), filename="mentoring-preview.html"),
         caption=_(
-            "The page for the college site. <code>python -m bot publish --out DIR</code> "
-            "writes it for a cron job."
+            "The whole section on one page: open the file to check it before publishing. "
+            "On the site it is several pages with the same menu."
         ),
+    )
+
+
+@router.callback_query(PublishAction.filter(F.action == "publish"))
+async def publish_requested(
+    query: CallbackQuery, session: AsyncSession, actor: Actor, settings: Settings, i18n: I18n
+) -> None:
+    if settings.publish_dir is None:
+        raise NotFound()
+    with i18n.use_locale(settings.default_locale):
+        site = await publication.publish_site(session, settings, settings.publish_dir)
+    audit(session, actor.telegram_id, "publish", pages=len(site.pages))
+    await session.commit()
+    await query.answer()
+    await query.message.answer(
+        _("Published: {count} pages of the section are on the site.").format(count=len(site.pages))
     )

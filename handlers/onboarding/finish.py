@@ -15,6 +15,7 @@ from handlers.texts import profile_card, registration_notice
 from handlers.ui import MentorDecision, label, yes_no_keyboard
 from models.enums import MentorStatus, Role
 from models.participant import Participant, complete_registration
+from models.staff import link_on_registration
 
 
 def roles_of(participant: Participant) -> list[str]:
@@ -84,6 +85,7 @@ async def finish_registration(
     adding_role = bool((await state.get_data()).get("adding_role"))
     await state.clear()
     await complete_registration(session, participant)
+    await link_on_registration(session, participant)  # on the yearly list under this name
     if adding_role:
         done = _("Saved. Your questionnaire is in the bank now.")
     else:

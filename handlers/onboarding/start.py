@@ -23,6 +23,7 @@ from models.consent import decline_personal_data_consent, give_personal_data_con
 from models.enums import ConsentKind
 from models.invites import use_invite
 from models.participant import Participant, ensure_participant
+from models.staff import claim_invite
 
 router = Router(name=__name__)
 
@@ -55,6 +56,8 @@ async def cmd_start(
     if invited is not None:
         await state.update_data(invited_role=invited)  # the role question is skipped
     participant = participant or await ensure_participant(session, message.from_user.id)
+    if command.args:
+        await claim_invite(session, command.args, participant)  # a personal link from the list
     if participant.is_registered:
         await message.answer(
             _("Welcome back, {name}! /profile shows your profile, /help what I can do.").format(

@@ -2,7 +2,7 @@
 profiles; the outbox payload of a notice rendered at delivery
 
 Revision ID: a3c1d2e4f5b6
-Revises: a30f557a3c6f
+Revises: 5e1a7c3d9b20
 Create Date: 2026-11-25 10:05:00.000000
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "a3c1d2e4f5b6"
-down_revision: str | None = "a30f557a3c6f"
+down_revision: str | None = "5e1a7c3d9b20"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -147,6 +147,8 @@ async def test_startup_sets_both_command_menus_in_both_languages(
         "programme",
         "profile",
         "consent",
+        "publicity",
+        "mydata",
         "lang",
         "help",
         "cancel",

@@ -1,0 +1,634 @@
+"""/roadmap: the year's roadmap (Appendix 1). The curator creates it from the regulation, edits
+a stage's period and responsible, marks stages done, adds events with an audience (invitations
+go through the outbox, once per person) and marks attendance; the director approves it."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters.callback_data import CallbackData
+from aiogram.filters.command import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n, ngettext
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.ui import button_rows
+from handlers.views import day
+from models.access import Actor
+from models.banks import bank
+from models.broadcasts import departments
+from models.enums import StaffRole
+from models.errors import InvalidValue, NotFound
+from models.fields import printable
+from models.i18n_marker import N_
+from models.participant import Participant
+from models.roadmap import (
+    Audience,
+    Roadmap,
+    RoadmapEvent,
+    RoadmapStage,
+    approve_roadmap,
+    audience_of,
+    create_event,
+    create_roadmap,
+    edit_stage,
+    events_of,
+    guests_of,
+    mark_attendance,
+    parse_event,
+    parse_period,
+    queue_invitations,
+    roadmap_of,
+    set_stage_done,
+    stage_state,
+    stages_of,
+)
+from models.statistics import academic_year
+
+router = Router(name=__name__)
+GUESTS_PAGE = 10
+DOCX_WIDTHS = (0.9, 3.6, 2.6, 6.2, 3.2, 4.8, 4.2)  # cm, on landscape A4 within 1.5 cm margins
+STATE_MARKS = {"done": "✅", "overdue": "⚠️", "current": "▶️", "upcoming": "⏳", "ongoing": "🔄"}
+STATE_LABELS = {
+    "done": N_("done"),
+    "overdue": N_("overdue"),
+    "current": N_("in progress"),
+    "upcoming": N_("not started"),
+    "ongoing": N_("through the year"),
+}
+AUDIENCE_LABELS = {
+    Audience.MENTORS: N_("mentors"),
+    Audience.MENTEES: N_("mentees"),
+    Audience.EVERYONE: N_("everyone"),
+    Audience.DEPARTMENT: N_("a department"),
+}
+
+
+class RoadmapAction(CallbackData, prefix="rm"):
+    action: str  # create, view, stage, done, reopen, period, responsible, event, approve
+    stage_id: int = 0
+
+
+class EventAudience(CallbackData, prefix="ra"):
+    audience: Audience
+    dept: int = -1
+
+
+class EventConfirm(CallbackData, prefix="rc"):
+    confirm: bool
+
+
+class Attendance(CallbackData, prefix="at"):
+    event_id: int
+    participant_id: int = 0  # 0: just show the list
+    page: int = 0
+
+
+class RoadmapEditing(StatesGroup):
+    period = State()
+    responsible = State()
+    content = State()
+    documents = State()
+    event = State()
+    audience = State()
+
+
+def _period(stage: RoadmapStage) -> str:
+    if stage.starts_on is None or stage.ends_on is None:
+        return _("according to the programmes, through the year")
+    return f"{day(stage.starts_on)}–{day(stage.ends_on)}"
+
+
+def _when(event: RoadmapEvent, settings: Settings) -> str:
+    return event.starts_at.astimezone(settings.timezone).strftime("%d.%m.%Y %H:%M")
+
+
+def _is_director(participant: Participant | None) -> bool:
+    return participant is not None and participant.staff_role == StaffRole.DIRECTOR
+
+
+async def render_roadmap(
+    session: AsyncSession, roadmap: Roadmap, today: date, director: bool, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    stages = await stages_of(session, roadmap.id)
+    events = await events_of(session, roadmap.id)
+    states = [stage_state(stage, today) for stage in stages]
+    lines = [
+        "<b>"
+        + _("The roadmap for {year}/{next}").format(year=roadmap.year, next=roadmap.year + 1)
+        + "</b>"
+    ]
+    if roadmap.approved_at is not None:
+        lines.append(
+            _("Approved by the director on {date}.").format(
+                date=day(roadmap.approved_at.astimezone(settings.timezone).date())
+            )
+        )
+    else:
+        lines.append(_("Not approved by the director yet (§6.3.4)."))
+    lines.append(
+        _("Stages done: {done} of {total}; overdue: {overdue}.").format(
+            done=states.count("done"), total=len(stages), overdue=states.count("overdue")
+        )
+    )
+    buttons: list[tuple[str, CallbackData]] = []
+    for stage, state in zip(stages, states, strict=True):
+        count = sum(1 for event in events if event.stage_number == stage.number)
+        line = f"{STATE_MARKS[state]} {stage.number}. {escape(stage.title)} — {_period(stage)}"
+        if count:
+            line += " · " + ngettext("{n} event", "{n} events", count).format(n=count)
+        lines.append(line)
+        buttons.append(
+            (
+                _("Stage {number}").format(number=stage.number),
+                RoadmapAction(action="stage", stage_id=stage.id),
+            )
+        )
+    if director and roadmap.approved_at is None:
+        buttons.append((_("✅ Approve the roadmap"), RoadmapAction(action="approve")))
+    buttons.append((_("The roadmap for signing (.docx)"), RoadmapAction(action="docx")))
+    return "\n".join(lines), button_rows(buttons)
+
+
+async def _current(session: AsyncSession, today: date) -> Roadmap | None:
+    return await roadmap_of(session, academic_year(today)[0].year)
+
+
+@router.message(Command("roadmap"))
+async def cmd_roadmap(
+    message: Message,
+    session: AsyncSession,
+    today: date,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    roadmap = await _current(session, today)
+    if roadmap is None:
+        year = academic_year(today)[0].year
+        await message.answer(
+            _(
+                "The roadmap for {year}/{next} has not been created yet. I will create it from "
+                "Appendix 1 of the regulation: seven stages with their months, responsible and "
+                "documents; then you adjust it."
+            ).format(year=year, next=year + 1),
+            reply_markup=button_rows(
+                [(_("Create from Appendix 1"), RoadmapAction(action="create"))]
+            ),
+        )
+        return
+    text, markup = await render_roadmap(
+        session, roadmap, today, _is_director(participant), settings
+    )
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(RoadmapAction.filter(F.action.in_({"create", "view", "approve"})))
+async def roadmap_pressed(
+    query: CallbackQuery,
+    callback_data: RoadmapAction,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    if callback_data.action == "create":
+        roadmap = await create_roadmap(session, actor, today)
+    else:
+        roadmap = await _current(session, today)
+        if roadmap is None:
+            raise NotFound()
+        if callback_data.action == "approve":
+            roadmap = await approve_roadmap(session, actor, participant, roadmap.id)
+    text, markup = await render_roadmap(
+        session, roadmap, today, _is_director(participant), settings
+    )
+    await query.answer(_("The roadmap is approved.") if callback_data.action == "approve" else None)
+    await query.message.answer(text, reply_markup=markup)
+
+
+async def render_stage(
+    session: AsyncSession, stage: RoadmapStage, today: date, settings: Settings
+) -> tuple[str, InlineKeyboardMarkup]:
+    state = stage_state(stage, today)
+    lines = [
+        f"<b>{stage.number}. {escape(stage.title)}</b>",
+        _("Period: {period}").format(period=_period(stage)),
+        _("State: {state}").format(state=STATE_MARKS[state] + " " + _(STATE_LABELS[state])),
+        _("Responsible: {who}").format(who=escape(stage.responsible)),
+        "",
+        escape(stage.content),
+        "",
+        "<b>" + _("Documents") + "</b>",
+        escape(stage.documents),
+    ]
+    if stage.number == 5:
+        alone = await bank(session, role="mentees", status="registered")
+        lines += [
+            "",
+            ngettext(
+                "Mentees without a pair: {n} — they need support (psychological and "
+                "methodical) until a mentor is found.",
+                "Mentees without a pair: {n} — they need support (psychological and "
+                "methodical) until a mentor is found.",
+                len(alone),
+            ).format(n=len(alone)),
+        ]
+        lines += [f"  • {escape(entry.person.display_name)}" for entry in alone[:10]]
+    events = [
+        e for e in await events_of(session, stage.roadmap_id) if e.stage_number == stage.number
+    ]
+    builder = InlineKeyboardBuilder()
+    if events:
+        lines += ["", "<b>" + _("Events") + "</b>"]
+    for event in events:
+        guests = await guests_of(session, event.id)
+        present = sum(1 for guest, _person in guests if guest.attended)
+        lines.append(
+            _("{when} — «{title}», {place}; invited {invited}, present {present}").format(
+                when=_when(event, settings),
+                title=escape(event.title),
+                place=escape(event.place),
+                invited=len(guests),
+                present=present,
+            )
+        )
+        builder.button(
+            text=_("Attendance: {title}").format(title=event.title)[:60],
+            callback_data=Attendance(event_id=event.id),
+        )
+    if stage.done_at is None:
+        builder.button(
+            text=_("✅ Mark the stage done"),
+            callback_data=RoadmapAction(action="done", stage_id=stage.id),
+        )
+    else:
+        builder.button(
+            text=_("Back to work"), callback_data=RoadmapAction(action="reopen", stage_id=stage.id)
+        )
+    builder.button(
+        text=_("➕ Add an event"), callback_data=RoadmapAction(action="event", stage_id=stage.id)
+    )
+    builder.button(
+        text=_("Change the period"),
+        callback_data=RoadmapAction(action="period", stage_id=stage.id),
+    )
+    builder.button(
+        text=_("Change the responsible"),
+        callback_data=RoadmapAction(action="responsible", stage_id=stage.id),
+    )
+    builder.button(
+        text=_("Change the content"),
+        callback_data=RoadmapAction(action="content", stage_id=stage.id),
+    )
+    builder.button(
+        text=_("Change the documents"),
+        callback_data=RoadmapAction(action="documents", stage_id=stage.id),
+    )
+    builder.button(text=_("‹ The roadmap"), callback_data=RoadmapAction(action="view"))
+    builder.adjust(1)
+    text = "\n".join(lines)
+    return text[:4000], builder.as_markup()
+
+
+async def _stage_or_missing(session: AsyncSession, stage_id: int) -> RoadmapStage:
+    stage = await session.get(RoadmapStage, stage_id)
+    if stage is None:
+        raise NotFound()
+    return stage
+
+
+@router.callback_query(RoadmapAction.filter(F.action.in_({"stage", "done", "reopen"})))
+async def stage_pressed(
+    query: CallbackQuery,
+    callback_data: RoadmapAction,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    settings: Settings,
+) -> None:
+    if callback_data.action in ("done", "reopen"):
+        stage = await set_stage_done(
+            session, actor, callback_data.stage_id, callback_data.action == "done"
+        )
+    else:
+        stage = await _stage_or_missing(session, callback_data.stage_id)
+    text, markup = await render_stage(session, stage, today, settings)
+    await query.answer()
+    if callback_data.action == "stage":
+        await query.message.answer(text, reply_markup=markup)
+    else:
+        await query.message.edit_text(text, reply_markup=markup)
+
+
+@router.callback_query(
+    RoadmapAction.filter(F.action.in_({"period", "responsible", "content", "documents", "event"}))
+)
+async def stage_edit_asked(
+    query: CallbackQuery, callback_data: RoadmapAction, session: AsyncSession, state: FSMContext
+) -> None:
+    stage = await _stage_or_missing(session, callback_data.stage_id)
+    await state.set_state(getattr(RoadmapEditing, callback_data.action))
+    await state.update_data(stage_id=stage.id)
+    prompts = {
+        "period": _(
+            "Send the period of stage {number}, for example 01.10.2026-30.11.2026 or "
+            "10.2026-11.2026; «-» if it follows the programmes. /cancel stops."
+        ),
+        "responsible": _("Who is responsible for stage {number}? /cancel stops."),
+        "content": _(
+            "Send the new content of stage {number} (what is done at this stage). /cancel stops."
+        ),
+        "documents": _("Send the documents of stage {number}. /cancel stops."),
+        "event": _(
+            "A new event of stage {number}. Send one line: date and time; place or link; "
+            "title — for example «15.12.2026 14:00; ауд. 214; Установочная сессия "
+            "наставников». /cancel stops."
+        ),
+    }
+    await query.answer()
+    await query.message.answer(prompts[callback_data.action].format(number=stage.number))
+
+
+@router.message(RoadmapEditing.period, F.text)
+@router.message(RoadmapEditing.responsible, F.text)
+@router.message(RoadmapEditing.content, F.text)
+@router.message(RoadmapEditing.documents, F.text)
+async def stage_edited(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    settings: Settings,
+) -> None:
+    stage = await _stage_or_missing(session, (await state.get_data()).get("stage_id", 0))
+    if await state.get_state() == RoadmapEditing.period.state:
+        roadmap = await session.get(Roadmap, stage.roadmap_id)
+        period = parse_period(message.text, roadmap.year if roadmap else today.year)
+        stage = await edit_stage(session, actor, stage.id, period=period)
+    else:
+        field = (await state.get_state() or "").rsplit(":", 1)[-1]  # responsible/content/…
+        stage = await edit_stage(session, actor, stage.id, **{field: message.text})
+    await state.clear()
+    text, markup = await render_stage(session, stage, today, settings)
+    await message.answer(_("Saved.") + "\n\n" + text, reply_markup=markup)
+
+
+@router.message(RoadmapEditing.event, F.text)
+async def event_typed(
+    message: Message, state: FSMContext, session: AsyncSession, today: date, settings: Settings
+) -> None:
+    when, place, title = parse_event(message.text, today, settings.timezone)
+    await state.update_data(when=when.isoformat(), place=place, title=title)
+    await state.set_state(RoadmapEditing.audience)
+    buttons: list[tuple[str, CallbackData]] = [
+        (_(AUDIENCE_LABELS[code]), EventAudience(audience=code))
+        for code in (Audience.MENTORS, Audience.MENTEES, Audience.EVERYONE)
+    ]
+    for index, name in enumerate((await departments(session))[:12]):
+        buttons.append((name[:40], EventAudience(audience=Audience.DEPARTMENT, dept=index)))
+    await message.answer(_("Who is invited?"), reply_markup=button_rows(buttons))
+
+
+@router.callback_query(EventAudience.filter(), RoadmapEditing.audience)
+async def event_audience_chosen(
+    query: CallbackQuery, callback_data: EventAudience, state: FSMContext, session: AsyncSession
+) -> None:
+    department = None
+    if callback_data.audience == Audience.DEPARTMENT:
+        names = await departments(session)
+        if not 0 <= callback_data.dept < len(names):
+            raise InvalidValue(N_("This list is out of date. Open it again."))
+        department = names[callback_data.dept]
+    guests = await audience_of(session, callback_data.audience, department)
+    await state.update_data(audience=callback_data.audience.value, department=department)
+    data = await state.get_data()
+    await query.answer()
+    await query.message.answer(
+        ngettext(
+            "«{title}»: {n} person will get an invitation now and a reminder the day before.",
+            "«{title}»: {n} people will get an invitation now and a reminder the day before.",
+            len(guests),
+        ).format(title=escape(data["title"]), n=len(guests)),
+        reply_markup=button_rows(
+            [
+                (_("Create and invite"), EventConfirm(confirm=True)),
+                (_("✖ Cancel"), EventConfirm(confirm=False)),
+            ]
+        ),
+    )
+
+
+def invitation_text(event: RoadmapEvent, settings: Settings) -> str:
+    return _(
+        "<b>Invitation</b>: «{title}», {when}. Place: {place}. The event is part of the "
+        "college's mentoring roadmap."
+    ).format(title=escape(event.title), when=_when(event, settings), place=escape(event.place))
+
+
+@router.callback_query(EventConfirm.filter(), RoadmapEditing.audience)
+async def event_confirmed(
+    query: CallbackQuery,
+    callback_data: EventConfirm,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    i18n: I18n,
+    today: date,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    await query.message.edit_reply_markup(reply_markup=None)
+    if not callback_data.confirm:
+        await query.answer(_("Cancelled."))
+        return
+    event, guests = await create_event(
+        session,
+        actor,
+        data["stage_id"],
+        starts_at=datetime.fromisoformat(data["when"]),
+        place=data["place"],
+        title=data["title"],
+        audience=Audience(data["audience"]),
+        department=data.get("department"),
+    )
+    texts = {}
+    for person in guests:
+        with i18n.use_locale(person.locale or i18n.default_locale):
+            texts[person.id] = invitation_text(event, settings)
+    queued = await queue_invitations(session, event, texts, datetime.now(UTC))
+    await query.answer()
+    await query.message.answer(
+        ngettext(
+            "The event is created; {n} invitation is on its way.",
+            "The event is created; {n} invitations are on their way.",
+            queued,
+        ).format(n=queued)
+    )
+    stage = await _stage_or_missing(session, data["stage_id"])
+    text, markup = await render_stage(session, stage, today, settings)
+    await query.message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(Attendance.filter())
+async def attendance_pressed(
+    query: CallbackQuery,
+    callback_data: Attendance,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+) -> None:
+    event = await session.get(RoadmapEvent, callback_data.event_id)
+    if event is None:
+        raise NotFound()
+    if callback_data.participant_id:
+        await mark_attendance(session, actor, event.id, callback_data.participant_id)
+    guests = await guests_of(session, event.id)
+    page = max(callback_data.page, 0)
+    present = sum(1 for guest, _person in guests if guest.attended)
+    text = "\n".join(
+        [
+            "<b>" + escape(event.title) + "</b>",
+            _when(event, settings) + ", " + escape(event.place),
+            _("Present: {present} of {invited}. Tap a name to mark or unmark.").format(
+                present=present, invited=len(guests)
+            ),
+        ]
+    )
+    builder = InlineKeyboardBuilder()
+    for guest, person in guests[page * GUESTS_PAGE : (page + 1) * GUESTS_PAGE]:
+        builder.button(
+            text=("✅ " if guest.attended else "▫️ ") + person.display_name[:50],
+            callback_data=Attendance(event_id=event.id, participant_id=person.id, page=page),
+        )
+    if page:
+        builder.button(
+            text=_("‹ Previous page"), callback_data=Attendance(event_id=event.id, page=page - 1)
+        )
+    if (page + 1) * GUESTS_PAGE < len(guests):
+        builder.button(
+            text=_("Next page ›"), callback_data=Attendance(event_id=event.id, page=page + 1)
+        )
+    builder.adjust(1)
+    await query.answer()
+    if callback_data.participant_id:
+        await query.message.edit_text(text, reply_markup=builder.as_markup())
+    else:
+        await query.message.answer(text, reply_markup=builder.as_markup())
+
+
+async def roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Settings) -> bytes:
+    """The roadmap as the appendix prints it: «I approve» for the director, then the stages
+    with periods, content, responsible, documents and the year's events (landscape A4)."""
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = section.page_height, section.page_width
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(1.5))
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(11)
+    if roadmap.approved_at is not None:
+        approval = [
+            _("I approve"),
+            _("Director of {organization}").format(organization=settings.organization_name),
+            _("Approved in the bot on {date}").format(
+                date=day(roadmap.approved_at.astimezone(settings.timezone).date())
+            ),
+        ]
+    else:
+        approval = [
+            _("I approve"),
+            _("Director of {organization}").format(organization=settings.organization_name),
+            "____________________",
+            _("«___» ____________ 20__"),
+        ]
+    for line in approval:
+        document.add_paragraph(printable(line)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = title.add_run(
+        _(
+            "THE ROADMAP (PLAN OF ACTIVITIES) FOR THE REGULATION ON THE MENTORING SYSTEM OF "
+            "TEACHERS\n{organization}\nfor the academic year {year}–{next}"
+        ).format(
+            organization=printable(settings.organization_name),
+            year=roadmap.year,
+            next=roadmap.year + 1,
+        )
+    )
+    run.bold = True
+    events = await events_of(session, roadmap.id)
+    headers = (
+        _("No."),
+        _("Stage"),
+        _("Period"),
+        _("Content"),
+        _("Responsible"),
+        _("Documents"),
+        _("Events"),
+    )
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = text
+        for paragraph_run in cell.paragraphs[0].runs:
+            paragraph_run.bold = True
+    for stage in await stages_of(session, roadmap.id):
+        held = "\n".join(
+            f"{_when(event, settings)} — {event.title} ({event.place})"
+            for event in events
+            if event.stage_number == stage.number
+        )
+        values = (
+            str(stage.number),
+            stage.title,
+            _period(stage),
+            stage.content,
+            stage.responsible,
+            stage.documents,
+            held or "—",
+        )
+        for cell, value in zip(table.add_row().cells, values, strict=True):
+            cell.text = printable(value)
+    table.autofit = False
+    for column, width in zip(table.columns, DOCX_WIDTHS, strict=True):
+        column.width = Cm(width)  # LibreOffice reads the grid
+    for row in table.rows:  # Word takes the widths from the cells
+        for cell, width in zip(row.cells, DOCX_WIDTHS, strict=True):
+            cell.width = Cm(width)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@router.callback_query(RoadmapAction.filter(F.action == "docx"))
+async def roadmap_docx_asked(
+    query: CallbackQuery, session: AsyncSession, today: date, settings: Settings
+) -> None:
+    roadmap = await _current(session, today)
+    if roadmap is None:
+        raise NotFound()
+    data = await roadmap_docx(session, roadmap, settings)
+    await query.answer()
+    await query.message.answer_document(
+        BufferedInputFile(data, filename=f"dorozhnaya-karta-{roadmap.year}.docx"),
+        caption=_("The roadmap for {year}/{next}: print it for the director's signature.").format(
+            year=roadmap.year, next=roadmap.year + 1
+        ),
+    )

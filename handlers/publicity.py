@@ -1,0 +1,185 @@
+"""A person's side of their data's life: the separate consent to publication on the college
+site (asked when first needed, /publicity to change it), and /mydata — a file with everything
+stored about them and who viewed or exported it."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+
+from aiogram import F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.texts import format_time
+from handlers.ui import ConsentAction, button_rows
+from models.consent import CONSENT_VERSIONS, ConsentDocument, active_consent
+from models.enums import ConsentKind
+from models.errors import NotRegistered
+from models.participant import Participant
+from models.privacy import (
+    access_log,
+    give_publication_consent,
+    personal_data,
+    withdraw_publication_consent,
+)
+
+router = Router(name=__name__)
+
+
+class Publicity(CallbackData, prefix="pc"):
+    agree: bool
+
+
+def publication_consent_document(organization: str, locale: str) -> ConsentDocument:
+    """The publication consent in the current language; its version and hash are stored."""
+    version = CONSENT_VERSIONS[ConsentKind.PUBLICATION]
+    text = _(
+        "<b>Consent to publishing my name on the college site</b>\n\n"
+        "I agree that {organization} publishes on its official site, in the section on the "
+        "mentoring of teachers (§11 of the Regulation), for anyone to read: my full name, my "
+        "role (mentor or mentee), my department, the goal, period, forms and results of my "
+        "mentoring programmes and their description as a best case (Federal Law No. 152-FZ, "
+        "art. 10.1). Nothing else is published: no contacts, no questionnaires.\n\n"
+        "Without this consent the site shows only «mentor» or «mentee». I may withdraw it "
+        "at any time with /publicity; my name then disappears at the next publication.\n\n"
+        "Version {version}."
+    ).format(organization=escape(organization), version=version)
+    return ConsentDocument(ConsentKind.PUBLICATION, version, text, locale)
+
+
+def publicity_question(organization: str, locale: str) -> tuple[str, InlineKeyboardMarkup]:
+    """The question as the bot asks it (also queued by the scheduler when first needed)."""
+    document = publication_consent_document(organization, locale)
+    markup = button_rows(
+        [
+            (_("I agree"), Publicity(agree=True)),
+            (_("I do not agree"), Publicity(agree=False)),
+        ],
+        width=1,
+    )
+    return document.text, markup
+
+
+@router.message(Command("publicity"))
+async def cmd_publicity(
+    message: Message,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    if participant is None or not participant.is_registered:
+        raise NotRegistered()
+    consent = await active_consent(session, participant.id, ConsentKind.PUBLICATION)
+    if consent is None:
+        text, markup = publicity_question(settings.organization_name, i18n.current_locale)
+        await message.answer(text, reply_markup=markup)
+        return
+    await message.answer(
+        _("Your name may be published on the college site (consent given {when}).").format(
+            when=format_time(consent.given_at, settings.timezone)
+        ),
+        reply_markup=button_rows([(_("Withdraw"), Publicity(agree=False))]),
+    )
+
+
+@router.callback_query(Publicity.filter())
+async def publicity_answered(
+    query: CallbackQuery,
+    callback_data: Publicity,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    if participant is None or not participant.is_registered:
+        raise NotRegistered()
+    if callback_data.agree:
+        document = publication_consent_document(settings.organization_name, i18n.current_locale)
+        await give_publication_consent(session, participant, document)
+        text = _(
+            "Thank you: your name may appear on the college site from the next publication. "
+            "/publicity withdraws it."
+        )
+    else:
+        if await active_consent(session, participant.id, ConsentKind.PUBLICATION):
+            await withdraw_publication_consent(session, participant)
+        text = _(
+            "Your name will not be published: the site says only «mentor» or «mentee». "
+            "/publicity changes this."
+        )
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer()
+    await query.message.answer(text)
+
+
+@router.callback_query(
+    ConsentAction.filter((F.action == "withdraw") & (F.kind == ConsentKind.PUBLICATION))
+)
+async def publicity_withdrawn_from_consents(
+    query: CallbackQuery, session: AsyncSession, participant: Participant | None
+) -> None:
+    """/consent lists this consent too; withdrawing it touches nothing else."""
+    if participant is None:
+        raise NotRegistered()
+    await withdraw_publication_consent(session, participant)
+    await query.message.edit_text(
+        _("Consent withdrawn: your name disappears from the college site at the next update.")
+    )
+    await query.answer()
+
+
+@router.message(Command("mydata"))
+async def cmd_mydata(
+    message: Message,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    """Everything stored about the person (152-FZ art. 14), and who looked at it."""
+    if participant is None:
+        await message.answer(_("Nothing is stored about you: you have not written to me before."))
+        return
+    data = await personal_data(session, participant)
+    log = await access_log(session, participant)
+    data["who_viewed_or_exported"] = [
+        {"when": entry.created_at.isoformat(), "who": entry.actor_telegram_id, "what": entry.action}
+        for entry in log
+    ]
+    payload = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    kinds = {
+        "participant.view": _("opened your card"),
+        "participant.export": _("exported your card"),
+        "export.xlsx": _("exported the banks (XLSX)"),
+        "docs": _("made a document with your data (DOCX)"),
+    }
+    lines = [
+        _("Who viewed or exported your data:")
+        if log
+        else _("Nobody has viewed or exported your data yet.")
+    ]
+    lines += [
+        "• {when}: {who} {what}".format(
+            when=format_time(entry.created_at, settings.timezone),
+            who=_("curator (id {id})").format(id=entry.actor_telegram_id),
+            what=kinds.get(entry.action, escape(entry.action)),
+        )
+        for entry in log[:20]
+    ]
+    if len(log) > 20:
+        lines.append(
+            _("…and {count} earlier (all of them are in the file).").format(count=len(log) - 20)
+        )
+    await message.answer_document(
+        BufferedInputFile(payload, filename="my-data.json"),
+        caption=_(
+            "Everything the bot stores about you, table by table (JSON; any text editor opens it)."
+        ),
+    )
+    await message.answer("\n".join(lines))
