@@ -4,8 +4,6 @@ next /start offers to go on where the person stopped."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -16,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
 from bot.config import Settings
-from handlers.onboarding.steps import Registration, ask
+from handlers.onboarding.steps import Registration, ask, registration_step
 from handlers.ui import button_rows
 from models.fields import FIELDS
 
@@ -31,10 +29,6 @@ class DraftChoice(CallbackData, prefix="dft"):
 
 class ResumeChoice(CallbackData, prefix="rsm"):
     resume: bool
-
-
-def _registration_step(state_name: str | None) -> Any:
-    return next((s for s in Registration.__all_states__ if s.state == state_name), None)
 
 
 def draft_keyboard() -> InlineKeyboardMarkup:
@@ -90,7 +84,7 @@ async def draft_choice_made(
         )
         return
     await state.update_data({INTERRUPTED_BY: None})
-    step = _registration_step(await state.get_state())
+    step = registration_step(await state.get_state())
     if step is None:
         await message.edit_text(_("Let us continue: answer the last question above."))
         return
@@ -106,7 +100,7 @@ async def draft_choice_stale(query: CallbackQuery) -> None:
 async def pause_registration(state: FSMContext) -> bool:
     """On /cancel: keep the registration's answers for the next /start. True if kept."""
     current = await state.get_state()
-    if _registration_step(current) is None:
+    if registration_step(current) is None:
         return False
     data = await state.get_data()
     data.pop(INTERRUPTED_BY, None)
@@ -118,7 +112,7 @@ async def pause_registration(state: FSMContext) -> bool:
 async def offer_to_resume(message: Message, state: FSMContext) -> bool:
     """On /start: a registration stopped with /cancel is offered to continue. True if offered."""
     paused = (await state.get_data()).get(PAUSED)
-    if not paused or _registration_step(paused.get("state")) is None:
+    if not paused or registration_step(paused.get("state")) is None:
         return False
     answered = sum(
         1 for key, value in paused["data"].items() if key in FIELDS and value not in (None, "", [])
@@ -151,7 +145,7 @@ async def resume_chosen(
     i18n: I18n,
 ) -> None:
     paused = (await state.get_data()).get(PAUSED)
-    step = _registration_step(paused.get("state")) if paused else None
+    step = registration_step(paused.get("state")) if paused else None
     await query.answer()
     if step is None:
         await message.edit_text(_("This form is already finished or cancelled."))

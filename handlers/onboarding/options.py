@@ -46,9 +46,14 @@ async def press_option(
     return None
 
 
+def answer_line(spec: FieldSpec, value: Any) -> str:
+    """The one-line summary of an answered step: «Квалификационная категория: Высшая»."""
+    return f"{_(spec.label)}: {format_value(spec.key, value)}"
+
+
 async def show_answer(query: CallbackQuery, spec: FieldSpec, value: Any) -> None:
     """Replace the answered question by a one-line summary (one message per step)."""
-    await query.message.edit_text(f"{_(spec.label)}: {format_value(spec.key, value)}")
+    await query.message.edit_text(answer_line(spec, value))
     await query.answer()
 
 

@@ -12,7 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.onboarding.finish import finish_registration
-from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
+from handlers.onboarding.options import (
+    STALE,
+    answer_line,
+    press_option,
+    show_answer,
+    typed_option,
+)
 from handlers.onboarding.steps import (
     BUTTON_STEPS,
     DEPARTMENT_OPTIONS,
@@ -24,8 +30,9 @@ from handlers.onboarding.steps import (
     ask,
     neighbour,
     prompt,
+    registration_step,
 )
-from handlers.texts import consent_document, format_value
+from handlers.texts import consent_document
 from handlers.ui import BACK, FormOption, MentorConsentAnswer
 from models.departments import canonical_name, directory
 from models.enums import ConsentKind
@@ -86,9 +93,7 @@ async def department_picked(
         raise InvalidValue(STALE)
     name = options[callback_data.index]
     await state.update_data(department=name)
-    await query.message.edit_text(
-        f"{_(FIELDS['department'].label)}: {format_value('department', name)}"
-    )
+    await query.message.edit_text(answer_line(FIELDS["department"], name))
     await query.answer()
     await advance(query.message, state, session, participant, bot, settings, i18n)
 
@@ -134,10 +139,11 @@ async def typed_instead_of_tapping(
         option = typed_option(FIELDS[key], message.text or "")
         if option is not None:
             await state.update_data({key: option.value})
-            await message.answer(f"{_(FIELDS[key].label)}: {format_value(key, option.value)}")
+            await message.answer(answer_line(FIELDS[key], option.value))
             await advance(message, state, session, participant, bot, settings, i18n)
             return
-    step = next(s for s in Registration.__all_states__ if s.state == current)
+    step = registration_step(current)
+    assert step is not None  # the filter admits registration steps only
     text, markup = prompt(step, await state.get_data(), settings.organization_name, i18n)
     hint = _("Please choose with a button below (or send /cancel to stop).")
     await message.answer(f"{hint}\n\n{text}", reply_markup=markup)

@@ -95,6 +95,11 @@ BUTTON_STEPS = [s for s, key in FIELD_OF_STEP.items() if FIELDS[key].kind in ("c
 BUTTON_STEPS.append(R.confirming_mentor_consent.state)
 
 
+def registration_step(state_name: str | None) -> State | None:
+    """The registration's step with this state name (None for any other state)."""
+    return next((s for s in Registration.__all_states__ if s.state == state_name), None)
+
+
 def flow(data: dict[str, Any]) -> list[State]:
     """The steps this person goes through: adding a role later skips the profile."""
     role = data.get("role")
