@@ -35,7 +35,7 @@ from aiogram import BaseMiddleware, Dispatcher, Router
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from sqlalchemy import BigInteger, event, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.factory import create_dispatcher
@@ -104,8 +104,17 @@ class PeerSession(BaseMiddleware):
             return await handler(event, data)
 
 
+def _peer_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 async def peer_dispatcher(folder: str) -> tuple[Dispatcher, Any]:
-    engine = create_engine(f"sqlite+aiosqlite:///{folder}/peer.db")
+    # stock SQLAlchemy + aiosqlite (WAL, as the product): none of the product's engine work
+    engine = create_async_engine(f"sqlite+aiosqlite:///{folder}/peer.db")
+    event.listen(engine.sync_engine, "connect", _peer_pragmas)
     async with engine.begin() as connection:
         await connection.run_sync(PeerBase.metadata.create_all)
     router = Router()
