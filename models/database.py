@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import sqlite3
+import threading
 import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -127,6 +128,11 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 cursor.close()
 
         connection = self._connection
+        if _DIRECT.on:  # inside a whole commit handed to SQLite's thread
+            result = in_thread(connection._conn)
+            self._description, rows, self._rowcount, self._lastrowid = result
+            self._rows = collections.deque(rows)
+            return
         async with self._adapt_connection._execute_mutex:
             result = None
             if not many and INLINE_READS.get() and _is_read(operation):
@@ -138,12 +144,16 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
     def execute(self, operation: Any, parameters: Any = None) -> Any:
         try:
+            if _DIRECT.on:
+                return _run_now(self._run(False, operation, parameters))
             return await_(self._run(False, operation, parameters))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
 
     def executemany(self, operation: Any, seq_of_parameters: Any) -> Any:
         try:
+            if _DIRECT.on:
+                return _run_now(self._run(True, operation, seq_of_parameters))
             return await_(self._run(True, operation, seq_of_parameters))
         except Exception as error:
             self._adapt_connection._handle_exception(error)
@@ -156,6 +166,23 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
 
 
 INLINE_READS: ContextVar[bool] = ContextVar("sqlite_inline_reads", default=False)
+
+
+class _Direct(threading.local):
+    on = False
+
+
+_DIRECT = _Direct()  # set in SQLite's thread while it runs a whole commit (OneHopSession)
+
+
+def _run_now(coroutine: Any) -> Any:
+    """Run a coroutine that never suspends (the direct branch of OneHopCursor._run)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise RuntimeError("a statement in SQLite's thread tried to wait")
 
 
 def _is_read(operation: str) -> bool:
@@ -196,6 +223,21 @@ def _one_hop_statements(busy_timeout: float) -> Callable[[Any, Any], None]:
         (AsyncAdapt_aiosqlite_connection,),
         {"__slots__": (), "_cursor_cls": OneHopCursor, "busy_ms": int(busy_timeout * 1000)},
     )
+
+    def commit(self: Any) -> None:
+        if _DIRECT.on:
+            self._connection._conn.commit()
+        else:
+            AsyncAdapt_aiosqlite_connection.commit(self)
+
+    def rollback(self: Any) -> None:
+        if _DIRECT.on:
+            self._connection._conn.rollback()
+        else:
+            AsyncAdapt_aiosqlite_connection.rollback(self)
+
+    connection_class.commit = commit
+    connection_class.rollback = rollback
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
@@ -258,7 +300,20 @@ class WriterQueue:
             raise OperationalError(statement, None, locked) from None
         self._holders.add(id(dbapi_connection))
 
+    async def take(self, dbapi_connection: Any) -> None:
+        """Wait for the turn before a whole commit goes to SQLite's thread (OneHopSession)."""
+        if id(dbapi_connection) in self._holders:
+            return
+        try:
+            await asyncio.wait_for(self._lock().acquire(), self.timeout)
+        except TimeoutError:
+            locked = sqlite3.OperationalError("database is locked (by this process's writer)")
+            raise OperationalError("COMMIT", None, locked) from None
+        self._holders.add(id(dbapi_connection))
+
     def release(self, dbapi_connection: Any) -> None:
+        if _DIRECT.on:
+            return  # in SQLite's thread: OneHopSession lets go in the event loop after it
         if id(dbapi_connection) in self._holders:
             self._holders.discard(id(dbapi_connection))
             self._lock().release()
@@ -266,6 +321,7 @@ class WriterQueue:
 
 def _serialize_writers(engine: AsyncEngine, timeout: float) -> WriterQueue:
     queue = WriterQueue(max(timeout, WRITER_WAIT))
+    engine.sync_engine.info_writers = queue  # type: ignore[attr-defined]
     event.listen(engine.sync_engine, "before_cursor_execute", queue.before_execute)
     for name in ("checkin", "close", "invalidate", "soft_invalidate"):  # never leak a turn
         event.listen(engine.sync_engine.pool, name, lambda conn, *_: queue.release(conn))
@@ -298,8 +354,61 @@ def _skip_idle_commits(engine: AsyncEngine, writers: WriterQueue) -> None:
     dialect.do_rollback = do_rollback  # type: ignore[method-assign]
 
 
+class OneHopSession(AsyncSession):
+    """On SQLite, within an update (INLINE_READS), a commit with changes to write runs whole —
+    the flush's statements and the COMMIT — in one hand-off to SQLite's thread.
+
+    A transaction holds SQLite's single write lock (and the process's WriterQueue turn) from
+    its first write to its COMMIT. Statement by statement, each hand-off waits for a turn of
+    an event loop busy with the other updates (issue 18: ~80 ms per write with 10 users at
+    once, the writers one after another). Here the turn is taken in the event loop first (no
+    thread waits for it), then one function in SQLite's thread flushes and commits; the loop
+    serves the others meanwhile. The ORM work is the same code (Session.commit) with the
+    same events; only where its statements run changes."""
+
+    async def commit(self) -> None:
+        sync = self.sync_session
+        if (
+            not INLINE_READS.get()
+            or self.bind is None
+            or self.bind.dialect.name != "sqlite"
+            or not (sync.new or sync.dirty or sync.deleted)
+        ):
+            await super().commit()
+            return
+        connection = await self.connection()  # checked out and begun here, in the loop
+        raw = await connection.get_raw_connection()
+        dbapi_connection = raw.dbapi_connection
+        queue: WriterQueue | None = getattr(self.bind.sync_engine, "info_writers", None)
+        if queue is not None:
+            await queue.take(dbapi_connection)
+
+        transaction = sync.get_transaction()
+        assert transaction is not None
+
+        def flush_and_commit() -> None:
+            # Session.commit's first half (before_commit, the flush) and SQLite's COMMIT; the
+            # second half (after_commit, the connection back to the pool) stays in the loop.
+            # A failed flush rolls back here, as it would in the loop, and raises.
+            _DIRECT.on = True
+            try:
+                transaction._prepare_impl()
+                sqlite = dbapi_connection._connection._conn
+                if sqlite.in_transaction:
+                    sqlite.commit()
+            finally:
+                _DIRECT.on = False
+
+        try:
+            await dbapi_connection._connection._execute(flush_and_commit)
+            await super().commit()  # nothing left to send: SQLite has no transaction open
+        finally:
+            if queue is not None:
+                queue.release(dbapi_connection)
+
+
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, class_=OneHopSession)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
