@@ -4,6 +4,7 @@ an update's reads), while a read that would wait on a lock never waits in the ev
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -12,10 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite.core
+import pytest
 from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from models.database import INLINE_READS, _read_inline, create_engine
+from models.database import INLINE_READS, _read_inline, create_engine, create_session_pool
 from models.participant import Participant
 from tests.driver import Person, said
 from tests.factories import make_running_programme
@@ -129,3 +133,56 @@ def test_an_inline_read_that_meets_a_lock_does_not_wait(tmp_path: Path) -> None:
     finally:
         holder.close()
         reader.close()
+
+
+async def test_a_write_is_flushed_and_committed_in_one_hand_off(tmp_path: Path) -> None:
+    """Within an update (SQLite), a commit with changes runs its flush and COMMIT in one trip
+    to SQLite's thread; a failed flush rolls back, raises as before and lets the next writer
+    in (the process's writer turn is given back)."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}", busy_timeout=0.2)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+    pool = create_session_pool(engine)
+    hops = 0
+    original = aiosqlite.core.Connection._execute
+
+    async def counted(connection: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        nonlocal hops
+        hops += 1
+        return await original(connection, fn, *args, **kwargs)
+
+    token = INLINE_READS.set(True)
+    aiosqlite.core.Connection._execute = counted  # type: ignore[method-assign]
+    try:
+        async with pool() as session:
+            await session.execute(text("SELECT 1"))
+            session.add_all([Row(v="a"), Row(v="b")])
+            hops = 0
+            await session.commit()
+            assert hops == 1  # two INSERTs and the COMMIT
+        async with pool() as session:
+            await session.execute(text("SELECT 1"))
+            session.add(Row(v="a"))
+            with pytest.raises(IntegrityError):
+                await session.commit()
+            await session.rollback()
+        async with asyncio.timeout(2), pool() as session:  # the writer turn was given back
+            session.add(Row(v="c"))
+            await session.commit()
+            values = (await session.scalars(text("SELECT v FROM t ORDER BY v"))).all()
+            assert values == ["a", "b", "c"]
+    finally:
+        aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
+        INLINE_READS.reset(token)
+        await engine.dispose()
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class Row(_Base):
+    __tablename__ = "t"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    v: Mapped[str] = mapped_column(unique=True)
