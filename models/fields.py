@@ -99,7 +99,7 @@ class FieldSpec:
     def coerce(self, value: object) -> object:
         """Validate a stored or typed answer of any kind (None only for optional fields)."""
         if self.kind == "multi":
-            return self.clean_selection(value or [])  # type: ignore[arg-type]
+            return self.clean_selection(value if isinstance(value, list | tuple) else [])
         if value is None or value == "":
             if self.optional:
                 return None
@@ -107,6 +107,13 @@ class FieldSpec:
         if self.kind == "choice":
             return self.option(str(value))
         return self.clean(str(value))
+
+    def text(self, value: object) -> str | None:
+        """A text answer, validated (None only where the field is optional)."""
+        if self.kind != "text":
+            raise TypeError(f"{self.key} is not a text field")
+        cleaned = self.coerce(value)
+        return None if cleaned is None else str(cleaned)
 
     def option(self, code: str) -> StrEnum:
         """The option with this code; unknown codes (stale or forged buttons) are refused."""

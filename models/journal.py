@@ -116,7 +116,7 @@ async def answer_message(
         raise AccessDenied()
     if message.answered_at is not None:
         raise WrongState(N_("This question has already been answered."))
-    message.answer = FIELDS["message_text"].coerce(text)  # type: ignore[assignment]
+    message.answer = FIELDS["message_text"].text(text)
     message.answered_at = utcnow()
     await session.commit()
     return message

@@ -282,7 +282,7 @@ async def answer_pair(
     now = now or utcnow()
     me = actor.require_participant()
     pair = await get_pair(session, pair_id)
-    reason = FIELDS["decline_reason"].coerce(reason) if reason else None
+    reason = FIELDS["decline_reason"].text(reason) if reason else None
     if pair.pending_mentor_id == me:
         return await _answer_replacement(session, pair, me, accept, now)
     if pair.status not in OPEN_PAIR:
@@ -338,7 +338,7 @@ async def approve_pair(
         raise already_decided(pair.status)
     if pair.status != PairStatus.ACCEPTED:
         raise WrongState(N_("Only a pair that everyone accepted can be approved."))
-    pair.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
+    pair.order_number = FIELDS["order_number"].text(order_number)
     pair.order_date = order_date
     pair.approved_by, pair.approved_at = actor.telegram_id, now or utcnow()
     pair.status = PairStatus.ACTIVE

@@ -133,7 +133,7 @@ async def load_for_update(
         return None, bool(processed is not None and await session.scalar(select(processed)))
     participant = row[0]
     session.info.setdefault(_CACHE, {})[telegram_id] = participant
-    return participant, bool(processed is not None and row[1])
+    return participant, bool(processed is not None and tuple(row)[1])
 
 
 async def get_participant_by_id(session: AsyncSession, participant_id: int) -> Participant | None:

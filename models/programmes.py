@@ -306,7 +306,7 @@ async def respond_to_draft(
         if set(programme.pair.mentee_ids) <= set(programme.agreed_by):
             programme.status = ProgrammeStatus.AGREED
     else:
-        programme.mentee_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+        programme.mentee_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
     await session.commit()
     return programme
@@ -333,7 +333,7 @@ async def review_programme(
         programme.status = ProgrammeStatus.APPROVED
         programme.approved_by, programme.approved_at = actor.telegram_id, now or utcnow()
     else:
-        programme.curator_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+        programme.curator_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
     action = "programme.approve" if approve else "programme.return"
     audit(session, actor.telegram_id, action, "programme", programme.id)
@@ -378,7 +378,7 @@ async def report_activity(
     """The mentee reports an activity done (§8.2.2), with optional evidence."""
     activity = await get_activity(session, actor, activity_id)
     check_reportable(activity, actor)
-    activity.report_comment = FIELDS["report_comment"].coerce(comment)  # type: ignore[assignment]
+    activity.report_comment = FIELDS["report_comment"].text(comment)
     activity.evidence_file_id, activity.evidence_kind = evidence_file_id, evidence_kind
     activity.reported_by = actor.participant_id
     activity.reported_at = now or utcnow()
@@ -401,9 +401,9 @@ async def review_activity(
     activity = await get_activity(session, actor, activity_id)
     check_reviewable(activity, actor)
     # A return needs a comment; a confirmation may have one. Validate before changing anything.
-    note = FIELDS["comment"].coerce(comment) if comment or not confirm else None
+    note = FIELDS["comment"].text(comment) if comment or not confirm else None
     now = now or utcnow()
-    activity.reviewed_at, activity.review_comment = now, note  # type: ignore[assignment]
+    activity.reviewed_at, activity.review_comment = now, note
     if confirm:
         activity.status, activity.confirmed_at = ActivityStatus.CONFIRMED, now
     else:
@@ -480,8 +480,8 @@ def finish_early(
         raise WrongState(N_("The programme has already ended."))
     if reason == EndReason.PLAN_DONE:
         raise InvalidValue()
-    note = FIELDS["comment"].coerce(comment)
-    _finish(programme, ProgrammeStatus.ENDED_EARLY, reason, now, note)  # type: ignore[arg-type]
+    note = FIELDS["comment"].text(comment)
+    _finish(programme, ProgrammeStatus.ENDED_EARLY, reason, now, note)
     programme.ended_by = by
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -198,7 +199,7 @@ async def sweep(
     queued = 0
     async with session_pool() as session:
         await forget_old(session, now)
-        batches = (
+        batches: tuple[Callable[[], Awaitable[rules.Found]], ...] = (
             lambda: rules.activities_due(
                 session, today, settings.reminder_days, settings.escalate_after_days, batch
             ),

@@ -17,6 +17,7 @@ from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerc
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
+from models.base import dialect_name
 from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.journal import Meeting, PairMessage
@@ -331,12 +332,13 @@ async def unreachable_people(session: AsyncSession) -> list[Due]:
     )
     return [
         Due(
-            key=f"unreachable:{person.id}:{_aware(person.unreachable_at).date()}",
+            key=f"unreachable:{person.id}:{_aware(since).date()}",
             kind="unreachable",
             curators=True,
             params={"name": person.display_name},
         )
         for person in people
+        if (since := person.unreachable_at) is not None
     ]
 
 
@@ -410,7 +412,7 @@ class Found:
 
 
 def _plus_days(session: AsyncSession, column: Any, days: int) -> Any:
-    if session.bind.dialect.name == "sqlite":
+    if dialect_name(session) == "sqlite":
         return type_coerce(func.date(column, f"{days:+d} days"), Date)
     return column + days  # PostgreSQL: date + integer is a date
 
@@ -517,14 +519,14 @@ async def activities_due(
     found: list[tuple[Activity, Pair]] = []
     due_ids = list(plans)
     for start in range(0, len(due_ids), 500):
-        rows = await session.execute(
+        with_pairs = await session.execute(
             select(Activity, Pair)
             .join(Programme, Programme.id == Activity.programme_id)
             .join(Pair, Pair.id == Programme.pair_id)
             .where(Activity.id.in_(due_ids[start : start + 500]))
             .options(lazyload(Activity.programme))
         )
-        found += [(activity, pair) for activity, pair in rows.all()]
+        found += [(activity, pair) for activity, pair in with_pairs.all()]
     found.sort(key=lambda row: (row[0].deadline, row[0].id))
     reminders, lateness = [], []
     for activity, pair in found:
