@@ -102,7 +102,7 @@ async def user_blocked_the_bot(
 ) -> None:
     """The person blocked the bot while we were answering: what they did is saved; they are
     marked unreachable so reminders stop and the curators hear of it."""
-    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    user = getattr(event.update.event, "from_user", None)  # every update kind here has one
     logger.info("update %s: the user blocked the bot", event.update.update_id)
     if user is not None:
         async with session_pool() as session:

@@ -20,7 +20,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sender import Delivery, Outcome, sender_for
+from bot.sender import Delivery, Outcome, Sender, sender_for
 from handlers.ui import label
 from handlers.views import day
 from models.base import utcnow
@@ -156,8 +156,8 @@ async def send_notices(
 
 
 async def deliver_notice(
-    session: AsyncSession, i18n: I18n, sender, message: OutboxMessage
-) -> Outcome:  # type: ignore[no-untyped-def]
+    session: AsyncSession, i18n: I18n, sender: Sender, message: OutboxMessage
+) -> Outcome:
     """Render and send one claimed notice row; record the outcome."""
     rendered = await render_notice(session, i18n, message)
     if rendered is None:

@@ -57,9 +57,9 @@ class FieldSpec:
     optional: bool = False  # a text step that may be skipped
     person_name: bool = False
 
-    def clean(self, raw: str) -> str | int:
-        """Validate typed input for a text or number field."""
-        raw = printable(raw)
+    def clean(self, raw: str | None) -> str | int:
+        """Validate typed input for a text or number field (a message without text is empty)."""
+        raw = printable(raw or "")
         text = " ".join(raw.split()) if self.kind == "int" or self.person_name else raw.strip()
         if not text:
             raise InvalidValue(N_("Please send the answer as text."))
@@ -329,7 +329,7 @@ _DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str | None) -> date:
     """A date typed as ДД.ММ.ГГГГ (dots, slashes or dashes), in a sane range of years."""
     match = _DATE.match(text or "")
     if match:

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
@@ -163,8 +164,8 @@ def _check_period(start: date, end: date) -> None:
     if not add_months(start, 3) <= end <= add_months(start, 12):
         raise InvalidValue(
             N_("A programme lasts from 3 months to 1 year: the end must be from {low} to {high}."),
-            low=add_months(start, 3).strftime("%d.%m.%Y"),
-            high=add_months(start, 12).strftime("%d.%m.%Y"),
+            low=formatting.day(add_months(start, 3)),
+            high=formatting.day(add_months(start, 12)),
         )
 
 
@@ -221,8 +222,8 @@ def check_deadline(programme: Programme, deadline: date) -> None:
     if not programme.start_date <= deadline <= programme.end_date:
         raise InvalidValue(
             N_("The deadline must be inside the programme: from {start} to {end}."),
-            start=programme.start_date.strftime("%d.%m.%Y"),
-            end=programme.end_date.strftime("%d.%m.%Y"),
+            start=formatting.day(programme.start_date),
+            end=formatting.day(programme.end_date),
         )
 
 

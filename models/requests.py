@@ -180,9 +180,12 @@ async def decide_request(
     )
     if approve:
         programme = await programme_of_pair(session, request.pair_id)
-        if programme is None:
+        needs_programme = (*NEEDS_PARTNER, RequestKind.EARLY_END)
+        if programme is None and request.kind in needs_programme:
             raise WrongState(N_("This request needs an approved, running programme."))
-        if request.kind == RequestKind.DEADLINE:
+        if programme is None:  # a replacement or a release: the pair's, not the programme's
+            pass
+        elif request.kind == RequestKind.DEADLINE:
             activity = await session.get(Activity, request.activity_id or 0)
             if activity is None or request.new_date is None:
                 raise NotFound()

@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, T
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, utcnow
@@ -220,12 +221,10 @@ def _date(value: Any, today: date) -> date | None:
         parsed = found
     if parsed > today:
         raise InvalidValue(
-            N_("the hire date {value} is in the future"), value=parsed.strftime("%d.%m.%Y")
+            N_("the hire date {value} is in the future"), value=formatting.day(parsed)
         )
     if parsed.year < 1940:
-        raise InvalidValue(
-            N_("the hire date {value} is too early"), value=parsed.strftime("%d.%m.%Y")
-        )
+        raise InvalidValue(N_("the hire date {value} is too early"), value=formatting.day(parsed))
     return parsed
 
 

@@ -14,7 +14,7 @@ from html import escape, unescape
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from bot.config import Settings
 from documents import content, reports
 from documents.render import TemplateProblem, render
 from handlers.curator.report import chart_png
-from handlers.ui import button_rows
+from handlers.ui import button_rows, chat_of, shown
 from models.access import Actor
 from models.audit import audit
 from models.enums import ProgrammeStatus
@@ -95,7 +95,7 @@ async def send_doc(
     await message.answer_document(BufferedInputFile(data, filename=doc.filename), caption=caption)
 
 
-def menu():  # type: ignore[no-untyped-def]
+def menu() -> InlineKeyboardMarkup:
     return button_rows(
         [
             (_("Order approving pairs and groups"), DocumentChoice(kind="order")),
@@ -142,7 +142,7 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             )
             for p in programmes
         ]
-        await _choose(query.message, items, _("Which programme?"))
+        await _choose(shown(query), items, _("Which programme?"))
     elif kind == "early_list":
         programmes = await session.scalars(
             select(Programme)
@@ -157,7 +157,7 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             )
             for p in programmes
         ]
-        await _choose(query.message, items, _("Which programme ended early?"))
+        await _choose(shown(query), items, _("Which programme ended early?"))
     elif kind == "replacements":
         items = [
             (
@@ -166,7 +166,7 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             )
             for r in await content.replacements(session, LIST_LIMIT)
         ]
-        await _choose(query.message, items, _("Which replacement?"))
+        await _choose(shown(query), items, _("Which replacement?"))
     else:
         return False
     return True
@@ -192,7 +192,7 @@ async def document_chosen(
     if kind in ("order", "order_all"):
         doc = await content.order_pairs(session, college, tr, today, everyone=kind == "order_all")
         if doc is None and kind == "order":
-            await query.message.answer(
+            await chat_of(query).answer(
                 _("No pair or group is waiting for the director's order."),
                 reply_markup=button_rows(
                     [(_("Order for all active pairs"), DocumentChoice(kind="order_all"))]
@@ -222,11 +222,11 @@ async def document_chosen(
     else:
         doc = None
     if doc is None:
-        await query.message.answer(_("There is nothing for this document yet."))
+        await chat_of(query).answer(_("There is nothing for this document yet."))
         return
     audit(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
     await session.commit()
-    await send_doc(query.message, doc, settings)
+    await send_doc(shown(query), doc, settings)
 
 
 async def year_report(

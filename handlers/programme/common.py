@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,7 +59,7 @@ async def show_programme(
     message: Message,
     session: AsyncSession,
     programme: Programme,
-    today,
+    today: date,
     markup: InlineKeyboardMarkup | None = None,
     prefix: str = "",
 ) -> None:

@@ -23,7 +23,10 @@ from handlers.ui import (
     PickPair,
     ProgrammeAction,
     button_rows,
+    chat_of,
     prompt_of,
+    set_buttons,
+    shown,
     step_keyboard,
 )
 from handlers.views import day
@@ -157,7 +160,7 @@ async def programme_pair_picked(
     if pair.side_of(actor.participant_id) != "mentor":
         raise InvalidValue(STALE)
     await query.answer()
-    await open_programme(query.message, state, session, pair, today)
+    await open_programme(shown(query), state, session, pair, today)
 
 
 @router.message(StateFilter(*TEXT_STEPS), F.text)
@@ -204,7 +207,7 @@ async def draft_forms_chosen(
         return
     await state.update_data(pair_forms=answer.value)
     await show_answer(query, spec, answer.value)
-    await _ask(query.message, state, Drafting.entering_start)
+    await _ask(shown(query), state, Drafting.entering_start)
 
 
 @router.message(Drafting.entering_start, F.text)
@@ -249,7 +252,7 @@ async def header_rewritten(
     programme = await get_programme(session, actor, callback_data.programme_id)
     check_mentor_can_edit(programme, actor)
     await query.answer()
-    await start_drafting(query.message, state, session, programme.pair)
+    await start_drafting(shown(query), state, session, programme.pair)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "add"))
@@ -264,12 +267,12 @@ async def activity_started(
     check_mentor_can_edit(programme, actor)
     await state.set_data({"programme_id": programme.id})
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Activities must fall between {start} and {end}.").format(
             start=day(programme.start_date), end=day(programme.end_date)
         )
     )
-    await _ask(query.message, state, AddingActivity.entering_title)
+    await _ask(shown(query), state, AddingActivity.entering_title)
 
 
 @router.callback_query(FormOption.filter(), AddingActivity.entering_description)
@@ -281,7 +284,7 @@ async def description_skipped(
         raise InvalidValue(STALE)
     await state.update_data(activity_description=None)
     await show_answer(query, spec, None)
-    await _ask(query.message, state, AddingActivity.entering_deadline)
+    await _ask(shown(query), state, AddingActivity.entering_deadline)
 
 
 @router.message(AddingActivity.entering_deadline, F.text)
@@ -322,7 +325,7 @@ async def responsible_chosen(
     await show_answer(query, spec, responsible)
     programme = await get_programme(session, actor, data["programme_id"])
     await show_programme(
-        query.message,
+        shown(query),
         session,
         programme,
         today,
@@ -343,7 +346,7 @@ async def activity_removed(
         session, actor, callback_data.item, programme_id=callback_data.programme_id
     )
     await query.answer(_("Removed."))
-    await show_programme(query.message, session, programme, today, draft_actions(programme))
+    await show_programme(shown(query), session, programme, today, draft_actions(programme))
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "submit"))
@@ -357,7 +360,7 @@ async def draft_submitted(
     today: date,
 ) -> None:
     programme = await submit_programme(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await query.message.answer(_("Sent to the mentee. I will tell you their answer."))
+    await chat_of(query).answer(_("Sent to the mentee. I will tell you their answer."))
     await send_draft_to_mentees(bot, session, i18n, programme, today)
