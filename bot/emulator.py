@@ -189,7 +189,7 @@ class FakeTelegram:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # started
 
     async def stop(self) -> None:
         self._closing.set()
@@ -217,7 +217,7 @@ class FakeTelegram:
         """Deliver to the bot's webhook as Telegram does (with its secret); retry briefly."""
         if self._client is None:
             self._client = ClientSession()
-        url, secret = self.webhook  # type: ignore[misc]
+        url, secret = self.webhook  # type: ignore[misc]  # set before any update is posted
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
         for _attempt in range(20):
             try:

@@ -85,6 +85,7 @@ class SkipUndecodableUpdates(BaseRequestMiddleware):
             batch = _batch_of(error.data)
             if batch is None:
                 raise  # not even a list of updates: the dispatcher's own backoff applies
+            # getUpdates' response type is list[Update]; mypy cannot see TelegramType is that here
             return [self._decode(bot, raw) for raw in batch]  # type: ignore[return-value]
 
     def _decode(self, bot: Bot, raw: dict[str, Any]) -> Update:

@@ -52,7 +52,8 @@ async def tell(update: Update, text: str) -> None:
 
 @router.error(ExceptionTypeFilter(DomainError))
 async def domain_error_explained(event: ErrorEvent) -> None:
-    error: DomainError = event.exception  # type: ignore[assignment]
+    error = event.exception
+    assert isinstance(error, DomainError)  # the router's filter
     params = {key: _translated(value) for key, value in error.params.items()}
     await tell(event.update, _(error.message).format(**params))
 
@@ -112,7 +113,8 @@ async def user_blocked_the_bot(
 @router.error(ExceptionTypeFilter(TelegramBadRequest))
 async def stale_request_ignored(event: ErrorEvent) -> None:
     """A button pressed long ago, or an edit to what is already shown: nothing to tell."""
-    error: TelegramBadRequest = event.exception  # type: ignore[assignment]
+    error = event.exception
+    assert isinstance(error, TelegramBadRequest)  # the router's filter
     if any(stale in error.message for stale in _STALE):
         logger.info("update %s: %s", event.update.update_id, error.message[:120])
         return

@@ -40,7 +40,8 @@ def decimal(value: float, digits: int = 1) -> str:
 def reason_text(reason: str | tuple[str, str], params: dict[str, object]) -> str:
     """A matching reason (models.matching) translated, with the plural form its count needs."""
     if isinstance(reason, tuple):
-        count = int(params.get("count") or 0)  # type: ignore[call-overload]
+        count = params.get("count")
+        count = count if isinstance(count, int) else 0
         return ngettext(reason[0], reason[1], count).format(**params)
     return _(reason).format(**params)
 

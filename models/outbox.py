@@ -184,6 +184,7 @@ async def enqueue_many(
     ]
     insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
     table = OutboxMessage.__table__  # Core: one executemany, its row count
+    # A Core Table where the stubs expect a mapped class; both dialects accept it.
     statement = insert(table).on_conflict_do_nothing(index_elements=["key"])  # type: ignore[arg-type]
     queued = 0
     for start in range(0, len(values), 1000):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import BigInteger, Enum, String, Text, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,7 +102,7 @@ async def get_participant(session: AsyncSession, telegram_id: int) -> Participan
     once is answered from the session's cache while they are still in it."""
     cached = session.info.get(_CACHE, {}).get(telegram_id)
     if cached is not None and inspect(cached).persistent and cached in session:
-        return cached  # type: ignore[no-any-return]
+        return cast(Participant, cached)  # the cache holds only participants
     participant = await session.scalar(
         select(Participant).where(Participant.telegram_id == telegram_id).options(*_with_profiles())
     )

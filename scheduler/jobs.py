@@ -154,7 +154,7 @@ async def _advance(session: AsyncSession, found: rules.Found) -> None:
         await session.execute(statement)
     if not found.advance:
         return
-    table = found.model.__table__  # type: ignore[attr-defined]
+    table = found.model.__table__  # type: ignore[attr-defined]  # a mapped class (Found.model)
     column = table.c.next_notice_at if found.model is Pair else table.c.next_notice_on
     keep: dict[str, Any] = {}
     if "updated_at" in table.c:  # bookkeeping, not a change of the object
@@ -289,6 +289,7 @@ async def deliver(
                 outcome = await sender.deliver_once(
                     message.chat_id,
                     text,
+                    # media_kind is "photo" or "document" whenever a file id is stored
                     (message.media_kind, message.media_file_id)  # type: ignore[arg-type]
                     if message.media_file_id
                     else None,

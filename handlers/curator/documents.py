@@ -8,6 +8,7 @@ final report. A college template that cannot be used is reported and ours is use
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from html import escape, unescape
 
@@ -27,7 +28,7 @@ from handlers.curator.report import chart_png
 from handlers.ui import button_rows, chat_of, shown
 from models.access import Actor
 from models.audit import audit
-from models.enums import ProgrammeStatus
+from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
 from models.programmes import Programme, get_programme
 from models.statistics import academic_year, collect_statistics
@@ -41,7 +42,7 @@ class DocumentChoice(CallbackData, prefix="dc"):
     item: int = 0
 
 
-def russian(i18n: I18n):  # type: ignore[no-untyped-def]
+def russian(i18n: I18n) -> Callable[[str], str]:
     """Documents are in Russian whatever the curator's chat language."""
     return lambda text: i18n.gettext(text, locale="ru")
 
@@ -245,11 +246,11 @@ async def year_report(
     return content.Doc("year", name, data=data)
 
 
-def consent_text(i18n: I18n, kind: object, organization: str, locale: str) -> list[str]:
+def consent_text(i18n: I18n, kind: ConsentKind, organization: str, locale: str) -> list[str]:
     """The exact consent text of the current version, as paragraphs without markup."""
     from handlers.texts import consent_document
 
     with i18n.use_locale(locale if locale in i18n.available_locales else "ru"):
-        document = consent_document(kind, organization, i18n)  # type: ignore[arg-type]
+        document = consent_document(kind, organization, i18n)
     plain = unescape(re.sub(r"<[^>]+>", "", document.text))
     return [part.strip() for part in plain.split("\n\n") if part.strip()]

@@ -8,7 +8,7 @@ from datetime import date
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,7 +42,9 @@ class ProgrammeList(CallbackData, prefix="pl"):
     page: DbInt = 0
 
 
-async def render_list(session: AsyncSession, group: str, page: int, today: date):  # type: ignore[no-untyped-def]
+async def render_list(
+    session: AsyncSession, group: str, page: int, today: date
+) -> tuple[str, InlineKeyboardMarkup]:
     statuses = GROUPS.get(group, GROUPS["running"])
     listed = await page_of(
         session,
