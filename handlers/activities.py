@@ -33,7 +33,7 @@ from handlers.ui import (
 )
 from handlers.views import day
 from models.access import Actor
-from models.enums import ActivityStatus
+from models.enums import ActivityStatus, Side
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
 from models.participant import get_participant_by_id
@@ -89,7 +89,8 @@ async def cmd_done(
     activities = [
         activity
         for programme in await programmes_of(session, actor.participant_id)
-        if programme.status in RUNNING and programme.pair.side_of(actor.participant_id) == "mentee"
+        if programme.status in RUNNING
+        and programme.pair.side_of(actor.participant_id) == Side.MENTEE
         for activity in programme.activities
         if activity.status in OPEN
     ]
@@ -105,7 +106,10 @@ async def report_from_plan(
     today: date,
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
-    if programme.pair.side_of(actor.participant_id) != "mentee" or programme.status not in RUNNING:
+    if (
+        programme.pair.side_of(actor.participant_id) != Side.MENTEE
+        or programme.status not in RUNNING
+    ):
         raise InvalidValue(STALE)
     await query.answer()
     await _offer_reportable(

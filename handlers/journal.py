@@ -33,7 +33,7 @@ from handlers.ui import (
 )
 from handlers.views import day
 from models.access import Actor
-from models.enums import MessageKind
+from models.enums import MessageKind, Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, check_not_future, parse_date
 from models.journal import PairMessage, answer_message, log_meeting, send_message
@@ -98,7 +98,7 @@ async def _command(
     action: str,
     today: date,
 ) -> None:
-    side = None if action == "meeting" else "mentee"
+    side = None if action == "meeting" else Side.MENTEE
     pair = await pick_pair(message, session, await my_pairs(session, actor, side=side), action)
     if pair is not None:
         await _start(message, state, pair, action, today)
@@ -279,7 +279,7 @@ async def reply_started(
     if question is None or question.answered_at is not None:
         raise InvalidValue(STALE)
     pair = await get_pair(session, question.pair_id)
-    if pair.side_of(actor.participant_id) != "mentor":
+    if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await state.set_state(Writing.entering_reply)
     await state.set_data({"message_id": question.id})

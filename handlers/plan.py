@@ -26,7 +26,7 @@ from handlers.ui import (
     shown,
 )
 from models.access import Actor
-from models.enums import ActivityStatus, ProgrammeStatus
+from models.enums import ActivityStatus, ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
 
@@ -38,7 +38,7 @@ def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | N
     if programme.status != ProgrammeStatus.APPROVED or side is None:
         return None
     buttons: list[tuple[str, CallbackData]] = []
-    if side == "mentee":
+    if side == Side.MENTEE:
         report = ProgrammeAction(action="report", programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
     else:  # the mentor checks what waits for them

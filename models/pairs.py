@@ -13,7 +13,7 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
-from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus
+from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -70,22 +70,22 @@ class Pair(TimestampMixin, Base):
     def is_group(self) -> bool:
         return len(self.mentees) > 1
 
-    def side_of(self, participant_id: int | None) -> str | None:
+    def side_of(self, participant_id: int | None) -> Side | None:
         if participant_id is None:
             return None
         if participant_id == self.mentor_id:
-            return "mentor"
+            return Side.MENTOR
         if participant_id in self.mentee_ids:
-            return "mentee"
+            return Side.MENTEE
         return None
 
-    def require_member(self, actor: Actor, *, curator_allowed: bool = True) -> str:
-        """The actor's side ("mentor", "mentee", or "curator"); anyone else is refused."""
+    def require_member(self, actor: Actor, *, curator_allowed: bool = True) -> Side:
+        """The actor's side (mentor, mentee, or a curator); anyone else is refused."""
         side = self.side_of(actor.participant_id)
         if side is not None:
             return side
         if curator_allowed and actor.is_curator:
-            return "curator"
+            return Side.CURATOR
         raise AccessDenied()
 
 

@@ -32,6 +32,7 @@ from models.enums import (
     PairStatus,
     ProgrammeStatus,
     Responsible,
+    Side,
 )
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -184,7 +185,7 @@ async def save_draft(
 ) -> Programme:
     """The mentor drafts (or redrafts) the programme of an approved pair."""
     pair = await get_pair(session, pair_id)
-    if pair.require_member(actor, curator_allowed=False) != "mentor":
+    if pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if pair.status != PairStatus.ACTIVE:
         raise WrongState(N_("The programme is drafted once the pair is approved by order."))
@@ -212,7 +213,7 @@ async def save_draft(
 
 
 def check_mentor_can_edit(programme: Programme, actor: Actor) -> None:
-    if programme.pair.require_member(actor, curator_allowed=False) != "mentor":
+    if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if programme.status not in EDITABLE:
         raise WrongState(N_("An approved programme changes only through a request."))
@@ -297,7 +298,7 @@ async def respond_to_draft(
 ) -> Programme:
     """A mentee agrees, or sends comments back to the mentor (the draft reopens)."""
     programme = await get_programme(session, actor, programme_id)
-    if programme.pair.require_member(actor, curator_allowed=False) != "mentee":
+    if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
         raise AccessDenied()
     if programme.status != ProgrammeStatus.SUBMITTED:
         raise already_decided(programme.status)
@@ -349,7 +350,7 @@ def _running(programme: Programme) -> None:
 
 def check_reportable(activity: Activity, actor: Actor) -> None:
     """Only the pair's mentee reports, only in a running programme, only an open activity."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentee":
+    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
         raise AccessDenied()
     _running(activity.programme)
     if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.RETURNED):
@@ -358,7 +359,7 @@ def check_reportable(activity: Activity, actor: Actor) -> None:
 
 def check_reviewable(activity: Activity, actor: Actor) -> None:
     """Only the pair's mentor checks, only a reported activity of a running programme."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentor":
+    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     _running(activity.programme)
     if activity.status != ActivityStatus.REPORTED:

@@ -13,7 +13,7 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
-from models.enums import EndReason, RequestKind, RequestStatus
+from models.enums import EndReason, RequestKind, RequestStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -31,11 +31,11 @@ from models.programmes import (
 
 OPEN = (RequestStatus.AWAITING_PARTNER, RequestStatus.PENDING)
 WHO_MAY_ASK = {
-    RequestKind.REPLACEMENT: ("mentee",),
-    RequestKind.RELEASE: ("mentor",),
-    RequestKind.DEADLINE: ("mentor", "mentee"),
-    RequestKind.EXTENSION: ("mentor", "mentee"),
-    RequestKind.EARLY_END: ("mentor", "mentee"),
+    RequestKind.REPLACEMENT: (Side.MENTEE,),
+    RequestKind.RELEASE: (Side.MENTOR,),
+    RequestKind.DEADLINE: (Side.MENTOR, Side.MENTEE),
+    RequestKind.EXTENSION: (Side.MENTOR, Side.MENTEE),
+    RequestKind.EARLY_END: (Side.MENTOR, Side.MENTEE),
 }
 NEEDS_PARTNER = (RequestKind.DEADLINE, RequestKind.EXTENSION)
 

@@ -31,6 +31,7 @@ from handlers.ui import (
 )
 from handlers.views import day
 from models.access import Actor
+from models.enums import Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
@@ -141,7 +142,7 @@ async def cmd_programme(
 ) -> None:
     await state.clear()
     pair = await pick_pair(
-        message, session, await my_pairs(session, actor, side="mentor"), "programme"
+        message, session, await my_pairs(session, actor, side=Side.MENTOR), "programme"
     )
     if pair is not None:
         await open_programme(message, state, session, pair, today)
@@ -157,7 +158,7 @@ async def programme_pair_picked(
     today: date,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    if pair.side_of(actor.participant_id) != "mentor":
+    if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await query.answer()
     await open_programme(shown(query), state, session, pair, today)

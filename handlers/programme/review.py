@@ -19,7 +19,7 @@ from handlers.notify import notify_curators, notify_participants
 from handlers.ui import ProgrammeAction, button_rows, chat_of, prompt_of, set_buttons
 from handlers.views import names_of, programme_view
 from models.access import Actor
-from models.enums import ProgrammeStatus
+from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -108,7 +108,7 @@ async def comment_started(
         ProgrammeStatus.SUBMITTED if callback_data.action == "comment" else ProgrammeStatus.AGREED
     )
     side = programme.pair.require_member(actor)
-    if programme.status != expected or (side == "curator") != (callback_data.action == "return"):
+    if programme.status != expected or (side == Side.CURATOR) != (callback_data.action == "return"):
         raise WrongState()
     await state.set_state(Commenting.entering_comment)
     await state.set_data({"programme_id": programme.id, "action": callback_data.action})
