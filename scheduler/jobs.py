@@ -36,7 +36,7 @@ from models.updates import forget_old
 from scheduler import rules
 from scheduler.clock import Clock
 from scheduler.messages import rendered
-from scheduler.rules import Due
+from scheduler.rules import Due, DueKind
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ def _recipients(
         person = people.get(participant_id)
         if person is None or person.unreachable_at is not None or not person.is_registered:
             continue
-        copy = due.kind == "deadline" and participant_id == mentor_id
+        copy = due.kind == DueKind.DEADLINE and participant_id == mentor_id
         found.append(Recipient(person.telegram_id, person.locale, copy))
     if due.curators:
         found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in curators]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
@@ -31,10 +32,28 @@ from models.surveys import SurveyAnswer
 OPEN_ACTIVITY = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
 
 
+class DueKind(StrEnum):
+    """What a scheduled message is about; scheduler.messages has one renderer for each."""
+
+    DEADLINE = "deadline"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    ENDING = "ending"
+    SURVEY = "survey"
+    INACTIVE = "inactive"
+    INACTIVE_CURATOR = "inactive-curator"
+    REQUEST_PENDING = "request-pending"
+    DIGEST = "digest"
+    YEARLY = "yearly"
+    UNREACHABLE = "unreachable"
+    BROADCAST_SUMMARY = "broadcast-summary"
+    EVENT_REMIND = "event-remind"
+
+
 @dataclass(frozen=True)
 class Due:
     key: str
-    kind: str
+    kind: DueKind
     participants: tuple[int, ...] = ()  # participant ids to tell
     curators: bool = False  # tell every curator too
     params: dict[str, Any] = field(default_factory=dict)
@@ -84,7 +103,7 @@ async def deadline_reminders(
         dues.append(
             Due(
                 key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
-                kind="deadline",
+                kind=DueKind.DEADLINE,
                 participants=(*pair.mentee_ids, pair.mentor_id),
                 params={"activity": activity, "pair": pair, "days_left": days_left},
             )
@@ -101,7 +120,7 @@ async def overdue(session: AsyncSession, today: date, escalate_after: int) -> li
         dues.append(
             Due(
                 key=f"overdue:{activity.id}:{activity.deadline}",
-                kind="overdue",
+                kind=DueKind.OVERDUE,
                 participants=(*pair.mentee_ids, pair.mentor_id),
                 params=params,
             )
@@ -110,7 +129,7 @@ async def overdue(session: AsyncSession, today: date, escalate_after: int) -> li
             dues.append(
                 Due(
                     key=f"escalation:{activity.id}:{activity.deadline}",
-                    kind="escalation",
+                    kind=DueKind.ESCALATION,
                     curators=True,
                     params=params,
                 )
@@ -141,7 +160,7 @@ async def programme_ending(
         dues.append(
             Due(
                 key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
-                kind="ending",
+                kind=DueKind.ENDING,
                 participants=(pair.mentor_id, *pair.mentee_ids),
                 params={"programme": programme, "days_left": days_left},
             )
@@ -168,7 +187,7 @@ async def survey_reminders(session: AsyncSession, now: datetime, after_days: int
                 dues.append(
                     Due(
                         key=f"survey:{programme.id}:{participant_id}",
-                        kind="survey",
+                        kind=DueKind.SURVEY,
                         participants=(participant_id,),
                         params={"programme": programme},
                     )
@@ -223,7 +242,7 @@ async def inactivity(
         dues.append(
             Due(
                 key=f"inactive:{pair.id}:{last.date()}",
-                kind="inactive",
+                kind=DueKind.INACTIVE,
                 participants=(pair.mentor_id, *pair.mentee_ids),
                 params=params,
             )
@@ -232,7 +251,7 @@ async def inactivity(
             dues.append(
                 Due(
                     key=f"inactive-curator:{pair.id}:{last.date()}",
-                    kind="inactive-curator",
+                    kind=DueKind.INACTIVE_CURATOR,
                     curators=True,
                     params=params,
                 )
@@ -250,7 +269,7 @@ async def pending_requests(session: AsyncSession, now: datetime, days: int) -> l
     return [
         Due(
             key=f"request-pending:{r.id}",
-            kind="request-pending",
+            kind=DueKind.REQUEST_PENDING,
             curators=True,
             params={"request": r, "days": (now - _aware(r.created_at)).days},
         )
@@ -310,7 +329,7 @@ async def weekly_digest(
     if queued is not None:
         return []
     counts = await digest_counts(session, today)
-    return [Due(key=key, kind="digest", curators=True, params=counts)]
+    return [Due(key=key, kind=DueKind.DIGEST, curators=True, params=counts)]
 
 
 def yearly_list_update(today: date, month_day: str) -> list[Due]:
@@ -322,7 +341,7 @@ def yearly_list_update(today: date, month_day: str) -> list[Due]:
         moment = date(today.year, month, day - 1)
     if not moment <= today <= moment + timedelta(days=30):
         return []
-    return [Due(key=f"yearly:{today.year}", kind="yearly", curators=True)]
+    return [Due(key=f"yearly:{today.year}", kind=DueKind.YEARLY, curators=True)]
 
 
 async def unreachable_people(session: AsyncSession) -> list[Due]:
@@ -333,7 +352,7 @@ async def unreachable_people(session: AsyncSession) -> list[Due]:
     return [
         Due(
             key=f"unreachable:{person.id}:{_aware(since).date()}",
-            kind="unreachable",
+            kind=DueKind.UNREACHABLE,
             curators=True,
             params={"name": person.display_name},
         )
@@ -355,7 +374,7 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
         dues.append(
             Due(
                 key=f"broadcast-summary:{broadcast.id}",
-                kind="broadcast-summary",
+                kind=DueKind.BROADCAST_SUMMARY,
                 chats=(broadcast.author_telegram_id,),
                 params={"broadcast": broadcast, "counts": counts},
             )
@@ -373,7 +392,7 @@ async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> l
         dues.append(
             Due(
                 key=f"event-remind:{event.id}",
-                kind="event-remind",
+                kind=DueKind.EVENT_REMIND,
                 participants=tuple(person.id for person in guests),
                 params={
                     "title": event.title,
@@ -536,7 +555,7 @@ async def activities_due(
             reminders.append(
                 Due(
                     key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
-                    kind="deadline",
+                    kind=DueKind.DEADLINE,
                     participants=(*pair.mentee_ids, pair.mentor_id),
                     params={"activity": activity, "pair": pair, "days_left": days_left},
                 )
@@ -546,7 +565,7 @@ async def activities_due(
             lateness.append(
                 Due(
                     key=f"overdue:{activity.id}:{activity.deadline}",
-                    kind="overdue",
+                    kind=DueKind.OVERDUE,
                     participants=(*pair.mentee_ids, pair.mentor_id),
                     params=params,
                 )
@@ -555,7 +574,7 @@ async def activities_due(
                 lateness.append(
                     Due(
                         key=f"escalation:{activity.id}:{activity.deadline}",
-                        kind="escalation",
+                        kind=DueKind.ESCALATION,
                         curators=True,
                         params=params,
                     )
@@ -600,7 +619,7 @@ async def programmes_ending(
             dues.append(
                 Due(
                     key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
-                    kind="ending",
+                    kind=DueKind.ENDING,
                     participants=(pair.mentor_id, *pair.mentee_ids),
                     params={"programme": programme, "days_left": days_left},
                 )
@@ -684,7 +703,7 @@ async def pairs_inactive(
             dues.append(
                 Due(
                     key=f"inactive:{pair.id}:{last.date()}",
-                    kind="inactive",
+                    kind=DueKind.INACTIVE,
                     participants=(pair.mentor_id, *pair.mentee_ids),
                     params=params,
                 )
@@ -693,7 +712,7 @@ async def pairs_inactive(
                 dues.append(
                     Due(
                         key=f"inactive-curator:{pair.id}:{last.date()}",
-                        kind="inactive-curator",
+                        kind=DueKind.INACTIVE_CURATOR,
                         curators=True,
                         params=params,
                     )
