@@ -10,7 +10,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import ActivityAction, ProgrammeAction
+from handlers.ui import ActivityAction, ActivityVerb, ProgrammeAction, ProgrammeVerb
 from handlers.views import day
 from scheduler.rules import Due, DueKind
 
@@ -27,7 +27,7 @@ def button_rows(buttons: list[tuple[str, CallbackData]]) -> dict[str, Any]:
 
 
 def _plan_button(programme_id: int) -> tuple[str, ProgrammeAction]:
-    return _("Open the plan"), ProgrammeAction(action="view", programme_id=programme_id)
+    return _("Open the plan"), ProgrammeAction(action=ProgrammeVerb.VIEW, programme_id=programme_id)
 
 
 Rendered = tuple[str, dict[str, Any] | None]
@@ -48,7 +48,7 @@ def _deadline(p: Params, names: Names, to_mentor: bool) -> Rendered:
         return _("Copy for the mentor ({mentees}): {text}").format(
             mentees=mentees, text=text
         ), button_rows([_plan_button(activity.programme_id)])
-    report = ActivityAction(action="report", activity_id=activity.id)
+    report = ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)
     return text, button_rows([(_("✅ Report done"), report), _plan_button(activity.programme_id)])
 
 
@@ -94,7 +94,7 @@ def _survey(p: Params, names: Names, to_mentor: bool) -> Rendered:
         [
             (
                 _("Answer the questionnaire"),
-                ProgrammeAction(action="survey", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.SURVEY, programme_id=programme.id),
             )
         ]
     )
