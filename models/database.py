@@ -128,13 +128,13 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
                 cursor.close()
 
         connection = self._connection
+        result: tuple[Any, ...] | None = None
         if _DIRECT.on:  # inside a whole commit handed to SQLite's thread
             result = in_thread(connection._conn)
             self._description, rows, self._rowcount, self._lastrowid = result
             self._rows = collections.deque(rows)
             return
         async with self._adapt_connection._execute_mutex:
-            result = None
             if not many and INLINE_READS.get() and _is_read(operation):
                 result = _read_inline(connection._conn, in_thread, self._adapt_connection)
             if result is None:
@@ -218,26 +218,25 @@ _BUSY = {
 def _one_hop_statements(busy_timeout: float) -> Callable[[Any, Any], None]:
     """Give this engine's aiosqlite connections the one-hop cursor (the same object, moved to
     a subclass with an identical layout; other engines in the process are untouched)."""
-    connection_class = type(
-        "OneHopConnection",
-        (AsyncAdapt_aiosqlite_connection,),
-        {"__slots__": (), "_cursor_cls": OneHopCursor, "busy_ms": int(busy_timeout * 1000)},
-    )
 
-    def commit(self: Any) -> None:
-        if _DIRECT.on:
-            self._connection._conn.commit()
-        else:
-            AsyncAdapt_aiosqlite_connection.commit(self)
+    class OneHopConnection(AsyncAdapt_aiosqlite_connection):
+        __slots__ = ()
+        _cursor_cls = OneHopCursor
+        busy_ms = int(busy_timeout * 1000)
 
-    def rollback(self: Any) -> None:
-        if _DIRECT.on:
-            self._connection._conn.rollback()
-        else:
-            AsyncAdapt_aiosqlite_connection.rollback(self)
+        def commit(self) -> None:
+            if _DIRECT.on:  # in SQLite's thread, inside OneHopSession's commit
+                self._connection._conn.commit()
+            else:
+                super().commit()
 
-    connection_class.commit = commit
-    connection_class.rollback = rollback
+        def rollback(self) -> None:
+            if _DIRECT.on:
+                self._connection._conn.rollback()
+            else:
+                super().rollback()
+
+    connection_class = OneHopConnection
 
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         if type(dbapi_connection) is AsyncAdapt_aiosqlite_connection:
@@ -251,7 +250,7 @@ def sqlite_in_transaction(dbapi_connection: Any) -> bool:
     opens one only before a write, so after reads alone there is none."""
     inner = getattr(dbapi_connection, "_connection", None)  # the aiosqlite.Connection
     try:
-        return bool(inner.in_transaction)  # type: ignore[union-attr]
+        return bool(getattr(inner, "in_transaction"))  # noqa: B009  # aiosqlite is untyped here
     except (AttributeError, ValueError):  # not an aiosqlite connection, or closed
         return True
 
@@ -265,7 +264,8 @@ class WriterQueue:
 
     SQLite lets one transaction write at a time; the others get "busy" and its busy handler
     sleeps and tries again (1, 2, 5 … 100 ms steps). With many updates writing at once that
-    polling, not the work, made the latency (issue 18: 50 users at once ≈ 10× the echo bot).
+    polling, not the work, made the latency (50 users at once ≈ 10× the echo bot in
+    benchmarks/latency.py).
     Here a transaction's first write waits its turn on an asyncio lock (no thread blocked, the
     loop keeps serving the others, first come first served) and lets go at its COMMIT or
     ROLLBACK. SQLite's busy_timeout still guards against other processes. The wait is bounded
@@ -350,8 +350,9 @@ def _skip_idle_commits(engine: AsyncEngine, writers: WriterQueue) -> None:
         finally:
             writers.release(dbapi_connection)
 
-    dialect.do_commit = do_commit  # type: ignore[method-assign]
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    # Wrapping the dialect's own methods is SQLAlchemy's documented hook point for this.
+    dialect.do_commit = do_commit  # type: ignore[method-assign]  # a wrapper, same signature
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]  # a wrapper, same signature
 
 
 class OneHopSession(AsyncSession):
@@ -378,7 +379,7 @@ class OneHopSession(AsyncSession):
             return
         connection = await self.connection()  # checked out and begun here, in the loop
         raw = await connection.get_raw_connection()
-        dbapi_connection = raw.dbapi_connection
+        dbapi_connection: Any = raw.dbapi_connection  # the OneHopConnection (aiosqlite)
         queue: WriterQueue | None = getattr(self.bind.sync_engine, "info_writers", None)
         if queue is not None:
             await queue.take(dbapi_connection)

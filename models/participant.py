@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import BigInteger, Enum, String, Text, bindparam, inspect, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -104,7 +104,7 @@ async def get_participant(session: AsyncSession, telegram_id: int) -> Participan
     once is answered from the session's cache while they are still in it."""
     cached = session.info.get(_CACHE, {}).get(telegram_id)
     if cached is not None and inspect(cached).persistent and cached in session:
-        return cached  # type: ignore[no-any-return]
+        return cast(Participant, cached)  # the cache holds only participants
     if telegram_id in session.info.get(_ABSENT, ()):
         return None  # read at the update's start; only ensure_participant creates one
     participant = await session.scalar(
@@ -151,7 +151,7 @@ async def load_for_update(
         parameters = {"telegram_id": telegram_id, "bot_id": bot_id, "update_id": update_id}
         row = (await session.execute(_person_and_processed(), parameters)).first()
         participant = row[0] if row is not None else None
-        processed = bool(row is not None and row[1])
+        processed = bool(row is not None and tuple(row)[1])
     if telegram_id is None:
         return None, processed
     if participant is None:
