@@ -14,11 +14,13 @@ from typing import Any
 
 import aiosqlite.core
 import pytest
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from handlers.ui import ActivityAction, button_rows
 from models.database import INLINE_READS, _read_inline, create_engine, create_session_pool
 from models.participant import Participant
 from tests.driver import Person, said
@@ -186,3 +188,14 @@ class Row(_Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     v: Mapped[str] = mapped_column(unique=True)
+
+
+def test_button_rows_are_the_keyboard_builders_rows() -> None:
+    """button_rows builds the markup directly (no deep copies); the same as aiogram's builder."""
+    buttons = [(f"№{i}", ActivityAction(action="report", activity_id=i)) for i in range(7)]
+    for width in (1, 2, 3, 8):
+        builder = InlineKeyboardBuilder()
+        for title, data in buttons:
+            builder.button(text=title, callback_data=data)
+        builder.adjust(width)
+        assert button_rows(buttons, width) == builder.as_markup()
