@@ -144,13 +144,19 @@ async def programme_of_pair(session: AsyncSession, pair_id: int) -> Programme | 
     return await session.scalar(select(Programme).where(Programme.pair_id == pair_id))
 
 
+@cache
 def _whole_programme() -> tuple[Any, ...]:
     """A programme with its pair, the pair's members and the activities in one statement
-    (LEFT JOINs) instead of a SELECT ... IN per relationship (issue 18)."""
+    (LEFT JOINs) instead of a SELECT ... IN per relationship (issue 18). Built once."""
     return (
         joinedload(Programme.pair).joinedload(Pair.members),
         joinedload(Programme.activities),
     )
+
+
+@cache
+def _whole_activity() -> tuple[Any, ...]:
+    return (joinedload(Activity.programme).options(*_whole_programme()),)
 
 
 async def get_programme(session: AsyncSession, actor: Actor, programme_id: int) -> Programme:
@@ -163,9 +169,7 @@ async def get_programme(session: AsyncSession, actor: Actor, programme_id: int) 
 
 
 async def get_activity(session: AsyncSession, actor: Actor, activity_id: int) -> Activity:
-    activity = await session.get(
-        Activity, activity_id, options=[joinedload(Activity.programme).options(*_whole_programme())]
-    )
+    activity = await session.get(Activity, activity_id, options=_whole_activity())
     if activity is None:
         raise NotFound()
     programme = activity.programme
