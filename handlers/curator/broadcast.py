@@ -15,6 +15,8 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
+from handlers.outcome import show_outcome
 from handlers.ui import button_rows
 from models.access import Actor
 from models.broadcasts import audience_chats, check_text, departments, send_broadcast
@@ -117,6 +119,7 @@ async def broadcast_confirmed(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
+    stamp: Stamp,
 ) -> None:
     if callback_data.toggle:
         await query.message.edit_reply_markup(
@@ -126,10 +129,9 @@ async def broadcast_confirmed(
         return
     data = await state.get_data()
     await state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)
     await query.answer()
     if not callback_data.send:
-        await query.message.answer(_("Cancelled."))
+        await show_outcome(query.message, stamp, _("✖ Cancelled; nothing was sent"))
         return
     media = tuple(data["media"]) if data["media"] else None
     broadcast = await send_broadcast(
@@ -141,9 +143,16 @@ async def broadcast_confirmed(
         rendered=escape(data["text"]),
         publish=callback_data.publish,
     )
-    await query.message.answer(
-        _(
-            "Broadcast №{id} is queued for {count} recipient(s); "
-            "I will send you a delivery summary."
-        ).format(id=broadcast.id, count=broadcast.recipients)
+    queued = _(
+        "Broadcast №{id} is queued for {count} recipient(s); I will send you a delivery summary."
+    ).format(id=broadcast.id, count=broadcast.recipients)
+    await show_outcome(query.message, stamp, "📨 " + queued)
+
+
+@router.callback_query(BroadcastConfirm.filter())
+async def stale_broadcast(query: CallbackQuery) -> None:
+    """«Send» under a preview already sent or cancelled: nothing goes out twice."""
+    await query.answer(
+        _("This broadcast is already sent or cancelled. Start again with /broadcast."),
+        show_alert=True,
     )

@@ -15,8 +15,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
 from handlers.notices import send_notices
 from handlers.notify import notify_curators
+from handlers.outcome import remember_origin, show_outcome, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.requests import curator_buttons
@@ -32,10 +35,11 @@ from handlers.ui import (
 from handlers.views import name_in, names_of, pair_card, pair_names, request_card
 from models.access import Actor
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
+from models.errors import WrongState
 from models.fields import FIELDS
 from models.names import Case
 from models.pairs import Pair, get_pair, propose_replacement
-from models.programmes import Programme, end_early, programme_of_pair
+from models.programmes import FINISHED, Programme, end_early, programme_of_pair
 from models.requests import awaiting_new_mentor, decide_request, pending_requests
 
 router = Router(name=__name__)
@@ -84,13 +88,20 @@ async def decision_started(
     await state.set_data(
         {"request_id": callback_data.request_id, "approve": callback_data.action == "approve"}
     )
+    await remember_origin(state, query.message)
     await query.message.answer(_("Your comment on the decision (it goes to the participants):"))
     await query.answer()
 
 
 @router.message(Deciding.entering_comment, F.text)
 async def decision_commented(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
@@ -99,6 +110,8 @@ async def decision_commented(
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
     approved = request.status == RequestStatus.APPROVED
+    outcome = _("✅ Request approved") if approved else _("✖ Request rejected")
+    await show_outcome_later(bot, data, stamp, outcome)
     pair = await get_pair(session, request.pair_id)
     await send_notices(bot, session, i18n, "request.decided", request.id)
     if not approved:
@@ -119,11 +132,13 @@ async def new_mentor_chosen(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
-    await query.message.edit_reply_markup(reply_markup=None)
     await query.answer()
     names = await names_of(session, [callback_data.mentor_id])
+    chosen = names.get(callback_data.mentor_id, "—")
+    await show_outcome(query.message, stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
     await query.message.answer(
         _("I am asking {name} to take over the pair.").format(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
@@ -176,23 +191,45 @@ async def ending_started(
 
 
 @router.message(Ending.entering_reason, F.text)
+async def ending_reason_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    programme_id = (await state.get_data())["programme_id"]
+    reason = str(FIELDS["comment"].clean(message.text))
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.status in FINISHED:
+        await state.clear()
+        raise WrongState()
+    names = await pair_names(session, programme.pair)
+    summary = _(
+        "<b>End programme №{id} early?</b>\n{pair}\nReason: {reason}\n\n"
+        "It cannot be taken back: the pair is told, and the end is recorded (§10.1.3)."
+    ).format(id=programme.id, pair=pair_card(programme.pair, names), reason=escape(reason))
+    payload = {"programme_id": programme.id, "reason": reason}
+    await ask_confirmation(message, state, "end", summary, _("✅ End the programme"), payload)
+
+
+@router.callback_query(Confirmed("end"))
 async def ending_confirmed(
-    message: Message,
-    state: FSMContext,
+    query: CallbackQuery,
+    confirmed: dict,
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
     i18n: I18n,
     settings,
+    stamp: Stamp,
 ) -> None:  # type: ignore[no-untyped-def]
-    programme_id = (await state.get_data())["programme_id"]
-    reason = str(FIELDS["comment"].clean(message.text))
     programme = await end_early(
-        session, actor, programme_id, reason=EndReason.BY_CURATOR, comment=reason
+        session,
+        actor,
+        confirmed["programme_id"],
+        reason=EndReason.BY_CURATOR,
+        comment=confirmed["reason"],
     )
-    await state.clear()
-    await message.answer(
-        _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR))
+    await query.answer()
+    await show_outcome(
+        query.message,
+        stamp,
+        _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
     await send_notices(bot, session, i18n, "programme.ended", programme.id)
     await offer_survey(bot, session, i18n, programme)
@@ -202,9 +239,7 @@ async def ending_confirmed(
         settings,
         i18n,
         lambda: (
-            _("Programme #{id} ended by {name}.").format(
-                id=programme.id, name=escape(message.from_user.full_name)
-            ),
+            _("Programme #{id} ended by {name}.").format(id=programme.id, name=escape(stamp.who)),
             None,
         ),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -13,8 +14,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.programme.common import my_pairs, pick_pair, show_programme
+from handlers.outcome import ORIGIN, redraw, remember_origin, show_outcome
+from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
 from handlers.texts import format_value
 from handlers.ui import (
@@ -30,6 +34,7 @@ from handlers.views import day
 from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
+from models.i18n_marker import N_
 from models.pairs import Pair, get_pair
 from models.participant import get_participant_by_id
 from models.programmes import (
@@ -39,6 +44,7 @@ from models.programmes import (
     add_activity,
     check_deadline,
     check_mentor_can_edit,
+    get_activity,
     get_programme,
     programme_of_pair,
     remove_activity,
@@ -332,18 +338,47 @@ async def responsible_chosen(
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "remove"))
-async def activity_removed(
+async def activity_removal_asked(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
+    state: FSMContext,
     session: AsyncSession,
     actor: Actor,
+) -> None:
+    activity = await get_activity(session, actor, callback_data.item)
+    if activity.programme_id != callback_data.programme_id:
+        raise InvalidValue(N_("This button is no longer valid."))
+    check_mentor_can_edit(activity.programme, actor)
+    await query.answer()
+    summary = _(
+        "<b>Delete the activity from the draft?</b>\n«{title}», until {date}\n\n"
+        "It cannot be restored: it would have to be typed again."
+    ).format(title=escape(activity.title), date=day(activity.deadline))
+    payload = {"programme_id": activity.programme_id, "activity_id": activity.id}
+    await remember_origin(state, query.message)
+    payload[ORIGIN] = (await state.get_data())[ORIGIN]
+    await ask_confirmation(query.message, state, "remove", summary, _("🗑 Delete"), payload)
+
+
+@router.callback_query(Confirmed("remove"))
+async def activity_removed(
+    query: CallbackQuery,
+    confirmed: dict,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await remove_activity(
-        session, actor, callback_data.item, programme_id=callback_data.programme_id
+        session, actor, confirmed["activity_id"], programme_id=confirmed["programme_id"]
     )
     await query.answer(_("Removed."))
-    await show_programme(query.message, session, programme, today, draft_actions(programme))
+    await show_outcome(query.message, stamp, _("🗑 Removed."))
+    # The draft the 🗑 was pressed on shows the plan without it, in place.
+    await redraw(
+        bot, confirmed, await programme_text(session, programme, today), draft_actions(programme)
+    )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "submit"))

@@ -14,7 +14,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.notify import notify_curators, notify_participants
+from handlers.outcome import remember_origin, show_outcome, show_outcome_later
 from handlers.ui import ProgrammeAction, button_rows, prompt_of
 from handlers.views import names_of, programme_view
 from models.access import Actor
@@ -64,9 +66,10 @@ async def draft_agreed(
     settings: Settings,
     i18n: I18n,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await show_outcome(query.message, stamp, _("✅ Agreed with the programme"))
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
@@ -111,6 +114,7 @@ async def comment_started(
         raise WrongState()
     await state.set_state(Commenting.entering_comment)
     await state.set_data({"programme_id": programme.id, "action": callback_data.action})
+    await remember_origin(state, query.message)
     await query.message.answer(prompt_of("comment"))
     await query.answer()
 
@@ -123,6 +127,7 @@ async def comment_entered(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     comment = str(FIELDS["comment"].clean(message.text))
@@ -144,6 +149,9 @@ async def comment_entered(
         )
     await state.clear()
     await message.answer(_("Sent to the mentor."))
+    returned = data["action"] == "return"
+    outcome = _("↩ Returned to the mentor") if returned else _("💬 Comments sent to the mentor")
+    await show_outcome_later(bot, data, stamp, outcome)
 
     def to_mentor() -> tuple[str, None]:
         return _(intro).format(comment=escape(comment)), None
@@ -159,9 +167,10 @@ async def programme_approved(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await show_outcome(query.message, stamp, _("✅ Programme approved"))
     await query.answer(_("Approved."))
 
     def to_pair() -> tuple[str, None]:
