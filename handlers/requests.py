@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
+from handlers.dates import deadline_doubt, plausible
 from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.outcome import show_outcome
@@ -151,8 +152,12 @@ async def request_kind_chosen(
 
 
 @router.message(Requesting.entering_date, F.text)
-async def request_date_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    new_date = parse_date(message.text)
+async def request_date_entered(
+    message: Message, state: FSMContext, session: AsyncSession, today: date
+) -> None:
+    new_date = parse_date(message.text, today, "future")
+    if not await plausible(message, state, new_date, deadline_doubt(new_date, today)):
+        return
     data = await state.get_data()
     programme = await programme_of_pair(session, data["pair_id"])
     if programme is not None:  # refused here, not after the reason is typed

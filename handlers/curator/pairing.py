@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
+from handlers.dates import order_date_doubt, plausible
 from handlers.notices import send_notices
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_outcome_later
@@ -311,12 +312,17 @@ async def order_date_entered(
 ) -> None:
     data = await state.get_data()
     require_order_entry(participant, settings.order_entered_by)
+    order_date = parse_date(message.text, stamp.at.date(), "past")
+    if not await plausible(
+        message, state, order_date, order_date_doubt(order_date, stamp.at.date())
+    ):
+        return
     pair = await approve_pair(
         session,
         actor,
         data["pair_id"],
         order_number=data["order_number"],
-        order_date=parse_date(message.text),
+        order_date=order_date,
     )
     await state.clear()
     names = await pair_names(session, pair)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
+from handlers.dates import deadline_doubt, plausible, start_date_doubt
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import ORIGIN, redraw, remember_origin, show_outcome
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
@@ -214,8 +215,11 @@ async def draft_forms_chosen(
 
 
 @router.message(Drafting.entering_start, F.text)
-async def start_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(start=parse_date(message.text).isoformat())
+async def start_entered(message: Message, state: FSMContext, today: date) -> None:
+    start = parse_date(message.text, today, "future")
+    if not await plausible(message, state, start, start_date_doubt(start, today)):
+        return
+    await state.update_data(start=start.isoformat())
     await _ask(message, state, Drafting.entering_end)
 
 
@@ -230,7 +234,7 @@ async def end_entered(
         strengths=data["strengths"],
         forms=data["pair_forms"],
         start_date=date.fromisoformat(data["start"]),
-        end_date=parse_date(message.text),
+        end_date=parse_date(message.text, today, "future"),
     )
     programme = await save_draft(session, actor, data["pair_id"], draft)
     await state.clear()
@@ -292,9 +296,11 @@ async def description_skipped(
 
 @router.message(AddingActivity.entering_deadline, F.text)
 async def deadline_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
 ) -> None:
-    deadline = parse_date(message.text)
+    deadline = parse_date(message.text, today, "future")
+    if not await plausible(message, state, deadline, deadline_doubt(deadline, today)):
+        return
     programme = await get_programme(session, actor, (await state.get_data())["programme_id"])
     check_deadline(programme, deadline)  # refused here, not after the next question
     await state.update_data(deadline=deadline.isoformat())
