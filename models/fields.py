@@ -77,6 +77,10 @@ class FieldSpec:
             )
         if self.person_name and not _PERSON_NAME.match(text):
             raise InvalidValue(N_("Please type your full name in letters, e.g. Ivanova Maria."))
+        if self.person_name and len(text.split()) < 2:
+            raise InvalidValue(
+                N_("Please type at least the surname and the first name, e.g. Ivanova Maria.")
+            )
         return text
 
     def _clean_int(self, text: str) -> int:
