@@ -57,8 +57,9 @@ class FieldSpec:
     optional: bool = False  # a text step that may be skipped
     person_name: bool = False
 
-    def clean(self, raw: str) -> str | int:
-        """Validate typed input for a text or number field."""
+    def clean(self, raw: str, *, typed: bool = True) -> str | int:
+        """Validate typed input for a text or number field (`typed=False`: an answer stored
+        before a rule for typing was added, such as the two words of a full name)."""
         raw = printable(raw)
         text = " ".join(raw.split()) if self.kind == "int" or self.person_name else raw.strip()
         if not text:
@@ -77,7 +78,7 @@ class FieldSpec:
             )
         if self.person_name and not _PERSON_NAME.match(text):
             raise InvalidValue(N_("Please type your full name in letters, e.g. Ivanova Maria."))
-        if self.person_name and len(text.split()) < 2:
+        if self.person_name and typed and len(text.split()) < 2:
             raise InvalidValue(
                 N_("Please type at least the surname and the first name, e.g. Ivanova Maria.")
             )
@@ -110,7 +111,7 @@ class FieldSpec:
             raise InvalidValue(N_("Please send the answer as text."))
         if self.kind == "choice":
             return self.option(str(value))
-        return self.clean(str(value))
+        return self.clean(str(value), typed=False)
 
     def option(self, code: str) -> StrEnum:
         """The option with this code; unknown codes (stale or forged buttons) are refused."""

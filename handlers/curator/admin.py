@@ -23,7 +23,7 @@ from handlers.ui import DbInt, button_rows, label
 from models.access import Actor
 from models.director import director_telegram_ids
 from models.enums import StaffRole
-from models.errors import InvalidValue, NotFound
+from models.errors import InvalidValue, NotFound, WrongState
 from models.fields import check_id
 from models.i18n_marker import N_
 from models.participant import curator_telegram_ids, get_participant_by_id
@@ -49,7 +49,11 @@ class RoleMenu(CallbackData, prefix="rl"):
 
 @router.message(Command("role"))
 async def cmd_role(
-    message: Message, command: CommandObject, state: FSMContext, session: AsyncSession
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
 ) -> None:
     words = (command.args or "").lower().split()
     if len(words) != 2 or not words[0].lstrip("№#").isdigit() or words[1] not in ROLES:
@@ -62,7 +66,7 @@ async def cmd_role(
             )
         )
     role = ROLES[words[1]]
-    await _confirm_role(message, state, session, int(words[0].lstrip("№#")), role)
+    await _confirm_role(message, state, session, settings, int(words[0].lstrip("№#")), role)
 
 
 @router.callback_query(RoleMenu.filter(F.role == ""))
@@ -89,22 +93,34 @@ async def role_menu_opened(
 
 @router.callback_query(RoleMenu.filter(F.role != ""))
 async def role_picked(
-    query: CallbackQuery, callback_data: RoleMenu, state: FSMContext, session: AsyncSession
+    query: CallbackQuery,
+    callback_data: RoleMenu,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
 ) -> None:
     codes = {role.value: role for role in StaffRole} | {NONE: None}
     if callback_data.role not in codes:
         raise InvalidValue(N_("This button is out of date. Please open it again."))
     await query.answer()
     await query.message.edit_reply_markup(reply_markup=None)
-    await _confirm_role(
-        query.message, state, session, callback_data.participant_id, codes[callback_data.role]
-    )
+    pid, role = callback_data.participant_id, codes[callback_data.role]
+    await _confirm_role(query.message, state, session, settings, pid, role)
 
 
 async def _confirm_role(
-    message: Message, state: FSMContext, session: AsyncSession, pid: int, role: StaffRole | None
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    settings: Settings,
+    pid: int,
+    role: StaffRole | None,
 ) -> None:
     person = await _person(session, pid)
+    if role is None and person.telegram_id in settings.curator_ids:  # said before the summary
+        raise WrongState(N_("This curator is named in CURATOR_IDS: change the configuration."))
+    if role is not None and not person.is_registered:
+        raise NotFound(N_("There is no registered participant with this number."))
     summary = _("<b>Change the role?</b>\n{name} (№{id})\nNow: {before}\nAfter: {after}").format(
         name=escape(person.display_name),
         id=person.id,
@@ -149,7 +165,7 @@ async def role_confirmed(
 
 async def _person(session: AsyncSession, pid: int):  # type: ignore[no-untyped-def]
     person = await get_participant_by_id(session, check_id(pid))
-    if person is None or not person.full_name:
+    if person is None:
         raise NotFound(N_("There is no registered participant with this number."))
     return person
 

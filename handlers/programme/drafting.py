@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.dates import deadline_doubt, plausible, start_date_doubt
+from handlers.dates import plausible, start_date_doubt
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import ORIGIN, redraw, remember_origin, show_outcome
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
@@ -299,8 +299,6 @@ async def deadline_entered(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
 ) -> None:
     deadline = parse_date(message.text, today, "future")
-    if not await plausible(message, state, deadline, deadline_doubt(deadline, today)):
-        return
     programme = await get_programme(session, actor, (await state.get_data())["programme_id"])
     check_deadline(programme, deadline)  # refused here, not after the next question
     await state.update_data(deadline=deadline.isoformat())
