@@ -122,13 +122,22 @@ class Person:
         )
         return await self._feed(Update(update_id=next(_update_ids), message=message))
 
-    async def press_data(self, data: str, message_id: int = 1) -> list[TelegramMethod[Any]]:
+    async def press_data(
+        self,
+        data: str,
+        message_id: int = 1,
+        text: str = "…",
+        markup: InlineKeyboardMarkup | None = None,
+    ) -> list[TelegramMethod[Any]]:
+        """A button press; with `text` and `markup`, on a message that shows them (as Telegram
+        sends the pressed message with the callback), else on a bare «…»."""
         message = Message(
             message_id=message_id,
             date=datetime.now(UTC),
             chat=self.chat,
             from_user=BOT_USER,
-            text="…",
+            text=text,
+            reply_markup=markup,
         )
         query = CallbackQuery(
             id=str(next(_update_ids)),
@@ -149,11 +158,14 @@ class Person:
                 return getattr(method, "message_id", None) or 1, markup
         raise AssertionError(f"no keyboard was shown to {self.user_id}")
 
-    async def press(self, text: str) -> list[TelegramMethod[Any]]:
-        """Press the button whose label contains `text` on the latest keyboard."""
+    async def press(self, text: str, *, on_message: bool = False) -> list[TelegramMethod[Any]]:
+        """Press the button whose label contains `text` on the latest keyboard (`on_message`:
+        the pressed message carries that keyboard, as in Telegram)."""
         message_id, markup = self.last_markup()
         for label, data in buttons(markup):
             if text in label:
+                if on_message:
+                    return await self.press_data(data, message_id, markup=markup)
                 return await self.press_data(data, message_id)
         raise AssertionError(f"no button {text!r} among {[b for b, _ in buttons(markup)]}")
 

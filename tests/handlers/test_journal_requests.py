@@ -74,7 +74,8 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     await mentee.send("20.12.2026")
     # A summary first; nothing is sent before «Отправить запрос».
     summary = await mentee.send("Болезнь")
-    assert said(summary, "Отправить запрос?") and said(summary, "Новая дата: 20.12.2026")
+    assert said(summary, "Отправить запрос?")
+    assert said(summary, "Новая дата: 20.12.2026")
     assert not said(summary, "Другая сторона просит", chat_id=mentor.user_id)
     replies = await mentee.press("Отправить запрос")
     assert said(replies, "📨 Отправлено. Сначала соглашается другая сторона")
