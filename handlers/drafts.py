@@ -1,6 +1,7 @@
 """Nothing typed is lost: a command in the middle of a form asks «continue or start over»
-instead of silently throwing the answers away; /cancel in the registration keeps them, and the
-next /start offers to go on where the person stopped."""
+instead of silently throwing the answers away; /cancel in a form (the registration, a programme
+draft, a meeting, a request, a broadcast…) keeps them, and the next /start offers to go on
+where the person stopped."""
 
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ from aiogram.utils.i18n import gettext as _
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
 from bot.config import Settings
 from handlers.onboarding.steps import Registration, ask, registration_step
-from handlers.ui import button_rows
+from handlers.ui import button_rows, prompt_of, step_keyboard
 from models.fields import FIELDS
+from models.i18n_marker import N_
 
 router = Router(name=__name__)
 PAUSED = "paused_registration"  # FSM data key: {"state": ..., "data": {...}} after /cancel
@@ -97,10 +99,44 @@ async def draft_choice_stale(query: CallbackQuery) -> None:
     await query.answer(_("This form is already finished or cancelled."), show_alert=True)
 
 
+# Forms kept by /cancel and offered again by /start (the group of the FSM state → its name).
+FORM_NAMES = {
+    "Registration": N_("the registration"),
+    "ProfileEditing": N_("the profile change"),
+    "Drafting": N_("the programme draft"),
+    "AddingActivity": N_("the new activity"),
+    "LoggingMeeting": N_("the meeting record"),
+    "Requesting": N_("the request"),
+    "Broadcasting": N_("the broadcast"),
+    "Reporting": N_("the activity report"),
+    "Writing": N_("the message"),
+    "Editing": N_("the site item"),
+    "RoadmapEditing": N_("the roadmap event"),
+}
+
+
+def _form(state_name: str | None) -> str | None:
+    group = (state_name or "").split(":", 1)[0]
+    return group if group in FORM_NAMES else None
+
+
+def _field_of(state_name: str) -> str | None:
+    """The field a text step of a form asks for (its prompt is shown again on resuming)."""
+    from handlers.journal import MEETING_STEPS
+    from handlers.programme.drafting import TEXT_STEPS
+
+    for steps in (TEXT_STEPS, MEETING_STEPS):
+        for step, (key, _following) in steps.items():
+            if getattr(step, "state", step) == state_name:
+                return key
+    return None
+
+
 async def pause_registration(state: FSMContext) -> bool:
-    """On /cancel: keep the registration's answers for the next /start. True if kept."""
+    """On /cancel: keep a form's answers for the next /start (a confirmation or an answer to
+    someone's decision is not a draft: it is dropped). True if kept."""
     current = await state.get_state()
-    if registration_step(current) is None:
+    if _form(current) is None:
         return False
     data = await state.get_data()
     data.pop(INTERRUPTED_BY, None)
@@ -110,10 +146,24 @@ async def pause_registration(state: FSMContext) -> bool:
 
 
 async def offer_to_resume(message: Message, state: FSMContext) -> bool:
-    """On /start: a registration stopped with /cancel is offered to continue. True if offered."""
+    """On /start: a form stopped with /cancel is offered to continue. True if offered."""
     paused = (await state.get_data()).get(PAUSED)
-    if not paused or registration_step(paused.get("state")) is None:
+    form = _form(paused.get("state")) if paused else None
+    if form is None:
         return False
+    if form != "Registration":
+        await message.answer(
+            _("You stopped {form} with /cancel. Continue where you stopped, or drop it?").format(
+                form=_(FORM_NAMES[form])
+            ),
+            reply_markup=button_rows(
+                [
+                    (_("▶ Continue where I stopped"), ResumeChoice(resume=True)),
+                    (_("🗑 Drop it"), ResumeChoice(resume=False)),
+                ]
+            ),
+        )
+        return True
     answered = sum(
         1 for key, value in paused["data"].items() if key in FIELDS and value not in (None, "", [])
     )
@@ -145,11 +195,15 @@ async def resume_chosen(
     i18n: I18n,
 ) -> None:
     paused = (await state.get_data()).get(PAUSED)
-    step = registration_step(paused.get("state")) if paused else None
+    form = _form(paused.get("state")) if paused else None
     await query.answer()
-    if step is None:
+    if form is None:
         await message.edit_text(_("This form is already finished or cancelled."))
         return
+    if form != "Registration":
+        await _resume_form(message, state, paused, resume=callback_data.resume)
+        return
+    step = registration_step(paused["state"])
     if callback_data.resume:
         await state.set_data(paused["data"])
         await message.edit_text(_("Let us continue."))
@@ -158,3 +212,20 @@ async def resume_chosen(
         step = Registration.entering_full_name
         await message.edit_text(_("Let us start the registration again."))
     await ask(message, state, step, settings.organization_name, i18n)
+
+
+async def _resume_form(message: Message, state: FSMContext, paused: dict, *, resume: bool) -> None:
+    if not resume:
+        await state.clear()
+        await message.edit_text(_("The unfinished answers are deleted."))
+        return
+    await state.set_state(paused["state"])
+    await state.set_data(paused["data"])
+    key = _field_of(paused["state"])
+    if key is None:
+        await message.edit_text(
+            _("Let us continue: send the answer the form asked for last (/cancel stops).")
+        )
+        return
+    await message.edit_text(_("Let us continue."))
+    await message.answer(prompt_of(key), reply_markup=step_keyboard(FIELDS[key]))
