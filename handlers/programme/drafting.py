@@ -394,9 +394,10 @@ async def draft_submitted(
     bot: Bot,
     i18n: I18n,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await submit_programme(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
     await query.answer()
-    await query.message.answer(_("Sent to the mentee. I will tell you their answer."))
+    outcome = "📨 " + _("Sent to the mentee. I will tell you their answer.")
+    await show_outcome(query.message, stamp, outcome)
     await send_draft_to_mentees(bot, session, i18n, programme, today)

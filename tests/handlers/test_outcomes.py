@@ -22,7 +22,7 @@ def edits(replies: list[TelegramMethod[Any]], chat_id: int) -> list[EditMessageT
 def edited_to(replies: list[TelegramMethod[Any]], person: Person, outcome: str, who: str) -> str:
     """The edit of the pressed message: the outcome line with who and when, no buttons left
     (or the new ones)."""
-    pattern = re.escape(outcome) + " — " + re.escape(who) + ", " + WHEN
+    pattern = re.escape(outcome) + r"[^\n]* — " + re.escape(who) + ", " + WHEN
     for edit in edits(replies, person.user_id):
         if re.search(pattern, edit.text):
             return edit.text
@@ -37,7 +37,8 @@ async def test_every_decision_edits_its_message_to_the_outcome(
     mentee, mentor, _weak = people
     await form_pair(curator, mentee, mentor)  # checks the order's «✅ Пара утверждена приказом»
     await draft_programme(mentor, activities=3)
-    await mentor.press("Отправить наставляемому")
+    replies = await mentor.press("Отправить наставляемому")
+    edited_to(replies, mentor, "📨 Отправлено наставляемому", "Сидоров Иван")
 
     replies = await mentee.press("Согласен")
     edited_to(replies, mentee, "✅ Программа согласована", "Петрова Анна")
