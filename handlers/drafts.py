@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
 from bot.config import Settings
+from handlers.confirm import Confirming
 from handlers.onboarding.steps import Registration, ask, registration_step
 from handlers.ui import button_rows, prompt_of, step_keyboard
 from models.fields import FIELDS
@@ -51,7 +52,10 @@ def _command(text: str | None) -> str:
     return (text or "").split(maxsplit=1)[0].split("@", 1)[0].lower() if text else ""
 
 
-@router.message(~StateFilter(None), F.text.func(lambda text: _command(text) in KNOWN_COMMANDS))
+@router.message(
+    ~StateFilter(None, Confirming.deciding),  # an open summary is not a draft: the command runs
+    F.text.func(lambda text: _command(text) in KNOWN_COMMANDS),
+)
 async def command_inside_a_form(message: Message, state: FSMContext) -> None:
     """/cancel, /help and /lang are handled before (handlers.common); any other command of the
     bot would throw the answers away, so the person chooses. (An unknown «/…» is left to the

@@ -82,3 +82,22 @@ async def test_a_role_is_changed_from_the_card_after_a_confirmation(
     # A forged role code is a stale button.
     forged = await curator.press_data(RoleMenu(participant_id=teacher.id, role="tsar").pack())
     assert said(forged, "устарела")
+
+
+async def test_a_command_under_an_open_summary_just_runs(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """A summary waiting for «✅» is not a draft: another command is answered at once (no
+    «continue or start over?»), and a form it starts makes the summary stale."""
+    async with session_pool() as session:
+        teacher = await make_teacher(session, full_name="Орлова Нина Викторовна")
+    summary = await curator.send(f"/role {teacher.id} куратор")
+    assert said(summary, "Изменить роль?")
+    replies = await curator.send("/requests")
+    assert not said(replies, "Вы не закончили")
+    assert said(replies, "Нет обращений, ожидающих решения")
+    await curator.send("/broadcast")
+    stale = await curator.press_data(summary[-1].reply_markup.inline_keyboard[0][0].callback_data)
+    assert said(stale, "Это подтверждение уже неактуально")
+    async with session_pool() as session:
+        assert (await session.get(Participant, teacher.id)).staff_role is None
