@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
 from bot.unit import BufferedFSMContext, UnitOfWork
 from models.access import Actor
+from models.outbox import mark_reachable
 from models.participant import load_for_update
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -160,8 +161,7 @@ class ParticipantMiddleware(BaseMiddleware):
             logger.info("update %s was already processed: skipped", update_id)
             return None
         if participant is not None and participant.unreachable_at is not None:
-            participant.unreachable_at = None  # they wrote to us: reachable again
-            await session.commit()
+            await mark_reachable(session, participant)  # they wrote to us
         is_curator = user is not None and (
             user.id in settings.curator_ids
             or (participant is not None and participant.staff_role is not None)
@@ -172,7 +172,7 @@ class ParticipantMiddleware(BaseMiddleware):
         data["actor"] = Actor.of(user.id, participant, is_curator) if user else None
         now = data["clock"].now().astimezone(settings.timezone)
         data["today"] = now.date()
-        registered = participant is not None and participant.full_name
-        who = participant.full_name if registered else (user.full_name if user else "")
+        registered_name = participant.full_name if participant is not None else None
+        who = registered_name or (user.full_name if user else "")
         data["stamp"] = Stamp(who=who or "—", at=now)
         return await handler(event, data)

@@ -37,18 +37,18 @@ class SqlStorage(BaseStorage):
     async def write_form(self, key: StorageKey, state: str | None, data: Mapping[str, Any]) -> None:
         """State and data in one transaction (bot.unit flushes an update's form with it)."""
         name = self.key_builder.build(key)
-        data = copy.deepcopy(dict(data))
+        stored: dict[str, Any] = copy.deepcopy(dict(data))
         async with self.pool() as session:
             row = await session.get(FormDraft, name)
-            if state is None and not data:
+            if state is None and not stored:
                 if row is not None:
                     await session.execute(delete(FormDraft).where(FormDraft.key == name))
             elif row is None:
-                session.add(FormDraft(key=name, user_id=key.user_id, state=state, data=data))
+                session.add(FormDraft(key=name, user_id=key.user_id, state=state, data=stored))
             else:
-                row.state, row.data = state, data
+                row.state, row.data = state, stored
             await session.commit()
-        self._known[name] = (state, data)
+        self._known[name] = (state, stored)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state

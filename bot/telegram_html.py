@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -82,13 +83,13 @@ def plain_text(text: str) -> str:
     return parse(text)[0]
 
 
-def parse(text: str) -> tuple[str, list[dict[str, object]]]:
+def parse(text: str) -> tuple[str, list[dict[str, Any]]]:
     """The plain text and its entities (UTF-16 offsets), as Telegram stores an HTML message;
     raises `TelegramHTMLError` where Telegram would refuse."""
     parts: list[str] = []
     open_tags: list[str] = []
     opened: list[tuple[str, int, str]] = []  # (tag, offset, attributes) of each open tag
-    entities: list[dict[str, object]] = []
+    entities: list[dict[str, Any]] = []
     i = 0
     while i < len(text):
         start = text.find("<", i)
@@ -146,12 +147,12 @@ def parse(text: str) -> tuple[str, list[dict[str, object]]]:
     return "".join(parts), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
 
 
-def _close_entity(tag: tuple[str, int, str], end: int, entities: list[dict[str, object]]) -> None:
+def _close_entity(tag: tuple[str, int, str], end: int, entities: list[dict[str, Any]]) -> None:
     name, offset, attributes = tag
     kind = _KINDS.get(name)
     if kind is None or end == offset:
         return
-    entity: dict[str, object] = {"type": kind, "offset": offset, "length": end - offset}
+    entity: dict[str, Any] = {"type": kind, "offset": offset, "length": end - offset}
     if kind == "text_link":
         href = _HREF.search(attributes)
         if href is None:

@@ -15,7 +15,7 @@ from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.ui import button_rows
@@ -35,7 +35,7 @@ class Confirm(CallbackData, prefix="cf"):
 
 
 async def ask_confirmation(
-    message: Message,
+    message: Message | InaccessibleMessage,
     state: FSMContext,
     action: str,
     summary: str,
@@ -56,7 +56,7 @@ async def ask_confirmation(
     )
 
 
-async def _open(query: CallbackQuery, state: FSMContext) -> tuple[Confirm, dict] | None:
+async def _open(query: CallbackQuery, state: FSMContext) -> tuple[Confirm, dict[str, Any]] | None:
     try:
         pressed = Confirm.unpack(query.data or "")
     except (TypeError, ValueError):

@@ -5,6 +5,8 @@ where the person stopped."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
@@ -153,7 +155,7 @@ async def offer_to_resume(message: Message, state: FSMContext) -> bool:
     """On /start: a form stopped with /cancel is offered to continue. True if offered."""
     paused = (await state.get_data()).get(PAUSED)
     form = _form(paused.get("state")) if paused else None
-    if form is None:
+    if form is None or paused is None:
         return False
     if form != "Registration":
         await message.answer(
@@ -168,9 +170,8 @@ async def offer_to_resume(message: Message, state: FSMContext) -> bool:
             ),
         )
         return True
-    answered = sum(
-        1 for key, value in paused["data"].items() if key in FIELDS and value not in (None, "", [])
-    )
+    given: dict[str, Any] = paused["data"]
+    answered = len([k for k, v in given.items() if k in FIELDS and v not in (None, "", [])])
     await message.answer(
         ngettext(
             "You stopped the registration with {count} answer given. Continue where you "
@@ -201,13 +202,13 @@ async def resume_chosen(
     paused = (await state.get_data()).get(PAUSED)
     form = _form(paused.get("state")) if paused else None
     await query.answer()
-    if form is None:
+    if form is None or paused is None:
         await message.edit_text(_("This form is already finished or cancelled."))
         return
     if form != "Registration":
         await _resume_form(message, state, paused, resume=callback_data.resume)
         return
-    step = registration_step(paused["state"])
+    step = registration_step(paused["state"]) or Registration.entering_full_name
     if callback_data.resume:
         await state.set_data(paused["data"])
         await message.edit_text(_("Let us continue."))
@@ -218,7 +219,9 @@ async def resume_chosen(
     await ask(message, state, step, settings.organization_name, i18n)
 
 
-async def _resume_form(message: Message, state: FSMContext, paused: dict, *, resume: bool) -> None:
+async def _resume_form(
+    message: Message, state: FSMContext, paused: dict[str, Any], *, resume: bool
+) -> None:
     if not resume:
         await state.clear()
         await message.edit_text(_("The unfinished answers are deleted."))

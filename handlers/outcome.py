@@ -7,16 +7,24 @@ message in the form's data and edits it when the comment arrives."""
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from html import escape
 from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    MaybeInaccessibleMessageUnion,
+    Message,
+)
 from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import Stamp
+from handlers.ui import set_buttons, show_outcome
+from models.formatting import moment
 
 logger = logging.getLogger(__name__)
 ORIGIN = "origin_message"  # FSM data key: [chat_id, message_id, html text] of the button message
@@ -25,7 +33,7 @@ _KEEP = 3000  # the original text kept above the outcome line (Telegram's limit 
 
 def outcome_line(stamp: Stamp, outcome: str) -> str:
     return _("{outcome} — {who}, {when}").format(
-        outcome=outcome, who=escape(stamp.who), when=stamp.at.strftime("%d.%m.%Y %H:%M")
+        outcome=outcome, who=escape(stamp.who), when=moment(stamp.at, stamp.at.tzinfo or UTC)
     )
 
 
@@ -35,8 +43,8 @@ def _with_outcome(text: str, line: str) -> str:
     return f"{text}\n\n{line}" if text else line
 
 
-async def show_outcome(
-    message: MaybeInaccessibleMessageUnion | None,
+async def show_decided(
+    query: CallbackQuery,
     stamp: Stamp,
     outcome: str,
     *,
@@ -44,17 +52,16 @@ async def show_outcome(
     markup: InlineKeyboardMarkup | None = None,
 ) -> None:
     """Edit the pressed message: its text (or `text`, re-rendered with the new figures), the
-    outcome line, and `markup` instead of the decision's buttons."""
-    if not isinstance(message, Message):
-        return
-    body = text if text is not None else (message.html_text if message.text else "")
+    outcome line, and `markup` instead of the decision's buttons. A message too old to edit
+    gets the outcome as a new message under it (handlers.ui.show_outcome)."""
+    message = query.message
+    if text is None:
+        text = message.html_text if isinstance(message, Message) and message.text else ""
     try:
-        await message.edit_text(
-            _with_outcome(body, outcome_line(stamp, outcome)), reply_markup=markup
-        )
-    except TelegramBadRequest as error:  # a message too old to edit keeps its text
+        await show_outcome(query, _with_outcome(text, outcome_line(stamp, outcome)), markup)
+    except TelegramBadRequest as error:  # e.g. «message can't be edited»: keep its text
         logger.info("the decided message was not edited: %s", error.message)
-        await message.edit_reply_markup(reply_markup=markup)
+        await set_buttons(query, markup)
 
 
 async def remember_origin(state: FSMContext, message: MaybeInaccessibleMessageUnion | None) -> None:

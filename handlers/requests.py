@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -21,9 +22,20 @@ from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
 from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
-from handlers.outcome import show_outcome
+from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
+from handlers.ui import (
+    PairPurpose,
+    PickPair,
+    RequestAction,
+    RequestMenu,
+    RequestVerb,
+    button_rows,
+    chat_of,
+    label,
+    prompt_of,
+    shown,
+)
 from handlers.views import day, names_of, request_card
 from models.access import Actor
 from models.enums import ActivityStatus, RequestKind, RequestStatus
@@ -52,8 +64,8 @@ class Requesting(StatesGroup):
 def curator_buttons(request: Request) -> InlineKeyboardMarkup:
     return button_rows(
         [
-            (_("Approve"), RequestAction(action="approve", request_id=request.id)),
-            (_("Reject"), RequestAction(action="reject", request_id=request.id)),
+            (_("Approve"), RequestAction(action=RequestVerb.APPROVE, request_id=request.id)),
+            (_("Reject"), RequestAction(action=RequestVerb.REJECT, request_id=request.id)),
         ]
     )
 
@@ -89,18 +101,18 @@ async def cmd_request(
 ) -> None:
     await state.clear()
     pair = await pick_pair(message, session, await my_pairs(session, actor), "request")
-    if pair is not None:
+    if pair is not None and actor is not None:
         await _menu(message, pair, actor)
 
 
-@router.callback_query(PickPair.filter(F.action == "request"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.REQUEST))
 async def request_pair_picked(
     query: CallbackQuery, callback_data: PickPair, session: AsyncSession, actor: Actor
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
     pair.require_member(actor, curator_allowed=False)
     await query.answer()
-    await _menu(query.message, pair, actor)
+    await _menu(shown(query), pair, actor)
 
 
 @router.callback_query(RequestMenu.filter())
@@ -112,8 +124,8 @@ async def request_kind_chosen(
     actor: Actor,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    kind = next((k for k in RequestKind if k.value == callback_data.kind), None)
-    if kind is None or pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
+    kind = callback_data.kind  # an unknown kind never matches the filter (a stale button)
+    if pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
         raise InvalidValue(STALE)
     await query.answer()
     if kind == RequestKind.DEADLINE and not callback_data.item:
@@ -124,7 +136,7 @@ async def request_kind_chosen(
             if a.status != ActivityStatus.CONFIRMED
         ]
         if not activities:
-            await query.message.answer(_("There is no open activity whose deadline could change."))
+            await chat_of(query).answer(_("There is no open activity whose deadline could change."))
             return
         buttons = [
             (
@@ -133,7 +145,7 @@ async def request_kind_chosen(
             )
             for a in activities
         ]
-        await query.message.answer(_("Which activity?"), reply_markup=button_rows(buttons))
+        await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
         return
     await state.set_data(
         {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
@@ -145,10 +157,10 @@ async def request_kind_chosen(
             if kind == RequestKind.DEADLINE
             else _("The new end date of the programme (DD.MM.YYYY):")
         )
-        await query.message.answer(prompt)
+        await chat_of(query).answer(prompt)
         return
     await state.set_state(Requesting.entering_reason)
-    await query.message.answer(prompt_of("request_reason"))
+    await chat_of(query).answer(prompt_of("request_reason"))
 
 
 @router.message(Requesting.entering_date, F.text)
@@ -196,7 +208,7 @@ async def request_reason_entered(message: Message, state: FSMContext, actor: Act
 @router.callback_query(Confirmed("request"))
 async def request_confirmed(
     query: CallbackQuery,
-    confirmed: dict,
+    confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
@@ -217,8 +229,8 @@ async def request_confirmed(
     )
     await query.answer()
     if request.status == RequestStatus.AWAITING_PARTNER:
-        await show_outcome(
-            query.message,
+        await show_decided(
+            query,
             stamp,
             _("📨 Sent. The other side agrees first (§10.2), then the curator decides."),
         )
@@ -226,8 +238,11 @@ async def request_confirmed(
 
         def to_partner() -> tuple[str, InlineKeyboardMarkup]:
             buttons = [
-                (_("I agree"), RequestAction(action="agree", request_id=request.id)),
-                (_("I do not agree"), RequestAction(action="disagree", request_id=request.id)),
+                (_("I agree"), RequestAction(action=RequestVerb.AGREE, request_id=request.id)),
+                (
+                    _("I do not agree"),
+                    RequestAction(action=RequestVerb.DISAGREE, request_id=request.id),
+                ),
             ]
             return _("Your partner asks for a change; do you agree?") + "\n\n" + request_card(
                 request, names
@@ -235,13 +250,13 @@ async def request_confirmed(
 
         await notify_participants(bot, session, i18n, partner_ids(request), to_partner)
         return
-    await show_outcome(
-        query.message, stamp, _("📨 Sent to the curator. I will tell you the decision.")
-    )
+    await show_decided(query, stamp, _("📨 Sent to the curator. I will tell you the decision."))
     await send_to_curators(bot, session, settings, i18n, request)
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"agree", "disagree"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.AGREE, RequestVerb.DISAGREE}))
+)
 async def partner_answered(
     query: CallbackQuery,
     callback_data: RequestAction,
@@ -252,10 +267,10 @@ async def partner_answered(
     i18n: I18n,
     stamp: Stamp,
 ) -> None:
-    agree = callback_data.action == "agree"
+    agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
     outcome = _("✅ Agreed; the request goes to the curator") if agree else _("✖ Did not agree")
-    await show_outcome(query.message, stamp, outcome)
+    await show_decided(query, stamp, outcome)
     await query.answer(_("Your answer is recorded."))
 
     def to_author() -> tuple[str, None]:

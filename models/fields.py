@@ -57,10 +57,11 @@ class FieldSpec:
     optional: bool = False  # a text step that may be skipped
     person_name: bool = False
 
-    def clean(self, raw: str, *, typed: bool = True) -> str | int:
-        """Validate typed input for a text or number field (`typed=False`: an answer stored
-        before a rule for typing was added, such as the two words of a full name)."""
-        raw = printable(raw)
+    def clean(self, raw: str | None, *, typed: bool = True) -> str | int:
+        """Validate typed input for a text or number field; a message without text is empty
+        (`typed=False`: an answer stored before a rule for typing was added, such as the two
+        words of a full name)."""
+        raw = printable(raw or "")
         text = " ".join(raw.split()) if self.kind == "int" or self.person_name else raw.strip()
         if not text:
             raise InvalidValue(N_("Please send the answer as text."))
@@ -104,7 +105,7 @@ class FieldSpec:
     def coerce(self, value: object) -> object:
         """Validate a stored or typed answer of any kind (None only for optional fields)."""
         if self.kind == "multi":
-            return self.clean_selection(value or [])  # type: ignore[arg-type]
+            return self.clean_selection(value if isinstance(value, list | tuple) else [])
         if value is None or value == "":
             if self.optional:
                 return None
@@ -112,6 +113,13 @@ class FieldSpec:
         if self.kind == "choice":
             return self.option(str(value))
         return self.clean(str(value), typed=False)
+
+    def text(self, value: object) -> str | None:
+        """A text answer, validated (None only where the field is optional)."""
+        if self.kind != "text":
+            raise TypeError(f"{self.key} is not a text field")
+        cleaned = self.coerce(value)
+        return None if cleaned is None else str(cleaned)
 
     def option(self, code: str) -> StrEnum:
         """The option with this code; unknown codes (stale or forged buttons) are refused."""
@@ -327,12 +335,13 @@ _DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})\s*$")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 
-def parse_date(text: str, today: date | None = None, prefer: str = "current_period") -> date:
+def parse_date(text: str | None, today: date | None = None, prefer: str = "current_period") -> date:
     """A date as people type it: ДД.ММ.ГГГГ or ДД.ММ.ГГ (dots, slashes or dashes), or words
     in Russian or English («сегодня», «завтра», «15 марта», «через 2 недели») read by
     dateparser against `today`; «31.02.2026» is told there is no such date. `prefer` says
     which «15 марта» is meant: "future", "past" or "current_period" (this year's)."""
     typed = " ".join((text or "").split())[:60]
+    value: date | None
     match = _DATE.match(typed)
     if match:
         day, month, year = (int(part) for part in match.groups())

@@ -10,7 +10,15 @@ from typing import Any
 
 from aiogram import Dispatcher, Router
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
-from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 
 from tests.mocked_bot import BOT_USER, MockedBot
 
@@ -128,16 +136,24 @@ class Person:
         message_id: int = 1,
         text: str = "…",
         markup: InlineKeyboardMarkup | None = None,
+        *,
+        old: bool = False,
     ) -> list[TelegramMethod[Any]]:
-        """A button press; with `text` and `markup`, on a message that shows them (as Telegram
-        sends the pressed message with the callback), else on a bare «…»."""
-        message = Message(
-            message_id=message_id,
-            date=datetime.now(UTC),
-            chat=self.chat,
-            from_user=BOT_USER,
-            text=text,
-            reply_markup=markup,
+        """Press a button; with `text` and `markup`, on a message that shows them (as Telegram
+        sends the pressed message with the callback), else on a bare «…»; `old`: under a
+        message older than 48 hours, which Telegram sends as an InaccessibleMessage (no text,
+        cannot be edited)."""
+        message: Message | InaccessibleMessage = (
+            InaccessibleMessage(chat=self.chat, message_id=message_id)
+            if old
+            else Message(
+                message_id=message_id,
+                date=datetime.now(UTC),
+                chat=self.chat,
+                from_user=BOT_USER,
+                text=text,
+                reply_markup=markup,
+            )
         )
         query = CallbackQuery(
             id=str(next(_update_ids)),

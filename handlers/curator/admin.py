@@ -4,12 +4,13 @@ buttons from a person's card, always after a confirmation with the person and th
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +19,8 @@ from bot.commands import remove_curator_menu, set_bot_commands
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.outcome import show_outcome
-from handlers.ui import DbInt, button_rows, label
+from handlers.outcome import show_decided
+from handlers.ui import DbInt, button_rows, chat_of, label, set_buttons
 from models.access import Actor
 from models.director import director_telegram_ids
 from models.enums import StaffRole
@@ -83,7 +84,7 @@ async def role_menu_opened(
     if current is not None:
         choices.append((_("Take the role away"), RoleMenu(participant_id=person.id, role=NONE)))
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("{name} (№{id}), role now: {role}. Which role?").format(
             name=escape(person.display_name), id=person.id, role=_role_text(current)
         ),
@@ -103,13 +104,13 @@ async def role_picked(
     if callback_data.role not in codes:
         raise InvalidValue(N_("This button is out of date. Please open it again."))
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     pid, role = callback_data.participant_id, codes[callback_data.role]
-    await _confirm_role(query.message, state, session, settings, pid, role)
+    await _confirm_role(chat_of(query), state, session, settings, pid, role)
 
 
 async def _confirm_role(
-    message: Message,
+    message: Message | InaccessibleMessage,
     state: FSMContext,
     session: AsyncSession,
     settings: Settings,
@@ -134,7 +135,7 @@ async def _confirm_role(
 @router.callback_query(Confirmed("role"))
 async def role_confirmed(
     query: CallbackQuery,
-    confirmed: dict,
+    confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
@@ -152,7 +153,7 @@ async def role_confirmed(
         outcome = _("{name}: the staff role is taken away.").format(name=name)
     else:
         outcome = _("{name}: role {role}.").format(name=name, role=label(role))
-    await show_outcome(query.message, stamp, "✅ " + outcome)
+    await show_decided(query, stamp, "✅ " + outcome)
     if role is None:
         await remove_curator_menu(bot, i18n, person.telegram_id)
     await set_bot_commands(

@@ -4,6 +4,7 @@ curator picks the new mentor; /endprogramme ends a programme for non-performance
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -15,11 +16,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.notices import send_notices
 from handlers.notify import notify_curators
-from handlers.outcome import remember_origin, show_outcome, show_outcome_later
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.requests import curator_buttons
@@ -28,8 +30,11 @@ from handlers.ui import (
     NewMentor,
     PairApproval,
     ProgrammeAction,
+    ProgrammeVerb,
     RequestAction,
+    RequestVerb,
     button_rows,
+    chat_of,
     label,
 )
 from handlers.views import name_in, names_of, pair_card, pair_names, request_card
@@ -80,16 +85,21 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         await message.answer(_("No request is waiting for your decision."))
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"approve", "reject"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
+)
 async def decision_started(
     query: CallbackQuery, callback_data: RequestAction, state: FSMContext
 ) -> None:
     await state.set_state(Deciding.entering_comment)
     await state.set_data(
-        {"request_id": callback_data.request_id, "approve": callback_data.action == "approve"}
+        {
+            "request_id": callback_data.request_id,
+            "approve": callback_data.action == RequestVerb.APPROVE,
+        }
     )
     await remember_origin(state, query.message)
-    await query.message.answer(_("Your comment on the decision (it goes to the participants):"))
+    await chat_of(query).answer(_("Your comment on the decision (it goes to the participants):"))
     await query.answer()
 
 
@@ -105,7 +115,7 @@ async def decision_commented(
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session, actor, data["request_id"], approve=data["approve"], comment=message.text
+        session, actor, data["request_id"], approve=data["approve"], comment=(message.text or "")
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
@@ -121,7 +131,9 @@ async def decision_commented(
         text, markup = render_offer(pair, ranked)
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
-        await offer_survey(bot, session, i18n, await programme_of_pair(session, pair.id))
+        ended = await programme_of_pair(session, pair.id)
+        if ended is not None:
+            await offer_survey(bot, session, i18n, ended)
 
 
 @router.callback_query(NewMentor.filter())
@@ -138,8 +150,8 @@ async def new_mentor_chosen(
     await query.answer()
     names = await names_of(session, [callback_data.mentor_id])
     chosen = names.get(callback_data.mentor_id, "—")
-    await show_outcome(query.message, stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
-    await query.message.answer(
+    await show_decided(query, stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
+    await chat_of(query).answer(
         _("I am asking {name} to take over the pair.").format(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
@@ -170,7 +182,7 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
                 mentor=names.get(p.pair.mentor_id, "—"),
                 mentees=", ".join(names.get(i, "—") for i in p.pair.mentee_ids),
             ),
-            ProgrammeAction(action="end", programme_id=p.id),
+            ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
         )
         for p in running
     ]
@@ -180,13 +192,13 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "end"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.END))
 async def ending_started(
     query: CallbackQuery, callback_data: ProgrammeAction, state: FSMContext
 ) -> None:
     await state.set_state(Ending.entering_reason)
     await state.set_data({"programme_id": callback_data.programme_id})
-    await query.message.answer(_("The reason (it is recorded and sent to the pair):"))
+    await chat_of(query).answer(_("The reason (it is recorded and sent to the pair):"))
     await query.answer()
 
 
@@ -210,14 +222,14 @@ async def ending_reason_entered(message: Message, state: FSMContext, session: As
 @router.callback_query(Confirmed("end"))
 async def ending_confirmed(
     query: CallbackQuery,
-    confirmed: dict,
+    confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
     i18n: I18n,
-    settings,
+    settings: Settings,
     stamp: Stamp,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     programme = await end_early(
         session,
         actor,
@@ -226,8 +238,8 @@ async def ending_confirmed(
         comment=confirmed["reason"],
     )
     await query.answer()
-    await show_outcome(
-        query.message,
+    await show_decided(
+        query,
         stamp,
         _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -18,21 +19,26 @@ from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import plausible, start_date_doubt
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.outcome import ORIGIN, redraw, remember_origin, show_outcome
+from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
 from handlers.texts import format_value
 from handlers.ui import (
     SKIP,
     FormOption,
+    PairPurpose,
     PickPair,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
+    chat_of,
     prompt_of,
+    shown,
     step_keyboard,
 )
 from handlers.views import day
 from models.access import Actor
+from models.enums import Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.i18n_marker import N_
@@ -86,21 +92,27 @@ TEXT_STEPS = {
 
 def draft_actions(programme: Programme) -> InlineKeyboardMarkup:
     buttons = [
-        (_("➕ Add an activity"), ProgrammeAction(action="add", programme_id=programme.id)),
+        (
+            _("➕ Add an activity"),
+            ProgrammeAction(action=ProgrammeVerb.ADD, programme_id=programme.id),
+        ),
         (
             _("✏ Rewrite goal, forms and dates"),
-            ProgrammeAction(action="header", programme_id=programme.id),
+            ProgrammeAction(action=ProgrammeVerb.HEADER, programme_id=programme.id),
         ),
     ]
     buttons += [
         (
             _("🗑 {n}. {title}").format(n=n, title=a.title[:40]),
-            ProgrammeAction(action="remove", programme_id=programme.id, item=a.id),
+            ProgrammeAction(action=ProgrammeVerb.REMOVE, programme_id=programme.id, item=a.id),
         )
         for n, a in enumerate(programme.activities, 1)
     ]
     buttons.append(
-        (_("📨 Send to the mentee"), ProgrammeAction(action="submit", programme_id=programme.id))
+        (
+            _("📨 Send to the mentee"),
+            ProgrammeAction(action=ProgrammeVerb.SUBMIT, programme_id=programme.id),
+        )
     )
     return button_rows(buttons)
 
@@ -145,13 +157,13 @@ async def cmd_programme(
 ) -> None:
     await state.clear()
     pair = await pick_pair(
-        message, session, await my_pairs(session, actor, side="mentor"), "programme"
+        message, session, await my_pairs(session, actor, side=Side.MENTOR), "programme"
     )
     if pair is not None:
         await open_programme(message, state, session, pair, today)
 
 
-@router.callback_query(PickPair.filter(F.action == "programme"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.PROGRAMME))
 async def programme_pair_picked(
     query: CallbackQuery,
     callback_data: PickPair,
@@ -161,10 +173,10 @@ async def programme_pair_picked(
     today: date,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    if pair.side_of(actor.participant_id) != "mentor":
+    if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await query.answer()
-    await open_programme(query.message, state, session, pair, today)
+    await open_programme(shown(query), state, session, pair, today)
 
 
 @router.message(StateFilter(*TEXT_STEPS), F.text)
@@ -211,7 +223,7 @@ async def draft_forms_chosen(
         return
     await state.update_data(pair_forms=answer.value)
     await show_answer(query, spec, answer.value)
-    await _ask(query.message, state, Drafting.entering_start)
+    await _ask(shown(query), state, Drafting.entering_start)
 
 
 @router.message(Drafting.entering_start, F.text)
@@ -248,7 +260,7 @@ async def end_entered(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "header"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.HEADER))
 async def header_rewritten(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -259,10 +271,10 @@ async def header_rewritten(
     programme = await get_programme(session, actor, callback_data.programme_id)
     check_mentor_can_edit(programme, actor)
     await query.answer()
-    await start_drafting(query.message, state, session, programme.pair)
+    await start_drafting(shown(query), state, session, programme.pair)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "add"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.ADD))
 async def activity_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -274,12 +286,12 @@ async def activity_started(
     check_mentor_can_edit(programme, actor)
     await state.set_data({"programme_id": programme.id})
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Activities must fall between {start} and {end}.").format(
             start=day(programme.start_date), end=day(programme.end_date)
         )
     )
-    await _ask(query.message, state, AddingActivity.entering_title)
+    await _ask(shown(query), state, AddingActivity.entering_title)
 
 
 @router.callback_query(FormOption.filter(), AddingActivity.entering_description)
@@ -291,7 +303,7 @@ async def description_skipped(
         raise InvalidValue(STALE)
     await state.update_data(activity_description=None)
     await show_answer(query, spec, None)
-    await _ask(query.message, state, AddingActivity.entering_deadline)
+    await _ask(shown(query), state, AddingActivity.entering_deadline)
 
 
 @router.message(AddingActivity.entering_deadline, F.text)
@@ -332,7 +344,7 @@ async def responsible_chosen(
     await show_answer(query, spec, responsible)
     programme = await get_programme(session, actor, data["programme_id"])
     await show_programme(
-        query.message,
+        shown(query),
         session,
         programme,
         today,
@@ -341,7 +353,7 @@ async def responsible_chosen(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "remove"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REMOVE))
 async def activity_removal_asked(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -361,13 +373,13 @@ async def activity_removal_asked(
     payload = {"programme_id": activity.programme_id, "activity_id": activity.id}
     await remember_origin(state, query.message)
     payload[ORIGIN] = (await state.get_data())[ORIGIN]
-    await ask_confirmation(query.message, state, "remove", summary, _("🗑 Delete"), payload)
+    await ask_confirmation(chat_of(query), state, "remove", summary, _("🗑 Delete"), payload)
 
 
 @router.callback_query(Confirmed("remove"))
 async def activity_removed(
     query: CallbackQuery,
-    confirmed: dict,
+    confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
@@ -378,14 +390,14 @@ async def activity_removed(
         session, actor, confirmed["activity_id"], programme_id=confirmed["programme_id"]
     )
     await query.answer(_("Removed."))
-    await show_outcome(query.message, stamp, _("🗑 Removed."))
+    await show_decided(query, stamp, _("🗑 Removed."))
     # The draft the 🗑 was pressed on shows the plan without it, in place.
     await redraw(
         bot, confirmed, await programme_text(session, programme, today), draft_actions(programme)
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "submit"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SUBMIT))
 async def draft_submitted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -399,5 +411,5 @@ async def draft_submitted(
     programme = await submit_programme(session, actor, callback_data.programme_id)
     await query.answer()
     outcome = "📨 " + _("Sent to the mentee. I will tell you their answer.")
-    await show_outcome(query.message, stamp, outcome)
+    await show_decided(query, stamp, outcome)
     await send_draft_to_mentees(bot, session, i18n, programme, today)
