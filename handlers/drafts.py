@@ -126,7 +126,16 @@ def _form(state_name: str | None) -> str | None:
     return group if group in FORM_NAMES else None
 
 
-def _field_of(state_name: str) -> str | None:
+# Text steps outside the draft's and the meeting's step tables: the field each one asks for.
+STEP_FIELDS = {
+    "Requesting:entering_reason": "request_reason",
+    "Reporting:entering_comment": "report_comment",
+    "Writing:entering_text": "message_text",
+}
+DATE_STEPS = ("entering_date", "entering_start", "entering_end", "entering_deadline")
+
+
+def _field_of(state_name: str, data: dict[str, Any]) -> str | None:
     """The field a text step of a form asks for (its prompt is shown again on resuming)."""
     from handlers.journal import MEETING_STEPS
     from handlers.programme.drafting import TEXT_STEPS
@@ -135,7 +144,9 @@ def _field_of(state_name: str) -> str | None:
         for step, (key, _following) in steps.items():
             if getattr(step, "state", step) == state_name:
                 return key
-    return None
+    if state_name == "ProfileEditing:entering_value" and data.get("edit_field") in FIELDS:
+        return str(data["edit_field"])
+    return STEP_FIELDS.get(state_name)
 
 
 async def pause_registration(state: FSMContext) -> bool:
@@ -228,11 +239,16 @@ async def _resume_form(
         return
     await state.set_state(paused["state"])
     await state.set_data(paused["data"])
-    key = _field_of(paused["state"])
-    if key is None:
+    key = _field_of(paused["state"], paused["data"])
+    if key is not None:
+        await message.edit_text(_("Let us continue."))
+        await message.answer(prompt_of(key), reply_markup=step_keyboard(FIELDS[key]))
+    elif paused["state"].endswith(DATE_STEPS):
+        await message.edit_text(_("Let us continue."))
+        await message.answer(
+            _("The date (DD.MM.YYYY, or in words: «завтра», «15 марта», «через 2 недели»):")
+        )
+    else:
         await message.edit_text(
             _("Let us continue: send the answer the form asked for last (/cancel stops).")
         )
-        return
-    await message.edit_text(_("Let us continue."))
-    await message.answer(prompt_of(key), reply_markup=step_keyboard(FIELDS[key]))

@@ -230,3 +230,28 @@ async def test_a_programme_draft_is_offered_again_after_cancel(
     await mentor.send("Уверенное владение цифровыми инструментами")
     asked = await mentor.press("Готово")
     assert said(asked, "Дата начала")
+
+
+async def test_a_request_and_a_profile_change_are_offered_again_with_their_question(
+    people, curator: Person
+) -> None:
+    mentee, mentor, _weak = people
+    await form_pair(curator, mentee, mentor)
+    await mentee.send("/request")
+    await mentee.press("заменить наставника")
+    await mentee.send("/cancel")
+    assert said(await mentee.send("/start"), "Вы остановили запрос командой /cancel")
+    resumed = await mentee.press("Продолжить с того места")
+    assert said(resumed, "Укажите причину")  # the question of the step, asked again
+    assert said(await mentee.send("Не совпадают расписания"), "Отправить запрос?")
+
+    await mentor.send("/profile")
+    await mentor.press("Должность")
+    await mentor.send("/cancel")
+    await mentor.send("/start")
+    assert said(await mentor.press("Продолжить с того места"), "Ваша должность")
+    # «Удалить» of a later offer drops the kept answers.
+    await mentor.send("/cancel")
+    await mentor.send("/start")
+    assert said(await mentor.press("Удалить"), "Незаконченные ответы удалены")
+    assert not said(await mentor.send("/start"), "Вы остановили")
