@@ -241,7 +241,7 @@ async def ending_confirmed(
     await show_decided(
         query,
         stamp,
-        _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
+        "⏹ " + _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
     await send_notices(bot, session, i18n, "programme.ended", programme.id)
     await offer_survey(bot, session, i18n, programme)
