@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
 from handlers.ui import SKIP, ActivityAction, FormOption, ProgrammeAction, button_rows, prompt_of
-from handlers.views import day
+from handlers.views import activity_details, day
 from models.access import Actor
 from models.enums import ActivityStatus
 from models.errors import InvalidValue, NotRegistered
@@ -115,9 +115,8 @@ async def report_started(
     check_reportable(activity, actor)
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
-    await query.message.answer(
-        _("«{title}»").format(title=escape(activity.title)) + "\n" + prompt_of("report_comment")
-    )
+    card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]
+    await query.message.answer("\n".join([*card, prompt_of("report_comment")]))
     await query.answer()
 
 

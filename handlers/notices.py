@@ -18,13 +18,15 @@ from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import Delivery, Outcome, sender_for
-from handlers.ui import label
+from handlers.ui import change_answer_buttons, label
 from handlers.views import day
 from models.base import utcnow
-from models.enums import MentorStatus, RequestStatus
+from models.changes import ProgrammeChange
+from models.enums import ChangeStatus, MentorStatus, RequestStatus
 from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
 from models.outbox import mark_unreachable as mark_person_unreachable
 from models.pairs import Pair
@@ -120,7 +122,39 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
     return render
 
 
+async def _change(session: AsyncSession, change_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """A change proposal (§10.2): to the others with the buttons while it is open; its outcome
+    once decided."""
+    from handlers.changes import card_renderer  # the card lives with the change handlers
+
+    proposal = await session.get(ProgrammeChange, change_id)
+    if proposal is None:
+        return None
+    card = await card_renderer(session, proposal)
+    person = await session.scalar(select(Participant.id).where(Participant.telegram_id == chat_id))
+    waiting = proposal.status == ChangeStatus.OPEN and proposal.vote_of(person) is None
+
+    def render() -> Rendered:
+        if waiting:
+            head = _(
+                "A change to your programme is proposed (§10.2). It takes effect when the mentor "
+                "and every mentee agree; one refusal rejects it."
+            )
+            return f"{head}\n\n{card()}", change_answer_buttons(proposal.id)
+        if proposal.status == ChangeStatus.AGREED:
+            head = _("Everyone agreed: the change is applied.")
+        elif proposal.status == ChangeStatus.REJECTED:
+            head = _("The proposal is not agreed: the programme stays as it was.")
+        else:
+            head = ""
+        return f"{head}\n\n{card()}".strip(), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
+    "change.proposed": _change,
+    "change.decided": _change,
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
     "mentor.decided": _mentor_decided,

@@ -146,7 +146,9 @@ async def request_kind_chosen(
 
 
 @router.message(Requesting.entering_date, F.text)
-async def request_date_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def request_date_entered(
+    message: Message, state: FSMContext, session: AsyncSession, settings: Settings
+) -> None:
     new_date = parse_date(message.text)
     data = await state.get_data()
     programme = await programme_of_pair(session, data["pair_id"])
@@ -154,7 +156,7 @@ async def request_date_entered(message: Message, state: FSMContext, session: Asy
         if data["kind"] == RequestKind.DEADLINE:
             check_deadline(programme, new_date)
         else:
-            check_extension(programme, new_date)
+            check_extension(programme, new_date, settings.programme_max_months)
     await state.update_data(new_date=new_date.isoformat())
     await state.set_state(Requesting.entering_reason)
     await message.answer(prompt_of("request_reason"))
@@ -180,6 +182,7 @@ async def request_reason_entered(
         reason=message.text,
         activity_id=data.get("activity_id"),
         new_date=new_date,
+        max_months=settings.programme_max_months,
     )
     await state.clear()
     if request.status == RequestStatus.AWAITING_PARTNER:

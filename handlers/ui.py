@@ -150,6 +150,31 @@ class RequestAction(CallbackData, prefix="ra"):
     request_id: DbInt
 
 
+class ChangeMenu(CallbackData, prefix="cg"):
+    """A step of composing a change proposal (§10.2): the kind, the activity, the field."""
+
+    programme_id: DbInt
+    op: str = ""
+    activity_id: DbInt = 0
+    field: str = ""
+
+
+class ChangeAnswer(CallbackData, prefix="ca"):
+    """«Согласен» / «Не согласен» to a change proposal."""
+
+    change_id: DbInt
+    agree: bool
+
+
+def change_answer_buttons(change_id: int) -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (_("I agree"), ChangeAnswer(change_id=change_id, agree=True)),
+            (_("I do not agree"), ChangeAnswer(change_id=change_id, agree=False)),
+        ]
+    )
+
+
 class NewMentor(CallbackData, prefix="nm"):
     pair_id: DbInt
     mentor_id: DbInt

@@ -3,6 +3,7 @@
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
+from models.changes import ProgrammeChange
 from models.consent import Consent
 from models.departments import Department
 from models.invites import Invite
@@ -41,6 +42,7 @@ __all__ = [
     "Participant",
     "ProcessedUpdate",
     "Programme",
+    "ProgrammeChange",
     "Request",
     "Roadmap",
     "RoadmapEvent",

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
+from models.changes import erase_change_texts
 from models.fields import PROFILE_KEYS
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage, OutboxStatus
@@ -49,6 +50,7 @@ async def erase_person(
     traces += await _erase_journal(session, participant.id)
     traces += await _erase_programme_texts(session, participant)
     traces += await _erase_requests(session, participant)
+    traces += await erase_change_texts(session, participant.id, ERASED)
     traces += await _erase_surveys(session, participant.id)
     traces += await _erase_broadcasts(session, participant.telegram_id)
     for field in PROFILE_KEYS:

@@ -21,6 +21,7 @@ from models.outbox import queue_notice
 from models.pairs import OPEN_PAIR, Pair, get_pair
 from models.participant import enum_column
 from models.programmes import (
+    DEFAULT_MAX_MONTHS,
     RUNNING,
     Activity,
     check_deadline,
@@ -72,6 +73,7 @@ async def create_request(
     reason: str,
     activity_id: int | None = None,
     new_date: date | None = None,
+    max_months: int = DEFAULT_MAX_MONTHS,
 ) -> Request:
     pair = await get_pair(session, pair_id)
     side = pair.require_member(actor, curator_allowed=False)
@@ -98,7 +100,7 @@ async def create_request(
     if kind == RequestKind.EXTENSION:
         if new_date is None:
             raise InvalidValue()
-        check_extension(programme, new_date)
+        check_extension(programme, new_date, max_months)
     request = Request(
         kind=kind,
         pair=pair,
@@ -158,6 +160,7 @@ async def decide_request(
     approve: bool,
     comment: str,
     now: datetime | None = None,
+    max_months: int = DEFAULT_MAX_MONTHS,
 ) -> Request:
     """The curator decides with a comment; an approved change is applied at once. An approved
     replacement or release is followed by the curator's choice of a new mentor."""
@@ -184,7 +187,7 @@ async def decide_request(
             check_deadline(programme, request.new_date)  # type: ignore[arg-type]
             activity.deadline = request.new_date  # type: ignore[union-attr,assignment]
         elif request.kind == RequestKind.EXTENSION:
-            check_extension(programme, request.new_date)  # type: ignore[arg-type]
+            check_extension(programme, request.new_date, max_months)  # type: ignore[arg-type]
             programme.end_date = request.new_date  # type: ignore[union-attr,assignment]
         elif request.kind == RequestKind.EARLY_END:
             finish_early(

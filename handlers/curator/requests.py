@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from handlers.notices import send_notices
 from handlers.notify import notify_curators
 from handlers.pairs import ask_pair_consent
@@ -90,11 +91,22 @@ async def decision_started(
 
 @router.message(Deciding.entering_comment, F.text)
 async def decision_commented(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session, actor, data["request_id"], approve=data["approve"], comment=message.text
+        session,
+        actor,
+        data["request_id"],
+        approve=data["approve"],
+        comment=message.text,
+        max_months=settings.programme_max_months,
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
