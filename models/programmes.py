@@ -40,6 +40,9 @@ from models.pairs import Pair, PairMember, close_pair, get_pair
 from models.participant import enum_column
 
 RUNNING = (ProgrammeStatus.APPROVED,)
+APPROVED_CHANGES = N_(
+    "An approved programme changes only by a proposal everyone agrees to (§10.2)."
+)
 EDITABLE = (ProgrammeStatus.DRAFT, ProgrammeStatus.SUBMITTED)
 FINISHED = (ProgrammeStatus.COMPLETED, ProgrammeStatus.ENDED_EARLY)
 
@@ -212,7 +215,7 @@ async def save_draft(
             setattr(programme, key, value)
         programme.status = ProgrammeStatus.DRAFT
     else:
-        raise WrongState(N_("An approved programme changes only by a proposal everyone agrees to (/plan, §10.2)."))
+        raise WrongState(APPROVED_CHANGES)
     await session.commit()
     return programme
 
@@ -221,7 +224,7 @@ def check_mentor_can_edit(programme: Programme, actor: Actor) -> None:
     if programme.pair.require_member(actor, curator_allowed=False) != "mentor":
         raise AccessDenied()
     if programme.status not in EDITABLE:
-        raise WrongState(N_("An approved programme changes only by a proposal everyone agrees to (/plan, §10.2)."))
+        raise WrongState(APPROVED_CHANGES)
 
 
 def check_deadline(programme: Programme, deadline: date) -> None:

@@ -163,7 +163,7 @@ async def test_one_refusal_rejects_and_nothing_changes(session: AsyncSession) ->
 
 
 async def test_stale_forged_and_outsiders_buttons_change_nothing(session: AsyncSession) -> None:
-    programme, (mentor, first, second) = await make_group_programme(session)
+    programme, (mentor, first, _second) = await make_group_programme(session)
     outsider = await make_teacher(session)
     proposal = await propose_change(
         session, actor(mentor), programme.id, [edit_deadline(programme, date(2026, 10, 20))],
