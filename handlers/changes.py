@@ -26,6 +26,7 @@ from handlers.ui import (
     FormOption,
     ProgrammeAction,
     button_rows,
+    prompt_of,
     step_keyboard,
 )
 from handlers.views import change_card, change_field_label, day, names_of
@@ -166,7 +167,7 @@ async def change_step(
     message = query.message
     if op == "add":
         await state.set_state(Proposing.add_title)
-        await message.answer(_(FIELDS["activity_title"].prompt))
+        await message.answer(prompt_of("activity_title"))
     elif op == "remove":
         await _ask_reason(message, state)
     elif op == "forms":

@@ -9,8 +9,9 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import ActivityAction, ProgrammeAction
+from handlers.ui import ActivityAction, ChangeMenu, ProgrammeAction, RequestMenu
 from handlers.views import day
+from models.enums import RequestKind
 from scheduler.rules import Due
 
 
@@ -79,6 +80,55 @@ def render(
         ).format(days=p["days_left"], date=day(programme.end_date)), button_rows(
             [_plan_button(programme.id)]
         )
+    if due.kind == "end-passed":
+        programme, pair = p["programme"], p["pair"]
+        buttons = [_plan_button(programme.id)]
+        if programme.plan_done:
+            text = _(
+                "Your programme's end date, {date}, has passed and every activity is done: "
+                "complete it (§10.1.1)."
+            )
+            buttons.append(
+                (
+                    _("🏁 Complete the programme"),
+                    ProgrammeAction(action="complete", programme_id=programme.id),
+                )
+            )
+        else:
+            text = _(
+                "Your programme's end date, {date}, has passed; activities not done: {open}. "
+                "Extend it by agreement of the mentor and every mentee (§10.2), or ask to end it "
+                "early (§10.1.2)."
+            )
+        buttons += [
+            (_("Extend (§10.2)"), ChangeMenu(programme_id=programme.id, op="end_date")),
+            (
+                _("End early (§10.1.2)"),
+                RequestMenu(kind=RequestKind.EARLY_END.value, pair_id=pair.id),
+            ),
+        ]
+        return text.format(date=day(programme.end_date), open=p["open"]), button_rows(buttons)
+    if due.kind == "end-passed-curator":
+        programme, pair = p["programme"], p["pair"]
+        return _(
+            "Programme №{id} ({mentor} → {mentees}) has passed its end date, {date}; activities "
+            "not done: {open}. The pair is offered to extend it (§10.2), complete it or ask to "
+            "end it early; you can end it (§10.1.3)."
+        ).format(
+            id=programme.id,
+            mentor=names.get(pair.mentor_id, "—"),
+            mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids),
+            date=day(programme.end_date),
+            open=p["open"],
+        ), button_rows(
+            [
+                _plan_button(programme.id),
+                (
+                    _("End №{id}").format(id=programme.id),
+                    ProgrammeAction(action="end", programme_id=programme.id),
+                ),
+            ]
+        )
     if due.kind == "survey":
         programme = p["programme"]
         return _(
@@ -112,8 +162,8 @@ def render(
     if due.kind == "digest":
         return _(
             "<b>Weekly digest</b>\nActive pairs: {pairs}\nActivities due this week: "
-            "{due}\nOverdue activities: {overdue}\nRequests waiting for a decision: "
-            "{requests}"
+            "{due}\nOverdue activities: {overdue}\nProgrammes past their end date: "
+            "{past_end}\nRequests waiting for a decision: {requests}"
         ).format(**p), None
     if due.kind == "unreachable":
         return _(

@@ -76,6 +76,8 @@ def upgrade() -> None:
         "programmes", sa.Column("revision", sa.Integer(), server_default="1", nullable=False)
     )
     op.add_column("programmes", sa.Column("end_passed_notice_for", sa.Date(), nullable=True))
+    # Running programmes are looked at again: the sweep now also tells when the end date passed.
+    op.execute("UPDATE programmes SET next_notice_on = NULL WHERE status = 'approved'")
     # ### end Alembic commands ###
 
 
