@@ -1,0 +1,144 @@
+"""Through the real dispatcher: a change to an approved group programme proposed by a mentee,
+agreed by the mentor and the other mentee (or refused by one); stale, forged and outsiders'
+buttons change nothing; the college's limit in the refusal of an extension."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from models.changes import history
+from models.enums import ChangeStatus
+from models.programmes import Programme
+from tests.conftest import CURATOR_ID
+from tests.domain.test_changes import make_group_programme
+from tests.driver import Person, said
+from tests.factories import make_teacher
+
+
+async def group(pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]):
+    async with pool() as session:
+        programme, people = await make_group_programme(session)
+        return programme.id, [person(p.telegram_id) for p in people]
+
+
+async def propose_expected_result(mentee: Person) -> list:
+    await mentee.send("/plan")
+    await mentee.press("Предложить изменение")
+    await mentee.press("Изменить мероприятие")
+    await mentee.press("Мероприятие 1")
+    await mentee.press("Ожидаемый результат")
+    await mentee.send("Открытый урок с самоанализом")
+    return await mentee.send("Так результат будет виден всем")
+
+
+async def test_a_change_agreed_by_the_mentor_and_both_mentees_of_a_group(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    programme_id, (mentor, first, second) = await group(session_pool, person)
+    replies = await propose_expected_result(first)
+    assert said(replies, "Отправлено остальным", chat_id=first.user_id)
+    for other in (mentor, second):  # each of the others is asked, with the before and after
+        assert said(replies, "Предложено изменение вашей программы", chat_id=other.user_id)
+        assert said(
+            replies,
+            "Ожидаемый результат: План урока → Открытый урок с самоанализом",
+            chat_id=other.user_id,
+        )
+    assert not said(replies, "Предложено изменение", chat_id=CURATOR_ID)
+
+    replies = await mentor.press("Согласен")
+    assert said(replies, "Ваше согласие записано; изменение ждёт ответа остальных")
+    async with session_pool() as session:
+        programme = await session.get(Programme, programme_id)
+        assert programme.activities[0].expected_result == "План урока"  # one still to agree
+
+    replies = await second.press("Согласен")
+    assert said(replies, "Все согласились: изменение внесено", chat_id=second.user_id)
+    assert said(replies, "Все согласились: изменение внесено", chat_id=first.user_id)
+    assert said(replies, "Все согласились: изменение внесено", chat_id=mentor.user_id)
+    assert said(replies, "Пара приняла решение об изменении программы", chat_id=CURATOR_ID)
+    async with session_pool() as session:
+        programme = await session.get(Programme, programme_id)
+        assert programme.activities[0].expected_result == "Открытый урок с самоанализом"
+        assert programme.revision == 2
+
+    # The same button again, a day later: «Уже решено», nothing changes.
+    replies = await mentor.press("Согласен")
+    assert said(replies, "Уже решено")
+    # The curator sees the history; /plan shows the version.
+    curator = person(CURATOR_ID)
+    replies = await curator.press_data(f"pg:changes:{programme_id}:0")
+    assert said(replies, "согласовано всеми и внесено", chat_id=CURATOR_ID)
+    assert said(await first.send("/plan"), "Версия 2")
+
+
+async def test_one_mentee_refuses_with_a_comment_and_nothing_changes(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    programme_id, (mentor, first, second) = await group(session_pool, person)
+    await propose_expected_result(first)
+    await mentor.press("Согласен")
+    await second.press("Не согласен")
+    replies = await second.send("Мне важнее план урока")
+    assert said(replies, "Предложение не согласовано", chat_id=second.user_id)
+    for other in (mentor, first):
+        assert said(replies, "Предложение не согласовано", chat_id=other.user_id)
+        assert said(replies, "Мне важнее план урока", chat_id=other.user_id)
+    assert said(replies, "Пара приняла решение", chat_id=CURATOR_ID)
+    async with session_pool() as session:
+        programme = await session.get(Programme, programme_id)
+        assert programme.activities[0].expected_result == "План урока"
+        assert programme.revision == 1
+        (proposal,) = await history(session, programme_id)
+        assert proposal.status == ChangeStatus.REJECTED
+    # A refusal button pressed after the decision: told, not asked for a comment.
+    replies = await second.press_data(f"ca:{proposal.id}:0")
+    assert said(replies, "Уже решено: не согласовано")
+
+
+async def test_forged_and_outsiders_buttons_change_nothing(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    programme_id, (mentor, first, _second) = await group(session_pool, person)
+    async with session_pool() as session:
+        stranger = person((await make_teacher(session)).telegram_id)
+    await propose_expected_result(first)
+    async with session_pool() as session:
+        (proposal,) = await history(session, programme_id)
+    assert said(await first.press_data(f"ca:{proposal.id}:1"), "Уже решено")  # the author
+    assert said(await stranger.press_data(f"ca:{proposal.id}:1"), "недоступно")
+    assert said(await mentor.press_data("ca:999999:1"), "Не найдено")
+    assert said(await mentor.press_data("ca:99999999999999999999:1"), "больше не действует")
+    assert said(await stranger.press_data(f"pg:change:{programme_id}:0"), "недоступно")
+    # A second proposal while one waits is refused with its number.
+    await first.send("/plan")
+    assert said(await first.press("Предложить изменение"), f"№{proposal.id} ещё ждёт ответов")
+    async with session_pool() as session:
+        (proposal,) = await history(session, programme_id)
+        assert proposal.status == ChangeStatus.OPEN
+        assert proposal.agreed_ids == [proposal.author_id]
+
+
+async def test_an_extension_beyond_the_colleges_limit_names_it(
+    session_pool: async_sessionmaker[AsyncSession],
+    person: Callable[..., Person],
+    settings: Settings,
+) -> None:
+    settings.programme_max_months = 12
+    _programme_id, (mentor, _first, _second) = await group(session_pool, person)
+    await mentor.send("/request")
+    await mentor.press("продлить программу")
+    replies = await mentor.send("15.10.2027")
+    assert said(replies, "не больше 12 мес.")
+    assert said(replies, "не позже чем на 01.09.2027")
+    # A proposal to move the end date is held to the same limit.
+    await mentor.send("/cancel")
+    await mentor.send("/plan")
+    await mentor.press("Предложить изменение")
+    await mentor.press("Перенести дату окончания")
+    await mentor.send("15.10.2027")
+    replies = await mentor.send("Нужно больше времени")
+    assert said(replies, "не больше 12 мес.")
