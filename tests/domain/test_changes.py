@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.changes import Change, answer_change, history, propose_change
-from models.enums import ChangeStatus, ProgrammeStatus
+from models.enums import ChangeStatus, ConsentKind, ProgrammeStatus
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound, WrongState
 from models.outbox import OutboxMessage
 from models.pairs import answer_pair, approve_pair, propose_pair
@@ -27,6 +27,7 @@ from models.programmes import (
     submit_programme,
 )
 from models.requests import create_request
+from models.withdrawal import withdraw_consent
 from tests.factories import (
     CURATOR,
     END,
@@ -294,3 +295,21 @@ async def test_two_last_answers_at_once_both_count(
         assert sorted(proposal.agreed_ids) == sorted([mentor.id, first.id, second.id])
         programme = await session.get(Programme, programme_id)
         assert programme.revision == 2
+
+
+async def test_what_a_person_wrote_in_proposals_is_erased_with_their_data(
+    session: AsyncSession,
+) -> None:
+    programme, (_mentor, first, second) = await make_group_programme(session)
+    proposal = await propose_change(
+        session, actor(first), programme.id, [edit_deadline(programme, date(2026, 10, 20))],
+        reason="Личная причина Первой",
+    )  # fmt: skip
+    await answer_change(session, actor(second), proposal.id, agree=False, comment="Не смогу")
+    await withdraw_consent(session, first, ConsentKind.PERSONAL_DATA)
+    await withdraw_consent(session, second, ConsentKind.PERSONAL_DATA)
+    (proposal,) = await history(session, programme.id)
+    await session.refresh(proposal)
+    assert proposal.reason == "—"
+    assert [v["comment"] for v in proposal.votes] == [None, None]
+    assert proposal.status == ChangeStatus.REJECTED  # the record itself stays

@@ -19,6 +19,7 @@ from handlers.curator.documents import college_of, russian
 from handlers.curator.export import build_workbook
 from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, SurveyAnswer
 from models.audit import audit
+from models.changes import Change, propose_change
 from models.base import utcnow
 from models.enums import PaperKind, ParticipantStatus
 from models.journal import log_meeting, send_message
@@ -198,6 +199,13 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     )
     await send_message(session, actor(mentee), pair.id, "question", f"Вопрос {tag}")
     await create_request(session, actor(person), pair.id, "release", reason=f"Причина {tag}")
+    await propose_change(
+        session,
+        actor(person),
+        programme.id,
+        [Change("forms", values={"forms": ["traditional", "group"]})],
+        reason=f"Изменение {tag}",
+    )
     other = await make_teacher(session, full_name=f"Исключённая {tag}")
     session.add_all(
         [
@@ -288,6 +296,7 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Встреча Альфа",
         "Вопрос Альфа",
         "Причина Альфа",
+        "Изменение Альфа",
         "Анкета Альфа",
         "Рассылка Альфа",
         "Новость Альфа",
