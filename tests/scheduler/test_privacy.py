@@ -19,8 +19,8 @@ from handlers.curator.documents import college_of, russian
 from handlers.curator.export import build_workbook
 from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, SurveyAnswer
 from models.audit import audit
-from models.changes import Change, propose_change
 from models.base import utcnow
+from models.changes import Change, propose_change
 from models.enums import PaperKind, ParticipantStatus
 from models.journal import log_meeting, send_message
 from models.outbox import OutboxMessage, enqueue
