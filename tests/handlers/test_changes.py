@@ -5,6 +5,7 @@ buttons change nothing; the college's limit in the refusal of an extension."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,8 +15,8 @@ from models.enums import ChangeStatus
 from models.programmes import Programme
 from tests.conftest import CURATOR_ID
 from tests.domain.test_changes import make_group_programme
-from tests.driver import Person, said
-from tests.factories import make_teacher
+from tests.driver import Person, said, texts
+from tests.factories import make_running_programme, make_teacher
 
 
 async def group(pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]):
@@ -142,3 +143,23 @@ async def test_an_extension_beyond_the_colleges_limit_names_it(
     await mentor.send("15.10.2027")
     replies = await mentor.send("Нужно больше времени")
     assert said(replies, "не больше 12 мес.")
+
+
+async def test_programmes_past_their_end_are_marked_for_the_curator(
+    session_pool: async_sessionmaker[AsyncSession], curator: Person
+) -> None:
+    async with session_pool() as session:
+        past = await make_running_programme(
+            session, start=date(2025, 1, 10), deadlines=[date(2025, 3, 1)]
+        )  # ended 10.05.2025, its activity still open
+        current = await make_running_programme(session)  # until 31.12.2026
+    replies = await curator.send("/programmes")
+    listing = "\n".join(texts(replies))
+    past_line = next(x for x in listing.split("\n") if x.startswith(f"№{past.id} "))
+    current_line = next(x for x in listing.split("\n") if x.startswith(f"№{current.id} "))
+    assert "срок истёк" in past_line
+    assert "срок истёк" not in current_line
+    replies = await curator.press(f"Открыть №{past.id}")
+    assert said(replies, "Персонализированная программа")
+    replies = await curator.press("История изменений")
+    assert said(replies, "Изменений к этой программе пока не предлагали")
