@@ -18,7 +18,15 @@ from docxtpl import DocxTemplate
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from documents.layout import LANDSCAPE_WIDTH_MM, ru_date, ru_day, ru_number, short_name, table
+from documents.layout import (
+    LANDSCAPE_WIDTH_MM,
+    heading,
+    ru_date,
+    ru_day,
+    ru_number,
+    short_name,
+    table,
+)
 from documents.render import Fill
 from models.enums import (
     ActivityStatus,
@@ -530,8 +538,7 @@ def programme_doc(
         table(plan_sub, plan_headers, plan, total_mm=LANDSCAPE_WIDTH_MM)
         log_sub = template.new_subdoc()
         if log:
-            heading = log_sub.add_paragraph("Лист изменений")
-            heading.runs[0].bold = True
+            heading(log_sub, "Лист изменений")
             table(
                 log_sub,
                 ["Версия", "Дата", "Что изменено", "Согласовали"],

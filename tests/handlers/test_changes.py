@@ -4,9 +4,16 @@ buttons change nothing; the college's limit in the refusal of an extension."""
 
 from __future__ import annotations
 
+import io
+import os
+import re
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
+import pytest
+from aiogram.methods import SendDocument
+from docx import Document as DocxDocument
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
@@ -17,6 +24,16 @@ from tests.conftest import CURATOR_ID
 from tests.domain.test_changes import make_group_programme
 from tests.driver import Person, said, texts
 from tests.factories import make_running_programme, make_teacher
+from tests.handlers.test_documents import (
+    OFFICE_REQUIRED,
+    PUNCTUATION,
+    SOFFICE,
+    _tmp,
+    cell_words,
+    to_pdf_words,
+    whole_text,
+)
+from tests.mocked_bot import MockedBot
 
 
 async def group(pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]):
@@ -163,3 +180,36 @@ async def test_programmes_past_their_end_are_marked_for_the_curator(
     assert said(replies, "Персонализированная программа")
     replies = await curator.press("История изменений")
     assert said(replies, "Изменений к этой программе пока не предлагали")
+
+
+async def test_the_programme_docx_shows_the_version_and_the_change_log(
+    session_pool: async_sessionmaker[AsyncSession],
+    person: Callable[..., Person],
+    settings: Settings,
+    bot: MockedBot,
+) -> None:
+    programme_id, (mentor, first, second) = await group(session_pool, person)
+    await propose_expected_result(first)
+    await mentor.press("Согласен")
+    await second.press("Согласен")
+    curator = person(CURATOR_ID)
+    await curator.press_data(f"dc:programme:{programme_id}")
+    (sent,) = [m for m in bot.session.requests if isinstance(m, SendDocument)]
+    data = sent.document.data
+    assert sent.document.filename.startswith("Программа_наставничества_пара_")
+    document = DocxDocument(io.BytesIO(data))
+    text = whole_text(document)
+    assert "Версия программы\n2" in text
+    assert "Лист изменений" in text
+    assert "Ожидаемый результат" in text
+    assert "ожидаемый результат: План урока → Открытый урок с самоанализом" in text
+    if "sqlite" not in settings.database_url:
+        return  # the rendering does not depend on the database: once is enough
+    if SOFFICE is None:
+        assert not OFFICE_REQUIRED, "CI must install LibreOffice (.ci/run)"
+        pytest.skip("LibreOffice is not installed here")
+    name = sent.document.filename
+    folder = Path(os.environ.get("DOCS_PDF_DIR") or _tmp()) / "changes"
+    pdf = to_pdf_words({name: data}, folder)
+    tokens = {p.strip(PUNCTUATION) for w in pdf[name] for p in re.split(r"[\-–—/]+", w)}
+    assert sorted(w for w in cell_words(document) if w not in tokens) == []
