@@ -23,6 +23,7 @@ from handlers.ui import (
     SKIP,
     ChangeAnswer,
     ChangeMenu,
+    ChangeWithdraw,
     FormOption,
     ProgrammeAction,
     button_rows,
@@ -41,6 +42,7 @@ from models.changes import (
     check_can_answer,
     check_can_propose,
     everyone,
+    withdraw_change,
 )
 from models.changes import propose_change as propose
 from models.enums import ActivityStatus
@@ -346,9 +348,28 @@ async def reason_entered(
     await message.answer(
         _("Sent to the others: the change takes effect when everyone agrees (§10.2).")
         + "\n\n"
-        + card
+        + card,
+        reply_markup=button_rows(
+            [(_("↩ Withdraw the proposal"), ChangeWithdraw(change_id=proposal.id))]
+        ),
     )
     await send_notices(bot, session, i18n, "change.proposed", proposal.id)
+
+
+@router.callback_query(ChangeWithdraw.filter())
+async def change_withdrawn(
+    query: CallbackQuery,
+    callback_data: ChangeWithdraw,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+) -> None:
+    proposal = await withdraw_change(session, actor, callback_data.change_id)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.answer(_("The proposal is withdrawn: nothing changes."))
+    await _tell_outcome(session, proposal, bot, i18n, settings)
 
 
 # ---------------------------------------------------------------- answering
@@ -443,6 +464,8 @@ async def _outcome_text(session: AsyncSession, proposal: ProgrammeChange) -> str
         head = _("Everyone agreed: the change is applied.")
     elif proposal.status == ChangeStatus.REJECTED:
         head = _("The proposal is not agreed: the programme stays as it was.")
+    elif proposal.status == ChangeStatus.WITHDRAWN:
+        head = _("The proposal is withdrawn: nothing changes.")
     else:
         head = _("Your agreement is recorded; the change waits for the others.")
     return f"{head}\n\n{card}"

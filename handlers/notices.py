@@ -145,6 +145,8 @@ async def _change(session: AsyncSession, change_id: int, chat_id: int):  # type:
             head = _("Everyone agreed: the change is applied.")
         elif proposal.status == ChangeStatus.REJECTED:
             head = _("The proposal is not agreed: the programme stays as it was.")
+        elif proposal.status == ChangeStatus.WITHDRAWN:
+            head = _("The proposal is withdrawn: nothing changes.")
         else:
             head = ""
         return f"{head}\n\n{card()}".strip(), None

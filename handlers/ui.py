@@ -166,6 +166,12 @@ class ChangeAnswer(CallbackData, prefix="ca"):
     agree: bool
 
 
+class ChangeWithdraw(CallbackData, prefix="cw"):
+    """The author takes an open change proposal back."""
+
+    change_id: DbInt
+
+
 def change_answer_buttons(change_id: int) -> InlineKeyboardMarkup:
     return button_rows(
         [

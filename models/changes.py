@@ -28,6 +28,7 @@ from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
 from models.enums import ActivityStatus, ChangeStatus, Responsible
 from models.errors import (
+    AccessDenied,
     AlreadyDecided,
     InvalidValue,
     NotFound,
@@ -239,7 +240,10 @@ async def check_can_propose(session: AsyncSession, actor: Actor, programme_id: i
     waiting = await open_change(session, programme.id)
     if waiting is not None:
         raise WrongState(
-            N_("Change proposal №{id} is still waiting for answers; propose after it is decided."),
+            N_(
+                "Change proposal №{id} is still waiting for answers; propose after it is decided "
+                "or its author withdraws it."
+            ),
             id=waiting.id,
         )
     return programme
@@ -378,6 +382,27 @@ def _apply(programme: Programme, items: list[dict[str, Any]]) -> None:
             programme.forms = list(item["after"])
         elif op == "end_date":
             programme.end_date = date.fromisoformat(item["after"])
+
+
+@decision
+async def withdraw_change(
+    session: AsyncSession, actor: Actor, change_id: int, now: datetime | None = None
+) -> ProgrammeChange:
+    """The author takes an open proposal back (someone does not answer, or they changed their
+    mind): nothing changes, the others are told."""
+    proposal = await get_change(session, actor, change_id)
+    if proposal.author_id != actor.participant_id:
+        raise AccessDenied()
+    if proposal.status != ChangeStatus.OPEN:
+        raise already_decided(proposal.status)
+    now = now or utcnow()
+    proposal.status, proposal.decided_at = ChangeStatus.WITHDRAWN, now
+    people = [i for i in everyone(proposal.programme) if i != proposal.author_id]
+    await queue_notice(session, "change.decided", proposal.id, people, now)
+    audit(session, actor.telegram_id, "change.withdrawn", "programme", proposal.programme_id,
+          change=proposal.id)  # fmt: skip
+    await session.commit()
+    return proposal
 
 
 async def changes_of(

@@ -200,6 +200,7 @@ class ChangeStatus(StrEnum):
     OPEN = "open"  # waiting for the mentor's and each mentee's answer
     AGREED = "agreed"  # everyone agreed: applied as the programme's next version
     REJECTED = "rejected"  # someone did not agree
+    WITHDRAWN = "withdrawn"  # its author took it back before everyone answered
 
 
 class MessageKind(StrEnum):
@@ -249,6 +250,7 @@ LABELS.update(
             (ChangeStatus.OPEN, N_("waiting for everyone's answer")),
             (ChangeStatus.AGREED, N_("agreed by everyone and applied")),
             (ChangeStatus.REJECTED, N_("not agreed")),
+            (ChangeStatus.WITHDRAWN, N_("withdrawn by its author")),
         ]
     )
 )

@@ -96,6 +96,9 @@ SENTENCES: dict[str, Sentence] = {
     "change.agreed": lambda e, who, d: _(
         "agreed last to change №{change}: programme №{id} changed (§10.2)"
     ).format(change=d.get("change", "—"), id=e.object_id),
+    "change.withdrawn": lambda e, who, d: _(
+        "withdrew change proposal №{change} to programme №{id}"
+    ).format(change=d.get("change", "—"), id=e.object_id),
     "change.rejected": lambda e, who, d: _(
         "did not agree to change №{change} of programme №{id} (§10.2)"
     ).format(change=d.get("change", "—"), id=e.object_id),

@@ -30,7 +30,13 @@ def upgrade() -> None:
         sa.Column(
             "status",
             sa.Enum(
-                "open", "agreed", "rejected", name="changestatus", native_enum=False, length=32
+                "open",
+                "agreed",
+                "rejected",
+                "withdrawn",
+                name="changestatus",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),

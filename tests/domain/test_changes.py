@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.changes import Change, answer_change, history, propose_change
+from models.changes import Change, answer_change, history, propose_change, withdraw_change
 from models.enums import ChangeStatus, ConsentKind, ProgrammeStatus
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound, WrongState
 from models.outbox import OutboxMessage
@@ -313,3 +313,26 @@ async def test_what_a_person_wrote_in_proposals_is_erased_with_their_data(
     assert proposal.reason == "—"
     assert [v["comment"] for v in proposal.votes] == [None, None]
     assert proposal.status == ChangeStatus.REJECTED  # the record itself stays
+
+
+async def test_the_author_withdraws_an_open_proposal_and_may_propose_again(
+    session: AsyncSession,
+) -> None:
+    programme, (mentor, first, _second) = await make_group_programme(session)
+    proposal = await propose_change(
+        session, actor(first), programme.id, [edit_deadline(programme, date(2026, 10, 20))],
+        reason="Перенос",
+    )  # fmt: skip
+    with pytest.raises(AccessDenied):  # only its author
+        await withdraw_change(session, actor(mentor), proposal.id)
+    proposal = await withdraw_change(session, actor(first), proposal.id)
+    assert proposal.status == ChangeStatus.WITHDRAWN
+    with pytest.raises(AlreadyDecided):
+        await withdraw_change(session, actor(first), proposal.id)
+    with pytest.raises(AlreadyDecided):
+        await answer_change(session, actor(mentor), proposal.id, agree=True)
+    again = await propose_change(
+        session, actor(mentor), programme.id, [edit_deadline(programme, date(2026, 10, 21))],
+        reason="Перенос",
+    )  # fmt: skip
+    assert again.status == ChangeStatus.OPEN

@@ -140,6 +140,36 @@ async def test_forged_and_outsiders_buttons_change_nothing(
         assert proposal.agreed_ids == [proposal.author_id]
 
 
+async def test_the_author_withdraws_and_the_others_are_told(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    programme_id, (mentor, first, second) = await group(session_pool, person)
+    await propose_expected_result(first)
+    replies = await first.press("Отозвать предложение")
+    assert said(replies, "Предложение отозвано: ничего не меняется", chat_id=mentor.user_id)
+    assert said(replies, "Предложение отозвано: ничего не меняется", chat_id=second.user_id)
+    assert said(await mentor.press("Согласен"), "Уже решено: отозвано автором")
+    async with session_pool() as session:
+        (proposal,) = await history(session, programme_id)
+        assert proposal.status == ChangeStatus.WITHDRAWN
+    assert said(await first.press_data(f"cw:{proposal.id}"), "Уже решено: отозвано автором")
+
+
+async def test_the_end_date_notices_buttons_open_the_right_flows(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    """«Продлить» (a proposal to move the end date) and «Завершить досрочно» (the request)."""
+    programme_id, (mentor, first, _second) = await group(session_pool, person)
+    async with session_pool() as session:
+        pair_id = (await session.get(Programme, programme_id)).pair_id
+    replies = await first.press_data(f"cg:{programme_id}:end_date:0:")
+    assert said(replies, "Новая дата окончания программы")
+    assert said(replies, "сейчас 31.12.2026")
+    await first.send("/cancel")
+    replies = await mentor.press_data(f"rq:early_end:{pair_id}:0")
+    assert said(replies, "Укажите причину")
+
+
 async def test_an_extension_beyond_the_colleges_limit_names_it(
     session_pool: async_sessionmaker[AsyncSession],
     person: Callable[..., Person],
