@@ -166,7 +166,7 @@ async def on_startup(
 ) -> None:
     if settings.bot_mode == "webhook":
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        url = settings.webhook_url.rstrip("/") + settings.webhook_path  # type: ignore[union-attr]
+        url = (settings.webhook_url or "").rstrip("/") + settings.webhook_path  # checked at load
         await bot.set_webhook(url, secret_token=secret, drop_pending_updates=False)
     else:
         await bot.delete_webhook(drop_pending_updates=False)

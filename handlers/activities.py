@@ -20,10 +20,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
-from handlers.ui import SKIP, ActivityAction, FormOption, ProgrammeAction, button_rows, prompt_of
+from handlers.ui import (
+    SKIP,
+    ActivityAction,
+    FormOption,
+    ProgrammeAction,
+    button_rows,
+    chat_of,
+    prompt_of,
+    set_buttons,
+    shown,
+)
 from handlers.views import activity_details, day
 from models.access import Actor
-from models.enums import ActivityStatus
+from models.enums import ActivityStatus, Side
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
 from models.participant import get_participant_by_id
@@ -79,7 +89,8 @@ async def cmd_done(
     activities = [
         activity
         for programme in await programmes_of(session, actor.participant_id)
-        if programme.status in RUNNING and programme.pair.side_of(actor.participant_id) == "mentee"
+        if programme.status in RUNNING
+        and programme.pair.side_of(actor.participant_id) == Side.MENTEE
         for activity in programme.activities
         if activity.status in OPEN
     ]
@@ -95,11 +106,14 @@ async def report_from_plan(
     today: date,
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
-    if programme.pair.side_of(actor.participant_id) != "mentee" or programme.status not in RUNNING:
+    if (
+        programme.pair.side_of(actor.participant_id) != Side.MENTEE
+        or programme.status not in RUNNING
+    ):
         raise InvalidValue(STALE)
     await query.answer()
     await _offer_reportable(
-        query.message, [a for a in programme.activities if a.status in OPEN], today
+        shown(query), [a for a in programme.activities if a.status in OPEN], today
     )
 
 
@@ -116,7 +130,7 @@ async def report_started(
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
     card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]
-    await query.message.answer("\n".join([*card, prompt_of("report_comment")]))
+    await chat_of(query).answer("\n".join([*card, prompt_of("report_comment")]))
     await query.answer()
 
 
@@ -134,14 +148,16 @@ async def report_comment_entered(message: Message, state: FSMContext) -> None:
 async def evidence_document(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
 ) -> None:
-    await _submit(message, state, session, actor, bot, i18n, message.document.file_id, "document")
+    file_id = message.document.file_id if message.document else None
+    await _submit(message, state, session, actor, bot, i18n, file_id, "document")
 
 
 @router.message(Reporting.attaching_evidence, F.photo)
 async def evidence_photo(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
 ) -> None:
-    await _submit(message, state, session, actor, bot, i18n, message.photo[-1].file_id, "photo")
+    file_id = message.photo[-1].file_id if message.photo else None
+    await _submit(message, state, session, actor, bot, i18n, file_id, "photo")
 
 
 @router.callback_query(FormOption.filter(F.code == SKIP), Reporting.attaching_evidence)
@@ -155,9 +171,9 @@ async def evidence_skipped(
 ) -> None:
     # The report is saved first: if the database fails, the button is still there to press
     # again (bot.middlewares.DbSessionMiddleware retries only before anything was shown).
-    await _submit(query.message, state, session, actor, bot, i18n, None, None)
+    await _submit(shown(query), state, session, actor, bot, i18n, None, None)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
 
 
 @router.message(Reporting.attaching_evidence)
@@ -177,8 +193,10 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
     )
     await state.clear()
     await message.answer(_("Reported. Your mentor will check it."))
-    mentee = await get_participant_by_id(session, actor.participant_id)
+    mentee = await get_participant_by_id(session, actor.require_participant())
     mentor = await get_participant_by_id(session, activity.programme.pair.mentor_id)
+    if mentee is None or mentor is None:  # erased meanwhile: the report is saved, nobody to tell
+        return
 
     def to_mentor() -> tuple[str, InlineKeyboardMarkup]:
         text = _("{name} reported an activity done: «{title}»\nComment: {comment}").format(
@@ -215,7 +233,7 @@ async def activity_confirmed(
     i18n: I18n,
 ) -> None:
     activity = await review_activity(session, actor, callback_data.activity_id, confirm=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Confirmed."))
     programme = activity.programme
 
@@ -253,7 +271,7 @@ async def return_started(
     check_reviewable(activity, actor)
     await state.set_state(Returning.entering_comment)
     await state.set_data({"activity_id": activity.id})
-    await query.message.answer(_("What should be redone? Your comment goes to the mentee:"))
+    await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
     await query.answer()
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,9 @@ from handlers.ui import (
     FormOption,
     ProgrammeAction,
     button_rows,
+    chat_of,
     prompt_of,
+    set_buttons,
     step_keyboard,
 )
 from handlers.views import change_card, change_field_label, day, names_of
@@ -35,7 +38,6 @@ from models.access import Actor
 from models.changes import (
     ACTIVITY_FIELDS,
     Change,
-    ChangeStatus,
     ProgrammeChange,
     answer_change,
     changes_of,
@@ -45,7 +47,7 @@ from models.changes import (
     withdraw_change,
 )
 from models.changes import propose_change as propose
-from models.enums import ActivityStatus
+from models.enums import ActivityStatus, ChangeStatus
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 
@@ -103,7 +105,7 @@ async def change_started(
         "end_date": _("Move the end date"),
     }
     buttons = [(labels[op], ChangeMenu(programme_id=programme.id, op=op)) for op in OPS]
-    await query.message.answer(
+    await chat_of(query).answer(
         _(
             "What should change in the programme? The change takes effect when the mentor and "
             "every mentee agree (§10.2). /cancel stops."
@@ -142,7 +144,7 @@ async def change_step(
                 for a in open_activities
             ]
             await query.answer()
-            await query.message.answer(_("Which activity?"), reply_markup=button_rows(buttons))
+            await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
             return
         data["activity_id"] = activity.id
         if op == "edit" and callback_data.field not in ACTIVITY_FIELDS:
@@ -158,7 +160,7 @@ async def change_step(
                 for key in ACTIVITY_FIELDS
             ]
             await query.answer()
-            await query.message.answer(
+            await chat_of(query).answer(
                 _("What should change in «{title}»?").format(title=activity.title[:100]),
                 reply_markup=button_rows(buttons),
             )
@@ -166,7 +168,7 @@ async def change_step(
         data["field"] = callback_data.field
     await query.answer()
     await state.set_data(data)
-    message = query.message
+    message = chat_of(query)
     if op == "add":
         await state.set_state(Proposing.add_title)
         await message.answer(prompt_of("activity_title"))
@@ -198,7 +200,7 @@ async def change_step(
             )
 
 
-async def _ask_reason(message: Message, state: FSMContext) -> None:
+async def _ask_reason(message: Message | InaccessibleMessage, state: FSMContext) -> None:
     await state.set_state(Proposing.reason)
     await message.answer(_("Why is the change needed? One or two sentences for the others:"))
 
@@ -227,7 +229,7 @@ async def add_description_entered(message: Message, state: FSMContext) -> None:
 async def add_description_skipped(query: CallbackQuery, state: FSMContext) -> None:
     await show_answer(query, FIELDS["activity_description"], None)
     await state.set_state(Proposing.add_deadline)
-    await query.message.answer(_("Deadline of the activity (DD.MM.YYYY):"))
+    await chat_of(query).answer(_("Deadline of the activity (DD.MM.YYYY):"))
 
 
 @router.message(Proposing.add_deadline, F.text)
@@ -250,7 +252,7 @@ async def add_responsible_chosen(
     await show_answer(query, spec, responsible)
     await state.set_state(Proposing.add_expected)
     expected = FIELDS["expected_result"]
-    await query.message.answer(_(expected.prompt), reply_markup=step_keyboard(expected))
+    await chat_of(query).answer(_(expected.prompt), reply_markup=step_keyboard(expected))
 
 
 @router.message(Proposing.add_expected, F.text)
@@ -262,7 +264,7 @@ async def add_expected_entered(message: Message, state: FSMContext) -> None:
 @router.callback_query(FormOption.filter(F.code == SKIP), Proposing.add_expected)
 async def add_expected_skipped(query: CallbackQuery, state: FSMContext) -> None:
     await show_answer(query, FIELDS["expected_result"], None)
-    await _ask_reason(query.message, state)
+    await _ask_reason(chat_of(query), state)
 
 
 @router.message(Proposing.edit_value, F.text)
@@ -272,7 +274,7 @@ async def edit_value_entered(message: Message, state: FSMContext) -> None:
         value: object = parse_date(message.text).isoformat()
     elif field == "responsible":
         spec = FIELDS["responsible"]
-        option = typed_option(spec, message.text)
+        option = typed_option(spec, message.text or "")
         if option is None:
             await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
             return
@@ -294,7 +296,7 @@ async def edit_responsible_chosen(
     responsible = spec.option(callback_data.code).value
     await _set_value(state, "responsible", responsible)
     await show_answer(query, spec, responsible)
-    await _ask_reason(query.message, state)
+    await _ask_reason(chat_of(query), state)
 
 
 @router.callback_query(FormOption.filter(), Proposing.choosing_forms)
@@ -307,7 +309,7 @@ async def forms_chosen(query: CallbackQuery, callback_data: FormOption, state: F
         return
     await _set_value(state, "forms", answer.value)
     await show_answer(query, spec, answer.value)
-    await _ask_reason(query.message, state)
+    await _ask_reason(chat_of(query), state)
 
 
 @router.message(Proposing.end_date, F.text)
@@ -316,7 +318,7 @@ async def end_date_entered(message: Message, state: FSMContext) -> None:
     await _ask_reason(message, state)
 
 
-def _change_from(data: dict) -> Change:
+def _change_from(data: dict[str, Any]) -> Change:
     values = dict(data.get("values") or {})
     for key in ("deadline", "end_date"):
         if key in values:
@@ -340,7 +342,7 @@ async def reason_entered(
         actor,
         data["programme_id"],
         [_change_from(data)],
-        reason=message.text,
+        reason=message.text or "",
         max_months=settings.programme_max_months,
     )
     await state.clear()
@@ -367,7 +369,7 @@ async def change_withdrawn(
     settings: Settings,
 ) -> None:
     proposal = await withdraw_change(session, actor, callback_data.change_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("The proposal is withdrawn: nothing changes."))
     await _tell_outcome(session, proposal, bot, i18n, settings)
 
@@ -409,11 +411,10 @@ async def change_refusing(
     await state.set_data({"change_id": proposal.id})
     await query.answer()
     spec = FIELDS["change_comment"]
-    await query.message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec))
 
 
 async def _refuse(
-    message: Message,
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
@@ -436,7 +437,7 @@ async def refusal_comment_entered(
     settings: Settings,
 ) -> None:
     comment = FIELDS["change_comment"].clean(message.text)
-    proposal = await _refuse(message, state, session, actor, str(comment))
+    proposal = await _refuse(state, session, actor, str(comment))
     await message.answer(await _outcome_text(session, proposal))
     await _tell_outcome(session, proposal, bot, i18n, settings)
 
@@ -451,10 +452,10 @@ async def refusal_comment_skipped(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    proposal = await _refuse(query.message, state, session, actor, None)
-    await query.message.edit_reply_markup(reply_markup=None)
+    proposal = await _refuse(state, session, actor, None)
+    await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))
-    await query.message.answer(await _outcome_text(session, proposal))
+    await chat_of(query).answer(await _outcome_text(session, proposal))
     await _tell_outcome(session, proposal, bot, i18n, settings)
 
 
@@ -479,9 +480,9 @@ async def _answered(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))
-    await query.message.answer(await _outcome_text(session, proposal))
+    await chat_of(query).answer(await _outcome_text(session, proposal))
     await _tell_outcome(session, proposal, bot, i18n, settings)
 
 
@@ -512,7 +513,7 @@ async def change_history(
     proposals = await changes_of(session, actor, callback_data.programme_id)
     await query.answer()
     if not proposals:
-        await query.message.answer(_("No change has been proposed to this programme yet."))
+        await chat_of(query).answer(_("No change has been proposed to this programme yet."))
         return
     for proposal in proposals[-10:]:
-        await query.message.answer(await render_card(session, proposal))
+        await chat_of(query).answer(await render_card(session, proposal))

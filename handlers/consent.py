@@ -18,7 +18,7 @@ from bot.config import Settings
 from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.texts import consent_lines
-from handlers.ui import ConsentAction, label, yes_no_keyboard
+from handlers.ui import ConsentAction, label, show_outcome, yes_no_keyboard
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind
 from models.errors import InvalidValue
@@ -49,7 +49,9 @@ async def cmd_consent(
     await message.answer(text, reply_markup=builder.as_markup())
 
 
-async def _active(session: AsyncSession, participant: Participant | None, kind: ConsentKind):
+async def _active(
+    session: AsyncSession, participant: Participant | None, kind: ConsentKind
+) -> Participant:
     if participant is None or await active_consent(session, participant.id, kind) is None:
         raise InvalidValue(STALE)
     return participant
@@ -80,13 +82,13 @@ async def withdrawal_requested(
         ConsentAction(action="keep", kind=callback_data.kind),
         _("No, keep it"),
     )
-    await query.message.edit_text(question, reply_markup=keyboard)
+    await show_outcome(query, question, reply_markup=keyboard)
     await query.answer()
 
 
 @router.callback_query(ConsentAction.filter(F.action == "keep"))
 async def withdrawal_cancelled(query: CallbackQuery) -> None:
-    await query.message.edit_text(_("Nothing has changed: your consent stays in force."))
+    await show_outcome(query, _("Nothing has changed: your consent stays in force."))
     await query.answer()
 
 
@@ -116,7 +118,7 @@ async def withdrawal_confirmed(
         )
     else:
         done = _("Consent withdrawn: you are no longer in the bank of mentors.")
-    await query.message.edit_text(done)
+    await show_outcome(query, done)
     await query.answer()
 
     def render() -> tuple[str, None]:

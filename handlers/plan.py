@@ -16,9 +16,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.notify import notify_participants
 from handlers.programme.common import show_programme
 from handlers.survey import offer_survey
-from handlers.ui import ActivityAction, PickPair, ProgrammeAction, button_rows
+from handlers.ui import (
+    ActivityAction,
+    PickPair,
+    ProgrammeAction,
+    button_rows,
+    chat_of,
+    set_buttons,
+    shown,
+)
 from models.access import Actor
-from models.enums import ActivityStatus, ProgrammeStatus
+from models.enums import ActivityStatus, ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
 
@@ -36,7 +44,7 @@ def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | N
     if programme.status != ProgrammeStatus.APPROVED or side is None:
         return None
     buttons: list[tuple[str, CallbackData]] = []
-    if side == "mentee":
+    if side == Side.MENTEE:
         report = ProgrammeAction(action="report", programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
     else:  # the mentor checks what waits for them
@@ -81,7 +89,7 @@ async def plan_opened(
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
     await query.answer()
-    await show_programme(query.message, session, programme, today, plan_actions(programme, actor))
+    await show_programme(shown(query), session, programme, today, plan_actions(programme, actor))
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "complete"))
@@ -94,10 +102,10 @@ async def completion_voted(
     i18n: I18n,
 ) -> None:
     programme = await vote_completion(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
-        await query.message.answer(
+        await chat_of(query).answer(
             _("Your agreement is recorded; the programme completes when the other side agrees too.")
         )
         return

@@ -18,7 +18,7 @@ from bot.config import Settings
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.onboarding.steps import ask, flow
 from handlers.texts import format_value, profile_card
-from handlers.ui import FormOption, ProfileAction, step_keyboard
+from handlers.ui import FormOption, ProfileAction, chat_of, shown, step_keyboard
 from models.departments import canonical_name
 from models.enums import MentorStatus, Role
 from models.errors import InvalidValue, NotRegistered
@@ -34,7 +34,7 @@ class ProfileEditing(StatesGroup):
 
 
 def editable_keys(participant: Participant) -> tuple[str, ...]:
-    keys = PROFILE_KEYS
+    keys: tuple[str, ...] = PROFILE_KEYS
     if participant.mentee_profile is not None:
         keys += MENTEE_KEYS
     if participant.mentor_profile is not None:
@@ -97,7 +97,7 @@ async def field_chosen(
     text = "{prompt}\n\n{now}: {value}".format(
         prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current, limit=2000)
     )
-    await query.message.answer(
+    await chat_of(query).answer(
         text, reply_markup=step_keyboard(spec, current if spec.kind == "multi" else ())
     )
     await query.answer()
@@ -144,7 +144,7 @@ async def value_pressed(
     await _save(session, participant, key, answer.value)
     await state.clear()
     await show_answer(query, spec, answer.value)
-    await show_profile(query.message, participant, _("Saved."))
+    await show_profile(shown(query), participant, _("Saved."))
 
 
 @router.callback_query(ProfileAction.filter(F.action.in_({"add_mentee", "add_mentor"})))
@@ -165,7 +165,7 @@ async def role_added(
         raise InvalidValue(STALE)
     await state.set_data({"adding_role": True, "role": role})
     first = flow(await state.get_data())[0]
-    await ask(query.message, state, first, settings.organization_name, i18n)
+    await ask(shown(query), state, first, settings.organization_name, i18n)
     await query.answer()
 
 

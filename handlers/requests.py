@@ -18,7 +18,17 @@ from bot.config import Settings
 from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
+from handlers.ui import (
+    PickPair,
+    RequestAction,
+    RequestMenu,
+    button_rows,
+    chat_of,
+    label,
+    prompt_of,
+    set_buttons,
+    shown,
+)
 from handlers.views import day, names_of, request_card
 from models.access import Actor
 from models.enums import ActivityStatus, RequestKind, RequestStatus
@@ -83,7 +93,7 @@ async def cmd_request(
 ) -> None:
     await state.clear()
     pair = await pick_pair(message, session, await my_pairs(session, actor), "request")
-    if pair is not None:
+    if pair is not None and actor is not None:
         await _menu(message, pair, actor)
 
 
@@ -94,7 +104,7 @@ async def request_pair_picked(
     pair = await get_pair(session, callback_data.pair_id)
     pair.require_member(actor, curator_allowed=False)
     await query.answer()
-    await _menu(query.message, pair, actor)
+    await _menu(shown(query), pair, actor)
 
 
 @router.callback_query(RequestMenu.filter())
@@ -118,7 +128,7 @@ async def request_kind_chosen(
             if a.status != ActivityStatus.CONFIRMED
         ]
         if not activities:
-            await query.message.answer(_("There is no open activity whose deadline could change."))
+            await chat_of(query).answer(_("There is no open activity whose deadline could change."))
             return
         buttons = [
             (
@@ -127,7 +137,7 @@ async def request_kind_chosen(
             )
             for a in activities
         ]
-        await query.message.answer(_("Which activity?"), reply_markup=button_rows(buttons))
+        await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
         return
     await state.set_data(
         {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
@@ -139,10 +149,10 @@ async def request_kind_chosen(
             if kind == RequestKind.DEADLINE
             else _("The new end date of the programme (DD.MM.YYYY):")
         )
-        await query.message.answer(prompt)
+        await chat_of(query).answer(prompt)
         return
     await state.set_state(Requesting.entering_reason)
-    await query.message.answer(prompt_of("request_reason"))
+    await chat_of(query).answer(prompt_of("request_reason"))
 
 
 @router.message(Requesting.entering_date, F.text)
@@ -179,7 +189,7 @@ async def request_reason_entered(
         actor,
         data["pair_id"],
         data["kind"],
-        reason=message.text,
+        reason=(message.text or ""),
         activity_id=data.get("activity_id"),
         new_date=new_date,
         max_months=settings.programme_max_months,
@@ -218,7 +228,7 @@ async def partner_answered(
 ) -> None:
     agree = callback_data.action == "agree"
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))
 
     def to_author() -> tuple[str, None]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field
 
 from models.enums import ConsentKind, label_id
+from models.errors import DomainError
 from models.fields import FIELDS, MAX_ID, FieldSpec
+from models.i18n_marker import N_
+from models.paging import Page
 
 DONE = "_done"
 SKIP = "_skip"
@@ -60,12 +63,74 @@ class LanguageChoice(CallbackData, prefix="lang"):
     code: str
 
 
+class MessageGone(DomainError):
+    """The message under a pressed button can no longer be read or edited: Telegram sends an
+    InaccessibleMessage for one older than 48 hours (and none for an inline message)."""
+
+    message = N_(
+        "This message is too old to update. Send the command again to see where things stand."
+    )
+
+
+def shown(query: CallbackQuery) -> Message:
+    """The message whose button was pressed, to edit or to reply under."""
+    if isinstance(query.message, Message):
+        return query.message
+    raise MessageGone()
+
+
+def chat_of(query: CallbackQuery) -> Message | InaccessibleMessage:
+    """Where to send a new message after a press (an old message still names its chat)."""
+    if query.message is None:
+        raise MessageGone()
+    return query.message
+
+
+async def show_outcome(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Turn the pressed message into `text` (what the press did, the state now). A message too
+    old to edit gets the same text as a new message under it, so the state is always shown."""
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=reply_markup)
+    elif query.message is not None:
+        await query.message.answer(text, reply_markup=reply_markup)
+
+
+async def set_buttons(query: CallbackQuery, reply_markup: InlineKeyboardMarkup | None) -> None:
+    """Change (or, with None, remove) the pressed message's buttons; an old message that can no
+    longer be edited keeps them, and a later press on them is refused as stale."""
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=reply_markup)
+
+
+def page_buttons(
+    page: Page[Any], to: Callable[[int], CallbackData]
+) -> list[tuple[str, CallbackData]]:
+    """«‹ Previous page» / «Next page ›» for a page of a list; `to(n)` is the data of page n."""
+    buttons: list[tuple[str, CallbackData]] = []
+    if page.has_previous:
+        buttons.append((_("‹ Previous page"), to(page.number - 1)))
+    if page.has_next:
+        buttons.append((_("Next page ›"), to(page.number + 1)))
+    return buttons
+
+
+def add_buttons(
+    builder: InlineKeyboardBuilder, buttons: Sequence[tuple[str, CallbackData]]
+) -> None:
+    for text, data in buttons:
+        builder.button(text=text, callback_data=data)
+
+
 def label(value: object) -> str:
     text = label_id(value) if isinstance(value, StrEnum) else None
     return _(text) if text else str(value)
 
 
-def yes_no_keyboard(yes: CallbackData, yes_text: str, no: CallbackData, no_text: str):
+def yes_no_keyboard(
+    yes: CallbackData, yes_text: str, no: CallbackData, no_text: str
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=yes_text, callback_data=yes)
     builder.button(text=no_text, callback_data=no)
@@ -205,7 +270,9 @@ def progress_bar(done: int, total: int, width: int = 8) -> str:
     return f"{'▓' * filled}{'░' * (width - filled)} {percent} %"
 
 
-def button_rows(buttons: list[tuple[str, CallbackData]], width: int = 1) -> InlineKeyboardMarkup:
+def button_rows(
+    buttons: Sequence[tuple[str, CallbackData]], width: int = 1
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for text, data in buttons:
         builder.button(text=text, callback_data=data)

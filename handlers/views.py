@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 from html import escape
+from typing import Any
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.texts import shorten
 from handlers.ui import label, progress_bar
+from models import formatting
 from models.changes import ProgrammeChange
 from models.enums import ActivityStatus, MentoringForm, Responsible
 from models.journal import Meeting
@@ -35,14 +36,14 @@ def name_in(full_name: str, case: Case) -> str:
 
 def decimal(value: float, digits: int = 1) -> str:
     """A number as the reader writes it: «4,5» in Russian, «4.5» in English."""
-    pattern = "0." + "#" * digits if digits else "0"
-    return format_decimal(value, format=pattern, locale=get_i18n().current_locale)
+    return formatting.decimal(value, get_i18n().current_locale, digits)
 
 
 def reason_text(reason: str | tuple[str, str], params: dict[str, object]) -> str:
     """A matching reason (models.matching) translated, with the plural form its count needs."""
     if isinstance(reason, tuple):
-        count = int(params.get("count") or 0)  # type: ignore[call-overload]
+        count = params.get("count")
+        count = count if isinstance(count, int) else 0
         return ngettext(reason[0], reason[1], count).format(**params)
     return _(reason).format(**params)
 
@@ -67,8 +68,7 @@ async def pair_names(session: AsyncSession, pair: Pair) -> dict[int, str]:
     return await names_of(session, [pair.mentor_id, pair.pending_mentor_id, *pair.mentee_ids])
 
 
-def day(value: date) -> str:
-    return value.strftime("%d.%m.%Y")
+day = formatting.day
 
 
 def forms_text(forms: list[str]) -> str:
@@ -205,14 +205,14 @@ def change_field_label(key: str) -> str:
     return labels.get(key, key)
 
 
-def _activity_lines(values: dict) -> list[str]:
+def _activity_lines(values: dict[str, object]) -> list[str]:
     return [
         f"   {change_field_label(key)}: {_change_value(key, values.get(key))}"
         for key in ("title", "description", "deadline", "responsible", "expected_result")
     ]
 
 
-def change_lines(item: dict) -> list[str]:
+def change_lines(item: dict[str, Any]) -> list[str]:
     """One proposed change with its before and after."""
     op = item["op"]
     if op == "add":

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+from models.paging import Page, page_of
 
 
 class AuditEntry(Base):
@@ -62,7 +63,7 @@ async def audit_page(
     size: int = 10,
     kind: str | None = None,
     people: tuple[list[int], list[int]] | None = None,
-) -> tuple[list[AuditEntry], bool]:
+) -> Page[AuditEntry]:
     """One page of the log, newest first, and whether there is a next page (LIMIT size + 1).
 
     `people` is (telegram ids, participant ids): entries made by those people or about them.
@@ -81,11 +82,5 @@ async def audit_page(
                 ),
             )
         )
-    rows = list(
-        await session.scalars(
-            query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-            .offset(page * size)
-            .limit(size + 1)
-        )
-    )
-    return rows[:size], len(rows) > size
+    ordered = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    return await page_of(session, ordered, page, size)

@@ -126,7 +126,7 @@ def _clean(key: str, value: Any) -> Any:
         return Responsible(value).value
     if key == "title" and not value:
         raise InvalidValue(N_("Please send the answer as text."))
-    return FIELDS[COERCE[key]].coerce(value or None)
+    return FIELDS[COERCE[key]].text(value or None)
 
 
 def _open_activity(programme: Programme, activity_id: int | None) -> Activity:
@@ -162,7 +162,7 @@ def _describe(programme: Programme, change: Change) -> dict[str, Any]:
         return {"op": "remove", "activity_id": activity.id,
                 "before": _activity_values(activity), "after": None}  # fmt: skip
     if change.op == "forms":
-        forms = FIELDS["mentor_forms"].coerce(change.values.get("forms") or [])
+        forms = FIELDS["mentor_forms"].clean_selection(change.values.get("forms") or [])
         if sorted(forms) == sorted(programme.forms):
             raise InvalidValue(N_("Nothing changes: the new value is the same as the current."))
         return {"op": "forms", "before": list(programme.forms), "after": list(forms)}
@@ -276,7 +276,7 @@ async def propose_change(
     proposal = ProgrammeChange(
         programme=programme,
         author_id=me,
-        reason=FIELDS["request_reason"].coerce(reason),
+        reason=FIELDS["request_reason"].text(reason),
         changes=items,
         votes=[{"participant_id": me, "agree": True, "at": now.isoformat(), "comment": None}],
     )
@@ -329,7 +329,7 @@ async def answer_change(
     proposal = await check_can_answer(session, actor, change_id)
     programme = proposal.programme
     me = actor.require_participant()
-    note = FIELDS["comment"].coerce(comment) if comment else None
+    note = FIELDS["comment"].text(comment) if comment else None
     now = now or utcnow()
     vote = {"participant_id": me, "agree": agree, "at": now.isoformat(), "comment": note}
     proposal.votes = [*proposal.votes, vote]
@@ -422,7 +422,9 @@ async def history(session: AsyncSession, programme_id: int) -> list[ProgrammeCha
     return list(result)
 
 
-async def erase_change_texts(session: AsyncSession, participant_id: int, erased: str) -> list:
+async def erase_change_texts(
+    session: AsyncSession, participant_id: int, erased: str
+) -> list[str | None]:
     """What the person typed in proposals (reason, comments): erased with their data."""
     traces: list[str | None] = []
     as_mentee = select(PairMember.pair_id).where(PairMember.mentee_id == participant_id)

@@ -60,7 +60,7 @@ def sqlite_in_transaction(dbapi_connection: Any) -> bool:
     opens one only before a write, so after reads alone there is none."""
     inner = getattr(dbapi_connection, "_connection", None)  # the aiosqlite.Connection
     try:
-        return bool(inner.in_transaction)  # type: ignore[union-attr]
+        return bool(getattr(inner, "in_transaction"))  # noqa: B009  # aiosqlite is untyped here
     except (AttributeError, ValueError):  # not an aiosqlite connection, or closed
         return True
 
@@ -145,8 +145,9 @@ def _skip_idle_commits(engine: AsyncEngine, writers: WriterQueue) -> None:
         finally:
             writers.release(dbapi_connection)
 
-    dialect.do_commit = do_commit  # type: ignore[method-assign]
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    # Wrapping the dialect's own methods is SQLAlchemy's documented hook point for this.
+    dialect.do_commit = do_commit  # type: ignore[method-assign]  # a wrapper, same signature
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]  # a wrapper, same signature
 
 
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

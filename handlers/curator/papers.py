@@ -25,7 +25,7 @@ from handlers.curator.documents import (
     russian,
     send_doc,
 )
-from handlers.ui import label
+from handlers.ui import chat_of, label, show_outcome, shown
 from handlers.views import day
 from models.access import Actor
 from models.audit import audit
@@ -131,7 +131,7 @@ async def people_menu(message: Message, session: AsyncSession) -> None:
 @router.callback_query(DocumentChoice.filter(F.kind == "people"))
 async def people_chosen(query: CallbackQuery, session: AsyncSession) -> None:
     await query.answer()
-    await people_menu(query.message, session)
+    await people_menu(shown(query), session)
 
 
 async def consent_form(
@@ -205,7 +205,7 @@ async def paper_action(
         doc = await consent_form(session, person, *chosen, college, i18n, settings, today)
         audit(session, actor.telegram_id, "docs", kind=callback_data.kind, item=person.id)
         await session.commit()
-        await send_doc(query.message, doc, settings)
+        await send_doc(shown(query), doc, settings)
         return
     if callback_data.action in ("mark", "unmark"):
         await mark_paper(
@@ -214,6 +214,6 @@ async def paper_action(
     text, markup = await render_menu(session, person, settings.timezone)
     await query.answer()
     if callback_data.action == "menu":
-        await query.message.answer(text, reply_markup=markup)
+        await chat_of(query).answer(text, reply_markup=markup)
     else:
-        await query.message.edit_text(text, reply_markup=markup)
+        await show_outcome(query, text, reply_markup=markup)

@@ -19,7 +19,16 @@ from bot.config import Settings
 from handlers.curator.papers import card_button, papers_lines
 from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
-from handlers.ui import DbInt, PickMentee, ProgrammeAction, label
+from handlers.ui import (
+    DbInt,
+    PickMentee,
+    ProgrammeAction,
+    add_buttons,
+    chat_of,
+    label,
+    page_buttons,
+    show_outcome,
+)
 from models.access import Actor
 from models.audit import audit
 from models.banks import STATUSES, bank, set_archived, set_include_year
@@ -27,6 +36,7 @@ from models.broadcasts import departments
 from models.consent import consent_history
 from models.errors import NotFound
 from models.i18n_marker import N_
+from models.paging import slice_page
 from models.pairs import pairs_of
 from models.participant import Participant, get_participant_by_id
 from models.programmes import programmes_of
@@ -85,7 +95,8 @@ async def render_bank(
         session, role=role, status=status, department=department, name=query, include_year=year
     )
     page = max(view.page, 0)
-    shown = entries[page * PAGE : (page + 1) * PAGE]
+    listed = slice_page(entries, page, PAGE)
+    shown = listed.items
     lines = [
         "<b>" + _("The banks of mentors and mentees") + "</b>",
         _("Who: {role}. Status: {status}. Department: {department}.").format(
@@ -114,20 +125,15 @@ async def render_bank(
             text=f"№{person.id} {name}"[:50],
             callback_data=PersonAction(action="card", participant_id=person.id),
         )
-    if page:
-        builder.button(
-            text=_("‹ Previous page"),
-            callback_data=BankView(
-                role=role, status=status, dept=view.dept, page=page - 1, q=query, y=view.y
+    add_buttons(
+        builder,
+        page_buttons(
+            listed,
+            lambda number: BankView(
+                role=role, status=status, dept=view.dept, page=number, q=query, y=view.y
             ),
-        )
-    if (page + 1) * PAGE < len(entries):
-        builder.button(
-            text=_("Next page ›"),
-            callback_data=BankView(
-                role=role, status=status, dept=view.dept, page=page + 1, q=query, y=view.y
-            ),
-        )
+        ),
+    )
     for code in ROLE_LABELS:
         mark = "• " if code == role else ""
         builder.button(
@@ -186,7 +192,7 @@ async def bank_filtered(
     query: CallbackQuery, callback_data: BankView, session: AsyncSession, today: date
 ) -> None:
     text, markup = await render_bank(session, callback_data, today)
-    await query.message.edit_text(text, reply_markup=markup)
+    await show_outcome(query, text, reply_markup=markup)
     await query.answer()
 
 
@@ -303,6 +309,6 @@ async def person_action(
         await session.commit()
     await query.answer()
     if callback_data.action == "card":
-        await query.message.answer(text, reply_markup=markup)
+        await chat_of(query).answer(text, reply_markup=markup)
     else:
-        await query.message.edit_text(text, reply_markup=markup)
+        await show_outcome(query, text, reply_markup=markup)

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.publication as publication  # a module: it imports handlers.views in turn
 from bot.config import Settings
-from handlers.ui import DbInt, button_rows
+from handlers.ui import DbInt, button_rows, chat_of, show_outcome
 from models.access import Actor
 from models.audit import audit
 from models.enums import ProgrammeStatus
@@ -124,7 +124,7 @@ async def best_case_toggled(
     )
     await session.commit()
     text, markup = await _menu(session, settings)
-    await query.message.edit_text(text, reply_markup=markup)
+    await show_outcome(query, text, reply_markup=markup)
     await query.answer()
 
 
@@ -138,7 +138,7 @@ async def describe_requested(
     await state.set_state(Editing.describing_case)
     await state.update_data(programme_id=programme.id)
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _(
             "Write the description of best case №{id} «{goal}» for the site: what was done "
             "and what it gave. Names appear only of those who agreed. /cancel stops."
@@ -151,7 +151,7 @@ async def case_described(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor
 ) -> None:
     data = await state.get_data()
-    await describe_case(session, actor, data["programme_id"], message.text)
+    await describe_case(session, actor, data["programme_id"], (message.text or ""))
     await state.clear()
     await message.answer(_("Saved. /publish to preview the section."))
 
@@ -168,10 +168,10 @@ async def add_requested(
     await query.answer()
     if kind == SiteKind.ANNOUNCEMENT:
         await state.set_state(Editing.typing_date)
-        await query.message.answer(_("The date of the event (DD.MM.YYYY)? /cancel stops."))
+        await chat_of(query).answer(_("The date of the event (DD.MM.YYYY)? /cancel stops."))
         return
     await state.set_state(Editing.typing_item)
-    await query.message.answer(_item_prompt(kind))
+    await chat_of(query).answer(_item_prompt(kind))
 
 
 def _item_prompt(kind: SiteKind) -> str:
@@ -199,7 +199,7 @@ async def item_typed(
         session,
         actor,
         SiteKind(data["kind"]),
-        message.text,
+        (message.text or ""),
         datetime.fromisoformat(when).date() if when else None,
     )
     await state.clear()
@@ -219,7 +219,7 @@ async def items_listed(query: CallbackQuery, session: AsyncSession) -> None:
         for item in found[:40]
     ]
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Tap one to remove it from the site.") if buttons else _("None."),
         reply_markup=button_rows(buttons) if buttons else None,
     )
@@ -230,9 +230,7 @@ async def item_deleted(
     query: CallbackQuery, callback_data: PublishAction, session: AsyncSession, actor: Actor
 ) -> None:
     await delete_item(session, actor, callback_data.programme_id)
-    await query.message.edit_text(
-        _("Removed; it disappears from the site at the next publication.")
-    )
+    await show_outcome(query, _("Removed; it disappears from the site at the next publication."))
     await query.answer()
 
 
@@ -251,7 +249,7 @@ async def preview_requested(
     audit(session, actor.telegram_id, "publish.preview")
     await session.commit()
     await query.answer()
-    await query.message.answer_document(
+    await chat_of(query).answer_document(
         BufferedInputFile(page.encode("utf-8"), filename="mentoring-preview.html"),
         caption=_(
             "The whole section on one page: open the file to check it before publishing. "
@@ -271,6 +269,6 @@ async def publish_requested(
     audit(session, actor.telegram_id, "publish", pages=len(site.pages))
     await session.commit()
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Published: {count} pages of the section are on the site.").format(count=len(site.pages))
     )

@@ -28,7 +28,9 @@ from handlers.ui import (
     ProgrammeAction,
     RequestAction,
     button_rows,
+    chat_of,
     label,
+    set_buttons,
 )
 from handlers.views import name_in, names_of, pair_card, pair_names, request_card
 from models.access import Actor
@@ -85,7 +87,7 @@ async def decision_started(
     await state.set_data(
         {"request_id": callback_data.request_id, "approve": callback_data.action == "approve"}
     )
-    await query.message.answer(_("Your comment on the decision (it goes to the participants):"))
+    await chat_of(query).answer(_("Your comment on the decision (it goes to the participants):"))
     await query.answer()
 
 
@@ -105,7 +107,7 @@ async def decision_commented(
         actor,
         data["request_id"],
         approve=data["approve"],
-        comment=message.text,
+        comment=(message.text or ""),
         max_months=settings.programme_max_months,
     )
     await state.clear()
@@ -120,7 +122,9 @@ async def decision_commented(
         text, markup = render_offer(pair, ranked)
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
-        await offer_survey(bot, session, i18n, await programme_of_pair(session, pair.id))
+        ended = await programme_of_pair(session, pair.id)
+        if ended is not None:
+            await offer_survey(bot, session, i18n, ended)
 
 
 @router.callback_query(NewMentor.filter())
@@ -133,10 +137,10 @@ async def new_mentor_chosen(
     i18n: I18n,
 ) -> None:
     pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
     names = await names_of(session, [callback_data.mentor_id])
-    await query.message.answer(
+    await chat_of(query).answer(
         _("I am asking {name} to take over the pair.").format(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
@@ -183,7 +187,7 @@ async def ending_started(
 ) -> None:
     await state.set_state(Ending.entering_reason)
     await state.set_data({"programme_id": callback_data.programme_id})
-    await query.message.answer(_("The reason (it is recorded and sent to the pair):"))
+    await chat_of(query).answer(_("The reason (it is recorded and sent to the pair):"))
     await query.answer()
 
 
@@ -195,8 +199,8 @@ async def ending_confirmed(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
-    settings,
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings,
+) -> None:
     programme_id = (await state.get_data())["programme_id"]
     reason = str(FIELDS["comment"].clean(message.text))
     programme = await end_early(
@@ -215,7 +219,8 @@ async def ending_confirmed(
         i18n,
         lambda: (
             _("Programme #{id} ended by {name}.").format(
-                id=programme.id, name=escape(message.from_user.full_name)
+                id=programme.id,
+                name=escape(message.from_user.full_name if message.from_user else "—"),
             ),
             None,
         ),

@@ -21,9 +21,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import button_rows
+from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons
 from models.access import Actor
 from models.i18n_marker import N_
+from models.paging import slice_page
 from models.staff import (
     COLUMN_TITLES,
     MAX_FILE_BYTES,
@@ -158,6 +159,8 @@ async def staff_file_received(
     message: Message, bot: Bot, session: AsyncSession, actor: Actor, today: date
 ) -> None:
     document = message.document
+    if document is None:  # the handler's filter lets only documents in
+        return
     name = document.file_name or ""
     if not name.lower().endswith((".xlsx", ".xlsm")):
         await message.answer(
@@ -206,7 +209,7 @@ async def staff_apply(
     preview = applied.preview
     overview = await staff_overview(session)
     await query.answer(_("Applied."))
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     lines = [
         "<b>" + _("The list of teachers is updated.") + "</b>",
         _("Added: {added}, changed: {changed}, left the list: {removed}.").format(
@@ -224,12 +227,12 @@ async def staff_apply(
     text, markup = render_overview(
         overview.total, overview.must_mentor, overview.registered, preview.year
     )
-    await query.message.answer("\n".join(lines) + "\n\n" + text, reply_markup=markup)
+    await chat_of(query).answer("\n".join(lines) + "\n\n" + text, reply_markup=markup)
 
 
 @router.callback_query(StaffAction.filter(F.action == "cancel"))
 async def staff_cancel(query: CallbackQuery) -> None:
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Cancelled: the list has not changed."))
 
 
@@ -291,7 +294,7 @@ async def cmd_stafflist(message: Message, session: AsyncSession, today: date) ->
 @router.callback_query(StaffAction.filter(F.action == "template"))
 async def staff_template(query: CallbackQuery) -> None:
     await query.answer()
-    await query.message.answer_document(
+    await chat_of(query).answer_document(
         BufferedInputFile(template_workbook(), filename="spisok-prepodavateley.xlsx"),
         caption=_("Fill in this table (one teacher a row) and send it back to me."),
     )
@@ -318,7 +321,8 @@ async def staff_links(
     listed = await staff_list(session, only_unregistered=callback_data.unregistered)
     me = await bot.me()
     page = max(callback_data.page, 0)
-    shown = listed[page * PAGE : (page + 1) * PAGE]
+    on_page = slice_page(listed, page, PAGE)
+    shown = on_page.items
     title = (
         _("Not registered yet: {n}") if callback_data.unregistered else _("On the list: {n}")
     ).format(n=len(listed))
@@ -334,22 +338,17 @@ async def staff_links(
         lines.append(_("Everyone on the list has registered."))
     lines += [_teacher_line(item, me.username) for item in shown]
     builder = InlineKeyboardBuilder()
-    if page:
-        builder.button(
-            text=_("‹ Previous page"),
-            callback_data=StaffAction(
-                action="links", unregistered=callback_data.unregistered, page=page - 1
+    add_buttons(
+        builder,
+        page_buttons(
+            on_page,
+            lambda number: StaffAction(
+                action="links", unregistered=callback_data.unregistered, page=number
             ),
-        )
-    if (page + 1) * PAGE < len(listed):
-        builder.button(
-            text=_("Next page ›"),
-            callback_data=StaffAction(
-                action="links", unregistered=callback_data.unregistered, page=page + 1
-            ),
-        )
+        ),
+    )
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         "\n".join(lines), reply_markup=builder.as_markup(), disable_web_page_preview=True
     )
 
@@ -388,7 +387,7 @@ async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot
     out = io.BytesIO()
     book.save(out)
     await query.answer()
-    await query.message.answer_document(
+    await chat_of(query).answer_document(
         BufferedInputFile(out.getvalue(), filename="ssylki-priglasheniya.xlsx"),
         caption=_("Personal invitation links of the teachers on the list."),
     )

@@ -33,7 +33,15 @@ from handlers.onboarding.steps import (
     registration_step,
 )
 from handlers.texts import consent_document
-from handlers.ui import BACK, FormOption, MentorConsentAnswer
+from handlers.ui import (
+    BACK,
+    FormOption,
+    MentorConsentAnswer,
+    chat_of,
+    set_buttons,
+    show_outcome,
+    shown,
+)
 from models.departments import canonical_name, directory
 from models.enums import ConsentKind
 from models.errors import InvalidValue
@@ -93,9 +101,9 @@ async def department_picked(
         raise InvalidValue(STALE)
     name = options[callback_data.index]
     await state.update_data(department=name)
-    await query.message.edit_text(answer_line(FIELDS["department"], name))
+    await show_outcome(query, answer_line(FIELDS["department"], name))
     await query.answer()
-    await advance(query.message, state, session, participant, bot, settings, i18n)
+    await advance(shown(query), state, session, participant, bot, settings, i18n)
 
 
 @router.message(StateFilter(*TYPED_STEPS), F.text)
@@ -167,7 +175,7 @@ async def back_pressed(
     previous = neighbour(current, await state.get_data(), -1)
     if callback_data.field != expected or previous is None:
         raise InvalidValue(STALE)
-    await ask(query.message, state, previous, settings.organization_name, i18n, edit=True)
+    await ask(shown(query), state, previous, settings.organization_name, i18n, edit=True)
     await query.answer()
 
 
@@ -196,7 +204,7 @@ async def option_pressed(
         check_difficulties(data.get("difficulties"), answer.value)
     await state.update_data({key: answer.value})
     await show_answer(query, spec, answer.value)
-    await advance(query.message, state, session, participant, bot, settings, i18n)
+    await advance(shown(query), state, session, participant, bot, settings, i18n)
 
 
 @router.callback_query(MentorConsentAnswer.filter(), Registration.confirming_mentor_consent)
@@ -221,7 +229,7 @@ async def mentor_consent_answered(
             "You did not agree, so you are not added to the bank of mentors. You can apply "
             "later from /profile."
         )
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await query.message.answer(note)
-    await finish_registration(query.message, state, session, participant, bot, settings, i18n)
+    await chat_of(query).answer(note)
+    await finish_registration(shown(query), state, session, participant, bot, settings, i18n)

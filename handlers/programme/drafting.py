@@ -23,11 +23,15 @@ from handlers.ui import (
     PickPair,
     ProgrammeAction,
     button_rows,
+    chat_of,
     prompt_of,
+    set_buttons,
+    shown,
     step_keyboard,
 )
 from handlers.views import day
 from models.access import Actor
+from models.enums import Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
@@ -142,7 +146,7 @@ async def cmd_programme(
 ) -> None:
     await state.clear()
     pair = await pick_pair(
-        message, session, await my_pairs(session, actor, side="mentor"), "programme"
+        message, session, await my_pairs(session, actor, side=Side.MENTOR), "programme"
     )
     if pair is not None:
         await open_programme(message, state, session, pair, today)
@@ -158,10 +162,10 @@ async def programme_pair_picked(
     today: date,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    if pair.side_of(actor.participant_id) != "mentor":
+    if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await query.answer()
-    await open_programme(query.message, state, session, pair, today)
+    await open_programme(shown(query), state, session, pair, today)
 
 
 @router.message(StateFilter(*TEXT_STEPS), F.text)
@@ -211,7 +215,7 @@ async def draft_forms_chosen(
         return
     await state.update_data(pair_forms=answer.value)
     await show_answer(query, spec, answer.value)
-    await _ask(query.message, state, Drafting.entering_start)
+    await _ask(shown(query), state, Drafting.entering_start)
 
 
 @router.message(Drafting.entering_start, F.text)
@@ -256,7 +260,7 @@ async def header_rewritten(
     programme = await get_programme(session, actor, callback_data.programme_id)
     check_mentor_can_edit(programme, actor)
     await query.answer()
-    await start_drafting(query.message, state, session, programme.pair)
+    await start_drafting(shown(query), state, session, programme.pair)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "add"))
@@ -271,12 +275,12 @@ async def activity_started(
     check_mentor_can_edit(programme, actor)
     await state.set_data({"programme_id": programme.id})
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Activities must fall between {start} and {end}.").format(
             start=day(programme.start_date), end=day(programme.end_date)
         )
     )
-    await _ask(query.message, state, AddingActivity.entering_title)
+    await _ask(shown(query), state, AddingActivity.entering_title)
 
 
 @router.callback_query(FormOption.filter(), AddingActivity.entering_description)
@@ -288,7 +292,7 @@ async def description_skipped(
         raise InvalidValue(STALE)
     await state.update_data(activity_description=None)
     await show_answer(query, spec, None)
-    await _ask(query.message, state, AddingActivity.entering_deadline)
+    await _ask(shown(query), state, AddingActivity.entering_deadline)
 
 
 @router.message(AddingActivity.entering_deadline, F.text)
@@ -312,14 +316,14 @@ async def responsible_chosen(
     responsible = spec.option(callback_data.code)
     await state.update_data(responsible=responsible)
     await show_answer(query, spec, responsible)
-    await _ask(query.message, state, AddingActivity.entering_expected_result)
+    await _ask(shown(query), state, AddingActivity.entering_expected_result)
 
 
 @router.message(AddingActivity.entering_expected_result, F.text)
 async def expected_result_entered(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
 ) -> None:
-    result = FIELDS["expected_result"].clean(message.text)
+    result = FIELDS["expected_result"].text(message.text)
     await _activity_added(message, state, session, actor, today, result)
 
 
@@ -336,7 +340,7 @@ async def expected_result_skipped(
     if callback_data.field != spec.key or callback_data.code != SKIP:
         raise InvalidValue(STALE)
     await show_answer(query, spec, None)
-    await _activity_added(query.message, state, session, actor, today, None)
+    await _activity_added(shown(query), state, session, actor, today, None)
 
 
 async def _activity_added(
@@ -382,7 +386,7 @@ async def activity_removed(
         session, actor, callback_data.item, programme_id=callback_data.programme_id
     )
     await query.answer(_("Removed."))
-    await show_programme(query.message, session, programme, today, draft_actions(programme))
+    await show_programme(shown(query), session, programme, today, draft_actions(programme))
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "submit"))
@@ -396,7 +400,7 @@ async def draft_submitted(
     today: date,
 ) -> None:
     programme = await submit_programme(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await query.message.answer(_("Sent to the mentee. I will tell you their answer."))
+    await chat_of(query).answer(_("Sent to the mentee. I will tell you their answer."))
     await send_draft_to_mentees(bot, session, i18n, programme, today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
 
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.notify import notify_curators, notify_participants
-from handlers.ui import ProgrammeAction, button_rows, prompt_of
+from handlers.ui import ProgrammeAction, button_rows, chat_of, prompt_of, set_buttons
 from handlers.views import names_of, programme_view
 from models.access import Actor
-from models.enums import ProgrammeStatus
+from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -32,7 +33,7 @@ class Commenting(StatesGroup):
     entering_comment = State()  # the mentee's comments, or the curator's reason to return
 
 
-async def _view(session: AsyncSession, programme: Programme, today: date):
+async def _view(session: AsyncSession, programme: Programme, today: date) -> Callable[[], str]:
     names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
     meetings = await meetings_of(session, programme.pair_id)
     return lambda: programme_view(programme, names, today, meetings)
@@ -66,7 +67,7 @@ async def draft_agreed(
     today: date,
 ) -> None:
     programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
@@ -107,11 +108,11 @@ async def comment_started(
         ProgrammeStatus.SUBMITTED if callback_data.action == "comment" else ProgrammeStatus.AGREED
     )
     side = programme.pair.require_member(actor)
-    if programme.status != expected or (side == "curator") != (callback_data.action == "return"):
+    if programme.status != expected or (side == Side.CURATOR) != (callback_data.action == "return"):
         raise WrongState()
     await state.set_state(Commenting.entering_comment)
     await state.set_data({"programme_id": programme.id, "action": callback_data.action})
-    await query.message.answer(prompt_of("comment"))
+    await chat_of(query).answer(prompt_of("comment"))
     await query.answer()
 
 
@@ -161,7 +162,7 @@ async def programme_approved(
     i18n: I18n,
 ) -> None:
     programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Approved."))
 
     def to_pair() -> tuple[str, None]:
