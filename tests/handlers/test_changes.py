@@ -4,6 +4,7 @@ buttons change nothing; the college's limit in the refusal of an extension."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -243,3 +244,26 @@ async def test_the_programme_docx_shows_the_version_and_the_change_log(
     pdf = to_pdf_words({name: data}, folder)
     tokens = {p.strip(PUNCTUATION) for w in pdf[name] for p in re.split(r"[\-–—/]+", w)}
     assert sorted(w for w in cell_words(document) if w not in tokens) == []
+
+
+async def test_the_last_two_consents_at_the_same_moment_both_count(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    """Two updates of one batch, handled concurrently (two connections on PostgreSQL): the
+    proposal's version makes the loser decide again on the fresh row, so the change is
+    applied once and no answer is lost."""
+    programme_id, (mentor, first, second) = await group(session_pool, person)
+    await propose_expected_result(first)
+    async with session_pool() as session:
+        (proposal,) = await history(session, programme_id)
+    data = f"ca:{proposal.id}:1"
+    replies = max(await asyncio.gather(mentor.press_data(data), second.press_data(data)), key=len)
+    async with session_pool() as session:
+        (proposal,) = await history(session, programme_id)
+        programme = await session.get(Programme, programme_id)
+        assert proposal.status == ChangeStatus.AGREED
+        assert len(proposal.votes) == 3
+        assert programme.revision == 2
+    assert not said(replies, "Уже решено")
+    told = [t for t in texts(replies, CURATOR_ID) if "Пара приняла решение" in t]
+    assert len(told) == 1
