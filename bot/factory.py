@@ -36,6 +36,7 @@ from bot.middlewares import (
 )
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
+from handlers.notify import NotifierMiddleware
 from models.director import director_telegram_ids
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
@@ -206,6 +207,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
     dispatcher.update.outer_middleware(ParticipantMiddleware())
+    dispatcher.update.outer_middleware(NotifierMiddleware())
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())
     inline_sync_callables(dispatcher)

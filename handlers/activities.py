@@ -23,8 +23,10 @@ from handlers.onboarding.options import STALE
 from handlers.ui import (
     SKIP,
     ActivityAction,
+    ActivityVerb,
     FormOption,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
     chat_of,
     prompt_of,
@@ -75,7 +77,7 @@ async def _offer_reportable(message: Message, activities: list[Activity], today:
         title = _("{title} (until {date}){mark}").format(
             title=activity.title[:50], date=day(activity.deadline), mark=mark
         )
-        buttons.append((title, ActivityAction(action="report", activity_id=activity.id)))
+        buttons.append((title, ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)))
     await message.answer(_("Which activity is done?"), reply_markup=button_rows(buttons))
 
 
@@ -97,7 +99,7 @@ async def cmd_done(
     await _offer_reportable(message, activities, today)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "report"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REPORT))
 async def report_from_plan(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -117,7 +119,7 @@ async def report_from_plan(
     )
 
 
-@router.callback_query(ActivityAction.filter(F.action == "report"))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.REPORT))
 async def report_started(
     query: CallbackQuery,
     callback_data: ActivityAction,
@@ -207,8 +209,11 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
         if file_id:
             text += "\n" + _("Evidence is attached below.")
         buttons = [
-            (_("Confirm"), ActivityAction(action="confirm", activity_id=activity.id)),
-            (_("Return with a comment"), ActivityAction(action="return", activity_id=activity.id)),
+            (_("Confirm"), ActivityAction(action=ActivityVerb.CONFIRM, activity_id=activity.id)),
+            (
+                _("Return with a comment"),
+                ActivityAction(action=ActivityVerb.RETURN, activity_id=activity.id),
+            ),
         ]
         return text, button_rows(buttons)
 
@@ -223,7 +228,7 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
             logger.warning("evidence not forwarded: %s", error.message)
 
 
-@router.callback_query(ActivityAction.filter(F.action == "confirm"))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.CONFIRM))
 async def activity_confirmed(
     query: CallbackQuery,
     callback_data: ActivityAction,
@@ -250,7 +255,7 @@ async def activity_confirmed(
                 [
                     (
                         _("🏁 Complete the programme"),
-                        ProgrammeAction(action="complete", programme_id=programme.id),
+                        ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id),
                     )
                 ]
             )
@@ -259,7 +264,7 @@ async def activity_confirmed(
         await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], offer)
 
 
-@router.callback_query(ActivityAction.filter(F.action == "return"))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.RETURN))
 async def return_started(
     query: CallbackQuery,
     callback_data: ActivityAction,

@@ -24,9 +24,11 @@ from handlers.ui import (
     SKIP,
     ChangeAnswer,
     ChangeMenu,
+    ChangeOp,
     ChangeWithdraw,
     FormOption,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
     chat_of,
     prompt_of,
@@ -52,7 +54,6 @@ from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 
 router = Router(name=__name__)
-OPS = ("add", "edit", "remove", "forms", "end_date")
 
 
 class Proposing(StatesGroup):
@@ -86,7 +87,7 @@ async def render_card(session: AsyncSession, proposal: ProgrammeChange) -> str:
 # ---------------------------------------------------------------- composing
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "change"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.CHANGE))
 async def change_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -98,13 +99,13 @@ async def change_started(
     await state.clear()
     await query.answer()
     labels = {
-        "add": _("➕ Add an activity"),
-        "edit": _("✏ Change an activity"),
-        "remove": _("🗑 Remove an activity"),
-        "forms": _("Change the forms of mentoring"),
-        "end_date": _("Move the end date"),
+        ChangeOp.ADD: _("➕ Add an activity"),
+        ChangeOp.EDIT: _("✏ Change an activity"),
+        ChangeOp.REMOVE: _("🗑 Remove an activity"),
+        ChangeOp.FORMS: _("Change the forms of mentoring"),
+        ChangeOp.END_DATE: _("Move the end date"),
     }
-    buttons = [(labels[op], ChangeMenu(programme_id=programme.id, op=op)) for op in OPS]
+    buttons = [(labels[op], ChangeMenu(programme_id=programme.id, op=op)) for op in ChangeOp]
     await chat_of(query).answer(
         _(
             "What should change in the programme? The change takes effect when the mentor and "
@@ -124,9 +125,7 @@ async def change_step(
 ) -> None:
     programme = await check_can_propose(session, actor, callback_data.programme_id)
     op = callback_data.op
-    if op not in OPS:
-        raise InvalidValue(STALE)
-    data = {"programme_id": programme.id, "op": op, "values": {}}
+    data: dict[str, Any] = {"programme_id": programme.id, "op": op.value, "values": {}}
     if op in ("edit", "remove"):
         open_activities = [a for a in programme.activities if a.status != ActivityStatus.CONFIRMED]
         activity = next((a for a in open_activities if a.id == callback_data.activity_id), None)
@@ -496,7 +495,7 @@ async def _tell_outcome(
     card = await card_renderer(session, proposal)
 
     def render() -> tuple[str, InlineKeyboardMarkup]:
-        history = ProgrammeAction(action="changes", programme_id=proposal.programme_id)
+        history = ProgrammeAction(action=ProgrammeVerb.CHANGES, programme_id=proposal.programme_id)
         text = _("A programme change was decided by the pair (§10.2).") + "\n\n" + card()
         return text, button_rows([(_("History of changes"), history)])
 
@@ -506,7 +505,7 @@ async def _tell_outcome(
 # ---------------------------------------------------------------- history
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "changes"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.CHANGES))
 async def change_history(
     query: CallbackQuery, callback_data: ProgrammeAction, session: AsyncSession, actor: Actor
 ) -> None:

@@ -23,6 +23,7 @@ from handlers.ui import (
     SKIP,
     FormOption,
     MessageReply,
+    PairPurpose,
     PickPair,
     button_rows,
     chat_of,
@@ -125,7 +126,9 @@ async def cmd_propose(
     await _command(message, state, session, actor, MessageKind.PROPOSAL, today)
 
 
-@router.callback_query(PickPair.filter(F.action.in_({"meeting", "question", "proposal"})))
+@router.callback_query(
+    PickPair.filter(F.action.in_({PairPurpose.MEETING, PairPurpose.QUESTION, PairPurpose.PROPOSAL}))
+)
 async def journal_pair_picked(
     query: CallbackQuery,
     callback_data: PickPair,

@@ -18,8 +18,11 @@ from handlers.programme.common import show_programme
 from handlers.survey import offer_survey
 from handlers.ui import (
     ActivityAction,
+    ActivityVerb,
+    PairPurpose,
     PickPair,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
     chat_of,
     set_buttons,
@@ -37,7 +40,7 @@ def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | N
     side = programme.pair.side_of(actor.participant_id)
     history = (
         _("🗂 History of changes"),
-        ProgrammeAction(action="changes", programme_id=programme.id),
+        ProgrammeAction(action=ProgrammeVerb.CHANGES, programme_id=programme.id),
     )
     if side is None and actor.is_curator:
         return button_rows([history])
@@ -45,20 +48,22 @@ def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | N
         return None
     buttons: list[tuple[str, CallbackData]] = []
     if side == Side.MENTEE:
-        report = ProgrammeAction(action="report", programme_id=programme.id)
+        report = ProgrammeAction(action=ProgrammeVerb.REPORT, programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
     else:  # the mentor checks what waits for them
         for number, activity in enumerate(programme.activities, 1):
             if activity.status == ActivityStatus.REPORTED:
-                confirm = ActivityAction(action="confirm", activity_id=activity.id)
-                back = ActivityAction(action="return", activity_id=activity.id)
+                confirm = ActivityAction(action=ActivityVerb.CONFIRM, activity_id=activity.id)
+                back = ActivityAction(action=ActivityVerb.RETURN, activity_id=activity.id)
                 buttons.append((_("✔ Confirm {n}").format(n=number), confirm))
                 buttons.append((_("↩ Return {n}").format(n=number), back))
-    buttons.append((_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id)))
-    change = ProgrammeAction(action="change", programme_id=programme.id)
+    buttons.append(
+        (_("📝 Log a meeting"), PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id))
+    )
+    change = ProgrammeAction(action=ProgrammeVerb.CHANGE, programme_id=programme.id)
     buttons += [(_("✏ Propose a change (§10.2)"), change), history]
     if programme.plan_done and actor.participant_id not in programme.completion_votes:
-        complete = ProgrammeAction(action="complete", programme_id=programme.id)
+        complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))
     return button_rows(buttons) if buttons else None
 
@@ -79,7 +84,7 @@ async def cmd_plan(
         await show_programme(message, session, programme, today, plan_actions(programme, actor))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "view"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW))
 async def plan_opened(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -92,7 +97,7 @@ async def plan_opened(
     await show_programme(shown(query), session, programme, today, plan_actions(programme, actor))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "complete"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))
 async def completion_voted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,

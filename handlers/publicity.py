@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.texts import format_time
-from handlers.ui import ConsentAction, button_rows, chat_of, set_buttons, show_outcome
+from handlers.ui import ConsentAction, ConsentVerb, button_rows, chat_of, set_buttons, show_outcome
 from models.consent import CONSENT_VERSIONS, ConsentDocument, active_consent
 from models.enums import ConsentKind
 from models.errors import NotRegistered
@@ -120,7 +120,7 @@ async def publicity_answered(
 
 
 @router.callback_query(
-    ConsentAction.filter((F.action == "withdraw") & (F.kind == ConsentKind.PUBLICATION))
+    ConsentAction.filter((F.action == ConsentVerb.WITHDRAW) & (F.kind == ConsentKind.PUBLICATION))
 )
 async def publicity_withdrawn_from_consents(
     query: CallbackQuery, session: AsyncSession, participant: Participant | None

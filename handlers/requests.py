@@ -19,9 +19,11 @@ from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.ui import (
+    PairPurpose,
     PickPair,
     RequestAction,
     RequestMenu,
+    RequestVerb,
     button_rows,
     chat_of,
     label,
@@ -56,8 +58,8 @@ class Requesting(StatesGroup):
 def curator_buttons(request: Request) -> InlineKeyboardMarkup:
     return button_rows(
         [
-            (_("Approve"), RequestAction(action="approve", request_id=request.id)),
-            (_("Reject"), RequestAction(action="reject", request_id=request.id)),
+            (_("Approve"), RequestAction(action=RequestVerb.APPROVE, request_id=request.id)),
+            (_("Reject"), RequestAction(action=RequestVerb.REJECT, request_id=request.id)),
         ]
     )
 
@@ -97,7 +99,7 @@ async def cmd_request(
         await _menu(message, pair, actor)
 
 
-@router.callback_query(PickPair.filter(F.action == "request"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.REQUEST))
 async def request_pair_picked(
     query: CallbackQuery, callback_data: PickPair, session: AsyncSession, actor: Actor
 ) -> None:
@@ -116,8 +118,8 @@ async def request_kind_chosen(
     actor: Actor,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    kind = next((k for k in RequestKind if k.value == callback_data.kind), None)
-    if kind is None or pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
+    kind = callback_data.kind  # an unknown kind never matches the filter (a stale button)
+    if pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
         raise InvalidValue(STALE)
     await query.answer()
     if kind == RequestKind.DEADLINE and not callback_data.item:
@@ -203,8 +205,11 @@ async def request_reason_entered(
 
         def to_partner() -> tuple[str, InlineKeyboardMarkup]:
             buttons = [
-                (_("I agree"), RequestAction(action="agree", request_id=request.id)),
-                (_("I do not agree"), RequestAction(action="disagree", request_id=request.id)),
+                (_("I agree"), RequestAction(action=RequestVerb.AGREE, request_id=request.id)),
+                (
+                    _("I do not agree"),
+                    RequestAction(action=RequestVerb.DISAGREE, request_id=request.id),
+                ),
             ]
             return _("Your partner asks for a change; do you agree?") + "\n\n" + request_card(
                 request, names
@@ -216,7 +221,9 @@ async def request_reason_entered(
     await send_to_curators(bot, session, settings, i18n, request)
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"agree", "disagree"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.AGREE, RequestVerb.DISAGREE}))
+)
 async def partner_answered(
     query: CallbackQuery,
     callback_data: RequestAction,
@@ -226,7 +233,7 @@ async def partner_answered(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    agree = callback_data.action == "agree"
+    agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
     await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))

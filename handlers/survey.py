@@ -17,6 +17,7 @@ from handlers.ui import (
     SKIP,
     FormOption,
     ProgrammeAction,
+    ProgrammeVerb,
     SurveyRating,
     button_rows,
     chat_of,
@@ -46,7 +47,7 @@ def survey_button(programme: Programme) -> InlineKeyboardMarkup:
         [
             (
                 _("Answer the questionnaire"),
-                ProgrammeAction(action="survey", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.SURVEY, programme_id=programme.id),
             )
         ]
     )
@@ -77,7 +78,7 @@ def _question(programme_id: int, key: str) -> tuple[str, InlineKeyboardMarkup]:
     return text, builder.as_markup()
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "survey"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SURVEY))
 async def survey_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field
 
-from models.enums import ConsentKind, label_id
+from models.enums import ConsentKind, RequestKind, label_id
 from models.errors import DomainError
 from models.fields import FIELDS, MAX_ID, FieldSpec
 from models.i18n_marker import N_
@@ -26,6 +26,69 @@ BACK = "_back"
 # Numbers in button data are bounded like the database's integers: a forged 10^20 does not
 # match the button's filter (the user is told the button is stale) and never reaches a query.
 DbInt = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
+
+
+class ProgrammeVerb(StrEnum):
+    """What a programme's button does: drafting, the mentee's answer, review, completion."""
+
+    VIEW = "view"
+    ADD = "add"
+    REMOVE = "remove"
+    HEADER = "header"
+    SUBMIT = "submit"
+    AGREE = "agree"
+    COMMENT = "comment"
+    APPROVE = "approve"
+    RETURN = "return"
+    REPORT = "report"
+    COMPLETE = "complete"
+    END = "end"
+    SURVEY = "survey"
+    CHANGE = "change"  # propose a change to the approved programme (§10.2)
+    CHANGES = "changes"  # the history of its changes
+
+
+class ActivityVerb(StrEnum):
+    """What a button does to an activity."""
+
+    REPORT = "report"
+    CONFIRM = "confirm"
+    RETURN = "return"
+
+
+class RequestVerb(StrEnum):
+    """The other side's answer to a request, then the curator's decision."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class ProfileVerb(StrEnum):
+    """Profile buttons."""
+
+    EDIT = "edit"
+    ADD_MENTEE = "add_mentee"
+    ADD_MENTOR = "add_mentor"
+
+
+class ConsentVerb(StrEnum):
+    """Withdrawing a consent: ask, confirm, or keep it."""
+
+    WITHDRAW = "withdraw"
+    CONFIRM = "confirm"
+    KEEP = "keep"
+
+
+class PairPurpose(StrEnum):
+    """Why a person is asked to pick one of their pairs."""
+
+    PROGRAMME = "programme"
+    REQUEST = "request"
+    MEETING = "meeting"
+    QUESTION = "question"
+    PROPOSAL = "proposal"
 
 
 class ConsentAnswer(CallbackData, prefix="pd"):
@@ -45,12 +108,12 @@ class FormOption(CallbackData, prefix="fo"):
 
 
 class ProfileAction(CallbackData, prefix="pr"):
-    action: str  # "edit", "add_mentee", "add_mentor"
+    action: ProfileVerb
     field: str = ""
 
 
 class ConsentAction(CallbackData, prefix="cs"):
-    action: str  # "withdraw", "confirm", "keep"
+    action: ConsentVerb
     kind: ConsentKind
 
 
@@ -190,13 +253,13 @@ class PairApproval(CallbackData, prefix="pv"):
 class ProgrammeAction(CallbackData, prefix="pg"):
     """Mentor's draft actions, mentee's answer, curator's review, completion votes."""
 
-    action: str
+    action: ProgrammeVerb
     programme_id: DbInt
     item: DbInt = 0
 
 
 class ActivityAction(CallbackData, prefix="ac"):
-    action: str  # "report", "confirm", "return"
+    action: ActivityVerb
     activity_id: DbInt
 
 
@@ -205,21 +268,31 @@ class MessageReply(CallbackData, prefix="mr"):
 
 
 class RequestMenu(CallbackData, prefix="rq"):
-    kind: str
+    kind: RequestKind
     pair_id: DbInt
     item: DbInt = 0  # the activity, for a deadline change
 
 
 class RequestAction(CallbackData, prefix="ra"):
-    action: str  # "agree", "disagree" (the other side), "approve", "reject" (the curator)
+    action: RequestVerb
     request_id: DbInt
+
+
+class ChangeOp(StrEnum):
+    """What a change proposal does to an approved programme (§10.2)."""
+
+    ADD = "add"
+    EDIT = "edit"
+    REMOVE = "remove"
+    FORMS = "forms"
+    END_DATE = "end_date"
 
 
 class ChangeMenu(CallbackData, prefix="cg"):
     """A step of composing a change proposal (§10.2): the kind, the activity, the field."""
 
     programme_id: DbInt
-    op: str = ""
+    op: ChangeOp
     activity_id: DbInt = 0
     field: str = ""
 
@@ -260,7 +333,7 @@ class SurveyRating(CallbackData, prefix="sv"):
 class PickPair(CallbackData, prefix="pp"):
     """Choosing one of the person's pairs before an action (a mentor may have several)."""
 
-    action: str
+    action: PairPurpose
     pair_id: DbInt
 
 

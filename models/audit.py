@@ -25,6 +25,20 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
+async def record_view(
+    session: AsyncSession,
+    actor_telegram_id: int,
+    action: str,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    **details: Any,
+) -> None:
+    """A curator read something the log must show (a document made, a card opened, an
+    export): the entry is the whole change, committed at once."""
+    audit(session, actor_telegram_id, action, object_type, object_id, **details)
+    await session.commit()
+
+
 def audit(
     session: AsyncSession,
     actor_telegram_id: int,

@@ -74,7 +74,8 @@ class WriterQueue:
 
     SQLite lets one transaction write at a time; the others get "busy" and its busy handler
     sleeps and tries again (1, 2, 5 … 100 ms steps). With many updates writing at once that
-    polling, not the work, made the latency (issue 18: 50 users at once ≈ 10× the echo bot).
+    polling, not the work, made the latency (50 users at once ≈ 10× the echo bot in
+    benchmarks/latency.py).
     Here a transaction's first write waits its turn on an asyncio lock (no thread blocked, the
     loop keeps serving the others, first come first served) and lets go at its COMMIT or
     ROLLBACK. SQLite's busy_timeout still guards against other processes. The wait is bounded

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import JSON, BigInteger, String, Text, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -158,6 +159,21 @@ async def claim_keys(session: AsyncSession, keys: list[str], now: datetime) -> l
     return list(rows)
 
 
+async def queue_retry(
+    session: AsyncSession, chat_id: int, text: str, reply_markup: dict[str, Any] | None
+) -> None:
+    """A notice Telegram kept refusing: the delivery job sends it later, on its own schedule."""
+    await enqueue(
+        session,
+        key=f"notice:{uuid4().hex}",
+        kind="notice",
+        chat_id=chat_id,
+        text=text,
+        reply_markup=reply_markup,
+    )
+    await session.commit()
+
+
 async def enqueue_many(
     session: AsyncSession, rows: list[dict[str, Any]], now: datetime | None = None
 ) -> int:
@@ -303,6 +319,12 @@ async def mark(
             )
     else:
         message.status = status
+    await session.commit()
+
+
+async def mark_reachable(session: AsyncSession, participant: Participant) -> None:
+    """The person wrote to the bot again: reminders reach them again."""
+    participant.unreachable_at = None
     await session.commit()
 
 

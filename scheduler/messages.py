@@ -10,7 +10,15 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import ActivityAction, ChangeMenu, ProgrammeAction, RequestMenu
+from handlers.ui import (
+    ActivityAction,
+    ActivityVerb,
+    ChangeMenu,
+    ChangeOp,
+    ProgrammeAction,
+    ProgrammeVerb,
+    RequestMenu,
+)
 from handlers.views import day
 from models.enums import RequestKind
 from scheduler.rules import Due, DueKind
@@ -28,7 +36,7 @@ def button_rows(buttons: list[tuple[str, CallbackData]]) -> dict[str, Any]:
 
 
 def _plan_button(programme_id: int) -> tuple[str, ProgrammeAction]:
-    return _("Open the plan"), ProgrammeAction(action="view", programme_id=programme_id)
+    return _("Open the plan"), ProgrammeAction(action=ProgrammeVerb.VIEW, programme_id=programme_id)
 
 
 Rendered = tuple[str, dict[str, Any] | None]
@@ -49,7 +57,7 @@ def _deadline(p: Params, names: Names, to_mentor: bool) -> Rendered:
         return _("Copy for the mentor ({mentees}): {text}").format(
             mentees=mentees, text=text
         ), button_rows([_plan_button(activity.programme_id)])
-    report = ActivityAction(action="report", activity_id=activity.id)
+    report = ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)
     return text, button_rows([(_("✅ Report done"), report), _plan_button(activity.programme_id)])
 
 
@@ -95,7 +103,7 @@ def _survey(p: Params, names: Names, to_mentor: bool) -> Rendered:
         [
             (
                 _("Answer the questionnaire"),
-                ProgrammeAction(action="survey", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.SURVEY, programme_id=programme.id),
             )
         ]
     )
@@ -176,7 +184,7 @@ def _end_passed(p: Params, names: Names, to_mentor: bool) -> Rendered:
             "Your programme's end date, {date}, has passed and every activity is done: "
             "complete it (§10.1.1)."
         )
-        complete = ProgrammeAction(action="complete", programme_id=programme.id)
+        complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))
     else:
         text = _(
@@ -185,10 +193,10 @@ def _end_passed(p: Params, names: Names, to_mentor: bool) -> Rendered:
             "early (§10.1.2)."
         )
     buttons += [
-        (_("Extend (§10.2)"), ChangeMenu(programme_id=programme.id, op="end_date")),
+        (_("Extend (§10.2)"), ChangeMenu(programme_id=programme.id, op=ChangeOp.END_DATE)),
         (
             _("End early (§10.1.2)"),
-            RequestMenu(kind=RequestKind.EARLY_END.value, pair_id=pair.id),
+            RequestMenu(kind=RequestKind.EARLY_END, pair_id=pair.id),
         ),
     ]
     return text.format(date=day(programme.end_date), open=p["open"]), button_rows(buttons)
@@ -207,7 +215,7 @@ def _end_passed_curator(p: Params, names: Names, to_mentor: bool) -> Rendered:
         date=day(programme.end_date),
         open=p["open"],
     )
-    end = ProgrammeAction(action="end", programme_id=programme.id)
+    end = ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id)
     return text, button_rows(
         [_plan_button(programme.id), (_("End №{id}").format(id=programme.id), end)]
     )

@@ -27,7 +27,7 @@ from documents.render import TemplateProblem, render
 from handlers.curator.report import chart_png
 from handlers.ui import button_rows, chat_of, shown
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.changes import history
 from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
@@ -227,8 +227,7 @@ async def document_chosen(
     if doc is None:
         await chat_of(query).answer(_("There is nothing for this document yet."))
         return
-    audit(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
-    await session.commit()
+    await record_view(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
     await send_doc(shown(query), doc, settings)
 
 

@@ -29,7 +29,7 @@ from handlers.texts import format_value
 from handlers.ui import label
 from models import formatting
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.banks import bank
 from models.consent import Consent
 from models.enums import MentoringForm
@@ -474,8 +474,7 @@ async def cmd_export(
     message: Message, session: AsyncSession, actor: Actor, settings: Settings
 ) -> None:
     data = await build_workbook(session, settings.timezone)
-    audit(session, actor.telegram_id, "export.xlsx")
-    await session.commit()
+    await record_view(session, actor.telegram_id, "export.xlsx")
     today = datetime.now(settings.timezone).strftime("%Y-%m-%d")
     await message.answer_document(
         BufferedInputFile(data, filename=f"nastavnik-{today}.xlsx"),

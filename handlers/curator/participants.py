@@ -5,6 +5,7 @@ actions: accept or reject a mentor candidate, archive, mark for this year's ment
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from html import escape
 
 from aiogram import Router
@@ -23,6 +24,7 @@ from handlers.ui import (
     DbInt,
     PickMentee,
     ProgrammeAction,
+    ProgrammeVerb,
     add_buttons,
     chat_of,
     label,
@@ -30,7 +32,7 @@ from handlers.ui import (
     show_outcome,
 )
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
 from models.consent import consent_history
@@ -73,8 +75,18 @@ def search_text(typed: str | None) -> str:
     return " ".join(kept.split())[:SEARCH_LENGTH].strip()
 
 
-class PersonAction(CallbackData, prefix="pc"):
-    action: str  # "card", "archive", "unarchive", "include", "exclude"
+class PersonVerb(StrEnum):
+    """What a button on a person's card does."""
+
+    CARD = "card"
+    ARCHIVE = "archive"
+    UNARCHIVE = "unarchive"
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+
+
+class PersonAction(CallbackData, prefix="pn"):
+    action: PersonVerb
     participant_id: DbInt
 
 
@@ -123,7 +135,7 @@ async def render_bank(
         lines.append(f"№{person.id} {escape(name)} — {_status(entry.status)}")
         builder.button(
             text=f"№{person.id} {name}"[:50],
-            callback_data=PersonAction(action="card", participant_id=person.id),
+            callback_data=PersonAction(action=PersonVerb.CARD, participant_id=person.id),
         )
     add_buttons(
         builder,
@@ -246,22 +258,22 @@ async def render_card(
         if person.archived_at is None:
             builder.button(
                 text=_("Archive"),
-                callback_data=PersonAction(action="archive", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.ARCHIVE, participant_id=person.id),
             )
         else:
             builder.button(
                 text=_("Back from the archive"),
-                callback_data=PersonAction(action="unarchive", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.UNARCHIVE, participant_id=person.id),
             )
         if person.include_year == year:
             builder.button(
                 text=_("Remove the mark for {year}/{next}").format(year=year, next=year + 1),
-                callback_data=PersonAction(action="exclude", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.EXCLUDE, participant_id=person.id),
             )
         else:
             builder.button(
                 text=_("Include in mentoring in {year}/{next}").format(year=year, next=year + 1),
-                callback_data=PersonAction(action="include", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.INCLUDE, participant_id=person.id),
             )
     if person.full_name:
         text, data = card_button(person.id)
@@ -269,7 +281,7 @@ async def render_card(
     for programme in programmes[:3]:
         builder.button(
             text=_("Open №{id}").format(id=programme.id),
-            callback_data=ProgrammeAction(action="view", programme_id=programme.id),
+            callback_data=ProgrammeAction(action=ProgrammeVerb.VIEW, programme_id=programme.id),
         )
     in_bank = person.full_name and person.archived_at is None and person.unreachable_at is None
     if in_bank and person.mentee_profile is not None:
@@ -294,21 +306,20 @@ async def person_action(
 ) -> None:
     pid = callback_data.participant_id
     year = academic_year(today)[0].year
-    if callback_data.action in ("archive", "unarchive"):
-        await set_archived(session, actor, pid, callback_data.action == "archive")
-    elif callback_data.action in ("include", "exclude"):
+    if callback_data.action in (PersonVerb.ARCHIVE, PersonVerb.UNARCHIVE):
+        await set_archived(session, actor, pid, callback_data.action == PersonVerb.ARCHIVE)
+    elif callback_data.action in (PersonVerb.INCLUDE, PersonVerb.EXCLUDE):
         await set_include_year(
-            session, actor, pid, year if callback_data.action == "include" else None
+            session, actor, pid, year if callback_data.action == PersonVerb.INCLUDE else None
         )
     person = await get_participant_by_id(session, pid)
     if person is None:
         raise NotFound()
     text, markup = await render_card(session, person, settings, actor, today)
-    if callback_data.action == "card":  # the person sees who viewed their data (/mydata)
-        audit(session, actor.telegram_id, "participant.view", "participant", person.id)
-        await session.commit()
+    if callback_data.action == PersonVerb.CARD:  # the person sees who viewed their data (/mydata)
+        await record_view(session, actor.telegram_id, "participant.view", "participant", person.id)
     await query.answer()
-    if callback_data.action == "card":
+    if callback_data.action == PersonVerb.CARD:
         await chat_of(query).answer(text, reply_markup=markup)
     else:
         await show_outcome(query, text, reply_markup=markup)

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ui import (
     DbInt,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
     label,
     page_buttons,
@@ -83,14 +84,14 @@ async def render_list(
         buttons.append(
             (
                 _("Open №{id}").format(id=programme.id),
-                ProgrammeAction(action="view", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.VIEW, programme_id=programme.id),
             )
         )
         if programme.status == ProgrammeStatus.APPROVED:
             buttons.append(
                 (
                     _("End №{id}").format(id=programme.id),
-                    ProgrammeAction(action="end", programme_id=programme.id),
+                    ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id),
                 )
             )
     if not shown:

@@ -18,7 +18,7 @@ from bot.config import Settings
 from handlers.ui import DbInt, button_rows, label, shown
 from handlers.views import day, decimal
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.enums import (
     MentoringForm,
     MentorStatus,
@@ -164,8 +164,7 @@ async def send_report(
 ) -> None:
     start, end = period(today, years_back)
     stats = await collect_statistics(session, start, end, today, settings.timezone)
-    audit(session, actor.telegram_id, "report", years_back=years_back)
-    await session.commit()
+    await record_view(session, actor.telegram_id, "report", years_back=years_back)
     await message.answer(report_text(stats), reply_markup=period_buttons())
     if stats.by_month:
         await message.answer_photo(BufferedInputFile(chart_png(stats), filename="report.png"))

@@ -26,7 +26,9 @@ from handlers.ui import (
     NewMentor,
     PairApproval,
     ProgrammeAction,
+    ProgrammeVerb,
     RequestAction,
+    RequestVerb,
     button_rows,
     chat_of,
     label,
@@ -79,13 +81,18 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         await message.answer(_("No request is waiting for your decision."))
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"approve", "reject"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
+)
 async def decision_started(
     query: CallbackQuery, callback_data: RequestAction, state: FSMContext
 ) -> None:
     await state.set_state(Deciding.entering_comment)
     await state.set_data(
-        {"request_id": callback_data.request_id, "approve": callback_data.action == "approve"}
+        {
+            "request_id": callback_data.request_id,
+            "approve": callback_data.action == RequestVerb.APPROVE,
+        }
     )
     await chat_of(query).answer(_("Your comment on the decision (it goes to the participants):"))
     await query.answer()
@@ -171,7 +178,7 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
                 mentor=names.get(p.pair.mentor_id, "—"),
                 mentees=", ".join(names.get(i, "—") for i in p.pair.mentee_ids),
             ),
-            ProgrammeAction(action="end", programme_id=p.id),
+            ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
         )
         for p in running
     ]
@@ -181,7 +188,7 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "end"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.END))
 async def ending_started(
     query: CallbackQuery, callback_data: ProgrammeAction, state: FSMContext
 ) -> None:

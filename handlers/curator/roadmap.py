@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from html import escape
 from typing import Any
 
@@ -79,12 +80,29 @@ AUDIENCE_LABELS = {
 }
 
 
+class RoadmapVerb(StrEnum):
+    """What a roadmap button does."""
+
+    CREATE = "create"
+    VIEW = "view"
+    APPROVE = "approve"
+    STAGE = "stage"
+    DONE = "done"
+    REOPEN = "reopen"
+    PERIOD = "period"
+    RESPONSIBLE = "responsible"
+    CONTENT = "content"
+    DOCUMENTS = "documents"
+    EVENT = "event"
+    DOCX = "docx"
+
+
 class RoadmapAction(CallbackData, prefix="rm"):
-    action: str  # create, view, stage, done, reopen, period, responsible, event, approve
+    action: RoadmapVerb
     stage_id: int = 0
 
 
-class EventAudience(CallbackData, prefix="ra"):
+class EventAudience(CallbackData, prefix="rea"):
     audience: Audience
     dept: int = -1
 
@@ -156,12 +174,12 @@ async def render_roadmap(
         buttons.append(
             (
                 _("Stage {number}").format(number=stage.number),
-                RoadmapAction(action="stage", stage_id=stage.id),
+                RoadmapAction(action=RoadmapVerb.STAGE, stage_id=stage.id),
             )
         )
     if director and roadmap.approved_at is None:
-        buttons.append((_("✅ Approve the roadmap"), RoadmapAction(action="approve")))
-    buttons.append((_("The roadmap for signing (.docx)"), RoadmapAction(action="docx")))
+        buttons.append((_("✅ Approve the roadmap"), RoadmapAction(action=RoadmapVerb.APPROVE)))
+    buttons.append((_("The roadmap for signing (.docx)"), RoadmapAction(action=RoadmapVerb.DOCX)))
     return "\n".join(lines), button_rows(buttons)
 
 
@@ -187,7 +205,7 @@ async def cmd_roadmap(
                 "documents; then you adjust it."
             ).format(year=year, next=year + 1),
             reply_markup=button_rows(
-                [(_("Create from Appendix 1"), RoadmapAction(action="create"))]
+                [(_("Create from Appendix 1"), RoadmapAction(action=RoadmapVerb.CREATE))]
             ),
         )
         return
@@ -197,7 +215,9 @@ async def cmd_roadmap(
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(RoadmapAction.filter(F.action.in_({"create", "view", "approve"})))
+@router.callback_query(
+    RoadmapAction.filter(F.action.in_({RoadmapVerb.CREATE, RoadmapVerb.VIEW, RoadmapVerb.APPROVE}))
+)
 async def roadmap_pressed(
     query: CallbackQuery,
     callback_data: RoadmapAction,
@@ -207,19 +227,21 @@ async def roadmap_pressed(
     participant: Participant | None,
     settings: Settings,
 ) -> None:
-    if callback_data.action == "create":
+    if callback_data.action == RoadmapVerb.CREATE:
         roadmap = await create_roadmap(session, actor, today)
     else:
         current = await _current(session, today)
         if current is None:
             raise NotFound()
         roadmap = current
-        if callback_data.action == "approve":
+        if callback_data.action == RoadmapVerb.APPROVE:
             roadmap = await approve_roadmap(session, actor, participant, current.id)
     text, markup = await render_roadmap(
         session, roadmap, today, _is_director(participant), settings
     )
-    await query.answer(_("The roadmap is approved.") if callback_data.action == "approve" else None)
+    await query.answer(
+        _("The roadmap is approved.") if callback_data.action == RoadmapVerb.APPROVE else None
+    )
     await chat_of(query).answer(text, reply_markup=markup)
 
 
@@ -276,32 +298,34 @@ async def render_stage(
     if stage.done_at is None:
         builder.button(
             text=_("✅ Mark the stage done"),
-            callback_data=RoadmapAction(action="done", stage_id=stage.id),
+            callback_data=RoadmapAction(action=RoadmapVerb.DONE, stage_id=stage.id),
         )
     else:
         builder.button(
-            text=_("Back to work"), callback_data=RoadmapAction(action="reopen", stage_id=stage.id)
+            text=_("Back to work"),
+            callback_data=RoadmapAction(action=RoadmapVerb.REOPEN, stage_id=stage.id),
         )
     builder.button(
-        text=_("➕ Add an event"), callback_data=RoadmapAction(action="event", stage_id=stage.id)
+        text=_("➕ Add an event"),
+        callback_data=RoadmapAction(action=RoadmapVerb.EVENT, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the period"),
-        callback_data=RoadmapAction(action="period", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.PERIOD, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the responsible"),
-        callback_data=RoadmapAction(action="responsible", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.RESPONSIBLE, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the content"),
-        callback_data=RoadmapAction(action="content", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.CONTENT, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the documents"),
-        callback_data=RoadmapAction(action="documents", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.DOCUMENTS, stage_id=stage.id),
     )
-    builder.button(text=_("‹ The roadmap"), callback_data=RoadmapAction(action="view"))
+    builder.button(text=_("‹ The roadmap"), callback_data=RoadmapAction(action=RoadmapVerb.VIEW))
     builder.adjust(1)
     text = "\n".join(lines)
     return text[:4000], builder.as_markup()
@@ -314,7 +338,9 @@ async def _stage_or_missing(session: AsyncSession, stage_id: int) -> RoadmapStag
     return stage
 
 
-@router.callback_query(RoadmapAction.filter(F.action.in_({"stage", "done", "reopen"})))
+@router.callback_query(
+    RoadmapAction.filter(F.action.in_({RoadmapVerb.STAGE, RoadmapVerb.DONE, RoadmapVerb.REOPEN}))
+)
 async def stage_pressed(
     query: CallbackQuery,
     callback_data: RoadmapAction,
@@ -323,22 +349,32 @@ async def stage_pressed(
     today: date,
     settings: Settings,
 ) -> None:
-    if callback_data.action in ("done", "reopen"):
+    if callback_data.action in (RoadmapVerb.DONE, RoadmapVerb.REOPEN):
         stage = await set_stage_done(
-            session, actor, callback_data.stage_id, callback_data.action == "done"
+            session, actor, callback_data.stage_id, callback_data.action == RoadmapVerb.DONE
         )
     else:
         stage = await _stage_or_missing(session, callback_data.stage_id)
     text, markup = await render_stage(session, stage, today, settings)
     await query.answer()
-    if callback_data.action == "stage":
+    if callback_data.action == RoadmapVerb.STAGE:
         await chat_of(query).answer(text, reply_markup=markup)
     else:
         await show_outcome(query, text, reply_markup=markup)
 
 
 @router.callback_query(
-    RoadmapAction.filter(F.action.in_({"period", "responsible", "content", "documents", "event"}))
+    RoadmapAction.filter(
+        F.action.in_(
+            {
+                RoadmapVerb.PERIOD,
+                RoadmapVerb.RESPONSIBLE,
+                RoadmapVerb.CONTENT,
+                RoadmapVerb.DOCUMENTS,
+                RoadmapVerb.EVENT,
+            }
+        )
+    )
 )
 async def stage_edit_asked(
     query: CallbackQuery, callback_data: RoadmapAction, session: AsyncSession, state: FSMContext
@@ -618,7 +654,7 @@ async def roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Settin
     return buffer.getvalue()
 
 
-@router.callback_query(RoadmapAction.filter(F.action == "docx"))
+@router.callback_query(RoadmapAction.filter(F.action == RoadmapVerb.DOCX))
 async def roadmap_docx_asked(
     query: CallbackQuery, session: AsyncSession, today: date, settings: Settings
 ) -> None:

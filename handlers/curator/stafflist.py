@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import date
+from enum import StrEnum
 from html import escape
 from typing import Any
 
@@ -49,8 +50,18 @@ SHOWN_NAMES = 10
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
 
+class StaffVerb(StrEnum):
+    """What a staff-list button does."""
+
+    APPLY = "apply"
+    CANCEL = "cancel"
+    TEMPLATE = "template"
+    LINKS = "links"
+    FILE = "file"
+
+
 class StaffAction(CallbackData, prefix="sl"):
-    action: str  # "apply", "cancel", "template", "links", "file"
+    action: StaffVerb
     import_id: int = 0
     unregistered: bool = True
     page: int = 0
@@ -186,18 +197,22 @@ async def staff_file_received(
             lines += report_problems(parsed)
         await message.answer(
             "\n".join(lines),
-            reply_markup=button_rows([(_("A sample table"), StaffAction(action="template"))]),
+            reply_markup=button_rows(
+                [(_("A sample table"), StaffAction(action=StaffVerb.TEMPLATE))]
+            ),
         )
         return
     pending = await save_import(session, actor, parsed, name)
     preview = await preview_import(session, parsed.rows, today)
-    buttons = [(_("✖ Cancel"), StaffAction(action="cancel", import_id=pending.id))]
+    buttons = [(_("✖ Cancel"), StaffAction(action=StaffVerb.CANCEL, import_id=pending.id))]
     if not preview.empty:
-        buttons.insert(0, (_("✅ Apply"), StaffAction(action="apply", import_id=pending.id)))
+        buttons.insert(
+            0, (_("✅ Apply"), StaffAction(action=StaffVerb.APPLY, import_id=pending.id))
+        )
     await message.answer(render_preview(parsed, preview), reply_markup=button_rows(buttons))
 
 
-@router.callback_query(StaffAction.filter(F.action == "apply"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.APPLY))
 async def staff_apply(
     query: CallbackQuery,
     callback_data: StaffAction,
@@ -230,7 +245,7 @@ async def staff_apply(
     await chat_of(query).answer("\n".join(lines) + "\n\n" + text, reply_markup=markup)
 
 
-@router.callback_query(StaffAction.filter(F.action == "cancel"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.CANCEL))
 async def staff_cancel(query: CallbackQuery) -> None:
     await set_buttons(query, None)
     await query.answer(_("Cancelled: the list has not changed."))
@@ -256,10 +271,12 @@ def render_overview(
             ),
         ]
         if total - registered:
-            buttons.append((_("Who has not registered (links)"), StaffAction(action="links")))
+            buttons.append(
+                (_("Who has not registered (links)"), StaffAction(action=StaffVerb.LINKS))
+            )
         buttons += [
-            (_("Everyone with links"), StaffAction(action="links", unregistered=False)),
-            (_("The links as a table (.xlsx)"), StaffAction(action="file")),
+            (_("Everyone with links"), StaffAction(action=StaffVerb.LINKS, unregistered=False)),
+            (_("The links as a table (.xlsx)"), StaffAction(action=StaffVerb.FILE)),
         ]
     else:
         lines.append(_("The list is empty."))
@@ -275,7 +292,7 @@ def render_overview(
             "included in mentoring this year."
         ),
     ]
-    buttons.append((_("A sample table"), StaffAction(action="template")))
+    buttons.append((_("A sample table"), StaffAction(action=StaffVerb.TEMPLATE)))
     return "\n".join(lines), button_rows(buttons)
 
 
@@ -291,7 +308,7 @@ async def cmd_stafflist(message: Message, session: AsyncSession, today: date) ->
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(StaffAction.filter(F.action == "template"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.TEMPLATE))
 async def staff_template(query: CallbackQuery) -> None:
     await query.answer()
     await chat_of(query).answer_document(
@@ -314,7 +331,7 @@ def _teacher_line(item: ListedTeacher, username: str | None) -> str:
     )
 
 
-@router.callback_query(StaffAction.filter(F.action == "links"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.LINKS))
 async def staff_links(
     query: CallbackQuery, callback_data: StaffAction, session: AsyncSession, bot: Bot
 ) -> None:
@@ -343,7 +360,7 @@ async def staff_links(
         page_buttons(
             on_page,
             lambda number: StaffAction(
-                action="links", unregistered=callback_data.unregistered, page=number
+                action=StaffVerb.LINKS, unregistered=callback_data.unregistered, page=number
             ),
         ),
     )
@@ -353,7 +370,7 @@ async def staff_links(
     )
 
 
-@router.callback_query(StaffAction.filter(F.action == "file"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.FILE))
 async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot) -> None:
     me = await bot.me()
     book = Workbook()

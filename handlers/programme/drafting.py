@@ -20,8 +20,10 @@ from handlers.texts import format_value
 from handlers.ui import (
     SKIP,
     FormOption,
+    PairPurpose,
     PickPair,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
     chat_of,
     prompt_of,
@@ -84,21 +86,27 @@ TEXT_STEPS = {
 
 def draft_actions(programme: Programme) -> InlineKeyboardMarkup:
     buttons = [
-        (_("➕ Add an activity"), ProgrammeAction(action="add", programme_id=programme.id)),
+        (
+            _("➕ Add an activity"),
+            ProgrammeAction(action=ProgrammeVerb.ADD, programme_id=programme.id),
+        ),
         (
             _("✏ Rewrite goal, forms and dates"),
-            ProgrammeAction(action="header", programme_id=programme.id),
+            ProgrammeAction(action=ProgrammeVerb.HEADER, programme_id=programme.id),
         ),
     ]
     buttons += [
         (
             _("🗑 {n}. {title}").format(n=n, title=a.title[:40]),
-            ProgrammeAction(action="remove", programme_id=programme.id, item=a.id),
+            ProgrammeAction(action=ProgrammeVerb.REMOVE, programme_id=programme.id, item=a.id),
         )
         for n, a in enumerate(programme.activities, 1)
     ]
     buttons.append(
-        (_("📨 Send to the mentee"), ProgrammeAction(action="submit", programme_id=programme.id))
+        (
+            _("📨 Send to the mentee"),
+            ProgrammeAction(action=ProgrammeVerb.SUBMIT, programme_id=programme.id),
+        )
     )
     return button_rows(buttons)
 
@@ -152,7 +160,7 @@ async def cmd_programme(
         await open_programme(message, state, session, pair, today)
 
 
-@router.callback_query(PickPair.filter(F.action == "programme"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.PROGRAMME))
 async def programme_pair_picked(
     query: CallbackQuery,
     callback_data: PickPair,
@@ -249,7 +257,7 @@ async def end_entered(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "header"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.HEADER))
 async def header_rewritten(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -263,7 +271,7 @@ async def header_rewritten(
     await start_drafting(shown(query), state, session, programme.pair)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "add"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.ADD))
 async def activity_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -374,7 +382,7 @@ async def _activity_added(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "remove"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REMOVE))
 async def activity_removed(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -389,7 +397,7 @@ async def activity_removed(
     await show_programme(shown(query), session, programme, today, draft_actions(programme))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "submit"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SUBMIT))
 async def draft_submitted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
