@@ -257,7 +257,7 @@ async def add_activity(
     activity = Activity(
         title=FIELDS["activity_title"].coerce(title),
         description=FIELDS["activity_description"].coerce(description),
-        expected_result=FIELDS["expected_result"].coerce(expected_result),
+        expected_result=FIELDS["expected_result"].text(expected_result),
         deadline=deadline,
         responsible=Responsible(responsible),
     )
