@@ -13,6 +13,7 @@ from handlers import (
     activities,
     changes,
     common,
+    confirm,
     consent,
     drafts,
     errors,
@@ -102,6 +103,7 @@ def create_root_router() -> Router:
         requests.router,
         survey.router,
         curator,
+        confirm.router,  # after every Confirmed(...) handler: cancel and stale summaries
         fallback.router,  # catch-alls last
     )
     return root

@@ -6,6 +6,7 @@ from models.broadcasts import Broadcast
 from models.changes import ProgrammeChange
 from models.consent import Consent
 from models.departments import Department
+from models.forms import FormDraft
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
@@ -29,6 +30,7 @@ __all__ = [
     "Consent",
     "Department",
     "EventGuest",
+    "FormDraft",
     "Invite",
     "Meeting",
     "MenteeProfile",

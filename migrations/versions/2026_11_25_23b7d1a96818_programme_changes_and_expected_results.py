@@ -2,7 +2,7 @@
 expected result; the end date whose passing was told
 
 Revision ID: 23b7d1a96818
-Revises: a3c1d2e4f5b6
+Revises: c7d2e9f1a4b3
 Create Date: 2026-11-25 13:04:29.075271
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import models.base
 
 revision: str = "23b7d1a96818"
-down_revision: str | None = "a3c1d2e4f5b6"
+down_revision: str | None = "c7d2e9f1a4b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
