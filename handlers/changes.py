@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from html import escape
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -17,9 +18,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
 from handlers.notices import send_notices
 from handlers.notify import notify_curators
 from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
+from handlers.outcome import show_decided
 from handlers.ui import (
     SKIP,
     ChangeAnswer,
@@ -35,7 +39,7 @@ from handlers.ui import (
     set_buttons,
     step_keyboard,
 )
-from handlers.views import change_card, change_field_label, day, names_of
+from handlers.views import change_card, change_field_label, change_lines, day, names_of
 from models.access import Actor
 from models.changes import (
     ACTIVITY_FIELDS,
@@ -46,6 +50,7 @@ from models.changes import (
     check_can_answer,
     check_can_propose,
     everyone,
+    preview_change,
     withdraw_change,
 )
 from models.changes import propose_change as propose
@@ -331,22 +336,57 @@ async def reason_entered(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
     settings: Settings,
 ) -> None:
+    """The summary with each change's before → after; nothing is sent before «✅»."""
     data = await state.get_data()
-    proposal = await propose(
+    reason = FIELDS["request_reason"].text(message.text) or ""
+    items = await preview_change(
         session,
         actor,
         data["programme_id"],
         [_change_from(data)],
-        reason=message.text or "",
         max_months=settings.programme_max_months,
     )
-    await state.clear()
+    lines = [_("<b>Send the change proposal?</b>"), ""]
+    for number, item in enumerate(items, 1):
+        first, *rest = change_lines(item)
+        lines += [f"{number}. {first}", *rest]
+    lines += [
+        "",
+        _("Reason: {reason}").format(reason=escape(reason)),
+        "",
+        _("It takes effect when the mentor and every mentee agree (§10.2)."),
+    ]
+    payload = {**data, "reason": reason}
+    await ask_confirmation(
+        message, state, "change", "\n".join(lines), _("✅ Send the proposal"), payload
+    )
+
+
+@router.callback_query(Confirmed("change"))
+async def change_confirmed(
+    query: CallbackQuery,
+    confirmed: dict[str, Any],
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    settings: Settings,
+    stamp: Stamp,
+) -> None:
+    proposal = await propose(
+        session,
+        actor,
+        confirmed["programme_id"],
+        [_change_from(confirmed)],
+        reason=confirmed["reason"],
+        max_months=settings.programme_max_months,
+    )
+    await query.answer()
+    await show_decided(query, stamp, _("📨 Sent to the others."))
     card = await render_card(session, proposal)
-    await message.answer(
+    await chat_of(query).answer(
         _("Sent to the others: the change takes effect when everyone agrees (§10.2).")
         + "\n\n"
         + card,

@@ -255,6 +255,24 @@ def everyone(programme: Programme) -> list[int]:
     return [pair.mentor_id, *pair.mentee_ids]
 
 
+async def preview_change(
+    session: AsyncSession,
+    actor: Actor,
+    programme_id: int,
+    changes: list[Change],
+    *,
+    max_months: int = DEFAULT_MAX_MONTHS,
+) -> list[dict[str, Any]]:
+    """The changes with their before and after, checked as `propose_change` will check them:
+    what the author confirms before anything is sent."""
+    programme = await check_can_propose(session, actor, programme_id)
+    if not changes or len(changes) > 20:
+        raise InvalidValue()
+    items = [_describe(programme, change) for change in changes]
+    _check_result(programme, items, max_months)
+    return items
+
+
 async def propose_change(
     session: AsyncSession,
     actor: Actor,
@@ -266,11 +284,8 @@ async def propose_change(
     max_months: int = DEFAULT_MAX_MONTHS,
 ) -> ProgrammeChange:
     """The mentor or a mentee proposes changes; the author's own consent is counted."""
-    programme = await check_can_propose(session, actor, programme_id)
-    if not changes or len(changes) > 20:
-        raise InvalidValue()
-    items = [_describe(programme, change) for change in changes]
-    _check_result(programme, items, max_months)
+    items = await preview_change(session, actor, programme_id, changes, max_months=max_months)
+    programme = await get_programme(session, actor, programme_id)
     now = now or utcnow()
     me = actor.require_participant()
     proposal = ProgrammeChange(

@@ -173,7 +173,9 @@ async def test_an_activity_edited_by_a_proposal_everyone_agrees_to(
     await mentee.send("20.11.2026")
     await mentee.expect("Зачем нужно изменение")
     await mentee.send("Открытый урок перенесли на ноябрь")
-    sent = await mentee.expect("Отправлено остальным")
+    summary = await mentee.expect_and_press("Отправить предложение об изменении", "Отправить")
+    assert "Срок: 12.10.2026 → 20.11.2026" in summary.text
+    sent = await mentee.expect("Отправлено остальным: изменение")
     assert "Срок: 12.10.2026 → 20.11.2026" in sent.text
     proposal = await mentor.expect("Предложено изменение вашей программы")
     assert "Срок: 12.10.2026 → 20.11.2026" in proposal.text

@@ -50,7 +50,12 @@ async def propose_expected_result(mentee: Person) -> list:
     await mentee.press("Мероприятие 1")
     await mentee.press("Ожидаемый результат")
     await mentee.send("Открытый урок с самоанализом")
-    return await mentee.send("Так результат будет виден всем")
+    summary = await mentee.send("Так результат будет виден всем")
+    # Nothing is sent before the author has seen the before → after and confirmed.
+    assert said(summary, "Отправить предложение об изменении?")
+    assert said(summary, "План урока → Открытый урок с самоанализом")
+    assert not said(summary, "Предложено изменение")
+    return await mentee.press("Отправить предложение")
 
 
 async def test_a_change_agreed_by_the_mentor_and_both_mentees_of_a_group(
@@ -188,8 +193,8 @@ async def test_an_extension_beyond_the_colleges_limit_names_it(
     await mentor.send("/plan")
     await mentor.press("Предложить изменение")
     await mentor.press("Перенести дату окончания")
-    await mentor.send("15.10.2027")
-    replies = await mentor.send("Нужно больше времени")
+    replies = await mentor.send("15.10.2027")
+    replies += await mentor.send("Нужно больше времени")
     assert said(replies, "не больше 12 мес.")
 
 
