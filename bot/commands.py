@@ -39,6 +39,7 @@ CURATOR_COMMANDS = (
     ("requests", N_("Requests waiting for a decision")),
     ("programmes", N_("Programmes by status, with progress")),
     ("candidates", N_("Mentor candidates awaiting a decision")),
+    ("approvals", N_("Bank entries the director returned")),
     ("invite", N_("An invitation link that preselects the role")),
     ("stafflist", N_("The yearly list of teachers: import, links, who is missing")),
     ("roadmap", N_("The year's roadmap: stages, events, attendance")),
@@ -57,6 +58,7 @@ CURATOR_COMMANDS = (
 DIRECTOR_COMMANDS = (
     ("today", N_("What waits for the director")),
     ("roadmap", N_("The year's roadmap: approve it")),
+    ("approvals", N_("Approve the banks of mentors and mentees")),
     ("requests", N_("Applications and pairs waiting for the order")),
     ("participants", N_("The banks of mentors and mentees")),
     ("stafflist", N_("The yearly list of teachers")),

@@ -26,6 +26,7 @@ from handlers import (
 )
 from handlers.curator import (
     admin,
+    approvals,
     audit,
     broadcast,
     candidates,
@@ -60,6 +61,7 @@ def create_root_router() -> Router:
     curator.include_routers(
         desk.router,
         candidates.router,
+        approvals.router,
         pairing.router,
         curator_requests.router,
         admin.router,

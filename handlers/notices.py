@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.sender import Delivery, Outcome, sender_for
 from handlers.ui import label
 from handlers.views import day
+from models.approvals import BankDecision
 from models.base import utcnow
 from models.enums import MentorStatus, RequestStatus
 from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
@@ -120,11 +121,29 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
     return render
 
 
+async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    row = await session.get(BankDecision, decision_id)
+    person = await session.get(Participant, row.participant_id) if row is not None else None
+    if row is None or person is None or not person.full_name or row.resubmitted_at is not None:
+        return None  # erased, or already sent again: nothing to fix
+
+    def render() -> Rendered:
+        text = _(
+            "The director returned the bank entry of {name} (№{id}): {comment}\n"
+            "Fix it and send it again: /approvals."
+        )
+        comment = escape(row.comment or "")
+        return text.format(name=escape(person.full_name), id=person.id, comment=comment), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
     "mentor.decided": _mentor_decided,
     "programme.ended": _programme_ended,
+    "bank.returned": _bank_returned,
 }
 
 

@@ -1,5 +1,6 @@
 """SQLAlchemy tables and the domain rules that change them. Never imports aiogram."""
 
+from models.approvals import BankDecision
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
@@ -23,6 +24,7 @@ from models.updates import ProcessedUpdate
 __all__ = [
     "Activity",
     "AuditEntry",
+    "BankDecision",
     "Base",
     "Broadcast",
     "Consent",

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import returned_count, waiting_count
 from models.enums import (
     ActivityStatus,
     MentorStatus,
@@ -37,6 +38,8 @@ class Desk:
     unreachable: int  # people who blocked the bot
     listed_unregistered: int = 0  # teachers on the yearly list not registered yet (§6.4.2)
     roadmap_to_approve: int = 0  # this year's roadmap, not yet approved by the director
+    bank_to_approve: int = 0  # bank entries waiting for the director's approval (§6.3.3)
+    bank_returned: int = 0  # bank entries the director returned to the curator
 
     @property
     def empty(self) -> bool:
@@ -102,6 +105,8 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
                 .select_from(Roadmap)
                 .where(Roadmap.year == academic_year(today)[0].year, Roadmap.approved_at.is_(None))
                 .scalar_subquery(),
+                waiting_count(),
+                returned_count(),
             )
         )
     ).one()

@@ -22,6 +22,7 @@ from html import escape
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
@@ -51,6 +52,12 @@ async def erase_person(
     traces += await _erase_requests(session, participant)
     traces += await _erase_surveys(session, participant.id)
     traces += await _erase_broadcasts(session, participant.telegram_id)
+    # The director's comments on the person's bank entries (§6.3.3) speak of the person.
+    await session.execute(
+        update(BankDecision)
+        .where(BankDecision.participant_id == participant.id)
+        .values(comment=None)
+    )
     for field in PROFILE_KEYS:
         setattr(participant, field, None)
     participant.mentee_profile = None

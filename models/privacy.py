@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import BankDecision
 from models.audit import AuditEntry, audit
 from models.base import Base, utcnow
 from models.broadcasts import Broadcast
@@ -238,6 +239,7 @@ async def personal_data(session: AsyncSession, person: Participant) -> dict[str,
             or_(MentorReplacement.old_mentor_id == pid, MentorReplacement.new_mentor_id == pid)
         ),
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
+        "bank_decisions": select(BankDecision).where(BankDecision.participant_id == pid),
         "roadmap_event_guests": select(EventGuest).where(EventGuest.participant_id == pid),
         "audit_log": select(AuditEntry).where(
             or_(

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.curator.approvals import cmd_approvals
 from handlers.curator.candidates import cmd_candidates
 from handlers.curator.participants import BankView, render_bank
 from handlers.curator.programmes import render_list
@@ -35,6 +36,7 @@ class DeskItem(StrEnum):
     UNREACHABLE = "unr"
     STAFF = "staff"
     ROADMAP = "road"
+    BANK = "bank"
 
 
 class DeskOpen(CallbackData, prefix="desk"):
@@ -140,6 +142,26 @@ def render_desk(desk: Desk) -> tuple[str, InlineKeyboardMarkup | None]:
         _("The roadmap"),
         DeskItem.ROADMAP,
     )
+    add(
+        desk.bank_to_approve,
+        ngettext(
+            "{n} bank entry waits for the director's approval",
+            "{n} bank entries wait for the director's approval",
+            desk.bank_to_approve,
+        ),
+        _("Bank approvals"),
+        DeskItem.BANK,
+    )
+    add(
+        desk.bank_returned,
+        ngettext(
+            "{n} bank entry was returned by the director",
+            "{n} bank entries were returned by the director",
+            desk.bank_returned,
+        ),
+        _("Bank approvals"),
+        DeskItem.BANK,
+    )
     return title + "\n" + "\n".join(lines), button_rows(buttons)
 
 
@@ -177,6 +199,8 @@ async def desk_item_opened(
             await message.answer(text, reply_markup=markup)
         case DeskItem.ROADMAP:
             await cmd_roadmap(message, session, today, participant, settings)
+        case DeskItem.BANK:
+            await cmd_approvals(message, session, participant, settings)
         case DeskItem.STAFF:
             await cmd_stafflist(message, session, today)
         case DeskItem.DRAFTING | DeskItem.RUNNING:
