@@ -28,14 +28,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, utcnow
 from models.concurrency import decision
 from models.director import is_director
-from models.enums import MentorStatus, ParticipantStatus
+from models.enums import MentorStatus, ParticipantStatus, StaffRole
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound
 from models.i18n_marker import N_
 from models.outbox import enqueue, notice_prefix
@@ -113,12 +113,15 @@ def _decided(role: BankRole, *, returned_only: bool = False) -> ColumnElement[bo
 
 
 def waiting_count() -> ColumnElement[int]:
-    """Entries waiting for the director (a scalar subquery for the desk's one round trip)."""
+    """Entries waiting for the director (a scalar subquery for the desk's one round trip);
+    none while no director has the role in the bot (nobody there to approve them)."""
+    director = aliased(Participant)
+    has_director = exists().where(director.staff_role == StaffRole.DIRECTOR)
     return sum(
         (
             select(func.count())
             .select_from(Participant)
-            .where(*_in_bank(role), ~_decided(role))
+            .where(*_in_bank(role), ~_decided(role), has_director)
             .scalar_subquery()
             for role in BankRole
         ),
@@ -196,10 +199,9 @@ async def _waiting_entry(
     if entry is None:
         raise NotFound(N_("This person is no longer in the bank."))
     if entry.state != "waiting":
-        raise AlreadyDecided(
-            N_("Already decided: {state}."),
-            state=N_("approved") if entry.state == "approved" else N_("returned to the curator"),
-        )
+        if entry.state == "approved":
+            raise AlreadyDecided(N_("Already decided: the director approved this entry."))
+        raise AlreadyDecided(N_("Already decided: the entry was returned to the curator."))
     return entry
 
 

@@ -80,7 +80,7 @@ async def _show(message: Message, director: bool, settings: Settings, entry: Ban
             parts.append(_("Returned before: {comment}").format(comment=escape(last.comment)))
         markup = button_rows(
             [
-                _button(_("Approve"), Verb.APPROVE, entry),
+                _button(_("Approve the entry"), Verb.APPROVE, entry),
                 _button(_("Return to the curator"), Verb.RETURN, entry),
             ],
             width=2,

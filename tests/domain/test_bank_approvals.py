@@ -20,6 +20,7 @@ from models.approvals import (
 from models.banks import set_archived
 from models.desk import curator_desk
 from models.enums import StaffRole
+from models.erasure import erase_person
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue
 from models.outbox import OutboxMessage
 from tests.factories import CURATOR, actor, make_mentor, make_teacher
@@ -48,7 +49,8 @@ async def test_only_the_director_approves_and_only_once(session: AsyncSession) -
     curator = await _staff(session, StaffRole.CURATOR, 7002)
 
     waiting, total = await entries(session, "waiting")
-    assert _ids(waiting) == {(mentor.id, "mentor"), (mentee.id, "mentee")} and total == 2
+    assert _ids(waiting) == {(mentor.id, "mentor"), (mentee.id, "mentee")}
+    assert total == 2
     assert (await curator_desk(session, TODAY)).bank_to_approve == 2
 
     for someone in (curator, mentee, None):
@@ -75,7 +77,8 @@ async def test_a_returned_entry_goes_to_the_curator_and_comes_back(session: Asyn
     row = await return_entry(
         session, director, mentee.id, "mentee", "  Нет  даты приёма ", [1000, 7011]
     )
-    assert row.comment == "Нет даты приёма" and row.round == 1
+    assert row.comment == "Нет даты приёма"
+    assert row.round == 1
     notices = list(await session.scalars(select(OutboxMessage)))
     mine = [n for n in notices if (n.payload or {}).get("notice") == "bank.returned"]
     assert [(n.chat_id, n.payload["id"]) for n in mine] == [(1000, row.id)]  # not the director
@@ -96,3 +99,15 @@ async def test_a_returned_entry_goes_to_the_curator_and_comes_back(session: Asyn
     rounds = await session.scalars(select(BankDecision.approved).order_by(BankDecision.round))
     assert list(rounds) == [False, True]
     assert (await curator_desk(session, TODAY)).empty
+
+
+async def test_erasure_clears_the_directors_comment_about_the_person(
+    session: AsyncSession,
+) -> None:
+    mentee = await make_teacher(session, full_name="Лебедева Ольга")
+    director = await _staff(session, StaffRole.DIRECTOR, 7021)
+    row = await return_entry(session, director, mentee.id, "mentee", "Лебедева: нет стажа", [1000])
+    await erase_person(session, mentee)
+    await session.commit()
+    await session.refresh(row)
+    assert row.comment is None

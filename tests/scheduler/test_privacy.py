@@ -18,6 +18,7 @@ from documents.render import render
 from handlers.curator.documents import college_of, russian
 from handlers.curator.export import build_workbook
 from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, SurveyAnswer
+from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
 from models.enums import PaperKind, ParticipantStatus
@@ -263,6 +264,17 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     session.add(event)
     await session.flush()
     session.add(EventGuest(event_id=event.id, participant_id=person.id))
+    session.add(
+        BankDecision(
+            participant_id=person.id,
+            role="mentor",
+            round=1,
+            approved=False,
+            comment=f"Возврат {tag}",
+            decided_by=CURATOR.telegram_id,
+            decided_at=now,
+        )
+    )
     await session.commit()
     return person, mentee
 
@@ -292,6 +304,7 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Рассылка Альфа",
         "Новость Альфа",
         "Письмо Альфа",
+        "Возврат Альфа",
     ):
         assert mine in dump, mine
     assert "Бета" not in dump
