@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import Delivery, Outcome, sender_for
 from handlers.ui import label
-from handlers.views import day
+from handlers.views import day, names_of, request_card
 from models.approvals import BankDecision
 from models.base import utcnow
 from models.enums import MentorStatus, RequestStatus
@@ -138,12 +138,28 @@ async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int):
     return render
 
 
+async def _request_copy(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    request = await session.get(Request, request_id)
+    if request is None:
+        return None
+    names = await names_of(session, [request.author_id])
+
+    def render() -> Rendered:
+        return _(
+            "A copy for the director: an application addressed to the curator and the director "
+            "(§7.1.3, §8.1.5). The curator decides it; the decision will come here too."
+        ) + "\n\n" + request_card(request, names), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
     "mentor.decided": _mentor_decided,
     "programme.ended": _programme_ended,
     "bank.returned": _bank_returned,
+    "request.copy": _request_copy,
 }
 
 

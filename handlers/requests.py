@@ -15,16 +15,19 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import notify_curators, notify_participants
+from handlers.notices import send_notices
+from handlers.notify import notify, notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
 from handlers.views import day, names_of, request_card
 from models.access import Actor
+from models.director import TO_DIRECTOR, director_telegram_ids
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
 from models.fields import parse_date
 from models.pairs import Pair, get_pair
+from models.participant import curator_telegram_ids
 from models.programmes import check_deadline, check_extension, programme_of_pair
 from models.requests import (
     WHO_MAY_ASK,
@@ -62,6 +65,13 @@ async def send_to_curators(
             request, names
         ), curator_buttons(request)
 
+    if request.kind in TO_DIRECTOR:  # the director has the copy (queued with the request)
+        await send_notices(bot, session, i18n, "request.copy", request.id)
+        chat_ids = set(await curator_telegram_ids(session, settings.curator_ids))
+        await notify(
+            bot, session, i18n, sorted(chat_ids - set(await director_telegram_ids(session))), render
+        )
+        return
     await notify_curators(bot, session, settings, i18n, render)
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import StaffRole
+from models.enums import RequestKind, StaffRole
 from models.errors import AccessDenied
 from models.i18n_marker import N_
 from models.participant import Participant
 
 ORDER_ENTRY = ("curator", "director")
+# Applications the regulation addresses to the curator and the director (§7.1.3, §8.1.5): the
+# curator decides them; the director gets a copy and the decision.
+TO_DIRECTOR = (RequestKind.REPLACEMENT, RequestKind.RELEASE)
 
 
 def is_director(person: Participant | None) -> bool:
@@ -34,5 +37,14 @@ async def director_telegram_ids(session: AsyncSession) -> list[int]:
     return sorted(
         await session.scalars(
             select(Participant.telegram_id).where(Participant.staff_role == StaffRole.DIRECTOR)
+        )
+    )
+
+
+async def director_ids(session: AsyncSession) -> list[int]:
+    """The directors' participant ids (for notices through the outbox)."""
+    return sorted(
+        await session.scalars(
+            select(Participant.id).where(Participant.staff_role == StaffRole.DIRECTOR)
         )
     )

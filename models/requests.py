@@ -13,6 +13,7 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
+from models.director import TO_DIRECTOR, director_ids
 from models.enums import EndReason, RequestKind, RequestStatus
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -109,6 +110,9 @@ async def create_request(
         new_date=new_date if kind in NEEDS_PARTNER else None,
     )
     session.add(request)
+    if kind in TO_DIRECTOR:  # a copy for the director, in the same transaction
+        await session.flush()
+        await queue_notice(session, "request.copy", request.id, await director_ids(session))
     await session.commit()
     return request
 
@@ -196,6 +200,8 @@ async def decide_request(
             )
             await withdraw_open_requests(session, request.pair_id)
     people = [request.author_id, *partner_ids(request)]
+    if request.kind in TO_DIRECTOR:  # the director sees the curator's decision
+        people += [d for d in await director_ids(session) if d != actor.participant_id]
     await queue_notice(session, "request.decided", request.id, people, now)
     await session.commit()
     return request
