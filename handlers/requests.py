@@ -22,7 +22,12 @@ from handlers.programme.common import my_pairs, pick_pair
 from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
 from handlers.views import day, names_of, request_card
 from models.access import Actor
-from models.director import TO_DIRECTOR, director_telegram_ids
+from models.director import (
+    DIRECTOR_DECIDES,
+    TO_DIRECTOR,
+    director_telegram_ids,
+    require_a_director,
+)
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
 from models.fields import parse_date
@@ -65,14 +70,23 @@ async def send_to_curators(
             request, names
         ), curator_buttons(request)
 
+    if request.kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):
+        await notify_curators(bot, session, settings, i18n, render)
+        return
+    directors = set(await director_telegram_ids(session))
+    curators = set(await curator_telegram_ids(session, settings.curator_ids)) - directors
     if request.kind in TO_DIRECTOR:  # the director has the copy (queued with the request)
         await send_notices(bot, session, i18n, "request.copy", request.id)
-        chat_ids = set(await curator_telegram_ids(session, settings.curator_ids))
-        await notify(
-            bot, session, i18n, sorted(chat_ids - set(await director_telegram_ids(session))), render
-        )
+        await notify(bot, session, i18n, sorted(curators), render)
         return
-    await notify_curators(bot, session, settings, i18n, render)
+
+    def copy() -> tuple[str, None]:  # §4.3: the director decides, the curators see it
+        return _(
+            "For your information: an application to the director (§4.3); the director decides it."
+        ) + "\n\n" + request_card(request, names), None
+
+    await notify(bot, session, i18n, sorted(directors), render)
+    await notify(bot, session, i18n, sorted(curators), copy)
 
 
 async def _menu(message: Message, pair: Pair, actor: Actor) -> None:
@@ -119,6 +133,7 @@ async def request_kind_chosen(
     kind = next((k for k in RequestKind if k.value == callback_data.kind), None)
     if kind is None or pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
         raise InvalidValue(STALE)
+    await require_a_director(session, kind)
     await query.answer()
     if kind == RequestKind.DEADLINE and not callback_data.item:
         programme = await programme_of_pair(session, pair.id)
@@ -152,6 +167,15 @@ async def request_kind_chosen(
         await query.message.answer(prompt)
         return
     await state.set_state(Requesting.entering_reason)
+    if kind == RequestKind.DUTY_RELEASE:
+        await query.message.answer(
+            _(
+                "The director releases from duties for a plan activity only in exceptional "
+                "cases, if teaching goes on (§4.3). Write the activity, its date and who "
+                "replaces you meanwhile:"
+            )
+        )
+        return
     await query.message.answer(prompt_of("request_reason"))
 
 

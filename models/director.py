@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import RequestKind, StaffRole
-from models.errors import AccessDenied
+from models.errors import AccessDenied, WrongState
 from models.i18n_marker import N_
 from models.participant import Participant
 
@@ -15,6 +15,9 @@ ORDER_ENTRY = ("curator", "director")
 # Applications the regulation addresses to the curator and the director (§7.1.3, §8.1.5): the
 # curator decides them; the director gets a copy and the decision.
 TO_DIRECTOR = (RequestKind.REPLACEMENT, RequestKind.RELEASE)
+# §4.3: only the director releases a mentor or a mentee from their duties for a plan activity,
+# in exceptional cases; the curators get a copy.
+DIRECTOR_DECIDES = (RequestKind.DUTY_RELEASE,)
 
 
 def is_director(person: Participant | None) -> bool:
@@ -48,3 +51,17 @@ async def director_ids(session: AsyncSession) -> list[int]:
             select(Participant.id).where(Participant.staff_role == StaffRole.DIRECTOR)
         )
     )
+
+
+async def require_director_decides(session: AsyncSession, kind: str, telegram_id: int) -> None:
+    """A §4.3 release is the director's decision alone."""
+    if kind in DIRECTOR_DECIDES and telegram_id not in await director_telegram_ids(session):
+        raise AccessDenied(N_("Only the director releases from duties (§4.3)."))
+
+
+async def require_a_director(session: AsyncSession, kind: str) -> None:
+    """A §4.3 application needs someone with the director's role to decide it."""
+    if kind in DIRECTOR_DECIDES and not await director_ids(session):
+        raise WrongState(
+            N_("Nobody has the director's role in the bot yet: ask the curator to give it.")
+        )

@@ -13,7 +13,12 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
-from models.director import TO_DIRECTOR, director_ids
+from models.director import (
+    TO_DIRECTOR,
+    director_ids,
+    require_a_director,
+    require_director_decides,
+)
 from models.enums import EndReason, RequestKind, RequestStatus
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -37,6 +42,7 @@ WHO_MAY_ASK = {
     RequestKind.DEADLINE: ("mentor", "mentee"),
     RequestKind.EXTENSION: ("mentor", "mentee"),
     RequestKind.EARLY_END: ("mentor", "mentee"),
+    RequestKind.DUTY_RELEASE: ("mentor", "mentee"),
 }
 NEEDS_PARTNER = (RequestKind.DEADLINE, RequestKind.EXTENSION)
 
@@ -86,6 +92,7 @@ async def create_request(
     )
     if duplicate is not None:
         raise WrongState(N_("A request of this kind is already open for this pair."))
+    await require_a_director(session, kind)
     programme = await programme_of_pair(session, pair_id)
     if kind in (*NEEDS_PARTNER, RequestKind.EARLY_END) and (
         programme is None or programme.status not in RUNNING
@@ -169,6 +176,7 @@ async def decide_request(
     request = await get_request(session, actor, request_id)
     if request.status != RequestStatus.PENDING:
         raise already_decided(request.status)
+    await require_director_decides(session, request.kind, actor.telegram_id)
     now = now or utcnow()
     request.decision_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
     request.decided_by, request.decided_at = actor.telegram_id, now

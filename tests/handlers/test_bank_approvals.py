@@ -69,3 +69,19 @@ async def test_forged_and_stale_buttons_are_refused(
     assert said(await director.press_data(own), "Этого человека уже нет в банке")
     replies = await director.press_data("bk:ok:1:nobody")
     assert replies  # answered, not crashed
+
+
+async def test_the_audit_reads_the_directors_decisions(
+    curator: Person,
+    person: Callable[..., Person],
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    async with session_pool() as session:
+        mentee = await make_teacher(session, full_name="Лебедева Ольга")
+        boss = await make_teacher(session, mentee=False, telegram_id=5721, full_name="Бондаренко")
+        boss.staff_role = StaffRole.DIRECTOR
+        await session.commit()
+    await person(5721).press_data(
+        EntryAction(verb=Verb.APPROVE, participant_id=mentee.id, role=BankRole.MENTEE).pack()
+    )
+    assert said(await curator.send("/audit"), "утвердил(а) Лебедева Ольга: банк наставляемых")
