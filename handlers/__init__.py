@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject
 
 from handlers import (
     activities,
+    choice,
     common,
     consent,
     drafts,
@@ -100,6 +101,7 @@ def create_root_router() -> Router:
         activities.router,
         journal.router,
         requests.router,
+        choice.router,
         survey.router,
         curator,
         fallback.router,  # catch-alls last

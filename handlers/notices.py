@@ -25,6 +25,7 @@ from handlers.ui import label
 from handlers.views import day, names_of, request_card
 from models.approvals import BankDecision
 from models.base import utcnow
+from models.choice import MentorWish
 from models.enums import MentorStatus, RequestStatus
 from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
 from models.outbox import mark_unreachable as mark_person_unreachable
@@ -153,6 +154,24 @@ async def _request_copy(session: AsyncSession, request_id: int, chat_id: int):  
     return render
 
 
+async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    wish = await session.get(MentorWish, wish_id)
+    if wish is None or not wish.reason:
+        return None  # erased meanwhile
+    names = await names_of(session, [wish.mentee_id, wish.mentor_id])
+    if wish.mentee_id not in names or wish.mentor_id not in names:
+        return None
+
+    def render() -> Rendered:
+        return _(
+            "{mentee} asks for {mentor} as a mentor: «{reason}». Form the pair: /pair."
+        ).format(
+            mentee=names[wish.mentee_id], mentor=names[wish.mentor_id], reason=escape(wish.reason)
+        ), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
@@ -160,6 +179,7 @@ RENDERERS: dict[str, Renderer] = {
     "programme.ended": _programme_ended,
     "bank.returned": _bank_returned,
     "request.copy": _request_copy,
+    "wish.created": _wish_created,
 }
 
 

@@ -4,6 +4,7 @@ from models.approvals import BankDecision
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
+from models.choice import MentorWish
 from models.consent import Consent
 from models.departments import Department
 from models.invites import Invite
@@ -35,6 +36,7 @@ __all__ = [
     "MenteeProfile",
     "MentorProfile",
     "MentorReplacement",
+    "MentorWish",
     "OutboxMessage",
     "Pair",
     "PairMember",

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.approvals import returned_count, waiting_count
+from models.choice import open_wish_count
 from models.enums import (
     ActivityStatus,
     MentorStatus,
@@ -40,6 +41,7 @@ class Desk:
     roadmap_to_approve: int = 0  # this year's roadmap, not yet approved by the director
     bank_to_approve: int = 0  # bank entries waiting for the director's approval (§6.3.3)
     bank_returned: int = 0  # bank entries the director returned to the curator
+    wishes: int = 0  # mentees without a pair who asked for a mentor (§9.1.2)
 
     @property
     def empty(self) -> bool:
@@ -107,6 +109,7 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
                 .scalar_subquery(),
                 waiting_count(),
                 returned_count(),
+                open_wish_count(),
             )
         )
     ).one()

@@ -26,6 +26,7 @@ from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
+from models.choice import MentorWish
 from models.fields import PROFILE_KEYS
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage, OutboxStatus
@@ -57,6 +58,10 @@ async def erase_person(
         update(BankDecision)
         .where(BankDecision.participant_id == participant.id)
         .values(comment=None)
+    )
+    # The reasons the person gave for the mentor they asked for.
+    await session.execute(
+        update(MentorWish).where(MentorWish.mentee_id == participant.id).values(reason=None)
     )
     for field in PROFILE_KEYS:
         setattr(participant, field, None)

@@ -141,8 +141,17 @@ def score_mentor(mentee: Participant, mentor: Participant) -> MentorMatch:
     return match
 
 
-async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) -> list[MentorMatch]:
-    """Mentors in the bank with a free place, best match first (ties: lighter load first)."""
+async def rank_mentors(
+    session: AsyncSession,
+    mentee_id: int,
+    limit: int = 5,
+    *,
+    shown_only: bool = False,
+    include: int | None = None,
+) -> list[MentorMatch]:
+    """Mentors in the bank with a free place, best match first (ties: lighter load first);
+    `shown_only`: those who agreed to be shown to mentees; `include`: this mentor is kept
+    even below the first `limit` (the one the mentee asked for)."""
     mentee = await get_participant_by_id(session, mentee_id)
     if mentee is None or mentee.mentee_profile is None:
         raise NotFound(N_("This person is not in the bank of mentees."))
@@ -154,6 +163,7 @@ async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) ->
             Participant.status == ParticipantStatus.ACTIVE,
             Participant.archived_at.is_(None),
             Participant.id != mentee_id,
+            *([MentorProfile.shown_to_mentees.is_(True)] if shown_only else []),
         )
     )
     matches = []
@@ -165,4 +175,4 @@ async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) ->
         match.load = load
         matches.append(match)
     matches.sort(key=lambda m: (-m.score, m.load, m.mentor.id))
-    return matches[:limit]
+    return [m for n, m in enumerate(matches) if n < limit or m.mentor.id == include]

@@ -17,6 +17,7 @@ from models.approvals import BankDecision
 from models.audit import AuditEntry, audit
 from models.base import Base, utcnow
 from models.broadcasts import Broadcast
+from models.choice import MentorWish
 from models.consent import (
     Consent,
     ConsentDocument,
@@ -240,6 +241,9 @@ async def personal_data(session: AsyncSession, person: Participant) -> dict[str,
         ),
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
         "bank_decisions": select(BankDecision).where(BankDecision.participant_id == pid),
+        "mentor_wishes": select(MentorWish).where(
+            or_(MentorWish.mentee_id == pid, MentorWish.mentor_id == pid)
+        ),
         "roadmap_event_guests": select(EventGuest).where(EventGuest.participant_id == pid),
         "audit_log": select(AuditEntry).where(
             or_(

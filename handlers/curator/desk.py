@@ -8,6 +8,7 @@ from enum import StrEnum
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.curator.approvals import cmd_approvals
 from handlers.curator.candidates import cmd_candidates
+from handlers.curator.pairing import cmd_pair
 from handlers.curator.participants import BankView, render_bank
 from handlers.curator.programmes import render_list
 from handlers.curator.requests import cmd_requests
@@ -37,6 +39,7 @@ class DeskItem(StrEnum):
     STAFF = "staff"
     ROADMAP = "road"
     BANK = "bank"
+    WISHES = "wish"
 
 
 class DeskOpen(CallbackData, prefix="desk"):
@@ -162,6 +165,16 @@ def render_desk(desk: Desk) -> tuple[str, InlineKeyboardMarkup | None]:
         _("Bank approvals"),
         DeskItem.BANK,
     )
+    add(
+        desk.wishes,
+        ngettext(
+            "{n} mentee asked for a mentor",
+            "{n} mentees asked for a mentor",
+            desk.wishes,
+        ),
+        _("Form a pair"),
+        DeskItem.WISHES,
+    )
     return title + "\n" + "\n".join(lines), button_rows(buttons)
 
 
@@ -183,6 +196,7 @@ async def desk_item_opened(
     today: date,
     participant: Participant | None,
     settings: Settings,
+    state: FSMContext,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):  # too old for Telegram to let the bot use it
@@ -199,6 +213,8 @@ async def desk_item_opened(
             await message.answer(text, reply_markup=markup)
         case DeskItem.ROADMAP:
             await cmd_roadmap(message, session, today, participant, settings)
+        case DeskItem.WISHES:
+            await cmd_pair(message, state, session)
         case DeskItem.BANK:
             await cmd_approvals(message, session, participant, settings)
         case DeskItem.STAFF:

@@ -38,6 +38,7 @@ from handlers.views import (
     reason_text,
 )
 from models.access import Actor
+from models.choice import current_wishes
 from models.director import require_order_entry
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
@@ -71,8 +72,13 @@ async def cmd_pair(message: Message, state: FSMContext, session: AsyncSession) -
     if not mentees:
         await message.answer(_("Every mentee in the bank has a mentor or a pending proposal."))
         return
+    wishes = await current_wishes(session, [m.id for m in mentees])
     buttons = [
-        (f"{m.display_name} — {m.department or '—'}", PickMentee(mentee_id=m.id)) for m in mentees
+        (
+            ("⭐ " if m.id in wishes else "") + f"{m.display_name} — {m.department or '—'}",
+            PickMentee(mentee_id=m.id),
+        )
+        for m in mentees
     ]
     await message.answer(
         _("Choose a mentee (the bank of mentees without a mentor):"),
@@ -85,7 +91,9 @@ async def mentee_picked(
     query: CallbackQuery, callback_data: PickMentee, session: AsyncSession
 ) -> None:
     mentee = await get_participant_by_id(session, callback_data.mentee_id)
-    ranked = await rank_mentors(session, callback_data.mentee_id)
+    wish = (await current_wishes(session, [callback_data.mentee_id])).get(callback_data.mentee_id)
+    wished = wish.mentor_id if wish is not None else None
+    ranked = await rank_mentors(session, callback_data.mentee_id, include=wished)
     if mentee is None or not ranked:
         await query.message.edit_text(_("No mentor in the bank has a free place for this mentee."))
         await query.answer()
@@ -95,11 +103,23 @@ async def mentee_picked(
             name=escape(name_in(mentee.display_name, Case.GENITIVE))
         )
     ]
+    if wish is not None:
+        wanted = next((m.mentor for m in ranked if m.mentor.id == wished), None)
+        lines.append(
+            _("⭐ The mentee asked for {mentor}: «{reason}»").format(
+                mentor=escape(wanted.display_name)
+                if wanted
+                else _("a mentor without a free place"),
+                reason=escape(wish.reason or ""),
+            )
+        )
     buttons = []
     for number, match in enumerate(ranked, 1):
         reasons = "; ".join(reason_text(text, params) for text, params in match.reasons)
+        star = "⭐ " if match.mentor.id == wished else ""
         lines.append(
-            ngettext(
+            star
+            + ngettext(
                 "{n}. <b>{name}</b>: {score} point, {load} of {capacity} places taken",
                 "{n}. <b>{name}</b>: {score} points, {load} of {capacity} places taken",
                 match.score,

@@ -21,6 +21,7 @@ from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, Survey
 from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
+from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
 from models.journal import log_meeting, send_message
 from models.outbox import OutboxMessage, enqueue
@@ -275,6 +276,14 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
             decided_at=now,
         )
     )
+    session.add(
+        MentorWish(
+            mentee_id=person.id,
+            mentor_id=other.id,
+            reason=f"Пожелание {tag}",
+            created_by=person.telegram_id,
+        )
+    )
     await session.commit()
     return person, mentee
 
@@ -305,6 +314,7 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Новость Альфа",
         "Письмо Альфа",
         "Возврат Альфа",
+        "Пожелание Альфа",
     ):
         assert mine in dump, mine
     assert "Бета" not in dump
