@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from handlers.ui import ActivityAction, ProgrammeAction
@@ -110,11 +110,18 @@ def render(
             "Request #{id} has been waiting for your decision for {days} days. /requests lists it."
         ).format(id=request.id, days=p["days"]), None
     if due.kind == "digest":
-        return _(
+        text = _(
             "<b>Weekly digest</b>\nActive pairs: {pairs}\nActivities due this week: "
             "{due}\nOverdue activities: {overdue}\nRequests waiting for a decision: "
             "{requests}"
-        ).format(**p), None
+        ).format(**p)
+        if p.get("stages"):
+            text += "\n" + ngettext(
+                "{n} roadmap stage is overdue (/roadmap)",
+                "{n} roadmap stages are overdue (/roadmap)",
+                p["stages"],
+            ).format(n=p["stages"])
+        return text, None
     if due.kind == "unreachable":
         return _(
             "{name} blocked the bot or deleted the chat: messages to them cannot be "
