@@ -23,6 +23,7 @@ PARTICIPANT_COMMANDS = (
     ("propose", N_("Propose an improvement to the programme")),
     ("request", N_("A request to the curator")),
     ("mentors", N_("Choose a mentor (mentees) or be shown to mentees (mentors)")),
+    ("library", N_("The methodical library: materials, memos, practices")),
     ("programme", N_("Draft the programme (mentor)")),
     ("profile", N_("My profile and questionnaire")),
     ("consent", N_("My consents: view or withdraw")),

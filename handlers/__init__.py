@@ -18,6 +18,7 @@ from handlers import (
     errors,
     fallback,
     journal,
+    library,
     pairs,
     plan,
     profile,
@@ -102,6 +103,7 @@ def create_root_router() -> Router:
         journal.router,
         requests.router,
         choice.router,
+        library.router,
         survey.router,
         curator,
         fallback.router,  # catch-alls last

@@ -9,6 +9,7 @@ from models.consent import Consent
 from models.departments import Department
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
+from models.library import Material
 from models.outbox import OutboxMessage
 from models.pairs import MentorReplacement, Pair, PairingExclusion, PairMember
 from models.papers import SignedPaper
@@ -32,6 +33,7 @@ __all__ = [
     "Department",
     "EventGuest",
     "Invite",
+    "Material",
     "Meeting",
     "MenteeProfile",
     "MentorProfile",

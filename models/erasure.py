@@ -19,7 +19,7 @@ import json
 from datetime import datetime
 from html import escape
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.approvals import BankDecision
@@ -29,6 +29,7 @@ from models.broadcasts import Broadcast
 from models.choice import MentorWish
 from models.fields import PROFILE_KEYS
 from models.journal import Meeting, PairMessage
+from models.library import Material
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, PairMember
 from models.participant import Participant
@@ -59,6 +60,8 @@ async def erase_person(
         .where(BankDecision.participant_id == participant.id)
         .values(comment=None)
     )
+    # Library materials the person added (their texts and files).
+    await session.execute(delete(Material).where(Material.author_id == participant.id))
     # The reasons the person gave for the mentor they asked for.
     await session.execute(
         update(MentorWish).where(MentorWish.mentee_id == participant.id).values(reason=None)
