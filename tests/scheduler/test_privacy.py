@@ -24,6 +24,7 @@ from models.base import utcnow
 from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
 from models.journal import log_meeting, send_message
+from models.library import Material
 from models.outbox import OutboxMessage, enqueue
 from models.pairs import MentorReplacement
 from models.papers import SignedPaper
@@ -284,6 +285,15 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
             created_by=person.telegram_id,
         )
     )
+    session.add(
+        Material(
+            title=f"Материал {tag}",
+            body="Памятка",
+            tags=[],
+            author_id=person.id,
+            added_by=person.telegram_id,
+        )
+    )
     await session.commit()
     return person, mentee
 
@@ -315,6 +325,7 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Письмо Альфа",
         "Возврат Альфа",
         "Пожелание Альфа",
+        "Материал Альфа",
     ):
         assert mine in dump, mine
     assert "Бета" not in dump
