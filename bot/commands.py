@@ -24,6 +24,7 @@ PARTICIPANT_COMMANDS = (
     ("request", N_("A request to the curator")),
     ("mentors", N_("Choose a mentor (mentees) or be shown to mentees (mentors)")),
     ("library", N_("The methodical library: materials, memos, practices")),
+    ("mentee", N_("My mentee's card; propose encouragement or a contest (mentor)")),
     ("programme", N_("Draft the programme (mentor)")),
     ("profile", N_("My profile and questionnaire")),
     ("consent", N_("My consents: view or withdraw")),

@@ -19,6 +19,7 @@ from handlers import (
     fallback,
     journal,
     library,
+    mentee_card,
     pairs,
     plan,
     profile,
@@ -104,6 +105,7 @@ def create_root_router() -> Router:
         requests.router,
         choice.router,
         library.router,
+        mentee_card.router,
         survey.router,
         curator,
         fallback.router,  # catch-alls last

@@ -27,6 +27,7 @@ from models.approvals import BankDecision
 from models.base import utcnow
 from models.choice import MentorWish
 from models.enums import MentorStatus, RequestStatus
+from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
 from models.outbox import mark_unreachable as mark_person_unreachable
 from models.pairs import Pair
@@ -172,6 +173,25 @@ async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int):  # t
     return render
 
 
+async def _proposal_created(session: AsyncSession, proposal_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    proposal = await session.get(MentorProposal, proposal_id)
+    if proposal is None or not proposal.text:
+        return None  # erased meanwhile
+    names = await names_of(session, [proposal.mentor_id, proposal.mentee_id])
+
+    def render() -> Rendered:
+        return _(
+            "The mentor {mentor} proposes {kind} for {mentee} (§7.2.6, §7.2.7): {text}"
+        ).format(
+            mentor=names.get(proposal.mentor_id, "—"),
+            mentee=names.get(proposal.mentee_id, "—"),
+            kind=_(KIND_LABELS.get(proposal.kind, proposal.kind)),
+            text=escape(proposal.text or ""),
+        ), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
@@ -180,6 +200,7 @@ RENDERERS: dict[str, Renderer] = {
     "bank.returned": _bank_returned,
     "request.copy": _request_copy,
     "wish.created": _wish_created,
+    "proposal.created": _proposal_created,
 }
 
 

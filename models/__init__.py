@@ -10,6 +10,7 @@ from models.departments import Department
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage
 from models.pairs import MentorReplacement, Pair, PairingExclusion, PairMember
 from models.papers import SignedPaper
@@ -37,6 +38,7 @@ __all__ = [
     "Meeting",
     "MenteeProfile",
     "MentorProfile",
+    "MentorProposal",
     "MentorReplacement",
     "MentorWish",
     "OutboxMessage",

@@ -30,6 +30,7 @@ from models.choice import MentorWish
 from models.fields import PROFILE_KEYS
 from models.journal import Meeting, PairMessage
 from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, PairMember
 from models.participant import Participant
@@ -62,6 +63,17 @@ async def erase_person(
     )
     # Library materials the person added (their texts and files).
     await session.execute(delete(Material).where(Material.author_id == participant.id))
+    # The mentor's proposals about a mentee speak of the mentee and were written by the mentor.
+    await session.execute(
+        update(MentorProposal)
+        .where(
+            or_(
+                MentorProposal.mentor_id == participant.id,
+                MentorProposal.mentee_id == participant.id,
+            )
+        )
+        .values(text=None)
+    )
     # The reasons the person gave for the mentor they asked for.
     await session.execute(
         update(MentorWish).where(MentorWish.mentee_id == participant.id).values(reason=None)

@@ -31,6 +31,7 @@ from models.i18n_marker import N_
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage
 from models.pairs import OPEN_PAIR, MentorReplacement, Pair, PairingExclusion, PairMember
 from models.papers import SignedPaper
@@ -243,6 +244,9 @@ async def personal_data(session: AsyncSession, person: Participant) -> dict[str,
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
         "bank_decisions": select(BankDecision).where(BankDecision.participant_id == pid),
         "materials": select(Material).where(Material.author_id == pid),
+        "mentor_proposals": select(MentorProposal).where(
+            or_(MentorProposal.mentor_id == pid, MentorProposal.mentee_id == pid)
+        ),
         "mentor_wishes": select(MentorWish).where(
             or_(MentorWish.mentee_id == pid, MentorWish.mentor_id == pid)
         ),

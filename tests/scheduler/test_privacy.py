@@ -25,6 +25,7 @@ from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
 from models.journal import log_meeting, send_message
 from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage, enqueue
 from models.pairs import MentorReplacement
 from models.papers import SignedPaper
@@ -286,6 +287,15 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
         )
     )
     session.add(
+        MentorProposal(
+            pair_id=pair.id,
+            mentor_id=person.id,
+            mentee_id=mentee.id,
+            kind="contest",
+            text=f"Предложение {tag}",
+        )
+    )
+    session.add(
         Material(
             title=f"Материал {tag}",
             body="Памятка",
@@ -326,6 +336,7 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Возврат Альфа",
         "Пожелание Альфа",
         "Материал Альфа",
+        "Предложение Альфа",
     ):
         assert mine in dump, mine
     assert "Бета" not in dump
