@@ -214,7 +214,7 @@ async def desk_item_opened(
         case DeskItem.ROADMAP:
             await cmd_roadmap(message, session, today, participant, settings)
         case DeskItem.WISHES:
-            await cmd_pair(message, state, session)
+            await cmd_pair(message, state, session, today)
         case DeskItem.BANK:
             await cmd_approvals(message, session, participant, settings)
         case DeskItem.STAFF:

@@ -3,6 +3,7 @@ then the curator records the director's order (§6.3.5)."""
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -46,6 +47,7 @@ from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
 from models.participant import Participant, get_participant_by_id
+from models.statistics import academic_year
 
 router = Router(name=__name__)
 
@@ -66,22 +68,29 @@ class PairApproving(StatesGroup):
 
 
 @router.message(Command("pair"))
-async def cmd_pair(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def cmd_pair(message: Message, state: FSMContext, session: AsyncSession, today: date) -> None:
     await state.clear()
     mentees = await mentees_without_pair(session)
     if not mentees:
         await message.answer(_("Every mentee in the bank has a mentor or a pending proposal."))
         return
     wishes = await current_wishes(session, [m.id for m in mentees])
+    # Those on this year's list (§6.4.2) first, marked 📋; those who asked for a mentor, ⭐.
+    year = academic_year(today)[0].year
+    mentees.sort(key=lambda m: m.include_year != year)
     buttons = [
         (
-            ("⭐ " if m.id in wishes else "") + f"{m.display_name} — {m.department or '—'}",
+            ("📋 " if m.include_year == year else "")
+            + ("⭐ " if m.id in wishes else "")
+            + f"{m.display_name} — {m.department or '—'}",
             PickMentee(mentee_id=m.id),
         )
         for m in mentees
     ]
     await message.answer(
-        _("Choose a mentee (the bank of mentees without a mentor):"),
+        _("Choose a mentee (the bank of mentees without a mentor):")
+        + "\n"
+        + _("📋 on this year's list to be mentored, ⭐ asked for a mentor"),
         reply_markup=button_rows(buttons),
     )
 
