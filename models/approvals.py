@@ -38,7 +38,7 @@ from models.director import is_director
 from models.enums import MentorStatus, ParticipantStatus, StaffRole
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound
 from models.i18n_marker import N_
-from models.outbox import enqueue, notice_prefix
+from models.outbox import queue_notice_to_chats
 from models.participant import Participant, get_participant_by_id
 from models.profiles import MenteeProfile, MentorProfile
 
@@ -270,16 +270,8 @@ async def return_entry(
     )
     await _record(session, entry, row)
     audit(session, approver.telegram_id, "bank.return", "participant", participant_id, role=role)
-    for chat_id in sorted(set(curator_chat_ids) - {approver.telegram_id}):
-        await enqueue(
-            session,
-            key=f"{notice_prefix('bank.returned', row.id)}{chat_id}",
-            kind="notice",
-            chat_id=chat_id,
-            text="",
-            payload={"notice": "bank.returned", "id": row.id},
-            now=now,
-        )
+    recipients = set(curator_chat_ids) - {approver.telegram_id}
+    await queue_notice_to_chats(session, "bank.returned", row.id, recipients, now)
     await session.commit()
     return row
 

@@ -20,7 +20,7 @@ from models.enums import MentorStatus, ParticipantStatus
 from models.errors import InvalidValue, NotFound, WrongState
 from models.i18n_marker import N_
 from models.matching import MentorMatch, rank_mentors
-from models.outbox import enqueue, notice_prefix
+from models.outbox import queue_notice_to_chats
 from models.pairs import OPEN_PAIR, Pair, PairMember, mentees_without_pair, pairs_of
 from models.participant import Participant, get_participant_by_id
 
@@ -99,16 +99,7 @@ async def ask_for_mentor(
     session.add(wish)
     await session.flush()
     audit(session, actor.telegram_id, "wish.create", "participant", mentee.id, mentor=mentor_id)
-    for chat_id in sorted(set(curator_chat_ids)):
-        await enqueue(
-            session,
-            key=f"{notice_prefix('wish.created', wish.id)}{chat_id}",
-            kind="notice",
-            chat_id=chat_id,
-            text="",
-            payload={"notice": "wish.created", "id": wish.id},
-            now=now,
-        )
+    await queue_notice_to_chats(session, "wish.created", wish.id, curator_chat_ids, now)
     await session.commit()
     return wish
 

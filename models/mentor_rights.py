@@ -19,7 +19,7 @@ from models.base import Base, utcnow
 from models.enums import PairStatus
 from models.errors import AccessDenied, InvalidValue
 from models.i18n_marker import N_
-from models.outbox import enqueue, notice_prefix
+from models.outbox import queue_notice_to_chats
 from models.pairs import Pair, get_pair
 from models.participant import Participant, get_participant_by_id
 
@@ -110,16 +110,8 @@ async def propose(
     session.add(proposal)
     await session.flush()
     audit(session, actor.telegram_id, "proposal.create", "participant", mentee.id, kind=kind)
-    for chat_id in sorted(set(recipients) - {actor.telegram_id}):
-        await enqueue(
-            session,
-            key=f"{notice_prefix('proposal.created', proposal.id)}{chat_id}",
-            kind="notice",
-            chat_id=chat_id,
-            text="",
-            payload={"notice": "proposal.created", "id": proposal.id},
-            now=now,
-        )
+    others = set(recipients) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "proposal.created", proposal.id, others, now)
     await session.commit()
     return proposal
 
