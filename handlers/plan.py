@@ -16,9 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.notify import notify_participants
 from handlers.programme.common import show_programme
 from handlers.survey import offer_survey
-from handlers.ui import ActivityAction, PickPair, ProgrammeAction, button_rows
+from handlers.ui import (
+    ActivityAction,
+    ActivityVerb,
+    PairPurpose,
+    PickPair,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    chat_of,
+    set_buttons,
+    shown,
+)
 from models.access import Actor
-from models.enums import ActivityStatus, ProgrammeStatus
+from models.enums import ActivityStatus, ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
 
@@ -30,19 +41,21 @@ def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | N
     if programme.status != ProgrammeStatus.APPROVED or side is None:
         return None
     buttons: list[tuple[str, CallbackData]] = []
-    if side == "mentee":
-        report = ProgrammeAction(action="report", programme_id=programme.id)
+    if side == Side.MENTEE:
+        report = ProgrammeAction(action=ProgrammeVerb.REPORT, programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
     else:  # the mentor checks what waits for them
         for number, activity in enumerate(programme.activities, 1):
             if activity.status == ActivityStatus.REPORTED:
-                confirm = ActivityAction(action="confirm", activity_id=activity.id)
-                back = ActivityAction(action="return", activity_id=activity.id)
+                confirm = ActivityAction(action=ActivityVerb.CONFIRM, activity_id=activity.id)
+                back = ActivityAction(action=ActivityVerb.RETURN, activity_id=activity.id)
                 buttons.append((_("✔ Confirm {n}").format(n=number), confirm))
                 buttons.append((_("↩ Return {n}").format(n=number), back))
-    buttons.append((_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id)))
+    buttons.append(
+        (_("📝 Log a meeting"), PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id))
+    )
     if programme.plan_done and actor.participant_id not in programme.completion_votes:
-        complete = ProgrammeAction(action="complete", programme_id=programme.id)
+        complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))
     return button_rows(buttons) if buttons else None
 
@@ -63,7 +76,7 @@ async def cmd_plan(
         await show_programme(message, session, programme, today, plan_actions(programme, actor))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "view"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW))
 async def plan_opened(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -73,10 +86,10 @@ async def plan_opened(
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
     await query.answer()
-    await show_programme(query.message, session, programme, today, plan_actions(programme, actor))
+    await show_programme(shown(query), session, programme, today, plan_actions(programme, actor))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "complete"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))
 async def completion_voted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -86,10 +99,10 @@ async def completion_voted(
     i18n: I18n,
 ) -> None:
     programme = await vote_completion(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
-        await query.message.answer(
+        await chat_of(query).answer(
             _("Your agreement is recorded; the programme completes when the other side agrees too.")
         )
         return

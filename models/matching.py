@@ -169,7 +169,12 @@ async def rank_mentors(
     matches = []
     for mentor in mentors:
         load = await mentor_load(session, mentor.id)
-        if load >= mentor.mentor_profile.capacity or await excluded(session, mentor.id, mentee_id):
+        profile = mentor.mentor_profile
+        if (
+            profile is None
+            or load >= profile.capacity
+            or await excluded(session, mentor.id, mentee_id)
+        ):
             continue
         match = score_mentor(mentee, mentor)
         match.load = load
