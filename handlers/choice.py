@@ -98,16 +98,14 @@ async def cmd_mentors(
     buttons = []
     for number, match in enumerate(ranked, 1):
         mentor_person = match.mentor
+        offers = mentor_person.mentor_profile
+        assert offers is not None  # ranked from the bank of mentors
         reasons = "; ".join(reason_text(text, params) for text, params in match.reasons)
         lines += [
             "",
             f"{number}. <b>{escape(mentor_person.display_name)}</b>",
-            _("Subjects: {subjects}").format(
-                subjects=_short(mentor_person.mentor_profile.mentor_subjects)
-            ),
-            _("Competences: {competences}").format(
-                competences=_short(mentor_person.mentor_profile.competences)
-            ),
+            _("Subjects: {subjects}").format(subjects=_short(offers.mentor_subjects)),
+            _("Competences: {competences}").format(competences=_short(offers.competences)),
             _("Why: {reasons}").format(reasons=escape(reasons) or _("no matching criteria")),
         ]
         buttons.append(

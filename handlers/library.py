@@ -102,7 +102,7 @@ async def cmd_library(
     lines = [head, *(_line(n, m) for n, m in enumerate(found[:PAGE], 1))]
     if len(found) > PAGE:
         lines.append(_("Shown the newest {n}; narrow the search: /library word.").format(n=PAGE))
-    buttons = [
+    buttons: list[tuple[str, CallbackData]] = [
         (f"{n}. {m.title[:40]}", LibraryOpen(material_id=m.id))
         for n, m in enumerate(found[:PAGE], 1)
     ]

@@ -20,6 +20,7 @@ from handlers.programme.common import my_pairs
 from handlers.texts import profile_card
 from handlers.ui import DbInt, button_rows, label
 from models.access import Actor
+from models.enums import Side
 from models.i18n_marker import N_
 from models.mentor_rights import ProposalKind, mentee_card, propose
 from models.participant import curator_telegram_ids
@@ -48,12 +49,13 @@ async def cmd_mentee(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None
 ) -> None:
     await state.clear()
-    pairs = await my_pairs(session, actor, side="mentor")
+    pairs = await my_pairs(session, actor, side=Side.MENTOR)
     if not pairs:
         await message.answer(_("You have no approved pair as a mentor."))
         return
     for pair in pairs:
         for mentee_id in pair.mentee_ids:
+            assert actor is not None  # my_pairs refused an unregistered person
             mentee = await mentee_card(session, actor, pair.id, mentee_id)
             parts = [profile_card(mentee)]
             programmes = await programmes_of(session, mentee.id)

@@ -138,7 +138,8 @@ async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int):
             "Fix it and send it again: /approvals."
         )
         comment = escape(row.comment or "")
-        return text.format(name=escape(person.full_name), id=person.id, comment=comment), None
+        name = escape(person.full_name or "")
+        return text.format(name=name, id=person.id, comment=comment), None
 
     return render
 
@@ -170,7 +171,9 @@ async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int):  # t
         return _(
             "{mentee} asks for {mentor} as a mentor: «{reason}». Form the pair: /pair."
         ).format(
-            mentee=names[wish.mentee_id], mentor=names[wish.mentor_id], reason=escape(wish.reason)
+            mentee=names[wish.mentee_id],
+            mentor=names[wish.mentor_id],
+            reason=escape(wish.reason or ""),
         ), None
 
     return render

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from models.access import Actor
 from models.audit import audit
@@ -112,35 +113,28 @@ def _decided(role: BankRole, *, returned_only: bool = False) -> ColumnElement[bo
     )
 
 
+def _count(role: BankRole, *conditions: ColumnElement[bool]) -> ScalarSelect[int]:
+    return (
+        select(func.count())
+        .select_from(Participant)
+        .where(*_in_bank(role), *conditions)
+        .scalar_subquery()
+    )
+
+
 def waiting_count() -> ColumnElement[int]:
     """Entries waiting for the director (a scalar subquery for the desk's one round trip);
     none while no director has the role in the bot (nobody there to approve them)."""
     director = aliased(Participant)
     has_director = exists().where(director.staff_role == StaffRole.DIRECTOR)
-    return sum(
-        (
-            select(func.count())
-            .select_from(Participant)
-            .where(*_in_bank(role), ~_decided(role), has_director)
-            .scalar_subquery()
-            for role in BankRole
-        ),
-        start=0,  # type: ignore[arg-type]
-    )
+    mentors, mentees = (_count(role, ~_decided(role), has_director) for role in BankRole)
+    return mentors + mentees
 
 
 def returned_count() -> ColumnElement[int]:
     """Entries the director returned that the curator has not sent again."""
-    return sum(
-        (
-            select(func.count())
-            .select_from(Participant)
-            .where(*_in_bank(role), _decided(role, returned_only=True))
-            .scalar_subquery()
-            for role in BankRole
-        ),
-        start=0,  # type: ignore[arg-type]
-    )
+    mentors, mentees = (_count(role, _decided(role, returned_only=True)) for role in BankRole)
+    return mentors + mentees
 
 
 def _role(value: str) -> BankRole:

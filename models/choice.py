@@ -46,7 +46,7 @@ async def set_shown(session: AsyncSession, actor: Actor, shown: bool) -> Partici
     """An accepted mentor agrees (or no longer agrees) to be shown to mentees choosing."""
     person = await get_participant_by_id(session, actor.require_participant())
     profile = person.mentor_profile if person is not None else None
-    if profile is None or profile.status != MentorStatus.ACCEPTED:
+    if person is None or profile is None or profile.status != MentorStatus.ACCEPTED:
         raise WrongState(N_("Only a mentor accepted into the bank can be shown to mentees."))
     profile.shown_to_mentees = shown
     await session.commit()

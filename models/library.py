@@ -201,7 +201,9 @@ async def delete_material(session: AsyncSession, actor: Actor, material_id: int)
     await session.commit()
 
 
-async def materials_of_events(session: AsyncSession, event_ids: list[int]) -> dict[int, list]:
+async def materials_of_events(
+    session: AsyncSession, event_ids: list[int]
+) -> dict[int, list[Material]]:
     rows = await session.scalars(
         select(Material).where(Material.event_id.in_(event_ids)).order_by(Material.id)
     )

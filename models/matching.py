@@ -49,7 +49,7 @@ def lemma(word: str) -> str | None:
     parsed = _morph().parse(word.lower().replace("ё", "е"))[0]
     if parsed.tag.POS in _FUNCTION_WORDS:
         return None
-    return parsed.normal_form.replace("ё", "е")
+    return str(parsed.normal_form).replace("ё", "е")
 
 
 def lemmas(text: str | None) -> set[str]:
