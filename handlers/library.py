@@ -4,6 +4,7 @@ the curator attaches materials to a roadmap event from the stage card."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from html import escape
 
 from aiogram import F, Router
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.ui import DbInt, button_rows
 from models.access import Actor
+from models.broadcasts import CAPTION_LIMIT, audience_chats, send_broadcast
 from models.errors import InvalidValue, NotRegistered
 from models.i18n_marker import N_
 from models.library import (
@@ -52,6 +54,25 @@ class LibraryOpen(CallbackData, prefix="lbo"):
 
 class LibraryDelete(CallbackData, prefix="lbd"):
     material_id: DbInt
+
+
+class SendVerb(StrEnum):
+    ASK = "ask"
+    SEND = "send"
+
+
+class LibrarySend(CallbackData, prefix="lbs"):
+    """The curator sends a memo or material to its audience (a broadcast through the outbox)."""
+
+    verb: SendVerb
+    material_id: DbInt
+
+
+BROADCAST_AUDIENCE = {
+    MaterialAudience.EVERYONE: "all",
+    MaterialAudience.MENTORS: "mentors",
+    MaterialAudience.MENTEES: "mentees",
+}
 
 
 class LibraryAudience(CallbackData, prefix="lbu"):
@@ -128,8 +149,15 @@ async def material_opened(
     if material.body:
         lines += ["", escape(material.body)]
     markup = None
+    actions: list[tuple[str, CallbackData]] = []
+    if actor.is_curator:
+        actions.append(
+            (_("📣 Send to its audience"), LibrarySend(verb=SendVerb.ASK, material_id=material.id))
+        )
     if actor.is_curator or material.author_id == actor.participant_id:
-        markup = button_rows([(_("Delete"), LibraryDelete(material_id=material.id))])
+        actions.append((_("Delete"), LibraryDelete(material_id=material.id)))
+    if actions:
+        markup = button_rows(actions)
     if material.file_id:
         await query.message.answer_document(
             material.file_id, caption="\n".join(lines)[:1000], reply_markup=markup
@@ -237,3 +265,52 @@ async def audience_chosen(
 @router.callback_query(LibraryAudience.filter())
 async def stale_audience(query: CallbackQuery) -> None:
     await query.answer(_("This form is closed. Send /library again."), show_alert=True)
+
+
+def _broadcast_text(material: Material) -> str:
+    parts = [_("📚 From the methodical library:"), material.title]
+    parts += [material.url or material.body or "", _("More: /library")]
+    return "\n".join(part for part in parts if part)
+
+
+@router.callback_query(LibrarySend.filter())
+async def material_sent(
+    query: CallbackQuery,
+    callback_data: LibrarySend,
+    session: AsyncSession,
+    actor: Actor | None,
+) -> None:
+    actor = _actor(actor)
+    actor.require_curator()
+    material = await get_material(session, actor, callback_data.material_id)
+    audience = BROADCAST_AUDIENCE[material.audience]
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.verb == SendVerb.ASK:  # nothing is sent before the curator confirms
+        count = len(await audience_chats(session, audience))
+        await query.message.answer(
+            _("Send «{title}» to {count} recipient(s) ({audience})?").format(
+                title=escape(material.title),
+                count=count,
+                audience=_(AUDIENCE_LABELS[material.audience]),
+            ),
+            reply_markup=button_rows(
+                [(_("Send"), LibrarySend(verb=SendVerb.SEND, material_id=material.id))]
+            ),
+        )
+        return
+    text = _broadcast_text(material)
+    media = ("document", material.file_id) if material.file_id else None
+    broadcast = await send_broadcast(
+        session,
+        actor,
+        text=text[:CAPTION_LIMIT] if media else text,
+        media=media,
+        audience=audience,
+        rendered=escape(text[:CAPTION_LIMIT] if media else text),
+    )
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.message.answer(
+        _("Queued for {count} recipient(s) through the outbox.").format(count=broadcast.recipients)
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from handlers.library import LibraryAdd, LibraryDelete
+from handlers.library import LibraryAdd, LibraryDelete, LibrarySend, SendVerb
+from models.outbox import OutboxMessage
 from tests.driver import Person, said
 
 
@@ -57,3 +59,31 @@ async def test_the_curator_attaches_a_material_to_an_event(
     assert said(await curator.press("для наставников"), "Добавлено в библиотеку")
     await curator.send("/roadmap")
     assert said(await curator.press("Этап 4"), "Материалы: Слайды сессии")
+
+
+async def test_the_curator_sends_a_memo_to_its_audience_after_confirming(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    _mentee, mentor, _weak = people  # one mentee, two mentors
+    await curator.send("/library")
+    await curator.press("Добавить материал")
+    await curator.send("Памятка наставляемому")
+    await curator.send("Ведите дневник наблюдений.")
+    await curator.send("-")
+    await curator.press("для наставляемых")
+    await curator.send("/library")
+    await curator.press("1. Памятка")
+    replies = await curator.press("Разослать адресатам")
+    assert said(replies, "получателей 1 (для наставляемых)")
+    async with session_pool() as session:
+        broadcasts = select(func.count()).where(OutboxMessage.kind == "broadcast")
+        assert await session.scalar(broadcasts) == 0
+    assert said(await curator.press("Отправить"), "Поставлено в очередь отправки: получателей 1")
+    async with session_pool() as session:
+        rows = list(
+            await session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "broadcast"))
+        )
+    assert [row.kind for row in rows] == ["broadcast"]
+    assert "Ведите дневник наблюдений." in rows[0].text
+    forged = LibrarySend(verb=SendVerb.SEND, material_id=1).pack()  # not a curator
+    assert said(await mentor.press_data(forged), "недоступно")
