@@ -191,3 +191,23 @@ async def entry_resubmitted(
         await query.message.answer(
             _("№{id} is with the director again.").format(id=callback_data.participant_id)
         )
+
+
+def approval_lines(entries: list[BankEntryState], settings: Settings) -> list[str]:
+    """The director's decision on each bank entry of a person, for the person's card."""
+    lines = []
+    for entry in entries:
+        bank = _(ROLE_NAMES[entry.role])
+        last = entry.last
+        if entry.state == "approved" and last is not None:
+            text = _("{bank}: approved by the director, {when}").format(
+                bank=bank, when=format_time(last.decided_at, settings.timezone)
+            )
+        elif entry.state == "returned" and last is not None:
+            text = _("{bank}: returned by the director: {comment}").format(
+                bank=bank, comment=escape(last.comment or "")
+            )
+        else:
+            text = _("{bank}: waits for the director's approval").format(bank=bank)
+        lines.append(text)
+    return lines

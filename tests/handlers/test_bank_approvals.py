@@ -8,6 +8,7 @@ from collections.abc import Callable
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.curator.approvals import EntryAction, Verb
+from handlers.curator.participants import PersonAction, PersonVerb
 from models.approvals import BankRole
 from models.enums import StaffRole
 from tests.driver import Person, said
@@ -42,6 +43,9 @@ async def test_the_director_returns_and_then_approves_an_entry(
     assert not said(replies, "Директор вернул", chat_id=5701)
     assert said(await director.press_data(approve.pack()), "запись возвращена куратору")
 
+    card = PersonAction(action=PersonVerb.CARD, participant_id=mentee.id).pack()
+    replies = await curator.press_data(card)
+    assert said(replies, "банк наставляемых: возвращено директором: Нет даты приёма на работу")
     assert said(await curator.send("/today"), "1 запись банков возвращена директором")
     replies = await curator.press("Утверждение банков")
     assert said(replies, "Возвращено директором")
@@ -51,6 +55,7 @@ async def test_the_director_returns_and_then_approves_an_entry(
     replies = await director.send("/approvals")
     assert said(replies, "Раньше возвращалось: Нет даты приёма на работу")
     assert said(await director.press("Утвердить"), "утверждён(а) директором")
+    assert said(await curator.press_data(card), "банк наставляемых: утверждено директором")
     assert not said(await director.send("/today"), "запис")
 
 
