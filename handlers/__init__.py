@@ -13,6 +13,7 @@ from handlers import (
     activities,
     choice,
     common,
+    confirm,
     consent,
     drafts,
     errors,
@@ -108,6 +109,7 @@ def create_root_router() -> Router:
         mentee_card.router,
         survey.router,
         curator,
+        confirm.router,  # after every Confirmed(...) handler: cancel and stale summaries
         fallback.router,  # catch-alls last
     )
     return root

@@ -18,8 +18,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
+from handlers.outcome import remember_origin, show_outcome_later
+from handlers.plan import show_outcome_on_plan
 from handlers.ui import (
     SKIP,
     ActivityAction,
@@ -237,11 +240,14 @@ async def activity_confirmed(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
+    today: date,
 ) -> None:
     activity = await review_activity(session, actor, callback_data.activity_id, confirm=True)
-    await set_buttons(query, None)
     await query.answer(_("Confirmed."))
     programme = activity.programme
+    outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
 
     def to_mentee() -> tuple[str, None]:
         return _("Your mentor confirmed «{title}».").format(title=escape(activity.title)), None
@@ -277,13 +283,20 @@ async def return_started(
     check_reviewable(activity, actor)
     await state.set_state(Returning.entering_comment)
     await state.set_data({"activity_id": activity.id})
+    await remember_origin(state, query.message)
     await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
     await query.answer()
 
 
 @router.message(Returning.entering_comment, F.text)
 async def return_comment_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     activity = await review_activity(
@@ -291,6 +304,7 @@ async def return_comment_entered(
     )
     await state.clear()
     await message.answer(_("Returned to the mentee."))
+    await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
 
     def to_mentee() -> tuple[str, None]:
         return _(

@@ -7,6 +7,7 @@ from models.broadcasts import Broadcast
 from models.choice import MentorWish
 from models.consent import Consent
 from models.departments import Department
+from models.forms import FormDraft
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.library import Material
@@ -33,6 +34,7 @@ __all__ = [
     "Consent",
     "Department",
     "EventGuest",
+    "FormDraft",
     "Invite",
     "Material",
     "Meeting",

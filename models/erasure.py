@@ -28,6 +28,7 @@ from models.base import utcnow
 from models.broadcasts import Broadcast
 from models.choice import MentorWish
 from models.fields import PROFILE_KEYS
+from models.forms import FormDraft
 from models.journal import Meeting, PairMessage
 from models.library import Material
 from models.mentor_rights import MentorProposal
@@ -239,6 +240,8 @@ async def _erase_outbox(
         .where(OutboxMessage.chat_id == chat_id)
         .values(text="", reply_markup=None, media_kind=None, media_file_id=None)
     )
+    # The person's own unfinished forms (bot.sqlstorage) hold their typed answers.
+    await session.execute(delete(FormDraft).where(FormDraft.user_id == chat_id))
     needles = _needles(traces)
     if not needles:
         return

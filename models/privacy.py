@@ -27,6 +27,7 @@ from models.consent import (
 )
 from models.enums import ConsentKind, MentorStatus, ParticipantStatus
 from models.errors import InvalidValue, NotFound
+from models.forms import FormDraft
 from models.i18n_marker import N_
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
@@ -243,6 +244,7 @@ async def personal_data(
         "mentor_replacements": select(MentorReplacement).where(
             or_(MentorReplacement.old_mentor_id == pid, MentorReplacement.new_mentor_id == pid)
         ),
+        "form_drafts": select(FormDraft).where(FormDraft.user_id == tid),
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
         "bank_decisions": select(BankDecision).where(BankDecision.participant_id == pid),
         "materials": select(Material).where(Material.author_id == pid),

@@ -63,6 +63,10 @@ async def show_programme(
     markup: InlineKeyboardMarkup | None = None,
     prefix: str = "",
 ) -> None:
-    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
-    text = programme_view(programme, names, today, await meetings_of(session, programme.pair_id))
+    text = await programme_text(session, programme, today)
     await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=markup)
+
+
+async def programme_text(session: AsyncSession, programme: Programme, today) -> str:  # type: ignore[no-untyped-def]
+    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
+    return programme_view(programme, names, today, await meetings_of(session, programme.pair_id))
