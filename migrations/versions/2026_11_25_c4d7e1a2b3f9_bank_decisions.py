@@ -1,7 +1,7 @@
 """bank decisions: the director approves or returns the bank entries (§6.3.3)
 
 Revision ID: c4d7e1a2b3f9
-Revises: a3c1d2e4f5b6
+Revises: c7d2e9f1a4b3
 Create Date: 2026-11-25 13:20:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import models.base
 
 revision: str = "c4d7e1a2b3f9"
-down_revision: str | None = "a3c1d2e4f5b6"
+down_revision: str | None = "c7d2e9f1a4b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
