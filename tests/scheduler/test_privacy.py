@@ -23,6 +23,7 @@ from models.audit import audit
 from models.base import utcnow
 from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
+from models.forms import FormDraft
 from models.journal import log_meeting, send_message
 from models.library import Material
 from models.mentor_rights import MentorProposal
@@ -285,6 +286,9 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
             reason=f"Пожелание {tag}",
             created_by=person.telegram_id,
         )
+    )
+    session.add(  # a form left half-filled (main's form drafts)
+        FormDraft(key=f"draft:{tag}", user_id=person.telegram_id, state="x", data={"t": tag})
     )
     session.add(
         MentorProposal(
