@@ -12,6 +12,7 @@ from aiogram.types import TelegramObject
 from handlers import (
     activities,
     changes,
+    choice,
     common,
     confirm,
     consent,
@@ -19,6 +20,8 @@ from handlers import (
     errors,
     fallback,
     journal,
+    library,
+    mentee_card,
     pairs,
     plan,
     profile,
@@ -28,6 +31,7 @@ from handlers import (
 )
 from handlers.curator import (
     admin,
+    approvals,
     audit,
     broadcast,
     candidates,
@@ -62,6 +66,7 @@ def create_root_router() -> Router:
     curator.include_routers(
         desk.router,
         candidates.router,
+        approvals.router,
         pairing.router,
         curator_requests.router,
         admin.router,
@@ -101,6 +106,9 @@ def create_root_router() -> Router:
         activities.router,
         journal.router,
         requests.router,
+        choice.router,
+        library.router,
+        mentee_card.router,
         survey.router,
         curator,
         confirm.router,  # after every Confirmed(...) handler: cancel and stale summaries

@@ -2,7 +2,7 @@
 expected result; the end date whose passing was told
 
 Revision ID: 23b7d1a96818
-Revises: c7d2e9f1a4b3
+Revises: f7a1b4c5d6e3
 Create Date: 2026-11-25 13:04:29.075271
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import models.base
 
 revision: str = "23b7d1a96818"
-down_revision: str | None = "c7d2e9f1a4b3"
+down_revision: str | None = "f7a1b4c5d6e3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
