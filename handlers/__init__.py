@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject
 
 from handlers import (
     activities,
+    changes,
     choice,
     common,
     confirm,
@@ -101,6 +102,7 @@ def create_root_router() -> Router:
         drafting.router,
         review.router,
         plan.router,
+        changes.router,
         activities.router,
         journal.router,
         requests.router,

@@ -36,7 +36,7 @@ from handlers.ui import (
     set_buttons,
     shown,
 )
-from handlers.views import day
+from handlers.views import activity_details, day
 from models.access import Actor
 from models.enums import ActivityStatus, Side
 from models.errors import InvalidValue, NotRegistered
@@ -134,9 +134,8 @@ async def report_started(
     check_reportable(activity, actor)
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
-    await chat_of(query).answer(
-        _("«{title}»").format(title=escape(activity.title)) + "\n" + prompt_of("report_comment")
-    )
+    card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]
+    await chat_of(query).answer("\n".join([*card, prompt_of("report_comment")]))
     await query.answer()
 
 

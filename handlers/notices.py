@@ -18,15 +18,17 @@ from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import Delivery, Outcome, Sender, sender_for
-from handlers.ui import label
+from handlers.ui import change_answer_buttons, label
 from handlers.views import day, names_of, request_card
 from models.approvals import BankDecision
 from models.base import utcnow
+from models.changes import ProgrammeChange
 from models.choice import MentorWish
-from models.enums import MentorStatus, RequestStatus
+from models.enums import ChangeStatus, MentorStatus, RequestStatus
 from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
 from models.outbox import mark_unreachable as mark_person_unreachable
@@ -126,6 +128,38 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
     return render
 
 
+async def _change(session: AsyncSession, change_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """A change proposal (§10.2): to the others with the buttons while it is open; its outcome
+    once decided."""
+    from handlers.changes import card_renderer  # the card lives with the change handlers
+
+    proposal = await session.get(ProgrammeChange, change_id)
+    if proposal is None:
+        return None
+    card = await card_renderer(session, proposal)
+    person = await session.scalar(select(Participant.id).where(Participant.telegram_id == chat_id))
+    waiting = proposal.status == ChangeStatus.OPEN and proposal.vote_of(person) is None
+
+    def render() -> Rendered:
+        if waiting:
+            head = _(
+                "A change to your programme is proposed (§10.2). It takes effect when the mentor "
+                "and every mentee agree; one refusal rejects it."
+            )
+            return f"{head}\n\n{card()}", change_answer_buttons(proposal.id)
+        if proposal.status == ChangeStatus.AGREED:
+            head = _("Everyone agreed: the change is applied.")
+        elif proposal.status == ChangeStatus.REJECTED:
+            head = _("The proposal is not agreed: the programme stays as it was.")
+        elif proposal.status == ChangeStatus.WITHDRAWN:
+            head = _("The proposal is withdrawn: nothing changes.")
+        else:
+            head = ""
+        return f"{head}\n\n{card()}".strip(), None
+
+    return render
+
+
 async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int):  # type: ignore[no-untyped-def]
     row = await session.get(BankDecision, decision_id)
     person = await session.get(Participant, row.participant_id) if row is not None else None
@@ -199,6 +233,8 @@ async def _proposal_created(session: AsyncSession, proposal_id: int, chat_id: in
 
 
 RENDERERS: dict[str, Renderer] = {
+    "change.proposed": _change,
+    "change.decided": _change,
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
     "mentor.decided": _mentor_decided,

@@ -38,6 +38,12 @@ router = Router(name=__name__)
 
 def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | None:
     side = programme.pair.side_of(actor.participant_id)
+    history = (
+        _("🗂 History of changes"),
+        ProgrammeAction(action=ProgrammeVerb.CHANGES, programme_id=programme.id),
+    )
+    if side is None and actor.is_curator:
+        return button_rows([history])
     if programme.status != ProgrammeStatus.APPROVED or side is None:
         return None
     buttons: list[tuple[str, CallbackData]] = []
@@ -54,6 +60,8 @@ def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | N
     buttons.append(
         (_("📝 Log a meeting"), PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id))
     )
+    change = ProgrammeAction(action=ProgrammeVerb.CHANGE, programme_id=programme.id)
+    buttons += [(_("✏ Propose a change (§10.2)"), change), history]
     if programme.plan_done and actor.participant_id not in programme.completion_votes:
         complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))

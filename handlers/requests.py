@@ -199,7 +199,11 @@ async def request_kind_chosen(
 
 @router.message(Requesting.entering_date, F.text)
 async def request_date_entered(
-    message: Message, state: FSMContext, session: AsyncSession, today: date
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    today: date,
+    settings: Settings,
 ) -> None:
     new_date = parse_date(message.text, today, "future")
     if not await plausible(message, state, new_date, deadline_doubt(new_date, today)):
@@ -210,7 +214,7 @@ async def request_date_entered(
         if data["kind"] == RequestKind.DEADLINE:
             check_deadline(programme, new_date)
         else:
-            check_extension(programme, new_date)
+            check_extension(programme, new_date, settings.programme_max_months)
     await state.update_data(new_date=new_date.isoformat())
     await state.set_state(Requesting.entering_reason)
     await message.answer(prompt_of("request_reason"))
@@ -260,6 +264,7 @@ async def request_confirmed(
         reason=data["reason"],
         activity_id=data.get("activity_id"),
         new_date=new_date,
+        max_months=settings.programme_max_months,
     )
     await query.answer()
     if request.status == RequestStatus.AWAITING_PARTNER:

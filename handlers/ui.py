@@ -44,6 +44,8 @@ class ProgrammeVerb(StrEnum):
     COMPLETE = "complete"
     END = "end"
     SURVEY = "survey"
+    CHANGE = "change"  # propose a change to the approved programme (§10.2)
+    CHANGES = "changes"  # the history of its changes
 
 
 class ActivityVerb(StrEnum):
@@ -274,6 +276,47 @@ class RequestMenu(CallbackData, prefix="rq"):
 class RequestAction(CallbackData, prefix="ra"):
     action: RequestVerb
     request_id: DbInt
+
+
+class ChangeOp(StrEnum):
+    """What a change proposal does to an approved programme (§10.2)."""
+
+    ADD = "add"
+    EDIT = "edit"
+    REMOVE = "remove"
+    FORMS = "forms"
+    END_DATE = "end_date"
+
+
+class ChangeMenu(CallbackData, prefix="cg"):
+    """A step of composing a change proposal (§10.2): the kind, the activity, the field."""
+
+    programme_id: DbInt
+    op: ChangeOp
+    activity_id: DbInt = 0
+    field: str = ""
+
+
+class ChangeAnswer(CallbackData, prefix="ca"):
+    """«Согласен» / «Не согласен» to a change proposal."""
+
+    change_id: DbInt
+    agree: bool
+
+
+class ChangeWithdraw(CallbackData, prefix="cw"):
+    """The author takes an open change proposal back."""
+
+    change_id: DbInt
+
+
+def change_answer_buttons(change_id: int) -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (_("I agree"), ChangeAnswer(change_id=change_id, agree=True)),
+            (_("I do not agree"), ChangeAnswer(change_id=change_id, agree=False)),
+        ]
+    )
 
 
 class NewMentor(CallbackData, prefix="nm"):

@@ -4,6 +4,7 @@ from models.approvals import BankDecision
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
+from models.changes import ProgrammeChange
 from models.choice import MentorWish
 from models.consent import Consent
 from models.departments import Department
@@ -51,6 +52,7 @@ __all__ = [
     "Participant",
     "ProcessedUpdate",
     "Programme",
+    "ProgrammeChange",
     "Request",
     "Roadmap",
     "RoadmapEvent",

@@ -203,6 +203,15 @@ class RequestStatus(StrEnum):
     WITHDRAWN = "withdrawn"  # the other side declined, or the pair closed
 
 
+class ChangeStatus(StrEnum):
+    """A proposal to change an approved programme (§10.2)."""
+
+    OPEN = "open"  # waiting for the mentor's and each mentee's answer
+    AGREED = "agreed"  # everyone agreed: applied as the programme's next version
+    REJECTED = "rejected"  # someone did not agree
+    WITHDRAWN = "withdrawn"  # its author took it back before everyone answered
+
+
 class MessageKind(StrEnum):
     QUESTION = "question"  # §8.1.3
     PROPOSAL = "proposal"  # §8.1.4
@@ -248,6 +257,10 @@ LABELS.update(
             (RequestStatus.APPROVED, N_("approved")),
             (RequestStatus.REJECTED, N_("rejected")),
             (RequestStatus.WITHDRAWN, N_("withdrawn")),
+            (ChangeStatus.OPEN, N_("waiting for everyone's answer")),
+            (ChangeStatus.AGREED, N_("agreed by everyone and applied")),
+            (ChangeStatus.REJECTED, N_("not agreed")),
+            (ChangeStatus.WITHDRAWN, N_("withdrawn by its author")),
         ]
     )
 )

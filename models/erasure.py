@@ -26,6 +26,7 @@ from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
+from models.changes import erase_change_texts
 from models.choice import MentorWish
 from models.fields import PROFILE_KEYS
 from models.forms import FormDraft
@@ -54,6 +55,7 @@ async def erase_person(
     traces += await _erase_journal(session, participant.id)
     traces += await _erase_programme_texts(session, participant)
     traces += await _erase_requests(session, participant)
+    traces += await erase_change_texts(session, participant.id, ERASED)
     traces += await _erase_surveys(session, participant.id)
     traces += await _erase_broadcasts(session, participant.telegram_id)
     # The director's comments on the person's bank entries (§6.3.3) speak of the person.

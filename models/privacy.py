@@ -17,6 +17,7 @@ from models.approvals import BankDecision
 from models.audit import AuditEntry, audit
 from models.base import Base, utcnow
 from models.broadcasts import Broadcast
+from models.changes import ProgrammeChange
 from models.choice import MentorWish
 from models.consent import (
     Consent,
@@ -230,6 +231,9 @@ async def personal_data(
         ),
         "programmes": select(Programme).where(Programme.id.in_(programme_ids)),
         "activities": select(Activity).where(Activity.programme_id.in_(programme_ids)),
+        "programme_changes": select(ProgrammeChange).where(
+            ProgrammeChange.programme_id.in_(programme_ids)
+        ),
         "meetings": select(Meeting).where(Meeting.pair_id.in_(pair_ids)),
         "pair_messages": select(PairMessage).where(
             or_(PairMessage.author_id == pid, PairMessage.pair_id.in_(mentored))

@@ -42,6 +42,9 @@ from models.pairs import Pair, PairMember, close_pair, get_pair
 from models.participant import enum_column
 
 RUNNING = (ProgrammeStatus.APPROVED,)
+APPROVED_CHANGES = N_(
+    "An approved programme changes only by a proposal everyone agrees to (§10.2)."
+)
 EDITABLE = (ProgrammeStatus.DRAFT, ProgrammeStatus.SUBMITTED)
 FINISHED = (ProgrammeStatus.COMPLETED, ProgrammeStatus.ENDED_EARLY)
 
@@ -84,6 +87,12 @@ class Programme(TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
     next_notice_on: Mapped[date | None] = mapped_column(index=True)
+    # The programme's version: 1 when approved, +1 for every change agreed under §10.2
+    # (models.changes keeps what changed).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The end date whose passing (with the plan unfinished) the pair and curators were told of:
+    # once per end date (scheduler.rules.programmes_ending).
+    end_passed_notice_for: Mapped[date | None]
 
     pair: Mapped[Pair] = relationship(lazy="selectin")
     activities: Mapped[list[Activity]] = relationship(
@@ -115,6 +124,7 @@ class Activity(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    expected_result: Mapped[str | None] = mapped_column(Text)
     deadline: Mapped[date] = mapped_column(index=True)
     responsible: Mapped[Responsible] = mapped_column(enum_column(Responsible))
     status: Mapped[ActivityStatus] = mapped_column(
@@ -207,7 +217,7 @@ async def save_draft(
             setattr(programme, key, value)
         programme.status = ProgrammeStatus.DRAFT
     else:
-        raise WrongState(N_("An approved programme changes only through a request."))
+        raise WrongState(APPROVED_CHANGES)
     await session.commit()
     return programme
 
@@ -216,7 +226,7 @@ def check_mentor_can_edit(programme: Programme, actor: Actor) -> None:
     if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if programme.status not in EDITABLE:
-        raise WrongState(N_("An approved programme changes only through a request."))
+        raise WrongState(APPROVED_CHANGES)
 
 
 def check_deadline(programme: Programme, deadline: date) -> None:
@@ -237,6 +247,7 @@ async def add_activity(
     description: str | None,
     deadline: date,
     responsible: str,
+    expected_result: str | None = None,
 ) -> Activity:
     programme = await get_programme(session, actor, programme_id)
     check_mentor_can_edit(programme, actor)
@@ -246,6 +257,7 @@ async def add_activity(
     activity = Activity(
         title=FIELDS["activity_title"].coerce(title),
         description=FIELDS["activity_description"].coerce(description),
+        expected_result=FIELDS["expected_result"].text(expected_result),
         deadline=deadline,
         responsible=Responsible(responsible),
     )
@@ -487,11 +499,30 @@ def finish_early(
     programme.ended_by = by
 
 
-def check_extension(programme: Programme, new_end: date) -> None:
+# The longest a programme may last with its extensions (§3 sets 3 months to 1 year at approval;
+# §10.2 lets the pair extend it by mutual consent and names no limit): PROGRAMME_MAX_MONTHS.
+DEFAULT_MAX_MONTHS = 24
+
+
+def check_extension(
+    programme: Programme, new_end: date, max_months: int = DEFAULT_MAX_MONTHS
+) -> None:
     if new_end <= programme.end_date:
         raise InvalidValue(N_("The new end date must be later than the current one."))
-    if new_end > add_months(programme.start_date, 24):
-        raise InvalidValue(N_("A programme cannot be extended beyond two years in total."))
+    check_end_limit(programme, new_end, max_months)
+
+
+def check_end_limit(programme: Programme, new_end: date, max_months: int) -> None:
+    """The college's upper limit (0: none) on a programme's whole length with extensions."""
+    if max_months and new_end > add_months(programme.start_date, max_months):
+        raise InvalidValue(
+            N_(
+                "A programme may last at most {months} months in total with its extensions "
+                "(the college's setting): the end can be moved to {latest} at the latest."
+            ),
+            months=max_months,
+            latest=add_months(programme.start_date, max_months).strftime("%d.%m.%Y"),
+        )
 
 
 async def programmes_of(session: AsyncSession, participant_id: int) -> list[Programme]:

@@ -27,6 +27,7 @@ from models.outbox import queue_notice
 from models.pairs import OPEN_PAIR, Pair, get_pair
 from models.participant import enum_column
 from models.programmes import (
+    DEFAULT_MAX_MONTHS,
     RUNNING,
     Activity,
     check_deadline,
@@ -79,6 +80,7 @@ async def create_request(
     reason: str,
     activity_id: int | None = None,
     new_date: date | None = None,
+    max_months: int = DEFAULT_MAX_MONTHS,
 ) -> Request:
     pair = await get_pair(session, pair_id)
     side = pair.require_member(actor, curator_allowed=False)
@@ -107,7 +109,7 @@ async def create_request(
     if kind == RequestKind.EXTENSION:
         if new_date is None or programme is None:
             raise InvalidValue()
-        check_extension(programme, new_date)
+        check_extension(programme, new_date, max_months)
     request = Request(
         kind=kind,
         pair=pair,
@@ -170,6 +172,7 @@ async def decide_request(
     approve: bool,
     comment: str,
     now: datetime | None = None,
+    max_months: int = DEFAULT_MAX_MONTHS,
 ) -> Request:
     """The curator decides with a comment; an approved change is applied at once. An approved
     replacement or release is followed by the curator's choice of a new mentor."""
@@ -206,7 +209,7 @@ async def decide_request(
         elif request.kind == RequestKind.EXTENSION:
             if request.new_date is None:
                 raise InvalidValue()
-            check_extension(programme, request.new_date)
+            check_extension(programme, request.new_date, max_months)
             programme.end_date = request.new_date
         elif request.kind == RequestKind.EARLY_END:
             finish_early(

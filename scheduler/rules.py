@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
+from sqlalchemy import Date, Table, and_, case, func, literal, not_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -49,6 +49,8 @@ class DueKind(StrEnum):
     UNREACHABLE = "unreachable"
     BROADCAST_SUMMARY = "broadcast-summary"
     EVENT_REMIND = "event-remind"
+    END_PASSED = "end-passed"  # the pair: the end date passed, the programme still runs
+    END_PASSED_CURATOR = "end-passed-curator"
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,12 @@ async def digest_counts(session: AsyncSession, today: date) -> dict[str, int]:
         or 0,
         "overdue": await session.scalar(
             select(count).select_from(running.where(Activity.deadline < today).subquery())
+        )
+        or 0,
+        "past_end": await session.scalar(
+            select(count)
+            .select_from(Programme)
+            .where(Programme.status == ProgrammeStatus.APPROVED, Programme.end_date < today)
         )
         or 0,
         "requests": await session.scalar(
@@ -587,6 +595,8 @@ async def activities_due(
 async def programmes_ending(
     session: AsyncSession, today: date, thresholds: tuple[int, ...], limit: int = BATCH
 ) -> Found:
+    """Before the end date: the pair (`thresholds` days before). After it, once per end date,
+    while the programme still runs: the pair and the curators, with the choices (§10.1, §10.2)."""
     rows = await _looked_at(
         session,
         Programme.next_notice_on,
@@ -595,19 +605,24 @@ async def programmes_ending(
         Programme.id,
         Programme.end_date,
         Programme.status,
+        Programme.end_passed_notice_for,
     )
     advance: dict[int, Any] = {}
-    due_ids = []
-    for programme_id, end_date, status in rows:
+    due_ids, passed_ids = [], []
+    for programme_id, end_date, status, told_for in rows:
         if status != ProgrammeStatus.APPROVED:
             advance[programme_id] = FAR_DAY
             continue
         upcoming = [
             end_date - timedelta(days=t) for t in thresholds if end_date - timedelta(days=t) > today
         ]
+        if end_date + timedelta(days=1) > today:
+            upcoming.append(end_date + timedelta(days=1))
         advance[programme_id] = min(upcoming, default=FAR_DAY)
         if thresholds and 0 <= (end_date - today).days <= max(thresholds):
             due_ids.append(programme_id)
+        if end_date < today and told_for != end_date:
+            passed_ids.append(programme_id)
     dues = []
     for start in range(0, len(due_ids), 500):
         for programme in await session.scalars(
@@ -626,7 +641,36 @@ async def programmes_ending(
                     params={"programme": programme, "days_left": days_left},
                 )
             )
-    return Found(dues, Programme, advance)
+    told = []
+    for start in range(0, len(passed_ids), 500):
+        chunk = passed_ids[start : start + 500]
+        for programme in await session.scalars(
+            select(Programme).where(Programme.id.in_(chunk)).order_by(Programme.id)
+        ):
+            pair = programme.pair
+            done, total = programme.progress
+            params = {"programme": programme, "pair": pair, "open": total - done}
+            key = f"end-passed:{programme.id}:{programme.end_date}"
+            dues.append(
+                Due(
+                    key=key,
+                    kind=DueKind.END_PASSED,
+                    participants=(pair.mentor_id, *pair.mentee_ids),
+                    params=params,
+                )
+            )
+            dues.append(Due(key=f"{key}:curator", kind=DueKind.END_PASSED_CURATOR, curators=True,
+                            params=params))  # fmt: skip
+        # Told once per end date: the mark is written with the notices (not a change of the
+        # programme: no version bump, no trigger).
+        table = Programme.__table__
+        assert isinstance(table, Table)
+        told.append(
+            update(table)
+            .where(table.c.id.in_(chunk))
+            .values(end_passed_notice_for=table.c.end_date, updated_at=table.c.updated_at)
+        )
+    return Found(dues, Programme, advance, told)
 
 
 async def pairs_inactive(

@@ -103,6 +103,18 @@ SENTENCES: dict[str, Sentence] = {
         id=e.object_id, order=escape(d.get("order", "—"))
     ),
     "programme.approve": lambda e, who, d: _("approved programme №{id}").format(id=e.object_id),
+    "change.propose": lambda e, who, d: _(
+        "proposed change №{change} to programme №{id} (§10.2)"
+    ).format(change=d.get("change", "—"), id=e.object_id),
+    "change.agreed": lambda e, who, d: _(
+        "agreed last to change №{change}: programme №{id} changed (§10.2)"
+    ).format(change=d.get("change", "—"), id=e.object_id),
+    "change.withdrawn": lambda e, who, d: _(
+        "withdrew change proposal №{change} to programme №{id}"
+    ).format(change=d.get("change", "—"), id=e.object_id),
+    "change.rejected": lambda e, who, d: _(
+        "did not agree to change №{change} of programme №{id} (§10.2)"
+    ).format(change=d.get("change", "—"), id=e.object_id),
     "programme.return": lambda e, who, d: _("returned programme №{id} for changes").format(
         id=e.object_id
     ),

@@ -116,10 +116,16 @@ async def decision_commented(
     bot: Bot,
     i18n: I18n,
     stamp: Stamp,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session, actor, data["request_id"], approve=data["approve"], comment=(message.text or "")
+        session,
+        actor,
+        data["request_id"],
+        approve=data["approve"],
+        comment=(message.text or ""),
+        max_months=settings.programme_max_months,
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))

@@ -21,6 +21,7 @@ from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, Survey
 from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
+from models.changes import Change, propose_change
 from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
 from models.forms import FormDraft
@@ -203,6 +204,13 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     )
     await send_message(session, actor(mentee), pair.id, "question", f"Вопрос {tag}")
     await create_request(session, actor(person), pair.id, "release", reason=f"Причина {tag}")
+    await propose_change(
+        session,
+        actor(person),
+        programme.id,
+        [Change("forms", values={"forms": ["traditional", "group"]})],
+        reason=f"Изменение {tag}",
+    )
     other = await make_teacher(session, full_name=f"Исключённая {tag}")
     session.add_all(
         [
@@ -333,6 +341,7 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Встреча Альфа",
         "Вопрос Альфа",
         "Причина Альфа",
+        "Изменение Альфа",
         "Анкета Альфа",
         "Рассылка Альфа",
         "Новость Альфа",
