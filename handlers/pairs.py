@@ -17,7 +17,15 @@ from handlers.notify import Render, notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.texts import format_value
-from handlers.ui import SKIP, FormOption, PairApproval, PairReply, button_rows, step_keyboard
+from handlers.ui import (
+    SKIP,
+    FormOption,
+    JoinApproval,
+    PairApproval,
+    PairReply,
+    button_rows,
+    step_keyboard,
+)
 from handlers.views import pair_card, pair_names
 from models.access import Actor
 from models.errors import InvalidValue
@@ -165,6 +173,9 @@ async def _after_answer(
     if result.replacement:
         await _after_replacement_answer(bot, session, settings, i18n, result, who, names)
         return
+    if result.joining is not None:
+        await notify_curators(bot, session, settings, i18n, join_answer(result, who, reason))
+        return
 
     def to_curators() -> tuple[str, InlineKeyboardMarkup | None]:
         card = pair_card(pair, names)  # rendered in each curator's language
@@ -180,6 +191,26 @@ async def _after_answer(
         return _("{name} agreed.").format(name=who) + f"\n\n{card}", None
 
     await notify_curators(bot, session, settings, i18n, to_curators)
+
+
+def join_answer(result: PairAnswer, who: str, reason: str | None = None) -> Render:
+    """For the curators: a newcomer's answer about joining an approved group."""
+    pair, member = result.pair, result.joining
+
+    def render() -> tuple[str, InlineKeyboardMarkup | None]:
+        if member.declined_at is not None:
+            note = _("{name} declined to join group #{id}.").format(name=who, id=pair.id)
+            if reason:
+                note += " " + _("Reason: {reason}").format(reason=escape(reason))
+            return note, None
+        note = _(
+            "{name} agreed to join group #{id}. They become a member once a new or "
+            "supplementary order covers them: enter its number and date."
+        ).format(name=who, id=pair.id)
+        order = JoinApproval(pair_id=pair.id, mentee_id=member.mentee_id)
+        return note, button_rows([(_("Enter the order"), order)])
+
+    return render
 
 
 async def _after_replacement_answer(

@@ -16,32 +16,41 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.notify import notify_participants
 from handlers.programme.common import show_programme
 from handlers.survey import offer_survey
-from handlers.ui import ActivityAction, PickPair, ProgrammeAction, button_rows
+from handlers.ui import PartAction, PickPair, ProgrammeAction, button_rows
+from handlers.views import names_of
 from models.access import Actor
-from models.enums import ActivityStatus, ProgrammeStatus
+from models.enums import ProgrammeStatus
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
+from models.progress import open_for, waiting_for
 
 router = Router(name=__name__)
 
 
-def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | None:
-    side = programme.pair.side_of(actor.participant_id)
+async def plan_actions(
+    session: AsyncSession, programme: Programme, actor: Actor
+) -> InlineKeyboardMarkup | None:
+    me = actor.participant_id or 0
+    side = programme.pair.side_of(me)
     if programme.status != ProgrammeStatus.APPROVED or side is None:
         return None
     buttons: list[tuple[str, CallbackData]] = []
-    if side == "mentee":
+    if await open_for(session, programme, me):
         report = ProgrammeAction(action="report", programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
-    else:  # the mentor checks what waits for them
-        for number, activity in enumerate(programme.activities, 1):
-            if activity.status == ActivityStatus.REPORTED:
-                confirm = ActivityAction(action="confirm", activity_id=activity.id)
-                back = ActivityAction(action="return", activity_id=activity.id)
-                buttons.append((_("✔ Confirm {n}").format(n=number), confirm))
-                buttons.append((_("↩ Return {n}").format(n=number), back))
+    # Reports waiting for this person's check, each by its stable ids (activity, mentee).
+    numbers = {activity.id: n for n, activity in enumerate(programme.activities, 1)}
+    waiting = await waiting_for(session, programme, me)
+    names = await names_of(session, [part.mentee_id for _a, part in waiting])
+    for activity, part in waiting:
+        ids = {"activity_id": activity.id, "mentee_id": part.mentee_id}
+        which = str(numbers[activity.id])
+        if programme.pair.is_group and side == "mentor":
+            which += f" ({names.get(part.mentee_id, '—')})"
+        buttons.append((_("✔ Confirm {n}").format(n=which), PartAction(action="confirm", **ids)))
+        buttons.append((_("↩ Return {n}").format(n=which), PartAction(action="return", **ids)))
     buttons.append((_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id)))
-    if programme.plan_done and actor.participant_id not in programme.completion_votes:
+    if programme.plan_done and me not in programme.completion_votes:
         complete = ProgrammeAction(action="complete", programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))
     return button_rows(buttons) if buttons else None
@@ -60,7 +69,9 @@ async def cmd_plan(
         )
         return
     for programme in programmes[:3]:
-        await show_programme(message, session, programme, today, plan_actions(programme, actor))
+        await show_programme(
+            message, session, programme, today, await plan_actions(session, programme, actor)
+        )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "view"))
@@ -73,7 +84,9 @@ async def plan_opened(
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
     await query.answer()
-    await show_programme(query.message, session, programme, today, plan_actions(programme, actor))
+    await show_programme(
+        query.message, session, programme, today, await plan_actions(session, programme, actor)
+    )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == "complete"))
@@ -90,7 +103,10 @@ async def completion_voted(
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
         await query.message.answer(
-            _("Your agreement is recorded; the programme completes when the other side agrees too.")
+            _(
+                "Your agreement is recorded; the programme completes when the mentor and every "
+                "mentee have agreed."
+            )
         )
         return
     await query.answer(_("The programme is completed."))

@@ -217,6 +217,8 @@ async def partner_answered(
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
     await query.message.edit_reply_markup(reply_markup=None)
     await query.answer(_("Your answer is recorded."))
+    if agree and request.status == RequestStatus.AWAITING_PARTNER:
+        return  # the others of the group have yet to agree (§10.2: mutual consent)
 
     def to_author() -> tuple[str, None]:
         if agree:

@@ -34,6 +34,7 @@ from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import FINISHED, Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.roadmap import EventGuest
 from models.site import SiteItem
@@ -223,6 +224,13 @@ async def personal_data(session: AsyncSession, person: Participant) -> dict[str,
         ),
         "programmes": select(Programme).where(Programme.id.in_(programme_ids)),
         "activities": select(Activity).where(Activity.programme_id.in_(programme_ids)),
+        "activity_progress": select(ActivityProgress).where(
+            or_(
+                ActivityProgress.mentee_id == pid,
+                ActivityProgress.reported_by == pid,
+                ActivityProgress.reviewed_by == pid,
+            )
+        ),
         "meetings": select(Meeting).where(Meeting.pair_id.in_(pair_ids)),
         "pair_messages": select(PairMessage).where(
             or_(PairMessage.author_id == pid, PairMessage.pair_id.in_(mentored))

@@ -15,6 +15,7 @@ from models.i18n_marker import N_
 from models.pairs import close_pair, pairs_of
 from models.participant import Participant
 from models.programmes import FINISHED, finish_early, programme_of_pair
+from models.progress import settle_programme
 from models.requests import withdraw_open_requests
 
 WITHDRAWN_NOTE = N_("The participant withdrew their consent.")
@@ -71,7 +72,8 @@ async def _leave_pairs(
             for member in pair.mentees:
                 if member.mentee_id == participant.id:
                     member.left_at = now
-            if pair.mentees:  # the rest of the group goes on
+            if pair.mentees:  # the rest of the group goes on; the leaver keeps their history
+                await settle_programme(session, pair)
                 continue
         elif side != "mentor":
             continue

@@ -21,6 +21,7 @@ from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
+    JoinApproval,
     PairApproval,
     PickMentee,
     PickMentor,
@@ -43,7 +44,15 @@ from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.matching import rank_mentors
 from models.names import Case
-from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
+from models.pairs import (
+    approve_join,
+    approve_pair,
+    get_pair,
+    mentees_without_pair,
+    pairs_of,
+    propose_pair,
+    waiting_join,
+)
 from models.participant import Participant, get_participant_by_id
 
 router = Router(name=__name__)
@@ -285,6 +294,24 @@ async def approval_started(
     await query.answer()
 
 
+@router.callback_query(JoinApproval.filter())
+async def join_approval_started(
+    query: CallbackQuery,
+    callback_data: JoinApproval,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    """A newcomer agreed to join an approved group: the order that makes them a member."""
+    require_order_entry(participant, settings.order_entered_by)
+    await waiting_join(session, callback_data.pair_id, callback_data.mentee_id)
+    await state.set_state(PairApproving.entering_order_number)
+    await state.set_data({"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id})
+    await query.message.answer(prompt_of("order_number"))
+    await query.answer()
+
+
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
     # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
@@ -307,6 +334,9 @@ async def order_date_entered(
 ) -> None:
     data = await state.get_data()
     require_order_entry(participant, settings.order_entered_by)
+    if data.get("mentee_id"):
+        await _join_ordered(message, state, session, actor, bot, i18n, data)
+        return
     pair = await approve_pair(
         session,
         actor,
@@ -318,6 +348,24 @@ async def order_date_entered(
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
+
+
+async def _join_ordered(message, state, session, actor, bot, i18n, data) -> None:  # type: ignore[no-untyped-def]
+    pair = await approve_join(
+        session,
+        actor,
+        data["pair_id"],
+        data["mentee_id"],
+        order_number=data["order_number"],
+        order_date=parse_date(message.text),
+    )
+    await state.clear()
+    names = await pair_names(session, pair)
+    await message.answer(
+        _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
+    )
+    member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
+    await send_notices(bot, session, i18n, "pair.joined", member.id)
 
 
 @router.message(PairApproving.entering_order_number)

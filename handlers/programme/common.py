@@ -14,6 +14,7 @@ from models.errors import NotRegistered
 from models.journal import meetings_of
 from models.pairs import Pair, pairs_of
 from models.programmes import Programme
+from models.progress import part_map
 
 
 async def my_pairs(
@@ -61,6 +62,10 @@ async def show_programme(
     markup: InlineKeyboardMarkup | None = None,
     prefix: str = "",
 ) -> None:
-    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
-    text = programme_view(programme, names, today, await meetings_of(session, programme.pair_id))
+    pair = programme.pair
+    everyone = [m.mentee_id for m in pair.members if m.declined_at is None]
+    names = await names_of(session, [pair.mentor_id, *everyone])
+    meetings = await meetings_of(session, programme.pair_id)
+    parts = await part_map(session, programme)
+    text = programme_view(programme, names, today, meetings, parts)
     await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=markup)
