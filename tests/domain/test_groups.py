@@ -247,7 +247,9 @@ async def test_a_newcomer_reopens_shared_activities_and_a_leaver_keeps_history(
     rows = await session.scalars(
         select(ActivityProgress).where(ActivityProgress.mentee_id == newcomer.id)
     )
+    rows = list(rows)
     assert [r.status for r in rows] == [ActivityStatus.REPORTED]  # their row stays
+    assert [r.report_comment for r in rows] == [None]  # but what they wrote is erased
 
 
 async def test_an_individual_pair_works_as_before(session: AsyncSession) -> None:

@@ -18,10 +18,12 @@ from tests.groups import join, make_group, make_programme
 NAMES = ("Петрова Анна", "Козлова Вера")
 
 
-async def _group(pool, person, *, approve: bool = True):  # type: ignore[no-untyped-def]
+async def _group(pool, person, *, approve: bool = True, responsible=("mentee",)):  # type: ignore[no-untyped-def]
     async with pool() as session:
         pair, mentor, mentees = await make_group(session, names=NAMES)
-        programme = await make_programme(session, pair, mentor, mentees, approve=approve)
+        programme = await make_programme(
+            session, pair, mentor, mentees, responsible, approve=approve
+        )
         return (
             programme.id,
             programme.activities[0].id,
@@ -142,3 +144,25 @@ async def test_a_newcomer_joins_by_consent_and_order(
     async with session_pool() as session:
         pair = await get_pair(session, pair_id)
         assert newcomer_row.id in pair.mentee_ids
+
+
+async def test_the_mentor_reports_their_activity_and_each_mentee_confirms(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    programme_id, _activity, mentor, (first, second), _ids = await _group(
+        session_pool, person, responsible=("mentor",)
+    )
+    assert said(await first.send("/done"), "Отмечать нечего")  # the mentor's to report
+    await mentor.send("/done")
+    await mentor.press("Мероприятие 1")
+    await mentor.send("Провёл открытый урок для группы")
+    replies = await mentor.press("Пропустить")
+    assert said(replies, "Наставляемый подтвердит")
+    for mentee in (first, second):
+        assert said(replies, "Ваш наставник", chat_id=mentee.user_id)
+    replies = await first.press("Подтвердить")
+    assert said(replies, "Петрова Анна подтвердил(а)", chat_id=mentor.user_id)
+    assert (await _programme(session_pool, programme_id)).progress == (0, 1)
+    replies = await second.press("Подтвердить")
+    assert said(replies, "Все мероприятия плана подтверждены", chat_id=mentor.user_id)
+    assert (await _programme(session_pool, programme_id)).progress == (1, 1)
