@@ -332,15 +332,15 @@ async def return_comment_entered(
     )
     await state.clear()
     pair = activity.programme.pair
-    by_mentee = part.reported_by == pair.mentor_id
+    checked_by_mentee = part.reported_by == pair.mentor_id
     await message.answer(
-        _("Returned to the mentor.") if by_mentee else _("Returned to the mentee.")
+        _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
     )
     reviewer = await get_participant_by_id(session, actor.participant_id)
 
     def to_reporter() -> tuple[str, None]:
         title, comment = escape(activity.title), escape(part.review_comment or "")
-        if by_mentee:
+        if checked_by_mentee:
             return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
                 name=escape(reviewer.display_name), title=title, comment=comment
             ), None
@@ -348,5 +348,5 @@ async def return_comment_entered(
             "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."
         ).format(title=title, comment=comment), None
 
-    reporter = pair.mentor_id if by_mentee else part.mentee_id
+    reporter = pair.mentor_id if checked_by_mentee else part.mentee_id
     await notify_participants(bot, session, i18n, [reporter], to_reporter)
