@@ -36,6 +36,7 @@ from bot.middlewares import (
 )
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
+from handlers.notify import NotifierMiddleware
 from models.director import director_telegram_ids
 from models.participant import curator_telegram_ids
 from scheduler.app import ReminderScheduler
@@ -166,7 +167,7 @@ async def on_startup(
 ) -> None:
     if settings.bot_mode == "webhook":
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        url = settings.webhook_url.rstrip("/") + settings.webhook_path  # type: ignore[union-attr]
+        url = (settings.webhook_url or "").rstrip("/") + settings.webhook_path  # checked at load
         await bot.set_webhook(url, secret_token=secret, drop_pending_updates=False)
     else:
         await bot.delete_webhook(drop_pending_updates=False)
@@ -206,6 +207,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
     dispatcher.update.outer_middleware(ParticipantMiddleware())
+    dispatcher.update.outer_middleware(NotifierMiddleware())
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())
     inline_sync_callables(dispatcher)

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
 from bot.unit import BufferedFSMContext, UnitOfWork
 from models.access import Actor
+from models.outbox import mark_reachable
 from models.participant import load_for_update
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -150,8 +151,7 @@ class ParticipantMiddleware(BaseMiddleware):
             logger.info("update %s was already processed: skipped", update_id)
             return None
         if participant is not None and participant.unreachable_at is not None:
-            participant.unreachable_at = None  # they wrote to us: reachable again
-            await session.commit()
+            await mark_reachable(session, participant)  # they wrote to us
         is_curator = user is not None and (
             user.id in settings.curator_ids
             or (participant is not None and participant.staff_role is not None)

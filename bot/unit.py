@@ -150,7 +150,7 @@ class BufferedFSMContext(FSMContext):
     async def _load_data(self) -> dict[str, Any]:
         if self._stored_data is _UNSET:
             self._stored_data = await self.storage.get_data(key=self.key)
-        return self._stored_data  # type: ignore[no-any-return]
+        return self._stored_data  # type: ignore[no-any-return]  # a dict once loaded
 
     async def already_applied(self) -> bool:
         """This update (a redelivery) already changed the form."""
@@ -163,10 +163,10 @@ class BufferedFSMContext(FSMContext):
 
     async def get_state(self) -> str | None:
         if self._state is not _UNSET:
-            return self._state  # type: ignore[no-any-return]
+            return self._state  # type: ignore[no-any-return]  # a str or None once set
         if self._stored_state is _UNSET:
             self._stored_state = await self.storage.get_state(key=self.key)
-        return self._stored_state  # type: ignore[no-any-return]
+        return self._stored_state  # type: ignore[no-any-return]  # a str or None once loaded
 
     async def set_data(self, data: Mapping[str, Any]) -> None:
         self._data = {k: v for k, v in data.items() if k != APPLIED}

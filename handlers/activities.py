@@ -25,11 +25,16 @@ from handlers.onboarding.options import STALE
 from handlers.ui import (
     SKIP,
     ActivityAction,
+    ActivityVerb,
     FormOption,
     PartAction,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
+    chat_of,
     prompt_of,
+    set_buttons,
+    shown,
 )
 from handlers.views import day
 from models.access import Actor
@@ -72,7 +77,7 @@ async def _offer_reportable(message: Message, activities: list[Activity], today:
         title = _("{title} (until {date}){mark}").format(
             title=activity.title[:50], date=day(activity.deadline), mark=mark
         )
-        buttons.append((title, ActivityAction(action="report", activity_id=activity.id)))
+        buttons.append((title, ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)))
     await message.answer(_("Which activity is done?"), reply_markup=button_rows(buttons))
 
 
@@ -91,7 +96,7 @@ async def cmd_done(
     await _offer_reportable(message, activities, today)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "report"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REPORT))
 async def report_from_plan(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -104,10 +109,10 @@ async def report_from_plan(
     if programme.pair.side_of(actor.participant_id) is None:
         raise InvalidValue(STALE)
     await query.answer()
-    await _offer_reportable(query.message, activities, today)
+    await _offer_reportable(shown(query), activities, today)
 
 
-@router.callback_query(ActivityAction.filter(F.action == "report"))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.REPORT))
 async def report_started(
     query: CallbackQuery,
     callback_data: ActivityAction,
@@ -119,7 +124,7 @@ async def report_started(
     await reportable_parts(session, activity, actor)  # theirs to report, and still open
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
-    await query.message.answer(
+    await chat_of(query).answer(
         _("«{title}»").format(title=escape(activity.title)) + "\n" + prompt_of("report_comment")
     )
     await query.answer()
@@ -139,14 +144,16 @@ async def report_comment_entered(message: Message, state: FSMContext) -> None:
 async def evidence_document(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
 ) -> None:
-    await _submit(message, state, session, actor, bot, i18n, message.document.file_id, "document")
+    file_id = message.document.file_id if message.document else None
+    await _submit(message, state, session, actor, bot, i18n, file_id, "document")
 
 
 @router.message(Reporting.attaching_evidence, F.photo)
 async def evidence_photo(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
 ) -> None:
-    await _submit(message, state, session, actor, bot, i18n, message.photo[-1].file_id, "photo")
+    file_id = message.photo[-1].file_id if message.photo else None
+    await _submit(message, state, session, actor, bot, i18n, file_id, "photo")
 
 
 @router.callback_query(FormOption.filter(F.code == SKIP), Reporting.attaching_evidence)
@@ -160,9 +167,9 @@ async def evidence_skipped(
 ) -> None:
     # The report is saved first: if the database fails, the button is still there to press
     # again (bot.middlewares.DbSessionMiddleware retries only before anything was shown).
-    await _submit(query.message, state, session, actor, bot, i18n, None, None)
+    await _submit(shown(query), state, session, actor, bot, i18n, None, None)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
 
 
 @router.message(Reporting.attaching_evidence)
@@ -187,7 +194,9 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
         await message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
     else:
         await message.answer(_("Reported. Your mentor will check it."))
-    author = await get_participant_by_id(session, actor.participant_id)
+    author = await get_participant_by_id(session, actor.require_participant())
+    if author is None:  # erased meanwhile: the report is saved, nobody to name
+        return
     for part in parts:
         reviewer = await get_participant_by_id(session, part.reviewer(pair))
         if reviewer is None:
@@ -225,8 +234,8 @@ def _review_buttons(activity: Activity, part: ActivityProgress) -> InlineKeyboar
     ids = {"activity_id": activity.id, "mentee_id": part.mentee_id}
     return button_rows(
         [
-            (_("Confirm"), PartAction(action="confirm", **ids)),
-            (_("Return with a comment"), PartAction(action="return", **ids)),
+            (_("Confirm"), PartAction(action=ActivityVerb.CONFIRM, **ids)),
+            (_("Return with a comment"), PartAction(action=ActivityVerb.RETURN, **ids)),
         ]
     )
 
@@ -244,8 +253,8 @@ async def _part_of(
     return await check_reviewable_part(session, actor, activity_id, mentee_id)
 
 
-@router.callback_query(PartAction.filter(F.action == "confirm"))
-@router.callback_query(ActivityAction.filter(F.action == "confirm"))
+@router.callback_query(PartAction.filter(F.action == ActivityVerb.CONFIRM))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.CONFIRM))
 async def activity_confirmed(
     query: CallbackQuery,
     callback_data: PartAction | ActivityAction,
@@ -260,16 +269,17 @@ async def activity_confirmed(
     activity, part = await review_part(
         session, actor, callback_data.activity_id, part.mentee_id, confirm=True
     )
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Confirmed."))
     programme = activity.programme
     pair = programme.pair
-    reviewer = await get_participant_by_id(session, actor.participant_id)
+    reviewer = await get_participant_by_id(session, actor.require_participant())
+    who = escape(reviewer.display_name) if reviewer else "—"
 
     def to_reporter() -> tuple[str, None]:
         if part.reported_by == pair.mentor_id:
             return _("{name} confirmed «{title}».").format(
-                name=escape(reviewer.display_name), title=escape(activity.title)
+                name=who, title=escape(activity.title)
             ), None
         return _("Your mentor confirmed «{title}».").format(title=escape(activity.title)), None
 
@@ -278,7 +288,9 @@ async def activity_confirmed(
     await _offer_completion(bot, session, i18n, programme)
 
 
-async def _offer_completion(bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme):  # type: ignore[no-untyped-def]
+async def _offer_completion(
+    bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme
+) -> None:
     if not programme.plan_done:
         return
 
@@ -287,7 +299,7 @@ async def _offer_completion(bot: Bot, session: AsyncSession, i18n: I18n, program
             [
                 (
                     _("🏁 Complete the programme"),
-                    ProgrammeAction(action="complete", programme_id=programme.id),
+                    ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id),
                 )
             ]
         )
@@ -296,8 +308,8 @@ async def _offer_completion(bot: Bot, session: AsyncSession, i18n: I18n, program
     await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], offer)
 
 
-@router.callback_query(PartAction.filter(F.action == "return"))
-@router.callback_query(ActivityAction.filter(F.action == "return"))
+@router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.RETURN))
 async def return_started(
     query: CallbackQuery,
     callback_data: PartAction | ActivityAction,
@@ -311,9 +323,9 @@ async def return_started(
     await state.set_state(Returning.entering_comment)
     await state.set_data({"activity_id": activity.id, "mentee_id": part.mentee_id})
     if actor.participant_id == activity.programme.pair.mentor_id:
-        await query.message.answer(_("What should be redone? Your comment goes to the mentee:"))
+        await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
     else:
-        await query.message.answer(_("What is not so? Your comment goes to the mentor:"))
+        await chat_of(query).answer(_("What is not so? Your comment goes to the mentor:"))
     await query.answer()
 
 
@@ -336,13 +348,14 @@ async def return_comment_entered(
     await message.answer(
         _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
     )
-    reviewer = await get_participant_by_id(session, actor.participant_id)
+    reviewer = await get_participant_by_id(session, actor.require_participant())
+    who = escape(reviewer.display_name) if reviewer else "—"
 
     def to_reporter() -> tuple[str, None]:
         title, comment = escape(activity.title), escape(part.review_comment or "")
         if checked_by_mentee:
             return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
-                name=escape(reviewer.display_name), title=title, comment=comment
+                name=who, title=title, comment=comment
             ), None
         return _(
             "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."

@@ -147,7 +147,7 @@ async def resume_chosen(
     paused = (await state.get_data()).get(PAUSED)
     step = registration_step(paused.get("state")) if paused else None
     await query.answer()
-    if step is None:
+    if step is None or paused is None:
         await message.edit_text(_("This form is already finished or cancelled."))
         return
     if callback_data.resume:

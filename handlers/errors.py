@@ -52,7 +52,8 @@ async def tell(update: Update, text: str) -> None:
 
 @router.error(ExceptionTypeFilter(DomainError))
 async def domain_error_explained(event: ErrorEvent) -> None:
-    error: DomainError = event.exception  # type: ignore[assignment]
+    error = event.exception
+    assert isinstance(error, DomainError)  # the router's filter
     params = {key: _translated(value) for key, value in error.params.items()}
     await tell(event.update, _(error.message).format(**params))
 
@@ -102,7 +103,7 @@ async def user_blocked_the_bot(
 ) -> None:
     """The person blocked the bot while we were answering: what they did is saved; they are
     marked unreachable so reminders stop and the curators hear of it."""
-    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    user = getattr(event.update.event, "from_user", None)  # every update kind here has one
     logger.info("update %s: the user blocked the bot", event.update.update_id)
     if user is not None:
         async with session_pool() as session:
@@ -112,7 +113,8 @@ async def user_blocked_the_bot(
 @router.error(ExceptionTypeFilter(TelegramBadRequest))
 async def stale_request_ignored(event: ErrorEvent) -> None:
     """A button pressed long ago, or an edit to what is already shown: nothing to tell."""
-    error: TelegramBadRequest = event.exception  # type: ignore[assignment]
+    error = event.exception
+    assert isinstance(error, TelegramBadRequest)  # the router's filter
     if any(stale in error.message for stale in _STALE):
         logger.info("update %s: %s", event.update.update_id, error.message[:120])
         return

@@ -20,7 +20,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sender import Delivery, Outcome, sender_for
+from bot.sender import Delivery, Outcome, Sender, sender_for
 from handlers.ui import label
 from handlers.views import day
 from models.base import utcnow
@@ -36,10 +36,11 @@ from models.requests import Request
 logger = logging.getLogger(__name__)
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 # (session, object id, recipient's chat id) -> a render function, or None: nothing to say
-Renderer = Callable[[AsyncSession, int, int], Awaitable[Callable[[], Rendered] | None]]
+Render = Callable[[], Rendered]
+Renderer = Callable[[AsyncSession, int, int], Awaitable[Render | None]]
 
 
-async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int) -> Render | None:
     pair = await session.get(Pair, pair_id)
     if pair is None or pair.order_date is None:
         return None
@@ -68,7 +69,7 @@ async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int):  # 
     return render
 
 
-async def _pair_joined(session: AsyncSession, member_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _pair_joined(session: AsyncSession, member_id: int, chat_id: int) -> Render | None:
     member = await session.get(PairMember, member_id)
     if member is None or member.joined_at is None or member.order_date is None:
         return None
@@ -97,7 +98,7 @@ async def _pair_joined(session: AsyncSession, member_id: int, chat_id: int):  # 
     return render
 
 
-async def _request_decided(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _request_decided(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
     request = await session.get(Request, request_id)
     if request is None:
         return None
@@ -116,7 +117,9 @@ async def _request_decided(session: AsyncSession, request_id: int, chat_id: int)
     return render
 
 
-async def _mentor_decided(session: AsyncSession, participant_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _mentor_decided(
+    session: AsyncSession, participant_id: int, chat_id: int
+) -> Render | None:
     profile = await session.get(MentorProfile, participant_id)
     if profile is None or profile.status == MentorStatus.CANDIDATE:
         return None
@@ -136,7 +139,7 @@ async def _mentor_decided(session: AsyncSession, participant_id: int, chat_id: i
     return render
 
 
-async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: int) -> Render | None:
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.ended_at is None:
         return None
@@ -186,8 +189,8 @@ async def send_notices(
 
 
 async def deliver_notice(
-    session: AsyncSession, i18n: I18n, sender, message: OutboxMessage
-) -> Outcome:  # type: ignore[no-untyped-def]
+    session: AsyncSession, i18n: I18n, sender: Sender, message: OutboxMessage
+) -> Outcome:
     """Render and send one claimed notice row; record the outcome."""
     rendered = await render_notice(session, i18n, message)
     if rendered is None:

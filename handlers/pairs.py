@@ -13,6 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.sender import Delivery
 from handlers.notify import Render, notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.replacement import render_offer, replacement_candidates
@@ -24,13 +25,16 @@ from handlers.ui import (
     PairApproval,
     PairReply,
     button_rows,
+    chat_of,
+    set_buttons,
+    shown,
     step_keyboard,
 )
 from handlers.views import pair_card, pair_names
 from models.access import Actor
-from models.errors import InvalidValue
+from models.errors import InvalidValue, NotFound
 from models.fields import FIELDS
-from models.pairs import Pair, PairAnswer, answer_pair, get_pair
+from models.pairs import Pair, PairAnswer, PairMember, answer_pair, get_pair
 from models.participant import get_participant_by_id
 
 router = Router(name=__name__)
@@ -40,7 +44,9 @@ class PairDeclining(StatesGroup):
     entering_reason = State()
 
 
-async def notify_pair(bot: Bot, session: AsyncSession, i18n: I18n, pair: Pair, render: Render):
+async def notify_pair(
+    bot: Bot, session: AsyncSession, i18n: I18n, pair: Pair, render: Render
+) -> dict[int, Delivery]:
     return await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], render)
 
 
@@ -51,6 +57,9 @@ async def ask_pair_consent(
     names = await pair_names(session, pair)
     mentee = await get_participant_by_id(session, pair.mentee_ids[-1])
     mentor = await get_participant_by_id(session, pair.pending_mentor_id or pair.mentor_id)
+    if mentee is None or mentor is None:  # erased between the proposal and now
+        raise NotFound()
+    mentee_profile, mentor_profile = mentee.mentee_profile, mentor.mentor_profile
     for participant_id in participant_ids:
         as_mentor = participant_id in (pair.mentor_id, pair.pending_mentor_id)
 
@@ -60,13 +69,19 @@ async def ask_pair_consent(
                     "Mentee: {name}\nDifficulties: {difficulties}\nWants to learn: {goals}"
                 ).format(
                     name=escape(mentee.display_name),
-                    difficulties=format_value("difficulties", mentee.mentee_profile.difficulties),
-                    goals=format_value("learning_goals", mentee.mentee_profile.learning_goals),
+                    difficulties=format_value(
+                        "difficulties", mentee_profile and mentee_profile.difficulties
+                    ),
+                    goals=format_value(
+                        "learning_goals", mentee_profile and mentee_profile.learning_goals
+                    ),
                 )
             else:
                 about = _("Mentor: {name}\nCompetences: {competences}").format(
                     name=escape(mentor.display_name),
-                    competences=format_value("competences", mentor.mentor_profile.competences),
+                    competences=format_value(
+                        "competences", mentor_profile and mentor_profile.competences
+                    ),
                 )
             text = "{intro}\n\n{card}\n\n{about}".format(
                 intro=_(
@@ -97,7 +112,7 @@ async def pair_accepted(
     i18n: I18n,
 ) -> None:
     result = await answer_pair(session, actor, callback_data.pair_id, accept=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Thank you, your consent is recorded."))
     await _after_answer(bot, session, settings, i18n, result, actor, accepted=True)
 
@@ -110,8 +125,8 @@ async def pair_declined(
     await state.set_state(PairDeclining.entering_reason)
     await state.set_data({"pair_id": callback_data.pair_id})
     spec = FIELDS["decline_reason"]
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    await set_buttons(query, None)
+    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec))
     await query.answer()
 
 
@@ -142,9 +157,9 @@ async def decline_reason_skipped(
 ) -> None:
     if callback_data.field != "decline_reason":
         raise InvalidValue(STALE)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await _decline(query.message, state, session, actor, bot, settings, i18n, None)
+    await _decline(shown(query), state, session, actor, bot, settings, i18n, None)
 
 
 async def _decline(message, state, session, actor, bot, settings, i18n, reason) -> None:  # type: ignore[no-untyped-def]
@@ -174,7 +189,8 @@ async def _after_answer(
         await _after_replacement_answer(bot, session, settings, i18n, result, who, names)
         return
     if result.joining is not None:
-        await notify_curators(bot, session, settings, i18n, join_answer(result, who, reason))
+        render = join_answer(pair, result.joining, who, reason)
+        await notify_curators(bot, session, settings, i18n, render)
         return
 
     def to_curators() -> tuple[str, InlineKeyboardMarkup | None]:
@@ -193,9 +209,8 @@ async def _after_answer(
     await notify_curators(bot, session, settings, i18n, to_curators)
 
 
-def join_answer(result: PairAnswer, who: str, reason: str | None = None) -> Render:
+def join_answer(pair: Pair, member: PairMember, who: str, reason: str | None = None) -> Render:
     """For the curators: a newcomer's answer about joining an approved group."""
-    pair, member = result.pair, result.joining
 
     def render() -> tuple[str, InlineKeyboardMarkup | None]:
         if member.declined_at is not None:

@@ -16,10 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.notify import notify_participants
 from handlers.programme.common import show_programme
 from handlers.survey import offer_survey
-from handlers.ui import PartAction, PickPair, ProgrammeAction, button_rows
+from handlers.ui import (
+    ActivityVerb,
+    PairPurpose,
+    PartAction,
+    PickPair,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    chat_of,
+    set_buttons,
+    shown,
+)
 from handlers.views import names_of
 from models.access import Actor
-from models.enums import ProgrammeStatus
+from models.enums import ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
 from models.progress import open_for, waiting_for
@@ -36,7 +47,7 @@ async def plan_actions(
         return None
     buttons: list[tuple[str, CallbackData]] = []
     if await open_for(session, programme, me):
-        report = ProgrammeAction(action="report", programme_id=programme.id)
+        report = ProgrammeAction(action=ProgrammeVerb.REPORT, programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
     # Reports waiting for this person's check, each by its stable ids (activity, mentee).
     numbers = {activity.id: n for n, activity in enumerate(programme.activities, 1)}
@@ -45,13 +56,17 @@ async def plan_actions(
     for activity, part in waiting:
         ids = {"activity_id": activity.id, "mentee_id": part.mentee_id}
         which = str(numbers[activity.id])
-        if programme.pair.is_group and side == "mentor":
+        if programme.pair.is_group and side == Side.MENTOR:
             which += f" ({names.get(part.mentee_id, '—')})"
-        buttons.append((_("✔ Confirm {n}").format(n=which), PartAction(action="confirm", **ids)))
-        buttons.append((_("↩ Return {n}").format(n=which), PartAction(action="return", **ids)))
-    buttons.append((_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id)))
+        confirm = PartAction(action=ActivityVerb.CONFIRM, **ids)
+        back = PartAction(action=ActivityVerb.RETURN, **ids)
+        buttons.append((_("✔ Confirm {n}").format(n=which), confirm))
+        buttons.append((_("↩ Return {n}").format(n=which), back))
+    buttons.append(
+        (_("📝 Log a meeting"), PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id))
+    )
     if programme.plan_done and me not in programme.completion_votes:
-        complete = ProgrammeAction(action="complete", programme_id=programme.id)
+        complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))
     return button_rows(buttons) if buttons else None
 
@@ -74,7 +89,7 @@ async def cmd_plan(
         )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "view"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW))
 async def plan_opened(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -85,11 +100,11 @@ async def plan_opened(
     programme = await get_programme(session, actor, callback_data.programme_id)
     await query.answer()
     await show_programme(
-        query.message, session, programme, today, await plan_actions(session, programme, actor)
+        shown(query), session, programme, today, await plan_actions(session, programme, actor)
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "complete"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))
 async def completion_voted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -99,10 +114,10 @@ async def completion_voted(
     i18n: I18n,
 ) -> None:
     programme = await vote_completion(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
-        await query.message.answer(
+        await chat_of(query).answer(
             _(
                 "Your agreement is recorded; the programme completes when the mentor and every "
                 "mentee have agreed."

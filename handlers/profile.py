@@ -18,7 +18,7 @@ from bot.config import Settings
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.onboarding.steps import ask, flow
 from handlers.texts import format_value, profile_card
-from handlers.ui import FormOption, ProfileAction, step_keyboard
+from handlers.ui import FormOption, ProfileAction, ProfileVerb, chat_of, shown, step_keyboard
 from models.departments import canonical_name
 from models.enums import MentorStatus, Role
 from models.errors import InvalidValue, NotRegistered
@@ -34,7 +34,7 @@ class ProfileEditing(StatesGroup):
 
 
 def editable_keys(participant: Participant) -> tuple[str, ...]:
-    keys = PROFILE_KEYS
+    keys: tuple[str, ...] = PROFILE_KEYS
     if participant.mentee_profile is not None:
         keys += MENTEE_KEYS
     if participant.mentor_profile is not None:
@@ -46,16 +46,18 @@ def profile_keyboard(participant: Participant) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for key in editable_keys(participant):
         builder.button(
-            text="✏ " + _(FIELDS[key].label), callback_data=ProfileAction(action="edit", field=key)
+            text="✏ " + _(FIELDS[key].label),
+            callback_data=ProfileAction(action=ProfileVerb.EDIT, field=key),
         )
     if participant.mentee_profile is None:
         builder.button(
-            text=_("➕ Become a mentee"), callback_data=ProfileAction(action="add_mentee")
+            text=_("➕ Become a mentee"), callback_data=ProfileAction(action=ProfileVerb.ADD_MENTEE)
         )
     mentor = participant.mentor_profile
     if mentor is None or mentor.status == MentorStatus.REJECTED:
         builder.button(
-            text=_("➕ Apply as a mentor"), callback_data=ProfileAction(action="add_mentor")
+            text=_("➕ Apply as a mentor"),
+            callback_data=ProfileAction(action=ProfileVerb.ADD_MENTOR),
         )
     builder.adjust(2)
     return builder.as_markup()
@@ -79,7 +81,7 @@ async def cmd_profile(message: Message, state: FSMContext, participant: Particip
     await show_profile(message, participant)
 
 
-@router.callback_query(ProfileAction.filter(F.action == "edit"))
+@router.callback_query(ProfileAction.filter(F.action == ProfileVerb.EDIT))
 async def field_chosen(
     query: CallbackQuery,
     callback_data: ProfileAction,
@@ -97,7 +99,7 @@ async def field_chosen(
     text = "{prompt}\n\n{now}: {value}".format(
         prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current, limit=2000)
     )
-    await query.message.answer(
+    await chat_of(query).answer(
         text, reply_markup=step_keyboard(spec, current if spec.kind == "multi" else ())
     )
     await query.answer()
@@ -144,10 +146,12 @@ async def value_pressed(
     await _save(session, participant, key, answer.value)
     await state.clear()
     await show_answer(query, spec, answer.value)
-    await show_profile(query.message, participant, _("Saved."))
+    await show_profile(shown(query), participant, _("Saved."))
 
 
-@router.callback_query(ProfileAction.filter(F.action.in_({"add_mentee", "add_mentor"})))
+@router.callback_query(
+    ProfileAction.filter(F.action.in_({ProfileVerb.ADD_MENTEE, ProfileVerb.ADD_MENTOR}))
+)
 async def role_added(
     query: CallbackQuery,
     callback_data: ProfileAction,
@@ -157,7 +161,7 @@ async def role_added(
     i18n: I18n,
 ) -> None:
     participant = registered(participant)
-    role = Role.MENTEE if callback_data.action == "add_mentee" else Role.MENTOR
+    role = Role.MENTEE if callback_data.action == ProfileVerb.ADD_MENTEE else Role.MENTOR
     mentor = participant.mentor_profile
     if (role == Role.MENTEE and participant.mentee_profile is not None) or (
         role == Role.MENTOR and mentor is not None and mentor.status != MentorStatus.REJECTED
@@ -165,7 +169,7 @@ async def role_added(
         raise InvalidValue(STALE)
     await state.set_data({"adding_role": True, "role": role})
     first = flow(await state.get_data())[0]
-    await ask(query.message, state, first, settings.organization_name, i18n)
+    await ask(shown(query), state, first, settings.organization_name, i18n)
     await query.answer()
 
 

@@ -18,7 +18,19 @@ from bot.config import Settings
 from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
+from handlers.ui import (
+    PairPurpose,
+    PickPair,
+    RequestAction,
+    RequestMenu,
+    RequestVerb,
+    button_rows,
+    chat_of,
+    label,
+    prompt_of,
+    set_buttons,
+    shown,
+)
 from handlers.views import day, names_of, request_card
 from models.access import Actor
 from models.enums import ActivityStatus, RequestKind, RequestStatus
@@ -46,8 +58,8 @@ class Requesting(StatesGroup):
 def curator_buttons(request: Request) -> InlineKeyboardMarkup:
     return button_rows(
         [
-            (_("Approve"), RequestAction(action="approve", request_id=request.id)),
-            (_("Reject"), RequestAction(action="reject", request_id=request.id)),
+            (_("Approve"), RequestAction(action=RequestVerb.APPROVE, request_id=request.id)),
+            (_("Reject"), RequestAction(action=RequestVerb.REJECT, request_id=request.id)),
         ]
     )
 
@@ -83,18 +95,18 @@ async def cmd_request(
 ) -> None:
     await state.clear()
     pair = await pick_pair(message, session, await my_pairs(session, actor), "request")
-    if pair is not None:
+    if pair is not None and actor is not None:
         await _menu(message, pair, actor)
 
 
-@router.callback_query(PickPair.filter(F.action == "request"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.REQUEST))
 async def request_pair_picked(
     query: CallbackQuery, callback_data: PickPair, session: AsyncSession, actor: Actor
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
     pair.require_member(actor, curator_allowed=False)
     await query.answer()
-    await _menu(query.message, pair, actor)
+    await _menu(shown(query), pair, actor)
 
 
 @router.callback_query(RequestMenu.filter())
@@ -106,8 +118,8 @@ async def request_kind_chosen(
     actor: Actor,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    kind = next((k for k in RequestKind if k.value == callback_data.kind), None)
-    if kind is None or pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
+    kind = callback_data.kind  # an unknown kind never matches the filter (a stale button)
+    if pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
         raise InvalidValue(STALE)
     await query.answer()
     if kind == RequestKind.DEADLINE and not callback_data.item:
@@ -118,7 +130,7 @@ async def request_kind_chosen(
             if a.status != ActivityStatus.CONFIRMED
         ]
         if not activities:
-            await query.message.answer(_("There is no open activity whose deadline could change."))
+            await chat_of(query).answer(_("There is no open activity whose deadline could change."))
             return
         buttons = [
             (
@@ -127,7 +139,7 @@ async def request_kind_chosen(
             )
             for a in activities
         ]
-        await query.message.answer(_("Which activity?"), reply_markup=button_rows(buttons))
+        await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
         return
     await state.set_data(
         {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
@@ -139,10 +151,10 @@ async def request_kind_chosen(
             if kind == RequestKind.DEADLINE
             else _("The new end date of the programme (DD.MM.YYYY):")
         )
-        await query.message.answer(prompt)
+        await chat_of(query).answer(prompt)
         return
     await state.set_state(Requesting.entering_reason)
-    await query.message.answer(prompt_of("request_reason"))
+    await chat_of(query).answer(prompt_of("request_reason"))
 
 
 @router.message(Requesting.entering_date, F.text)
@@ -177,7 +189,7 @@ async def request_reason_entered(
         actor,
         data["pair_id"],
         data["kind"],
-        reason=message.text,
+        reason=(message.text or ""),
         activity_id=data.get("activity_id"),
         new_date=new_date,
     )
@@ -190,8 +202,11 @@ async def request_reason_entered(
 
         def to_partner() -> tuple[str, InlineKeyboardMarkup]:
             buttons = [
-                (_("I agree"), RequestAction(action="agree", request_id=request.id)),
-                (_("I do not agree"), RequestAction(action="disagree", request_id=request.id)),
+                (_("I agree"), RequestAction(action=RequestVerb.AGREE, request_id=request.id)),
+                (
+                    _("I do not agree"),
+                    RequestAction(action=RequestVerb.DISAGREE, request_id=request.id),
+                ),
             ]
             return _("Your partner asks for a change; do you agree?") + "\n\n" + request_card(
                 request, names
@@ -203,7 +218,9 @@ async def request_reason_entered(
     await send_to_curators(bot, session, settings, i18n, request)
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"agree", "disagree"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.AGREE, RequestVerb.DISAGREE}))
+)
 async def partner_answered(
     query: CallbackQuery,
     callback_data: RequestAction,
@@ -213,9 +230,9 @@ async def partner_answered(
     settings: Settings,
     i18n: I18n,
 ) -> None:
-    agree = callback_data.action == "agree"
+    agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))
     if agree and request.status == RequestStatus.AWAITING_PARTNER:
         return  # the others of the group have yet to agree (§10.2: mutual consent)

@@ -126,7 +126,9 @@ async def _answered_by(session: AsyncSession, message: PairMessage, person: int)
     return person == pair.mentor_id
 
 
-async def _erase_programme_texts(session: AsyncSession, participant: Participant) -> list:
+async def _erase_programme_texts(
+    session: AsyncSession, participant: Participant
+) -> list[str | None]:
     person = participant.id
     traces: list[str | None] = []
     for pair in await session.scalars(select(Pair).where(Pair.mentor_id == person)):
@@ -168,7 +170,7 @@ async def _erase_programme_texts(session: AsyncSession, participant: Participant
     return traces
 
 
-async def _erase_requests(session: AsyncSession, participant: Participant) -> list:
+async def _erase_requests(session: AsyncSession, participant: Participant) -> list[str | None]:
     traces: list[str | None] = []
     for request in await session.scalars(
         select(Request).where(Request.author_id == participant.id)
@@ -183,7 +185,7 @@ async def _erase_requests(session: AsyncSession, participant: Participant) -> li
     return traces
 
 
-async def _erase_surveys(session: AsyncSession, person: int) -> list:
+async def _erase_surveys(session: AsyncSession, person: int) -> list[str | None]:
     traces: list[str | None] = []
     for answer in await session.scalars(
         select(SurveyAnswer).where(SurveyAnswer.participant_id == person)
@@ -193,7 +195,7 @@ async def _erase_surveys(session: AsyncSession, person: int) -> list:
     return traces
 
 
-async def _erase_broadcasts(session: AsyncSession, telegram_id: int) -> list:
+async def _erase_broadcasts(session: AsyncSession, telegram_id: int) -> list[str | None]:
     traces: list[str | None] = []
     for broadcast in await session.scalars(
         select(Broadcast).where(Broadcast.author_telegram_id == telegram_id)

@@ -57,9 +57,9 @@ class FieldSpec:
     optional: bool = False  # a text step that may be skipped
     person_name: bool = False
 
-    def clean(self, raw: str) -> str | int:
-        """Validate typed input for a text or number field."""
-        raw = printable(raw)
+    def clean(self, raw: str | None) -> str | int:
+        """Validate typed input for a text or number field (a message without text is empty)."""
+        raw = printable(raw or "")
         text = " ".join(raw.split()) if self.kind == "int" or self.person_name else raw.strip()
         if not text:
             raise InvalidValue(N_("Please send the answer as text."))
@@ -99,7 +99,7 @@ class FieldSpec:
     def coerce(self, value: object) -> object:
         """Validate a stored or typed answer of any kind (None only for optional fields)."""
         if self.kind == "multi":
-            return self.clean_selection(value or [])  # type: ignore[arg-type]
+            return self.clean_selection(value if isinstance(value, list | tuple) else [])
         if value is None or value == "":
             if self.optional:
                 return None
@@ -107,6 +107,13 @@ class FieldSpec:
         if self.kind == "choice":
             return self.option(str(value))
         return self.clean(str(value))
+
+    def text(self, value: object) -> str | None:
+        """A text answer, validated (None only where the field is optional)."""
+        if self.kind != "text":
+            raise TypeError(f"{self.key} is not a text field")
+        cleaned = self.coerce(value)
+        return None if cleaned is None else str(cleaned)
 
     def option(self, code: str) -> StrEnum:
         """The option with this code; unknown codes (stale or forged buttons) are refused."""
@@ -322,7 +329,7 @@ _DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str | None) -> date:
     """A date typed as ДД.ММ.ГГГГ (dots, slashes or dashes), in a sane range of years."""
     match = _DATE.match(text or "")
     if match:

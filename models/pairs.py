@@ -24,7 +24,7 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
-from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus
+from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -86,22 +86,22 @@ class Pair(TimestampMixin, Base):
     def is_group(self) -> bool:
         return len(self.mentees) > 1
 
-    def side_of(self, participant_id: int | None) -> str | None:
+    def side_of(self, participant_id: int | None) -> Side | None:
         if participant_id is None:
             return None
         if participant_id == self.mentor_id:
-            return "mentor"
+            return Side.MENTOR
         if participant_id in self.mentee_ids:
-            return "mentee"
+            return Side.MENTEE
         return None
 
-    def require_member(self, actor: Actor, *, curator_allowed: bool = True) -> str:
-        """The actor's side ("mentor", "mentee", or "curator"); anyone else is refused."""
+    def require_member(self, actor: Actor, *, curator_allowed: bool = True) -> Side:
+        """The actor's side (mentor, mentee, or a curator); anyone else is refused."""
         side = self.side_of(actor.participant_id)
         if side is not None:
             return side
         if curator_allowed and actor.is_curator:
-            return "curator"
+            return Side.CURATOR
         raise AccessDenied()
 
 
@@ -331,7 +331,7 @@ async def answer_pair(
     now = now or utcnow()
     me = actor.require_participant()
     pair = await get_pair(session, pair_id)
-    reason = FIELDS["decline_reason"].coerce(reason) if reason else None
+    reason = FIELDS["decline_reason"].text(reason) if reason else None
     if pair.pending_mentor_id == me:
         return await _answer_replacement(session, pair, me, accept, now)
     if pair.status not in OPEN_PAIR:
@@ -442,7 +442,7 @@ async def approve_join(
     actor.require_curator()
     pair, member = await waiting_join(session, pair_id, mentee_id)
     now = now or utcnow()
-    member.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
+    member.order_number = FIELDS["order_number"].text(order_number)
     member.order_date, member.approved_by, member.joined_at = order_date, actor.telegram_id, now
     pair.updated_at = now  # the pair's version: a second order for the same join loses
     audit(
@@ -480,7 +480,7 @@ async def approve_pair(
         raise already_decided(pair.status)
     if pair.status != PairStatus.ACCEPTED:
         raise WrongState(N_("Only a pair that everyone accepted can be approved."))
-    pair.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
+    pair.order_number = FIELDS["order_number"].text(order_number)
     pair.order_date = order_date
     pair.approved_by, pair.approved_at = actor.telegram_id, now or utcnow()
     pair.status = PairStatus.ACTIVE

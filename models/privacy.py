@@ -192,7 +192,9 @@ def _row(obj: Base) -> dict[str, Any]:
     return {c.key: _plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs}
 
 
-async def personal_data(session: AsyncSession, person: Participant) -> dict[str, list[dict]]:
+async def personal_data(
+    session: AsyncSession, person: Participant
+) -> dict[str, list[dict[str, Any]]]:
     """Every row about this person, by table: the file a person gets with /mydata."""
     pid, tid = person.id, person.telegram_id
     as_mentee = select(PairMember.pair_id).where(PairMember.mentee_id == pid)
@@ -254,7 +256,7 @@ async def personal_data(session: AsyncSession, person: Participant) -> dict[str,
             )
         ),
     }
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[dict[str, Any]]] = {}
     for table, query in queries.items():
         rows = await session.scalars(query.order_by(*inspect_pk(query)))
         found[table] = [_row(row) for row in rows]

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
@@ -31,6 +32,7 @@ from models.enums import (
     PairStatus,
     ProgrammeStatus,
     Responsible,
+    Side,
 )
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -163,8 +165,8 @@ def _check_period(start: date, end: date) -> None:
     if not add_months(start, 3) <= end <= add_months(start, 12):
         raise InvalidValue(
             N_("A programme lasts from 3 months to 1 year: the end must be from {low} to {high}."),
-            low=add_months(start, 3).strftime("%d.%m.%Y"),
-            high=add_months(start, 12).strftime("%d.%m.%Y"),
+            low=formatting.day(add_months(start, 3)),
+            high=formatting.day(add_months(start, 12)),
         )
 
 
@@ -183,7 +185,7 @@ async def save_draft(
 ) -> Programme:
     """The mentor drafts (or redrafts) the programme of an approved pair."""
     pair = await get_pair(session, pair_id)
-    if pair.require_member(actor, curator_allowed=False) != "mentor":
+    if pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if pair.status != PairStatus.ACTIVE:
         raise WrongState(N_("The programme is drafted once the pair is approved by order."))
@@ -211,7 +213,7 @@ async def save_draft(
 
 
 def check_mentor_can_edit(programme: Programme, actor: Actor) -> None:
-    if programme.pair.require_member(actor, curator_allowed=False) != "mentor":
+    if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if programme.status not in EDITABLE:
         raise WrongState(N_("An approved programme changes only through a request."))
@@ -221,8 +223,8 @@ def check_deadline(programme: Programme, deadline: date) -> None:
     if not programme.start_date <= deadline <= programme.end_date:
         raise InvalidValue(
             N_("The deadline must be inside the programme: from {start} to {end}."),
-            start=programme.start_date.strftime("%d.%m.%Y"),
-            end=programme.end_date.strftime("%d.%m.%Y"),
+            start=formatting.day(programme.start_date),
+            end=formatting.day(programme.end_date),
         )
 
 
@@ -296,7 +298,7 @@ async def respond_to_draft(
 ) -> Programme:
     """A mentee agrees, or sends comments back to the mentor (the draft reopens)."""
     programme = await get_programme(session, actor, programme_id)
-    if programme.pair.require_member(actor, curator_allowed=False) != "mentee":
+    if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
         raise AccessDenied()
     if programme.status != ProgrammeStatus.SUBMITTED:
         raise already_decided(programme.status)
@@ -308,7 +310,7 @@ async def respond_to_draft(
         if {pair.mentor_id, *pair.mentee_ids} <= set(programme.agreed_by):
             programme.status = ProgrammeStatus.AGREED
     else:
-        programme.mentee_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+        programme.mentee_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
     await session.commit()
     return programme
@@ -335,7 +337,7 @@ async def review_programme(
         programme.status = ProgrammeStatus.APPROVED
         programme.approved_by, programme.approved_at = actor.telegram_id, now or utcnow()
     else:
-        programme.curator_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+        programme.curator_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
     action = "programme.approve" if approve else "programme.return"
     audit(session, actor.telegram_id, action, "programme", programme.id)
@@ -468,8 +470,8 @@ def finish_early(
         raise WrongState(N_("The programme has already ended."))
     if reason == EndReason.PLAN_DONE:
         raise InvalidValue()
-    note = FIELDS["comment"].coerce(comment)
-    _finish(programme, ProgrammeStatus.ENDED_EARLY, reason, now, note)  # type: ignore[arg-type]
+    note = FIELDS["comment"].text(comment)
+    _finish(programme, ProgrammeStatus.ENDED_EARLY, reason, now, note)
     programme.ended_by = by
 
 

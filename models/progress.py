@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.access import Actor
 from models.base import Base, utcnow
 from models.concurrency import decision
-from models.enums import ActivityStatus, Responsible
+from models.enums import ActivityStatus, Responsible, Side
 from models.errors import AccessDenied, InvalidValue, WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -37,9 +37,9 @@ from models.programmes import (
 OPEN = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
 # Who may report an activity, by its responsible person.
 REPORTERS = {
-    Responsible.MENTEE: ("mentee",),
-    Responsible.MENTOR: ("mentor",),
-    Responsible.BOTH: ("mentor", "mentee"),
+    Responsible.MENTEE: (Side.MENTEE,),
+    Responsible.MENTOR: (Side.MENTOR,),
+    Responsible.BOTH: (Side.MENTOR, Side.MENTEE),
 }
 
 
@@ -99,7 +99,7 @@ def part_status(
     return part.status if part else ActivityStatus.PLANNED
 
 
-def _settle(activity: Activity, pair: Pair, parts: dict[tuple[int, int], ActivityProgress]):  # type: ignore[no-untyped-def]
+def _settle(activity: Activity, pair: Pair, parts: dict[tuple[int, int], ActivityProgress]) -> None:
     """The activity's status from its current mentees' parts (the caller commits)."""
     statuses = [part_status(parts, activity.id, m) for m in pair.mentee_ids]
     if not statuses:
@@ -149,7 +149,7 @@ def check_reportable_by(activity: Activity, actor: Actor) -> str:
     side = activity.programme.pair.require_member(actor, curator_allowed=False)
     require_running(activity.programme)
     if not may_report(activity, side):
-        if side == "mentee":
+        if side == Side.MENTEE:
             raise AccessDenied(
                 N_("This activity is the mentor's to report; you confirm it once reported.")
             )
@@ -167,7 +167,7 @@ async def reportable_parts(
     side = check_reportable_by(activity, actor)
     pair = activity.programme.pair
     parts = await part_map(session, activity.programme)
-    if side == "mentee":
+    if side == Side.MENTEE:
         targets = [actor.require_participant()]
     elif mentee_id:
         if mentee_id not in pair.mentee_ids:
@@ -197,7 +197,7 @@ async def report_part(
     open parts (the mentor), with optional evidence. Returns the reported parts."""
     activity = await get_activity(session, actor, activity_id)
     targets = await reportable_parts(session, activity, actor, mentee_id)
-    note = FIELDS["report_comment"].coerce(comment)
+    note = FIELDS["report_comment"].text(comment)
     now = now or utcnow()
     parts = await part_map(session, activity.programme)
     reported = []
@@ -208,7 +208,7 @@ async def report_part(
             session.add(part)
             parts[(activity.id, target)] = part
         part.status = ActivityStatus.REPORTED
-        part.report_comment, part.reported_by, part.reported_at = note, actor.participant_id, now  # type: ignore[assignment]
+        part.report_comment, part.reported_by, part.reported_at = note, actor.participant_id, now
         part.evidence_file_id, part.evidence_kind = evidence_file_id, evidence_kind
         part.review_comment = part.reviewed_by = part.reviewed_at = None
         reported.append(part)
@@ -242,9 +242,9 @@ async def review_part(
     if part.reviewer(pair) != actor.participant_id:
         raise AccessDenied(N_("This report is checked by the other side, not by you."))
     # A return needs a comment; a confirmation may have one. Validate before changing anything.
-    note = FIELDS["comment"].coerce(comment) if comment or not confirm else None
+    note = FIELDS["comment"].text(comment) if comment or not confirm else None
     now = now or utcnow()
-    part.reviewed_by, part.reviewed_at, part.review_comment = actor.participant_id, now, note  # type: ignore[assignment]
+    part.reviewed_by, part.reviewed_at, part.review_comment = actor.participant_id, now, note
     if confirm:
         part.status, part.confirmed_at = ActivityStatus.CONFIRMED, now
     else:
@@ -281,8 +281,9 @@ async def waiting_for(
     for activity in programme.activities:
         for mentee_id in pair.mentee_ids:
             part = parts.get((activity.id, mentee_id))
-            waiting = part is not None and part.status == ActivityStatus.REPORTED
-            if waiting and part.reviewer(pair) == participant_id:  # type: ignore[union-attr]
+            if part is None or part.status != ActivityStatus.REPORTED:
+                continue
+            if part.reviewer(pair) == participant_id:
                 found.append((activity, part))
     return found
 
@@ -296,7 +297,7 @@ async def open_for(
     if programme.status not in RUNNING or side is None:
         return []
     parts = await part_map(session, programme)
-    mine = [participant_id] if side == "mentee" else pair.mentee_ids
+    mine = [participant_id] if side == Side.MENTEE else pair.mentee_ids
     return [
         activity
         for activity in programme.activities

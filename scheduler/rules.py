@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
+from models.base import dialect_name
 from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.journal import Meeting, PairMessage
@@ -31,10 +33,28 @@ from models.surveys import SurveyAnswer
 OPEN_ACTIVITY = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
 
 
+class DueKind(StrEnum):
+    """What a scheduled message is about; scheduler.messages has one renderer for each."""
+
+    DEADLINE = "deadline"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    ENDING = "ending"
+    SURVEY = "survey"
+    INACTIVE = "inactive"
+    INACTIVE_CURATOR = "inactive-curator"
+    REQUEST_PENDING = "request-pending"
+    DIGEST = "digest"
+    YEARLY = "yearly"
+    UNREACHABLE = "unreachable"
+    BROADCAST_SUMMARY = "broadcast-summary"
+    EVENT_REMIND = "event-remind"
+
+
 @dataclass(frozen=True)
 class Due:
     key: str
-    kind: str
+    kind: DueKind
     participants: tuple[int, ...] = ()  # participant ids to tell
     curators: bool = False  # tell every curator too
     params: dict[str, Any] = field(default_factory=dict)
@@ -110,7 +130,7 @@ async def deadline_reminders(
         dues.append(
             Due(
                 key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
-                kind="deadline",
+                kind=DueKind.DEADLINE,
                 participants=who[activity.id],
                 params={"activity": activity, "pair": pair, "days_left": days_left},
             )
@@ -129,7 +149,7 @@ async def overdue(session: AsyncSession, today: date, escalate_after: int) -> li
         dues.append(
             Due(
                 key=f"overdue:{activity.id}:{activity.deadline}",
-                kind="overdue",
+                kind=DueKind.OVERDUE,
                 participants=who[activity.id],
                 params=params,
             )
@@ -138,7 +158,7 @@ async def overdue(session: AsyncSession, today: date, escalate_after: int) -> li
             dues.append(
                 Due(
                     key=f"escalation:{activity.id}:{activity.deadline}",
-                    kind="escalation",
+                    kind=DueKind.ESCALATION,
                     curators=True,
                     params=params,
                 )
@@ -169,7 +189,7 @@ async def programme_ending(
         dues.append(
             Due(
                 key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
-                kind="ending",
+                kind=DueKind.ENDING,
                 participants=(pair.mentor_id, *pair.mentee_ids),
                 params={"programme": programme, "days_left": days_left},
             )
@@ -196,7 +216,7 @@ async def survey_reminders(session: AsyncSession, now: datetime, after_days: int
                 dues.append(
                     Due(
                         key=f"survey:{programme.id}:{participant_id}",
-                        kind="survey",
+                        kind=DueKind.SURVEY,
                         participants=(participant_id,),
                         params={"programme": programme},
                     )
@@ -251,7 +271,7 @@ async def inactivity(
         dues.append(
             Due(
                 key=f"inactive:{pair.id}:{last.date()}",
-                kind="inactive",
+                kind=DueKind.INACTIVE,
                 participants=(pair.mentor_id, *pair.mentee_ids),
                 params=params,
             )
@@ -260,7 +280,7 @@ async def inactivity(
             dues.append(
                 Due(
                     key=f"inactive-curator:{pair.id}:{last.date()}",
-                    kind="inactive-curator",
+                    kind=DueKind.INACTIVE_CURATOR,
                     curators=True,
                     params=params,
                 )
@@ -278,7 +298,7 @@ async def pending_requests(session: AsyncSession, now: datetime, days: int) -> l
     return [
         Due(
             key=f"request-pending:{r.id}",
-            kind="request-pending",
+            kind=DueKind.REQUEST_PENDING,
             curators=True,
             params={"request": r, "days": (now - _aware(r.created_at)).days},
         )
@@ -338,7 +358,7 @@ async def weekly_digest(
     if queued is not None:
         return []
     counts = await digest_counts(session, today)
-    return [Due(key=key, kind="digest", curators=True, params=counts)]
+    return [Due(key=key, kind=DueKind.DIGEST, curators=True, params=counts)]
 
 
 def yearly_list_update(today: date, month_day: str) -> list[Due]:
@@ -350,7 +370,7 @@ def yearly_list_update(today: date, month_day: str) -> list[Due]:
         moment = date(today.year, month, day - 1)
     if not moment <= today <= moment + timedelta(days=30):
         return []
-    return [Due(key=f"yearly:{today.year}", kind="yearly", curators=True)]
+    return [Due(key=f"yearly:{today.year}", kind=DueKind.YEARLY, curators=True)]
 
 
 async def unreachable_people(session: AsyncSession) -> list[Due]:
@@ -360,12 +380,13 @@ async def unreachable_people(session: AsyncSession) -> list[Due]:
     )
     return [
         Due(
-            key=f"unreachable:{person.id}:{_aware(person.unreachable_at).date()}",
-            kind="unreachable",
+            key=f"unreachable:{person.id}:{_aware(since).date()}",
+            kind=DueKind.UNREACHABLE,
             curators=True,
             params={"name": person.display_name},
         )
         for person in people
+        if (since := person.unreachable_at) is not None
     ]
 
 
@@ -382,7 +403,7 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
         dues.append(
             Due(
                 key=f"broadcast-summary:{broadcast.id}",
-                kind="broadcast-summary",
+                kind=DueKind.BROADCAST_SUMMARY,
                 chats=(broadcast.author_telegram_id,),
                 params={"broadcast": broadcast, "counts": counts},
             )
@@ -400,7 +421,7 @@ async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> l
         dues.append(
             Due(
                 key=f"event-remind:{event.id}",
-                kind="event-remind",
+                kind=DueKind.EVENT_REMIND,
                 participants=tuple(person.id for person in guests),
                 params={
                     "title": event.title,
@@ -439,7 +460,7 @@ class Found:
 
 
 def _plus_days(session: AsyncSession, column: Any, days: int) -> Any:
-    if session.bind.dialect.name == "sqlite":
+    if dialect_name(session) == "sqlite":
         return type_coerce(func.date(column, f"{days:+d} days"), Date)
     return column + days  # PostgreSQL: date + integer is a date
 
@@ -546,14 +567,14 @@ async def activities_due(
     found: list[tuple[Activity, Pair]] = []
     due_ids = list(plans)
     for start in range(0, len(due_ids), 500):
-        rows = await session.execute(
+        with_pairs = await session.execute(
             select(Activity, Pair)
             .join(Programme, Programme.id == Activity.programme_id)
             .join(Pair, Pair.id == Programme.pair_id)
             .where(Activity.id.in_(due_ids[start : start + 500]))
             .options(lazyload(Activity.programme))
         )
-        found += [(activity, pair) for activity, pair in rows.all()]
+        found += [(activity, pair) for activity, pair in with_pairs.all()]
     found.sort(key=lambda row: (row[0].deadline, row[0].id))
     who = await _open_parts(session, found)
     reminders, lateness = [], []
@@ -564,7 +585,7 @@ async def activities_due(
             reminders.append(
                 Due(
                     key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
-                    kind="deadline",
+                    kind=DueKind.DEADLINE,
                     participants=who[activity.id],
                     params={"activity": activity, "pair": pair, "days_left": days_left},
                 )
@@ -574,7 +595,7 @@ async def activities_due(
             lateness.append(
                 Due(
                     key=f"overdue:{activity.id}:{activity.deadline}",
-                    kind="overdue",
+                    kind=DueKind.OVERDUE,
                     participants=who[activity.id],
                     params=params,
                 )
@@ -583,7 +604,7 @@ async def activities_due(
                 lateness.append(
                     Due(
                         key=f"escalation:{activity.id}:{activity.deadline}",
-                        kind="escalation",
+                        kind=DueKind.ESCALATION,
                         curators=True,
                         params=params,
                     )
@@ -628,7 +649,7 @@ async def programmes_ending(
             dues.append(
                 Due(
                     key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
-                    kind="ending",
+                    kind=DueKind.ENDING,
                     participants=(pair.mentor_id, *pair.mentee_ids),
                     params={"programme": programme, "days_left": days_left},
                 )
@@ -712,7 +733,7 @@ async def pairs_inactive(
             dues.append(
                 Due(
                     key=f"inactive:{pair.id}:{last.date()}",
-                    kind="inactive",
+                    kind=DueKind.INACTIVE,
                     participants=(pair.mentor_id, *pair.mentee_ids),
                     params=params,
                 )
@@ -721,7 +742,7 @@ async def pairs_inactive(
                 dues.append(
                     Due(
                         key=f"inactive-curator:{pair.id}:{last.date()}",
-                        kind="inactive-curator",
+                        kind=DueKind.INACTIVE_CURATOR,
                         curators=True,
                         params=params,
                     )

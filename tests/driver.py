@@ -10,7 +10,15 @@ from typing import Any
 
 from aiogram import Dispatcher, Router
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
-from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 
 from tests.mocked_bot import BOT_USER, MockedBot
 
@@ -122,13 +130,21 @@ class Person:
         )
         return await self._feed(Update(update_id=next(_update_ids), message=message))
 
-    async def press_data(self, data: str, message_id: int = 1) -> list[TelegramMethod[Any]]:
-        message = Message(
-            message_id=message_id,
-            date=datetime.now(UTC),
-            chat=self.chat,
-            from_user=BOT_USER,
-            text="…",
+    async def press_data(
+        self, data: str, message_id: int = 1, *, old: bool = False
+    ) -> list[TelegramMethod[Any]]:
+        """Press a button; `old`: under a message older than 48 hours, which Telegram sends as
+        an InaccessibleMessage (no text, cannot be edited)."""
+        message: Message | InaccessibleMessage = (
+            InaccessibleMessage(chat=self.chat, message_id=message_id)
+            if old
+            else Message(
+                message_id=message_id,
+                date=datetime.now(UTC),
+                chat=self.chat,
+                from_user=BOT_USER,
+                text="…",
+            )
         )
         query = CallbackQuery(
             id=str(next(_update_ids)),

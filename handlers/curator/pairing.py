@@ -4,6 +4,7 @@ then the curator records the director's order (§6.3.5)."""
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -26,8 +27,10 @@ from handlers.ui import (
     PickMentee,
     PickMentor,
     button_rows,
+    chat_of,
     label,
     prompt_of,
+    show_outcome,
     step_keyboard,
 )
 from handlers.views import (
@@ -96,7 +99,7 @@ async def mentee_picked(
     mentee = await get_participant_by_id(session, callback_data.mentee_id)
     ranked = await rank_mentors(session, callback_data.mentee_id)
     if mentee is None or not ranked:
-        await query.message.edit_text(_("No mentor in the bank has a free place for this mentee."))
+        await show_outcome(query, _("No mentor in the bank has a free place for this mentee."))
         await query.answer()
         return
     lines = [
@@ -117,7 +120,7 @@ async def mentee_picked(
                 name=escape(match.mentor.display_name),
                 score=match.score,
                 load=match.load,
-                capacity=match.mentor.mentor_profile.capacity,
+                capacity=profile.capacity if (profile := match.mentor.mentor_profile) else 0,
             )
         )
         lines.append("   " + (escape(reasons) or _("no matching criteria")))
@@ -137,7 +140,7 @@ async def mentee_picked(
                         ),
                     )
                 )
-    await query.message.edit_text("\n".join(lines), reply_markup=button_rows(buttons))
+    await show_outcome(query, "\n".join(lines), reply_markup=button_rows(buttons))
     await query.answer()
 
 
@@ -166,7 +169,7 @@ async def mentor_picked(
             pair=callback_data.join_pair_id,
             mentor=escape(mentor.display_name),
         )
-        await query.message.answer(summary, reply_markup=confirm_keyboard())
+        await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
         await query.answer()
         return
     shared = [
@@ -175,7 +178,7 @@ async def mentor_picked(
     await state.set_state(PairForming.choosing_forms)
     await state.set_data({"mentee_id": mentee.id, "mentor_id": mentor.id, "pair_forms": shared})
     spec = FIELDS["pair_forms"]
-    await query.message.answer(_(spec.prompt), reply_markup=step_keyboard(spec, shared))
+    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec, shared))
     await query.answer()
 
 
@@ -191,7 +194,7 @@ async def forms_chosen(query: CallbackQuery, callback_data: FormOption, state: F
     await show_answer(query, spec, answer.value)
     await state.set_state(PairForming.choosing_type)
     kind = FIELDS["pair_type"]
-    await query.message.answer(_(kind.prompt), reply_markup=step_keyboard(kind))
+    await chat_of(query).answer(_(kind.prompt), reply_markup=step_keyboard(kind))
 
 
 @router.callback_query(FormOption.filter(), PairForming.choosing_type)
@@ -216,7 +219,7 @@ async def type_chosen(
         forms=forms_text(data["pair_forms"]),
         type=label(pair_type),
     )
-    await query.message.answer(summary, reply_markup=confirm_keyboard())
+    await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
 
 
 def confirm_keyboard() -> InlineKeyboardMarkup:
@@ -290,7 +293,7 @@ async def approval_started(
     await get_pair(session, callback_data.pair_id)
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"pair_id": callback_data.pair_id})
-    await query.message.answer(prompt_of("order_number"))
+    await chat_of(query).answer(prompt_of("order_number"))
     await query.answer()
 
 
@@ -308,14 +311,14 @@ async def join_approval_started(
     await waiting_join(session, callback_data.pair_id, callback_data.mentee_id)
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id})
-    await query.message.answer(prompt_of("order_number"))
+    await chat_of(query).answer(prompt_of("order_number"))
     await query.answer()
 
 
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
     # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
-    typed = message.text.strip().lstrip("№#").strip() or message.text
+    typed = (message.text or "").strip().lstrip("№#").strip() or message.text
     await state.update_data(order_number=FIELDS["order_number"].clean(typed))
     await state.set_state(PairApproving.entering_order_date)
     await message.answer(_("Date of the order (DD.MM.YYYY):"))
@@ -350,7 +353,15 @@ async def order_date_entered(
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
 
 
-async def _join_ordered(message, state, session, actor, bot, i18n, data) -> None:  # type: ignore[no-untyped-def]
+async def _join_ordered(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    data: dict[str, Any],
+) -> None:
     pair = await approve_join(
         session,
         actor,

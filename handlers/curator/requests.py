@@ -15,6 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from handlers.notices import send_notices
 from handlers.notify import notify_curators
 from handlers.pairs import ask_pair_consent
@@ -26,9 +27,13 @@ from handlers.ui import (
     NewMentor,
     PairApproval,
     ProgrammeAction,
+    ProgrammeVerb,
     RequestAction,
+    RequestVerb,
     button_rows,
+    chat_of,
     label,
+    set_buttons,
 )
 from handlers.views import name_in, names_of, pair_card, pair_names, request_card
 from models.access import Actor
@@ -86,15 +91,20 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         await message.answer(_("No request is waiting for your decision."))
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"approve", "reject"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
+)
 async def decision_started(
     query: CallbackQuery, callback_data: RequestAction, state: FSMContext
 ) -> None:
     await state.set_state(Deciding.entering_comment)
     await state.set_data(
-        {"request_id": callback_data.request_id, "approve": callback_data.action == "approve"}
+        {
+            "request_id": callback_data.request_id,
+            "approve": callback_data.action == RequestVerb.APPROVE,
+        }
     )
-    await query.message.answer(_("Your comment on the decision (it goes to the participants):"))
+    await chat_of(query).answer(_("Your comment on the decision (it goes to the participants):"))
     await query.answer()
 
 
@@ -104,7 +114,7 @@ async def decision_commented(
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session, actor, data["request_id"], approve=data["approve"], comment=message.text
+        session, actor, data["request_id"], approve=data["approve"], comment=(message.text or "")
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
@@ -118,7 +128,9 @@ async def decision_commented(
         text, markup = render_offer(pair, ranked)
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
-        await offer_survey(bot, session, i18n, await programme_of_pair(session, pair.id))
+        ended = await programme_of_pair(session, pair.id)
+        if ended is not None:
+            await offer_survey(bot, session, i18n, ended)
 
 
 @router.callback_query(NewMentor.filter())
@@ -131,10 +143,10 @@ async def new_mentor_chosen(
     i18n: I18n,
 ) -> None:
     pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
     names = await names_of(session, [callback_data.mentor_id])
-    await query.message.answer(
+    await chat_of(query).answer(
         _("I am asking {name} to take over the pair.").format(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
@@ -165,7 +177,7 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
                 mentor=names.get(p.pair.mentor_id, "—"),
                 mentees=", ".join(names.get(i, "—") for i in p.pair.mentee_ids),
             ),
-            ProgrammeAction(action="end", programme_id=p.id),
+            ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
         )
         for p in running
     ]
@@ -175,13 +187,13 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "end"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.END))
 async def ending_started(
     query: CallbackQuery, callback_data: ProgrammeAction, state: FSMContext
 ) -> None:
     await state.set_state(Ending.entering_reason)
     await state.set_data({"programme_id": callback_data.programme_id})
-    await query.message.answer(_("The reason (it is recorded and sent to the pair):"))
+    await chat_of(query).answer(_("The reason (it is recorded and sent to the pair):"))
     await query.answer()
 
 
@@ -193,8 +205,8 @@ async def ending_confirmed(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
-    settings,
-) -> None:  # type: ignore[no-untyped-def]
+    settings: Settings,
+) -> None:
     programme_id = (await state.get_data())["programme_id"]
     reason = str(FIELDS["comment"].clean(message.text))
     programme = await end_early(
@@ -213,7 +225,8 @@ async def ending_confirmed(
         i18n,
         lambda: (
             _("Programme #{id} ended by {name}.").format(
-                id=programme.id, name=escape(message.from_user.full_name)
+                id=programme.id,
+                name=escape(message.from_user.full_name if message.from_user else "—"),
             ),
             None,
         ),

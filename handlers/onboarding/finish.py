@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.notify import notify_curators
+from handlers.notify import Notifier
 from handlers.texts import profile_card, registration_notice
 from handlers.ui import MentorDecision, label, yes_no_keyboard
 from models.enums import MentorStatus, Role
@@ -78,9 +75,7 @@ async def finish_registration(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     adding_role = bool((await state.get_data()).get("adding_role"))
     await state.clear()
@@ -104,4 +99,4 @@ async def finish_registration(
         notice = registration_notice(participant, roles_of(participant), updated=adding_role)
         return notice, decision_keyboard(participant)
 
-    await notify_curators(bot, session, settings, i18n, render)
+    await notifier.curators(render)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ui import PickPair, button_rows
 from handlers.views import names_of, pair_names, programme_view
 from models.access import Actor
-from models.enums import PairStatus
+from models.enums import PairStatus, Side
 from models.errors import NotRegistered
 from models.journal import meetings_of
 from models.pairs import Pair, pairs_of
@@ -18,7 +20,7 @@ from models.progress import part_map
 
 
 async def my_pairs(
-    session: AsyncSession, actor: Actor | None, *, side: str | None = None
+    session: AsyncSession, actor: Actor | None, *, side: Side | None = None
 ) -> list[Pair]:
     """The person's approved pairs (as mentor or mentee when `side` is given)."""
     if actor is None or actor.participant_id is None:
@@ -58,7 +60,7 @@ async def show_programme(
     message: Message,
     session: AsyncSession,
     programme: Programme,
-    today,
+    today: date,
     markup: InlineKeyboardMarkup | None = None,
     prefix: str = "",
 ) -> None:

@@ -20,14 +20,20 @@ from handlers.texts import format_value
 from handlers.ui import (
     SKIP,
     FormOption,
+    PairPurpose,
     PickPair,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
+    chat_of,
     prompt_of,
+    set_buttons,
+    shown,
     step_keyboard,
 )
 from handlers.views import day
 from models.access import Actor
+from models.enums import Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
@@ -79,21 +85,27 @@ TEXT_STEPS = {
 
 def draft_actions(programme: Programme) -> InlineKeyboardMarkup:
     buttons = [
-        (_("➕ Add an activity"), ProgrammeAction(action="add", programme_id=programme.id)),
+        (
+            _("➕ Add an activity"),
+            ProgrammeAction(action=ProgrammeVerb.ADD, programme_id=programme.id),
+        ),
         (
             _("✏ Rewrite goal, forms and dates"),
-            ProgrammeAction(action="header", programme_id=programme.id),
+            ProgrammeAction(action=ProgrammeVerb.HEADER, programme_id=programme.id),
         ),
     ]
     buttons += [
         (
             _("🗑 {n}. {title}").format(n=n, title=a.title[:40]),
-            ProgrammeAction(action="remove", programme_id=programme.id, item=a.id),
+            ProgrammeAction(action=ProgrammeVerb.REMOVE, programme_id=programme.id, item=a.id),
         )
         for n, a in enumerate(programme.activities, 1)
     ]
     buttons.append(
-        (_("📨 Send to the mentee"), ProgrammeAction(action="submit", programme_id=programme.id))
+        (
+            _("📨 Send to the mentee"),
+            ProgrammeAction(action=ProgrammeVerb.SUBMIT, programme_id=programme.id),
+        )
     )
     return button_rows(buttons)
 
@@ -138,13 +150,13 @@ async def cmd_programme(
 ) -> None:
     await state.clear()
     pair = await pick_pair(
-        message, session, await my_pairs(session, actor, side="mentor"), "programme"
+        message, session, await my_pairs(session, actor, side=Side.MENTOR), "programme"
     )
     if pair is not None:
         await open_programme(message, state, session, pair, today)
 
 
-@router.callback_query(PickPair.filter(F.action == "programme"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.PROGRAMME))
 async def programme_pair_picked(
     query: CallbackQuery,
     callback_data: PickPair,
@@ -154,10 +166,10 @@ async def programme_pair_picked(
     today: date,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    if pair.side_of(actor.participant_id) != "mentor":
+    if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await query.answer()
-    await open_programme(query.message, state, session, pair, today)
+    await open_programme(shown(query), state, session, pair, today)
 
 
 @router.message(StateFilter(*TEXT_STEPS), F.text)
@@ -204,7 +216,7 @@ async def draft_forms_chosen(
         return
     await state.update_data(pair_forms=answer.value)
     await show_answer(query, spec, answer.value)
-    await _ask(query.message, state, Drafting.entering_start)
+    await _ask(shown(query), state, Drafting.entering_start)
 
 
 @router.message(Drafting.entering_start, F.text)
@@ -238,7 +250,7 @@ async def end_entered(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "header"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.HEADER))
 async def header_rewritten(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -249,10 +261,10 @@ async def header_rewritten(
     programme = await get_programme(session, actor, callback_data.programme_id)
     check_mentor_can_edit(programme, actor)
     await query.answer()
-    await start_drafting(query.message, state, session, programme.pair)
+    await start_drafting(shown(query), state, session, programme.pair)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "add"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.ADD))
 async def activity_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -264,12 +276,12 @@ async def activity_started(
     check_mentor_can_edit(programme, actor)
     await state.set_data({"programme_id": programme.id})
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Activities must fall between {start} and {end}.").format(
             start=day(programme.start_date), end=day(programme.end_date)
         )
     )
-    await _ask(query.message, state, AddingActivity.entering_title)
+    await _ask(shown(query), state, AddingActivity.entering_title)
 
 
 @router.callback_query(FormOption.filter(), AddingActivity.entering_description)
@@ -281,7 +293,7 @@ async def description_skipped(
         raise InvalidValue(STALE)
     await state.update_data(activity_description=None)
     await show_answer(query, spec, None)
-    await _ask(query.message, state, AddingActivity.entering_deadline)
+    await _ask(shown(query), state, AddingActivity.entering_deadline)
 
 
 @router.message(AddingActivity.entering_deadline, F.text)
@@ -322,7 +334,7 @@ async def responsible_chosen(
     await show_answer(query, spec, responsible)
     programme = await get_programme(session, actor, data["programme_id"])
     await show_programme(
-        query.message,
+        shown(query),
         session,
         programme,
         today,
@@ -331,7 +343,7 @@ async def responsible_chosen(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "remove"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REMOVE))
 async def activity_removed(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -343,10 +355,10 @@ async def activity_removed(
         session, actor, callback_data.item, programme_id=callback_data.programme_id
     )
     await query.answer(_("Removed."))
-    await show_programme(query.message, session, programme, today, draft_actions(programme))
+    await show_programme(shown(query), session, programme, today, draft_actions(programme))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "submit"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SUBMIT))
 async def draft_submitted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -357,7 +369,7 @@ async def draft_submitted(
     today: date,
 ) -> None:
     programme = await submit_programme(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await query.message.answer(_("Sent to the mentee. I will tell you their answer."))
+    await chat_of(query).answer(_("Sent to the mentee. I will tell you their answer."))
     await send_draft_to_mentees(bot, session, i18n, programme, today)

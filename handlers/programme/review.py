@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
 
@@ -15,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.notify import notify_curators, notify_participants
-from handlers.ui import ProgrammeAction, button_rows, prompt_of
+from handlers.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of, set_buttons
 from handlers.views import names_of, programme_view
 from models.access import Actor
-from models.enums import ProgrammeStatus
+from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -32,7 +33,7 @@ class Commenting(StatesGroup):
     entering_comment = State()  # the mentee's comments, or the curator's reason to return
 
 
-async def _view(session: AsyncSession, programme: Programme, today: date):
+async def _view(session: AsyncSession, programme: Programme, today: date) -> Callable[[], str]:
     names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
     meetings = await meetings_of(session, programme.pair_id)
     return lambda: programme_view(programme, names, today, meetings)
@@ -45,8 +46,11 @@ async def send_draft_to_mentees(
 
     def render() -> tuple[str, InlineKeyboardMarkup]:
         buttons = [
-            (_("I agree"), ProgrammeAction(action="agree", programme_id=programme.id)),
-            (_("Send comments"), ProgrammeAction(action="comment", programme_id=programme.id)),
+            (_("I agree"), ProgrammeAction(action=ProgrammeVerb.AGREE, programme_id=programme.id)),
+            (
+                _("Send comments"),
+                ProgrammeAction(action=ProgrammeVerb.COMMENT, programme_id=programme.id),
+            ),
         ]
         intro = _("Your mentor has drafted your programme. Read it and agree, or send comments.")
         return f"{intro}\n\n{view()}", button_rows(buttons)
@@ -54,7 +58,7 @@ async def send_draft_to_mentees(
     await notify_participants(bot, session, i18n, programme.pair.mentee_ids, render)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "agree"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.AGREE))
 async def draft_agreed(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -66,7 +70,7 @@ async def draft_agreed(
     today: date,
 ) -> None:
     programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
@@ -79,11 +83,11 @@ async def draft_agreed(
         buttons = [
             (
                 _("Approve the programme"),
-                ProgrammeAction(action="approve", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.APPROVE, programme_id=programme.id),
             ),
             (
                 _("Return with a comment"),
-                ProgrammeAction(action="return", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.RETURN, programme_id=programme.id),
             ),
         ]
         return _(
@@ -94,7 +98,9 @@ async def draft_agreed(
     await notify_curators(bot, session, settings, i18n, to_curators)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action.in_({"comment", "return"})))
+@router.callback_query(
+    ProgrammeAction.filter(F.action.in_({ProgrammeVerb.COMMENT, ProgrammeVerb.RETURN}))
+)
 async def comment_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -104,14 +110,18 @@ async def comment_started(
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
     expected = (
-        ProgrammeStatus.SUBMITTED if callback_data.action == "comment" else ProgrammeStatus.AGREED
+        ProgrammeStatus.SUBMITTED
+        if callback_data.action == ProgrammeVerb.COMMENT
+        else ProgrammeStatus.AGREED
     )
     side = programme.pair.require_member(actor)
-    if programme.status != expected or (side == "curator") != (callback_data.action == "return"):
+    if programme.status != expected or (side == Side.CURATOR) != (
+        callback_data.action == ProgrammeVerb.RETURN
+    ):
         raise WrongState()
     await state.set_state(Commenting.entering_comment)
     await state.set_data({"programme_id": programme.id, "action": callback_data.action})
-    await query.message.answer(prompt_of("comment"))
+    await chat_of(query).answer(prompt_of("comment"))
     await query.answer()
 
 
@@ -151,7 +161,7 @@ async def comment_entered(
     await notify_participants(bot, session, i18n, [programme.pair.mentor_id], to_mentor)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "approve"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.APPROVE))
 async def programme_approved(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -161,7 +171,7 @@ async def programme_approved(
     i18n: I18n,
 ) -> None:
     programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Approved."))
 
     def to_pair() -> tuple[str, None]:

@@ -296,3 +296,10 @@ async def test_in_a_group_only_mentees_whose_part_is_open_are_reminded(
     assert texts_to(sent, late.telegram_id)
     assert texts_to(sent, mentor.telegram_id)
     assert texts_to(sent, done.telegram_id) == []  # their part is reported: not nagged
+
+
+def test_every_kind_of_due_message_has_its_renderer() -> None:
+    from scheduler.messages import RENDERERS
+    from scheduler.rules import DueKind
+
+    assert set(RENDERERS) == set(DueKind)
