@@ -60,12 +60,19 @@ class BotMessage:
             "chat": {"id": self.chat_id, "type": "private"},
             "from": {k: BOT_INFO[k] for k in ("id", "is_bot", "first_name", "username")},
         }
+        # As Telegram sends a message back: the text without the markup, plus its entities
+        # (the bot sends everything with parse_mode HTML), so `html_text` rebuilds the markup.
+        try:
+            text, entities = telegram_html.parse(self.text)
+        except telegram_html.TelegramHTMLError:
+            text, entities = self.text, []
+        field = "caption" if self.document is not None else "text"
         if self.document is not None:
             payload["document"] = self.document
-            if self.text:
-                payload["caption"] = self.text
-        else:
-            payload["text"] = self.text
+        if text or field == "text":
+            payload[field] = text
+            if entities:
+                payload["entities" if field == "text" else "caption_entities"] = entities
         if self.reply_markup:
             payload["reply_markup"] = self.reply_markup
         return payload

@@ -36,6 +36,7 @@ from bot.middlewares import (
 )
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
+from bot.sqlstorage import SqlStorage
 from handlers.notify import NotifierMiddleware
 from models.director import director_telegram_ids
 from models.participant import curator_telegram_ids
@@ -148,13 +149,18 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_storage(settings: Settings) -> BaseStorage:
+def create_storage(
+    settings: Settings, session_pool: async_sessionmaker[AsyncSession] | None = None
+) -> BaseStorage:
+    """Redis when configured; else the bot's database (forms survive a restart)."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True)
         )
+    if session_pool is not None:
+        return SqlStorage(session_pool)
     return MemoryStorage()
 
 
@@ -197,7 +203,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
     dispatcher = TrackingDispatcher(
-        storage=storage or create_storage(settings),
+        storage=storage or create_storage(settings, session_pool),
         settings=settings,
         session_pool=session_pool,
         i18n=i18n,

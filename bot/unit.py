@@ -209,7 +209,10 @@ class BufferedFSMContext(FSMContext):
             data[APPLIED] = applied
         state = await self.get_state()
         redis = getattr(self.storage, "redis", None)
-        if redis is None:
+        write_form = getattr(self.storage, "write_form", None)
+        if write_form is not None:  # bot.sqlstorage: one transaction
+            await write_form(self.key, state, data)
+        elif redis is None:
             await self.storage.set_data(key=self.key, data=data)
             await self.storage.set_state(key=self.key, state=state)
         else:

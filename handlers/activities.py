@@ -20,8 +20,11 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
+from handlers.outcome import remember_origin, show_outcome_later
+from handlers.plan import show_outcome_on_plan
 from handlers.ui import (
     SKIP,
     ActivityAction,
@@ -262,6 +265,8 @@ async def activity_confirmed(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
+    today: date,
 ) -> None:
     _activity, part = await _part_of(
         session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
@@ -269,10 +274,11 @@ async def activity_confirmed(
     activity, part = await review_part(
         session, actor, callback_data.activity_id, part.mentee_id, confirm=True
     )
-    await set_buttons(query, None)
     await query.answer(_("Confirmed."))
     programme = activity.programme
     pair = programme.pair
+    outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
     reviewer = await get_participant_by_id(session, actor.require_participant())
     who = escape(reviewer.display_name) if reviewer else "—"
 
@@ -322,6 +328,7 @@ async def return_started(
     )
     await state.set_state(Returning.entering_comment)
     await state.set_data({"activity_id": activity.id, "mentee_id": part.mentee_id})
+    await remember_origin(state, query.message)
     if actor.participant_id == activity.programme.pair.mentor_id:
         await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
     else:
@@ -331,7 +338,13 @@ async def return_started(
 
 @router.message(Returning.entering_comment, F.text)
 async def return_comment_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     activity, part = await review_part(
@@ -348,6 +361,7 @@ async def return_comment_entered(
     await message.answer(
         _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
     )
+    await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
     reviewer = await get_participant_by_id(session, actor.require_participant())
     who = escape(reviewer.display_name) if reviewer else "—"
 

@@ -33,6 +33,8 @@ async def cmd_cancel(message: Message, state: FSMContext, participant: Participa
     text = _("Cancelled.")
     if kept and participant is not None and participant.status == ParticipantStatus.REGISTERING:
         text += " " + _("Your answers are kept; send /start to continue the registration.")
+    elif kept:
+        text += " " + _("Your answers are kept; /start offers to continue where you stopped.")
     await message.answer(text)
 
 

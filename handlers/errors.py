@@ -15,7 +15,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent, Update
+from aiogram.types import ErrorEvent, Message, Update
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.resilience import describe, transient_database_error
 from models.base import utcnow
 from models.enums import label_id
-from models.errors import DomainError
+from models.errors import AlreadyDecided, DomainError
 from models.outbox import mark_unreachable
 
 router = Router(name=__name__)
@@ -55,7 +55,22 @@ async def domain_error_explained(event: ErrorEvent) -> None:
     error = event.exception
     assert isinstance(error, DomainError)  # the router's filter
     params = {key: _translated(value) for key, value in error.params.items()}
-    await tell(event.update, _(error.message).format(**params))
+    text = _(error.message).format(**params)
+    await tell(event.update, text)
+    query = event.update.callback_query
+    if isinstance(error, AlreadyDecided) and query is not None:
+        await _show_decided(query.message, text)
+
+
+async def _show_decided(message: object, text: str) -> None:
+    """A copy of a decision's buttons pressed after someone else decided (another curator's
+    copy, an old notice): the buttons go and the message says what it came to."""
+    if not isinstance(message, Message) or not message.text:
+        return
+    try:
+        await message.edit_text(f"{message.html_text}\n\n{text}", reply_markup=None)
+    except TelegramAPIError as error:
+        logger.info("the decided copy was not edited: %s", error.message)
 
 
 def _translated(value: object) -> object:

@@ -151,7 +151,9 @@ async def _meeting_date(message: Message, state: FSMContext, held_on: date) -> N
 
 @router.message(LoggingMeeting.entering_date, F.text)
 async def meeting_date_typed(message: Message, state: FSMContext, today: date) -> None:
-    await _meeting_date(message, state, check_not_future(parse_date(message.text), today))
+    await _meeting_date(
+        message, state, check_not_future(parse_date(message.text, today, "past"), today)
+    )
 
 
 @router.callback_query(FormOption.filter(F.field == "meeting_date"), LoggingMeeting.entering_date)

@@ -13,8 +13,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
 from handlers.notify import notify_participants
-from handlers.programme.common import show_programme
+from handlers.outcome import show_decided
+from handlers.programme.common import programme_text, show_programme
 from handlers.survey import offer_survey
 from handlers.ui import (
     ActivityVerb,
@@ -24,8 +26,6 @@ from handlers.ui import (
     ProgrammeAction,
     ProgrammeVerb,
     button_rows,
-    chat_of,
-    set_buttons,
     shown,
 )
 from handlers.views import names_of
@@ -71,6 +71,37 @@ async def plan_actions(
     return button_rows(buttons) if buttons else None
 
 
+def shows_plan(message: object) -> bool:
+    """The pressed message is a plan (only a plan has «Log a meeting»), not a notice."""
+    markup = getattr(message, "reply_markup", None)
+    prefix = f"{PickPair.__prefix__}:meeting:"
+    return markup is not None and any(
+        (button.callback_data or "").startswith(prefix)
+        for row in markup.inline_keyboard
+        for button in row
+    )
+
+
+async def show_outcome_on_plan(
+    query: CallbackQuery,
+    session: AsyncSession,
+    programme: Programme,
+    actor: Actor,
+    stamp: Stamp,
+    outcome: str,
+    today: date,
+) -> None:
+    """Pressed on the plan: the plan re-rendered in place with the new figures and buttons, and
+    the outcome under it; pressed on a notice: the notice with the outcome."""
+    if not shows_plan(query.message):
+        await show_decided(query, stamp, outcome)
+        return
+    await session.refresh(programme, attribute_names=["activities"])
+    view = await programme_text(session, programme, today)
+    markup = await plan_actions(session, programme, actor)
+    await show_decided(query, stamp, outcome, text=view, markup=markup)
+
+
 @router.message(Command("plan"))
 async def cmd_plan(
     message: Message, session: AsyncSession, actor: Actor | None, today: date
@@ -112,19 +143,21 @@ async def completion_voted(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
+    today: date,
 ) -> None:
     programme = await vote_completion(session, actor, callback_data.programme_id)
-    await set_buttons(query, None)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
-        await chat_of(query).answer(
-            _(
-                "Your agreement is recorded; the programme completes when the mentor and every "
-                "mentee have agreed."
-            )
+        outcome = _(
+            "✅ Agreed to complete; the programme completes when the mentor and every mentee "
+            "have agreed"
         )
+        await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
         return
     await query.answer(_("The programme is completed."))
+    outcome = _("🏁 The programme is completed")
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
 
     def render() -> tuple[str, None]:
         return _(

@@ -16,10 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.onboarding.steps import ask, flow
+from handlers.onboarding.steps import DEPARTMENT_OPTIONS, DepartmentPick, ask, flow
 from handlers.texts import format_value, profile_card
-from handlers.ui import FormOption, ProfileAction, ProfileVerb, chat_of, shown, step_keyboard
-from models.departments import canonical_name
+from handlers.ui import (
+    FormOption,
+    ProfileAction,
+    ProfileVerb,
+    button_rows,
+    chat_of,
+    shown,
+    step_keyboard,
+)
+from models.departments import canonical_name, directory
 from models.enums import MentorStatus, Role
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
@@ -86,6 +94,7 @@ async def field_chosen(
     query: CallbackQuery,
     callback_data: ProfileAction,
     state: FSMContext,
+    session: AsyncSession,
     participant: Participant | None,
 ) -> None:
     participant = registered(participant)
@@ -99,10 +108,36 @@ async def field_chosen(
     text = "{prompt}\n\n{now}: {value}".format(
         prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current, limit=2000)
     )
-    await chat_of(query).answer(
-        text, reply_markup=step_keyboard(spec, current if spec.kind == "multi" else ())
-    )
+    markup = step_keyboard(spec, current if spec.kind == "multi" else ())
+    if key == "department":  # the directory as buttons; a name typed by hand is still taken
+        names = [d.name for d in await directory(session)][:30]
+        await state.update_data({DEPARTMENT_OPTIONS: names})
+        if names:
+            markup = button_rows(
+                [(name[:60], DepartmentPick(index=i)) for i, name in enumerate(names)]
+            )
+            text += "\n" + _("Choose yours below; if it is not there, type its name.")
+    await chat_of(query).answer(text, reply_markup=markup)
     await query.answer()
+
+
+@router.callback_query(DepartmentPick.filter(), ProfileEditing.entering_value)
+async def department_picked(
+    query: CallbackQuery,
+    callback_data: DepartmentPick,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+) -> None:
+    participant = registered(participant)
+    data = await state.get_data()
+    options = data.get(DEPARTMENT_OPTIONS) or []
+    if data.get("edit_field") != "department" or not 0 <= callback_data.index < len(options):
+        raise InvalidValue(STALE)
+    await _save(session, participant, "department", options[callback_data.index])
+    await state.clear()
+    await show_answer(query, FIELDS["department"], options[callback_data.index])
+    await show_profile(shown(query), participant, _("Saved."))
 
 
 @router.message(ProfileEditing.entering_value, F.text)

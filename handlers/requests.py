@@ -4,6 +4,8 @@ programme by mutual consent (§10.2), end early for good reasons (§10.1.2)."""
 from __future__ import annotations
 
 from datetime import date
+from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -15,8 +17,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
+from handlers.dates import deadline_doubt, plausible
 from handlers.notify import notify_curators, notify_participants
 from handlers.onboarding.options import STALE
+from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.ui import (
     PairPurpose,
@@ -28,17 +34,17 @@ from handlers.ui import (
     chat_of,
     label,
     prompt_of,
-    set_buttons,
     shown,
 )
 from handlers.views import day, names_of, request_card
 from models.access import Actor
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
-from models.fields import parse_date
+from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
 from models.programmes import check_deadline, check_extension, programme_of_pair
 from models.requests import (
+    NEEDS_PARTNER,
     WHO_MAY_ASK,
     Request,
     answer_as_partner,
@@ -158,8 +164,12 @@ async def request_kind_chosen(
 
 
 @router.message(Requesting.entering_date, F.text)
-async def request_date_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    new_date = parse_date(message.text)
+async def request_date_entered(
+    message: Message, state: FSMContext, session: AsyncSession, today: date
+) -> None:
+    new_date = parse_date(message.text, today, "future")
+    if not await plausible(message, state, new_date, deadline_doubt(new_date, today)):
+        return
     data = await state.get_data()
     programme = await programme_of_pair(session, data["pair_id"])
     if programme is not None:  # refused here, not after the reason is typed
@@ -173,30 +183,56 @@ async def request_date_entered(message: Message, state: FSMContext, session: Asy
 
 
 @router.message(Requesting.entering_reason, F.text)
-async def request_reason_entered(
-    message: Message,
-    state: FSMContext,
+async def request_reason_entered(message: Message, state: FSMContext, actor: Actor) -> None:
+    data = await state.get_data()
+    reason = str(FIELDS["request_reason"].clean(message.text))
+    kind = RequestKind(data["kind"])
+    lines = [
+        _("<b>Send the request?</b>"),
+        _("Request: {kind}").format(kind=label(kind)),
+        _("Pair #{id}").format(id=data["pair_id"]),
+    ]
+    if data.get("new_date"):
+        lines.append(_("New date: {date}").format(date=day(date.fromisoformat(data["new_date"]))))
+    lines += [_("Reason: {reason}").format(reason=escape(reason)), ""]
+    if kind in NEEDS_PARTNER:
+        lines.append(_("The other side agrees first (§10.2), then the curator decides."))
+    else:
+        lines.append(_("The curator decides; I will tell you the decision."))
+    payload = {**data, "reason": reason}
+    await ask_confirmation(
+        message, state, "request", "\n".join(lines), _("✅ Send the request"), payload
+    )
+
+
+@router.callback_query(Confirmed("request"))
+async def request_confirmed(
+    query: CallbackQuery,
+    confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
-    data = await state.get_data()
+    data = confirmed
     new_date = date.fromisoformat(data["new_date"]) if data.get("new_date") else None
     request = await create_request(
         session,
         actor,
         data["pair_id"],
         data["kind"],
-        reason=(message.text or ""),
+        reason=data["reason"],
         activity_id=data.get("activity_id"),
         new_date=new_date,
     )
-    await state.clear()
+    await query.answer()
     if request.status == RequestStatus.AWAITING_PARTNER:
-        await message.answer(
-            _("Sent. The other side agrees first (§10.2), then the curator decides.")
+        await show_decided(
+            query,
+            stamp,
+            _("📨 Sent. The other side agrees first (§10.2), then the curator decides."),
         )
         names = await names_of(session, [request.author_id])
 
@@ -214,7 +250,7 @@ async def request_reason_entered(
 
         await notify_participants(bot, session, i18n, partner_ids(request), to_partner)
         return
-    await message.answer(_("Sent to the curator. I will tell you the decision."))
+    await show_decided(query, stamp, _("📨 Sent to the curator. I will tell you the decision."))
     await send_to_curators(bot, session, settings, i18n, request)
 
 
@@ -229,10 +265,12 @@ async def partner_answered(
     bot: Bot,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
-    await set_buttons(query, None)
+    outcome = _("✅ Agreed; the request goes to the curator") if agree else _("✖ Did not agree")
+    await show_decided(query, stamp, outcome)
     await query.answer(_("Your answer is recorded."))
     if agree and request.status == RequestStatus.AWAITING_PARTNER:
         return  # the others of the group have yet to agree (§10.2: mutual consent)

@@ -19,13 +19,14 @@ import json
 from datetime import datetime
 from html import escape
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
 from models.fields import PROFILE_KEYS
+from models.forms import FormDraft
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, PairMember
@@ -224,6 +225,8 @@ async def _erase_outbox(
         .where(OutboxMessage.chat_id == chat_id)
         .values(text="", reply_markup=None, media_kind=None, media_file_id=None)
     )
+    # The person's own unfinished forms (bot.sqlstorage) hold their typed answers.
+    await session.execute(delete(FormDraft).where(FormDraft.user_id == chat_id))
     needles = _needles(traces)
     if not needles:
         return

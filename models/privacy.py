@@ -25,6 +25,7 @@ from models.consent import (
 )
 from models.enums import ConsentKind, MentorStatus, ParticipantStatus
 from models.errors import InvalidValue, NotFound
+from models.forms import FormDraft
 from models.i18n_marker import N_
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
@@ -247,6 +248,7 @@ async def personal_data(
         "mentor_replacements": select(MentorReplacement).where(
             or_(MentorReplacement.old_mentor_id == pid, MentorReplacement.new_mentor_id == pid)
         ),
+        "form_drafts": select(FormDraft).where(FormDraft.user_id == tid),
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
         "roadmap_event_guests": select(EventGuest).where(EventGuest.participant_id == pid),
         "audit_log": select(AuditEntry).where(

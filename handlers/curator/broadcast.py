@@ -15,6 +15,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
+from handlers.outcome import show_decided
 from handlers.ui import button_rows, chat_of, set_buttons
 from models.access import Actor
 from models.broadcasts import audience_chats, check_text, departments, send_broadcast
@@ -117,6 +119,7 @@ async def broadcast_confirmed(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
+    stamp: Stamp,
 ) -> None:
     if callback_data.toggle:
         await set_buttons(query, reply_markup=_confirm_buttons(publish=not callback_data.publish))
@@ -124,10 +127,9 @@ async def broadcast_confirmed(
         return
     data = await state.get_data()
     await state.clear()
-    await set_buttons(query, None)
     await query.answer()
     if not callback_data.send:
-        await chat_of(query).answer(_("Cancelled."))
+        await show_decided(query, stamp, _("✖ Cancelled; nothing was sent"))
         return
     media = tuple(data["media"]) if data["media"] else None
     broadcast = await send_broadcast(
@@ -139,9 +141,16 @@ async def broadcast_confirmed(
         rendered=escape(data["text"]),
         publish=callback_data.publish,
     )
-    await chat_of(query).answer(
-        _(
-            "Broadcast №{id} is queued for {count} recipient(s); "
-            "I will send you a delivery summary."
-        ).format(id=broadcast.id, count=broadcast.recipients)
+    queued = _(
+        "Broadcast №{id} is queued for {count} recipient(s); I will send you a delivery summary."
+    ).format(id=broadcast.id, count=broadcast.recipients)
+    await show_decided(query, stamp, "📨 " + queued)
+
+
+@router.callback_query(BroadcastConfirm.filter())
+async def stale_broadcast(query: CallbackQuery) -> None:
+    """«Send» under a preview already sent or cancelled: nothing goes out twice."""
+    await query.answer(
+        _("This broadcast is already sent or cancelled. Start again with /broadcast."),
+        show_alert=True,
     )

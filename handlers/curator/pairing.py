@@ -3,6 +3,7 @@ then the curator records the director's order (§6.3.5)."""
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -17,8 +18,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
+from handlers.dates import order_date_doubt, plausible
 from handlers.notices import send_notices
 from handlers.onboarding.options import STALE, press_option, show_answer
+from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
@@ -293,6 +297,7 @@ async def approval_started(
     await get_pair(session, callback_data.pair_id)
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"pair_id": callback_data.pair_id})
+    await remember_origin(state, query.message)
     await chat_of(query).answer(prompt_of("order_number"))
     await query.answer()
 
@@ -334,22 +339,29 @@ async def order_date_entered(
     i18n: I18n,
     participant: Participant | None,
     settings: Settings,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     require_order_entry(participant, settings.order_entered_by)
-    if data.get("mentee_id"):
-        await _join_ordered(message, state, session, actor, bot, i18n, data)
+    order_date = parse_date(message.text, stamp.at.date(), "past")
+    if not await plausible(
+        message, state, order_date, order_date_doubt(order_date, stamp.at.date())
+    ):
+        return
+    if data.get("mentee_id"):  # a newcomer to an approved group: their own order
+        await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
         return
     pair = await approve_pair(
         session,
         actor,
         data["pair_id"],
         order_number=data["order_number"],
-        order_date=parse_date(message.text),
+        order_date=order_date,
     )
     await state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
+    await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
 
 
@@ -361,6 +373,7 @@ async def _join_ordered(
     bot: Bot,
     i18n: I18n,
     data: dict[str, Any],
+    order_date: date,
 ) -> None:
     pair = await approve_join(
         session,
@@ -368,7 +381,7 @@ async def _join_ordered(
         data["pair_id"],
         data["mentee_id"],
         order_number=data["order_number"],
-        order_date=parse_date(message.text),
+        order_date=order_date,
     )
     await state.clear()
     names = await pair_names(session, pair)

@@ -17,6 +17,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.curator.admin import RoleMenu
 from handlers.curator.papers import card_button, papers_lines
 from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
@@ -278,6 +279,8 @@ async def render_card(
     if person.full_name:
         text, data = card_button(person.id)
         builder.button(text=text, callback_data=data)
+    if person.is_registered:
+        builder.button(text=_("👤 Staff role"), callback_data=RoleMenu(participant_id=person.id))
     for programme in programmes[:3]:
         builder.button(
             text=_("Open №{id}").format(id=programme.id),

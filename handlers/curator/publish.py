@@ -4,7 +4,7 @@ chat, and publishes it to PUBLISH_DIR (or a cron job runs `python -m bot publish
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from html import escape
 
@@ -186,8 +186,8 @@ def _item_prompt(kind: SiteKind) -> str:
 
 
 @router.message(Editing.typing_date, F.text)
-async def date_typed(message: Message, state: FSMContext) -> None:
-    when = parse_date(message.text)
+async def date_typed(message: Message, state: FSMContext, today: date) -> None:
+    when = parse_date(message.text, today, "future")
     await state.update_data(event_date=when.isoformat())
     await state.set_state(Editing.typing_item)
     await message.answer(_item_prompt(SiteKind.ANNOUNCEMENT))

@@ -64,10 +64,14 @@ async def show_programme(
     markup: InlineKeyboardMarkup | None = None,
     prefix: str = "",
 ) -> None:
+    text = await programme_text(session, programme, today)
+    await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=markup)
+
+
+async def programme_text(session: AsyncSession, programme: Programme, today) -> str:  # type: ignore[no-untyped-def]
     pair = programme.pair
     everyone = [m.mentee_id for m in pair.members if m.declined_at is None]
     names = await names_of(session, [pair.mentor_id, *everyone])
     meetings = await meetings_of(session, programme.pair_id)
-    parts = await part_map(session, programme)
-    text = programme_view(programme, names, today, meetings, parts)
-    await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=markup)
+    parts = await part_map(session, programme)  # each mentee's mark in a group (§4.2.8)
+    return programme_view(programme, names, today, meetings, parts)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -13,8 +15,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
+from handlers.dates import plausible, start_date_doubt
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.programme.common import my_pairs, pick_pair, show_programme
+from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
+from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
 from handlers.texts import format_value
 from handlers.ui import (
@@ -27,7 +33,6 @@ from handlers.ui import (
     button_rows,
     chat_of,
     prompt_of,
-    set_buttons,
     shown,
     step_keyboard,
 )
@@ -36,6 +41,7 @@ from models.access import Actor
 from models.enums import Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
+from models.i18n_marker import N_
 from models.pairs import Pair, get_pair
 from models.participant import get_participant_by_id
 from models.programmes import (
@@ -45,6 +51,7 @@ from models.programmes import (
     add_activity,
     check_deadline,
     check_mentor_can_edit,
+    get_activity,
     get_programme,
     programme_of_pair,
     remove_activity,
@@ -220,8 +227,11 @@ async def draft_forms_chosen(
 
 
 @router.message(Drafting.entering_start, F.text)
-async def start_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(start=parse_date(message.text).isoformat())
+async def start_entered(message: Message, state: FSMContext, today: date) -> None:
+    start = parse_date(message.text, today, "future")
+    if not await plausible(message, state, start, start_date_doubt(start, today)):
+        return
+    await state.update_data(start=start.isoformat())
     await _ask(message, state, Drafting.entering_end)
 
 
@@ -236,7 +246,7 @@ async def end_entered(
         strengths=data["strengths"],
         forms=data["pair_forms"],
         start_date=date.fromisoformat(data["start"]),
-        end_date=parse_date(message.text),
+        end_date=parse_date(message.text, today, "future"),
     )
     programme = await save_draft(session, actor, data["pair_id"], draft)
     await state.clear()
@@ -298,9 +308,9 @@ async def description_skipped(
 
 @router.message(AddingActivity.entering_deadline, F.text)
 async def deadline_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
 ) -> None:
-    deadline = parse_date(message.text)
+    deadline = parse_date(message.text, today, "future")
     programme = await get_programme(session, actor, (await state.get_data())["programme_id"])
     check_deadline(programme, deadline)  # refused here, not after the next question
     await state.update_data(deadline=deadline.isoformat())
@@ -344,18 +354,47 @@ async def responsible_chosen(
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REMOVE))
-async def activity_removed(
+async def activity_removal_asked(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
+    state: FSMContext,
     session: AsyncSession,
     actor: Actor,
+) -> None:
+    activity = await get_activity(session, actor, callback_data.item)
+    if activity.programme_id != callback_data.programme_id:
+        raise InvalidValue(N_("This button is no longer valid."))
+    check_mentor_can_edit(activity.programme, actor)
+    await query.answer()
+    summary = _(
+        "<b>Delete the activity from the draft?</b>\n«{title}», until {date}\n\n"
+        "It cannot be restored: it would have to be typed again."
+    ).format(title=escape(activity.title), date=day(activity.deadline))
+    payload = {"programme_id": activity.programme_id, "activity_id": activity.id}
+    await remember_origin(state, query.message)
+    payload[ORIGIN] = (await state.get_data())[ORIGIN]
+    await ask_confirmation(chat_of(query), state, "remove", summary, _("🗑 Delete"), payload)
+
+
+@router.callback_query(Confirmed("remove"))
+async def activity_removed(
+    query: CallbackQuery,
+    confirmed: dict[str, Any],
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await remove_activity(
-        session, actor, callback_data.item, programme_id=callback_data.programme_id
+        session, actor, confirmed["activity_id"], programme_id=confirmed["programme_id"]
     )
     await query.answer(_("Removed."))
-    await show_programme(shown(query), session, programme, today, draft_actions(programme))
+    await show_decided(query, stamp, _("🗑 Removed."))
+    # The draft the 🗑 was pressed on shows the plan without it, in place.
+    await redraw(
+        bot, confirmed, await programme_text(session, programme, today), draft_actions(programme)
+    )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SUBMIT))
@@ -367,9 +406,10 @@ async def draft_submitted(
     bot: Bot,
     i18n: I18n,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await submit_programme(session, actor, callback_data.programme_id)
-    await set_buttons(query, None)
     await query.answer()
-    await chat_of(query).answer(_("Sent to the mentee. I will tell you their answer."))
+    outcome = "📨 " + _("Sent to the mentee. I will tell you their answer.")
+    await show_decided(query, stamp, outcome)
     await send_draft_to_mentees(bot, session, i18n, programme, today)

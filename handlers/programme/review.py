@@ -15,8 +15,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.notify import notify_curators, notify_participants
-from handlers.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of, set_buttons
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
+from handlers.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of
 from handlers.views import names_of, programme_view
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
@@ -68,9 +70,10 @@ async def draft_agreed(
     settings: Settings,
     i18n: I18n,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✅ Agreed with the programme"))
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
@@ -121,6 +124,7 @@ async def comment_started(
         raise WrongState()
     await state.set_state(Commenting.entering_comment)
     await state.set_data({"programme_id": programme.id, "action": callback_data.action})
+    await remember_origin(state, query.message)
     await chat_of(query).answer(prompt_of("comment"))
     await query.answer()
 
@@ -133,6 +137,7 @@ async def comment_entered(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     comment = str(FIELDS["comment"].clean(message.text))
@@ -154,6 +159,9 @@ async def comment_entered(
         )
     await state.clear()
     await message.answer(_("Sent to the mentor."))
+    returned = data["action"] == "return"
+    outcome = _("↩ Returned to the mentor") if returned else _("💬 Comments sent to the mentor")
+    await show_outcome_later(bot, data, stamp, outcome)
 
     def to_mentor() -> tuple[str, None]:
         return _(intro).format(comment=escape(comment)), None
@@ -169,9 +177,10 @@ async def programme_approved(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✅ Programme approved"))
     await query.answer(_("Approved."))
 
     def to_pair() -> tuple[str, None]:

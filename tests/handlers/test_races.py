@@ -186,7 +186,9 @@ async def test_two_curators_ending_one_programme(
         await curator.press_data(
             ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id).pack()
         )
-    replies = await together(one.send("Причина первая"), two.send("Причина вторая"))
+    await one.send("Причина первая")
+    await two.send("Причина вторая")
+    replies = await together(one.press("Завершить программу"), two.press("Завершить программу"))
     async with session_pool() as session:
         stored = await session.get(Programme, programme.id)
     assert stored is not None

@@ -28,7 +28,8 @@ async def test_a_pending_request_dies_with_its_programme(
     await curator.press_data(
         ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id).pack()
     )
-    assert said(await curator.send("Не выполняется план"), "Программа завершена")
+    await curator.send("Не выполняется план")
+    assert said(await curator.press("Завершить программу"), "Программа завершена")
     async with session_pool() as session:
         stored = await session.get(Request, request.id)
     assert stored is not None
