@@ -136,11 +136,15 @@ async def step_4_each_mentee_reports_their_own_part(mentor, mentees) -> None:  #
             await mentor.expect("░░░░░░░░ 0 %")  # the group's activity waits for the others
 
 
-async def step_5_completion_needs_all_three(mentor, mentees) -> None:  # type: ignore[no-untyped-def]
+async def step_5_completion_needs_all_three(telegram, mentor, mentees) -> None:  # type: ignore[no-untyped-def]
     *others, last = mentees
     for person in (mentor, *others):
-        await person.expect_and_press("Все мероприятия плана подтверждены", "Завершить программу")
-        await person.expect("программа завершится, когда согласятся наставник и каждый")
+        offer = await person.expect_and_press(
+            "Все мероприятия плана подтверждены", "Завершить программу"
+        )  # the offer shows the outcome in place
+        await telegram.wait_for(
+            lambda offer=offer: "когда согласятся наставник и каждый" in offer.text
+        )
     await last.expect_and_press("Все мероприятия плана подтверждены", "Завершить программу")
     for person in (mentor, *mentees):
         await person.expect("Поздравляем: программа завершена")
@@ -156,7 +160,7 @@ async def test_a_group_grows_reports_separately_and_completes_together(
     await step_2_the_programme_is_agreed_by_both_mentees(curator, mentor, first, second)
     await step_3_a_third_mentee_joins_by_consent_and_order(telegram, curator, third)
     await step_4_each_mentee_reports_their_own_part(mentor, [first, second, third])
-    await step_5_completion_needs_all_three(mentor, [first, second, third])
+    await step_5_completion_needs_all_three(telegram, mentor, [first, second, third])
 
     with sqlite3.connect(seeded_bot.database) as db:
         assert db.execute("SELECT status, end_reason FROM programmes").fetchone() == (
