@@ -1,13 +1,17 @@
 """SQLAlchemy tables and the domain rules that change them. Never imports aiogram."""
 
+from models.approvals import BankDecision
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
+from models.choice import MentorWish
 from models.consent import Consent
 from models.departments import Department
 from models.forms import FormDraft
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage
 from models.pairs import MentorReplacement, Pair, PairingExclusion, PairMember
 from models.papers import SignedPaper
@@ -26,6 +30,7 @@ __all__ = [
     "Activity",
     "ActivityProgress",
     "AuditEntry",
+    "BankDecision",
     "Base",
     "Broadcast",
     "Consent",
@@ -33,10 +38,13 @@ __all__ = [
     "EventGuest",
     "FormDraft",
     "Invite",
+    "Material",
     "Meeting",
     "MenteeProfile",
     "MentorProfile",
+    "MentorProposal",
     "MentorReplacement",
+    "MentorWish",
     "OutboxMessage",
     "Pair",
     "PairMember",

@@ -13,6 +13,12 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
+from models.director import (
+    TO_DIRECTOR,
+    director_ids,
+    require_a_director,
+    require_director_decides,
+)
 from models.enums import EndReason, RequestKind, RequestStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -36,6 +42,7 @@ WHO_MAY_ASK = {
     RequestKind.DEADLINE: (Side.MENTOR, Side.MENTEE),
     RequestKind.EXTENSION: (Side.MENTOR, Side.MENTEE),
     RequestKind.EARLY_END: (Side.MENTOR, Side.MENTEE),
+    RequestKind.DUTY_RELEASE: (Side.MENTOR, Side.MENTEE),
 }
 NEEDS_PARTNER = (RequestKind.DEADLINE, RequestKind.EXTENSION)
 
@@ -87,6 +94,7 @@ async def create_request(
     )
     if duplicate is not None:
         raise WrongState(N_("A request of this kind is already open for this pair."))
+    await require_a_director(session, kind)
     programme = await programme_of_pair(session, pair_id)
     if kind in (*NEEDS_PARTNER, RequestKind.EARLY_END) and (
         programme is None or programme.status not in RUNNING
@@ -112,6 +120,9 @@ async def create_request(
         new_date=new_date if kind in NEEDS_PARTNER else None,
     )
     session.add(request)
+    if kind in TO_DIRECTOR:  # a copy for the director, in the same transaction
+        await session.flush()
+        await queue_notice(session, "request.copy", request.id, await director_ids(session))
     await session.commit()
     return request
 
@@ -174,6 +185,7 @@ async def decide_request(
     request = await get_request(session, actor, request_id)
     if request.status != RequestStatus.PENDING:
         raise already_decided(request.status)
+    await require_director_decides(session, request.kind, actor.telegram_id)
     now = now or utcnow()
     request.decision_comment = FIELDS["comment"].text(comment)
     request.decided_by, request.decided_at = actor.telegram_id, now
@@ -214,6 +226,8 @@ async def decide_request(
             )
             await withdraw_open_requests(session, request.pair_id)
     people = [request.author_id, *partner_ids(request)]
+    if request.kind in TO_DIRECTOR:  # the director sees the curator's decision
+        people += [d for d in await director_ids(session) if d != actor.participant_id]
     await queue_notice(session, "request.decided", request.id, people, now)
     await session.commit()
     return request

@@ -3,7 +3,7 @@ part of an activity (activity_progress), carried over from today's per-activity 
 partner's agreement to a request (§10.2)
 
 Revision ID: b7d2e9f4a1c8
-Revises: c7d2e9f1a4b3
+Revises: f7a1b4c5d6e3
 Create Date: 2026-11-25 13:30:00.000000
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import models.base
 
 revision: str = "b7d2e9f4a1c8"
-down_revision: str | None = "c7d2e9f1a4b3"
+down_revision: str | None = "f7a1b4c5d6e3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
