@@ -191,7 +191,6 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     mentee = await session.get(Participant, pair.mentee_ids[0])
     programme = await make_running_programme(session, activities=1, pair=pair)
     activity_id = programme.activities[0].id
-    session.add(FormDraft(key=f"draft:{person.telegram_id}", user_id=person.telegram_id))
     await report_activity(session, actor(mentee), activity_id, comment=f"Отчёт {tag}")
     await review_activity(session, actor(person), activity_id, confirm=False, comment="доделать")
     await log_meeting(
