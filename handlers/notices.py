@@ -32,7 +32,7 @@ from models.enums import ChangeStatus, MentorStatus, RequestStatus
 from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
 from models.outbox import mark_unreachable as mark_person_unreachable
-from models.pairs import Pair
+from models.pairs import Pair, PairMember
 from models.participant import Participant, locales_of
 from models.profiles import MentorProfile
 from models.programmes import Programme
@@ -70,6 +70,35 @@ async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int) -> R
                 "to agree or comment."
             )
         return text.format(**order), None
+
+    return render
+
+
+async def _pair_joined(session: AsyncSession, member_id: int, chat_id: int) -> Render | None:
+    member = await session.get(PairMember, member_id)
+    if member is None or member.joined_at is None or member.order_date is None:
+        return None
+    newcomer = await session.get(Participant, member.mentee_id)
+    to_newcomer = newcomer is not None and newcomer.telegram_id == chat_id
+    params = {
+        "id": member.pair_id,
+        "number": escape((member.order_number or "").lstrip("№# ")),
+        "date": day(member.order_date),
+        "name": escape(newcomer.display_name) if newcomer else "—",
+    }
+
+    def render() -> Rendered:
+        if to_newcomer:
+            text = _(
+                "You are a member of mentoring group #{id} by order No. {number} of {date}. "
+                "Your part of the programme: /plan."
+            )
+        else:
+            text = _(
+                "{name} joined your mentoring group #{id} by order No. {number} of {date}; "
+                "they take part in the programme and its agreements from now on."
+            )
+        return text.format(**params), None
 
     return render
 
@@ -236,6 +265,7 @@ RENDERERS: dict[str, Renderer] = {
     "change.proposed": _change,
     "change.decided": _change,
     "pair.approved": _pair_approved,
+    "pair.joined": _pair_joined,
     "request.decided": _request_decided,
     "mentor.decided": _mentor_decided,
     "programme.ended": _programme_ended,

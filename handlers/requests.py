@@ -311,6 +311,8 @@ async def partner_answered(
     outcome = _("✅ Agreed; the request goes to the curator") if agree else _("✖ Did not agree")
     await show_decided(query, stamp, outcome)
     await query.answer(_("Your answer is recorded."))
+    if agree and request.status == RequestStatus.AWAITING_PARTNER:
+        return  # the others of the group have yet to agree (§10.2: mutual consent)
 
     def to_author() -> tuple[str, None]:
         if agree:

@@ -250,6 +250,13 @@ class PairApproval(CallbackData, prefix="pv"):
     pair_id: DbInt
 
 
+class JoinApproval(CallbackData, prefix="jv"):
+    """The order that makes a newcomer a member of an approved group (§6.3.5)."""
+
+    pair_id: DbInt
+    mentee_id: DbInt
+
+
 class ProgrammeAction(CallbackData, prefix="pg"):
     """Mentor's draft actions, mentee's answer, curator's review, completion votes."""
 
@@ -261,6 +268,14 @@ class ProgrammeAction(CallbackData, prefix="pg"):
 class ActivityAction(CallbackData, prefix="ac"):
     action: ActivityVerb
     activity_id: DbInt
+
+
+class PartAction(CallbackData, prefix="ap"):
+    """One mentee's part of an activity, by stable ids (models.progress): confirm or return."""
+
+    action: str  # "confirm", "return"
+    activity_id: DbInt
+    mentee_id: DbInt
 
 
 class MessageReply(CallbackData, prefix="mr"):

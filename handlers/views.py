@@ -22,6 +22,7 @@ from models.names import Case, decline
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 
 
@@ -126,8 +127,35 @@ def activity_details(activity: Activity) -> list[str]:
     return lines
 
 
+def part_lines(
+    activity: Activity,
+    pair: Pair,
+    parts: dict[tuple[int, int], ActivityProgress],
+    names: dict[int, str],
+) -> list[str]:
+    """In a group, each mentee's part of the activity (§4.2.8); a mentee who left keeps theirs."""
+    current = pair.mentee_ids
+    left = [m.mentee_id for m in pair.members if m.left_at is not None]
+    shown = [*current, *(m for m in left if (activity.id, m) in parts)]
+    if len(shown) < 2:
+        return []
+    lines = []
+    for mentee_id in shown:
+        part = parts.get((activity.id, mentee_id))
+        status = part.status if part else ActivityStatus.PLANNED
+        line = f"    {STATUS_ICONS[status]} {names.get(mentee_id, '—')}: {label(status)}"
+        if mentee_id not in current:
+            line += " — " + _("left the group")
+        lines.append(line)
+    return lines
+
+
 def programme_view(
-    programme: Programme, names: dict[int, str], today: date, meetings: list[Meeting]
+    programme: Programme,
+    names: dict[int, str],
+    today: date,
+    meetings: list[Meeting],
+    parts: dict[tuple[int, int], ActivityProgress] | None = None,
 ) -> str:
     pair = programme.pair
     done, total = programme.progress
@@ -152,6 +180,8 @@ def programme_view(
     ]
     for number, activity in enumerate(programme.activities, 1):
         lines += [f"{number}. {activity_line(activity, today)}", *activity_details(activity)]
+        if parts is not None:
+            lines += part_lines(activity, pair, parts, names)
     overdue = sum(a.overdue(today) for a in programme.activities)
     if overdue:
         lines.append(_("Overdue activities: {count}").format(count=overdue))

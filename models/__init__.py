@@ -19,6 +19,7 @@ from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.roadmap import EventGuest, Roadmap, RoadmapEvent, RoadmapStage
 from models.site import SiteItem
@@ -28,6 +29,7 @@ from models.updates import ProcessedUpdate
 
 __all__ = [
     "Activity",
+    "ActivityProgress",
     "AuditEntry",
     "BankDecision",
     "Base",

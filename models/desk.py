@@ -18,7 +18,7 @@ from models.enums import (
     ProgrammeStatus,
     RequestStatus,
 )
-from models.pairs import Pair
+from models.pairs import Pair, joins_waiting
 from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import Activity, Programme
@@ -31,7 +31,8 @@ from models.statistics import academic_year
 @dataclass(frozen=True)
 class Desk:
     candidates: int  # mentor candidates waiting for a decision (§6.2, §6.4.5)
-    pairs_awaiting_order: int  # everyone agreed; the director's order is missing (§9.2)
+    pairs_awaiting_order: int  # everyone agreed; the director's order is missing (§9.2), also
+    # for a newcomer to an approved group
     programmes_to_approve: int  # agreed by the pair; waiting for the curator (§9.3)
     requests: int  # requests with the curator (§10)
     overdue_activities: int  # open activities of running programmes past their deadline
@@ -113,4 +114,6 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
             )
         )
     ).one()
-    return Desk(*(int(value or 0) for value in row))
+    values = [int(value or 0) for value in row]
+    values[1] += len(await joins_waiting(session))  # a newcomer's supplementary order (§6.3.5)
+    return Desk(*values)

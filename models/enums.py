@@ -243,7 +243,7 @@ LABELS.update(
             (Responsible.MENTOR, N_("mentor")),
             (Responsible.BOTH, N_("mentor and mentee")),
             (ActivityStatus.PLANNED, N_("planned")),
-            (ActivityStatus.REPORTED, N_("reported, awaiting the mentor")),
+            (ActivityStatus.REPORTED, N_("reported, awaiting confirmation")),
             (ActivityStatus.CONFIRMED, N_("done")),
             (ActivityStatus.RETURNED, N_("returned for rework")),
             (RequestKind.REPLACEMENT, N_("replace my mentor")),

@@ -37,6 +37,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, PairMember
 from models.participant import Participant
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.surveys import SurveyAnswer
 
@@ -176,6 +177,17 @@ async def _erase_programme_texts(
         traces.append(activity.report_comment)
         activity.report_comment = None
         activity.evidence_file_id = activity.evidence_kind = None
+    for part in await session.scalars(
+        select(ActivityProgress).where(ActivityProgress.reported_by == person)
+    ):
+        traces.append(part.report_comment)
+        part.report_comment = None
+        part.evidence_file_id = part.evidence_kind = None
+    for part in await session.scalars(
+        select(ActivityProgress).where(ActivityProgress.reviewed_by == person)
+    ):
+        traces.append(part.review_comment)
+        part.review_comment = None
     as_mentor = select(Programme.id).join(Pair, Pair.id == Programme.pair_id)
     for activity in await session.scalars(
         select(Activity).where(

@@ -40,6 +40,7 @@ from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import FINISHED, Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.roadmap import EventGuest
 from models.site import SiteItem
@@ -233,6 +234,13 @@ async def personal_data(
         "activities": select(Activity).where(Activity.programme_id.in_(programme_ids)),
         "programme_changes": select(ProgrammeChange).where(
             ProgrammeChange.programme_id.in_(programme_ids)
+        ),
+        "activity_progress": select(ActivityProgress).where(
+            or_(
+                ActivityProgress.mentee_id == pid,
+                ActivityProgress.reported_by == pid,
+                ActivityProgress.reviewed_by == pid,
+            )
         ),
         "meetings": select(Meeting).where(Meeting.pair_id.in_(pair_ids)),
         "pair_messages": select(PairMessage).where(

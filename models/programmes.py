@@ -38,7 +38,7 @@ from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, alre
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.outbox import queue_notice
-from models.pairs import Pair, PairMember, close_pair, get_pair
+from models.pairs import Pair, PairMember, admitted, close_pair, get_pair
 from models.participant import enum_column
 
 RUNNING = (ProgrammeStatus.APPROVED,)
@@ -293,7 +293,7 @@ async def submit_programme(
     if not programme.activities:
         raise InvalidValue(N_("Add at least one activity to the plan first."))
     programme.status = ProgrammeStatus.SUBMITTED
-    programme.agreed_by = []
+    programme.agreed_by = [actor.require_participant()]  # the mentor agrees by submitting
     programme.submitted_at = now or utcnow()
     await session.commit()
     return programme
@@ -317,7 +317,9 @@ async def respond_to_draft(
     me = actor.require_participant()
     if agree:
         programme.agreed_by = sorted({*programme.agreed_by, me})
-        if set(programme.pair.mentee_ids) <= set(programme.agreed_by):
+        # Mutual consent (§10.2, §8.1.2): the mentor and every current mentee.
+        pair = programme.pair
+        if {pair.mentor_id, *pair.mentee_ids} <= set(programme.agreed_by):
             programme.status = ProgrammeStatus.AGREED
     else:
         programme.mentee_comment = FIELDS["comment"].text(comment)
@@ -355,27 +357,9 @@ async def review_programme(
     return programme
 
 
-def _running(programme: Programme) -> None:
+def require_running(programme: Programme) -> None:
     if programme.status not in RUNNING:
         raise WrongState(N_("The programme is not running: nothing can be reported."))
-
-
-def check_reportable(activity: Activity, actor: Actor) -> None:
-    """Only the pair's mentee reports, only in a running programme, only an open activity."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
-        raise AccessDenied()
-    _running(activity.programme)
-    if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.RETURNED):
-        raise WrongState(N_("This activity has already been reported."))
-
-
-def check_reviewable(activity: Activity, actor: Actor) -> None:
-    """Only the pair's mentor checks, only a reported activity of a running programme."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
-        raise AccessDenied()
-    _running(activity.programme)
-    if activity.status != ActivityStatus.REPORTED:
-        raise WrongState(N_("There is no report to check for this activity."))
 
 
 @decision
@@ -389,19 +373,21 @@ async def report_activity(
     evidence_kind: str | None = None,
     now: datetime | None = None,
 ) -> Activity:
-    """The mentee reports an activity done (§8.2.2), with optional evidence."""
-    activity = await get_activity(session, actor, activity_id)
-    check_reportable(activity, actor)
-    activity.report_comment = FIELDS["report_comment"].text(comment)
-    activity.evidence_file_id, activity.evidence_kind = evidence_file_id, evidence_kind
-    activity.reported_by = actor.participant_id
-    activity.reported_at = now or utcnow()
-    activity.status = ActivityStatus.REPORTED
-    await session.commit()
+    """Report an activity done (§8.2.2): the actor's own part (models.progress)."""
+    from models.progress import report_part  # progress builds on programmes
+
+    activity, _parts = await report_part(
+        session,
+        actor,
+        activity_id,
+        comment=comment,
+        evidence_file_id=evidence_file_id,
+        evidence_kind=evidence_kind,
+        now=now,
+    )
     return activity
 
 
-@decision
 async def review_activity(
     session: AsyncSession,
     actor: Actor,
@@ -409,20 +395,22 @@ async def review_activity(
     *,
     confirm: bool,
     comment: str | None = None,
+    mentee_id: int | None = None,
     now: datetime | None = None,
 ) -> Activity:
-    """The mentor confirms a reported activity or returns it with a comment (§7.1.4)."""
-    activity = await get_activity(session, actor, activity_id)
-    check_reviewable(activity, actor)
-    # A return needs a comment; a confirmation may have one. Validate before changing anything.
-    note = FIELDS["comment"].text(comment) if comment or not confirm else None
-    now = now or utcnow()
-    activity.reviewed_at, activity.review_comment = now, note
-    if confirm:
-        activity.status, activity.confirmed_at = ActivityStatus.CONFIRMED, now
-    else:
-        activity.status = ActivityStatus.RETURNED
-    await session.commit()
+    """Confirm or return a reported part (§7.1.4); without `mentee_id`, the first part that
+    waits for this actor's check (in a pair, the only one)."""
+    from models.progress import review_part, waiting_for  # progress builds on programmes
+
+    if mentee_id is None:
+        activity = await get_activity(session, actor, activity_id)
+        me = actor.require_participant()
+        waiting = await waiting_for(session, activity.programme, me)
+        mine = [part.mentee_id for found, part in waiting if found is activity]
+        mentee_id = (mine or activity.programme.pair.mentee_ids or [0])[0]
+    activity, _part = await review_part(
+        session, actor, activity_id, mentee_id, confirm=confirm, comment=comment, now=now
+    )
     return activity
 
 
@@ -433,7 +421,7 @@ async def vote_completion(
     """With every activity confirmed, the mentor and each mentee agree to complete (§10.1.1)."""
     programme = await get_programme(session, actor, programme_id)
     programme.pair.require_member(actor, curator_allowed=False)
-    _running(programme)
+    require_running(programme)
     if not programme.plan_done:
         raise WrongState(N_("Not every activity of the plan is confirmed yet."))
     programme.completion_votes = sorted({*programme.completion_votes, actor.require_participant()})
@@ -528,7 +516,7 @@ def check_end_limit(programme: Programme, new_end: date, max_months: int) -> Non
 async def programmes_of(session: AsyncSession, participant_id: int) -> list[Programme]:
     """Programmes of every pair the person is or was in (declined proposals aside), newest first."""
     as_mentee = select(PairMember.pair_id).where(
-        PairMember.mentee_id == participant_id, PairMember.declined_at.is_(None)
+        PairMember.mentee_id == participant_id, PairMember.declined_at.is_(None), admitted()
     )
     result = await session.scalars(
         select(Programme)

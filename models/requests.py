@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Text, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -61,6 +61,8 @@ class Request(TimestampMixin, Base):
     new_date: Mapped[date | None]
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     partner_answered_at: Mapped[datetime | None]
+    # Everyone on the other side must agree (§10.2: mutual consent): who has so far.
+    partner_agreed: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
     decision_comment: Mapped[str | None] = mapped_column(Text)
@@ -136,11 +138,10 @@ async def get_request(session: AsyncSession, actor: Actor, request_id: int) -> R
 
 
 def partner_ids(request: Request) -> list[int]:
-    """Who must agree first (§10.2): the other side of the pair."""
+    """Who must agree first (§10.2, mutual consent): everyone in the pair but the author —
+    the mentor and each current mentee of a group."""
     pair = request.pair
-    if request.author_id == pair.mentor_id:
-        return pair.mentee_ids
-    return [pair.mentor_id]
+    return [p for p in (pair.mentor_id, *pair.mentee_ids) if p != request.author_id]
 
 
 @decision
@@ -157,8 +158,15 @@ async def answer_as_partner(
         raise AccessDenied()
     if request.status != RequestStatus.AWAITING_PARTNER:
         raise already_decided(request.status)
+    if actor.participant_id in (request.partner_agreed or []):
+        raise WrongState(N_("You have already answered."))
     request.partner_id, request.partner_answered_at = actor.participant_id, now or utcnow()
-    request.status = RequestStatus.PENDING if agree else RequestStatus.WITHDRAWN
+    if not agree:
+        request.status = RequestStatus.WITHDRAWN
+    else:
+        request.partner_agreed = sorted({*(request.partner_agreed or []), actor.participant_id})
+        if set(partner_ids(request)) <= set(request.partner_agreed):
+            request.status = RequestStatus.PENDING
     await session.commit()
     return request
 

@@ -26,6 +26,7 @@ from models.outbox import OutboxMessage
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import FINISHED, Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.roadmap import overdue_stages
 from models.surveys import SurveyAnswer
@@ -90,6 +91,30 @@ async def _running_activities(
     return [(activity, pair) for activity, pair in (await session.execute(query)).all()]
 
 
+async def _open_parts(
+    session: AsyncSession, found: list[tuple[Activity, Pair]]
+) -> dict[int, tuple[int, ...]]:
+    """Activity id -> who is reminded: the mentees whose own part is still open (a group's
+    mentee who reported or got it confirmed is not nagged, models.progress), and the mentor."""
+    done: set[tuple[int, int]] = set()
+    ids = [activity.id for activity, _pair in found]
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(ActivityProgress.activity_id, ActivityProgress.mentee_id).where(
+                ActivityProgress.activity_id.in_(ids[start : start + 1000]),
+                ActivityProgress.status.in_((ActivityStatus.REPORTED, ActivityStatus.CONFIRMED)),
+            )
+        )
+        done.update((activity_id, mentee_id) for activity_id, mentee_id in rows.all())
+    return {
+        activity.id: (
+            *(m for m in pair.mentee_ids if (activity.id, m) not in done),
+            pair.mentor_id,
+        )
+        for activity, pair in found
+    }
+
+
 async def deadline_reminders(
     session: AsyncSession, today: date, thresholds: tuple[int, ...]
 ) -> list[Due]:
@@ -98,7 +123,9 @@ async def deadline_reminders(
         return []
     horizon = today + timedelta(days=max(thresholds))
     dues = []
-    for activity, pair in await _running_activities(session, today, horizon):
+    found = await _running_activities(session, today, horizon)
+    who = await _open_parts(session, found)
+    for activity, pair in found:
         days_left = (activity.deadline - today).days
         threshold = latest_threshold(days_left, thresholds)
         if threshold is None:
@@ -107,7 +134,7 @@ async def deadline_reminders(
             Due(
                 key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
                 kind=DueKind.DEADLINE,
-                participants=(*pair.mentee_ids, pair.mentor_id),
+                participants=who[activity.id],
                 params={"activity": activity, "pair": pair, "days_left": days_left},
             )
         )
@@ -117,14 +144,16 @@ async def deadline_reminders(
 async def overdue(session: AsyncSession, today: date, escalate_after: int) -> list[Due]:
     """The day after the deadline both sides; after `escalate_after` days the curators."""
     dues = []
-    for activity, pair in await _running_activities(session, None, today - timedelta(days=1)):
+    found = await _running_activities(session, None, today - timedelta(days=1))
+    who = await _open_parts(session, found)
+    for activity, pair in found:
         days_late = (today - activity.deadline).days
         params = {"activity": activity, "pair": pair, "days_late": days_late}
         dues.append(
             Due(
                 key=f"overdue:{activity.id}:{activity.deadline}",
                 kind=DueKind.OVERDUE,
-                participants=(*pair.mentee_ids, pair.mentor_id),
+                participants=who[activity.id],
                 params=params,
             )
         )
@@ -557,6 +586,7 @@ async def activities_due(
         )
         found += [(activity, pair) for activity, pair in with_pairs.all()]
     found.sort(key=lambda row: (row[0].deadline, row[0].id))
+    who = await _open_parts(session, found)
     reminders, lateness = [], []
     for activity, pair in found:
         threshold, late, escalate = plans[activity.id]
@@ -566,7 +596,7 @@ async def activities_due(
                 Due(
                     key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
                     kind=DueKind.DEADLINE,
-                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    participants=who[activity.id],
                     params={"activity": activity, "pair": pair, "days_left": days_left},
                 )
             )
@@ -576,7 +606,7 @@ async def activities_due(
                 Due(
                     key=f"overdue:{activity.id}:{activity.deadline}",
                     kind=DueKind.OVERDUE,
-                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    participants=who[activity.id],
                     params=params,
                 )
             )

@@ -40,6 +40,7 @@ from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.surveys import SURVEY_QUESTIONS, SurveyAnswer
 
@@ -358,6 +359,38 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 day(a.confirmed_at),
             )
             for a in activities
+        ],
+    )
+    parts = await session.scalars(
+        select(ActivityProgress).order_by(ActivityProgress.activity_id, ActivityProgress.id)
+    )
+    _sheet(
+        book,
+        _("Each mentee's part"),
+        [
+            _("Activity"),
+            _("Mentee"),
+            _("Status"),
+            _("Reported by"),
+            _("Reported on"),
+            _("Report comment"),
+            _("Checked by"),
+            _("Return comment"),
+            _("Confirmed on"),
+        ],
+        [
+            (
+                p.activity_id,
+                name(p.mentee_id),
+                label(p.status),
+                name(p.reported_by),
+                day(p.reported_at),
+                p.report_comment,
+                name(p.reviewed_by),
+                p.review_comment,
+                day(p.confirmed_at),
+            )
+            for p in parts
         ],
     )
     meetings = await session.scalars(select(Meeting).order_by(Meeting.held_on, Meeting.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -25,6 +26,7 @@ from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
+    JoinApproval,
     PairApproval,
     PickMentee,
     PickMentor,
@@ -50,7 +52,15 @@ from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.matching import rank_mentors
 from models.names import Case
-from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
+from models.pairs import (
+    approve_join,
+    approve_pair,
+    get_pair,
+    mentees_without_pair,
+    pairs_of,
+    propose_pair,
+    waiting_join,
+)
 from models.participant import Participant, get_participant_by_id
 from models.statistics import academic_year
 
@@ -320,6 +330,24 @@ async def approval_started(
     await query.answer()
 
 
+@router.callback_query(JoinApproval.filter())
+async def join_approval_started(
+    query: CallbackQuery,
+    callback_data: JoinApproval,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    """A newcomer agreed to join an approved group: the order that makes them a member."""
+    require_order_entry(participant, settings.order_entered_by)
+    await waiting_join(session, callback_data.pair_id, callback_data.mentee_id)
+    await state.set_state(PairApproving.entering_order_number)
+    await state.set_data({"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id})
+    await chat_of(query).answer(prompt_of("order_number"))
+    await query.answer()
+
+
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
     # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
@@ -348,6 +376,9 @@ async def order_date_entered(
         message, state, order_date, order_date_doubt(order_date, stamp.at.date())
     ):
         return
+    if data.get("mentee_id"):  # a newcomer to an approved group: their own order
+        await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
+        return
     pair = await approve_pair(
         session,
         actor,
@@ -360,6 +391,33 @@ async def order_date_entered(
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
     await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
+
+
+async def _join_ordered(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    data: dict[str, Any],
+    order_date: date,
+) -> None:
+    pair = await approve_join(
+        session,
+        actor,
+        data["pair_id"],
+        data["mentee_id"],
+        order_number=data["order_number"],
+        order_date=order_date,
+    )
+    await state.clear()
+    names = await pair_names(session, pair)
+    await message.answer(
+        _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
+    )
+    member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
+    await send_notices(bot, session, i18n, "pair.joined", member.id)
 
 
 @router.message(PairApproving.entering_order_number)

@@ -82,6 +82,7 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
         "Пары и приказы",
         "Программы",
         "Мероприятия",
+        "Части наставляемых",
         "Журнал наставничества",
         "Обращения",
         "Анкеты",

@@ -191,6 +191,9 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     pair = await make_active_pair(session, mentor=person)
     mentee = await session.get(Participant, pair.mentee_ids[0])
     programme = await make_running_programme(session, activities=1, pair=pair)
+    activity_id = programme.activities[0].id
+    await report_activity(session, actor(mentee), activity_id, comment=f"Отчёт {tag}")
+    await review_activity(session, actor(person), activity_id, confirm=False, comment="доделать")
     await log_meeting(
         session,
         actor(person),
