@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     request_reminder_days: int = Field(default=3, ge=1, le=60)
     digest_day: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     digest_time: time = time(9, 0)
+    # The longest a programme may last with its extensions, in months from its start (§3: 3 to
+    # 12 months at approval; §10.2: extensions by mutual consent, no limit named); 0 = none.
+    programme_max_months: int = Field(default=24, ge=0, le=120)
     # Who records the number and date of the director's order fixing a pair (§6.3.5).
     order_entered_by: Literal["curator", "director"] = "curator"
     yearly_reminder: str = "09-01"  # MM-DD: update the list of teachers to mentor (§6.4.2)

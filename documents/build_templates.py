@@ -19,6 +19,7 @@ from documents.layout import (
     TEXT_WIDTH_MM,
     gost_document,
     heading,
+    landscape_section,
     paragraph,
     signature_line,
     table,
@@ -147,9 +148,13 @@ def programme() -> Any:
     paragraph(document, "{{ college_full }}", align="center")
     paragraph(document, "Основание: {{ order }}", align="left", space_before=12)
     paragraph(document, "{{p info_table }}", align="left")
+    # The plan has six columns (activity, deadline, responsible, expected result, mark): on a
+    # landscape page each is wide enough for its longest word.
+    landscape_section(document)
     heading(document, "План мероприятий")
     paragraph(document, "{{p plan_table }}", align="left")
     paragraph(document, "{{ plan_summary }}", align="left", space_before=6)
+    paragraph(document, "{{p changes_table }}", align="left")
     signature_line(document, "Наставник", "{{ mentor_short }}", space_before=30)
     paragraph(document, "{%p for mentee in mentees_short %}", align="left")
     signature_line(document, "Наставляемый", "{{ mentee }}", space_before=12)

@@ -18,7 +18,15 @@ from docxtpl import DocxTemplate
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from documents.layout import ru_date, ru_day, ru_number, short_name, table
+from documents.layout import (
+    LANDSCAPE_WIDTH_MM,
+    heading,
+    ru_date,
+    ru_day,
+    ru_number,
+    short_name,
+    table,
+)
 from documents.render import Fill
 from models.enums import (
     ActivityStatus,
@@ -28,6 +36,7 @@ from models.enums import (
     ProgrammeStatus,
     RequestKind,
     RequestStatus,
+    Responsible,
     label_id,
 )
 from models.names import Case, decline
@@ -402,8 +411,78 @@ def _mark(activity: Any, college: College, today: date) -> str:
     return mark
 
 
+def _change_value(key: str, value: Any, tr: Translate) -> str:
+    if value in (None, ""):
+        return "—"
+    if key == "deadline":
+        return ru_day(date.fromisoformat(value))
+    if key == "responsible":
+        return label(tr, Responsible(value))
+    return str(value)
+
+
+CHANGE_FIELDS = {
+    "title": "название",
+    "description": "содержание",
+    "deadline": "срок",
+    "responsible": "ответственный",
+    "expected_result": "ожидаемый результат",
+}
+
+
+def change_text(item: dict[str, Any], tr: Translate) -> str:
+    """One agreed change in words, with its before and after («срок: 15.10.2026 → 30.10.2026»)."""
+    op = item["op"]
+    if op == "add":
+        after = item["after"]
+        deadline = _change_value("deadline", after["deadline"], tr)
+        responsible = _change_value("responsible", after["responsible"], tr)
+        return (
+            f"Добавлено мероприятие «{after['title']}», срок {deadline}, "
+            f"ответственный: {responsible}"
+        )
+    if op == "remove":
+        return f"Исключено мероприятие «{item['before']['title']}»"
+    if op == "edit":
+        parts = [
+            f"{CHANGE_FIELDS[key]}: {_change_value(key, item['before'].get(key), tr)} → "
+            f"{_change_value(key, value, tr)}"
+            for key, value in item["after"].items()
+        ]
+        return f"Мероприятие «{item.get('title', '')}»: " + "; ".join(parts)
+    if op == "forms":
+        return f"Формы наставничества: {_forms(tr, item['before'])} → {_forms(tr, item['after'])}"
+    if op == "end_date":
+        before, after = date.fromisoformat(item["before"]), date.fromisoformat(item["after"])
+        return f"Срок окончания программы: {ru_date(before)} → {ru_date(after)}"
+    return ""
+
+
+def _change_log(changes: Sequence[Any], people: People, tr: Translate) -> list[tuple[Any, ...]]:
+    """The «Лист изменений»: every agreed change (§10.2) as version, date, what, agreed by."""
+    rows = []
+    for proposal in changes:
+        if proposal.revision is None:
+            continue
+        agreed = [v for v in proposal.votes if v["agree"]]
+        rows.append(
+            (
+                proposal.revision,
+                ru_day(proposal.decided_at.date()) if proposal.decided_at else "",
+                "\n".join(change_text(item, tr) for item in proposal.changes),
+                "\n".join(short_name(people.name(v["participant_id"])) for v in agreed),
+            )
+        )
+    return rows
+
+
 def programme_doc(
-    programme: Programme, people: People, college: College, tr: Translate, today: date
+    programme: Programme,
+    people: People,
+    college: College,
+    tr: Translate,
+    today: date,
+    changes: Sequence[Any] | None = None,
 ) -> Doc:
     pair = programme.pair
     mentee_ids = [m.mentee_id for m in pair.members if m.declined_at is None]
@@ -428,30 +507,51 @@ def programme_doc(
         ),
         ("Состояние", label(tr, programme.status)),
     ]
-    plan_headers = ["№", "Мероприятие и его содержание", "Срок", "Ответственный", "Отметка"]
+    if programme.revision > 1:
+        info.append(("Версия программы", f"{programme.revision} (изменения — в листе изменений)"))
+    plan_headers = [
+        "№",
+        "Мероприятие и его содержание",
+        "Срок",
+        "Ответственный",
+        "Ожидаемый результат",
+        "Отметка о выполнении",
+    ]
     plan = [
         (
             number,
             f"{a.title}\n{a.description}" if a.description else a.title,
             ru_day(a.deadline),
             label(tr, a.responsible),
+            a.expected_result or "",
             _mark(a, college, today),
         )
         for number, a in enumerate(programme.activities, 1)
     ]
+    log = _change_log(changes or [], people, tr)
     done, total = programme.progress
 
     def fill(template: DocxTemplate) -> dict[str, Any]:
         info_sub = template.new_subdoc()
         table(info_sub, ["Раздел", "Содержание"], info, widths=[50, 115], header=False)
         plan_sub = template.new_subdoc()
-        table(plan_sub, plan_headers, plan)
+        table(plan_sub, plan_headers, plan, total_mm=LANDSCAPE_WIDTH_MM)
+        log_sub = template.new_subdoc()
+        if log:
+            heading(log_sub, "Лист изменений")
+            table(
+                log_sub,
+                ["Версия", "Дата", "Что изменено", "Согласовали"],
+                log,
+                total_mm=LANDSCAPE_WIDTH_MM,
+            )
         return {
             **college.context(),
             "order": order,
             "info_table": info_sub,
             "plan_table": plan_sub,
             "plan_summary": f"Выполнено мероприятий: {done} из {total}.",
+            "changes_table": log_sub,
             "mentor_short": short_name(people.name(pair.mentor_id)),
             "mentees_short": [short_name(people.name(i)) for i in mentee_ids],
         }

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
@@ -27,6 +28,7 @@ TABLE_PT = 12
 PAGE_MM = (210, 297)
 MARGINS_MM = {"left": 30, "right": 15, "top": 20, "bottom": 20}
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165
+LANDSCAPE_WIDTH_MM = PAGE_MM[1] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 252
 CELL_PADDING_MM = 2 * 1.9 + 2.5  # Word's default cell margins (0.19 cm each side) + a reserve
 
 MONTHS = (
@@ -103,6 +105,14 @@ def gost_document() -> Any:
         if name in [s.name for s in document.styles]:
             _set_fonts(document.styles[name], TEXT_PT)
     return document
+
+
+def landscape_section(document: Any) -> Any:
+    """A new page turned landscape (A4, the same margins) for a wide table."""
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Mm(PAGE_MM[1]), Mm(PAGE_MM[0])
+    return section
 
 
 def paragraph(
@@ -247,10 +257,11 @@ def table(
     widths: Sequence[float] | None = None,
     header: bool = True,
     blank: str = "—",
+    total_mm: float = TEXT_WIDTH_MM,
 ) -> Any:
     """A bordered table, 12 pt, the header row bold and repeated on every page."""
     cells = [[blank if v is None or v == "" else str(v) for v in row] for row in rows]
-    widths = list(widths) if widths else column_widths(headers, cells)
+    widths = list(widths) if widths else column_widths(headers, cells, total_mm)
     result = container.add_table(rows=0, cols=len(headers))
     result.alignment = WD_TABLE_ALIGNMENT.CENTER
     result.autofit = False

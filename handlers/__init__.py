@@ -11,6 +11,8 @@ from aiogram.types import TelegramObject
 
 from handlers import (
     activities,
+    changes,
+    choice,
     common,
     confirm,
     consent,
@@ -18,6 +20,8 @@ from handlers import (
     errors,
     fallback,
     journal,
+    library,
+    mentee_card,
     pairs,
     plan,
     profile,
@@ -27,6 +31,7 @@ from handlers import (
 )
 from handlers.curator import (
     admin,
+    approvals,
     audit,
     broadcast,
     candidates,
@@ -61,6 +66,7 @@ def create_root_router() -> Router:
     curator.include_routers(
         desk.router,
         candidates.router,
+        approvals.router,
         pairing.router,
         curator_requests.router,
         admin.router,
@@ -96,9 +102,13 @@ def create_root_router() -> Router:
         drafting.router,
         review.router,
         plan.router,
+        changes.router,
         activities.router,
         journal.router,
         requests.router,
+        choice.router,
+        library.router,
+        mentee_card.router,
         survey.router,
         curator,
         confirm.router,  # after every Confirmed(...) handler: cancel and stale summaries

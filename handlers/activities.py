@@ -1,6 +1,8 @@
-"""/done: the mentee reports an activity (§8.2.2) with evidence; the mentor confirms it or
-returns it with a comment (§7.1.4). When the whole plan is confirmed, both are offered to
-complete the programme."""
+"""/done: whoever the activity's responsible person is reports their part (§8.2.2) with
+evidence; the other side confirms it or returns it with a comment (§7.1.4). In a group each
+mentee has their own part (§4.2.8, models.progress). Buttons carry stable ids (the activity
+and the mentee), never positions in a list. When the whole plan is confirmed, everyone is
+offered to complete the programme."""
 
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from handlers.ui import (
     ActivityAction,
     ActivityVerb,
     FormOption,
+    PartAction,
     ProgrammeAction,
     ProgrammeVerb,
     button_rows,
@@ -36,27 +39,24 @@ from handlers.ui import (
     set_buttons,
     shown,
 )
-from handlers.views import day
+from handlers.views import activity_details, day
 from models.access import Actor
-from models.enums import ActivityStatus, Side
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
 from models.participant import get_participant_by_id
-from models.programmes import (
-    RUNNING,
-    Activity,
-    check_reportable,
-    check_reviewable,
-    get_activity,
-    get_programme,
-    programmes_of,
-    report_activity,
-    review_activity,
+from models.programmes import Activity, Programme, get_activity, get_programme, programmes_of
+from models.progress import (
+    ActivityProgress,
+    check_reviewable_part,
+    open_for,
+    report_part,
+    reportable_parts,
+    review_part,
+    waiting_for,
 )
 
 router = Router(name=__name__)
 logger = logging.getLogger(__name__)
-OPEN = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
 
 
 class Reporting(StatesGroup):
@@ -94,10 +94,7 @@ async def cmd_done(
     activities = [
         activity
         for programme in await programmes_of(session, actor.participant_id)
-        if programme.status in RUNNING
-        and programme.pair.side_of(actor.participant_id) == Side.MENTEE
-        for activity in programme.activities
-        if activity.status in OPEN
+        for activity in await open_for(session, programme, actor.participant_id)
     ]
     await _offer_reportable(message, activities, today)
 
@@ -111,15 +108,11 @@ async def report_from_plan(
     today: date,
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
-    if (
-        programme.pair.side_of(actor.participant_id) != Side.MENTEE
-        or programme.status not in RUNNING
-    ):
+    activities = await open_for(session, programme, actor.participant_id or 0)
+    if programme.pair.side_of(actor.participant_id) is None:
         raise InvalidValue(STALE)
     await query.answer()
-    await _offer_reportable(
-        shown(query), [a for a in programme.activities if a.status in OPEN], today
-    )
+    await _offer_reportable(shown(query), activities, today)
 
 
 @router.callback_query(ActivityAction.filter(F.action == ActivityVerb.REPORT))
@@ -131,12 +124,11 @@ async def report_started(
     actor: Actor,
 ) -> None:
     activity = await get_activity(session, actor, callback_data.activity_id)
-    check_reportable(activity, actor)
+    await reportable_parts(session, activity, actor)  # theirs to report, and still open
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
-    await chat_of(query).answer(
-        _("«{title}»").format(title=escape(activity.title)) + "\n" + prompt_of("report_comment")
-    )
+    card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]
+    await chat_of(query).answer("\n".join([*card, prompt_of("report_comment")]))
     await query.answer()
 
 
@@ -189,7 +181,7 @@ async def evidence_not_a_file(message: Message) -> None:
 
 async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> None:  # type: ignore[no-untyped-def]
     data = await state.get_data()
-    activity = await report_activity(
+    activity, parts = await report_part(
         session,
         actor,
         data["activity_id"],
@@ -198,44 +190,76 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
         evidence_kind=kind,
     )
     await state.clear()
-    await message.answer(_("Reported. Your mentor will check it."))
-    mentee = await get_participant_by_id(session, actor.require_participant())
-    mentor = await get_participant_by_id(session, activity.programme.pair.mentor_id)
-    if mentee is None or mentor is None:  # erased meanwhile: the report is saved, nobody to tell
+    pair = activity.programme.pair
+    by_mentor = actor.participant_id == pair.mentor_id
+    if by_mentor:
+        await message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
+    else:
+        await message.answer(_("Reported. Your mentor will check it."))
+    author = await get_participant_by_id(session, actor.require_participant())
+    if author is None:  # erased meanwhile: the report is saved, nobody to name
         return
+    for part in parts:
+        reviewer = await get_participant_by_id(session, part.reviewer(pair))
+        if reviewer is None:
+            continue
 
-    def to_mentor() -> tuple[str, InlineKeyboardMarkup]:
-        text = _("{name} reported an activity done: «{title}»\nComment: {comment}").format(
-            name=escape(mentee.display_name),
-            title=escape(activity.title),
-            comment=escape(activity.report_comment or ""),
-        )
-        if file_id:
-            text += "\n" + _("Evidence is attached below.")
-        buttons = [
-            (_("Confirm"), ActivityAction(action=ActivityVerb.CONFIRM, activity_id=activity.id)),
-            (
-                _("Return with a comment"),
-                ActivityAction(action=ActivityVerb.RETURN, activity_id=activity.id),
-            ),
-        ]
-        return text, button_rows(buttons)
-
-    await notify_participants(bot, session, i18n, [mentor.id], to_mentor)
-    if file_id:
-        try:
-            if kind == "photo":
-                await bot.send_photo(mentor.telegram_id, file_id)
+        def to_reviewer(part: ActivityProgress = part) -> tuple[str, InlineKeyboardMarkup]:
+            if by_mentor:
+                text = _(
+                    "Your mentor {name} reported an activity done: «{title}»\nComment: {comment}"
+                    "\nConfirm it if it took place for you."
+                )
             else:
-                await bot.send_document(mentor.telegram_id, file_id)
-        except TelegramAPIError as error:
-            logger.warning("evidence not forwarded: %s", error.message)
+                text = _("{name} reported an activity done: «{title}»\nComment: {comment}")
+            text = text.format(
+                name=escape(author.display_name),
+                title=escape(activity.title),
+                comment=escape(part.report_comment or ""),
+            )
+            if file_id:
+                text += "\n" + _("Evidence is attached below.")
+            return text, _review_buttons(activity, part)
+
+        await notify_participants(bot, session, i18n, [reviewer.id], to_reviewer)
+        if file_id:
+            try:
+                if kind == "photo":
+                    await bot.send_photo(reviewer.telegram_id, file_id)
+                else:
+                    await bot.send_document(reviewer.telegram_id, file_id)
+            except TelegramAPIError as error:
+                logger.warning("evidence not forwarded: %s", error.message)
 
 
+def _review_buttons(activity: Activity, part: ActivityProgress) -> InlineKeyboardMarkup:
+    ids = {"activity_id": activity.id, "mentee_id": part.mentee_id}
+    return button_rows(
+        [
+            (_("Confirm"), PartAction(action=ActivityVerb.CONFIRM, **ids)),
+            (_("Return with a comment"), PartAction(action=ActivityVerb.RETURN, **ids)),
+        ]
+    )
+
+
+async def _part_of(
+    session: AsyncSession, actor: Actor, activity_id: int, mentee_id: int
+) -> tuple[Activity, ActivityProgress]:
+    """The part a button names; a button from before parts (no mentee) names the first part
+    that waits for this person's check."""
+    if not mentee_id:
+        activity = await get_activity(session, actor, activity_id)
+        waiting = await waiting_for(session, activity.programme, actor.participant_id or 0)
+        mine = [part.mentee_id for found, part in waiting if found is activity]
+        mentee_id = (mine or activity.programme.pair.mentee_ids or [0])[0]
+    return await check_reviewable_part(session, actor, activity_id, mentee_id)
+
+
+@router.callback_query(PartAction.filter(F.action == ActivityVerb.CONFIRM))
 @router.callback_query(ActivityAction.filter(F.action == ActivityVerb.CONFIRM))
 async def activity_confirmed(
     query: CallbackQuery,
-    callback_data: ActivityAction,
+    callback_data: PartAction | ActivityAction,
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
@@ -243,48 +267,71 @@ async def activity_confirmed(
     stamp: Stamp,
     today: date,
 ) -> None:
-    activity = await review_activity(session, actor, callback_data.activity_id, confirm=True)
+    _activity, part = await _part_of(
+        session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
+    )
+    activity, part = await review_part(
+        session, actor, callback_data.activity_id, part.mentee_id, confirm=True
+    )
     await query.answer(_("Confirmed."))
     programme = activity.programme
+    pair = programme.pair
     outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
     await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
+    reviewer = await get_participant_by_id(session, actor.require_participant())
+    who = escape(reviewer.display_name) if reviewer else "—"
 
-    def to_mentee() -> tuple[str, None]:
+    def to_reporter() -> tuple[str, None]:
+        if part.reported_by == pair.mentor_id:
+            return _("{name} confirmed «{title}».").format(
+                name=who, title=escape(activity.title)
+            ), None
         return _("Your mentor confirmed «{title}».").format(title=escape(activity.title)), None
 
-    await notify_participants(bot, session, i18n, programme.pair.mentee_ids, to_mentee)
-    if programme.plan_done:
-
-        def offer() -> tuple[str, InlineKeyboardMarkup]:
-            return _(
-                "Every activity of the plan is confirmed. Complete the programme?"
-            ), button_rows(
-                [
-                    (
-                        _("🏁 Complete the programme"),
-                        ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id),
-                    )
-                ]
-            )
-
-        pair = programme.pair
-        await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], offer)
+    reporter = pair.mentor_id if part.reported_by == pair.mentor_id else part.mentee_id
+    await notify_participants(bot, session, i18n, [reporter], to_reporter)
+    await _offer_completion(bot, session, i18n, programme)
 
 
+async def _offer_completion(
+    bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme
+) -> None:
+    if not programme.plan_done:
+        return
+
+    def offer() -> tuple[str, InlineKeyboardMarkup]:
+        return _("Every activity of the plan is confirmed. Complete the programme?"), button_rows(
+            [
+                (
+                    _("🏁 Complete the programme"),
+                    ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id),
+                )
+            ]
+        )
+
+    pair = programme.pair
+    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], offer)
+
+
+@router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN))
 @router.callback_query(ActivityAction.filter(F.action == ActivityVerb.RETURN))
 async def return_started(
     query: CallbackQuery,
-    callback_data: ActivityAction,
+    callback_data: PartAction | ActivityAction,
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
 ) -> None:
-    activity = await get_activity(session, actor, callback_data.activity_id)
-    check_reviewable(activity, actor)
+    activity, part = await _part_of(
+        session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
+    )
     await state.set_state(Returning.entering_comment)
-    await state.set_data({"activity_id": activity.id})
+    await state.set_data({"activity_id": activity.id, "mentee_id": part.mentee_id})
     await remember_origin(state, query.message)
-    await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
+    if actor.participant_id == activity.programme.pair.mentor_id:
+        await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
+    else:
+        await chat_of(query).answer(_("What is not so? Your comment goes to the mentor:"))
     await query.answer()
 
 
@@ -299,16 +346,33 @@ async def return_comment_entered(
     stamp: Stamp,
 ) -> None:
     data = await state.get_data()
-    activity = await review_activity(
-        session, actor, data["activity_id"], confirm=False, comment=message.text
+    activity, part = await review_part(
+        session,
+        actor,
+        data["activity_id"],
+        data.get("mentee_id", 0),
+        confirm=False,
+        comment=message.text,
     )
     await state.clear()
-    await message.answer(_("Returned to the mentee."))
+    pair = activity.programme.pair
+    checked_by_mentee = part.reported_by == pair.mentor_id
+    await message.answer(
+        _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
+    )
     await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
+    reviewer = await get_participant_by_id(session, actor.require_participant())
+    who = escape(reviewer.display_name) if reviewer else "—"
 
-    def to_mentee() -> tuple[str, None]:
+    def to_reporter() -> tuple[str, None]:
+        title, comment = escape(activity.title), escape(part.review_comment or "")
+        if checked_by_mentee:
+            return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
+                name=who, title=title, comment=comment
+            ), None
         return _(
             "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."
-        ).format(title=escape(activity.title), comment=escape(activity.review_comment or "")), None
+        ).format(title=title, comment=comment), None
 
-    await notify_participants(bot, session, i18n, activity.programme.pair.mentee_ids, to_mentee)
+    reporter = pair.mentor_id if checked_by_mentee else part.mentee_id
+    await notify_participants(bot, session, i18n, [reporter], to_reporter)

@@ -23,6 +23,7 @@ from handlers.texts import format_value
 from handlers.ui import (
     SKIP,
     FormOption,
+    JoinApproval,
     PairApproval,
     PairReply,
     button_rows,
@@ -35,7 +36,7 @@ from handlers.views import pair_card, pair_names
 from models.access import Actor
 from models.errors import InvalidValue, NotFound
 from models.fields import FIELDS
-from models.pairs import Pair, PairAnswer, answer_pair, get_pair
+from models.pairs import Pair, PairAnswer, PairMember, answer_pair, get_pair
 from models.participant import get_participant_by_id
 
 router = Router(name=__name__)
@@ -194,6 +195,10 @@ async def _after_answer(
     if result.replacement:
         await _after_replacement_answer(bot, session, settings, i18n, result, who, names)
         return
+    if result.joining is not None:
+        render = join_answer(pair, result.joining, who, reason)
+        await notify_curators(bot, session, settings, i18n, render)
+        return
 
     def to_curators() -> tuple[str, InlineKeyboardMarkup | None]:
         card = pair_card(pair, names)  # rendered in each curator's language
@@ -209,6 +214,25 @@ async def _after_answer(
         return _("{name} agreed.").format(name=who) + f"\n\n{card}", None
 
     await notify_curators(bot, session, settings, i18n, to_curators)
+
+
+def join_answer(pair: Pair, member: PairMember, who: str, reason: str | None = None) -> Render:
+    """For the curators: a newcomer's answer about joining an approved group."""
+
+    def render() -> tuple[str, InlineKeyboardMarkup | None]:
+        if member.declined_at is not None:
+            note = _("{name} declined to join group #{id}.").format(name=who, id=pair.id)
+            if reason:
+                note += " " + _("Reason: {reason}").format(reason=escape(reason))
+            return note, None
+        note = _(
+            "{name} agreed to join group #{id}. They become a member once a new or "
+            "supplementary order covers them: enter its number and date."
+        ).format(name=who, id=pair.id)
+        order = JoinApproval(pair_id=pair.id, mentee_id=member.mentee_id)
+        return note, button_rows([(_("Enter the order"), order)])
+
+    return render
 
 
 async def _after_replacement_answer(

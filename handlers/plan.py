@@ -19,42 +19,61 @@ from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
 from handlers.survey import offer_survey
 from handlers.ui import (
-    ActivityAction,
     ActivityVerb,
     PairPurpose,
+    PartAction,
     PickPair,
     ProgrammeAction,
     ProgrammeVerb,
     button_rows,
     shown,
 )
+from handlers.views import names_of
 from models.access import Actor
-from models.enums import ActivityStatus, ProgrammeStatus, Side
+from models.enums import ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
+from models.progress import open_for, waiting_for
 
 router = Router(name=__name__)
 
 
-def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | None:
-    side = programme.pair.side_of(actor.participant_id)
+async def plan_actions(
+    session: AsyncSession, programme: Programme, actor: Actor
+) -> InlineKeyboardMarkup | None:
+    me = actor.participant_id or 0
+    side = programme.pair.side_of(me)
+    history = (
+        _("🗂 History of changes"),
+        ProgrammeAction(action=ProgrammeVerb.CHANGES, programme_id=programme.id),
+    )
+    if side is None and actor.is_curator:
+        return button_rows([history])
     if programme.status != ProgrammeStatus.APPROVED or side is None:
         return None
     buttons: list[tuple[str, CallbackData]] = []
-    if side == Side.MENTEE:
+    if await open_for(session, programme, me):
         report = ProgrammeAction(action=ProgrammeVerb.REPORT, programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
-    else:  # the mentor checks what waits for them
-        for number, activity in enumerate(programme.activities, 1):
-            if activity.status == ActivityStatus.REPORTED:
-                confirm = ActivityAction(action=ActivityVerb.CONFIRM, activity_id=activity.id)
-                back = ActivityAction(action=ActivityVerb.RETURN, activity_id=activity.id)
-                buttons.append((_("✔ Confirm {n}").format(n=number), confirm))
-                buttons.append((_("↩ Return {n}").format(n=number), back))
+    # Reports waiting for this person's check, each by its stable ids (activity, mentee).
+    numbers = {activity.id: n for n, activity in enumerate(programme.activities, 1)}
+    waiting = await waiting_for(session, programme, me)
+    names = await names_of(session, [part.mentee_id for _a, part in waiting])
+    for activity, part in waiting:
+        ids = {"activity_id": activity.id, "mentee_id": part.mentee_id}
+        which = str(numbers[activity.id])
+        if programme.pair.is_group and side == Side.MENTOR:
+            which += f" ({names.get(part.mentee_id, '—')})"
+        confirm = PartAction(action=ActivityVerb.CONFIRM, **ids)
+        back = PartAction(action=ActivityVerb.RETURN, **ids)
+        buttons.append((_("✔ Confirm {n}").format(n=which), confirm))
+        buttons.append((_("↩ Return {n}").format(n=which), back))
     buttons.append(
         (_("📝 Log a meeting"), PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id))
     )
-    if programme.plan_done and actor.participant_id not in programme.completion_votes:
+    change = ProgrammeAction(action=ProgrammeVerb.CHANGE, programme_id=programme.id)
+    buttons += [(_("✏ Propose a change (§10.2)"), change), history]
+    if programme.plan_done and me not in programme.completion_votes:
         complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))
     return button_rows(buttons) if buttons else None
@@ -87,7 +106,7 @@ async def show_outcome_on_plan(
         return
     await session.refresh(programme, attribute_names=["activities"])
     view = await programme_text(session, programme, today)
-    markup = plan_actions(programme, actor)
+    markup = await plan_actions(session, programme, actor)
     await show_decided(query, stamp, outcome, text=view, markup=markup)
 
 
@@ -104,7 +123,9 @@ async def cmd_plan(
         )
         return
     for programme in programmes[:3]:
-        await show_programme(message, session, programme, today, plan_actions(programme, actor))
+        await show_programme(
+            message, session, programme, today, await plan_actions(session, programme, actor)
+        )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW))
@@ -117,7 +138,9 @@ async def plan_opened(
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
     await query.answer()
-    await show_programme(shown(query), session, programme, today, plan_actions(programme, actor))
+    await show_programme(
+        shown(query), session, programme, today, await plan_actions(session, programme, actor)
+    )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))
@@ -134,7 +157,10 @@ async def completion_voted(
     programme = await vote_completion(session, actor, callback_data.programme_id)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
-        outcome = _("✅ Agreed to complete; the programme completes when the other side agrees too")
+        outcome = _(
+            "✅ Agreed to complete; the programme completes when the mentor and every mentee "
+            "have agreed"
+        )
         await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
         return
     await query.answer(_("The programme is completed."))

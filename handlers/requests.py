@@ -20,7 +20,8 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
-from handlers.notify import notify_curators, notify_participants
+from handlers.notices import send_notices
+from handlers.notify import notify, notify_curators, notify_participants
 from handlers.onboarding.options import STALE
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
@@ -38,10 +39,17 @@ from handlers.ui import (
 )
 from handlers.views import day, names_of, request_card
 from models.access import Actor
+from models.director import (
+    DIRECTOR_DECIDES,
+    TO_DIRECTOR,
+    director_telegram_ids,
+    require_a_director,
+)
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
+from models.participant import curator_telegram_ids
 from models.programmes import check_deadline, check_extension, programme_of_pair
 from models.requests import (
     NEEDS_PARTNER,
@@ -80,7 +88,23 @@ async def send_to_curators(
             request, names
         ), curator_buttons(request)
 
-    await notify_curators(bot, session, settings, i18n, render)
+    if request.kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):
+        await notify_curators(bot, session, settings, i18n, render)
+        return
+    directors = set(await director_telegram_ids(session))
+    curators = set(await curator_telegram_ids(session, settings.curator_ids)) - directors
+    if request.kind in TO_DIRECTOR:  # the director has the copy (queued with the request)
+        await send_notices(bot, session, i18n, "request.copy", request.id)
+        await notify(bot, session, i18n, sorted(curators), render)
+        return
+
+    def copy() -> tuple[str, None]:  # §4.3: the director decides, the curators see it
+        return _(
+            "For your information: an application to the director (§4.3); the director decides it."
+        ) + "\n\n" + request_card(request, names), None
+
+    await notify(bot, session, i18n, sorted(directors), render)
+    await notify(bot, session, i18n, sorted(curators), copy)
 
 
 async def _menu(message: Message, pair: Pair, actor: Actor) -> None:
@@ -127,6 +151,7 @@ async def request_kind_chosen(
     kind = callback_data.kind  # an unknown kind never matches the filter (a stale button)
     if pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
         raise InvalidValue(STALE)
+    await require_a_director(session, kind)
     await query.answer()
     if kind == RequestKind.DEADLINE and not callback_data.item:
         programme = await programme_of_pair(session, pair.id)
@@ -160,12 +185,25 @@ async def request_kind_chosen(
         await chat_of(query).answer(prompt)
         return
     await state.set_state(Requesting.entering_reason)
+    if kind == RequestKind.DUTY_RELEASE:
+        await chat_of(query).answer(
+            _(
+                "The director releases from duties for a plan activity only in exceptional "
+                "cases, if teaching goes on (§4.3). Write the activity, its date and who "
+                "replaces you meanwhile:"
+            )
+        )
+        return
     await chat_of(query).answer(prompt_of("request_reason"))
 
 
 @router.message(Requesting.entering_date, F.text)
 async def request_date_entered(
-    message: Message, state: FSMContext, session: AsyncSession, today: date
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    today: date,
+    settings: Settings,
 ) -> None:
     new_date = parse_date(message.text, today, "future")
     if not await plausible(message, state, new_date, deadline_doubt(new_date, today)):
@@ -176,7 +214,7 @@ async def request_date_entered(
         if data["kind"] == RequestKind.DEADLINE:
             check_deadline(programme, new_date)
         else:
-            check_extension(programme, new_date)
+            check_extension(programme, new_date, settings.programme_max_months)
     await state.update_data(new_date=new_date.isoformat())
     await state.set_state(Requesting.entering_reason)
     await message.answer(prompt_of("request_reason"))
@@ -226,6 +264,7 @@ async def request_confirmed(
         reason=data["reason"],
         activity_id=data.get("activity_id"),
         new_date=new_date,
+        max_months=settings.programme_max_months,
     )
     await query.answer()
     if request.status == RequestStatus.AWAITING_PARTNER:
@@ -272,6 +311,8 @@ async def partner_answered(
     outcome = _("✅ Agreed; the request goes to the curator") if agree else _("✖ Did not agree")
     await show_decided(query, stamp, outcome)
     await query.answer(_("Your answer is recorded."))
+    if agree and request.status == RequestStatus.AWAITING_PARTNER:
+        return  # the others of the group have yet to agree (§10.2: mutual consent)
 
     def to_author() -> tuple[str, None]:
         if agree:

@@ -50,6 +50,8 @@ class ProgrammeVerb(StrEnum):
     COMPLETE = "complete"
     END = "end"
     SURVEY = "survey"
+    CHANGE = "change"  # propose a change to the approved programme (§10.2)
+    CHANGES = "changes"  # the history of its changes
 
 
 class ActivityVerb(StrEnum):
@@ -254,6 +256,13 @@ class PairApproval(CallbackData, prefix="pv"):
     pair_id: DbInt
 
 
+class JoinApproval(CallbackData, prefix="jv"):
+    """The order that makes a newcomer a member of an approved group (§6.3.5)."""
+
+    pair_id: DbInt
+    mentee_id: DbInt
+
+
 class ProgrammeAction(CallbackData, prefix="pg"):
     """Mentor's draft actions, mentee's answer, curator's review, completion votes."""
 
@@ -265,6 +274,14 @@ class ProgrammeAction(CallbackData, prefix="pg"):
 class ActivityAction(CallbackData, prefix="ac"):
     action: ActivityVerb
     activity_id: DbInt
+
+
+class PartAction(CallbackData, prefix="ap"):
+    """One mentee's part of an activity, by stable ids (models.progress): confirm or return."""
+
+    action: str  # "confirm", "return"
+    activity_id: DbInt
+    mentee_id: DbInt
 
 
 class MessageReply(CallbackData, prefix="mr"):
@@ -280,6 +297,47 @@ class RequestMenu(CallbackData, prefix="rq"):
 class RequestAction(CallbackData, prefix="ra"):
     action: RequestVerb
     request_id: DbInt
+
+
+class ChangeOp(StrEnum):
+    """What a change proposal does to an approved programme (§10.2)."""
+
+    ADD = "add"
+    EDIT = "edit"
+    REMOVE = "remove"
+    FORMS = "forms"
+    END_DATE = "end_date"
+
+
+class ChangeMenu(CallbackData, prefix="cg"):
+    """A step of composing a change proposal (§10.2): the kind, the activity, the field."""
+
+    programme_id: DbInt
+    op: ChangeOp
+    activity_id: DbInt = 0
+    field: str = ""
+
+
+class ChangeAnswer(CallbackData, prefix="ca"):
+    """«Согласен» / «Не согласен» to a change proposal."""
+
+    change_id: DbInt
+    agree: bool
+
+
+class ChangeWithdraw(CallbackData, prefix="cw"):
+    """The author takes an open change proposal back."""
+
+    change_id: DbInt
+
+
+def change_answer_buttons(change_id: int) -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (_("I agree"), ChangeAnswer(change_id=change_id, agree=True)),
+            (_("I do not agree"), ChangeAnswer(change_id=change_id, agree=False)),
+        ]
+    )
 
 
 class NewMentor(CallbackData, prefix="nm"):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from html import escape
+from typing import Any
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -14,12 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.texts import shorten
 from handlers.ui import label, progress_bar
 from models import formatting
-from models.enums import ActivityStatus, MentoringForm
+from models.changes import ProgrammeChange
+from models.enums import ActivityStatus, MentoringForm, Responsible
 from models.journal import Meeting
 from models.names import Case, decline
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 
 
@@ -102,8 +105,57 @@ def activity_line(activity: Activity, today: date) -> str:
     return line
 
 
+def version_line(programme: Programme) -> list[str]:
+    """«Version N» once a change was agreed (§10.2); nothing for the approved original."""
+    if programme.revision <= 1:
+        return []
+    return [_("Version {n} (changes agreed by the pair, §10.2)").format(n=programme.revision)]
+
+
+def activity_details(activity: Activity) -> list[str]:
+    """The activity's description and expected result, one indented line each (if any)."""
+    lines = []
+    if activity.description:
+        lines.append("   " + escape(shorten(activity.description, 300)))
+    if activity.expected_result:
+        lines.append(
+            "   "
+            + _("Expected result: {text}").format(
+                text=escape(shorten(activity.expected_result, 300))
+            )
+        )
+    return lines
+
+
+def part_lines(
+    activity: Activity,
+    pair: Pair,
+    parts: dict[tuple[int, int], ActivityProgress],
+    names: dict[int, str],
+) -> list[str]:
+    """In a group, each mentee's part of the activity (§4.2.8); a mentee who left keeps theirs."""
+    current = pair.mentee_ids
+    left = [m.mentee_id for m in pair.members if m.left_at is not None]
+    shown = [*current, *(m for m in left if (activity.id, m) in parts)]
+    if len(shown) < 2:
+        return []
+    lines = []
+    for mentee_id in shown:
+        part = parts.get((activity.id, mentee_id))
+        status = part.status if part else ActivityStatus.PLANNED
+        line = f"    {STATUS_ICONS[status]} {names.get(mentee_id, '—')}: {label(status)}"
+        if mentee_id not in current:
+            line += " — " + _("left the group")
+        lines.append(line)
+    return lines
+
+
 def programme_view(
-    programme: Programme, names: dict[int, str], today: date, meetings: list[Meeting]
+    programme: Programme,
+    names: dict[int, str],
+    today: date,
+    meetings: list[Meeting],
+    parts: dict[tuple[int, int], ActivityProgress] | None = None,
 ) -> str:
     pair = programme.pair
     done, total = programme.progress
@@ -116,6 +168,7 @@ def programme_view(
         _("Period: {start} – {end}").format(
             start=day(programme.start_date), end=day(programme.end_date)
         ),
+        *version_line(programme),
         _("Goal: {goal}").format(goal=escape(shorten(programme.goal))),
         _("Difficulties addressed: {text}").format(text=escape(shorten(programme.difficulties))),
         _("Strengths to support: {text}").format(text=escape(shorten(programme.strengths))),
@@ -125,9 +178,10 @@ def programme_view(
             bar=progress_bar(done, total), done=done, total=total
         ),
     ]
-    lines += [
-        f"{number}. {activity_line(a, today)}" for number, a in enumerate(programme.activities, 1)
-    ]
+    for number, activity in enumerate(programme.activities, 1):
+        lines += [f"{number}. {activity_line(activity, today)}", *activity_details(activity)]
+        if parts is not None:
+            lines += part_lines(activity, pair, parts, names)
     overdue = sum(a.overdue(today) for a in programme.activities)
     if overdue:
         lines.append(_("Overdue activities: {count}").format(count=overdue))
@@ -157,4 +211,102 @@ def request_card(request: Request, names: dict[int, str]) -> str:
         lines.append(
             _("Curator's comment: {comment}").format(comment=escape(request.decision_comment))
         )
+    return "\n".join(lines)
+
+
+def _change_value(key: str, value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if key == "deadline":
+        return day(date.fromisoformat(str(value)))
+    if key == "responsible":
+        return label(Responsible(str(value)))
+    return escape(shorten(str(value), 300))
+
+
+def change_field_label(key: str) -> str:
+    labels = {
+        "title": _("Title"),
+        "description": _("Description"),
+        "deadline": _("Deadline"),
+        "responsible": _("Responsible"),
+        "expected_result": _("Expected result"),
+    }
+    return labels.get(key, key)
+
+
+def _activity_lines(values: dict[str, object]) -> list[str]:
+    return [
+        f"   {change_field_label(key)}: {_change_value(key, values.get(key))}"
+        for key in ("title", "description", "deadline", "responsible", "expected_result")
+    ]
+
+
+def change_lines(item: dict[str, Any]) -> list[str]:
+    """One proposed change with its before and after."""
+    op = item["op"]
+    if op == "add":
+        return [_("➕ New activity:"), *_activity_lines(item["after"])]
+    if op == "remove":
+        title = escape(shorten(item["before"]["title"], 120))
+        return [_("🗑 Remove the activity «{title}»:").format(title=title)]
+    if op == "edit":
+        title = escape(shorten(item.get("title") or "", 120))
+        lines = [_("✏ Change the activity «{title}»:").format(title=title)]
+        for key, after in item["after"].items():
+            before = item["before"].get(key)
+            lines.append(
+                f"   {change_field_label(key)}: {_change_value(key, before)} → "
+                f"{_change_value(key, after)}"
+            )
+        return lines
+    if op == "forms":
+        return [
+            _("Forms of mentoring: {before} → {after}").format(
+                before=forms_text(item["before"]), after=forms_text(item["after"])
+            )
+        ]
+    if op == "end_date":
+        return [
+            _("End of the programme: {before} → {after}").format(
+                before=day(date.fromisoformat(item["before"])),
+                after=day(date.fromisoformat(item["after"])),
+            )
+        ]
+    return []
+
+
+def change_card(proposal: ProgrammeChange, names: dict[int, str], people: list[int]) -> str:
+    """A change proposal (§10.2): what changes, before → after, and everyone's answer."""
+    lines = [
+        _("<b>Change proposal №{id}</b> to programme №{programme} ({status})").format(
+            id=proposal.id, programme=proposal.programme_id, status=label(proposal.status)
+        ),
+        _("Proposed by {name}, {date}").format(
+            name=names.get(proposal.author_id, "—"), date=day(proposal.created_at.date())
+        ),
+        _("Reason: {reason}").format(reason=escape(shorten(proposal.reason, 1000))),
+        "",
+    ]
+    for number, item in enumerate(proposal.changes, 1):
+        first, *rest = change_lines(item)
+        lines += [f"{number}. {first}", *rest]
+    lines += ["", _("Answers:")]
+    for person in dict.fromkeys([*people, *(v["participant_id"] for v in proposal.votes)]):
+        vote = proposal.vote_of(person)
+        name = names.get(person, "—")
+        if vote is None:
+            lines.append(_("⏳ {name}: not answered yet").format(name=name))
+            continue
+        when = day(datetime.fromisoformat(vote["at"]).date())
+        line = (
+            _("✅ {name}: agrees, {date}")
+            if vote["agree"]
+            else _("❌ {name}: does not agree, {date}")
+        ).format(name=name, date=when)
+        if vote.get("comment"):
+            line += f" — «{escape(shorten(vote['comment'], 300))}»"
+        lines.append(line)
+    if proposal.revision is not None:
+        lines.append(_("Applied: the programme's version {n}.").format(n=proposal.revision))
     return "\n".join(lines)

@@ -1,19 +1,25 @@
 """SQLAlchemy tables and the domain rules that change them. Never imports aiogram."""
 
+from models.approvals import BankDecision
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
+from models.changes import ProgrammeChange
+from models.choice import MentorWish
 from models.consent import Consent
 from models.departments import Department
 from models.forms import FormDraft
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage
 from models.pairs import MentorReplacement, Pair, PairingExclusion, PairMember
 from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.roadmap import EventGuest, Roadmap, RoadmapEvent, RoadmapStage
 from models.site import SiteItem
@@ -23,7 +29,9 @@ from models.updates import ProcessedUpdate
 
 __all__ = [
     "Activity",
+    "ActivityProgress",
     "AuditEntry",
+    "BankDecision",
     "Base",
     "Broadcast",
     "Consent",
@@ -31,10 +39,13 @@ __all__ = [
     "EventGuest",
     "FormDraft",
     "Invite",
+    "Material",
     "Meeting",
     "MenteeProfile",
     "MentorProfile",
+    "MentorProposal",
     "MentorReplacement",
+    "MentorWish",
     "OutboxMessage",
     "Pair",
     "PairMember",
@@ -43,6 +54,7 @@ __all__ = [
     "Participant",
     "ProcessedUpdate",
     "Programme",
+    "ProgrammeChange",
     "Request",
     "Roadmap",
     "RoadmapEvent",

@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import returned_count, waiting_count
+from models.choice import open_wish_count
 from models.enums import (
     ActivityStatus,
     MentorStatus,
@@ -16,7 +18,7 @@ from models.enums import (
     ProgrammeStatus,
     RequestStatus,
 )
-from models.pairs import Pair
+from models.pairs import Pair, joins_waiting
 from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import Activity, Programme
@@ -29,7 +31,8 @@ from models.statistics import academic_year
 @dataclass(frozen=True)
 class Desk:
     candidates: int  # mentor candidates waiting for a decision (§6.2, §6.4.5)
-    pairs_awaiting_order: int  # everyone agreed; the director's order is missing (§9.2)
+    pairs_awaiting_order: int  # everyone agreed; the director's order is missing (§9.2), also
+    # for a newcomer to an approved group
     programmes_to_approve: int  # agreed by the pair; waiting for the curator (§9.3)
     requests: int  # requests with the curator (§10)
     overdue_activities: int  # open activities of running programmes past their deadline
@@ -37,6 +40,9 @@ class Desk:
     unreachable: int  # people who blocked the bot
     listed_unregistered: int = 0  # teachers on the yearly list not registered yet (§6.4.2)
     roadmap_to_approve: int = 0  # this year's roadmap, not yet approved by the director
+    bank_to_approve: int = 0  # bank entries waiting for the director's approval (§6.3.3)
+    bank_returned: int = 0  # bank entries the director returned to the curator
+    wishes: int = 0  # mentees without a pair who asked for a mentor (§9.1.2)
 
     @property
     def empty(self) -> bool:
@@ -102,7 +108,12 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
                 .select_from(Roadmap)
                 .where(Roadmap.year == academic_year(today)[0].year, Roadmap.approved_at.is_(None))
                 .scalar_subquery(),
+                waiting_count(),
+                returned_count(),
+                open_wish_count(),
             )
         )
     ).one()
-    return Desk(*(int(value or 0) for value in row))
+    values = [int(value or 0) for value in row]
+    values[1] += len(await joins_waiting(session))  # a newcomer's supplementary order (§6.3.5)
+    return Desk(*values)

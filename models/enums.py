@@ -192,6 +192,7 @@ class RequestKind(StrEnum):
     DEADLINE = "deadline"  # either: move an activity's deadline, §10.2
     EXTENSION = "extension"  # either: extend the programme, §10.2
     EARLY_END = "early_end"  # either: end early for good reasons, §10.1.2
+    DUTY_RELEASE = "duty_release"  # either: time off duties for a plan activity, the director, §4.3
 
 
 class RequestStatus(StrEnum):
@@ -200,6 +201,15 @@ class RequestStatus(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"  # the other side declined, or the pair closed
+
+
+class ChangeStatus(StrEnum):
+    """A proposal to change an approved programme (§10.2)."""
+
+    OPEN = "open"  # waiting for the mentor's and each mentee's answer
+    AGREED = "agreed"  # everyone agreed: applied as the programme's next version
+    REJECTED = "rejected"  # someone did not agree
+    WITHDRAWN = "withdrawn"  # its author took it back before everyone answered
 
 
 class MessageKind(StrEnum):
@@ -233,7 +243,7 @@ LABELS.update(
             (Responsible.MENTOR, N_("mentor")),
             (Responsible.BOTH, N_("mentor and mentee")),
             (ActivityStatus.PLANNED, N_("planned")),
-            (ActivityStatus.REPORTED, N_("reported, awaiting the mentor")),
+            (ActivityStatus.REPORTED, N_("reported, awaiting confirmation")),
             (ActivityStatus.CONFIRMED, N_("done")),
             (ActivityStatus.RETURNED, N_("returned for rework")),
             (RequestKind.REPLACEMENT, N_("replace my mentor")),
@@ -241,11 +251,16 @@ LABELS.update(
             (RequestKind.DEADLINE, N_("change an activity's deadline")),
             (RequestKind.EXTENSION, N_("extend the programme")),
             (RequestKind.EARLY_END, N_("end the programme early")),
+            (RequestKind.DUTY_RELEASE, N_("release from duties for a plan activity (§4.3)")),
             (RequestStatus.AWAITING_PARTNER, N_("waiting for the other side")),
             (RequestStatus.PENDING, N_("with the curator")),
             (RequestStatus.APPROVED, N_("approved")),
             (RequestStatus.REJECTED, N_("rejected")),
             (RequestStatus.WITHDRAWN, N_("withdrawn")),
+            (ChangeStatus.OPEN, N_("waiting for everyone's answer")),
+            (ChangeStatus.AGREED, N_("agreed by everyone and applied")),
+            (ChangeStatus.REJECTED, N_("not agreed")),
+            (ChangeStatus.WITHDRAWN, N_("withdrawn by its author")),
         ]
     )
 )

@@ -22,16 +22,22 @@ from html import escape
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
+from models.changes import erase_change_texts
+from models.choice import MentorWish
 from models.fields import PROFILE_KEYS
 from models.forms import FormDraft
 from models.journal import Meeting, PairMessage
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, PairMember
 from models.participant import Participant
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.surveys import SurveyAnswer
 
@@ -50,8 +56,32 @@ async def erase_person(
     traces += await _erase_journal(session, participant.id)
     traces += await _erase_programme_texts(session, participant)
     traces += await _erase_requests(session, participant)
+    traces += await erase_change_texts(session, participant.id, ERASED)
     traces += await _erase_surveys(session, participant.id)
     traces += await _erase_broadcasts(session, participant.telegram_id)
+    # The director's comments on the person's bank entries (§6.3.3) speak of the person.
+    await session.execute(
+        update(BankDecision)
+        .where(BankDecision.participant_id == participant.id)
+        .values(comment=None)
+    )
+    # Library materials the person added (their texts and files).
+    await session.execute(delete(Material).where(Material.author_id == participant.id))
+    # The mentor's proposals about a mentee speak of the mentee and were written by the mentor.
+    await session.execute(
+        update(MentorProposal)
+        .where(
+            or_(
+                MentorProposal.mentor_id == participant.id,
+                MentorProposal.mentee_id == participant.id,
+            )
+        )
+        .values(text=None)
+    )
+    # The reasons the person gave for the mentor they asked for.
+    await session.execute(
+        update(MentorWish).where(MentorWish.mentee_id == participant.id).values(reason=None)
+    )
     for field in PROFILE_KEYS:
         setattr(participant, field, None)
     participant.mentee_profile = None
@@ -147,6 +177,17 @@ async def _erase_programme_texts(
         traces.append(activity.report_comment)
         activity.report_comment = None
         activity.evidence_file_id = activity.evidence_kind = None
+    for part in await session.scalars(
+        select(ActivityProgress).where(ActivityProgress.reported_by == person)
+    ):
+        traces.append(part.report_comment)
+        part.report_comment = None
+        part.evidence_file_id = part.evidence_kind = None
+    for part in await session.scalars(
+        select(ActivityProgress).where(ActivityProgress.reviewed_by == person)
+    ):
+        traces.append(part.review_comment)
+        part.review_comment = None
     as_mentor = select(Programme.id).join(Pair, Pair.id == Programme.pair_id)
     for activity in await session.scalars(
         select(Activity).where(

@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -59,8 +70,13 @@ class Pair(TimestampMixin, Base):
 
     @property
     def mentees(self) -> list[PairMember]:
-        """Members who have not declined or left."""
-        return [m for m in self.members if m.declined_at is None and m.left_at is None]
+        """Members who have not declined or left, and whose joining (if any) the order fixed."""
+        return [m for m in self.members if m.current]
+
+    @property
+    def joining(self) -> list[PairMember]:
+        """Newcomers to an approved group: asked or agreed, waiting for their order (§6.3.5)."""
+        return [m for m in self.members if m.pending_join]
 
     @property
     def mentee_ids(self) -> list[int]:
@@ -100,8 +116,29 @@ class PairMember(Base):
     declined_at: Mapped[datetime | None]
     decline_reason: Mapped[str | None] = mapped_column(Text)
     left_at: Mapped[datetime | None]
+    # Joining a group whose order is already signed (§4.2.5, §9.2, §6.3.5): asked at
+    # `join_requested_at`; a member only from `joined_at`, when a new or supplementary order
+    # (number and date) covers them. Members of the original proposal have neither.
+    join_requested_at: Mapped[datetime | None]
+    joined_at: Mapped[datetime | None]
+    order_number: Mapped[str | None] = mapped_column(String(50))
+    order_date: Mapped[date | None]
+    approved_by: Mapped[int | None] = mapped_column(BigInteger)
 
     pair: Mapped[Pair] = relationship(back_populates="members")
+
+    @property
+    def pending_join(self) -> bool:
+        return (
+            self.join_requested_at is not None
+            and self.joined_at is None
+            and self.declined_at is None
+            and self.left_at is None
+        )
+
+    @property
+    def current(self) -> bool:
+        return self.declined_at is None and self.left_at is None and not self.pending_join
 
 
 class PairingExclusion(Base):
@@ -126,6 +163,11 @@ class MentorReplacement(Base):
     old_mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     new_mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def admitted() -> ColumnElement[bool]:
+    """SQL: the member is not a newcomer still waiting for their order."""
+    return or_(PairMember.join_requested_at.is_(None), PairMember.joined_at.is_not(None))
 
 
 async def get_pair(session: AsyncSession, pair_id: int) -> Pair:
@@ -172,6 +214,7 @@ async def pairs_of(session: AsyncSession, participant_id: int) -> list[Pair]:
         PairMember.mentee_id == participant_id,
         PairMember.declined_at.is_(None),
         PairMember.left_at.is_(None),
+        admitted(),
     )
     result = await session.scalars(
         select(Pair)
@@ -232,10 +275,15 @@ async def propose_pair(
     actor.require_curator()
     await _eligible_mentee(session, mentee_id)
     await _eligible_mentor(session, mentor_id, mentee_id)
+    joining_at = None
     if join_pair_id is not None:
         pair = await get_pair(session, join_pair_id)
         if pair.mentor_id != mentor_id or pair.status not in OPEN_PAIR:
             raise WrongState()
+        if pair.status == PairStatus.ACTIVE:  # the order is signed: a supplementary one is due
+            joining_at = utcnow()
+        else:  # not ordered yet: the order waits for the newcomer's consent too
+            pair.status = PairStatus.PROPOSED
     else:
         pair = Pair(
             mentor_id=mentor_id,
@@ -245,7 +293,7 @@ async def propose_pair(
             members=[],
         )
         session.add(pair)
-    pair.members.append(PairMember(mentee_id=mentee_id))
+    pair.members.append(PairMember(mentee_id=mentee_id, join_requested_at=joining_at))
     await session.flush()
     audit(
         session,
@@ -266,6 +314,7 @@ class PairAnswer:
     everyone_accepted: bool
     replacement: bool = False  # the answer of a proposed replacement mentor
     replaced_mentor_id: int | None = None  # the old mentor, when the replacement took place
+    joining: PairMember | None = None  # the answer of a newcomer to an approved group
 
 
 @decision
@@ -290,6 +339,9 @@ async def answer_pair(
     # Every answer changes the pair row itself (its version): two answers at the same moment
     # cannot both commit on a stale view, so the last one sees everyone's consent.
     pair.updated_at = now
+    joining = next((m for m in pair.joining if m.mentee_id == me), None)
+    if joining is not None:
+        return await _answer_join(session, pair, joining, accept, reason, now)
     if me == pair.mentor_id:
         if pair.mentor_accepted_at or pair.mentor_declined_at:
             raise WrongState(N_("You have already answered."))
@@ -319,6 +371,96 @@ async def answer_pair(
         pair.status = PairStatus.ACCEPTED
     await session.commit()
     return PairAnswer(pair, everyone)
+
+
+async def _answer_join(
+    session: AsyncSession,
+    pair: Pair,
+    member: PairMember,
+    accept: bool,
+    reason: str | None,
+    now: datetime,
+) -> PairAnswer:
+    """A newcomer to an approved group answers; agreeing, they wait for their order."""
+    if member.accepted_at is not None:
+        raise WrongState(N_("You have already answered."))
+    if accept:
+        member.accepted_at = now
+    else:
+        member.declined_at, member.decline_reason = now, reason
+    await session.commit()
+    return PairAnswer(pair, False, joining=member)
+
+
+async def joins_waiting(session: AsyncSession) -> list[PairMember]:
+    """Newcomers who agreed to join an approved group and wait for their order."""
+    result = await session.scalars(
+        select(PairMember)
+        .join(Pair, Pair.id == PairMember.pair_id)
+        .where(
+            Pair.status == PairStatus.ACTIVE,
+            PairMember.join_requested_at.is_not(None),
+            PairMember.joined_at.is_(None),
+            PairMember.accepted_at.is_not(None),
+            PairMember.declined_at.is_(None),
+            PairMember.left_at.is_(None),
+        )
+        .order_by(PairMember.id)
+    )
+    return list(result)
+
+
+async def waiting_join(
+    session: AsyncSession, pair_id: int, mentee_id: int
+) -> tuple[Pair, PairMember]:
+    """A newcomer who agreed and waits for their order; a stale or forged button is refused."""
+    pair = await get_pair(session, pair_id)
+    member = next((m for m in pair.members if m.mentee_id == mentee_id), None)
+    if member is None or member.join_requested_at is None:
+        raise NotFound()
+    if member.joined_at is not None or member.declined_at or member.left_at:
+        raise WrongState(N_("This joining is already decided."))
+    if pair.status != PairStatus.ACTIVE:
+        raise already_decided(pair.status)
+    if member.accepted_at is None:
+        raise WrongState(N_("The newcomer has not agreed yet: the order waits for the consent."))
+    return pair, member
+
+
+@decision
+async def approve_join(
+    session: AsyncSession,
+    actor: Actor,
+    pair_id: int,
+    mentee_id: int,
+    *,
+    order_number: str,
+    order_date: date,
+    now: datetime | None = None,
+) -> Pair:
+    """A new or supplementary order (§6.3.5) makes the newcomer a member of the group."""
+    actor.require_curator()
+    pair, member = await waiting_join(session, pair_id, mentee_id)
+    now = now or utcnow()
+    member.order_number = FIELDS["order_number"].text(order_number)
+    member.order_date, member.approved_by, member.joined_at = order_date, actor.telegram_id, now
+    pair.updated_at = now  # the pair's version: a second order for the same join loses
+    audit(
+        session,
+        actor.telegram_id,
+        "pair.join",
+        "pair",
+        pair.id,
+        mentee=mentee_id,
+        order=member.order_number,
+        date=order_date,
+    )
+    from models.progress import settle_programme  # progress builds on pairs
+
+    await settle_programme(session, pair)
+    await queue_notice(session, "pair.joined", member.id, [pair.mentor_id, *pair.mentee_ids])
+    await session.commit()
+    return pair
 
 
 @decision

@@ -41,10 +41,13 @@ from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, alre
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.outbox import queue_notice
-from models.pairs import Pair, PairMember, close_pair, get_pair
+from models.pairs import Pair, PairMember, admitted, close_pair, get_pair
 from models.participant import enum_column
 
 RUNNING = (ProgrammeStatus.APPROVED,)
+APPROVED_CHANGES = N_(
+    "An approved programme changes only by a proposal everyone agrees to (§10.2)."
+)
 EDITABLE = (ProgrammeStatus.DRAFT, ProgrammeStatus.SUBMITTED)
 FINISHED = (ProgrammeStatus.COMPLETED, ProgrammeStatus.ENDED_EARLY)
 
@@ -87,6 +90,12 @@ class Programme(TimestampMixin, Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
     # When the reminder sweep looks at it next (scheduler.rules; cleared by a trigger).
     next_notice_on: Mapped[date | None] = mapped_column(index=True)
+    # The programme's version: 1 when approved, +1 for every change agreed under §10.2
+    # (models.changes keeps what changed).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The end date whose passing (with the plan unfinished) the pair and curators were told of:
+    # once per end date (scheduler.rules.programmes_ending).
+    end_passed_notice_for: Mapped[date | None]
 
     pair: Mapped[Pair] = relationship(lazy="selectin")
     activities: Mapped[list[Activity]] = relationship(
@@ -118,6 +127,7 @@ class Activity(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    expected_result: Mapped[str | None] = mapped_column(Text)
     deadline: Mapped[date] = mapped_column(index=True)
     responsible: Mapped[Responsible] = mapped_column(enum_column(Responsible))
     status: Mapped[ActivityStatus] = mapped_column(
@@ -225,7 +235,7 @@ async def save_draft(
             setattr(programme, key, value)
         programme.status = ProgrammeStatus.DRAFT
     else:
-        raise WrongState(N_("An approved programme changes only through a request."))
+        raise WrongState(APPROVED_CHANGES)
     await session.commit()
     return programme
 
@@ -234,7 +244,7 @@ def check_mentor_can_edit(programme: Programme, actor: Actor) -> None:
     if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if programme.status not in EDITABLE:
-        raise WrongState(N_("An approved programme changes only through a request."))
+        raise WrongState(APPROVED_CHANGES)
 
 
 def check_deadline(programme: Programme, deadline: date) -> None:
@@ -255,6 +265,7 @@ async def add_activity(
     description: str | None,
     deadline: date,
     responsible: str,
+    expected_result: str | None = None,
 ) -> Activity:
     programme = await get_programme(session, actor, programme_id)
     check_mentor_can_edit(programme, actor)
@@ -264,6 +275,7 @@ async def add_activity(
     activity = Activity(
         title=FIELDS["activity_title"].coerce(title),
         description=FIELDS["activity_description"].coerce(description),
+        expected_result=FIELDS["expected_result"].text(expected_result),
         deadline=deadline,
         responsible=Responsible(responsible),
     )
@@ -299,7 +311,7 @@ async def submit_programme(
     if not programme.activities:
         raise InvalidValue(N_("Add at least one activity to the plan first."))
     programme.status = ProgrammeStatus.SUBMITTED
-    programme.agreed_by = []
+    programme.agreed_by = [actor.require_participant()]  # the mentor agrees by submitting
     programme.submitted_at = now or utcnow()
     await session.commit()
     return programme
@@ -323,7 +335,9 @@ async def respond_to_draft(
     me = actor.require_participant()
     if agree:
         programme.agreed_by = sorted({*programme.agreed_by, me})
-        if set(programme.pair.mentee_ids) <= set(programme.agreed_by):
+        # Mutual consent (§10.2, §8.1.2): the mentor and every current mentee.
+        pair = programme.pair
+        if {pair.mentor_id, *pair.mentee_ids} <= set(programme.agreed_by):
             programme.status = ProgrammeStatus.AGREED
     else:
         programme.mentee_comment = FIELDS["comment"].text(comment)
@@ -361,27 +375,9 @@ async def review_programme(
     return programme
 
 
-def _running(programme: Programme) -> None:
+def require_running(programme: Programme) -> None:
     if programme.status not in RUNNING:
         raise WrongState(N_("The programme is not running: nothing can be reported."))
-
-
-def check_reportable(activity: Activity, actor: Actor) -> None:
-    """Only the pair's mentee reports, only in a running programme, only an open activity."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
-        raise AccessDenied()
-    _running(activity.programme)
-    if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.RETURNED):
-        raise WrongState(N_("This activity has already been reported."))
-
-
-def check_reviewable(activity: Activity, actor: Actor) -> None:
-    """Only the pair's mentor checks, only a reported activity of a running programme."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
-        raise AccessDenied()
-    _running(activity.programme)
-    if activity.status != ActivityStatus.REPORTED:
-        raise WrongState(N_("There is no report to check for this activity."))
 
 
 @decision
@@ -395,19 +391,21 @@ async def report_activity(
     evidence_kind: str | None = None,
     now: datetime | None = None,
 ) -> Activity:
-    """The mentee reports an activity done (§8.2.2), with optional evidence."""
-    activity = await get_activity(session, actor, activity_id)
-    check_reportable(activity, actor)
-    activity.report_comment = FIELDS["report_comment"].text(comment)
-    activity.evidence_file_id, activity.evidence_kind = evidence_file_id, evidence_kind
-    activity.reported_by = actor.participant_id
-    activity.reported_at = now or utcnow()
-    activity.status = ActivityStatus.REPORTED
-    await session.commit()
+    """Report an activity done (§8.2.2): the actor's own part (models.progress)."""
+    from models.progress import report_part  # progress builds on programmes
+
+    activity, _parts = await report_part(
+        session,
+        actor,
+        activity_id,
+        comment=comment,
+        evidence_file_id=evidence_file_id,
+        evidence_kind=evidence_kind,
+        now=now,
+    )
     return activity
 
 
-@decision
 async def review_activity(
     session: AsyncSession,
     actor: Actor,
@@ -415,20 +413,22 @@ async def review_activity(
     *,
     confirm: bool,
     comment: str | None = None,
+    mentee_id: int | None = None,
     now: datetime | None = None,
 ) -> Activity:
-    """The mentor confirms a reported activity or returns it with a comment (§7.1.4)."""
-    activity = await get_activity(session, actor, activity_id)
-    check_reviewable(activity, actor)
-    # A return needs a comment; a confirmation may have one. Validate before changing anything.
-    note = FIELDS["comment"].text(comment) if comment or not confirm else None
-    now = now or utcnow()
-    activity.reviewed_at, activity.review_comment = now, note
-    if confirm:
-        activity.status, activity.confirmed_at = ActivityStatus.CONFIRMED, now
-    else:
-        activity.status = ActivityStatus.RETURNED
-    await session.commit()
+    """Confirm or return a reported part (§7.1.4); without `mentee_id`, the first part that
+    waits for this actor's check (in a pair, the only one)."""
+    from models.progress import review_part, waiting_for  # progress builds on programmes
+
+    if mentee_id is None:
+        activity = await get_activity(session, actor, activity_id)
+        me = actor.require_participant()
+        waiting = await waiting_for(session, activity.programme, me)
+        mine = [part.mentee_id for found, part in waiting if found is activity]
+        mentee_id = (mine or activity.programme.pair.mentee_ids or [0])[0]
+    activity, _part = await review_part(
+        session, actor, activity_id, mentee_id, confirm=confirm, comment=comment, now=now
+    )
     return activity
 
 
@@ -439,7 +439,7 @@ async def vote_completion(
     """With every activity confirmed, the mentor and each mentee agree to complete (§10.1.1)."""
     programme = await get_programme(session, actor, programme_id)
     programme.pair.require_member(actor, curator_allowed=False)
-    _running(programme)
+    require_running(programme)
     if not programme.plan_done:
         raise WrongState(N_("Not every activity of the plan is confirmed yet."))
     programme.completion_votes = sorted({*programme.completion_votes, actor.require_participant()})
@@ -505,17 +505,38 @@ def finish_early(
     programme.ended_by = by
 
 
-def check_extension(programme: Programme, new_end: date) -> None:
+# The longest a programme may last with its extensions (§3 sets 3 months to 1 year at approval;
+# §10.2 lets the pair extend it by mutual consent and names no limit): PROGRAMME_MAX_MONTHS.
+DEFAULT_MAX_MONTHS = 24
+
+
+def check_extension(
+    programme: Programme, new_end: date, max_months: int = DEFAULT_MAX_MONTHS
+) -> None:
     if new_end <= programme.end_date:
         raise InvalidValue(N_("The new end date must be later than the current one."))
-    if new_end > add_months(programme.start_date, 24):
-        raise InvalidValue(N_("A programme cannot be extended beyond two years in total."))
+    check_end_limit(programme, new_end, max_months)
+
+
+def check_end_limit(programme: Programme, new_end: date, max_months: int) -> None:
+    """The college's upper limit (0: none) on a programme's whole length with extensions."""
+    if max_months and new_end > add_months(programme.start_date, max_months):
+        raise InvalidValue(
+            N_(
+                "A programme may last at most {months} months in total with its extensions "
+                "(the college's setting): the end can be moved to {latest} at the latest."
+            ),
+            months=max_months,
+            latest=add_months(programme.start_date, max_months).strftime("%d.%m.%Y"),
+        )
 
 
 @cache
 def _programmes_of() -> Any:
     as_mentee = select(PairMember.pair_id).where(
-        PairMember.mentee_id == bindparam("participant_id"), PairMember.declined_at.is_(None)
+        PairMember.mentee_id == bindparam("participant_id"),
+        PairMember.declined_at.is_(None),
+        admitted(),
     )
     return (
         select(Programme)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Text, select
+from sqlalchemy import JSON, BigInteger, ForeignKey, Text, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -13,6 +13,12 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
+from models.director import (
+    TO_DIRECTOR,
+    director_ids,
+    require_a_director,
+    require_director_decides,
+)
 from models.enums import EndReason, RequestKind, RequestStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -21,6 +27,7 @@ from models.outbox import queue_notice
 from models.pairs import OPEN_PAIR, Pair, get_pair
 from models.participant import enum_column
 from models.programmes import (
+    DEFAULT_MAX_MONTHS,
     RUNNING,
     Activity,
     check_deadline,
@@ -36,6 +43,7 @@ WHO_MAY_ASK = {
     RequestKind.DEADLINE: (Side.MENTOR, Side.MENTEE),
     RequestKind.EXTENSION: (Side.MENTOR, Side.MENTEE),
     RequestKind.EARLY_END: (Side.MENTOR, Side.MENTEE),
+    RequestKind.DUTY_RELEASE: (Side.MENTOR, Side.MENTEE),
 }
 NEEDS_PARTNER = (RequestKind.DEADLINE, RequestKind.EXTENSION)
 
@@ -53,6 +61,8 @@ class Request(TimestampMixin, Base):
     new_date: Mapped[date | None]
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     partner_answered_at: Mapped[datetime | None]
+    # Everyone on the other side must agree (§10.2: mutual consent): who has so far.
+    partner_agreed: Mapped[list[int]] = mapped_column(JSON, default=list, server_default="[]")
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
     decision_comment: Mapped[str | None] = mapped_column(Text)
@@ -72,6 +82,7 @@ async def create_request(
     reason: str,
     activity_id: int | None = None,
     new_date: date | None = None,
+    max_months: int = DEFAULT_MAX_MONTHS,
 ) -> Request:
     pair = await get_pair(session, pair_id)
     side = pair.require_member(actor, curator_allowed=False)
@@ -85,6 +96,7 @@ async def create_request(
     )
     if duplicate is not None:
         raise WrongState(N_("A request of this kind is already open for this pair."))
+    await require_a_director(session, kind)
     programme = await programme_of_pair(session, pair_id)
     if kind in (*NEEDS_PARTNER, RequestKind.EARLY_END) and (
         programme is None or programme.status not in RUNNING
@@ -99,7 +111,7 @@ async def create_request(
     if kind == RequestKind.EXTENSION:
         if new_date is None or programme is None:
             raise InvalidValue()
-        check_extension(programme, new_date)
+        check_extension(programme, new_date, max_months)
     request = Request(
         kind=kind,
         pair=pair,
@@ -110,6 +122,9 @@ async def create_request(
         new_date=new_date if kind in NEEDS_PARTNER else None,
     )
     session.add(request)
+    if kind in TO_DIRECTOR:  # a copy for the director, in the same transaction
+        await session.flush()
+        await queue_notice(session, "request.copy", request.id, await director_ids(session))
     await session.commit()
     return request
 
@@ -123,11 +138,10 @@ async def get_request(session: AsyncSession, actor: Actor, request_id: int) -> R
 
 
 def partner_ids(request: Request) -> list[int]:
-    """Who must agree first (§10.2): the other side of the pair."""
+    """Who must agree first (§10.2, mutual consent): everyone in the pair but the author —
+    the mentor and each current mentee of a group."""
     pair = request.pair
-    if request.author_id == pair.mentor_id:
-        return pair.mentee_ids
-    return [pair.mentor_id]
+    return [p for p in (pair.mentor_id, *pair.mentee_ids) if p != request.author_id]
 
 
 @decision
@@ -144,8 +158,15 @@ async def answer_as_partner(
         raise AccessDenied()
     if request.status != RequestStatus.AWAITING_PARTNER:
         raise already_decided(request.status)
+    if actor.participant_id in (request.partner_agreed or []):
+        raise WrongState(N_("You have already answered."))
     request.partner_id, request.partner_answered_at = actor.participant_id, now or utcnow()
-    request.status = RequestStatus.PENDING if agree else RequestStatus.WITHDRAWN
+    if not agree:
+        request.status = RequestStatus.WITHDRAWN
+    else:
+        request.partner_agreed = sorted({*(request.partner_agreed or []), actor.participant_id})
+        if set(partner_ids(request)) <= set(request.partner_agreed):
+            request.status = RequestStatus.PENDING
     await session.commit()
     return request
 
@@ -159,6 +180,7 @@ async def decide_request(
     approve: bool,
     comment: str,
     now: datetime | None = None,
+    max_months: int = DEFAULT_MAX_MONTHS,
 ) -> Request:
     """The curator decides with a comment; an approved change is applied at once. An approved
     replacement or release is followed by the curator's choice of a new mentor."""
@@ -166,6 +188,7 @@ async def decide_request(
     request = await get_request(session, actor, request_id)
     if request.status != RequestStatus.PENDING:
         raise already_decided(request.status)
+    await require_director_decides(session, request.kind, actor.telegram_id)
     now = now or utcnow()
     request.decision_comment = FIELDS["comment"].text(comment)
     request.decided_by, request.decided_at = actor.telegram_id, now
@@ -194,7 +217,7 @@ async def decide_request(
         elif request.kind == RequestKind.EXTENSION:
             if request.new_date is None:
                 raise InvalidValue()
-            check_extension(programme, request.new_date)
+            check_extension(programme, request.new_date, max_months)
             programme.end_date = request.new_date
         elif request.kind == RequestKind.EARLY_END:
             finish_early(
@@ -206,6 +229,8 @@ async def decide_request(
             )
             await withdraw_open_requests(session, request.pair_id)
     people = [request.author_id, *partner_ids(request)]
+    if request.kind in TO_DIRECTOR:  # the director sees the curator's decision
+        people += [d for d in await director_ids(session) if d != actor.participant_id]
     await queue_notice(session, "request.decided", request.id, people, now)
     await session.commit()
     return request

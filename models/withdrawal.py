@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
@@ -12,9 +13,10 @@ from models.enums import ConsentKind, EndReason, ParticipantStatus, Side
 from models.erasure import erase_person
 from models.errors import NotFound
 from models.i18n_marker import N_
-from models.pairs import close_pair, pairs_of
+from models.pairs import OPEN_PAIR, Pair, PairMember, close_pair, pairs_of
 from models.participant import Participant
 from models.programmes import FINISHED, finish_early, programme_of_pair
+from models.progress import settle_programme
 from models.requests import withdraw_open_requests
 
 WITHDRAWN_NOTE = N_("The participant withdrew their consent.")
@@ -61,6 +63,16 @@ async def _leave_pairs(
 ) -> list[int]:
     """End (without committing) the open pairs that cannot go on without this person."""
     affected: set[int] = set()
+    if as_mentee:  # a joining not yet ordered ends too: they never became a member
+        joining = select(PairMember.pair_id).where(
+            PairMember.mentee_id == participant.id, PairMember.join_requested_at.is_not(None)
+        )
+        for pair in await session.scalars(
+            select(Pair).where(Pair.id.in_(joining), Pair.status.in_(OPEN_PAIR))
+        ):
+            for member in pair.joining:
+                if member.mentee_id == participant.id:
+                    member.left_at = now
     for pair in await pairs_of(session, participant.id):
         if pair.pending_mentor_id == participant.id:
             pair.pending_mentor_id = None
@@ -71,7 +83,8 @@ async def _leave_pairs(
             for member in pair.mentees:
                 if member.mentee_id == participant.id:
                     member.left_at = now
-            if pair.mentees:  # the rest of the group goes on
+            if pair.mentees:  # the rest of the group goes on; the leaver keeps their history
+                await settle_programme(session, pair)
                 continue
         elif side != Side.MENTOR:
             continue

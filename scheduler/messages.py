@@ -7,11 +7,20 @@ from html import escape
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import ActivityAction, ActivityVerb, ProgrammeAction, ProgrammeVerb
+from handlers.ui import (
+    ActivityAction,
+    ActivityVerb,
+    ChangeMenu,
+    ChangeOp,
+    ProgrammeAction,
+    ProgrammeVerb,
+    RequestMenu,
+)
 from handlers.views import day
+from models.enums import RequestKind
 from scheduler.rules import Due, DueKind
 
 
@@ -125,11 +134,18 @@ def _request_pending(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 
 def _digest(p: Params, names: Names, to_mentor: bool) -> Rendered:
-    return _(
+    text = _(
         "<b>Weekly digest</b>\nActive pairs: {pairs}\nActivities due this week: "
-        "{due}\nOverdue activities: {overdue}\nRequests waiting for a decision: "
-        "{requests}"
-    ).format(**p), None
+        "{due}\nOverdue activities: {overdue}\nProgrammes past their end date: "
+        "{past_end}\nRequests waiting for a decision: {requests}"
+    ).format(**p)
+    if p.get("stages"):  # the roadmap's stages past their period, not marked done
+        text += "\n" + ngettext(
+            "{n} roadmap stage is overdue (/roadmap)",
+            "{n} roadmap stages are overdue (/roadmap)",
+            p["stages"],
+        ).format(n=p["stages"])
+    return text, None
 
 
 def _unreachable(p: Params, names: Names, to_mentor: bool) -> Rendered:
@@ -166,7 +182,55 @@ def _event_remind(p: Params, names: Names, to_mentor: bool) -> Rendered:
     ), None
 
 
+def _end_passed(p: Params, names: Names, to_mentor: bool) -> Rendered:
+    """The end date passed with the programme still running: the pair's choices (§10.1, §10.2)."""
+    programme, pair = p["programme"], p["pair"]
+    buttons: list[tuple[str, CallbackData]] = [_plan_button(programme.id)]
+    if programme.plan_done:
+        text = _(
+            "Your programme's end date, {date}, has passed and every activity is done: "
+            "complete it (§10.1.1)."
+        )
+        complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
+        buttons.append((_("🏁 Complete the programme"), complete))
+    else:
+        text = _(
+            "Your programme's end date, {date}, has passed; activities not done: {open}. "
+            "Extend it by agreement of the mentor and every mentee (§10.2), or ask to end it "
+            "early (§10.1.2)."
+        )
+    buttons += [
+        (_("Extend (§10.2)"), ChangeMenu(programme_id=programme.id, op=ChangeOp.END_DATE)),
+        (
+            _("End early (§10.1.2)"),
+            RequestMenu(kind=RequestKind.EARLY_END, pair_id=pair.id),
+        ),
+    ]
+    return text.format(date=day(programme.end_date), open=p["open"]), button_rows(buttons)
+
+
+def _end_passed_curator(p: Params, names: Names, to_mentor: bool) -> Rendered:
+    programme, pair = p["programme"], p["pair"]
+    text = _(
+        "Programme №{id} ({mentor} → {mentees}) has passed its end date, {date}; activities "
+        "not done: {open}. The pair is offered to extend it (§10.2), complete it or ask to "
+        "end it early; you can end it (§10.1.3)."
+    ).format(
+        id=programme.id,
+        mentor=names.get(pair.mentor_id, "—"),
+        mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids),
+        date=day(programme.end_date),
+        open=p["open"],
+    )
+    end = ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id)
+    return text, button_rows(
+        [_plan_button(programme.id), (_("End №{id}").format(id=programme.id), end)]
+    )
+
+
 RENDERERS: dict[DueKind, Callable[[Params, Names, bool], Rendered]] = {
+    DueKind.END_PASSED: _end_passed,
+    DueKind.END_PASSED_CURATOR: _end_passed_curator,
     DueKind.DEADLINE: _deadline,
     DueKind.OVERDUE: _overdue,
     DueKind.ESCALATION: _escalation,

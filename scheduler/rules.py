@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
+from sqlalchemy import Date, Table, and_, case, func, literal, not_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
@@ -26,7 +26,9 @@ from models.outbox import OutboxMessage
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import FINISHED, Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
+from models.roadmap import overdue_stages
 from models.surveys import SurveyAnswer
 
 OPEN_ACTIVITY = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
@@ -48,6 +50,8 @@ class DueKind(StrEnum):
     UNREACHABLE = "unreachable"
     BROADCAST_SUMMARY = "broadcast-summary"
     EVENT_REMIND = "event-remind"
+    END_PASSED = "end-passed"  # the pair: the end date passed, the programme still runs
+    END_PASSED_CURATOR = "end-passed-curator"
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,30 @@ async def _running_activities(
     return [(activity, pair) for activity, pair in (await session.execute(query)).all()]
 
 
+async def _open_parts(
+    session: AsyncSession, found: list[tuple[Activity, Pair]]
+) -> dict[int, tuple[int, ...]]:
+    """Activity id -> who is reminded: the mentees whose own part is still open (a group's
+    mentee who reported or got it confirmed is not nagged, models.progress), and the mentor."""
+    done: set[tuple[int, int]] = set()
+    ids = [activity.id for activity, _pair in found]
+    for start in range(0, len(ids), 1000):
+        rows = await session.execute(
+            select(ActivityProgress.activity_id, ActivityProgress.mentee_id).where(
+                ActivityProgress.activity_id.in_(ids[start : start + 1000]),
+                ActivityProgress.status.in_((ActivityStatus.REPORTED, ActivityStatus.CONFIRMED)),
+            )
+        )
+        done.update((activity_id, mentee_id) for activity_id, mentee_id in rows.all())
+    return {
+        activity.id: (
+            *(m for m in pair.mentee_ids if (activity.id, m) not in done),
+            pair.mentor_id,
+        )
+        for activity, pair in found
+    }
+
+
 async def deadline_reminders(
     session: AsyncSession, today: date, thresholds: tuple[int, ...]
 ) -> list[Due]:
@@ -95,7 +123,9 @@ async def deadline_reminders(
         return []
     horizon = today + timedelta(days=max(thresholds))
     dues = []
-    for activity, pair in await _running_activities(session, today, horizon):
+    found = await _running_activities(session, today, horizon)
+    who = await _open_parts(session, found)
+    for activity, pair in found:
         days_left = (activity.deadline - today).days
         threshold = latest_threshold(days_left, thresholds)
         if threshold is None:
@@ -104,7 +134,7 @@ async def deadline_reminders(
             Due(
                 key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
                 kind=DueKind.DEADLINE,
-                participants=(*pair.mentee_ids, pair.mentor_id),
+                participants=who[activity.id],
                 params={"activity": activity, "pair": pair, "days_left": days_left},
             )
         )
@@ -114,14 +144,16 @@ async def deadline_reminders(
 async def overdue(session: AsyncSession, today: date, escalate_after: int) -> list[Due]:
     """The day after the deadline both sides; after `escalate_after` days the curators."""
     dues = []
-    for activity, pair in await _running_activities(session, None, today - timedelta(days=1)):
+    found = await _running_activities(session, None, today - timedelta(days=1))
+    who = await _open_parts(session, found)
+    for activity, pair in found:
         days_late = (today - activity.deadline).days
         params = {"activity": activity, "pair": pair, "days_late": days_late}
         dues.append(
             Due(
                 key=f"overdue:{activity.id}:{activity.deadline}",
                 kind=DueKind.OVERDUE,
-                participants=(*pair.mentee_ids, pair.mentor_id),
+                participants=who[activity.id],
                 params=params,
             )
         )
@@ -301,10 +333,17 @@ async def digest_counts(session: AsyncSession, today: date) -> dict[str, int]:
             select(count).select_from(running.where(Activity.deadline < today).subquery())
         )
         or 0,
+        "past_end": await session.scalar(
+            select(count)
+            .select_from(Programme)
+            .where(Programme.status == ProgrammeStatus.APPROVED, Programme.end_date < today)
+        )
+        or 0,
         "requests": await session.scalar(
             select(count).select_from(Request).where(Request.status == RequestStatus.PENDING)
         )
         or 0,
+        "stages": len(await overdue_stages(session, today)),  # the roadmap's (Appendix 1)
     }
 
 
@@ -547,6 +586,7 @@ async def activities_due(
         )
         found += [(activity, pair) for activity, pair in with_pairs.all()]
     found.sort(key=lambda row: (row[0].deadline, row[0].id))
+    who = await _open_parts(session, found)
     reminders, lateness = [], []
     for activity, pair in found:
         threshold, late, escalate = plans[activity.id]
@@ -556,7 +596,7 @@ async def activities_due(
                 Due(
                     key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
                     kind=DueKind.DEADLINE,
-                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    participants=who[activity.id],
                     params={"activity": activity, "pair": pair, "days_left": days_left},
                 )
             )
@@ -566,7 +606,7 @@ async def activities_due(
                 Due(
                     key=f"overdue:{activity.id}:{activity.deadline}",
                     kind=DueKind.OVERDUE,
-                    participants=(*pair.mentee_ids, pair.mentor_id),
+                    participants=who[activity.id],
                     params=params,
                 )
             )
@@ -585,6 +625,8 @@ async def activities_due(
 async def programmes_ending(
     session: AsyncSession, today: date, thresholds: tuple[int, ...], limit: int = BATCH
 ) -> Found:
+    """Before the end date: the pair (`thresholds` days before). After it, once per end date,
+    while the programme still runs: the pair and the curators, with the choices (§10.1, §10.2)."""
     rows = await _looked_at(
         session,
         Programme.next_notice_on,
@@ -593,19 +635,24 @@ async def programmes_ending(
         Programme.id,
         Programme.end_date,
         Programme.status,
+        Programme.end_passed_notice_for,
     )
     advance: dict[int, Any] = {}
-    due_ids = []
-    for programme_id, end_date, status in rows:
+    due_ids, passed_ids = [], []
+    for programme_id, end_date, status, told_for in rows:
         if status != ProgrammeStatus.APPROVED:
             advance[programme_id] = FAR_DAY
             continue
         upcoming = [
             end_date - timedelta(days=t) for t in thresholds if end_date - timedelta(days=t) > today
         ]
+        if end_date + timedelta(days=1) > today:
+            upcoming.append(end_date + timedelta(days=1))
         advance[programme_id] = min(upcoming, default=FAR_DAY)
         if thresholds and 0 <= (end_date - today).days <= max(thresholds):
             due_ids.append(programme_id)
+        if end_date < today and told_for != end_date:
+            passed_ids.append(programme_id)
     dues = []
     for start in range(0, len(due_ids), 500):
         for programme in await session.scalars(
@@ -624,7 +671,36 @@ async def programmes_ending(
                     params={"programme": programme, "days_left": days_left},
                 )
             )
-    return Found(dues, Programme, advance)
+    told = []
+    for start in range(0, len(passed_ids), 500):
+        chunk = passed_ids[start : start + 500]
+        for programme in await session.scalars(
+            select(Programme).where(Programme.id.in_(chunk)).order_by(Programme.id)
+        ):
+            pair = programme.pair
+            done, total = programme.progress
+            params = {"programme": programme, "pair": pair, "open": total - done}
+            key = f"end-passed:{programme.id}:{programme.end_date}"
+            dues.append(
+                Due(
+                    key=key,
+                    kind=DueKind.END_PASSED,
+                    participants=(pair.mentor_id, *pair.mentee_ids),
+                    params=params,
+                )
+            )
+            dues.append(Due(key=f"{key}:curator", kind=DueKind.END_PASSED_CURATOR, curators=True,
+                            params=params))  # fmt: skip
+        # Told once per end date: the mark is written with the notices (not a change of the
+        # programme: no version bump, no trigger).
+        table = Programme.__table__
+        assert isinstance(table, Table)
+        told.append(
+            update(table)
+            .where(table.c.id.in_(chunk))
+            .values(end_passed_notice_for=table.c.end_date, updated_at=table.c.updated_at)
+        )
+    return Found(dues, Programme, advance, told)
 
 
 async def pairs_inactive(

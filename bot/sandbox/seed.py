@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access import Actor
 from models.base import utcnow
+from models.changes import Change, answer_change, propose_change
 from models.consent import CONSENT_VERSIONS, ConsentDocument, give_personal_data_consent
 from models.enums import ConsentKind, EndReason
 from models.outbox import OutboxMessage, OutboxStatus
@@ -183,12 +184,12 @@ async def seed_demo(session: AsyncSession, today: date) -> list[Persona]:
             ),
         )
         titles = (
-            "Посетить три занятия наставника",
-            "Провести открытое занятие",
-            "Разработать фонд оценочных средств",
+            ("Посетить три занятия наставника", "Конспекты трёх занятий с анализом приёмов"),
+            ("Провести открытое занятие", "Технологическая карта и самоанализ занятия"),
+            ("Разработать фонд оценочных средств", None),
         )
         activities = []
-        for title, offset in zip(titles, offsets, strict=True):
+        for (title, expected), offset in zip(titles, offsets, strict=True):
             activities.append(
                 await add_activity(
                     session,
@@ -198,11 +199,27 @@ async def seed_demo(session: AsyncSession, today: date) -> list[Persona]:
                     description=None,
                     deadline=today + timedelta(days=offset),
                     responsible="mentee",
+                    expected_result=expected,
                 )
             )
         await submit_programme(session, as_mentor, programme.id)
         await respond_to_draft(session, as_mentee, programme.id, agree=True)
         await review_programme(session, curator, programme.id, approve=True)
+        if mentor_no == 0:  # one change agreed by both (§10.2): the programme's version 2
+            change = await propose_change(
+                session,
+                as_mentor,
+                programme.id,
+                [
+                    Change(
+                        "edit",
+                        activities[2].id,
+                        {"expected_result": "Фонд оценочных средств по двум темам курса"},
+                    )
+                ],
+                reason="Уточнили, что будет результатом",
+            )
+            await answer_change(session, as_mentee, change.id, agree=True)
         if first_done:
             await report_activity(
                 session, as_mentee, activities[0].id, comment="Посетила, составила конспекты"

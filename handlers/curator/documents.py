@@ -28,6 +28,7 @@ from handlers.curator.report import chart_png
 from handlers.ui import button_rows, chat_of, shown
 from models.access import Actor
 from models.audit import record_view
+from models.changes import history
 from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
 from models.programmes import Programme, get_programme
@@ -210,7 +211,8 @@ async def document_chosen(
     elif kind == "programme":
         programme = await get_programme(session, actor, callback_data.item)
         people = await content.People.load(session)
-        doc = content.programme_doc(programme, people, college, tr, today)
+        changes = await history(session, programme.id)
+        doc = content.programme_doc(programme, people, college, tr, today, changes)
     elif kind in ("memo_mentor", "memo_mentee"):
         doc = content.memo_doc(kind, college, today)
     elif kind == "analysis":

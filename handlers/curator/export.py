@@ -40,6 +40,7 @@ from models.papers import SignedPaper
 from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Activity, Programme
+from models.progress import ActivityProgress
 from models.requests import Request
 from models.surveys import SURVEY_QUESTIONS, SurveyAnswer
 
@@ -196,6 +197,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("Status"),
             _("Mentor"),
             _("Registered on"),
+            _("On the list to be mentored in (§6.4.2)"),
         ],
         [
             (
@@ -208,6 +210,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 status_label(statuses.get(m.participant_id, "registered")),
                 current_mentor.get(m.participant_id, "—"),
                 day(people[m.participant_id].registered_at),
+                people[m.participant_id].include_year,
             )
             for m in mentees
         ],
@@ -329,6 +332,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("Mentees"),
             _("Activity"),
             _("Description"),
+            _("Expected result"),
             _("Responsible"),
             _("Deadline"),
             _("Status"),
@@ -345,6 +349,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 mentees_of(a.programme.pair_id),
                 a.title,
                 a.description,
+                a.expected_result,
                 label(a.responsible),
                 a.deadline,
                 label(a.status),
@@ -354,6 +359,38 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 day(a.confirmed_at),
             )
             for a in activities
+        ],
+    )
+    parts = await session.scalars(
+        select(ActivityProgress).order_by(ActivityProgress.activity_id, ActivityProgress.id)
+    )
+    _sheet(
+        book,
+        _("Each mentee's part"),
+        [
+            _("Activity"),
+            _("Mentee"),
+            _("Status"),
+            _("Reported by"),
+            _("Reported on"),
+            _("Report comment"),
+            _("Checked by"),
+            _("Return comment"),
+            _("Confirmed on"),
+        ],
+        [
+            (
+                p.activity_id,
+                name(p.mentee_id),
+                label(p.status),
+                name(p.reported_by),
+                day(p.reported_at),
+                p.report_comment,
+                name(p.reviewed_by),
+                p.review_comment,
+                day(p.confirmed_at),
+            )
+            for p in parts
         ],
     )
     meetings = await session.scalars(select(Meeting).order_by(Meeting.held_on, Meeting.id))

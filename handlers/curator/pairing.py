@@ -3,7 +3,9 @@ then the curator records the director's order (§6.3.5)."""
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -24,6 +26,7 @@ from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
+    JoinApproval,
     PairApproval,
     PickMentee,
     PickMentor,
@@ -43,13 +46,23 @@ from handlers.views import (
     reason_text,
 )
 from models.access import Actor
+from models.choice import current_wishes
 from models.director import require_order_entry
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.matching import rank_mentors
 from models.names import Case
-from models.pairs import approve_pair, get_pair, mentees_without_pair, pairs_of, propose_pair
+from models.pairs import (
+    approve_join,
+    approve_pair,
+    get_pair,
+    mentees_without_pair,
+    pairs_of,
+    propose_pair,
+    waiting_join,
+)
 from models.participant import Participant, get_participant_by_id
+from models.statistics import academic_year
 
 router = Router(name=__name__)
 
@@ -70,17 +83,29 @@ class PairApproving(StatesGroup):
 
 
 @router.message(Command("pair"))
-async def cmd_pair(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def cmd_pair(message: Message, state: FSMContext, session: AsyncSession, today: date) -> None:
     await state.clear()
     mentees = await mentees_without_pair(session)
     if not mentees:
         await message.answer(_("Every mentee in the bank has a mentor or a pending proposal."))
         return
+    wishes = await current_wishes(session, [m.id for m in mentees])
+    # Those on this year's list (§6.4.2) first, marked 📋; those who asked for a mentor, ⭐.
+    year = academic_year(today)[0].year
+    mentees.sort(key=lambda m: m.include_year != year)
     buttons = [
-        (f"{m.display_name} — {m.department or '—'}", PickMentee(mentee_id=m.id)) for m in mentees
+        (
+            ("📋 " if m.include_year == year else "")
+            + ("⭐ " if m.id in wishes else "")
+            + f"{m.display_name} — {m.department or '—'}",
+            PickMentee(mentee_id=m.id),
+        )
+        for m in mentees
     ]
     await message.answer(
-        _("Choose a mentee (the bank of mentees without a mentor):"),
+        _("Choose a mentee (the bank of mentees without a mentor):")
+        + "\n"
+        + _("📋 on this year's list to be mentored, ⭐ asked for a mentor"),
         reply_markup=button_rows(buttons),
     )
 
@@ -90,7 +115,9 @@ async def mentee_picked(
     query: CallbackQuery, callback_data: PickMentee, session: AsyncSession
 ) -> None:
     mentee = await get_participant_by_id(session, callback_data.mentee_id)
-    ranked = await rank_mentors(session, callback_data.mentee_id)
+    wish = (await current_wishes(session, [callback_data.mentee_id])).get(callback_data.mentee_id)
+    wished = wish.mentor_id if wish is not None else None
+    ranked = await rank_mentors(session, callback_data.mentee_id, include=wished)
     if mentee is None or not ranked:
         await show_outcome(query, _("No mentor in the bank has a free place for this mentee."))
         await query.answer()
@@ -100,11 +127,23 @@ async def mentee_picked(
             name=escape(name_in(mentee.display_name, Case.GENITIVE))
         )
     ]
+    if wish is not None:
+        wanted = next((m.mentor for m in ranked if m.mentor.id == wished), None)
+        lines.append(
+            _("⭐ The mentee asked for {mentor}: «{reason}»").format(
+                mentor=escape(wanted.display_name)
+                if wanted
+                else _("a mentor without a free place"),
+                reason=escape(wish.reason or ""),
+            )
+        )
     buttons = []
     for number, match in enumerate(ranked, 1):
         reasons = "; ".join(reason_text(text, params) for text, params in match.reasons)
+        star = "⭐ " if match.mentor.id == wished else ""
         lines.append(
-            ngettext(
+            star
+            + ngettext(
                 "{n}. <b>{name}</b>: {score} point, {load} of {capacity} places taken",
                 "{n}. <b>{name}</b>: {score} points, {load} of {capacity} places taken",
                 match.score,
@@ -291,6 +330,24 @@ async def approval_started(
     await query.answer()
 
 
+@router.callback_query(JoinApproval.filter())
+async def join_approval_started(
+    query: CallbackQuery,
+    callback_data: JoinApproval,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    """A newcomer agreed to join an approved group: the order that makes them a member."""
+    require_order_entry(participant, settings.order_entered_by)
+    await waiting_join(session, callback_data.pair_id, callback_data.mentee_id)
+    await state.set_state(PairApproving.entering_order_number)
+    await state.set_data({"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id})
+    await chat_of(query).answer(prompt_of("order_number"))
+    await query.answer()
+
+
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
     # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
@@ -319,6 +376,9 @@ async def order_date_entered(
         message, state, order_date, order_date_doubt(order_date, stamp.at.date())
     ):
         return
+    if data.get("mentee_id"):  # a newcomer to an approved group: their own order
+        await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
+        return
     pair = await approve_pair(
         session,
         actor,
@@ -331,6 +391,33 @@ async def order_date_entered(
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
     await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
+
+
+async def _join_ordered(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    data: dict[str, Any],
+    order_date: date,
+) -> None:
+    pair = await approve_join(
+        session,
+        actor,
+        data["pair_id"],
+        data["mentee_id"],
+        order_number=data["order_number"],
+        order_date=order_date,
+    )
+    await state.clear()
+    names = await pair_names(session, pair)
+    await message.answer(
+        _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
+    )
+    member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
+    await send_notices(bot, session, i18n, "pair.joined", member.id)
 
 
 @router.message(PairApproving.entering_order_number)

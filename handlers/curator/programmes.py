@@ -78,6 +78,8 @@ async def render_list(
         )
         if overdue:
             line += " ⚠️ " + _("overdue: {n}").format(n=overdue)
+        if programme.status == ProgrammeStatus.APPROVED and programme.end_date < today:
+            line += " ⏰ " + _("past its end date")
         lines.append(line)
         buttons.append(
             (

@@ -27,6 +27,7 @@ from handlers.replacement import render_offer, replacement_candidates
 from handlers.requests import curator_buttons
 from handlers.survey import offer_survey
 from handlers.ui import (
+    JoinApproval,
     NewMentor,
     PairApproval,
     ProgrammeAction,
@@ -39,13 +40,14 @@ from handlers.ui import (
 )
 from handlers.views import name_in, names_of, pair_card, pair_names, request_card
 from models.access import Actor
+from models.director import require_director_decides
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.names import Case
-from models.pairs import Pair, get_pair, propose_replacement
+from models.pairs import Pair, get_pair, joins_waiting, propose_replacement
 from models.programmes import FINISHED, Programme, end_early, programme_of_pair
-from models.requests import awaiting_new_mentor, decide_request, pending_requests
+from models.requests import Request, awaiting_new_mentor, decide_request, pending_requests
 
 router = Router(name=__name__)
 
@@ -71,6 +73,15 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         approve = button_rows([(_("Approve by order"), PairApproval(pair_id=pair.id))])
         note = _("Everyone agreed. Enter the director's order to approve the pair.")
         await message.answer(f"{note}\n\n{pair_card(pair, names)}", reply_markup=approve)
+    joins = await joins_waiting(session)
+    for member in joins:  # a newcomer to an approved group waits for their own order (§6.3.5)
+        names = await names_of(session, [member.mentee_id])
+        note = _(
+            "{name} agreed to join group #{id}. They become a member once a new or "
+            "supplementary order covers them: enter its number and date."
+        ).format(name=names.get(member.mentee_id, "—"), id=member.pair_id)
+        order = JoinApproval(pair_id=member.pair_id, mentee_id=member.mentee_id)
+        await message.answer(note, reply_markup=button_rows([(_("Enter the order"), order)]))
     if requests:
         names = await names_of(session, [r.author_id for r in requests])
         for request in requests:
@@ -81,7 +92,7 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
     for pair in waiting:  # an approved replacement or release: a new mentor is to be chosen
         text, markup = render_offer(pair, await replacement_candidates(session, pair))
         await message.answer(text, reply_markup=markup)
-    if not requests and not accepted and not waiting:
+    if not requests and not accepted and not waiting and not joins:
         await message.answer(_("No request is waiting for your decision."))
 
 
@@ -89,8 +100,11 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
     RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
 )
 async def decision_started(
-    query: CallbackQuery, callback_data: RequestAction, state: FSMContext
+    query: CallbackQuery, callback_data: RequestAction, state: FSMContext, session: AsyncSession
 ) -> None:
+    request = await session.get(Request, callback_data.request_id)
+    if request is not None:  # §4.3: refused before the comment is typed, not after
+        await require_director_decides(session, request.kind, query.from_user.id)
     await state.set_state(Deciding.entering_comment)
     await state.set_data(
         {
@@ -112,10 +126,16 @@ async def decision_commented(
     bot: Bot,
     i18n: I18n,
     stamp: Stamp,
+    settings: Settings,
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session, actor, data["request_id"], approve=data["approve"], comment=(message.text or "")
+        session,
+        actor,
+        data["request_id"],
+        approve=data["approve"],
+        comment=(message.text or ""),
+        max_months=settings.programme_max_months,
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))

@@ -16,6 +16,7 @@ from models.errors import NotRegistered
 from models.journal import meetings_of
 from models.pairs import Pair, pairs_of
 from models.programmes import Programme
+from models.progress import part_map
 
 
 async def my_pairs(
@@ -68,5 +69,9 @@ async def show_programme(
 
 
 async def programme_text(session: AsyncSession, programme: Programme, today) -> str:  # type: ignore[no-untyped-def]
-    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
-    return programme_view(programme, names, today, await meetings_of(session, programme.pair_id))
+    pair = programme.pair
+    everyone = [m.mentee_id for m in pair.members if m.declined_at is None]
+    names = await names_of(session, [pair.mentor_id, *everyone])
+    meetings = await meetings_of(session, programme.pair_id)
+    parts = await part_map(session, programme)  # each mentee's mark in a group (§4.2.8)
+    return programme_view(programme, names, today, meetings, parts)

@@ -76,6 +76,7 @@ class AddingActivity(StatesGroup):
     entering_description = State()
     entering_deadline = State()
     choosing_responsible = State()
+    entering_expected_result = State()
 
 
 TEXT_STEPS = {
@@ -147,7 +148,10 @@ async def open_programme(
             session,
             programme,
             today,
-            prefix=_("The programme is approved: changes go through /request."),
+            prefix=_(
+                "The programme is approved: a change is proposed from /plan and takes effect "
+                "when the mentor and every mentee agree (§10.2)."
+            ),
         )
 
 
@@ -199,6 +203,9 @@ async def _ask(message: Message, state: FSMContext, step: State) -> None:
         await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
     elif step == AddingActivity.choosing_responsible:
         spec = FIELDS["responsible"]
+        await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    elif step == AddingActivity.entering_expected_result:
+        spec = FIELDS["expected_result"]
         await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
     elif step == Drafting.entering_start:
         await message.answer(_("Start date of the programme (DD.MM.YYYY):"))
@@ -319,6 +326,27 @@ async def deadline_entered(
 
 @router.callback_query(FormOption.filter(), AddingActivity.choosing_responsible)
 async def responsible_chosen(
+    query: CallbackQuery, callback_data: FormOption, state: FSMContext
+) -> None:
+    spec = FIELDS["responsible"]
+    if callback_data.field != spec.key:
+        raise InvalidValue(STALE)
+    responsible = spec.option(callback_data.code)
+    await state.update_data(responsible=responsible)
+    await show_answer(query, spec, responsible)
+    await _ask(shown(query), state, AddingActivity.entering_expected_result)
+
+
+@router.message(AddingActivity.entering_expected_result, F.text)
+async def expected_result_entered(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
+) -> None:
+    result = FIELDS["expected_result"].text(message.text)
+    await _activity_added(message, state, session, actor, today, result)
+
+
+@router.callback_query(FormOption.filter(), AddingActivity.entering_expected_result)
+async def expected_result_skipped(
     query: CallbackQuery,
     callback_data: FormOption,
     state: FSMContext,
@@ -326,10 +354,21 @@ async def responsible_chosen(
     actor: Actor,
     today: date,
 ) -> None:
-    spec = FIELDS["responsible"]
-    if callback_data.field != spec.key:
+    spec = FIELDS["expected_result"]
+    if callback_data.field != spec.key or callback_data.code != SKIP:
         raise InvalidValue(STALE)
-    responsible = spec.option(callback_data.code)
+    await show_answer(query, spec, None)
+    await _activity_added(shown(query), state, session, actor, today, None)
+
+
+async def _activity_added(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    expected_result: str | None,
+) -> None:
     data = await state.get_data()
     await add_activity(
         session,
@@ -338,13 +377,13 @@ async def responsible_chosen(
         title=data["activity_title"],
         description=data.get("activity_description"),
         deadline=date.fromisoformat(data["deadline"]),
-        responsible=responsible,
+        responsible=data["responsible"],
+        expected_result=expected_result,
     )
     await state.clear()
-    await show_answer(query, spec, responsible)
     programme = await get_programme(session, actor, data["programme_id"])
     await show_programme(
-        shown(query),
+        message,
         session,
         programme,
         today,

@@ -91,8 +91,14 @@ async def draft_three_activities(mentor: FakeUser) -> None:
         await mentor.expect("Срок выполнения мероприятия")
         await mentor.send(f"1{number}.10.2026")
         await mentor.expect_and_press("Кто ответственный", "наставляемый")
+        if number == 1:
+            await mentor.expect("Ожидаемый результат")
+            await mentor.send("Конспекты трёх занятий")
+        else:
+            await mentor.expect_and_press("Ожидаемый результат", "Пропустить")
         draft = await mentor.expect("Мероприятие добавлено")
     assert "Выполнение: ░░░░░░░░ 0 % (0 из 3)" in draft.text
+    assert "Ожидаемый результат: Конспекты трёх занятий" in draft.text
     await mentor.press(draft, "Отправить наставляемому")
 
 
@@ -142,6 +148,52 @@ async def test_a_programme_from_pairing_to_questionnaire(
         assert db.execute("SELECT order_number, order_date FROM pairs").fetchone() == (
             "62-н",
             "2026-09-15",
+        )
+
+
+async def test_an_activity_edited_by_a_proposal_everyone_agrees_to(
+    telegram: FakeTelegram, seeded_bot: BotProcess
+) -> None:
+    """§10.2: the mentee proposes a new deadline for one activity of the approved programme,
+    the mentor agrees, the change is applied as the programme's version 2."""
+    curator = telegram.user(CURATOR_ID, "Куратор")
+    mentee, mentor = telegram.user(MENTEE, "Анна"), telegram.user(MENTOR, "Иван")
+    await form_pair(telegram, curator, mentee, mentor)
+    await draft_three_activities(mentor)
+    await mentee.expect_and_press("Наставник составил(а) проект", "Согласен")
+    await curator.expect_and_press("Программа согласована", "Утвердить программу")
+    await mentee.expect("Куратор утвердил(а) программу")
+
+    await mentee.send("/plan")
+    await mentee.expect_and_press("Персонализированная программа", "Предложить изменение")
+    await mentee.expect_and_press("Что изменить в программе", "Изменить мероприятие")
+    await mentee.expect_and_press("Какое мероприятие", "Мероприятие 2")
+    await mentee.expect_and_press("Что изменить в «Мероприятие 2»", "Срок")
+    await mentee.expect("Новый срок")
+    await mentee.send("20.11.2026")
+    await mentee.expect("Зачем нужно изменение")
+    await mentee.send("Открытый урок перенесли на ноябрь")
+    summary = await mentee.expect_and_press("Отправить предложение об изменении", "Отправить")
+    assert "Срок: 12.10.2026 → 20.11.2026" in summary.text
+    sent = await mentee.expect("Отправлено остальным: изменение")
+    assert "Срок: 12.10.2026 → 20.11.2026" in sent.text
+    proposal = await mentor.expect("Предложено изменение вашей программы")
+    assert "Срок: 12.10.2026 → 20.11.2026" in proposal.text
+    assert "Петрова Анна: согласен(на)" in proposal.text
+    assert "Сидоров Иван: ещё не ответил(а)" in proposal.text
+    await mentor.press(proposal, "Согласен")
+    await mentor.expect("Все согласились: изменение внесено")
+    await mentee.expect("Все согласились: изменение внесено")
+    await curator.expect("Пара приняла решение об изменении программы")
+
+    with sqlite3.connect(seeded_bot.database) as db:
+        assert db.execute("SELECT revision FROM programmes").fetchone() == (2,)
+        assert db.execute(
+            "SELECT deadline FROM activities WHERE title = 'Мероприятие 2'"
+        ).fetchone() == ("2026-11-20",)
+        assert db.execute("SELECT status, revision FROM programme_changes").fetchone() == (
+            "agreed",
+            2,
         )
 
 

@@ -105,6 +105,7 @@ async def draft_programme(mentor: Person, activities: int) -> None:
             assert said(await mentor.send("15.01.2027"), "в пределах программы")
         await mentor.send(f"{10 + number}.10.2026")
         await mentor.press("наставляемый")
+        await mentor.press("Пропустить")  # the expected result is optional
 
 
 async def set_role(curator: Person, command: str) -> list:

@@ -82,6 +82,7 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
         "Пары и приказы",
         "Программы",
         "Мероприятия",
+        "Части наставляемых",
         "Журнал наставничества",
         "Обращения",
         "Анкеты",
@@ -98,7 +99,7 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
         "Мероприятие 2",
         "Мероприятие 3",
     ]
-    assert activities["H2"].value.date() == date(2026, 10, 15)
+    assert activities["I2"].value.date() == date(2026, 10, 15)
     mentees = book["Банк наставляемых"]
     assert mentees["B2"].value == "Иванова Мария Петровна"
     everything = " ".join(

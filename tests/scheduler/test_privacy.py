@@ -18,10 +18,16 @@ from documents.render import render
 from handlers.curator.documents import college_of, russian
 from handlers.curator.export import build_workbook
 from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, SurveyAnswer
+from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
+from models.changes import Change, propose_change
+from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
+from models.forms import FormDraft
 from models.journal import log_meeting, send_message
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage, enqueue
 from models.pairs import MentorReplacement
 from models.papers import SignedPaper
@@ -185,6 +191,9 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     pair = await make_active_pair(session, mentor=person)
     mentee = await session.get(Participant, pair.mentee_ids[0])
     programme = await make_running_programme(session, activities=1, pair=pair)
+    activity_id = programme.activities[0].id
+    await report_activity(session, actor(mentee), activity_id, comment=f"Отчёт {tag}")
+    await review_activity(session, actor(person), activity_id, confirm=False, comment="доделать")
     await log_meeting(
         session,
         actor(person),
@@ -198,6 +207,13 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     )
     await send_message(session, actor(mentee), pair.id, "question", f"Вопрос {tag}")
     await create_request(session, actor(person), pair.id, "release", reason=f"Причина {tag}")
+    await propose_change(
+        session,
+        actor(person),
+        programme.id,
+        [Change("forms", values={"forms": ["traditional", "group"]})],
+        reason=f"Изменение {tag}",
+    )
     other = await make_teacher(session, full_name=f"Исключённая {tag}")
     session.add_all(
         [
@@ -263,6 +279,46 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     session.add(event)
     await session.flush()
     session.add(EventGuest(event_id=event.id, participant_id=person.id))
+    session.add(
+        BankDecision(
+            participant_id=person.id,
+            role="mentor",
+            round=1,
+            approved=False,
+            comment=f"Возврат {tag}",
+            decided_by=CURATOR.telegram_id,
+            decided_at=now,
+        )
+    )
+    session.add(
+        MentorWish(
+            mentee_id=person.id,
+            mentor_id=other.id,
+            reason=f"Пожелание {tag}",
+            created_by=person.telegram_id,
+        )
+    )
+    session.add(  # a form left half-filled (main's form drafts)
+        FormDraft(key=f"draft:{tag}", user_id=person.telegram_id, state="x", data={"t": tag})
+    )
+    session.add(
+        MentorProposal(
+            pair_id=pair.id,
+            mentor_id=person.id,
+            mentee_id=mentee.id,
+            kind="contest",
+            text=f"Предложение {tag}",
+        )
+    )
+    session.add(
+        Material(
+            title=f"Материал {tag}",
+            body="Памятка",
+            tags=[],
+            author_id=person.id,
+            added_by=person.telegram_id,
+        )
+    )
     await session.commit()
     return person, mentee
 
@@ -288,10 +344,15 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Встреча Альфа",
         "Вопрос Альфа",
         "Причина Альфа",
+        "Изменение Альфа",
         "Анкета Альфа",
         "Рассылка Альфа",
         "Новость Альфа",
         "Письмо Альфа",
+        "Возврат Альфа",
+        "Пожелание Альфа",
+        "Материал Альфа",
+        "Предложение Альфа",
     ):
         assert mine in dump, mine
     assert "Бета" not in dump

@@ -282,6 +282,22 @@ async def test_the_ledger_keeps_each_reminder_once_across_processes(
     assert all(m.status == OutboxStatus.SENT for m in await scheduler.ledger())
 
 
+async def test_in_a_group_only_mentees_whose_part_is_open_are_reminded(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    from models.progress import report_part
+    from tests.groups import make_group, make_programme
+
+    pair, mentor, (done, late) = await make_group(session)
+    programme = await make_programme(session, pair, mentor, [done, late])
+    await report_part(session, actor(done), programme.activities[0].id, comment="сделано")
+    clock.set(2026, 10, 2, 10)  # the activity is due 01.10: overdue since yesterday
+    sent = await scheduler.run()
+    assert texts_to(sent, late.telegram_id)
+    assert texts_to(sent, mentor.telegram_id)
+    assert texts_to(sent, done.telegram_id) == []  # their part is reported: not nagged
+
+
 def test_every_kind_of_due_message_has_its_renderer() -> None:
     from scheduler.messages import RENDERERS
     from scheduler.rules import DueKind
