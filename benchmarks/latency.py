@@ -149,7 +149,7 @@ def environment(server: FakeTelegram, database: str) -> dict[str, str]:
         DATABASE_URL=database,
         CURATOR_IDS="1000",
         POLLING_TIMEOUT="2",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL=os.environ.get("LATENCY_LOG_LEVEL", "WARNING"),
         QUIET_HOURS="",
         PYTHONPATH=str(REPO),
     )

@@ -35,14 +35,13 @@ from aiogram import BaseMiddleware, Dispatcher, Router
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from sqlalchemy import BigInteger, event, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from bot.factory import create_dispatcher
 from models.database import (
     create_engine,
     create_session_pool,
-    sqlite_in_transaction,
     upgrade_database,
 )
 from models.participant import Participant
@@ -104,8 +103,17 @@ class PeerSession(BaseMiddleware):
             return await handler(event, data)
 
 
+def _peer_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
 async def peer_dispatcher(folder: str) -> tuple[Dispatcher, Any]:
-    engine = create_engine(f"sqlite+aiosqlite:///{folder}/peer.db")
+    # stock SQLAlchemy + aiosqlite (WAL, as the product): none of the product's engine work
+    engine = create_async_engine(f"sqlite+aiosqlite:///{folder}/peer.db")
+    event.listen(engine.sync_engine, "connect", _peer_pragmas)
     async with engine.begin() as connection:
         await connection.run_sync(PeerBase.metadata.create_all)
     router = Router()
@@ -135,7 +143,10 @@ class Counter:
         self.on = False
         sync = engine.sync_engine
         event.listen(sync, "before_cursor_execute", self._statement)
-        event.listen(sync, "commit", self._commit)
+        # a commit that wrote: a flush since the last commit (the COMMIT itself may run in
+        # SQLite's thread with the flush, see models.database.OneHopSession)
+        event.listen(Session, "after_flush", self._flushed)
+        event.listen(Session, "after_commit", self._commit)
         original = aiosqlite.core.Connection._execute
         counter = self
 
@@ -150,8 +161,11 @@ class Counter:
         if self.on:
             self.statements += 1
 
-    def _commit(self, connection: Any) -> None:
-        if self.on and sqlite_in_transaction(connection.connection.dbapi_connection):
+    def _flushed(self, session: Any, _context: Any) -> None:
+        session.info["benchmark_wrote"] = True
+
+    def _commit(self, session: Any) -> None:
+        if session.info.pop("benchmark_wrote", False) and self.on:
             self.commits += 1
 
     def snapshot(self) -> tuple[int, int, int]:

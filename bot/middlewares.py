@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
 from bot.unit import BufferedFSMContext, UnitOfWork
 from models.access import Actor
+from models.database import INLINE_READS
 from models.outbox import mark_reachable
 from models.participant import load_for_update
 
@@ -89,6 +90,13 @@ class DbSessionMiddleware(BaseMiddleware):
         self.delay = delay
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        token = INLINE_READS.set(True)  # an update's reads are small: no thread hop (SQLite)
+        try:
+            return await self._handle(handler, event, data)
+        finally:
+            INLINE_READS.reset(token)
+
+    async def _handle(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         update_id = getattr(event, "update_id", None)
         bot = data.get("bot")
         context: FSMContext | None = data.get("state")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import BigInteger, Enum, String, Text, inspect, select
+from sqlalchemy import BigInteger, Enum, String, Text, bindparam, inspect, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 
@@ -90,6 +91,7 @@ class Participant(TimestampMixin, Base):
 
 
 _CACHE = "participant_by_telegram_id"
+_ABSENT = "telegram_ids_without_participant"  # read in this session: no participant yet
 
 
 def _with_profiles() -> tuple[Any, ...]:
@@ -103,6 +105,8 @@ async def get_participant(session: AsyncSession, telegram_id: int) -> Participan
     cached = session.info.get(_CACHE, {}).get(telegram_id)
     if cached is not None and inspect(cached).persistent and cached in session:
         return cast(Participant, cached)  # the cache holds only participants
+    if telegram_id in session.info.get(_ABSENT, ()):
+        return None  # read at the update's start; only ensure_participant creates one
     participant = await session.scalar(
         select(Participant).where(Participant.telegram_id == telegram_id).options(*_with_profiles())
     )
@@ -111,29 +115,50 @@ async def get_participant(session: AsyncSession, telegram_id: int) -> Participan
     return participant
 
 
+@cache
+def _person_and_processed() -> Any:
+    """Built once (statement building is a good part of an update's CPU): the person of
+    :telegram_id, if any, beside whether (:bot_id, :update_id) was processed — one row even
+    for a newcomer."""
+    processed = (
+        select(ProcessedUpdate.update_id)
+        .where(
+            ProcessedUpdate.bot_id == bindparam("bot_id"),
+            ProcessedUpdate.update_id == bindparam("update_id"),
+        )
+        .exists()
+    )
+    one = select(literal(1).label("one")).subquery()
+    return (
+        select(Participant, processed.label("processed"))
+        .select_from(one)
+        .outerjoin(Participant, Participant.telegram_id == bindparam("telegram_id"))
+        .options(*_with_profiles())
+    )
+
+
 async def load_for_update(
     session: AsyncSession, telegram_id: int | None, bot_id: int | None, update_id: int | None
 ) -> tuple[Participant | None, bool]:
     """The person behind an update and whether the update was processed already, in one
-    statement when the person is known (the usual case)."""
-    processed = (
-        select(ProcessedUpdate.update_id)
-        .where(ProcessedUpdate.bot_id == bot_id, ProcessedUpdate.update_id == update_id)
-        .exists()
-        if update_id is not None and bot_id is not None
-        else None
-    )
+    statement."""
+    if update_id is None or bot_id is None:
+        if telegram_id is None:
+            return None, False
+        participant = await get_participant(session, telegram_id)
+        processed = False
+    else:
+        parameters = {"telegram_id": telegram_id, "bot_id": bot_id, "update_id": update_id}
+        row = (await session.execute(_person_and_processed(), parameters)).first()
+        participant = row[0] if row is not None else None
+        processed = bool(row is not None and tuple(row)[1])
     if telegram_id is None:
-        return None, bool(processed is not None and await session.scalar(select(processed)))
-    query = select(Participant).where(Participant.telegram_id == telegram_id)
-    if processed is not None:
-        query = query.add_columns(processed.label("processed"))
-    row = (await session.execute(query.options(*_with_profiles()))).first()
-    if row is None:
-        return None, bool(processed is not None and await session.scalar(select(processed)))
-    participant = row[0]
-    session.info.setdefault(_CACHE, {})[telegram_id] = participant
-    return participant, bool(processed is not None and tuple(row)[1])
+        return None, processed
+    if participant is None:
+        session.info.setdefault(_ABSENT, set()).add(telegram_id)
+    else:
+        session.info.setdefault(_CACHE, {})[telegram_id] = participant
+    return participant, processed
 
 
 async def get_participant_by_id(session: AsyncSession, participant_id: int) -> Participant | None:
@@ -152,6 +177,8 @@ async def ensure_participant(session: AsyncSession, telegram_id: int) -> Partici
         )
         session.add(participant)
         await session.commit()
+        session.info.get(_ABSENT, set()).discard(telegram_id)
+        session.info.setdefault(_CACHE, {})[telegram_id] = participant
     return participant
 
 
