@@ -85,8 +85,11 @@ async def test_two_workers_send_each_reminder_once_and_share_forms(
         await teacher.expect("Ваши фамилия, имя, отчество")
         # Two answers at once, each to another worker: one waits for the other (a Redis lock per
         # person), so each lands in its own step. Which comes first is up to the network, as
-        # with Telegram's parallel webhook connections.
-        await asyncio.gather(teacher.send("Иванова Мария Петровна"), teacher.send("преподаватель"))
+        # with Telegram's parallel webhook connections (so both are answers of two words or more:
+        # either may be taken as the full name).
+        await asyncio.gather(
+            teacher.send("Иванова Мария Петровна"), teacher.send("старший преподаватель")
+        )
         for prompt, answer in (
             ("Ваша должность", None),
             ("предметно-цикловая комиссия", "ПЦК информационных технологий"),
@@ -126,7 +129,10 @@ async def test_two_workers_send_each_reminder_once_and_share_forms(
         ).all()
     await engine.dispose()
     assert len(people) == 1
-    assert {people[0].full_name, people[0].position} == {"Иванова Мария Петровна", "преподаватель"}
+    assert {people[0].full_name, people[0].position} == {
+        "Иванова Мария Петровна",
+        "старший преподаватель",
+    }
     assert (people[0].department, people[0].is_registered) == (
         "ПЦК информационных технологий",
         True,
