@@ -9,17 +9,17 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import notify_curators, notify_participants
+from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
-from handlers.views import day, names_of, request_card
+from handlers.views import day
 from models.access import Actor
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
@@ -31,8 +31,6 @@ from models.requests import (
     Request,
     answer_as_partner,
     create_request,
-    get_request,
-    partner_ids,
 )
 
 router = Router(name=__name__)
@@ -43,26 +41,11 @@ class Requesting(StatesGroup):
     entering_reason = State()
 
 
-def curator_buttons(request: Request) -> InlineKeyboardMarkup:
-    return button_rows(
-        [
-            (_("Approve"), RequestAction(action="approve", request_id=request.id)),
-            (_("Reject"), RequestAction(action="reject", request_id=request.id)),
-        ]
-    )
-
-
 async def send_to_curators(
     bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, request: Request
 ) -> None:
-    names = await names_of(session, [request.author_id])
-
-    def render() -> tuple[str, InlineKeyboardMarkup]:
-        return _("A new request needs your decision.") + "\n\n" + request_card(
-            request, names
-        ), curator_buttons(request)
-
-    await notify_curators(bot, session, settings, i18n, render)
+    """Send the «new request» notice queued with the request (or the partner's consent)."""
+    await send_notices(bot, session, i18n, "request.new", request.id, settings=settings)
 
 
 async def _menu(message: Message, pair: Pair, actor: Actor) -> None:
@@ -186,18 +169,7 @@ async def request_reason_entered(
         await message.answer(
             _("Sent. The other side agrees first (§10.2), then the curator decides.")
         )
-        names = await names_of(session, [request.author_id])
-
-        def to_partner() -> tuple[str, InlineKeyboardMarkup]:
-            buttons = [
-                (_("I agree"), RequestAction(action="agree", request_id=request.id)),
-                (_("I do not agree"), RequestAction(action="disagree", request_id=request.id)),
-            ]
-            return _("Your partner asks for a change; do you agree?") + "\n\n" + request_card(
-                request, names
-            ), button_rows(buttons)
-
-        await notify_participants(bot, session, i18n, partner_ids(request), to_partner)
+        await send_notices(bot, session, i18n, "request.partner", request.id)
         return
     await message.answer(_("Sent to the curator. I will tell you the decision."))
     await send_to_curators(bot, session, settings, i18n, request)
@@ -218,17 +190,6 @@ async def partner_answered(
     await query.message.edit_reply_markup(reply_markup=None)
     await query.answer(_("Your answer is recorded."))
 
-    def to_author() -> tuple[str, None]:
-        if agree:
-            return _("Your partner agreed to request #{id}; it goes to the curator.").format(
-                id=request.id
-            ), None
-        return _("Your partner did not agree to request #{id}; it is withdrawn.").format(
-            id=request.id
-        ), None
-
-    await notify_participants(bot, session, i18n, [request.author_id], to_author)
+    await send_notices(bot, session, i18n, "request.partner_answered", request.id)
     if agree:
-        await send_to_curators(
-            bot, session, settings, i18n, await get_request(session, actor, request.id)
-        )
+        await send_to_curators(bot, session, settings, i18n, request)

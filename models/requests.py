@@ -51,6 +51,9 @@ class Request(TimestampMixin, Base):
     status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus), index=True)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
     new_date: Mapped[date | None]
+    # The date being changed, as it was when asked (an activity's deadline, the programme's
+    # end date): the card shows old → new
+    old_date: Mapped[date | None]
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     partner_answered_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -90,15 +93,18 @@ async def create_request(
         programme is None or programme.status not in RUNNING
     ):
         raise WrongState(N_("This request needs an approved, running programme."))
+    old_date = None
     if kind == RequestKind.DEADLINE:
         activity = await session.get(Activity, activity_id or 0)
         if activity is None or activity.programme_id != programme.id or new_date is None:
             raise NotFound()
         check_deadline(programme, new_date)
+        old_date = activity.deadline
     if kind == RequestKind.EXTENSION:
         if new_date is None:
             raise InvalidValue()
         check_extension(programme, new_date)
+        old_date = programme.end_date
     request = Request(
         kind=kind,
         pair=pair,
@@ -107,8 +113,14 @@ async def create_request(
         status=RequestStatus.AWAITING_PARTNER if kind in NEEDS_PARTNER else RequestStatus.PENDING,
         activity_id=activity_id if kind == RequestKind.DEADLINE else None,
         new_date=new_date if kind in NEEDS_PARTNER else None,
+        old_date=old_date,
     )
     session.add(request)
+    await session.flush()
+    if request.status == RequestStatus.AWAITING_PARTNER:  # the other side agrees first (§10.2)
+        await queue_notice(session, "request.partner", request.id, partner_ids(request))
+    else:
+        await queue_notice(session, "request.new", request.id, [], to_curators=True)
     await session.commit()
     return request
 
@@ -129,6 +141,20 @@ def partner_ids(request: Request) -> list[int]:
     return [pair.mentor_id]
 
 
+def told_of_decision(request: Request) -> list[int]:
+    """Who reads the curator's decision and comment: the author; for a change both sides
+    agreed to (§10.2), the other side too; for an early end, the whole pair (their programme
+    ends). A replacement or release is between the author and the curator: the mentor being
+    replaced never reads the comment written for the mentee, nor a refusal; the mentor gets a
+    neutral notice when the new mentor takes over."""
+    pair = request.pair
+    if request.kind in NEEDS_PARTNER:
+        return [request.author_id, *partner_ids(request)]
+    if request.kind == RequestKind.EARLY_END:
+        return [pair.mentor_id, *pair.mentee_ids]
+    return [request.author_id]
+
+
 @decision
 async def answer_as_partner(
     session: AsyncSession,
@@ -145,6 +171,9 @@ async def answer_as_partner(
         raise already_decided(request.status)
     request.partner_id, request.partner_answered_at = actor.participant_id, now or utcnow()
     request.status = RequestStatus.PENDING if agree else RequestStatus.WITHDRAWN
+    await queue_notice(session, "request.partner_answered", request.id, [request.author_id], now)
+    if agree:
+        await queue_notice(session, "request.new", request.id, [], now, to_curators=True)
     await session.commit()
     return request
 
@@ -195,8 +224,7 @@ async def decide_request(
                 now,
             )
             await withdraw_open_requests(session, request.pair_id)
-    people = [request.author_id, *partner_ids(request)]
-    await queue_notice(session, "request.decided", request.id, people, now)
+    await queue_notice(session, "request.decided", request.id, told_of_decision(request), now)
     await session.commit()
     return request
 

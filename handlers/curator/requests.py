@@ -15,26 +15,35 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.notices import send_notices
+from handlers.notices import curator_buttons, send_notices
 from handlers.notify import notify_curators
 from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
-from handlers.requests import curator_buttons
 from handlers.survey import offer_survey
 from handlers.ui import (
     NewMentor,
     PairApproval,
     ProgrammeAction,
+    ReplacementOrder,
     RequestAction,
     button_rows,
     label,
 )
-from handlers.views import name_in, names_of, pair_card, pair_names, request_card
+from handlers.views import (
+    day,
+    name_in,
+    names_of,
+    pair_card,
+    pair_names,
+    request_activity,
+    request_card,
+    request_names,
+)
 from models.access import Actor
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.fields import FIELDS
 from models.names import Case
-from models.pairs import Pair, get_pair, propose_replacement
+from models.pairs import Pair, get_pair, propose_replacement, replacements_without_order
 from models.programmes import Programme, end_early, programme_of_pair
 from models.requests import awaiting_new_mentor, decide_request, pending_requests
 
@@ -62,17 +71,39 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         approve = button_rows([(_("Approve by order"), PairApproval(pair_id=pair.id))])
         note = _("Everyone agreed. Enter the director's order to approve the pair.")
         await message.answer(f"{note}\n\n{pair_card(pair, names)}", reply_markup=approve)
-    if requests:
-        names = await names_of(session, [r.author_id for r in requests])
-        for request in requests:
-            await message.answer(
-                request_card(request, names), reply_markup=curator_buttons(request)
-            )
+    for request in requests:
+        card = request_card(
+            request,
+            await request_names(session, request),
+            await request_activity(session, request),
+        )
+        await message.answer(card, reply_markup=curator_buttons(request))
     waiting = await awaiting_new_mentor(session)
     for pair in waiting:  # an approved replacement or release: a new mentor is to be chosen
-        text, markup = render_offer(pair, await replacement_candidates(session, pair))
+        ranked = await replacement_candidates(session, pair)
+        text, markup = render_offer(pair, ranked, await names_of(session, pair.mentee_ids))
         await message.answer(text, reply_markup=markup)
-    if not requests and not accepted and not waiting:
+    unordered = await replacements_without_order(session)
+    for replacement in unordered:  # a change of mentor still waiting for its order
+        names = await names_of(
+            session,
+            [replacement.old_mentor_id, replacement.new_mentor_id, *replacement.pair.mentee_ids],
+        )
+        await message.answer(
+            _(
+                "Change of mentor for {mentees}: {old} → {new} on {date}. Enter the "
+                "director's order for it."
+            ).format(
+                mentees=", ".join(names.get(i, "—") for i in replacement.pair.mentee_ids),
+                old=names.get(replacement.old_mentor_id, "—"),
+                new=names.get(replacement.new_mentor_id, "—"),
+                date=day(replacement.replaced_at.date()),
+            ),
+            reply_markup=button_rows(
+                [(_("Enter the order"), ReplacementOrder(replacement_id=replacement.id))]
+            ),
+        )
+    if not requests and not accepted and not waiting and not unordered:
         await message.answer(_("No request is waiting for your decision."))
 
 
@@ -105,7 +136,7 @@ async def decision_commented(
         return
     if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
         ranked = await replacement_candidates(session, pair)
-        text, markup = render_offer(pair, ranked)
+        text, markup = render_offer(pair, ranked, await names_of(session, pair.mentee_ids))
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
         await offer_survey(bot, session, i18n, await programme_of_pair(session, pair.id))
@@ -129,7 +160,7 @@ async def new_mentor_chosen(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
     )
-    await ask_pair_consent(bot, session, i18n, pair, [callback_data.mentor_id])
+    await ask_pair_consent(bot, session, i18n, pair)
 
 
 @router.message(Command("endprogramme"))
