@@ -273,6 +273,36 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             for p in pairs
         ],
     )
+    replacements = list(
+        await session.scalars(select(MentorReplacement).order_by(MentorReplacement.id))
+    )
+    _sheet(
+        book,
+        _("Mentor replacements and orders"),
+        [
+            _("No."),
+            _("Pair"),
+            _("Mentees"),
+            _("Former mentor"),
+            _("New mentor"),
+            _("Replaced on"),
+            _("Order number"),
+            _("Order date"),
+        ],
+        [
+            (
+                r.id,
+                r.pair_id,
+                ", ".join(name(i) for i in r.pair.mentee_ids),
+                name(r.old_mentor_id),
+                name(r.new_mentor_id),
+                day(r.replaced_at),
+                r.order_number,
+                r.order_date,
+            )
+            for r in replacements
+        ],
+    )
     programmes = list(await session.scalars(select(Programme).order_by(Programme.id)))
     _sheet(
         book,

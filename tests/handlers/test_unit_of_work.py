@@ -248,3 +248,31 @@ async def test_help_and_cancel_and_a_form_answer_take_at_most_two_statements(
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
         event.remove(engine.sync_engine, "commit", commit)
+
+
+async def test_a_read_only_database_is_reported_as_read_only_not_busy(
+    sqlite_file: tuple[Path, async_sessionmaker[AsyncSession]], bot: MockedBot
+) -> None:
+    """Issue 12: a database that refuses every write was reported «busy, send it again» —
+    which never helps. The person is told it is read-only; reading still answers."""
+    path, pool = sqlite_file
+    async with pool() as session:
+        programme = await make_running_programme(session)
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+    assert mentee is not None
+    read_only_url = f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
+    engine = create_engine(read_only_url, busy_timeout=0.2)
+    dispatcher = create_dispatcher(
+        make_settings(read_only_url), create_session_pool(engine), storage=MemoryStorage()
+    )
+    try:
+        teacher = Person(dispatcher, bot, mentee.telegram_id)
+        assert said(await teacher.send("/plan"), "░")  # reading works
+        await teacher.send("/request")
+        replies = await teacher.press("заменить наставника")
+        replies = await teacher.send("Не совпадают расписания")
+        assert said(replies, "база данных открыта только для чтения"), replies
+        assert not said(replies, BUSY)
+    finally:
+        detach_routers(dispatcher)
+        await engine.dispose()
