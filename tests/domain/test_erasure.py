@@ -286,7 +286,7 @@ async def test_withdrawal_reaches_the_newer_tables(session: AsyncSession) -> Non
     session.add(
         SignedPaper(
             participant_id=person.id,
-            kind=list(PaperKind)[0],
+            kind=PaperKind.PERSONAL_DATA,
             received_at=utcnow(),
             received_by=CURATOR.telegram_id,
         )
