@@ -392,6 +392,22 @@ async def _request_partner_answered(session: AsyncSession, request_id: int, chat
     return render
 
 
+async def _update_skipped(session: AsyncSession, update_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+    user = payload.get("user")
+    person = await _person_of_chat(session, int(user)) if user else None
+    who = escape(person.display_name) if person is not None else "—"
+    tries = int(payload.get("tries") or 0)
+
+    def render() -> Rendered:
+        return _(
+            "A message from {name} (update {id}) stopped the bot {tries} times in a row and "
+            "was skipped so that everyone else is answered. Nothing of it was saved; the "
+            "person may need to send it again in another way. The log names the update."
+        ).format(name=who, id=update_id, tries=tries), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
@@ -407,6 +423,7 @@ RENDERERS: dict[str, Renderer] = {
 WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {
     "pair.answered": _pair_answered,
     "pair.replacement_declined": _replacement_declined,
+    "update.skipped": _update_skipped,
 }
 
 
