@@ -26,6 +26,7 @@ from bot.sender import Delivery, Outcome, sender_for
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.texts import format_value, shorten
 from handlers.ui import (
+    MessageReply,
     PairApproval,
     PairReply,
     ReplacementOrder,
@@ -44,7 +45,8 @@ from handlers.views import (
     request_names,
 )
 from models.base import utcnow
-from models.enums import MentorStatus, PairStatus, RequestStatus
+from models.enums import MentorStatus, MessageKind, PairStatus, RequestStatus
+from models.journal import Meeting, PairMessage
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -408,6 +410,74 @@ async def _update_skipped(session: AsyncSession, update_id: int, chat_id: int, p
     return render
 
 
+async def _meeting_logged(session: AsyncSession, meeting_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+
+    def render() -> Rendered:
+        return _("A meeting was logged in your journal: {date}, «{topic}».").format(
+            date=day(meeting.held_on), topic=escape(meeting.topic)
+        ), None
+
+    return render
+
+
+async def _message_sent(session: AsyncSession, message_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """A mentee's question to the mentor (with «Reply»), or a proposal (the mentor and the
+    curators), relayed from the stored message: an erased author or text reads «—»."""
+    sent = await session.get(PairMessage, message_id)
+    if sent is None:
+        return None
+    name = (await names_of(session, [sent.author_id])).get(sent.author_id, "—")
+    person = await _person_of_chat(session, chat_id)
+    pair = await session.get(Pair, sent.pair_id)
+    to_mentor = person is not None and pair is not None and person.id == pair.mentor_id
+    question = sent.kind == MessageKind.QUESTION
+
+    def render() -> Rendered:
+        if question:
+            text = _("{name} asks: {text}").format(name=name, text=escape(sent.text))
+            reply = [(_("Reply"), MessageReply(message_id=sent.id))] if to_mentor else []
+            return text, button_rows(reply) if reply else None
+        return _("{name} proposes an improvement to the programme: {text}").format(
+            name=name, text=escape(sent.text)
+        ), None
+
+    return render
+
+
+async def _message_answered(session: AsyncSession, message_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    answered = await session.get(PairMessage, message_id)
+    if answered is None or answered.answered_at is None:
+        return None
+
+    def render() -> Rendered:
+        return _("Your mentor replied to «{question}»:\n{answer}").format(
+            question=escape(answered.text[:200]), answer=escape(answered.answer or "")
+        ), None
+
+    return render
+
+
+async def _registered(session: AsyncSession, participant_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+    """To the curators: a new registration (or a questionnaire added), with the buttons to
+    accept a mentor candidate; rendered from the person as they are now."""
+    from handlers.onboarding.finish import decision_keyboard, roles_of
+    from handlers.texts import registration_notice
+
+    person = await get_participant_by_id(session, participant_id)
+    if person is None or person.full_name is None:
+        return None  # erased since
+    updated = bool(payload.get("updated"))
+
+    def render() -> Rendered:
+        notice = registration_notice(person, roles_of(person), updated=updated)
+        return notice, decision_keyboard(person)
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
@@ -418,12 +488,16 @@ RENDERERS: dict[str, Renderer] = {
     "request.new": _request_new,
     "request.partner": _request_partner,
     "request.partner_answered": _request_partner_answered,
+    "meeting.logged": _meeting_logged,
+    "message.sent": _message_sent,
+    "message.answered": _message_answered,
 }
 # these read more than the object id from the payload (who answered, how)
 WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {
     "pair.answered": _pair_answered,
     "pair.replacement_declined": _replacement_declined,
     "update.skipped": _update_skipped,
+    "participant.registered": _registered,
 }
 
 

@@ -10,8 +10,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import notify_curators
-from handlers.texts import profile_card, registration_notice
+from handlers.notices import send_notices
+from handlers.texts import profile_card
 from handlers.ui import MentorDecision, label, yes_no_keyboard
 from models.enums import MentorStatus, Role
 from models.participant import Participant, complete_registration
@@ -84,7 +84,7 @@ async def finish_registration(
 ) -> None:
     adding_role = bool((await state.get_data()).get("adding_role"))
     await state.clear()
-    await complete_registration(session, participant)
+    await complete_registration(session, participant, updated=adding_role)
     await link_on_registration(session, participant)  # on the yearly list under this name
     if adding_role:
         done = _("Saved. Your questionnaire is in the bank now.")
@@ -99,9 +99,6 @@ async def finish_registration(
         await message.answer(
             _("The curator will review your mentor application; I will tell you the decision.")
         )
-
-    def render() -> tuple[str, InlineKeyboardMarkup | None]:
-        notice = registration_notice(participant, roles_of(participant), updated=adding_role)
-        return notice, decision_keyboard(participant)
-
-    await notify_curators(bot, session, settings, i18n, render)
+    await send_notices(
+        bot, session, i18n, "participant.registered", participant.id, settings=settings
+    )
