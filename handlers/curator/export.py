@@ -273,36 +273,6 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             for p in pairs
         ],
     )
-    replacements = list(
-        await session.scalars(select(MentorReplacement).order_by(MentorReplacement.id))
-    )
-    _sheet(
-        book,
-        _("Mentor replacements and orders"),
-        [
-            _("No."),
-            _("Pair"),
-            _("Mentees"),
-            _("Former mentor"),
-            _("New mentor"),
-            _("Replaced on"),
-            _("Order number"),
-            _("Order date"),
-        ],
-        [
-            (
-                r.id,
-                r.pair_id,
-                ", ".join(name(i) for i in r.pair.mentee_ids),
-                name(r.old_mentor_id),
-                name(r.new_mentor_id),
-                day(r.replaced_at),
-                r.order_number,
-                r.order_date,
-            )
-            for r in replacements
-        ],
-    )
     programmes = list(await session.scalars(select(Programme).order_by(Programme.id)))
     _sheet(
         book,
@@ -477,7 +447,15 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
     _sheet(
         book,
         _("Mentor replacements"),
-        [_("Pair"), _("Mentees"), _("Previous mentor"), _("New mentor"), _("Replaced on")],
+        [
+            _("Pair"),
+            _("Mentees"),
+            _("Previous mentor"),
+            _("New mentor"),
+            _("Replaced on"),
+            _("Order number"),
+            _("Order date"),
+        ],
         [
             (
                 r.pair_id,
@@ -485,6 +463,8 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 name(r.old_mentor_id),
                 name(r.new_mentor_id),
                 day(r.replaced_at),
+                r.order_number,
+                r.order_date,
             )
             for r in replacements
         ],
