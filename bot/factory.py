@@ -85,10 +85,19 @@ class TrackingDispatcher(Dispatcher):
             if update.model_fields_set != {"update_id"}:  # else: undecodable, counted already
                 SKIPPED.skip_unknown(update.update_id)
             return UNHANDLED
+        with self.in_flight:
+            user = _sender_of(update)
+            if user is None:
+                return await self._counted(bot, update, **kwargs)
+            # (counted inside the person's lock: their updates keep their order of arrival)
+            async with self.per_person.hold(user.id), self._across_workers(bot, user.id):
+                return await self._counted(bot, update, **kwargs)
+
+    async def _counted(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        """The first updates after a start are the ones a crash loop brings back: each try is
+        counted in the database before it is handled, and forgotten once it was survived."""
         if self.watch_left <= 0:
-            return await self._feed(bot, update, **kwargs)
-        # The first updates after a start are the ones a crash loop brings back: each try is
-        # counted in the database before it is handled, and forgotten once it was survived.
+            return await super().feed_update(bot, update, **kwargs)
         self.watch_left -= 1
         pool: async_sessionmaker[AsyncSession] = self["session_pool"]
         try:
@@ -96,11 +105,11 @@ class TrackingDispatcher(Dispatcher):
                 tries = await begin_attempt(session, bot.id, update.update_id)
         except DBAPIError as error:  # the count protects; it is not a reason to stop answering
             logger.warning("update %s: its try was not counted (%s)", update.update_id, error)
-            return await self._feed(bot, update, **kwargs)
+            return await super().feed_update(bot, update, **kwargs)
         if tries > MAX_TRIES:
             await self._skip_poison(bot, update, tries - 1)
             return UNHANDLED
-        result = await self._feed(bot, update, **kwargs)
+        result = await super().feed_update(bot, update, **kwargs)
         with suppress(DBAPIError):  # left behind, it is counted once more after a restart
             async with pool() as session:
                 await end_attempt(session, bot.id, update.update_id)
@@ -130,14 +139,6 @@ class TrackingDispatcher(Dispatcher):
                 update.update_id,
                 settings=self["settings"],
             )
-
-    async def _feed(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
-        with self.in_flight:
-            user = _sender_of(update)
-            if user is None:
-                return await super().feed_update(bot, update, **kwargs)
-            async with self.per_person.hold(user.id), self._across_workers(bot, user.id):
-                return await super().feed_update(bot, update, **kwargs)
 
     async def feed_raw_update(self, bot: Bot, update: dict[str, Any], **kwargs: Any) -> Any:
         """The webhook's path (handled in the background after a 200)."""

@@ -149,7 +149,7 @@ async def expand_curator_notices(
     session: AsyncSession, curator_chat_ids: list[int], now: datetime
 ) -> int:
     """Turn each queued «to every curator» row into one row per curator (same key prefix, so
-    each curator gets it once) and close it, in one commit. Returns how many were expanded."""
+    each curator gets it once) and remove it, in one commit. Returns how many were expanded."""
     rows = list(
         await session.scalars(
             select(OutboxMessage).where(
@@ -170,7 +170,7 @@ async def expand_curator_notices(
                 payload=row.payload,
                 now=now,
             )
-        row.status, row.sent_at = OutboxStatus.SENT, now
+        await session.delete(row)  # its keys per curator keep it from being sent twice
     if rows:
         await session.commit()
     return len(rows)
