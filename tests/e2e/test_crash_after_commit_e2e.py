@@ -10,7 +10,6 @@ applied a second time (one audit row, one stored message)."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -102,9 +101,8 @@ async def ask_prepare(mentee: FakeUser) -> None:
 async def propose_prepare(curator: FakeUser) -> None:
     await curator.send("/pair")
     choice = await curator.expect_and_press("Выберите наставляемого", "Петрова Анна")
-    async with asyncio.timeout(15):
-        while "лучшие совпадения сверху" not in choice.text:  # the list is edited in place
-            await asyncio.sleep(0.05)
+    # the list is edited in place
+    await curator.server.wait_for(lambda: "лучшие совпадения сверху" in choice.text)
     await curator.press(choice, "1. Сидоров Иван")
     await curator.expect_and_press("Формы наставничества для этой пары", "Готово")
     await curator.expect_and_press("Тип пары", "преподаватель – молодой преподаватель")
