@@ -33,7 +33,7 @@ logger = logging.getLogger("bot")
 
 def load_settings() -> Settings:
     try:
-        return Settings()  # type: ignore[call-arg]  # read from the environment / .env
+        return Settings()  # read from the environment / .env
     except ValidationError as error:
         lines = ["Configuration error (see .env.example):"]
         for problem in error.errors():

@@ -60,12 +60,19 @@ class BotMessage:
             "chat": {"id": self.chat_id, "type": "private"},
             "from": {k: BOT_INFO[k] for k in ("id", "is_bot", "first_name", "username")},
         }
+        # As Telegram sends a message back: the text without the markup, plus its entities
+        # (the bot sends everything with parse_mode HTML), so `html_text` rebuilds the markup.
+        try:
+            text, entities = telegram_html.parse(self.text)
+        except telegram_html.TelegramHTMLError:
+            text, entities = self.text, []
+        field = "caption" if self.document is not None else "text"
         if self.document is not None:
             payload["document"] = self.document
-            if self.text:
-                payload["caption"] = self.text
-        else:
-            payload["text"] = self.text
+        if text or field == "text":
+            payload[field] = text
+            if entities:
+                payload["entities" if field == "text" else "caption_entities"] = entities
         if self.reply_markup:
             payload["reply_markup"] = self.reply_markup
         return payload
@@ -190,7 +197,7 @@ class FakeTelegram:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]  # started
 
     async def stop(self) -> None:
         self._closing.set()
@@ -228,7 +235,7 @@ class FakeTelegram:
         """Deliver to the bot's webhook as Telegram does (with its secret); retry briefly."""
         if self._client is None:
             self._client = ClientSession()
-        url, secret = self.webhook  # type: ignore[misc]
+        url, secret = self.webhook  # type: ignore[misc]  # set before any update is posted
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
         for _attempt in range(20):
             try:
@@ -277,7 +284,7 @@ class FakeTelegram:
         loop = asyncio.get_running_loop()
         if method != "getupdates":
             self._last_call = loop.time()
-        fault = self._fault_for(method, params) or (self.chaos and self.chaos.pick(method))
+        fault = self._fault_for(method, params) or (self.chaos.pick(method) if self.chaos else None)
         if fault is not None:
             if fault.hang:
                 with contextlib.suppress(TimeoutError):  # a hang ends early when the server stops
@@ -558,7 +565,7 @@ class FakeUser:
             return None
 
         try:
-            message = await self.server.wait_for(found, timeout)
+            message: BotMessage = await self.server.wait_for(found, timeout)
         except TimeoutError:
             recent = [m.text[:80] for m in self.server.chat(self.user_id)[-5:]]
             raise AssertionError(f"{self.user_id} never got {fragment!r}; last: {recent}") from None

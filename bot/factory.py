@@ -37,7 +37,9 @@ from bot.middlewares import (
 )
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
+from bot.sqlstorage import SqlStorage
 from handlers.notices import send_notices
+from handlers.notify import NotifierMiddleware
 from models.director import director_telegram_ids
 from models.outbox import queue_notice
 from models.participant import curator_telegram_ids
@@ -202,13 +204,18 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_storage(settings: Settings) -> BaseStorage:
+def create_storage(
+    settings: Settings, session_pool: async_sessionmaker[AsyncSession] | None = None
+) -> BaseStorage:
+    """Redis when configured; else the bot's database (forms survive a restart)."""
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(
             settings.redis_url, key_builder=DefaultKeyBuilder(with_bot_id=True)
         )
+    if session_pool is not None:
+        return SqlStorage(session_pool)
     return MemoryStorage()
 
 
@@ -221,7 +228,7 @@ async def on_startup(
 ) -> None:
     if settings.bot_mode == "webhook":
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        url = settings.webhook_url.rstrip("/") + settings.webhook_path  # type: ignore[union-attr]
+        url = (settings.webhook_url or "").rstrip("/") + settings.webhook_path  # checked at load
         await bot.set_webhook(url, secret_token=secret, drop_pending_updates=False)
     else:
         await bot.delete_webhook(drop_pending_updates=False)
@@ -251,7 +258,7 @@ def create_dispatcher(
 ) -> Dispatcher:
     i18n = i18n or create_i18n(settings.default_locale)
     dispatcher = TrackingDispatcher(
-        storage=storage or create_storage(settings),
+        storage=storage or create_storage(settings, session_pool),
         settings=settings,
         session_pool=session_pool,
         i18n=i18n,
@@ -261,6 +268,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
     dispatcher.update.outer_middleware(ParticipantMiddleware())
+    dispatcher.update.outer_middleware(NotifierMiddleware())
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())
     inline_sync_callables(dispatcher)

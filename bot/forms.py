@@ -6,7 +6,9 @@ curator's or a partner's draft may still hold their name or a text they wrote (a
 decision naming them, a programme draft quoting them). Decided: such drafts are kept — they
 are the other person's work in progress — with every trace of the erased person replaced by
 «—»; ids in them stay (they render as «—» too, the row behind them being erased). The erased
-person's own form is dropped by the handler that erased them."""
+person's own form is dropped by the handler that erased them. Forms kept in the database
+(bot.sqlstorage, without Redis) are scrubbed by `erase_person` in its own transaction — the
+retention job's erasures included; here only that storage's cache is dropped."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from typing import Any
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.fsm.storage.memory import MemoryStorage
 
+from bot.sqlstorage import SqlStorage
 from models.erasure import ERASED
 
 logger = logging.getLogger(__name__)
@@ -39,6 +42,9 @@ async def scrub_forms(storage: BaseStorage, needles: list[str]) -> int:
     if not needles:
         return 0
     changed = 0
+    if isinstance(storage, SqlStorage):  # scrubbed in the database by the erasure itself
+        storage.forget_cached()
+        return 0
     if isinstance(storage, MemoryStorage):
         for record in storage.storage.values():
             scrubbed = _scrub(record.data, needles)

@@ -45,6 +45,6 @@ class ParticipantLocaleMiddleware(I18nMiddleware):
         # A plain value taken when the participant was loaded: after a failed transaction the
         # participant object is expired, and the error reply still needs the language.
         locale = data.get("participant_locale")
-        if locale in self.i18n.available_locales:
+        if isinstance(locale, str) and locale in self.i18n.available_locales:
             return locale
         return self.i18n.default_locale

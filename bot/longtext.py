@@ -16,7 +16,7 @@ sent with the first part as its caption, the rest follows as messages).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -122,19 +122,26 @@ class SplitLongMessages(BaseRequestMiddleware):
             for part in parts[:-1]:
                 await make_request(bot, _copy(method, text=part, reply_markup=None))
             return await make_request(bot, _copy(method, text=parts[-1]))
-        if isinstance(method, EditMessageText) and units(method.text) > MESSAGE_LIMIT:
+        if (
+            isinstance(method, EditMessageText)
+            and method.text is not None
+            and units(method.text) > MESSAGE_LIMIT
+        ):
             parts = split_html(method.text, html=method.parse_mode is not None)
             markup = method.reply_markup
+            chat_id = method.chat_id
+            if chat_id is None:  # an inline message's text: Telegram keeps it one message
+                return await make_request(bot, cast(TelegramMethod[TelegramType], method))
             response = await make_request(
                 bot, _copy(method, text=parts[0], reply_markup=None if len(parts) > 1 else markup)
             )
             for number, part in enumerate(parts[1:], 2):
                 last = number == len(parts)
                 await bot.send_message(
-                    method.chat_id,  # type: ignore[arg-type]
+                    chat_id,
                     part,
                     parse_mode=method.parse_mode,
-                    reply_markup=markup if last else None,  # type: ignore[arg-type]
+                    reply_markup=markup if last else None,
                 )
             return response
         if (
@@ -145,16 +152,16 @@ class SplitLongMessages(BaseRequestMiddleware):
             html = method.parse_mode is not None
             parts = split_html(method.caption, CAPTION_LIMIT, html=html)
             rest = split_html("\n".join(parts[1:]), html=html) if len(parts) > 1 else []
-            markup = method.reply_markup
+            caption_markup = method.reply_markup
             response = await make_request(
-                bot, _copy(method, caption=parts[0], reply_markup=None if rest else markup)
+                bot, _copy(method, caption=parts[0], reply_markup=None if rest else caption_markup)
             )
             for number, part in enumerate(rest, 1):
                 await bot.send_message(
                     method.chat_id,
                     part,
                     parse_mode=method.parse_mode,
-                    reply_markup=markup if number == len(rest) else None,  # type: ignore[arg-type]
+                    reply_markup=caption_markup if number == len(rest) else None,
                 )
             return response
         return await make_request(bot, method)

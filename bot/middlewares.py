@@ -8,6 +8,8 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from aiogram import BaseMiddleware
@@ -21,6 +23,7 @@ from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
 from bot.unit import BufferedFSMContext, UnitOfWork
 from models.access import Actor
+from models.outbox import mark_reachable
 from models.participant import load_for_update
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -130,6 +133,14 @@ class DbSessionMiddleware(BaseMiddleware):
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """Who acts in this update and when (local time): the line a decided message ends with."""
+
+    who: str
+    at: datetime
+
+
 class ParticipantMiddleware(BaseMiddleware):
     """Loads the participant (None for a stranger) and whether this update was processed
     already, in one query; skips a redelivered update. The participant is cached for the
@@ -150,8 +161,7 @@ class ParticipantMiddleware(BaseMiddleware):
             logger.info("update %s was already processed: skipped", update_id)
             return None
         if participant is not None and participant.unreachable_at is not None:
-            participant.unreachable_at = None  # they wrote to us: reachable again
-            await session.commit()
+            await mark_reachable(session, participant)  # they wrote to us
         is_curator = user is not None and (
             user.id in settings.curator_ids
             or (participant is not None and participant.staff_role is not None)
@@ -160,5 +170,9 @@ class ParticipantMiddleware(BaseMiddleware):
         data["participant_locale"] = participant.locale if participant is not None else None
         data["is_curator"] = is_curator
         data["actor"] = Actor.of(user.id, participant, is_curator) if user else None
-        data["today"] = data["clock"].now().astimezone(settings.timezone).date()
+        now = data["clock"].now().astimezone(settings.timezone)
+        data["today"] = now.date()
+        registered_name = participant.full_name if participant is not None else None
+        who = registered_name or (user.full_name if user else "")
+        data["stamp"] = Stamp(who=who or "—", at=now)
         return await handler(event, data)

@@ -18,7 +18,7 @@ start.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import (
@@ -92,12 +92,14 @@ class SkipUndecodableUpdates(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         if not isinstance(method, GetUpdates):
             return await make_request(bot, method)
+        request = cast(TelegramMethod[TelegramType], method)  # narrowing loses the result type
         try:
-            return await make_request(bot, method)
+            return await make_request(bot, request)
         except ClientDecodeError as error:
             batch = _batch_of(error.data)
             if batch is None:
                 raise  # not even a list of updates: the dispatcher's own backoff applies
+            # getUpdates' response type is list[Update]; mypy cannot see TelegramType is that here
             return [self._decode(bot, raw) for raw in batch]  # type: ignore[return-value]
 
     def _decode(self, bot: Bot, raw: dict[str, Any]) -> Update:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from typing import Any
 
 MAX_TEXT_LENGTH = 4096
 MAX_CAPTION_LENGTH = 1024
@@ -53,10 +54,42 @@ def _unescape(chunk: str) -> str:
     return _ENTITY.sub(lambda match: html.unescape(match.group(0)), chunk)
 
 
+# The entity each supported tag becomes (what Telegram sends back with the message).
+_KINDS = {
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "a": "text_link",
+}
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 def plain_text(text: str) -> str:
     """The text as the person sees it; raises `TelegramHTMLError` where Telegram would refuse."""
+    return parse(text)[0]
+
+
+def parse(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """The plain text and its entities (UTF-16 offsets), as Telegram stores an HTML message;
+    raises `TelegramHTMLError` where Telegram would refuse."""
     parts: list[str] = []
     open_tags: list[str] = []
+    opened: list[tuple[str, int, str]] = []  # (tag, offset, attributes) of each open tag
+    entities: list[dict[str, Any]] = []
     i = 0
     while i < len(text):
         start = text.find("<", i)
@@ -89,6 +122,7 @@ def plain_text(text: str) -> str:
                     "can't parse entities: Unmatched end tag at byte offset "
                     f'{_offset(text, start)}, expected "</{expected}>", found "</{name}>"'
                 )
+            _close_entity(opened.pop(), _utf16("".join(parts)), entities)
             i = close + 1
             continue
         name = text[start + 1 : end].lower()
@@ -103,13 +137,28 @@ def plain_text(text: str) -> str:
                 f"can't parse entities: Unclosed start tag at byte offset {_offset(text, start)}"
             )
         open_tags.append(name)
+        opened.append((name, _utf16("".join(parts)), text[end:close]))
         i = close + 1
     if open_tags:
         raise TelegramHTMLError(
             "can't parse entities: Can't find end tag corresponding to start tag "
             f'"{open_tags[-1]}"'
         )
-    return "".join(parts)
+    return "".join(parts), sorted(entities, key=lambda e: (e["offset"], -e["length"]))
+
+
+def _close_entity(tag: tuple[str, int, str], end: int, entities: list[dict[str, Any]]) -> None:
+    name, offset, attributes = tag
+    kind = _KINDS.get(name)
+    if kind is None or end == offset:
+        return
+    entity: dict[str, Any] = {"type": kind, "offset": offset, "length": end - offset}
+    if kind == "text_link":
+        href = _HREF.search(attributes)
+        if href is None:
+            return
+        entity["url"] = html.unescape(next(g for g in href.groups() if g is not None))
+    entities.append(entity)
 
 
 def _tag_end(text: str, index: int) -> int:

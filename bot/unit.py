@@ -150,7 +150,7 @@ class BufferedFSMContext(FSMContext):
     async def _load_data(self) -> dict[str, Any]:
         if self._stored_data is _UNSET:
             self._stored_data = await self.storage.get_data(key=self.key)
-        return self._stored_data  # type: ignore[no-any-return]
+        return self._stored_data  # type: ignore[no-any-return]  # a dict once loaded
 
     async def already_applied(self) -> bool:
         """This update (a redelivery) already changed the form."""
@@ -163,10 +163,10 @@ class BufferedFSMContext(FSMContext):
 
     async def get_state(self) -> str | None:
         if self._state is not _UNSET:
-            return self._state  # type: ignore[no-any-return]
+            return self._state  # type: ignore[no-any-return]  # a str or None once set
         if self._stored_state is _UNSET:
             self._stored_state = await self.storage.get_state(key=self.key)
-        return self._stored_state  # type: ignore[no-any-return]
+        return self._stored_state  # type: ignore[no-any-return]  # a str or None once loaded
 
     async def set_data(self, data: Mapping[str, Any]) -> None:
         self._data = {k: v for k, v in data.items() if k != APPLIED}
@@ -209,7 +209,10 @@ class BufferedFSMContext(FSMContext):
             data[APPLIED] = applied
         state = await self.get_state()
         redis = getattr(self.storage, "redis", None)
-        if redis is None:
+        write_form = getattr(self.storage, "write_form", None)
+        if write_form is not None:  # bot.sqlstorage: one transaction
+            await write_form(self.key, state, data)
+        elif redis is None:
             await self.storage.set_data(key=self.key, data=data)
             await self.storage.set_state(key=self.key, state=state)
         else:

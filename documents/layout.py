@@ -19,6 +19,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from models.formatting import day, decimal
+
 FONT = "Times New Roman"
 TEXT_PT = 14
 TABLE_PT = 12
@@ -51,7 +53,7 @@ def ru_date(value: date | None) -> str:
 
 
 def ru_day(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "—"
+    return day(value) if value else "—"
 
 
 def ru_number(value: float | int | None, digits: int = 1) -> str:
@@ -60,7 +62,7 @@ def ru_number(value: float | int | None, digits: int = 1) -> str:
         return "—"
     if isinstance(value, int):
         return str(value)
-    return f"{value:.{digits}f}".replace(".", ",")
+    return decimal(value, "ru", digits, fixed=True)
 
 
 def short_name(full_name: str | None) -> str:

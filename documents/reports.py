@@ -76,7 +76,8 @@ def findings(answers: Sequence[SurveyAnswer], tr: Translate) -> tuple[list[str],
             role: _mean([a.ratings[key] for a in answers if a.role == role and key in a.ratings])
             for role in ("mentor", "mentee")
         }
-        if None not in by_role.values() and abs(by_role["mentor"] - by_role["mentee"]) >= GAP:
+        mentors, mentees = by_role["mentor"], by_role["mentee"]
+        if mentors is not None and mentees is not None and abs(mentors - mentees) >= GAP:
             weak.append(
                 f"Наставники и наставляемые оценивают «{tr(question)}» по-разному: "
                 f"{ru_number(by_role['mentor'])} против {ru_number(by_role['mentee'])} — "
@@ -137,7 +138,10 @@ def analysis_docx(
                 _mean([a.ratings[key] for a in answers if a.role == role and key in a.ratings])
                 for role in ("mentor", "mentee")
             ]
-            gap = ru_number(abs(means[0] - means[1])) if None not in means else "—"
+            first, second = means
+            gap = (
+                ru_number(abs(first - second)) if first is not None and second is not None else "—"
+            )
             rows.append([tr(question), ru_number(means[0]), ru_number(means[1]), gap])
         table(document, ["Вопрос", "Наставники", "Наставляемые", "Разница"], rows)
     if enough:

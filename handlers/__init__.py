@@ -12,6 +12,7 @@ from aiogram.types import TelegramObject
 from handlers import (
     activities,
     common,
+    confirm,
     consent,
     drafts,
     errors,
@@ -100,6 +101,7 @@ def create_root_router() -> Router:
         requests.router,
         survey.router,
         curator,
+        confirm.router,  # after every Confirmed(...) handler: cancel and stale summaries
         fallback.router,  # catch-alls last
     )
     return root

@@ -18,12 +18,27 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
-from handlers.ui import SKIP, ActivityAction, FormOption, ProgrammeAction, button_rows, prompt_of
+from handlers.outcome import remember_origin, show_outcome_later
+from handlers.plan import show_outcome_on_plan
+from handlers.ui import (
+    SKIP,
+    ActivityAction,
+    ActivityVerb,
+    FormOption,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    chat_of,
+    prompt_of,
+    set_buttons,
+    shown,
+)
 from handlers.views import day
 from models.access import Actor
-from models.enums import ActivityStatus
+from models.enums import ActivityStatus, Side
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
 from models.participant import get_participant_by_id
@@ -65,7 +80,7 @@ async def _offer_reportable(message: Message, activities: list[Activity], today:
         title = _("{title} (until {date}){mark}").format(
             title=activity.title[:50], date=day(activity.deadline), mark=mark
         )
-        buttons.append((title, ActivityAction(action="report", activity_id=activity.id)))
+        buttons.append((title, ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)))
     await message.answer(_("Which activity is done?"), reply_markup=button_rows(buttons))
 
 
@@ -79,14 +94,15 @@ async def cmd_done(
     activities = [
         activity
         for programme in await programmes_of(session, actor.participant_id)
-        if programme.status in RUNNING and programme.pair.side_of(actor.participant_id) == "mentee"
+        if programme.status in RUNNING
+        and programme.pair.side_of(actor.participant_id) == Side.MENTEE
         for activity in programme.activities
         if activity.status in OPEN
     ]
     await _offer_reportable(message, activities, today)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "report"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REPORT))
 async def report_from_plan(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -95,15 +111,18 @@ async def report_from_plan(
     today: date,
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
-    if programme.pair.side_of(actor.participant_id) != "mentee" or programme.status not in RUNNING:
+    if (
+        programme.pair.side_of(actor.participant_id) != Side.MENTEE
+        or programme.status not in RUNNING
+    ):
         raise InvalidValue(STALE)
     await query.answer()
     await _offer_reportable(
-        query.message, [a for a in programme.activities if a.status in OPEN], today
+        shown(query), [a for a in programme.activities if a.status in OPEN], today
     )
 
 
-@router.callback_query(ActivityAction.filter(F.action == "report"))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.REPORT))
 async def report_started(
     query: CallbackQuery,
     callback_data: ActivityAction,
@@ -115,7 +134,7 @@ async def report_started(
     check_reportable(activity, actor)
     await state.set_state(Reporting.entering_comment)
     await state.set_data({"activity_id": activity.id})
-    await query.message.answer(
+    await chat_of(query).answer(
         _("«{title}»").format(title=escape(activity.title)) + "\n" + prompt_of("report_comment")
     )
     await query.answer()
@@ -135,14 +154,16 @@ async def report_comment_entered(message: Message, state: FSMContext) -> None:
 async def evidence_document(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
 ) -> None:
-    await _submit(message, state, session, actor, bot, i18n, message.document.file_id, "document")
+    file_id = message.document.file_id if message.document else None
+    await _submit(message, state, session, actor, bot, i18n, file_id, "document")
 
 
 @router.message(Reporting.attaching_evidence, F.photo)
 async def evidence_photo(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
 ) -> None:
-    await _submit(message, state, session, actor, bot, i18n, message.photo[-1].file_id, "photo")
+    file_id = message.photo[-1].file_id if message.photo else None
+    await _submit(message, state, session, actor, bot, i18n, file_id, "photo")
 
 
 @router.callback_query(FormOption.filter(F.code == SKIP), Reporting.attaching_evidence)
@@ -156,9 +177,9 @@ async def evidence_skipped(
 ) -> None:
     # The report is saved first: if the database fails, the button is still there to press
     # again (bot.middlewares.DbSessionMiddleware retries only before anything was shown).
-    await _submit(query.message, state, session, actor, bot, i18n, None, None)
+    await _submit(shown(query), state, session, actor, bot, i18n, None, None)
     await query.answer()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
 
 
 @router.message(Reporting.attaching_evidence)
@@ -178,8 +199,10 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
     )
     await state.clear()
     await message.answer(_("Reported. Your mentor will check it."))
-    mentee = await get_participant_by_id(session, actor.participant_id)
+    mentee = await get_participant_by_id(session, actor.require_participant())
     mentor = await get_participant_by_id(session, activity.programme.pair.mentor_id)
+    if mentee is None or mentor is None:  # erased meanwhile: the report is saved, nobody to tell
+        return
 
     def to_mentor() -> tuple[str, InlineKeyboardMarkup]:
         text = _("{name} reported an activity done: «{title}»\nComment: {comment}").format(
@@ -190,8 +213,11 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
         if file_id:
             text += "\n" + _("Evidence is attached below.")
         buttons = [
-            (_("Confirm"), ActivityAction(action="confirm", activity_id=activity.id)),
-            (_("Return with a comment"), ActivityAction(action="return", activity_id=activity.id)),
+            (_("Confirm"), ActivityAction(action=ActivityVerb.CONFIRM, activity_id=activity.id)),
+            (
+                _("Return with a comment"),
+                ActivityAction(action=ActivityVerb.RETURN, activity_id=activity.id),
+            ),
         ]
         return text, button_rows(buttons)
 
@@ -206,7 +232,7 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
             logger.warning("evidence not forwarded: %s", error.message)
 
 
-@router.callback_query(ActivityAction.filter(F.action == "confirm"))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.CONFIRM))
 async def activity_confirmed(
     query: CallbackQuery,
     callback_data: ActivityAction,
@@ -214,11 +240,14 @@ async def activity_confirmed(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
+    today: date,
 ) -> None:
     activity = await review_activity(session, actor, callback_data.activity_id, confirm=True)
-    await query.message.edit_reply_markup(reply_markup=None)
     await query.answer(_("Confirmed."))
     programme = activity.programme
+    outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
 
     def to_mentee() -> tuple[str, None]:
         return _("Your mentor confirmed «{title}».").format(title=escape(activity.title)), None
@@ -233,7 +262,7 @@ async def activity_confirmed(
                 [
                     (
                         _("🏁 Complete the programme"),
-                        ProgrammeAction(action="complete", programme_id=programme.id),
+                        ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id),
                     )
                 ]
             )
@@ -242,7 +271,7 @@ async def activity_confirmed(
         await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], offer)
 
 
-@router.callback_query(ActivityAction.filter(F.action == "return"))
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.RETURN))
 async def return_started(
     query: CallbackQuery,
     callback_data: ActivityAction,
@@ -254,13 +283,20 @@ async def return_started(
     check_reviewable(activity, actor)
     await state.set_state(Returning.entering_comment)
     await state.set_data({"activity_id": activity.id})
-    await query.message.answer(_("What should be redone? Your comment goes to the mentee:"))
+    await remember_origin(state, query.message)
+    await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
     await query.answer()
 
 
 @router.message(Returning.entering_comment, F.text)
 async def return_comment_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     activity = await review_activity(
@@ -268,6 +304,7 @@ async def return_comment_entered(
     )
     await state.clear()
     await message.answer(_("Returned to the mentee."))
+    await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
 
     def to_mentee() -> tuple[str, None]:
         return _(

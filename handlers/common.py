@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.drafts import pause_registration
 from handlers.texts import help_text
-from handlers.ui import LanguageChoice
+from handlers.ui import LanguageChoice, show_outcome
 from models.enums import ParticipantStatus
 from models.errors import InvalidValue
 from models.participant import Participant, set_locale
@@ -33,6 +33,8 @@ async def cmd_cancel(message: Message, state: FSMContext, participant: Participa
     text = _("Cancelled.")
     if kept and participant is not None and participant.status == ParticipantStatus.REGISTERING:
         text += " " + _("Your answers are kept; send /start to continue the registration.")
+    elif kept:
+        text += " " + _("Your answers are kept; /start offers to continue where you stopped.")
     await message.answer(text)
 
 
@@ -57,5 +59,5 @@ async def language_chosen(
         raise InvalidValue()
     await set_locale(session, query.from_user.id, callback_data.code)
     with i18n.use_locale(callback_data.code):
-        await query.message.edit_text(_("Language: English. /help shows what I can do."))
+        await show_outcome(query, _("Language: English. /help shows what I can do."))
         await query.answer()

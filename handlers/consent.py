@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,10 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import remove_curator_menu
 from bot.config import Settings
 from bot.forms import scrub_forms
-from handlers.notify import notify_curators, notify_participants
+from handlers.notify import Notifier
 from handlers.onboarding.options import STALE
 from handlers.texts import consent_lines
-from handlers.ui import ConsentAction, label, yes_no_keyboard
+from handlers.ui import ConsentAction, ConsentVerb, label, show_outcome, yes_no_keyboard
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind
 from models.erasure import ERASED_TRACES
@@ -40,7 +39,7 @@ async def cmd_consent(
         if consent.is_active:
             builder.button(
                 text=_("Withdraw: {kind}").format(kind=label(consent.kind)),
-                callback_data=ConsentAction(action="withdraw", kind=consent.kind),
+                callback_data=ConsentAction(action=ConsentVerb.WITHDRAW, kind=consent.kind),
             )
     builder.adjust(1)
     text = "<b>{title}</b>\n{lines}".format(
@@ -51,13 +50,15 @@ async def cmd_consent(
     await message.answer(text, reply_markup=builder.as_markup())
 
 
-async def _active(session: AsyncSession, participant: Participant | None, kind: ConsentKind):
+async def _active(
+    session: AsyncSession, participant: Participant | None, kind: ConsentKind
+) -> Participant:
     if participant is None or await active_consent(session, participant.id, kind) is None:
         raise InvalidValue(STALE)
     return participant
 
 
-@router.callback_query(ConsentAction.filter(F.action == "withdraw"))
+@router.callback_query(ConsentAction.filter(F.action == ConsentVerb.WITHDRAW))
 async def withdrawal_requested(
     query: CallbackQuery,
     callback_data: ConsentAction,
@@ -77,31 +78,29 @@ async def withdrawal_requested(
             "your profile and other data stay."
         )
     keyboard = yes_no_keyboard(
-        ConsentAction(action="confirm", kind=callback_data.kind),
+        ConsentAction(action=ConsentVerb.CONFIRM, kind=callback_data.kind),
         _("Yes, withdraw"),
-        ConsentAction(action="keep", kind=callback_data.kind),
+        ConsentAction(action=ConsentVerb.KEEP, kind=callback_data.kind),
         _("No, keep it"),
     )
-    await query.message.edit_text(question, reply_markup=keyboard)
+    await show_outcome(query, question, reply_markup=keyboard)
     await query.answer()
 
 
-@router.callback_query(ConsentAction.filter(F.action == "keep"))
+@router.callback_query(ConsentAction.filter(F.action == ConsentVerb.KEEP))
 async def withdrawal_cancelled(query: CallbackQuery) -> None:
-    await query.message.edit_text(_("Nothing has changed: your consent stays in force."))
+    await show_outcome(query, _("Nothing has changed: your consent stays in force."))
     await query.answer()
 
 
-@router.callback_query(ConsentAction.filter(F.action == "confirm"))
+@router.callback_query(ConsentAction.filter(F.action == ConsentVerb.CONFIRM))
 async def withdrawal_confirmed(
     query: CallbackQuery,
     callback_data: ConsentAction,
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     participant = await _active(session, participant, callback_data.kind)
     name = escape(participant.display_name)  # for the curators' notice; erased from the DB
@@ -109,7 +108,7 @@ async def withdrawal_confirmed(
     had_role = participant.staff_role is not None
     affected = await withdraw_consent(session, participant, kind)
     if had_role and participant.staff_role is None:
-        await remove_curator_menu(bot, i18n, participant.telegram_id)
+        await remove_curator_menu(notifier.bot, notifier.i18n, participant.telegram_id)
     await state.clear()
     # drafts of others still naming them or quoting them: the traces replaced (bot.forms)
     await scrub_forms(state.storage, session.info.pop(ERASED_TRACES, []))
@@ -120,7 +119,7 @@ async def withdrawal_confirmed(
         )
     else:
         done = _("Consent withdrawn: you are no longer in the bank of mentors.")
-    await query.message.edit_text(done)
+    await show_outcome(query, done)
     await query.answer()
 
     def render() -> tuple[str, None]:
@@ -135,7 +134,7 @@ async def withdrawal_confirmed(
             )
         return notice.format(name=name), None
 
-    await notify_curators(bot, session, settings, i18n, render)
+    await notifier.curators(render)
 
     def to_partners() -> tuple[str, None]:
         return _(
@@ -143,4 +142,4 @@ async def withdrawal_confirmed(
             "The curator will contact you."
         ).format(name=name), None
 
-    await notify_participants(bot, session, i18n, affected, to_partners)
+    await notifier.participants(affected, to_partners)

@@ -1,8 +1,11 @@
 """Nothing typed is lost: a command in the middle of a form asks «continue or start over»
-instead of silently throwing the answers away; /cancel in the registration keeps them, and the
-next /start offers to go on where the person stopped."""
+instead of silently throwing the answers away; /cancel in a form (the registration, a programme
+draft, a meeting, a request, a broadcast…) keeps them, and the next /start offers to go on
+where the person stopped."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import StateFilter
@@ -14,9 +17,11 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
 from bot.config import Settings
+from handlers.confirm import Confirming
 from handlers.onboarding.steps import Registration, ask, registration_step
-from handlers.ui import button_rows
+from handlers.ui import button_rows, prompt_of, step_keyboard
 from models.fields import FIELDS
+from models.i18n_marker import N_
 
 router = Router(name=__name__)
 PAUSED = "paused_registration"  # FSM data key: {"state": ..., "data": {...}} after /cancel
@@ -49,7 +54,10 @@ def _command(text: str | None) -> str:
     return (text or "").split(maxsplit=1)[0].split("@", 1)[0].lower() if text else ""
 
 
-@router.message(~StateFilter(None), F.text.func(lambda text: _command(text) in KNOWN_COMMANDS))
+@router.message(
+    ~StateFilter(None, Confirming.deciding),  # an open summary is not a draft: the command runs
+    F.text.func(lambda text: _command(text) in KNOWN_COMMANDS),
+)
 async def command_inside_a_form(message: Message, state: FSMContext) -> None:
     """/cancel, /help and /lang are handled before (handlers.common); any other command of the
     bot would throw the answers away, so the person chooses. (An unknown «/…» is left to the
@@ -97,10 +105,55 @@ async def draft_choice_stale(query: CallbackQuery) -> None:
     await query.answer(_("This form is already finished or cancelled."), show_alert=True)
 
 
+# Forms kept by /cancel and offered again by /start (the group of the FSM state → its name).
+FORM_NAMES = {
+    "Registration": N_("the registration"),
+    "ProfileEditing": N_("the profile change"),
+    "Drafting": N_("the programme draft"),
+    "AddingActivity": N_("the new activity"),
+    "LoggingMeeting": N_("the meeting record"),
+    "Requesting": N_("the request"),
+    "Broadcasting": N_("the broadcast"),
+    "Reporting": N_("the activity report"),
+    "Writing": N_("the message"),
+    "Editing": N_("the site item"),
+    "RoadmapEditing": N_("the roadmap event"),
+}
+
+
+def _form(state_name: str | None) -> str | None:
+    group = (state_name or "").split(":", 1)[0]
+    return group if group in FORM_NAMES else None
+
+
+# Text steps outside the draft's and the meeting's step tables: the field each one asks for.
+STEP_FIELDS = {
+    "Requesting:entering_reason": "request_reason",
+    "Reporting:entering_comment": "report_comment",
+    "Writing:entering_text": "message_text",
+}
+DATE_STEPS = ("entering_date", "entering_start", "entering_end", "entering_deadline")
+
+
+def _field_of(state_name: str, data: dict[str, Any]) -> str | None:
+    """The field a text step of a form asks for (its prompt is shown again on resuming)."""
+    from handlers.journal import MEETING_STEPS
+    from handlers.programme.drafting import TEXT_STEPS
+
+    for steps in (TEXT_STEPS, MEETING_STEPS):
+        for step, (key, _following) in steps.items():
+            if getattr(step, "state", step) == state_name:
+                return key
+    if state_name == "ProfileEditing:entering_value" and data.get("edit_field") in FIELDS:
+        return str(data["edit_field"])
+    return STEP_FIELDS.get(state_name)
+
+
 async def pause_registration(state: FSMContext) -> bool:
-    """On /cancel: keep the registration's answers for the next /start. True if kept."""
+    """On /cancel: keep a form's answers for the next /start (a confirmation or an answer to
+    someone's decision is not a draft: it is dropped). True if kept."""
     current = await state.get_state()
-    if registration_step(current) is None:
+    if _form(current) is None:
         return False
     data = await state.get_data()
     data.pop(INTERRUPTED_BY, None)
@@ -110,13 +163,26 @@ async def pause_registration(state: FSMContext) -> bool:
 
 
 async def offer_to_resume(message: Message, state: FSMContext) -> bool:
-    """On /start: a registration stopped with /cancel is offered to continue. True if offered."""
+    """On /start: a form stopped with /cancel is offered to continue. True if offered."""
     paused = (await state.get_data()).get(PAUSED)
-    if not paused or registration_step(paused.get("state")) is None:
+    form = _form(paused.get("state")) if paused else None
+    if form is None or paused is None:
         return False
-    answered = sum(
-        1 for key, value in paused["data"].items() if key in FIELDS and value not in (None, "", [])
-    )
+    if form != "Registration":
+        await message.answer(
+            _("You stopped {form} with /cancel. Continue where you stopped, or drop it?").format(
+                form=_(FORM_NAMES[form])
+            ),
+            reply_markup=button_rows(
+                [
+                    (_("▶ Continue where I stopped"), ResumeChoice(resume=True)),
+                    (_("🗑 Drop it"), ResumeChoice(resume=False)),
+                ]
+            ),
+        )
+        return True
+    given: dict[str, Any] = paused["data"]
+    answered = len([k for k, v in given.items() if k in FIELDS and v not in (None, "", [])])
     await message.answer(
         ngettext(
             "You stopped the registration with {count} answer given. Continue where you "
@@ -145,11 +211,15 @@ async def resume_chosen(
     i18n: I18n,
 ) -> None:
     paused = (await state.get_data()).get(PAUSED)
-    step = registration_step(paused.get("state")) if paused else None
+    form = _form(paused.get("state")) if paused else None
     await query.answer()
-    if step is None:
+    if form is None or paused is None:
         await message.edit_text(_("This form is already finished or cancelled."))
         return
+    if form != "Registration":
+        await _resume_form(message, state, paused, resume=callback_data.resume)
+        return
+    step = registration_step(paused["state"]) or Registration.entering_full_name
     if callback_data.resume:
         await state.set_data(paused["data"])
         await message.edit_text(_("Let us continue."))
@@ -158,3 +228,27 @@ async def resume_chosen(
         step = Registration.entering_full_name
         await message.edit_text(_("Let us start the registration again."))
     await ask(message, state, step, settings.organization_name, i18n)
+
+
+async def _resume_form(
+    message: Message, state: FSMContext, paused: dict[str, Any], *, resume: bool
+) -> None:
+    if not resume:
+        await state.clear()
+        await message.edit_text(_("The unfinished answers are deleted."))
+        return
+    await state.set_state(paused["state"])
+    await state.set_data(paused["data"])
+    key = _field_of(paused["state"], paused["data"])
+    if key is not None:
+        await message.edit_text(_("Let us continue."))
+        await message.answer(prompt_of(key), reply_markup=step_keyboard(FIELDS[key]))
+    elif paused["state"].endswith(DATE_STEPS):
+        await message.edit_text(_("Let us continue."))
+        await message.answer(
+            _("The date (DD.MM.YYYY, or in words: «завтра», «15 марта», «через 2 недели»):")
+        )
+    else:
+        await message.edit_text(
+            _("Let us continue: send the answer the form asked for last (/cancel stops).")
+        )

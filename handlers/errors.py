@@ -15,7 +15,7 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent, Update
+from aiogram.types import ErrorEvent, Message, Update
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,7 +25,7 @@ from bot.resilience import describe, transient_database_error
 from models.base import utcnow
 from models.database import read_only_database_error
 from models.enums import label_id
-from models.errors import DomainError
+from models.errors import AlreadyDecided, DomainError
 from models.outbox import mark_unreachable
 
 router = Router(name=__name__)
@@ -53,9 +53,25 @@ async def tell(update: Update, text: str) -> None:
 
 @router.error(ExceptionTypeFilter(DomainError))
 async def domain_error_explained(event: ErrorEvent) -> None:
-    error: DomainError = event.exception  # type: ignore[assignment]
+    error = event.exception
+    assert isinstance(error, DomainError)  # the router's filter
     params = {key: _translated(value) for key, value in error.params.items()}
-    await tell(event.update, _(error.message).format(**params))
+    text = _(error.message).format(**params)
+    await tell(event.update, text)
+    query = event.update.callback_query
+    if isinstance(error, AlreadyDecided) and query is not None:
+        await _show_decided(query.message, text)
+
+
+async def _show_decided(message: object, text: str) -> None:
+    """A copy of a decision's buttons pressed after someone else decided (another curator's
+    copy, an old notice): the buttons go and the message says what it came to."""
+    if not isinstance(message, Message) or not message.text:
+        return
+    try:
+        await message.edit_text(f"{message.html_text}\n\n{text}", reply_markup=None)
+    except TelegramAPIError as error:
+        logger.info("the decided copy was not edited: %s", error.message)
 
 
 def _translated(value: object) -> object:
@@ -118,7 +134,7 @@ async def user_blocked_the_bot(
 ) -> None:
     """The person blocked the bot while we were answering: what they did is saved; they are
     marked unreachable so reminders stop and the curators hear of it."""
-    user = event.update.event.from_user if event.update.event else None  # type: ignore[union-attr]
+    user = getattr(event.update.event, "from_user", None)  # every update kind here has one
     logger.info("update %s: the user blocked the bot", event.update.update_id)
     if user is not None:
         async with session_pool() as session:
@@ -128,7 +144,8 @@ async def user_blocked_the_bot(
 @router.error(ExceptionTypeFilter(TelegramBadRequest))
 async def stale_request_ignored(event: ErrorEvent) -> None:
     """A button pressed long ago, or an edit to what is already shown: nothing to tell."""
-    error: TelegramBadRequest = event.exception  # type: ignore[assignment]
+    error = event.exception
+    assert isinstance(error, TelegramBadRequest)  # the router's filter
     if any(stale in error.message for stale in _STALE):
         logger.info("update %s: %s", event.update.update_id, error.message[:120])
         return

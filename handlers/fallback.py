@@ -15,7 +15,7 @@ CURATOR_ONLY = {f"/{name}" for name, _description in CURATOR_COMMANDS}
 
 @router.message(F.text.startswith("/"))
 async def unknown_command(message: Message, is_curator: bool) -> None:
-    command = message.text.split(maxsplit=1)[0].split("@", 1)[0].lower()
+    command = (message.text or "/").split(maxsplit=1)[0].split("@", 1)[0].lower()
     if command in CURATOR_ONLY and not is_curator:
         await message.answer(_("This command is only for the programme's curators."))
         return

@@ -22,14 +22,18 @@ from handlers.ui import (
     SKIP,
     FormOption,
     MessageReply,
+    PairPurpose,
     PickPair,
     button_rows,
+    chat_of,
     prompt_of,
+    set_buttons,
+    shown,
     step_keyboard,
 )
 from handlers.views import day
 from models.access import Actor
-from models.enums import MessageKind
+from models.enums import MessageKind, Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, check_not_future, parse_date
 from models.journal import PairMessage, answer_message, log_meeting, send_message
@@ -93,7 +97,7 @@ async def _command(
     action: str,
     today: date,
 ) -> None:
-    side = None if action == "meeting" else "mentee"
+    side = None if action == "meeting" else Side.MENTEE
     pair = await pick_pair(message, session, await my_pairs(session, actor, side=side), action)
     if pair is not None:
         await _start(message, state, pair, action, today)
@@ -120,7 +124,9 @@ async def cmd_propose(
     await _command(message, state, session, actor, MessageKind.PROPOSAL, today)
 
 
-@router.callback_query(PickPair.filter(F.action.in_({"meeting", "question", "proposal"})))
+@router.callback_query(
+    PickPair.filter(F.action.in_({PairPurpose.MEETING, PairPurpose.QUESTION, PairPurpose.PROPOSAL}))
+)
 async def journal_pair_picked(
     query: CallbackQuery,
     callback_data: PickPair,
@@ -132,7 +138,7 @@ async def journal_pair_picked(
     pair = await get_pair(session, callback_data.pair_id)
     pair.require_member(actor, curator_allowed=False)
     await query.answer()
-    await _start(query.message, state, pair, callback_data.action, today)
+    await _start(shown(query), state, pair, callback_data.action, today)
 
 
 async def _meeting_date(message: Message, state: FSMContext, held_on: date) -> None:
@@ -143,14 +149,16 @@ async def _meeting_date(message: Message, state: FSMContext, held_on: date) -> N
 
 @router.message(LoggingMeeting.entering_date, F.text)
 async def meeting_date_typed(message: Message, state: FSMContext, today: date) -> None:
-    await _meeting_date(message, state, check_not_future(parse_date(message.text), today))
+    await _meeting_date(
+        message, state, check_not_future(parse_date(message.text, today, "past"), today)
+    )
 
 
 @router.callback_query(FormOption.filter(F.field == "meeting_date"), LoggingMeeting.entering_date)
 async def meeting_today(query: CallbackQuery, state: FSMContext, today: date) -> None:
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await _meeting_date(query.message, state, today)
+    await _meeting_date(shown(query), state, today)
 
 
 @router.message(LoggingMeeting.entering_topic, F.text)
@@ -200,9 +208,9 @@ async def next_assignment_skipped(
     bot: Bot,
     i18n: I18n,
 ) -> None:
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await _save_meeting(query.message, state, session, actor, today, bot, i18n, None)
+    await _save_meeting(shown(query), state, session, actor, today, bot, i18n, None)
 
 
 async def _save_meeting(message, state, session, actor, today, bot, i18n, next_assignment) -> None:  # type: ignore[no-untyped-def]
@@ -234,7 +242,7 @@ async def message_written(
     i18n: I18n,
 ) -> None:
     data = await state.get_data()
-    sent = await send_message(session, actor, data["pair_id"], data["action"], message.text)
+    sent = await send_message(session, actor, data["pair_id"], data["action"], (message.text or ""))
     await state.clear()
     await message.answer(_("Sent to your mentor."))
     await send_notices(bot, session, i18n, "message.sent", sent.id, settings=settings)
@@ -252,11 +260,11 @@ async def reply_started(
     if question is None or question.answered_at is not None:
         raise InvalidValue(STALE)
     pair = await get_pair(session, question.pair_id)
-    if pair.side_of(actor.participant_id) != "mentor":
+    if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await state.set_state(Writing.entering_reply)
     await state.set_data({"message_id": question.id})
-    await query.message.answer(_("Type your reply:"))
+    await chat_of(query).answer(_("Type your reply:"))
     await query.answer()
 
 
@@ -265,7 +273,7 @@ async def reply_written(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
 ) -> None:
     answered = await answer_message(
-        session, actor, (await state.get_data())["message_id"], message.text
+        session, actor, (await state.get_data())["message_id"], (message.text or "")
     )
     await state.clear()
     await message.answer(_("Your reply is sent."))

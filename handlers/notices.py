@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.sender import Delivery, Outcome, sender_for
+from bot.sender import Delivery, Outcome, Sender, sender_for
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.texts import format_value, shorten
 from handlers.ui import (
@@ -31,6 +31,7 @@ from handlers.ui import (
     PairReply,
     ReplacementOrder,
     RequestAction,
+    RequestVerb,
     button_rows,
     label,
 )
@@ -70,10 +71,11 @@ from models.requests import Request
 logger = logging.getLogger(__name__)
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 # (session, object id, recipient's chat id) -> a render function, or None: nothing to say
-Renderer = Callable[[AsyncSession, int, int], Awaitable[Callable[[], Rendered] | None]]
+Render = Callable[[], Rendered]
+Renderer = Callable[[AsyncSession, int, int], Awaitable[Render | None]]
 
 
-async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int) -> Render | None:
     pair = await session.get(Pair, pair_id)
     if pair is None or pair.order_date is None:
         return None
@@ -102,7 +104,7 @@ async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int):  # 
     return render
 
 
-async def _request_decided(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _request_decided(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
     request = await session.get(Request, request_id)
     if request is None:
         return None
@@ -121,7 +123,9 @@ async def _request_decided(session: AsyncSession, request_id: int, chat_id: int)
     return render
 
 
-async def _mentor_decided(session: AsyncSession, participant_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _mentor_decided(
+    session: AsyncSession, participant_id: int, chat_id: int
+) -> Render | None:
     profile = await session.get(MentorProfile, participant_id)
     if profile is None or profile.status == MentorStatus.CANDIDATE:
         return None
@@ -141,7 +145,7 @@ async def _mentor_decided(session: AsyncSession, participant_id: int, chat_id: i
     return render
 
 
-async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: int) -> Render | None:
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.ended_at is None:
         return None
@@ -157,8 +161,8 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
 def curator_buttons(request: Request) -> InlineKeyboardMarkup:
     return button_rows(
         [
-            (_("Approve"), RequestAction(action="approve", request_id=request.id)),
-            (_("Reject"), RequestAction(action="reject", request_id=request.id)),
+            (_("Approve"), RequestAction(action=RequestVerb.APPROVE, request_id=request.id)),
+            (_("Reject"), RequestAction(action=RequestVerb.REJECT, request_id=request.id)),
         ]
     )
 
@@ -199,11 +203,13 @@ async def _pair_consent(session: AsyncSession, pair_id: int, chat_id: int):  # t
             (_("I decline"), PairReply(pair_id=pair.id, accept=False)),
         ]
 
+    profile = mentee.mentee_profile
+
     def about_mentee() -> str:
         return _("Mentee: {name}\nDifficulties: {difficulties}\nWants to learn: {goals}").format(
             name=escape(mentee.display_name),
-            difficulties=format_value("difficulties", mentee.mentee_profile.difficulties),
-            goals=format_value("learning_goals", mentee.mentee_profile.learning_goals),
+            difficulties=format_value("difficulties", profile and profile.difficulties),
+            goals=format_value("learning_goals", profile and profile.learning_goals),
         )
 
     def render() -> Rendered:
@@ -237,7 +243,9 @@ async def _pair_consent(session: AsyncSession, pair_id: int, chat_id: int):  # t
         else:
             about = _("Mentor: {name}\nCompetences: {competences}").format(
                 name=escape(mentor.display_name),
-                competences=format_value("competences", mentor.mentor_profile.competences),
+                competences=format_value(
+                    "competences", mentor.mentor_profile and mentor.mentor_profile.competences
+                ),
             )
         text = "{intro}\n\n{card}\n\n{about}".format(
             intro=_(
@@ -365,8 +373,11 @@ async def _request_partner(session: AsyncSession, request_id: int, chat_id: int)
 
     def render() -> Rendered:
         buttons = [
-            (_("I agree"), RequestAction(action="agree", request_id=request.id)),
-            (_("I do not agree"), RequestAction(action="disagree", request_id=request.id)),
+            (_("I agree"), RequestAction(action=RequestVerb.AGREE, request_id=request.id)),
+            (
+                _("I do not agree"),
+                RequestAction(action=RequestVerb.DISAGREE, request_id=request.id),
+            ),
         ]
         card = request_card(request, names, activity)
         return _("Your partner asks for a change; do you agree?") + "\n\n" + card, button_rows(
@@ -543,8 +554,8 @@ async def send_notices(
 
 
 async def deliver_notice(
-    session: AsyncSession, i18n: I18n, sender, message: OutboxMessage
-) -> Outcome:  # type: ignore[no-untyped-def]
+    session: AsyncSession, i18n: I18n, sender: Sender, message: OutboxMessage
+) -> Outcome:
     """Render and send one claimed notice row; record the outcome."""
     rendered = await render_notice(session, i18n, message)
     if rendered is None:

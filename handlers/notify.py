@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from uuid import uuid4
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
-from aiogram import Bot
-from aiogram.types import InlineKeyboardMarkup
+from aiogram import BaseMiddleware, Bot
+from aiogram.types import InlineKeyboardMarkup, TelegramObject
 from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.sender import Delivery, sender_for
 from models.base import utcnow
-from models.outbox import enqueue, mark_unreachable
+from models.outbox import mark_unreachable, queue_retry
 from models.participant import Participant, curator_telegram_ids, locales_of
 
 logger = logging.getLogger(__name__)
@@ -52,14 +53,48 @@ async def notify(
             await mark_unreachable(session, chat_id, utcnow())  # curators: next sweep
         elif results[chat_id] == Delivery.FAILED:
             # Telegram kept refusing: the outbox delivers it later, on its own retry schedule.
-            await enqueue(
-                session,
-                key=f"notice:{uuid4().hex}",
-                kind="notice",
-                chat_id=chat_id,
-                text=text,
-                reply_markup=markup.model_dump(exclude_none=True) if markup else None,
+            await queue_retry(
+                session, chat_id, text, markup.model_dump(exclude_none=True) if markup else None
             )
-            await session.commit()
             logger.warning("a notice to chat %s was queued for a later attempt", chat_id)
     return results
+
+
+@dataclass(frozen=True)
+class Notifier:
+    """Telling people about what a handler just did, each in their own language: made for
+    every update (NotifierMiddleware), so a handler takes `notifier` instead of the bot, the
+    session, the settings and the translations."""
+
+    bot: Bot
+    session: AsyncSession
+    settings: Settings
+    i18n: I18n
+
+    async def curators(self, render: Render) -> dict[int, Delivery]:
+        return await notify_curators(self.bot, self.session, self.settings, self.i18n, render)
+
+    async def participants(self, participant_ids: list[int], render: Render) -> dict[int, Delivery]:
+        return await notify_participants(self.bot, self.session, self.i18n, participant_ids, render)
+
+    async def notices(self, notice: str, object_id: int) -> None:
+        """Send now the notices a domain decision queued (models.outbox.queue_notice), those
+        «to the curators» expanded for the curators of the settings."""
+        from handlers.notices import send_notices  # the renderers import this module
+
+        await send_notices(
+            self.bot, self.session, self.i18n, notice, object_id, settings=self.settings
+        )
+
+
+class NotifierMiddleware(BaseMiddleware):
+    """Puts a Notifier for this update into the handler's data (after the session exists)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        data["notifier"] = Notifier(data["bot"], data["session"], data["settings"], data["i18n"])
+        return await handler(event, data)

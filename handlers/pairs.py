@@ -11,9 +11,19 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
-from handlers.ui import SKIP, FormOption, PairReply, step_keyboard
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
+from handlers.ui import (
+    SKIP,
+    FormOption,
+    PairReply,
+    chat_of,
+    set_buttons,
+    shown,
+    step_keyboard,
+)
 from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS
@@ -41,9 +51,10 @@ async def pair_accepted(
     bot: Bot,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     result = await answer_pair(session, actor, callback_data.pair_id, accept=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await show_decided(query, stamp, _("✅ Agreed"))
     await query.answer(_("Thank you, your consent is recorded."))
     await _after_answer(bot, session, settings, i18n, result)
 
@@ -55,9 +66,10 @@ async def pair_declined(
     await get_pair(session, callback_data.pair_id)
     await state.set_state(PairDeclining.entering_reason)
     await state.set_data({"pair_id": callback_data.pair_id})
+    await remember_origin(state, query.message)
     spec = FIELDS["decline_reason"]
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    await set_buttons(query, None)
+    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec))
     await query.answer()
 
 
@@ -70,9 +82,10 @@ async def decline_reason_typed(
     bot: Bot,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     reason = FIELDS["decline_reason"].clean(message.text)
-    await _decline(message, state, session, actor, bot, settings, i18n, str(reason))
+    await _decline(message, state, session, actor, bot, settings, i18n, stamp, str(reason))
 
 
 @router.callback_query(FormOption.filter(F.code == SKIP), PairDeclining.entering_reason)
@@ -85,18 +98,20 @@ async def decline_reason_skipped(
     bot: Bot,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     if callback_data.field != "decline_reason":
         raise InvalidValue(STALE)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await _decline(query.message, state, session, actor, bot, settings, i18n, None)
+    await _decline(shown(query), state, session, actor, bot, settings, i18n, stamp, None)
 
 
-async def _decline(message, state, session, actor, bot, settings, i18n, reason) -> None:  # type: ignore[no-untyped-def]
-    pair_id = (await state.get_data())["pair_id"]
+async def _decline(message, state, session, actor, bot, settings, i18n, stamp, reason) -> None:  # type: ignore[no-untyped-def]
+    data = await state.get_data()
     await state.clear()
-    result = await answer_pair(session, actor, pair_id, accept=False, reason=reason)
+    result = await answer_pair(session, actor, data["pair_id"], accept=False, reason=reason)
+    await show_outcome_later(bot, data, stamp, _("✖ Declined"))
     await message.answer(_("Your answer is recorded. Thank you for letting us know."))
     await _after_answer(bot, session, settings, i18n, result)
 

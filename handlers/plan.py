@@ -13,12 +13,23 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
 from handlers.notify import notify_participants
-from handlers.programme.common import show_programme
+from handlers.outcome import show_decided
+from handlers.programme.common import programme_text, show_programme
 from handlers.survey import offer_survey
-from handlers.ui import ActivityAction, PickPair, ProgrammeAction, button_rows
+from handlers.ui import (
+    ActivityAction,
+    ActivityVerb,
+    PairPurpose,
+    PickPair,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    shown,
+)
 from models.access import Actor
-from models.enums import ActivityStatus, ProgrammeStatus
+from models.enums import ActivityStatus, ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
 
@@ -30,21 +41,54 @@ def plan_actions(programme: Programme, actor: Actor) -> InlineKeyboardMarkup | N
     if programme.status != ProgrammeStatus.APPROVED or side is None:
         return None
     buttons: list[tuple[str, CallbackData]] = []
-    if side == "mentee":
-        report = ProgrammeAction(action="report", programme_id=programme.id)
+    if side == Side.MENTEE:
+        report = ProgrammeAction(action=ProgrammeVerb.REPORT, programme_id=programme.id)
         buttons.append((_("✅ Report an activity done"), report))
     else:  # the mentor checks what waits for them
         for number, activity in enumerate(programme.activities, 1):
             if activity.status == ActivityStatus.REPORTED:
-                confirm = ActivityAction(action="confirm", activity_id=activity.id)
-                back = ActivityAction(action="return", activity_id=activity.id)
+                confirm = ActivityAction(action=ActivityVerb.CONFIRM, activity_id=activity.id)
+                back = ActivityAction(action=ActivityVerb.RETURN, activity_id=activity.id)
                 buttons.append((_("✔ Confirm {n}").format(n=number), confirm))
                 buttons.append((_("↩ Return {n}").format(n=number), back))
-    buttons.append((_("📝 Log a meeting"), PickPair(action="meeting", pair_id=programme.pair_id)))
+    buttons.append(
+        (_("📝 Log a meeting"), PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id))
+    )
     if programme.plan_done and actor.participant_id not in programme.completion_votes:
-        complete = ProgrammeAction(action="complete", programme_id=programme.id)
+        complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id)
         buttons.append((_("🏁 Complete the programme"), complete))
     return button_rows(buttons) if buttons else None
+
+
+def shows_plan(message: object) -> bool:
+    """The pressed message is a plan (only a plan has «Log a meeting»), not a notice."""
+    markup = getattr(message, "reply_markup", None)
+    prefix = f"{PickPair.__prefix__}:meeting:"
+    return markup is not None and any(
+        (button.callback_data or "").startswith(prefix)
+        for row in markup.inline_keyboard
+        for button in row
+    )
+
+
+async def show_outcome_on_plan(
+    query: CallbackQuery,
+    session: AsyncSession,
+    programme: Programme,
+    actor: Actor,
+    stamp: Stamp,
+    outcome: str,
+    today: date,
+) -> None:
+    """Pressed on the plan: the plan re-rendered in place with the new figures and buttons, and
+    the outcome under it; pressed on a notice: the notice with the outcome."""
+    if not shows_plan(query.message):
+        await show_decided(query, stamp, outcome)
+        return
+    await session.refresh(programme, attribute_names=["activities"])
+    view = await programme_text(session, programme, today)
+    markup = plan_actions(programme, actor)
+    await show_decided(query, stamp, outcome, text=view, markup=markup)
 
 
 @router.message(Command("plan"))
@@ -63,7 +107,7 @@ async def cmd_plan(
         await show_programme(message, session, programme, today, plan_actions(programme, actor))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "view"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW))
 async def plan_opened(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -73,10 +117,10 @@ async def plan_opened(
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
     await query.answer()
-    await show_programme(query.message, session, programme, today, plan_actions(programme, actor))
+    await show_programme(shown(query), session, programme, today, plan_actions(programme, actor))
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "complete"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))
 async def completion_voted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -84,16 +128,18 @@ async def completion_voted(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
+    today: date,
 ) -> None:
     programme = await vote_completion(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
-        await query.message.answer(
-            _("Your agreement is recorded; the programme completes when the other side agrees too.")
-        )
+        outcome = _("✅ Agreed to complete; the programme completes when the other side agrees too")
+        await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
         return
     await query.answer(_("The programme is completed."))
+    outcome = _("🏁 The programme is completed")
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
 
     def render() -> tuple[str, None]:
         return _(

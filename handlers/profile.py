@@ -16,10 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.onboarding.steps import ask, flow
+from handlers.onboarding.steps import DEPARTMENT_OPTIONS, DepartmentPick, ask, flow
 from handlers.texts import format_value, profile_card
-from handlers.ui import FormOption, ProfileAction, step_keyboard
-from models.departments import canonical_name
+from handlers.ui import (
+    FormOption,
+    ProfileAction,
+    ProfileVerb,
+    button_rows,
+    chat_of,
+    shown,
+    step_keyboard,
+)
+from models.departments import canonical_name, directory
 from models.enums import MentorStatus, Role
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
@@ -34,7 +42,7 @@ class ProfileEditing(StatesGroup):
 
 
 def editable_keys(participant: Participant) -> tuple[str, ...]:
-    keys = PROFILE_KEYS
+    keys: tuple[str, ...] = PROFILE_KEYS
     if participant.mentee_profile is not None:
         keys += MENTEE_KEYS
     if participant.mentor_profile is not None:
@@ -46,16 +54,18 @@ def profile_keyboard(participant: Participant) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for key in editable_keys(participant):
         builder.button(
-            text="✏ " + _(FIELDS[key].label), callback_data=ProfileAction(action="edit", field=key)
+            text="✏ " + _(FIELDS[key].label),
+            callback_data=ProfileAction(action=ProfileVerb.EDIT, field=key),
         )
     if participant.mentee_profile is None:
         builder.button(
-            text=_("➕ Become a mentee"), callback_data=ProfileAction(action="add_mentee")
+            text=_("➕ Become a mentee"), callback_data=ProfileAction(action=ProfileVerb.ADD_MENTEE)
         )
     mentor = participant.mentor_profile
     if mentor is None or mentor.status == MentorStatus.REJECTED:
         builder.button(
-            text=_("➕ Apply as a mentor"), callback_data=ProfileAction(action="add_mentor")
+            text=_("➕ Apply as a mentor"),
+            callback_data=ProfileAction(action=ProfileVerb.ADD_MENTOR),
         )
     builder.adjust(2)
     return builder.as_markup()
@@ -79,11 +89,12 @@ async def cmd_profile(message: Message, state: FSMContext, participant: Particip
     await show_profile(message, participant)
 
 
-@router.callback_query(ProfileAction.filter(F.action == "edit"))
+@router.callback_query(ProfileAction.filter(F.action == ProfileVerb.EDIT))
 async def field_chosen(
     query: CallbackQuery,
     callback_data: ProfileAction,
     state: FSMContext,
+    session: AsyncSession,
     participant: Participant | None,
 ) -> None:
     participant = registered(participant)
@@ -97,10 +108,36 @@ async def field_chosen(
     text = "{prompt}\n\n{now}: {value}".format(
         prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current, limit=2000)
     )
-    await query.message.answer(
-        text, reply_markup=step_keyboard(spec, current if spec.kind == "multi" else ())
-    )
+    markup = step_keyboard(spec, current if spec.kind == "multi" else ())
+    if key == "department":  # the directory as buttons; a name typed by hand is still taken
+        names = [d.name for d in await directory(session)][:30]
+        await state.update_data({DEPARTMENT_OPTIONS: names})
+        if names:
+            markup = button_rows(
+                [(name[:60], DepartmentPick(index=i)) for i, name in enumerate(names)]
+            )
+            text += "\n" + _("Choose yours below; if it is not there, type its name.")
+    await chat_of(query).answer(text, reply_markup=markup)
     await query.answer()
+
+
+@router.callback_query(DepartmentPick.filter(), ProfileEditing.entering_value)
+async def department_picked(
+    query: CallbackQuery,
+    callback_data: DepartmentPick,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+) -> None:
+    participant = registered(participant)
+    data = await state.get_data()
+    options = data.get(DEPARTMENT_OPTIONS) or []
+    if data.get("edit_field") != "department" or not 0 <= callback_data.index < len(options):
+        raise InvalidValue(STALE)
+    await _save(session, participant, "department", options[callback_data.index])
+    await state.clear()
+    await show_answer(query, FIELDS["department"], options[callback_data.index])
+    await show_profile(shown(query), participant, _("Saved."))
 
 
 @router.message(ProfileEditing.entering_value, F.text)
@@ -144,10 +181,12 @@ async def value_pressed(
     await _save(session, participant, key, answer.value)
     await state.clear()
     await show_answer(query, spec, answer.value)
-    await show_profile(query.message, participant, _("Saved."))
+    await show_profile(shown(query), participant, _("Saved."))
 
 
-@router.callback_query(ProfileAction.filter(F.action.in_({"add_mentee", "add_mentor"})))
+@router.callback_query(
+    ProfileAction.filter(F.action.in_({ProfileVerb.ADD_MENTEE, ProfileVerb.ADD_MENTOR}))
+)
 async def role_added(
     query: CallbackQuery,
     callback_data: ProfileAction,
@@ -157,7 +196,7 @@ async def role_added(
     i18n: I18n,
 ) -> None:
     participant = registered(participant)
-    role = Role.MENTEE if callback_data.action == "add_mentee" else Role.MENTOR
+    role = Role.MENTEE if callback_data.action == ProfileVerb.ADD_MENTEE else Role.MENTOR
     mentor = participant.mentor_profile
     if (role == Role.MENTEE and participant.mentee_profile is not None) or (
         role == Role.MENTOR and mentor is not None and mentor.status != MentorStatus.REJECTED
@@ -165,7 +204,7 @@ async def role_added(
         raise InvalidValue(STALE)
     await state.set_data({"adding_role": True, "role": role})
     first = flow(await state.get_data())[0]
-    await ask(query.message, state, first, settings.organization_name, i18n)
+    await ask(shown(query), state, first, settings.organization_name, i18n)
     await query.answer()
 
 

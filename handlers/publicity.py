@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.texts import format_time
-from handlers.ui import ConsentAction, button_rows
+from handlers.ui import ConsentAction, ConsentVerb, button_rows, chat_of, set_buttons, show_outcome
 from models.consent import CONSENT_VERSIONS, ConsentDocument, active_consent
 from models.enums import ConsentKind
 from models.errors import NotRegistered
@@ -114,13 +114,13 @@ async def publicity_answered(
             "Your name will not be published: the site says only «mentor» or «mentee». "
             "/publicity changes this."
         )
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await query.message.answer(text)
+    await chat_of(query).answer(text)
 
 
 @router.callback_query(
-    ConsentAction.filter((F.action == "withdraw") & (F.kind == ConsentKind.PUBLICATION))
+    ConsentAction.filter((F.action == ConsentVerb.WITHDRAW) & (F.kind == ConsentKind.PUBLICATION))
 )
 async def publicity_withdrawn_from_consents(
     query: CallbackQuery, session: AsyncSession, participant: Participant | None
@@ -129,8 +129,9 @@ async def publicity_withdrawn_from_consents(
     if participant is None:
         raise NotRegistered()
     await withdraw_publication_consent(session, participant)
-    await query.message.edit_text(
-        _("Consent withdrawn: your name disappears from the college site at the next update.")
+    await show_outcome(
+        query,
+        _("Consent withdrawn: your name disappears from the college site at the next update."),
     )
     await query.answer()
 

@@ -4,6 +4,8 @@ programme by mutual consent (§10.2), end early for good reasons (§10.1.2)."""
 from __future__ import annotations
 
 from datetime import date
+from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -15,18 +17,34 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
+from handlers.dates import deadline_doubt, plausible
 from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
+from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.ui import PickPair, RequestAction, RequestMenu, button_rows, label, prompt_of
+from handlers.ui import (
+    PairPurpose,
+    PickPair,
+    RequestAction,
+    RequestMenu,
+    RequestVerb,
+    button_rows,
+    chat_of,
+    label,
+    prompt_of,
+    shown,
+)
 from handlers.views import day
 from models.access import Actor
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
-from models.fields import parse_date
+from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
 from models.programmes import check_deadline, check_extension, programme_of_pair
 from models.requests import (
+    NEEDS_PARTNER,
     WHO_MAY_ASK,
     Request,
     answer_as_partner,
@@ -66,18 +84,18 @@ async def cmd_request(
 ) -> None:
     await state.clear()
     pair = await pick_pair(message, session, await my_pairs(session, actor), "request")
-    if pair is not None:
+    if pair is not None and actor is not None:
         await _menu(message, pair, actor)
 
 
-@router.callback_query(PickPair.filter(F.action == "request"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.REQUEST))
 async def request_pair_picked(
     query: CallbackQuery, callback_data: PickPair, session: AsyncSession, actor: Actor
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
     pair.require_member(actor, curator_allowed=False)
     await query.answer()
-    await _menu(query.message, pair, actor)
+    await _menu(shown(query), pair, actor)
 
 
 @router.callback_query(RequestMenu.filter())
@@ -89,8 +107,8 @@ async def request_kind_chosen(
     actor: Actor,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    kind = next((k for k in RequestKind if k.value == callback_data.kind), None)
-    if kind is None or pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
+    kind = callback_data.kind  # an unknown kind never matches the filter (a stale button)
+    if pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
         raise InvalidValue(STALE)
     await query.answer()
     if kind == RequestKind.DEADLINE and not callback_data.item:
@@ -101,7 +119,7 @@ async def request_kind_chosen(
             if a.status != ActivityStatus.CONFIRMED
         ]
         if not activities:
-            await query.message.answer(_("There is no open activity whose deadline could change."))
+            await chat_of(query).answer(_("There is no open activity whose deadline could change."))
             return
         buttons = [
             (
@@ -110,7 +128,7 @@ async def request_kind_chosen(
             )
             for a in activities
         ]
-        await query.message.answer(_("Which activity?"), reply_markup=button_rows(buttons))
+        await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
         return
     await state.set_data(
         {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
@@ -122,15 +140,19 @@ async def request_kind_chosen(
             if kind == RequestKind.DEADLINE
             else _("The new end date of the programme (DD.MM.YYYY):")
         )
-        await query.message.answer(prompt)
+        await chat_of(query).answer(prompt)
         return
     await state.set_state(Requesting.entering_reason)
-    await query.message.answer(prompt_of("request_reason"))
+    await chat_of(query).answer(prompt_of("request_reason"))
 
 
 @router.message(Requesting.entering_date, F.text)
-async def request_date_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    new_date = parse_date(message.text)
+async def request_date_entered(
+    message: Message, state: FSMContext, session: AsyncSession, today: date
+) -> None:
+    new_date = parse_date(message.text, today, "future")
+    if not await plausible(message, state, new_date, deadline_doubt(new_date, today)):
+        return
     data = await state.get_data()
     programme = await programme_of_pair(session, data["pair_id"])
     if programme is not None:  # refused here, not after the reason is typed
@@ -144,38 +166,66 @@ async def request_date_entered(message: Message, state: FSMContext, session: Asy
 
 
 @router.message(Requesting.entering_reason, F.text)
-async def request_reason_entered(
-    message: Message,
-    state: FSMContext,
+async def request_reason_entered(message: Message, state: FSMContext, actor: Actor) -> None:
+    data = await state.get_data()
+    reason = str(FIELDS["request_reason"].clean(message.text))
+    kind = RequestKind(data["kind"])
+    lines = [
+        _("<b>Send the request?</b>"),
+        _("Request: {kind}").format(kind=label(kind)),
+        _("Pair #{id}").format(id=data["pair_id"]),
+    ]
+    if data.get("new_date"):
+        lines.append(_("New date: {date}").format(date=day(date.fromisoformat(data["new_date"]))))
+    lines += [_("Reason: {reason}").format(reason=escape(reason)), ""]
+    if kind in NEEDS_PARTNER:
+        lines.append(_("The other side agrees first (§10.2), then the curator decides."))
+    else:
+        lines.append(_("The curator decides; I will tell you the decision."))
+    payload = {**data, "reason": reason}
+    await ask_confirmation(
+        message, state, "request", "\n".join(lines), _("✅ Send the request"), payload
+    )
+
+
+@router.callback_query(Confirmed("request"))
+async def request_confirmed(
+    query: CallbackQuery,
+    confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
-    data = await state.get_data()
+    data = confirmed
     new_date = date.fromisoformat(data["new_date"]) if data.get("new_date") else None
     request = await create_request(
         session,
         actor,
         data["pair_id"],
         data["kind"],
-        reason=message.text,
+        reason=data["reason"],
         activity_id=data.get("activity_id"),
         new_date=new_date,
     )
-    await state.clear()
+    await query.answer()
     if request.status == RequestStatus.AWAITING_PARTNER:
-        await message.answer(
-            _("Sent. The other side agrees first (§10.2), then the curator decides.")
+        await show_decided(
+            query,
+            stamp,
+            _("📨 Sent. The other side agrees first (§10.2), then the curator decides."),
         )
         await send_notices(bot, session, i18n, "request.partner", request.id)
         return
-    await message.answer(_("Sent to the curator. I will tell you the decision."))
+    await show_decided(query, stamp, _("📨 Sent to the curator. I will tell you the decision."))
     await send_to_curators(bot, session, settings, i18n, request)
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"agree", "disagree"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.AGREE, RequestVerb.DISAGREE}))
+)
 async def partner_answered(
     query: CallbackQuery,
     callback_data: RequestAction,
@@ -184,10 +234,12 @@ async def partner_answered(
     bot: Bot,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
-    agree = callback_data.action == "agree"
+    agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
-    await query.message.edit_reply_markup(reply_markup=None)
+    outcome = _("✅ Agreed; the request goes to the curator") if agree else _("✖ Did not agree")
+    await show_decided(query, stamp, outcome)
     await query.answer(_("Your answer is recorded."))
 
     await send_notices(bot, session, i18n, "request.partner_answered", request.id)

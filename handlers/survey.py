@@ -17,8 +17,13 @@ from handlers.ui import (
     SKIP,
     FormOption,
     ProgrammeAction,
+    ProgrammeVerb,
     SurveyRating,
     button_rows,
+    chat_of,
+    set_buttons,
+    show_outcome,
+    shown,
     step_keyboard,
 )
 from models.access import Actor
@@ -42,7 +47,7 @@ def survey_button(programme: Programme) -> InlineKeyboardMarkup:
         [
             (
                 _("Answer the questionnaire"),
-                ProgrammeAction(action="survey", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.SURVEY, programme_id=programme.id),
             )
         ]
     )
@@ -73,7 +78,7 @@ def _question(programme_id: int, key: str) -> tuple[str, InlineKeyboardMarkup]:
     return text, builder.as_markup()
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "survey"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SURVEY))
 async def survey_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -90,7 +95,7 @@ async def survey_started(
     await state.set_state(Surveying.rating)
     await state.set_data({"programme_id": programme.id, "ratings": {}})
     text, markup = _question(programme.id, QUESTION_KEYS[0])
-    await query.message.answer(text, reply_markup=markup)
+    await chat_of(query).answer(text, reply_markup=markup)
     await query.answer()
 
 
@@ -106,17 +111,17 @@ async def rating_given(
         raise InvalidValue(STALE)
     ratings[expected] = callback_data.value
     await state.update_data(ratings=ratings)
-    await query.message.edit_text(
-        f"{_(SURVEY_QUESTIONS[expected])} — {callback_data.value}", reply_markup=None
+    await show_outcome(
+        query, f"{_(SURVEY_QUESTIONS[expected])} — {callback_data.value}", reply_markup=None
     )
     await query.answer()
     if len(ratings) < len(QUESTION_KEYS):
         text, markup = _question(data["programme_id"], QUESTION_KEYS[len(ratings)])
-        await query.message.answer(text, reply_markup=markup)
+        await chat_of(query).answer(text, reply_markup=markup)
         return
     await state.set_state(Surveying.entering_comment)
     spec = FIELDS["survey_comment"]
-    await query.message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec))
 
 
 @router.message(Surveying.entering_comment, F.text)
@@ -130,9 +135,9 @@ async def survey_comment_typed(
 async def survey_comment_skipped(
     query: CallbackQuery, state: FSMContext, session: AsyncSession, actor: Actor
 ) -> None:
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await _submit(query.message, state, session, actor, None)
+    await _submit(shown(query), state, session, actor, None)
 
 
 async def _submit(

@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import CURATOR_COMMANDS
 from handlers.ui import label
+from models import formatting
 from models.consent import CONSENT_VERSIONS, Consent, ConsentDocument
 from models.enums import ConsentKind
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
@@ -80,7 +81,8 @@ def format_value(key: str, value: object, *, limit: int = CARD_VALUE_LIMIT) -> s
     if value in (None, "", []):
         return "—"
     if spec.kind == "multi":
-        return ", ".join(label(spec.option(code)) for code in value)  # type: ignore[union-attr]
+        codes = value if isinstance(value, list | tuple) else [value]
+        return ", ".join(label(spec.option(str(code))) for code in codes)
     if spec.kind == "choice":
         return label(spec.option(str(value)))
     return escape(shorten(str(value), limit))
@@ -120,7 +122,7 @@ def registration_notice(participant: Participant, roles: list[str], *, updated: 
 
 
 def format_time(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
+    return formatting.moment(moment, zone)
 
 
 def consent_lines(consents: list[Consent], zone: ZoneInfo) -> str:

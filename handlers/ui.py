@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from pydantic import Field
 
-from models.enums import ConsentKind, label_id
+from models.enums import ConsentKind, RequestKind, label_id
+from models.errors import DomainError
 from models.fields import FIELDS, MAX_ID, FieldSpec
+from models.i18n_marker import N_
+from models.paging import Page
 
 DONE = "_done"
 SKIP = "_skip"
@@ -23,6 +26,67 @@ BACK = "_back"
 # Numbers in button data are bounded like the database's integers: a forged 10^20 does not
 # match the button's filter (the user is told the button is stale) and never reaches a query.
 DbInt = Annotated[int, Field(ge=-MAX_ID, le=MAX_ID)]
+
+
+class ProgrammeVerb(StrEnum):
+    """What a programme's button does: drafting, the mentee's answer, review, completion."""
+
+    VIEW = "view"
+    ADD = "add"
+    REMOVE = "remove"
+    HEADER = "header"
+    SUBMIT = "submit"
+    AGREE = "agree"
+    COMMENT = "comment"
+    APPROVE = "approve"
+    RETURN = "return"
+    REPORT = "report"
+    COMPLETE = "complete"
+    END = "end"
+    SURVEY = "survey"
+
+
+class ActivityVerb(StrEnum):
+    """What a button does to an activity."""
+
+    REPORT = "report"
+    CONFIRM = "confirm"
+    RETURN = "return"
+
+
+class RequestVerb(StrEnum):
+    """The other side's answer to a request, then the curator's decision."""
+
+    AGREE = "agree"
+    DISAGREE = "disagree"
+    APPROVE = "approve"
+    REJECT = "reject"
+
+
+class ProfileVerb(StrEnum):
+    """Profile buttons."""
+
+    EDIT = "edit"
+    ADD_MENTEE = "add_mentee"
+    ADD_MENTOR = "add_mentor"
+
+
+class ConsentVerb(StrEnum):
+    """Withdrawing a consent: ask, confirm, or keep it."""
+
+    WITHDRAW = "withdraw"
+    CONFIRM = "confirm"
+    KEEP = "keep"
+
+
+class PairPurpose(StrEnum):
+    """Why a person is asked to pick one of their pairs."""
+
+    PROGRAMME = "programme"
+    REQUEST = "request"
+    MEETING = "meeting"
+    QUESTION = "question"
+    PROPOSAL = "proposal"
 
 
 class ConsentAnswer(CallbackData, prefix="pd"):
@@ -42,12 +106,12 @@ class FormOption(CallbackData, prefix="fo"):
 
 
 class ProfileAction(CallbackData, prefix="pr"):
-    action: str  # "edit", "add_mentee", "add_mentor"
+    action: ProfileVerb
     field: str = ""
 
 
 class ConsentAction(CallbackData, prefix="cs"):
-    action: str  # "withdraw", "confirm", "keep"
+    action: ConsentVerb
     kind: ConsentKind
 
 
@@ -60,12 +124,74 @@ class LanguageChoice(CallbackData, prefix="lang"):
     code: str
 
 
+class MessageGone(DomainError):
+    """The message under a pressed button can no longer be read or edited: Telegram sends an
+    InaccessibleMessage for one older than 48 hours (and none for an inline message)."""
+
+    message = N_(
+        "This message is too old to update. Send the command again to see where things stand."
+    )
+
+
+def shown(query: CallbackQuery) -> Message:
+    """The message whose button was pressed, to edit or to reply under."""
+    if isinstance(query.message, Message):
+        return query.message
+    raise MessageGone()
+
+
+def chat_of(query: CallbackQuery) -> Message | InaccessibleMessage:
+    """Where to send a new message after a press (an old message still names its chat)."""
+    if query.message is None:
+        raise MessageGone()
+    return query.message
+
+
+async def show_outcome(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Turn the pressed message into `text` (what the press did, the state now). A message too
+    old to edit gets the same text as a new message under it, so the state is always shown."""
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text, reply_markup=reply_markup)
+    elif query.message is not None:
+        await query.message.answer(text, reply_markup=reply_markup)
+
+
+async def set_buttons(query: CallbackQuery, reply_markup: InlineKeyboardMarkup | None) -> None:
+    """Change (or, with None, remove) the pressed message's buttons; an old message that can no
+    longer be edited keeps them, and a later press on them is refused as stale."""
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=reply_markup)
+
+
+def page_buttons(
+    page: Page[Any], to: Callable[[int], CallbackData]
+) -> list[tuple[str, CallbackData]]:
+    """«‹ Previous page» / «Next page ›» for a page of a list; `to(n)` is the data of page n."""
+    buttons: list[tuple[str, CallbackData]] = []
+    if page.has_previous:
+        buttons.append((_("‹ Previous page"), to(page.number - 1)))
+    if page.has_next:
+        buttons.append((_("Next page ›"), to(page.number + 1)))
+    return buttons
+
+
+def add_buttons(
+    builder: InlineKeyboardBuilder, buttons: Sequence[tuple[str, CallbackData]]
+) -> None:
+    for text, data in buttons:
+        builder.button(text=text, callback_data=data)
+
+
 def label(value: object) -> str:
     text = label_id(value) if isinstance(value, StrEnum) else None
     return _(text) if text else str(value)
 
 
-def yes_no_keyboard(yes: CallbackData, yes_text: str, no: CallbackData, no_text: str):
+def yes_no_keyboard(
+    yes: CallbackData, yes_text: str, no: CallbackData, no_text: str
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=yes_text, callback_data=yes)
     builder.button(text=no_text, callback_data=no)
@@ -125,13 +251,13 @@ class PairApproval(CallbackData, prefix="pv"):
 class ProgrammeAction(CallbackData, prefix="pg"):
     """Mentor's draft actions, mentee's answer, curator's review, completion votes."""
 
-    action: str
+    action: ProgrammeVerb
     programme_id: DbInt
     item: DbInt = 0
 
 
 class ActivityAction(CallbackData, prefix="ac"):
-    action: str  # "report", "confirm", "return"
+    action: ActivityVerb
     activity_id: DbInt
 
 
@@ -140,13 +266,13 @@ class MessageReply(CallbackData, prefix="mr"):
 
 
 class RequestMenu(CallbackData, prefix="rq"):
-    kind: str
+    kind: RequestKind
     pair_id: DbInt
     item: DbInt = 0  # the activity, for a deadline change
 
 
 class RequestAction(CallbackData, prefix="ra"):
-    action: str  # "agree", "disagree" (the other side), "approve", "reject" (the curator)
+    action: RequestVerb
     request_id: DbInt
 
 
@@ -170,7 +296,7 @@ class SurveyRating(CallbackData, prefix="sv"):
 class PickPair(CallbackData, prefix="pp"):
     """Choosing one of the person's pairs before an action (a mentor may have several)."""
 
-    action: str
+    action: PairPurpose
     pair_id: DbInt
 
 
@@ -180,7 +306,9 @@ def progress_bar(done: int, total: int, width: int = 8) -> str:
     return f"{'▓' * filled}{'░' * (width - filled)} {percent} %"
 
 
-def button_rows(buttons: list[tuple[str, CallbackData]], width: int = 1) -> InlineKeyboardMarkup:
+def button_rows(
+    buttons: Sequence[tuple[str, CallbackData]], width: int = 1
+) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for text, data in buttons:
         builder.button(text=text, callback_data=data)

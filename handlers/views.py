@@ -8,12 +8,12 @@ from html import escape
 
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
-from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.texts import shorten
 from handlers.ui import label, progress_bar
+from models import formatting
 from models.enums import ActivityStatus, MentoringForm
 from models.journal import Meeting
 from models.names import Case, decline
@@ -34,14 +34,14 @@ def name_in(full_name: str, case: Case) -> str:
 
 def decimal(value: float, digits: int = 1) -> str:
     """A number as the reader writes it: «4,5» in Russian, «4.5» in English."""
-    pattern = "0." + "#" * digits if digits else "0"
-    return format_decimal(value, format=pattern, locale=get_i18n().current_locale)
+    return formatting.decimal(value, get_i18n().current_locale, digits)
 
 
 def reason_text(reason: str | tuple[str, str], params: dict[str, object]) -> str:
     """A matching reason (models.matching) translated, with the plural form its count needs."""
     if isinstance(reason, tuple):
-        count = int(params.get("count") or 0)  # type: ignore[call-overload]
+        count = params.get("count")
+        count = count if isinstance(count, int) else 0
         return ngettext(reason[0], reason[1], count).format(**params)
     return _(reason).format(**params)
 
@@ -66,8 +66,7 @@ async def pair_names(session: AsyncSession, pair: Pair) -> dict[int, str]:
     return await names_of(session, [pair.mentor_id, pair.pending_mentor_id, *pair.mentee_ids])
 
 
-def day(value: date) -> str:
-    return value.strftime("%d.%m.%Y")
+day = formatting.day
 
 
 def forms_text(forms: list[str]) -> str:

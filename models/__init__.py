@@ -5,6 +5,7 @@ from models.base import Base
 from models.broadcasts import Broadcast
 from models.consent import Consent
 from models.departments import Department
+from models.forms import FormDraft
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
@@ -28,6 +29,7 @@ __all__ = [
     "Consent",
     "Department",
     "EventGuest",
+    "FormDraft",
     "Invite",
     "Meeting",
     "MenteeProfile",

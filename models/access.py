@@ -17,7 +17,7 @@ class Actor:
     @classmethod
     def of(cls, telegram_id: int, participant: Participant | None, is_curator: bool) -> Actor:
         registered = participant is not None and participant.is_registered
-        return cls(telegram_id, participant.id if registered else None, is_curator)
+        return cls(telegram_id, participant.id if participant and registered else None, is_curator)
 
     def require_curator(self) -> None:
         if not self.is_curator:

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, utcnow
+from models.paging import Page, page_of
 
 
 class AuditEntry(Base):
@@ -22,6 +23,20 @@ class AuditEntry(Base):
     object_id: Mapped[int | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+async def record_view(
+    session: AsyncSession,
+    actor_telegram_id: int,
+    action: str,
+    object_type: str | None = None,
+    object_id: int | None = None,
+    **details: Any,
+) -> None:
+    """A curator read something the log must show (a document made, a card opened, an
+    export): the entry is the whole change, committed at once."""
+    audit(session, actor_telegram_id, action, object_type, object_id, **details)
+    await session.commit()
 
 
 def audit(
@@ -62,7 +77,7 @@ async def audit_page(
     size: int = 10,
     kind: str | None = None,
     people: tuple[list[int], list[int]] | None = None,
-) -> tuple[list[AuditEntry], bool]:
+) -> Page[AuditEntry]:
     """One page of the log, newest first, and whether there is a next page (LIMIT size + 1).
 
     `people` is (telegram ids, participant ids): entries made by those people or about them.
@@ -81,11 +96,5 @@ async def audit_page(
                 ),
             )
         )
-    rows = list(
-        await session.scalars(
-            query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-            .offset(page * size)
-            .limit(size + 1)
-        )
-    )
-    return rows[:size], len(rows) > size
+    ordered = query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    return await page_of(session, ordered, page, size)

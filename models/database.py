@@ -60,7 +60,7 @@ def sqlite_in_transaction(dbapi_connection: Any) -> bool:
     opens one only before a write, so after reads alone there is none."""
     inner = getattr(dbapi_connection, "_connection", None)  # the aiosqlite.Connection
     try:
-        return bool(inner.in_transaction)  # type: ignore[union-attr]
+        return bool(getattr(inner, "in_transaction"))  # noqa: B009  # aiosqlite is untyped here
     except (AttributeError, ValueError):  # not an aiosqlite connection, or closed
         return True
 
@@ -74,7 +74,8 @@ class WriterQueue:
 
     SQLite lets one transaction write at a time; the others get "busy" and its busy handler
     sleeps and tries again (1, 2, 5 … 100 ms steps). With many updates writing at once that
-    polling, not the work, made the latency (issue 18: 50 users at once ≈ 10× the echo bot).
+    polling, not the work, made the latency (50 users at once ≈ 10× the echo bot in
+    benchmarks/latency.py).
     Here a transaction's first write waits its turn on an asyncio lock (no thread blocked, the
     loop keeps serving the others, first come first served) and lets go at its COMMIT or
     ROLLBACK. SQLite's busy_timeout still guards against other processes. The wait is bounded
@@ -145,8 +146,9 @@ def _skip_idle_commits(engine: AsyncEngine, writers: WriterQueue) -> None:
         finally:
             writers.release(dbapi_connection)
 
-    dialect.do_commit = do_commit  # type: ignore[method-assign]
-    dialect.do_rollback = do_rollback  # type: ignore[method-assign]
+    # Wrapping the dialect's own methods is SQLAlchemy's documented hook point for this.
+    dialect.do_commit = do_commit  # type: ignore[method-assign]  # a wrapper, same signature
+    dialect.do_rollback = do_rollback  # type: ignore[method-assign]  # a wrapper, same signature
 
 
 def create_session_pool(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

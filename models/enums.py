@@ -165,6 +165,14 @@ class EndReason(StrEnum):
     BY_CURATOR = "by_curator"
 
 
+class Side(StrEnum):
+    """Who someone is to a pair: its mentor, one of its mentees, or a curator looking at it."""
+
+    MENTOR = "mentor"
+    MENTEE = "mentee"
+    CURATOR = "curator"
+
+
 class Responsible(StrEnum):
     MENTEE = "mentee"
     MENTOR = "mentor"

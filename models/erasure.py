@@ -19,13 +19,14 @@ import json
 from datetime import datetime
 from html import escape
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
 from models.fields import PROFILE_KEYS
+from models.forms import FormDraft
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, PairMember
@@ -72,9 +73,24 @@ async def erase_person(
     await session.flush()
     await _erase_outbox(session, participant.telegram_id, traces, now)
     needles = _needles(written)
+    await _scrub_form_drafts(session, participant.telegram_id, needles)
     # for the caller's stores outside the database (unfinished forms: bot.forms)
     session.info.setdefault(ERASED_TRACES, []).extend(needles)
     return needles
+
+
+async def _scrub_form_drafts(session: AsyncSession, chat_id: int, needles: list[str]) -> None:
+    """Other people's unfinished forms kept in the database (bot.sqlstorage): kept, with the
+    person's name and texts replaced (their own forms are deleted with the outbox rows)."""
+    if not needles:
+        return
+    for draft in await session.scalars(
+        select(FormDraft).where(FormDraft.user_id != chat_id, FormDraft.data.is_not(None))
+    ):
+        dumped = json.dumps(draft.data, ensure_ascii=False)
+        scrubbed = _scrub(dumped, [json.dumps(n, ensure_ascii=False)[1:-1] for n in needles])
+        if scrubbed != dumped:
+            draft.data = json.loads(scrubbed)
 
 
 async def _erase_staff_rows(session: AsyncSession, person: int) -> list[str | None]:
@@ -174,7 +190,9 @@ async def _answered_by(session: AsyncSession, message: PairMessage, person: int)
     return person == pair.mentor_id
 
 
-async def _erase_programme_texts(session: AsyncSession, participant: Participant) -> list:
+async def _erase_programme_texts(
+    session: AsyncSession, participant: Participant
+) -> list[str | None]:
     person = participant.id
     traces: list[str | None] = []
     for pair in await session.scalars(select(Pair).where(Pair.mentor_id == person)):
@@ -205,7 +223,7 @@ async def _erase_programme_texts(session: AsyncSession, participant: Participant
     return traces
 
 
-async def _erase_requests(session: AsyncSession, participant: Participant) -> list:
+async def _erase_requests(session: AsyncSession, participant: Participant) -> list[str | None]:
     traces: list[str | None] = []
     for request in await session.scalars(
         select(Request).where(Request.author_id == participant.id)
@@ -220,7 +238,7 @@ async def _erase_requests(session: AsyncSession, participant: Participant) -> li
     return traces
 
 
-async def _erase_surveys(session: AsyncSession, person: int) -> list:
+async def _erase_surveys(session: AsyncSession, person: int) -> list[str | None]:
     traces: list[str | None] = []
     for answer in await session.scalars(
         select(SurveyAnswer).where(SurveyAnswer.participant_id == person)
@@ -230,7 +248,7 @@ async def _erase_surveys(session: AsyncSession, person: int) -> list:
     return traces
 
 
-async def _erase_broadcasts(session: AsyncSession, telegram_id: int) -> list:
+async def _erase_broadcasts(session: AsyncSession, telegram_id: int) -> list[str | None]:
     traces: list[str | None] = []
     for broadcast in await session.scalars(
         select(Broadcast).where(Broadcast.author_telegram_id == telegram_id)
@@ -259,6 +277,8 @@ async def _erase_outbox(
         .where(OutboxMessage.chat_id == chat_id)
         .values(text="", reply_markup=None, media_kind=None, media_file_id=None)
     )
+    # The person's own unfinished forms (bot.sqlstorage) hold their typed answers.
+    await session.execute(delete(FormDraft).where(FormDraft.user_id == chat_id))
     needles = _needles(traces)
     if not needles:
         return

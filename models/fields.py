@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -57,9 +57,11 @@ class FieldSpec:
     optional: bool = False  # a text step that may be skipped
     person_name: bool = False
 
-    def clean(self, raw: str) -> str | int:
-        """Validate typed input for a text or number field."""
-        raw = printable(raw)
+    def clean(self, raw: str | None, *, typed: bool = True) -> str | int:
+        """Validate typed input for a text or number field; a message without text is empty
+        (`typed=False`: an answer stored before a rule for typing was added, such as the two
+        words of a full name)."""
+        raw = printable(raw or "")
         text = " ".join(raw.split()) if self.kind == "int" or self.person_name else raw.strip()
         if not text:
             raise InvalidValue(N_("Please send the answer as text."))
@@ -77,6 +79,10 @@ class FieldSpec:
             )
         if self.person_name and not _PERSON_NAME.match(text):
             raise InvalidValue(N_("Please type your full name in letters, e.g. Ivanova Maria."))
+        if self.person_name and typed and len(text.split()) < 2:
+            raise InvalidValue(
+                N_("Please type at least the surname and the first name, e.g. Ivanova Maria.")
+            )
         return text
 
     def _clean_int(self, text: str) -> int:
@@ -99,14 +105,21 @@ class FieldSpec:
     def coerce(self, value: object) -> object:
         """Validate a stored or typed answer of any kind (None only for optional fields)."""
         if self.kind == "multi":
-            return self.clean_selection(value or [])  # type: ignore[arg-type]
+            return self.clean_selection(value if isinstance(value, list | tuple) else [])
         if value is None or value == "":
             if self.optional:
                 return None
             raise InvalidValue(N_("Please send the answer as text."))
         if self.kind == "choice":
             return self.option(str(value))
-        return self.clean(str(value))
+        return self.clean(str(value), typed=False)
+
+    def text(self, value: object) -> str | None:
+        """A text answer, validated (None only where the field is optional)."""
+        if self.kind != "text":
+            raise TypeError(f"{self.key} is not a text field")
+        cleaned = self.coerce(value)
+        return None if cleaned is None else str(cleaned)
 
     def option(self, code: str) -> StrEnum:
         """The option with this code; unknown codes (stale or forged buttons) are refused."""
@@ -315,31 +328,64 @@ for _spec in (
     FIELDS[_spec.key] = _spec
 
 
-_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
+_DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})\s*$")
 
 
 # Every date of the programme's life falls in this range: 1900 or 2999 is a typing slip.
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 
-def parse_date(text: str) -> date:
-    """A date typed as ДД.ММ.ГГГГ (dots, slashes or dashes), in a sane range of years."""
-    match = _DATE.match(text or "")
+def parse_date(text: str | None, today: date | None = None, prefer: str = "current_period") -> date:
+    """A date as people type it: ДД.ММ.ГГГГ or ДД.ММ.ГГ (dots, slashes or dashes), or words
+    in Russian or English («сегодня», «завтра», «15 марта», «через 2 недели») read by
+    dateparser against `today`; «31.02.2026» is told there is no such date. `prefer` says
+    which «15 марта» is meant: "future", "past" or "current_period" (this year's)."""
+    typed = " ".join((text or "").split())[:60]
+    value: date | None
+    match = _DATE.match(typed)
     if match:
         day, month, year = (int(part) for part in match.groups())
         try:
-            value = date(year, month, day)
+            value = date(year + 2000 if year < 100 else year, month, day)
         except ValueError:
-            pass
-        else:
-            if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-                raise InvalidValue(
-                    N_("Please check the year: a date from {low} to {high} is expected."),
-                    low=EARLIEST_YEAR,
-                    high=LATEST_YEAR,
-                )
-            return value
-    raise InvalidValue(N_("Please type the date as DD.MM.YYYY, for example 15.10.2026."))
+            raise InvalidValue(
+                N_("There is no such date: {date}. Please check the day and the month."),
+                date=typed,
+            ) from None
+    elif any(char.isalpha() for char in typed):
+        value = _words(typed, today or date.today(), prefer)
+    else:
+        value = None
+    if value is None:
+        raise InvalidValue(
+            N_(
+                "Please type the date as DD.MM.YYYY (15.10.2026, 15.10.26) or in words "
+                "(«завтра», «15 марта», «через 2 недели»)."
+            )
+        )
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise InvalidValue(
+            N_("Please check the year: a date from {low} to {high} is expected."),
+            low=EARLIEST_YEAR,
+            high=LATEST_YEAR,
+        )
+    return value
+
+
+def _words(typed: str, today: date, prefer: str) -> date | None:
+    import dateparser  # loaded on the first date typed in words (it takes a second)
+
+    found = dateparser.parse(
+        typed,
+        languages=["ru", "en"],
+        settings={
+            "RELATIVE_BASE": datetime.combine(today, datetime.min.time()),
+            "PREFER_DATES_FROM": prefer,
+            "DATE_ORDER": "DMY",
+            "RETURN_AS_TIMEZONE_AWARE": False,
+        },
+    )
+    return found.date() if found is not None else None
 
 
 def check_not_future(value: date, today: date) -> date:

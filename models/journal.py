@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.access import Actor
 from models.base import Base, utcnow
-from models.enums import MessageKind, PairStatus
+from models.enums import MessageKind, PairStatus, Side
 from models.errors import AccessDenied, NotFound, WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -94,7 +94,7 @@ async def send_message(
 ) -> PairMessage:
     """A mentee asks the mentor (§8.1.3) or proposes an improvement (§8.1.4)."""
     pair = await get_pair(session, pair_id)
-    if pair.require_member(actor, curator_allowed=False) != "mentee":
+    if pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
         raise AccessDenied()
     if pair.status != PairStatus.ACTIVE:
         raise WrongState(N_("Messages go to the mentor of an approved, running pair."))
@@ -126,11 +126,11 @@ async def answer_message(
     if message is None:
         raise NotFound()
     pair = await get_pair(session, message.pair_id)
-    if pair.require_member(actor, curator_allowed=False) != "mentor":
+    if pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if message.answered_at is not None:
         raise WrongState(N_("This question has already been answered."))
-    message.answer = FIELDS["message_text"].coerce(text)  # type: ignore[assignment]
+    message.answer = FIELDS["message_text"].text(text)
     message.answered_at = utcnow()
     await queue_notice(session, "message.answered", message.id, [message.author_id])
     await session.commit()

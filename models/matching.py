@@ -124,7 +124,12 @@ async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) ->
     matches = []
     for mentor in mentors:
         load = await mentor_load(session, mentor.id)
-        if load >= mentor.mentor_profile.capacity or await excluded(session, mentor.id, mentee_id):
+        profile = mentor.mentor_profile
+        if (
+            profile is None
+            or load >= profile.capacity
+            or await excluded(session, mentor.id, mentee_id)
+        ):
             continue
         match = score_mentor(mentee, mentor)
         match.load = load

@@ -27,7 +27,10 @@ _detector = PetrovichGenderDetector()
 
 def _gender(first: str, middle: str | None) -> Gender:
     try:
-        return _detector.detect(firstname=first, middlename=middle)
+        gender: Gender = _detector.detect(  # type: ignore[no-untyped-call]  # pytrovich is untyped
+            firstname=first, middlename=middle
+        )
+        return gender
     except (KeyError, ValueError, IndexError):  # a name the rules do not know
         return Gender.ANDROGYNOUS
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from uuid import uuid4
 
-from sqlalchemy import JSON, BigInteger, String, Text, select, update
+from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, utcnow
+from models.base import Base, dialect_name, rowcount, utcnow
 from models.participant import Participant, enum_column
 
 MAX_ATTEMPTS = 10
@@ -83,12 +84,12 @@ async def enqueue(
         "not_before": now,
         "created_at": now,
     }
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
     statement = (
         insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["key"])
     )
     result = await session.execute(statement)
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 CURATORS_KIND = "notice.curators"  # one row for «every curator», expanded at delivery
@@ -184,6 +185,7 @@ async def claim_notices(
     occasion: str | int | None = None,
 ) -> list[OutboxMessage]:
     """Claim the queued notices of one decision (just committed), to send them at once."""
+    about: ColumnElement[bool]
     if occasion is None:  # every occasion of this notice about this object
         base = f"notice:{notice}:{object_id}"
         about = OutboxMessage.key.startswith(
@@ -212,15 +214,30 @@ async def claim_keys(session: AsyncSession, keys: list[str], now: datetime) -> l
             .where(OutboxMessage.key == key, OutboxMessage.status == OutboxStatus.PENDING)
             .values(status=OutboxStatus.SENDING, claimed_at=now, attempted_at=None)
         )
-        if result.rowcount:
+        if rowcount(result):
             claimed.append(key)
     await session.commit()
     if not claimed:
         return []
-    result = await session.scalars(
+    rows = await session.scalars(
         select(OutboxMessage).where(OutboxMessage.key.in_(claimed)).order_by(OutboxMessage.id)
     )
-    return list(result)
+    return list(rows)
+
+
+async def queue_retry(
+    session: AsyncSession, chat_id: int, text: str, reply_markup: dict[str, Any] | None
+) -> None:
+    """A notice Telegram kept refusing: the delivery job sends it later, on its own schedule."""
+    await enqueue(
+        session,
+        key=f"notice:{uuid4().hex}",
+        kind="notice",
+        chat_id=chat_id,
+        text=text,
+        reply_markup=reply_markup,
+    )
+    await session.commit()
 
 
 async def enqueue_many(
@@ -247,21 +264,20 @@ async def enqueue_many(
         }
         for row in rows
     ]
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
     table = OutboxMessage.__table__  # Core: one executemany, its row count
+    # A Core Table where the stubs expect a mapped class; both dialects accept it.
     statement = insert(table).on_conflict_do_nothing(index_elements=["key"])  # type: ignore[arg-type]
     queued = 0
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
-        if session.bind.dialect.name == "postgresql":
+        if dialect_name(session) == "postgresql":
             # one multi-row INSERT; RETURNING counts the rows another sweep had not queued
-            returned = await session.execute(
-                statement.values(chunk).returning(table.c.id)  # type: ignore[attr-defined]
-            )
+            returned = await session.execute(statement.values(chunk).returning(table.c.id))
             queued += len(returned.all())
         else:
-            result: Any = await session.execute(statement, chunk)  # executemany: exact count
-            queued += result.rowcount
+            # executemany: exact count
+            queued += rowcount(await session.execute(statement, chunk))
     return queued
 
 
@@ -312,15 +328,15 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> li
             .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
             .values(status=OutboxStatus.SENDING, claimed_at=now, attempted_at=None)
         )
-        if result.rowcount:
+        if rowcount(result):
             claimed.append(message_id)
     await session.commit()
     if not claimed:
         return []
-    result = await session.scalars(
+    rows = await session.scalars(
         select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
     )
-    return list(result)
+    return list(rows)
 
 
 async def attempting(session: AsyncSession, message: OutboxMessage, now: datetime) -> None:
@@ -373,6 +389,12 @@ async def mark(
             )
     else:
         message.status = status
+    await session.commit()
+
+
+async def mark_reachable(session: AsyncSession, participant: Participant) -> None:
+    """The person wrote to the bot again: reminders reach them again."""
+    participant.unreachable_at = None
     await session.commit()
 
 

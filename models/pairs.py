@@ -13,7 +13,7 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
-from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus
+from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -70,22 +70,22 @@ class Pair(TimestampMixin, Base):
     def is_group(self) -> bool:
         return len(self.mentees) > 1
 
-    def side_of(self, participant_id: int | None) -> str | None:
+    def side_of(self, participant_id: int | None) -> Side | None:
         if participant_id is None:
             return None
         if participant_id == self.mentor_id:
-            return "mentor"
+            return Side.MENTOR
         if participant_id in self.mentee_ids:
-            return "mentee"
+            return Side.MENTEE
         return None
 
-    def require_member(self, actor: Actor, *, curator_allowed: bool = True) -> str:
-        """The actor's side ("mentor", "mentee", or "curator"); anyone else is refused."""
+    def require_member(self, actor: Actor, *, curator_allowed: bool = True) -> Side:
+        """The actor's side (mentor, mentee, or a curator); anyone else is refused."""
         side = self.side_of(actor.participant_id)
         if side is not None:
             return side
         if curator_allowed and actor.is_curator:
-            return "curator"
+            return Side.CURATOR
         raise AccessDenied()
 
 
@@ -292,7 +292,7 @@ async def answer_pair(
     now = now or utcnow()
     me = actor.require_participant()
     pair = await get_pair(session, pair_id)
-    reason = FIELDS["decline_reason"].coerce(reason) if reason else None
+    reason = FIELDS["decline_reason"].text(reason) if reason else None
     if pair.pending_mentor_id == me:
         return await _answer_replacement(session, pair, me, accept, now)
     if pair.status not in OPEN_PAIR:
@@ -358,7 +358,7 @@ async def approve_pair(
         raise already_decided(pair.status)
     if pair.status != PairStatus.ACCEPTED:
         raise WrongState(N_("Only a pair that everyone accepted can be approved."))
-    pair.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
+    pair.order_number = FIELDS["order_number"].text(order_number)
     pair.order_date = order_date
     pair.approved_by, pair.approved_at = actor.telegram_id, now or utcnow()
     pair.status = PairStatus.ACTIVE

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import BigInteger, Enum, String, Text, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -102,7 +102,7 @@ async def get_participant(session: AsyncSession, telegram_id: int) -> Participan
     once is answered from the session's cache while they are still in it."""
     cached = session.info.get(_CACHE, {}).get(telegram_id)
     if cached is not None and inspect(cached).persistent and cached in session:
-        return cached  # type: ignore[no-any-return]
+        return cast(Participant, cached)  # the cache holds only participants
     participant = await session.scalar(
         select(Participant).where(Participant.telegram_id == telegram_id).options(*_with_profiles())
     )
@@ -133,7 +133,7 @@ async def load_for_update(
         return None, bool(processed is not None and await session.scalar(select(processed)))
     participant = row[0]
     session.info.setdefault(_CACHE, {})[telegram_id] = participant
-    return participant, bool(processed is not None and row[1])
+    return participant, bool(processed is not None and tuple(row)[1])
 
 
 async def get_participant_by_id(session: AsyncSession, participant_id: int) -> Participant | None:

@@ -25,6 +25,7 @@ from models.consent import (
 )
 from models.enums import ConsentKind, MentorStatus, ParticipantStatus
 from models.errors import InvalidValue, NotFound
+from models.forms import FormDraft
 from models.i18n_marker import N_
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
@@ -192,7 +193,9 @@ def _row(obj: Base) -> dict[str, Any]:
     return {c.key: _plain(getattr(obj, c.key)) for c in inspect(obj).mapper.column_attrs}
 
 
-async def personal_data(session: AsyncSession, person: Participant) -> dict[str, list[dict]]:
+async def personal_data(
+    session: AsyncSession, person: Participant
+) -> dict[str, list[dict[str, Any]]]:
     """Every row about this person, by table: the file a person gets with /mydata."""
     pid, tid = person.id, person.telegram_id
     as_mentee = select(PairMember.pair_id).where(PairMember.mentee_id == pid)
@@ -238,6 +241,7 @@ async def personal_data(session: AsyncSession, person: Participant) -> dict[str,
         "mentor_replacements": select(MentorReplacement).where(
             or_(MentorReplacement.old_mentor_id == pid, MentorReplacement.new_mentor_id == pid)
         ),
+        "form_drafts": select(FormDraft).where(FormDraft.user_id == tid),
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
         "roadmap_event_guests": select(EventGuest).where(EventGuest.participant_id == pid),
         "audit_log": select(AuditEntry).where(
@@ -247,7 +251,7 @@ async def personal_data(session: AsyncSession, person: Participant) -> dict[str,
             )
         ),
     }
-    found: dict[str, list[dict]] = {}
+    found: dict[str, list[dict[str, Any]]] = {}
     for table, query in queries.items():
         rows = await session.scalars(query.order_by(*inspect_pk(query)))
         found[table] = [_row(row) for row in rows]

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
@@ -31,6 +32,7 @@ from models.enums import (
     PairStatus,
     ProgrammeStatus,
     Responsible,
+    Side,
 )
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -163,8 +165,8 @@ def _check_period(start: date, end: date) -> None:
     if not add_months(start, 3) <= end <= add_months(start, 12):
         raise InvalidValue(
             N_("A programme lasts from 3 months to 1 year: the end must be from {low} to {high}."),
-            low=add_months(start, 3).strftime("%d.%m.%Y"),
-            high=add_months(start, 12).strftime("%d.%m.%Y"),
+            low=formatting.day(add_months(start, 3)),
+            high=formatting.day(add_months(start, 12)),
         )
 
 
@@ -183,7 +185,7 @@ async def save_draft(
 ) -> Programme:
     """The mentor drafts (or redrafts) the programme of an approved pair."""
     pair = await get_pair(session, pair_id)
-    if pair.require_member(actor, curator_allowed=False) != "mentor":
+    if pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if pair.status != PairStatus.ACTIVE:
         raise WrongState(N_("The programme is drafted once the pair is approved by order."))
@@ -211,7 +213,7 @@ async def save_draft(
 
 
 def check_mentor_can_edit(programme: Programme, actor: Actor) -> None:
-    if programme.pair.require_member(actor, curator_allowed=False) != "mentor":
+    if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     if programme.status not in EDITABLE:
         raise WrongState(N_("An approved programme changes only through a request."))
@@ -221,8 +223,8 @@ def check_deadline(programme: Programme, deadline: date) -> None:
     if not programme.start_date <= deadline <= programme.end_date:
         raise InvalidValue(
             N_("The deadline must be inside the programme: from {start} to {end}."),
-            start=programme.start_date.strftime("%d.%m.%Y"),
-            end=programme.end_date.strftime("%d.%m.%Y"),
+            start=formatting.day(programme.start_date),
+            end=formatting.day(programme.end_date),
         )
 
 
@@ -296,7 +298,7 @@ async def respond_to_draft(
 ) -> Programme:
     """A mentee agrees, or sends comments back to the mentor (the draft reopens)."""
     programme = await get_programme(session, actor, programme_id)
-    if programme.pair.require_member(actor, curator_allowed=False) != "mentee":
+    if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
         raise AccessDenied()
     if programme.status != ProgrammeStatus.SUBMITTED:
         raise already_decided(programme.status)
@@ -306,7 +308,7 @@ async def respond_to_draft(
         if set(programme.pair.mentee_ids) <= set(programme.agreed_by):
             programme.status = ProgrammeStatus.AGREED
     else:
-        programme.mentee_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+        programme.mentee_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
     await session.commit()
     return programme
@@ -333,7 +335,7 @@ async def review_programme(
         programme.status = ProgrammeStatus.APPROVED
         programme.approved_by, programme.approved_at = actor.telegram_id, now or utcnow()
     else:
-        programme.curator_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+        programme.curator_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
     action = "programme.approve" if approve else "programme.return"
     audit(session, actor.telegram_id, action, "programme", programme.id)
@@ -348,7 +350,7 @@ def _running(programme: Programme) -> None:
 
 def check_reportable(activity: Activity, actor: Actor) -> None:
     """Only the pair's mentee reports, only in a running programme, only an open activity."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentee":
+    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
         raise AccessDenied()
     _running(activity.programme)
     if activity.status not in (ActivityStatus.PLANNED, ActivityStatus.RETURNED):
@@ -357,7 +359,7 @@ def check_reportable(activity: Activity, actor: Actor) -> None:
 
 def check_reviewable(activity: Activity, actor: Actor) -> None:
     """Only the pair's mentor checks, only a reported activity of a running programme."""
-    if activity.programme.pair.require_member(actor, curator_allowed=False) != "mentor":
+    if activity.programme.pair.require_member(actor, curator_allowed=False) != Side.MENTOR:
         raise AccessDenied()
     _running(activity.programme)
     if activity.status != ActivityStatus.REPORTED:
@@ -378,7 +380,7 @@ async def report_activity(
     """The mentee reports an activity done (§8.2.2), with optional evidence."""
     activity = await get_activity(session, actor, activity_id)
     check_reportable(activity, actor)
-    activity.report_comment = FIELDS["report_comment"].coerce(comment)  # type: ignore[assignment]
+    activity.report_comment = FIELDS["report_comment"].text(comment)
     activity.evidence_file_id, activity.evidence_kind = evidence_file_id, evidence_kind
     activity.reported_by = actor.participant_id
     activity.reported_at = now or utcnow()
@@ -401,9 +403,9 @@ async def review_activity(
     activity = await get_activity(session, actor, activity_id)
     check_reviewable(activity, actor)
     # A return needs a comment; a confirmation may have one. Validate before changing anything.
-    note = FIELDS["comment"].coerce(comment) if comment or not confirm else None
+    note = FIELDS["comment"].text(comment) if comment or not confirm else None
     now = now or utcnow()
-    activity.reviewed_at, activity.review_comment = now, note  # type: ignore[assignment]
+    activity.reviewed_at, activity.review_comment = now, note
     if confirm:
         activity.status, activity.confirmed_at = ActivityStatus.CONFIRMED, now
     else:
@@ -480,8 +482,8 @@ def finish_early(
         raise WrongState(N_("The programme has already ended."))
     if reason == EndReason.PLAN_DONE:
         raise InvalidValue()
-    note = FIELDS["comment"].coerce(comment)
-    _finish(programme, ProgrammeStatus.ENDED_EARLY, reason, now, note)  # type: ignore[arg-type]
+    note = FIELDS["comment"].text(comment)
+    _finish(programme, ProgrammeStatus.ENDED_EARLY, reason, now, note)
     programme.ended_by = by
 
 

@@ -13,7 +13,7 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
-from models.enums import EndReason, RequestKind, RequestStatus
+from models.enums import EndReason, RequestKind, RequestStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -31,11 +31,11 @@ from models.programmes import (
 
 OPEN = (RequestStatus.AWAITING_PARTNER, RequestStatus.PENDING)
 WHO_MAY_ASK = {
-    RequestKind.REPLACEMENT: ("mentee",),
-    RequestKind.RELEASE: ("mentor",),
-    RequestKind.DEADLINE: ("mentor", "mentee"),
-    RequestKind.EXTENSION: ("mentor", "mentee"),
-    RequestKind.EARLY_END: ("mentor", "mentee"),
+    RequestKind.REPLACEMENT: (Side.MENTEE,),
+    RequestKind.RELEASE: (Side.MENTOR,),
+    RequestKind.DEADLINE: (Side.MENTOR, Side.MENTEE),
+    RequestKind.EXTENSION: (Side.MENTOR, Side.MENTEE),
+    RequestKind.EARLY_END: (Side.MENTOR, Side.MENTEE),
 }
 NEEDS_PARTNER = (RequestKind.DEADLINE, RequestKind.EXTENSION)
 
@@ -95,13 +95,14 @@ async def create_request(
         raise WrongState(N_("This request needs an approved, running programme."))
     old_date = None
     if kind == RequestKind.DEADLINE:
+        assert programme is not None  # a running programme, checked just above
         activity = await session.get(Activity, activity_id or 0)
         if activity is None or activity.programme_id != programme.id or new_date is None:
             raise NotFound()
         check_deadline(programme, new_date)
         old_date = activity.deadline
     if kind == RequestKind.EXTENSION:
-        if new_date is None:
+        if new_date is None or programme is None:
             raise InvalidValue()
         check_extension(programme, new_date)
         old_date = programme.end_date
@@ -195,7 +196,7 @@ async def decide_request(
     if request.status != RequestStatus.PENDING:
         raise already_decided(request.status)
     now = now or utcnow()
-    request.decision_comment = FIELDS["comment"].coerce(comment)  # type: ignore[assignment]
+    request.decision_comment = FIELDS["comment"].text(comment)
     request.decided_by, request.decided_at = actor.telegram_id, now
     request.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     audit(
@@ -208,16 +209,25 @@ async def decide_request(
     )
     if approve:
         programme = await programme_of_pair(session, request.pair_id)
-        if request.kind == RequestKind.DEADLINE:
-            activity = await session.get(Activity, request.activity_id)
-            check_deadline(programme, request.new_date)  # type: ignore[arg-type]
-            activity.deadline = request.new_date  # type: ignore[union-attr,assignment]
+        needs_programme = (*NEEDS_PARTNER, RequestKind.EARLY_END)
+        if programme is None and request.kind in needs_programme:
+            raise WrongState(N_("This request needs an approved, running programme."))
+        if programme is None:  # a replacement or a release: the pair's, not the programme's
+            pass
+        elif request.kind == RequestKind.DEADLINE:
+            activity = await session.get(Activity, request.activity_id or 0)
+            if activity is None or request.new_date is None:
+                raise NotFound()
+            check_deadline(programme, request.new_date)
+            activity.deadline = request.new_date
         elif request.kind == RequestKind.EXTENSION:
-            check_extension(programme, request.new_date)  # type: ignore[arg-type]
-            programme.end_date = request.new_date  # type: ignore[union-attr,assignment]
+            if request.new_date is None:
+                raise InvalidValue()
+            check_extension(programme, request.new_date)
+            programme.end_date = request.new_date
         elif request.kind == RequestKind.EARLY_END:
             finish_early(
-                programme,  # type: ignore[arg-type]
+                programme,
                 EndReason.BY_PARTICIPANT,
                 request.reason,
                 actor.telegram_id,

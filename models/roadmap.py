@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, UniqueCons
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, utcnow
@@ -289,8 +290,8 @@ def parse_period(text: str, year: int) -> tuple[date | None, date | None]:
     if start > end or start < first_day or end > last_day:
         raise InvalidValue(
             N_("The period must lie within the academic year {first}–{last}, start first."),
-            first=first_day.strftime("%d.%m.%Y"),
-            last=last_day.strftime("%d.%m.%Y"),
+            first=formatting.day(first_day),
+            last=formatting.day(last_day),
         )
     return start, end
 
@@ -389,7 +390,9 @@ def parse_event(text: str, today: date, zone: tzinfo) -> tuple[datetime, str, st
         )
     when_text, place, title = parts
     try:
-        when = datetime.strptime(" ".join(when_text.split()), "%d.%m.%Y %H:%M").replace(tzinfo=zone)
+        when = datetime.strptime(" ".join(when_text.split()), formatting.MOMENT_FORMAT).replace(
+            tzinfo=zone
+        )
     except ValueError:
         raise InvalidValue(
             N_("«{value}» is not a date and time like 15.12.2026 14:00."), value=when_text[:40]

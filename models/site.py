@@ -14,9 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, utcnow
+from models.enums import ProgrammeStatus
 from models.errors import InvalidValue, NotFound
 from models.i18n_marker import N_
 from models.participant import enum_column
+from models.programmes import Programme
 
 TITLE_LIMIT, BODY_LIMIT, URL_LIMIT = 200, 3000, 500
 
@@ -130,6 +132,26 @@ async def describe_case(
     audit(session, actor.telegram_id, "site.case", "programme", programme_id)
     await session.commit()
     return item
+
+
+async def toggle_best_case(session: AsyncSession, actor: Actor, programme_id: int) -> bool:
+    """Mark a completed programme as a best case for the site (§6.4.6), or unmark it; returns
+    the new mark."""
+    actor.require_curator()
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.status != ProgrammeStatus.COMPLETED:
+        raise NotFound()
+    programme.best_case = not programme.best_case
+    audit(
+        session,
+        actor.telegram_id,
+        "publish.best_case",
+        "programme",
+        programme.id,
+        best=programme.best_case,
+    )
+    await session.commit()
+    return programme.best_case
 
 
 async def delete_item(session: AsyncSession, actor: Actor, item_id: int) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, T
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, utcnow
@@ -198,7 +199,7 @@ def _date(value: Any, today: date) -> date | None:
         parsed = value
     else:
         text = _text(value).rstrip("г. ").strip()
-        parsed = None
+        found: date | None = None
         for separator in (".", "/", "-"):
             parts = text.split(separator)
             if len(parts) == 3 and all(part.strip().isdigit() for part in parts):
@@ -207,24 +208,23 @@ def _date(value: Any, today: date) -> date | None:
                 if year < 100:
                     year += 2000 if year <= today.year % 100 else 1900
                 try:
-                    parsed = date(year, month, day)
+                    found = date(year, month, day)
                 except ValueError:
                     raise InvalidValue(
                         N_("the hire date «{value}» does not exist"), value=text
                     ) from None
                 break
-        if parsed is None:
+        if found is None:
             raise InvalidValue(
                 N_("the hire date «{value}» is not a date like 01.09.2024"), value=text[:30]
             )
+        parsed = found
     if parsed > today:
         raise InvalidValue(
-            N_("the hire date {value} is in the future"), value=parsed.strftime("%d.%m.%Y")
+            N_("the hire date {value} is in the future"), value=formatting.day(parsed)
         )
     if parsed.year < 1940:
-        raise InvalidValue(
-            N_("the hire date {value} is too early"), value=parsed.strftime("%d.%m.%Y")
-        )
+        raise InvalidValue(N_("the hire date {value} is too early"), value=formatting.day(parsed))
     return parsed
 
 
@@ -513,9 +513,8 @@ async def apply_import(session: AsyncSession, actor: Actor, import_id: int, toda
     for member in preview.removed:
         await session.delete(member)
     for row in rows:
-        member = current.get(row.key)
-        if member is None:
-            member = StaffMember(key=row.key, year=year)
+        member = current.get(row.key) or StaffMember(key=row.key, year=year)
+        if member.id is None:
             session.add(member)
         member.surname, member.name, member.patronymic = row.surname, row.name, row.patronymic
         for name in FIELDS:
@@ -523,14 +522,14 @@ async def apply_import(session: AsyncSession, actor: Actor, import_id: int, toda
         member.year = year
         member.must_mentor = must_mentor(row, year)
         if member.invite_id is None:
-            invite = Invite(
+            new_invite = Invite(
                 code=new_invite_code(),
                 role=Role.MENTEE if member.must_mentor else None,
                 created_by=actor.telegram_id,
             )
-            session.add(invite)
+            session.add(new_invite)
             await session.flush()
-            member.invite_id = invite.id
+            member.invite_id = new_invite.id
         else:
             invite = await session.get(Invite, member.invite_id)
             if invite is not None:

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
 from models.consent import active_consent, consent_history
-from models.enums import ConsentKind, EndReason, ParticipantStatus
+from models.enums import ConsentKind, EndReason, ParticipantStatus, Side
 from models.erasure import erase_person
 from models.errors import NotFound
 from models.i18n_marker import N_
@@ -65,7 +65,7 @@ async def _leave_pairs(
         if pair.pending_mentor_id == participant.id:
             pair.pending_mentor_id = None
         side = pair.side_of(participant.id)
-        if side == "mentee":
+        if side == Side.MENTEE:
             if not as_mentee:
                 continue
             for member in pair.mentees:
@@ -73,7 +73,7 @@ async def _leave_pairs(
                     member.left_at = now
             if pair.mentees:  # the rest of the group goes on
                 continue
-        elif side != "mentor":
+        elif side != Side.MENTOR:
             continue
         affected.update({pair.mentor_id, *pair.mentee_ids} - {participant.id})
         programme = await programme_of_pair(session, pair.id)

@@ -62,7 +62,7 @@ class ReminderScheduler:
 
     @property
     def running(self) -> bool:
-        return self.scheduler.running
+        return bool(self.scheduler.running)
 
     def start(self) -> None:
         self.scheduler.start()
@@ -84,7 +84,12 @@ def create_scheduler(
 ) -> ReminderScheduler:
     """Sweep (catch-up included) and deliver at once on start, then at their intervals."""
     scheduler = ReminderScheduler(settings)
-    common = {"session_pool": session_pool, "settings": settings, "i18n": i18n, "clock": clock}
+    common: dict[str, Any] = {
+        "session_pool": session_pool,
+        "settings": settings,
+        "i18n": i18n,
+        "clock": clock,
+    }
     scheduler.add(sweep, settings.sweep_interval_seconds, **common)
     scheduler.add(deliver, settings.delivery_interval_seconds, bot=bot, **common)
     scheduler.add(personal_data_job, INTERVAL_SECONDS, first_after=FIRST_RUN_AFTER, **common)

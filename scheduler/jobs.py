@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -36,7 +37,7 @@ from models.updates import forget_old
 from scheduler import rules
 from scheduler.clock import Clock
 from scheduler.messages import rendered
-from scheduler.rules import Due
+from scheduler.rules import Due, DueKind
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +75,7 @@ def _recipients(
         person = people.get(participant_id)
         if person is None or person.unreachable_at is not None or not person.is_registered:
             continue
-        copy = due.kind == "deadline" and participant_id == mentor_id
+        copy = due.kind == DueKind.DEADLINE and participant_id == mentor_id
         found.append(Recipient(person.telegram_id, person.locale, copy))
     if due.curators:
         found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in curators]
@@ -154,7 +155,7 @@ async def _advance(session: AsyncSession, found: rules.Found) -> None:
         await session.execute(statement)
     if not found.advance:
         return
-    table = found.model.__table__  # type: ignore[attr-defined]
+    table = found.model.__table__  # type: ignore[attr-defined]  # a mapped class (Found.model)
     column = table.c.next_notice_at if found.model is Pair else table.c.next_notice_on
     keep: dict[str, Any] = {}
     if "updated_at" in table.c:  # bookkeeping, not a change of the object
@@ -199,7 +200,7 @@ async def sweep(
     queued = 0
     async with session_pool() as session:
         await forget_old(session, now)
-        batches = (
+        batches: tuple[Callable[[], Awaitable[rules.Found]], ...] = (
             lambda: rules.activities_due(
                 session, today, settings.reminder_days, settings.escalate_after_days, batch
             ),
@@ -293,6 +294,7 @@ async def deliver(
                 outcome = await sender.deliver_once(
                     message.chat_id,
                     text,
+                    # media_kind is "photo" or "document" whenever a file id is stored
                     (message.media_kind, message.media_file_id)  # type: ignore[arg-type]
                     if message.media_file_id
                     else None,

@@ -6,6 +6,9 @@ the outbox under a unique key, so repeated runs and several processes act once."
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
 from html import escape
 
 from aiogram.utils.i18n import I18n
@@ -33,7 +36,23 @@ INTERVAL_SECONDS = 900.0
 FIRST_RUN_AFTER = 120.0
 
 
-async def _ask_publication(session: AsyncSession, settings: Settings, i18n: I18n, now) -> int:
+def _erasure_soon(name: str, when: str) -> str:
+    return _(
+        "The personal data of {name} will be erased on {date}: their participation "
+        "has ended. Documents and statistics keep only anonymised figures."
+    ).format(name=name, date=when)
+
+
+def _erased(participant_id: int) -> str:
+    return _(
+        "The personal data of participant №{id} has been erased: the period for "
+        "keeping it after their participation ended has passed."
+    ).format(id=participant_id)
+
+
+async def _ask_publication(
+    session: AsyncSession, settings: Settings, i18n: I18n, now: datetime
+) -> int:
     """Everyone in a completed programme who has never answered gets the question once."""
     completed = select(Programme.pair_id).where(Programme.status == ProgrammeStatus.COMPLETED)
     people = set(await session.scalars(select(Pair.mentor_id).where(Pair.id.in_(completed))))
@@ -89,7 +108,7 @@ async def personal_data_job(
         curators = await curator_telegram_ids(session, settings.curator_ids)
         locales = await locales_of(session, curators)
 
-        async def tell_curators(key: str, render) -> int:
+        async def tell_curators(key: str, render: Callable[[], str]) -> int:
             sent = 0
             for chat_id in curators:
                 with (
@@ -124,10 +143,7 @@ async def personal_data_job(
             name = escape(person.display_name)
             done += await tell_curators(
                 key,
-                lambda name=name, when=when: _(
-                    "The personal data of {name} will be erased on {date}: their participation "
-                    "has ended. Documents and statistics keep only anonymised figures."
-                ).format(name=name, date=when),
+                partial(_erasure_soon, name, when),
             )
         await session.commit()
         for due in erase:
@@ -151,10 +167,7 @@ async def personal_data_job(
             )
             await tell_curators(
                 f"retention-erased:{person.id}",
-                lambda pid=person.id: _(
-                    "The personal data of participant №{id} has been erased: the period for "
-                    "keeping it after their participation ended has passed."
-                ).format(id=pid),
+                partial(_erased, person.id),
             )
             await session.commit()
     if done:

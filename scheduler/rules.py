@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, not_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import lazyload
 
+from models.base import dialect_name
 from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.journal import Meeting, PairMessage
@@ -30,10 +32,28 @@ from models.surveys import SurveyAnswer
 OPEN_ACTIVITY = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
 
 
+class DueKind(StrEnum):
+    """What a scheduled message is about; scheduler.messages has one renderer for each."""
+
+    DEADLINE = "deadline"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    ENDING = "ending"
+    SURVEY = "survey"
+    INACTIVE = "inactive"
+    INACTIVE_CURATOR = "inactive-curator"
+    REQUEST_PENDING = "request-pending"
+    DIGEST = "digest"
+    YEARLY = "yearly"
+    UNREACHABLE = "unreachable"
+    BROADCAST_SUMMARY = "broadcast-summary"
+    EVENT_REMIND = "event-remind"
+
+
 @dataclass(frozen=True)
 class Due:
     key: str
-    kind: str
+    kind: DueKind
     participants: tuple[int, ...] = ()  # participant ids to tell
     curators: bool = False  # tell every curator too
     params: dict[str, Any] = field(default_factory=dict)
@@ -83,7 +103,7 @@ async def deadline_reminders(
         dues.append(
             Due(
                 key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
-                kind="deadline",
+                kind=DueKind.DEADLINE,
                 participants=(*pair.mentee_ids, pair.mentor_id),
                 params={"activity": activity, "pair": pair, "days_left": days_left},
             )
@@ -100,7 +120,7 @@ async def overdue(session: AsyncSession, today: date, escalate_after: int) -> li
         dues.append(
             Due(
                 key=f"overdue:{activity.id}:{activity.deadline}",
-                kind="overdue",
+                kind=DueKind.OVERDUE,
                 participants=(*pair.mentee_ids, pair.mentor_id),
                 params=params,
             )
@@ -109,7 +129,7 @@ async def overdue(session: AsyncSession, today: date, escalate_after: int) -> li
             dues.append(
                 Due(
                     key=f"escalation:{activity.id}:{activity.deadline}",
-                    kind="escalation",
+                    kind=DueKind.ESCALATION,
                     curators=True,
                     params=params,
                 )
@@ -140,7 +160,7 @@ async def programme_ending(
         dues.append(
             Due(
                 key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
-                kind="ending",
+                kind=DueKind.ENDING,
                 participants=(pair.mentor_id, *pair.mentee_ids),
                 params={"programme": programme, "days_left": days_left},
             )
@@ -167,7 +187,7 @@ async def survey_reminders(session: AsyncSession, now: datetime, after_days: int
                 dues.append(
                     Due(
                         key=f"survey:{programme.id}:{participant_id}",
-                        kind="survey",
+                        kind=DueKind.SURVEY,
                         participants=(participant_id,),
                         params={"programme": programme},
                     )
@@ -222,7 +242,7 @@ async def inactivity(
         dues.append(
             Due(
                 key=f"inactive:{pair.id}:{last.date()}",
-                kind="inactive",
+                kind=DueKind.INACTIVE,
                 participants=(pair.mentor_id, *pair.mentee_ids),
                 params=params,
             )
@@ -231,7 +251,7 @@ async def inactivity(
             dues.append(
                 Due(
                     key=f"inactive-curator:{pair.id}:{last.date()}",
-                    kind="inactive-curator",
+                    kind=DueKind.INACTIVE_CURATOR,
                     curators=True,
                     params=params,
                 )
@@ -249,7 +269,7 @@ async def pending_requests(session: AsyncSession, now: datetime, days: int) -> l
     return [
         Due(
             key=f"request-pending:{r.id}",
-            kind="request-pending",
+            kind=DueKind.REQUEST_PENDING,
             curators=True,
             params={"request": r, "days": (now - _aware(r.created_at)).days},
         )
@@ -309,7 +329,7 @@ async def weekly_digest(
     if queued is not None:
         return []
     counts = await digest_counts(session, today)
-    return [Due(key=key, kind="digest", curators=True, params=counts)]
+    return [Due(key=key, kind=DueKind.DIGEST, curators=True, params=counts)]
 
 
 def yearly_list_update(today: date, month_day: str) -> list[Due]:
@@ -321,7 +341,7 @@ def yearly_list_update(today: date, month_day: str) -> list[Due]:
         moment = date(today.year, month, day - 1)
     if not moment <= today <= moment + timedelta(days=30):
         return []
-    return [Due(key=f"yearly:{today.year}", kind="yearly", curators=True)]
+    return [Due(key=f"yearly:{today.year}", kind=DueKind.YEARLY, curators=True)]
 
 
 async def unreachable_people(session: AsyncSession) -> list[Due]:
@@ -331,12 +351,13 @@ async def unreachable_people(session: AsyncSession) -> list[Due]:
     )
     return [
         Due(
-            key=f"unreachable:{person.id}:{_aware(person.unreachable_at).date()}",
-            kind="unreachable",
+            key=f"unreachable:{person.id}:{_aware(since).date()}",
+            kind=DueKind.UNREACHABLE,
             curators=True,
             params={"name": person.display_name},
         )
         for person in people
+        if (since := person.unreachable_at) is not None
     ]
 
 
@@ -353,7 +374,7 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
         dues.append(
             Due(
                 key=f"broadcast-summary:{broadcast.id}",
-                kind="broadcast-summary",
+                kind=DueKind.BROADCAST_SUMMARY,
                 chats=(broadcast.author_telegram_id,),
                 params={"broadcast": broadcast, "counts": counts},
             )
@@ -371,7 +392,7 @@ async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> l
         dues.append(
             Due(
                 key=f"event-remind:{event.id}",
-                kind="event-remind",
+                kind=DueKind.EVENT_REMIND,
                 participants=tuple(person.id for person in guests),
                 params={
                     "title": event.title,
@@ -410,7 +431,7 @@ class Found:
 
 
 def _plus_days(session: AsyncSession, column: Any, days: int) -> Any:
-    if session.bind.dialect.name == "sqlite":
+    if dialect_name(session) == "sqlite":
         return type_coerce(func.date(column, f"{days:+d} days"), Date)
     return column + days  # PostgreSQL: date + integer is a date
 
@@ -517,14 +538,14 @@ async def activities_due(
     found: list[tuple[Activity, Pair]] = []
     due_ids = list(plans)
     for start in range(0, len(due_ids), 500):
-        rows = await session.execute(
+        with_pairs = await session.execute(
             select(Activity, Pair)
             .join(Programme, Programme.id == Activity.programme_id)
             .join(Pair, Pair.id == Programme.pair_id)
             .where(Activity.id.in_(due_ids[start : start + 500]))
             .options(lazyload(Activity.programme))
         )
-        found += [(activity, pair) for activity, pair in rows.all()]
+        found += [(activity, pair) for activity, pair in with_pairs.all()]
     found.sort(key=lambda row: (row[0].deadline, row[0].id))
     reminders, lateness = [], []
     for activity, pair in found:
@@ -534,7 +555,7 @@ async def activities_due(
             reminders.append(
                 Due(
                     key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
-                    kind="deadline",
+                    kind=DueKind.DEADLINE,
                     participants=(*pair.mentee_ids, pair.mentor_id),
                     params={"activity": activity, "pair": pair, "days_left": days_left},
                 )
@@ -544,7 +565,7 @@ async def activities_due(
             lateness.append(
                 Due(
                     key=f"overdue:{activity.id}:{activity.deadline}",
-                    kind="overdue",
+                    kind=DueKind.OVERDUE,
                     participants=(*pair.mentee_ids, pair.mentor_id),
                     params=params,
                 )
@@ -553,7 +574,7 @@ async def activities_due(
                 lateness.append(
                     Due(
                         key=f"escalation:{activity.id}:{activity.deadline}",
-                        kind="escalation",
+                        kind=DueKind.ESCALATION,
                         curators=True,
                         params=params,
                     )
@@ -598,7 +619,7 @@ async def programmes_ending(
             dues.append(
                 Due(
                     key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
-                    kind="ending",
+                    kind=DueKind.ENDING,
                     participants=(pair.mentor_id, *pair.mentee_ids),
                     params={"programme": programme, "days_left": days_left},
                 )
@@ -682,7 +703,7 @@ async def pairs_inactive(
             dues.append(
                 Due(
                     key=f"inactive:{pair.id}:{last.date()}",
-                    kind="inactive",
+                    kind=DueKind.INACTIVE,
                     participants=(pair.mentor_id, *pair.mentee_ids),
                     params=params,
                 )
@@ -691,7 +712,7 @@ async def pairs_inactive(
                 dues.append(
                     Due(
                         key=f"inactive-curator:{pair.id}:{last.date()}",
-                        kind="inactive-curator",
+                        kind=DueKind.INACTIVE_CURATOR,
                         curators=True,
                         params=params,
                     )

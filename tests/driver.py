@@ -10,7 +10,15 @@ from typing import Any
 
 from aiogram import Dispatcher, Router
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
-from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message, Update, User
+from aiogram.types import (
+    CallbackQuery,
+    Chat,
+    InaccessibleMessage,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 
 from tests.mocked_bot import BOT_USER, MockedBot
 
@@ -122,13 +130,30 @@ class Person:
         )
         return await self._feed(Update(update_id=next(_update_ids), message=message))
 
-    async def press_data(self, data: str, message_id: int = 1) -> list[TelegramMethod[Any]]:
-        message = Message(
-            message_id=message_id,
-            date=datetime.now(UTC),
-            chat=self.chat,
-            from_user=BOT_USER,
-            text="…",
+    async def press_data(
+        self,
+        data: str,
+        message_id: int = 1,
+        text: str = "…",
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        old: bool = False,
+    ) -> list[TelegramMethod[Any]]:
+        """Press a button; with `text` and `markup`, on a message that shows them (as Telegram
+        sends the pressed message with the callback), else on a bare «…»; `old`: under a
+        message older than 48 hours, which Telegram sends as an InaccessibleMessage (no text,
+        cannot be edited)."""
+        message: Message | InaccessibleMessage = (
+            InaccessibleMessage(chat=self.chat, message_id=message_id)
+            if old
+            else Message(
+                message_id=message_id,
+                date=datetime.now(UTC),
+                chat=self.chat,
+                from_user=BOT_USER,
+                text=text,
+                reply_markup=markup,
+            )
         )
         query = CallbackQuery(
             id=str(next(_update_ids)),
@@ -149,11 +174,14 @@ class Person:
                 return getattr(method, "message_id", None) or 1, markup
         raise AssertionError(f"no keyboard was shown to {self.user_id}")
 
-    async def press(self, text: str) -> list[TelegramMethod[Any]]:
-        """Press the button whose label contains `text` on the latest keyboard."""
+    async def press(self, text: str, *, on_message: bool = False) -> list[TelegramMethod[Any]]:
+        """Press the button whose label contains `text` on the latest keyboard (`on_message`:
+        the pressed message carries that keyboard, as in Telegram)."""
         message_id, markup = self.last_markup()
         for label, data in buttons(markup):
             if text in label:
+                if on_message:
+                    return await self.press_data(data, message_id, markup=markup)
                 return await self.press_data(data, message_id)
         raise AssertionError(f"no button {text!r} among {[b for b, _ in buttons(markup)]}")
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from aiogram.types import Message
 
+from bot import telegram_html
 from bot.telegram_html import TelegramHTMLError, check, plain_text
 
 
@@ -49,3 +51,27 @@ def test_the_length_limit_counts_what_is_shown() -> None:
     with pytest.raises(TelegramHTMLError, match="message text is empty"):
         check("<b> </b>")
     check("<номер>", html_mode=False)  # without parse_mode the text is taken as it is
+
+
+def test_a_message_comes_back_as_telegram_stores_it_plain_text_and_entities() -> None:
+    """The emulator sends a pressed message back as Telegram does (text without markup, plus
+    entities in UTF-16 units), so `Message.html_text` rebuilds the markup for an edit instead
+    of showing «&lt;b&gt;»."""
+    sent = "<b>Пара №1</b> (&lt;x&gt;)\n😀 <i>к</i> <code>a</code>"
+    text, entities = telegram_html.parse(sent)
+    assert text == "Пара №1 (<x>)\n😀 к a"
+    assert entities == [
+        {"type": "bold", "offset": 0, "length": 7},
+        {"type": "italic", "offset": 17, "length": 1},
+        {"type": "code", "offset": 19, "length": 1},
+    ]
+    message = Message.model_validate(
+        {
+            "message_id": 1,
+            "date": 0,
+            "chat": {"id": 1, "type": "private"},
+            "text": text,
+            "entities": entities,
+        }
+    )
+    assert message.html_text == sent

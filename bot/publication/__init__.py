@@ -82,7 +82,7 @@ def _markdown(text: str) -> str:
     for token in tokens:
         if token.type in ("heading_open", "heading_close"):
             token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
-    return _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {})
+    return str(_MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}))
 
 
 def _cell(text: str) -> str:
@@ -185,6 +185,8 @@ async def _names(session: AsyncSession) -> Names:
             Participant.full_name.is_not(None)
         )
     ):
+        if name is None:
+            continue
         if pid in consented and status == ParticipantStatus.ACTIVE:
             names.public[pid] = name
             continue

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.emulator import BOT_TOKEN, FakeTelegram
@@ -45,18 +45,19 @@ async def stdin_lines(stream: TextIO, prompt: Console) -> AsyncIterator[str]:
 
 def sandbox_settings(api_url: str, database: Path) -> Settings:
     """The sandbox's settings (also the crawler test's): the emulator, a separate database."""
-    return Settings(
-        _env_file=None,  # never the production .env
-        bot_token=BOT_TOKEN,
-        telegram_api_url=api_url,
-        database_url=f"sqlite+aiosqlite:///{database}",
-        curator_ids=str(CURATOR_ID),
-        organization_name="ГБПОУ «МТТК» (песочница)",
-        quiet_hours="",
-        sweep_interval_seconds=2,
-        delivery_interval_seconds=0.5,
-        polling_timeout=1,
-    )  # type: ignore[call-arg]
+    # Values as the environment would give them (strings), parsed by the settings' validators.
+    values: dict[str, Any] = {
+        "bot_token": BOT_TOKEN,
+        "telegram_api_url": api_url,
+        "database_url": f"sqlite+aiosqlite:///{database}",
+        "curator_ids": str(CURATOR_ID),
+        "organization_name": "ГБПОУ «МТТК» (песочница)",
+        "quiet_hours": "",
+        "sweep_interval_seconds": 2,
+        "delivery_interval_seconds": 0.5,
+        "polling_timeout": 1,
+    }
+    return Settings(_env_file=None, **values)  # never the production .env
 
 
 def _prepare(database: Path, seed: str | None) -> None:

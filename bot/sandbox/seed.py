@@ -330,7 +330,9 @@ async def _finished_and_replaced(
     mentee = mentees[6]
     deadlines = [start + timedelta(days=d) for d in (50, 90, 150)]
     programme_id, _ = await _running(session, curator, mentors[1], mentee, start, deadlines)
-    pair_id = (await session.get(Programme, programme_id)).pair_id  # type: ignore[union-attr]
+    programme = await session.get(Programme, programme_id)
+    assert programme is not None  # created just above
+    pair_id = programme.pair_id
     request = await create_request(
         session,
         who(mentee),

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.curator.participants import search_text
 from handlers.texts import format_time
-from handlers.ui import label
+from handlers.ui import add_buttons, label, page_buttons
 from models.audit import AuditEntry, audit_page
 from models.banks import find_people
 from models.enums import RequestKind, StaffRole
@@ -146,13 +146,14 @@ async def render_audit(
         found = await find_people(session, query)
         people = ([p.telegram_id for p in found], [p.id for p in found])
     page = max(view.page, 0)
-    entries, more = await audit_page(
+    listed = await audit_page(
         session,
         page=page,
         size=PAGE,
         kind=None if kind == "all" else kind,
         people=people,
     )
+    entries = listed.items
     actors = {e.actor_telegram_id for e in entries}
     objects = {e.object_id for e in entries if e.object_type == "participant" and e.object_id}
     rows = await session.execute(
@@ -188,17 +189,8 @@ async def render_audit(
     if not query:
         lines.append(_("To see one person's entries, send /audit and the surname."))
     builder = InlineKeyboardBuilder()
-    navigation = 0
-    if page:
-        builder.button(
-            text=_("‹ Previous page"), callback_data=AuditView(kind=kind, page=page - 1, q=query)
-        )
-        navigation += 1
-    if more:
-        builder.button(
-            text=_("Next page ›"), callback_data=AuditView(kind=kind, page=page + 1, q=query)
-        )
-        navigation += 1
+    navigation = page_buttons(listed, lambda number: AuditView(kind=kind, page=number, q=query))
+    add_buttons(builder, navigation)
     for code in KIND_LABELS:
         mark = "• " if code == kind else ""
         builder.button(
@@ -206,7 +198,7 @@ async def render_audit(
         )
     if query:
         builder.button(text=_("✖ Clear the search"), callback_data=AuditView(kind=kind))
-    builder.adjust(*([navigation] if navigation else []), 2, 2, 2, 1)
+    builder.adjust(*([len(navigation)] if navigation else []), 2, 2, 2, 1)
     return "\n".join(lines), builder.as_markup()
 
 

@@ -11,11 +11,13 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import button_rows
+from bot.middlewares import Stamp
+from handlers.outcome import show_decided
+from handlers.ui import button_rows, chat_of, set_buttons
 from models.access import Actor
 from models.broadcasts import audience_chats, check_text, departments, send_broadcast
 
@@ -38,7 +40,7 @@ class BroadcastConfirm(CallbackData, prefix="bc"):
     toggle: bool = False
 
 
-def _confirm_buttons(publish: bool):
+def _confirm_buttons(publish: bool) -> InlineKeyboardMarkup:
     mark = "☑" if publish else "☐"
     return button_rows(
         [
@@ -99,12 +101,12 @@ async def audience_chosen(
     count = len(await audience_chats(session, value))
     await state.update_data(audience=value)
     await state.set_state(Broadcasting.confirming)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
     preview = escape(data["text"]) or "—"
     if data["media"]:
         preview = f"[{data['media'][0]}] {preview}"
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Preview:\n\n{text}\n\nRecipients: {count}. Send?").format(text=preview, count=count),
         reply_markup=_confirm_buttons(publish=False),
     )
@@ -117,19 +119,17 @@ async def broadcast_confirmed(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
+    stamp: Stamp,
 ) -> None:
     if callback_data.toggle:
-        await query.message.edit_reply_markup(
-            reply_markup=_confirm_buttons(publish=not callback_data.publish)
-        )
+        await set_buttons(query, reply_markup=_confirm_buttons(publish=not callback_data.publish))
         await query.answer()
         return
     data = await state.get_data()
     await state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)
     await query.answer()
     if not callback_data.send:
-        await query.message.answer(_("Cancelled."))
+        await show_decided(query, stamp, _("✖ Cancelled; nothing was sent"))
         return
     media = tuple(data["media"]) if data["media"] else None
     broadcast = await send_broadcast(
@@ -141,9 +141,16 @@ async def broadcast_confirmed(
         rendered=escape(data["text"]),
         publish=callback_data.publish,
     )
-    await query.message.answer(
-        _(
-            "Broadcast №{id} is queued for {count} recipient(s); "
-            "I will send you a delivery summary."
-        ).format(id=broadcast.id, count=broadcast.recipients)
+    queued = _(
+        "Broadcast №{id} is queued for {count} recipient(s); I will send you a delivery summary."
+    ).format(id=broadcast.id, count=broadcast.recipients)
+    await show_decided(query, stamp, "📨 " + queued)
+
+
+@router.callback_query(BroadcastConfirm.filter())
+async def stale_broadcast(query: CallbackQuery) -> None:
+    """«Send» under a preview already sent or cancelled: nothing goes out twice."""
+    await query.answer(
+        _("This broadcast is already sent or cancelled. Start again with /broadcast."),
+        show_alert=True,
     )

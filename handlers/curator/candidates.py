@@ -15,7 +15,9 @@ from bot.config import Settings
 from handlers.notices import send_notices
 from handlers.onboarding.finish import decision_keyboard, roles_of
 from handlers.texts import format_time, profile_card, registration_notice
-from handlers.ui import MentorDecision
+from handlers.ui import MentorDecision, show_outcome
+from models.base import utcnow
+from models.errors import NotFound
 from models.participant import get_participant, get_participant_by_id
 from models.profiles import count_mentor_candidates, decide_mentor, list_mentor_candidates
 
@@ -58,7 +60,9 @@ async def mentor_decided(
         decided_by=query.from_user.id,
     )
     candidate = await get_participant_by_id(session, callback_data.participant_id)
-    when = format_time(profile.decided_at, settings.timezone)
+    if candidate is None:
+        raise NotFound()
+    when = format_time(profile.decided_at or utcnow(), settings.timezone)
     if callback_data.accept:
         outcome = _("✅ Accepted into the bank of mentors by {curator}, {when}.")
     else:
@@ -68,7 +72,7 @@ async def mentor_decided(
     who = curator.full_name if curator is not None and curator.full_name else None
     outcome = outcome.format(curator=escape(who or query.from_user.full_name), when=when)
     notice = registration_notice(candidate, roles_of(candidate), updated=False)
-    await query.message.edit_text(f"{notice}\n\n{outcome}")
+    await show_outcome(query, f"{notice}\n\n{outcome}")
     await query.answer()
 
     await send_notices(bot, session, i18n, "mentor.decided", callback_data.participant_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from html import escape
 
 from aiogram import F, Router
@@ -30,8 +31,20 @@ from models.errors import InvalidValue
 router = Router(name=__name__)
 
 
+class DeptVerb(StrEnum):
+    """What a departments-directory button does."""
+
+    OPEN = "open"
+    ADD = "add"
+    RENAME = "rename"
+    MERGE = "merge"
+    INTO = "into"
+    ADOPT = "adopt"
+    LIST = "list"
+
+
 class DeptAction(CallbackData, prefix="dp"):
-    verb: str  # "open", "add", "rename", "merge", "into", "adopt", "list"
+    verb: DeptVerb
     item: int = -1  # a directory id («open», «rename», «merge», «into» target)
     name: int = -1  # index in the sorted names typed outside the directory («adopt», «into»)
     source: int = -1  # the directory id being merged («into»)
@@ -54,7 +67,7 @@ async def render_directory(session: AsyncSession) -> tuple[str, InlineKeyboardMa
     buttons: list[tuple[str, DeptAction]] = []
     for department in known:
         lines.append(f"• {escape(department.name)} — {people(counts.get(department.name, 0))}")
-        buttons.append((department.name[:60], DeptAction(verb="open", item=department.id)))
+        buttons.append((department.name[:60], DeptAction(verb=DeptVerb.OPEN, item=department.id)))
     if not known:
         lines.append(_("The directory is empty."))
     if outside:
@@ -62,15 +75,18 @@ async def render_directory(session: AsyncSession) -> tuple[str, InlineKeyboardMa
         for index, name in enumerate(outside[:20]):
             lines.append(f"• {escape(name)} — {people(counts.get(name, 0))}")
             buttons.append(
-                (_("+ «{name}»").format(name=name[:50]), DeptAction(verb="adopt", name=index))
+                (
+                    _("+ «{name}»").format(name=name[:50]),
+                    DeptAction(verb=DeptVerb.ADOPT, name=index),
+                )
             )
             buttons.append(
                 (
                     _("🔀 «{name}» into…").format(name=name[:45]),
-                    DeptAction(verb="merge", name=index),
+                    DeptAction(verb=DeptVerb.MERGE, name=index),
                 )
             )
-    buttons.append((_("➕ Add a department"), DeptAction(verb="add")))
+    buttons.append((_("➕ Add a department"), DeptAction(verb=DeptVerb.ADD)))
     return "\n".join(lines), button_rows(buttons)
 
 
@@ -113,9 +129,9 @@ async def department_action(
     elif verb == "open" and callback_data.item in known:
         department = known[callback_data.item]
         buttons = [
-            (_("✏ Rename"), DeptAction(verb="rename", item=department.id)),
-            (_("🔀 Merge into another…"), DeptAction(verb="merge", item=department.id)),
-            (_("⬅ Back"), DeptAction(verb="list")),
+            (_("✏ Rename"), DeptAction(verb=DeptVerb.RENAME, item=department.id)),
+            (_("🔀 Merge into another…"), DeptAction(verb=DeptVerb.MERGE, item=department.id)),
+            (_("⬅ Back"), DeptAction(verb=DeptVerb.LIST)),
         ]
         await message.edit_text(
             "<b>" + escape(department.name) + "</b>", reply_markup=button_rows(buttons)
@@ -133,7 +149,7 @@ async def department_action(
             else await _outside(session, callback_data.name)
         )
         targets = [
-            (d.name[:60], DeptAction(verb="into", item=d.id, **_source(callback_data)))
+            (d.name[:60], DeptAction(verb=DeptVerb.INTO, item=d.id, **_source(callback_data)))
             for d in known.values()
             if d.name != source
         ]
@@ -143,7 +159,7 @@ async def department_action(
             _("Merge «{name}» into which department? Everyone who named it moves there.").format(
                 name=escape(source)
             ),
-            reply_markup=button_rows([*targets, (_("⬅ Back"), DeptAction(verb="list"))]),
+            reply_markup=button_rows([*targets, (_("⬅ Back"), DeptAction(verb=DeptVerb.LIST))]),
         )
     elif verb == "into" and callback_data.item in known:
         if callback_data.source in known:

@@ -8,13 +8,14 @@ final report. A college template that cannot be used is reported and ours is use
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from html import escape, unescape
 
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
@@ -24,10 +25,10 @@ from bot.config import Settings
 from documents import content, reports
 from documents.render import TemplateProblem, render
 from handlers.curator.report import chart_png
-from handlers.ui import button_rows
+from handlers.ui import button_rows, chat_of, shown
 from models.access import Actor
-from models.audit import audit
-from models.enums import ProgrammeStatus
+from models.audit import record_view
+from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
 from models.programmes import Programme, get_programme
 from models.statistics import academic_year, collect_statistics
@@ -41,7 +42,7 @@ class DocumentChoice(CallbackData, prefix="dc"):
     item: int = 0
 
 
-def russian(i18n: I18n):  # type: ignore[no-untyped-def]
+def russian(i18n: I18n) -> Callable[[str], str]:
     """Documents are in Russian whatever the curator's chat language."""
     return lambda text: i18n.gettext(text, locale="ru")
 
@@ -95,7 +96,7 @@ async def send_doc(
     await message.answer_document(BufferedInputFile(data, filename=doc.filename), caption=caption)
 
 
-def menu():  # type: ignore[no-untyped-def]
+def menu() -> InlineKeyboardMarkup:
     return button_rows(
         [
             (_("Order approving pairs and groups"), DocumentChoice(kind="order")),
@@ -142,7 +143,7 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             )
             for p in programmes
         ]
-        await _choose(query.message, items, _("Which programme?"))
+        await _choose(shown(query), items, _("Which programme?"))
     elif kind == "early_list":
         programmes = await session.scalars(
             select(Programme)
@@ -157,7 +158,7 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             )
             for p in programmes
         ]
-        await _choose(query.message, items, _("Which programme ended early?"))
+        await _choose(shown(query), items, _("Which programme ended early?"))
     elif kind == "replacements":
         items = [
             (
@@ -167,7 +168,7 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             )
             for r in await content.replacements(session, LIST_LIMIT)
         ]
-        await _choose(query.message, items, _("Which replacement?"))
+        await _choose(shown(query), items, _("Which replacement?"))
     else:
         return False
     return True
@@ -193,7 +194,7 @@ async def document_chosen(
     if kind in ("order", "order_all"):
         doc = await content.order_pairs(session, college, tr, today, everyone=kind == "order_all")
         if doc is None and kind == "order":
-            await query.message.answer(
+            await chat_of(query).answer(
                 _("No pair or group is waiting for the director's order."),
                 reply_markup=button_rows(
                     [(_("Order for all active pairs"), DocumentChoice(kind="order_all"))]
@@ -223,11 +224,10 @@ async def document_chosen(
     else:
         doc = None
     if doc is None:
-        await query.message.answer(_("There is nothing for this document yet."))
+        await chat_of(query).answer(_("There is nothing for this document yet."))
         return
-    audit(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
-    await session.commit()
-    await send_doc(query.message, doc, settings)
+    await record_view(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
+    await send_doc(shown(query), doc, settings)
 
 
 async def year_report(
@@ -246,11 +246,11 @@ async def year_report(
     return content.Doc("year", name, data=data)
 
 
-def consent_text(i18n: I18n, kind: object, organization: str, locale: str) -> list[str]:
+def consent_text(i18n: I18n, kind: ConsentKind, organization: str, locale: str) -> list[str]:
     """The exact consent text of the current version, as paragraphs without markup."""
     from handlers.texts import consent_document
 
     with i18n.use_locale(locale if locale in i18n.available_locales else "ru"):
-        document = consent_document(kind, organization, i18n)  # type: ignore[arg-type]
+        document = consent_document(kind, organization, i18n)
     plain = unescape(re.sub(r"<[^>]+>", "", document.text))
     return [part.strip() for part in plain.split("\n\n") if part.strip()]

@@ -27,8 +27,9 @@ from bot.config import Settings
 from handlers.curator.participants import _status as status_label
 from handlers.texts import format_value
 from handlers.ui import label
+from models import formatting
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.banks import bank
 from models.consent import Consent
 from models.enums import MentoringForm
@@ -76,7 +77,7 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Ro
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
         for index, value in enumerate(row):
-            shown = value.strftime("%d.%m.%Y") if isinstance(value, date) else str(value or "")
+            shown = formatting.day(value) if isinstance(value, date) else str(value or "")
             widths[index] = max(widths[index], min(len(shown), 50))
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width + 2
@@ -84,7 +85,9 @@ def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Ro
     sheet.auto_filter.ref = sheet.dimensions
 
 
-def paper_day(papers: dict, pid: int, kind: str, pair_id: int, day: Any) -> date | None:
+def paper_day(
+    papers: dict[tuple[int, str, int], Any], pid: int, kind: str, pair_id: int, day: Any
+) -> date | None:
     paper = papers.get((pid, kind, pair_id))
     return day(paper.received_at) if paper else None
 
@@ -479,8 +482,7 @@ async def cmd_export(
     message: Message, session: AsyncSession, actor: Actor, settings: Settings
 ) -> None:
     data = await build_workbook(session, settings.timezone)
-    audit(session, actor.telegram_id, "export.xlsx")
-    await session.commit()
+    await record_view(session, actor.telegram_id, "export.xlsx")
     today = datetime.now(settings.timezone).strftime("%Y-%m-%d")
     await message.answer_document(
         BufferedInputFile(data, filename=f"nastavnik-{today}.xlsx"),

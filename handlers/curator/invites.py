@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import button_rows, label
+from handlers.ui import button_rows, label, show_outcome
 from models.access import Actor
 from models.enums import Role
 from models.invites import create_invite
@@ -35,10 +35,11 @@ async def invite_role_chosen(
     invite = await create_invite(session, actor, callback_data.role)
     me = await bot.me()
     link = f"https://t.me/{me.username}?start={invite.code}"
-    await query.message.edit_text(
+    await show_outcome(
+        query,
         _(
             "Send this link to a teacher or to a whole department. Registering through it, "
             "the role «{role}» is already chosen:\n{link}"
-        ).format(role=label(invite.role), link=link)
+        ).format(role=label(invite.role), link=link),
     )
     await query.answer()

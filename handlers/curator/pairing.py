@@ -16,8 +16,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
+from handlers.dates import order_date_doubt, plausible
 from handlers.notices import send_notices
 from handlers.onboarding.options import STALE, press_option, show_answer
+from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
@@ -26,8 +29,10 @@ from handlers.ui import (
     PickMentor,
     ReplacementOrder,
     button_rows,
+    chat_of,
     label,
     prompt_of,
+    show_outcome,
     step_keyboard,
 )
 from handlers.views import (
@@ -98,7 +103,7 @@ async def mentee_picked(
     mentee = await get_participant_by_id(session, callback_data.mentee_id)
     ranked = await rank_mentors(session, callback_data.mentee_id)
     if mentee is None or not ranked:
-        await query.message.edit_text(_("No mentor in the bank has a free place for this mentee."))
+        await show_outcome(query, _("No mentor in the bank has a free place for this mentee."))
         await query.answer()
         return
     lines = [
@@ -119,7 +124,7 @@ async def mentee_picked(
                 name=escape(match.mentor.display_name),
                 score=match.score,
                 load=match.load,
-                capacity=match.mentor.mentor_profile.capacity,
+                capacity=profile.capacity if (profile := match.mentor.mentor_profile) else 0,
             )
         )
         lines.append("   " + (escape(reasons) or _("no matching criteria")))
@@ -139,7 +144,7 @@ async def mentee_picked(
                         ),
                     )
                 )
-    await query.message.edit_text("\n".join(lines), reply_markup=button_rows(buttons))
+    await show_outcome(query, "\n".join(lines), reply_markup=button_rows(buttons))
     await query.answer()
 
 
@@ -168,7 +173,7 @@ async def mentor_picked(
             pair=callback_data.join_pair_id,
             mentor=escape(mentor.display_name),
         )
-        await query.message.answer(summary, reply_markup=confirm_keyboard())
+        await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
         await query.answer()
         return
     shared = [
@@ -177,7 +182,7 @@ async def mentor_picked(
     await state.set_state(PairForming.choosing_forms)
     await state.set_data({"mentee_id": mentee.id, "mentor_id": mentor.id, "pair_forms": shared})
     spec = FIELDS["pair_forms"]
-    await query.message.answer(_(spec.prompt), reply_markup=step_keyboard(spec, shared))
+    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec, shared))
     await query.answer()
 
 
@@ -193,7 +198,7 @@ async def forms_chosen(query: CallbackQuery, callback_data: FormOption, state: F
     await show_answer(query, spec, answer.value)
     await state.set_state(PairForming.choosing_type)
     kind = FIELDS["pair_type"]
-    await query.message.answer(_(kind.prompt), reply_markup=step_keyboard(kind))
+    await chat_of(query).answer(_(kind.prompt), reply_markup=step_keyboard(kind))
 
 
 @router.callback_query(FormOption.filter(), PairForming.choosing_type)
@@ -218,7 +223,7 @@ async def type_chosen(
         forms=forms_text(data["pair_forms"]),
         type=label(pair_type),
     )
-    await query.message.answer(summary, reply_markup=confirm_keyboard())
+    await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
 
 
 def confirm_keyboard() -> InlineKeyboardMarkup:
@@ -292,7 +297,8 @@ async def approval_started(
     await get_pair(session, callback_data.pair_id)
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"pair_id": callback_data.pair_id})
-    await query.message.answer(prompt_of("order_number"))
+    await remember_origin(state, query.message)
+    await chat_of(query).answer(prompt_of("order_number"))
     await query.answer()
 
 
@@ -314,14 +320,14 @@ async def replacement_order_started(
         raise WrongState(N_("The order for this change of mentor is already recorded."))
     await state.set_state(PairApproving.entering_order_number)
     await state.set_data({"replacement_id": replacement.id})
-    await query.message.answer(prompt_of("order_number"))
+    await chat_of(query).answer(prompt_of("order_number"))
     await query.answer()
 
 
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
     # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
-    typed = message.text.strip().lstrip("№#").strip() or message.text
+    typed = (message.text or "").strip().lstrip("№#").strip() or message.text
     await state.update_data(order_number=FIELDS["order_number"].clean(typed))
     await state.set_state(PairApproving.entering_order_date)
     await message.answer(_("Date of the order (DD.MM.YYYY):"))
@@ -337,22 +343,27 @@ async def order_date_entered(
     i18n: I18n,
     participant: Participant | None,
     settings: Settings,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     require_order_entry(participant, settings.order_entered_by)
+    order_date = parse_date(message.text, stamp.at.date(), "past")
+    if not await plausible(
+        message, state, order_date, order_date_doubt(order_date, stamp.at.date())
+    ):
+        return
     if data.get("replacement_id"):
         replacement = await record_replacement_order(
             session,
             actor,
             data["replacement_id"],
             order_number=data["order_number"],
-            order_date=parse_date(message.text),
+            order_date=order_date,
         )
         await state.clear()
         await message.answer(
             _("The change of mentor is recorded by order No. {number} of {date}.").format(
-                number=escape(replacement.order_number or ""),
-                date=day(replacement.order_date),  # type: ignore[arg-type]
+                number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
         return
@@ -361,11 +372,12 @@ async def order_date_entered(
         actor,
         data["pair_id"],
         order_number=data["order_number"],
-        order_date=parse_date(message.text),
+        order_date=order_date,
     )
     await state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
+    await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
 
 

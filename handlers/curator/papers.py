@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -25,10 +26,10 @@ from handlers.curator.documents import (
     russian,
     send_doc,
 )
-from handlers.ui import label
+from handlers.ui import chat_of, label, show_outcome, shown
 from handlers.views import day
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.consent import CONSENT_VERSIONS, consent_history
 from models.enums import ConsentKind, PaperKind, ParticipantStatus
 from models.errors import NotFound
@@ -39,8 +40,17 @@ from models.participant import Participant
 router = Router(name=__name__)
 
 
-class PaperAction(CallbackData, prefix="pp"):
-    action: str  # "menu", "form", "mark", "unmark"
+class PaperVerb(StrEnum):
+    """What a signed-papers button does."""
+
+    MENU = "menu"
+    FORM = "form"
+    MARK = "mark"
+    UNMARK = "unmark"
+
+
+class PaperAction(CallbackData, prefix="sp"):
+    action: PaperVerb
     pid: int
     kind: str = ""
     pair: int = 0
@@ -78,7 +88,7 @@ async def papers_lines(session: AsyncSession, person: Participant, zone: ZoneInf
 
 
 def card_button(pid: int) -> tuple[str, PaperAction]:
-    return _("Paper consents"), PaperAction(action="menu", pid=pid)
+    return _("Paper consents"), PaperAction(action=PaperVerb.MENU, pid=pid)
 
 
 async def render_menu(
@@ -95,7 +105,9 @@ async def render_menu(
         title = paper_title(kind, pair_id)
         builder.button(
             text=_("Form: {title}").format(title=title)[:60],
-            callback_data=PaperAction(action="form", pid=person.id, kind=kind, pair=pair_id),
+            callback_data=PaperAction(
+                action=PaperVerb.FORM, pid=person.id, kind=kind, pair=pair_id
+            ),
         )
         done = (kind, pair_id) in received
         builder.button(
@@ -119,7 +131,7 @@ async def people_menu(message: Message, session: AsyncSession) -> None:
     for person in people:
         builder.button(
             text=(person.full_name or "")[:50],
-            callback_data=PaperAction(action="menu", pid=person.id),
+            callback_data=PaperAction(action=PaperVerb.MENU, pid=person.id),
         )
     builder.adjust(1)
     await message.answer(
@@ -131,7 +143,7 @@ async def people_menu(message: Message, session: AsyncSession) -> None:
 @router.callback_query(DocumentChoice.filter(F.kind == "people"))
 async def people_chosen(query: CallbackQuery, session: AsyncSession) -> None:
     await query.answer()
-    await people_menu(query.message, session)
+    await people_menu(shown(query), session)
 
 
 async def consent_form(
@@ -197,23 +209,24 @@ async def paper_action(
         raise NotFound()
     expected = await expected_papers(session, person)
     chosen = (callback_data.kind, callback_data.pair)
-    if callback_data.action != "menu" and chosen not in expected:
+    if callback_data.action != PaperVerb.MENU and chosen not in expected:
         raise NotFound()
-    if callback_data.action == "form":
+    if callback_data.action == PaperVerb.FORM:
         await query.answer()
         college = await college_of(session, settings, actor)
         doc = await consent_form(session, person, *chosen, college, i18n, settings, today)
-        audit(session, actor.telegram_id, "docs", kind=callback_data.kind, item=person.id)
-        await session.commit()
-        await send_doc(query.message, doc, settings)
+        await record_view(
+            session, actor.telegram_id, "docs", kind=callback_data.kind, item=person.id
+        )
+        await send_doc(shown(query), doc, settings)
         return
-    if callback_data.action in ("mark", "unmark"):
+    if callback_data.action in (PaperVerb.MARK, PaperVerb.UNMARK):
         await mark_paper(
-            session, actor, person.id, *chosen, received=callback_data.action == "mark"
+            session, actor, person.id, *chosen, received=callback_data.action == PaperVerb.MARK
         )
     text, markup = await render_menu(session, person, settings.timezone)
     await query.answer()
-    if callback_data.action == "menu":
-        await query.message.answer(text, reply_markup=markup)
+    if callback_data.action == PaperVerb.MENU:
+        await chat_of(query).answer(text, reply_markup=markup)
     else:
-        await query.message.edit_text(text, reply_markup=markup)
+        await show_outcome(query, text, reply_markup=markup)

@@ -5,6 +5,7 @@ actions: accept or reject a mentor candidate, archive, mark for this year's ment
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from html import escape
 
 from aiogram import Router
@@ -16,17 +17,29 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.curator.admin import RoleMenu
 from handlers.curator.papers import card_button, papers_lines
 from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
-from handlers.ui import DbInt, PickMentee, ProgrammeAction, label
+from handlers.ui import (
+    DbInt,
+    PickMentee,
+    ProgrammeAction,
+    ProgrammeVerb,
+    add_buttons,
+    chat_of,
+    label,
+    page_buttons,
+    show_outcome,
+)
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
 from models.consent import consent_history
 from models.errors import NotFound
 from models.i18n_marker import N_
+from models.paging import slice_page
 from models.pairs import pairs_of
 from models.participant import Participant, get_participant_by_id
 from models.programmes import programmes_of
@@ -63,8 +76,18 @@ def search_text(typed: str | None) -> str:
     return " ".join(kept.split())[:SEARCH_LENGTH].strip()
 
 
-class PersonAction(CallbackData, prefix="pc"):
-    action: str  # "card", "archive", "unarchive", "include", "exclude"
+class PersonVerb(StrEnum):
+    """What a button on a person's card does."""
+
+    CARD = "card"
+    ARCHIVE = "archive"
+    UNARCHIVE = "unarchive"
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+
+
+class PersonAction(CallbackData, prefix="pn"):
+    action: PersonVerb
     participant_id: DbInt
 
 
@@ -85,7 +108,8 @@ async def render_bank(
         session, role=role, status=status, department=department, name=query, include_year=year
     )
     page = max(view.page, 0)
-    shown = entries[page * PAGE : (page + 1) * PAGE]
+    listed = slice_page(entries, page, PAGE)
+    shown = listed.items
     lines = [
         "<b>" + _("The banks of mentors and mentees") + "</b>",
         _("Who: {role}. Status: {status}. Department: {department}.").format(
@@ -112,22 +136,17 @@ async def render_bank(
         lines.append(f"№{person.id} {escape(name)} — {_status(entry.status)}")
         builder.button(
             text=f"№{person.id} {name}"[:50],
-            callback_data=PersonAction(action="card", participant_id=person.id),
+            callback_data=PersonAction(action=PersonVerb.CARD, participant_id=person.id),
         )
-    if page:
-        builder.button(
-            text=_("‹ Previous page"),
-            callback_data=BankView(
-                role=role, status=status, dept=view.dept, page=page - 1, q=query, y=view.y
+    add_buttons(
+        builder,
+        page_buttons(
+            listed,
+            lambda number: BankView(
+                role=role, status=status, dept=view.dept, page=number, q=query, y=view.y
             ),
-        )
-    if (page + 1) * PAGE < len(entries):
-        builder.button(
-            text=_("Next page ›"),
-            callback_data=BankView(
-                role=role, status=status, dept=view.dept, page=page + 1, q=query, y=view.y
-            ),
-        )
+        ),
+    )
     for code in ROLE_LABELS:
         mark = "• " if code == role else ""
         builder.button(
@@ -186,7 +205,7 @@ async def bank_filtered(
     query: CallbackQuery, callback_data: BankView, session: AsyncSession, today: date
 ) -> None:
     text, markup = await render_bank(session, callback_data, today)
-    await query.message.edit_text(text, reply_markup=markup)
+    await show_outcome(query, text, reply_markup=markup)
     await query.answer()
 
 
@@ -240,30 +259,32 @@ async def render_card(
         if person.archived_at is None:
             builder.button(
                 text=_("Archive"),
-                callback_data=PersonAction(action="archive", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.ARCHIVE, participant_id=person.id),
             )
         else:
             builder.button(
                 text=_("Back from the archive"),
-                callback_data=PersonAction(action="unarchive", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.UNARCHIVE, participant_id=person.id),
             )
         if person.include_year == year:
             builder.button(
                 text=_("Remove the mark for {year}/{next}").format(year=year, next=year + 1),
-                callback_data=PersonAction(action="exclude", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.EXCLUDE, participant_id=person.id),
             )
         else:
             builder.button(
                 text=_("Include in mentoring in {year}/{next}").format(year=year, next=year + 1),
-                callback_data=PersonAction(action="include", participant_id=person.id),
+                callback_data=PersonAction(action=PersonVerb.INCLUDE, participant_id=person.id),
             )
     if person.full_name:
         text, data = card_button(person.id)
         builder.button(text=text, callback_data=data)
+    if person.is_registered:
+        builder.button(text=_("👤 Staff role"), callback_data=RoleMenu(participant_id=person.id))
     for programme in programmes[:3]:
         builder.button(
             text=_("Open №{id}").format(id=programme.id),
-            callback_data=ProgrammeAction(action="view", programme_id=programme.id),
+            callback_data=ProgrammeAction(action=ProgrammeVerb.VIEW, programme_id=programme.id),
         )
     in_bank = person.full_name and person.archived_at is None and person.unreachable_at is None
     if in_bank and person.mentee_profile is not None:
@@ -288,21 +309,20 @@ async def person_action(
 ) -> None:
     pid = callback_data.participant_id
     year = academic_year(today)[0].year
-    if callback_data.action in ("archive", "unarchive"):
-        await set_archived(session, actor, pid, callback_data.action == "archive")
-    elif callback_data.action in ("include", "exclude"):
+    if callback_data.action in (PersonVerb.ARCHIVE, PersonVerb.UNARCHIVE):
+        await set_archived(session, actor, pid, callback_data.action == PersonVerb.ARCHIVE)
+    elif callback_data.action in (PersonVerb.INCLUDE, PersonVerb.EXCLUDE):
         await set_include_year(
-            session, actor, pid, year if callback_data.action == "include" else None
+            session, actor, pid, year if callback_data.action == PersonVerb.INCLUDE else None
         )
     person = await get_participant_by_id(session, pid)
     if person is None:
         raise NotFound()
     text, markup = await render_card(session, person, settings, actor, today)
-    if callback_data.action == "card":  # the person sees who viewed their data (/mydata)
-        audit(session, actor.telegram_id, "participant.view", "participant", person.id)
-        await session.commit()
+    if callback_data.action == PersonVerb.CARD:  # the person sees who viewed their data (/mydata)
+        await record_view(session, actor.telegram_id, "participant.view", "participant", person.id)
     await query.answer()
-    if callback_data.action == "card":
-        await query.message.answer(text, reply_markup=markup)
+    if callback_data.action == PersonVerb.CARD:
+        await chat_of(query).answer(text, reply_markup=markup)
     else:
-        await query.message.edit_text(text, reply_markup=markup)
+        await show_outcome(query, text, reply_markup=markup)

@@ -8,14 +8,24 @@ from datetime import date
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import DbInt, ProgrammeAction, button_rows, label, progress_bar
+from handlers.ui import (
+    DbInt,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    label,
+    page_buttons,
+    progress_bar,
+    show_outcome,
+)
 from handlers.views import day, names_of
 from models.enums import ProgrammeStatus
+from models.paging import page_of
 from models.programmes import Programme
 
 router = Router(name=__name__)
@@ -33,16 +43,19 @@ class ProgrammeList(CallbackData, prefix="pl"):
     page: DbInt = 0
 
 
-async def render_list(session: AsyncSession, group: str, page: int, today: date):  # type: ignore[no-untyped-def]
+async def render_list(
+    session: AsyncSession, group: str, page: int, today: date
+) -> tuple[str, InlineKeyboardMarkup]:
     statuses = GROUPS.get(group, GROUPS["running"])
-    programmes = list(
-        await session.scalars(
-            select(Programme)
-            .where(Programme.status.in_(statuses))
-            .order_by(Programme.end_date, Programme.id)
-        )
+    listed = await page_of(
+        session,
+        select(Programme)
+        .where(Programme.status.in_(statuses))
+        .order_by(Programme.end_date, Programme.id),
+        page,
+        PAGE,
     )
-    shown = programmes[page * PAGE : (page + 1) * PAGE]
+    shown = listed.items
     names = await names_of(
         session, [i for p in shown for i in (p.pair.mentor_id, *p.pair.mentee_ids)]
     )
@@ -51,7 +64,7 @@ async def render_list(session: AsyncSession, group: str, page: int, today: date)
         + _("Programmes: {status}").format(status=", ".join(label(s) for s in statuses))
         + "</b>"
     ]
-    buttons = []
+    buttons: list[tuple[str, CallbackData]] = []
     for programme in shown:
         done, total = programme.progress
         overdue = sum(a.overdue(today) for a in programme.activities)
@@ -69,22 +82,19 @@ async def render_list(session: AsyncSession, group: str, page: int, today: date)
         buttons.append(
             (
                 _("Open №{id}").format(id=programme.id),
-                ProgrammeAction(action="view", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.VIEW, programme_id=programme.id),
             )
         )
         if programme.status == ProgrammeStatus.APPROVED:
             buttons.append(
                 (
                     _("End №{id}").format(id=programme.id),
-                    ProgrammeAction(action="end", programme_id=programme.id),
+                    ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id),
                 )
             )
     if not shown:
         lines.append(_("None."))
-    if (page + 1) * PAGE < len(programmes):
-        buttons.append((_("Next page ›"), ProgrammeList(group=group, page=page + 1)))
-    if page:
-        buttons.append((_("‹ Previous page"), ProgrammeList(group=group, page=page - 1)))
+    buttons += page_buttons(listed, lambda number: ProgrammeList(group=group, page=number))
     buttons += [
         (_("Running"), ProgrammeList(group="running")),
         (_("Being drafted"), ProgrammeList(group="drafting")),
@@ -107,5 +117,5 @@ async def programme_list_paged(
     text, markup = await render_list(
         session, callback_data.group, max(callback_data.page, 0), today
     )
-    await query.message.edit_text(text, reply_markup=markup)
+    await show_outcome(query, text, reply_markup=markup)
     await query.answer()

@@ -4,7 +4,8 @@ chat, and publishes it to PUBLISH_DIR (or a cron job runs `python -m bot publish
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from html import escape
 
 from aiogram import F, Router
@@ -20,20 +21,32 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.publication as publication  # a module: it imports handlers.views in turn
 from bot.config import Settings
-from handlers.ui import DbInt, button_rows
+from handlers.ui import DbInt, button_rows, chat_of, show_outcome
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.enums import ProgrammeStatus
 from models.errors import NotFound
 from models.fields import parse_date
 from models.programmes import Programme
-from models.site import SiteKind, add_item, delete_item, describe_case, items
+from models.site import SiteKind, add_item, delete_item, describe_case, items, toggle_best_case
 
 router = Router(name=__name__)
 
 
+class PublishVerb(StrEnum):
+    """What a site-section button does."""
+
+    TOGGLE = "toggle"
+    DESCRIBE = "describe"
+    ADD = "add"
+    ITEMS = "items"
+    DELETE = "delete"
+    PREVIEW = "preview"
+    PUBLISH = "publish"
+
+
 class PublishAction(CallbackData, prefix="pb"):
-    action: str  # toggle | describe | add | items | delete | preview | publish
+    action: PublishVerb
     programme_id: DbInt = 0
     kind: str = ""
 
@@ -68,25 +81,28 @@ async def _menu(session: AsyncSession, settings: Settings) -> tuple[str, InlineK
     buttons = [
         (
             ("⭐ " if p.best_case else "☆ ") + _("№{id}: {goal}").format(id=p.id, goal=p.goal[:40]),
-            PublishAction(action="toggle", programme_id=p.id),
+            PublishAction(action=PublishVerb.TOGGLE, programme_id=p.id),
         )
         for p in completed
     ]
     buttons += [
         (
             _("✏ Describe best case №{id}").format(id=p.id),
-            PublishAction(action="describe", programme_id=p.id),
+            PublishAction(action=PublishVerb.DESCRIBE, programme_id=p.id),
         )
         for p in completed
         if p.best_case
     ]
     buttons += [
-        ("➕ " + _kind_label(kind), PublishAction(action="add", kind=kind.value)) for kind in KINDS
+        ("➕ " + _kind_label(kind), PublishAction(action=PublishVerb.ADD, kind=kind.value))
+        for kind in KINDS
     ]
-    buttons.append((_("🗑 Remove news, announcements, documents"), PublishAction(action="items")))
-    buttons.append((_("👁 Preview the section"), PublishAction(action="preview")))
+    buttons.append(
+        (_("🗑 Remove news, announcements, documents"), PublishAction(action=PublishVerb.ITEMS))
+    )
+    buttons.append((_("👁 Preview the section"), PublishAction(action=PublishVerb.PREVIEW)))
     if settings.publish_dir is not None:
-        buttons.append((_("🌐 Publish on the site"), PublishAction(action="publish")))
+        buttons.append((_("🌐 Publish on the site"), PublishAction(action=PublishVerb.PUBLISH)))
     text = _(
         "<b>The college site's mentoring section</b>\n"
         "Completed programmes: tap to mark or unmark a best case (⭐). Add news, announcements, "
@@ -102,7 +118,7 @@ async def cmd_publish(message: Message, session: AsyncSession, settings: Setting
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(PublishAction.filter(F.action == "toggle"))
+@router.callback_query(PublishAction.filter(F.action == PublishVerb.TOGGLE))
 async def best_case_toggled(
     query: CallbackQuery,
     callback_data: PublishAction,
@@ -110,25 +126,13 @@ async def best_case_toggled(
     actor: Actor,
     settings: Settings,
 ) -> None:
-    programme = await session.get(Programme, callback_data.programme_id)
-    if programme is None or programme.status != ProgrammeStatus.COMPLETED:
-        raise NotFound()
-    programme.best_case = not programme.best_case
-    audit(
-        session,
-        actor.telegram_id,
-        "publish.best_case",
-        "programme",
-        programme.id,
-        best=programme.best_case,
-    )
-    await session.commit()
+    await toggle_best_case(session, actor, callback_data.programme_id)
     text, markup = await _menu(session, settings)
-    await query.message.edit_text(text, reply_markup=markup)
+    await show_outcome(query, text, reply_markup=markup)
     await query.answer()
 
 
-@router.callback_query(PublishAction.filter(F.action == "describe"))
+@router.callback_query(PublishAction.filter(F.action == PublishVerb.DESCRIBE))
 async def describe_requested(
     query: CallbackQuery, callback_data: PublishAction, session: AsyncSession, state: FSMContext
 ) -> None:
@@ -138,7 +142,7 @@ async def describe_requested(
     await state.set_state(Editing.describing_case)
     await state.update_data(programme_id=programme.id)
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _(
             "Write the description of best case №{id} «{goal}» for the site: what was done "
             "and what it gave. Names appear only of those who agreed. /cancel stops."
@@ -151,12 +155,12 @@ async def case_described(
     message: Message, state: FSMContext, session: AsyncSession, actor: Actor
 ) -> None:
     data = await state.get_data()
-    await describe_case(session, actor, data["programme_id"], message.text)
+    await describe_case(session, actor, data["programme_id"], (message.text or ""))
     await state.clear()
     await message.answer(_("Saved. /publish to preview the section."))
 
 
-@router.callback_query(PublishAction.filter(F.action == "add"))
+@router.callback_query(PublishAction.filter(F.action == PublishVerb.ADD))
 async def add_requested(
     query: CallbackQuery, callback_data: PublishAction, state: FSMContext
 ) -> None:
@@ -168,10 +172,10 @@ async def add_requested(
     await query.answer()
     if kind == SiteKind.ANNOUNCEMENT:
         await state.set_state(Editing.typing_date)
-        await query.message.answer(_("The date of the event (DD.MM.YYYY)? /cancel stops."))
+        await chat_of(query).answer(_("The date of the event (DD.MM.YYYY)? /cancel stops."))
         return
     await state.set_state(Editing.typing_item)
-    await query.message.answer(_item_prompt(kind))
+    await chat_of(query).answer(_item_prompt(kind))
 
 
 def _item_prompt(kind: SiteKind) -> str:
@@ -182,8 +186,8 @@ def _item_prompt(kind: SiteKind) -> str:
 
 
 @router.message(Editing.typing_date, F.text)
-async def date_typed(message: Message, state: FSMContext) -> None:
-    when = parse_date(message.text)
+async def date_typed(message: Message, state: FSMContext, today: date) -> None:
+    when = parse_date(message.text, today, "future")
     await state.update_data(event_date=when.isoformat())
     await state.set_state(Editing.typing_item)
     await message.answer(_item_prompt(SiteKind.ANNOUNCEMENT))
@@ -199,7 +203,7 @@ async def item_typed(
         session,
         actor,
         SiteKind(data["kind"]),
-        message.text,
+        (message.text or ""),
         datetime.fromisoformat(when).date() if when else None,
     )
     await state.clear()
@@ -208,35 +212,33 @@ async def item_typed(
     )
 
 
-@router.callback_query(PublishAction.filter(F.action == "items"))
+@router.callback_query(PublishAction.filter(F.action == PublishVerb.ITEMS))
 async def items_listed(query: CallbackQuery, session: AsyncSession) -> None:
     found = await items(session, *KINDS)
     buttons = [
         (
             f"🗑 {_kind_label(item.kind)}: {item.title[:40]}",
-            PublishAction(action="delete", programme_id=item.id),
+            PublishAction(action=PublishVerb.DELETE, programme_id=item.id),
         )
         for item in found[:40]
     ]
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Tap one to remove it from the site.") if buttons else _("None."),
         reply_markup=button_rows(buttons) if buttons else None,
     )
 
 
-@router.callback_query(PublishAction.filter(F.action == "delete"))
+@router.callback_query(PublishAction.filter(F.action == PublishVerb.DELETE))
 async def item_deleted(
     query: CallbackQuery, callback_data: PublishAction, session: AsyncSession, actor: Actor
 ) -> None:
     await delete_item(session, actor, callback_data.programme_id)
-    await query.message.edit_text(
-        _("Removed; it disappears from the site at the next publication.")
-    )
+    await show_outcome(query, _("Removed; it disappears from the site at the next publication."))
     await query.answer()
 
 
-@router.callback_query(PublishAction.filter(F.action == "preview"))
+@router.callback_query(PublishAction.filter(F.action == PublishVerb.PREVIEW))
 async def preview_requested(
     query: CallbackQuery, session: AsyncSession, actor: Actor, settings: Settings, i18n: I18n
 ) -> None:
@@ -248,10 +250,9 @@ async def preview_requested(
             datetime.now(settings.timezone),
             publication.regulation_text(settings.regulation_file),
         )
-    audit(session, actor.telegram_id, "publish.preview")
-    await session.commit()
+    await record_view(session, actor.telegram_id, "publish.preview")
     await query.answer()
-    await query.message.answer_document(
+    await chat_of(query).answer_document(
         BufferedInputFile(page.encode("utf-8"), filename="mentoring-preview.html"),
         caption=_(
             "The whole section on one page: open the file to check it before publishing. "
@@ -260,7 +261,7 @@ async def preview_requested(
     )
 
 
-@router.callback_query(PublishAction.filter(F.action == "publish"))
+@router.callback_query(PublishAction.filter(F.action == PublishVerb.PUBLISH))
 async def publish_requested(
     query: CallbackQuery, session: AsyncSession, actor: Actor, settings: Settings, i18n: I18n
 ) -> None:
@@ -268,9 +269,8 @@ async def publish_requested(
         raise NotFound()
     with i18n.use_locale(settings.default_locale):
         site = await publication.publish_site(session, settings, settings.publish_dir)
-    audit(session, actor.telegram_id, "publish", pages=len(site.pages))
-    await session.commit()
+    await record_view(session, actor.telegram_id, "publish", pages=len(site.pages))
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Published: {count} pages of the section are on the site.").format(count=len(site.pages))
     )

@@ -8,16 +8,17 @@ from datetime import date
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from matplotlib.figure import Figure  # the object API: no GUI backend, no global state
+from matplotlib.ticker import MaxNLocator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.ui import DbInt, button_rows, label
+from handlers.ui import DbInt, button_rows, label, shown
 from handlers.views import day, decimal
 from models.access import Actor
-from models.audit import audit
+from models.audit import record_view
 from models.enums import (
     MentoringForm,
     MentorStatus,
@@ -118,7 +119,7 @@ def chart_png(stats: Statistics) -> bytes:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_ylabel(_("Activities by deadline month"))
     axes.set_ylim(0, max(bottom, default=0) * 1.15 + 1)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     rate_axes = axes.twinx()
     rates = [on_time_rate(stats.by_month[m]) for m in months]
     rate_axes.plot(
@@ -142,7 +143,7 @@ def chart_png(stats: Statistics) -> bytes:
     return buffer.getvalue()
 
 
-def period_buttons():  # type: ignore[no-untyped-def]
+def period_buttons() -> InlineKeyboardMarkup:
     return button_rows(
         [
             (_("This academic year"), ReportPeriod(years_back=0)),
@@ -163,8 +164,7 @@ async def send_report(
 ) -> None:
     start, end = period(today, years_back)
     stats = await collect_statistics(session, start, end, today, settings.timezone)
-    audit(session, actor.telegram_id, "report", years_back=years_back)
-    await session.commit()
+    await record_view(session, actor.telegram_id, "report", years_back=years_back)
     await message.answer(report_text(stats), reply_markup=period_buttons())
     if stats.by_month:
         await message.answer_photo(BufferedInputFile(chart_png(stats), filename="report.png"))
@@ -187,4 +187,4 @@ async def report_period_chosen(
     today: date,
 ) -> None:
     await query.answer()
-    await send_report(query.message, session, actor, settings, today, callback_data.years_back)
+    await send_report(shown(query), session, actor, settings, today, callback_data.years_back)

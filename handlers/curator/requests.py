@@ -4,6 +4,7 @@ curator picks the new mentor; /endprogramme ends a programme for non-performance
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
@@ -15,8 +16,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
 from handlers.notices import curator_buttons, send_notices
 from handlers.notify import notify_curators
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.survey import offer_survey
@@ -24,9 +29,12 @@ from handlers.ui import (
     NewMentor,
     PairApproval,
     ProgrammeAction,
+    ProgrammeVerb,
     ReplacementOrder,
     RequestAction,
+    RequestVerb,
     button_rows,
+    chat_of,
     label,
 )
 from handlers.views import (
@@ -41,10 +49,11 @@ from handlers.views import (
 )
 from models.access import Actor
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
+from models.errors import WrongState
 from models.fields import FIELDS
 from models.names import Case
 from models.pairs import Pair, get_pair, propose_replacement, replacements_without_order
-from models.programmes import Programme, end_early, programme_of_pair
+from models.programmes import FINISHED, Programme, end_early, programme_of_pair
 from models.requests import awaiting_new_mentor, decide_request, pending_requests
 
 router = Router(name=__name__)
@@ -107,29 +116,43 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         await message.answer(_("No request is waiting for your decision."))
 
 
-@router.callback_query(RequestAction.filter(F.action.in_({"approve", "reject"})))
+@router.callback_query(
+    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
+)
 async def decision_started(
     query: CallbackQuery, callback_data: RequestAction, state: FSMContext
 ) -> None:
     await state.set_state(Deciding.entering_comment)
     await state.set_data(
-        {"request_id": callback_data.request_id, "approve": callback_data.action == "approve"}
+        {
+            "request_id": callback_data.request_id,
+            "approve": callback_data.action == RequestVerb.APPROVE,
+        }
     )
-    await query.message.answer(_("Your comment on the decision (it goes to the participants):"))
+    await remember_origin(state, query.message)
+    await chat_of(query).answer(_("Your comment on the decision (it goes to the participants):"))
     await query.answer()
 
 
 @router.message(Deciding.entering_comment, F.text)
 async def decision_commented(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session, actor, data["request_id"], approve=data["approve"], comment=message.text
+        session, actor, data["request_id"], approve=data["approve"], comment=(message.text or "")
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
     approved = request.status == RequestStatus.APPROVED
+    outcome = _("✅ Request approved") if approved else _("✖ Request rejected")
+    await show_outcome_later(bot, data, stamp, outcome)
     pair = await get_pair(session, request.pair_id)
     await send_notices(bot, session, i18n, "request.decided", request.id)
     if not approved:
@@ -139,7 +162,9 @@ async def decision_commented(
         text, markup = render_offer(pair, ranked, await names_of(session, pair.mentee_ids))
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
-        await offer_survey(bot, session, i18n, await programme_of_pair(session, pair.id))
+        ended = await programme_of_pair(session, pair.id)
+        if ended is not None:
+            await offer_survey(bot, session, i18n, ended)
 
 
 @router.callback_query(NewMentor.filter())
@@ -150,12 +175,14 @@ async def new_mentor_chosen(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
-    await query.message.edit_reply_markup(reply_markup=None)
     await query.answer()
     names = await names_of(session, [callback_data.mentor_id])
-    await query.message.answer(
+    chosen = names.get(callback_data.mentor_id, "—")
+    await show_decided(query, stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
+    await chat_of(query).answer(
         _("I am asking {name} to take over the pair.").format(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
@@ -186,7 +213,7 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
                 mentor=names.get(p.pair.mentor_id, "—"),
                 mentees=", ".join(names.get(i, "—") for i in p.pair.mentee_ids),
             ),
-            ProgrammeAction(action="end", programme_id=p.id),
+            ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
         )
         for p in running
     ]
@@ -196,34 +223,56 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "end"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.END))
 async def ending_started(
     query: CallbackQuery, callback_data: ProgrammeAction, state: FSMContext
 ) -> None:
     await state.set_state(Ending.entering_reason)
     await state.set_data({"programme_id": callback_data.programme_id})
-    await query.message.answer(_("The reason (it is recorded and sent to the pair):"))
+    await chat_of(query).answer(_("The reason (it is recorded and sent to the pair):"))
     await query.answer()
 
 
 @router.message(Ending.entering_reason, F.text)
+async def ending_reason_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    programme_id = (await state.get_data())["programme_id"]
+    reason = str(FIELDS["comment"].clean(message.text))
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.status in FINISHED:
+        await state.clear()
+        raise WrongState()
+    names = await pair_names(session, programme.pair)
+    summary = _(
+        "<b>End programme №{id} early?</b>\n{pair}\nReason: {reason}\n\n"
+        "It cannot be taken back: the pair is told, and the end is recorded (§10.1.3)."
+    ).format(id=programme.id, pair=pair_card(programme.pair, names), reason=escape(reason))
+    payload = {"programme_id": programme.id, "reason": reason}
+    await ask_confirmation(message, state, "end", summary, _("✅ End the programme"), payload)
+
+
+@router.callback_query(Confirmed("end"))
 async def ending_confirmed(
-    message: Message,
-    state: FSMContext,
+    query: CallbackQuery,
+    confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
     bot: Bot,
     i18n: I18n,
-    settings,
-) -> None:  # type: ignore[no-untyped-def]
-    programme_id = (await state.get_data())["programme_id"]
-    reason = str(FIELDS["comment"].clean(message.text))
+    settings: Settings,
+    stamp: Stamp,
+) -> None:
     programme = await end_early(
-        session, actor, programme_id, reason=EndReason.BY_CURATOR, comment=reason
+        session,
+        actor,
+        confirmed["programme_id"],
+        reason=EndReason.BY_CURATOR,
+        comment=confirmed["reason"],
     )
-    await state.clear()
-    await message.answer(
-        _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR))
+    await query.answer()
+    await show_decided(
+        query,
+        stamp,
+        "⏹ " + _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
     await send_notices(bot, session, i18n, "programme.ended", programme.id)
     await offer_survey(bot, session, i18n, programme)
@@ -233,9 +282,7 @@ async def ending_confirmed(
         settings,
         i18n,
         lambda: (
-            _("Programme #{id} ended by {name}.").format(
-                id=programme.id, name=escape(message.from_user.full_name)
-            ),
+            _("Programme #{id} ended by {name}.").format(id=programme.id, name=escape(stamp.who)),
             None,
         ),
     )

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
@@ -24,8 +26,9 @@ from docx.shared import Cm, Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.ui import button_rows
+from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons, show_outcome
 from handlers.views import day
+from models import formatting
 from models.access import Actor
 from models.banks import bank
 from models.broadcasts import departments
@@ -33,6 +36,7 @@ from models.enums import StaffRole
 from models.errors import InvalidValue, NotFound
 from models.fields import printable
 from models.i18n_marker import N_
+from models.paging import slice_page
 from models.participant import Participant
 from models.roadmap import (
     Audience,
@@ -76,12 +80,29 @@ AUDIENCE_LABELS = {
 }
 
 
+class RoadmapVerb(StrEnum):
+    """What a roadmap button does."""
+
+    CREATE = "create"
+    VIEW = "view"
+    APPROVE = "approve"
+    STAGE = "stage"
+    DONE = "done"
+    REOPEN = "reopen"
+    PERIOD = "period"
+    RESPONSIBLE = "responsible"
+    CONTENT = "content"
+    DOCUMENTS = "documents"
+    EVENT = "event"
+    DOCX = "docx"
+
+
 class RoadmapAction(CallbackData, prefix="rm"):
-    action: str  # create, view, stage, done, reopen, period, responsible, event, approve
+    action: RoadmapVerb
     stage_id: int = 0
 
 
-class EventAudience(CallbackData, prefix="ra"):
+class EventAudience(CallbackData, prefix="rea"):
     audience: Audience
     dept: int = -1
 
@@ -112,7 +133,7 @@ def _period(stage: RoadmapStage) -> str:
 
 
 def _when(event: RoadmapEvent, settings: Settings) -> str:
-    return event.starts_at.astimezone(settings.timezone).strftime("%d.%m.%Y %H:%M")
+    return formatting.moment(event.starts_at, settings.timezone)
 
 
 def _is_director(participant: Participant | None) -> bool:
@@ -153,12 +174,12 @@ async def render_roadmap(
         buttons.append(
             (
                 _("Stage {number}").format(number=stage.number),
-                RoadmapAction(action="stage", stage_id=stage.id),
+                RoadmapAction(action=RoadmapVerb.STAGE, stage_id=stage.id),
             )
         )
     if director and roadmap.approved_at is None:
-        buttons.append((_("✅ Approve the roadmap"), RoadmapAction(action="approve")))
-    buttons.append((_("The roadmap for signing (.docx)"), RoadmapAction(action="docx")))
+        buttons.append((_("✅ Approve the roadmap"), RoadmapAction(action=RoadmapVerb.APPROVE)))
+    buttons.append((_("The roadmap for signing (.docx)"), RoadmapAction(action=RoadmapVerb.DOCX)))
     return "\n".join(lines), button_rows(buttons)
 
 
@@ -184,7 +205,7 @@ async def cmd_roadmap(
                 "documents; then you adjust it."
             ).format(year=year, next=year + 1),
             reply_markup=button_rows(
-                [(_("Create from Appendix 1"), RoadmapAction(action="create"))]
+                [(_("Create from Appendix 1"), RoadmapAction(action=RoadmapVerb.CREATE))]
             ),
         )
         return
@@ -194,7 +215,9 @@ async def cmd_roadmap(
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(RoadmapAction.filter(F.action.in_({"create", "view", "approve"})))
+@router.callback_query(
+    RoadmapAction.filter(F.action.in_({RoadmapVerb.CREATE, RoadmapVerb.VIEW, RoadmapVerb.APPROVE}))
+)
 async def roadmap_pressed(
     query: CallbackQuery,
     callback_data: RoadmapAction,
@@ -204,19 +227,22 @@ async def roadmap_pressed(
     participant: Participant | None,
     settings: Settings,
 ) -> None:
-    if callback_data.action == "create":
+    if callback_data.action == RoadmapVerb.CREATE:
         roadmap = await create_roadmap(session, actor, today)
     else:
-        roadmap = await _current(session, today)
-        if roadmap is None:
+        current = await _current(session, today)
+        if current is None:
             raise NotFound()
-        if callback_data.action == "approve":
-            roadmap = await approve_roadmap(session, actor, participant, roadmap.id)
+        roadmap = current
+        if callback_data.action == RoadmapVerb.APPROVE:
+            roadmap = await approve_roadmap(session, actor, participant, current.id)
     text, markup = await render_roadmap(
         session, roadmap, today, _is_director(participant), settings
     )
-    await query.answer(_("The roadmap is approved.") if callback_data.action == "approve" else None)
-    await query.message.answer(text, reply_markup=markup)
+    await query.answer(
+        _("The roadmap is approved.") if callback_data.action == RoadmapVerb.APPROVE else None
+    )
+    await chat_of(query).answer(text, reply_markup=markup)
 
 
 async def render_stage(
@@ -272,32 +298,34 @@ async def render_stage(
     if stage.done_at is None:
         builder.button(
             text=_("✅ Mark the stage done"),
-            callback_data=RoadmapAction(action="done", stage_id=stage.id),
+            callback_data=RoadmapAction(action=RoadmapVerb.DONE, stage_id=stage.id),
         )
     else:
         builder.button(
-            text=_("Back to work"), callback_data=RoadmapAction(action="reopen", stage_id=stage.id)
+            text=_("Back to work"),
+            callback_data=RoadmapAction(action=RoadmapVerb.REOPEN, stage_id=stage.id),
         )
     builder.button(
-        text=_("➕ Add an event"), callback_data=RoadmapAction(action="event", stage_id=stage.id)
+        text=_("➕ Add an event"),
+        callback_data=RoadmapAction(action=RoadmapVerb.EVENT, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the period"),
-        callback_data=RoadmapAction(action="period", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.PERIOD, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the responsible"),
-        callback_data=RoadmapAction(action="responsible", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.RESPONSIBLE, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the content"),
-        callback_data=RoadmapAction(action="content", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.CONTENT, stage_id=stage.id),
     )
     builder.button(
         text=_("Change the documents"),
-        callback_data=RoadmapAction(action="documents", stage_id=stage.id),
+        callback_data=RoadmapAction(action=RoadmapVerb.DOCUMENTS, stage_id=stage.id),
     )
-    builder.button(text=_("‹ The roadmap"), callback_data=RoadmapAction(action="view"))
+    builder.button(text=_("‹ The roadmap"), callback_data=RoadmapAction(action=RoadmapVerb.VIEW))
     builder.adjust(1)
     text = "\n".join(lines)
     return text[:4000], builder.as_markup()
@@ -310,7 +338,9 @@ async def _stage_or_missing(session: AsyncSession, stage_id: int) -> RoadmapStag
     return stage
 
 
-@router.callback_query(RoadmapAction.filter(F.action.in_({"stage", "done", "reopen"})))
+@router.callback_query(
+    RoadmapAction.filter(F.action.in_({RoadmapVerb.STAGE, RoadmapVerb.DONE, RoadmapVerb.REOPEN}))
+)
 async def stage_pressed(
     query: CallbackQuery,
     callback_data: RoadmapAction,
@@ -319,22 +349,32 @@ async def stage_pressed(
     today: date,
     settings: Settings,
 ) -> None:
-    if callback_data.action in ("done", "reopen"):
+    if callback_data.action in (RoadmapVerb.DONE, RoadmapVerb.REOPEN):
         stage = await set_stage_done(
-            session, actor, callback_data.stage_id, callback_data.action == "done"
+            session, actor, callback_data.stage_id, callback_data.action == RoadmapVerb.DONE
         )
     else:
         stage = await _stage_or_missing(session, callback_data.stage_id)
     text, markup = await render_stage(session, stage, today, settings)
     await query.answer()
-    if callback_data.action == "stage":
-        await query.message.answer(text, reply_markup=markup)
+    if callback_data.action == RoadmapVerb.STAGE:
+        await chat_of(query).answer(text, reply_markup=markup)
     else:
-        await query.message.edit_text(text, reply_markup=markup)
+        await show_outcome(query, text, reply_markup=markup)
 
 
 @router.callback_query(
-    RoadmapAction.filter(F.action.in_({"period", "responsible", "content", "documents", "event"}))
+    RoadmapAction.filter(
+        F.action.in_(
+            {
+                RoadmapVerb.PERIOD,
+                RoadmapVerb.RESPONSIBLE,
+                RoadmapVerb.CONTENT,
+                RoadmapVerb.DOCUMENTS,
+                RoadmapVerb.EVENT,
+            }
+        )
+    )
 )
 async def stage_edit_asked(
     query: CallbackQuery, callback_data: RoadmapAction, session: AsyncSession, state: FSMContext
@@ -359,7 +399,7 @@ async def stage_edit_asked(
         ),
     }
     await query.answer()
-    await query.message.answer(prompts[callback_data.action].format(number=stage.number))
+    await chat_of(query).answer(prompts[callback_data.action].format(number=stage.number))
 
 
 @router.message(RoadmapEditing.period, F.text)
@@ -377,11 +417,12 @@ async def stage_edited(
     stage = await _stage_or_missing(session, (await state.get_data()).get("stage_id", 0))
     if await state.get_state() == RoadmapEditing.period.state:
         roadmap = await session.get(Roadmap, stage.roadmap_id)
-        period = parse_period(message.text, roadmap.year if roadmap else today.year)
+        period = parse_period((message.text or ""), roadmap.year if roadmap else today.year)
         stage = await edit_stage(session, actor, stage.id, period=period)
     else:
         field = (await state.get_state() or "").rsplit(":", 1)[-1]  # responsible/content/…
-        stage = await edit_stage(session, actor, stage.id, **{field: message.text})
+        change: dict[str, Any] = {field: message.text or ""}
+        stage = await edit_stage(session, actor, stage.id, **change)
     await state.clear()
     text, markup = await render_stage(session, stage, today, settings)
     await message.answer(_("Saved.") + "\n\n" + text, reply_markup=markup)
@@ -391,7 +432,7 @@ async def stage_edited(
 async def event_typed(
     message: Message, state: FSMContext, session: AsyncSession, today: date, settings: Settings
 ) -> None:
-    when, place, title = parse_event(message.text, today, settings.timezone)
+    when, place, title = parse_event((message.text or ""), today, settings.timezone)
     await state.update_data(when=when.isoformat(), place=place, title=title)
     await state.set_state(RoadmapEditing.audience)
     buttons: list[tuple[str, CallbackData]] = [
@@ -417,7 +458,7 @@ async def event_audience_chosen(
     await state.update_data(audience=callback_data.audience.value, department=department)
     data = await state.get_data()
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         ngettext(
             "«{title}»: {n} person will get an invitation now and a reminder the day before.",
             "«{title}»: {n} people will get an invitation now and a reminder the day before.",
@@ -452,7 +493,7 @@ async def event_confirmed(
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     if not callback_data.confirm:
         await query.answer(_("Cancelled."))
         return
@@ -472,7 +513,7 @@ async def event_confirmed(
             texts[person.id] = invitation_text(event, settings)
     queued = await queue_invitations(session, event, texts, datetime.now(UTC))
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         ngettext(
             "The event is created; {n} invitation is on its way.",
             "The event is created; {n} invitations are on their way.",
@@ -481,7 +522,7 @@ async def event_confirmed(
     )
     stage = await _stage_or_missing(session, data["stage_id"])
     text, markup = await render_stage(session, stage, today, settings)
-    await query.message.answer(text, reply_markup=markup)
+    await chat_of(query).answer(text, reply_markup=markup)
 
 
 @router.callback_query(Attendance.filter())
@@ -510,25 +551,21 @@ async def attendance_pressed(
         ]
     )
     builder = InlineKeyboardBuilder()
-    for guest, person in guests[page * GUESTS_PAGE : (page + 1) * GUESTS_PAGE]:
+    on_page = slice_page(guests, page, GUESTS_PAGE)
+    for guest, person in on_page.items:
         builder.button(
             text=("✅ " if guest.attended else "▫️ ") + person.display_name[:50],
             callback_data=Attendance(event_id=event.id, participant_id=person.id, page=page),
         )
-    if page:
-        builder.button(
-            text=_("‹ Previous page"), callback_data=Attendance(event_id=event.id, page=page - 1)
-        )
-    if (page + 1) * GUESTS_PAGE < len(guests):
-        builder.button(
-            text=_("Next page ›"), callback_data=Attendance(event_id=event.id, page=page + 1)
-        )
+    add_buttons(
+        builder, page_buttons(on_page, lambda number: Attendance(event_id=event.id, page=number))
+    )
     builder.adjust(1)
     await query.answer()
     if callback_data.participant_id:
-        await query.message.edit_text(text, reply_markup=builder.as_markup())
+        await show_outcome(query, text, reply_markup=builder.as_markup())
     else:
-        await query.message.answer(text, reply_markup=builder.as_markup())
+        await chat_of(query).answer(text, reply_markup=builder.as_markup())
 
 
 async def roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Settings) -> bytes:
@@ -617,7 +654,7 @@ async def roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Settin
     return buffer.getvalue()
 
 
-@router.callback_query(RoadmapAction.filter(F.action == "docx"))
+@router.callback_query(RoadmapAction.filter(F.action == RoadmapVerb.DOCX))
 async def roadmap_docx_asked(
     query: CallbackQuery, session: AsyncSession, today: date, settings: Settings
 ) -> None:
@@ -626,7 +663,7 @@ async def roadmap_docx_asked(
         raise NotFound()
     data = await roadmap_docx(session, roadmap, settings)
     await query.answer()
-    await query.message.answer_document(
+    await chat_of(query).answer_document(
         BufferedInputFile(data, filename=f"dorozhnaya-karta-{roadmap.year}.docx"),
         caption=_("The roadmap for {year}/{next}: print it for the director's signature.").format(
             year=roadmap.year, next=roadmap.year + 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import date
+from enum import StrEnum
 from html import escape
 from typing import Any
 
@@ -21,9 +22,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import button_rows
+from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons
 from models.access import Actor
 from models.i18n_marker import N_
+from models.paging import slice_page
 from models.staff import (
     COLUMN_TITLES,
     MAX_FILE_BYTES,
@@ -48,8 +50,18 @@ SHOWN_NAMES = 10
 SPREADSHEETS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 
 
+class StaffVerb(StrEnum):
+    """What a staff-list button does."""
+
+    APPLY = "apply"
+    CANCEL = "cancel"
+    TEMPLATE = "template"
+    LINKS = "links"
+    FILE = "file"
+
+
 class StaffAction(CallbackData, prefix="sl"):
-    action: str  # "apply", "cancel", "template", "links", "file"
+    action: StaffVerb
     import_id: int = 0
     unregistered: bool = True
     page: int = 0
@@ -158,6 +170,8 @@ async def staff_file_received(
     message: Message, bot: Bot, session: AsyncSession, actor: Actor, today: date
 ) -> None:
     document = message.document
+    if document is None:  # the handler's filter lets only documents in
+        return
     name = document.file_name or ""
     if not name.lower().endswith((".xlsx", ".xlsm")):
         await message.answer(
@@ -183,18 +197,22 @@ async def staff_file_received(
             lines += report_problems(parsed)
         await message.answer(
             "\n".join(lines),
-            reply_markup=button_rows([(_("A sample table"), StaffAction(action="template"))]),
+            reply_markup=button_rows(
+                [(_("A sample table"), StaffAction(action=StaffVerb.TEMPLATE))]
+            ),
         )
         return
     pending = await save_import(session, actor, parsed, name)
     preview = await preview_import(session, parsed.rows, today)
-    buttons = [(_("✖ Cancel"), StaffAction(action="cancel", import_id=pending.id))]
+    buttons = [(_("✖ Cancel"), StaffAction(action=StaffVerb.CANCEL, import_id=pending.id))]
     if not preview.empty:
-        buttons.insert(0, (_("✅ Apply"), StaffAction(action="apply", import_id=pending.id)))
+        buttons.insert(
+            0, (_("✅ Apply"), StaffAction(action=StaffVerb.APPLY, import_id=pending.id))
+        )
     await message.answer(render_preview(parsed, preview), reply_markup=button_rows(buttons))
 
 
-@router.callback_query(StaffAction.filter(F.action == "apply"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.APPLY))
 async def staff_apply(
     query: CallbackQuery,
     callback_data: StaffAction,
@@ -206,7 +224,7 @@ async def staff_apply(
     preview = applied.preview
     overview = await staff_overview(session)
     await query.answer(_("Applied."))
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     lines = [
         "<b>" + _("The list of teachers is updated.") + "</b>",
         _("Added: {added}, changed: {changed}, left the list: {removed}.").format(
@@ -224,12 +242,12 @@ async def staff_apply(
     text, markup = render_overview(
         overview.total, overview.must_mentor, overview.registered, preview.year
     )
-    await query.message.answer("\n".join(lines) + "\n\n" + text, reply_markup=markup)
+    await chat_of(query).answer("\n".join(lines) + "\n\n" + text, reply_markup=markup)
 
 
-@router.callback_query(StaffAction.filter(F.action == "cancel"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.CANCEL))
 async def staff_cancel(query: CallbackQuery) -> None:
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Cancelled: the list has not changed."))
 
 
@@ -253,10 +271,12 @@ def render_overview(
             ),
         ]
         if total - registered:
-            buttons.append((_("Who has not registered (links)"), StaffAction(action="links")))
+            buttons.append(
+                (_("Who has not registered (links)"), StaffAction(action=StaffVerb.LINKS))
+            )
         buttons += [
-            (_("Everyone with links"), StaffAction(action="links", unregistered=False)),
-            (_("The links as a table (.xlsx)"), StaffAction(action="file")),
+            (_("Everyone with links"), StaffAction(action=StaffVerb.LINKS, unregistered=False)),
+            (_("The links as a table (.xlsx)"), StaffAction(action=StaffVerb.FILE)),
         ]
     else:
         lines.append(_("The list is empty."))
@@ -272,7 +292,7 @@ def render_overview(
             "included in mentoring this year."
         ),
     ]
-    buttons.append((_("A sample table"), StaffAction(action="template")))
+    buttons.append((_("A sample table"), StaffAction(action=StaffVerb.TEMPLATE)))
     return "\n".join(lines), button_rows(buttons)
 
 
@@ -288,10 +308,10 @@ async def cmd_stafflist(message: Message, session: AsyncSession, today: date) ->
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(StaffAction.filter(F.action == "template"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.TEMPLATE))
 async def staff_template(query: CallbackQuery) -> None:
     await query.answer()
-    await query.message.answer_document(
+    await chat_of(query).answer_document(
         BufferedInputFile(template_workbook(), filename="spisok-prepodavateley.xlsx"),
         caption=_("Fill in this table (one teacher a row) and send it back to me."),
     )
@@ -311,14 +331,15 @@ def _teacher_line(item: ListedTeacher, username: str | None) -> str:
     )
 
 
-@router.callback_query(StaffAction.filter(F.action == "links"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.LINKS))
 async def staff_links(
     query: CallbackQuery, callback_data: StaffAction, session: AsyncSession, bot: Bot
 ) -> None:
     listed = await staff_list(session, only_unregistered=callback_data.unregistered)
     me = await bot.me()
     page = max(callback_data.page, 0)
-    shown = listed[page * PAGE : (page + 1) * PAGE]
+    on_page = slice_page(listed, page, PAGE)
+    shown = on_page.items
     title = (
         _("Not registered yet: {n}") if callback_data.unregistered else _("On the list: {n}")
     ).format(n=len(listed))
@@ -334,27 +355,22 @@ async def staff_links(
         lines.append(_("Everyone on the list has registered."))
     lines += [_teacher_line(item, me.username) for item in shown]
     builder = InlineKeyboardBuilder()
-    if page:
-        builder.button(
-            text=_("‹ Previous page"),
-            callback_data=StaffAction(
-                action="links", unregistered=callback_data.unregistered, page=page - 1
+    add_buttons(
+        builder,
+        page_buttons(
+            on_page,
+            lambda number: StaffAction(
+                action=StaffVerb.LINKS, unregistered=callback_data.unregistered, page=number
             ),
-        )
-    if (page + 1) * PAGE < len(listed):
-        builder.button(
-            text=_("Next page ›"),
-            callback_data=StaffAction(
-                action="links", unregistered=callback_data.unregistered, page=page + 1
-            ),
-        )
+        ),
+    )
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         "\n".join(lines), reply_markup=builder.as_markup(), disable_web_page_preview=True
     )
 
 
-@router.callback_query(StaffAction.filter(F.action == "file"))
+@router.callback_query(StaffAction.filter(F.action == StaffVerb.FILE))
 async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot) -> None:
     me = await bot.me()
     book = Workbook()
@@ -388,7 +404,7 @@ async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot
     out = io.BytesIO()
     book.save(out)
     await query.answer()
-    await query.message.answer_document(
+    await chat_of(query).answer_document(
         BufferedInputFile(out.getvalue(), filename="ssylki-priglasheniya.xlsx"),
         caption=_("Personal invitation links of the teachers on the list."),
     )

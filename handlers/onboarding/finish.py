@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Bot
 from aiogram.fsm.context import FSMContext
 from aiogram.types import InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.notices import send_notices
+from handlers.notify import Notifier
 from handlers.texts import profile_card
 from handlers.ui import MentorDecision, label, yes_no_keyboard
 from models.enums import MentorStatus, Role
@@ -78,9 +75,7 @@ async def finish_registration(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     adding_role = bool((await state.get_data()).get("adding_role"))
     await state.clear()
@@ -99,6 +94,4 @@ async def finish_registration(
         await message.answer(
             _("The curator will review your mentor application; I will tell you the decision.")
         )
-    await send_notices(
-        bot, session, i18n, "participant.registered", participant.id, settings=settings
-    )
+    await notifier.notices("participant.registered", participant.id)

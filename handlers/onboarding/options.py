@@ -10,7 +10,7 @@ from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from handlers.texts import format_value
-from handlers.ui import DONE, SKIP, label, step_keyboard
+from handlers.ui import DONE, SKIP, label, set_buttons, show_outcome, step_keyboard
 from models.errors import InvalidValue
 from models.fields import FieldSpec
 from models.i18n_marker import N_
@@ -41,7 +41,7 @@ async def press_option(
     option = spec.option(code).value
     selected = [c for c in selected if c != option] if option in selected else [*selected, option]
     await state.update_data({spec.key: selected})
-    await query.message.edit_reply_markup(reply_markup=step_keyboard(spec, selected, back=back))
+    await set_buttons(query, step_keyboard(spec, selected, back=back))
     await query.answer()
     return None
 
@@ -53,7 +53,7 @@ def answer_line(spec: FieldSpec, value: Any) -> str:
 
 async def show_answer(query: CallbackQuery, spec: FieldSpec, value: Any) -> None:
     """Replace the answered question by a one-line summary (one message per step)."""
-    await query.message.edit_text(answer_line(spec, value))
+    await show_outcome(query, answer_line(spec, value))
     await query.answer()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.notify import Notifier
 from handlers.onboarding.finish import finish_registration
 from handlers.onboarding.options import (
     STALE,
@@ -33,7 +34,15 @@ from handlers.onboarding.steps import (
     registration_step,
 )
 from handlers.texts import consent_document
-from handlers.ui import BACK, FormOption, MentorConsentAnswer
+from handlers.ui import (
+    BACK,
+    FormOption,
+    MentorConsentAnswer,
+    chat_of,
+    set_buttons,
+    show_outcome,
+    shown,
+)
 from models.departments import canonical_name, directory
 from models.enums import ConsentKind
 from models.errors import InvalidValue
@@ -50,9 +59,7 @@ async def advance(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     """Save a finished part of the form, then ask the next question or finish."""
     if participant is None:
@@ -72,9 +79,9 @@ async def advance(
         names = [d.name for d in await directory(session)][:30]
         await state.update_data({DEPARTMENT_OPTIONS: names})
     if following is None:
-        await finish_registration(message, state, session, participant, bot, settings, i18n)
+        await finish_registration(message, state, session, participant, notifier)
     else:
-        await ask(message, state, following, settings.organization_name, i18n)
+        await ask(message, state, following, notifier.settings.organization_name, notifier.i18n)
 
 
 @router.callback_query(DepartmentPick.filter(), Registration.entering_department)
@@ -84,18 +91,16 @@ async def department_picked(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     options = (await state.get_data()).get(DEPARTMENT_OPTIONS) or []
     if not 0 <= callback_data.index < len(options):
         raise InvalidValue(STALE)
     name = options[callback_data.index]
     await state.update_data(department=name)
-    await query.message.edit_text(answer_line(FIELDS["department"], name))
+    await show_outcome(query, answer_line(FIELDS["department"], name))
     await query.answer()
-    await advance(query.message, state, session, participant, bot, settings, i18n)
+    await advance(shown(query), state, session, participant, notifier)
 
 
 @router.message(StateFilter(*TYPED_STEPS), F.text)
@@ -104,16 +109,14 @@ async def answer_typed(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     key = FIELD_OF_STEP[await state.get_state()]
     value = FIELDS[key].clean(message.text)
     if key == "department":  # the directory's spelling of a department typed by hand
         value = await canonical_name(session, str(value))
     await state.update_data({key: value})
-    await advance(message, state, session, participant, bot, settings, i18n)
+    await advance(message, state, session, participant, notifier)
 
 
 @router.message(StateFilter(*TYPED_STEPS))
@@ -127,9 +130,7 @@ async def typed_instead_of_tapping(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     """A one-choice answer typed as its label or number is taken as if tapped; otherwise the
     same question comes again with its buttons and one line on what is expected."""
@@ -140,11 +141,12 @@ async def typed_instead_of_tapping(
         if option is not None:
             await state.update_data({key: option.value})
             await message.answer(answer_line(FIELDS[key], option.value))
-            await advance(message, state, session, participant, bot, settings, i18n)
+            await advance(message, state, session, participant, notifier)
             return
     step = registration_step(current)
     assert step is not None  # the filter admits registration steps only
-    text, markup = prompt(step, await state.get_data(), settings.organization_name, i18n)
+    organization = notifier.settings.organization_name
+    text, markup = prompt(step, await state.get_data(), organization, notifier.i18n)
     hint = _("Please choose with a button below (or send /cancel to stop).")
     await message.answer(f"{hint}\n\n{text}", reply_markup=markup)
 
@@ -167,7 +169,7 @@ async def back_pressed(
     previous = neighbour(current, await state.get_data(), -1)
     if callback_data.field != expected or previous is None:
         raise InvalidValue(STALE)
-    await ask(query.message, state, previous, settings.organization_name, i18n, edit=True)
+    await ask(shown(query), state, previous, settings.organization_name, i18n, edit=True)
     await query.answer()
 
 
@@ -178,9 +180,7 @@ async def option_pressed(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     current = await state.get_state()
     key = FIELD_OF_STEP.get(current)
@@ -196,7 +196,7 @@ async def option_pressed(
         check_difficulties(data.get("difficulties"), answer.value)
     await state.update_data({key: answer.value})
     await show_answer(query, spec, answer.value)
-    await advance(query.message, state, session, participant, bot, settings, i18n)
+    await advance(shown(query), state, session, participant, notifier)
 
 
 @router.callback_query(MentorConsentAnswer.filter(), Registration.confirming_mentor_consent)
@@ -206,14 +206,14 @@ async def mentor_consent_answered(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     if participant is None:
         raise InvalidValue(STALE)
     if callback_data.agree:
-        document = consent_document(ConsentKind.MENTORING, settings.organization_name, i18n)
+        document = consent_document(
+            ConsentKind.MENTORING, notifier.settings.organization_name, notifier.i18n
+        )
         await register_mentor(session, participant, await state.get_data(), document)
         note = _("✅ You agreed (version {version}).").format(version=document.version)
     else:
@@ -221,7 +221,7 @@ async def mentor_consent_answered(
             "You did not agree, so you are not added to the bank of mentors. You can apply "
             "later from /profile."
         )
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await query.message.answer(note)
-    await finish_registration(query.message, state, session, participant, bot, settings, i18n)
+    await chat_of(query).answer(note)
+    await finish_registration(shown(query), state, session, participant, notifier)

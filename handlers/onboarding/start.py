@@ -8,7 +8,7 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters import CommandObject, CommandStart
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +18,7 @@ from handlers.curator.desk import show_desk
 from handlers.drafts import offer_to_resume
 from handlers.onboarding.steps import Registration, ask
 from handlers.texts import consent_document, intro_text
-from handlers.ui import ConsentAnswer, yes_no_keyboard
+from handlers.ui import ConsentAnswer, chat_of, set_buttons, shown, yes_no_keyboard
 from models.consent import decline_personal_data_consent, give_personal_data_consent
 from models.enums import ConsentKind
 from models.invites import use_invite
@@ -28,7 +28,7 @@ from models.staff import claim_invite
 router = Router(name=__name__)
 
 
-def _consent_keyboard(version: str):
+def _consent_keyboard(version: str) -> InlineKeyboardMarkup:
     return yes_no_keyboard(
         ConsentAnswer(agree=True, version=version),
         _("I agree"),
@@ -55,7 +55,8 @@ async def cmd_start(
     invited = await use_invite(session, command.args) if command.args else None
     if invited is not None:
         await state.update_data(invited_role=invited)  # the role question is skipped
-    participant = participant or await ensure_participant(session, message.from_user.id)
+    user_id = message.from_user.id if message.from_user else message.chat.id
+    participant = participant or await ensure_participant(session, user_id)
     if command.args:
         await claim_invite(session, command.args, participant)  # a personal link from the list
     if participant.is_registered:
@@ -93,19 +94,19 @@ async def consent_given(
     document = consent_document(ConsentKind.PERSONAL_DATA, settings.organization_name, i18n)
     if callback_data.version != document.version:
         await query.answer(_("The consent text has been updated. Please read the new version."))
-        await query.message.answer(document.text, reply_markup=_consent_keyboard(document.version))
+        await chat_of(query).answer(document.text, reply_markup=_consent_keyboard(document.version))
         return
     await give_personal_data_consent(session, participant, document)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer(_("Consent recorded."))
-    await query.message.answer(
+    await chat_of(query).answer(
         _(
             "Thank you, your consent is recorded. Now a few questions about you: it takes "
             "3–5 minutes. /cancel stops at any time."
         )
     )
     await ask(
-        query.message, state, Registration.entering_full_name, settings.organization_name, i18n
+        shown(query), state, Registration.entering_full_name, settings.organization_name, i18n
     )
 
 
@@ -122,9 +123,9 @@ async def consent_declined(
         )
         return
     await decline_personal_data_consent(session, participant)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _(
             "Understood. Nothing about you has been stored except your Telegram id. Taking part "
             "is voluntary; if you change your mind, send /start."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.ui import PickPair, button_rows
 from handlers.views import names_of, pair_names, programme_view
 from models.access import Actor
-from models.enums import PairStatus
+from models.enums import PairStatus, Side
 from models.errors import NotRegistered
 from models.journal import meetings_of
 from models.pairs import Pair, pairs_of
@@ -17,7 +19,7 @@ from models.programmes import Programme
 
 
 async def my_pairs(
-    session: AsyncSession, actor: Actor | None, *, side: str | None = None
+    session: AsyncSession, actor: Actor | None, *, side: Side | None = None
 ) -> list[Pair]:
     """The person's approved pairs (as mentor or mentee when `side` is given)."""
     if actor is None or actor.participant_id is None:
@@ -57,10 +59,14 @@ async def show_programme(
     message: Message,
     session: AsyncSession,
     programme: Programme,
-    today,
+    today: date,
     markup: InlineKeyboardMarkup | None = None,
     prefix: str = "",
 ) -> None:
-    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
-    text = programme_view(programme, names, today, await meetings_of(session, programme.pair_id))
+    text = await programme_text(session, programme, today)
     await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=markup)
+
+
+async def programme_text(session: AsyncSession, programme: Programme, today) -> str:  # type: ignore[no-untyped-def]
+    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
+    return programme_view(programme, names, today, await meetings_of(session, programme.pair_id))

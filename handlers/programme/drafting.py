@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
@@ -13,23 +15,33 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
+from handlers.confirm import Confirmed, ask_confirmation
+from handlers.dates import plausible, start_date_doubt
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.programme.common import my_pairs, pick_pair, show_programme
+from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
+from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
 from handlers.texts import format_value
 from handlers.ui import (
     SKIP,
     FormOption,
+    PairPurpose,
     PickPair,
     ProgrammeAction,
+    ProgrammeVerb,
     button_rows,
+    chat_of,
     prompt_of,
+    shown,
     step_keyboard,
 )
 from handlers.views import day
 from models.access import Actor
+from models.enums import Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
+from models.i18n_marker import N_
 from models.pairs import Pair, get_pair
 from models.participant import get_participant_by_id
 from models.programmes import (
@@ -39,6 +51,7 @@ from models.programmes import (
     add_activity,
     check_deadline,
     check_mentor_can_edit,
+    get_activity,
     get_programme,
     programme_of_pair,
     remove_activity,
@@ -79,21 +92,27 @@ TEXT_STEPS = {
 
 def draft_actions(programme: Programme) -> InlineKeyboardMarkup:
     buttons = [
-        (_("➕ Add an activity"), ProgrammeAction(action="add", programme_id=programme.id)),
+        (
+            _("➕ Add an activity"),
+            ProgrammeAction(action=ProgrammeVerb.ADD, programme_id=programme.id),
+        ),
         (
             _("✏ Rewrite goal, forms and dates"),
-            ProgrammeAction(action="header", programme_id=programme.id),
+            ProgrammeAction(action=ProgrammeVerb.HEADER, programme_id=programme.id),
         ),
     ]
     buttons += [
         (
             _("🗑 {n}. {title}").format(n=n, title=a.title[:40]),
-            ProgrammeAction(action="remove", programme_id=programme.id, item=a.id),
+            ProgrammeAction(action=ProgrammeVerb.REMOVE, programme_id=programme.id, item=a.id),
         )
         for n, a in enumerate(programme.activities, 1)
     ]
     buttons.append(
-        (_("📨 Send to the mentee"), ProgrammeAction(action="submit", programme_id=programme.id))
+        (
+            _("📨 Send to the mentee"),
+            ProgrammeAction(action=ProgrammeVerb.SUBMIT, programme_id=programme.id),
+        )
     )
     return button_rows(buttons)
 
@@ -138,13 +157,13 @@ async def cmd_programme(
 ) -> None:
     await state.clear()
     pair = await pick_pair(
-        message, session, await my_pairs(session, actor, side="mentor"), "programme"
+        message, session, await my_pairs(session, actor, side=Side.MENTOR), "programme"
     )
     if pair is not None:
         await open_programme(message, state, session, pair, today)
 
 
-@router.callback_query(PickPair.filter(F.action == "programme"))
+@router.callback_query(PickPair.filter(F.action == PairPurpose.PROGRAMME))
 async def programme_pair_picked(
     query: CallbackQuery,
     callback_data: PickPair,
@@ -154,10 +173,10 @@ async def programme_pair_picked(
     today: date,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    if pair.side_of(actor.participant_id) != "mentor":
+    if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await query.answer()
-    await open_programme(query.message, state, session, pair, today)
+    await open_programme(shown(query), state, session, pair, today)
 
 
 @router.message(StateFilter(*TEXT_STEPS), F.text)
@@ -204,12 +223,15 @@ async def draft_forms_chosen(
         return
     await state.update_data(pair_forms=answer.value)
     await show_answer(query, spec, answer.value)
-    await _ask(query.message, state, Drafting.entering_start)
+    await _ask(shown(query), state, Drafting.entering_start)
 
 
 @router.message(Drafting.entering_start, F.text)
-async def start_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(start=parse_date(message.text).isoformat())
+async def start_entered(message: Message, state: FSMContext, today: date) -> None:
+    start = parse_date(message.text, today, "future")
+    if not await plausible(message, state, start, start_date_doubt(start, today)):
+        return
+    await state.update_data(start=start.isoformat())
     await _ask(message, state, Drafting.entering_end)
 
 
@@ -224,7 +246,7 @@ async def end_entered(
         strengths=data["strengths"],
         forms=data["pair_forms"],
         start_date=date.fromisoformat(data["start"]),
-        end_date=parse_date(message.text),
+        end_date=parse_date(message.text, today, "future"),
     )
     programme = await save_draft(session, actor, data["pair_id"], draft)
     await state.clear()
@@ -238,7 +260,7 @@ async def end_entered(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "header"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.HEADER))
 async def header_rewritten(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -249,10 +271,10 @@ async def header_rewritten(
     programme = await get_programme(session, actor, callback_data.programme_id)
     check_mentor_can_edit(programme, actor)
     await query.answer()
-    await start_drafting(query.message, state, session, programme.pair)
+    await start_drafting(shown(query), state, session, programme.pair)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "add"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.ADD))
 async def activity_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -264,12 +286,12 @@ async def activity_started(
     check_mentor_can_edit(programme, actor)
     await state.set_data({"programme_id": programme.id})
     await query.answer()
-    await query.message.answer(
+    await chat_of(query).answer(
         _("Activities must fall between {start} and {end}.").format(
             start=day(programme.start_date), end=day(programme.end_date)
         )
     )
-    await _ask(query.message, state, AddingActivity.entering_title)
+    await _ask(shown(query), state, AddingActivity.entering_title)
 
 
 @router.callback_query(FormOption.filter(), AddingActivity.entering_description)
@@ -281,14 +303,14 @@ async def description_skipped(
         raise InvalidValue(STALE)
     await state.update_data(activity_description=None)
     await show_answer(query, spec, None)
-    await _ask(query.message, state, AddingActivity.entering_deadline)
+    await _ask(shown(query), state, AddingActivity.entering_deadline)
 
 
 @router.message(AddingActivity.entering_deadline, F.text)
 async def deadline_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
 ) -> None:
-    deadline = parse_date(message.text)
+    deadline = parse_date(message.text, today, "future")
     programme = await get_programme(session, actor, (await state.get_data())["programme_id"])
     check_deadline(programme, deadline)  # refused here, not after the next question
     await state.update_data(deadline=deadline.isoformat())
@@ -322,7 +344,7 @@ async def responsible_chosen(
     await show_answer(query, spec, responsible)
     programme = await get_programme(session, actor, data["programme_id"])
     await show_programme(
-        query.message,
+        shown(query),
         session,
         programme,
         today,
@@ -331,22 +353,51 @@ async def responsible_chosen(
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "remove"))
-async def activity_removed(
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REMOVE))
+async def activity_removal_asked(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
+    state: FSMContext,
     session: AsyncSession,
     actor: Actor,
+) -> None:
+    activity = await get_activity(session, actor, callback_data.item)
+    if activity.programme_id != callback_data.programme_id:
+        raise InvalidValue(N_("This button is no longer valid."))
+    check_mentor_can_edit(activity.programme, actor)
+    await query.answer()
+    summary = _(
+        "<b>Delete the activity from the draft?</b>\n«{title}», until {date}\n\n"
+        "It cannot be restored: it would have to be typed again."
+    ).format(title=escape(activity.title), date=day(activity.deadline))
+    payload = {"programme_id": activity.programme_id, "activity_id": activity.id}
+    await remember_origin(state, query.message)
+    payload[ORIGIN] = (await state.get_data())[ORIGIN]
+    await ask_confirmation(chat_of(query), state, "remove", summary, _("🗑 Delete"), payload)
+
+
+@router.callback_query(Confirmed("remove"))
+async def activity_removed(
+    query: CallbackQuery,
+    confirmed: dict[str, Any],
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await remove_activity(
-        session, actor, callback_data.item, programme_id=callback_data.programme_id
+        session, actor, confirmed["activity_id"], programme_id=confirmed["programme_id"]
     )
     await query.answer(_("Removed."))
-    await show_programme(query.message, session, programme, today, draft_actions(programme))
+    await show_decided(query, stamp, _("🗑 Removed."))
+    # The draft the 🗑 was pressed on shows the plan without it, in place.
+    await redraw(
+        bot, confirmed, await programme_text(session, programme, today), draft_actions(programme)
+    )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "submit"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SUBMIT))
 async def draft_submitted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -355,9 +406,10 @@ async def draft_submitted(
     bot: Bot,
     i18n: I18n,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await submit_programme(session, actor, callback_data.programme_id)
-    await query.message.edit_reply_markup(reply_markup=None)
     await query.answer()
-    await query.message.answer(_("Sent to the mentee. I will tell you their answer."))
+    outcome = "📨 " + _("Sent to the mentee. I will tell you their answer.")
+    await show_decided(query, stamp, outcome)
     await send_draft_to_mentees(bot, session, i18n, programme, today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from html import escape
 
@@ -14,11 +15,13 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.notify import notify_curators, notify_participants
-from handlers.ui import ProgrammeAction, button_rows, prompt_of
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
+from handlers.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of
 from handlers.views import names_of, programme_view
 from models.access import Actor
-from models.enums import ProgrammeStatus
+from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -32,7 +35,7 @@ class Commenting(StatesGroup):
     entering_comment = State()  # the mentee's comments, or the curator's reason to return
 
 
-async def _view(session: AsyncSession, programme: Programme, today: date):
+async def _view(session: AsyncSession, programme: Programme, today: date) -> Callable[[], str]:
     names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
     meetings = await meetings_of(session, programme.pair_id)
     return lambda: programme_view(programme, names, today, meetings)
@@ -45,8 +48,11 @@ async def send_draft_to_mentees(
 
     def render() -> tuple[str, InlineKeyboardMarkup]:
         buttons = [
-            (_("I agree"), ProgrammeAction(action="agree", programme_id=programme.id)),
-            (_("Send comments"), ProgrammeAction(action="comment", programme_id=programme.id)),
+            (_("I agree"), ProgrammeAction(action=ProgrammeVerb.AGREE, programme_id=programme.id)),
+            (
+                _("Send comments"),
+                ProgrammeAction(action=ProgrammeVerb.COMMENT, programme_id=programme.id),
+            ),
         ]
         intro = _("Your mentor has drafted your programme. Read it and agree, or send comments.")
         return f"{intro}\n\n{view()}", button_rows(buttons)
@@ -54,7 +60,7 @@ async def send_draft_to_mentees(
     await notify_participants(bot, session, i18n, programme.pair.mentee_ids, render)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "agree"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.AGREE))
 async def draft_agreed(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -64,9 +70,10 @@ async def draft_agreed(
     settings: Settings,
     i18n: I18n,
     today: date,
+    stamp: Stamp,
 ) -> None:
     programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await show_decided(query, stamp, _("✅ Agreed with the programme"))
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
@@ -79,11 +86,11 @@ async def draft_agreed(
         buttons = [
             (
                 _("Approve the programme"),
-                ProgrammeAction(action="approve", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.APPROVE, programme_id=programme.id),
             ),
             (
                 _("Return with a comment"),
-                ProgrammeAction(action="return", programme_id=programme.id),
+                ProgrammeAction(action=ProgrammeVerb.RETURN, programme_id=programme.id),
             ),
         ]
         return _(
@@ -94,7 +101,9 @@ async def draft_agreed(
     await notify_curators(bot, session, settings, i18n, to_curators)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action.in_({"comment", "return"})))
+@router.callback_query(
+    ProgrammeAction.filter(F.action.in_({ProgrammeVerb.COMMENT, ProgrammeVerb.RETURN}))
+)
 async def comment_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -104,14 +113,19 @@ async def comment_started(
 ) -> None:
     programme = await get_programme(session, actor, callback_data.programme_id)
     expected = (
-        ProgrammeStatus.SUBMITTED if callback_data.action == "comment" else ProgrammeStatus.AGREED
+        ProgrammeStatus.SUBMITTED
+        if callback_data.action == ProgrammeVerb.COMMENT
+        else ProgrammeStatus.AGREED
     )
     side = programme.pair.require_member(actor)
-    if programme.status != expected or (side == "curator") != (callback_data.action == "return"):
+    if programme.status != expected or (side == Side.CURATOR) != (
+        callback_data.action == ProgrammeVerb.RETURN
+    ):
         raise WrongState()
     await state.set_state(Commenting.entering_comment)
     await state.set_data({"programme_id": programme.id, "action": callback_data.action})
-    await query.message.answer(prompt_of("comment"))
+    await remember_origin(state, query.message)
+    await chat_of(query).answer(prompt_of("comment"))
     await query.answer()
 
 
@@ -123,6 +137,7 @@ async def comment_entered(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     comment = str(FIELDS["comment"].clean(message.text))
@@ -144,6 +159,9 @@ async def comment_entered(
         )
     await state.clear()
     await message.answer(_("Sent to the mentor."))
+    returned = data["action"] == "return"
+    outcome = _("↩ Returned to the mentor") if returned else _("💬 Comments sent to the mentor")
+    await show_outcome_later(bot, data, stamp, outcome)
 
     def to_mentor() -> tuple[str, None]:
         return _(intro).format(comment=escape(comment)), None
@@ -151,7 +169,7 @@ async def comment_entered(
     await notify_participants(bot, session, i18n, [programme.pair.mentor_id], to_mentor)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == "approve"))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.APPROVE))
 async def programme_approved(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
@@ -159,9 +177,10 @@ async def programme_approved(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
-    await query.message.edit_reply_markup(reply_markup=None)
+    await show_decided(query, stamp, _("✅ Programme approved"))
     await query.answer(_("Approved."))
 
     def to_pair() -> tuple[str, None]:

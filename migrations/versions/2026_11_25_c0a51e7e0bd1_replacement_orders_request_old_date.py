@@ -1,7 +1,7 @@
 """replacement orders and a request's old date
 
 Revision ID: c0a51e7e0bd1
-Revises: a3c1d2e4f5b6
+Revises: c7d2e9f1a4b3
 Create Date: 2026-11-25 13:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c0a51e7e0bd1"
-down_revision: str | None = "a3c1d2e4f5b6"
+down_revision: str | None = "c7d2e9f1a4b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -302,3 +302,36 @@ async def test_withdrawal_reaches_the_newer_tables(session: AsyncSession) -> Non
     assert item is not None
     assert item.body == "Урок провела —. Преподаватель информатики."  # the news itself stays
     assert await session.scalar(select(SignedPaper.id)) is not None  # ids and dates: kept
+
+
+async def test_another_persons_form_kept_in_the_database_loses_the_erased_name(
+    session: AsyncSession,
+) -> None:
+    """Forms kept in the database without Redis (bot.sqlstorage): a curator's draft naming the
+    person stays, with the name replaced; the person's own draft goes."""
+    from models.forms import FormDraft
+
+    person = await make_teacher(session, full_name=f"{MARK}name Анна")
+    session.add(
+        FormDraft(
+            key="fsm:1:1000:1000",
+            user_id=CURATOR.telegram_id,
+            state="Broadcasting:writing",
+            data={"text": f"Урок ведёт {MARK}name Анна", "ids": [person.id]},
+        )
+    )
+    session.add(
+        FormDraft(
+            key=f"fsm:1:{person.telegram_id}:{person.telegram_id}",
+            user_id=person.telegram_id,
+            state="x",
+            data={"answer": mark("own")},
+        )
+    )
+    await session.commit()
+    await withdraw_consent(session, person, ConsentKind.PERSONAL_DATA)
+    session.expunge_all()
+    drafts = list(await session.scalars(select(FormDraft)))
+    assert [(d.user_id, d.data) for d in drafts] == [
+        (CURATOR.telegram_id, {"text": "Урок ведёт —", "ids": [person.id]})
+    ]

@@ -7,7 +7,7 @@ import asyncio
 from pathlib import Path
 
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
-from bot.emulator import BotMessage, FakeTelegram
+from bot.emulator import BotMessage, FakeTelegram, FakeUser
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import create_i18n
 from bot.sandbox.app import sandbox_settings
@@ -18,10 +18,37 @@ from tests.driver import detach_routers
 
 MESSAGES_PER_COMMAND = 2  # the first messages with buttons that a command brings
 BUTTONS_PER_MESSAGE = 6
+DEPTH = 1  # the buttons of what a press brings are pressed too (one level)
 # Not pressed: they end the person's participation, or switch the rest of the crawl out of
 # Russian (English is checked by the same rules, but the Russian catalogue is the one at risk).
 FINAL = ("Отозвать", "Не согласен", "Завершить досрочно", "English")
 ERROR_TEXT = "Что-то пошло не так"
+
+
+async def press_all(
+    telegram: FakeTelegram, user: FakeUser, messages: list[BotMessage], depth: int
+) -> int:
+    """Press the buttons of these messages; with `depth` left, also the buttons of the messages
+    a press brings (a summary's «✅», a role menu, a card's actions)."""
+    presses = 0
+    for message in messages:
+        labels = [b["text"] for b in message.buttons()][:BUTTONS_PER_MESSAGE]
+        for label in labels:
+            if any(word in label for word in FINAL):
+                continue
+            current = telegram.messages[message.message_id]
+            if not any(b["text"] == label for b in current.buttons()):
+                continue  # an earlier press changed this message's buttons
+            before = max(telegram.messages, default=0)
+            await user.tap(current, label)
+            await telegram.settle(idle=0.15)
+            presses += 1
+            if depth > 0:
+                brought = [
+                    m for m in telegram.chat(user.user_id) if m.message_id > before and m.buttons()
+                ][:1]
+                presses += await press_all(telegram, user, brought, depth - 1)
+    return presses
 
 
 async def crawl(telegram: FakeTelegram, persona: Persona, commands: list[str]) -> int:
@@ -34,17 +61,7 @@ async def crawl(telegram: FakeTelegram, persona: Persona, commands: list[str]) -
         fresh: list[BotMessage] = [
             m for m in telegram.chat(persona.telegram_id) if m.message_id > before and m.buttons()
         ][:MESSAGES_PER_COMMAND]
-        for message in fresh:
-            labels = [b["text"] for b in message.buttons()][:BUTTONS_PER_MESSAGE]
-            for label in labels:
-                if any(word in label for word in FINAL):
-                    continue
-                current = telegram.messages[message.message_id]
-                if not any(b["text"] == label for b in current.buttons()):
-                    continue  # an earlier press changed this message's buttons
-                await user.tap(current, label)
-                await telegram.settle(idle=0.15)
-                presses += 1
+        presses += await press_all(telegram, user, fresh, DEPTH)
         await user.send("/cancel")
         await telegram.settle(idle=0.15)
     return presses
@@ -83,7 +100,7 @@ async def test_every_command_and_button_of_every_role(
         await bot.session.close()
         await engine.dispose()
         detach_routers(dispatcher)  # the module routers join the next test's dispatcher
-    assert presses > 40  # the crawl really pressed buttons
+    assert presses > 80  # the crawl really pressed buttons, and those of what they brought
     failed = [m.text[:120] for m in telegram.messages.values() if ERROR_TEXT in m.text]
     assert failed == []
     # The `telegram` fixture fails the test if any text was refused as unparsable HTML.

@@ -77,8 +77,10 @@ async def form_pair(curator: Person, mentee: Person, mentor: Person) -> None:
     assert said(replies, "Все согласны", chat_id=curator.user_id)
     await curator.press("Утвердить приказом")
     await curator.send("№ 62-н")  # typed with its sign: not «№ № 62-н»
-    assert said(await curator.send("31.02.2026"), "ДД.ММ.ГГГГ")
+    assert said(await curator.send("31.02.2026"), "Такой даты нет: 31.02.2026")
     replies = await curator.send("15.09.2026")
+    # The message that carried «Утвердить приказом» now says what came of it, by whom.
+    assert said(replies, "✅ Пара утверждена приказом — ", chat_id=curator.user_id)
     assert said(replies, "утверждена приказом № 62-н от 15.09.2026", chat_id=mentee.user_id)
     # Each side is told what is theirs to do.
     assert said(replies, "Составьте персонализированную программу", chat_id=mentor.user_id)
@@ -103,3 +105,11 @@ async def draft_programme(mentor: Person, activities: int) -> None:
             assert said(await mentor.send("15.01.2027"), "в пределах программы")
         await mentor.send(f"{10 + number}.10.2026")
         await mentor.press("наставляемый")
+
+
+async def set_role(curator: Person, command: str) -> list:
+    """/role N ROLE and, when the summary comes, «✅ Изменить роль»: every reply together."""
+    replies = await curator.send(command)
+    if said(replies, "Изменить роль?"):
+        replies += await curator.press("Изменить роль")
+    return replies

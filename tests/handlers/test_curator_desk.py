@@ -29,7 +29,7 @@ from tests.factories import (
     make_running_programme,
     make_teacher,
 )
-from tests.handlers.flows import fill_mentor, fill_profile, stored
+from tests.handlers.flows import fill_mentor, fill_profile, set_role, stored
 from tests.mocked_bot import MockedBot
 
 
@@ -51,14 +51,16 @@ async def test_a_curator_grants_a_role_and_it_is_audited(
         head = await make_teacher(session, telegram_id=CURATOR_ID, full_name="Андросова Л.Ю.")
     assert said(await curator.send("/role"), "Чтобы назначить роль, отправьте /role НОМЕР РОЛЬ")
     # Role names typed in Russian, in any case, are understood.
-    assert said(await curator.send(f"/role {teacher.id} Директор"), "Орлова Нина: роль директор")
+    assert said(
+        await set_role(curator, f"/role {teacher.id} Директор"), "Орлова Нина: роль директор"
+    )
     granted = await stored(session_pool, 5002)
     assert granted is not None
     assert granted.staff_role == StaffRole.DIRECTOR
     # a director may use the desk; the log reads as Russian
     assert said(await person(5002).send("/audit"), "назначение роли «директор»: Орлова Нина")
-    assert said(await curator.send(f"/role {head.id} none"), "CURATOR_IDS")
-    assert said(await curator.send(f"/role {teacher.id} нет"), "Орлова Нина: роль снята")
+    assert said(await set_role(curator, f"/role {head.id} none"), "CURATOR_IDS")
+    assert said(await set_role(curator, f"/role {teacher.id} нет"), "Орлова Нина: роль снята")
     assert said(await person(5002).send("/audit"), "только кураторам")
 
 

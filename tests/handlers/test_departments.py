@@ -54,3 +54,25 @@ async def test_the_curator_merges_a_typed_spelling(
     assert said(merged, "объединена с «ПЦК информационных технологий»: перенесено — 2 человека")
     assert said(merged, "ПЦК информационных технологий — 2 человека")
     assert not said(merged, "Написаны преподавателями")
+
+
+async def test_profile_editing_offers_the_directory_as_buttons(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        await add_department(session, CURATOR, "ПЦК информационных технологий")
+        await add_department(session, CURATOR, "ПЦК истории")
+        teacher = await make_teacher(session, telegram_id=5403, full_name="Орлова Нина")
+    me = person(teacher.telegram_id)
+    await me.send("/profile")
+    asked = await me.press("ПЦК (кафедра)")
+    assert said(asked, "если её нет в списке, напишите название")
+    labels = [label for label, _data in buttons(me.last_markup()[1])]
+    assert labels == ["ПЦК информационных технологий", "ПЦК истории"]
+    assert said(await me.press("ПЦК истории"), "ПЦК (кафедра): ПЦК истории")
+    assert (await stored(session_pool, 5403)).department == "ПЦК истории"
+    # Typed still works and takes the directory's spelling.
+    await me.send("/profile")
+    await me.press("ПЦК (кафедра)")
+    await me.send("пцк  информационных технологий")
+    assert (await stored(session_pool, 5403)).department == "ПЦК информационных технологий"

@@ -14,6 +14,7 @@ from models.enums import PairStatus, StaffRole
 from models.pairs import get_pair
 from tests.driver import Person, said
 from tests.factories import make_accepted_pair, make_teacher
+from tests.handlers.flows import set_role
 from tests.mocked_bot import MockedBot
 
 
@@ -37,8 +38,8 @@ async def test_the_director_gets_an_own_menu_and_desk(
     async with session_pool() as session:
         boss = await make_teacher(session, mentee=False, telegram_id=5601, full_name="Бондаренко")
         deputy = await make_teacher(session, mentee=False, telegram_id=5602, full_name="Андросова")
-    await curator.send(f"/role {boss.id} директор")
-    await curator.send(f"/role {deputy.id} куратор")
+    await set_role(curator, f"/role {boss.id} директор")
+    await set_role(curator, f"/role {deputy.id} куратор")
     director_menu = menu_of(bot, 5601)
     curator_menu = menu_of(bot, 5602)
     assert {"roadmap", "requests", "today", "audit"} <= director_menu

@@ -462,7 +462,7 @@ async def test_the_curator_marks_signed_paper_consents_and_sees_them_in_the_card
         pair = await make_active_pair(session)
         mentee = await session.get(Participant, pair.mentee_ids[0])
     assert mentee is not None
-    replies = await curator.press_data(f"pc:card:{mentee.id}")
+    replies = await curator.press_data(f"pn:card:{mentee.id}")
     card = texts(replies)[0]
     assert "Подписанные согласия на бумаге" in card
     assert "Согласие на обработку персональных данных: не получено" in card
@@ -470,7 +470,7 @@ async def test_the_curator_marks_signed_paper_consents_and_sees_them_in_the_card
     await curator.press("Бумажные согласия")
     replies = await curator.press("Отметить")  # the first: personal data
     assert said(replies, f"Согласие на обработку персональных данных: получено {day(TODAY)}")
-    assert said(await curator.press_data(f"pc:card:{mentee.id}"), f"получено {day(TODAY)}")
+    assert said(await curator.press_data(f"pn:card:{mentee.id}"), f"получено {day(TODAY)}")
     await curator.send("/export")
     book = load_workbook(io.BytesIO(sent_documents(bot)[-1].document.data))
     consents = book["Банк согласий"]
@@ -480,7 +480,7 @@ async def test_the_curator_marks_signed_paper_consents_and_sees_them_in_the_card
     assert [v.date() for v in received if v] == [TODAY]
     assert said(await curator.send("/audit"), "получено подписанное согласие на бумаге")
     # A forged button for a paper the person does not have is refused.
-    replies = await curator.press_data(f"pp:mark:{mentee.id}:pair:999999")
+    replies = await curator.press_data(f"sp:mark:{mentee.id}:pair:999999")
     assert not said(replies, "получено")
 
 

@@ -71,9 +71,14 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     await mentee.press("Мероприятие 1")
     # 01.02.2027 is after the end: refused at the date step, which is asked again
     assert said(await mentee.send("01.02.2027"), "в пределах программы")
-    await mentee.send("20.11.2026")
-    replies = await mentee.send("Болезнь")
-    assert said(replies, "Сначала согласие даёт другая сторона")
+    await mentee.send("20.12.2026")
+    # A summary first; nothing is sent before «Отправить запрос».
+    summary = await mentee.send("Болезнь")
+    assert said(summary, "Отправить запрос?")
+    assert said(summary, "Новая дата: 20.12.2026")
+    assert not said(summary, "Другая сторона просит", chat_id=mentor.user_id)
+    replies = await mentee.press("Отправить запрос")
+    assert said(replies, "📨 Отправлено. Сначала соглашается другая сторона")
     assert said(replies, "Другая сторона просит об изменении", chat_id=mentor.user_id)
     # the other side and the curator see which activity, its old and its new deadline, and
     # the pair's people by name (issue 14, part 6)
@@ -98,7 +103,7 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
         programme = await session.scalar(select(Programme))
     assert programme is not None
     moved = next(a for a in programme.activities if a.title == "Мероприятие 1")
-    assert moved.deadline == date(2026, 11, 20)
+    assert moved.deadline == date(2026, 12, 20)
 
 
 async def test_the_mentor_reviews_from_plan_and_the_curator_ends_the_programme(
@@ -117,7 +122,10 @@ async def test_the_mentor_reviews_from_plan_and_the_curator_ends_the_programme(
 
     await curator.send("/endprogramme")
     await curator.press("№")
-    replies = await curator.send("Программа не выполняется")
+    summary = await curator.send("Программа не выполняется")
+    assert said(summary, "Досрочно завершить программу №")
+    assert not said(summary, "Куратор завершил(а) вашу программу", chat_id=mentee.user_id)
+    replies = await curator.press("Завершить программу")
     assert said(replies, "Куратор завершил(а) вашу программу", chat_id=mentee.user_id)
     assert said(replies, "заполните короткую анкету", chat_id=mentor.user_id)
     async with session_pool() as session:

@@ -13,7 +13,7 @@ from aiogram.methods import EditMessageText, SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.longtext import split_html, units
-from handlers.ui import ProgrammeAction
+from handlers.ui import ProgrammeAction, ProgrammeVerb
 from models.participant import Participant
 from models.programmes import Programme, ProgrammeDraft, add_activity, save_draft
 from tests.driver import Person, said
@@ -88,7 +88,9 @@ async def test_a_forty_activity_programme_goes_through_in_parts(
     assert "&lt;разметка&gt;" in parts[0]  # typed text stays escaped in every part
 
     since = len(bot.session.requests)
-    await mentor.press_data(ProgrammeAction(action="submit", programme_id=programme.id).pack())
+    await mentor.press_data(
+        ProgrammeAction(action=ProgrammeVerb.SUBMIT, programme_id=programme.id).pack()
+    )
     to_mentee = shown(bot, mentee.user_id, since)
     assert all_titles_in(to_mentee)
     assert all(units(p) <= 4096 for p in to_mentee)

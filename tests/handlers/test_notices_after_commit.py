@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import handlers.curator.pairing
 import handlers.curator.requests
 from bot.config import Settings
-from handlers.ui import PairApproval, RequestAction
+from handlers.ui import PairApproval, RequestAction, RequestVerb
 from models.enums import PairStatus, RequestStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair
@@ -97,7 +97,7 @@ async def test_a_request_decided_just_before_a_crash_is_still_told_once(
         pair = await make_accepted_pair(session)
         mentee = await session.get(Participant, pair.mentee_ids[0])
         request = await create_request(session, actor(mentee), pair.id, "replacement", reason="x")
-    await curator.press_data(RequestAction(action="reject", request_id=request.id).pack())
+    await curator.press_data(RequestAction(action=RequestVerb.REJECT, request_id=request.id).pack())
     monkeypatch.setattr(handlers.curator.requests, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await curator.send("Пока рано")
@@ -143,7 +143,9 @@ async def test_an_approved_replacement_can_be_continued_from_requests_after_a_cr
         await make_mentor(session, full_name="Орлова Нина")
         mentee = await session.get(Participant, pair.mentee_ids[0])
         request = await create_request(session, actor(mentee), pair.id, "replacement", reason="x")
-    await curator.press_data(RequestAction(action="approve", request_id=request.id).pack())
+    await curator.press_data(
+        RequestAction(action=RequestVerb.APPROVE, request_id=request.id).pack()
+    )
     monkeypatch.setattr(handlers.curator.requests, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await curator.send("Одобряю")  # the offer of new mentors was never shown

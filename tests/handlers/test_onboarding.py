@@ -16,6 +16,7 @@ from tests.handlers.flows import (
     fill_mentee,
     fill_mentor,
     fill_profile,
+    form_pair,
     give_consent,
     register,
     stored,
@@ -208,3 +209,49 @@ async def test_a_registered_person_is_welcomed_back(person: Callable[..., Person
     teacher = person(2012)
     await register(teacher, name="Орлова Нина")
     assert said(await teacher.send("/start"), "С возвращением, Орлова Нина!")
+
+
+async def test_a_programme_draft_is_offered_again_after_cancel(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """Not only the registration: a form stopped with /cancel (here the programme draft) is
+    offered by the next /start, at the step where it stopped, with the answers kept."""
+    mentee, mentor, _weak = people
+    await form_pair(curator, mentee, mentor)
+    await mentor.send("/programme")
+    await mentor.send("Освоить методику практических занятий")
+    cancelled = await mentor.send("/cancel")
+    assert said(cancelled, "ответы сохранены; /start предложит продолжить")
+    offered = await mentor.send("/start")
+    assert said(offered, "Вы остановили проект программы командой /cancel")
+    resumed = await mentor.press("Продолжить с того места")
+    assert said(resumed, "затруднения")  # the second question, not the first
+    await mentor.send("Планирование занятий")
+    await mentor.send("Уверенное владение цифровыми инструментами")
+    asked = await mentor.press("Готово")
+    assert said(asked, "Дата начала")
+
+
+async def test_a_request_and_a_profile_change_are_offered_again_with_their_question(
+    people, curator: Person
+) -> None:
+    mentee, mentor, _weak = people
+    await form_pair(curator, mentee, mentor)
+    await mentee.send("/request")
+    await mentee.press("заменить наставника")
+    await mentee.send("/cancel")
+    assert said(await mentee.send("/start"), "Вы остановили запрос командой /cancel")
+    resumed = await mentee.press("Продолжить с того места")
+    assert said(resumed, "Укажите причину")  # the question of the step, asked again
+    assert said(await mentee.send("Не совпадают расписания"), "Отправить запрос?")
+
+    await mentor.send("/profile")
+    await mentor.press("Должность")
+    await mentor.send("/cancel")
+    await mentor.send("/start")
+    assert said(await mentor.press("Продолжить с того места"), "Ваша должность")
+    # «Удалить» of a later offer drops the kept answers.
+    await mentor.send("/cancel")
+    await mentor.send("/start")
+    assert said(await mentor.press("Удалить"), "Незаконченные ответы удалены")
+    assert not said(await mentor.send("/start"), "Вы остановили")

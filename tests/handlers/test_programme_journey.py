@@ -68,7 +68,8 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
     await mentee.press("заменить наставника")
-    replies = await mentee.send("Не совпадают расписания")
+    await mentee.send("Не совпадают расписания")
+    replies = await mentee.press("Отправить запрос")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
     # the card names the pair's people, not «Пара №1» alone
     assert said(replies, "Наставник: Сидоров Иван; наставляемые: Петрова Анна", curator.user_id)

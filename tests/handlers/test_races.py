@@ -15,7 +15,15 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from handlers.ui import MentorDecision, PairApproval, PairReply, ProgrammeAction, RequestAction
+from handlers.ui import (
+    MentorDecision,
+    PairApproval,
+    PairReply,
+    ProgrammeAction,
+    ProgrammeVerb,
+    RequestAction,
+    RequestVerb,
+)
 from models.audit import AuditEntry
 from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.pairs import Pair, propose_pair
@@ -131,8 +139,8 @@ async def test_two_curators_deciding_one_request(
         mentee = await session.get(Participant, pair.mentee_ids[0])
         request = await create_request(session, actor(mentee), pair.id, "replacement", reason="x")
     one, two = curators
-    await one.press_data(RequestAction(action="approve", request_id=request.id).pack())
-    await two.press_data(RequestAction(action="reject", request_id=request.id).pack())
+    await one.press_data(RequestAction(action=RequestVerb.APPROVE, request_id=request.id).pack())
+    await two.press_data(RequestAction(action=RequestVerb.REJECT, request_id=request.id).pack())
     replies = await together(one.send("Одобряю"), two.send("Отклоняю"))
     async with session_pool() as session:
         stored = await session.get(Request, request.id)
@@ -175,8 +183,12 @@ async def test_two_curators_ending_one_programme(
         mentee = await session.get(Participant, mentee_id)
     one, two = curators
     for curator in curators:
-        await curator.press_data(ProgrammeAction(action="end", programme_id=programme.id).pack())
-    replies = await together(one.send("Причина первая"), two.send("Причина вторая"))
+        await curator.press_data(
+            ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id).pack()
+        )
+    await one.send("Причина первая")
+    await two.send("Причина вторая")
+    replies = await together(one.press("Завершить программу"), two.press("Завершить программу"))
     async with session_pool() as session:
         stored = await session.get(Programme, programme.id)
     assert stored is not None

@@ -15,7 +15,7 @@ from models.enums import ParticipantStatus, StaffRole
 from models.participant import Participant
 from tests.driver import Person, said, texts
 from tests.factories import make_teacher
-from tests.handlers.flows import stored
+from tests.handlers.flows import set_role, stored
 from tests.mocked_bot import MockedBot
 
 
@@ -37,7 +37,7 @@ async def test_withdrawing_consent_ends_the_curator_role_and_its_menu(
 ) -> None:
     async with session_pool() as session:
         teacher = await make_teacher(session, telegram_id=5101, full_name="Орлова Нина")
-    assert said(await curator.send(f"/role {teacher.id} curator"), "Орлова Нина: роль")
+    assert said(await set_role(curator, f"/role {teacher.id} curator"), "Орлова Нина: роль")
     assert menu_calls(bot, SetMyCommands, 5101)  # the curator menu in their chat
     helper = person(5101)
     assert not said(await helper.send("/participants"), "только кураторам")
@@ -74,12 +74,12 @@ async def test_a_role_is_revoked_by_number_whatever_the_state(
         row.staff_role = StaffRole.CURATOR
         await session.commit()
     assert not said(await person(5103).send("/audit"), "только кураторам")
-    replies = await curator.send(f"/role {teacher.id} none")
+    replies = await set_role(curator, f"/role {teacher.id} none")
     assert said(replies, "роль снята"), texts(replies)
     assert menu_calls(bot, DeleteMyCommands, 5103)
     assert said(await person(5103).send("/audit"), "только кураторам")
     # Granting still needs a registered participant.
-    assert said(await curator.send(f"/role {teacher.id} curator"), "Нет зарегистрированного")
+    assert said(await set_role(curator, f"/role {teacher.id} curator"), "Нет зарегистрированного")
 
 
 @pytest.mark.parametrize(

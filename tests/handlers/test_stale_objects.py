@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.ui import ProgrammeAction, RequestAction
+from handlers.ui import ProgrammeAction, ProgrammeVerb, RequestAction, RequestVerb
 from models.enums import RequestStatus
 from models.participant import Participant
 from models.programmes import Activity, ProgrammeDraft, add_activity, save_draft
@@ -25,14 +25,19 @@ async def test_a_pending_request_dies_with_its_programme(
         request = await create_request(
             session, actor(mentee), programme.pair_id, "replacement", reason="Не сработались"
         )
-    await curator.press_data(ProgrammeAction(action="end", programme_id=programme.id).pack())
-    assert said(await curator.send("Не выполняется план"), "Программа завершена")
+    await curator.press_data(
+        ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id).pack()
+    )
+    await curator.send("Не выполняется план")
+    assert said(await curator.press("Завершить программу"), "Программа завершена")
     async with session_pool() as session:
         stored = await session.get(Request, request.id)
     assert stored is not None
     assert stored.status == RequestStatus.WITHDRAWN
     assert "Не выполняется" not in " ".join(texts(await curator.send("/requests")))
-    await curator.press_data(RequestAction(action="approve", request_id=request.id).pack())
+    await curator.press_data(
+        RequestAction(action=RequestVerb.APPROVE, request_id=request.id).pack()
+    )
     replies = await curator.send("Одобряю")
     assert said(replies, "Уже решено: отозвано"), texts(replies)
 
@@ -54,7 +59,9 @@ async def test_a_forged_remove_with_another_programmes_id_changes_nothing(
             deadline=START.replace(month=10),
             responsible="mentee",
         )
-    forged = ProgrammeAction(action="remove", programme_id=programme.id + 1, item=activity.id)
+    forged = ProgrammeAction(
+        action=ProgrammeVerb.REMOVE, programme_id=programme.id + 1, item=activity.id
+    )
     replies = await person(mentor.telegram_id).press_data(forged.pack())
     assert said(replies, "больше не действует"), texts(replies)
     async with session_pool() as session:

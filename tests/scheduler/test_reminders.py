@@ -280,3 +280,10 @@ async def test_the_ledger_keeps_each_reminder_once_across_processes(
     sends = [m for m in scheduler.bot.session.requests if type(m).__name__ == "SendMessage"]
     assert len(sends) == 3
     assert all(m.status == OutboxStatus.SENT for m in await scheduler.ledger())
+
+
+def test_every_kind_of_due_message_has_its_renderer() -> None:
+    from scheduler.messages import RENDERERS
+    from scheduler.rules import DueKind
+
+    assert set(RENDERERS) == set(DueKind)
