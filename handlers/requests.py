@@ -24,6 +24,7 @@ from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
+from handlers.texts import shorten
 from handlers.ui import (
     PairPurpose,
     PickPair,
@@ -36,13 +37,13 @@ from handlers.ui import (
     prompt_of,
     shown,
 )
-from handlers.views import day
+from handlers.views import day, names_of
 from models.access import Actor
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
-from models.programmes import check_deadline, check_extension, programme_of_pair
+from models.programmes import Activity, check_deadline, check_extension, programme_of_pair
 from models.requests import (
     NEEDS_PARTNER,
     WHO_MAY_ASK,
@@ -166,16 +167,31 @@ async def request_date_entered(
 
 
 @router.message(Requesting.entering_reason, F.text)
-async def request_reason_entered(message: Message, state: FSMContext, actor: Actor) -> None:
+async def request_reason_entered(
+    message: Message, state: FSMContext, actor: Actor, session: AsyncSession
+) -> None:
     data = await state.get_data()
     reason = str(FIELDS["request_reason"].clean(message.text))
     kind = RequestKind(data["kind"])
+    pair = await get_pair(session, data["pair_id"])
+    names = await names_of(session, [pair.mentor_id, *pair.mentee_ids])
     lines = [
         _("<b>Send the request?</b>"),
         _("Request: {kind}").format(kind=label(kind)),
-        _("Pair #{id}").format(id=data["pair_id"]),
+        _("Mentor: {mentor}; mentees: {mentees}").format(  # the pair's people, not a number
+            mentor=names.get(pair.mentor_id, "—"),
+            mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids) or "—",
+        ),
     ]
-    if data.get("new_date"):
+    activity = await session.get(Activity, data["activity_id"]) if data.get("activity_id") else None
+    if activity is not None and data.get("new_date"):
+        lines.append(_("Activity: {title}").format(title=escape(shorten(activity.title, 300))))
+        lines.append(
+            _("Deadline: {old} → {new}").format(
+                old=day(activity.deadline), new=day(date.fromisoformat(data["new_date"]))
+            )
+        )
+    elif data.get("new_date"):
         lines.append(_("New date: {date}").format(date=day(date.fromisoformat(data["new_date"]))))
     lines += [_("Reason: {reason}").format(reason=escape(reason)), ""]
     if kind in NEEDS_PARTNER:

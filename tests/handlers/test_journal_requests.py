@@ -75,7 +75,9 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     # A summary first; nothing is sent before «Отправить запрос».
     summary = await mentee.send("Болезнь")
     assert said(summary, "Отправить запрос?")
-    assert said(summary, "Новая дата: 20.12.2026")
+    assert said(summary, "→ 20.12.2026")  # the activity's old and new deadline
+    assert said(summary, "Мероприятие: Мероприятие 1")
+    assert said(summary, "Наставник: Сидоров Иван; наставляемые: Петрова Анна")
     assert not said(summary, "Другая сторона просит", chat_id=mentor.user_id)
     replies = await mentee.press("Отправить запрос")
     assert said(replies, "📨 Отправлено. Сначала соглашается другая сторона")
@@ -86,7 +88,7 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
         programme = await session.scalar(select(Programme))
     assert programme is not None
     before = next(a for a in programme.activities if a.title == "Мероприятие 1").deadline
-    shift = f"Срок: {before:%d.%m.%Y} → 20.11.2026"
+    shift = f"Срок: {before:%d.%m.%Y} → 20.12.2026"
     for text in (t for t in texts(replies, mentor.user_id) if "просит об изменении" in t):
         assert "Мероприятие: Мероприятие 1" in text, text
         assert shift in text, text

@@ -124,6 +124,7 @@ async def test_a_rejected_replacement_is_told_to_the_mentee_only(
     await mentee.send("/request")
     await mentee.press("заменить наставника")
     await mentee.send("Не совпадают расписания")
+    await mentee.press("Отправить запрос")
     await curator.press("Отклонить")
     replies = await curator.send("Поговорите сначала с наставником")
     assert said(replies, "отклонено: Поговорите сначала", chat_id=mentee.user_id)

@@ -274,7 +274,8 @@ async def test_a_read_only_database_is_reported_as_read_only_not_busy(
         assert said(await teacher.send("/plan"), "░")  # reading works
         await teacher.send("/request")
         replies = await teacher.press("заменить наставника")
-        replies = await teacher.send("Не совпадают расписания")
+        await teacher.send("Не совпадают расписания")
+        replies = await teacher.press("Отправить запрос")
         assert said(replies, "база данных открыта только для чтения"), replies
         assert not said(replies, BUSY)
     finally:
