@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject
 
 from handlers import (
     activities,
+    choice,
     common,
     confirm,
     consent,
@@ -18,6 +19,8 @@ from handlers import (
     errors,
     fallback,
     journal,
+    library,
+    mentee_card,
     pairs,
     plan,
     profile,
@@ -27,6 +30,7 @@ from handlers import (
 )
 from handlers.curator import (
     admin,
+    approvals,
     audit,
     broadcast,
     candidates,
@@ -61,6 +65,7 @@ def create_root_router() -> Router:
     curator.include_routers(
         desk.router,
         candidates.router,
+        approvals.router,
         pairing.router,
         curator_requests.router,
         admin.router,
@@ -99,6 +104,9 @@ def create_root_router() -> Router:
         activities.router,
         journal.router,
         requests.router,
+        choice.router,
+        library.router,
+        mentee_card.router,
         survey.router,
         curator,
         confirm.router,  # after every Confirmed(...) handler: cancel and stale summaries

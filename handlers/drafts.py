@@ -51,7 +51,8 @@ KNOWN_COMMANDS = {
 
 
 def _command(text: str | None) -> str:
-    return (text or "").split(maxsplit=1)[0].split("@", 1)[0].lower() if text else ""
+    words = (text or "").split(maxsplit=1)  # a text of spaces only has no first word
+    return words[0].split("@", 1)[0].lower() if words else ""
 
 
 @router.message(

@@ -45,9 +45,12 @@ from handlers.views import (
     request_card,
     request_names,
 )
+from models.approvals import BankDecision
 from models.base import utcnow
+from models.choice import MentorWish
 from models.enums import MentorStatus, MessageKind, PairStatus, RequestStatus
 from models.journal import Meeting, PairMessage
+from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -489,6 +492,78 @@ async def _registered(session: AsyncSession, participant_id: int, chat_id: int, 
     return render
 
 
+async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    row = await session.get(BankDecision, decision_id)
+    person = await session.get(Participant, row.participant_id) if row is not None else None
+    if row is None or person is None or not person.full_name or row.resubmitted_at is not None:
+        return None  # erased, or already sent again: nothing to fix
+
+    def render() -> Rendered:
+        text = _(
+            "The director returned the bank entry of {name} (№{id}): {comment}\n"
+            "Fix it and send it again: /approvals."
+        )
+        comment = escape(row.comment or "")
+        name = escape(person.full_name or "")
+        return text.format(name=name, id=person.id, comment=comment), None
+
+    return render
+
+
+async def _request_copy(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    request = await session.get(Request, request_id)
+    if request is None:
+        return None
+    names = await request_names(session, request)
+
+    def render() -> Rendered:
+        return _(
+            "A copy for the director: an application addressed to the curator and the director "
+            "(§7.1.3, §8.1.5). The curator decides it; the decision will come here too."
+        ) + "\n\n" + request_card(request, names), None
+
+    return render
+
+
+async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    wish = await session.get(MentorWish, wish_id)
+    if wish is None or not wish.reason:
+        return None  # erased meanwhile
+    names = await names_of(session, [wish.mentee_id, wish.mentor_id])
+    if wish.mentee_id not in names or wish.mentor_id not in names:
+        return None
+
+    def render() -> Rendered:
+        return _(
+            "{mentee} asks for {mentor} as a mentor: «{reason}». Form the pair: /pair."
+        ).format(
+            mentee=names[wish.mentee_id],
+            mentor=names[wish.mentor_id],
+            reason=escape(wish.reason or ""),
+        ), None
+
+    return render
+
+
+async def _proposal_created(session: AsyncSession, proposal_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    proposal = await session.get(MentorProposal, proposal_id)
+    if proposal is None or not proposal.text:
+        return None  # erased meanwhile
+    names = await names_of(session, [proposal.mentor_id, proposal.mentee_id])
+
+    def render() -> Rendered:
+        return _(
+            "The mentor {mentor} proposes {kind} for {mentee} (§7.2.6, §7.2.7): {text}"
+        ).format(
+            mentor=names.get(proposal.mentor_id, "—"),
+            mentee=names.get(proposal.mentee_id, "—"),
+            kind=_(KIND_LABELS.get(proposal.kind, proposal.kind)),
+            text=escape(proposal.text or ""),
+        ), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
     "pair.approved": _pair_approved,
     "request.decided": _request_decided,
@@ -502,6 +577,10 @@ RENDERERS: dict[str, Renderer] = {
     "meeting.logged": _meeting_logged,
     "message.sent": _message_sent,
     "message.answered": _message_answered,
+    "bank.returned": _bank_returned,
+    "request.copy": _request_copy,
+    "wish.created": _wish_created,
+    "proposal.created": _proposal_created,
 }
 # these read more than the object id from the payload (who answered, how)
 WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {

@@ -1,13 +1,17 @@
 """SQLAlchemy tables and the domain rules that change them. Never imports aiogram."""
 
+from models.approvals import BankDecision
 from models.audit import AuditEntry
 from models.base import Base
 from models.broadcasts import Broadcast
+from models.choice import MentorWish
 from models.consent import Consent
 from models.departments import Department
 from models.forms import FormDraft
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage
 from models.pairs import MentorReplacement, Pair, PairingExclusion, PairMember
 from models.papers import SignedPaper
@@ -24,6 +28,7 @@ from models.updates import ProcessedUpdate
 __all__ = [
     "Activity",
     "AuditEntry",
+    "BankDecision",
     "Base",
     "Broadcast",
     "Consent",
@@ -31,10 +36,13 @@ __all__ = [
     "EventGuest",
     "FormDraft",
     "Invite",
+    "Material",
     "Meeting",
     "MenteeProfile",
     "MentorProfile",
+    "MentorProposal",
     "MentorReplacement",
+    "MentorWish",
     "OutboxMessage",
     "Pair",
     "PairMember",

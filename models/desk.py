@@ -8,6 +8,8 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import returned_count, waiting_count
+from models.choice import open_wish_count
 from models.enums import (
     ActivityStatus,
     MentorStatus,
@@ -37,6 +39,9 @@ class Desk:
     unreachable: int  # people who blocked the bot
     listed_unregistered: int = 0  # teachers on the yearly list not registered yet (§6.4.2)
     roadmap_to_approve: int = 0  # this year's roadmap, not yet approved by the director
+    bank_to_approve: int = 0  # bank entries waiting for the director's approval (§6.3.3)
+    bank_returned: int = 0  # bank entries the director returned to the curator
+    wishes: int = 0  # mentees without a pair who asked for a mentor (§9.1.2)
 
     @property
     def empty(self) -> bool:
@@ -102,6 +107,9 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
                 .select_from(Roadmap)
                 .where(Roadmap.year == academic_year(today)[0].year, Roadmap.approved_at.is_(None))
                 .scalar_subquery(),
+                waiting_count(),
+                returned_count(),
+                open_wish_count(),
             )
         )
     ).one()

@@ -192,6 +192,7 @@ class RequestKind(StrEnum):
     DEADLINE = "deadline"  # either: move an activity's deadline, §10.2
     EXTENSION = "extension"  # either: extend the programme, §10.2
     EARLY_END = "early_end"  # either: end early for good reasons, §10.1.2
+    DUTY_RELEASE = "duty_release"  # either: time off duties for a plan activity, the director, §4.3
 
 
 class RequestStatus(StrEnum):
@@ -241,6 +242,7 @@ LABELS.update(
             (RequestKind.DEADLINE, N_("change an activity's deadline")),
             (RequestKind.EXTENSION, N_("extend the programme")),
             (RequestKind.EARLY_END, N_("end the programme early")),
+            (RequestKind.DUTY_RELEASE, N_("release from duties for a plan activity (§4.3)")),
             (RequestStatus.AWAITING_PARTNER, N_("waiting for the other side")),
             (RequestStatus.PENDING, N_("with the curator")),
             (RequestStatus.APPROVED, N_("approved")),

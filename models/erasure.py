@@ -22,12 +22,16 @@ from html import escape
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
 from models.broadcasts import Broadcast
+from models.choice import MentorWish
 from models.fields import PROFILE_KEYS
 from models.forms import FormDraft
 from models.journal import Meeting, PairMessage
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair, PairMember
 from models.participant import Participant
@@ -62,6 +66,29 @@ async def erase_person(
     written += await _erase_staff_rows(session, participant.id)
     traces = profile + written
     await _scrub_site(session, _needles(written))
+    # The director's comments on the person's bank entries (§6.3.3) speak of the person.
+    await session.execute(
+        update(BankDecision)
+        .where(BankDecision.participant_id == participant.id)
+        .values(comment=None)
+    )
+    # Library materials the person added (their texts and files).
+    await session.execute(delete(Material).where(Material.author_id == participant.id))
+    # The mentor's proposals about a mentee speak of the mentee and were written by the mentor.
+    await session.execute(
+        update(MentorProposal)
+        .where(
+            or_(
+                MentorProposal.mentor_id == participant.id,
+                MentorProposal.mentee_id == participant.id,
+            )
+        )
+        .values(text=None)
+    )
+    # The reasons the person gave for the mentor they asked for.
+    await session.execute(
+        update(MentorWish).where(MentorWish.mentee_id == participant.id).values(reason=None)
+    )
     for field in PROFILE_KEYS:
         setattr(participant, field, None)
     participant.mentee_profile = None

@@ -3,9 +3,11 @@ should answer the mentee's requests; shared forms make mutual work easier."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
+import pymorphy3
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,14 +32,46 @@ DIFFICULTY_STEMS: dict[Difficulty, tuple[str, ...]] = {
     Difficulty.ADAPTATION: ("адаптац", "коллектив", "молод", "adapt", "newcomer"),
 }
 _WORD = re.compile(r"[^\W\d_]{3,}")
+# Parts of speech that carry no topic (prepositions, conjunctions, particles, pronouns...).
+_FUNCTION_WORDS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED", "NUMR"})
 
 
-def _subjects(text: str | None) -> set[str]:
-    return {part.strip().lower() for part in re.split(r"[,;\n]", text or "") if part.strip()}
+@functools.cache
+def _morph() -> pymorphy3.MorphAnalyzer:
+    """Loaded on the first match, not at start-up (its dictionaries take ~15 MB)."""
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@functools.lru_cache(maxsize=20_000)
+def lemma(word: str) -> str | None:
+    """The dictionary form of a word («проектной» → «проектный»), None for a function word;
+    words pymorphy3 does not know (English, abbreviations) stay as they are, lower-cased."""
+    parsed = _morph().parse(word.lower().replace("ё", "е"))[0]
+    if parsed.tag.POS in _FUNCTION_WORDS:
+        return None
+    return str(parsed.normal_form).replace("ё", "е")
+
+
+def lemmas(text: str | None) -> set[str]:
+    """The topic words of a text in their dictionary forms: «проектной деятельности» and
+    «проектная деятельность» give the same set."""
+    found = (lemma(word) for word in _WORD.findall(text or ""))
+    return {word for word in found if word}
+
+
+def _phrase(text: str) -> str:
+    return " ".join(sorted(lemmas(text))) or text.strip().lower()
+
+
+def _subjects(text: str | None) -> dict[str, str]:
+    """Subjects listed with commas or semicolons, by their normalised form (the words'
+    dictionary forms, in any order and case) → as typed."""
+    parts = (part.strip() for part in re.split(r"[,;\n]", text or ""))
+    return {_phrase(part): part for part in parts if part}
 
 
 def _stems(text: str | None) -> set[str]:
-    return {word[:5] for word in _WORD.findall((text or "").lower()) if len(word) >= 5}
+    return {word for word in lemmas(text) if len(word) >= 4}
 
 
 @dataclass
@@ -59,13 +93,14 @@ def score_mentor(mentee: Participant, mentor: Participant) -> MentorMatch:
     offers = mentor.mentor_profile
     assert wants is not None
     assert offers is not None
-    common = _subjects(mentee.subjects) & (
-        _subjects(offers.mentor_subjects) | _subjects(mentor.subjects)
+    wanted = _subjects(mentee.subjects)
+    common = sorted(
+        wanted[key]
+        for key in wanted.keys()
+        & (_subjects(offers.mentor_subjects).keys() | _subjects(mentor.subjects).keys())
     )
     if common:
-        match.add(
-            3 * len(common), N_("same subjects: {subjects}"), subjects=", ".join(sorted(common))
-        )
+        match.add(3 * len(common), N_("same subjects: {subjects}"), subjects=", ".join(common))
     if mentee.department and mentee.department.strip().lower() == (
         (mentor.department or "").strip().lower()
     ):
@@ -106,8 +141,17 @@ def score_mentor(mentee: Participant, mentor: Participant) -> MentorMatch:
     return match
 
 
-async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) -> list[MentorMatch]:
-    """Mentors in the bank with a free place, best match first (ties: lighter load first)."""
+async def rank_mentors(
+    session: AsyncSession,
+    mentee_id: int,
+    limit: int = 5,
+    *,
+    shown_only: bool = False,
+    include: int | None = None,
+) -> list[MentorMatch]:
+    """Mentors in the bank with a free place, best match first (ties: lighter load first);
+    `shown_only`: those who agreed to be shown to mentees; `include`: this mentor is kept
+    even below the first `limit` (the one the mentee asked for)."""
     mentee = await get_participant_by_id(session, mentee_id)
     if mentee is None or mentee.mentee_profile is None:
         raise NotFound(N_("This person is not in the bank of mentees."))
@@ -119,6 +163,7 @@ async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) ->
             Participant.status == ParticipantStatus.ACTIVE,
             Participant.archived_at.is_(None),
             Participant.id != mentee_id,
+            *([MentorProfile.shown_to_mentees.is_(True)] if shown_only else []),
         )
     )
     matches = []
@@ -135,4 +180,4 @@ async def rank_mentors(session: AsyncSession, mentee_id: int, limit: int = 5) ->
         match.load = load
         matches.append(match)
     matches.sort(key=lambda m: (-m.score, m.load, m.mentor.id))
-    return matches[:limit]
+    return [m for n, m in enumerate(matches) if n < limit or m.mentor.id == include]

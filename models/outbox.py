@@ -3,6 +3,7 @@ then claimed and delivered by one process; retried later on failure, never dropp
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -140,6 +141,26 @@ async def queue_notice(
         )
         keys.append(key)
     return keys
+
+
+async def queue_notice_to_chats(
+    session: AsyncSession,
+    notice: str,
+    object_id: int,
+    chat_ids: Collection[int],
+    now: datetime | None = None,
+) -> None:
+    """`queue_notice` by chat ids: for curators named in CURATOR_IDS, who may have no row."""
+    for chat_id in sorted(set(chat_ids)):
+        await enqueue(
+            session,
+            key=f"{notice_prefix(notice, object_id)}{chat_id}",
+            kind="notice",
+            chat_id=chat_id,
+            text="",
+            payload={"notice": notice, "id": object_id},
+            now=now,
+        )
 
 
 def notice_prefix(notice: str, object_id: int, occasion: str | int | None = None) -> str:

@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.approvals import BankDecision
 from models.audit import AuditEntry, audit
 from models.base import Base, utcnow
 from models.broadcasts import Broadcast
+from models.choice import MentorWish
 from models.consent import (
     Consent,
     ConsentDocument,
@@ -29,6 +31,8 @@ from models.forms import FormDraft
 from models.i18n_marker import N_
 from models.invites import Invite
 from models.journal import Meeting, PairMessage
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage
 from models.pairs import OPEN_PAIR, MentorReplacement, Pair, PairingExclusion, PairMember
 from models.papers import SignedPaper
@@ -243,6 +247,14 @@ async def personal_data(
         ),
         "form_drafts": select(FormDraft).where(FormDraft.user_id == tid),
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
+        "bank_decisions": select(BankDecision).where(BankDecision.participant_id == pid),
+        "materials": select(Material).where(Material.author_id == pid),
+        "mentor_proposals": select(MentorProposal).where(
+            or_(MentorProposal.mentor_id == pid, MentorProposal.mentee_id == pid)
+        ),
+        "mentor_wishes": select(MentorWish).where(
+            or_(MentorWish.mentee_id == pid, MentorWish.mentor_id == pid)
+        ),
         "roadmap_event_guests": select(EventGuest).where(EventGuest.participant_id == pid),
         "audit_log": select(AuditEntry).where(
             or_(

@@ -50,6 +50,8 @@ class MentorProfile(TimestampMixin, Base):
     )
     decided_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None]
+    # The mentor agreed to be shown to mentees choosing a mentor (models.choice, §9.1.2).
+    shown_to_mentees: Mapped[bool] = mapped_column(default=False, server_default="0")
     # Checked in every UPDATE: a concurrent decision makes the loser decide again (concurrency).
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012

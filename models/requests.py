@@ -13,6 +13,13 @@ from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
+from models.director import (
+    DIRECTOR_DECIDES,
+    TO_DIRECTOR,
+    director_ids,
+    require_a_director,
+    require_director_decides,
+)
 from models.enums import EndReason, RequestKind, RequestStatus, Side
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
@@ -36,6 +43,7 @@ WHO_MAY_ASK = {
     RequestKind.DEADLINE: (Side.MENTOR, Side.MENTEE),
     RequestKind.EXTENSION: (Side.MENTOR, Side.MENTEE),
     RequestKind.EARLY_END: (Side.MENTOR, Side.MENTEE),
+    RequestKind.DUTY_RELEASE: (Side.MENTOR, Side.MENTEE),
 }
 NEEDS_PARTNER = (RequestKind.DEADLINE, RequestKind.EXTENSION)
 
@@ -88,6 +96,7 @@ async def create_request(
     )
     if duplicate is not None:
         raise WrongState(N_("A request of this kind is already open for this pair."))
+    await require_a_director(session, kind)
     programme = await programme_of_pair(session, pair_id)
     if kind in (*NEEDS_PARTNER, RequestKind.EARLY_END) and (
         programme is None or programme.status not in RUNNING
@@ -121,7 +130,10 @@ async def create_request(
     if request.status == RequestStatus.AWAITING_PARTNER:  # the other side agrees first (§10.2)
         await queue_notice(session, "request.partner", request.id, partner_ids(request))
     else:
-        await queue_notice(session, "request.new", request.id, [], to_curators=True)
+        if kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):  # else routed by the handler
+            await queue_notice(session, "request.new", request.id, [], to_curators=True)
+    if kind in TO_DIRECTOR:  # a copy for the director, in the same transaction
+        await queue_notice(session, "request.copy", request.id, await director_ids(session))
     await session.commit()
     return request
 
@@ -173,7 +185,7 @@ async def answer_as_partner(
     request.partner_id, request.partner_answered_at = actor.participant_id, now or utcnow()
     request.status = RequestStatus.PENDING if agree else RequestStatus.WITHDRAWN
     await queue_notice(session, "request.partner_answered", request.id, [request.author_id], now)
-    if agree:
+    if agree and request.kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):
         await queue_notice(session, "request.new", request.id, [], now, to_curators=True)
     await session.commit()
     return request
@@ -195,6 +207,7 @@ async def decide_request(
     request = await get_request(session, actor, request_id)
     if request.status != RequestStatus.PENDING:
         raise already_decided(request.status)
+    await require_director_decides(session, request.kind, actor.telegram_id)
     now = now or utcnow()
     request.decision_comment = FIELDS["comment"].text(comment)
     request.decided_by, request.decided_at = actor.telegram_id, now
@@ -234,7 +247,10 @@ async def decide_request(
                 now,
             )
             await withdraw_open_requests(session, request.pair_id)
-    await queue_notice(session, "request.decided", request.id, told_of_decision(request), now)
+    people = told_of_decision(request)
+    if request.kind in TO_DIRECTOR:  # the director sees the curator's decision
+        people += [d for d in await director_ids(session) if d != actor.participant_id]
+    await queue_notice(session, "request.decided", request.id, people, now)
     await session.commit()
     return request
 

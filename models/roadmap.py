@@ -534,3 +534,11 @@ async def events_on(
         (event, [person for _guest, person in await guests_of(session, event.id)])
         for event in events
     ]
+
+
+async def overdue_stages(session: AsyncSession, today: date) -> list[RoadmapStage]:
+    """This academic year's stages whose end has passed and that are not marked done."""
+    roadmap = await roadmap_of(session, academic_year(today)[0].year)
+    if roadmap is None:
+        return []
+    return [s for s in await stages_of(session, roadmap.id) if stage_state(s, today) == "overdue"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import ActivityStatus, PairStatus, ParticipantStatus
+from models.mentor_rights import MentorProposal
 from models.pairs import OPEN_PAIR, Pair
 from models.participant import Participant
 from models.programmes import Activity, Programme
@@ -40,6 +41,7 @@ class Statistics:
     answers: int = 0
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_month: dict[str, Counter[str]] = field(default_factory=dict)
+    proposals: Counter[str] = field(default_factory=Counter)  # the mentors' (§7.2.6-7)
 
 
 def _in(moment: datetime | date | None, start: date, end: date, zone: ZoneInfo) -> bool:
@@ -75,6 +77,10 @@ async def collect_statistics(
             stats.people["finished"] += 1
         else:
             stats.people["registered"] += 1
+        if person.include_year == start.year:  # the yearly list's mark (§6.4.2)
+            stats.people["listed"] += 1
+            if person.id in open_members or person.id in finished:
+                stats.people["listed_paired"] += 1
         if person.mentee_profile is not None:
             stats.people["mentees"] += 1
         if person.mentor_profile is not None:
@@ -114,6 +120,9 @@ async def collect_statistics(
         values = [a.ratings[key] for a in answers if key in a.ratings]
         if values:
             stats.ratings[key] = round(sum(values) / len(values), 1)
+    for proposal in await session.scalars(select(MentorProposal)):
+        if _in(proposal.created_at, start, end, zone):
+            stats.proposals[proposal.kind] += 1
     for request in await session.scalars(select(Request)):
         if _in(request.created_at, start, end, zone):
             stats.requests[(request.kind.value, request.status.value)] += 1

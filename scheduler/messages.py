@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from aiogram.filters.callback_data import CallbackData
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
 from handlers.ui import ActivityAction, ActivityVerb, ProgrammeAction, ProgrammeVerb
@@ -125,11 +125,18 @@ def _request_pending(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 
 def _digest(p: Params, names: Names, to_mentor: bool) -> Rendered:
-    return _(
+    text = _(
         "<b>Weekly digest</b>\nActive pairs: {pairs}\nActivities due this week: "
         "{due}\nOverdue activities: {overdue}\nRequests waiting for a decision: "
         "{requests}"
-    ).format(**p), None
+    ).format(**p)
+    if p.get("stages"):  # the roadmap's stages past their period, not marked done
+        text += "\n" + ngettext(
+            "{n} roadmap stage is overdue (/roadmap)",
+            "{n} roadmap stages are overdue (/roadmap)",
+            p["stages"],
+        ).format(n=p["stages"])
+    return text, None
 
 
 def _unreachable(p: Params, names: Names, to_mentor: bool) -> Rendered:

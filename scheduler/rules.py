@@ -27,6 +27,7 @@ from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import FINISHED, Activity, Programme
 from models.requests import Request
+from models.roadmap import overdue_stages
 from models.surveys import SurveyAnswer
 
 OPEN_ACTIVITY = (ActivityStatus.PLANNED, ActivityStatus.RETURNED)
@@ -305,6 +306,7 @@ async def digest_counts(session: AsyncSession, today: date) -> dict[str, int]:
             select(count).select_from(Request).where(Request.status == RequestStatus.PENDING)
         )
         or 0,
+        "stages": len(await overdue_stages(session, today)),  # the roadmap's (Appendix 1)
     }
 
 

@@ -47,6 +47,10 @@ def _role(code: str) -> str:
     return label(StaffRole(code)) if code in set(StaffRole) else ""
 
 
+def _bank(code: str) -> str:
+    return _("bank of mentors") if code == "mentor" else _("bank of mentees")
+
+
 def _request_kind(code: str) -> str:
     return label(RequestKind(code)) if code in set(RequestKind) else ""
 
@@ -66,6 +70,15 @@ SENTENCES: dict[str, Sentence] = {
     "mentor.reject": lambda e, who, d: _("rejected the mentor candidate {person}").format(
         person=who
     ),
+    "bank.approve": lambda e, who, d: _("approved {person} in the {bank}").format(
+        person=who, bank=_bank(d.get("role", ""))
+    ),
+    "bank.return": lambda e, who, d: _(
+        "returned {person}'s entry in the {bank} to the curator"
+    ).format(person=who, bank=_bank(d.get("role", ""))),
+    "bank.resubmit": lambda e, who, d: _(
+        "sent {person}'s entry in the {bank} to the director again"
+    ).format(person=who, bank=_bank(d.get("role", ""))),
     "bank.archive": lambda e, who, d: _("moved {person} to the archive").format(person=who),
     "bank.unarchive": lambda e, who, d: _("returned {person} from the archive").format(person=who),
     "bank.include_year": lambda e, who, d: (

@@ -8,13 +8,16 @@ from enum import StrEnum
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.curator.approvals import cmd_approvals
 from handlers.curator.candidates import cmd_candidates
+from handlers.curator.pairing import cmd_pair
 from handlers.curator.participants import BankView, render_bank
 from handlers.curator.programmes import render_list
 from handlers.curator.requests import cmd_requests
@@ -35,6 +38,8 @@ class DeskItem(StrEnum):
     UNREACHABLE = "unr"
     STAFF = "staff"
     ROADMAP = "road"
+    BANK = "bank"
+    WISHES = "wish"
 
 
 class DeskOpen(CallbackData, prefix="desk"):
@@ -140,6 +145,36 @@ def render_desk(desk: Desk) -> tuple[str, InlineKeyboardMarkup | None]:
         _("The roadmap"),
         DeskItem.ROADMAP,
     )
+    add(
+        desk.bank_to_approve,
+        ngettext(
+            "{n} bank entry waits for the director's approval",
+            "{n} bank entries wait for the director's approval",
+            desk.bank_to_approve,
+        ),
+        _("Bank approvals"),
+        DeskItem.BANK,
+    )
+    add(
+        desk.bank_returned,
+        ngettext(
+            "{n} bank entry was returned by the director",
+            "{n} bank entries were returned by the director",
+            desk.bank_returned,
+        ),
+        _("Bank approvals"),
+        DeskItem.BANK,
+    )
+    add(
+        desk.wishes,
+        ngettext(
+            "{n} mentee asked for a mentor",
+            "{n} mentees asked for a mentor",
+            desk.wishes,
+        ),
+        _("Form a pair"),
+        DeskItem.WISHES,
+    )
     return title + "\n" + "\n".join(lines), button_rows(buttons)
 
 
@@ -161,6 +196,7 @@ async def desk_item_opened(
     today: date,
     participant: Participant | None,
     settings: Settings,
+    state: FSMContext,
 ) -> None:
     message = query.message
     if not isinstance(message, Message):  # too old for Telegram to let the bot use it
@@ -177,6 +213,10 @@ async def desk_item_opened(
             await message.answer(text, reply_markup=markup)
         case DeskItem.ROADMAP:
             await cmd_roadmap(message, session, today, participant, settings)
+        case DeskItem.WISHES:
+            await cmd_pair(message, state, session, today)
+        case DeskItem.BANK:
+            await cmd_approvals(message, session, participant, settings)
         case DeskItem.STAFF:
             await cmd_stafflist(message, session, today)
         case DeskItem.DRAFTING | DeskItem.RUNNING:

@@ -196,6 +196,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
             _("Status"),
             _("Mentor"),
             _("Registered on"),
+            _("On the list to be mentored in (§6.4.2)"),
         ],
         [
             (
@@ -208,6 +209,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 status_label(statuses.get(m.participant_id, "registered")),
                 current_mentor.get(m.participant_id, "—"),
                 day(people[m.participant_id].registered_at),
+                people[m.participant_id].include_year,
             )
             for m in mentees
         ],

@@ -3,6 +3,7 @@ then the curator records the director's order (§6.3.5)."""
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from aiogram import Bot, F, Router
@@ -45,6 +46,7 @@ from handlers.views import (
     reason_text,
 )
 from models.access import Actor
+from models.choice import current_wishes
 from models.director import require_order_entry
 from models.errors import InvalidValue, WrongState
 from models.fields import FIELDS, parse_date
@@ -61,6 +63,7 @@ from models.pairs import (
     record_replacement_order,
 )
 from models.participant import Participant, get_participant_by_id
+from models.statistics import academic_year
 
 router = Router(name=__name__)
 
@@ -81,17 +84,29 @@ class PairApproving(StatesGroup):
 
 
 @router.message(Command("pair"))
-async def cmd_pair(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def cmd_pair(message: Message, state: FSMContext, session: AsyncSession, today: date) -> None:
     await state.clear()
     mentees = await mentees_without_pair(session)
     if not mentees:
         await message.answer(_("Every mentee in the bank has a mentor or a pending proposal."))
         return
+    wishes = await current_wishes(session, [m.id for m in mentees])
+    # Those on this year's list (§6.4.2) first, marked 📋; those who asked for a mentor, ⭐.
+    year = academic_year(today)[0].year
+    mentees.sort(key=lambda m: m.include_year != year)
     buttons = [
-        (f"{m.display_name} — {m.department or '—'}", PickMentee(mentee_id=m.id)) for m in mentees
+        (
+            ("📋 " if m.include_year == year else "")
+            + ("⭐ " if m.id in wishes else "")
+            + f"{m.display_name} — {m.department or '—'}",
+            PickMentee(mentee_id=m.id),
+        )
+        for m in mentees
     ]
     await message.answer(
-        _("Choose a mentee (the bank of mentees without a mentor):"),
+        _("Choose a mentee (the bank of mentees without a mentor):")
+        + "\n"
+        + _("📋 on this year's list to be mentored, ⭐ asked for a mentor"),
         reply_markup=button_rows(buttons),
     )
 
@@ -101,7 +116,9 @@ async def mentee_picked(
     query: CallbackQuery, callback_data: PickMentee, session: AsyncSession
 ) -> None:
     mentee = await get_participant_by_id(session, callback_data.mentee_id)
-    ranked = await rank_mentors(session, callback_data.mentee_id)
+    wish = (await current_wishes(session, [callback_data.mentee_id])).get(callback_data.mentee_id)
+    wished = wish.mentor_id if wish is not None else None
+    ranked = await rank_mentors(session, callback_data.mentee_id, include=wished)
     if mentee is None or not ranked:
         await show_outcome(query, _("No mentor in the bank has a free place for this mentee."))
         await query.answer()
@@ -111,11 +128,23 @@ async def mentee_picked(
             name=escape(name_in(mentee.display_name, Case.GENITIVE))
         )
     ]
+    if wish is not None:
+        wanted = next((m.mentor for m in ranked if m.mentor.id == wished), None)
+        lines.append(
+            _("⭐ The mentee asked for {mentor}: «{reason}»").format(
+                mentor=escape(wanted.display_name)
+                if wanted
+                else _("a mentor without a free place"),
+                reason=escape(wish.reason or ""),
+            )
+        )
     buttons = []
     for number, match in enumerate(ranked, 1):
         reasons = "; ".join(reason_text(text, params) for text, params in match.reasons)
+        star = "⭐ " if match.mentor.id == wished else ""
         lines.append(
-            ngettext(
+            star
+            + ngettext(
                 "{n}. <b>{name}</b>: {score} point, {load} of {capacity} places taken",
                 "{n}. <b>{name}</b>: {score} points, {load} of {capacity} places taken",
                 match.score,

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.curator.admin import RoleMenu
+from handlers.curator.approvals import approval_lines
 from handlers.curator.papers import card_button, papers_lines
 from handlers.onboarding.finish import decision_keyboard
 from handlers.texts import consent_lines, profile_card
@@ -33,6 +34,7 @@ from handlers.ui import (
     show_outcome,
 )
 from models.access import Actor
+from models.approvals import BankRole, entry_state
 from models.audit import record_view
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
@@ -242,6 +244,14 @@ async def render_card(
                     total=total,
                 )
             )
+    approvals = [
+        entry
+        for role in BankRole
+        if (entry := await entry_state(session, person.id, role)) is not None
+    ]
+    if approvals:  # §6.3.3: the curator sees the director's decisions
+        parts += ["", "<b>" + _("The director's approval") + "</b>"]
+        parts += approval_lines(approvals, settings)
     year = academic_year(today)[0].year
     if person.include_year:
         parts.append(

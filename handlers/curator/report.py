@@ -27,6 +27,7 @@ from models.enums import (
     RequestKind,
     RequestStatus,
 )
+from models.mentor_rights import KIND_LABELS
 from models.statistics import Statistics, academic_year, collect_statistics, on_time_rate
 from models.surveys import SURVEY_QUESTIONS
 
@@ -69,6 +70,9 @@ def report_text(stats: Statistics) -> str:
             d=people["withdrawn"],
             e=people["unreachable"],
         ),
+        _("On the list to be mentored this year (§6.4.2): {n}; of them in a pair: {m}").format(
+            n=people["listed"], m=people["listed_paired"]
+        ),
         "",
         "<b>" + _("Pairs and groups") + "</b>",
         _("Pairs: {pairs}; groups: {groups}").format(pairs=stats.pairs, groups=stats.groups),
@@ -94,6 +98,10 @@ def report_text(stats: Statistics) -> str:
         "<b>" + _("Questionnaires") + "</b> (" + _("answers: {n}").format(n=stats.answers) + ")",
     ]
     lines += [f"• {_(SURVEY_QUESTIONS[k])} {decimal(v)}" for k, v in stats.ratings.items()] or ["—"]
+    lines += ["", "<b>" + _("Mentors' proposals (§7.2.6, §7.2.7)") + "</b>"]
+    lines += [
+        f"• {_(KIND_LABELS.get(kind, kind))}: {n}" for kind, n in sorted(stats.proposals.items())
+    ] or ["—"]
     lines += ["", "<b>" + _("Requests") + "</b>"]
     lines += [
         f"• {label(RequestKind(kind))}: {label(RequestStatus(status))} — {n}"

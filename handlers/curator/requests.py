@@ -48,13 +48,14 @@ from handlers.views import (
     request_names,
 )
 from models.access import Actor
+from models.director import require_director_decides
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.names import Case
 from models.pairs import Pair, get_pair, propose_replacement, replacements_without_order
 from models.programmes import FINISHED, Programme, end_early, programme_of_pair
-from models.requests import awaiting_new_mentor, decide_request, pending_requests
+from models.requests import Request, awaiting_new_mentor, decide_request, pending_requests
 
 router = Router(name=__name__)
 
@@ -120,8 +121,11 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
     RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
 )
 async def decision_started(
-    query: CallbackQuery, callback_data: RequestAction, state: FSMContext
+    query: CallbackQuery, callback_data: RequestAction, state: FSMContext, session: AsyncSession
 ) -> None:
+    request = await session.get(Request, callback_data.request_id)
+    if request is not None:  # §4.3: refused before the comment is typed, not after
+        await require_director_decides(session, request.kind, query.from_user.id)
     await state.set_state(Deciding.entering_comment)
     await state.set_data(
         {

@@ -26,6 +26,7 @@ from docx.shared import Cm, Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.library import LibraryAdd
 from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons, show_outcome
 from handlers.views import day
 from models import formatting
@@ -36,6 +37,7 @@ from models.enums import StaffRole
 from models.errors import InvalidValue, NotFound
 from models.fields import printable
 from models.i18n_marker import N_
+from models.library import materials_of_events
 from models.paging import slice_page
 from models.participant import Participant
 from models.roadmap import (
@@ -277,6 +279,7 @@ async def render_stage(
         e for e in await events_of(session, stage.roadmap_id) if e.stage_number == stage.number
     ]
     builder = InlineKeyboardBuilder()
+    attached = await materials_of_events(session, [e.id for e in events])
     if events:
         lines += ["", "<b>" + _("Events") + "</b>"]
     for event in events:
@@ -291,9 +294,20 @@ async def render_stage(
                 present=present,
             )
         )
+        if attached.get(event.id):
+            lines.append(
+                "   "
+                + _("Materials: {titles}").format(
+                    titles=escape("; ".join(m.title for m in attached[event.id]))
+                )
+            )
         builder.button(
             text=_("Attendance: {title}").format(title=event.title)[:60],
             callback_data=Attendance(event_id=event.id),
+        )
+        builder.button(
+            text=_("📎 Material for: {title}").format(title=event.title)[:60],
+            callback_data=LibraryAdd(event_id=event.id),
         )
     if stage.done_at is None:
         builder.button(

@@ -1,7 +1,7 @@
 """replacement orders and a request's old date
 
 Revision ID: c0a51e7e0bd1
-Revises: c7d2e9f1a4b3
+Revises: f7a1b4c5d6e3
 Create Date: 2026-11-25 13:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "c0a51e7e0bd1"
-down_revision: str | None = "c7d2e9f1a4b3"
+down_revision: str | None = "f7a1b4c5d6e3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

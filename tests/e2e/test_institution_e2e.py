@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import re
-import sqlite3
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
 
 from bot.emulator import FakeTelegram, FakeUser
 from models.database import create_engine, create_session_pool
 from models.enums import StaffRole
-from tests.conftest import CURATOR_ID
-from tests.e2e.conftest import BotProcess
+from tests.conftest import BACKENDS, CURATOR_ID, POSTGRES_URL, reset_postgres
+from tests.e2e.conftest import BotProcess, assert_no_traceback
 from tests.factories import make_teacher
 from tests.staff_files import teachers, workbook
 
@@ -53,10 +57,31 @@ def invitations(telegram: FakeTelegram, chat_id: int) -> int:
     return sum("Приглашение" in message.text for message in telegram.chat(chat_id))
 
 
+@pytest.fixture(params=BACKENDS)
+async def institution_bot(
+    request: pytest.FixtureRequest, telegram: FakeTelegram, tmp_path: Path
+) -> AsyncIterator[tuple[BotProcess, str]]:
+    """The bot on SQLite, and on PostgreSQL when TEST_POSTGRES_URL is set."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'e2e.db'}"
+    if request.param == "postgres":
+        assert POSTGRES_URL is not None
+        await reset_postgres(POSTGRES_URL)
+        url = POSTGRES_URL
+    bot = BotProcess(
+        telegram, tmp_path / "e2e.db", tmp_path / "bot.log", extra_env={"DATABASE_URL": url}
+    )
+    await bot.start()
+    yield bot, url
+    await bot.stop()
+    log = bot.log_text()
+    assert_no_traceback(log)
+    assert " ERROR " not in log, log
+
+
 async def test_staff_list_links_roadmap_event_and_approval(
-    telegram: FakeTelegram, running_bot: BotProcess
+    telegram: FakeTelegram, institution_bot: tuple[BotProcess, str]
 ) -> None:
-    url = f"sqlite+aiosqlite:///{running_bot.database}"
+    _bot, url = institution_bot
     engine = create_engine(url)
     async with create_session_pool(engine)() as session:
         director = await make_teacher(
@@ -110,9 +135,18 @@ async def test_staff_list_links_roadmap_event_and_approval(
     await director_chat.send("/roadmap")
     await director_chat.expect_and_press("Ещё не утверждена директором", "Утвердить дорожную карту")
     await director_chat.expect("Утверждена директором")
-    with sqlite3.connect(running_bot.database) as connection:
-        approved_by, rows = connection.execute(
-            "SELECT approved_by, (SELECT count(*) FROM staff_list WHERE participant_id "
-            "IS NOT NULL) FROM roadmaps"
-        ).fetchone()
+    # the three registered mentees wait for the director's approval of the bank (§6.3.3)
+    await director_chat.send("/approvals")
+    await director_chat.expect("Ждут директора: 3. Возвращены куратору: 0.")
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        approved_by, rows = (
+            await connection.execute(
+                text(
+                    "SELECT approved_by, (SELECT count(*) FROM staff_list WHERE participant_id "
+                    "IS NOT NULL) FROM roadmaps"
+                )
+            )
+        ).one()
+    await engine.dispose()
     assert (approved_by, rows) == (DIRECTOR_ID, 3)

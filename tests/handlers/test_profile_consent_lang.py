@@ -146,6 +146,9 @@ async def test_startup_sets_both_command_menus_in_both_languages(
         "ask",
         "propose",
         "request",
+        "mentors",  # the mentee's choice / being shown (§9.1.2)
+        "library",  # the methodical library (§6.4.6)
+        "mentee",  # the mentor's card of the mentee (§7.1.2)
         "programme",
         "profile",
         "consent",

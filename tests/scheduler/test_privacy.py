@@ -18,10 +18,15 @@ from documents.render import render
 from handlers.curator.documents import college_of, russian
 from handlers.curator.export import build_workbook
 from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, SurveyAnswer
+from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
+from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
+from models.forms import FormDraft
 from models.journal import log_meeting, send_message
+from models.library import Material
+from models.mentor_rights import MentorProposal
 from models.outbox import OutboxMessage, enqueue
 from models.pairs import MentorReplacement
 from models.papers import SignedPaper
@@ -263,6 +268,46 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
     session.add(event)
     await session.flush()
     session.add(EventGuest(event_id=event.id, participant_id=person.id))
+    session.add(
+        BankDecision(
+            participant_id=person.id,
+            role="mentor",
+            round=1,
+            approved=False,
+            comment=f"Возврат {tag}",
+            decided_by=CURATOR.telegram_id,
+            decided_at=now,
+        )
+    )
+    session.add(
+        MentorWish(
+            mentee_id=person.id,
+            mentor_id=other.id,
+            reason=f"Пожелание {tag}",
+            created_by=person.telegram_id,
+        )
+    )
+    session.add(  # a form left half-filled (main's form drafts)
+        FormDraft(key=f"draft:{tag}", user_id=person.telegram_id, state="x", data={"t": tag})
+    )
+    session.add(
+        MentorProposal(
+            pair_id=pair.id,
+            mentor_id=person.id,
+            mentee_id=mentee.id,
+            kind="contest",
+            text=f"Предложение {tag}",
+        )
+    )
+    session.add(
+        Material(
+            title=f"Материал {tag}",
+            body="Памятка",
+            tags=[],
+            author_id=person.id,
+            added_by=person.telegram_id,
+        )
+    )
     await session.commit()
     return person, mentee
 
@@ -292,6 +337,10 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         "Рассылка Альфа",
         "Новость Альфа",
         "Письмо Альфа",
+        "Возврат Альфа",
+        "Пожелание Альфа",
+        "Материал Альфа",
+        "Предложение Альфа",
     ):
         assert mine in dump, mine
     assert "Бета" not in dump

@@ -1,0 +1,173 @@
+"""/mentors: a mentee without a pair sees the mentors ranked for them (only those who agreed to
+be shown) and may ask for one, with a reason; a mentor agrees or stops agreeing to be shown
+(§4.2.5, §9.1.2, §9.2). The curator sees the wish in /pair and on the desk."""
+
+from __future__ import annotations
+
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notices import send_notices
+from handlers.ui import DbInt, button_rows
+from handlers.views import reason_text
+from models.access import Actor
+from models.choice import ask_for_mentor, mentors_for, set_shown
+from models.enums import MentorStatus
+from models.errors import NotRegistered, WrongState
+from models.fields import printable
+from models.participant import Participant, curator_telegram_ids
+
+router = Router(name=__name__)
+
+
+class ShowMe(CallbackData, prefix="shm"):
+    shown: bool
+
+
+class AskMentor(CallbackData, prefix="askm"):
+    mentor_id: DbInt
+
+
+class Wishing(StatesGroup):
+    reason = State()
+
+
+def _short(text: str | None, size: int = 160) -> str:
+    text = " ".join((text or "").split())
+    return escape(text if len(text) <= size else text[: size - 1] + "…")
+
+
+async def _mentor_part(message: Message, person: Participant) -> bool:
+    profile = person.mentor_profile
+    if profile is None or profile.status != MentorStatus.ACCEPTED:
+        return False
+    if profile.shown_to_mentees:
+        text = _("Mentees choosing a mentor see you in /mentors.")
+        button = (_("Do not show me"), ShowMe(shown=False))
+    else:
+        text = _("Mentees choosing a mentor do not see you. Agree to be shown?")
+        button = (_("Show me to mentees"), ShowMe(shown=True))
+    await message.answer(text, reply_markup=button_rows([button]))
+    return True
+
+
+@router.message(Command("mentors"))
+async def cmd_mentors(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    actor: Actor | None,
+) -> None:
+    await state.clear()
+    if participant is None or actor is None or actor.participant_id is None:
+        raise NotRegistered()
+    mentor = await _mentor_part(message, participant)
+    if participant.mentee_profile is None:
+        if not mentor:
+            await message.answer(
+                _("Choosing a mentor is for the bank of mentees: fill in /profile.")
+            )
+        return
+    try:
+        ranked = await mentors_for(session, actor)
+    except WrongState as error:
+        if not mentor:
+            raise
+        await message.answer(_(error.message))
+        return
+    if not ranked:
+        await message.answer(
+            _(
+                "No mentor who agreed to be shown has a free place now. The curator will "
+                "offer you a mentor."
+            )
+        )
+        return
+    lines = [_("Mentors who agreed to be shown, best match for you first:")]
+    buttons = []
+    for number, match in enumerate(ranked, 1):
+        mentor_person = match.mentor
+        offers = mentor_person.mentor_profile
+        assert offers is not None  # ranked from the bank of mentors
+        reasons = "; ".join(reason_text(text, params) for text, params in match.reasons)
+        lines += [
+            "",
+            f"{number}. <b>{escape(mentor_person.display_name)}</b>",
+            _("Subjects: {subjects}").format(subjects=_short(offers.mentor_subjects)),
+            _("Competences: {competences}").format(competences=_short(offers.competences)),
+            _("Why: {reasons}").format(reasons=escape(reasons) or _("no matching criteria")),
+        ]
+        buttons.append(
+            (
+                _("{n}. Ask for {name}").format(n=number, name=mentor_person.display_name),
+                AskMentor(mentor_id=mentor_person.id),
+            )
+        )
+    lines += ["", _("Asking is a wish: the curator proposes the pair, and both sides agree.")]
+    await message.answer("\n".join(lines), reply_markup=button_rows(buttons))
+
+
+@router.callback_query(ShowMe.filter())
+async def show_me_changed(
+    query: CallbackQuery, callback_data: ShowMe, session: AsyncSession, actor: Actor
+) -> None:
+    await set_shown(session, actor, callback_data.shown)
+    await query.answer(
+        _("Mentees choosing a mentor see you now.")
+        if callback_data.shown
+        else _("Mentees choosing a mentor no longer see you.")
+    )
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+@router.callback_query(AskMentor.filter())
+async def mentor_asked(
+    query: CallbackQuery,
+    callback_data: AskMentor,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    offered = {match.mentor.id for match in await mentors_for(session, actor, limit=10_000)}
+    if callback_data.mentor_id not in offered:
+        await query.answer(
+            _("This mentor is no longer shown or has no free place."), show_alert=True
+        )
+        return
+    await state.set_state(Wishing.reason)
+    await state.update_data(mentor_id=callback_data.mentor_id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("Why this mentor? A few words for the curator (or /cancel)."))
+
+
+@router.message(Wishing.reason, F.text)
+async def wish_reason_entered(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    mentor_id = int((await state.get_data()).get("mentor_id", 0))
+    curators = await curator_telegram_ids(session, settings.curator_ids)
+    wish = await ask_for_mentor(session, actor, mentor_id, printable(message.text or ""), curators)
+    await state.clear()
+    await message.answer(
+        _("Your wish is sent to the curator. You will be asked before any pair is formed.")
+    )
+    await send_notices(bot, session, i18n, "wish.created", wish.id)

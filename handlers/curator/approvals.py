@@ -1,0 +1,213 @@
+"""/approvals: the director approves the bank entries or returns them with a comment (§6.3.3);
+the curator sees what came back and sends it again."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from html import escape
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notices import send_notices
+from handlers.texts import format_time, profile_card
+from handlers.ui import DbInt, button_rows
+from models.access import Actor
+from models.approvals import (
+    BankEntryState,
+    BankRole,
+    approve_entry,
+    entries,
+    resubmit_entry,
+    return_entry,
+)
+from models.director import director_telegram_ids, is_director
+from models.i18n_marker import N_
+from models.participant import Participant, curator_telegram_ids
+
+router = Router(name=__name__)
+SHOWN = 10
+ROLE_NAMES = {BankRole.MENTOR: N_("bank of mentors"), BankRole.MENTEE: N_("bank of mentees")}
+
+
+class Verb(StrEnum):
+    APPROVE = "ok"
+    RETURN = "ret"
+    RESUBMIT = "again"
+
+
+class EntryAction(CallbackData, prefix="bk"):
+    verb: Verb
+    participant_id: DbInt
+    role: BankRole
+
+
+class Returning(StatesGroup):
+    comment = State()
+
+
+def _button(text: str, verb: Verb, entry: BankEntryState) -> tuple[str, EntryAction]:
+    return text, EntryAction(verb=verb, participant_id=entry.person.id, role=entry.role)
+
+
+def _heading(entry: BankEntryState) -> str:
+    return "<b>{}</b>".format(
+        _("№{id}, {bank}").format(id=entry.person.id, bank=_(ROLE_NAMES[entry.role]))
+    )
+
+
+async def _show(message: Message, director: bool, settings: Settings, entry: BankEntryState):  # type: ignore[no-untyped-def]
+    parts = [_heading(entry), profile_card(entry.person)]
+    last = entry.last
+    if entry.state == "returned" and last is not None:
+        parts.append(
+            _("Returned by the director on {when}: {comment}").format(
+                when=format_time(last.decided_at, settings.timezone),
+                comment=escape(last.comment or ""),
+            )
+        )
+        markup = button_rows([_button(_("Send to the director again"), Verb.RESUBMIT, entry)])
+    elif director:
+        if last is not None and last.comment:
+            parts.append(_("Returned before: {comment}").format(comment=escape(last.comment)))
+        markup = button_rows(
+            [
+                _button(_("Approve the entry"), Verb.APPROVE, entry),
+                _button(_("Return to the curator"), Verb.RETURN, entry),
+            ],
+            width=2,
+        )
+    else:
+        markup = None
+    await message.answer("\n\n".join(parts), reply_markup=markup)
+
+
+@router.message(Command("approvals"))
+async def cmd_approvals(
+    message: Message, session: AsyncSession, participant: Participant | None, settings: Settings
+) -> None:
+    director = is_director(participant)
+    waiting, waiting_total = await entries(session, "waiting", SHOWN)
+    returned, returned_total = await entries(session, "returned", SHOWN)
+    await message.answer(
+        _(
+            "The banks of mentors and mentees are approved by the director (§6.3.3).\n"
+            "Waiting for the director: {waiting}. Returned to the curator: {returned}."
+        ).format(waiting=waiting_total, returned=returned_total)
+    )
+    # The director decides what waits; a curator fixes what came back.
+    for entry in waiting if director else returned:
+        await _show(message, director, settings, entry)
+    shown = len(waiting if director else returned)
+    total = waiting_total if director else returned_total
+    if total > shown:
+        await message.answer(
+            _("Shown the first {shown}; decide on these to see the rest.").format(shown=shown)
+        )
+
+
+@router.callback_query(EntryAction.filter(F.verb == Verb.APPROVE))
+async def entry_approved(
+    query: CallbackQuery,
+    callback_data: EntryAction,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    row = await approve_entry(
+        session, participant, callback_data.participant_id, callback_data.role
+    )
+    await query.answer(_("Approved."))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            _("✅ №{id} approved by the director, {when}.").format(
+                id=callback_data.participant_id, when=format_time(row.decided_at, settings.timezone)
+            )
+        )
+
+
+@router.callback_query(EntryAction.filter(F.verb == Verb.RETURN))
+async def entry_return_asked(
+    query: CallbackQuery,
+    callback_data: EntryAction,
+    state: FSMContext,
+    participant: Participant | None,
+) -> None:
+    if not is_director(participant):
+        await query.answer(
+            _("Only the director approves the banks of mentors and mentees."), show_alert=True
+        )
+        return
+    await state.set_state(Returning.comment)
+    await state.update_data(participant_id=callback_data.participant_id, role=callback_data.role)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(_("What should the curator fix? Write a comment (or /cancel)."))
+
+
+@router.message(Returning.comment, F.text)
+async def entry_returned(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    curators = set(await curator_telegram_ids(session, settings.curator_ids))
+    curators -= set(await director_telegram_ids(session))
+    row = await return_entry(
+        session,
+        participant,
+        int(data.get("participant_id", 0)),
+        str(data.get("role", "")),
+        message.text or "",
+        curators,
+    )
+    await state.clear()
+    await message.answer(_("Returned to the curator with your comment."))
+    await send_notices(bot, session, i18n, "bank.returned", row.id)
+
+
+@router.callback_query(EntryAction.filter(F.verb == Verb.RESUBMIT))
+async def entry_resubmitted(
+    query: CallbackQuery, callback_data: EntryAction, session: AsyncSession, actor: Actor
+) -> None:
+    await resubmit_entry(session, actor, callback_data.participant_id, callback_data.role)
+    await query.answer(_("Sent to the director again."))
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            _("№{id} is with the director again.").format(id=callback_data.participant_id)
+        )
+
+
+def approval_lines(entries: list[BankEntryState], settings: Settings) -> list[str]:
+    """The director's decision on each bank entry of a person, for the person's card."""
+    lines = []
+    for entry in entries:
+        bank = _(ROLE_NAMES[entry.role])
+        last = entry.last
+        if entry.state == "approved" and last is not None:
+            text = _("{bank}: approved by the director, {when}").format(
+                bank=bank, when=format_time(last.decided_at, settings.timezone)
+            )
+        elif entry.state == "returned" and last is not None:
+            text = _("{bank}: returned by the director: {comment}").format(
+                bank=bank, comment=escape(last.comment or "")
+            )
+        else:
+            text = _("{bank}: waits for the director's approval").format(bank=bank)
+        lines.append(text)
+    return lines

@@ -1,0 +1,123 @@
+"""/mentee: the mentor sees the card of each of their mentees (§7.1.2) — profile, questionnaire,
+programmes — and proposes to encourage the mentee, recommends them for a contest, or proposes
+measures (§7.2.6, §7.2.7); the proposal goes to the curator and the director."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from handlers.notices import send_notices
+from handlers.programme.common import my_pairs
+from handlers.texts import profile_card
+from handlers.ui import DbInt, button_rows, label
+from models.access import Actor
+from models.enums import Side
+from models.i18n_marker import N_
+from models.mentor_rights import ProposalKind, mentee_card, propose
+from models.participant import curator_telegram_ids
+from models.programmes import programmes_of
+
+router = Router(name=__name__)
+KIND_BUTTONS = {
+    ProposalKind.ENCOURAGE: N_("🏅 Propose encouragement"),
+    ProposalKind.CONTEST: N_("🏆 Recommend for a contest"),
+    ProposalKind.MEASURE: N_("Propose measures"),
+}
+
+
+class MenteeProposal(CallbackData, prefix="mpr"):
+    pair_id: DbInt
+    mentee_id: DbInt
+    kind: ProposalKind
+
+
+class Proposing(StatesGroup):
+    text = State()
+
+
+@router.message(Command("mentee"))
+async def cmd_mentee(
+    message: Message, state: FSMContext, session: AsyncSession, actor: Actor | None
+) -> None:
+    await state.clear()
+    pairs = await my_pairs(session, actor, side=Side.MENTOR)
+    if not pairs:
+        await message.answer(_("You have no approved pair as a mentor."))
+        return
+    for pair in pairs:
+        for mentee_id in pair.mentee_ids:
+            assert actor is not None  # my_pairs refused an unregistered person
+            mentee = await mentee_card(session, actor, pair.id, mentee_id)
+            parts = [profile_card(mentee)]
+            programmes = await programmes_of(session, mentee.id)
+            if programmes:
+                parts += ["", "<b>" + _("Programmes") + "</b>"]
+                for programme in programmes:
+                    done, total = programme.progress
+                    parts.append(
+                        _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
+                            id=programme.id,
+                            pair=programme.pair_id,
+                            status=label(programme.status),
+                            done=done,
+                            total=total,
+                        )
+                    )
+            buttons = [
+                (_(text), MenteeProposal(pair_id=pair.id, mentee_id=mentee.id, kind=kind))
+                for kind, text in KIND_BUTTONS.items()
+            ]
+            await message.answer("\n".join(parts), reply_markup=button_rows(buttons))
+
+
+@router.callback_query(MenteeProposal.filter())
+async def proposal_started(
+    query: CallbackQuery,
+    callback_data: MenteeProposal,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+) -> None:
+    await mentee_card(session, actor, callback_data.pair_id, callback_data.mentee_id)  # access
+    await state.set_state(Proposing.text)
+    await state.set_data(callback_data.model_dump(mode="json"))
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(
+            _("What do you propose and why? It goes to the curator and the director (or /cancel).")
+        )
+
+
+@router.message(Proposing.text, F.text)
+async def proposal_written(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    settings: Settings,
+    bot: Bot,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    recipients = await curator_telegram_ids(session, settings.curator_ids)  # with the director
+    proposal = await propose(
+        session,
+        actor,
+        int(data.get("pair_id", 0)),
+        int(data.get("mentee_id", 0)),
+        str(data.get("kind", "")),
+        message.text or "",
+        recipients,
+    )
+    await state.clear()
+    await message.answer(_("Sent to the curator and the director. It is recorded."))
+    await send_notices(bot, session, i18n, "proposal.created", proposal.id)
