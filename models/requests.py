@@ -155,17 +155,17 @@ def partner_ids(request: Request) -> list[int]:
 
 
 def told_of_decision(request: Request) -> list[int]:
-    """Who reads the curator's decision and comment: the author; for a change both sides
-    agreed to (§10.2), the other side too; for an early end, the whole pair (their programme
-    ends). A replacement or release is between the author and the curator: the mentor being
-    replaced never reads the comment written for the mentee, nor a refusal; the mentor gets a
-    neutral notice when the new mentor takes over."""
+    """Who reads the decision and its comment: the author and the other side (a change both
+    agreed to, §10.2; a release from duties, §4.3); for an early end, the whole pair (their
+    programme ends). A replacement or release is between the author and the curator: the
+    mentor being replaced never reads the comment written for the mentee, nor a refusal; the
+    mentor gets a neutral notice when the new mentor takes over."""
     pair = request.pair
-    if request.kind in NEEDS_PARTNER:
-        return [request.author_id, *partner_ids(request)]
+    if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
+        return [request.author_id]
     if request.kind == RequestKind.EARLY_END:
         return [pair.mentor_id, *pair.mentee_ids]
-    return [request.author_id]
+    return [request.author_id, *partner_ids(request)]  # both agreed, or both concerned
 
 
 @decision
