@@ -13,12 +13,18 @@ from pathlib import Path
 from aiogram import Bot, Dispatcher
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
 from bot.factory import create_bot, create_dispatcher
 from bot.i18n import create_i18n
 from bot.resilience import single_attempt
-from models.database import create_engine, create_session_pool, upgrade_database
+from models.database import (
+    create_engine,
+    create_session_pool,
+    upgrade_database,
+    writable_problem,
+)
 from scheduler.app import create_scheduler
 from scheduler.clock import SystemClock
 
@@ -61,6 +67,18 @@ async def wait_for_telegram(bot: Bot, max_delay: float = 60.0) -> None:
             return
 
 
+async def refuse_a_read_only_database(engine: AsyncEngine, url: str) -> None:
+    """A bot that cannot save would answer everyone and keep nothing: it does not start."""
+    problem = await writable_problem(engine)
+    if problem is not None:
+        where = url.split("@")[-1]  # no password in the message
+        raise SystemExit(
+            f"The database is read-only ({problem}): {where}. The bot cannot save anything "
+            "on it and does not start. Make the database file and its folder writable for the "
+            "bot's user (SQLite), or point DATABASE_URL to the primary server (PostgreSQL)."
+        )
+
+
 async def serve_webhook(settings: Settings, dispatcher: Dispatcher, bot: Bot) -> None:
     """An aiohttp server for Telegram's calls; SIGTERM/SIGINT stop it gracefully."""
     from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
@@ -91,6 +109,7 @@ async def run(settings: Settings) -> None:
     bot = create_bot(settings)
     try:
         await upgrade_database(engine)
+        await refuse_a_read_only_database(engine, settings.database_url)
         await wait_for_telegram(bot)
         session_pool = create_session_pool(engine)
         clock = SystemClock()

@@ -167,6 +167,7 @@ class FakeTelegram:
     chaos: Chaos | None = None
     flood: FloodLimits | None = None
     record_calls: bool = True  # a benchmark sending 10,000 messages may not want the list
+    pushed: list[dict[str, Any]] = field(default_factory=list)  # updates sent, in order
     first_update_id: int = 1  # a new server on an old database must not reuse update ids
     # Texts refused because Telegram's HTML parser could not read them (a bug in the bot).
     unparsable: list[str] = field(default_factory=list)
@@ -213,11 +214,21 @@ class FakeTelegram:
 
     async def push_update(self, update: dict[str, Any]) -> None:
         update["update_id"] = next(self._update_ids)
+        if self.record_calls:
+            self.pushed.append(update)
         if self.webhook is not None:
             await self._post(update)
             return
         async with self._changed:
             self._updates.append(update)
+            self._changed.notify_all()
+
+    async def give_back(self, update: dict[str, Any]) -> None:
+        """The bot died before its confirmation of this update reached Telegram: Telegram
+        delivers it again, with its id, on the next getUpdates (a crash loop's start)."""
+        async with self._changed:
+            self._updates = [dict(update), *self._updates]
+            self._confirmed = min(self._confirmed, update["update_id"])
             self._changed.notify_all()
 
     async def _post(self, update: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from aiogram.types import Update, User
 from aiogram.types.update import UpdateTypeLookupError
 from aiogram.utils.i18n import I18n
 from redis.exceptions import LockError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers
@@ -37,14 +38,19 @@ from bot.middlewares import (
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
 from bot.sqlstorage import SqlStorage
+from handlers.notices import send_notices
 from handlers.notify import NotifierMiddleware
 from models.director import director_telegram_ids
+from models.outbox import queue_notice
 from models.participant import curator_telegram_ids
+from models.updates import MAX_TRIES, begin_attempt, end_attempt
 from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
 
 logger = logging.getLogger(__name__)
 LOCK_TTL = 5.0  # seconds a person's Redis lock outlives a process that died holding it
+WATCH_FIRST = 100  # updates after a start whose tries are counted: a getUpdates batch at most,
+# and a crash loop brings its update back in the first batch after the restart
 
 
 def _sender_of(update: Update) -> User | None:
@@ -74,6 +80,7 @@ class TrackingDispatcher(Dispatcher):
         super().__init__(**kwargs)
         self.in_flight = InFlight()
         self.per_person = KeyedLocks()
+        self.watch_left = WATCH_FIRST
 
     async def feed_update(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
         if not _known(update):
@@ -83,9 +90,57 @@ class TrackingDispatcher(Dispatcher):
         with self.in_flight:
             user = _sender_of(update)
             if user is None:
-                return await super().feed_update(bot, update, **kwargs)
+                return await self._counted(bot, update, **kwargs)
+            # (counted inside the person's lock: their updates keep their order of arrival)
             async with self.per_person.hold(user.id), self._across_workers(bot, user.id):
-                return await super().feed_update(bot, update, **kwargs)
+                return await self._counted(bot, update, **kwargs)
+
+    async def _counted(self, bot: Bot, update: Update, **kwargs: Any) -> Any:
+        """The first updates after a start are the ones a crash loop brings back: each try is
+        counted in the database before it is handled, and forgotten once it was survived."""
+        if self.watch_left <= 0:
+            return await super().feed_update(bot, update, **kwargs)
+        self.watch_left -= 1
+        pool: async_sessionmaker[AsyncSession] = self["session_pool"]
+        try:
+            async with pool() as session:
+                tries = await begin_attempt(session, bot.id, update.update_id)
+        except DBAPIError as error:  # the count protects; it is not a reason to stop answering
+            logger.warning("update %s: its try was not counted (%s)", update.update_id, error)
+            return await super().feed_update(bot, update, **kwargs)
+        if tries > MAX_TRIES:
+            await self._skip_poison(bot, update, tries - 1)
+            return UNHANDLED
+        result = await super().feed_update(bot, update, **kwargs)
+        with suppress(DBAPIError):  # left behind, it is counted once more after a restart
+            async with pool() as session:
+                await end_attempt(session, bot.id, update.update_id)
+        return result
+
+    async def _skip_poison(self, bot: Bot, update: Update, tries: int) -> None:
+        """An update that stopped the process `tries` times: skipped, logged by its id (never
+        its content) and counted; the curators are told through the outbox."""
+        SKIPPED.skip_fatal(update.update_id, tries)
+        user = _sender_of(update)
+        pool: async_sessionmaker[AsyncSession] = self["session_pool"]
+        async with pool() as session:
+            await queue_notice(
+                session,
+                "update.skipped",
+                update.update_id,
+                [],
+                to_curators=True,
+                extra={"tries": tries, "user": user.id if user else None},
+            )
+            await end_attempt(session, bot.id, update.update_id)  # commits the notice too
+            await send_notices(
+                bot,
+                session,
+                self["i18n"],
+                "update.skipped",
+                update.update_id,
+                settings=self["settings"],
+            )
 
     async def feed_raw_update(self, bot: Bot, update: dict[str, Any], **kwargs: Any) -> Any:
         """The webhook's path (handled in the background after a 200)."""

@@ -9,7 +9,10 @@ by an empty update with the same id, so the offset moves past it and the rest of
 handled as usual. A webhook update that cannot be decoded is answered 200 and skipped the
 same way (Telegram would otherwise send it again and again), and an update of a kind this
 aiogram does not know is skipped by the dispatcher (`bot.factory`) with one log line, no
-traceback. `SKIPPED` counts both since the start.
+traceback. An update that kills the whole process (not an exception: the process is gone) is
+counted in the database for each start that tries it (`models.updates.UpdateAttempt`) and
+skipped after MAX_TRIES with a notice to the curators. `SKIPPED` counts all three since the
+start.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ class PoisonCount:
     def __init__(self) -> None:
         self.undecodable = 0
         self.unknown = 0
+        self.fatal = 0  # killed the process MAX_TRIES times (bot.factory)
 
     def skip_undecodable(self, update_id: object, error: ValidationError) -> None:
         self.undecodable += 1
@@ -46,6 +50,16 @@ class PoisonCount:
             update_id,
             ", ".join(fields[:5]),
             self.undecodable,
+        )
+
+    def skip_fatal(self, update_id: int, tries: int) -> None:
+        self.fatal += 1
+        logger.error(
+            "update %s stopped the bot %d times: skipped so the others are answered; "
+            "%d skipped since the start",
+            update_id,
+            tries,
+            self.fatal,
         )
 
     def skip_unknown(self, update_id: int) -> None:

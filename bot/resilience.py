@@ -30,6 +30,7 @@ from aiogram.methods.base import TelegramType
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.unit import release_before_telegram
+from models.database import read_only_database_error
 
 logger = logging.getLogger(__name__)
 
@@ -148,6 +149,8 @@ class InFlight:
 def transient_database_error(error: BaseException) -> bool:
     """A locked SQLite file, a connection the server dropped: the same work may succeed if
     tried again. A constraint violation or a bad query is not transient."""
+    if read_only_database_error(error):  # it stays read-only until someone fixes it
+        return False
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return True
     return isinstance(error, OperationalError | InterfaceError)

@@ -63,5 +63,9 @@ class SqlStorage(BaseStorage):
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
         return copy.deepcopy((await self._read(key))[1])
 
+    def forget_cached(self) -> None:
+        """Read every form from the database again (after an erasure changed some there)."""
+        self._known.clear()
+
     async def close(self) -> None:
         self._known.clear()

@@ -272,6 +272,15 @@ async def order_replacement(
             "new_mentor_acc": _case(people.name(replacement.new_mentor_id), Case.ACCUSATIVE),
             "replaced_on": ru_date(college.local_day(replacement.replaced_at)),
             "control_item": 4,
+            # the order the curator entered for this change, when she has (like a pair's)
+            **(
+                {
+                    "order_date": ru_date(replacement.order_date),
+                    "order_number": replacement.order_number.lstrip("№# "),
+                }
+                if replacement.order_date and replacement.order_number
+                else {}
+            ),
             "acquainted": _acquainted(
                 people,
                 [replacement.old_mentor_id, replacement.new_mentor_id, *pair.mentee_ids],

@@ -14,12 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import remove_curator_menu
 from bot.config import Settings
+from bot.forms import scrub_forms
 from handlers.notify import Notifier
 from handlers.onboarding.options import STALE
 from handlers.texts import consent_lines
 from handlers.ui import ConsentAction, ConsentVerb, label, show_outcome, yes_no_keyboard
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind
+from models.erasure import ERASED_TRACES
 from models.errors import InvalidValue
 from models.participant import Participant
 from models.withdrawal import withdraw_consent
@@ -108,6 +110,8 @@ async def withdrawal_confirmed(
     if had_role and participant.staff_role is None:
         await remove_curator_menu(notifier.bot, notifier.i18n, participant.telegram_id)
     await state.clear()
+    # drafts of others still naming them or quoting them: the traces replaced (bot.forms)
+    await scrub_forms(state.storage, session.info.pop(ERASED_TRACES, []))
     if kind == ConsentKind.PERSONAL_DATA:
         done = _(
             "Consent withdrawn. Your personal data has been erased and your participation has "

@@ -23,6 +23,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from bot.resilience import describe, transient_database_error
 from models.base import utcnow
+from models.database import read_only_database_error
 from models.enums import label_id
 from models.errors import AlreadyDecided, DomainError
 from models.outbox import mark_unreachable
@@ -95,6 +96,21 @@ async def changed_meanwhile(event: ErrorEvent) -> None:
 async def database_error_explained(event: ErrorEvent) -> None:
     """Retried already (DbSessionMiddleware): tell the user it was not saved, to send it again.
     Nothing half-done was committed and a form stays at the same step."""
+    if read_only_database_error(event.exception):
+        logger.error(
+            "update %s: THE DATABASE IS READ-ONLY (%s): nothing can be saved until it is "
+            "writable again",
+            event.update.update_id,
+            describe(event.exception),
+        )
+        await tell(
+            event.update,
+            _(
+                "The bot cannot save anything right now: its database is read-only. This is "
+                "not your mistake; the administrator has to fix it. What you sent was not saved."
+            ),
+        )
+        return
     if not transient_database_error(event.exception):
         await unexpected_error_reported(event)
         return

@@ -4,19 +4,18 @@
 from __future__ import annotations
 
 from datetime import date
-from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import notify_curators, notify_participants
+from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.ui import (
@@ -39,7 +38,6 @@ from models.errors import InvalidValue
 from models.fields import FIELDS, check_not_future, parse_date
 from models.journal import PairMessage, answer_message, log_meeting, send_message
 from models.pairs import Pair, get_pair
-from models.participant import get_participant_by_id
 
 router = Router(name=__name__)
 
@@ -230,15 +228,7 @@ async def _save_meeting(message, state, session, actor, today, bot, i18n, next_a
     )
     await state.clear()
     await message.answer(_("The meeting is in the journal. /plan shows it."))
-    pair = await get_pair(session, data["pair_id"])
-    others = [p for p in (pair.mentor_id, *pair.mentee_ids) if p != actor.participant_id]
-
-    def render() -> tuple[str, None]:
-        return _("A meeting was logged in your journal: {date}, «{topic}».").format(
-            date=day(meeting.held_on), topic=escape(meeting.topic)
-        ), None
-
-    await notify_participants(bot, session, i18n, others, render)
+    await send_notices(bot, session, i18n, "meeting.logged", meeting.id)
 
 
 @router.message(Writing.entering_text, F.text)
@@ -255,21 +245,7 @@ async def message_written(
     sent = await send_message(session, actor, data["pair_id"], data["action"], (message.text or ""))
     await state.clear()
     await message.answer(_("Sent to your mentor."))
-    pair = await get_pair(session, data["pair_id"])
-    author = await get_participant_by_id(session, actor.require_participant())
-    name = escape(author.display_name if author else "—")
-
-    def to_mentor() -> tuple[str, InlineKeyboardMarkup | None]:
-        if sent.kind == MessageKind.QUESTION:
-            text = _("{name} asks: {text}").format(name=name, text=escape(sent.text))
-            return text, button_rows([(_("Reply"), MessageReply(message_id=sent.id))])
-        return _("{name} proposes an improvement to the programme: {text}").format(
-            name=name, text=escape(sent.text)
-        ), None
-
-    await notify_participants(bot, session, i18n, [pair.mentor_id], to_mentor)
-    if sent.kind == MessageKind.PROPOSAL:
-        await notify_curators(bot, session, settings, i18n, lambda: to_mentor())
+    await send_notices(bot, session, i18n, "message.sent", sent.id, settings=settings)
 
 
 @router.callback_query(MessageReply.filter())
@@ -301,10 +277,4 @@ async def reply_written(
     )
     await state.clear()
     await message.answer(_("Your reply is sent."))
-
-    def to_author() -> tuple[str, None]:
-        return _("Your mentor replied to «{question}»:\n{answer}").format(
-            question=escape(answered.text[:200]), answer=escape(answered.answer or "")
-        ), None
-
-    await notify_participants(bot, session, i18n, [answered.author_id], to_author)
+    await send_notices(bot, session, i18n, "message.answered", answered.id)

@@ -21,21 +21,56 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.sender import Delivery, Outcome, Sender, sender_for
-from handlers.ui import change_answer_buttons, label
-from handlers.views import day, names_of, request_card
+from handlers.replacement import render_offer, replacement_candidates
+from handlers.texts import format_value, shorten
+from handlers.ui import (
+    MessageReply,
+    PairApproval,
+    PairReply,
+    ReplacementOrder,
+    RequestAction,
+    RequestVerb,
+    button_rows,
+    change_answer_buttons,
+    label,
+)
+from handlers.views import (
+    day,
+    forms_text,
+    names_of,
+    pair_card,
+    pair_names,
+    request_activity,
+    request_card,
+    request_names,
+)
 from models.approvals import BankDecision
 from models.base import utcnow
 from models.changes import ProgrammeChange
 from models.choice import MentorWish
-from models.enums import ChangeStatus, MentorStatus, RequestStatus
+from models.enums import ChangeStatus, MentorStatus, MessageKind, PairStatus, RequestStatus
+from models.journal import Meeting, PairMessage
 from models.mentor_rights import KIND_LABELS, MentorProposal
-from models.outbox import OutboxMessage, OutboxStatus, attempting, claim_notices, mark
+from models.outbox import (
+    OutboxMessage,
+    OutboxStatus,
+    attempting,
+    claim_notices,
+    expand_curator_notices,
+    mark,
+)
 from models.outbox import mark_unreachable as mark_person_unreachable
-from models.pairs import Pair, PairMember
-from models.participant import Participant, locales_of
+from models.pairs import OPEN_PAIR, MentorReplacement, Pair, PairMember
+from models.participant import (
+    Participant,
+    curator_telegram_ids,
+    get_participant_by_id,
+    locales_of,
+)
 from models.profiles import MentorProfile
-from models.programmes import Programme
+from models.programmes import Programme, programme_of_pair
 from models.requests import Request
 
 logger = logging.getLogger(__name__)
@@ -186,6 +221,335 @@ async def _change(session: AsyncSession, change_id: int, chat_id: int):  # type:
             head = ""
         return f"{head}\n\n{card()}".strip(), None
 
+
+def curator_buttons(request: Request) -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (_("Approve"), RequestAction(action=RequestVerb.APPROVE, request_id=request.id)),
+            (_("Reject"), RequestAction(action=RequestVerb.REJECT, request_id=request.id)),
+        ]
+    )
+
+
+async def _person_of_chat(session: AsyncSession, chat_id: int) -> Participant | None:
+    return await session.scalar(select(Participant).where(Participant.telegram_id == chat_id))
+
+
+async def _pair_consent(session: AsyncSession, pair_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """A consent request: each person gets the proposal, the other side's questionnaire and
+    agree/decline. A mentor asked to take over a pair sees the mentees and their programme —
+    the mentor being replaced is not shown as if current."""
+    pair = await session.get(Pair, pair_id)
+    person = await _person_of_chat(session, chat_id)
+    if pair is None or person is None or pair.status not in OPEN_PAIR:
+        return None
+    names = await pair_names(session, pair)
+    takes_over = person.id == pair.pending_mentor_id
+    as_mentor = person.id == pair.mentor_id or takes_over
+    mentee = await get_participant_by_id(session, pair.mentee_ids[-1]) if pair.mentee_ids else None
+    mentor = await get_participant_by_id(session, pair.mentor_id)
+    programme = await programme_of_pair(session, pair.id) if takes_over else None
+    if mentee is None or mentor is None:
+        return None
+    if not takes_over:  # asked once: nothing to ask who has answered already
+        member = next((m for m in pair.members if m.mentee_id == person.id), None)
+        if person.id == pair.mentor_id:
+            answered = bool(pair.mentor_accepted_at or pair.mentor_declined_at)
+            answered = answered or pair.status != PairStatus.PROPOSED
+        else:
+            answered = member is None or bool(member.accepted_at or member.declined_at)
+        if answered:
+            return None
+
+    def buttons() -> list[tuple[str, PairReply]]:
+        return [
+            (_("I agree"), PairReply(pair_id=pair.id, accept=True)),
+            (_("I decline"), PairReply(pair_id=pair.id, accept=False)),
+        ]
+
+    profile = mentee.mentee_profile
+
+    def about_mentee() -> str:
+        return _("Mentee: {name}\nDifficulties: {difficulties}\nWants to learn: {goals}").format(
+            name=escape(mentee.display_name),
+            difficulties=format_value("difficulties", profile and profile.difficulties),
+            goals=format_value("learning_goals", profile and profile.learning_goals),
+        )
+
+    def render() -> Rendered:
+        if takes_over:
+            lines = [
+                _(
+                    "The curator asks you to take over as mentor of {mentees}. Taking part is "
+                    "voluntary: do you agree?"
+                ).format(mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids)),
+                "",
+                _("Forms: {forms}").format(forms=forms_text(pair.forms)),
+                _("Pair type: {type}").format(type=label(pair.pair_type)),
+            ]
+            if programme is not None:
+                done, total = programme.progress
+                lines.append(
+                    _("Programme ({status}): {start} – {end}, done {done} of {total}").format(
+                        status=label(programme.status),
+                        start=day(programme.start_date),
+                        end=day(programme.end_date),
+                        done=done,
+                        total=total,
+                    )
+                )
+                lines.append(_("Goal: {goal}").format(goal=escape(shorten(programme.goal))))
+            else:
+                lines.append(_("The programme is not drafted yet."))
+            return "\n".join([*lines, "", about_mentee()]), button_rows(buttons())
+        if as_mentor:
+            about = about_mentee()
+        else:
+            about = _("Mentor: {name}\nCompetences: {competences}").format(
+                name=escape(mentor.display_name),
+                competences=format_value(
+                    "competences", mentor.mentor_profile and mentor.mentor_profile.competences
+                ),
+            )
+        text = "{intro}\n\n{card}\n\n{about}".format(
+            intro=_(
+                "The curator proposes a mentoring pair. Taking part is voluntary: do you agree?"
+            ),
+            card=pair_card(pair, names),
+            about=about,
+        )
+        return text, button_rows(buttons())
+
+    return render
+
+
+async def _pair_answered(session: AsyncSession, pair_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+    """To the curators: who agreed or declined, and when everyone agreed, the order to enter."""
+    pair = await session.get(Pair, pair_id)
+    if pair is None:
+        return None
+    names = await pair_names(session, pair)
+    by = int(payload.get("by") or 0)
+    who = (await names_of(session, [by])).get(by, "—")
+    reason = pair.mentor_decline_reason if by == pair.mentor_id else None
+    member = next((m for m in pair.members if m.mentee_id == by), None)
+    if member is not None:
+        reason = member.decline_reason
+    accepted, everyone = bool(payload.get("accept")), bool(payload.get("everyone"))
+
+    def render() -> Rendered:
+        card = pair_card(pair, names)
+        if not accepted:
+            note = _("{name} declined the pair.").format(name=who)
+            if reason:
+                note += " " + _("Reason: {reason}").format(reason=escape(reason))
+            return f"{note}\n\n{card}", None
+        if everyone and pair.status == PairStatus.ACCEPTED:
+            note = _("Everyone agreed. Enter the director's order to approve the pair.")
+            approve = button_rows([(_("Approve by order"), PairApproval(pair_id=pair.id))])
+            return f"{note}\n\n{card}", approve
+        return _("{name} agreed.").format(name=who) + f"\n\n{card}", None
+
+    return render
+
+
+async def _pair_replaced(session: AsyncSession, replacement_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """A new mentor took over: the old mentor gets a neutral notice (no reason, no comment),
+    the mentees their new mentor, the curators the order to enter."""
+    replacement = await session.get(MentorReplacement, replacement_id)
+    if replacement is None:
+        return None
+    pair = await session.get(Pair, replacement.pair_id)
+    person = await _person_of_chat(session, chat_id)
+    if pair is None:
+        return None
+    names = await names_of(
+        session, [replacement.old_mentor_id, replacement.new_mentor_id, *pair.mentee_ids]
+    )
+    pair_people = await pair_names(session, pair)
+    person_id = person.id if person is not None else None
+    mentees = ", ".join(names.get(i, "—") for i in pair.mentee_ids) or "—"
+    new_mentor = names.get(replacement.new_mentor_id, "—")
+
+    def render() -> Rendered:
+        if person_id == replacement.old_mentor_id:
+            return _(
+                "From {date} the mentoring of {mentees} continues with another mentor. "
+                "Thank you for your work!"
+            ).format(date=day(replacement.replaced_at.date()), mentees=mentees), None
+        if person_id in pair.mentee_ids:
+            return _(
+                "Your new mentor is {name}. Your programme and its history stay with you."
+            ).format(name=new_mentor), None
+        note = _("{name} accepted to become the new mentor.").format(name=new_mentor)
+        if replacement.order_date is not None:
+            return f"{note}\n\n{pair_card(pair, pair_people)}", None
+        note += "\n" + _("Enter the director's order for the change of mentor.")
+        markup = button_rows(
+            [(_("Enter the order"), ReplacementOrder(replacement_id=replacement.id))]
+        )
+        return f"{note}\n\n{pair_card(pair, pair_people)}", markup
+
+    return render
+
+
+async def _replacement_declined(session: AsyncSession, pair_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+    pair = await session.get(Pair, pair_id)
+    if pair is None or pair.status not in OPEN_PAIR:
+        return None
+    by = int(payload.get("by") or 0)
+    who = (await names_of(session, [by])).get(by, "—")
+    ranked = await replacement_candidates(session, pair)
+    mentees = await names_of(session, pair.mentee_ids)
+
+    def render() -> Rendered:
+        text, markup = render_offer(pair, ranked, mentees)
+        return _("{name} declined to take over the pair.").format(name=who) + "\n\n" + text, markup
+
+    return render
+
+
+async def _request_view(session: AsyncSession, request_id: int, status: RequestStatus):  # type: ignore[no-untyped-def]
+    request = await session.get(Request, request_id)
+    if request is None or request.status != status:
+        return None  # decided or withdrawn since: nothing to ask
+    return request, await request_names(session, request), await request_activity(session, request)
+
+
+async def _request_new(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    found = await _request_view(session, request_id, RequestStatus.PENDING)
+    if found is None:
+        return None
+    request, names, activity = found
+
+    def render() -> Rendered:
+        card = request_card(request, names, activity)
+        return _("A new request needs your decision.") + "\n\n" + card, curator_buttons(request)
+
+    return render
+
+
+async def _request_partner(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    found = await _request_view(session, request_id, RequestStatus.AWAITING_PARTNER)
+    if found is None:
+        return None
+    request, names, activity = found
+
+    def render() -> Rendered:
+        buttons = [
+            (_("I agree"), RequestAction(action=RequestVerb.AGREE, request_id=request.id)),
+            (
+                _("I do not agree"),
+                RequestAction(action=RequestVerb.DISAGREE, request_id=request.id),
+            ),
+        ]
+        card = request_card(request, names, activity)
+        return _("Your partner asks for a change; do you agree?") + "\n\n" + card, button_rows(
+            buttons
+        )
+
+    return render
+
+
+async def _request_partner_answered(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    request = await session.get(Request, request_id)
+    if request is None or request.partner_answered_at is None:
+        return None
+    agreed = request.status != RequestStatus.WITHDRAWN
+
+    def render() -> Rendered:
+        if agreed:
+            return _("Your partner agreed to request #{id}; it goes to the curator.").format(
+                id=request.id
+            ), None
+        return _("Your partner did not agree to request #{id}; it is withdrawn.").format(
+            id=request.id
+        ), None
+
+    return render
+
+
+async def _update_skipped(session: AsyncSession, update_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+    user = payload.get("user")
+    person = await _person_of_chat(session, int(user)) if user else None
+    who = escape(person.display_name) if person is not None else "—"
+    tries = int(payload.get("tries") or 0)
+
+    def render() -> Rendered:
+        return _(
+            "A message from {name} (update {id}) stopped the bot {tries} times in a row and "
+            "was skipped so that everyone else is answered. Nothing of it was saved; the "
+            "person may need to send it again in another way. The log names the update."
+        ).format(name=who, id=update_id, tries=tries), None
+
+    return render
+
+
+async def _meeting_logged(session: AsyncSession, meeting_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    meeting = await session.get(Meeting, meeting_id)
+    if meeting is None:
+        return None
+
+    def render() -> Rendered:
+        return _("A meeting was logged in your journal: {date}, «{topic}».").format(
+            date=day(meeting.held_on), topic=escape(meeting.topic)
+        ), None
+
+    return render
+
+
+async def _message_sent(session: AsyncSession, message_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    """A mentee's question to the mentor (with «Reply»), or a proposal (the mentor and the
+    curators), relayed from the stored message: an erased author or text reads «—»."""
+    sent = await session.get(PairMessage, message_id)
+    if sent is None:
+        return None
+    name = (await names_of(session, [sent.author_id])).get(sent.author_id, "—")
+    person = await _person_of_chat(session, chat_id)
+    pair = await session.get(Pair, sent.pair_id)
+    to_mentor = person is not None and pair is not None and person.id == pair.mentor_id
+    question = sent.kind == MessageKind.QUESTION
+
+    def render() -> Rendered:
+        if question:
+            text = _("{name} asks: {text}").format(name=name, text=escape(sent.text))
+            reply = [(_("Reply"), MessageReply(message_id=sent.id))] if to_mentor else []
+            return text, button_rows(reply) if reply else None
+        return _("{name} proposes an improvement to the programme: {text}").format(
+            name=name, text=escape(sent.text)
+        ), None
+
+    return render
+
+
+async def _message_answered(session: AsyncSession, message_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+    answered = await session.get(PairMessage, message_id)
+    if answered is None or answered.answered_at is None:
+        return None
+
+    def render() -> Rendered:
+        return _("Your mentor replied to «{question}»:\n{answer}").format(
+            question=escape(answered.text[:200]), answer=escape(answered.answer or "")
+        ), None
+
+    return render
+
+
+async def _registered(session: AsyncSession, participant_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+    """To the curators: a new registration (or a questionnaire added), with the buttons to
+    accept a mentor candidate; rendered from the person as they are now."""
+    from handlers.onboarding.finish import decision_keyboard, roles_of
+    from handlers.texts import registration_notice
+
+    person = await get_participant_by_id(session, participant_id)
+    if person is None or person.full_name is None:
+        return None  # erased since
+    updated = bool(payload.get("updated"))
+
+    def render() -> Rendered:
+        notice = registration_notice(person, roles_of(person), updated=updated)
+        return notice, decision_keyboard(person)
+
     return render
 
 
@@ -211,7 +575,7 @@ async def _request_copy(session: AsyncSession, request_id: int, chat_id: int):  
     request = await session.get(Request, request_id)
     if request is None:
         return None
-    names = await names_of(session, [request.author_id])
+    names = await request_names(session, request)
 
     def render() -> Rendered:
         return _(
@@ -269,10 +633,25 @@ RENDERERS: dict[str, Renderer] = {
     "request.decided": _request_decided,
     "mentor.decided": _mentor_decided,
     "programme.ended": _programme_ended,
+    "pair.consent": _pair_consent,
+    "pair.replaced": _pair_replaced,
+    "request.new": _request_new,
+    "request.partner": _request_partner,
+    "request.partner_answered": _request_partner_answered,
+    "meeting.logged": _meeting_logged,
+    "message.sent": _message_sent,
+    "message.answered": _message_answered,
     "bank.returned": _bank_returned,
     "request.copy": _request_copy,
     "wish.created": _wish_created,
     "proposal.created": _proposal_created,
+}
+# these read more than the object id from the payload (who answered, how)
+WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {
+    "pair.answered": _pair_answered,
+    "pair.replacement_declined": _replacement_declined,
+    "update.skipped": _update_skipped,
+    "participant.registered": _registered,
 }
 
 
@@ -282,10 +661,13 @@ async def render_notice(
     """The text and buttons of a notice row, in its recipient's language (None: its object is
     gone, nothing to say)."""
     payload = message.payload or {}
-    renderer = RENDERERS.get(str(payload.get("notice")))
-    if renderer is None:
+    name, object_id = str(payload.get("notice")), int(payload.get("id") or 0)
+    if name in WITH_PAYLOAD:
+        render = await WITH_PAYLOAD[name](session, object_id, message.chat_id, payload)
+    elif name in RENDERERS:
+        render = await RENDERERS[name](session, object_id, message.chat_id)
+    else:
         return None
-    render = await renderer(session, int(payload.get("id") or 0), message.chat_id)
     if render is None:
         return None
     locale = (await locales_of(session, [message.chat_id])).get(message.chat_id)
@@ -294,12 +676,23 @@ async def render_notice(
 
 
 async def send_notices(
-    bot: Bot, session: AsyncSession, i18n: I18n, notice: str, object_id: int
+    bot: Bot,
+    session: AsyncSession,
+    i18n: I18n,
+    notice: str,
+    object_id: int,
+    *,
+    settings: Settings | None = None,
+    occasion: str | int | None = None,
 ) -> None:
     """Send the notices of a decision just committed, now. What is not sent here stays in the
-    outbox for the scheduler's delivery."""
+    outbox for the scheduler's delivery. With `settings`, notices queued «to every curator»
+    are first expanded into one row per curator."""
     sender = sender_for(bot)
-    for message in await claim_notices(session, notice, object_id, utcnow()):
+    if settings is not None:
+        curators = await curator_telegram_ids(session, settings.curator_ids)
+        await expand_curator_notices(session, curators, utcnow())
+    for message in await claim_notices(session, notice, object_id, utcnow(), occasion):
         await deliver_notice(session, i18n, sender, message)
 
 

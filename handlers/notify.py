@@ -78,10 +78,13 @@ class Notifier:
         return await notify_participants(self.bot, self.session, self.i18n, participant_ids, render)
 
     async def notices(self, notice: str, object_id: int) -> None:
-        """Send now the notices a domain decision queued (models.outbox.queue_notice)."""
+        """Send now the notices a domain decision queued (models.outbox.queue_notice), those
+        «to the curators» expanded for the curators of the settings."""
         from handlers.notices import send_notices  # the renderers import this module
 
-        await send_notices(self.bot, self.session, self.i18n, notice, object_id)
+        await send_notices(
+            self.bot, self.session, self.i18n, notice, object_id, settings=self.settings
+        )
 
 
 class NotifierMiddleware(BaseMiddleware):

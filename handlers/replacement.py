@@ -20,10 +20,18 @@ async def replacement_candidates(session: AsyncSession, pair: Pair) -> list[Ment
     return [m for m in ranked if m.mentor.id != pair.mentor_id][:5]
 
 
-def render_offer(pair: Pair, ranked: list[MentorMatch]) -> tuple[str, InlineKeyboardMarkup | None]:
+def render_offer(
+    pair: Pair, ranked: list[MentorMatch], names: dict[int, str]
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """`names`: the mentees' names (escaped), so the curator knows whose mentor is chosen."""
+    mentees = ", ".join(names.get(i, "—") for i in pair.mentee_ids) or "—"
     if not ranked:
-        return _("No mentor in the bank has a free place for pair #{id}.").format(id=pair.id), None
-    lines = [_("Choose a new mentor for pair #{id}:").format(id=pair.id)]
+        return _("No mentor in the bank has a free place for {mentees} (pair #{id}).").format(
+            mentees=mentees, id=pair.id
+        ), None
+    lines = [
+        _("Choose a new mentor for {mentees} (pair #{id}):").format(mentees=mentees, id=pair.id)
+    ]
     buttons = []
     for number, match in enumerate(ranked, 1):
         name = match.mentor.display_name

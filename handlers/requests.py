@@ -20,11 +20,12 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
-from handlers.notices import send_notices
-from handlers.notify import notify, notify_curators, notify_participants
+from handlers.notices import curator_buttons, send_notices
+from handlers.notify import notify
 from handlers.onboarding.options import STALE
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
+from handlers.texts import shorten
 from handlers.ui import (
     PairPurpose,
     PickPair,
@@ -37,7 +38,7 @@ from handlers.ui import (
     prompt_of,
     shown,
 )
-from handlers.views import day, names_of, request_card
+from handlers.views import day, names_of, request_activity, request_card, request_names
 from models.access import Actor
 from models.director import (
     DIRECTOR_DECIDES,
@@ -50,15 +51,13 @@ from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
 from models.participant import curator_telegram_ids
-from models.programmes import check_deadline, check_extension, programme_of_pair
+from models.programmes import Activity, check_deadline, check_extension, programme_of_pair
 from models.requests import (
     NEEDS_PARTNER,
     WHO_MAY_ASK,
     Request,
     answer_as_partner,
     create_request,
-    get_request,
-    partner_ids,
 )
 
 router = Router(name=__name__)
@@ -69,28 +68,23 @@ class Requesting(StatesGroup):
     entering_reason = State()
 
 
-def curator_buttons(request: Request) -> InlineKeyboardMarkup:
-    return button_rows(
-        [
-            (_("Approve"), RequestAction(action=RequestVerb.APPROVE, request_id=request.id)),
-            (_("Reject"), RequestAction(action=RequestVerb.REJECT, request_id=request.id)),
-        ]
-    )
-
-
 async def send_to_curators(
     bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, request: Request
 ) -> None:
-    names = await names_of(session, [request.author_id])
+    """A request for the curators: the «new request» notice queued with it (or with the
+    partner's consent) is sent now; a request the director receives too (§7.1.3, §8.1.5) or
+    decides (§4.3) is routed here, after the commit."""
+    if request.kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):
+        await send_notices(bot, session, i18n, "request.new", request.id, settings=settings)
+        return
+    names = await request_names(session, request)
+    activity = await request_activity(session, request)
 
     def render() -> tuple[str, InlineKeyboardMarkup]:
         return _("A new request needs your decision.") + "\n\n" + request_card(
-            request, names
+            request, names, activity
         ), curator_buttons(request)
 
-    if request.kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):
-        await notify_curators(bot, session, settings, i18n, render)
-        return
     directors = set(await director_telegram_ids(session))
     curators = set(await curator_telegram_ids(session, settings.curator_ids)) - directors
     if request.kind in TO_DIRECTOR:  # the director has the copy (queued with the request)
@@ -101,7 +95,7 @@ async def send_to_curators(
     def copy() -> tuple[str, None]:  # §4.3: the director decides, the curators see it
         return _(
             "For your information: an application to the director (§4.3); the director decides it."
-        ) + "\n\n" + request_card(request, names), None
+        ) + "\n\n" + request_card(request, names, activity), None
 
     await notify(bot, session, i18n, sorted(directors), render)
     await notify(bot, session, i18n, sorted(curators), copy)
@@ -221,16 +215,31 @@ async def request_date_entered(
 
 
 @router.message(Requesting.entering_reason, F.text)
-async def request_reason_entered(message: Message, state: FSMContext, actor: Actor) -> None:
+async def request_reason_entered(
+    message: Message, state: FSMContext, actor: Actor, session: AsyncSession
+) -> None:
     data = await state.get_data()
     reason = str(FIELDS["request_reason"].clean(message.text))
     kind = RequestKind(data["kind"])
+    pair = await get_pair(session, data["pair_id"])
+    names = await names_of(session, [pair.mentor_id, *pair.mentee_ids])
     lines = [
         _("<b>Send the request?</b>"),
         _("Request: {kind}").format(kind=label(kind)),
-        _("Pair #{id}").format(id=data["pair_id"]),
+        _("Mentor: {mentor}; mentees: {mentees}").format(  # the pair's people, not a number
+            mentor=names.get(pair.mentor_id, "—"),
+            mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids) or "—",
+        ),
     ]
-    if data.get("new_date"):
+    activity = await session.get(Activity, data["activity_id"]) if data.get("activity_id") else None
+    if activity is not None and data.get("new_date"):
+        lines.append(_("Activity: {title}").format(title=escape(shorten(activity.title, 300))))
+        lines.append(
+            _("Deadline: {old} → {new}").format(
+                old=day(activity.deadline), new=day(date.fromisoformat(data["new_date"]))
+            )
+        )
+    elif data.get("new_date"):
         lines.append(_("New date: {date}").format(date=day(date.fromisoformat(data["new_date"]))))
     lines += [_("Reason: {reason}").format(reason=escape(reason)), ""]
     if kind in NEEDS_PARTNER:
@@ -273,21 +282,7 @@ async def request_confirmed(
             stamp,
             _("📨 Sent. The other side agrees first (§10.2), then the curator decides."),
         )
-        names = await names_of(session, [request.author_id])
-
-        def to_partner() -> tuple[str, InlineKeyboardMarkup]:
-            buttons = [
-                (_("I agree"), RequestAction(action=RequestVerb.AGREE, request_id=request.id)),
-                (
-                    _("I do not agree"),
-                    RequestAction(action=RequestVerb.DISAGREE, request_id=request.id),
-                ),
-            ]
-            return _("Your partner asks for a change; do you agree?") + "\n\n" + request_card(
-                request, names
-            ), button_rows(buttons)
-
-        await notify_participants(bot, session, i18n, partner_ids(request), to_partner)
+        await send_notices(bot, session, i18n, "request.partner", request.id)
         return
     await show_decided(query, stamp, _("📨 Sent to the curator. I will tell you the decision."))
     await send_to_curators(bot, session, settings, i18n, request)
@@ -314,17 +309,6 @@ async def partner_answered(
     if agree and request.status == RequestStatus.AWAITING_PARTNER:
         return  # the others of the group have yet to agree (§10.2: mutual consent)
 
-    def to_author() -> tuple[str, None]:
-        if agree:
-            return _("Your partner agreed to request #{id}; it goes to the curator.").format(
-                id=request.id
-            ), None
-        return _("Your partner did not agree to request #{id}; it is withdrawn.").format(
-            id=request.id
-        ), None
-
-    await notify_participants(bot, session, i18n, [request.author_id], to_author)
+    await send_notices(bot, session, i18n, "request.partner_answered", request.id)
     if agree:
-        await send_to_curators(
-            bot, session, settings, i18n, await get_request(session, actor, request.id)
-        )
+        await send_to_curators(bot, session, settings, i18n, request)

@@ -345,6 +345,12 @@ class NewMentor(CallbackData, prefix="nm"):
     mentor_id: DbInt
 
 
+class ReplacementOrder(CallbackData, prefix="ro"):
+    """The curator enters the director's order for a change of mentor."""
+
+    replacement_id: DbInt
+
+
 class SurveyRating(CallbackData, prefix="sv"):
     programme_id: DbInt
     question: str

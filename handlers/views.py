@@ -196,16 +196,46 @@ def programme_view(
     return "\n".join(lines)
 
 
-def request_card(request: Request, names: dict[int, str]) -> str:
+async def request_names(session: AsyncSession, request: Request) -> dict[int, str]:
+    """Everyone a request card names: its author and the pair's people."""
+    pair = request.pair
+    return await names_of(session, [request.author_id, pair.mentor_id, *pair.mentee_ids])
+
+
+async def request_activity(session: AsyncSession, request: Request) -> Activity | None:
+    return await session.get(Activity, request.activity_id) if request.activity_id else None
+
+
+def request_card(request: Request, names: dict[int, str], activity: Activity | None = None) -> str:
+    """A request as the other side and the curator read it: who asks, the pair's people by
+    name, and for a deadline the activity with its old and its new deadline."""
+    pair = request.pair
     lines = [
         _("<b>Request #{id}</b>: {kind} ({status})").format(
             id=request.id, kind=label(request.kind), status=label(request.status)
         ),
         _("From: {name}").format(name=names.get(request.author_id, "—")),
-        _("Pair #{id}").format(id=request.pair_id),
+        _("Mentor: {mentor}; mentees: {mentees}").format(
+            mentor=names.get(pair.mentor_id, "—"),
+            mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids) or "—",
+        ),
         _("Reason: {reason}").format(reason=escape(shorten(request.reason, 1000))),
     ]
-    if request.new_date is not None:
+    if activity is not None:
+        lines.append(_("Activity: {title}").format(title=escape(shorten(activity.title, 300))))
+        lines.append(
+            _("Deadline: {old} → {new}").format(
+                old=day(request.old_date or activity.deadline),
+                new=day(request.new_date) if request.new_date else "—",
+            )
+        )
+    elif request.new_date is not None and request.old_date is not None:
+        lines.append(
+            _("End date: {old} → {new}").format(
+                old=day(request.old_date), new=day(request.new_date)
+            )
+        )
+    elif request.new_date is not None:
         lines.append(_("New date: {date}").format(date=day(request.new_date)))
     if request.decision_comment:
         lines.append(

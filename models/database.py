@@ -50,7 +50,7 @@ def create_engine(url: str, *, busy_timeout: float = 5.0, **kwargs: Any) -> Asyn
     and a writer waits up to `busy_timeout` seconds for another one to finish. PostgreSQL
     connections are checked before use, so one the server dropped is replaced."""
     if url.startswith("sqlite"):
-        path = url.split(":///", 1)[-1].split("?", 1)[0]
+        path = url.split(":///", 1)[-1].split("?", 1)[0].removeprefix("file:")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
     else:
@@ -424,6 +424,40 @@ async def upgrade_database(engine: AsyncEngine, revision: str = "head") -> None:
     """Create or upgrade the schema to `revision`; runs on every start."""
     async with engine.begin() as connection:
         await connection.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+
+
+READ_ONLY_SIGNS = (
+    "readonly database",  # SQLite: attempt to write a readonly database
+    "read-only transaction",  # PostgreSQL: cannot execute … in a read-only transaction
+    "read-only file system",
+)
+
+
+def read_only_database_error(error: BaseException) -> bool:
+    """The database refuses every write (a read-only file or file system, a PostgreSQL
+    standby or default_transaction_read_only): trying again will not help, and «busy» would
+    be a lie."""
+    original: Any = getattr(error, "orig", None) or error
+    if getattr(original, "sqlstate", None) == "25006":  # read_only_sql_transaction
+        return True
+    text = str(original).lower()
+    return any(sign in text for sign in READ_ONLY_SIGNS)
+
+
+async def writable_problem(engine: AsyncEngine) -> str | None:
+    """None when the database accepts writes; otherwise why not. A write that changes no row
+    is tried and rolled back: SQLite and PostgreSQL both refuse it on a read-only database."""
+    try:
+        async with engine.connect() as connection, connection.begin() as transaction:
+            await connection.exec_driver_sql(
+                "UPDATE alembic_version SET version_num = version_num WHERE 1 = 0"
+            )
+            await transaction.rollback()
+    except Exception as error:
+        if read_only_database_error(error):
+            return str(getattr(error, "orig", None) or error).splitlines()[0][:200]
+        raise
+    return None
 
 
 async def downgrade_database(engine: AsyncEngine, revision: str) -> None:

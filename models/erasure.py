@@ -39,26 +39,36 @@ from models.participant import Participant
 from models.programmes import Activity, Programme
 from models.progress import ActivityProgress
 from models.requests import Request
+from models.site import SiteItem
+from models.staff import StaffMember
 from models.surveys import SurveyAnswer
 
 ERASED = "—"  # for a text column that cannot be empty; the row itself stays (figures, history)
 ERASED_NOTE = "erased: personal data withdrawn"
+ERASED_TRACES = "erased_traces"  # session.info: what the last erasures searched for
 _MIN_TRACE = 3  # shorter strings (a "да") are not searched for in other people's messages
 
 
 async def erase_person(
     session: AsyncSession, participant: Participant, now: datetime | None = None
-) -> None:
+) -> list[str]:
     """Erase everything the person wrote or uploaded, in every table (see above). Does not
-    commit: the caller commits it with its own change (a withdrawal, a retention run)."""
+    commit: the caller commits it with its own change (a withdrawal, a retention run).
+    Returns the traces searched for (names and texts), for stores outside the database (the
+    unfinished forms of others, bot.forms)."""
     now = now or utcnow()
-    traces = _profile_texts(participant)
-    traces += await _erase_journal(session, participant.id)
-    traces += await _erase_programme_texts(session, participant)
-    traces += await _erase_requests(session, participant)
-    traces += await erase_change_texts(session, participant.id, ERASED)
-    traces += await _erase_surveys(session, participant.id)
-    traces += await _erase_broadcasts(session, participant.telegram_id)
+    profile = _profile_texts(participant)
+    # what names them or what they wrote (not a position or a subject, words others use too)
+    written: list[str | None] = [participant.full_name]
+    written += await _erase_journal(session, participant.id)
+    written += await _erase_programme_texts(session, participant)
+    written += await _erase_requests(session, participant)
+    written += await erase_change_texts(session, participant.id, ERASED)
+    written += await _erase_surveys(session, participant.id)
+    written += await _erase_broadcasts(session, participant.telegram_id)
+    written += await _erase_staff_rows(session, participant.id)
+    traces = profile + written
+    await _scrub_site(session, _needles(written))
     # The director's comments on the person's bank entries (§6.3.3) speak of the person.
     await session.execute(
         update(BankDecision)
@@ -92,6 +102,60 @@ async def erase_person(
         participant.staff_role = None
     await session.flush()
     await _erase_outbox(session, participant.telegram_id, traces, now)
+    needles = _needles(written)
+    await _scrub_form_drafts(session, participant.telegram_id, needles)
+    # for the caller's stores outside the database (unfinished forms: bot.forms)
+    session.info.setdefault(ERASED_TRACES, []).extend(needles)
+    return needles
+
+
+async def _scrub_form_drafts(session: AsyncSession, chat_id: int, needles: list[str]) -> None:
+    """Other people's unfinished forms kept in the database (bot.sqlstorage): kept, with the
+    person's name and texts replaced (their own forms are deleted with the outbox rows)."""
+    if not needles:
+        return
+    for draft in await session.scalars(
+        select(FormDraft).where(FormDraft.user_id != chat_id, FormDraft.data.is_not(None))
+    ):
+        dumped = json.dumps(draft.data, ensure_ascii=False)
+        scrubbed = _scrub(dumped, [json.dumps(n, ensure_ascii=False)[1:-1] for n in needles])
+        if scrubbed != dumped:
+            draft.data = json.loads(scrubbed)
+
+
+async def _erase_staff_rows(session: AsyncSession, person: int) -> list[str | None]:
+    """The yearly staff list's row linked to the person (their name, position, department,
+    hire date as the curator imported them) exists for the programme — inviting and linking
+    people — so it goes. A later import of a staff file that still names them lists them
+    again as not registered: that is the college's new list, not the old row kept."""
+    traces: list[str | None] = []
+    for row in await session.scalars(
+        select(StaffMember).where(StaffMember.participant_id == person)
+    ):
+        traces += [
+            " ".join(p for p in (row.surname, row.name, row.patronymic) if p),
+            f"{row.surname} {row.name}",
+        ]
+        await session.delete(row)
+    return traces
+
+
+async def _scrub_site(session: AsyncSession, needles: list[str]) -> None:
+    """The college site's items (news, a best case's description) keep the text, with the
+    person's name and texts replaced (publication needs its own consent, withdrawn with the
+    rest). Signed papers, replacements and event guests hold only ids, kinds and dates: they
+    stay, like the consent records, pointing to a participant row with no name."""
+    if not needles:
+        return
+    for item in await session.scalars(
+        select(SiteItem).where(
+            or_(
+                *(SiteItem.title.contains(needle, autoescape=True) for needle in needles),
+                *(SiteItem.body.contains(needle, autoescape=True) for needle in needles),
+            )
+        )
+    ):
+        item.title, item.body = _scrub(item.title, needles), _scrub(item.body, needles)
 
 
 def _profile_texts(participant: Participant) -> list[str | None]:

@@ -15,6 +15,7 @@ from models.enums import MessageKind, PairStatus, Side
 from models.errors import AccessDenied, NotFound, WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
+from models.outbox import queue_notice
 from models.pairs import get_pair
 from models.participant import enum_column
 
@@ -74,6 +75,9 @@ async def log_meeting(
         next_assignment=FIELDS["meeting_next"].coerce(next_assignment),
     )
     session.add(meeting)
+    await session.flush()
+    others = [p for p in (pair.mentor_id, *pair.mentee_ids) if p != actor.participant_id]
+    await queue_notice(session, "meeting.logged", meeting.id, others)  # in the same commit
     await session.commit()
     return meeting
 
@@ -101,6 +105,16 @@ async def send_message(
         text=FIELDS["message_text"].coerce(text),
     )
     session.add(message)
+    await session.flush()
+    # relayed through the outbox, in the same commit: a crash cannot lose it; the proposal
+    # goes to the curators too (§8.1.4)
+    await queue_notice(
+        session,
+        "message.sent",
+        message.id,
+        [pair.mentor_id],
+        to_curators=message.kind == MessageKind.PROPOSAL,
+    )
     await session.commit()
     return message
 
@@ -118,5 +132,6 @@ async def answer_message(
         raise WrongState(N_("This question has already been answered."))
     message.answer = FIELDS["message_text"].text(text)
     message.answered_at = utcnow()
+    await queue_notice(session, "message.answered", message.id, [message.author_id])
     await session.commit()
     return message

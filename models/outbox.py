@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, BigInteger, String, Text, select, update
+from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,31 +93,51 @@ async def enqueue(
     return bool(rowcount(result))
 
 
+CURATORS_KIND = "notice.curators"  # one row for «every curator», expanded at delivery
+
+
 async def queue_notice(
     session: AsyncSession,
     notice: str,
     object_id: int,
     participant_ids: list[int],
     now: datetime | None = None,
+    *,
+    occasion: str | int | None = None,
+    to_curators: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> list[str]:
     """Notices to other people about a decision, written in the decision's own transaction
     (the caller commits): a crash after the commit cannot lose them. Only ids are stored; the
     text is rendered at delivery in the recipient's language. Returns the keys (one notice per
-    decision and recipient: queued once, delivered once)."""
-    chat_ids = await session.scalars(
-        select(Participant.telegram_id).where(Participant.id.in_(participant_ids))
-    )
+    decision and recipient: queued once, delivered once). `occasion` tells apart two notices
+    of the same kind about one object (a second proposal after a decline); `to_curators`
+    queues one row for all curators, expanded into one row per curator at delivery (who is a
+    curator is known to the bot's settings, not to the domain); `extra` holds more ids."""
+    payload: dict[str, Any] = {"notice": notice, "id": object_id, **(extra or {})}
+    prefix = notice_prefix(notice, object_id, occasion)
     keys = []
-    for chat_id in chat_ids:
-        key = f"{notice_prefix(notice, object_id)}{chat_id}"
+    if to_curators:
+        key = f"{prefix}curators"
         await enqueue(
             session,
             key=key,
-            kind="notice",
-            chat_id=chat_id,
+            kind=CURATORS_KIND,
+            chat_id=0,
             text="",
-            payload={"notice": notice, "id": object_id},
+            payload=payload,
             now=now,
+        )
+        keys.append(key)
+    if not participant_ids:
+        return keys
+    chat_ids = await session.scalars(
+        select(Participant.telegram_id).where(Participant.id.in_(participant_ids))
+    )
+    for chat_id in chat_ids:
+        key = f"{prefix}{chat_id}"
+        await enqueue(
+            session, key=key, kind="notice", chat_id=chat_id, text="", payload=payload, now=now
         )
         keys.append(key)
     return keys
@@ -143,18 +163,64 @@ async def queue_notice_to_chats(
         )
 
 
-def notice_prefix(notice: str, object_id: int) -> str:
-    return f"notice:{notice}:{object_id}:"
+def notice_prefix(notice: str, object_id: int, occasion: str | int | None = None) -> str:
+    return f"notice:{notice}:{object_id}{'' if occasion is None else f'.{occasion}'}:"
+
+
+async def expand_curator_notices(
+    session: AsyncSession, curator_chat_ids: list[int], now: datetime
+) -> int:
+    """Turn each queued «to every curator» row into one row per curator (same key prefix, so
+    each curator gets it once) and remove it, in one commit. Returns how many were expanded."""
+    rows = list(
+        await session.scalars(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == CURATORS_KIND,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
+        )
+    )
+    for row in rows:
+        prefix = row.key.removesuffix("curators")
+        for chat_id in curator_chat_ids:
+            await enqueue(
+                session,
+                key=f"{prefix}{chat_id}",
+                kind="notice",
+                chat_id=chat_id,
+                text="",
+                payload=row.payload,
+                now=now,
+            )
+        await session.delete(row)  # its keys per curator keep it from being sent twice
+    if rows:
+        await session.commit()
+    return len(rows)
 
 
 async def claim_notices(
-    session: AsyncSession, notice: str, object_id: int, now: datetime
+    session: AsyncSession,
+    notice: str,
+    object_id: int,
+    now: datetime,
+    occasion: str | int | None = None,
 ) -> list[OutboxMessage]:
     """Claim the queued notices of one decision (just committed), to send them at once."""
+    about: ColumnElement[bool]
+    if occasion is None:  # every occasion of this notice about this object
+        base = f"notice:{notice}:{object_id}"
+        about = OutboxMessage.key.startswith(
+            f"{base}:", autoescape=True
+        ) | OutboxMessage.key.startswith(f"{base}.", autoescape=True)
+    else:
+        about = OutboxMessage.key.startswith(
+            notice_prefix(notice, object_id, occasion), autoescape=True
+        )
     keys = await session.scalars(
         select(OutboxMessage.key).where(
-            OutboxMessage.key.startswith(notice_prefix(notice, object_id), autoescape=True),
+            about,
             OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.kind == "notice",
         )
     )
     return await claim_keys(session, list(keys), now)
@@ -268,7 +334,11 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> li
     await recover_stale(session, now)
     candidates = await session.scalars(
         select(OutboxMessage.id)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+        .where(
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.not_before <= now,
+            OutboxMessage.kind != CURATORS_KIND,  # expanded first (expand_curator_notices)
+        )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )

@@ -163,6 +163,11 @@ class MentorReplacement(Base):
     old_mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     new_mentor_id: Mapped[int] = mapped_column(ForeignKey("participants.id"))
     replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The director's order for the change, entered by the curator like a pair's (§6.3.5).
+    order_number: Mapped[str | None] = mapped_column(String(50))
+    order_date: Mapped[date | None]
+
+    pair: Mapped[Pair] = relationship(lazy="selectin")
 
 
 def admitted() -> ColumnElement[bool]:
@@ -304,6 +309,10 @@ async def propose_pair(
         mentee=mentee_id,
         mentor=mentor_id,
     )
+    # the consent requests go with the proposal (a new pair: everyone; a group: the newcomer)
+    member = pair.members[-1]
+    asked = [mentee_id] if join_pair_id is not None else [mentor_id, mentee_id]
+    await queue_notice(session, "pair.consent", pair.id, asked, occasion=f"m{member.id}")
     await session.commit()
     return pair
 
@@ -315,6 +324,7 @@ class PairAnswer:
     replacement: bool = False  # the answer of a proposed replacement mentor
     replaced_mentor_id: int | None = None  # the old mentor, when the replacement took place
     joining: PairMember | None = None  # the answer of a newcomer to an approved group
+    replacement_id: int | None = None  # the MentorReplacement row, when it took place
 
 
 @decision
@@ -369,6 +379,16 @@ async def answer_pair(
     )
     if everyone:
         pair.status = PairStatus.ACCEPTED
+    await queue_notice(
+        session,
+        "pair.answered",
+        pair.id,
+        [],
+        now,
+        occasion=f"v{pair.version}",  # this answer's change of the pair row
+        to_curators=True,
+        extra={"by": me, "accept": accept, "everyone": everyone},
+    )
     await session.commit()
     return PairAnswer(pair, everyone)
 
@@ -511,6 +531,9 @@ async def propose_replacement(
         raise WrongState(N_("A new mentor has already been proposed for this pair."))
     for mentee_id in pair.mentee_ids:
         await _eligible_mentor(session, new_mentor_id, mentee_id)
+    await queue_notice(
+        session, "pair.consent", pair.id, [new_mentor_id], occasion=f"r{pair.version}"
+    )
     pair.pending_mentor_id = new_mentor_id
     audit(session, actor.telegram_id, "pair.propose_mentor", "pair", pair.id, mentor=new_mentor_id)
     await session.commit()
@@ -520,21 +543,50 @@ async def propose_replacement(
 async def _answer_replacement(
     session: AsyncSession, pair: Pair, me: int, accept: bool, now: datetime
 ) -> PairAnswer:
+    version = pair.version
     pair.pending_mentor_id = None
     old_mentor = None
+    replacement = None
     if accept:
         old_mentor = pair.mentor_id
         for mentee_id in pair.mentee_ids:
             if not await excluded(session, old_mentor, mentee_id):
                 session.add(PairingExclusion(mentor_id=old_mentor, mentee_id=mentee_id))
         pair.mentor_id, pair.mentor_accepted_at = me, now
-        session.add(
-            MentorReplacement(
-                pair_id=pair.id, old_mentor_id=old_mentor, new_mentor_id=me, replaced_at=now
-            )
+        replacement = MentorReplacement(
+            pair_id=pair.id, old_mentor_id=old_mentor, new_mentor_id=me, replaced_at=now
+        )
+        session.add(replacement)
+        await session.flush()
+        # the old mentor: a neutral notice; the mentees: their new mentor; the curators: the
+        # order for the change is to be entered (§8.1.5) — each rendered for its reader
+        await queue_notice(
+            session,
+            "pair.replaced",
+            replacement.id,
+            [old_mentor, *pair.mentee_ids],
+            now,
+            to_curators=True,
+        )
+    else:  # the curators choose another mentor
+        await queue_notice(
+            session,
+            "pair.replacement_declined",
+            pair.id,
+            [],
+            now,
+            occasion=f"v{version}",
+            to_curators=True,
+            extra={"by": me},
         )
     await session.commit()
-    return PairAnswer(pair, accept, replacement=True, replaced_mentor_id=old_mentor)
+    return PairAnswer(
+        pair,
+        accept,
+        replacement=True,
+        replaced_mentor_id=old_mentor,
+        replacement_id=replacement.id if replacement else None,
+    )
 
 
 def close_pair(pair: Pair, now: datetime | None = None) -> None:
@@ -566,3 +618,46 @@ async def mentees_without_pair(session: AsyncSession, limit: int = 30) -> list[P
         .limit(limit)
     )
     return list(result)
+
+
+async def replacements_without_order(
+    session: AsyncSession, limit: int = 20
+) -> list[MentorReplacement]:
+    """Mentor changes that still wait for the director's order (listed in /requests)."""
+    result = await session.scalars(
+        select(MentorReplacement)
+        .where(MentorReplacement.order_date.is_(None))
+        .order_by(MentorReplacement.id)
+        .limit(limit)
+    )
+    return list(result)
+
+
+async def record_replacement_order(
+    session: AsyncSession,
+    actor: Actor,
+    replacement_id: int,
+    *,
+    order_number: str,
+    order_date: date,
+) -> MentorReplacement:
+    """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5)."""
+    actor.require_curator()
+    replacement = await session.get(MentorReplacement, replacement_id)
+    if replacement is None:
+        raise NotFound()
+    if replacement.order_date is not None:
+        raise WrongState(N_("The order for this change of mentor is already recorded."))
+    replacement.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
+    replacement.order_date = order_date
+    audit(
+        session,
+        actor.telegram_id,
+        "pair.replacement_order",
+        "pair",
+        replacement.pair_id,
+        order=replacement.order_number,
+        date=order_date,
+    )
+    await session.commit()
+    return replacement

@@ -215,14 +215,33 @@ async def update_profile_field(
 
 
 async def complete_registration(
-    session: AsyncSession, participant: Participant, now: datetime | None = None
+    session: AsyncSession,
+    participant: Participant,
+    now: datetime | None = None,
+    *,
+    updated: bool = False,
 ) -> Participant:
+    """The registration (or a questionnaire added later, `updated`) is complete; the curators'
+    notice is queued in the same commit (models.outbox)."""
+    from models.outbox import queue_notice  # models.outbox imports this module
+
+    now = now or utcnow()
     participant.require_consent()
     if participant.full_name is None:
         raise InvalidValue(N_("The profile is incomplete: {fields}."), fields="full_name")
     if participant.status != ParticipantStatus.ACTIVE:
         participant.status = ParticipantStatus.ACTIVE
-        participant.registered_at = now or utcnow()
+        participant.registered_at = now
+    await queue_notice(
+        session,
+        "participant.registered",
+        participant.id,
+        [],
+        now,
+        occasion=int(now.timestamp() * 1000),
+        to_curators=True,
+        extra={"updated": updated},
+    )
     await session.commit()
     return participant
 

@@ -175,6 +175,7 @@ async def erase_after_retention(
 NOT_PERSONAL = frozenset(
     {
         "processed_updates",
+        "update_attempts",
         "departments",
         "roadmaps",
         "roadmap_stages",

@@ -14,6 +14,7 @@ from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
 from models.director import (
+    DIRECTOR_DECIDES,
     TO_DIRECTOR,
     director_ids,
     require_a_director,
@@ -59,6 +60,9 @@ class Request(TimestampMixin, Base):
     status: Mapped[RequestStatus] = mapped_column(enum_column(RequestStatus), index=True)
     activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
     new_date: Mapped[date | None]
+    # The date being changed, as it was when asked (an activity's deadline, the programme's
+    # end date): the card shows old → new
+    old_date: Mapped[date | None]
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("participants.id"))
     partner_answered_at: Mapped[datetime | None]
     # Everyone on the other side must agree (§10.2: mutual consent): who has so far.
@@ -102,16 +106,19 @@ async def create_request(
         programme is None or programme.status not in RUNNING
     ):
         raise WrongState(N_("This request needs an approved, running programme."))
+    old_date = None
     if kind == RequestKind.DEADLINE:
         assert programme is not None  # a running programme, checked just above
         activity = await session.get(Activity, activity_id or 0)
         if activity is None or activity.programme_id != programme.id or new_date is None:
             raise NotFound()
         check_deadline(programme, new_date)
+        old_date = activity.deadline
     if kind == RequestKind.EXTENSION:
         if new_date is None or programme is None:
             raise InvalidValue()
         check_extension(programme, new_date, max_months)
+        old_date = programme.end_date
     request = Request(
         kind=kind,
         pair=pair,
@@ -120,10 +127,16 @@ async def create_request(
         status=RequestStatus.AWAITING_PARTNER if kind in NEEDS_PARTNER else RequestStatus.PENDING,
         activity_id=activity_id if kind == RequestKind.DEADLINE else None,
         new_date=new_date if kind in NEEDS_PARTNER else None,
+        old_date=old_date,
     )
     session.add(request)
+    await session.flush()
+    if request.status == RequestStatus.AWAITING_PARTNER:  # the other side agrees first (§10.2)
+        await queue_notice(session, "request.partner", request.id, partner_ids(request))
+    else:
+        if kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):  # else routed by the handler
+            await queue_notice(session, "request.new", request.id, [], to_curators=True)
     if kind in TO_DIRECTOR:  # a copy for the director, in the same transaction
-        await session.flush()
         await queue_notice(session, "request.copy", request.id, await director_ids(session))
     await session.commit()
     return request
@@ -144,6 +157,20 @@ def partner_ids(request: Request) -> list[int]:
     return [p for p in (pair.mentor_id, *pair.mentee_ids) if p != request.author_id]
 
 
+def told_of_decision(request: Request) -> list[int]:
+    """Who reads the decision and its comment: the author and the other side (a change both
+    agreed to, §10.2; a release from duties, §4.3); for an early end, the whole pair (their
+    programme ends). A replacement or release is between the author and the curator: the
+    mentor being replaced never reads the comment written for the mentee, nor a refusal; the
+    mentor gets a neutral notice when the new mentor takes over."""
+    pair = request.pair
+    if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
+        return [request.author_id]
+    if request.kind == RequestKind.EARLY_END:
+        return [pair.mentor_id, *pair.mentee_ids]
+    return [request.author_id, *partner_ids(request)]  # both agreed, or both concerned
+
+
 @decision
 async def answer_as_partner(
     session: AsyncSession,
@@ -160,13 +187,20 @@ async def answer_as_partner(
         raise already_decided(request.status)
     if actor.participant_id in (request.partner_agreed or []):
         raise WrongState(N_("You have already answered."))
-    request.partner_id, request.partner_answered_at = actor.participant_id, now or utcnow()
+    now = now or utcnow()
+    request.partner_id, request.partner_answered_at = actor.participant_id, now
     if not agree:
         request.status = RequestStatus.WITHDRAWN
     else:
         request.partner_agreed = sorted({*(request.partner_agreed or []), actor.participant_id})
         if set(partner_ids(request)) <= set(request.partner_agreed):
             request.status = RequestStatus.PENDING
+    await queue_notice(session, "request.partner_answered", request.id, [request.author_id], now)
+    if request.status == RequestStatus.PENDING and request.kind not in (
+        *TO_DIRECTOR,
+        *DIRECTOR_DECIDES,
+    ):
+        await queue_notice(session, "request.new", request.id, [], now, to_curators=True)
     await session.commit()
     return request
 
@@ -228,7 +262,7 @@ async def decide_request(
                 now,
             )
             await withdraw_open_requests(session, request.pair_id)
-    people = [request.author_id, *partner_ids(request)]
+    people = told_of_decision(request)
     if request.kind in TO_DIRECTOR:  # the director sees the curator's decision
         people += [d for d in await director_ids(session) if d != actor.participant_id]
     await queue_notice(session, "request.decided", request.id, people, now)

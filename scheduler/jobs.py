@@ -26,6 +26,7 @@ from models.outbox import (
     attempting,
     claim_due,
     enqueue_many,
+    expand_curator_notices,
     mark,
     mark_unreachable,
     release,
@@ -254,6 +255,10 @@ async def deliver(
         return report
     sender = sender_for(bot, settings.send_rate_per_second)
     async with session_pool() as session:
+        # «to every curator» notices become one row per curator of today's settings
+        await expand_curator_notices(
+            session, await curator_telegram_ids(session, settings.curator_ids), now
+        )
         claimed = await claim_due(session, now)
         by_chat: dict[int, list[OutboxMessage]] = {}
         for message in claimed:

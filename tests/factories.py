@@ -77,6 +77,16 @@ async def make_teacher(
     if mentor:
         await register_mentor(session, participant, MENTOR, document(ConsentKind.MENTORING))
     await complete_registration(session, participant)
+    # a seeded past: the curators heard of this registration when it happened
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.key.startswith(f"notice:participant.registered:{participant.id}."),
+            OutboxMessage.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.SENT, sent_at=utcnow(), last_error="seeded")
+    )
+    await session.commit()
     return participant
 
 

@@ -163,7 +163,8 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
     elif kind == "replacements":
         items = [
             (
-                f"{people.name(r.old_mentor_id)} → {people.name(r.new_mentor_id)}",
+                f"{people.name(r.old_mentor_id)} → {people.name(r.new_mentor_id)}"
+                + (f" (№ {r.order_number})" if r.order_number else ""),
                 DocumentChoice(kind="replacement", item=r.id),
             )
             for r in await content.replacements(session, LIST_LIMIT)

@@ -487,7 +487,15 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
     _sheet(
         book,
         _("Mentor replacements"),
-        [_("Pair"), _("Mentees"), _("Previous mentor"), _("New mentor"), _("Replaced on")],
+        [
+            _("Pair"),
+            _("Mentees"),
+            _("Previous mentor"),
+            _("New mentor"),
+            _("Replaced on"),
+            _("Order number"),
+            _("Order date"),
+        ],
         [
             (
                 r.pair_id,
@@ -495,6 +503,8 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 name(r.old_mentor_id),
                 name(r.new_mentor_id),
                 day(r.replaced_at),
+                r.order_number,
+                r.order_date,
             )
             for r in replacements
         ],

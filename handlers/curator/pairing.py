@@ -30,6 +30,7 @@ from handlers.ui import (
     PairApproval,
     PickMentee,
     PickMentor,
+    ReplacementOrder,
     button_rows,
     chat_of,
     label,
@@ -38,6 +39,7 @@ from handlers.ui import (
     step_keyboard,
 )
 from handlers.views import (
+    day,
     forms_text,
     name_in,
     names_of,
@@ -48,17 +50,20 @@ from handlers.views import (
 from models.access import Actor
 from models.choice import current_wishes
 from models.director import require_order_entry
-from models.errors import InvalidValue
+from models.errors import InvalidValue, WrongState
 from models.fields import FIELDS, parse_date
+from models.i18n_marker import N_
 from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import (
+    MentorReplacement,
     approve_join,
     approve_pair,
     get_pair,
     mentees_without_pair,
     pairs_of,
     propose_pair,
+    record_replacement_order,
     waiting_join,
 )
 from models.participant import Participant, get_participant_by_id
@@ -293,7 +298,7 @@ async def proposal_confirmed(
     await query.answer()
     if join:
         await message.edit_text(_("Proposed; I am asking the new member for consent."))
-        await ask_pair_consent(bot, session, i18n, pair, [data["mentee_id"]])
+        await ask_pair_consent(bot, session, i18n, pair)
         return
     names = await pair_names(session, pair)
     await message.edit_text(
@@ -301,7 +306,7 @@ async def proposal_confirmed(
         + "\n\n"
         + pair_card(pair, names)
     )
-    await ask_pair_consent(bot, session, i18n, pair, [pair.mentor_id, *pair.mentee_ids])
+    await ask_pair_consent(bot, session, i18n, pair)
 
 
 @router.callback_query(ProposalConfirm.filter())
@@ -348,6 +353,28 @@ async def join_approval_started(
     await query.answer()
 
 
+@router.callback_query(ReplacementOrder.filter())
+async def replacement_order_started(
+    query: CallbackQuery,
+    callback_data: ReplacementOrder,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    settings: Settings,
+) -> None:
+    """A change of mentor is fixed by an order like the pair itself: number, then date."""
+    require_order_entry(participant, settings.order_entered_by)
+    replacement = await session.get(MentorReplacement, callback_data.replacement_id)
+    if replacement is None:
+        raise InvalidValue(STALE)
+    if replacement.order_date is not None:
+        raise WrongState(N_("The order for this change of mentor is already recorded."))
+    await state.set_state(PairApproving.entering_order_number)
+    await state.set_data({"replacement_id": replacement.id})
+    await chat_of(query).answer(prompt_of("order_number"))
+    await query.answer()
+
+
 @router.message(PairApproving.entering_order_number, F.text)
 async def order_number_entered(message: Message, state: FSMContext) -> None:
     # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
@@ -378,6 +405,21 @@ async def order_date_entered(
         return
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
         await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
+        return
+    if data.get("replacement_id"):
+        replacement = await record_replacement_order(
+            session,
+            actor,
+            data["replacement_id"],
+            order_number=data["order_number"],
+            order_date=order_date,
+        )
+        await state.clear()
+        await message.answer(
+            _("The change of mentor is recorded by order No. {number} of {date}.").format(
+                number=escape(replacement.order_number or ""), date=day(order_date)
+            )
+        )
         return
     pair = await approve_pair(
         session,

@@ -19,12 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.notices import send_notices
+from handlers.notices import curator_buttons, send_notices
 from handlers.notify import notify_curators
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
-from handlers.requests import curator_buttons
 from handlers.survey import offer_survey
 from handlers.ui import (
     JoinApproval,
@@ -32,20 +31,36 @@ from handlers.ui import (
     PairApproval,
     ProgrammeAction,
     ProgrammeVerb,
+    ReplacementOrder,
     RequestAction,
     RequestVerb,
     button_rows,
     chat_of,
     label,
 )
-from handlers.views import name_in, names_of, pair_card, pair_names, request_card
+from handlers.views import (
+    day,
+    name_in,
+    names_of,
+    pair_card,
+    pair_names,
+    request_activity,
+    request_card,
+    request_names,
+)
 from models.access import Actor
 from models.director import require_director_decides
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.names import Case
-from models.pairs import Pair, get_pair, joins_waiting, propose_replacement
+from models.pairs import (
+    Pair,
+    get_pair,
+    joins_waiting,
+    propose_replacement,
+    replacements_without_order,
+)
 from models.programmes import FINISHED, Programme, end_early, programme_of_pair
 from models.requests import Request, awaiting_new_mentor, decide_request, pending_requests
 
@@ -82,17 +97,39 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
         ).format(name=names.get(member.mentee_id, "—"), id=member.pair_id)
         order = JoinApproval(pair_id=member.pair_id, mentee_id=member.mentee_id)
         await message.answer(note, reply_markup=button_rows([(_("Enter the order"), order)]))
-    if requests:
-        names = await names_of(session, [r.author_id for r in requests])
-        for request in requests:
-            await message.answer(
-                request_card(request, names), reply_markup=curator_buttons(request)
-            )
+    for request in requests:
+        card = request_card(
+            request,
+            await request_names(session, request),
+            await request_activity(session, request),
+        )
+        await message.answer(card, reply_markup=curator_buttons(request))
     waiting = await awaiting_new_mentor(session)
     for pair in waiting:  # an approved replacement or release: a new mentor is to be chosen
-        text, markup = render_offer(pair, await replacement_candidates(session, pair))
+        ranked = await replacement_candidates(session, pair)
+        text, markup = render_offer(pair, ranked, await names_of(session, pair.mentee_ids))
         await message.answer(text, reply_markup=markup)
-    if not requests and not accepted and not waiting and not joins:
+    unordered = await replacements_without_order(session)
+    for replacement in unordered:  # a change of mentor still waiting for its order
+        names = await names_of(
+            session,
+            [replacement.old_mentor_id, replacement.new_mentor_id, *replacement.pair.mentee_ids],
+        )
+        await message.answer(
+            _(
+                "Change of mentor for {mentees}: {old} → {new} on {date}. Enter the "
+                "director's order for it."
+            ).format(
+                mentees=", ".join(names.get(i, "—") for i in replacement.pair.mentee_ids),
+                old=names.get(replacement.old_mentor_id, "—"),
+                new=names.get(replacement.new_mentor_id, "—"),
+                date=day(replacement.replaced_at.date()),
+            ),
+            reply_markup=button_rows(
+                [(_("Enter the order"), ReplacementOrder(replacement_id=replacement.id))]
+            ),
+        )
+    if not requests and not accepted and not waiting and not unordered and not joins:
         await message.answer(_("No request is waiting for your decision."))
 
 
@@ -148,7 +185,7 @@ async def decision_commented(
         return
     if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
         ranked = await replacement_candidates(session, pair)
-        text, markup = render_offer(pair, ranked)
+        text, markup = render_offer(pair, ranked, await names_of(session, pair.mentee_ids))
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
         ended = await programme_of_pair(session, pair.id)
@@ -176,7 +213,7 @@ async def new_mentor_chosen(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
     )
-    await ask_pair_consent(bot, session, i18n, pair, [callback_data.mentor_id])
+    await ask_pair_consent(bot, session, i18n, pair)
 
 
 @router.message(Command("endprogramme"))

@@ -8,7 +8,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.notify import Notifier
-from handlers.texts import profile_card, registration_notice
+from handlers.texts import profile_card
 from handlers.ui import MentorDecision, label, yes_no_keyboard
 from models.enums import MentorStatus, Role
 from models.participant import Participant, complete_registration
@@ -79,7 +79,7 @@ async def finish_registration(
 ) -> None:
     adding_role = bool((await state.get_data()).get("adding_role"))
     await state.clear()
-    await complete_registration(session, participant)
+    await complete_registration(session, participant, updated=adding_role)
     await link_on_registration(session, participant)  # on the yearly list under this name
     if adding_role:
         done = _("Saved. Your questionnaire is in the bank now.")
@@ -94,9 +94,4 @@ async def finish_registration(
         await message.answer(
             _("The curator will review your mentor application; I will tell you the decision.")
         )
-
-    def render() -> tuple[str, InlineKeyboardMarkup | None]:
-        notice = registration_notice(participant, roles_of(participant), updated=adding_role)
-        return notice, decision_keyboard(participant)
-
-    await notifier.curators(render)
+    await notifier.notices("participant.registered", participant.id)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import create_i18n
 from handlers.curator.export import build_workbook
-from models.base import Base
+from models.base import Base, utcnow
 from models.broadcasts import send_broadcast
 from models.enums import ConsentKind, EndReason
 from models.journal import Meeting, PairMessage, answer_message, log_meeting, send_message
@@ -252,3 +252,86 @@ async def test_withdrawal_leaves_no_trace_in_any_table_or_export(session: AsyncS
     )
     assert to_them is not None
     assert to_them.status == OutboxStatus.FAILED  # never sent to a person who withdrew
+
+
+async def test_withdrawal_reaches_the_newer_tables(session: AsyncSession) -> None:
+    """The staff list's row, the site's items naming them, signed papers, a change of mentor
+    and event guests (issue 12: «does not yet know the tables added since»)."""
+    from models.papers import PaperKind, SignedPaper
+    from models.site import SiteItem, SiteKind
+    from models.staff import StaffMember, person_key
+
+    person = await make_teacher(session, full_name=f"{MARK}surname Анна Петровна")
+    surname = f"{MARK}surname"
+    session.add(
+        StaffMember(
+            key=person_key(surname, "Анна", "Петровна"),
+            surname=surname,
+            name="Анна",
+            patronymic="Петровна",
+            position="преподаватель",
+            department="ПЦК информатики",
+            year=2026,
+            participant_id=person.id,
+        )
+    )
+    session.add(
+        SiteItem(
+            kind=SiteKind.NEWS,
+            title=f"Открытый урок: {MARK}surname Анна Петровна",
+            body=f"Урок провела {MARK}surname Анна Петровна. Преподаватель информатики.",
+            author_telegram_id=CURATOR.telegram_id,
+        )
+    )
+    session.add(
+        SignedPaper(
+            participant_id=person.id,
+            kind=PaperKind.PERSONAL_DATA,
+            received_at=utcnow(),
+            received_by=CURATOR.telegram_id,
+        )
+    )
+    await session.commit()
+    planted = {line.split(":")[0] for line in await everything_stored(session) if MARK in line}
+    assert {"staff_list", "site_items"} <= planted, planted
+
+    await withdraw_consent(session, person, ConsentKind.PERSONAL_DATA)
+    session.expunge_all()
+    assert [line for line in await everything_stored(session) if MARK in line] == []
+    item = await session.scalar(select(SiteItem))
+    assert item is not None
+    assert item.body == "Урок провела —. Преподаватель информатики."  # the news itself stays
+    assert await session.scalar(select(SignedPaper.id)) is not None  # ids and dates: kept
+
+
+async def test_another_persons_form_kept_in_the_database_loses_the_erased_name(
+    session: AsyncSession,
+) -> None:
+    """Forms kept in the database without Redis (bot.sqlstorage): a curator's draft naming the
+    person stays, with the name replaced; the person's own draft goes."""
+    from models.forms import FormDraft
+
+    person = await make_teacher(session, full_name=f"{MARK}name Анна")
+    session.add(
+        FormDraft(
+            key="fsm:1:1000:1000",
+            user_id=CURATOR.telegram_id,
+            state="Broadcasting:writing",
+            data={"text": f"Урок ведёт {MARK}name Анна", "ids": [person.id]},
+        )
+    )
+    session.add(
+        FormDraft(
+            key=f"fsm:1:{person.telegram_id}:{person.telegram_id}",
+            user_id=person.telegram_id,
+            state="x",
+            data={"answer": mark("own")},
+        )
+    )
+    await session.commit()
+    await withdraw_consent(session, person, ConsentKind.PERSONAL_DATA)
+    session.expunge_all()
+    drafts = list(await session.scalars(select(FormDraft)))
+    assert [(d.user_id, d.data) for d in drafts] == [
+        (CURATOR.telegram_id, {"text": "Урок ведёт —", "ids": [person.id]})
+    ]

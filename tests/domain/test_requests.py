@@ -126,3 +126,100 @@ async def test_a_rejection_changes_nothing(session: AsyncSession) -> None:
     await decide_request(session, CURATOR, request.id, approve=False, comment="Подождём")
     assert request.status == RequestStatus.REJECTED
     assert programme.pair.mentor_id == mentor.id
+
+
+async def told(session: AsyncSession, notice: str, object_id: int) -> set[int]:
+    """Who the outbox will tell of this notice (chat ids)."""
+    from sqlalchemy import select
+
+    from models.outbox import OutboxMessage, notice_prefix
+
+    rows = await session.scalars(
+        select(OutboxMessage.chat_id).where(
+            OutboxMessage.key.startswith(notice_prefix(notice, object_id))
+        )
+    )
+    return set(rows)
+
+
+async def test_a_decision_is_told_only_to_those_it_was_written_for(
+    session: AsyncSession,
+) -> None:
+    """Issue 14, part 6: the mentor being replaced never gets the comment written for the
+    mentee, nor a refusal; a change both sides agreed to is told to both."""
+    programme = await make_running_programme(session)
+    mentor, mentee = await pair_people(session, programme)
+    asked = await create_request(
+        session, actor(mentee), programme.pair_id, "replacement", reason="Расписание"
+    )
+    await decide_request(session, CURATOR, asked.id, approve=False, comment="Пока рано")
+    assert await told(session, "request.decided", asked.id) == {mentee.telegram_id}
+    again = await create_request(
+        session, actor(mentee), programme.pair_id, "replacement", reason="Расписание"
+    )
+    await decide_request(session, CURATOR, again.id, approve=True, comment="Подберём")
+    assert await told(session, "request.decided", again.id) == {mentee.telegram_id}
+    activity = programme.activities[0]
+    moved = await create_request(
+        session,
+        actor(mentee),
+        programme.pair_id,
+        "deadline",
+        reason="Болезнь",
+        activity_id=activity.id,
+        new_date=date(2026, 11, 20),
+    )
+    assert moved.old_date == activity.deadline  # the card shows old → new
+    assert await told(session, "request.partner", moved.id) == {mentor.telegram_id}
+    await answer_as_partner(session, actor(mentor), moved.id, agree=True)
+    await decide_request(session, CURATOR, moved.id, approve=True, comment="Хорошо")
+    assert await told(session, "request.decided", moved.id) == {
+        mentor.telegram_id,
+        mentee.telegram_id,
+    }
+
+
+async def test_a_change_of_mentor_is_fixed_by_an_order_once(session: AsyncSession) -> None:
+    from models.pairs import (
+        answer_pair,
+        propose_replacement,
+        record_replacement_order,
+        replacements_without_order,
+    )
+    from tests.factories import make_mentor
+
+    programme = await make_running_programme(session)
+    mentor, mentee = await pair_people(session, programme)
+    other = await make_mentor(session, full_name="Орлова Нина")
+    await propose_replacement(session, CURATOR, programme.pair_id, other.id)
+    result = await answer_pair(session, actor(other), programme.pair_id, accept=True)
+    assert result.replacement_id is not None
+    # the old mentor gets the neutral notice, the mentee the new mentor; curators are a
+    # single row expanded at delivery
+    assert await told(session, "pair.replaced", result.replacement_id) == {
+        0,
+        mentor.telegram_id,
+        mentee.telegram_id,
+    }
+    assert [r.id for r in await replacements_without_order(session)] == [result.replacement_id]
+    with pytest.raises(AccessDenied):
+        await record_replacement_order(
+            session,
+            actor(mentee),
+            result.replacement_id,
+            order_number="71-н",
+            order_date=date(2026, 9, 20),
+        )
+    recorded = await record_replacement_order(
+        session, CURATOR, result.replacement_id, order_number="71-н", order_date=date(2026, 9, 20)
+    )
+    assert (recorded.order_number, recorded.order_date) == ("71-н", date(2026, 9, 20))
+    assert await replacements_without_order(session) == []
+    with pytest.raises(WrongState):
+        await record_replacement_order(
+            session,
+            CURATOR,
+            result.replacement_id,
+            order_number="72-н",
+            order_date=date(2026, 9, 21),
+        )

@@ -218,9 +218,9 @@ async def test_a_replacement_request_approved_with_a_new_mentor(
     await curator.send("Подберём другого наставника")
     await mentee.expect("одобрено: Подберём другого наставника")
     await curator.expect_and_press("Выберите нового наставника", "Орлова Нина")
-    await other.expect_and_press("Куратор предлагает наставническую пару", "Согласен")
+    await other.expect_and_press("Куратор предлагает вам стать наставником", "Согласен")
     await mentee.expect("Ваш новый наставник — Орлова Нина")
-    await mentor.expect("Вы освобождены от наставничества в паре")
+    await mentor.expect("продолжает другой наставник")
 
     with sqlite3.connect(seeded_bot.database) as db:
         (status,) = db.execute("SELECT status FROM requests").fetchone()

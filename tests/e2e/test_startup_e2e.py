@@ -50,3 +50,29 @@ async def test_the_bot_waits_for_telegram_to_come_back(tmp_path: Path) -> None:
         await bot.stop()
         await server.stop()
     assert_no_traceback(bot.log_text())
+
+
+async def test_a_read_only_database_stops_the_bot_with_a_clear_message(
+    telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    """Issue 12: the bot used to start on a read-only database and answer everyone «busy».
+    (The tests run as root, whom file modes do not stop: SQLite's read-only mode stands in.)"""
+    database = tmp_path / "e2e.db"
+    first = BotProcess(telegram, database, tmp_path / "first.log")
+    await first.start()  # the schema is created
+    await first.stop()
+    bot = BotProcess(
+        telegram,
+        database,
+        tmp_path / "bot.log",
+        extra_env={"DATABASE_URL": f"sqlite+aiosqlite:///file:{database}?mode=ro&uri=true"},
+    )
+    await bot.launch()
+    assert bot.process is not None
+    async with asyncio.timeout(30):
+        code = await bot.process.wait()
+    assert code != 0
+    log = bot.log_text()
+    assert "The database is read-only (attempt to write a readonly database)" in log, log
+    assert "does not start" in log
+    assert_no_traceback(log)

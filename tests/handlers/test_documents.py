@@ -183,6 +183,17 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
 ) -> None:
     requisites(settings)
     await seeded(session_pool)
+    async with session_pool() as session:  # the curator entered the order for the change
+        from sqlalchemy import select
+
+        from models.pairs import MentorReplacement, record_replacement_order
+        from tests.factories import CURATOR
+
+        change = await session.scalar(select(MentorReplacement))
+        assert change is not None
+        await record_replacement_order(
+            session, CURATOR, change.id, order_number="71-н", order_date=date(2026, 9, 20)
+        )
     files = await every_document(curator, bot)
     stamp = TODAY.isoformat()
     assert set(files) == {
@@ -235,6 +246,8 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
     assert "обращения Павловой Светланы Игоревны от" in replacement  # her request, the basis
     assert "Освободить Смирнова Андрея Николаевича от обязанностей наставника" in replacement
     assert "Назначить Иванова Сергея Петровича наставником" in replacement
+    assert "20 сентября 2026 г." in replacement  # its order, entered by the curator
+    assert "№ 71-н" in replacement
     assert "пп. 3 п. 10.1" in text["Приказ_о_досрочном_завершении"]
     assert "Длительная болезнь наставляемого" in text["Приказ_о_досрочном_завершении"]
     completion = text["Приказ_об_итогах_программ"]

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.enums import EndReason, ProgrammeStatus
 from models.journal import Meeting, PairMessage
 from models.programmes import Programme
-from tests.driver import Person, said
+from tests.driver import Person, said, texts
 from tests.handlers.flows import draft_programme, form_pair
 
 
@@ -75,13 +75,29 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     # A summary first; nothing is sent before «Отправить запрос».
     summary = await mentee.send("Болезнь")
     assert said(summary, "Отправить запрос?")
-    assert said(summary, "Новая дата: 20.12.2026")
+    assert said(summary, "→ 20.12.2026")  # the activity's old and new deadline
+    assert said(summary, "Мероприятие: Мероприятие 1")
+    assert said(summary, "Наставник: Сидоров Иван; наставляемые: Петрова Анна")
     assert not said(summary, "Другая сторона просит", chat_id=mentor.user_id)
     replies = await mentee.press("Отправить запрос")
     assert said(replies, "📨 Отправлено. Сначала соглашается другая сторона")
     assert said(replies, "Другая сторона просит об изменении", chat_id=mentor.user_id)
+    # the other side and the curator see which activity, its old and its new deadline, and
+    # the pair's people by name (issue 14, part 6)
+    async with session_pool() as session:
+        programme = await session.scalar(select(Programme))
+    assert programme is not None
+    before = next(a for a in programme.activities if a.title == "Мероприятие 1").deadline
+    shift = f"Срок: {before:%d.%m.%Y} → 20.12.2026"
+    for text in (t for t in texts(replies, mentor.user_id) if "просит об изменении" in t):
+        assert "Мероприятие: Мероприятие 1" in text, text
+        assert shift in text, text
+        assert "Наставник: Сидоров Иван; наставляемые: Петрова Анна" in text, text
     replies = await mentor.press("Согласен")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
+    assert said(replies, shift, chat_id=curator.user_id)
+    assert said(replies, "Мероприятие: Мероприятие 1", chat_id=curator.user_id)
+    assert said(await curator.send("/requests"), shift)
     await curator.press("Одобрить")
     replies = await curator.send("Уважительная причина")
     assert said(replies, "одобрено: Уважительная причина", chat_id=mentee.user_id)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from aiogram import Dispatcher
+from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import SetMyCommands
 from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -162,3 +164,29 @@ async def test_startup_sets_both_command_menus_in_both_languages(
     assert curator["en"].scope.chat_id == CURATOR_ID
     assert default[None].commands[0].description == "Начать или продолжить регистрацию"
     assert default["en"].commands[0].description == "Start or continue registration"
+
+
+async def test_a_withdrawal_scrubs_the_erased_name_from_others_unfinished_forms(
+    person: Callable[..., Person], curator: Person, dispatcher: Dispatcher
+) -> None:
+    """Issue 12, item 6: a curator's unfinished broadcast naming the person who withdraws
+    keeps its place in the form, with the name replaced (bot.forms)."""
+    teacher = person(4006)
+    await register(teacher, role=ROLE_BOTH, name="Смирнова Елена")
+    await curator.send("/broadcast")
+    await curator.send("Открытый урок проведёт Смирнова Елена, приходите")
+
+    def curator_form() -> dict:
+        storage = dispatcher.storage
+        assert isinstance(storage, MemoryStorage)
+        return next(
+            record.data for key, record in storage.storage.items() if key.user_id == CURATOR_ID
+        )
+
+    assert "Смирнова Елена" in json.dumps(curator_form(), ensure_ascii=False)
+    await teacher.send("/consent")
+    await teacher.press("Отозвать: Согласие на обработку")
+    await teacher.press("Да, отозвать")
+    kept = json.dumps(curator_form(), ensure_ascii=False)
+    assert "Смирнова Елена" not in kept
+    assert "Открытый урок проведёт —, приходите" in kept  # the draft itself stays

@@ -4,16 +4,17 @@ completion → questionnaire; plus replacement, access refusals and bad dates.""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.enums import PairStatus, ProgrammeStatus
-from models.pairs import Pair, excluded
+from models.pairs import MentorReplacement, Pair, excluded
 from models.participant import get_participant
 from models.programmes import Programme
 from models.surveys import SurveyAnswer
-from tests.driver import Person, said
+from tests.driver import Person, said, texts
 from tests.handlers.flows import draft_programme, form_pair
 
 
@@ -70,25 +71,64 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     await mentee.send("Не совпадают расписания")
     replies = await mentee.press("Отправить запрос")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
+    # the card names the pair's people, not «Пара №1» alone
+    assert said(replies, "Наставник: Сидоров Иван; наставляемые: Петрова Анна", curator.user_id)
     await curator.press("Одобрить")
     replies = await curator.send("Подберём другого наставника")
     assert said(replies, "одобрено: Подберём другого наставника", chat_id=mentee.user_id)
-    assert said(replies, "Выберите нового наставника")
+    # the comment was written for the mentee: the mentor being replaced never reads it
+    assert texts(replies, mentor.user_id) == []
+    assert said(replies, "Выберите нового наставника для: Петрова Анна")
     replies = await curator.press("Орлова Нина")
-    assert said(replies, "Куратор предлагает наставническую пару", chat_id=other.user_id)
+    proposal = [t for t in texts(replies, other.user_id) if "стать наставником" in t]
+    assert len(proposal) == 1, texts(replies, other.user_id)
+    # the new mentor sees the mentee and the programme, not the old mentor as if current
+    assert "Петрова Анна" in proposal[0]
+    assert "Сидоров" not in proposal[0]
+    assert "Программа ещё не составлена" in proposal[0]
     replies = await other.press("Согласен")
     assert said(replies, "Ваш новый наставник — Орлова Нина", chat_id=mentee.user_id)
-    assert said(replies, "Вы освобождены от наставничества", chat_id=mentor.user_id)
+    to_old = [t for t in texts(replies, mentor.user_id) if t != "Спасибо, ваше согласие записано."]
+    assert len(to_old) == 1, to_old
+    assert "продолжает другой наставник" in to_old[0]  # neutral: no reason, no comment
+    assert "расписания" not in to_old[0]
+    assert "Подберём" not in to_old[0]
+    assert said(replies, "Внесите приказ директора о замене наставника", chat_id=curator.user_id)
+    # like pairing: the change waits for its order in /requests, then number and date
+    assert said(await curator.send("/requests"), "Замена наставника (Петрова Анна)")
+    await curator.press("Внести приказ")
+    await curator.send("№ 71-н")
+    replies = await curator.send("20.09.2026")
+    assert said(replies, "Замена наставника оформлена приказом № 71-н от 20.09.2026")
+    assert not said(await curator.send("/requests"), "Замена наставника (")
     async with session_pool() as session:
         pair = await session.scalar(select(Pair))
         new_mentor = await get_participant(session, other.user_id)
         old_mentor = await get_participant(session, mentor.user_id)
+        replacement = await session.scalar(select(MentorReplacement))
         assert pair is not None
         assert new_mentor is not None
         assert old_mentor is not None
         assert pair.mentor_id == new_mentor.id
         assert pair.status == PairStatus.ACTIVE
         assert await excluded(session, old_mentor.id, pair.mentee_ids[0])
+        assert replacement is not None
+        assert (replacement.order_number, replacement.order_date) == ("71-н", date(2026, 9, 20))
+
+
+async def test_a_rejected_replacement_is_told_to_the_mentee_only(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    mentee, mentor, _other = people
+    await form_pair(curator, mentee, mentor)
+    await mentee.send("/request")
+    await mentee.press("заменить наставника")
+    await mentee.send("Не совпадают расписания")
+    await mentee.press("Отправить запрос")
+    await curator.press("Отклонить")
+    replies = await curator.send("Поговорите сначала с наставником")
+    assert said(replies, "отклонено: Поговорите сначала", chat_id=mentee.user_id)
+    assert texts(replies, mentor.user_id) == []
 
 
 async def test_forged_buttons_for_someone_elses_programme_are_refused(

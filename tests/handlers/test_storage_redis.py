@@ -80,3 +80,21 @@ async def test_two_workers_take_one_persons_updates_one_at_a_time(
     finally:
         await forget(storage, bot_id)
         detach_routers(dispatcher)
+
+
+async def test_erased_traces_are_replaced_in_forms_kept_in_redis() -> None:
+    """bot.forms over Redis: another person's draft keeps its place, loses the erased name."""
+    from bot.forms import scrub_forms
+
+    storage = RedisStorage.from_url(REDIS_URL)
+    bot_id = 900_000 + secrets.randbelow(99_999)
+    key = StorageKey(bot_id=bot_id, chat_id=31, user_id=31)
+    other = StorageKey(bot_id=bot_id, chat_id=32, user_id=32)
+    try:
+        await storage.set_data(key, {"text": "Урок ведёт Смирнова Елена", "ids": [5]})
+        await storage.set_data(other, {"text": "Ничего о ней"})
+        assert await scrub_forms(storage, ["Смирнова Елена"]) >= 1
+        assert await storage.get_data(key) == {"text": "Урок ведёт —", "ids": [5]}
+        assert await storage.get_data(other) == {"text": "Ничего о ней"}
+    finally:
+        await forget(storage, bot_id)

@@ -15,7 +15,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.factory import create_dispatcher
+from bot.factory import TrackingDispatcher, create_dispatcher
 from models.database import (
     create_engine,
     create_session_pool,
@@ -211,10 +211,14 @@ async def test_hanging_sends_in_20_chats_leave_the_others_answered_within_5_s(
 
 
 async def test_help_and_cancel_and_a_form_answer_take_at_most_two_statements(
-    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+    person: Callable[..., Person],
+    session_pool: async_sessionmaker[AsyncSession],
+    dispatcher: TrackingDispatcher,
 ) -> None:
     """What issue 18 measures: a read-only command or a typed form answer reads the person
-    (and whether the update was processed) and nothing else; no commit."""
+    (and whether the update was processed) and nothing else; no commit. (Past the first
+    updates after a start, whose tries are counted in the database: bot.factory.WATCH_FIRST.)"""
+    dispatcher.watch_left = 0
     teacher = person(7105)
     await register(teacher)
     newcomer = person(7106)
@@ -248,3 +252,32 @@ async def test_help_and_cancel_and_a_form_answer_take_at_most_two_statements(
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
         event.remove(engine.sync_engine, "commit", commit)
+
+
+async def test_a_read_only_database_is_reported_as_read_only_not_busy(
+    sqlite_file: tuple[Path, async_sessionmaker[AsyncSession]], bot: MockedBot
+) -> None:
+    """Issue 12: a database that refuses every write was reported «busy, send it again» —
+    which never helps. The person is told it is read-only; reading still answers."""
+    path, pool = sqlite_file
+    async with pool() as session:
+        programme = await make_running_programme(session)
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+    assert mentee is not None
+    read_only_url = f"sqlite+aiosqlite:///file:{path}?mode=ro&uri=true"
+    engine = create_engine(read_only_url, busy_timeout=0.2)
+    dispatcher = create_dispatcher(
+        make_settings(read_only_url), create_session_pool(engine), storage=MemoryStorage()
+    )
+    try:
+        teacher = Person(dispatcher, bot, mentee.telegram_id)
+        assert said(await teacher.send("/plan"), "░")  # reading works
+        await teacher.send("/request")
+        replies = await teacher.press("заменить наставника")
+        await teacher.send("Не совпадают расписания")
+        replies = await teacher.press("Отправить запрос")
+        assert said(replies, "база данных открыта только для чтения"), replies
+        assert not said(replies, BUSY)
+    finally:
+        detach_routers(dispatcher)
+        await engine.dispose()
