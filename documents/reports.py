@@ -228,6 +228,23 @@ def year_report_docx(
         f"{now.people['withdrawn']}; недоступны в Telegram: {now.people['unreachable']}.",
         indent=True,
     )
+    if any(name for name in now.departments):
+        paragraph(document, "По предметно-цикловым комиссиям (на дату отчёта):", indent=True)
+        table(
+            document,
+            ["Предметно-цикловая комиссия", "Наставников", "Наставляемых", "В парах и группах"],
+            [
+                [
+                    name or "не указана",
+                    str(counts["mentors"]),
+                    str(counts["mentees"]),
+                    str(counts["in_pair"]),
+                ]
+                for name, counts in sorted(
+                    now.departments.items(), key=lambda item: (item[0] == "", item[0].lower())
+                )
+            ],
+        )
     heading(document, "2. Пары и группы по формам и типам")
     rows = _compare_rows(
         [

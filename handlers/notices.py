@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from html import escape
+from typing import Any
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -192,7 +193,7 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
     return render
 
 
-async def _change(session: AsyncSession, change_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _change(session: AsyncSession, change_id: int, chat_id: int) -> Render | None:
     """A change proposal (§10.2): to the others with the buttons while it is open; its outcome
     once decided."""
     from handlers.changes import card_renderer  # the card lives with the change handlers
@@ -221,6 +222,8 @@ async def _change(session: AsyncSession, change_id: int, chat_id: int):  # type:
             head = ""
         return f"{head}\n\n{card()}".strip(), None
 
+    return render
+
 
 def curator_buttons(request: Request) -> InlineKeyboardMarkup:
     return button_rows(
@@ -235,7 +238,7 @@ async def _person_of_chat(session: AsyncSession, chat_id: int) -> Participant | 
     return await session.scalar(select(Participant).where(Participant.telegram_id == chat_id))
 
 
-async def _pair_consent(session: AsyncSession, pair_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _pair_consent(session: AsyncSession, pair_id: int, chat_id: int) -> Render | None:
     """A consent request: each person gets the proposal, the other side's questionnaire and
     agree/decline. A mentor asked to take over a pair sees the mentees and their programme —
     the mentor being replaced is not shown as if current."""
@@ -323,7 +326,9 @@ async def _pair_consent(session: AsyncSession, pair_id: int, chat_id: int):  # t
     return render
 
 
-async def _pair_answered(session: AsyncSession, pair_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+async def _pair_answered(
+    session: AsyncSession, pair_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
     """To the curators: who agreed or declined, and when everyone agreed, the order to enter."""
     pair = await session.get(Pair, pair_id)
     if pair is None:
@@ -353,7 +358,7 @@ async def _pair_answered(session: AsyncSession, pair_id: int, chat_id: int, payl
     return render
 
 
-async def _pair_replaced(session: AsyncSession, replacement_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _pair_replaced(session: AsyncSession, replacement_id: int, chat_id: int) -> Render | None:
     """A new mentor took over: the old mentor gets a neutral notice (no reason, no comment),
     the mentees their new mentor, the curators the order to enter."""
     replacement = await session.get(MentorReplacement, replacement_id)
@@ -393,7 +398,9 @@ async def _pair_replaced(session: AsyncSession, replacement_id: int, chat_id: in
     return render
 
 
-async def _replacement_declined(session: AsyncSession, pair_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+async def _replacement_declined(
+    session: AsyncSession, pair_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
     pair = await session.get(Pair, pair_id)
     if pair is None or pair.status not in OPEN_PAIR:
         return None
@@ -416,7 +423,7 @@ async def _request_view(session: AsyncSession, request_id: int, status: RequestS
     return request, await request_names(session, request), await request_activity(session, request)
 
 
-async def _request_new(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _request_new(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
     found = await _request_view(session, request_id, RequestStatus.PENDING)
     if found is None:
         return None
@@ -429,7 +436,7 @@ async def _request_new(session: AsyncSession, request_id: int, chat_id: int):  #
     return render
 
 
-async def _request_partner(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _request_partner(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
     found = await _request_view(session, request_id, RequestStatus.AWAITING_PARTNER)
     if found is None:
         return None
@@ -451,7 +458,9 @@ async def _request_partner(session: AsyncSession, request_id: int, chat_id: int)
     return render
 
 
-async def _request_partner_answered(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _request_partner_answered(
+    session: AsyncSession, request_id: int, chat_id: int
+) -> Render | None:
     request = await session.get(Request, request_id)
     if request is None or request.partner_answered_at is None:
         return None
@@ -469,7 +478,9 @@ async def _request_partner_answered(session: AsyncSession, request_id: int, chat
     return render
 
 
-async def _update_skipped(session: AsyncSession, update_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+async def _update_skipped(
+    session: AsyncSession, update_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
     user = payload.get("user")
     person = await _person_of_chat(session, int(user)) if user else None
     who = escape(person.display_name) if person is not None else "—"
@@ -485,7 +496,7 @@ async def _update_skipped(session: AsyncSession, update_id: int, chat_id: int, p
     return render
 
 
-async def _meeting_logged(session: AsyncSession, meeting_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _meeting_logged(session: AsyncSession, meeting_id: int, chat_id: int) -> Render | None:
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
         return None
@@ -498,7 +509,7 @@ async def _meeting_logged(session: AsyncSession, meeting_id: int, chat_id: int):
     return render
 
 
-async def _message_sent(session: AsyncSession, message_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _message_sent(session: AsyncSession, message_id: int, chat_id: int) -> Render | None:
     """A mentee's question to the mentor (with «Reply»), or a proposal (the mentor and the
     curators), relayed from the stored message: an erased author or text reads «—»."""
     sent = await session.get(PairMessage, message_id)
@@ -522,7 +533,7 @@ async def _message_sent(session: AsyncSession, message_id: int, chat_id: int):  
     return render
 
 
-async def _message_answered(session: AsyncSession, message_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _message_answered(session: AsyncSession, message_id: int, chat_id: int) -> Render | None:
     answered = await session.get(PairMessage, message_id)
     if answered is None or answered.answered_at is None:
         return None
@@ -535,7 +546,9 @@ async def _message_answered(session: AsyncSession, message_id: int, chat_id: int
     return render
 
 
-async def _registered(session: AsyncSession, participant_id: int, chat_id: int, payload):  # type: ignore[no-untyped-def]
+async def _registered(
+    session: AsyncSession, participant_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
     """To the curators: a new registration (or a questionnaire added), with the buttons to
     accept a mentor candidate; rendered from the person as they are now."""
     from handlers.onboarding.finish import decision_keyboard, roles_of
@@ -553,7 +566,7 @@ async def _registered(session: AsyncSession, participant_id: int, chat_id: int, 
     return render
 
 
-async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int) -> Render | None:
     row = await session.get(BankDecision, decision_id)
     person = await session.get(Participant, row.participant_id) if row is not None else None
     if row is None or person is None or not person.full_name or row.resubmitted_at is not None:
@@ -571,7 +584,7 @@ async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int):
     return render
 
 
-async def _request_copy(session: AsyncSession, request_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _request_copy(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
     request = await session.get(Request, request_id)
     if request is None:
         return None
@@ -586,7 +599,7 @@ async def _request_copy(session: AsyncSession, request_id: int, chat_id: int):  
     return render
 
 
-async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int) -> Render | None:
     wish = await session.get(MentorWish, wish_id)
     if wish is None or not wish.reason:
         return None  # erased meanwhile
@@ -606,7 +619,7 @@ async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int):  # t
     return render
 
 
-async def _proposal_created(session: AsyncSession, proposal_id: int, chat_id: int):  # type: ignore[no-untyped-def]
+async def _proposal_created(session: AsyncSession, proposal_id: int, chat_id: int) -> Render | None:
     proposal = await session.get(MentorProposal, proposal_id)
     if proposal is None or not proposal.text:
         return None  # erased meanwhile

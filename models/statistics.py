@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import ActivityStatus, PairStatus, ParticipantStatus
+from models.enums import ActivityStatus, MentorStatus, PairStatus, ParticipantStatus
 from models.mentor_rights import MentorProposal
 from models.pairs import OPEN_PAIR, Pair
 from models.participant import Participant
@@ -42,6 +42,9 @@ class Statistics:
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_month: dict[str, Counter[str]] = field(default_factory=dict)
     proposals: Counter[str] = field(default_factory=Counter)  # the mentors' (§7.2.6-7)
+    # By department (the directory's names, models.departments): mentors in the bank, mentees
+    # in the bank, people in a pair now.
+    departments: dict[str, Counter[str]] = field(default_factory=dict)
 
 
 def _in(moment: datetime | date | None, start: date, end: date, zone: ZoneInfo) -> bool:
@@ -85,6 +88,16 @@ async def collect_statistics(
             stats.people["mentees"] += 1
         if person.mentor_profile is not None:
             stats.mentors[person.mentor_profile.status.value] += 1
+        counts = stats.departments.setdefault(person.department or "", Counter())
+        if person.mentee_profile is not None:
+            counts["mentees"] += 1
+        if (
+            person.mentor_profile is not None
+            and person.mentor_profile.status == MentorStatus.ACCEPTED
+        ):
+            counts["mentors"] += 1
+        if person.id in open_members:
+            counts["in_pair"] += 1
     for pair in await session.scalars(select(Pair)):
         if not _in(pair.created_at, start, end, zone) or pair.status == PairStatus.DECLINED:
             continue

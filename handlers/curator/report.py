@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from datetime import date
+from html import escape
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -42,6 +43,24 @@ def period(today: date, years_back: int) -> tuple[date, date]:
     return academic_year(today, min(years_back, 10))
 
 
+def department_lines(stats: Statistics) -> list[str]:
+    """By department of the directory: mentors and mentees in the banks, people in a pair."""
+    if not any(name for name in stats.departments):
+        return []
+    lines = ["", "<b>" + _("By department") + "</b>"]
+    for name in sorted(stats.departments, key=lambda n: (n == "", n.lower())):
+        counts = stats.departments[name]
+        lines.append(
+            _("• {department}: mentors {mentors}, mentees {mentees}, in a pair {paired}").format(
+                department=escape(name) if name else _("department not given"),
+                mentors=counts["mentors"],
+                mentees=counts["mentees"],
+                paired=counts["in_pair"],
+            )
+        )
+    return lines
+
+
 def report_text(stats: Statistics) -> str:
     people = stats.people
     lines = [
@@ -71,6 +90,7 @@ def report_text(stats: Statistics) -> str:
         _("On the list to be mentored this year (§6.4.2): {n}; of them in a pair: {m}").format(
             n=people["listed"], m=people["listed_paired"]
         ),
+        *department_lines(stats),
         "",
         "<b>" + _("Pairs and groups") + "</b>",
         _("Pairs: {pairs}; groups: {groups}").format(pairs=stats.pairs, groups=stats.groups),
