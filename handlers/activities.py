@@ -21,6 +21,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.notices import send_notices
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_outcome_later
@@ -44,13 +45,14 @@ from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
 from models.participant import get_participant_by_id
-from models.programmes import Activity, Programme, get_activity, get_programme, programmes_of
+from models.programmes import Activity, get_activity, get_programme, programmes_of
 from models.progress import (
     ActivityProgress,
     check_reviewable_part,
     open_for,
     report_part,
     reportable_parts,
+    review_occasion,
     review_part,
     waiting_for,
 )
@@ -275,42 +277,11 @@ async def activity_confirmed(
     )
     await query.answer(_("Confirmed."))
     programme = activity.programme
-    pair = programme.pair
     outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
     await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
-    reviewer = await get_participant_by_id(session, actor.require_participant())
-    who = escape(reviewer.display_name) if reviewer else "—"
-
-    def to_reporter() -> tuple[str, None]:
-        if part.reported_by == pair.mentor_id:
-            return _("{name} confirmed «{title}».").format(
-                name=who, title=escape(activity.title)
-            ), None
-        return _("Your mentor confirmed «{title}».").format(title=escape(activity.title)), None
-
-    reporter = pair.mentor_id if part.reported_by == pair.mentor_id else part.mentee_id
-    await notify_participants(bot, session, i18n, [reporter], to_reporter)
-    await _offer_completion(bot, session, i18n, programme)
-
-
-async def _offer_completion(
-    bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme
-) -> None:
-    if not programme.plan_done:
-        return
-
-    def offer() -> tuple[str, InlineKeyboardMarkup]:
-        return _("Every activity of the plan is confirmed. Complete the programme?"), button_rows(
-            [
-                (
-                    _("🏁 Complete the programme"),
-                    ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id),
-                )
-            ]
-        )
-
-    pair = programme.pair
-    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], offer)
+    occasion = review_occasion(part)
+    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=occasion)
+    await send_notices(bot, session, i18n, "programme.plan_done", programme.id, occasion=occasion)
 
 
 @router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN))
@@ -361,18 +332,4 @@ async def return_comment_entered(
         _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
     )
     await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
-    reviewer = await get_participant_by_id(session, actor.require_participant())
-    who = escape(reviewer.display_name) if reviewer else "—"
-
-    def to_reporter() -> tuple[str, None]:
-        title, comment = escape(activity.title), escape(part.review_comment or "")
-        if checked_by_mentee:
-            return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
-                name=who, title=title, comment=comment
-            ), None
-        return _(
-            "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."
-        ).format(title=title, comment=comment), None
-
-    reporter = pair.mentor_id if checked_by_mentee else part.mentee_id
-    await notify_participants(bot, session, i18n, [reporter], to_reporter)
+    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=review_occasion(part))

@@ -30,6 +30,8 @@ from handlers.ui import (
     MessageReply,
     PairApproval,
     PairReply,
+    ProgrammeAction,
+    ProgrammeVerb,
     ReplacementOrder,
     RequestAction,
     RequestVerb,
@@ -51,7 +53,14 @@ from models.approvals import BankDecision
 from models.base import utcnow
 from models.changes import ProgrammeChange
 from models.choice import MentorWish
-from models.enums import ChangeStatus, MentorStatus, MessageKind, PairStatus, RequestStatus
+from models.enums import (
+    ActivityStatus,
+    ChangeStatus,
+    MentorStatus,
+    MessageKind,
+    PairStatus,
+    RequestStatus,
+)
 from models.journal import Meeting, PairMessage
 from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.outbox import (
@@ -71,7 +80,8 @@ from models.participant import (
     locales_of,
 )
 from models.profiles import MentorProfile
-from models.programmes import Programme, programme_of_pair
+from models.programmes import RUNNING, Activity, Programme, programme_of_pair
+from models.progress import ActivityProgress, review_occasion
 from models.requests import Request
 
 logger = logging.getLogger(__name__)
@@ -546,6 +556,59 @@ async def _message_answered(session: AsyncSession, message_id: int, chat_id: int
     return render
 
 
+async def _part_reviewed(
+    session: AsyncSession, part_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
+    """To whoever reported a part: the other side confirmed it or returned it with a comment.
+    Moot once the part was reported (or checked) again since."""
+    part = await session.get(ActivityProgress, part_id)
+    if part is None or part.reviewed_at is None or review_occasion(part) != payload.get("at"):
+        return None
+    activity = await session.get(Activity, part.activity_id)
+    programme = await session.get(Programme, activity.programme_id) if activity else None
+    if activity is None or programme is None:
+        return None
+    by_mentor = part.reported_by == programme.pair.mentor_id
+    who = (await names_of(session, [part.reviewed_by])).get(part.reviewed_by or 0, "—")
+    confirmed = part.status == ActivityStatus.CONFIRMED
+
+    def render() -> Rendered:
+        title = escape(activity.title)
+        if confirmed:
+            if by_mentor:
+                return _("{name} confirmed «{title}».").format(name=who, title=title), None
+            return _("Your mentor confirmed «{title}».").format(title=title), None
+        comment = escape(part.review_comment or "")
+        if by_mentor:
+            return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
+                name=who, title=title, comment=comment
+            ), None
+        return _(
+            "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."
+        ).format(title=title, comment=comment), None
+
+    return render
+
+
+async def _plan_done(session: AsyncSession, programme_id: int, chat_id: int) -> Render | None:
+    """Every activity confirmed: the pair is offered to complete the programme."""
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.status not in RUNNING or not programme.plan_done:
+        return None
+
+    def render() -> Rendered:
+        return _("Every activity of the plan is confirmed. Complete the programme?"), button_rows(
+            [
+                (
+                    _("🏁 Complete the programme"),
+                    ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme_id),
+                )
+            ]
+        )
+
+    return render
+
+
 async def _registered(
     session: AsyncSession, participant_id: int, chat_id: int, payload: dict[str, Any]
 ) -> Render | None:
@@ -658,6 +721,7 @@ RENDERERS: dict[str, Renderer] = {
     "request.copy": _request_copy,
     "wish.created": _wish_created,
     "proposal.created": _proposal_created,
+    "programme.plan_done": _plan_done,
 }
 # these read more than the object id from the payload (who answered, how)
 WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {
@@ -665,6 +729,7 @@ WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]]
     "pair.replacement_declined": _replacement_declined,
     "update.skipped": _update_skipped,
     "participant.registered": _registered,
+    "part.reviewed": _part_reviewed,
 }
 
 
