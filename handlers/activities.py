@@ -15,14 +15,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.notices import send_notices
-from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
@@ -50,6 +49,7 @@ from models.progress import (
     ActivityProgress,
     check_reviewable_part,
     open_for,
+    report_occasion,
     report_part,
     reportable_parts,
     review_occasion,
@@ -198,50 +198,24 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
         await message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
     else:
         await message.answer(_("Reported. Your mentor will check it."))
-    author = await get_participant_by_id(session, actor.require_participant())
-    if author is None:  # erased meanwhile: the report is saved, nobody to name
-        return
     for part in parts:
+        await send_notices(
+            bot, session, i18n, "part.reported", part.id, occasion=report_occasion(part)
+        )
+        if not file_id:
+            continue
+        # the file goes after the notice that announces it; after a crash before this point the
+        # scheduler sends the notice, not the file (README, «Guarantees and their limits»)
         reviewer = await get_participant_by_id(session, part.reviewer(pair))
         if reviewer is None:
             continue
-
-        def to_reviewer(part: ActivityProgress = part) -> tuple[str, InlineKeyboardMarkup]:
-            if by_mentor:
-                text = _(
-                    "Your mentor {name} reported an activity done: «{title}»\nComment: {comment}"
-                    "\nConfirm it if it took place for you."
-                )
+        try:
+            if kind == "photo":
+                await bot.send_photo(reviewer.telegram_id, file_id)
             else:
-                text = _("{name} reported an activity done: «{title}»\nComment: {comment}")
-            text = text.format(
-                name=escape(author.display_name),
-                title=escape(activity.title),
-                comment=escape(part.report_comment or ""),
-            )
-            if file_id:
-                text += "\n" + _("Evidence is attached below.")
-            return text, _review_buttons(activity, part)
-
-        await notify_participants(bot, session, i18n, [reviewer.id], to_reviewer)
-        if file_id:
-            try:
-                if kind == "photo":
-                    await bot.send_photo(reviewer.telegram_id, file_id)
-                else:
-                    await bot.send_document(reviewer.telegram_id, file_id)
-            except TelegramAPIError as error:
-                logger.warning("evidence not forwarded: %s", error.message)
-
-
-def _review_buttons(activity: Activity, part: ActivityProgress) -> InlineKeyboardMarkup:
-    ids = {"activity_id": activity.id, "mentee_id": part.mentee_id}
-    return button_rows(
-        [
-            (_("Confirm"), PartAction(action=ActivityVerb.CONFIRM, **ids)),
-            (_("Return with a comment"), PartAction(action=ActivityVerb.RETURN, **ids)),
-        ]
-    )
+                await bot.send_document(reviewer.telegram_id, file_id)
+        except TelegramAPIError as error:
+            logger.warning("evidence not forwarded: %s", error.message)
 
 
 async def _part_of(

@@ -214,10 +214,29 @@ async def report_part(
         part.review_comment = part.reviewed_by = part.reviewed_at = None
         reported.append(part)
         _mirror(activity, part)
-    _settle(activity, activity.programme.pair, parts)
+    pair = activity.programme.pair
+    _settle(activity, pair, parts)
     activity.programme.updated_at = now  # two parts reported at once: the later one settles again
+    await session.flush()  # a new part gets its id
+    for part in reported:  # the checker is told in this transaction (issue 12)
+        occasion = report_occasion(part)
+        await queue_notice(
+            session,
+            "part.reported",
+            part.id,
+            [part.reviewer(pair)],
+            now,
+            occasion=occasion,
+            extra={"at": occasion},
+        )
     await session.commit()
     return activity, reported
+
+
+def report_occasion(part: ActivityProgress) -> str:
+    """Which report of a part a notice is about (a part returned and reported again is a new
+    report to check; a notice about an earlier one says nothing)."""
+    return part.reported_at.strftime("%Y%m%d%H%M%S%f") if part.reported_at else ""
 
 
 @decision

@@ -7,21 +7,37 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers.activities
+import handlers.programme.review
 from bot.config import Settings
-from handlers.ui import ActivityVerb, PartAction
+from handlers.ui import ActivityVerb, PartAction, ProgrammeAction, ProgrammeVerb
 from models.enums import ActivityStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.participant import Participant
-from models.programmes import Programme
+from models.programmes import (
+    Programme,
+    ProgrammeDraft,
+    add_activity,
+    respond_to_draft,
+    review_programme,
+    save_draft,
+    submit_programme,
+)
 from models.progress import ActivityProgress, report_part
 from tests.driver import Person
-from tests.factories import actor, make_running_programme, notices_already_delivered
+from tests.factories import (
+    CURATOR,
+    actor,
+    make_active_pair,
+    make_running_programme,
+    notices_already_delivered,
+)
 from tests.handlers.test_notices_after_commit import (
     dies_right_after_the_commit,
     restart_and_deliver,
@@ -163,3 +179,136 @@ async def test_without_a_crash_a_return_goes_at_once(
     await checker.send("Добавьте конспект")
     assert len(sent_to(bot, mentee.telegram_id, "на доработку")) == 1
     assert {r.status for r in await rows_of(session_pool, "part.reviewed")} == {OutboxStatus.SENT}
+
+
+async def test_a_report_just_before_a_crash_reaches_the_checker_once_with_the_buttons(
+    person: Callable[..., Person],
+    bot: MockedBot,
+    settings: Settings,
+    i18n,  # type: ignore[no-untyped-def]
+    session_pool: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session, activities=2)
+        mentor = await session.get(Participant, programme.pair.mentor_id)
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+        await notices_already_delivered(session)
+    assert mentor is not None
+    assert mentee is not None
+    reporter = person(mentee.telegram_id)
+    await reporter.send("/done")
+    await reporter.press("Мероприятие 1")
+    await reporter.send("Провела открытый урок")
+    monkeypatch.setattr(
+        handlers.activities, "send_notices", dies_right_after_the_commit, raising=False
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await reporter.press("Пропустить")
+    async with session_pool() as session:
+        part = await session.scalar(select(ActivityProgress))
+    assert part is not None
+    assert part.status == ActivityStatus.REPORTED  # committed
+    assert sent_to(bot, mentor.telegram_id, "Провела открытый урок") == []
+    assert {r.text for r in await rows_of(session_pool, "part.reported")} == {""}  # ids only
+
+    await restart_and_deliver(bot, session_pool, settings, i18n)
+    told = sent_to(bot, mentor.telegram_id, "Провела открытый урок")
+    assert len(told) == 1
+    assert "«Мероприятие 1»" in told[0]
+    monkeypatch.undo()
+    checker = person(mentor.telegram_id)
+    await checker.press("Подтвердить")  # the buttons of the late notice work
+    assert len(sent_to(bot, mentee.telegram_id, "Наставник подтвердил(а) выполнение")) == 1
+
+
+async def agreed_programme(
+    session_pool: async_sessionmaker[AsyncSession],
+) -> tuple[Programme, Participant, Participant]:
+    """A draft the mentor sent and the mentee agreed to: waiting for the curator."""
+    async with session_pool() as session:
+        pair = await make_active_pair(session)
+        mentor = await session.get(Participant, pair.mentor_id)
+        mentee = await session.get(Participant, pair.mentee_ids[0])
+        assert mentor is not None
+        assert mentee is not None
+        draft = ProgrammeDraft(
+            goal="Освоить проектное обучение",
+            difficulties="Планирование",
+            strengths="Цифровые инструменты",
+            forms=["traditional"],
+            start_date=date(2026, 9, 1),
+            end_date=date(2026, 12, 31),
+        )
+        programme = await save_draft(session, actor(mentor), pair.id, draft)
+        await add_activity(
+            session,
+            actor(mentor),
+            programme.id,
+            title="Мероприятие 1",
+            description=None,
+            deadline=date(2026, 10, 15),
+            responsible="mentee",
+        )
+        await submit_programme(session, actor(mentor), programme.id)
+        programme = await respond_to_draft(session, actor(mentee), programme.id, agree=True)
+        await notices_already_delivered(session)
+    return programme, mentor, mentee
+
+
+async def test_an_approval_just_before_a_crash_is_still_told_once(
+    curator: Person,
+    bot: MockedBot,
+    settings: Settings,
+    i18n,  # type: ignore[no-untyped-def]
+    session_pool: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    programme, mentor, mentee = await agreed_programme(session_pool)
+    monkeypatch.setattr(
+        handlers.programme.review, "send_notices", dies_right_after_the_commit, raising=False
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await curator.press_data(
+            ProgrammeAction(action=ProgrammeVerb.APPROVE, programme_id=programme.id).pack()
+        )
+    for someone in (mentor, mentee):
+        assert sent_to(bot, someone.telegram_id, "Куратор утвердил") == []
+    await restart_and_deliver(bot, session_pool, settings, i18n)
+    for someone in (mentor, mentee):
+        assert len(sent_to(bot, someone.telegram_id, "Куратор утвердил")) == 1
+    assert {r.text for r in await rows_of(session_pool, "programme.approved")} == {""}
+
+
+@pytest.mark.parametrize("by", ["curator", "mentee"])
+async def test_a_draft_returned_just_before_a_crash_reaches_the_mentor_once(
+    by: str,
+    curator: Person,
+    person: Callable[..., Person],
+    bot: MockedBot,
+    settings: Settings,
+    i18n,  # type: ignore[no-untyped-def]
+    session_pool: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    programme, mentor, mentee = await agreed_programme(session_pool)
+    if by == "curator":
+        who, verb = curator, ProgrammeVerb.RETURN
+    else:  # the mentee comments on a fresh submission instead of agreeing
+        async with session_pool() as session:
+            await review_programme(session, CURATOR, programme.id, approve=False, comment="x")
+            await submit_programme(session, actor(mentor), programme.id)
+            await notices_already_delivered(session)
+        who, verb = person(mentee.telegram_id), ProgrammeVerb.COMMENT
+    await who.press_data(ProgrammeAction(action=verb, programme_id=programme.id).pack())
+    monkeypatch.setattr(
+        handlers.programme.review, "send_notices", dies_right_after_the_commit, raising=False
+    )
+    with pytest.raises(asyncio.CancelledError):
+        await who.send("Уточните сроки")
+    assert sent_to(bot, mentor.telegram_id, "Уточните сроки") == []
+    await restart_and_deliver(bot, session_pool, settings, i18n)
+    told = sent_to(bot, mentor.telegram_id, "Уточните сроки")
+    assert len(told) == 1
+    assert ("Куратор вернул" in told[0]) == (by == "curator")
+    assert {r.text for r in await rows_of(session_pool, "programme.returned")} == {""}
