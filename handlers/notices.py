@@ -581,6 +581,50 @@ async def _programme_approved(
     return render
 
 
+async def _programme_completed(
+    session: AsyncSession, programme_id: int, chat_id: int
+) -> Render | None:
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.status != ProgrammeStatus.COMPLETED:
+        return None
+
+    def render() -> Rendered:
+        return _(
+            "Congratulations: the programme is completed, the plan is fully done (§10.1.1)."
+        ), None
+
+    return render
+
+
+async def _programme_survey(
+    session: AsyncSession, programme_id: int, chat_id: int
+) -> Render | None:
+    """The monitoring questionnaire offered once the programme has ended."""
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.ended_at is None:
+        return None
+
+    return lambda: survey_offer(programme_id)
+
+
+def survey_offer(programme_id: int) -> Rendered:
+    return _(
+        "The programme has ended. Please answer a short monitoring questionnaire: four "
+        "ratings from 1 to 5 and, if you like, a comment."
+    ), survey_button(programme_id)
+
+
+def survey_button(programme_id: int) -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (
+                _("Answer the questionnaire"),
+                ProgrammeAction(action=ProgrammeVerb.SURVEY, programme_id=programme_id),
+            )
+        ]
+    )
+
+
 async def _programme_returned(
     session: AsyncSession, programme_id: int, chat_id: int, payload: dict[str, Any]
 ) -> Render | None:
@@ -828,6 +872,8 @@ RENDERERS: dict[str, Renderer] = {
     "proposal.created": _proposal_created,
     "programme.plan_done": _plan_done,
     "programme.approved": _programme_approved,
+    "programme.completed": _programme_completed,
+    "programme.survey": _programme_survey,
 }
 # these read more than the object id from the payload (who answered, how)
 WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {

@@ -474,6 +474,10 @@ async def vote_completion(
     if everyone <= set(programme.completion_votes):
         _finish(programme, ProgrammeStatus.COMPLETED, EndReason.PLAN_DONE, now)
         programme.ended_by = actor.telegram_id
+        # the pair is congratulated and offered the questionnaire in this transaction (issue 12)
+        members = [programme.pair.mentor_id, *programme.pair.mentee_ids]
+        await queue_notice(session, "programme.completed", programme.id, members, now)
+        await queue_notice(session, "programme.survey", programme.id, members, now)
     await session.commit()
     return programme
 

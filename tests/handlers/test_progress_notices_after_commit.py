@@ -14,10 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers.activities
+import handlers.plan
 import handlers.programme.review
 from bot.config import Settings
 from handlers.ui import ActivityVerb, PartAction, ProgrammeAction, ProgrammeVerb
-from models.enums import ActivityStatus
+from models.enums import ActivityStatus, ProgrammeStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.participant import Participant
 from models.programmes import (
@@ -28,8 +29,9 @@ from models.programmes import (
     review_programme,
     save_draft,
     submit_programme,
+    vote_completion,
 )
-from models.progress import ActivityProgress, report_part
+from models.progress import ActivityProgress, report_part, review_part
 from tests.driver import Person
 from tests.factories import (
     CURATOR,
@@ -312,3 +314,36 @@ async def test_a_draft_returned_just_before_a_crash_reaches_the_mentor_once(
     assert len(told) == 1
     assert ("Куратор вернул" in told[0]) == (by == "curator")
     assert {r.text for r in await rows_of(session_pool, "programme.returned")} == {""}
+
+
+async def test_a_completion_just_before_a_crash_congratulates_and_offers_the_survey_once(
+    person: Callable[..., Person],
+    bot: MockedBot,
+    settings: Settings,
+    i18n,  # type: ignore[no-untyped-def]
+    session_pool: async_sessionmaker[AsyncSession],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    programme, mentor, mentee = await reported(session_pool, activities=1)
+    async with session_pool() as session:
+        activity_id = programme.activities[0].id
+        await review_part(session, actor(mentor), activity_id, mentee.id, confirm=True)
+        await vote_completion(session, actor(mentor), programme.id)
+        await notices_already_delivered(session)
+    monkeypatch.setattr(handlers.plan, "send_notices", dies_right_after_the_commit, raising=False)
+    with pytest.raises(asyncio.CancelledError):
+        await person(mentee.telegram_id).press_data(
+            ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id).pack()
+        )
+    async with session_pool() as session:
+        stored = await session.get(Programme, programme.id)
+    assert stored is not None
+    assert stored.status == ProgrammeStatus.COMPLETED  # committed
+    assert sent_to(bot, mentor.telegram_id, "Поздравляем") == []
+    await restart_and_deliver(bot, session_pool, settings, i18n)
+    for someone in (mentor, mentee):
+        assert len(sent_to(bot, someone.telegram_id, "Поздравляем: программа завершена")) == 1
+        assert len(sent_to(bot, someone.telegram_id, "заполните короткую анкету")) == 1
+    monkeypatch.undo()
+    replies = await person(mentor.telegram_id).press("Заполнить анкету")  # the late button works
+    assert replies
