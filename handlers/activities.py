@@ -15,13 +15,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.notify import notify_participants
+from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
@@ -44,13 +44,15 @@ from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
 from models.participant import get_participant_by_id
-from models.programmes import Activity, Programme, get_activity, get_programme, programmes_of
+from models.programmes import Activity, get_activity, get_programme, programmes_of
 from models.progress import (
     ActivityProgress,
     check_reviewable_part,
     open_for,
+    report_occasion,
     report_part,
     reportable_parts,
+    review_occasion,
     review_part,
     waiting_for,
 )
@@ -196,50 +198,24 @@ async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> N
         await message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
     else:
         await message.answer(_("Reported. Your mentor will check it."))
-    author = await get_participant_by_id(session, actor.require_participant())
-    if author is None:  # erased meanwhile: the report is saved, nobody to name
-        return
     for part in parts:
+        await send_notices(
+            bot, session, i18n, "part.reported", part.id, occasion=report_occasion(part)
+        )
+        if not file_id:
+            continue
+        # the file goes after the notice that announces it; after a crash before this point the
+        # scheduler sends the notice, not the file (README, «Guarantees and their limits»)
         reviewer = await get_participant_by_id(session, part.reviewer(pair))
         if reviewer is None:
             continue
-
-        def to_reviewer(part: ActivityProgress = part) -> tuple[str, InlineKeyboardMarkup]:
-            if by_mentor:
-                text = _(
-                    "Your mentor {name} reported an activity done: «{title}»\nComment: {comment}"
-                    "\nConfirm it if it took place for you."
-                )
+        try:
+            if kind == "photo":
+                await bot.send_photo(reviewer.telegram_id, file_id)
             else:
-                text = _("{name} reported an activity done: «{title}»\nComment: {comment}")
-            text = text.format(
-                name=escape(author.display_name),
-                title=escape(activity.title),
-                comment=escape(part.report_comment or ""),
-            )
-            if file_id:
-                text += "\n" + _("Evidence is attached below.")
-            return text, _review_buttons(activity, part)
-
-        await notify_participants(bot, session, i18n, [reviewer.id], to_reviewer)
-        if file_id:
-            try:
-                if kind == "photo":
-                    await bot.send_photo(reviewer.telegram_id, file_id)
-                else:
-                    await bot.send_document(reviewer.telegram_id, file_id)
-            except TelegramAPIError as error:
-                logger.warning("evidence not forwarded: %s", error.message)
-
-
-def _review_buttons(activity: Activity, part: ActivityProgress) -> InlineKeyboardMarkup:
-    ids = {"activity_id": activity.id, "mentee_id": part.mentee_id}
-    return button_rows(
-        [
-            (_("Confirm"), PartAction(action=ActivityVerb.CONFIRM, **ids)),
-            (_("Return with a comment"), PartAction(action=ActivityVerb.RETURN, **ids)),
-        ]
-    )
+                await bot.send_document(reviewer.telegram_id, file_id)
+        except TelegramAPIError as error:
+            logger.warning("evidence not forwarded: %s", error.message)
 
 
 async def _part_of(
@@ -275,42 +251,11 @@ async def activity_confirmed(
     )
     await query.answer(_("Confirmed."))
     programme = activity.programme
-    pair = programme.pair
     outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
     await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
-    reviewer = await get_participant_by_id(session, actor.require_participant())
-    who = escape(reviewer.display_name) if reviewer else "—"
-
-    def to_reporter() -> tuple[str, None]:
-        if part.reported_by == pair.mentor_id:
-            return _("{name} confirmed «{title}».").format(
-                name=who, title=escape(activity.title)
-            ), None
-        return _("Your mentor confirmed «{title}».").format(title=escape(activity.title)), None
-
-    reporter = pair.mentor_id if part.reported_by == pair.mentor_id else part.mentee_id
-    await notify_participants(bot, session, i18n, [reporter], to_reporter)
-    await _offer_completion(bot, session, i18n, programme)
-
-
-async def _offer_completion(
-    bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme
-) -> None:
-    if not programme.plan_done:
-        return
-
-    def offer() -> tuple[str, InlineKeyboardMarkup]:
-        return _("Every activity of the plan is confirmed. Complete the programme?"), button_rows(
-            [
-                (
-                    _("🏁 Complete the programme"),
-                    ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id),
-                )
-            ]
-        )
-
-    pair = programme.pair
-    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], offer)
+    occasion = review_occasion(part)
+    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=occasion)
+    await send_notices(bot, session, i18n, "programme.plan_done", programme.id, occasion=occasion)
 
 
 @router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN))
@@ -361,18 +306,4 @@ async def return_comment_entered(
         _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
     )
     await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
-    reviewer = await get_participant_by_id(session, actor.require_participant())
-    who = escape(reviewer.display_name) if reviewer else "—"
-
-    def to_reporter() -> tuple[str, None]:
-        title, comment = escape(activity.title), escape(part.review_comment or "")
-        if checked_by_mentee:
-            return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
-                name=who, title=title, comment=comment
-            ), None
-        return _(
-            "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."
-        ).format(title=title, comment=comment), None
-
-    reporter = pair.mentor_id if checked_by_mentee else part.mentee_id
-    await notify_participants(bot, session, i18n, [reporter], to_reporter)
+    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=review_occasion(part))

@@ -27,9 +27,13 @@ from bot.sender import Delivery, Outcome, Sender, sender_for
 from handlers.replacement import render_offer, replacement_candidates
 from handlers.texts import format_value, shorten
 from handlers.ui import (
+    ActivityVerb,
     MessageReply,
     PairApproval,
     PairReply,
+    PartAction,
+    ProgrammeAction,
+    ProgrammeVerb,
     ReplacementOrder,
     RequestAction,
     RequestVerb,
@@ -51,7 +55,15 @@ from models.approvals import BankDecision
 from models.base import utcnow
 from models.changes import ProgrammeChange
 from models.choice import MentorWish
-from models.enums import ChangeStatus, MentorStatus, MessageKind, PairStatus, RequestStatus
+from models.enums import (
+    ActivityStatus,
+    ChangeStatus,
+    MentorStatus,
+    MessageKind,
+    PairStatus,
+    ProgrammeStatus,
+    RequestStatus,
+)
 from models.journal import Meeting, PairMessage
 from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.outbox import (
@@ -71,7 +83,14 @@ from models.participant import (
     locales_of,
 )
 from models.profiles import MentorProfile
-from models.programmes import Programme, programme_of_pair
+from models.programmes import (
+    RUNNING,
+    Activity,
+    Programme,
+    programme_of_pair,
+    submission_occasion,
+)
+from models.progress import ActivityProgress, report_occasion, review_occasion
 from models.requests import Request
 
 logger = logging.getLogger(__name__)
@@ -548,6 +567,199 @@ async def _message_answered(session: AsyncSession, message_id: int, chat_id: int
     return render
 
 
+async def _programme_approved(
+    session: AsyncSession, programme_id: int, chat_id: int
+) -> Render | None:
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.approved_at is None:
+        return None
+
+    def render() -> Rendered:
+        return _(
+            "The curator approved the programme. /plan shows it; the mentee reports activities "
+            "with /done."
+        ), None
+
+    return render
+
+
+async def _programme_completed(
+    session: AsyncSession, programme_id: int, chat_id: int
+) -> Render | None:
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.status != ProgrammeStatus.COMPLETED:
+        return None
+
+    def render() -> Rendered:
+        return _(
+            "Congratulations: the programme is completed, the plan is fully done (§10.1.1)."
+        ), None
+
+    return render
+
+
+async def _programme_survey(
+    session: AsyncSession, programme_id: int, chat_id: int
+) -> Render | None:
+    """The monitoring questionnaire offered once the programme has ended."""
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.ended_at is None:
+        return None
+
+    return lambda: survey_offer(programme_id)
+
+
+def survey_offer(programme_id: int) -> Rendered:
+    return _(
+        "The programme has ended. Please answer a short monitoring questionnaire: four "
+        "ratings from 1 to 5 and, if you like, a comment."
+    ), survey_button(programme_id)
+
+
+def survey_button(programme_id: int) -> InlineKeyboardMarkup:
+    return button_rows(
+        [
+            (
+                _("Answer the questionnaire"),
+                ProgrammeAction(action=ProgrammeVerb.SURVEY, programme_id=programme_id),
+            )
+        ]
+    )
+
+
+async def _programme_returned(
+    session: AsyncSession, programme_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
+    """To the mentor: the mentee's comments on the draft, or the curator's return. Moot once the
+    draft was sent again (a later submission)."""
+    programme = await session.get(Programme, programme_id)
+    if (
+        programme is None
+        or programme.status != ProgrammeStatus.DRAFT
+        or submission_occasion(programme) != payload.get("at")
+    ):
+        return None
+    by_curator = payload.get("by") == "curator"
+    comment = escape((programme.curator_comment if by_curator else programme.mentee_comment) or "")
+
+    def render() -> Rendered:
+        if by_curator:
+            intro = _(
+                "The curator returned the programme: {comment}\n\n"
+                "Change the draft and send it again with /programme."
+            )
+        else:
+            intro = _(
+                "The mentee sent comments on the draft: {comment}\n\n"
+                "Change the draft and send it again with /programme."
+            )
+        return intro.format(comment=comment), None
+
+    return render
+
+
+async def _part_reported(
+    session: AsyncSession, part_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
+    """To the other side: a part was reported done, with the buttons to confirm or return it.
+    Moot once it was checked or reported again, or its author was erased."""
+    part = await session.get(ActivityProgress, part_id)
+    if (
+        part is None
+        or part.status != ActivityStatus.REPORTED
+        or report_occasion(part) != payload.get("at")
+    ):
+        return None
+    activity = await session.get(Activity, part.activity_id)
+    programme = await session.get(Programme, activity.programme_id) if activity else None
+    author = await get_participant_by_id(session, part.reported_by or 0)
+    if activity is None or programme is None or author is None:
+        return None
+    by_mentor = part.reported_by == programme.pair.mentor_id
+
+    def render() -> Rendered:
+        if by_mentor:
+            text = _(
+                "Your mentor {name} reported an activity done: «{title}»\nComment: {comment}"
+                "\nConfirm it if it took place for you."
+            )
+        else:
+            text = _("{name} reported an activity done: «{title}»\nComment: {comment}")
+        text = text.format(
+            name=escape(author.display_name),
+            title=escape(activity.title),
+            comment=escape(part.report_comment or ""),
+        )
+        if part.evidence_file_id:
+            text += "\n" + _("Evidence is attached below.")
+        return text, review_buttons(activity.id, part.mentee_id)
+
+    return render
+
+
+def review_buttons(activity_id: int, mentee_id: int) -> InlineKeyboardMarkup:
+    ids = {"activity_id": activity_id, "mentee_id": mentee_id}
+    return button_rows(
+        [
+            (_("Confirm"), PartAction(action=ActivityVerb.CONFIRM, **ids)),
+            (_("Return with a comment"), PartAction(action=ActivityVerb.RETURN, **ids)),
+        ]
+    )
+
+
+async def _part_reviewed(
+    session: AsyncSession, part_id: int, chat_id: int, payload: dict[str, Any]
+) -> Render | None:
+    """To whoever reported a part: the other side confirmed it or returned it with a comment.
+    Moot once the part was reported (or checked) again since."""
+    part = await session.get(ActivityProgress, part_id)
+    if part is None or part.reviewed_at is None or review_occasion(part) != payload.get("at"):
+        return None
+    activity = await session.get(Activity, part.activity_id)
+    programme = await session.get(Programme, activity.programme_id) if activity else None
+    if activity is None or programme is None:
+        return None
+    by_mentor = part.reported_by == programme.pair.mentor_id
+    who = (await names_of(session, [part.reviewed_by])).get(part.reviewed_by or 0, "—")
+    confirmed = part.status == ActivityStatus.CONFIRMED
+
+    def render() -> Rendered:
+        title = escape(activity.title)
+        if confirmed:
+            if by_mentor:
+                return _("{name} confirmed «{title}».").format(name=who, title=title), None
+            return _("Your mentor confirmed «{title}».").format(title=title), None
+        comment = escape(part.review_comment or "")
+        if by_mentor:
+            return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
+                name=who, title=title, comment=comment
+            ), None
+        return _(
+            "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."
+        ).format(title=title, comment=comment), None
+
+    return render
+
+
+async def _plan_done(session: AsyncSession, programme_id: int, chat_id: int) -> Render | None:
+    """Every activity confirmed: the pair is offered to complete the programme."""
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.status not in RUNNING or not programme.plan_done:
+        return None
+
+    def render() -> Rendered:
+        return _("Every activity of the plan is confirmed. Complete the programme?"), button_rows(
+            [
+                (
+                    _("🏁 Complete the programme"),
+                    ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme_id),
+                )
+            ]
+        )
+
+    return render
+
+
 async def _registered(
     session: AsyncSession, participant_id: int, chat_id: int, payload: dict[str, Any]
 ) -> Render | None:
@@ -660,6 +872,10 @@ RENDERERS: dict[str, Renderer] = {
     "request.copy": _request_copy,
     "wish.created": _wish_created,
     "proposal.created": _proposal_created,
+    "programme.plan_done": _plan_done,
+    "programme.approved": _programme_approved,
+    "programme.completed": _programme_completed,
+    "programme.survey": _programme_survey,
 }
 # these read more than the object id from the payload (who answered, how)
 WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {
@@ -667,6 +883,9 @@ WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]]
     "pair.replacement_declined": _replacement_declined,
     "update.skipped": _update_skipped,
     "participant.registered": _registered,
+    "part.reviewed": _part_reviewed,
+    "part.reported": _part_reported,
+    "programme.returned": _programme_returned,
 }
 
 

@@ -14,10 +14,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.notify import notify_participants
+from handlers.notices import send_notices
 from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
-from handlers.survey import offer_survey
 from handlers.ui import (
     ActivityVerb,
     PairPurpose,
@@ -166,12 +165,5 @@ async def completion_voted(
     await query.answer(_("The programme is completed."))
     outcome = _("🏁 The programme is completed")
     await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
-
-    def render() -> tuple[str, None]:
-        return _(
-            "Congratulations: the programme is completed, the plan is fully done (§10.1.1)."
-        ), None
-
-    pair = programme.pair
-    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], render)
-    await offer_survey(bot, session, i18n, programme)
+    await send_notices(bot, session, i18n, "programme.completed", programme.id)
+    await send_notices(bot, session, i18n, "programme.survey", programme.id)

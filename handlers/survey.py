@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.notices import Rendered, survey_offer
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
 from handlers.ui import (
@@ -19,7 +20,6 @@ from handlers.ui import (
     ProgrammeAction,
     ProgrammeVerb,
     SurveyRating,
-    button_rows,
     chat_of,
     set_buttons,
     show_outcome,
@@ -42,23 +42,9 @@ class Surveying(StatesGroup):
     entering_comment = State()
 
 
-def survey_button(programme: Programme) -> InlineKeyboardMarkup:
-    return button_rows(
-        [
-            (
-                _("Answer the questionnaire"),
-                ProgrammeAction(action=ProgrammeVerb.SURVEY, programme_id=programme.id),
-            )
-        ]
-    )
-
-
 async def offer_survey(bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme) -> None:
-    def render() -> tuple[str, InlineKeyboardMarkup]:
-        return _(
-            "The programme has ended. Please answer a short monitoring questionnaire: four "
-            "ratings from 1 to 5 and, if you like, a comment."
-        ), survey_button(programme)
+    def render() -> Rendered:
+        return survey_offer(programme.id)
 
     pair = programme.pair
     await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], render)

@@ -342,8 +342,30 @@ async def respond_to_draft(
     else:
         programme.mentee_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
+        await queue_draft_returned(session, programme, "mentee")
     await session.commit()
     return programme
+
+
+def submission_occasion(programme: Programme) -> str:
+    """Which submission of the draft a notice answers: a draft returned, changed and sent again
+    is a new one (its notices are told again; a late one about an earlier says nothing)."""
+    at = programme.submitted_at
+    return at.strftime("%Y%m%d%H%M%S%f") if at else ""
+
+
+async def queue_draft_returned(session: AsyncSession, programme: Programme, by: str) -> None:
+    """The mentor is told, in the decision's transaction (issue 12), that the mentee sent
+    comments or the curator returned the draft; rendered at delivery with the stored comment."""
+    occasion = f"{by}.{submission_occasion(programme)}"
+    await queue_notice(
+        session,
+        "programme.returned",
+        programme.id,
+        [programme.pair.mentor_id],
+        occasion=occasion,
+        extra={"at": submission_occasion(programme), "by": by},
+    )
 
 
 @decision
@@ -366,9 +388,14 @@ async def review_programme(
     if approve:
         programme.status = ProgrammeStatus.APPROVED
         programme.approved_by, programme.approved_at = actor.telegram_id, now or utcnow()
+        pair = programme.pair
+        await queue_notice(
+            session, "programme.approved", programme.id, [pair.mentor_id, *pair.mentee_ids], now
+        )
     else:
         programme.curator_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
+        await queue_draft_returned(session, programme, "curator")
     action = "programme.approve" if approve else "programme.return"
     audit(session, actor.telegram_id, action, "programme", programme.id)
     await session.commit()
@@ -447,6 +474,10 @@ async def vote_completion(
     if everyone <= set(programme.completion_votes):
         _finish(programme, ProgrammeStatus.COMPLETED, EndReason.PLAN_DONE, now)
         programme.ended_by = actor.telegram_id
+        # the pair is congratulated and offered the questionnaire in this transaction (issue 12)
+        members = [programme.pair.mentor_id, *programme.pair.mentee_ids]
+        await queue_notice(session, "programme.completed", programme.id, members, now)
+        await queue_notice(session, "programme.survey", programme.id, members, now)
     await session.commit()
     return programme
 

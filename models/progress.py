@@ -23,6 +23,7 @@ from models.enums import ActivityStatus, Responsible, Side
 from models.errors import AccessDenied, InvalidValue, WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
+from models.outbox import queue_notice
 from models.pairs import Pair
 from models.participant import enum_column
 from models.programmes import (
@@ -213,10 +214,29 @@ async def report_part(
         part.review_comment = part.reviewed_by = part.reviewed_at = None
         reported.append(part)
         _mirror(activity, part)
-    _settle(activity, activity.programme.pair, parts)
+    pair = activity.programme.pair
+    _settle(activity, pair, parts)
     activity.programme.updated_at = now  # two parts reported at once: the later one settles again
+    await session.flush()  # a new part gets its id
+    for part in reported:  # the checker is told in this transaction (issue 12)
+        occasion = report_occasion(part)
+        await queue_notice(
+            session,
+            "part.reported",
+            part.id,
+            [part.reviewer(pair)],
+            now,
+            occasion=occasion,
+            extra={"at": occasion},
+        )
     await session.commit()
     return activity, reported
+
+
+def report_occasion(part: ActivityProgress) -> str:
+    """Which report of a part a notice is about (a part returned and reported again is a new
+    report to check; a notice about an earlier one says nothing)."""
+    return part.reported_at.strftime("%Y%m%d%H%M%S%f") if part.reported_at else ""
 
 
 @decision
@@ -252,8 +272,31 @@ async def review_part(
     _mirror(activity, part)
     _settle(activity, pair, parts)
     activity.programme.updated_at = now
+    # the reporter is told in this transaction (issue 12): a crash after the commit loses nothing
+    reporter = pair.mentor_id if part.reported_by == pair.mentor_id else part.mentee_id
+    occasion = review_occasion(part)
+    await queue_notice(
+        session,
+        "part.reviewed",
+        part.id,
+        [reporter],
+        now,
+        occasion=occasion,
+        extra={"at": occasion},
+    )
+    if confirm and activity.programme.plan_done:
+        members = [pair.mentor_id, *pair.mentee_ids]
+        await queue_notice(
+            session, "programme.plan_done", activity.programme.id, members, now, occasion=occasion
+        )
     await session.commit()
     return activity, part
+
+
+def review_occasion(part: ActivityProgress) -> str:
+    """Which check of a part a notice is about: a part returned, reported again and checked
+    again is told each time, and a notice about an earlier check says nothing."""
+    return part.reviewed_at.strftime("%Y%m%d%H%M%S%f") if part.reviewed_at else ""
 
 
 async def check_reviewable_part(

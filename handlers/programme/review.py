@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from html import escape
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
@@ -16,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
+from handlers.notices import send_notices
 from handlers.notify import notify_curators, notify_participants
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of
@@ -24,9 +24,14 @@ from models.access import Actor
 from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
 from models.fields import FIELDS
-from models.i18n_marker import N_
 from models.journal import meetings_of
-from models.programmes import Programme, get_programme, respond_to_draft, review_programme
+from models.programmes import (
+    Programme,
+    get_programme,
+    respond_to_draft,
+    review_programme,
+    submission_occasion,
+)
 
 router = Router(name=__name__)
 
@@ -145,28 +150,18 @@ async def comment_entered(
         programme = await respond_to_draft(
             session, actor, data["programme_id"], agree=False, comment=comment
         )
-        intro = N_(
-            "The mentee sent comments on the draft: {comment}\n\n"
-            "Change the draft and send it again with /programme."
-        )
     else:
         programme = await review_programme(
             session, actor, data["programme_id"], approve=False, comment=comment
-        )
-        intro = N_(
-            "The curator returned the programme: {comment}\n\n"
-            "Change the draft and send it again with /programme."
         )
     await state.clear()
     await message.answer(_("Sent to the mentor."))
     returned = data["action"] == "return"
     outcome = _("↩ Returned to the mentor") if returned else _("💬 Comments sent to the mentor")
     await show_outcome_later(bot, data, stamp, outcome)
-
-    def to_mentor() -> tuple[str, None]:
-        return _(intro).format(comment=escape(comment)), None
-
-    await notify_participants(bot, session, i18n, [programme.pair.mentor_id], to_mentor)
+    by = "curator" if returned else "mentee"
+    occasion = f"{by}.{submission_occasion(programme)}"
+    await send_notices(bot, session, i18n, "programme.returned", programme.id, occasion=occasion)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.APPROVE))
@@ -182,12 +177,4 @@ async def programme_approved(
     programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
     await show_decided(query, stamp, _("✅ Programme approved"))
     await query.answer(_("Approved."))
-
-    def to_pair() -> tuple[str, None]:
-        return _(
-            "The curator approved the programme. /plan shows it; the mentee reports activities "
-            "with /done."
-        ), None
-
-    pair = programme.pair
-    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], to_pair)
+    await send_notices(bot, session, i18n, "programme.approved", programme.id)
