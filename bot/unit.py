@@ -44,6 +44,13 @@ _UNSET: Any = object()
 _release: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
     "release_db_connection", default=None
 )
+_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+
+
+def update_session() -> AsyncSession | None:
+    """The session of the update being handled (for a best-effort follow-up such as editing
+    the other curators' copies of a decided notice); None outside an update."""
+    return _session.get()
 
 
 async def release_before_telegram() -> None:
@@ -125,9 +132,11 @@ class UnitOfWork:
     @contextmanager
     def releasing(self) -> Iterator[None]:
         token = _release.set(self.release)
+        session_token = _session.set(self.session)
         try:
             yield
         finally:
+            _session.reset(session_token)
             _release.reset(token)
 
 

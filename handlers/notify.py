@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.sender import Delivery, sender_for
 from models.base import utcnow
-from models.outbox import mark_unreachable, queue_retry
+from models.outbox import mark_unreachable, queue_retry, record_copies
 from models.participant import Participant, curator_telegram_ids, locales_of
 
 logger = logging.getLogger(__name__)
@@ -45,10 +45,14 @@ async def notify(
     sender = sender_for(bot)
     locales = await locales_of(session, chat_ids)
     results: dict[int, Delivery] = {}
+    copies: list[tuple[int, int]] = []  # (chat, message) of a notice with buttons
     for chat_id in chat_ids:
         with i18n.use_locale(locales.get(chat_id) or i18n.default_locale):
             text, markup = render()
-        results[chat_id] = await sender.send_message(chat_id, text, reply_markup=markup)
+        outcome = await sender.send_now(chat_id, text, reply_markup=markup)
+        results[chat_id] = outcome.delivery
+        if markup is not None and outcome.message_id is not None:
+            copies.append((chat_id, outcome.message_id))
         if results[chat_id] == Delivery.UNREACHABLE:
             await mark_unreachable(session, chat_id, utcnow())  # curators: next sweep
         elif results[chat_id] == Delivery.FAILED:
@@ -57,6 +61,8 @@ async def notify(
                 session, chat_id, text, markup.model_dump(exclude_none=True) if markup else None
             )
             logger.warning("a notice to chat %s was queued for a later attempt", chat_id)
+    if len(copies) > 1:  # a decision on one copy edits the others (handlers.outcome)
+        await record_copies(session, copies, utcnow())
     return results
 
 

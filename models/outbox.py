@@ -55,6 +55,8 @@ class OutboxMessage(Base):
     # A notice rendered at delivery: {"notice": name, "id": object id}; `text` stays empty, so
     # no name or typed text is stored in the row (handlers.notices renders it).
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # Telegram's id of the message sent: a decision on one curator's copy edits the others.
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 async def enqueue(
@@ -388,11 +390,13 @@ async def mark(
     *,
     error: str | None = None,
     retry_after: float | None = None,
+    sent_message_id: int | None = None,
 ) -> None:
     """Record the outcome; a retryable failure goes back to pending for later."""
     message.last_error = error
     if status == OutboxStatus.SENT:
         message.status, message.sent_at = OutboxStatus.SENT, now
+        message.sent_message_id = sent_message_id
     elif status == OutboxStatus.PENDING and retry_after is not None:
         # 429: Telegram says "later", not "failed"; it never counts toward giving up.
         message.attempted_at = None
@@ -431,3 +435,55 @@ async def mark_unreachable(
     participant.unreachable_at = now
     await session.commit()
     return participant
+
+
+COPY_KIND = "notice.copy"  # a record of a copy sent directly (not through the queue)
+
+
+async def record_copies(
+    session: AsyncSession, copies: list[tuple[int, int]], now: datetime
+) -> None:
+    """Remember the copies of one notice sent directly to several chats, as (chat id,
+    message id): a decision on one of them edits the others. No text is stored."""
+    batch = uuid4().hex
+    for chat_id, message_id in copies:
+        session.add(
+            OutboxMessage(
+                key=f"copy:{batch}:{chat_id}",
+                kind=COPY_KIND,
+                chat_id=chat_id,
+                text="",
+                status=OutboxStatus.SENT,
+                not_before=now,
+                created_at=now,
+                sent_at=now,
+                sent_message_id=message_id,
+            )
+        )
+    await session.commit()
+
+
+async def other_copies(
+    session: AsyncSession, chat_id: int, message_id: int
+) -> list[tuple[int, int]]:
+    """The same notice's copies sent to other chats (one notice to every curator), as
+    (chat id, message id), found from one copy: its chat and Telegram message id."""
+    copy = await session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.sent_message_id == message_id,
+            OutboxMessage.kind.in_(("notice", COPY_KIND)),
+        )
+    )
+    if copy is None or not copy.key.endswith(f":{chat_id}"):
+        return []
+    prefix = copy.key.removesuffix(str(chat_id))
+    rows = await session.execute(
+        select(OutboxMessage.chat_id, OutboxMessage.sent_message_id).where(
+            OutboxMessage.key.startswith(prefix, autoescape=True),
+            OutboxMessage.kind == copy.kind,
+            OutboxMessage.chat_id != chat_id,
+            OutboxMessage.sent_message_id.is_not(None),
+        )
+    )
+    return [(row[0], row[1]) for row in rows if row[1] is not None]
