@@ -140,6 +140,27 @@ class UnitOfWork:
             _release.reset(token)
 
 
+LAST_QUESTION = "__last_question__"  # form data key: [text, inline keyboard] last shown
+
+
+async def remember_question(
+    form: FSMContext,
+    before: str | None,
+    said: Mapping[int, tuple[str, dict[str, Any] | None]],
+    chat: Any,
+) -> None:
+    """When an update moves a form to a new step, what the bot said last to the person is
+    that step's question: kept with the form, so resuming it after /cancel asks it again, with
+    its buttons. (An update that leaves the step as it was — /help, a wrong answer — keeps
+    the question remembered before.)"""
+    chat_id = getattr(chat, "id", None)
+    if chat_id not in said or await form.get_state() in (None, before):
+        return
+    text, keyboard = said[chat_id]
+    if (await form.get_data()).get(LAST_QUESTION) != [text, keyboard]:
+        await form.update_data({LAST_QUESTION: [text, keyboard]})
+
+
 class BufferedFSMContext(FSMContext):
     """The update's view of its form: reads once from the storage, keeps changes in memory
     until `flush()`; `discard()` forgets them (the update failed: the step stays)."""
