@@ -150,6 +150,7 @@ class Stamp:
 
     who: str
     at: datetime
+    curators: frozenset[int] = frozenset()  # CURATOR_IDS (a decided notice's other copies)
 
 
 class ParticipantMiddleware(BaseMiddleware):
@@ -185,5 +186,5 @@ class ParticipantMiddleware(BaseMiddleware):
         data["today"] = now.date()
         registered_name = participant.full_name if participant is not None else None
         who = registered_name or (user.full_name if user else "")
-        data["stamp"] = Stamp(who=who or "—", at=now)
+        data["stamp"] = Stamp(who=who or "—", at=now, curators=frozenset(settings.curator_ids))
         return await handler(event, data)

@@ -27,7 +27,7 @@ async def notify_curators(
     bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, render: Render
 ) -> dict[int, Delivery]:
     chat_ids = await curator_telegram_ids(session, settings.curator_ids)
-    return await notify(bot, session, i18n, chat_ids, render)
+    return await notify(bot, session, i18n, chat_ids, render, keep_copies=True)
 
 
 async def notify_participants(
@@ -40,8 +40,16 @@ async def notify_participants(
 
 
 async def notify(
-    bot: Bot, session: AsyncSession, i18n: I18n, chat_ids: list[int], render: Render
+    bot: Bot,
+    session: AsyncSession,
+    i18n: I18n,
+    chat_ids: list[int],
+    render: Render,
+    *,
+    keep_copies: bool = False,
 ) -> dict[int, Delivery]:
+    """`keep_copies` (a notice to every curator): the copies with buttons are recorded, so a
+    decision on one edits the others (handlers.outcome)."""
     sender = sender_for(bot)
     locales = await locales_of(session, chat_ids)
     results: dict[int, Delivery] = {}
@@ -61,7 +69,9 @@ async def notify(
                 session, chat_id, text, markup.model_dump(exclude_none=True) if markup else None
             )
             logger.warning("a notice to chat %s was queued for a later attempt", chat_id)
-    if len(copies) > 1:  # a decision on one copy edits the others (handlers.outcome)
+    if (
+        keep_copies and len(copies) > 1
+    ):  # a decision on one copy edits the others (handlers.outcome)
         await record_copies(session, copies, utcnow())
     return results
 

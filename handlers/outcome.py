@@ -66,10 +66,13 @@ async def show_decided(
         logger.info("the decided message was not edited: %s", error.message)
         await set_buttons(query, markup)
     if isinstance(message, Message) and query.bot is not None:
-        await decide_other_copies(query.bot, message.chat.id, message.message_id, decided)
+        copy = (message.chat.id, message.message_id)
+        await decide_other_copies(query.bot, copy, decided, stamp.curators)
 
 
-async def decide_other_copies(bot: Bot, chat_id: int, message_id: int, decided: str) -> None:
+async def decide_other_copies(
+    bot: Bot, copy: tuple[int, int], decided: str, curators: frozenset[int]
+) -> None:
     """The same notice sent to the other curators: their copies lose the buttons and show the
     outcome too. Best effort: a copy that cannot be edited is logged, never the presser's
     error."""
@@ -77,7 +80,7 @@ async def decide_other_copies(bot: Bot, chat_id: int, message_id: int, decided: 
     if session is None:
         return
     try:
-        copies = await other_copies(session, chat_id, message_id)
+        copies = await other_copies(session, *copy, curators)
     except Exception:  # the decision is made; a lookup failure only leaves the copies as they are
         logger.exception("the other copies of a decided notice were not looked up")
         return
@@ -109,7 +112,7 @@ async def show_outcome_later(bot: Bot, data: dict[str, Any], stamp: Stamp, outco
         )
     except TelegramBadRequest as error:
         logger.info("the decided message was not edited: %s", error.message)
-    await decide_other_copies(bot, chat_id, message_id, decided)
+    await decide_other_copies(bot, (chat_id, message_id), decided, stamp.curators)
 
 
 async def redraw(

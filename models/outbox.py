@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, dialect_name, rowcount, utcnow
-from models.participant import Participant, enum_column
+from models.participant import Participant, curator_telegram_ids, enum_column
 
 MAX_ATTEMPTS = 10
 CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this was lost with its process
@@ -464,10 +464,15 @@ async def record_copies(
 
 
 async def other_copies(
-    session: AsyncSession, chat_id: int, message_id: int
+    session: AsyncSession, chat_id: int, message_id: int, configured: frozenset[int]
 ) -> list[tuple[int, int]]:
-    """The same notice's copies sent to other chats (one notice to every curator), as
-    (chat id, message id), found from one copy: its chat and Telegram message id."""
+    """The same notice's copies sent to the other curators, as (chat id, message id), found
+    from a curator's copy: its chat and Telegram message id. Only curators' copies (the
+    configured ones and those given the role): a notice to a pair's two sides is not one
+    decision."""
+    curators = set(await curator_telegram_ids(session, configured))
+    if chat_id not in curators:
+        return []
     copy = await session.scalar(
         select(OutboxMessage).where(
             OutboxMessage.chat_id == chat_id,
@@ -486,4 +491,4 @@ async def other_copies(
             OutboxMessage.sent_message_id.is_not(None),
         )
     )
-    return [(row[0], row[1]) for row in rows if row[1] is not None]
+    return [(row[0], row[1]) for row in rows if row[1] is not None and row[0] in curators]

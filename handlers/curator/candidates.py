@@ -76,8 +76,7 @@ async def mentor_decided(
     await show_outcome(query, f"{notice}\n\n{outcome}")
     await query.answer()
     if isinstance(query.message, Message):
-        await decide_other_copies(
-            bot, query.message.chat.id, query.message.message_id, f"{notice}\n\n{outcome}"
-        )
+        copy = (query.message.chat.id, query.message.message_id)
+        await decide_other_copies(bot, copy, f"{notice}\n\n{outcome}", settings.curator_ids)
 
     await send_notices(bot, session, i18n, "mentor.decided", callback_data.participant_id)
