@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, select, update
+from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -194,7 +194,9 @@ async def expand_curator_notices(
                 payload=row.payload,
                 now=now,
             )
-        await session.delete(row)  # its keys per curator keep it from being sent twice
+        # its keys per curator keep it from being sent twice; a statement, not session.delete:
+        # two updates expanding the same row at once must not fail on the one already gone
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
     if rows:
         await session.commit()
     return len(rows)
