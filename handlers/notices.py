@@ -330,7 +330,9 @@ async def _pair_answered(
     session: AsyncSession, pair_id: int, chat_id: int, payload: dict[str, Any]
 ) -> Render | None:
     """To the curators: who agreed or declined, and when everyone agreed, the order to enter."""
-    pair = await session.get(Pair, pair_id)
+    # Read afresh: this session may hold the pair as it was before a concurrent answer (the
+    # handler that sends right after its own commit can deliver the other answer's notice too).
+    pair = await session.get(Pair, pair_id, populate_existing=True)
     if pair is None:
         return None
     names = await pair_names(session, pair)

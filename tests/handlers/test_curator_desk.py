@@ -311,3 +311,20 @@ async def test_requests_also_list_pairs_waiting_for_the_order(
     await curator.send("7-н")
     assert said(await curator.send("01.10.2026"), "Пара утверждена")
     assert said(await curator.send("/requests"), "Нет обращений")
+
+
+async def test_the_report_counts_people_by_department(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session)  # the factory's department
+        await make_teacher(session, department="ПЦК физической культуры")
+        await make_teacher(session, department="ПЦК физической культуры")
+    text = texts(await curator.send("/report"))[0]
+    assert "По предметно-цикловым комиссиям" in text
+    assert "• ПЦК физической культуры: наставников 0, наставляемых 2, в парах 0" in text
+    async with session_pool() as session:
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+        assert mentee is not None
+        department = mentee.department
+    assert f"• {department}: наставников 1, наставляемых 1, в парах 2" in text

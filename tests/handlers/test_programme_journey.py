@@ -96,7 +96,7 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     assert said(replies, "Внесите приказ директора о замене наставника", chat_id=curator.user_id)
     # like pairing: the change waits for its order in /requests, then number and date
     assert said(await curator.send("/requests"), "Замена наставника (Петрова Анна)")
-    await curator.press("Внести приказ")
+    await curator.press("Ввести приказ")
     await curator.send("№ 71-н")
     replies = await curator.send("20.09.2026")
     assert said(replies, "Замена наставника оформлена приказом № 71-н от 20.09.2026")

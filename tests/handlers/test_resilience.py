@@ -8,6 +8,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from aiogram import Dispatcher
@@ -18,7 +19,7 @@ from aiogram.methods import SendMessage
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import models.programmes
+import models.progress
 from bot.config import Settings
 from bot.factory import create_dispatcher
 from models.database import create_engine, create_session_pool, upgrade_database
@@ -243,17 +244,17 @@ async def test_a_connection_dropped_in_the_middle_of_an_update_is_retried(
 ) -> None:
     pool, _settings = postgres
     teacher, _adviser = await at_the_evidence_step(pool, pg_person)
-    report_activity = models.programmes.report_activity
+    report_part = models.progress.report_part
     dropped: list[bool] = []
 
-    async def dropping_once(session: AsyncSession, *args: object, **kwargs: object) -> Activity:
+    async def dropping_once(session: AsyncSession, *args: Any, **kwargs: Any) -> Any:
         if not dropped:  # the server goes away while this update is in its transaction
             dropped.append(True)
             await drop_connections()
             await session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
-        return await report_activity(session, *args, **kwargs)
+        return await report_part(session, *args, **kwargs)
 
-    monkeypatch.setattr("handlers.activities.report_activity", dropping_once)
+    monkeypatch.setattr("handlers.activities.report_part", dropping_once)
     replies = await teacher.press("Пропустить")
     assert dropped
     assert said(replies, REPORTED, chat_id=teacher.user_id)

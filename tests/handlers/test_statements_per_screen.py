@@ -14,6 +14,7 @@ from typing import Any
 
 import aiosqlite.core
 import pytest
+from aiogram import Dispatcher
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError
@@ -42,11 +43,16 @@ def counting(engine: Any) -> Iterator[list[str]]:
 
 
 async def test_screens_read_their_data_in_one_or_two_statements(
-    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+    person: Callable[..., Person],
+    session_pool: async_sessionmaker[AsyncSession],
+    dispatcher: Dispatcher,
 ) -> None:
     """/plan, /done and a report press read the person once and the programme with its pair,
     members and activities in one statement (before: 7, 5 and 7 statements); a newcomer's
     /start reads once before it creates the person (before: three reads)."""
+    # The first updates after a start have their tries counted (a write before and after, see
+    # bot.factory WATCH_FIRST); these screens are measured as every later update runs them.
+    dispatcher.watch_left = 0  # type: ignore[attr-defined]  # the factory's TrackingDispatcher
     async with session_pool() as session:
         programme = await make_running_programme(session)
         mentee = await session.get(Participant, programme.pair.mentee_ids[0])
