@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
-from bot.unit import BufferedFSMContext, UnitOfWork
+from bot.unit import BufferedFSMContext, UnitOfWork, remember_question
 from models.access import Actor
 from models.database import INLINE_READS
 from models.outbox import mark_reachable
@@ -110,9 +110,12 @@ class DbSessionMiddleware(BaseMiddleware):
                         unit = UnitOfWork(session, getattr(bot, "id", None), update_id, form)
                         data["session"] = session
                         data["unit_of_work"] = unit
+                        step = await form.get_state() if form is not None else None
                         with unit.releasing():
                             result = await handler(event, data)
                         if form is not None:
+                            chat = data.get("event_chat")
+                            await remember_question(form, step, calls.said, chat)
                             await form.flush()
                         return result
                 except DBAPIError as error:
@@ -147,6 +150,7 @@ class Stamp:
 
     who: str
     at: datetime
+    curators: frozenset[int] = frozenset()  # CURATOR_IDS (a decided notice's other copies)
 
 
 class ParticipantMiddleware(BaseMiddleware):
@@ -182,5 +186,5 @@ class ParticipantMiddleware(BaseMiddleware):
         data["today"] = now.date()
         registered_name = participant.full_name if participant is not None else None
         who = registered_name or (user.full_name if user else "")
-        data["stamp"] = Stamp(who=who or "—", at=now)
+        data["stamp"] = Stamp(who=who or "—", at=now, curators=frozenset(settings.curator_ids))
         return await handler(event, data)

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiogram import Bot
@@ -25,8 +25,9 @@ from aiogram.client.session.middlewares.base import (
     NextRequestMiddlewareType,
 )
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import GetUpdates, Response, TelegramMethod
+from aiogram.methods import EditMessageText, GetUpdates, Response, SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from bot.unit import release_before_telegram
@@ -44,6 +45,18 @@ class CallCount:
     children): a retry of an update must not repeat what the user has already seen."""
 
     succeeded: int = 0
+    # The last text the bot sent or edited in, per chat: (text, inline keyboard as JSON).
+    said: dict[int, tuple[str, dict[str, Any] | None]] = field(default_factory=dict)
+
+    def record(self, method: TelegramMethod[Any]) -> None:
+        if isinstance(method, SendMessage | EditMessageText) and isinstance(method.chat_id, int):
+            markup = method.reply_markup
+            keyboard = (
+                markup.model_dump(mode="json", exclude_none=True)
+                if isinstance(markup, InlineKeyboardMarkup)
+                else None
+            )
+            self.said[method.chat_id] = (method.text, keyboard)
 
 
 @contextmanager
@@ -104,6 +117,7 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
             else:
                 if (count := _calls.get()) is not None:
                     count.succeeded += 1
+                    count.record(method)
                 return response
             logger.warning(
                 "%s failed (%s), attempt %d of %d: retrying in %.1f s",

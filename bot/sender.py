@@ -64,6 +64,7 @@ class Outcome:
     delivery: Delivery
     retry_after: float | None = None
     error: str | None = None
+    message_id: int | None = None  # of the message sent (SENT)
 
 
 @dataclass
@@ -119,7 +120,7 @@ class Sender:
             await before_send()
         try:
             with single_attempt():  # retries are this class's business, on its schedule
-                await self._send(chat_id, text, media, **kwargs)
+                sent = await self._send(chat_id, text, media, **kwargs)
         except TelegramRetryAfter as error:
             logger.warning("429 from Telegram: retry after %s s", error.retry_after)
             return Outcome(Delivery.RETRY, float(error.retry_after), "429")
@@ -135,31 +136,34 @@ class Sender:
         except (TelegramNetworkError, TelegramServerError) as error:
             logger.warning("sending failed: %s", error)
             return Outcome(Delivery.RETRY, error=str(error)[:200])
-        return Outcome(Delivery.SENT)
+        return Outcome(Delivery.SENT, message_id=getattr(sent, "message_id", None))
 
     async def _send(
         self, chat_id: int, text: str, media: tuple[str, str] | None, **kwargs: Any
-    ) -> None:
+    ) -> Any:
         if media is None:
-            await self.bot.send_message(chat_id, text, **kwargs)
-        elif media[0] == "photo":
-            await self.bot.send_photo(chat_id, media[1], caption=text or None, **kwargs)
-        else:
-            await self.bot.send_document(chat_id, media[1], caption=text or None, **kwargs)
+            return await self.bot.send_message(chat_id, text, **kwargs)
+        if media[0] == "photo":
+            return await self.bot.send_photo(chat_id, media[1], caption=text or None, **kwargs)
+        return await self.bot.send_document(chat_id, media[1], caption=text or None, **kwargs)
 
     async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Delivery:
         """A notification sent now: retried in place a few times, then given up."""
+        return (await self.send_now(chat_id, text, **kwargs)).delivery
+
+    async def send_now(self, chat_id: int, text: str, **kwargs: Any) -> Outcome:
+        """`send_message` with the sent message's id."""
         delay = self.base_delay
         for attempt in range(1, self.attempts + 1):
             outcome = await self.deliver_once(chat_id, text, **kwargs)
             if outcome.delivery != Delivery.RETRY:
-                return outcome.delivery
+                return outcome
             if attempt < self.attempts:
                 wait = min(outcome.retry_after or delay, self.max_retry_after)
                 await asyncio.sleep(wait)
                 delay *= 2
         logger.error("giving up on a message to chat %s", chat_id)
-        return Delivery.FAILED
+        return Outcome(Delivery.FAILED)
 
 
 _ATTRIBUTE = "_nastavnik_sender"

@@ -44,6 +44,13 @@ _UNSET: Any = object()
 _release: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
     "release_db_connection", default=None
 )
+_session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
+
+
+def update_session() -> AsyncSession | None:
+    """The session of the update being handled (for a best-effort follow-up such as editing
+    the other curators' copies of a decided notice); None outside an update."""
+    return _session.get()
 
 
 async def release_before_telegram() -> None:
@@ -125,10 +132,33 @@ class UnitOfWork:
     @contextmanager
     def releasing(self) -> Iterator[None]:
         token = _release.set(self.release)
+        session_token = _session.set(self.session)
         try:
             yield
         finally:
+            _session.reset(session_token)
             _release.reset(token)
+
+
+LAST_QUESTION = "__last_question__"  # form data key: [text, inline keyboard] last shown
+
+
+async def remember_question(
+    form: FSMContext,
+    before: str | None,
+    said: Mapping[int, tuple[str, dict[str, Any] | None]],
+    chat: Any,
+) -> None:
+    """When an update moves a form to a new step, what the bot said last to the person is
+    that step's question: kept with the form, so resuming it after /cancel asks it again, with
+    its buttons. (An update that leaves the step as it was — /help, a wrong answer — keeps
+    the question remembered before.)"""
+    chat_id = getattr(chat, "id", None)
+    if chat_id not in said or await form.get_state() in (None, before):
+        return
+    text, keyboard = said[chat_id]
+    if (await form.get_data()).get(LAST_QUESTION) != [text, keyboard]:
+        await form.update_data({LAST_QUESTION: [text, keyboard]})
 
 
 class BufferedFSMContext(FSMContext):

@@ -17,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
 from bot.config import Settings
+from bot.unit import LAST_QUESTION
 from handlers.confirm import Confirming
 from handlers.onboarding.steps import Registration, ask, registration_step
 from handlers.ui import button_rows, prompt_of, step_keyboard
@@ -95,7 +96,8 @@ async def draft_choice_made(
     await state.update_data({INTERRUPTED_BY: None})
     step = registration_step(await state.get_state())
     if step is None:
-        await message.edit_text(_("Let us continue: answer the last question above."))
+        if not await ask_again(message, data):
+            await message.edit_text(_("Let us continue: answer the last question above."))
         return
     await message.edit_text(_("Let us continue."))
     await ask(message, state, step, settings.organization_name, i18n)
@@ -249,7 +251,20 @@ async def _resume_form(
         await message.answer(
             _("The date (DD.MM.YYYY, or in words: «завтра», «15 марта», «через 2 недели»):")
         )
-    else:
+    elif not await ask_again(message, paused["data"]):
         await message.edit_text(
             _("Let us continue: send the answer the form asked for last (/cancel stops).")
         )
+
+
+async def ask_again(message: Message, data: dict[str, Any]) -> bool:
+    """The question the form asked last (bot.unit.remember_question), sent again with its
+    buttons. False if none was remembered."""
+    question = data.get(LAST_QUESTION)
+    if not question:
+        return False
+    text, keyboard = question
+    markup = InlineKeyboardMarkup.model_validate(keyboard) if keyboard else None
+    await message.edit_text(_("Let us continue."))
+    await message.answer(text, reply_markup=markup)
+    return True

@@ -948,7 +948,7 @@ async def deliver_notice(
     )
     now = utcnow()
     if outcome.delivery == Delivery.SENT:
-        await mark(session, message, OutboxStatus.SENT, now)
+        await mark(session, message, OutboxStatus.SENT, now, sent_message_id=outcome.message_id)
     elif outcome.delivery == Delivery.UNREACHABLE:
         await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)
         await mark_person_unreachable(session, message.chat_id, now)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.sender import Delivery, sender_for
 from models.base import utcnow
-from models.outbox import mark_unreachable, queue_retry
+from models.outbox import mark_unreachable, queue_retry, record_copies
 from models.participant import Participant, curator_telegram_ids, locales_of
 
 logger = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ async def notify_curators(
     bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, render: Render
 ) -> dict[int, Delivery]:
     chat_ids = await curator_telegram_ids(session, settings.curator_ids)
-    return await notify(bot, session, i18n, chat_ids, render)
+    return await notify(bot, session, i18n, chat_ids, render, keep_copies=True)
 
 
 async def notify_participants(
@@ -40,15 +40,27 @@ async def notify_participants(
 
 
 async def notify(
-    bot: Bot, session: AsyncSession, i18n: I18n, chat_ids: list[int], render: Render
+    bot: Bot,
+    session: AsyncSession,
+    i18n: I18n,
+    chat_ids: list[int],
+    render: Render,
+    *,
+    keep_copies: bool = False,
 ) -> dict[int, Delivery]:
+    """`keep_copies` (a notice to every curator): the copies with buttons are recorded, so a
+    decision on one edits the others (handlers.outcome)."""
     sender = sender_for(bot)
     locales = await locales_of(session, chat_ids)
     results: dict[int, Delivery] = {}
+    copies: list[tuple[int, int]] = []  # (chat, message) of a notice with buttons
     for chat_id in chat_ids:
         with i18n.use_locale(locales.get(chat_id) or i18n.default_locale):
             text, markup = render()
-        results[chat_id] = await sender.send_message(chat_id, text, reply_markup=markup)
+        outcome = await sender.send_now(chat_id, text, reply_markup=markup)
+        results[chat_id] = outcome.delivery
+        if markup is not None and outcome.message_id is not None:
+            copies.append((chat_id, outcome.message_id))
         if results[chat_id] == Delivery.UNREACHABLE:
             await mark_unreachable(session, chat_id, utcnow())  # curators: next sweep
         elif results[chat_id] == Delivery.FAILED:
@@ -57,6 +69,10 @@ async def notify(
                 session, chat_id, text, markup.model_dump(exclude_none=True) if markup else None
             )
             logger.warning("a notice to chat %s was queued for a later attempt", chat_id)
+    if (
+        keep_copies and len(copies) > 1
+    ):  # a decision on one copy edits the others (handlers.outcome)
+        await record_copies(session, copies, utcnow())
     return results
 
 

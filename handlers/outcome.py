@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.fsm.context import FSMContext
 from aiogram.types import (
     CallbackQuery,
@@ -23,8 +23,10 @@ from aiogram.types import (
 from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import Stamp
+from bot.unit import update_session
 from handlers.ui import set_buttons, show_outcome
 from models.formatting import moment
+from models.outbox import other_copies
 
 logger = logging.getLogger(__name__)
 ORIGIN = "origin_message"  # FSM data key: [chat_id, message_id, html text] of the button message
@@ -57,11 +59,38 @@ async def show_decided(
     message = query.message
     if text is None:
         text = message.html_text if isinstance(message, Message) and message.text else ""
+    decided = _with_outcome(text, outcome_line(stamp, outcome))
     try:
-        await show_outcome(query, _with_outcome(text, outcome_line(stamp, outcome)), markup)
+        await show_outcome(query, decided, markup)
     except TelegramBadRequest as error:  # e.g. «message can't be edited»: keep its text
         logger.info("the decided message was not edited: %s", error.message)
         await set_buttons(query, markup)
+    if isinstance(message, Message) and query.bot is not None:
+        copy = (message.chat.id, message.message_id)
+        await decide_other_copies(query.bot, copy, decided, stamp.curators)
+
+
+async def decide_other_copies(
+    bot: Bot, copy: tuple[int, int], decided: str, curators: frozenset[int]
+) -> None:
+    """The same notice sent to the other curators: their copies lose the buttons and show the
+    outcome too. Best effort: a copy that cannot be edited is logged, never the presser's
+    error."""
+    session = update_session()
+    if session is None:
+        return
+    try:
+        copies = await other_copies(session, *copy, curators)
+    except Exception:  # the decision is made; a lookup failure only leaves the copies as they are
+        logger.exception("the other copies of a decided notice were not looked up")
+        return
+    for other_chat, other_message in copies:
+        try:
+            await bot.edit_message_text(
+                chat_id=other_chat, message_id=other_message, text=decided, reply_markup=None
+            )
+        except TelegramAPIError as error:
+            logger.info("a copy of the decided notice was not edited: %s", error.message)
 
 
 async def remember_origin(state: FSMContext, message: MaybeInaccessibleMessageUnion | None) -> None:
@@ -76,15 +105,14 @@ async def show_outcome_later(bot: Bot, data: dict[str, Any], stamp: Stamp, outco
     if not origin:
         return
     chat_id, message_id, text = origin
+    decided = _with_outcome(text, outcome_line(stamp, outcome))
     try:
         await bot.edit_message_text(
-            chat_id=chat_id,
-            message_id=message_id,
-            text=_with_outcome(text, outcome_line(stamp, outcome)),
-            reply_markup=None,
+            chat_id=chat_id, message_id=message_id, text=decided, reply_markup=None
         )
     except TelegramBadRequest as error:
         logger.info("the decided message was not edited: %s", error.message)
+    await decide_other_copies(bot, (chat_id, message_id), decided, stamp.curators)
 
 
 async def redraw(

@@ -9,14 +9,14 @@ from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, select, update
+from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, dialect_name, rowcount, utcnow
-from models.participant import Participant, enum_column
+from models.participant import Participant, curator_telegram_ids, enum_column
 
 MAX_ATTEMPTS = 10
 CLAIM_TIMEOUT = timedelta(minutes=2)  # a claim older than this was lost with its process
@@ -55,6 +55,8 @@ class OutboxMessage(Base):
     # A notice rendered at delivery: {"notice": name, "id": object id}; `text` stays empty, so
     # no name or typed text is stored in the row (handlers.notices renders it).
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # Telegram's id of the message sent: a decision on one curator's copy edits the others.
+    sent_message_id: Mapped[int | None] = mapped_column(BigInteger)
 
 
 async def enqueue(
@@ -192,7 +194,9 @@ async def expand_curator_notices(
                 payload=row.payload,
                 now=now,
             )
-        await session.delete(row)  # its keys per curator keep it from being sent twice
+        # its keys per curator keep it from being sent twice; a statement, not session.delete:
+        # two updates expanding the same row at once must not fail on the one already gone
+        await session.execute(delete(OutboxMessage).where(OutboxMessage.id == row.id))
     if rows:
         await session.commit()
     return len(rows)
@@ -388,11 +392,13 @@ async def mark(
     *,
     error: str | None = None,
     retry_after: float | None = None,
+    sent_message_id: int | None = None,
 ) -> None:
     """Record the outcome; a retryable failure goes back to pending for later."""
     message.last_error = error
     if status == OutboxStatus.SENT:
         message.status, message.sent_at = OutboxStatus.SENT, now
+        message.sent_message_id = sent_message_id
     elif status == OutboxStatus.PENDING and retry_after is not None:
         # 429: Telegram says "later", not "failed"; it never counts toward giving up.
         message.attempted_at = None
@@ -431,3 +437,60 @@ async def mark_unreachable(
     participant.unreachable_at = now
     await session.commit()
     return participant
+
+
+COPY_KIND = "notice.copy"  # a record of a copy sent directly (not through the queue)
+
+
+async def record_copies(
+    session: AsyncSession, copies: list[tuple[int, int]], now: datetime
+) -> None:
+    """Remember the copies of one notice sent directly to several chats, as (chat id,
+    message id): a decision on one of them edits the others. No text is stored."""
+    batch = uuid4().hex
+    for chat_id, message_id in copies:
+        session.add(
+            OutboxMessage(
+                key=f"copy:{batch}:{chat_id}",
+                kind=COPY_KIND,
+                chat_id=chat_id,
+                text="",
+                status=OutboxStatus.SENT,
+                not_before=now,
+                created_at=now,
+                sent_at=now,
+                sent_message_id=message_id,
+            )
+        )
+    await session.commit()
+
+
+async def other_copies(
+    session: AsyncSession, chat_id: int, message_id: int, configured: frozenset[int]
+) -> list[tuple[int, int]]:
+    """The same notice's copies sent to the other curators, as (chat id, message id), found
+    from a curator's copy: its chat and Telegram message id. Only curators' copies (the
+    configured ones and those given the role): a notice to a pair's two sides is not one
+    decision."""
+    curators = set(await curator_telegram_ids(session, configured))
+    if chat_id not in curators:
+        return []
+    copy = await session.scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.sent_message_id == message_id,
+            OutboxMessage.kind.in_(("notice", COPY_KIND)),
+        )
+    )
+    if copy is None or not copy.key.endswith(f":{chat_id}"):
+        return []
+    prefix = copy.key.removesuffix(str(chat_id))
+    rows = await session.execute(
+        select(OutboxMessage.chat_id, OutboxMessage.sent_message_id).where(
+            OutboxMessage.key.startswith(prefix, autoescape=True),
+            OutboxMessage.kind == copy.kind,
+            OutboxMessage.chat_id != chat_id,
+            OutboxMessage.sent_message_id.is_not(None),
+        )
+    )
+    return [(row[0], row[1]) for row in rows if row[1] is not None and row[0] in curators]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.notices import send_notices
 from handlers.onboarding.finish import decision_keyboard, roles_of
+from handlers.outcome import decide_other_copies
 from handlers.texts import format_time, profile_card, registration_notice
 from handlers.ui import MentorDecision, show_outcome
 from models.base import utcnow
@@ -74,5 +75,8 @@ async def mentor_decided(
     notice = registration_notice(candidate, roles_of(candidate), updated=False)
     await show_outcome(query, f"{notice}\n\n{outcome}")
     await query.answer()
+    if isinstance(query.message, Message):
+        copy = (query.message.chat.id, query.message.message_id)
+        await decide_other_copies(bot, copy, f"{notice}\n\n{outcome}", settings.curator_ids)
 
     await send_notices(bot, session, i18n, "mentor.decided", callback_data.participant_id)
