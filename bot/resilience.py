@@ -49,7 +49,11 @@ class CallCount:
     said: dict[int, tuple[str, dict[str, Any] | None]] = field(default_factory=dict)
 
     def record(self, method: TelegramMethod[Any]) -> None:
-        if isinstance(method, SendMessage | EditMessageText) and isinstance(method.chat_id, int):
+        if (
+            isinstance(method, SendMessage | EditMessageText)
+            and isinstance(method.chat_id, int)
+            and method.text is not None
+        ):
             markup = method.reply_markup
             keyboard = (
                 markup.model_dump(mode="json", exclude_none=True)

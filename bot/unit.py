@@ -154,7 +154,9 @@ async def remember_question(
     its buttons. (An update that leaves the step as it was — /help, a wrong answer — keeps
     the question remembered before.)"""
     chat_id = getattr(chat, "id", None)
-    if chat_id not in said or await form.get_state() in (None, before):
+    if not isinstance(chat_id, int) or chat_id not in said:
+        return
+    if await form.get_state() in (None, before):
         return
     text, keyboard = said[chat_id]
     if (await form.get_data()).get(LAST_QUESTION) != [text, keyboard]:
