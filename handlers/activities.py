@@ -181,7 +181,16 @@ async def evidence_not_a_file(message: Message) -> None:
     await message.answer(_("Please send a document or a photo, or tap Skip."))
 
 
-async def _submit(message, state, session, actor, bot, i18n, file_id, kind) -> None:  # type: ignore[no-untyped-def]
+async def _submit(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    i18n: I18n,
+    file_id: str | None,
+    kind: str | None,
+) -> None:
     data = await state.get_data()
     activity, parts = await report_part(
         session,

@@ -213,7 +213,16 @@ async def next_assignment_skipped(
     await _save_meeting(shown(query), state, session, actor, today, bot, i18n, None)
 
 
-async def _save_meeting(message, state, session, actor, today, bot, i18n, next_assignment) -> None:  # type: ignore[no-untyped-def]
+async def _save_meeting(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    bot: Bot,
+    i18n: I18n,
+    next_assignment: str | None,
+) -> None:
     data = await state.get_data()
     meeting = await log_meeting(
         session,

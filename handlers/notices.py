@@ -437,7 +437,9 @@ async def _replacement_declined(
     return render
 
 
-async def _request_view(session: AsyncSession, request_id: int, status: RequestStatus):  # type: ignore[no-untyped-def]
+async def _request_view(
+    session: AsyncSession, request_id: int, status: RequestStatus
+) -> tuple[Request, dict[int, str], Activity | None] | None:
     request = await session.get(Request, request_id)
     if request is None or request.status != status:
         return None  # decided or withdrawn since: nothing to ask

@@ -113,7 +113,17 @@ async def decline_reason_skipped(
     await _decline(shown(query), state, session, actor, bot, settings, i18n, stamp, None)
 
 
-async def _decline(message, state, session, actor, bot, settings, i18n, stamp, reason) -> None:  # type: ignore[no-untyped-def]
+async def _decline(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    actor: Actor,
+    bot: Bot,
+    settings: Settings,
+    i18n: I18n,
+    stamp: Stamp,
+    reason: str | None,
+) -> None:
     data = await state.get_data()
     await state.clear()
     result = await answer_pair(session, actor, data["pair_id"], accept=False, reason=reason)

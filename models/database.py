@@ -78,8 +78,10 @@ class OneHopCursor(AsyncAdapt_aiosqlite_cursor):
     def __init__(self, adapt_connection: Any) -> None:
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
-        self._cursor = None  # type: ignore[assignment]
-        self._soft_closed_memoized = {}  # type: ignore[assignment]
+        # SQLAlchemy's adapted cursor declares these for its threaded form; here there is no
+        # cursor until a statement runs (the one-hop cursor of bot speed, see the class).
+        self._cursor = None  # type: ignore[assignment]  # set per statement
+        self._soft_closed_memoized = {}  # type: ignore[assignment]  # SQLAlchemy's own attribute
         self._rows = collections.deque()
         self._description: Any = None
         self._rowcount = -1
@@ -321,7 +323,7 @@ class WriterQueue:
 
 def _serialize_writers(engine: AsyncEngine, timeout: float) -> WriterQueue:
     queue = WriterQueue(max(timeout, WRITER_WAIT))
-    engine.sync_engine.info_writers = queue  # type: ignore[attr-defined]
+    engine.sync_engine.info_writers = queue  # type: ignore[attr-defined]  # ours: the session reads it
     event.listen(engine.sync_engine, "before_cursor_execute", queue.before_execute)
     for name in ("checkin", "close", "invalidate", "soft_invalidate"):  # never leak a turn
         event.listen(engine.sync_engine.pool, name, lambda conn, *_: queue.release(conn))

@@ -648,7 +648,7 @@ async def record_replacement_order(
         raise NotFound()
     if replacement.order_date is not None:
         raise WrongState(N_("The order for this change of mentor is already recorded."))
-    replacement.order_number = FIELDS["order_number"].coerce(order_number)  # type: ignore[assignment]
+    replacement.order_number = FIELDS["order_number"].text(order_number)
     replacement.order_date = order_date
     audit(
         session,

@@ -27,7 +27,7 @@ from models.enums import StaffRole
 from models.errors import InvalidValue, NotFound, WrongState
 from models.fields import check_id
 from models.i18n_marker import N_
-from models.participant import curator_telegram_ids, get_participant_by_id
+from models.participant import Participant, curator_telegram_ids, get_participant_by_id
 from models.roles import set_staff_role
 
 router = Router(name=__name__)
@@ -164,7 +164,7 @@ async def role_confirmed(
     )
 
 
-async def _person(session: AsyncSession, pid: int):  # type: ignore[no-untyped-def]
+async def _person(session: AsyncSession, pid: int) -> Participant:
     person = await get_participant_by_id(session, check_id(pid))
     if person is None:
         raise NotFound(N_("There is no registered participant with this number."))

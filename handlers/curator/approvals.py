@@ -64,7 +64,9 @@ def _heading(entry: BankEntryState) -> str:
     )
 
 
-async def _show(message: Message, director: bool, settings: Settings, entry: BankEntryState):  # type: ignore[no-untyped-def]
+async def _show(
+    message: Message, director: bool, settings: Settings, entry: BankEntryState
+) -> None:
     parts = [_heading(entry), profile_card(entry.person)]
     last = entry.last
     if entry.state == "returned" and last is not None:

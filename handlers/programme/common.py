@@ -68,7 +68,7 @@ async def show_programme(
     await message.answer(f"{prefix}\n\n{text}" if prefix else text, reply_markup=markup)
 
 
-async def programme_text(session: AsyncSession, programme: Programme, today) -> str:  # type: ignore[no-untyped-def]
+async def programme_text(session: AsyncSession, programme: Programme, today: date) -> str:
     pair = programme.pair
     everyone = [m.mentee_id for m in pair.members if m.declined_at is None]
     names = await names_of(session, [pair.mentor_id, *everyone])
