@@ -328,11 +328,8 @@ async def approval_started(
 ) -> None:
     require_order_entry(participant, settings.order_entered_by)
     await get_pair(session, callback_data.pair_id)
-    await state.set_state(PairApproving.entering_order_number)
-    await state.set_data({"pair_id": callback_data.pair_id})
+    await _ask_order_number(query, state, {"pair_id": callback_data.pair_id})
     await remember_origin(state, query.message)
-    await chat_of(query).answer(prompt_of("order_number"))
-    await query.answer()
 
 
 @router.callback_query(JoinApproval.filter())
@@ -347,10 +344,9 @@ async def join_approval_started(
     """A newcomer agreed to join an approved group: the order that makes them a member."""
     require_order_entry(participant, settings.order_entered_by)
     await waiting_join(session, callback_data.pair_id, callback_data.mentee_id)
-    await state.set_state(PairApproving.entering_order_number)
-    await state.set_data({"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id})
-    await chat_of(query).answer(prompt_of("order_number"))
-    await query.answer()
+    await _ask_order_number(
+        query, state, {"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id}
+    )
 
 
 @router.callback_query(ReplacementOrder.filter())
@@ -369,8 +365,16 @@ async def replacement_order_started(
         raise InvalidValue(STALE)
     if replacement.order_date is not None:
         raise WrongState(N_("The order for this change of mentor is already recorded."))
+    await _ask_order_number(query, state, {"replacement_id": replacement.id})
+
+
+async def _ask_order_number(
+    query: CallbackQuery, state: FSMContext, order_of: dict[str, int]
+) -> None:
+    """Every order (a pair's, a newcomer's, a change of mentor's): its number, then its date;
+    `order_of` says what the order fixes."""
     await state.set_state(PairApproving.entering_order_number)
-    await state.set_data({"replacement_id": replacement.id})
+    await state.set_data(order_of)
     await chat_of(query).answer(prompt_of("order_number"))
     await query.answer()
 
