@@ -21,8 +21,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.forms import STALE
 from handlers.notices import send_notices
-from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
 from handlers.ui import (

@@ -20,9 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
+from handlers.forms import STALE, press_option, show_answer, typed_option
 from handlers.notices import send_notices
 from handlers.notify import notify_curators
-from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
 from handlers.outcome import show_decided
 from handlers.ui import (
     SKIP,

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import remove_curator_menu
 from bot.config import Settings
 from bot.forms import scrub_forms
+from handlers.forms import STALE
 from handlers.notify import Notifier
-from handlers.onboarding.options import STALE
 from handlers.texts import consent_lines
 from handlers.ui import ConsentAction, ConsentVerb, label, show_outcome, yes_no_keyboard
 from models.consent import active_consent, consent_history

@@ -19,6 +19,8 @@ from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
 from bot.config import Settings
 from bot.unit import LAST_QUESTION
 from handlers.confirm import Confirming
+from handlers.forms import engine_step
+from handlers.forms import resume as asked_again
 from handlers.onboarding.steps import Registration, ask, registration_step
 from handlers.ui import button_rows, prompt_of, step_keyboard
 from models.fields import FIELDS
@@ -81,9 +83,10 @@ async def draft_choice_made(
     callback_data: DraftChoice,
     message: Message,
     state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
+    **deps: Any,
 ) -> None:
+    settings: Settings = deps["settings"]
+    i18n: I18n = deps["i18n"]
     data = await state.get_data()
     command = data.get(INTERRUPTED_BY) or "/start"
     await query.answer()
@@ -95,6 +98,10 @@ async def draft_choice_made(
         return
     await state.update_data({INTERRUPTED_BY: None})
     step = registration_step(await state.get_state())
+    if step is None and engine_step(await state.get_state()) is not None:
+        await message.edit_text(_("Let us continue."))
+        await asked_again(message, state, deps)
+        return
     if step is None:
         if not await ask_again(message, data):
             await message.edit_text(_("Let us continue: answer the last question above."))
@@ -139,14 +146,8 @@ DATE_STEPS = ("entering_date", "entering_start", "entering_end", "entering_deadl
 
 
 def _field_of(state_name: str, data: dict[str, Any]) -> str | None:
-    """The field a text step of a form asks for (its prompt is shown again on resuming)."""
-    from handlers.journal import MEETING_STEPS
-    from handlers.programme.drafting import TEXT_STEPS
-
-    for steps in (TEXT_STEPS, MEETING_STEPS):
-        for step, (key, _following) in steps.items():
-            if getattr(step, "state", step) == state_name:
-                return key
+    """The field a text step outside the form engine asks for (its prompt is shown again on
+    resuming)."""
     if state_name == "ProfileEditing:entering_value" and data.get("edit_field") in FIELDS:
         return str(data["edit_field"])
     return STEP_FIELDS.get(state_name)
@@ -210,9 +211,10 @@ async def resume_chosen(
     callback_data: ResumeChoice,
     message: Message,
     state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
+    **deps: Any,
 ) -> None:
+    settings: Settings = deps["settings"]
+    i18n: I18n = deps["i18n"]
     paused = (await state.get_data()).get(PAUSED)
     form = _form(paused.get("state")) if paused else None
     await query.answer()
@@ -220,7 +222,7 @@ async def resume_chosen(
         await message.edit_text(_("This form is already finished or cancelled."))
         return
     if form != "Registration":
-        await _resume_form(message, state, paused, resume=callback_data.resume)
+        await _resume_form(message, state, paused, deps, resume=callback_data.resume)
         return
     step = registration_step(paused["state"]) or Registration.entering_full_name
     if callback_data.resume:
@@ -234,7 +236,12 @@ async def resume_chosen(
 
 
 async def _resume_form(
-    message: Message, state: FSMContext, paused: dict[str, Any], *, resume: bool
+    message: Message,
+    state: FSMContext,
+    paused: dict[str, Any],
+    deps: dict[str, Any],
+    *,
+    resume: bool,
 ) -> None:
     if not resume:
         await state.clear()
@@ -242,6 +249,10 @@ async def _resume_form(
         return
     await state.set_state(paused["state"])
     await state.set_data(paused["data"])
+    if engine_step(paused["state"]) is not None:  # the step asks its question again
+        await message.edit_text(_("Let us continue."))
+        await asked_again(message, state, deps)
+        return
     key = _field_of(paused["state"], paused["data"])
     if key is not None:
         await message.edit_text(_("Let us continue."))

@@ -15,8 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.forms import STALE
 from handlers.notices import send_notices
-from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.ui import (
     SKIP,

@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
+from handlers.forms import STALE
 from handlers.notices import send_notices
 from handlers.notify import Render, notify_curators
-from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.ui import (
     SKIP,

@@ -15,7 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.onboarding.options import STALE, press_option, show_answer
+from handlers.forms import STALE, press_option, show_answer
 from handlers.onboarding.steps import DEPARTMENT_OPTIONS, DepartmentPick, ask, flow
 from handlers.texts import format_value, profile_card
 from handlers.ui import (

@@ -20,9 +20,9 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
+from handlers.forms import STALE
 from handlers.notices import curator_buttons, send_notices
 from handlers.notify import notify
-from handlers.onboarding.options import STALE
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.texts import shorten

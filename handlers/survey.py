@@ -11,9 +11,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.forms import STALE
 from handlers.notices import Rendered, survey_offer
 from handlers.notify import notify_participants
-from handlers.onboarding.options import STALE
 from handlers.ui import (
     SKIP,
     FormOption,

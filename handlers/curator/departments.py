@@ -15,7 +15,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.onboarding.options import STALE
+from handlers.forms import STALE
 from handlers.ui import button_rows
 from models.access import Actor
 from models.departments import (

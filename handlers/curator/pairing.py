@@ -20,8 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.dates import order_date_doubt, plausible
+from handlers.forms import STALE, press_option, show_answer
 from handlers.notices import send_notices
-from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (

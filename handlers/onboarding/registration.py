@@ -11,15 +11,15 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import Notifier
-from handlers.onboarding.finish import finish_registration
-from handlers.onboarding.options import (
+from handlers.forms import (
     STALE,
     answer_line,
     press_option,
     show_answer,
     typed_option,
 )
+from handlers.notify import Notifier
+from handlers.onboarding.finish import finish_registration
 from handlers.onboarding.steps import (
     BUTTON_STEPS,
     DEPARTMENT_OPTIONS,
