@@ -116,8 +116,11 @@ class Step:
 
     @property
     def typed(self) -> bool:
+        """An answer is typed (else: tapped on a button)."""
+        if self.read is not None:
+            return True
         spec = self.spec
-        return self.read is not None or spec is None or spec.kind in ("text", "int")
+        return self.press is None if spec is None else spec.kind in ("text", "int")
 
 
 Finish = Callable[[Turn], Awaitable[None]]
@@ -200,9 +203,8 @@ class Form:
         """A one-choice answer typed as its label or number is taken as if tapped; otherwise
         the same question comes again with its buttons and one line on what is expected."""
         spec = step.spec
-        assert spec is not None  # a step without a field is a typed one
-        option = typed_option(spec, turn.text or "") if spec.kind == "choice" else None
-        if option is not None:
+        option = typed_option(spec, turn.text or "") if spec and spec.kind == "choice" else None
+        if spec is not None and option is not None:
             await turn.message.answer(answer_line(spec, option.value))
             await self.answered(turn, step, option.value)
             return

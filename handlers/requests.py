@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
-from handlers.forms import STALE
+from handlers.forms import HOLD, STALE, Form, Question, Step, Turn
 from handlers.notices import curator_buttons, send_notices
 from handlers.notify import notify
 from handlers.outcome import show_decided
@@ -48,7 +48,7 @@ from models.director import (
 )
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
-from models.fields import FIELDS, parse_date
+from models.fields import parse_date
 from models.pairs import Pair, get_pair
 from models.participant import curator_telegram_ids
 from models.programmes import Activity, check_deadline, check_extension, programme_of_pair
@@ -166,60 +166,50 @@ async def request_kind_chosen(
         ]
         await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
         return
-    await state.set_data(
-        {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
-    )
-    if kind in (RequestKind.DEADLINE, RequestKind.EXTENSION):
-        await state.set_state(Requesting.entering_date)
-        prompt = (
-            _("The new deadline (DD.MM.YYYY):")
-            if kind == RequestKind.DEADLINE
-            else _("The new end date of the programme (DD.MM.YYYY):")
-        )
-        await chat_of(query).answer(prompt)
-        return
-    await state.set_state(Requesting.entering_reason)
-    if kind == RequestKind.DUTY_RELEASE:
-        await chat_of(query).answer(
-            _(
-                "The director releases from duties for a plan activity only in exceptional "
-                "cases, if teaching goes on (§4.3). Write the activity, its date and who "
-                "replaces you meanwhile:"
-            )
-        )
-        return
-    await chat_of(query).answer(prompt_of("request_reason"))
+    answers = {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
+    turn = Turn(shown(query), state)
+    dated = kind in (RequestKind.DEADLINE, RequestKind.EXTENSION)
+    await REQUEST.start(turn, answers, REQUEST.steps[0 if dated else 1])
 
 
-@router.message(Requesting.entering_date, F.text)
-async def request_date_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    today: date,
-    settings: Settings,
-) -> None:
-    new_date = parse_date(message.text, today, "future")
-    if not await plausible(message, state, new_date, deadline_doubt(new_date, today)):
-        return
-    data = await state.get_data()
-    programme = await programme_of_pair(session, data["pair_id"])
+async def _date_question(turn: Turn) -> Question:
+    if (await turn.answers())["kind"] == RequestKind.DEADLINE:
+        return _("The new deadline (DD.MM.YYYY):"), None
+    return _("The new end date of the programme (DD.MM.YYYY):"), None
+
+
+async def _new_date(turn: Turn) -> Any:
+    new_date = parse_date(turn.text, turn.today, "future")
+    if not await plausible(
+        turn.message, turn.state, new_date, deadline_doubt(new_date, turn.today)
+    ):
+        return HOLD
+    data = await turn.answers()
+    programme = await programme_of_pair(turn.session, data["pair_id"])
     if programme is not None:  # refused here, not after the reason is typed
         if data["kind"] == RequestKind.DEADLINE:
             check_deadline(programme, new_date)
         else:
+            settings: Settings = turn.deps["settings"]
             check_extension(programme, new_date, settings.programme_max_months)
-    await state.update_data(new_date=new_date.isoformat())
-    await state.set_state(Requesting.entering_reason)
-    await message.answer(prompt_of("request_reason"))
+    return new_date.isoformat()
 
 
-@router.message(Requesting.entering_reason, F.text)
-async def request_reason_entered(
-    message: Message, state: FSMContext, actor: Actor, session: AsyncSession
-) -> None:
-    data = await state.get_data()
-    reason = str(FIELDS["request_reason"].clean(message.text))
+async def _reason_question(turn: Turn) -> Question:
+    if (await turn.answers())["kind"] == RequestKind.DUTY_RELEASE:
+        return _(
+            "The director releases from duties for a plan activity only in exceptional "
+            "cases, if teaching goes on (§4.3). Write the activity, its date and who "
+            "replaces you meanwhile:"
+        ), None
+    return prompt_of("request_reason"), None
+
+
+async def _request_summary(turn: Turn) -> None:
+    """The request as it will be sent, to confirm."""
+    session = turn.session
+    data = await turn.answers()
+    reason = data["request_reason"]
     kind = RequestKind(data["kind"])
     pair = await get_pair(session, data["pair_id"])
     names = await names_of(session, [pair.mentor_id, *pair.mentee_ids])
@@ -248,8 +238,18 @@ async def request_reason_entered(
         lines.append(_("The curator decides; I will tell you the decision."))
     payload = {**data, "reason": reason}
     await ask_confirmation(
-        message, state, "request", "\n".join(lines), _("✅ Send the request"), payload
+        turn.message, turn.state, "request", "\n".join(lines), _("✅ Send the request"), payload
     )
+
+
+REQUEST = Form(
+    [
+        Step(Requesting.entering_date, "new_date", question=_date_question, read=_new_date),
+        Step(Requesting.entering_reason, "request_reason", question=_reason_question),
+    ],
+    _request_summary,
+)
+REQUEST.register(router)
 
 
 @router.callback_query(Confirmed("request"))
