@@ -12,16 +12,15 @@ from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
-from bot.config import Settings
 from bot.unit import LAST_QUESTION
 from handlers.confirm import Confirming
-from handlers.forms import engine_step
+from handlers.forms import Turn, engine_step
 from handlers.forms import resume as asked_again
-from handlers.onboarding.steps import Registration, ask, registration_step
+from handlers.onboarding.registration import REGISTRATION
 from handlers.ui import button_rows, prompt_of, step_keyboard
 from models.fields import FIELDS
 from models.i18n_marker import N_
@@ -85,8 +84,6 @@ async def draft_choice_made(
     state: FSMContext,
     **deps: Any,
 ) -> None:
-    settings: Settings = deps["settings"]
-    i18n: I18n = deps["i18n"]
     data = await state.get_data()
     command = data.get(INTERRUPTED_BY) or "/start"
     await query.answer()
@@ -97,17 +94,11 @@ async def draft_choice_made(
         )
         return
     await state.update_data({INTERRUPTED_BY: None})
-    step = registration_step(await state.get_state())
-    if step is None and engine_step(await state.get_state()) is not None:
+    if engine_step(await state.get_state()) is not None:
         await message.edit_text(_("Let us continue."))
         await asked_again(message, state, deps)
-        return
-    if step is None:
-        if not await ask_again(message, data):
-            await message.edit_text(_("Let us continue: answer the last question above."))
-        return
-    await message.edit_text(_("Let us continue."))
-    await ask(message, state, step, settings.organization_name, i18n)
+    elif not await ask_again(message, data):
+        await message.edit_text(_("Let us continue: answer the last question above."))
 
 
 @router.callback_query(DraftChoice.filter())
@@ -145,11 +136,9 @@ STEP_FIELDS = {
 DATE_STEPS = ("entering_date", "entering_start", "entering_end", "entering_deadline")
 
 
-def _field_of(state_name: str, data: dict[str, Any]) -> str | None:
+def _field_of(state_name: str) -> str | None:
     """The field a text step outside the form engine asks for (its prompt is shown again on
     resuming)."""
-    if state_name == "ProfileEditing:entering_value" and data.get("edit_field") in FIELDS:
-        return str(data["edit_field"])
     return STEP_FIELDS.get(state_name)
 
 
@@ -213,8 +202,6 @@ async def resume_chosen(
     state: FSMContext,
     **deps: Any,
 ) -> None:
-    settings: Settings = deps["settings"]
-    i18n: I18n = deps["i18n"]
     paused = (await state.get_data()).get(PAUSED)
     form = _form(paused.get("state")) if paused else None
     await query.answer()
@@ -224,15 +211,16 @@ async def resume_chosen(
     if form != "Registration":
         await _resume_form(message, state, paused, deps, resume=callback_data.resume)
         return
-    step = registration_step(paused["state"]) or Registration.entering_full_name
+    found = engine_step(paused["state"])
+    step = found[1] if found else REGISTRATION.steps[0]
     if callback_data.resume:
         await state.set_data(paused["data"])
         await message.edit_text(_("Let us continue."))
     else:
         await state.set_data({})
-        step = Registration.entering_full_name
+        step = REGISTRATION.steps[0]
         await message.edit_text(_("Let us start the registration again."))
-    await ask(message, state, step, settings.organization_name, i18n)
+    await REGISTRATION.ask(Turn(message, state, deps), step)
 
 
 async def _resume_form(
@@ -253,7 +241,7 @@ async def _resume_form(
         await message.edit_text(_("Let us continue."))
         await asked_again(message, state, deps)
         return
-    key = _field_of(paused["state"], paused["data"])
+    key = _field_of(paused["state"])
     if key is not None:
         await message.edit_text(_("Let us continue."))
         await message.answer(prompt_of(key), reply_markup=step_keyboard(FIELDS[key]))

@@ -47,6 +47,7 @@ from models.i18n_marker import N_
 
 STALE = N_("This button is no longer valid.")
 NOT_TEXT = N_("Please send the answer as text.")
+TAP = N_("Please tap one of the buttons above, or send /cancel to stop.")
 Question = tuple[str, InlineKeyboardMarkup | None]
 
 
@@ -94,6 +95,7 @@ class Turn:
 Reader = Callable[[Turn], Awaitable[Any]]
 Presser = Callable[[Turn, str], Awaitable[Any]]
 Asker = Callable[[Turn], Awaitable[Question]]
+Hook = Callable[[Turn], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -101,39 +103,56 @@ class Step:
     state: State
     key: str  # the FSM data key of the answer (and, by default, its field in models.fields)
     question: str | Asker | None = None  # a gettext id, or built from the answers; default:
-    # the field's prompt with its buttons (options, Done, Skip when optional)
+    # the field's prompt with its buttons (options, Done, Skip when optional, Back)
     read: Reader | None = None  # a typed answer → its value (raise InvalidValue to refuse,
     # return HOLD to stay); default: the field's clean() (or a typed option of a choice)
     press: Presser | None = None  # a button of the step's own (FormOption(field=key, code))
     summary: bool = True  # a pressed answer replaces the question by «label: value»;
     # False: the question keeps its text and loses its buttons
     media: bool = False  # a photo or a document is an answer too
-    refusal: str = NOT_TEXT  # what a message of the wrong kind is told
+    refusal: str | None = None  # what a message of the wrong kind is told (default: «send
+    # text» at a typed step, «tap a button» at a step answered with buttons)
+    field: Callable[[dict[str, Any]], FieldSpec | None] | None = None  # the field asked when
+    # the answers choose it (the profile field being changed); the answer is stored under its key
+    after: Hook | None = None  # once the answer is stored: save a finished part, check it
+    # against the answers before it
 
-    @property
-    def spec(self) -> FieldSpec | None:
-        return FIELDS.get(self.key)
+    def spec(self, answers: dict[str, Any]) -> FieldSpec | None:
+        return self.field(answers) if self.field else FIELDS.get(self.key)
 
-    @property
-    def typed(self) -> bool:
+    def typed(self, spec: FieldSpec | None) -> bool:
         """An answer is typed (else: tapped on a button)."""
-        if self.read is not None:
-            return True
-        spec = self.spec
-        return self.press is None if spec is None else spec.kind in ("text", "int")
+        if spec is not None and spec.kind in ("choice", "multi"):
+            return False
+        return self.read is not None or spec is not None or self.press is None
 
 
-Finish = Callable[[Turn], Awaitable[None]]
+def _key(step: Step, spec: FieldSpec | None) -> str:
+    return spec.key if spec is not None and step.field else step.key
+
+
 _FORMS: dict[str, tuple[Form, Step]] = {}  # a step's state name → its form and step
 
 
 class Form:
-    """An ordered list of steps; `finish` receives the turn of the last answer."""
+    """Steps in order; `finish` receives the turn of the last answer. `order` chooses, from the
+    answers so far, the steps a person goes through (the registration's depend on the role);
+    `guard` runs before every answer is taken."""
 
-    def __init__(self, steps: Sequence[Step], finish: Finish, *, back: bool = False) -> None:
+    def __init__(
+        self,
+        steps: Sequence[Step],
+        finish: Hook,
+        *,
+        back: bool = False,
+        order: Callable[[dict[str, Any]], Sequence[Step]] | None = None,
+        guard: Hook | None = None,
+    ) -> None:
         self.steps = tuple(steps)
         self.finish = finish
         self.back = back  # a «⬅ Back» button under every step but the first
+        self.order = order
+        self.guard = guard
         for step in self.steps:
             _FORMS[step.state.state or ""] = (self, step)
 
@@ -143,9 +162,12 @@ class Form:
                 return step
         raise InvalidValue(STALE)
 
-    def _neighbour(self, step: Step, offset: int) -> Step | None:
-        index = self.steps.index(step) + offset
-        return self.steps[index] if 0 <= index < len(self.steps) else None
+    def neighbour(self, answers: dict[str, Any], step: Step, offset: int) -> Step | None:
+        steps = tuple(self.order(answers)) if self.order else self.steps
+        if step not in steps:
+            return None
+        index = steps.index(step) + offset
+        return steps[index] if 0 <= index < len(steps) else None
 
     def register(self, router: Router) -> None:
         states = StateFilter(*(step.state for step in self.steps))
@@ -155,17 +177,22 @@ class Form:
     async def start(self, turn: Turn, answers: dict[str, Any], step: Step | None = None) -> None:
         """Open the form with these answers (ids it works on, defaults) at its first step."""
         await turn.state.set_data(answers)
-        await self.ask(turn, step or self.steps[0])
+        await self.ask(turn, step or self.first(answers))
+
+    def first(self, answers: dict[str, Any]) -> Step:
+        """The first step this person is asked (with these answers)."""
+        return (tuple(self.order(answers)) if self.order else self.steps)[0]
 
     async def question(self, turn: Turn, step: Step) -> Question:
         if callable(step.question):
             return await step.question(turn)
-        spec = step.spec
+        answers = await turn.answers()
+        spec = step.spec(answers)
         text = _(step.question) if step.question else _(spec.prompt) if spec else ""
         if spec is None:
             return text, None
-        selected = (await turn.answers()).get(step.key) or () if spec.kind == "multi" else ()
-        back = self.back and self._neighbour(step, -1) is not None
+        selected = answers.get(spec.key) or () if spec.kind == "multi" else ()
+        back = self.back and self.neighbour(answers, step, -1) is not None
         return text, step_keyboard(spec, selected, back=back)
 
     async def ask(self, turn: Turn, step: Step, *, edit: bool = False) -> None:
@@ -177,9 +204,14 @@ class Form:
         else:
             await turn.message.answer(text, reply_markup=markup)
 
-    async def answered(self, turn: Turn, step: Step, value: Any) -> None:
-        await turn.state.update_data({step.key: value})
-        following = self._neighbour(step, +1)
+    async def answered(self, turn: Turn, step: Step, key: str, value: Any) -> None:
+        """Keep the answer, then ask the next step or finish."""
+        if self.guard is not None:
+            await self.guard(turn)
+        await turn.state.update_data({key: value})
+        if step.after is not None:
+            await step.after(turn)
+        following = self.neighbour(await turn.answers(), step, +1)
         if following is None:
             await self.finish(turn)
         else:
@@ -189,24 +221,30 @@ class Form:
         """What is typed (or sent) at a step: read and checked, or refused with the reason."""
         step = self.step_at(await state.get_state())
         turn = Turn(message, state, deps)
+        spec = step.spec(await turn.answers())
+        typed = step.typed(spec)
         if not (message.text or (step.media and (message.photo or message.document))):
-            await message.answer(_(step.refusal))
+            await message.answer(_(step.refusal or (NOT_TEXT if typed else TAP)))
             return
-        if not step.typed:
-            await self._typed_instead_of_tapping(turn, step)
+        if not typed:
+            await self._typed_instead_of_tapping(turn, step, spec)
             return
-        value = await step.read(turn) if step.read else _clean(step, message.text)
+        if step.read is not None:
+            value = await step.read(turn)
+        else:
+            value = spec.clean(message.text) if spec is not None else message.text
         if value is not HOLD:
-            await self.answered(turn, step, value)
+            await self.answered(turn, step, _key(step, spec), value)
 
-    async def _typed_instead_of_tapping(self, turn: Turn, step: Step) -> None:
+    async def _typed_instead_of_tapping(
+        self, turn: Turn, step: Step, spec: FieldSpec | None
+    ) -> None:
         """A one-choice answer typed as its label or number is taken as if tapped; otherwise
         the same question comes again with its buttons and one line on what is expected."""
-        spec = step.spec
         option = typed_option(spec, turn.text or "") if spec and spec.kind == "choice" else None
         if spec is not None and option is not None:
             await turn.message.answer(answer_line(spec, option.value))
-            await self.answered(turn, step, option.value)
+            await self.answered(turn, step, _key(step, spec), option.value)
             return
         text, markup = await self.question(turn, step)
         hint = _("Please choose with a button below (or send /cancel to stop).")
@@ -218,28 +256,28 @@ class Form:
         """A button of the step: Back, Skip, one of its options (ticked until Done for a
         multiple choice) or a button of the step's own."""
         step = self.step_at(await state.get_state())
-        spec, code = step.spec, callback_data.code
-        if callback_data.field != step.key:
+        answers = await state.get_data()
+        spec, code = step.spec(answers), callback_data.code
+        key = _key(step, spec)
+        if callback_data.field != key:
             raise InvalidValue(STALE)
+        back = self.back and self.neighbour(answers, step, -1) is not None
         if code == BACK:
-            previous = self._neighbour(step, -1)
-            if not self.back or previous is None:
+            previous = self.neighbour(answers, step, -1)
+            if not back or previous is None:
                 raise InvalidValue(STALE)
             await self.ask(Turn(shown(query), state, deps), previous, edit=True)
             await query.answer()
             return
-        if code == SKIP:
-            if spec is None or not spec.optional:
+        if code == SKIP or (spec is not None and spec.kind in ("choice", "multi")):
+            if spec is None:
                 raise InvalidValue(STALE)
-            value: Any = None
-        elif step.press is not None:
-            value = await step.press(Turn(shown(query), state, deps), code)
-        elif spec is not None and spec.kind in ("choice", "multi"):
-            back = self.back and self._neighbour(step, -1) is not None
             answer = await press_option(query, state, spec, code, back=back)
             if answer is None:
                 return  # a multiple choice still being ticked
             value = answer.value
+        elif step.press is not None:
+            value = await step.press(Turn(shown(query), state, deps), code)
         else:
             raise InvalidValue(STALE)
         if step.summary and spec is not None:
@@ -247,12 +285,7 @@ class Form:
         else:
             await set_buttons(query, None)
             await query.answer()
-        await self.answered(Turn(shown(query), state, deps), step, value)
-
-
-def _clean(step: Step, text: str | None) -> Any:
-    spec = step.spec
-    return spec.clean(text) if spec is not None else (text or "")
+        await self.answered(Turn(shown(query), state, deps), step, key, value)
 
 
 def engine_step(state_name: str | None) -> tuple[Form, Step] | None:

@@ -102,10 +102,6 @@ class ConsentAnswer(CallbackData, prefix="pd"):
     version: str  # the version shown; a press on an outdated text shows the new one
 
 
-class MentorConsentAnswer(CallbackData, prefix="mc"):
-    agree: bool
-
-
 class FormOption(CallbackData, prefix="fo"):
     """A button of a form step: an option code, or DONE / SKIP / BACK."""
 

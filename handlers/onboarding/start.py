@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.curator.desk import show_desk
 from handlers.drafts import offer_to_resume
-from handlers.onboarding.steps import Registration, ask
+from handlers.forms import Turn
+from handlers.onboarding.registration import REGISTRATION
 from handlers.texts import consent_document, intro_text
 from handlers.ui import ConsentAnswer, chat_of, set_buttons, shown, yes_no_keyboard
 from models.consent import decline_personal_data_consent, give_personal_data_consent
@@ -70,7 +71,7 @@ async def cmd_start(
         return
     if participant.has_consent:
         await message.answer(_("Let us finish your registration. /cancel stops at any time."))
-        await ask(message, state, Registration.entering_full_name, settings.organization_name, i18n)
+        await REGISTRATION.ask(Turn(message, state), REGISTRATION.steps[0])
         return
     await message.answer(intro_text(settings.organization_name))
     document = consent_document(ConsentKind.PERSONAL_DATA, settings.organization_name, i18n)
@@ -105,9 +106,7 @@ async def consent_given(
             "3–5 minutes. /cancel stops at any time."
         )
     )
-    await ask(
-        shown(query), state, Registration.entering_full_name, settings.organization_name, i18n
-    )
+    await REGISTRATION.ask(Turn(shown(query), state), REGISTRATION.steps[0])
 
 
 @router.callback_query(ConsentAnswer.filter(~F.agree))
