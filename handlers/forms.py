@@ -24,7 +24,7 @@ from aiogram import Router
 from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,6 +34,8 @@ from handlers.ui import (
     DONE,
     SKIP,
     FormOption,
+    MessageGone,
+    chat_of,
     label,
     set_buttons,
     show_outcome,
@@ -65,13 +67,20 @@ class Turn:
     message whose button was pressed), the form's state and the handler's data (session,
     actor, today, notifier…)."""
 
-    message: Message
+    message: Message | InaccessibleMessage
     state: FSMContext
     deps: dict[str, Any] = field(default_factory=dict)
 
     @property
     def text(self) -> str | None:
-        return self.message.text
+        return self.message.text if isinstance(self.message, Message) else None
+
+    @property
+    def sent(self) -> Message:
+        """The person's message (a typed answer's turn)."""
+        if not isinstance(self.message, Message):
+            raise MessageGone()
+        return self.message
 
     @property
     def session(self) -> AsyncSession:
@@ -109,6 +118,7 @@ class Step:
     press: Presser | None = None  # a button of the step's own (FormOption(field=key, code))
     summary: bool = True  # a pressed answer replaces the question by «label: value»;
     # False: the question keeps its text and loses its buttons
+    toast: str | None = None  # a gettext id shown on the pressed button's answer
     media: bool = False  # a photo or a document is an answer too
     refusal: str | None = None  # what a message of the wrong kind is told (default: «send
     # text» at a typed step, «tap a button» at a step answered with buttons)
@@ -199,7 +209,7 @@ class Form:
         """Move to `step` and show its question (editing the bot's message on Back)."""
         await turn.state.set_state(step.state)
         text, markup = await self.question(turn, step)
-        if edit:
+        if edit and isinstance(turn.message, Message):
             await turn.message.edit_text(text, reply_markup=markup)
         else:
             await turn.message.answer(text, reply_markup=markup)
@@ -277,15 +287,15 @@ class Form:
                 return  # a multiple choice still being ticked
             value = answer.value
         elif step.press is not None:
-            value = await step.press(Turn(shown(query), state, deps), code)
+            value = await step.press(Turn(chat_of(query), state, deps), code)
         else:
             raise InvalidValue(STALE)
         if step.summary and spec is not None:
             await show_answer(query, spec, value)
         else:
             await set_buttons(query, None)
-            await query.answer()
-        await self.answered(Turn(shown(query), state, deps), step, key, value)
+            await query.answer(_(step.toast) if step.toast else None)
+        await self.answered(Turn(chat_of(query), state, deps), step, key, value)
 
 
 def engine_step(state_name: str | None) -> tuple[Form, Step] | None:

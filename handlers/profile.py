@@ -140,7 +140,7 @@ async def _saved(turn: Turn) -> None:
     key = data["edit_field"]
     await _save(turn.session, participant, key, data[key])
     await turn.state.clear()
-    await show_profile(turn.message, participant, _("Saved."))
+    await show_profile(turn.sent, participant, _("Saved."))
 
 
 EDITING = Form(

@@ -167,7 +167,7 @@ async def request_kind_chosen(
         await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
         return
     answers = {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
-    turn = Turn(shown(query), state)
+    turn = Turn(chat_of(query), state)
     dated = kind in (RequestKind.DEADLINE, RequestKind.EXTENSION)
     await REQUEST.start(turn, answers, REQUEST.steps[0 if dated else 1])
 
@@ -181,7 +181,7 @@ async def _date_question(turn: Turn) -> Question:
 async def _new_date(turn: Turn) -> Any:
     new_date = parse_date(turn.text, turn.today, "future")
     if not await plausible(
-        turn.message, turn.state, new_date, deadline_doubt(new_date, turn.today)
+        turn.sent, turn.state, new_date, deadline_doubt(new_date, turn.today)
     ):
         return HOLD
     data = await turn.answers()

@@ -62,7 +62,7 @@ async def cmd_broadcast(message: Message, state: FSMContext) -> None:
 async def _written(turn: Turn) -> Any:
     """The text (a photo's or a file's caption) checked; the media and the departments (for
     the next question's buttons) kept beside it."""
-    message = turn.message
+    message = turn.sent
     media = None
     if message.photo:
         media = ("photo", message.photo[-1].file_id)

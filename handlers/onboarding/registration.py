@@ -165,7 +165,7 @@ async def _consent_answered(turn: Turn) -> None:
 
 async def _finished(turn: Turn) -> None:
     notifier: Notifier = turn.deps["notifier"]
-    await finish_registration(turn.message, turn.state, turn.session, _participant(turn), notifier)
+    await finish_registration(turn.sent, turn.state, turn.session, _participant(turn), notifier)
 
 
 R = Registration

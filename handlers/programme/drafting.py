@@ -167,7 +167,7 @@ async def programme_pair_picked(
 
 async def _start_date(turn: Turn) -> Any:
     start = parse_date(turn.text, turn.today, "future")
-    if not await plausible(turn.message, turn.state, start, start_date_doubt(start, turn.today)):
+    if not await plausible(turn.sent, turn.state, start, start_date_doubt(start, turn.today)):
         return HOLD
     return start.isoformat()
 
@@ -189,7 +189,7 @@ async def _draft_saved(turn: Turn) -> None:
     programme = await save_draft(turn.session, turn.actor, data["pair_id"], draft)
     await turn.state.clear()
     await show_programme(
-        turn.message,
+        turn.sent,
         turn.session,
         programme,
         turn.today,
@@ -246,7 +246,7 @@ async def _activity_added(turn: Turn) -> None:
     await turn.state.clear()
     programme = await get_programme(turn.session, turn.actor, data["programme_id"])
     await show_programme(
-        turn.message,
+        turn.sent,
         turn.session,
         programme,
         turn.today,
