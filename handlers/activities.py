@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 from html import escape
+from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
@@ -21,28 +22,25 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.forms import STALE
+from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notices import send_notices
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
 from handlers.ui import (
-    SKIP,
     ActivityAction,
     ActivityVerb,
-    FormOption,
     PartAction,
     ProgrammeAction,
     ProgrammeVerb,
     button_rows,
     chat_of,
     prompt_of,
-    set_buttons,
     shown,
 )
 from handlers.views import activity_details, day
 from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
-from models.fields import FIELDS
+from models.i18n_marker import N_
 from models.participant import get_participant_by_id
 from models.programmes import Activity, get_activity, get_programme, programmes_of
 from models.progress import (
@@ -127,89 +125,50 @@ async def report_started(
 ) -> None:
     activity = await get_activity(session, actor, callback_data.activity_id)
     await reportable_parts(session, activity, actor)  # theirs to report, and still open
-    await state.set_state(Reporting.entering_comment)
-    await state.set_data({"activity_id": activity.id})
     card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]
-    await chat_of(query).answer("\n".join([*card, prompt_of("report_comment")]))
+    await REPORT.start(Turn(chat_of(query), state), {"activity_id": activity.id, "card": card})
     await query.answer()
 
 
-@router.message(Reporting.entering_comment, F.text)
-async def report_comment_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(comment=FIELDS["report_comment"].clean(message.text))
-    await state.set_state(Reporting.attaching_evidence)
-    skip = button_rows([(_("Skip"), FormOption(field="evidence", code=SKIP))])
-    await message.answer(
-        _("Attach evidence (a document or a photo), or tap Skip."), reply_markup=skip
-    )
+async def _comment_question(turn: Turn) -> Question:
+    card = (await turn.answers()).get("card") or []
+    return "\n".join([*card, prompt_of("report_comment")]), None
 
 
-@router.message(Reporting.attaching_evidence, F.document)
-async def evidence_document(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
-) -> None:
-    file_id = message.document.file_id if message.document else None
-    await _submit(message, state, session, actor, bot, i18n, file_id, "document")
+async def _evidence(turn: Turn) -> Any:
+    message = turn.sent
+    if message.photo:
+        return ["photo", message.photo[-1].file_id]
+    return ["document", message.document.file_id if message.document else None]
 
 
-@router.message(Reporting.attaching_evidence, F.photo)
-async def evidence_photo(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
-) -> None:
-    file_id = message.photo[-1].file_id if message.photo else None
-    await _submit(message, state, session, actor, bot, i18n, file_id, "photo")
-
-
-@router.callback_query(FormOption.filter(F.code == SKIP), Reporting.attaching_evidence)
-async def evidence_skipped(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    # The report is saved first: if the database fails, the button is still there to press
-    # again (bot.middlewares.DbSessionMiddleware retries only before anything was shown).
-    await _submit(shown(query), state, session, actor, bot, i18n, None, None)
-    await query.answer()
-    await set_buttons(query, None)
-
-
-@router.message(Reporting.attaching_evidence)
-async def evidence_not_a_file(message: Message) -> None:
-    await message.answer(_("Please send a document or a photo, or tap Skip."))
-
-
-async def _submit(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    file_id: str | None,
-    kind: str | None,
-) -> None:
-    data = await state.get_data()
+async def _submit(turn: Turn) -> None:
+    data = await turn.answers()
+    session, actor, bot = turn.session, turn.actor, turn.deps["bot"]
+    kind, file_id = data.get("evidence") or (None, None)
     activity, parts = await report_part(
         session,
         actor,
         data["activity_id"],
-        comment=data["comment"],
+        comment=data["report_comment"],
         evidence_file_id=file_id,
         evidence_kind=kind,
     )
-    await state.clear()
+    await turn.state.clear()
     pair = activity.programme.pair
     by_mentor = actor.participant_id == pair.mentor_id
     if by_mentor:
-        await message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
+        await turn.message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
     else:
-        await message.answer(_("Reported. Your mentor will check it."))
+        await turn.message.answer(_("Reported. Your mentor will check it."))
     for part in parts:
         await send_notices(
-            bot, session, i18n, "part.reported", part.id, occasion=report_occasion(part)
+            bot,
+            session,
+            turn.deps["i18n"],
+            "part.reported",
+            part.id,
+            occasion=report_occasion(part),
         )
         if not file_id:
             continue
@@ -225,6 +184,28 @@ async def _submit(
                 await bot.send_document(reviewer.telegram_id, file_id)
         except TelegramAPIError as error:
             logger.warning("evidence not forwarded: %s", error.message)
+
+
+# The report is saved before the Skip button goes (forms.Form): if the database fails, the
+# button is still there to press again (bot.middlewares retries only before anything is shown).
+REPORT = Form(
+    [
+        Step(Reporting.entering_comment, "report_comment", question=_comment_question),
+        Step(
+            Reporting.attaching_evidence,
+            "evidence",
+            question=N_("Attach evidence (a document or a photo), or tap Skip."),
+            read=_evidence,
+            media=True,
+            text=False,
+            skip=True,
+            summary=False,
+            refusal=N_("Please send a document or a photo, or tap Skip."),
+        ),
+    ],
+    _submit,
+)
+REPORT.register(router)
 
 
 async def _part_of(

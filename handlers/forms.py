@@ -35,6 +35,7 @@ from handlers.ui import (
     SKIP,
     FormOption,
     MessageGone,
+    button_rows,
     chat_of,
     label,
     set_buttons,
@@ -120,6 +121,8 @@ class Step:
     # False: the question keeps its text and loses its buttons
     toast: str | None = None  # a gettext id shown on the pressed button's answer
     media: bool = False  # a photo or a document is an answer too
+    text: bool = True  # a text is an answer (False: a file or a photo only)
+    skip: bool = False  # a Skip button (the answer None) on a step without a field
     refusal: str | None = None  # what a message of the wrong kind is told (default: «send
     # text» at a typed step, «tap a button» at a step answered with buttons)
     field: Callable[[dict[str, Any]], FieldSpec | None] | None = None  # the field asked when
@@ -200,7 +203,8 @@ class Form:
         spec = step.spec(answers)
         text = _(step.question) if step.question else _(spec.prompt) if spec else ""
         if spec is None:
-            return text, None
+            skip = button_rows([(_("Skip"), FormOption(field=step.key, code=SKIP))])
+            return text, skip if step.skip else None
         selected = answers.get(spec.key) or () if spec.kind == "multi" else ()
         back = self.back and self.neighbour(answers, step, -1) is not None
         return text, step_keyboard(spec, selected, back=back)
@@ -216,16 +220,20 @@ class Form:
 
     async def answered(self, turn: Turn, step: Step, key: str, value: Any) -> None:
         """Keep the answer, then ask the next step or finish."""
+        following = await self.take(turn, step, key, value)
+        if following is None:
+            await self.finish(turn)
+        else:
+            await self.ask(turn, following)
+
+    async def take(self, turn: Turn, step: Step, key: str, value: Any) -> Step | None:
+        """Keep the answer (after the guard, then the step's `after`); the step that follows."""
         if self.guard is not None:
             await self.guard(turn)
         await turn.state.update_data({key: value})
         if step.after is not None:
             await step.after(turn)
-        following = self.neighbour(await turn.answers(), step, +1)
-        if following is None:
-            await self.finish(turn)
-        else:
-            await self.ask(turn, following)
+        return self.neighbour(await turn.answers(), step, +1)
 
     async def _typed(self, message: Message, state: FSMContext, **deps: Any) -> None:
         """What is typed (or sent) at a step: read and checked, or refused with the reason."""
@@ -233,7 +241,9 @@ class Form:
         turn = Turn(message, state, deps)
         spec = step.spec(await turn.answers())
         typed = step.typed(spec)
-        if not (message.text or (step.media and (message.photo or message.document))):
+        if not (
+            (step.text and message.text) or (step.media and (message.photo or message.document))
+        ):
             await message.answer(_(step.refusal or (NOT_TEXT if typed else TAP)))
             return
         if not typed:
@@ -279,9 +289,11 @@ class Form:
             await self.ask(Turn(shown(query), state, deps), previous, edit=True)
             await query.answer()
             return
-        if code == SKIP or (spec is not None and spec.kind in ("choice", "multi")):
-            if spec is None:
+        if code == SKIP:
+            if not (step.skip or (spec is not None and spec.optional)):
                 raise InvalidValue(STALE)
+            value: Any = None
+        elif spec is not None and spec.kind in ("choice", "multi"):
             answer = await press_option(query, state, spec, code, back=back)
             if answer is None:
                 return  # a multiple choice still being ticked
@@ -290,12 +302,25 @@ class Form:
             value = await step.press(Turn(chat_of(query), state, deps), code)
         else:
             raise InvalidValue(STALE)
-        if step.summary and spec is not None:
-            await show_answer(query, spec, value)
+        turn = Turn(chat_of(query), state, deps)
+        following = await self.take(turn, step, key, value)
+        if following is None:  # the last answer is handled before its button goes: if that
+            await self.finish(turn)  # fails, the button is still there to press again
+            await _show_pressed(query, step, spec, value)
         else:
-            await set_buttons(query, None)
-            await query.answer(_(step.toast) if step.toast else None)
-        await self.answered(Turn(chat_of(query), state, deps), step, key, value)
+            await _show_pressed(query, step, spec, value)
+            await self.ask(turn, following)
+
+
+async def _show_pressed(
+    query: CallbackQuery, step: Step, spec: FieldSpec | None, value: Any
+) -> None:
+    """The pressed question shows its answer in one line, or keeps its text without buttons."""
+    if step.summary and spec is not None:
+        await show_answer(query, spec, value)
+    else:
+        await set_buttons(query, None)
+        await query.answer(_(step.toast) if step.toast else None)
 
 
 def engine_step(state_name: str | None) -> tuple[Form, Step] | None:
