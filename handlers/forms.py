@@ -120,6 +120,8 @@ class Step:
     summary: bool = True  # a pressed answer replaces the question by «label: value»;
     # False: the question keeps its text and loses its buttons
     toast: str | None = None  # a gettext id shown on the pressed button's answer
+    line: Callable[[Any], str] | None = None  # the pressed answer's one-line summary, for a
+    # step without a field
     media: bool = False  # a photo or a document is an answer too
     text: bool = True  # a text is an answer (False: a file or a photo only)
     skip: bool = False  # a Skip button (the answer None) on a step without a field
@@ -316,7 +318,10 @@ async def _show_pressed(
     query: CallbackQuery, step: Step, spec: FieldSpec | None, value: Any
 ) -> None:
     """The pressed question shows its answer in one line, or keeps its text without buttons."""
-    if step.summary and spec is not None:
+    if step.summary and step.line is not None:
+        await show_outcome(query, step.line(value))
+        await query.answer()
+    elif step.summary and spec is not None:
         await show_answer(query, spec, value)
     else:
         await set_buttons(query, None)

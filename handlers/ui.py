@@ -347,12 +347,6 @@ class ReplacementOrder(CallbackData, prefix="ro"):
     replacement_id: DbInt
 
 
-class SurveyRating(CallbackData, prefix="sv"):
-    programme_id: DbInt
-    question: str
-    value: DbInt
-
-
 class PickPair(CallbackData, prefix="pp"):
     """Choosing one of the person's pairs before an action (a mentor may have several)."""
 
