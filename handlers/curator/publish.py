@@ -4,9 +4,10 @@ chat, and publishes it to PUBLISH_DIR (or a cron job runs `python -m bot publish
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -21,12 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.publication as publication  # a module: it imports handlers.views in turn
 from bot.config import Settings
+from handlers.forms import Form, Question, Step, Turn
 from handlers.ui import DbInt, button_rows, chat_of, show_outcome
 from models.access import Actor
 from models.audit import record_view
 from models.enums import ProgrammeStatus
 from models.errors import NotFound
 from models.fields import parse_date
+from models.i18n_marker import N_
 from models.programmes import Programme
 from models.site import SiteKind, add_item, delete_item, describe_case, items, toggle_best_case
 
@@ -139,25 +142,36 @@ async def describe_requested(
     programme = await session.get(Programme, callback_data.programme_id)
     if programme is None or not programme.best_case:
         raise NotFound()
-    await state.set_state(Editing.describing_case)
-    await state.update_data(programme_id=programme.id)
     await query.answer()
-    await chat_of(query).answer(
-        _(
-            "Write the description of best case №{id} «{goal}» for the site: what was done "
-            "and what it gave. Names appear only of those who agreed. /cancel stops."
-        ).format(id=programme.id, goal=escape(programme.goal[:80]))
-    )
+    answers = {"programme_id": programme.id, "goal": programme.goal[:80]}
+    await state.update_data(answers)
+    await CASE.ask(Turn(chat_of(query), state), CASE.steps[0])
 
 
-@router.message(Editing.describing_case, F.text)
-async def case_described(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    data = await state.get_data()
-    await describe_case(session, actor, data["programme_id"], (message.text or ""))
-    await state.clear()
-    await message.answer(_("Saved. /publish to preview the section."))
+async def _case_question(turn: Turn) -> Question:
+    data = await turn.answers()
+    return _(
+        "Write the description of best case №{id} «{goal}» for the site: what was done "
+        "and what it gave. Names appear only of those who agreed. /cancel stops."
+    ).format(id=data["programme_id"], goal=escape(data["goal"])), None
+
+
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text or ""
+
+
+async def _case_described(turn: Turn) -> None:
+    data = await turn.answers()
+    await describe_case(turn.session, turn.actor, data["programme_id"], data["case_text"])
+    await turn.state.clear()
+    await turn.message.answer(_("Saved. /publish to preview the section."))
+
+
+CASE = Form(
+    [Step(Editing.describing_case, "case_text", question=_case_question, read=_as_typed)],
+    _case_described,
+)
+CASE.register(router)
 
 
 @router.callback_query(PublishAction.filter(F.action == PublishVerb.ADD))
@@ -170,46 +184,51 @@ async def add_requested(
         raise NotFound() from None
     await state.update_data(kind=kind.value, event_date=None)
     await query.answer()
-    if kind == SiteKind.ANNOUNCEMENT:
-        await state.set_state(Editing.typing_date)
-        await chat_of(query).answer(_("The date of the event (DD.MM.YYYY)? /cancel stops."))
-        return
-    await state.set_state(Editing.typing_item)
-    await chat_of(query).answer(_item_prompt(kind))
+    step = ITEM.steps[0 if kind == SiteKind.ANNOUNCEMENT else 1]
+    await ITEM.ask(Turn(chat_of(query), state), step)
 
 
-def _item_prompt(kind: SiteKind) -> str:
+async def _item_question(turn: Turn) -> Question:
+    kind = SiteKind((await turn.answers())["kind"])
     return _(
         "{kind}: send the title on the first line, then the text; put a link (https://…) on a "
         "line of its own if there is one. /cancel stops."
-    ).format(kind=_kind_label(kind))
+    ).format(kind=_kind_label(kind)), None
 
 
-@router.message(Editing.typing_date, F.text)
-async def date_typed(message: Message, state: FSMContext, today: date) -> None:
-    when = parse_date(message.text, today, "future")
-    await state.update_data(event_date=when.isoformat())
-    await state.set_state(Editing.typing_item)
-    await message.answer(_item_prompt(SiteKind.ANNOUNCEMENT))
+async def _event_date(turn: Turn) -> Any:
+    return parse_date(turn.text, turn.today, "future").isoformat()
 
 
-@router.message(Editing.typing_item, F.text)
-async def item_typed(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    data = await state.get_data()
+async def _item_added(turn: Turn) -> None:
+    data = await turn.answers()
     when = data.get("event_date")
     item = await add_item(
-        session,
-        actor,
+        turn.session,
+        turn.actor,
         SiteKind(data["kind"]),
-        (message.text or ""),
+        data["item"],
         datetime.fromisoformat(when).date() if when else None,
     )
-    await state.clear()
-    await message.answer(
+    await turn.state.clear()
+    await turn.message.answer(
         _("Added: «{title}». /publish to preview the section.").format(title=escape(item.title))
     )
+
+
+ITEM = Form(
+    [
+        Step(
+            Editing.typing_date,
+            "event_date",
+            question=N_("The date of the event (DD.MM.YYYY)? /cancel stops."),
+            read=_event_date,
+        ),
+        Step(Editing.typing_item, "item", question=_item_question, read=_as_typed),
+    ],
+    _item_added,
+)
+ITEM.register(router)
 
 
 @router.callback_query(PublishAction.filter(F.action == PublishVerb.ITEMS))
