@@ -260,40 +260,54 @@ async def return_started(
     activity, part = await _part_of(
         session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
     )
-    await state.set_state(Returning.entering_comment)
-    await state.set_data({"activity_id": activity.id, "mentee_id": part.mentee_id})
+    by_mentor = actor.participant_id == activity.programme.pair.mentor_id
+    answers = {"activity_id": activity.id, "mentee_id": part.mentee_id, "by_mentor": by_mentor}
+    await RETURN.start(Turn(chat_of(query), state), answers)
     await remember_origin(state, query.message)
-    if actor.participant_id == activity.programme.pair.mentor_id:
-        await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
-    else:
-        await chat_of(query).answer(_("What is not so? Your comment goes to the mentor:"))
     await query.answer()
 
 
-@router.message(Returning.entering_comment, F.text)
-async def return_comment_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    stamp: Stamp,
-) -> None:
-    data = await state.get_data()
+async def _return_question(turn: Turn) -> Question:
+    if (await turn.answers())["by_mentor"]:
+        return _("What should be redone? Your comment goes to the mentee:"), None
+    return _("What is not so? Your comment goes to the mentor:"), None
+
+
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text
+
+
+async def _returned(turn: Turn) -> None:
+    data = await turn.answers()
+    session, bot = turn.session, turn.deps["bot"]
     activity, part = await review_part(
         session,
-        actor,
+        turn.actor,
         data["activity_id"],
         data.get("mentee_id", 0),
         confirm=False,
-        comment=message.text,
+        comment=data["return_comment"],
     )
-    await state.clear()
+    await turn.state.clear()
     pair = activity.programme.pair
     checked_by_mentee = part.reported_by == pair.mentor_id
-    await message.answer(
+    await turn.message.answer(
         _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
     )
-    await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
-    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=review_occasion(part))
+    await show_outcome_later(bot, data, turn.deps["stamp"], _("↩ Returned for rework"))
+    occasion = review_occasion(part)
+    await send_notices(bot, session, turn.deps["i18n"], "part.reviewed", part.id, occasion=occasion)
+
+
+RETURN = Form(
+    [
+        Step(
+            Returning.entering_comment,
+            "return_comment",
+            question=_return_question,
+            read=_as_typed,
+        )
+    ],
+    _returned,
+)
+RETURN.register(router)

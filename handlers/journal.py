@@ -6,12 +6,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +32,7 @@ from models.access import Actor
 from models.enums import MessageKind, Side
 from models.errors import InvalidValue
 from models.fields import check_not_future, parse_date
+from models.i18n_marker import N_
 from models.journal import PairMessage, answer_message, log_meeting, send_message
 from models.pairs import Pair, get_pair
 
@@ -219,19 +219,22 @@ async def reply_started(
     pair = await get_pair(session, question.pair_id)
     if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
-    await state.set_state(Writing.entering_reply)
-    await state.set_data({"message_id": question.id})
-    await chat_of(query).answer(_("Type your reply:"))
+    await REPLY.start(Turn(chat_of(query), state), {"message_id": question.id})
     await query.answer()
 
 
-@router.message(Writing.entering_reply, F.text)
-async def reply_written(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
-) -> None:
-    answered = await answer_message(
-        session, actor, (await state.get_data())["message_id"], (message.text or "")
+async def _reply_sent(turn: Turn) -> None:
+    data = await turn.answers()
+    answered = await answer_message(turn.session, turn.actor, data["message_id"], data["reply"])
+    await turn.state.clear()
+    await turn.message.answer(_("Your reply is sent."))
+    await send_notices(
+        turn.deps["bot"], turn.session, turn.deps["i18n"], "message.answered", answered.id
     )
-    await state.clear()
-    await message.answer(_("Your reply is sent."))
-    await send_notices(bot, session, i18n, "message.answered", answered.id)
+
+
+REPLY = Form(
+    [Step(Writing.entering_reply, "reply", question=N_("Type your reply:"), read=_as_typed)],
+    _reply_sent,
+)
+REPLY.register(router)
