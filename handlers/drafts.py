@@ -21,7 +21,7 @@ from handlers.confirm import Confirming
 from handlers.forms import Turn, engine_step
 from handlers.forms import resume as asked_again
 from handlers.onboarding.registration import REGISTRATION
-from handlers.ui import button_rows, prompt_of, step_keyboard
+from handlers.ui import button_rows
 from models.fields import FIELDS
 from models.i18n_marker import N_
 
@@ -127,21 +127,6 @@ def _form(state_name: str | None) -> str | None:
     return group if group in FORM_NAMES else None
 
 
-# Text steps outside the draft's and the meeting's step tables: the field each one asks for.
-STEP_FIELDS = {
-    "Requesting:entering_reason": "request_reason",
-    "Reporting:entering_comment": "report_comment",
-    "Writing:entering_text": "message_text",
-}
-DATE_STEPS = ("entering_date", "entering_start", "entering_end", "entering_deadline")
-
-
-def _field_of(state_name: str) -> str | None:
-    """The field a text step outside the form engine asks for (its prompt is shown again on
-    resuming)."""
-    return STEP_FIELDS.get(state_name)
-
-
 async def pause_registration(state: FSMContext) -> bool:
     """On /cancel: keep a form's answers for the next /start (a confirmation or an answer to
     someone's decision is not a draft: it is dropped). True if kept."""
@@ -241,16 +226,7 @@ async def _resume_form(
         await message.edit_text(_("Let us continue."))
         await asked_again(message, state, deps)
         return
-    key = _field_of(paused["state"])
-    if key is not None:
-        await message.edit_text(_("Let us continue."))
-        await message.answer(prompt_of(key), reply_markup=step_keyboard(FIELDS[key]))
-    elif paused["state"].endswith(DATE_STEPS):
-        await message.edit_text(_("Let us continue."))
-        await message.answer(
-            _("The date (DD.MM.YYYY, or in words: «завтра», «15 марта», «через 2 недели»):")
-        )
-    elif not await ask_again(message, paused["data"]):
+    if not await ask_again(message, paused["data"]):  # a summary waiting for «Send»
         await message.edit_text(
             _("Let us continue: send the answer the form asked for last (/cancel stops).")
         )
