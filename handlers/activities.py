@@ -11,19 +11,19 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notices import send_notices
+from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
 from handlers.ui import (
@@ -226,13 +226,12 @@ async def _part_of(
 async def activity_confirmed(
     query: CallbackQuery,
     callback_data: PartAction | ActivityAction,
-    session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
     stamp: Stamp,
     today: date,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
     _activity, part = await _part_of(
         session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
     )

@@ -22,7 +22,7 @@ from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notices import send_notices
-from handlers.notify import notify_curators
+from handlers.notify import Notifier, notify_curators
 from handlers.outcome import show_decided
 from handlers.ui import (
     ChangeAnswer,
@@ -314,11 +314,10 @@ async def change_confirmed(
     confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await propose(
         session,
         actor,
@@ -347,10 +346,9 @@ async def change_withdrawn(
     callback_data: ChangeWithdraw,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await withdraw_change(session, actor, callback_data.change_id)
     await set_buttons(query, None)
     await query.answer(_("The proposal is withdrawn: nothing changes."))
@@ -366,10 +364,9 @@ async def change_agreed(
     callback_data: ChangeAnswer,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await answer_change(
         session,
         actor,

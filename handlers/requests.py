@@ -22,7 +22,7 @@ from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
 from handlers.forms import HOLD, STALE, Form, Question, Step, Turn
 from handlers.notices import curator_buttons, send_notices
-from handlers.notify import notify
+from handlers.notify import Notifier, notify
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
 from handlers.texts import shorten
@@ -180,9 +180,7 @@ async def _date_question(turn: Turn) -> Question:
 
 async def _new_date(turn: Turn) -> Any:
     new_date = parse_date(turn.text, turn.today, "future")
-    if not await plausible(
-        turn.sent, turn.state, new_date, deadline_doubt(new_date, turn.today)
-    ):
+    if not await plausible(turn.sent, turn.state, new_date, deadline_doubt(new_date, turn.today)):
         return HOLD
     data = await turn.answers()
     programme = await programme_of_pair(turn.session, data["pair_id"])
@@ -258,11 +256,10 @@ async def request_confirmed(
     confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     data = confirmed
     new_date = date.fromisoformat(data["new_date"]) if data.get("new_date") else None
     request = await create_request(
@@ -296,11 +293,10 @@ async def partner_answered(
     callback_data: RequestAction,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
     outcome = _("✅ Agreed; the request goes to the curator") if agree else _("✖ Did not agree")

@@ -7,20 +7,21 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.dates import order_date_doubt, plausible
 from handlers.forms import HOLD, STALE, Form, Step, Turn
 from handlers.notices import send_notices
+from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
@@ -254,11 +255,10 @@ async def proposal_confirmed(
     callback_data: ProposalConfirm,
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
     data = await state.get_data()
     await state.clear()
     if not callback_data.send:

@@ -17,8 +17,8 @@ from aiogram.filters.command import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.library import LibraryAdd
+from handlers.notify import Notifier
 from handlers.ui import (
     FormOption,
     add_buttons,
@@ -229,12 +230,12 @@ async def cmd_roadmap(
 async def roadmap_pressed(
     query: CallbackQuery,
     callback_data: RoadmapAction,
-    session: AsyncSession,
     actor: Actor,
     today: date,
     participant: Participant | None,
-    settings: Settings,
+    notifier: Notifier,
 ) -> None:
+    settings, session = notifier.settings, notifier.session
     if callback_data.action == RoadmapVerb.CREATE:
         roadmap = await create_roadmap(session, actor, today)
     else:
@@ -546,12 +547,11 @@ async def event_confirmed(
     query: CallbackQuery,
     callback_data: EventConfirm,
     state: FSMContext,
-    session: AsyncSession,
     actor: Actor,
-    settings: Settings,
-    i18n: I18n,
     today: date,
+    notifier: Notifier,
 ) -> None:
+    i18n, settings, session = notifier.i18n, notifier.settings, notifier.session
     data = await state.get_data()
     await state.clear()
     await set_buttons(query, None)

@@ -6,12 +6,11 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +18,7 @@ from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import plausible, start_date_doubt
 from handlers.forms import HOLD, STALE, Form, Step, Turn
+from handlers.notify import Notifier
 from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
@@ -334,12 +334,12 @@ async def activity_removal_asked(
 async def activity_removed(
     query: CallbackQuery,
     confirmed: dict[str, Any],
-    session: AsyncSession,
     actor: Actor,
-    bot: Bot,
     today: date,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    bot, session = notifier.bot, notifier.session
     programme = await remove_activity(
         session, actor, confirmed["activity_id"], programme_id=confirmed["programme_id"]
     )
@@ -355,13 +355,12 @@ async def activity_removed(
 async def draft_submitted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
-    session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
     today: date,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
     programme = await submit_programme(session, actor, callback_data.programme_id)
     await query.answer()
     outcome = "📨 " + _("Sent to the mentee. I will tell you their answer.")
