@@ -122,7 +122,7 @@ async def co_mentorships_of(
         )
         .order_by(Pair.id.desc())
     )
-    return [(row, pair) for row, pair in rows.tuples()]
+    return [(row, pair) for row, pair in rows.all()]
 
 
 async def mentors_pair(session: AsyncSession, actor: Actor, pair_id: int) -> Pair:

@@ -282,7 +282,7 @@ LABELS.update(
             (ChangeStatus.REJECTED, N_("not agreed")),
             (ChangeStatus.WITHDRAWN, N_("withdrawn by its author")),
             (CoMentorStatus.INVITED, N_("invited, waiting for their consent")),
-            (CoMentorStatus.ACCEPTED, N_("co-mentor")),
+            (CoMentorStatus.ACCEPTED, N_("agreed, helps the pair")),
             (CoMentorStatus.DECLINED, N_("declined the invitation")),
             (CoMentorStatus.ENDED, N_("no longer a co-mentor")),
             (ProposalStatus.OPEN, N_("waiting for the curator or the director")),
