@@ -114,6 +114,11 @@ async def test_a_co_mentor_is_invited_agrees_reads_logs_and_is_removed(
     assert said(await helper.send("/plan"), "Программы пока нет")
     view = ProgrammeAction(action=ProgrammeVerb.VIEW, programme_id=programme_id).pack()
     assert said(await helper.press_data(view), "недоступно")
+    # the audit log reads the whole story
+    log = await curator.send("/audit")
+    for step in ("пригласил(а) педагога помогать паре", "согласился(-ась) помогать паре"):
+        assert said(log, step), texts(log)
+    assert said(log, "завершил(а) помощь привлечённого педагога")
 
 
 async def _together(*calls: Any) -> Replies:
