@@ -9,6 +9,7 @@ import handlers  # noqa: F401  (the routers, and with them every form, are built
 from handlers.drafts import FORM_NAMES
 from handlers.forms import engine_step
 from tests.driver import Person, buttons, said, texts
+from tests.handlers.flows import form_pair
 
 CONTINUE = "Продолжить с того места"
 
@@ -39,16 +40,19 @@ def test_every_step_of_a_kept_form_runs_on_the_engine() -> None:
     ]
 
 
-async def test_a_resumed_date_step_asks_its_own_question(curator: Person) -> None:
-    await curator.send("/publish")
-    await curator.press("Анонс мероприятия")
-    await curator.send("/cancel")
-    await curator.send("/start")
+async def test_a_resumed_date_step_asks_its_own_question_with_its_button(
+    people, curator: Person
+) -> None:
+    mentee, mentor, _weak = people
+    await form_pair(curator, mentee, mentor)
+    await mentee.send("/meeting")
+    await mentee.send("/cancel")
+    await mentee.send("/start")
 
-    resumed = texts(await curator.press(CONTINUE))
+    resumed = texts(await mentee.press(CONTINUE))
 
-    assert "Дата мероприятия (ДД.ММ.ГГГГ)? /cancel — отмена." in resumed
-    assert said(await curator.send("15.12.2099"), "Анонс мероприятия: первой строкой пришлите заголовок")
+    assert "Дата встречи (ДД.ММ.ГГГГ):" in resumed
+    assert said(await mentee.press("Сегодня"), "Тема встречи")
 
 
 async def test_text_typed_at_a_step_of_buttons_brings_the_buttons_back(curator: Person) -> None:
