@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject
 
 from handlers import (
     activities,
+    best_cases,
     changes,
     choice,
     common,
@@ -108,6 +109,7 @@ def create_root_router() -> Router:
         requests.router,
         choice.router,
         library.router,
+        best_cases.router,
         mentee_card.router,
         survey.router,
         curator,
