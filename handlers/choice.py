@@ -22,7 +22,6 @@ from handlers.ui import DbInt, button_rows, chat_of, show_outcome
 from handlers.views import names_of, reason_text
 from models.access import Actor
 from models.choice import (
-    MentorWish,
     ask_for_mentor,
     current_wishes,
     mentors_for,
@@ -78,13 +77,18 @@ async def _mentor_part(message: Message, person: Participant) -> bool:
     return True
 
 
-async def _wish_shown(session: AsyncSession, wish: MentorWish) -> tuple[str, InlineKeyboardMarkup]:
-    """The mentee's current wish, with «withdraw»."""
+async def _wish_lines(
+    session: AsyncSession, participant: Participant
+) -> tuple[list[str], list[tuple[str, CallbackData]]]:
+    """The mentee's current wish, if any, with «withdraw» (§4.2.5: voluntary both ways)."""
+    wish = (await current_wishes(session, [participant.id])).get(participant.id)
+    if wish is None:
+        return [], []
     mentor = (await names_of(session, [wish.mentor_id])).get(wish.mentor_id, "—")
     text = _("Your wish: {mentor} as your mentor — «{reason}». The curator sees it.").format(
         mentor=mentor, reason=escape(wish.reason or "")
     )
-    return text, button_rows([(_("Withdraw my wish"), WishWithdraw())])
+    return [text, ""], [(_("Withdraw my wish"), WishWithdraw())]
 
 
 @router.message(Command("mentors"))
@@ -105,10 +109,6 @@ async def cmd_mentors(
                 _("Choosing a mentor is for the bank of mentees: fill in /profile.")
             )
         return
-    wish = (await current_wishes(session, [participant.id])).get(participant.id)
-    if wish is not None:
-        text, markup = await _wish_shown(session, wish)
-        await message.answer(text, reply_markup=markup)
     try:
         ranked = await mentors_for(session, actor)
     except WrongState as error:
@@ -116,16 +116,19 @@ async def cmd_mentors(
             raise
         await message.answer(_(error.message))
         return
+    wish_lines, wish_buttons = await _wish_lines(session, participant)
     if not ranked:
+        text = _(
+            "No mentor who agreed to be shown has a free place now. The curator will "
+            "offer you a mentor."
+        )
         await message.answer(
-            _(
-                "No mentor who agreed to be shown has a free place now. The curator will "
-                "offer you a mentor."
-            )
+            "\n".join([*wish_lines, text]),
+            reply_markup=button_rows(wish_buttons) if wish_buttons else None,
         )
         return
-    lines = [_("Mentors who agreed to be shown, best match for you first:")]
-    buttons = []
+    lines = [*wish_lines, _("Mentors who agreed to be shown, best match for you first:")]
+    buttons: list[tuple[str, CallbackData]] = []
     for number, match in enumerate(ranked, 1):
         mentor_person = match.mentor
         offers = mentor_person.mentor_profile
@@ -145,6 +148,7 @@ async def cmd_mentors(
             )
         )
     lines += ["", _("Asking is a wish: the curator proposes the pair, and both sides agree.")]
+    buttons += wish_buttons
     await message.answer("\n".join(lines), reply_markup=button_rows(buttons))
 
 
