@@ -22,6 +22,7 @@ from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
 from models.changes import Change, propose_change
+from models.best_cases import CaseDescription
 from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
 from models.forms import FormDraft
@@ -317,6 +318,17 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
             tags=[],
             author_id=person.id,
             added_by=person.telegram_id,
+        )
+    )
+    session.add(  # the mentor's description of the programme as a best practice
+        CaseDescription(
+            programme_id=programme.id,
+            goal=f"Цель {tag}",
+            done="Сделано",
+            results="Результаты",
+            lessons="Уроки",
+            author_id=person.id,
+            written_by=person.telegram_id,
         )
     )
     await session.commit()
