@@ -906,8 +906,7 @@ async def _event_material(session: AsyncSession, material_id: int, chat_id: int)
 
     def render() -> Rendered:
         return _(
-            "A material for «{event}», the event you are invited to: «{title}». It is in "
-            "/library."
+            "A material for «{event}», the event you are invited to: «{title}». It is in /library."
         ).format(event=escape(event.title), title=escape(material.title)), None
 
     return render

@@ -50,6 +50,10 @@ async def test_a_mentor_describes_a_best_practice_and_the_curator_approves_it(
     assert said(replies, "Отправлено куратору на утверждение")
     assert said(replies, "описал(а) лучшую практику, на утверждение", chat_id=curator.user_id)
 
+    assert said(await curator.send("/today"), "1 описание лучшей практики ждёт вашего утверждения")
+    assert said(await curator.press("Раздел на сайте"), "Раздел наставничества на сайте")
+    replies = await curator.press("Лучшая практика №")  # from /publish: the card to decide
+    assert said(replies, "Три открытых урока")
     replies = await curator.press("Утвердить", on_message=True)
     decided = [m for m in replies if isinstance(m, EditMessageText)]
     assert decided

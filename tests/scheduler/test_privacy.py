@@ -21,8 +21,8 @@ from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, Survey
 from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
-from models.changes import Change, propose_change
 from models.best_cases import CaseDescription
+from models.changes import Change, propose_change
 from models.choice import MentorWish
 from models.enums import PaperKind, ParticipantStatus
 from models.forms import FormDraft
