@@ -29,7 +29,7 @@ from bot.config import Settings
 from handlers.library import LibraryAdd
 from handlers.notify import Notifier
 from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons, show_outcome
-from handlers.views import day, materials_lines
+from handlers.views import day
 from models import formatting
 from models.access import Actor
 from models.banks import bank
@@ -506,15 +506,13 @@ async def event_audience_chosen(
     )
 
 
-def invitation_text(
-    event: RoadmapEvent, settings: Settings, materials: list[str] | None = None
-) -> str:
+def invitation_text(event: RoadmapEvent, settings: Settings) -> str:
+    """A new event has no materials yet: those attached later reach the guests as notices, and
+    the reminder the day before lists them."""
     return _(
         "<b>Invitation</b>: «{title}», {when}. Place: {place}. The event is part of the "
         "college's mentoring roadmap."
-    ).format(
-        title=escape(event.title), when=_when(event, settings), place=escape(event.place)
-    ) + materials_lines(materials or [])
+    ).format(title=escape(event.title), when=_when(event, settings), place=escape(event.place))
 
 
 @router.callback_query(EventConfirm.filter(), RoadmapEditing.audience)
