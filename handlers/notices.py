@@ -938,6 +938,57 @@ async def _pair_ordered(session: AsyncSession, pair_id: int, chat_id: int) -> Re
     return render
 
 
+async def _join_ordered(session: AsyncSession, member_id: int, chat_id: int) -> Render | None:
+    """To the other curators and the director: a newcomer's order to a group (§6.3.5)."""
+    member = await session.get(PairMember, member_id)
+    if member is None or member.order_date is None:
+        return None
+    names = await names_of(session, [member.mentee_id])
+    who = await session.scalar(
+        select(Participant.full_name).where(Participant.telegram_id == member.approved_by)
+    )
+    ordered_on = member.order_date
+
+    def render() -> Rendered:
+        return _(
+            "{name} joined group №{id} by the director's order No. {number} of {date}; "
+            "entered by {who}."
+        ).format(
+            name=names.get(member.mentee_id, "—"),
+            id=member.pair_id,
+            number=escape((member.order_number or "").lstrip("№# ")),
+            date=day(ordered_on),
+            who=escape(who or "—"),
+        ), None
+
+    return render
+
+
+async def _replacement_ordered(
+    session: AsyncSession, replacement_id: int, chat_id: int
+) -> Render | None:
+    """To the other curators and the director: the order fixing a change of mentor."""
+    replacement = await session.get(MentorReplacement, replacement_id)
+    if replacement is None or replacement.order_date is None:
+        return None
+    names = await names_of(session, [replacement.old_mentor_id, replacement.new_mentor_id])
+    ordered_on = replacement.order_date
+
+    def render() -> Rendered:
+        return _(
+            "The change of mentor in pair №{id} ({old} → {new}) is fixed by the director's "
+            "order No. {number} of {date}."
+        ).format(
+            id=replacement.pair_id,
+            old=names.get(replacement.old_mentor_id, "—"),
+            new=names.get(replacement.new_mentor_id, "—"),
+            number=escape((replacement.order_number or "").lstrip("№# ")),
+            date=day(ordered_on),
+        ), None
+
+    return render
+
+
 async def _roadmap_approved(session: AsyncSession, roadmap_id: int, chat_id: int) -> Render | None:
     """To the curators: the director approved the year's roadmap (§6.3.4)."""
     roadmap = await session.get(Roadmap, roadmap_id)
@@ -957,6 +1008,8 @@ async def _roadmap_approved(session: AsyncSession, roadmap_id: int, chat_id: int
 
 RENDERERS: dict[str, Renderer] = {
     "pair.ordered": _pair_ordered,
+    "join.ordered": _join_ordered,
+    "replacement.ordered": _replacement_ordered,
     "roadmap.approved": _roadmap_approved,
     "event.material": _event_material,
     "case.submitted": _case_submitted,

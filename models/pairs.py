@@ -464,8 +464,10 @@ async def approve_join(
     order_number: str,
     order_date: date,
     now: datetime | None = None,
+    staff_chat_ids: Collection[int] = (),
 ) -> Pair:
-    """A new or supplementary order (§6.3.5) makes the newcomer a member of the group."""
+    """A new or supplementary order (§6.3.5) makes the newcomer a member of the group; the
+    other curators and the director are told who entered it."""
     actor.require_curator()
     pair, member = await waiting_join(session, pair_id, mentee_id)
     now = now or utcnow()
@@ -486,6 +488,8 @@ async def approve_join(
 
     await settle_programme(session, pair)
     await queue_notice(session, "pair.joined", member.id, [pair.mentor_id, *pair.mentee_ids])
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "join.ordered", member.id, others, now)
     await session.commit()
     return pair
 
@@ -652,8 +656,10 @@ async def record_replacement_order(
     *,
     order_number: str,
     order_date: date,
+    staff_chat_ids: Collection[int] = (),
 ) -> MentorReplacement:
-    """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5)."""
+    """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5);
+    the other curators and the director are told."""
     actor.require_curator()
     replacement = await session.get(MentorReplacement, replacement_id)
     if replacement is None:
@@ -671,5 +677,7 @@ async def record_replacement_order(
         order=replacement.order_number,
         date=order_date,
     )
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "replacement.ordered", replacement.id, others)
     await session.commit()
     return replacement

@@ -410,6 +410,7 @@ async def order_date_entered(
     ):
         return
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
+        data["staff"] = await curator_telegram_ids(session, settings.curator_ids)
         await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
         return
     if data.get("replacement_id"):
@@ -419,6 +420,7 @@ async def order_date_entered(
             data["replacement_id"],
             order_number=data["order_number"],
             order_date=order_date,
+            staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
         )
         await state.clear()
         await message.answer(
@@ -426,6 +428,7 @@ async def order_date_entered(
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
+        await send_notices(bot, session, i18n, "replacement.ordered", replacement.id)
         return
     pair = await approve_pair(
         session,
@@ -460,6 +463,7 @@ async def _join_ordered(
         data["mentee_id"],
         order_number=data["order_number"],
         order_date=order_date,
+        staff_chat_ids=data["staff"],
     )
     await state.clear()
     names = await pair_names(session, pair)
@@ -468,6 +472,7 @@ async def _join_ordered(
     )
     member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
     await send_notices(bot, session, i18n, "pair.joined", member.id)
+    await send_notices(bot, session, i18n, "join.ordered", member.id)
 
 
 @router.message(PairApproving.entering_order_number)
