@@ -4,7 +4,7 @@ The free-text descriptions kept as site items of kind «case» move into the new
 approved descriptions (their text becomes «what was done», the programme's goal the goal).
 
 Revision ID: b7d2e4f6a8c1
-Revises: a9c3e5f7b2d1
+Revises: c0e3e5a7b9d1
 Create Date: 2026-11-26 07:40:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 import models.base
 
 revision: str = "b7d2e4f6a8c1"
-down_revision: str | None = "a9c3e5f7b2d1"
+down_revision: str | None = "c0e3e5a7b9d1"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
