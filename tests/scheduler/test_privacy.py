@@ -375,13 +375,12 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
 
 
 @pytest.mark.parametrize("kind", ["memory", "redis"])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the forms are not in it
 async def test_retention_reaches_unfinished_forms_outside_the_database(
     scheduler: Scheduler, kind: str
 ) -> None:
     """Issue 12: the retention job erases as a withdrawal does, forms in memory and in Redis
     included: another person's draft keeps no trace of the erased person, their own is dropped."""
-    if scheduler.settings.database_url.startswith("postgresql"):
-        pytest.skip("the forms do not depend on the database: SQLite is enough")
     storage: BaseStorage
     if kind == "memory":
         storage = MemoryStorage()
