@@ -6,7 +6,6 @@ offered to complete the programme."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from html import escape
 
@@ -56,7 +55,6 @@ from models.progress import (
 )
 
 router = Router(name=__name__)
-logger = logging.getLogger(__name__)
 
 
 class Reporting(StatesGroup):
