@@ -120,7 +120,8 @@ class Step:
     summary: bool = True  # a pressed answer replaces the question by «label: value»;
     # False: the question keeps its text and loses its buttons
     toast: str | None = None  # a gettext id shown on the pressed button's answer
-    line: Callable[[Any], str] | None = None  # the pressed answer's one-line summary, for a
+    line: Callable[[Any, dict[str, Any]], str] | None = None  # the pressed answer's summary
+    # (from the answer and the answers so far, e.g. what the finished form made), for a
     # step without a field
     media: bool = False  # a photo or a document is an answer too
     text: bool = True  # a text is an answer (False: a file or a photo only)
@@ -306,20 +307,22 @@ class Form:
             raise InvalidValue(STALE)
         turn = Turn(chat_of(query), state, deps)
         following = await self.take(turn, step, key, value)
+        answers = await turn.answers()
         if following is None:  # the last answer is handled before its button goes: if that
             await self.finish(turn)  # fails, the button is still there to press again
-            await _show_pressed(query, step, spec, value)
+            await _show_pressed(query, step, spec, (value, answers))
         else:
-            await _show_pressed(query, step, spec, value)
+            await _show_pressed(query, step, spec, (value, answers))
             await self.ask(turn, following)
 
 
 async def _show_pressed(
-    query: CallbackQuery, step: Step, spec: FieldSpec | None, value: Any
+    query: CallbackQuery, step: Step, spec: FieldSpec | None, given: tuple[Any, dict[str, Any]]
 ) -> None:
     """The pressed question shows its answer in one line, or keeps its text without buttons."""
+    value, answers = given
     if step.summary and step.line is not None:
-        await show_outcome(query, step.line(value))
+        await show_outcome(query, step.line(value, answers))
         await query.answer()
     elif step.summary and spec is not None:
         await show_answer(query, spec, value)

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.forms import STALE, Form, Question, Step, Turn
-from handlers.notices import Rendered, survey_offer
-from handlers.notify import notify_participants
 from handlers.ui import (
     FormOption,
     ProgrammeAction,
@@ -25,7 +22,7 @@ from handlers.ui import (
 from models.access import Actor
 from models.errors import InvalidValue, WrongState
 from models.i18n_marker import N_
-from models.programmes import FINISHED, Programme, get_programme
+from models.programmes import FINISHED, get_programme
 from models.surveys import SURVEY_QUESTIONS, answered, submit_survey
 
 router = Router(name=__name__)
@@ -38,14 +35,6 @@ class Surveying(StatesGroup):
     rating_organisation = State()
     rating_growth = State()
     entering_comment = State()
-
-
-async def offer_survey(bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme) -> None:
-    def render() -> Rendered:
-        return survey_offer(programme.id)
-
-    pair = programme.pair
-    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], render)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.SURVEY))
@@ -86,7 +75,7 @@ def _rating(key: str) -> Step:
             raise InvalidValue(STALE)
         return int(value)
 
-    def line(value: Any) -> str:
+    def line(value: Any, _answers: dict[str, Any]) -> str:
         return f"{_(SURVEY_QUESTIONS[key])} — {value}"
 
     state: State = getattr(Surveying, f"rating_{key}")

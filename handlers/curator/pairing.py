@@ -63,7 +63,7 @@ from models.pairs import (
     record_replacement_order,
     waiting_join,
 )
-from models.participant import Participant, get_participant_by_id
+from models.participant import Participant, curator_telegram_ids, get_participant_by_id
 from models.statistics import academic_year
 
 router = Router(name=__name__)
@@ -274,6 +274,7 @@ async def proposal_confirmed(
         forms=data.get("pair_forms", []),
         pair_type=data.get("pair_type", "teacher_teacher"),
         join_pair_id=join,
+        needs_bank_approval=notifier.settings.pairing_needs_bank_approval,
     )
     await query.answer()
     if join:
@@ -377,6 +378,7 @@ async def _ordered(turn: Turn) -> None:
     """The order is recorded: a pair's, a newcomer's in an approved group, a change of mentor's."""
     session, actor, message = turn.session, turn.actor, turn.message
     bot, i18n, stamp = turn.deps["bot"], turn.deps["i18n"], turn.deps["stamp"]
+    settings: Settings = turn.deps["settings"]
     data = await turn.answers()
     order_date = date.fromisoformat(data["order_date"])
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
@@ -387,6 +389,7 @@ async def _ordered(turn: Turn) -> None:
             data["mentee_id"],
             order_number=data["order_number"],
             order_date=order_date,
+            staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
         )
         await turn.state.clear()
         names = await pair_names(session, pair)
@@ -395,6 +398,7 @@ async def _ordered(turn: Turn) -> None:
         )
         member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
         await send_notices(bot, session, i18n, "pair.joined", member.id)
+        await send_notices(bot, session, i18n, "join.ordered", member.id)
         return
     if data.get("replacement_id"):
         replacement = await record_replacement_order(
@@ -403,6 +407,7 @@ async def _ordered(turn: Turn) -> None:
             data["replacement_id"],
             order_number=data["order_number"],
             order_date=order_date,
+            staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
         )
         await turn.state.clear()
         await message.answer(
@@ -410,6 +415,7 @@ async def _ordered(turn: Turn) -> None:
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
+        await send_notices(bot, session, i18n, "replacement.ordered", replacement.id)
         return
     pair = await approve_pair(
         session,
@@ -417,12 +423,14 @@ async def _ordered(turn: Turn) -> None:
         data["pair_id"],
         order_number=data["order_number"],
         order_date=order_date,
+        staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
     )
     await turn.state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
     await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
+    await send_notices(bot, session, i18n, "pair.ordered", pair.id)
 
 
 ORDER = Form(
