@@ -7,11 +7,13 @@ The mentee's card's prompt still comes under a message too old to be read."""
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, SendDocument, TelegramMethod
+from docx import Document as DocxDocument
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -214,6 +216,29 @@ async def test_the_curator_answers_a_proposal_and_two_answers_decide_once(
     report = await anna.send("/report")
     assert said(report, "• поощрение: 1 (принято")
     assert said(report, "Привлечённые педагоги (п. 7.1.1)")
+
+    # the year's report (DOCX) counts them too: proposals by kind and answer, co-mentors
+    async with session_pool() as session:
+        helper = await make_teacher(session, mentee=False, full_name="Орлова Вера Павловна")
+        await invite_co_mentor(session, actor(mentor), pair_id, helper.id)
+    await anna.send("/docs")
+    replies = await anna.press("Итоговый аналитический")
+    sent = [m for m in replies if isinstance(m, SendDocument)]
+    assert len(sent) == 1, texts(replies)
+    document = DocxDocument(io.BytesIO(sent[0].document.data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "7. Права наставника: предложения и привлечённые педагоги" in text
+    rows = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
+    contest = next(r for r in rows if r[0] == "Рекомендация к участию в конкурсе")
+    assert contest[2:] == ["1", "принято: 1, отклонено: 0, ждут ответа: 0"], contest
+    encourage = next(r for r in rows if r[0] == "Поощрение")
+    assert encourage[2] == "1"
+    assert encourage[3] in (
+        "принято: 1, отклонено: 0, ждут ответа: 0",
+        "принято: 0, отклонено: 1, ждут ответа: 0",
+    )
+    assert next(r for r in rows if r[0] == "Приглашено педагогов")[2] == "1"
+    assert next(r for r in rows if r[0] == "Дали согласие")[2] == "0"
 
 
 async def test_the_card_prompt_comes_under_an_old_message(
