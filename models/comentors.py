@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, BindParameter, ForeignKey, Select, select, update
+from sqlalchemy import BigInteger, BindParameter, ForeignKey, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +38,7 @@ from models.participant import Participant, enum_column, get_participant_by_id
 OPEN = (CoMentorStatus.INVITED, CoMentorStatus.ACCEPTED)
 MAX_OPEN = 3  # co-mentors (invited or agreed) of one pair at a time
 MAX_FOUND = 8  # people offered for one typed name
+CARD_ROWS = 10  # a person's co-mentorships shown on the curator's card, newest first
 
 
 class CoMentor(Base):
@@ -121,6 +122,21 @@ async def co_mentorships_of(
             Pair.status == PairStatus.ACTIVE,
         )
         .order_by(Pair.id.desc())
+    )
+    return [(row, pair) for row, pair in rows.all()]
+
+
+async def co_mentorships_around(
+    session: AsyncSession, participant_id: int
+) -> list[tuple[CoMentor, Pair]]:
+    """For the curator's card: every invitation this person had as a co-mentor, and every
+    co-mentor of the pairs they mentor now, in any state, newest first (at most CARD_ROWS)."""
+    rows = await session.execute(
+        select(CoMentor, Pair)
+        .join(Pair, Pair.id == CoMentor.pair_id)
+        .where(or_(CoMentor.participant_id == participant_id, Pair.mentor_id == participant_id))
+        .order_by(CoMentor.id.desc())
+        .limit(CARD_ROWS)
     )
     return [(row, pair) for row, pair in rows.all()]
 

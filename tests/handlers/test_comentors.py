@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from handlers.curator.participants import PersonAction, PersonVerb
 from handlers.mentee_card import MenteeProposal
 from handlers.ui import (
     CoMentorAction,
@@ -29,6 +30,7 @@ from handlers.ui import (
 from models.comentors import CoMentor, invite_co_mentor
 from models.enums import CoMentorStatus, ProposalStatus
 from models.mentor_rights import MentorProposal, ProposalKind, propose
+from models.pairs import Pair
 from models.participant import Participant
 from tests.conftest import CURATOR_ID, make_settings
 from tests.driver import Person, said, texts
@@ -104,10 +106,21 @@ async def test_a_co_mentor_is_invited_agrees_reads_logs_and_is_removed(
     complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme_id)
     assert said(await helper.press_data(complete.pack()), "недоступно")
 
-    # the curator removes the co-mentor from the notice; reading ends
+    # the curator's person cards: the helper's pair, and the mentor's helper, with the state
     async with session_pool() as session:
         row = await session.scalar(select(CoMentor))
         assert row is not None
+        mentor_id = (await session.get(Pair, row.pair_id)).mentor_id  # type: ignore[union-attr]
+    card = PersonAction(action=PersonVerb.CARD, participant_id=row.participant_id).pack()
+    line = f"Привлечённый педагог пары №{row.pair_id} (наставник "
+    replies = await curator.press_data(card)
+    assert said(replies, line), texts(replies)
+    assert said(replies, "): согласие дано, помогает паре, ")
+    card = PersonAction(action=PersonVerb.CARD, participant_id=mentor_id).pack()
+    line = f"Пара №{row.pair_id}: привлечённый педагог Козлова Ольга Ивановна — согласие дано"
+    assert said(await curator.press_data(card), line)
+
+    # the curator removes the co-mentor from the notice; reading ends
     remove = CoMentorAction(action=CoMentorVerb.END, item=row.id).pack()
     replies = await curator.press_data(remove)
     assert said(replies, "Больше не помогает паре — ")  # the outcome line, who and when
