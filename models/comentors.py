@@ -78,6 +78,30 @@ def co_mentored_pair_ids(participant_id: int | BindParameter[int]) -> Select[int
     )
 
 
+async def tell_co_mentors(
+    session: AsyncSession,
+    notice: str,
+    object_id: int,
+    pair_id: int,
+    now: datetime | None = None,
+    *,
+    but: int | None = None,
+) -> None:
+    """Queue a notice about the pair's course to its agreed co-mentors (no commit): the same
+    notice the members get, rendered for a helper at delivery. Which ones: the programme
+    approved, changed by agreement, completed or ended, and a meeting logged by someone else
+    (`but`, its author) — what a helper needs to read the plan and join the journal; not the
+    members' own business (reports and checks, votes, requests, questions, questionnaires)."""
+    helpers = await session.scalars(
+        select(CoMentor.participant_id).where(
+            CoMentor.pair_id == pair_id, CoMentor.status == CoMentorStatus.ACCEPTED
+        )
+    )
+    told = [pid for pid in helpers if pid != but]
+    if told:
+        await queue_notice(session, notice, object_id, told, now)
+
+
 async def is_co_mentor(session: AsyncSession, pair: Pair, participant_id: int | None) -> bool:
     """An agreed co-mentor of this running pair."""
     if participant_id is None or pair.status != PairStatus.ACTIVE:

@@ -190,6 +190,7 @@ async def decision_commented(
     elif request.kind == RequestKind.EARLY_END:
         ended = await programme_of_pair(session, pair.id)
         if ended is not None:
+            await send_notices(bot, session, i18n, "programme.ended", ended.id)  # co-mentors
             await offer_survey(bot, session, i18n, ended)
 
 
