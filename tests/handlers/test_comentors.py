@@ -316,7 +316,7 @@ async def test_the_curator_answers_a_proposal_and_two_answers_decide_once(
     assert len(sent) == 1, texts(replies)
     document = DocxDocument(io.BytesIO(sent[0].document.data))
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "7. Права наставника: предложения и привлечённые педагоги" in text
+    assert "9. Права наставника: предложения и привлечённые педагоги" in text
     rows = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
     contest = next(r for r in rows if r[0] == "Рекомендация к участию в конкурсе")
     assert contest[2:] == ["1", "принято: 1, отклонено: 0, ждут ответа: 0"], contest
