@@ -342,3 +342,12 @@ def change_card(proposal: ProgrammeChange, names: dict[int, str], people: list[i
     if proposal.revision is not None:
         lines.append(_("Applied: the programme's version {n}.").format(n=proposal.revision))
     return "\n".join(lines)
+
+
+def materials_lines(titles: list[str]) -> str:
+    """The event's materials from the methodical library, under an invitation or a reminder."""
+    if not titles:
+        return ""
+    return "\n" + _("Materials for it in /library: {titles}").format(
+        titles=escape("; ".join(titles))
+    )

@@ -20,7 +20,7 @@ from handlers.ui import (
     RequestMenu,
     packed,
 )
-from handlers.views import day
+from handlers.views import day, materials_lines
 from models.enums import RequestKind
 from scheduler.rules import Due, DueKind
 
@@ -178,9 +178,10 @@ def _yearly(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 
 def _event_remind(p: Params, names: Names, to_mentor: bool) -> Rendered:
-    return _("Tomorrow at {time}: «{title}». Place: {place}.").format(
+    text = _("Tomorrow at {time}: «{title}». Place: {place}.").format(
         time=p["time"], title=escape(p["title"]), place=escape(p["place"])
-    ), None
+    )
+    return text + materials_lines(p.get("materials") or []), None
 
 
 def _end_passed(p: Params, names: Names, to_mentor: bool) -> Rendered:

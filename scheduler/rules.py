@@ -298,10 +298,13 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
 
 async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> list[Due]:
     """The roadmap's events of tomorrow: each guest is reminded once, the day before."""
+    from models.library import materials_of_events
     from models.roadmap import events_on  # the roadmap's own rule, kept apart from the sweep
 
     dues = []
-    for event, guests in await events_on(session, today + timedelta(days=1), zone):
+    tomorrow = await events_on(session, today + timedelta(days=1), zone)
+    attached = await materials_of_events(session, [event.id for event, _guests in tomorrow])
+    for event, guests in tomorrow:
         when = event.starts_at.astimezone(zone)
         dues.append(
             Due(
@@ -312,6 +315,7 @@ async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> l
                     "title": event.title,
                     "time": when.strftime("%H:%M"),
                     "place": event.place,
+                    "materials": [m.title for m in attached.get(event.id, [])],
                 },
             )
         )

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.dates import order_date_doubt, plausible
 from handlers.notices import send_notices
+from handlers.notify import Notifier
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
@@ -66,7 +67,7 @@ from models.pairs import (
     record_replacement_order,
     waiting_join,
 )
-from models.participant import Participant, get_participant_by_id
+from models.participant import Participant, curator_telegram_ids, get_participant_by_id
 from models.statistics import academic_year
 
 router = Router(name=__name__)
@@ -276,9 +277,9 @@ async def proposal_confirmed(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n = notifier.bot, notifier.i18n
     data = await state.get_data()
     await state.clear()
     if not callback_data.send:
@@ -294,6 +295,7 @@ async def proposal_confirmed(
         forms=data.get("pair_forms", []),
         pair_type=data.get("pair_type", "teacher_teacher"),
         join_pair_id=join,
+        needs_bank_approval=notifier.settings.pairing_needs_bank_approval,
     )
     await query.answer()
     if join:
@@ -408,6 +410,7 @@ async def order_date_entered(
     ):
         return
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
+        data["staff"] = await curator_telegram_ids(session, settings.curator_ids)
         await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
         return
     if data.get("replacement_id"):
@@ -417,6 +420,7 @@ async def order_date_entered(
             data["replacement_id"],
             order_number=data["order_number"],
             order_date=order_date,
+            staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
         )
         await state.clear()
         await message.answer(
@@ -424,6 +428,7 @@ async def order_date_entered(
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
+        await send_notices(bot, session, i18n, "replacement.ordered", replacement.id)
         return
     pair = await approve_pair(
         session,
@@ -431,12 +436,14 @@ async def order_date_entered(
         data["pair_id"],
         order_number=data["order_number"],
         order_date=order_date,
+        staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
     )
     await state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
     await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
+    await send_notices(bot, session, i18n, "pair.ordered", pair.id)
 
 
 async def _join_ordered(
@@ -456,6 +463,7 @@ async def _join_ordered(
         data["mentee_id"],
         order_number=data["order_number"],
         order_date=order_date,
+        staff_chat_ids=data["staff"],
     )
     await state.clear()
     names = await pair_names(session, pair)
@@ -464,6 +472,7 @@ async def _join_ordered(
     )
     member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
     await send_notices(bot, session, i18n, "pair.joined", member.id)
+    await send_notices(bot, session, i18n, "join.ordered", member.id)
 
 
 @router.message(PairApproving.entering_order_number)
