@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
     or_,
     select,
@@ -152,6 +153,15 @@ class PairMember(Base):
     @property
     def current(self) -> bool:
         return self.declined_at is None and self.left_at is None and not self.pending_join
+
+
+def current_member() -> ColumnElement[bool]:
+    """`PairMember.current` in SQL (for reads without the ORM, such as the reminder sweep's)."""
+    return and_(
+        PairMember.declined_at.is_(None),
+        PairMember.left_at.is_(None),
+        or_(PairMember.join_requested_at.is_(None), PairMember.joined_at.is_not(None)),
+    )
 
 
 class PairingExclusion(Base):
