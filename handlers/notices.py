@@ -56,7 +56,7 @@ from handlers.views import (
     request_card,
     request_names,
 )
-from models.approvals import BankDecision
+from models.approvals import BankDecision, BankRole
 from models.base import utcnow
 from models.best_cases import CaseDescription, CaseStatus
 from models.changes import ProgrammeChange, everyone
@@ -987,6 +987,23 @@ async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int) 
     return render
 
 
+async def _bank_approved(session: AsyncSession, decision_id: int, chat_id: int) -> Render | None:
+    """To the curators: the director approved a bank entry (§6.3.3), from the decision row."""
+    row = await session.get(BankDecision, decision_id)
+    person = await session.get(Participant, row.participant_id) if row is not None else None
+    if row is None or person is None or not person.full_name:
+        return None  # erased since
+
+    def render() -> Rendered:
+        if row.role == BankRole.MENTOR:
+            text = _("The director approved {name} (№{id}) in the bank of mentors.")
+        else:
+            text = _("The director approved {name} (№{id}) in the bank of mentees.")
+        return text.format(name=escape(person.full_name or ""), id=person.id), None
+
+    return render
+
+
 async def _request_copy(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
     request = await session.get(Request, request_id)
     if request is None:
@@ -1195,6 +1212,7 @@ RENDERERS: dict[str, Renderer] = {
     "message.sent": _message_sent,
     "message.answered": _message_answered,
     "bank.returned": _bank_returned,
+    "bank.approved": _bank_approved,
     "request.copy": _request_copy,
     "wish.created": _wish_created,
     "proposal.created": rights_notices.proposal_created,
