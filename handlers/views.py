@@ -59,6 +59,8 @@ STATUS_ICONS = {
 
 async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}  # no statement for nobody (a plan with no part waiting for a check)
     rows = await session.execute(
         select(Participant.id, Participant.full_name).where(Participant.id.in_(wanted))
     )

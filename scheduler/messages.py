@@ -18,6 +18,7 @@ from handlers.ui import (
     ProgrammeAction,
     ProgrammeVerb,
     RequestMenu,
+    packed,
 )
 from handlers.views import day, materials_lines
 from models.enums import RequestKind
@@ -30,7 +31,7 @@ def button_rows(buttons: list[tuple[str, CallbackData]]) -> dict[str, Any]:
     cost more than the rest of the message; that was 40 % of a sweep queueing thousands."""
     return {
         "inline_keyboard": [
-            [{"text": text, "callback_data": data.pack()}] for text, data in buttons
+            [{"text": text, "callback_data": packed(data)}] for text, data in buttons
         ]
     }
 

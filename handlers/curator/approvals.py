@@ -123,9 +123,15 @@ async def entry_approved(
     session: AsyncSession,
     participant: Participant | None,
     settings: Settings,
+    bot: Bot,
+    i18n: I18n,
 ) -> None:
     row = await approve_entry(
-        session, participant, callback_data.participant_id, callback_data.role
+        session,
+        participant,
+        callback_data.participant_id,
+        callback_data.role,
+        curator_chat_ids=await _curators(session, settings),
     )
     await query.answer(_("Approved."))
     if isinstance(query.message, Message):
@@ -135,6 +141,13 @@ async def entry_approved(
                 id=callback_data.participant_id, when=format_time(row.decided_at, settings.timezone)
             )
         )
+    await send_notices(bot, session, i18n, "bank.approved", row.id)
+
+
+async def _curators(session: AsyncSession, settings: Settings) -> set[int]:
+    """Who is told of the director's decisions on the banks: the curators, not a director."""
+    curators = set(await curator_telegram_ids(session, settings.curator_ids))
+    return curators - set(await director_telegram_ids(session))
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RETURN))
@@ -167,8 +180,7 @@ async def entry_returned(
     i18n: I18n,
 ) -> None:
     data = await state.get_data()
-    curators = set(await curator_telegram_ids(session, settings.curator_ids))
-    curators -= set(await director_telegram_ids(session))
+    curators = await _curators(session, settings)
     row = await return_entry(
         session,
         participant,
