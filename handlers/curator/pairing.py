@@ -49,6 +49,7 @@ from models.choice import current_wishes
 from models.director import require_order_entry
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
+from models.i18n_marker import N_
 from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import (
