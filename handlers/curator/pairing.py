@@ -22,7 +22,7 @@ from bot.middlewares import Stamp
 from handlers.dates import order_date_doubt, plausible
 from handlers.notices import send_notices
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.outcome import remember_origin, show_outcome_later
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     FormOption,
@@ -278,6 +278,7 @@ async def proposal_confirmed(
     actor: Actor,
     bot: Bot,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     await state.clear()
@@ -297,14 +298,14 @@ async def proposal_confirmed(
     )
     await query.answer()
     if join:
-        await message.edit_text(_("Proposed; I am asking the new member for consent."))
+        text = _("Proposed; I am asking the new member for consent.")
+        await show_decided(query, stamp, _("📨 Proposal sent"), text=text)
         await ask_pair_consent(bot, session, i18n, pair)
         return
     names = await pair_names(session, pair)
-    await message.edit_text(
-        _("Proposed. Both are asked for consent; I will tell you their answers.")
-        + "\n\n"
-        + pair_card(pair, names)
+    text = _("Proposed. Both are asked for consent; I will tell you their answers.")
+    await show_decided(
+        query, stamp, _("📨 Proposal sent"), text=f"{text}\n\n{pair_card(pair, names)}"
     )
     await ask_pair_consent(bot, session, i18n, pair)
 

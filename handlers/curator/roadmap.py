@@ -16,8 +16,8 @@ from aiogram.filters.command import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -26,8 +26,11 @@ from docx.shared import Cm, Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.library import LibraryAdd
-from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons, show_outcome
+from handlers.notify import Notifier
+from handlers.outcome import show_decided
+from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, show_outcome
 from handlers.views import day
 from models import formatting
 from models.access import Actor
@@ -228,6 +231,7 @@ async def roadmap_pressed(
     today: date,
     participant: Participant | None,
     settings: Settings,
+    stamp: Stamp,
 ) -> None:
     if callback_data.action == RoadmapVerb.CREATE:
         roadmap = await create_roadmap(session, actor, today)
@@ -241,9 +245,12 @@ async def roadmap_pressed(
     text, markup = await render_roadmap(
         session, roadmap, today, _is_director(participant), settings
     )
-    await query.answer(
-        _("The roadmap is approved.") if callback_data.action == RoadmapVerb.APPROVE else None
-    )
+    if callback_data.action == RoadmapVerb.APPROVE:
+        # The roadmap the director pressed becomes the approved one, with who and when.
+        await query.answer(_("The roadmap is approved."))
+        await show_decided(query, stamp, _("✅ The roadmap is approved"), text=text, markup=markup)
+        return
+    await query.answer()
     await chat_of(query).answer(text, reply_markup=markup)
 
 
@@ -501,16 +508,17 @@ async def event_confirmed(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
     today: date,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    await set_buttons(query, None)
     if not callback_data.confirm:
+        await show_decided(query, stamp, _("✖ Cancelled; nothing was created"))
         await query.answer(_("Cancelled."))
         return
+    settings, i18n = notifier.settings, notifier.i18n
     event, guests = await create_event(
         session,
         actor,
@@ -527,12 +535,14 @@ async def event_confirmed(
             texts[person.id] = invitation_text(event, settings)
     queued = await queue_invitations(session, event, texts, datetime.now(UTC))
     await query.answer()
-    await chat_of(query).answer(
+    await show_decided(
+        query,
+        stamp,
         ngettext(
-            "The event is created; {n} invitation is on its way.",
-            "The event is created; {n} invitations are on their way.",
+            "✅ The event is created; {n} invitation is on its way",
+            "✅ The event is created; {n} invitations are on their way",
             queued,
-        ).format(n=queued)
+        ).format(n=queued),
     )
     stage = await _stage_or_missing(session, data["stage_id"])
     text, markup = await render_stage(session, stage, today, settings)
