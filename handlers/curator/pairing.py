@@ -204,7 +204,7 @@ async def mentor_picked(
         ).format(
             mentee=escape(mentee.display_name),
             pair=callback_data.join_pair_id,
-            mentor=escape(mentor.display_name),
+            mentor=escape(name_in(mentor.display_name, Case.GENITIVE)),  # «группу наставника …»
         )
         await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
         await query.answer()
