@@ -4,6 +4,8 @@ measures (§7.2.6, §7.2.7); the proposal goes to the curator and the director."
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -18,11 +20,12 @@ from bot.config import Settings
 from handlers.notices import send_notices
 from handlers.programme.common import my_pairs
 from handlers.texts import profile_card
-from handlers.ui import DbInt, button_rows, label
+from handlers.ui import DbInt, button_rows, chat_of, label
+from handlers.views import day
 from models.access import Actor
 from models.enums import Side
 from models.i18n_marker import N_
-from models.mentor_rights import ProposalKind, mentee_card, propose
+from models.mentor_rights import KIND_LABELS, ProposalKind, mentee_card, proposals_for, propose
 from models.participant import curator_telegram_ids
 from models.programmes import programmes_of
 
@@ -72,11 +75,30 @@ async def cmd_mentee(
                             total=total,
                         )
                     )
+            parts += await _proposals_lines(session, pair.id, mentee.id)
             buttons = [
                 (_(text), MenteeProposal(pair_id=pair.id, mentee_id=mentee.id, kind=kind))
                 for kind, text in KIND_BUTTONS.items()
             ]
             await message.answer("\n".join(parts), reply_markup=button_rows(buttons))
+
+
+async def _proposals_lines(session: AsyncSession, pair_id: int, mentee_id: int) -> list[str]:
+    """The history of the mentor's proposals for this mentee and their answers."""
+    proposals = await proposals_for(session, pair_id, mentee_id)
+    if not proposals:
+        return []
+    lines = ["", "<b>" + _("Your proposals") + "</b>"]
+    for proposal in proposals:
+        line = _("{date}: {kind} — {status}").format(
+            date=day(proposal.created_at.date()),
+            kind=_(KIND_LABELS.get(proposal.kind, proposal.kind)),
+            status=label(proposal.status),
+        )
+        if proposal.decision_comment:
+            line += f" ({escape(proposal.decision_comment)})"
+        lines.append(line)
+    return lines
 
 
 @router.callback_query(MenteeProposal.filter())
@@ -91,10 +113,10 @@ async def proposal_started(
     await state.set_state(Proposing.text)
     await state.set_data(callback_data.model_dump(mode="json"))
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            _("What do you propose and why? It goes to the curator and the director (or /cancel).")
-        )
+    # under a message too old to be read the prompt still goes to the chat (handlers.ui)
+    await chat_of(query).answer(
+        _("What do you propose and why? It goes to the curator and the director (or /cancel).")
+    )
 
 
 @router.message(Proposing.text, F.text)
