@@ -225,3 +225,16 @@ async def test_consents_show_what_was_answered(people, person: Callable[..., Per
     await mentee.send("/publicity")
     replies = await mentee.press("Не согласен")
     edited_to(replies, mentee, "✖ Отказ", "Петрова Анна")
+
+
+async def test_a_summary_cancelled_under_an_old_message_says_so(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        teacher = await make_teacher(session, full_name="Орлова Нина Викторовна")
+    await curator.send(f"/role {teacher.id} куратор")
+    _message_id, markup = curator.last_markup()
+    cancel = next(data for label, data in buttons(markup) if "Отмена" in label)
+    replies = await curator.press_data(cancel, old=True)
+    assert said_to(replies, curator, "✖ Отменено; ничего не сделано.")
+    assert not edits(replies, curator.user_id)
