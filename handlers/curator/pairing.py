@@ -268,11 +268,10 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-@router.callback_query(ProposalConfirm.filter(), PairForming.confirming, F.message.as_("message"))
+@router.callback_query(ProposalConfirm.filter(), PairForming.confirming)
 async def proposal_confirmed(
     query: CallbackQuery,
     callback_data: ProposalConfirm,
-    message: Message,
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
@@ -282,8 +281,10 @@ async def proposal_confirmed(
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    if not callback_data.send:
-        await message.edit_text(message.html_text + "\n\n" + _("✖ Cancelled; nothing was sent."))
+    if not callback_data.send:  # under a message too old to edit: said as a new message
+        shown_text = query.message.html_text if isinstance(query.message, Message) else ""
+        cancelled = _("✖ Cancelled; nothing was sent.")
+        await show_outcome(query, f"{shown_text}\n\n{cancelled}" if shown_text else cancelled)
         await query.answer()
         return
     join = data.get("join_pair_id")

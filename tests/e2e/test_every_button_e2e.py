@@ -28,7 +28,17 @@ from bot.factory import create_bot, create_dispatcher
 from bot.i18n import create_i18n
 from bot.sandbox.app import sandbox_settings
 from bot.sandbox.seed import CURATOR_ID, Persona, seed_demo
-from handlers import activities, changes, choice, journal, library, mentee_card, pairs, requests
+from handlers import (
+    activities,
+    changes,
+    choice,
+    comentors,
+    journal,
+    library,
+    mentee_card,
+    pairs,
+    requests,
+)
 from handlers import survey as surveys
 from handlers.curator import approvals, broadcast, departments, pairing, publish, roadmap
 from handlers.curator import requests as decisions
@@ -97,6 +107,7 @@ def answers(today: date) -> dict[str, list[Answer]]:
     return {
         **registration,
         choice.Wishing.reason.state: text,
+        comentors.InvitingCoMentor.entering_name.state: ["Волкова", "Кузнецова"],
         requests.Requesting.entering_date.state: future,
         requests.Requesting.entering_reason.state: text,
         library.Adding.title.state: ["Памятка наставнику"],

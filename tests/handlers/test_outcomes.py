@@ -238,3 +238,17 @@ async def test_a_summary_cancelled_under_an_old_message_says_so(
     replies = await curator.press_data(cancel, old=True)
     assert said_to(replies, curator, "✖ Отменено; ничего не сделано.")
     assert not edits(replies, curator.user_id)
+
+
+async def test_a_pair_proposal_cancelled_under_an_old_message_says_so(
+    people, curator: Person
+) -> None:
+    await curator.send("/pair")
+    await curator.press("Петрова")
+    await curator.press("1. Сидоров")
+    await curator.press("Готово")
+    await curator.press("преподаватель – молодой преподаватель")
+    _message_id, markup = curator.last_markup()
+    cancel = next(data for label, data in buttons(markup) if "Отмена" in label)
+    replies = await curator.press_data(cancel, old=True)
+    assert said_to(replies, curator, "✖ Отменено, ничего не отправлено.")
