@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,25 +13,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.notices import send_notices
-from handlers.notify import Render, notify_curators
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.ui import (
     SKIP,
     FormOption,
-    JoinApproval,
     PairReply,
-    button_rows,
     chat_of,
     set_buttons,
     shown,
     step_keyboard,
 )
-from handlers.views import names_of
 from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS
-from models.pairs import Pair, PairAnswer, PairMember, answer_pair, get_pair
+from models.pairs import Pair, PairAnswer, answer_pair, get_pair
 
 router = Router(name=__name__)
 
@@ -139,10 +133,8 @@ async def _after_answer(
     changed; after a replacement, the old mentor, the mentees and the curators."""
     pair = result.pair
     if result.joining is not None:  # a newcomer to an approved group: the order comes next
-        member = result.joining
-        who = (await names_of(session, [member.mentee_id])).get(member.mentee_id, "—")
-        render = join_answer(pair, member, who, member.decline_reason)
-        await notify_curators(bot, session, settings, i18n, render)
+        member_id = result.joining.id
+        await send_notices(bot, session, i18n, "pair.join_answered", member_id, settings=settings)
         return
     if not result.replacement:
         await send_notices(bot, session, i18n, "pair.answered", pair.id, settings=settings)
@@ -154,22 +146,3 @@ async def _after_answer(
         await send_notices(
             bot, session, i18n, "pair.replaced", result.replacement_id or 0, settings=settings
         )
-
-
-def join_answer(pair: Pair, member: PairMember, who: str, reason: str | None = None) -> Render:
-    """For the curators: a newcomer's answer about joining an approved group."""
-
-    def render() -> tuple[str, InlineKeyboardMarkup | None]:
-        if member.declined_at is not None:
-            note = _("{name} declined to join group #{id}.").format(name=who, id=pair.id)
-            if reason:
-                note += " " + _("Reason: {reason}").format(reason=escape(reason))
-            return note, None
-        note = _(
-            "{name} agreed to join group #{id}. They become a member once a new or "
-            "supplementary order covers them: enter its number and date."
-        ).format(name=who, id=pair.id)
-        order = JoinApproval(pair_id=pair.id, mentee_id=member.mentee_id)
-        return note, button_rows([(_("Enter the order"), order)])
-
-    return render

@@ -59,6 +59,8 @@ STATUS_ICONS = {
 
 async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}  # no statement for nobody (a plan with no part waiting for a check)
     rows = await session.execute(
         select(Participant.id, Participant.full_name).where(Participant.id.in_(wanted))
     )
@@ -340,3 +342,12 @@ def change_card(proposal: ProgrammeChange, names: dict[int, str], people: list[i
     if proposal.revision is not None:
         lines.append(_("Applied: the programme's version {n}.").format(n=proposal.revision))
     return "\n".join(lines)
+
+
+def materials_lines(titles: list[str]) -> str:
+    """The event's materials from the methodical library, under an invitation or a reminder."""
+    if not titles:
+        return ""
+    return "\n" + _("Materials for it in /library: {titles}").format(
+        titles=escape("; ".join(titles))
+    )

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from models.access import Actor
@@ -37,7 +38,7 @@ from models.base import Base, utcnow
 from models.concurrency import decision
 from models.director import is_director
 from models.enums import MentorStatus, ParticipantStatus, StaffRole
-from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound
+from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound, WrongState
 from models.i18n_marker import N_
 from models.outbox import queue_notice_to_chats
 from models.participant import Participant, get_participant_by_id
@@ -166,6 +167,28 @@ async def entry_state(
     return BankEntryState(person, role, await _last(session, participant_id, role))
 
 
+async def require_approved_entries(
+    session: AsyncSession, *, mentor_id: int, mentee_id: int
+) -> None:
+    """PAIRING_NEEDS_BANK_APPROVAL: the director approves the mentor and the mentee in the
+    banks (§6.3.3) before a pair is proposed. While nobody has the director's role there is
+    nobody to approve, and the rule waits for one."""
+    if not await session.scalar(
+        select(Participant.id).where(Participant.staff_role == StaffRole.DIRECTOR).limit(1)
+    ):
+        return
+    for participant_id, role in ((mentor_id, BankRole.MENTOR), (mentee_id, BankRole.MENTEE)):
+        entry = await entry_state(session, participant_id, role)
+        if entry is not None and entry.state != "approved":
+            raise WrongState(
+                N_(
+                    "{name} is not yet approved by the director in the bank (§6.3.3); in this "
+                    "college a pair waits for that approval."
+                ),
+                name=entry.person.display_name,
+            )
+
+
 async def entries(
     session: AsyncSession, state: str, limit: int = 10
 ) -> tuple[list[BankEntryState], int]:
@@ -187,6 +210,8 @@ async def entries(
 async def _waiting_entry(
     session: AsyncSession, approver: Participant | None, participant_id: int, role: str
 ) -> BankEntryState:
+    if approver is not None:  # run again after a lost race (@decision): the rollback expired it
+        await session.refresh(approver)
     if not is_director(approver):
         raise AccessDenied(N_("Only the director approves the banks of mentors and mentees."))
     entry = await entry_state(session, participant_id, role)
@@ -203,9 +228,10 @@ async def _record(session: AsyncSession, entry: BankEntryState, row: BankDecisio
     session.add(row)
     try:
         await session.flush()
-    except IntegrityError:  # another press decided this round first
-        await session.rollback()
-        raise AlreadyDecided() from None
+    except IntegrityError as error:
+        # another press decided this round first: decided again on fresh rows (@decision), so
+        # the loser reads what it came to («Уже решено: …»), not a bare «already decided»
+        raise StaleDataError("the round was decided meanwhile") from error
 
 
 @decision
@@ -215,20 +241,25 @@ async def approve_entry(
     participant_id: int,
     role: str,
     now: datetime | None = None,
+    curator_chat_ids: Collection[int] = (),
 ) -> BankDecision:
-    """§6.3.3: the director approves a mentor or a mentee in the bank."""
+    """§6.3.3: the director approves a mentor or a mentee in the bank; the curators get a
+    notice through the outbox in the same transaction, as for a return."""
     entry = await _waiting_entry(session, approver, participant_id, role)
     assert approver is not None
+    now = now or utcnow()
     row = BankDecision(
         participant_id=participant_id,
         role=entry.role.value,
         round=(entry.last.round + 1) if entry.last else 1,
         approved=True,
         decided_by=approver.telegram_id,
-        decided_at=now or utcnow(),
+        decided_at=now,
     )
     await _record(session, entry, row)
     audit(session, approver.telegram_id, "bank.approve", "participant", participant_id, role=role)
+    recipients = set(curator_chat_ids) - {approver.telegram_id}
+    await queue_notice_to_chats(session, "bank.approved", row.id, recipients, now)
     await session.commit()
     return row
 

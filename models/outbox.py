@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, dialect_name, rowcount, utcnow
+from models.director import director_telegram_ids
 from models.participant import Participant, curator_telegram_ids, enum_column
 
 MAX_ATTEMPTS = 10
@@ -173,7 +174,8 @@ async def expand_curator_notices(
     session: AsyncSession, curator_chat_ids: list[int], now: datetime
 ) -> int:
     """Turn each queued «to every curator» row into one row per curator (same key prefix, so
-    each curator gets it once) and remove it, in one commit. Returns how many were expanded."""
+    each curator gets it once; with `not_directors` in its payload, the directors left out)
+    and remove it, in one commit. Returns how many were expanded."""
     rows = list(
         await session.scalars(
             select(OutboxMessage).where(
@@ -182,9 +184,14 @@ async def expand_curator_notices(
             )
         )
     )
+    directors: set[int] = set()
+    if any((row.payload or {}).get("not_directors") for row in rows):
+        directors = set(await director_telegram_ids(session))
     for row in rows:
         prefix = row.key.removesuffix("curators")
-        for chat_id in curator_chat_ids:
+        # an application also addressed to the director: the director has a copy of their own
+        skip = directors if (row.payload or {}).get("not_directors") else set()
+        for chat_id in (c for c in curator_chat_ids if c not in skip):
             await enqueue(
                 session,
                 key=f"{prefix}{chat_id}",
@@ -294,6 +301,8 @@ async def enqueue_many(
     # A Core Table where the stubs expect a mapped class; both dialects accept it.
     statement = insert(table).on_conflict_do_nothing(index_elements=["key"])  # type: ignore[arg-type]
     queued = 0
+    if dialect_name(session) == "sqlite":
+        return await _insert_many_sqlite(session, statement, values)
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
         if dialect_name(session) == "postgresql":
@@ -304,6 +313,40 @@ async def enqueue_many(
             # executemany: exact count
             queued += rowcount(await session.execute(statement, chunk))
     return queued
+
+
+async def _insert_many_sqlite(
+    session: AsyncSession, statement: Any, values: list[dict[str, Any]]
+) -> int:
+    """One executemany of the statement's SQL with the parameters converted here: SQLAlchemy's
+    own executemany builds and converts every row's parameters one by one (the larger part of a
+    first sweep queueing a hundred thousand messages). Each value goes through its column
+    type's own converter, and a value the same for every row (status, moments) once."""
+    connection = await session.connection()
+    dialect = connection.dialect
+    names = list(values[0])
+    compiled = statement.compile(dialect=dialect, column_keys=names)
+    table = statement.table
+    convert = {name: table.c[name].type.bind_processor(dialect) for name in names}
+    first = values[0]
+    same = {
+        name: (convert[name] or _unchanged)(first[name])
+        for name in names
+        if all(row[name] == first[name] for row in values)
+    }
+    order = [(name, convert[name], name in same) for name in compiled.positiontup]
+    rows = [
+        tuple(
+            same[name] if constant else (row[name] if to_db is None else to_db(row[name]))
+            for name, to_db, constant in order
+        )
+        for row in values
+    ]
+    return rowcount(await connection.exec_driver_sql(compiled.string, rows))
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 async def already_queued(session: AsyncSession, key: str) -> bool:

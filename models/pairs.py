@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,22 +14,35 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from models.access import Actor
-from models.audit import audit
+from models.approvals import require_approved_entries
+from models.audit import AuditEntry, audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
 from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus, Side
-from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
+from models.errors import (
+    AccessDenied,
+    AlreadyDecided,
+    InvalidValue,
+    NotFound,
+    WrongState,
+    already_decided,
+)
 from models.fields import FIELDS
+from models.formatting import day
 from models.i18n_marker import N_
-from models.outbox import queue_notice
+from models.outbox import queue_notice, queue_notice_to_chats
 from models.participant import Participant, enum_column, get_participant_by_id
 from models.profiles import MenteeProfile
 
@@ -139,6 +153,15 @@ class PairMember(Base):
     @property
     def current(self) -> bool:
         return self.declined_at is None and self.left_at is None and not self.pending_join
+
+
+def current_member() -> ColumnElement[bool]:
+    """`PairMember.current` in SQL (for reads without the ORM, such as the reminder sweep's)."""
+    return and_(
+        PairMember.declined_at.is_(None),
+        PairMember.left_at.is_(None),
+        or_(PairMember.join_requested_at.is_(None), PairMember.joined_at.is_not(None)),
+    )
 
 
 class PairingExclusion(Base):
@@ -275,11 +298,16 @@ async def propose_pair(
     forms: list[str],
     pair_type: str,
     join_pair_id: int | None = None,
+    needs_bank_approval: bool = False,
 ) -> Pair:
-    """The curator proposes a pair, or adds a mentee to the mentor's open pair (a group)."""
+    """The curator proposes a pair, or adds a mentee to the mentor's open pair (a group).
+    With `needs_bank_approval` (the college's setting) both must be approved by the director
+    in their banks first."""
     actor.require_curator()
     await _eligible_mentee(session, mentee_id)
     await _eligible_mentor(session, mentor_id, mentee_id)
+    if needs_bank_approval:
+        await require_approved_entries(session, mentor_id=mentor_id, mentee_id=mentee_id)
     joining_at = None
     if join_pair_id is not None:
         pair = await get_pair(session, join_pair_id)
@@ -408,6 +436,8 @@ async def _answer_join(
         member.accepted_at = now
     else:
         member.declined_at, member.decline_reason = now, reason
+    # the curators are told in this transaction (issue 12): agreed, the order comes next
+    await queue_notice(session, "pair.join_answered", member.id, [], now, to_curators=True)
     await session.commit()
     return PairAnswer(pair, False, joining=member)
 
@@ -430,6 +460,24 @@ async def joins_waiting(session: AsyncSession) -> list[PairMember]:
     return list(result)
 
 
+async def _name(session: AsyncSession, participant_id: int) -> str:
+    return (
+        await session.scalar(select(Participant.full_name).where(Participant.id == participant_id))
+        or "—"
+    )
+
+
+async def _name_by_chat(session: AsyncSession, telegram_id: int | None) -> str:
+    """Who entered an order, by their chat id («—» for a curator of CURATOR_IDS with no row,
+    as in the notices of orders)."""
+    if telegram_id is None:
+        return "—"
+    found = await session.scalar(
+        select(Participant.full_name).where(Participant.telegram_id == telegram_id)
+    )
+    return found or "—"
+
+
 async def waiting_join(
     session: AsyncSession, pair_id: int, mentee_id: int
 ) -> tuple[Pair, PairMember]:
@@ -438,6 +486,17 @@ async def waiting_join(
     member = next((m for m in pair.members if m.mentee_id == mentee_id), None)
     if member is None or member.join_requested_at is None:
         raise NotFound()
+    if member.joined_at is not None and member.order_date is not None:
+        raise AlreadyDecided(
+            N_(
+                "Already decided: {name} joined the group by order No. {number} of {date}, "
+                "entered by {who}."
+            ),
+            name=await _name(session, mentee_id),
+            number=(member.order_number or "").lstrip("№# "),
+            date=day(member.order_date),
+            who=await _name_by_chat(session, member.approved_by),
+        )
     if member.joined_at is not None or member.declined_at or member.left_at:
         raise WrongState(N_("This joining is already decided."))
     if pair.status != PairStatus.ACTIVE:
@@ -457,8 +516,10 @@ async def approve_join(
     order_number: str,
     order_date: date,
     now: datetime | None = None,
+    staff_chat_ids: Collection[int] = (),
 ) -> Pair:
-    """A new or supplementary order (§6.3.5) makes the newcomer a member of the group."""
+    """A new or supplementary order (§6.3.5) makes the newcomer a member of the group; the
+    other curators and the director are told who entered it."""
     actor.require_curator()
     pair, member = await waiting_join(session, pair_id, mentee_id)
     now = now or utcnow()
@@ -479,6 +540,8 @@ async def approve_join(
 
     await settle_programme(session, pair)
     await queue_notice(session, "pair.joined", member.id, [pair.mentor_id, *pair.mentee_ids])
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "join.ordered", member.id, others, now)
     await session.commit()
     return pair
 
@@ -492,8 +555,11 @@ async def approve_pair(
     order_number: str,
     order_date: date,
     now: datetime | None = None,
+    staff_chat_ids: Collection[int] = (),
 ) -> Pair:
-    """The pair is fixed by the director's order (§6.3.5): number and date are recorded."""
+    """The pair is fixed by the director's order (§6.3.5): number and date are recorded. The
+    other curators and the director (`staff_chat_ids`) see who entered it: a notice through
+    the outbox, in the same transaction."""
     actor.require_curator()
     pair = await get_pair(session, pair_id)
     if pair.status in (PairStatus.ACTIVE, PairStatus.CLOSED, PairStatus.DECLINED):
@@ -514,6 +580,8 @@ async def approve_pair(
         date=order_date,
     )
     await queue_notice(session, "pair.approved", pair.id, [pair.mentor_id, *pair.mentee_ids])
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "pair.ordered", pair.id, others, pair.approved_at)
     await session.commit()
     return pair
 
@@ -633,6 +701,38 @@ async def replacements_without_order(
     return list(result)
 
 
+async def waiting_replacement_order(
+    session: AsyncSession, replacement_id: int
+) -> MentorReplacement:
+    """A change of mentor whose order is still to be entered; one already entered is refused
+    with what it came to: the order and who entered it (from the audit, as no column keeps
+    it)."""
+    replacement = await session.get(MentorReplacement, replacement_id)
+    if replacement is None:
+        raise NotFound()
+    if replacement.order_date is not None:
+        entered_by = await session.scalar(
+            select(AuditEntry.actor_telegram_id)
+            .where(
+                AuditEntry.action == "pair.replacement_order",
+                AuditEntry.object_id == replacement.pair_id,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        raise AlreadyDecided(
+            N_(
+                "Already decided: the change of mentor is fixed by order No. {number} of {date}, "
+                "entered by {who}."
+            ),
+            number=(replacement.order_number or "").lstrip("№# "),
+            date=day(replacement.order_date),
+            who=await _name_by_chat(session, entered_by),
+        )
+    return replacement
+
+
+@decision
 async def record_replacement_order(
     session: AsyncSession,
     actor: Actor,
@@ -640,16 +740,25 @@ async def record_replacement_order(
     *,
     order_number: str,
     order_date: date,
+    staff_chat_ids: Collection[int] = (),
 ) -> MentorReplacement:
-    """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5)."""
+    """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5);
+    the other curators and the director are told. A guarded write: `UPDATE … WHERE the order
+    is still missing`, so of two curators entering it at once one wins and the other, decided
+    again (@decision), reads «Уже решено: …» with the order that stands."""
     actor.require_curator()
-    replacement = await session.get(MentorReplacement, replacement_id)
-    if replacement is None:
-        raise NotFound()
-    if replacement.order_date is not None:
-        raise WrongState(N_("The order for this change of mentor is already recorded."))
-    replacement.order_number = FIELDS["order_number"].text(order_number)
-    replacement.order_date = order_date
+    replacement = await waiting_replacement_order(session, replacement_id)
+    number = FIELDS["order_number"].text(order_number)
+    entered = await session.execute(
+        update(MentorReplacement)
+        .where(MentorReplacement.id == replacement.id, MentorReplacement.order_date.is_(None))
+        .values(order_number=number, order_date=order_date)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(entered, "rowcount", 0) != 1:
+        raise StaleDataError("the order for this change of mentor was entered meanwhile")
+    set_committed_value(replacement, "order_number", number)  # written by the UPDATE above
+    set_committed_value(replacement, "order_date", order_date)
     audit(
         session,
         actor.telegram_id,
@@ -659,5 +768,7 @@ async def record_replacement_order(
         order=replacement.order_number,
         date=order_date,
     )
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "replacement.ordered", replacement.id, others)
     await session.commit()
     return replacement

@@ -124,12 +124,26 @@ async def entry_approved(
     callback_data: EntryAction,
     session: AsyncSession,
     participant: Participant | None,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
-    await approve_entry(session, participant, callback_data.participant_id, callback_data.role)
+    row = await approve_entry(
+        session,
+        participant,
+        callback_data.participant_id,
+        callback_data.role,
+        curator_chat_ids=await _curators(session, notifier.settings),
+    )
     await query.answer(_("Approved."))
     outcome = _("✅ №{id} approved by the director").format(id=callback_data.participant_id)
     await show_decided(query, stamp, outcome)
+    await send_notices(notifier.bot, session, notifier.i18n, "bank.approved", row.id)
+
+
+async def _curators(session: AsyncSession, settings: Settings) -> set[int]:
+    """Who is told of the director's decisions on the banks: the curators, not a director."""
+    curators = set(await curator_telegram_ids(session, settings.curator_ids))
+    return curators - set(await director_telegram_ids(session))
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RETURN))
@@ -161,8 +175,7 @@ async def entry_returned(
     stamp: Stamp,
 ) -> None:
     data = await state.get_data()
-    curators = set(await curator_telegram_ids(session, notifier.settings.curator_ids))
-    curators -= set(await director_telegram_ids(session))
+    curators = await _curators(session, notifier.settings)
     row = await return_entry(
         session,
         participant,

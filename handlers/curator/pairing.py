@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.dates import order_date_doubt, plausible
 from handlers.notices import send_notices
+from handlers.notify import Notifier
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
@@ -50,13 +51,11 @@ from handlers.views import (
 from models.access import Actor
 from models.choice import current_wishes
 from models.director import require_order_entry
-from models.errors import InvalidValue, WrongState
+from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
-from models.i18n_marker import N_
 from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import (
-    MentorReplacement,
     approve_join,
     approve_pair,
     get_pair,
@@ -65,8 +64,9 @@ from models.pairs import (
     propose_pair,
     record_replacement_order,
     waiting_join,
+    waiting_replacement_order,
 )
-from models.participant import Participant, get_participant_by_id
+from models.participant import Participant, curator_telegram_ids, get_participant_by_id
 from models.statistics import academic_year
 
 router = Router(name=__name__)
@@ -275,10 +275,10 @@ async def proposal_confirmed(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
+    bot, i18n = notifier.bot, notifier.i18n
     data = await state.get_data()
     await state.clear()
     if not callback_data.send:  # under a message too old to edit: said as a new message
@@ -296,6 +296,7 @@ async def proposal_confirmed(
         forms=data.get("pair_forms", []),
         pair_type=data.get("pair_type", "teacher_teacher"),
         join_pair_id=join,
+        needs_bank_approval=notifier.settings.pairing_needs_bank_approval,
     )
     await query.answer()
     if join:
@@ -362,11 +363,7 @@ async def replacement_order_started(
 ) -> None:
     """A change of mentor is fixed by an order like the pair itself: number, then date."""
     require_order_entry(participant, settings.order_entered_by)
-    replacement = await session.get(MentorReplacement, callback_data.replacement_id)
-    if replacement is None:
-        raise InvalidValue(STALE)
-    if replacement.order_date is not None:
-        raise WrongState(N_("The order for this change of mentor is already recorded."))
+    replacement = await waiting_replacement_order(session, callback_data.replacement_id)
     await _ask_order_number(query, state, {"replacement_id": replacement.id})
 
 
@@ -410,6 +407,7 @@ async def order_date_entered(
     ):
         return
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
+        data["staff"] = await curator_telegram_ids(session, settings.curator_ids)
         await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
         return
     if data.get("replacement_id"):
@@ -419,6 +417,7 @@ async def order_date_entered(
             data["replacement_id"],
             order_number=data["order_number"],
             order_date=order_date,
+            staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
         )
         await state.clear()
         await message.answer(
@@ -426,6 +425,7 @@ async def order_date_entered(
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
+        await send_notices(bot, session, i18n, "replacement.ordered", replacement.id)
         return
     pair = await approve_pair(
         session,
@@ -433,12 +433,14 @@ async def order_date_entered(
         data["pair_id"],
         order_number=data["order_number"],
         order_date=order_date,
+        staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
     )
     await state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
     await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
     await send_notices(bot, session, i18n, "pair.approved", pair.id)
+    await send_notices(bot, session, i18n, "pair.ordered", pair.id)
 
 
 async def _join_ordered(
@@ -458,6 +460,7 @@ async def _join_ordered(
         data["mentee_id"],
         order_number=data["order_number"],
         order_date=order_date,
+        staff_chat_ids=data["staff"],
     )
     await state.clear()
     names = await pair_names(session, pair)
@@ -466,6 +469,7 @@ async def _join_ordered(
     )
     member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
     await send_notices(bot, session, i18n, "pair.joined", member.id)
+    await send_notices(bot, session, i18n, "join.ordered", member.id)
 
 
 @router.message(PairApproving.entering_order_number)

@@ -20,11 +20,9 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.notices import curator_buttons, send_notices
-from handlers.notify import notify_curators
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.replacement import render_offer, replacement_candidates
-from handlers.survey import offer_survey
 from handlers.ui import (
     JoinApproval,
     NewMentor,
@@ -189,8 +187,8 @@ async def decision_commented(
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
         ended = await programme_of_pair(session, pair.id)
-        if ended is not None:
-            await offer_survey(bot, session, i18n, ended)
+        if ended is not None:  # the questionnaire, queued with the decision
+            await send_notices(bot, session, i18n, "programme.survey", ended.id)
 
 
 @router.callback_query(NewMentor.filter())
@@ -300,15 +298,6 @@ async def ending_confirmed(
         stamp,
         "⏹ " + _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
-    await send_notices(bot, session, i18n, "programme.ended", programme.id)
-    await offer_survey(bot, session, i18n, programme)
-    await notify_curators(
-        bot,
-        session,
-        settings,
-        i18n,
-        lambda: (
-            _("Programme #{id} ended by {name}.").format(id=programme.id, name=escape(stamp.who)),
-            None,
-        ),
-    )
+    # the pair, its questionnaire and the curators: queued with the end (models.programmes)
+    for notice in ("programme.ended", "programme.survey", "programme.ended_by"):
+        await send_notices(bot, session, i18n, notice, programme.id, settings=settings)

@@ -78,9 +78,10 @@ class BotProcess:
     async def start(self) -> None:
         await self.launch()
         try:
-            async with asyncio.timeout(30):
+            async with asyncio.timeout(60):  # a loaded machine (two test processes) starts slowly
                 await self.server.polling.wait()
         except TimeoutError:
+            await self.kill()  # a fixture that fails in its set-up is never torn down
             raise AssertionError(f"the bot did not start polling:\n{self.log_text()}") from None
 
     async def stop(self) -> int | None:
@@ -97,7 +98,8 @@ class BotProcess:
     async def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no goodbye, as in a crash."""
         assert self.process is not None
-        self.process.kill()
+        if self.process.returncode is None:
+            self.process.kill()
         await self.process.wait()
 
     def log_text(self) -> str:
