@@ -30,6 +30,7 @@ from bot.sandbox.app import sandbox_settings
 from bot.sandbox.seed import CURATOR_ID, Persona, seed_demo
 from handlers import (
     activities,
+    best_cases,
     changes,
     choice,
     comentors,
@@ -40,7 +41,15 @@ from handlers import (
     requests,
 )
 from handlers import survey as surveys
-from handlers.curator import approvals, broadcast, departments, pairing, publish, roadmap
+from handlers.curator import (
+    approvals,
+    broadcast,
+    departments,
+    pairing,
+    proposals,
+    publish,
+    roadmap,
+)
 from handlers.curator import requests as decisions
 from handlers.onboarding.steps import FIELD_OF_STEP, Registration
 from handlers.profile import ProfileEditing
@@ -143,7 +152,11 @@ def answers(today: date) -> dict[str, list[Answer]]:
         roadmap.RoadmapEditing.event.state: [f"{day(10)} 14:00; ауд. 214; Установочная сессия"],
         decisions.Deciding.entering_comment.state: text,
         decisions.Ending.entering_reason.state: text,
-        publish.Editing.describing_case.state: text,
+        best_cases.Describing.goal.state: text,
+        best_cases.Describing.done.state: text,
+        best_cases.Describing.results.state: text,
+        best_cases.Describing.lessons.state: text,
+        proposals.AnsweringProposal.entering_comment.state: text,
         publish.Editing.typing_date.state: ["сегодня", day(-7), day(7)],
         publish.Editing.typing_item.state: text,
         approvals.Returning.comment.state: text,
