@@ -240,6 +240,9 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.ended_at is None:
         return None
+    helper = await rights_notices.helper_of(session, programme.pair_id, chat_id)
+    if helper is not None:  # neutral: the reason is the members' and the curator's
+        return lambda: rights_notices.programme_finished_for_helper(helper, completed=False)
 
     def render() -> Rendered:
         return _("The curator ended your programme (§10.1.3): {comment}").format(
@@ -257,6 +260,11 @@ async def _change(session: AsyncSession, change_id: int, chat_id: int) -> Render
     proposal = await session.get(ProgrammeChange, change_id)
     if proposal is None:
         return None
+    helper = await rights_notices.helper_of(session, proposal.programme.pair_id, chat_id)
+    if helper is not None:  # a co-mentor hears only of a change applied
+        if proposal.status != ChangeStatus.AGREED:
+            return None
+        return lambda: rights_notices.programme_changed_for_helper(helper, proposal)
     card = await card_renderer(session, proposal)
     person = await session.scalar(select(Participant.id).where(Participant.telegram_id == chat_id))
     waiting = proposal.status == ChangeStatus.OPEN and proposal.vote_of(person) is None
@@ -584,6 +592,11 @@ async def _meeting_logged(session: AsyncSession, meeting_id: int, chat_id: int) 
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
         return None
+    helper = await rights_notices.helper_of(session, meeting.pair_id, chat_id)
+    if helper is not None:
+        author = (await names_of(session, [meeting.author_id])).get(meeting.author_id, "—")
+        held_on, topic = day(meeting.held_on), meeting.topic
+        return lambda: rights_notices.meeting_for_helper(helper, held_on, topic, author)
 
     def render() -> Rendered:
         return _("A meeting was logged in your journal: {date}, «{topic}».").format(
@@ -636,6 +649,9 @@ async def _programme_approved(
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.approved_at is None:
         return None
+    helper = await rights_notices.helper_of(session, programme.pair_id, chat_id)
+    if helper is not None:
+        return lambda: rights_notices.programme_approved_for_helper(helper)
 
     def render() -> Rendered:
         return _(
@@ -652,6 +668,9 @@ async def _programme_completed(
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.status != ProgrammeStatus.COMPLETED:
         return None
+    helper = await rights_notices.helper_of(session, programme.pair_id, chat_id)
+    if helper is not None:
+        return lambda: rights_notices.programme_finished_for_helper(helper, completed=True)
 
     def render() -> Rendered:
         return _(

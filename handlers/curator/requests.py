@@ -187,8 +187,9 @@ async def decision_commented(
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
         ended = await programme_of_pair(session, pair.id)
-        if ended is not None:  # the questionnaire, queued with the decision
+        if ended is not None:  # the questionnaire, queued with the decision; the co-mentors
             await send_notices(bot, session, i18n, "programme.survey", ended.id)
+            await send_notices(bot, session, i18n, "programme.ended", ended.id)
 
 
 @router.callback_query(NewMentor.filter())
