@@ -23,7 +23,7 @@ from handlers.confirm import Confirmed, ask_confirmation
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notices import send_notices
 from handlers.notify import Notifier
-from handlers.outcome import show_decided
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.ui import (
     ChangeAnswer,
     ChangeMenu,
@@ -33,7 +33,6 @@ from handlers.ui import (
     ProgrammeVerb,
     button_rows,
     chat_of,
-    set_buttons,
     step_keyboard,
 )
 from handlers.views import change_card, change_field_label, change_lines, day, names_of
@@ -347,10 +346,11 @@ async def change_withdrawn(
     session: AsyncSession,
     actor: Actor,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await withdraw_change(session, actor, callback_data.change_id)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("↩ Withdrawn"))
     await query.answer(_("The proposal is withdrawn: nothing changes."))
     await _tell_outcome(session, proposal, bot, i18n, settings)
 
@@ -365,6 +365,7 @@ async def change_agreed(
     session: AsyncSession,
     actor: Actor,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await answer_change(
@@ -374,6 +375,7 @@ async def change_agreed(
         agree=True,
         max_months=settings.programme_max_months,
     )
+    await show_decided(query, stamp, _("✅ Agreed"))
     await _answered(query, session, proposal, bot, i18n, settings)
 
 
@@ -389,6 +391,7 @@ async def change_refusing(
     proposal = await check_can_answer(session, actor, callback_data.change_id)
     await query.answer()
     await REFUSAL.start(Turn(chat_of(query), state), {"change_id": proposal.id})
+    await remember_origin(state, query.message)  # shows the refusal once it is recorded
 
 
 async def _refused(turn: Turn) -> None:
@@ -398,6 +401,7 @@ async def _refused(turn: Turn) -> None:
         session, turn.actor, data["change_id"], agree=False, comment=data.get("change_comment")
     )
     await turn.state.clear()
+    await show_outcome_later(turn.deps["bot"], data, turn.deps["stamp"], _("✖ Did not agree"))
     await turn.message.answer(await _outcome_text(session, proposal))
     await _tell_outcome(
         session, proposal, turn.deps["bot"], turn.deps["i18n"], turn.deps["settings"]
@@ -432,7 +436,6 @@ async def _answered(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))
     await chat_of(query).answer(await _outcome_text(session, proposal))
     await _tell_outcome(session, proposal, bot, i18n, settings)

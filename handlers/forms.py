@@ -28,6 +28,7 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMark
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.outcome import show_decided
 from handlers.texts import format_value
 from handlers.ui import (
     BACK,
@@ -120,6 +121,8 @@ class Step:
     summary: bool = True  # a pressed answer replaces the question by «label: value»;
     # False: the question keeps its text and loses its buttons
     toast: str | None = None  # a gettext id shown on the pressed button's answer
+    decided: Callable[[Any], str] | None = None  # the pressed answer is a decision: the
+    # question shows this outcome with who and when (handlers.outcome.show_decided)
     line: Callable[[Any, dict[str, Any]], str] | None = None  # the pressed answer's summary
     # (from the answer and the answers so far, e.g. what the finished form made), for a
     # step without a field
@@ -310,18 +313,25 @@ class Form:
         answers = await turn.answers()
         if following is None:  # the last answer is handled before its button goes: if that
             await self.finish(turn)  # fails, the button is still there to press again
-            await _show_pressed(query, step, spec, (value, answers))
+            await _show_pressed(query, step, spec, (value, answers), deps)
         else:
-            await _show_pressed(query, step, spec, (value, answers))
+            await _show_pressed(query, step, spec, (value, answers), deps)
             await self.ask(turn, following)
 
 
 async def _show_pressed(
-    query: CallbackQuery, step: Step, spec: FieldSpec | None, given: tuple[Any, dict[str, Any]]
+    query: CallbackQuery,
+    step: Step,
+    spec: FieldSpec | None,
+    given: tuple[Any, dict[str, Any]],
+    deps: dict[str, Any],
 ) -> None:
     """The pressed question shows its answer in one line, or keeps its text without buttons."""
     value, answers = given
-    if step.summary and step.line is not None:
+    if step.decided is not None:
+        await show_decided(query, deps["stamp"], step.decided(value))
+        await query.answer()
+    elif step.summary and step.line is not None:
         await show_outcome(query, step.line(value, answers))
         await query.answer()
     elif step.summary and spec is not None:

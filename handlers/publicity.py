@@ -16,8 +16,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
+from handlers.outcome import show_decided
 from handlers.texts import format_time
-from handlers.ui import ConsentAction, ConsentVerb, button_rows, chat_of, set_buttons, show_outcome
+from handlers.ui import ConsentAction, ConsentVerb, button_rows, chat_of, show_outcome
 from models.consent import CONSENT_VERSIONS, ConsentDocument, active_consent
 from models.enums import ConsentKind
 from models.errors import NotRegistered
@@ -97,6 +99,7 @@ async def publicity_answered(
     participant: Participant | None,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     if participant is None or not participant.is_registered:
         raise NotRegistered()
@@ -114,7 +117,7 @@ async def publicity_answered(
             "Your name will not be published: the site says only «mentor» or «mentee». "
             "/publicity changes this."
         )
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✅ Agreed") if callback_data.agree else _("✖ Declined"))
     await query.answer()
     await chat_of(query).answer(text)
 

@@ -6,20 +6,22 @@ from __future__ import annotations
 from enum import StrEnum
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.notices import send_notices
+from handlers.notify import Notifier
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.texts import format_time, profile_card
-from handlers.ui import DbInt, button_rows
+from handlers.ui import DbInt, button_rows, chat_of
 from models.access import Actor
 from models.approvals import (
     BankEntryState,
@@ -122,26 +124,20 @@ async def entry_approved(
     callback_data: EntryAction,
     session: AsyncSession,
     participant: Participant | None,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     row = await approve_entry(
         session,
         participant,
         callback_data.participant_id,
         callback_data.role,
-        curator_chat_ids=await _curators(session, settings),
+        curator_chat_ids=await _curators(session, notifier.settings),
     )
     await query.answer(_("Approved."))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
-            _("✅ №{id} approved by the director, {when}.").format(
-                id=callback_data.participant_id, when=format_time(row.decided_at, settings.timezone)
-            )
-        )
-    await send_notices(bot, session, i18n, "bank.approved", row.id)
+    outcome = _("✅ №{id} approved by the director").format(id=callback_data.participant_id)
+    await show_decided(query, stamp, outcome)
+    await send_notices(notifier.bot, session, notifier.i18n, "bank.approved", row.id)
 
 
 async def _curators(session: AsyncSession, settings: Settings) -> set[int]:
@@ -164,9 +160,9 @@ async def entry_return_asked(
         return
     await state.set_state(Returning.comment)
     await state.update_data(participant_id=callback_data.participant_id, role=callback_data.role)
+    await remember_origin(state, query.message)  # the entry shows the return when it is made
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(_("What should the curator fix? Write a comment (or /cancel)."))
+    await chat_of(query).answer(_("What should the curator fix? Write a comment (or /cancel)."))
 
 
 @router.message(Returning.comment, F.text)
@@ -175,12 +171,11 @@ async def entry_returned(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
-    curators = await _curators(session, settings)
+    curators = await _curators(session, notifier.settings)
     row = await return_entry(
         session,
         participant,
@@ -191,20 +186,22 @@ async def entry_returned(
     )
     await state.clear()
     await message.answer(_("Returned to the curator with your comment."))
-    await send_notices(bot, session, i18n, "bank.returned", row.id)
+    await show_outcome_later(notifier.bot, data, stamp, _("↩ Returned to the curator"))
+    await send_notices(notifier.bot, session, notifier.i18n, "bank.returned", row.id)
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RESUBMIT))
 async def entry_resubmitted(
-    query: CallbackQuery, callback_data: EntryAction, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_data: EntryAction,
+    session: AsyncSession,
+    actor: Actor,
+    stamp: Stamp,
 ) -> None:
     await resubmit_entry(session, actor, callback_data.participant_id, callback_data.role)
     await query.answer(_("Sent to the director again."))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
-            _("№{id} is with the director again.").format(id=callback_data.participant_id)
-        )
+    outcome = _("📨 №{id} is with the director again").format(id=callback_data.participant_id)
+    await show_decided(query, stamp, outcome)
 
 
 def approval_lines(entries: list[BankEntryState], settings: Settings) -> list[str]:

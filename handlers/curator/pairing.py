@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -18,11 +18,12 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.dates import order_date_doubt, plausible
 from handlers.forms import HOLD, STALE, Form, Step, Turn
 from handlers.notices import send_notices
 from handlers.notify import Notifier
-from handlers.outcome import remember_origin, show_outcome_later
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.ui import (
     JoinApproval,
@@ -201,7 +202,7 @@ async def mentor_picked(
         ).format(
             mentee=escape(mentee.display_name),
             pair=callback_data.join_pair_id,
-            mentor=escape(mentor.display_name),
+            mentor=escape(name_in(mentor.display_name, Case.GENITIVE)),  # «группу наставника …»
         )
         await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
         await query.answer()
@@ -249,20 +250,22 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-@router.callback_query(ProposalConfirm.filter(), PairForming.confirming, F.message.as_("message"))
+@router.callback_query(ProposalConfirm.filter(), PairForming.confirming)
 async def proposal_confirmed(
     query: CallbackQuery,
     callback_data: ProposalConfirm,
-    message: Message,
     state: FSMContext,
     actor: Actor,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
     data = await state.get_data()
     await state.clear()
-    if not callback_data.send:
-        await message.edit_text(message.html_text + "\n\n" + _("✖ Cancelled; nothing was sent."))
+    if not callback_data.send:  # under a message too old to edit: said as a new message
+        shown_text = query.message.html_text if isinstance(query.message, Message) else ""
+        cancelled = _("✖ Cancelled; nothing was sent.")
+        await show_outcome(query, f"{shown_text}\n\n{cancelled}" if shown_text else cancelled)
         await query.answer()
         return
     join = data.get("join_pair_id")
@@ -278,14 +281,14 @@ async def proposal_confirmed(
     )
     await query.answer()
     if join:
-        await message.edit_text(_("Proposed; I am asking the new member for consent."))
+        text = _("Proposed; I am asking the new member for consent.")
+        await show_decided(query, stamp, _("📨 Proposal sent"), text=text)
         await ask_pair_consent(bot, session, i18n, pair)
         return
     names = await pair_names(session, pair)
-    await message.edit_text(
-        _("Proposed. Both are asked for consent; I will tell you their answers.")
-        + "\n\n"
-        + pair_card(pair, names)
+    text = _("Proposed. Both are asked for consent; I will tell you their answers.")
+    await show_decided(
+        query, stamp, _("📨 Proposal sent"), text=f"{text}\n\n{pair_card(pair, names)}"
     )
     await ask_pair_consent(bot, session, i18n, pair)
 

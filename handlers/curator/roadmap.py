@@ -27,16 +27,17 @@ from docx.shared import Cm, Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.library import LibraryAdd
 from handlers.notify import Notifier
+from handlers.outcome import show_decided
 from handlers.ui import (
     FormOption,
     add_buttons,
     button_rows,
     chat_of,
     page_buttons,
-    set_buttons,
     show_outcome,
 )
 from handlers.views import day
@@ -227,13 +228,15 @@ async def cmd_roadmap(
 @router.callback_query(RoadmapAction.filter(F.action == RoadmapVerb.APPROVE))
 async def roadmap_approved(
     query: CallbackQuery,
-    session: AsyncSession,
     actor: Actor,
     today: date,
     participant: Participant | None,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
-    """§6.3.4: the director approves; the curators are told through the outbox."""
+    """§6.3.4: the director approves; the curators are told through the outbox. The roadmap
+    the director pressed becomes the approved one, with who and when."""
+    session = notifier.session
     current = await _current(session, today)
     if current is None:
         raise NotFound()
@@ -244,7 +247,7 @@ async def roadmap_approved(
         session, roadmap, today, _is_director(participant), settings
     )
     await query.answer(_("The roadmap is approved."))
-    await chat_of(query).answer(text, reply_markup=markup)
+    await show_decided(query, stamp, _("✅ The roadmap is approved"), text=text, markup=markup)
     await notifier.notices("roadmap.approved", roadmap.id)
 
 
@@ -568,16 +571,18 @@ async def event_confirmed(
     callback_data: EventConfirm,
     state: FSMContext,
     actor: Actor,
-    today: date,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     i18n, settings, session = notifier.i18n, notifier.settings, notifier.session
+    today = stamp.at.date()
     data = await state.get_data()
     await state.clear()
-    await set_buttons(query, None)
     if not callback_data.confirm:
+        await show_decided(query, stamp, _("✖ Cancelled; nothing was created"))
         await query.answer(_("Cancelled."))
         return
+    settings, i18n = notifier.settings, notifier.i18n
     event, guests = await create_event(
         session,
         actor,
@@ -594,12 +599,14 @@ async def event_confirmed(
             texts[person.id] = invitation_text(event, settings)
     queued = await queue_invitations(session, event, texts, datetime.now(UTC))
     await query.answer()
-    await chat_of(query).answer(
+    await show_decided(
+        query,
+        stamp,
         ngettext(
-            "The event is created; {n} invitation is on its way.",
-            "The event is created; {n} invitations are on their way.",
+            "✅ The event is created; {n} invitation is on its way",
+            "✅ The event is created; {n} invitations are on their way",
             queued,
-        ).format(n=queued)
+        ).format(n=queued),
     )
     stage = await _stage_or_missing(session, data["stage_id"])
     text, markup = await render_stage(session, stage, today, settings)

@@ -163,6 +163,10 @@ async def _consent_answered(turn: Turn) -> None:
     await turn.message.answer(note)
 
 
+def _consent_outcome(answer: Any) -> str:
+    return _("✅ Agreed") if answer == AGREE else _("✖ Declined")
+
+
 async def _finished(turn: Turn) -> None:
     notifier: Notifier = turn.deps["notifier"]
     await finish_registration(turn.sent, turn.state, turn.session, _participant(turn), notifier)
@@ -200,7 +204,7 @@ MENTOR_STEPS = (
         MENTOR_CONSENT,
         question=_consent_question,
         press=_consent_pressed,
-        summary=False,
+        decided=_consent_outcome,
         after=_consent_answered,
     ),
 )

@@ -17,8 +17,9 @@ from handlers.drafts import offer_to_resume
 from handlers.forms import Turn
 from handlers.notify import Notifier
 from handlers.onboarding.registration import REGISTRATION
+from handlers.outcome import show_decided
 from handlers.texts import consent_document, intro_text
-from handlers.ui import ConsentAnswer, chat_of, set_buttons, shown, yes_no_keyboard
+from handlers.ui import ConsentAnswer, chat_of, shown, yes_no_keyboard
 from models.access import Actor
 from models.consent import decline_personal_data_consent, give_personal_data_consent
 from models.enums import ConsentKind
@@ -85,11 +86,11 @@ async def consent_given(
     query: CallbackQuery,
     callback_data: ConsentAnswer,
     state: FSMContext,
-    session: AsyncSession,
     participant: Participant | None,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
-    i18n, settings = notifier.i18n, notifier.settings
+    session, i18n, settings = notifier.session, notifier.i18n, notifier.settings
     participant = participant or await ensure_participant(session, query.from_user.id)
     if participant.has_consent:
         await query.answer(_("You have already given this consent."))
@@ -100,7 +101,7 @@ async def consent_given(
         await chat_of(query).answer(document.text, reply_markup=_consent_keyboard(document.version))
         return
     await give_personal_data_consent(session, participant, document)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✅ Agreed"))
     await query.answer(_("Consent recorded."))
     await chat_of(query).answer(
         _(
@@ -116,6 +117,7 @@ async def consent_declined(
     query: CallbackQuery,
     session: AsyncSession,
     participant: Participant | None,
+    stamp: Stamp,
 ) -> None:
     participant = participant or await ensure_participant(session, query.from_user.id)
     if participant.has_consent:
@@ -124,7 +126,7 @@ async def consent_declined(
         )
         return
     await decline_personal_data_consent(session, participant)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✖ Declined"))
     await query.answer()
     await chat_of(query).answer(
         _(
