@@ -38,12 +38,12 @@ from bot.middlewares import (
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
 from bot.sqlstorage import SqlStorage
-from handlers.notices import send_notices
 from handlers.notify import NotifierMiddleware
 from models.director import director_telegram_ids
 from models.outbox import queue_notice
 from models.participant import curator_telegram_ids
 from models.updates import MAX_TRIES, begin_attempt, end_attempt
+from rendering.notices import send_notices
 from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
 

@@ -21,25 +21,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
-from handlers.ui import (
-    SKIP,
-    ActivityAction,
-    ActivityVerb,
-    FormOption,
-    PartAction,
-    ProgrammeAction,
-    ProgrammeVerb,
-    button_rows,
-    chat_of,
-    prompt_of,
-    set_buttons,
-    shown,
-)
-from handlers.views import activity_details, day
 from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
@@ -56,6 +40,22 @@ from models.progress import (
     review_part,
     waiting_for,
 )
+from rendering.notices import send_notices
+from rendering.ui import (
+    SKIP,
+    ActivityAction,
+    ActivityVerb,
+    FormOption,
+    PartAction,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    chat_of,
+    prompt_of,
+    set_buttons,
+    shown,
+)
+from rendering.views import activity_details, day
 
 router = Router(name=__name__)
 logger = logging.getLogger(__name__)

@@ -4,7 +4,6 @@ answer «Согласен» / «Не согласен»; the curator is told of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from html import escape
 from typing import Any
@@ -20,11 +19,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.notices import send_notices
 from handlers.notify import notify_curators
 from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
 from handlers.outcome import show_decided
-from handlers.ui import (
+from models.access import Actor
+from models.changes import (
+    ACTIVITY_FIELDS,
+    Change,
+    ProgrammeChange,
+    answer_change,
+    changes_of,
+    check_can_answer,
+    check_can_propose,
+    preview_change,
+    withdraw_change,
+)
+from models.changes import propose_change as propose
+from models.enums import ActivityStatus, ChangeStatus
+from models.errors import InvalidValue
+from models.fields import FIELDS, parse_date
+from rendering.notices import send_notices
+from rendering.ui import (
     SKIP,
     ChangeAnswer,
     ChangeMenu,
@@ -39,24 +54,7 @@ from handlers.ui import (
     set_buttons,
     step_keyboard,
 )
-from handlers.views import change_card, change_field_label, change_lines, day, names_of
-from models.access import Actor
-from models.changes import (
-    ACTIVITY_FIELDS,
-    Change,
-    ProgrammeChange,
-    answer_change,
-    changes_of,
-    check_can_answer,
-    check_can_propose,
-    everyone,
-    preview_change,
-    withdraw_change,
-)
-from models.changes import propose_change as propose
-from models.enums import ActivityStatus, ChangeStatus
-from models.errors import InvalidValue
-from models.fields import FIELDS, parse_date
+from rendering.views import card_renderer, change_field_label, change_lines, day, render_card
 
 router = Router(name=__name__)
 
@@ -75,18 +73,6 @@ class Proposing(StatesGroup):
 
 class Refusing(StatesGroup):
     comment = State()
-
-
-async def card_renderer(session: AsyncSession, proposal: ProgrammeChange) -> Callable[[], str]:
-    """The proposal's card, rendered later in each recipient's language (names read now)."""
-    people = everyone(proposal.programme)
-    voters = [v["participant_id"] for v in proposal.votes]
-    names = await names_of(session, [*people, *voters, proposal.author_id])
-    return lambda: change_card(proposal, names, people)
-
-
-async def render_card(session: AsyncSession, proposal: ProgrammeChange) -> str:
-    return (await card_renderer(session, proposal))()
 
 
 # ---------------------------------------------------------------- composing

@@ -17,15 +17,15 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notices import send_notices
-from handlers.ui import DbInt, button_rows
-from handlers.views import reason_text
 from models.access import Actor
 from models.choice import ask_for_mentor, mentors_for, set_shown
 from models.enums import MentorStatus
 from models.errors import NotRegistered, WrongState
 from models.fields import printable
 from models.participant import Participant, curator_telegram_ids
+from rendering.notices import send_notices
+from rendering.ui import DbInt, button_rows
+from rendering.views import reason_text
 
 router = Router(name=__name__)
 

@@ -20,9 +20,9 @@ from bot.config import Settings
 from bot.unit import LAST_QUESTION
 from handlers.confirm import Confirming
 from handlers.onboarding.steps import Registration, ask, registration_step
-from handlers.ui import button_rows, prompt_of, step_keyboard
 from models.fields import FIELDS
 from models.i18n_marker import N_
+from rendering.ui import button_rows, prompt_of, step_keyboard
 
 router = Router(name=__name__)
 PAUSED = "paused_registration"  # FSM data key: {"state": ..., "data": {...}} after /cancel

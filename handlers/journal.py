@@ -15,10 +15,16 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notices import send_notices
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.ui import (
+from models.access import Actor
+from models.enums import MessageKind, Side
+from models.errors import InvalidValue
+from models.fields import FIELDS, check_not_future, parse_date
+from models.journal import PairMessage, answer_message, log_meeting, send_message
+from models.pairs import Pair, get_pair
+from rendering.notices import send_notices
+from rendering.ui import (
     SKIP,
     FormOption,
     MessageReply,
@@ -31,13 +37,7 @@ from handlers.ui import (
     shown,
     step_keyboard,
 )
-from handlers.views import day
-from models.access import Actor
-from models.enums import MessageKind, Side
-from models.errors import InvalidValue
-from models.fields import FIELDS, check_not_future, parse_date
-from models.journal import PairMessage, answer_message, log_meeting, send_message
-from models.pairs import Pair, get_pair
+from rendering.views import day
 
 router = Router(name=__name__)
 

@@ -17,7 +17,6 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import DbInt, button_rows
 from models.access import Actor
 from models.broadcasts import CAPTION_LIMIT, audience_chats, send_broadcast
 from models.errors import InvalidValue, NotRegistered
@@ -33,6 +32,7 @@ from models.library import (
     may_add,
     parse_tags,
 )
+from rendering.ui import DbInt, button_rows
 
 router = Router(name=__name__)
 PAGE = 10

@@ -15,16 +15,16 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notices import send_notices
 from handlers.programme.common import my_pairs
-from handlers.texts import profile_card
-from handlers.ui import DbInt, button_rows, label
 from models.access import Actor
 from models.enums import Side
 from models.i18n_marker import N_
 from models.mentor_rights import ProposalKind, mentee_card, propose
 from models.participant import curator_telegram_ids
 from models.programmes import programmes_of
+from rendering.notices import send_notices
+from rendering.texts import profile_card
+from rendering.ui import DbInt, button_rows, label
 
 router = Router(name=__name__)
 KIND_BUTTONS = {

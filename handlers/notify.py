@@ -96,7 +96,7 @@ class Notifier:
     async def notices(self, notice: str, object_id: int) -> None:
         """Send now the notices a domain decision queued (models.outbox.queue_notice), those
         «to the curators» expanded for the curators of the settings."""
-        from handlers.notices import send_notices  # the renderers import this module
+        from rendering.notices import send_notices  # the renderers import this module
 
         await send_notices(
             self.bot, self.session, self.i18n, notice, object_id, settings=self.settings

@@ -24,9 +24,9 @@ from aiogram.utils.i18n import gettext as _
 
 from bot.middlewares import Stamp
 from bot.unit import update_session
-from handlers.ui import set_buttons, show_outcome
 from models.formatting import moment
 from models.outbox import other_copies
+from rendering.ui import set_buttons, show_outcome
 
 logger = logging.getLogger(__name__)
 ORIGIN = "origin_message"  # FSM data key: [chat_id, message_id, html text] of the button message
@@ -55,7 +55,7 @@ async def show_decided(
 ) -> None:
     """Edit the pressed message: its text (or `text`, re-rendered with the new figures), the
     outcome line, and `markup` instead of the decision's buttons. A message too old to edit
-    gets the outcome as a new message under it (handlers.ui.show_outcome)."""
+    gets the outcome as a new message under it (rendering.ui.show_outcome)."""
     message = query.message
     if text is None:
         text = message.html_text if isinstance(message, Message) and message.text else ""

@@ -14,11 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
-from handlers.notices import send_notices
 from handlers.notify import Render, notify_curators
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
-from handlers.ui import (
+from models.access import Actor
+from models.errors import InvalidValue
+from models.fields import FIELDS
+from models.pairs import Pair, PairAnswer, PairMember, answer_pair, get_pair
+from rendering.notices import send_notices
+from rendering.ui import (
     SKIP,
     FormOption,
     JoinApproval,
@@ -29,11 +33,7 @@ from handlers.ui import (
     shown,
     step_keyboard,
 )
-from handlers.views import names_of
-from models.access import Actor
-from models.errors import InvalidValue
-from models.fields import FIELDS
-from models.pairs import Pair, PairAnswer, PairMember, answer_pair, get_pair
+from rendering.views import names_of
 
 router = Router(name=__name__)
 

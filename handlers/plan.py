@@ -14,10 +14,15 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.notices import send_notices
 from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
-from handlers.ui import (
+from models.access import Actor
+from models.enums import ProgrammeStatus, Side
+from models.errors import NotRegistered
+from models.programmes import Programme, get_programme, programmes_of, vote_completion
+from models.progress import open_for, waiting_for
+from rendering.notices import send_notices
+from rendering.ui import (
     ActivityVerb,
     PairPurpose,
     PartAction,
@@ -27,12 +32,7 @@ from handlers.ui import (
     button_rows,
     shown,
 )
-from handlers.views import names_of
-from models.access import Actor
-from models.enums import ProgrammeStatus, Side
-from models.errors import NotRegistered
-from models.programmes import Programme, get_programme, programmes_of, vote_completion
-from models.progress import open_for, waiting_for
+from rendering.views import names_of
 
 router = Router(name=__name__)
 

@@ -17,8 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.onboarding.steps import DEPARTMENT_OPTIONS, DepartmentPick, ask, flow
-from handlers.texts import format_value, profile_card
-from handlers.ui import (
+from models.departments import canonical_name, directory
+from models.enums import MentorStatus, Role
+from models.errors import InvalidValue, NotRegistered
+from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
+from models.participant import Participant, update_profile_field
+from models.profiles import update_mentee_field, update_mentor_field
+from rendering.texts import format_value, profile_card
+from rendering.ui import (
     FormOption,
     ProfileAction,
     ProfileVerb,
@@ -27,12 +33,6 @@ from handlers.ui import (
     shown,
     step_keyboard,
 )
-from models.departments import canonical_name, directory
-from models.enums import MentorStatus, Role
-from models.errors import InvalidValue, NotRegistered
-from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
-from models.participant import Participant, update_profile_field
-from models.profiles import update_mentee_field, update_mentor_field
 
 router = Router(name=__name__)
 

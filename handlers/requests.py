@@ -20,25 +20,10 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
-from handlers.notices import curator_buttons, send_notices
 from handlers.notify import notify
 from handlers.onboarding.options import STALE
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.texts import shorten
-from handlers.ui import (
-    PairPurpose,
-    PickPair,
-    RequestAction,
-    RequestMenu,
-    RequestVerb,
-    button_rows,
-    chat_of,
-    label,
-    prompt_of,
-    shown,
-)
-from handlers.views import day, names_of, request_activity, request_card, request_names
 from models.access import Actor
 from models.director import (
     DIRECTOR_DECIDES,
@@ -59,6 +44,21 @@ from models.requests import (
     answer_as_partner,
     create_request,
 )
+from rendering.notices import curator_buttons, send_notices
+from rendering.texts import shorten
+from rendering.ui import (
+    PairPurpose,
+    PickPair,
+    RequestAction,
+    RequestMenu,
+    RequestVerb,
+    button_rows,
+    chat_of,
+    label,
+    prompt_of,
+    shown,
+)
+from rendering.views import day, names_of, request_activity, request_card, request_names
 
 router = Router(name=__name__)
 

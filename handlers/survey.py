@@ -11,10 +11,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.notices import Rendered, survey_offer
 from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
-from handlers.ui import (
+from models.access import Actor
+from models.errors import InvalidValue, WrongState
+from models.fields import FIELDS
+from models.i18n_marker import N_
+from models.programmes import FINISHED, Programme, get_programme
+from models.surveys import SURVEY_QUESTIONS, answered, submit_survey
+from rendering.notices import Rendered, survey_offer
+from rendering.ui import (
     SKIP,
     FormOption,
     ProgrammeAction,
@@ -26,12 +32,6 @@ from handlers.ui import (
     shown,
     step_keyboard,
 )
-from models.access import Actor
-from models.errors import InvalidValue, WrongState
-from models.fields import FIELDS
-from models.i18n_marker import N_
-from models.programmes import FINISHED, Programme, get_programme
-from models.surveys import SURVEY_QUESTIONS, answered, submit_survey
 
 router = Router(name=__name__)
 QUESTION_KEYS = list(SURVEY_QUESTIONS)

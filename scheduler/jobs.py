@@ -18,8 +18,6 @@ from sqlalchemy.orm import raiseload
 
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, sender_for
-from handlers.notices import render_notice
-from handlers.views import names_of
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -34,6 +32,8 @@ from models.outbox import (
 from models.pairs import Pair
 from models.participant import Participant, curator_telegram_ids
 from models.updates import forget_old
+from rendering.notices import render_notice
+from rendering.views import names_of
 from scheduler import rules
 from scheduler.clock import Clock
 from scheduler.messages import rendered

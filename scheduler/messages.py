@@ -10,7 +10,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import (
+from models.enums import RequestKind
+from rendering.ui import (
     ActivityAction,
     ActivityVerb,
     ChangeMenu,
@@ -19,8 +20,7 @@ from handlers.ui import (
     ProgrammeVerb,
     RequestMenu,
 )
-from handlers.views import day
-from models.enums import RequestKind
+from rendering.views import day
 from scheduler.rules import Due, DueKind
 
 

@@ -17,8 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from handlers.publicity import publicity_question
-from handlers.views import day
 from models.consent import Consent
 from models.enums import ConsentKind, ParticipantStatus, ProgrammeStatus
 from models.outbox import enqueue
@@ -26,6 +24,8 @@ from models.pairs import Pair, PairMember
 from models.participant import Participant, curator_telegram_ids, locales_of
 from models.privacy import erase_after_retention, retention_due
 from models.programmes import Programme
+from rendering.publicity import publicity_question
+from rendering.views import day
 from scheduler.clock import Clock
 
 logger = logging.getLogger(__name__)

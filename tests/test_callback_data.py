@@ -10,11 +10,13 @@ from collections import defaultdict
 from aiogram.filters.callback_data import CallbackData
 
 import handlers
+import rendering
 
 
 def all_kinds() -> list[type[CallbackData]]:
-    for module in pkgutil.walk_packages(handlers.__path__, "handlers."):
-        importlib.import_module(module.name)
+    for package in (handlers, rendering):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
     found: list[type[CallbackData]] = []
 
     def walk(cls: type[CallbackData]) -> None:
@@ -23,7 +25,7 @@ def all_kinds() -> list[type[CallbackData]]:
             walk(sub)
 
     walk(CallbackData)
-    return [kind for kind in found if kind.__module__.startswith("handlers")]
+    return [kind for kind in found if kind.__module__.startswith(("handlers", "rendering"))]
 
 
 def test_every_kind_of_button_data_has_its_own_prefix() -> None:

@@ -20,7 +20,6 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.outcome import show_decided
-from handlers.ui import DbInt, button_rows, chat_of, label, set_buttons
 from models.access import Actor
 from models.director import director_telegram_ids
 from models.enums import StaffRole
@@ -29,6 +28,7 @@ from models.fields import check_id
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids, get_participant_by_id
 from models.roles import set_staff_role
+from rendering.ui import DbInt, button_rows, chat_of, label, set_buttons
 
 router = Router(name=__name__)
 # Role names as a curator types them, in Russian or in English.

@@ -17,9 +17,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notices import send_notices
-from handlers.texts import format_time, profile_card
-from handlers.ui import DbInt, button_rows
 from models.access import Actor
 from models.approvals import (
     BankEntryState,
@@ -32,6 +29,9 @@ from models.approvals import (
 from models.director import director_telegram_ids, is_director
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids
+from rendering.notices import send_notices
+from rendering.texts import format_time, profile_card
+from rendering.ui import DbInt, button_rows
 
 router = Router(name=__name__)
 SHOWN = 10

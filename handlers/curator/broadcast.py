@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.outcome import show_decided
-from handlers.ui import button_rows, chat_of, set_buttons
 from models.access import Actor
 from models.broadcasts import audience_chats, check_text, departments, send_broadcast
+from rendering.ui import button_rows, chat_of, set_buttons
 
 router = Router(name=__name__)
 

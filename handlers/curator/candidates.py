@@ -12,15 +12,15 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notices import send_notices
-from handlers.onboarding.finish import decision_keyboard, roles_of
 from handlers.outcome import decide_other_copies
-from handlers.texts import format_time, profile_card, registration_notice
-from handlers.ui import MentorDecision, show_outcome
 from models.base import utcnow
 from models.errors import NotFound
 from models.participant import get_participant, get_participant_by_id
 from models.profiles import count_mentor_candidates, decide_mentor, list_mentor_candidates
+from rendering.notices import send_notices
+from rendering.texts import format_time, profile_card, registration_notice
+from rendering.ui import MentorDecision, show_outcome
+from rendering.views import decision_keyboard, roles_of
 
 router = Router(name=__name__)
 

@@ -16,7 +16,6 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.onboarding.options import STALE
-from handlers.ui import button_rows
 from models.access import Actor
 from models.departments import (
     add_department,
@@ -27,6 +26,7 @@ from models.departments import (
     usage,
 )
 from models.errors import InvalidValue
+from rendering.ui import button_rows
 
 router = Router(name=__name__)
 

@@ -23,9 +23,9 @@ from handlers.curator.programmes import render_list
 from handlers.curator.requests import cmd_requests
 from handlers.curator.roadmap import cmd_roadmap
 from handlers.curator.stafflist import cmd_stafflist
-from handlers.ui import button_rows
 from models.desk import Desk, curator_desk
 from models.participant import Participant
+from rendering.ui import button_rows
 
 router = Router(name=__name__)
 

@@ -25,7 +25,6 @@ from bot.config import Settings
 from documents import content, reports
 from documents.render import TemplateProblem, render
 from handlers.curator.report import chart_png
-from handlers.ui import button_rows, chat_of, shown
 from models.access import Actor
 from models.audit import record_view
 from models.changes import history
@@ -33,6 +32,7 @@ from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
 from models.programmes import Programme, get_programme
 from models.statistics import academic_year, collect_statistics
+from rendering.ui import button_rows, chat_of, shown
 
 router = Router(name=__name__)
 LIST_LIMIT = 30
@@ -250,7 +250,7 @@ async def year_report(
 
 def consent_text(i18n: I18n, kind: ConsentKind, organization: str, locale: str) -> list[str]:
     """The exact consent text of the current version, as paragraphs without markup."""
-    from handlers.texts import consent_document
+    from rendering.texts import consent_document
 
     with i18n.use_locale(locale if locale in i18n.available_locales else "ru"):
         document = consent_document(kind, organization, i18n)

@@ -20,33 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.dates import order_date_doubt, plausible
-from handlers.notices import send_notices
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
-from handlers.ui import (
-    FormOption,
-    JoinApproval,
-    PairApproval,
-    PickMentee,
-    PickMentor,
-    ReplacementOrder,
-    button_rows,
-    chat_of,
-    label,
-    prompt_of,
-    show_outcome,
-    step_keyboard,
-)
-from handlers.views import (
-    day,
-    forms_text,
-    name_in,
-    names_of,
-    pair_card,
-    pair_names,
-    reason_text,
-)
 from models.access import Actor
 from models.choice import current_wishes
 from models.director import require_order_entry
@@ -68,6 +44,30 @@ from models.pairs import (
 )
 from models.participant import Participant, get_participant_by_id
 from models.statistics import academic_year
+from rendering.notices import send_notices
+from rendering.ui import (
+    FormOption,
+    JoinApproval,
+    PairApproval,
+    PickMentee,
+    PickMentor,
+    ReplacementOrder,
+    button_rows,
+    chat_of,
+    label,
+    prompt_of,
+    show_outcome,
+    step_keyboard,
+)
+from rendering.views import (
+    day,
+    forms_text,
+    name_in,
+    names_of,
+    pair_card,
+    pair_names,
+    reason_text,
+)
 
 router = Router(name=__name__)
 

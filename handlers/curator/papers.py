@@ -26,8 +26,6 @@ from handlers.curator.documents import (
     russian,
     send_doc,
 )
-from handlers.ui import chat_of, label, show_outcome, shown
-from handlers.views import day
 from models.access import Actor
 from models.audit import record_view
 from models.consent import CONSENT_VERSIONS, consent_history
@@ -36,6 +34,8 @@ from models.errors import NotFound
 from models.pairs import Pair, pairs_of
 from models.papers import mark_paper, papers_of
 from models.participant import Participant
+from rendering.ui import chat_of, label, show_outcome, shown
+from rendering.views import day
 
 router = Router(name=__name__)
 

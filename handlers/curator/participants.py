@@ -20,19 +20,6 @@ from bot.config import Settings
 from handlers.curator.admin import RoleMenu
 from handlers.curator.approvals import approval_lines
 from handlers.curator.papers import card_button, papers_lines
-from handlers.onboarding.finish import decision_keyboard
-from handlers.texts import consent_lines, profile_card
-from handlers.ui import (
-    DbInt,
-    PickMentee,
-    ProgrammeAction,
-    ProgrammeVerb,
-    add_buttons,
-    chat_of,
-    label,
-    page_buttons,
-    show_outcome,
-)
 from models.access import Actor
 from models.approvals import BankRole, entry_state
 from models.audit import record_view
@@ -46,6 +33,19 @@ from models.pairs import pairs_of
 from models.participant import Participant, get_participant_by_id
 from models.programmes import programmes_of
 from models.statistics import academic_year
+from rendering.texts import consent_lines, profile_card
+from rendering.ui import (
+    DbInt,
+    PickMentee,
+    ProgrammeAction,
+    ProgrammeVerb,
+    add_buttons,
+    chat_of,
+    label,
+    page_buttons,
+    show_outcome,
+)
+from rendering.views import decision_keyboard
 
 router = Router(name=__name__)
 PAGE = 10

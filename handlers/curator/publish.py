@@ -19,9 +19,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import bot.publication as publication  # a module: it imports handlers.views in turn
+import bot.publication as publication  # a module: it imports rendering.views in turn
 from bot.config import Settings
-from handlers.ui import DbInt, button_rows, chat_of, show_outcome
 from models.access import Actor
 from models.audit import record_view
 from models.enums import ProgrammeStatus
@@ -29,6 +28,7 @@ from models.errors import NotFound
 from models.fields import parse_date
 from models.programmes import Programme
 from models.site import SiteKind, add_item, delete_item, describe_case, items, toggle_best_case
+from rendering.ui import DbInt, button_rows, chat_of, show_outcome
 
 router = Router(name=__name__)
 

@@ -19,35 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.notices import curator_buttons, send_notices
 from handlers.notify import notify_curators
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
-from handlers.replacement import render_offer, replacement_candidates
 from handlers.survey import offer_survey
-from handlers.ui import (
-    JoinApproval,
-    NewMentor,
-    PairApproval,
-    ProgrammeAction,
-    ProgrammeVerb,
-    ReplacementOrder,
-    RequestAction,
-    RequestVerb,
-    button_rows,
-    chat_of,
-    label,
-)
-from handlers.views import (
-    day,
-    name_in,
-    names_of,
-    pair_card,
-    pair_names,
-    request_activity,
-    request_card,
-    request_names,
-)
 from models.access import Actor
 from models.director import require_director_decides
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
@@ -63,6 +38,31 @@ from models.pairs import (
 )
 from models.programmes import FINISHED, Programme, end_early, programme_of_pair
 from models.requests import Request, awaiting_new_mentor, decide_request, pending_requests
+from rendering.notices import curator_buttons, send_notices
+from rendering.replacement import render_offer, replacement_candidates
+from rendering.ui import (
+    JoinApproval,
+    NewMentor,
+    PairApproval,
+    ProgrammeAction,
+    ProgrammeVerb,
+    ReplacementOrder,
+    RequestAction,
+    RequestVerb,
+    button_rows,
+    chat_of,
+    label,
+)
+from rendering.views import (
+    day,
+    name_in,
+    names_of,
+    pair_card,
+    pair_names,
+    request_activity,
+    request_card,
+    request_names,
+)
 
 router = Router(name=__name__)
 

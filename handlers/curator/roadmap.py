@@ -27,8 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.library import LibraryAdd
-from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons, show_outcome
-from handlers.views import day
 from models import formatting
 from models.access import Actor
 from models.banks import bank
@@ -62,6 +60,8 @@ from models.roadmap import (
     stages_of,
 )
 from models.statistics import academic_year
+from rendering.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons, show_outcome
+from rendering.views import day
 
 router = Router(name=__name__)
 GUESTS_PAGE = 10

@@ -22,7 +22,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons
 from models.access import Actor
 from models.i18n_marker import N_
 from models.paging import slice_page
@@ -42,6 +41,7 @@ from models.staff import (
     template_workbook,
 )
 from models.statistics import academic_year
+from rendering.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons
 
 router = Router(name=__name__)
 PAGE = 15

@@ -9,11 +9,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
-from handlers.texts import format_value
-from handlers.ui import DONE, SKIP, label, set_buttons, show_outcome, step_keyboard
 from models.errors import InvalidValue
 from models.fields import FieldSpec
 from models.i18n_marker import N_
+from rendering.texts import format_value
+from rendering.ui import DONE, SKIP, label, set_buttons, show_outcome, step_keyboard
 
 STALE = N_("This button is no longer valid.")
 

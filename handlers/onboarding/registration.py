@@ -33,8 +33,15 @@ from handlers.onboarding.steps import (
     prompt,
     registration_step,
 )
-from handlers.texts import consent_document
-from handlers.ui import (
+from models.departments import canonical_name, directory
+from models.enums import ConsentKind
+from models.errors import InvalidValue
+from models.fields import FIELDS, check_difficulties
+from models.i18n_marker import N_
+from models.participant import Participant, save_profile
+from models.profiles import register_mentor, save_mentee_questionnaire
+from rendering.texts import consent_document
+from rendering.ui import (
     BACK,
     FormOption,
     MentorConsentAnswer,
@@ -43,13 +50,6 @@ from handlers.ui import (
     show_outcome,
     shown,
 )
-from models.departments import canonical_name, directory
-from models.enums import ConsentKind
-from models.errors import InvalidValue
-from models.fields import FIELDS, check_difficulties
-from models.i18n_marker import N_
-from models.participant import Participant, save_profile
-from models.profiles import register_mentor, save_mentee_questionnaire
 
 router = Router(name=__name__)
 

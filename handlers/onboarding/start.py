@@ -17,13 +17,13 @@ from bot.config import Settings
 from handlers.curator.desk import show_desk
 from handlers.drafts import offer_to_resume
 from handlers.onboarding.steps import Registration, ask
-from handlers.texts import consent_document, intro_text
-from handlers.ui import ConsentAnswer, chat_of, set_buttons, shown, yes_no_keyboard
 from models.consent import decline_personal_data_consent, give_personal_data_consent
 from models.enums import ConsentKind
 from models.invites import use_invite
 from models.participant import Participant, ensure_participant
 from models.staff import claim_invite
+from rendering.texts import consent_document, intro_text
+from rendering.ui import ConsentAnswer, chat_of, set_buttons, shown, yes_no_keyboard
 
 router = Router(name=__name__)
 

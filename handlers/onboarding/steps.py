@@ -12,10 +12,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.texts import consent_document
-from handlers.ui import BACK, FormOption, MentorConsentAnswer, step_keyboard
 from models.enums import ConsentKind, Role
 from models.fields import FIELDS
+from rendering.texts import consent_document
+from rendering.ui import BACK, FormOption, MentorConsentAnswer, step_keyboard
 
 MENTOR_CONSENT = "mentor_consent"  # the field name of the consent step's Back button
 DEPARTMENT_OPTIONS = "department_options"  # FSM data: the directory's names, offered as buttons

@@ -22,21 +22,6 @@ from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
-from handlers.texts import format_value
-from handlers.ui import (
-    SKIP,
-    FormOption,
-    PairPurpose,
-    PickPair,
-    ProgrammeAction,
-    ProgrammeVerb,
-    button_rows,
-    chat_of,
-    prompt_of,
-    shown,
-    step_keyboard,
-)
-from handlers.views import day
 from models.access import Actor
 from models.enums import Side
 from models.errors import InvalidValue
@@ -58,6 +43,21 @@ from models.programmes import (
     save_draft,
     submit_programme,
 )
+from rendering.texts import format_value
+from rendering.ui import (
+    SKIP,
+    FormOption,
+    PairPurpose,
+    PickPair,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    chat_of,
+    prompt_of,
+    shown,
+    step_keyboard,
+)
+from rendering.views import day
 
 router = Router(name=__name__)
 

@@ -15,11 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
-from handlers.notices import send_notices
 from handlers.notify import notify_curators, notify_participants
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
-from handlers.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of
-from handlers.views import names_of, programme_view
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
@@ -32,6 +29,9 @@ from models.programmes import (
     review_programme,
     submission_occasion,
 )
+from rendering.notices import send_notices
+from rendering.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of
+from rendering.views import names_of, programme_view
 
 router = Router(name=__name__)
 

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import handlers.curator.pairing
 import handlers.curator.requests
 from bot.config import Settings
-from handlers.ui import PairApproval, RequestAction, RequestVerb
 from models.enums import PairStatus, RequestStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair
 from models.participant import Participant
 from models.requests import Request, create_request
+from rendering.ui import PairApproval, RequestAction, RequestVerb
 from scheduler.clock import SystemClock
 from scheduler.jobs import deliver
 from tests.driver import Person, said, texts

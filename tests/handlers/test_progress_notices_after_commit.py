@@ -17,7 +17,6 @@ import handlers.activities
 import handlers.plan
 import handlers.programme.review
 from bot.config import Settings
-from handlers.ui import ActivityVerb, PartAction, ProgrammeAction, ProgrammeVerb
 from models.enums import ActivityStatus, ProgrammeStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.participant import Participant
@@ -32,6 +31,7 @@ from models.programmes import (
     vote_completion,
 )
 from models.progress import ActivityProgress, report_part, review_part
+from rendering.ui import ActivityVerb, PartAction, ProgrammeAction, ProgrammeVerb
 from tests.driver import Person
 from tests.factories import (
     CURATOR,

@@ -15,7 +15,14 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from handlers.ui import (
+from models.audit import AuditEntry
+from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus
+from models.pairs import Pair, propose_pair
+from models.participant import Participant
+from models.profiles import MentorProfile
+from models.programmes import Programme
+from models.requests import Request, create_request
+from rendering.ui import (
     MentorDecision,
     PairApproval,
     PairReply,
@@ -24,13 +31,6 @@ from handlers.ui import (
     RequestAction,
     RequestVerb,
 )
-from models.audit import AuditEntry
-from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus
-from models.pairs import Pair, propose_pair
-from models.participant import Participant
-from models.profiles import MentorProfile
-from models.programmes import Programme
-from models.requests import Request, create_request
 from tests.conftest import CURATOR_ID, make_settings
 from tests.driver import Person, texts
 from tests.factories import (
