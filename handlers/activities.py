@@ -261,7 +261,7 @@ async def activity_confirmed(
     await query.answer(_("Confirmed."))
     programme = activity.programme
     outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
-    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
     occasion = review_occasion(part)
     await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=occasion)
     await send_notices(bot, session, i18n, "programme.plan_done", programme.id, occasion=occasion)

@@ -6,24 +6,22 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from handlers.notify import Notifier
 from models.access import Actor
 from models.choice import ask_for_mentor, mentors_for, set_shown
 from models.enums import MentorStatus
 from models.errors import NotRegistered, WrongState
 from models.fields import printable
 from models.participant import Participant, curator_telegram_ids
-from rendering.notices import send_notices
 from rendering.ui import DbInt, button_rows
 from rendering.views import reason_text
 
@@ -159,15 +157,13 @@ async def wish_reason_entered(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     mentor_id = int((await state.get_data()).get("mentor_id", 0))
-    curators = await curator_telegram_ids(session, settings.curator_ids)
+    curators = await curator_telegram_ids(session, notifier.settings.curator_ids)
     wish = await ask_for_mentor(session, actor, mentor_id, printable(message.text or ""), curators)
     await state.clear()
     await message.answer(
         _("Your wish is sent to the curator. You will be asked before any pair is formed.")
     )
-    await send_notices(bot, session, i18n, "wish.created", wish.id)
+    await notifier.notices("wish.created", wish.id, to_curators=False)

@@ -4,17 +4,16 @@ measures (§7.2.6, §7.2.7); the proposal goes to the curator and the director."
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from handlers.notify import Notifier
 from handlers.programme.common import my_pairs
 from models.access import Actor
 from models.enums import Side
@@ -22,7 +21,6 @@ from models.i18n_marker import N_
 from models.mentor_rights import ProposalKind, mentee_card, propose
 from models.participant import curator_telegram_ids
 from models.programmes import programmes_of
-from rendering.notices import send_notices
 from rendering.texts import profile_card
 from rendering.ui import DbInt, button_rows, label
 
@@ -103,12 +101,12 @@ async def proposal_written(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     data = await state.get_data()
-    recipients = await curator_telegram_ids(session, settings.curator_ids)  # with the director
+    recipients = await curator_telegram_ids(
+        session, notifier.settings.curator_ids
+    )  # with the director
     proposal = await propose(
         session,
         actor,
@@ -120,4 +118,4 @@ async def proposal_written(
     )
     await state.clear()
     await message.answer(_("Sent to the curator and the director. It is recorded."))
-    await send_notices(bot, session, i18n, "proposal.created", proposal.id)
+    await notifier.notices("proposal.created", proposal.id, to_curators=False)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
-from aiogram import BaseMiddleware, Bot
-from aiogram.types import InlineKeyboardMarkup, TelegramObject
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +17,7 @@ from bot.sender import Delivery, sender_for
 from models.base import utcnow
 from models.outbox import mark_unreachable, queue_retry, record_copies
 from models.participant import Participant, curator_telegram_ids, locales_of
+from rendering.notices import send_notices
 
 logger = logging.getLogger(__name__)
 Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
@@ -79,8 +79,9 @@ async def notify(
 @dataclass(frozen=True)
 class Notifier:
     """Telling people about what a handler just did, each in their own language: made for
-    every update (NotifierMiddleware), so a handler takes `notifier` instead of the bot, the
-    session, the settings and the translations."""
+    every update (handlers.context.ContextMiddleware), so a handler takes `notifier` instead of
+    the bot, the session, the settings and the translations (it carries them, for a handler
+    that needs one of them too)."""
 
     bot: Bot
     session: AsyncSession
@@ -93,24 +94,23 @@ class Notifier:
     async def participants(self, participant_ids: list[int], render: Render) -> dict[int, Delivery]:
         return await notify_participants(self.bot, self.session, self.i18n, participant_ids, render)
 
-    async def notices(self, notice: str, object_id: int) -> None:
-        """Send now the notices a domain decision queued (models.outbox.queue_notice), those
-        «to the curators» expanded for the curators of the settings."""
-        from rendering.notices import send_notices  # the renderers import this module
-
-        await send_notices(
-            self.bot, self.session, self.i18n, notice, object_id, settings=self.settings
-        )
-
-
-class NotifierMiddleware(BaseMiddleware):
-    """Puts a Notifier for this update into the handler's data (after the session exists)."""
-
-    async def __call__(
+    async def notices(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        data["notifier"] = Notifier(data["bot"], data["session"], data["settings"], data["i18n"])
-        return await handler(event, data)
+        notice: str,
+        object_id: int,
+        *,
+        occasion: str | int | None = None,
+        to_curators: bool = True,
+    ) -> None:
+        """Send now the notices a domain decision queued (models.outbox.queue_notice). With
+        `to_curators`, those queued «to every curator» are first expanded for the curators of
+        the settings; without it (a notice only to participants) nothing is expanded."""
+        await send_notices(
+            self.bot,
+            self.session,
+            self.i18n,
+            notice,
+            object_id,
+            settings=self.settings if to_curators else None,
+            occasion=occasion,
+        )

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
 from models.access import Actor
@@ -21,7 +21,6 @@ from models.enums import ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, get_programme, programmes_of, vote_completion
 from models.progress import open_for, waiting_for
-from rendering.notices import send_notices
 from rendering.ui import (
     ActivityVerb,
     PairPurpose,
@@ -96,15 +95,15 @@ async def show_outcome_on_plan(
     actor: Actor,
     stamp: Stamp,
     outcome: str,
-    today: date,
 ) -> None:
     """Pressed on the plan: the plan re-rendered in place with the new figures and buttons, and
-    the outcome under it; pressed on a notice: the notice with the outcome."""
+    the outcome under it (as of the press's day); pressed on a notice: the notice with the
+    outcome."""
     if not shows_plan(query.message):
         await show_decided(query, stamp, outcome)
         return
     await session.refresh(programme, attribute_names=["activities"])
-    view = await programme_text(session, programme, today)
+    view = await programme_text(session, programme, stamp.at.date())
     markup = await plan_actions(session, programme, actor)
     await show_decided(query, stamp, outcome, text=view, markup=markup)
 
@@ -148,10 +147,8 @@ async def completion_voted(
     callback_data: ProgrammeAction,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
-    today: date,
 ) -> None:
     programme = await vote_completion(session, actor, callback_data.programme_id)
     if programme.status != ProgrammeStatus.COMPLETED:
@@ -160,10 +157,10 @@ async def completion_voted(
             "✅ Agreed to complete; the programme completes when the mentor and every mentee "
             "have agreed"
         )
-        await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
+        await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
         return
     await query.answer(_("The programme is completed."))
     outcome = _("🏁 The programme is completed")
-    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
-    await send_notices(bot, session, i18n, "programme.completed", programme.id)
-    await send_notices(bot, session, i18n, "programme.survey", programme.id)
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
+    await notifier.notices("programme.completed", programme.id, to_curators=False)
+    await notifier.notices("programme.survey", programme.id, to_curators=False)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +18,7 @@ from bot.commands import remove_curator_menu, set_bot_commands
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
+from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from models.access import Actor
 from models.director import director_telegram_ids
@@ -138,14 +138,12 @@ async def role_confirmed(
     confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     role = StaffRole(confirmed["role"]) if confirmed["role"] else None
     person = await set_staff_role(
-        session, actor, confirmed["participant_id"], role, settings.curator_ids
+        session, actor, confirmed["participant_id"], role, notifier.settings.curator_ids
     )
     await query.answer()
     name = escape(person.display_name)
@@ -155,11 +153,11 @@ async def role_confirmed(
         outcome = _("{name}: role {role}.").format(name=name, role=label(role))
     await show_decided(query, stamp, "✅ " + outcome)
     if role is None:
-        await remove_curator_menu(bot, i18n, person.telegram_id)
+        await remove_curator_menu(notifier.bot, notifier.i18n, person.telegram_id)
     await set_bot_commands(
-        bot,
-        i18n,
-        await curator_telegram_ids(session, settings.curator_ids),
+        notifier.bot,
+        notifier.i18n,
+        await curator_telegram_ids(session, notifier.settings.curator_ids),
         await director_telegram_ids(session),
     )
 

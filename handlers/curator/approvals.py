@@ -6,17 +6,17 @@ from __future__ import annotations
 from enum import StrEnum
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.notify import Notifier
 from models.access import Actor
 from models.approvals import (
     BankEntryState,
@@ -29,7 +29,6 @@ from models.approvals import (
 from models.director import director_telegram_ids, is_director
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids
-from rendering.notices import send_notices
 from rendering.texts import format_time, profile_card
 from rendering.ui import DbInt, button_rows
 
@@ -162,12 +161,10 @@ async def entry_returned(
     state: FSMContext,
     session: AsyncSession,
     participant: Participant | None,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     data = await state.get_data()
-    curators = set(await curator_telegram_ids(session, settings.curator_ids))
+    curators = set(await curator_telegram_ids(session, notifier.settings.curator_ids))
     curators -= set(await director_telegram_ids(session))
     row = await return_entry(
         session,
@@ -179,7 +176,7 @@ async def entry_returned(
     )
     await state.clear()
     await message.answer(_("Returned to the curator with your comment."))
-    await send_notices(bot, session, i18n, "bank.returned", row.id)
+    await notifier.notices("bank.returned", row.id, to_curators=False)
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RESUBMIT))

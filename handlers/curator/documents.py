@@ -25,6 +25,7 @@ from bot.config import Settings
 from documents import content, reports
 from documents.render import TemplateProblem, render
 from handlers.curator.report import chart_png
+from handlers.notify import Notifier
 from models.access import Actor
 from models.audit import record_view
 from models.changes import history
@@ -181,16 +182,15 @@ async def document_chosen(
     callback_data: DocumentChoice,
     session: AsyncSession,
     actor: Actor,
-    settings: Settings,
+    notifier: Notifier,
     today: date,
-    i18n: I18n,
 ) -> None:
     await query.answer()
     kind = callback_data.kind
     if await _pick_list(query, kind, session):
         return
-    college = await college_of(session, settings, actor)
-    tr = russian(i18n)
+    college = await college_of(session, notifier.settings, actor)
+    tr = russian(notifier.i18n)
     doc: content.Doc | None
     if kind in ("order", "order_all"):
         doc = await content.order_pairs(session, college, tr, today, everyone=kind == "order_all")
@@ -222,14 +222,14 @@ async def document_chosen(
         data = reports.analysis_docx(answers, finished, college, tr, today, start, end)
         doc = content.Doc("analysis", content.filename("Анализ_анкетирования", today), data=data)
     elif kind == "year":
-        doc = await year_report(session, college, i18n, today)
+        doc = await year_report(session, college, notifier.i18n, today)
     else:
         doc = None
     if doc is None:
         await chat_of(query).answer(_("There is nothing for this document yet."))
         return
     await record_view(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
-    await send_doc(shown(query), doc, settings)
+    await send_doc(shown(query), doc, notifier.settings)
 
 
 async def year_report(

@@ -7,23 +7,22 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.middlewares import Stamp
+from handlers.context import Context
 from handlers.dates import order_date_doubt, plausible
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
-from models.access import Actor
 from models.choice import current_wishes
 from models.director import require_order_entry
 from models.errors import InvalidValue, WrongState
@@ -44,7 +43,6 @@ from models.pairs import (
 )
 from models.participant import Participant, get_participant_by_id
 from models.statistics import academic_year
-from rendering.notices import send_notices
 from rendering.ui import (
     FormOption,
     JoinApproval,
@@ -274,10 +272,7 @@ async def proposal_confirmed(
     callback_data: ProposalConfirm,
     message: Message,
     state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    context: Context,
 ) -> None:
     data = await state.get_data()
     await state.clear()
@@ -287,8 +282,8 @@ async def proposal_confirmed(
         return
     join = data.get("join_pair_id")
     pair = await propose_pair(
-        session,
-        actor,
+        context.session,
+        context.actor,
         mentee_id=data["mentee_id"],
         mentor_id=data["mentor_id"],
         forms=data.get("pair_forms", []),
@@ -298,15 +293,15 @@ async def proposal_confirmed(
     await query.answer()
     if join:
         await message.edit_text(_("Proposed; I am asking the new member for consent."))
-        await ask_pair_consent(bot, session, i18n, pair)
+        await ask_pair_consent(context.notifier, pair)
         return
-    names = await pair_names(session, pair)
+    names = await pair_names(context.session, pair)
     await message.edit_text(
         _("Proposed. Both are asked for consent; I will tell you their answers.")
         + "\n\n"
         + pair_card(pair, names)
     )
-    await ask_pair_consent(bot, session, i18n, pair)
+    await ask_pair_consent(context.notifier, pair)
 
 
 @router.callback_query(ProposalConfirm.filter())
@@ -389,27 +384,18 @@ async def order_number_entered(message: Message, state: FSMContext) -> None:
 
 
 @router.message(PairApproving.entering_order_date, F.text)
-async def order_date_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    participant: Participant | None,
-    settings: Settings,
-    stamp: Stamp,
-) -> None:
+async def order_date_entered(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
-    require_order_entry(participant, settings.order_entered_by)
-    order_date = parse_date(message.text, stamp.at.date(), "past")
+    require_order_entry(context.participant, context.settings.order_entered_by)
+    order_date = parse_date(message.text, context.stamp.at.date(), "past")
     if not await plausible(
-        message, state, order_date, order_date_doubt(order_date, stamp.at.date())
+        message, state, order_date, order_date_doubt(order_date, context.stamp.at.date())
     ):
         return
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
-        await _join_ordered(message, state, session, actor, bot, i18n, data, order_date)
+        await _join_ordered(message, state, context, data, order_date)
         return
+    session, actor = context.session, context.actor
     if data.get("replacement_id"):
         replacement = await record_replacement_order(
             session,
@@ -435,35 +421,30 @@ async def order_date_entered(
     await state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
-    await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
-    await send_notices(bot, session, i18n, "pair.approved", pair.id)
+    await show_outcome_later(
+        context.bot, data, context.stamp, _("✅ The pair is approved by order")
+    )
+    await context.notifier.notices("pair.approved", pair.id, to_curators=False)
 
 
 async def _join_ordered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    data: dict[str, Any],
-    order_date: date,
+    message: Message, state: FSMContext, context: Context, data: dict[str, Any], order_date: date
 ) -> None:
     pair = await approve_join(
-        session,
-        actor,
+        context.session,
+        context.actor,
         data["pair_id"],
         data["mentee_id"],
         order_number=data["order_number"],
         order_date=order_date,
     )
     await state.clear()
-    names = await pair_names(session, pair)
+    names = await pair_names(context.session, pair)
     await message.answer(
         _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
     )
     member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
-    await send_notices(bot, session, i18n, "pair.joined", member.id)
+    await context.notifier.notices("pair.joined", member.id, to_curators=False)
 
 
 @router.message(PairApproving.entering_order_number)

@@ -10,13 +10,11 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from documents import content
 from handlers.curator.documents import (
     LIST_LIMIT,
@@ -26,6 +24,7 @@ from handlers.curator.documents import (
     russian,
     send_doc,
 )
+from handlers.notify import Notifier
 from models.access import Actor
 from models.audit import record_view
 from models.consent import CONSENT_VERSIONS, consent_history
@@ -149,13 +148,14 @@ async def people_chosen(query: CallbackQuery, session: AsyncSession) -> None:
 async def consent_form(
     session: AsyncSession,
     person: Participant,
-    kind: str,
-    pair_id: int,
+    paper: tuple[str, int],
     college: content.College,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     today: date,
 ) -> content.Doc:
+    """The form of one expected paper: `paper` is its kind and, for a pair's consent, the pair."""
+    kind, pair_id = paper
+    i18n, settings = notifier.i18n, notifier.settings
     history = await consent_history(session, person.id)
     if kind == PaperKind.PAIR.value:
         pair = await session.get(Pair, pair_id)
@@ -200,9 +200,8 @@ async def paper_action(
     callback_data: PaperAction,
     session: AsyncSession,
     actor: Actor,
-    settings: Settings,
+    notifier: Notifier,
     today: date,
-    i18n: I18n,
 ) -> None:
     person = await session.get(Participant, callback_data.pid)
     if person is None or not person.full_name:
@@ -213,18 +212,18 @@ async def paper_action(
         raise NotFound()
     if callback_data.action == PaperVerb.FORM:
         await query.answer()
-        college = await college_of(session, settings, actor)
-        doc = await consent_form(session, person, *chosen, college, i18n, settings, today)
+        college = await college_of(session, notifier.settings, actor)
+        doc = await consent_form(session, person, chosen, college, notifier, today)
         await record_view(
             session, actor.telegram_id, "docs", kind=callback_data.kind, item=person.id
         )
-        await send_doc(shown(query), doc, settings)
+        await send_doc(shown(query), doc, notifier.settings)
         return
     if callback_data.action in (PaperVerb.MARK, PaperVerb.UNMARK):
         await mark_paper(
             session, actor, person.id, *chosen, received=callback_data.action == PaperVerb.MARK
         )
-    text, markup = await render_menu(session, person, settings.timezone)
+    text, markup = await render_menu(session, person, notifier.settings.timezone)
     await query.answer()
     if callback_data.action == PaperVerb.MENU:
         await chat_of(query).answer(text, reply_markup=markup)

@@ -6,20 +6,18 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.notify import notify_curators
+from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.survey import offer_survey
@@ -38,7 +36,7 @@ from models.pairs import (
 )
 from models.programmes import FINISHED, Programme, end_early, programme_of_pair
 from models.requests import Request, awaiting_new_mentor, decide_request, pending_requests
-from rendering.notices import curator_buttons, send_notices
+from rendering.notices import curator_buttons
 from rendering.replacement import render_offer, replacement_candidates
 from rendering.ui import (
     JoinApproval,
@@ -160,10 +158,8 @@ async def decision_commented(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
-    settings: Settings,
 ) -> None:
     data = await state.get_data()
     request = await decide_request(
@@ -172,15 +168,15 @@ async def decision_commented(
         data["request_id"],
         approve=data["approve"],
         comment=(message.text or ""),
-        max_months=settings.programme_max_months,
+        max_months=notifier.settings.programme_max_months,
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
     approved = request.status == RequestStatus.APPROVED
     outcome = _("✅ Request approved") if approved else _("✖ Request rejected")
-    await show_outcome_later(bot, data, stamp, outcome)
+    await show_outcome_later(notifier.bot, data, stamp, outcome)
     pair = await get_pair(session, request.pair_id)
-    await send_notices(bot, session, i18n, "request.decided", request.id)
+    await notifier.notices("request.decided", request.id, to_curators=False)
     if not approved:
         return
     if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
@@ -190,7 +186,7 @@ async def decision_commented(
     elif request.kind == RequestKind.EARLY_END:
         ended = await programme_of_pair(session, pair.id)
         if ended is not None:
-            await offer_survey(bot, session, i18n, ended)
+            await offer_survey(notifier.bot, session, notifier.i18n, ended)
 
 
 @router.callback_query(NewMentor.filter())
@@ -199,8 +195,7 @@ async def new_mentor_chosen(
     callback_data: NewMentor,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
@@ -213,7 +208,7 @@ async def new_mentor_chosen(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
     )
-    await ask_pair_consent(bot, session, i18n, pair)
+    await ask_pair_consent(notifier, pair)
 
 
 @router.message(Command("endprogramme"))
@@ -282,9 +277,7 @@ async def ending_confirmed(
     confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     programme = await end_early(
@@ -300,13 +293,9 @@ async def ending_confirmed(
         stamp,
         "⏹ " + _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
-    await send_notices(bot, session, i18n, "programme.ended", programme.id)
-    await offer_survey(bot, session, i18n, programme)
-    await notify_curators(
-        bot,
-        session,
-        settings,
-        i18n,
+    await notifier.notices("programme.ended", programme.id, to_curators=False)
+    await offer_survey(notifier.bot, session, notifier.i18n, programme)
+    await notifier.curators(
         lambda: (
             _("Programme #{id} ended by {name}.").format(id=programme.id, name=escape(stamp.who)),
             None,

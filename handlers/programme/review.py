@@ -13,9 +13,8 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.middlewares import Stamp
-from handlers.notify import notify_curators, notify_participants
+from handlers.notify import Notifier, notify_participants
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
@@ -29,7 +28,6 @@ from models.programmes import (
     review_programme,
     submission_occasion,
 )
-from rendering.notices import send_notices
 from rendering.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of
 from rendering.views import names_of, programme_view
 
@@ -71,10 +69,7 @@ async def draft_agreed(
     callback_data: ProgrammeAction,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
-    today: date,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
@@ -82,7 +77,7 @@ async def draft_agreed(
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
-    view = await _view(session, programme, today)
+    view = await _view(session, programme, stamp.at.date())
 
     def to_mentor() -> tuple[str, None]:
         return _("The mentee agreed to the programme; it now goes to the curator."), None
@@ -102,8 +97,8 @@ async def draft_agreed(
             "A programme is agreed and waits for your approval."
         ) + f"\n\n{view()}", button_rows(buttons)
 
-    await notify_participants(bot, session, i18n, [programme.pair.mentor_id], to_mentor)
-    await notify_curators(bot, session, settings, i18n, to_curators)
+    await notifier.participants([programme.pair.mentor_id], to_mentor)
+    await notifier.curators(to_curators)
 
 
 @router.callback_query(
@@ -140,8 +135,7 @@ async def comment_entered(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     data = await state.get_data()
@@ -158,10 +152,10 @@ async def comment_entered(
     await message.answer(_("Sent to the mentor."))
     returned = data["action"] == "return"
     outcome = _("↩ Returned to the mentor") if returned else _("💬 Comments sent to the mentor")
-    await show_outcome_later(bot, data, stamp, outcome)
+    await show_outcome_later(notifier.bot, data, stamp, outcome)
     by = "curator" if returned else "mentee"
     occasion = f"{by}.{submission_occasion(programme)}"
-    await send_notices(bot, session, i18n, "programme.returned", programme.id, occasion=occasion)
+    await notifier.notices("programme.returned", programme.id, occasion=occasion, to_curators=False)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.APPROVE))
@@ -170,11 +164,10 @@ async def programme_approved(
     callback_data: ProgrammeAction,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
     await show_decided(query, stamp, _("✅ Programme approved"))
     await query.answer(_("Approved."))
-    await send_notices(bot, session, i18n, "programme.approved", programme.id)
+    await notifier.notices("programme.approved", programme.id, to_curators=False)
