@@ -13,13 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.context import Context
+from handlers.loaded import PairOf
 from handlers.notify import Notifier, Render
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS
-from models.pairs import Pair, PairAnswer, PairMember, answer_pair, get_pair
+from models.pairs import Pair, PairAnswer, PairMember, answer_pair
 from rendering.ui import (
     SKIP,
     FormOption,
@@ -61,13 +62,10 @@ async def pair_accepted(
     await _after_answer(notifier, result)
 
 
-@router.callback_query(PairReply.filter(~F.accept))
-async def pair_declined(
-    query: CallbackQuery, callback_data: PairReply, state: FSMContext, session: AsyncSession
-) -> None:
-    await get_pair(session, callback_data.pair_id)
+@router.callback_query(PairReply.filter(~F.accept), PairOf(member=False))
+async def pair_declined(query: CallbackQuery, pair: Pair, state: FSMContext) -> None:
     await state.set_state(PairDeclining.entering_reason)
-    await state.set_data({"pair_id": callback_data.pair_id})
+    await state.set_data({"pair_id": pair.id})
     await remember_origin(state, query.message)
     spec = FIELDS["decline_reason"]
     await set_buttons(query, None)

@@ -13,13 +13,14 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.loaded import ProgrammeOf
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
 from models.errors import NotRegistered
-from models.programmes import Programme, get_programme, programmes_of, vote_completion
+from models.programmes import Programme, programmes_of, vote_completion
 from models.progress import open_for, waiting_for
 from rendering.ui import (
     ActivityVerb,
@@ -126,15 +127,10 @@ async def cmd_plan(
         )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW))
+@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW), ProgrammeOf())
 async def plan_opened(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
+    query: CallbackQuery, programme: Programme, session: AsyncSession, actor: Actor, today: date
 ) -> None:
-    programme = await get_programme(session, actor, callback_data.programme_id)
     await query.answer()
     await show_programme(
         shown(query), session, programme, today, await plan_actions(session, programme, actor)

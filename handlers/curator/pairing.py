@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from handlers.context import Context
 from handlers.dates import order_date_doubt, plausible
+from handlers.loaded import PairOf
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
@@ -32,9 +33,9 @@ from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import (
     MentorReplacement,
+    Pair,
     approve_join,
     approve_pair,
-    get_pair,
     mentees_without_pair,
     pairs_of,
     propose_pair,
@@ -312,18 +313,16 @@ async def stale_proposal(query: CallbackQuery) -> None:
     )
 
 
-@router.callback_query(PairApproval.filter())
+@router.callback_query(PairApproval.filter(), PairOf())
 async def approval_started(
     query: CallbackQuery,
-    callback_data: PairApproval,
+    pair: Pair,
     state: FSMContext,
-    session: AsyncSession,
     participant: Participant | None,
     settings: Settings,
 ) -> None:
     require_order_entry(participant, settings.order_entered_by)
-    await get_pair(session, callback_data.pair_id)
-    await _ask_order_number(query, state, {"pair_id": callback_data.pair_id})
+    await _ask_order_number(query, state, {"pair_id": pair.id})
     await remember_origin(state, query.message)
 
 

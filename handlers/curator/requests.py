@@ -17,12 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
+from handlers.loaded import RequestOf
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.survey import offer_survey
 from models.access import Actor
-from models.director import require_director_decides
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
@@ -132,18 +132,16 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
 
 
 @router.callback_query(
-    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
+    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT})),
+    RequestOf(),  # §4.3: refused before the comment is typed, not after
 )
 async def decision_started(
-    query: CallbackQuery, callback_data: RequestAction, state: FSMContext, session: AsyncSession
+    query: CallbackQuery, callback_data: RequestAction, state: FSMContext, request: Request
 ) -> None:
-    request = await session.get(Request, callback_data.request_id)
-    if request is not None:  # §4.3: refused before the comment is typed, not after
-        await require_director_decides(session, request.kind, query.from_user.id)
     await state.set_state(Deciding.entering_comment)
     await state.set_data(
         {
-            "request_id": callback_data.request_id,
+            "request_id": request.id,
             "approve": callback_data.action == RequestVerb.APPROVE,
         }
     )

@@ -14,6 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.loaded import ProgrammeOf
 from handlers.notify import Notifier, notify_participants
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
@@ -23,7 +24,6 @@ from models.fields import FIELDS
 from models.journal import meetings_of
 from models.programmes import (
     Programme,
-    get_programme,
     respond_to_draft,
     review_programme,
     submission_occasion,
@@ -102,16 +102,16 @@ async def draft_agreed(
 
 
 @router.callback_query(
-    ProgrammeAction.filter(F.action.in_({ProgrammeVerb.COMMENT, ProgrammeVerb.RETURN}))
+    ProgrammeAction.filter(F.action.in_({ProgrammeVerb.COMMENT, ProgrammeVerb.RETURN})),
+    ProgrammeOf(),
 )
 async def comment_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
     state: FSMContext,
-    session: AsyncSession,
+    programme: Programme,
     actor: Actor,
 ) -> None:
-    programme = await get_programme(session, actor, callback_data.programme_id)
     expected = (
         ProgrammeStatus.SUBMITTED
         if callback_data.action == ProgrammeVerb.COMMENT
