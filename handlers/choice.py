@@ -15,7 +15,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.notify import Notifier
+from handlers.context import Context
 from models.access import Actor
 from models.choice import ask_for_mentor, mentors_for, set_shown
 from models.enums import MentorStatus
@@ -152,18 +152,14 @@ async def mentor_asked(
 
 
 @router.message(Wishing.reason, F.text)
-async def wish_reason_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-) -> None:
+async def wish_reason_entered(message: Message, state: FSMContext, context: Context) -> None:
     mentor_id = int((await state.get_data()).get("mentor_id", 0))
-    curators = await curator_telegram_ids(session, notifier.settings.curator_ids)
-    wish = await ask_for_mentor(session, actor, mentor_id, printable(message.text or ""), curators)
+    curators = await curator_telegram_ids(context.session, context.settings.curator_ids)
+    wish = await ask_for_mentor(
+        context.session, context.actor, mentor_id, printable(message.text or ""), curators
+    )
     await state.clear()
     await message.answer(
         _("Your wish is sent to the curator. You will be asked before any pair is formed.")
     )
-    await notifier.notices("wish.created", wish.id, to_curators=False)
+    await context.notifier.notices("wish.created", wish.id, to_curators=False)

@@ -13,7 +13,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.notify import Notifier
+from handlers.context import Context
 from handlers.programme.common import my_pairs
 from models.access import Actor
 from models.enums import Side
@@ -96,20 +96,14 @@ async def proposal_started(
 
 
 @router.message(Proposing.text, F.text)
-async def proposal_written(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-) -> None:
+async def proposal_written(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
     recipients = await curator_telegram_ids(
-        session, notifier.settings.curator_ids
+        context.session, context.settings.curator_ids
     )  # with the director
     proposal = await propose(
-        session,
-        actor,
+        context.session,
+        context.actor,
         int(data.get("pair_id", 0)),
         int(data.get("mentee_id", 0)),
         str(data.get("kind", "")),
@@ -118,4 +112,4 @@ async def proposal_written(
     )
     await state.clear()
     await message.answer(_("Sent to the curator and the director. It is recorded."))
-    await notifier.notices("proposal.created", proposal.id, to_curators=False)
+    await context.notifier.notices("proposal.created", proposal.id, to_curators=False)

@@ -9,15 +9,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.middlewares import Stamp
 from handlers.context import Context
 from handlers.loaded import PairOf
 from handlers.notify import Notifier, Render
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
-from models.access import Actor
 from models.errors import InvalidValue
 from models.fields import FIELDS
 from models.pairs import Pair, PairAnswer, PairMember, answer_pair
@@ -48,18 +45,11 @@ async def ask_pair_consent(notifier: Notifier, pair: Pair) -> None:
 
 
 @router.callback_query(PairReply.filter(F.accept))
-async def pair_accepted(
-    query: CallbackQuery,
-    callback_data: PairReply,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
-) -> None:
-    result = await answer_pair(session, actor, callback_data.pair_id, accept=True)
-    await show_decided(query, stamp, _("✅ Agreed"))
+async def pair_accepted(query: CallbackQuery, callback_data: PairReply, context: Context) -> None:
+    result = await answer_pair(context.session, context.actor, callback_data.pair_id, accept=True)
+    await show_decided(query, context.stamp, _("✅ Agreed"))
     await query.answer(_("Thank you, your consent is recorded."))
-    await _after_answer(notifier, result)
+    await _after_answer(context.notifier, result)
 
 
 @router.callback_query(PairReply.filter(~F.accept), PairOf(member=False))

@@ -13,8 +13,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.context import Context
 from handlers.loaded import ProgrammeOf
-from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
 from models.access import Actor
@@ -139,24 +139,23 @@ async def plan_opened(
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))
 async def completion_voted(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: ProgrammeAction, context: Context
 ) -> None:
-    programme = await vote_completion(session, actor, callback_data.programme_id)
+    programme = await vote_completion(context.session, context.actor, callback_data.programme_id)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
         outcome = _(
             "✅ Agreed to complete; the programme completes when the mentor and every mentee "
             "have agreed"
         )
-        await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
+        await show_outcome_on_plan(
+            query, context.session, programme, context.actor, context.stamp, outcome
+        )
         return
     await query.answer(_("The programme is completed."))
     outcome = _("🏁 The programme is completed")
-    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
-    await notifier.notices("programme.completed", programme.id, to_curators=False)
-    await notifier.notices("programme.survey", programme.id, to_curators=False)
+    await show_outcome_on_plan(
+        query, context.session, programme, context.actor, context.stamp, outcome
+    )
+    await context.notifier.notices("programme.completed", programme.id, to_curators=False)
+    await context.notifier.notices("programme.survey", programme.id, to_curators=False)

@@ -16,11 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import remove_curator_menu, set_bot_commands
 from bot.config import Settings
-from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.notify import Notifier
+from handlers.context import Context
 from handlers.outcome import show_decided
-from models.access import Actor
 from models.director import director_telegram_ids
 from models.enums import StaffRole
 from models.errors import InvalidValue, NotFound, WrongState
@@ -133,17 +131,14 @@ async def _confirm_role(
 
 
 @router.callback_query(Confirmed("role"))
-async def role_confirmed(
-    query: CallbackQuery,
-    confirmed: dict[str, Any],
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
-) -> None:
+async def role_confirmed(query: CallbackQuery, confirmed: dict[str, Any], context: Context) -> None:
     role = StaffRole(confirmed["role"]) if confirmed["role"] else None
     person = await set_staff_role(
-        session, actor, confirmed["participant_id"], role, notifier.settings.curator_ids
+        context.session,
+        context.actor,
+        confirmed["participant_id"],
+        role,
+        context.settings.curator_ids,
     )
     await query.answer()
     name = escape(person.display_name)
@@ -151,14 +146,14 @@ async def role_confirmed(
         outcome = _("{name}: the staff role is taken away.").format(name=name)
     else:
         outcome = _("{name}: role {role}.").format(name=name, role=label(role))
-    await show_decided(query, stamp, "✅ " + outcome)
+    await show_decided(query, context.stamp, "✅ " + outcome)
     if role is None:
-        await remove_curator_menu(notifier.bot, notifier.i18n, person.telegram_id)
+        await remove_curator_menu(context.bot, context.i18n, person.telegram_id)
     await set_bot_commands(
-        notifier.bot,
-        notifier.i18n,
-        await curator_telegram_ids(session, notifier.settings.curator_ids),
-        await director_telegram_ids(session),
+        context.bot,
+        context.i18n,
+        await curator_telegram_ids(context.session, context.settings.curator_ids),
+        await director_telegram_ids(context.session),
     )
 
 

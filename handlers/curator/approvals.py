@@ -16,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.notify import Notifier
+from handlers.context import Context
 from models.access import Actor
 from models.approvals import (
     BankEntryState,
@@ -156,19 +156,13 @@ async def entry_return_asked(
 
 
 @router.message(Returning.comment, F.text)
-async def entry_returned(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-) -> None:
+async def entry_returned(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
-    curators = set(await curator_telegram_ids(session, notifier.settings.curator_ids))
-    curators -= set(await director_telegram_ids(session))
+    curators = set(await curator_telegram_ids(context.session, context.settings.curator_ids))
+    curators -= set(await director_telegram_ids(context.session))
     row = await return_entry(
-        session,
-        participant,
+        context.session,
+        context.participant,
         int(data.get("participant_id", 0)),
         str(data.get("role", "")),
         message.text or "",
@@ -176,7 +170,7 @@ async def entry_returned(
     )
     await state.clear()
     await message.answer(_("Returned to the curator with your comment."))
-    await notifier.notices("bank.returned", row.id, to_curators=False)
+    await context.notifier.notices("bank.returned", row.id, to_curators=False)
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RESUBMIT))

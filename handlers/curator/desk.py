@@ -189,10 +189,7 @@ async def cmd_today(message: Message, session: AsyncSession, today: date) -> Non
 
 @router.callback_query(DeskOpen.filter())
 async def desk_item_opened(
-    query: CallbackQuery,
-    callback_data: DeskOpen,
-    state: FSMContext,
-    context: Context,
+    query: CallbackQuery, callback_data: DeskOpen, state: FSMContext, context: Context
 ) -> None:
     session, today, participant = context.session, context.today, context.participant
     settings = context.settings

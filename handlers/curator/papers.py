@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from documents import content
+from handlers.context import Context
 from handlers.curator.documents import (
     LIST_LIMIT,
     DocumentChoice,
@@ -25,7 +26,6 @@ from handlers.curator.documents import (
     send_doc,
 )
 from handlers.notify import Notifier
-from models.access import Actor
 from models.audit import record_view
 from models.consent import CONSENT_VERSIONS, consent_history
 from models.enums import ConsentKind, PaperKind, ParticipantStatus
@@ -195,35 +195,38 @@ async def consent_form(
 
 
 @router.callback_query(PaperAction.filter())
-async def paper_action(
-    query: CallbackQuery,
-    callback_data: PaperAction,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    today: date,
-) -> None:
-    person = await session.get(Participant, callback_data.pid)
+async def paper_action(query: CallbackQuery, callback_data: PaperAction, context: Context) -> None:
+    person = await context.session.get(Participant, callback_data.pid)
     if person is None or not person.full_name:
         raise NotFound()
-    expected = await expected_papers(session, person)
+    expected = await expected_papers(context.session, person)
     chosen = (callback_data.kind, callback_data.pair)
     if callback_data.action != PaperVerb.MENU and chosen not in expected:
         raise NotFound()
     if callback_data.action == PaperVerb.FORM:
         await query.answer()
-        college = await college_of(session, notifier.settings, actor)
-        doc = await consent_form(session, person, chosen, college, notifier, today)
-        await record_view(
-            session, actor.telegram_id, "docs", kind=callback_data.kind, item=person.id
+        college = await college_of(context.session, context.settings, context.actor)
+        doc = await consent_form(
+            context.session, person, chosen, college, context.notifier, context.today
         )
-        await send_doc(shown(query), doc, notifier.settings)
+        await record_view(
+            context.session,
+            context.actor.telegram_id,
+            "docs",
+            kind=callback_data.kind,
+            item=person.id,
+        )
+        await send_doc(shown(query), doc, context.settings)
         return
     if callback_data.action in (PaperVerb.MARK, PaperVerb.UNMARK):
         await mark_paper(
-            session, actor, person.id, *chosen, received=callback_data.action == PaperVerb.MARK
+            context.session,
+            context.actor,
+            person.id,
+            *chosen,
+            received=callback_data.action == PaperVerb.MARK,
         )
-    text, markup = await render_menu(session, person, notifier.settings.timezone)
+    text, markup = await render_menu(context.session, person, context.settings.timezone)
     await query.answer()
     if callback_data.action == PaperVerb.MENU:
         await chat_of(query).answer(text, reply_markup=markup)

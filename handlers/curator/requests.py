@@ -15,14 +15,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
+from handlers.context import Context
 from handlers.loaded import RequestOf
-from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.survey import offer_survey
-from models.access import Actor
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
@@ -151,62 +149,52 @@ async def decision_started(
 
 
 @router.message(Deciding.entering_comment, F.text)
-async def decision_commented(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
-) -> None:
+async def decision_commented(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session,
-        actor,
+        context.session,
+        context.actor,
         data["request_id"],
         approve=data["approve"],
         comment=(message.text or ""),
-        max_months=notifier.settings.programme_max_months,
+        max_months=context.settings.programme_max_months,
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
     approved = request.status == RequestStatus.APPROVED
     outcome = _("✅ Request approved") if approved else _("✖ Request rejected")
-    await show_outcome_later(notifier.bot, data, stamp, outcome)
-    pair = await get_pair(session, request.pair_id)
-    await notifier.notices("request.decided", request.id, to_curators=False)
+    await show_outcome_later(context.bot, data, context.stamp, outcome)
+    pair = await get_pair(context.session, request.pair_id)
+    await context.notifier.notices("request.decided", request.id, to_curators=False)
     if not approved:
         return
     if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
-        ranked = await replacement_candidates(session, pair)
-        text, markup = render_offer(pair, ranked, await names_of(session, pair.mentee_ids))
+        ranked = await replacement_candidates(context.session, pair)
+        text, markup = render_offer(pair, ranked, await names_of(context.session, pair.mentee_ids))
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
-        ended = await programme_of_pair(session, pair.id)
+        ended = await programme_of_pair(context.session, pair.id)
         if ended is not None:
-            await offer_survey(notifier.bot, session, notifier.i18n, ended)
+            await offer_survey(context.bot, context.session, context.i18n, ended)
 
 
 @router.callback_query(NewMentor.filter())
 async def new_mentor_chosen(
-    query: CallbackQuery,
-    callback_data: NewMentor,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: NewMentor, context: Context
 ) -> None:
-    pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
+    pair = await propose_replacement(
+        context.session, context.actor, callback_data.pair_id, callback_data.mentor_id
+    )
     await query.answer()
-    names = await names_of(session, [callback_data.mentor_id])
+    names = await names_of(context.session, [callback_data.mentor_id])
     chosen = names.get(callback_data.mentor_id, "—")
-    await show_decided(query, stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
+    await show_decided(query, context.stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
     await chat_of(query).answer(
         _("I am asking {name} to take over the pair.").format(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
     )
-    await ask_pair_consent(notifier, pair)
+    await ask_pair_consent(context.notifier, pair)
 
 
 @router.message(Command("endprogramme"))
@@ -271,16 +259,11 @@ async def ending_reason_entered(message: Message, state: FSMContext, session: As
 
 @router.callback_query(Confirmed("end"))
 async def ending_confirmed(
-    query: CallbackQuery,
-    confirmed: dict[str, Any],
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
+    query: CallbackQuery, confirmed: dict[str, Any], context: Context
 ) -> None:
     programme = await end_early(
-        session,
-        actor,
+        context.session,
+        context.actor,
         confirmed["programme_id"],
         reason=EndReason.BY_CURATOR,
         comment=confirmed["reason"],
@@ -288,14 +271,16 @@ async def ending_confirmed(
     await query.answer()
     await show_decided(
         query,
-        stamp,
+        context.stamp,
         "⏹ " + _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
-    await notifier.notices("programme.ended", programme.id, to_curators=False)
-    await offer_survey(notifier.bot, session, notifier.i18n, programme)
-    await notifier.curators(
+    await context.notifier.notices("programme.ended", programme.id, to_curators=False)
+    await offer_survey(context.bot, context.session, context.i18n, programme)
+    await context.notifier.curators(
         lambda: (
-            _("Programme #{id} ended by {name}.").format(id=programme.id, name=escape(stamp.who)),
+            _("Programme #{id} ended by {name}.").format(
+                id=programme.id, name=escape(context.stamp.who)
+            ),
             None,
         ),
     )

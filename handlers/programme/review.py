@@ -13,9 +13,9 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.middlewares import Stamp
+from handlers.context import Context
 from handlers.loaded import ProgrammeOf
-from handlers.notify import Notifier, notify_participants
+from handlers.notify import notify_participants
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
@@ -65,19 +65,16 @@ async def send_draft_to_mentees(
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.AGREE))
 async def draft_agreed(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: ProgrammeAction, context: Context
 ) -> None:
-    programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
-    await show_decided(query, stamp, _("✅ Agreed with the programme"))
+    programme = await respond_to_draft(
+        context.session, context.actor, callback_data.programme_id, agree=True
+    )
+    await show_decided(query, context.stamp, _("✅ Agreed with the programme"))
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
-    view = await _view(session, programme, stamp.at.date())
+    view = await _view(context.session, programme, context.stamp.at.date())
 
     def to_mentor() -> tuple[str, None]:
         return _("The mentee agreed to the programme; it now goes to the curator."), None
@@ -97,8 +94,8 @@ async def draft_agreed(
             "A programme is agreed and waits for your approval."
         ) + f"\n\n{view()}", button_rows(buttons)
 
-    await notifier.participants([programme.pair.mentor_id], to_mentor)
-    await notifier.curators(to_curators)
+    await context.notifier.participants([programme.pair.mentor_id], to_mentor)
+    await context.notifier.curators(to_curators)
 
 
 @router.callback_query(
@@ -130,44 +127,36 @@ async def comment_started(
 
 
 @router.message(Commenting.entering_comment, F.text)
-async def comment_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
-) -> None:
+async def comment_entered(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
     comment = str(FIELDS["comment"].clean(message.text))
     if data["action"] == "comment":
         programme = await respond_to_draft(
-            session, actor, data["programme_id"], agree=False, comment=comment
+            context.session, context.actor, data["programme_id"], agree=False, comment=comment
         )
     else:
         programme = await review_programme(
-            session, actor, data["programme_id"], approve=False, comment=comment
+            context.session, context.actor, data["programme_id"], approve=False, comment=comment
         )
     await state.clear()
     await message.answer(_("Sent to the mentor."))
     returned = data["action"] == "return"
     outcome = _("↩ Returned to the mentor") if returned else _("💬 Comments sent to the mentor")
-    await show_outcome_later(notifier.bot, data, stamp, outcome)
+    await show_outcome_later(context.bot, data, context.stamp, outcome)
     by = "curator" if returned else "mentee"
     occasion = f"{by}.{submission_occasion(programme)}"
-    await notifier.notices("programme.returned", programme.id, occasion=occasion, to_curators=False)
+    await context.notifier.notices(
+        "programme.returned", programme.id, occasion=occasion, to_curators=False
+    )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.APPROVE))
 async def programme_approved(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: ProgrammeAction, context: Context
 ) -> None:
-    programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
-    await show_decided(query, stamp, _("✅ Programme approved"))
+    programme = await review_programme(
+        context.session, context.actor, callback_data.programme_id, approve=True
+    )
+    await show_decided(query, context.stamp, _("✅ Programme approved"))
     await query.answer(_("Approved."))
-    await notifier.notices("programme.approved", programme.id, to_curators=False)
+    await context.notifier.notices("programme.approved", programme.id, to_curators=False)
