@@ -11,7 +11,6 @@ handler takes at most six parameters (style §16):
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -22,7 +21,7 @@ from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.middlewares import Stamp
+from bot.middlewares import Handler, Stamp
 from handlers.notify import Notifier
 from models.access import Actor
 from models.participant import Participant
@@ -56,12 +55,7 @@ class Context:
 class ContextMiddleware(BaseMiddleware):
     """Puts this update's Notifier and Context into the handler's data."""
 
-    async def __call__(
-        self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         notifier = Notifier(data["bot"], data["session"], data["settings"], data["i18n"])
         data["notifier"] = notifier
         data["context"] = Context(

@@ -22,7 +22,8 @@ from models.mentor_rights import ProposalKind, mentee_card, propose
 from models.participant import curator_telegram_ids
 from models.programmes import programmes_of
 from rendering.texts import profile_card
-from rendering.ui import DbInt, button_rows, label
+from rendering.ui import DbInt, button_rows
+from rendering.views import programme_lines
 
 router = Router(name=__name__)
 KIND_BUTTONS = {
@@ -56,20 +57,7 @@ async def cmd_mentee(
             assert actor is not None  # my_pairs refused an unregistered person
             mentee = await mentee_card(session, actor, pair.id, mentee_id)
             parts = [profile_card(mentee)]
-            programmes = await programmes_of(session, mentee.id)
-            if programmes:
-                parts += ["", "<b>" + _("Programmes") + "</b>"]
-                for programme in programmes:
-                    done, total = programme.progress
-                    parts.append(
-                        _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
-                            id=programme.id,
-                            pair=programme.pair_id,
-                            status=label(programme.status),
-                            done=done,
-                            total=total,
-                        )
-                    )
+            parts += programme_lines(await programmes_of(session, mentee.id))
             buttons = [
                 (_(text), MenteeProposal(pair_id=pair.id, mentee_id=mentee.id, kind=kind))
                 for kind, text in KIND_BUTTONS.items()

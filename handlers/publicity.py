@@ -10,11 +10,11 @@ from html import escape
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from handlers.context import Context
 from models.consent import active_consent
 from models.enums import ConsentKind
 from models.errors import NotRegistered
@@ -32,24 +32,25 @@ from rendering.ui import ConsentAction, ConsentVerb, button_rows, chat_of, set_b
 router = Router(name=__name__)
 
 
-@router.message(Command("publicity"))
-async def cmd_publicity(
-    message: Message,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
+def registered(participant: Participant | None) -> Participant:
     if participant is None or not participant.is_registered:
         raise NotRegistered()
-    consent = await active_consent(session, participant.id, ConsentKind.PUBLICATION)
+    return participant
+
+
+@router.message(Command("publicity"))
+async def cmd_publicity(message: Message, context: Context) -> None:
+    participant = registered(context.participant)
+    consent = await active_consent(context.session, participant.id, ConsentKind.PUBLICATION)
     if consent is None:
-        text, markup = publicity_question(settings.organization_name, i18n.current_locale)
+        text, markup = publicity_question(
+            context.settings.organization_name, context.i18n.current_locale
+        )
         await message.answer(text, reply_markup=markup)
         return
     await message.answer(
         _("Your name may be published on the college site (consent given {when}).").format(
-            when=format_time(consent.given_at, settings.timezone)
+            when=format_time(consent.given_at, context.settings.timezone)
         ),
         reply_markup=button_rows([(_("Withdraw"), Publicity(agree=False))]),
     )
@@ -57,25 +58,21 @@ async def cmd_publicity(
 
 @router.callback_query(Publicity.filter())
 async def publicity_answered(
-    query: CallbackQuery,
-    callback_data: Publicity,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: Publicity, context: Context
 ) -> None:
-    if participant is None or not participant.is_registered:
-        raise NotRegistered()
+    participant = registered(context.participant)
     if callback_data.agree:
-        document = publication_consent_document(settings.organization_name, i18n.current_locale)
-        await give_publication_consent(session, participant, document)
+        document = publication_consent_document(
+            context.settings.organization_name, context.i18n.current_locale
+        )
+        await give_publication_consent(context.session, participant, document)
         text = _(
             "Thank you: your name may appear on the college site from the next publication. "
             "/publicity withdraws it."
         )
     else:
-        if await active_consent(session, participant.id, ConsentKind.PUBLICATION):
-            await withdraw_publication_consent(session, participant)
+        if await active_consent(context.session, participant.id, ConsentKind.PUBLICATION):
+            await withdraw_publication_consent(context.session, participant)
         text = _(
             "Your name will not be published: the site says only «mentor» or «mentee». "
             "/publicity changes this."

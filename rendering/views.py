@@ -7,6 +7,7 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
+from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
@@ -375,3 +376,40 @@ def decision_keyboard(participant: Participant) -> InlineKeyboardMarkup | None:
         MentorDecision(participant_id=participant.id, accept=False),
         _("Reject"),
     )
+
+
+def programme_lines(programmes: Iterable[Programme]) -> list[str]:
+    """A person's programmes on their card: a heading, then one line each (none: nothing)."""
+    lines = []
+    for programme in programmes:
+        done, total = programme.progress
+        lines.append(
+            _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
+                id=programme.id,
+                pair=programme.pair_id,
+                status=label(programme.status),
+                done=done,
+                total=total,
+            )
+        )
+    return ["", "<b>" + _("Programmes") + "</b>", *lines] if lines else []
+
+
+def programme_buttons(
+    programmes: Iterable[Programme],
+    name: Callable[[int], str],
+    data: Callable[[Programme], CallbackData],
+) -> list[tuple[str, CallbackData]]:
+    """A button a programme to choose from, named by its number and its pair
+    («#12: mentor → mentee, mentee»); `name` gives a person's name, `data` the button's data."""
+    return [
+        (
+            _("#{id}: {mentor} → {mentees}").format(
+                id=programme.id,
+                mentor=name(programme.pair.mentor_id),
+                mentees=", ".join(name(i) for i in programme.pair.mentee_ids),
+            ),
+            data(programme),
+        )
+        for programme in programmes
+    ]

@@ -8,7 +8,7 @@ final report. A college template that cannot be used is reported and ours is use
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape, unescape
 
@@ -34,6 +34,7 @@ from models.participant import Participant
 from models.programmes import Programme, get_programme
 from models.statistics import academic_year, collect_statistics
 from rendering.ui import button_rows, chat_of, shown
+from rendering.views import programme_buttons
 
 router = Router(name=__name__)
 LIST_LIMIT = 30
@@ -120,7 +121,7 @@ async def cmd_docs(message: Message) -> None:
     await message.answer(_("Which document?"), reply_markup=menu())
 
 
-async def _choose(message: Message, items: list[tuple[str, DocumentChoice]], prompt: str) -> None:
+async def _choose(message: Message, items: Sequence[tuple[str, CallbackData]], prompt: str) -> None:
     if not items:
         await message.answer(_("None."))
         return
@@ -137,14 +138,9 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             .order_by(Programme.id.desc())
             .limit(LIST_LIMIT)
         )
-        items = [
-            (
-                f"№{p.id}: {people.name(p.pair.mentor_id)} → "
-                + ", ".join(people.name(i) for i in p.pair.mentee_ids),
-                DocumentChoice(kind="programme", item=p.id),
-            )
-            for p in programmes
-        ]
+        items = programme_buttons(
+            programmes, people.name, lambda p: DocumentChoice(kind="programme", item=p.id)
+        )
         await _choose(shown(query), items, _("Which programme?"))
     elif kind == "early_list":
         programmes = await session.scalars(

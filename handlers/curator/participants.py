@@ -41,11 +41,10 @@ from rendering.ui import (
     ProgrammeVerb,
     add_buttons,
     chat_of,
-    label,
     page_buttons,
     show_outcome,
 )
-from rendering.views import decision_keyboard
+from rendering.views import decision_keyboard, programme_lines
 
 router = Router(name=__name__)
 PAGE = 10
@@ -231,19 +230,7 @@ async def render_card(
             escape(await papers_lines(session, person, settings.timezone)),
         ]
     programmes = await programmes_of(session, person.id)
-    if programmes:
-        parts += ["", "<b>" + _("Programmes") + "</b>"]
-        for programme in programmes:
-            done, total = programme.progress
-            parts.append(
-                _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
-                    id=programme.id,
-                    pair=programme.pair_id,
-                    status=label(programme.status),
-                    done=done,
-                    total=total,
-                )
-            )
+    parts += programme_lines(programmes)
     approvals = [
         entry
         for role in BankRole

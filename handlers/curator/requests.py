@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.context import Context
 from handlers.loaded import RequestOf
-from handlers.outcome import remember_origin, show_decided, show_outcome_later
+from handlers.outcome import ask_typed, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from handlers.survey import offer_survey
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
@@ -55,6 +55,7 @@ from rendering.views import (
     names_of,
     pair_card,
     pair_names,
+    programme_buttons,
     request_activity,
     request_card,
     request_names,
@@ -136,16 +137,13 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
 async def decision_started(
     query: CallbackQuery, callback_data: RequestAction, state: FSMContext, request: Request
 ) -> None:
-    await state.set_state(Deciding.entering_comment)
-    await state.set_data(
-        {
-            "request_id": request.id,
-            "approve": callback_data.action == RequestVerb.APPROVE,
-        }
+    await ask_typed(
+        query,
+        state,
+        Deciding.entering_comment,
+        {"request_id": request.id, "approve": callback_data.action == RequestVerb.APPROVE},
+        _("Your comment on the decision (it goes to the participants):"),
     )
-    await remember_origin(state, query.message)
-    await chat_of(query).answer(_("Your comment on the decision (it goes to the participants):"))
-    await query.answer()
 
 
 @router.message(Deciding.entering_comment, F.text)
@@ -213,17 +211,11 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
     names = await names_of(
         session, [i for p in running for i in (p.pair.mentor_id, *p.pair.mentee_ids)]
     )
-    buttons = [
-        (
-            _("#{id}: {mentor} → {mentees}").format(
-                id=p.id,
-                mentor=names.get(p.pair.mentor_id, "—"),
-                mentees=", ".join(names.get(i, "—") for i in p.pair.mentee_ids),
-            ),
-            ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
-        )
-        for p in running
-    ]
+    buttons = programme_buttons(
+        running,
+        lambda i: names.get(i, "—"),
+        lambda p: ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
+    )
     await message.answer(
         _("Which programme ends for non-performance or force majeure (§10.1.3)?"),
         reply_markup=button_rows(buttons),

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from handlers.context import Context
 from handlers.loaded import ProgrammeOf
 from handlers.notify import notify_participants
-from handlers.outcome import remember_origin, show_decided, show_outcome_later
+from handlers.outcome import ask_typed, show_decided, show_outcome_later
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
@@ -28,7 +28,7 @@ from models.programmes import (
     review_programme,
     submission_occasion,
 )
-from rendering.ui import ProgrammeAction, ProgrammeVerb, button_rows, chat_of, prompt_of
+from rendering.ui import ProgrammeAction, ProgrammeVerb, button_rows, prompt_of
 from rendering.views import names_of, programme_view
 
 router = Router(name=__name__)
@@ -119,11 +119,8 @@ async def comment_started(
         callback_data.action == ProgrammeVerb.RETURN
     ):
         raise WrongState()
-    await state.set_state(Commenting.entering_comment)
-    await state.set_data({"programme_id": programme.id, "action": callback_data.action})
-    await remember_origin(state, query.message)
-    await chat_of(query).answer(prompt_of("comment"))
-    await query.answer()
+    data = {"programme_id": programme.id, "action": callback_data.action}
+    await ask_typed(query, state, Commenting.entering_comment, data, prompt_of("comment"))
 
 
 @router.message(Commenting.entering_comment, F.text)
