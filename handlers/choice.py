@@ -22,7 +22,7 @@ from models.enums import MentorStatus
 from models.errors import NotRegistered, WrongState
 from models.fields import printable
 from models.participant import Participant, curator_telegram_ids
-from rendering.ui import DbInt, button_rows
+from rendering.ui import DbInt, button_rows, chat_of, set_buttons
 from rendering.views import reason_text
 
 router = Router(name=__name__)
@@ -126,8 +126,7 @@ async def show_me_changed(
         if callback_data.shown
         else _("Mentees choosing a mentor no longer see you.")
     )
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
 
 
 @router.callback_query(AskMentor.filter())
@@ -147,8 +146,7 @@ async def mentor_asked(
     await state.set_state(Wishing.reason)
     await state.update_data(mentor_id=callback_data.mentor_id)
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(_("Why this mentor? A few words for the curator (or /cancel)."))
+    await chat_of(query).answer(_("Why this mentor? A few words for the curator (or /cancel)."))
 
 
 @router.message(Wishing.reason, F.text)

@@ -32,7 +32,7 @@ from models.library import (
     may_add,
     parse_tags,
 )
-from rendering.ui import DbInt, button_rows
+from rendering.ui import DbInt, button_rows, chat_of, set_buttons
 
 router = Router(name=__name__)
 PAGE = 10
@@ -172,8 +172,7 @@ async def material_deleted(
 ) -> None:
     await delete_material(session, _actor(actor), callback_data.material_id)
     await query.answer(_("Deleted from the library."))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
+    await set_buttons(query, None)
 
 
 @router.callback_query(LibraryAdd.filter())
@@ -193,8 +192,7 @@ async def adding_started(
     await state.set_state(Adding.title)
     await state.set_data({"event_id": callback_data.event_id or None})
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(_("The material's title (or /cancel):"))
+    await chat_of(query).answer(_("The material's title (or /cancel):"))
 
 
 @router.message(Adding.title, F.text)
@@ -253,13 +251,12 @@ async def audience_chosen(
     )
     await state.clear()
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
-            _("Added to the library: «{title}». /library shows it.").format(
-                title=escape(material.title)
-            )
+    await set_buttons(query, None)
+    await chat_of(query).answer(
+        _("Added to the library: «{title}». /library shows it.").format(
+            title=escape(material.title)
         )
+    )
 
 
 @router.callback_query(LibraryAudience.filter())

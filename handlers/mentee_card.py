@@ -22,7 +22,7 @@ from models.mentor_rights import ProposalKind, mentee_card, propose
 from models.participant import curator_telegram_ids
 from models.programmes import programmes_of
 from rendering.texts import profile_card
-from rendering.ui import DbInt, button_rows
+from rendering.ui import DbInt, button_rows, chat_of
 from rendering.views import programme_lines
 
 router = Router(name=__name__)
@@ -77,10 +77,9 @@ async def proposal_started(
     await state.set_state(Proposing.text)
     await state.set_data(callback_data.model_dump(mode="json"))
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(
-            _("What do you propose and why? It goes to the curator and the director (or /cancel).")
-        )
+    await chat_of(query).answer(
+        _("What do you propose and why? It goes to the curator and the director (or /cancel).")
+    )
 
 
 @router.message(Proposing.text, F.text)

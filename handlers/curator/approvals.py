@@ -30,7 +30,7 @@ from models.director import director_telegram_ids, is_director
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids
 from rendering.texts import format_time, profile_card
-from rendering.ui import DbInt, button_rows
+from rendering.ui import DbInt, button_rows, chat_of, set_buttons
 
 router = Router(name=__name__)
 SHOWN = 10
@@ -127,13 +127,12 @@ async def entry_approved(
         session, participant, callback_data.participant_id, callback_data.role
     )
     await query.answer(_("Approved."))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
-            _("✅ №{id} approved by the director, {when}.").format(
-                id=callback_data.participant_id, when=format_time(row.decided_at, settings.timezone)
-            )
+    await set_buttons(query, None)
+    await chat_of(query).answer(
+        _("✅ №{id} approved by the director, {when}.").format(
+            id=callback_data.participant_id, when=format_time(row.decided_at, settings.timezone)
         )
+    )
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RETURN))
@@ -151,8 +150,7 @@ async def entry_return_asked(
     await state.set_state(Returning.comment)
     await state.update_data(participant_id=callback_data.participant_id, role=callback_data.role)
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.answer(_("What should the curator fix? Write a comment (or /cancel)."))
+    await chat_of(query).answer(_("What should the curator fix? Write a comment (or /cancel)."))
 
 
 @router.message(Returning.comment, F.text)
@@ -179,11 +177,10 @@ async def entry_resubmitted(
 ) -> None:
     await resubmit_entry(session, actor, callback_data.participant_id, callback_data.role)
     await query.answer(_("Sent to the director again."))
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-        await query.message.answer(
-            _("№{id} is with the director again.").format(id=callback_data.participant_id)
-        )
+    await set_buttons(query, None)
+    await chat_of(query).answer(
+        _("№{id} is with the director again.").format(id=callback_data.participant_id)
+    )
 
 
 def approval_lines(entries: list[BankEntryState], settings: Settings) -> list[str]:
