@@ -394,14 +394,10 @@ async def order_date_entered(message: Message, state: FSMContext, context: Conte
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
         await _join_ordered(message, state, context, data, order_date)
         return
-    session, actor = context.session, context.actor
+    session, actor, number = context.session, context.actor, data["order_number"]
     if data.get("replacement_id"):
         replacement = await record_replacement_order(
-            session,
-            actor,
-            data["replacement_id"],
-            order_number=data["order_number"],
-            order_date=order_date,
+            session, actor, data["replacement_id"], order_number=number, order_date=order_date
         )
         await state.clear()
         await message.answer(
@@ -411,11 +407,7 @@ async def order_date_entered(message: Message, state: FSMContext, context: Conte
         )
         return
     pair = await approve_pair(
-        session,
-        actor,
-        data["pair_id"],
-        order_number=data["order_number"],
-        order_date=order_date,
+        session, actor, data["pair_id"], order_number=number, order_date=order_date
     )
     await state.clear()
     names = await pair_names(session, pair)
