@@ -25,6 +25,7 @@ PARTICIPANT_COMMANDS = (
     ("mentors", N_("Choose a mentor (mentees) or be shown to mentees (mentors)")),
     ("library", N_("The methodical library: materials, memos, practices")),
     ("mentee", N_("My mentee's card; propose encouragement or a contest (mentor)")),
+    ("comentor", N_("Co-mentors: teachers who help my mentee (§7.1.1)")),
     ("programme", N_("Draft the programme (mentor)")),
     ("profile", N_("My profile and questionnaire")),
     ("consent", N_("My consents: view or withdraw")),

@@ -18,6 +18,7 @@ from bot.config import Settings
 from handlers.onboarding.options import STALE
 from handlers.programme.common import my_pairs, pick_pair
 from models.access import Actor
+from models.comentors import journal_side
 from models.enums import MessageKind, Side
 from models.errors import InvalidValue
 from models.fields import FIELDS, check_not_future, parse_date
@@ -97,8 +98,10 @@ async def _command(
     action: str,
     today: date,
 ) -> None:
-    side = None if action == "meeting" else Side.MENTEE
-    pair = await pick_pair(message, session, await my_pairs(session, actor, side=side), action)
+    meeting = action == "meeting"  # the journal: co-mentors log meetings too (§7.1.1)
+    side = None if meeting else Side.MENTEE
+    pairs = await my_pairs(session, actor, side=side, co_mentored=meeting)
+    pair = await pick_pair(message, session, pairs, action)
     if pair is not None:
         await _start(message, state, pair, action, today)
 
@@ -136,7 +139,10 @@ async def journal_pair_picked(
     today: date,
 ) -> None:
     pair = await get_pair(session, callback_data.pair_id)
-    pair.require_member(actor, curator_allowed=False)
+    if callback_data.action == PairPurpose.MEETING:
+        await journal_side(session, pair, actor)  # a member or a co-mentor (§7.1.1)
+    else:
+        pair.require_member(actor, curator_allowed=False)
     await query.answer()
     await _start(shown(query), state, pair, callback_data.action, today)
 

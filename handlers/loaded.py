@@ -37,17 +37,20 @@ def _named(callback_data: CallbackData, field: str) -> int:
 
 class ProgrammeOf(Filter):
     """The programme named by the button's `field`, with its pair and activities, for one of its
-    pair's people or a curator (§7.1.2); with `sides`, only for those sides (a curator's side
-    is Side.CURATOR). Injected as `programme`."""
+    pair's people or a curator (§7.1.2); `to_read` (only showing it) lets its co-mentors in too
+    (§7.1.1); with `sides`, only for those sides (a curator's side is Side.CURATOR). Injected
+    as `programme`."""
 
-    def __init__(self, *sides: Side, field: str = "programme_id") -> None:
+    def __init__(self, *sides: Side, field: str = "programme_id", to_read: bool = False) -> None:
         self.sides = frozenset(sides)
         self.field = field
+        self.to_read = to_read
 
     async def __call__(
         self, query: CallbackQuery, callback_data: CallbackData, session: AsyncSession, actor: Actor
     ) -> dict[str, Any]:
-        programme = await get_programme(session, actor, _named(callback_data, self.field))
+        programme_id = _named(callback_data, self.field)
+        programme = await get_programme(session, actor, programme_id, to_read=self.to_read)
         if self.sides and programme.pair.require_member(actor) not in self.sides:
             raise AccessDenied()
         return {"programme": programme}

@@ -4,6 +4,8 @@ measures (§7.2.6, §7.2.7); the proposal goes to the curator and the director."
 
 from __future__ import annotations
 
+from html import escape
+
 from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
@@ -18,12 +20,12 @@ from handlers.programme.common import my_pairs
 from models.access import Actor
 from models.enums import Side
 from models.i18n_marker import N_
-from models.mentor_rights import ProposalKind, mentee_card, propose
+from models.mentor_rights import KIND_LABELS, ProposalKind, mentee_card, proposals_for, propose
 from models.participant import curator_telegram_ids
 from models.programmes import programmes_of
 from rendering.texts import profile_card
-from rendering.ui import DbInt, button_rows, chat_of
-from rendering.views import programme_lines
+from rendering.ui import DbInt, button_rows, chat_of, label
+from rendering.views import day, programme_lines
 
 router = Router(name=__name__)
 KIND_BUTTONS = {
@@ -58,11 +60,30 @@ async def cmd_mentee(
             mentee = await mentee_card(session, actor, pair.id, mentee_id)
             parts = [profile_card(mentee)]
             parts += programme_lines(await programmes_of(session, mentee.id))
+            parts += await _proposals_lines(session, pair.id, mentee.id)
             buttons = [
                 (_(text), MenteeProposal(pair_id=pair.id, mentee_id=mentee.id, kind=kind))
                 for kind, text in KIND_BUTTONS.items()
             ]
             await message.answer("\n".join(parts), reply_markup=button_rows(buttons))
+
+
+async def _proposals_lines(session: AsyncSession, pair_id: int, mentee_id: int) -> list[str]:
+    """The history of the mentor's proposals for this mentee and their answers."""
+    proposals = await proposals_for(session, pair_id, mentee_id)
+    if not proposals:
+        return []
+    lines = ["", "<b>" + _("Your proposals") + "</b>"]
+    for proposal in proposals:
+        line = _("{date}: {kind} — {status}").format(
+            date=day(proposal.created_at.date()),
+            kind=_(KIND_LABELS.get(proposal.kind, proposal.kind)),
+            status=label(proposal.status),
+        )
+        if proposal.decision_comment:
+            line += f" ({escape(proposal.decision_comment)})"
+        lines.append(line)
+    return lines
 
 
 @router.callback_query(MenteeProposal.filter())
@@ -77,6 +98,7 @@ async def proposal_started(
     await state.set_state(Proposing.text)
     await state.set_data(callback_data.model_dump(mode="json"))
     await query.answer()
+    # under a message too old to be read the prompt still goes to the chat (rendering.ui)
     await chat_of(query).answer(
         _("What do you propose and why? It goes to the curator and the director (or /cancel).")
     )

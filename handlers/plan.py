@@ -18,6 +18,7 @@ from handlers.loaded import ProgrammeOf
 from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
 from models.access import Actor
+from models.comentors import is_co_mentor
 from models.enums import ProgrammeStatus, Side
 from models.errors import NotRegistered
 from models.programmes import Programme, programmes_of, vote_completion
@@ -48,8 +49,15 @@ async def plan_actions(
     )
     if side is None and actor.is_curator:
         return button_rows([history])
-    if programme.status != ProgrammeStatus.APPROVED or side is None:
+    meeting = (
+        _("📝 Log a meeting"),
+        PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id),
+    )
+    if programme.status != ProgrammeStatus.APPROVED:
         return None
+    if side is None:  # a co-mentor (§7.1.1) reads and logs meetings, nothing else
+        helps = await is_co_mentor(session, programme.pair, actor.participant_id)
+        return button_rows([meeting]) if helps else None
     buttons: list[tuple[str, CallbackData]] = []
     if await open_for(session, programme, me):
         report = ProgrammeAction(action=ProgrammeVerb.REPORT, programme_id=programme.id)
@@ -67,9 +75,7 @@ async def plan_actions(
         back = PartAction(action=ActivityVerb.RETURN, **ids)
         buttons.append((_("✔ Confirm {n}").format(n=which), confirm))
         buttons.append((_("↩ Return {n}").format(n=which), back))
-    buttons.append(
-        (_("📝 Log a meeting"), PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id))
-    )
+    buttons.append(meeting)
     change = ProgrammeAction(action=ProgrammeVerb.CHANGE, programme_id=programme.id)
     buttons += [(_("✏ Propose a change (§10.2)"), change), history]
     if programme.plan_done and me not in programme.completion_votes:
@@ -115,26 +121,38 @@ async def cmd_plan(
 ) -> None:
     if actor is None or actor.participant_id is None:
         raise NotRegistered()
-    programmes = await programmes_of(session, actor.participant_id)
+    programmes = await programmes_of(session, actor.participant_id, co_mentored=True)
     if not programmes:
         await message.answer(
             _("You have no programme yet. It is drafted by the mentor once the pair is approved.")
         )
         return
     for programme in programmes[:3]:
-        await show_programme(
-            message, session, programme, today, await plan_actions(session, programme, actor)
-        )
+        markup = await plan_actions(session, programme, actor)
+        prefix = _co_mentor_mark(programme, actor)
+        await show_programme(message, session, programme, today, markup, prefix)
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW), ProgrammeOf())
+def _co_mentor_mark(programme: Programme, actor: Actor) -> str:
+    """Above a programme the person reads as a co-mentor: what they may do with it."""
+    if programme.pair.side_of(actor.participant_id) is not None:
+        return ""
+    return _(
+        "👥 <i>You are a co-mentor of this pair (§7.1.1): you see the programme and log "
+        "meetings; reports, votes and changes are the mentor's and the mentee's.</i>"
+    )
+
+
+@router.callback_query(
+    ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW), ProgrammeOf(to_read=True)
+)
 async def plan_opened(
     query: CallbackQuery, programme: Programme, session: AsyncSession, actor: Actor, today: date
 ) -> None:
     await query.answer()
-    await show_programme(
-        shown(query), session, programme, today, await plan_actions(session, programme, actor)
-    )
+    markup = await plan_actions(session, programme, actor)
+    prefix = "" if actor.is_curator else _co_mentor_mark(programme, actor)
+    await show_programme(shown(query), session, programme, today, markup, prefix)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))

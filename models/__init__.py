@@ -6,6 +6,7 @@ from models.base import Base
 from models.broadcasts import Broadcast
 from models.changes import ProgrammeChange
 from models.choice import MentorWish
+from models.comentors import CoMentor
 from models.consent import Consent
 from models.departments import Department
 from models.forms import FormDraft
@@ -34,6 +35,7 @@ __all__ = [
     "BankDecision",
     "Base",
     "Broadcast",
+    "CoMentor",
     "Consent",
     "Department",
     "EventGuest",

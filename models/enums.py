@@ -171,6 +171,26 @@ class Side(StrEnum):
     MENTOR = "mentor"
     MENTEE = "mentee"
     CURATOR = "curator"
+    # A teacher the mentor brought in with their consent (§7.1.1): reads the programme and logs
+    # meetings; never returned by `Pair.side_of`, so no member's right reaches them.
+    CO_MENTOR = "co_mentor"
+
+
+class CoMentorStatus(StrEnum):
+    """A teacher the mentor brings in to help the mentee (§7.1.1), with their consent."""
+
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    ENDED = "ended"  # removed by the mentor or a curator, left, or their consent withdrawn
+
+
+class ProposalStatus(StrEnum):
+    """The curator's or the director's answer to a mentor's proposal (§7.2.6, §7.2.7)."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
 
 
 class Responsible(StrEnum):
@@ -261,6 +281,13 @@ LABELS.update(
             (ChangeStatus.AGREED, N_("agreed by everyone and applied")),
             (ChangeStatus.REJECTED, N_("not agreed")),
             (ChangeStatus.WITHDRAWN, N_("withdrawn by its author")),
+            (CoMentorStatus.INVITED, N_("invited, waiting for their consent")),
+            (CoMentorStatus.ACCEPTED, N_("agreed, helps the pair")),
+            (CoMentorStatus.DECLINED, N_("declined the invitation")),
+            (CoMentorStatus.ENDED, N_("no longer a co-mentor")),
+            (ProposalStatus.OPEN, N_("waiting for the curator or the director")),
+            (ProposalStatus.ACCEPTED, N_("accepted")),
+            (ProposalStatus.DECLINED, N_("declined")),
         ]
     )
 )

@@ -77,7 +77,9 @@ async def erase_person(
     )
     # Library materials the person added (their texts and files).
     await session.execute(delete(Material).where(Material.author_id == participant.id))
-    # The mentor's proposals about a mentee speak of the mentee and were written by the mentor.
+    # The mentor's proposals about a mentee speak of the mentee and were written by the mentor;
+    # the curator's or the director's answer speaks of them too. Co-mentors (§7.1.1) hold only
+    # ids, states and dates: they stay, ended by the withdrawal (models.withdrawal).
     await session.execute(
         update(MentorProposal)
         .where(
@@ -86,7 +88,7 @@ async def erase_person(
                 MentorProposal.mentee_id == participant.id,
             )
         )
-        .values(text=None)
+        .values(text=None, decision_comment=None)
     )
     # The reasons the person gave for the mentor they asked for.
     await session.execute(

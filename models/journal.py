@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.access import Actor
 from models.base import Base, utcnow
+from models.comentors import journal_side
 from models.enums import MessageKind, PairStatus, Side
 from models.errors import AccessDenied, NotFound, WrongState
 from models.fields import FIELDS
@@ -60,7 +61,7 @@ async def log_meeting(
     today: date,
 ) -> Meeting:
     pair = await get_pair(session, pair_id)
-    pair.require_member(actor, curator_allowed=False)
+    await journal_side(session, pair, actor)  # the mentor, a mentee or a co-mentor (§7.1.1)
     if pair.status != PairStatus.ACTIVE:
         raise WrongState(N_("Meetings are logged for an approved, running pair."))
     if held_on > today:

@@ -19,6 +19,7 @@ from models.base import Base, utcnow
 from models.broadcasts import Broadcast
 from models.changes import ProgrammeChange
 from models.choice import MentorWish
+from models.comentors import CoMentor
 from models.consent import (
     Consent,
     ConsentDocument,
@@ -243,7 +244,12 @@ async def personal_data(
                 ActivityProgress.reviewed_by == pid,
             )
         ),
-        "meetings": select(Meeting).where(Meeting.pair_id.in_(pair_ids)),
+        "meetings": select(Meeting).where(
+            or_(Meeting.pair_id.in_(pair_ids), Meeting.author_id == pid)
+        ),
+        "co_mentors": select(CoMentor).where(
+            or_(CoMentor.participant_id == pid, CoMentor.invited_by == pid)
+        ),
         "pair_messages": select(PairMessage).where(
             or_(PairMessage.author_id == pid, PairMessage.pair_id.in_(mentored))
         ),

@@ -28,6 +28,7 @@ from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
+from models.comentors import co_mentored_pair_ids, reader_side
 from models.concurrency import decision
 from models.enums import (
     ActivityStatus,
@@ -169,12 +170,18 @@ def _whole_activity() -> tuple[Any, ...]:
     return (joinedload(Activity.programme).options(*_whole_programme()),)
 
 
-async def get_programme(session: AsyncSession, actor: Actor, programme_id: int) -> Programme:
-    """A programme its pair's people and curators may see (§7.1.2); others are refused."""
+async def get_programme(
+    session: AsyncSession, actor: Actor, programme_id: int, *, to_read: bool = False
+) -> Programme:
+    """A programme its pair's people and curators may see (§7.1.2); others are refused. Only
+    `to_read` (showing it, nothing done to it) lets its co-mentors in too (§7.1.1)."""
     programme = await session.get(Programme, programme_id, options=_whole_programme())
     if programme is None:
         raise NotFound()
-    programme.pair.require_member(actor)
+    if to_read:
+        await reader_side(session, programme.pair, actor)
+    else:
+        programme.pair.require_member(actor)
     return programme
 
 
@@ -563,24 +570,32 @@ def check_end_limit(programme: Programme, new_end: date, max_months: int) -> Non
 
 
 @cache
-def _programmes_of() -> Any:
+def _programmes_of(co_mentored: bool = False) -> Any:
     as_mentee = select(PairMember.pair_id).where(
         PairMember.mentee_id == bindparam("participant_id"),
         PairMember.declined_at.is_(None),
         admitted(),
     )
+    mine = (Pair.mentor_id == bindparam("participant_id")) | Pair.id.in_(as_mentee)
+    if co_mentored:  # and the running pairs the person helps as a co-mentor (§7.1.1)
+        helped = co_mentored_pair_ids(bindparam("participant_id"))
+        mine = mine | (Pair.id.in_(helped) & (Pair.status == PairStatus.ACTIVE))
     return (
         select(Programme)
         .join(Pair, Pair.id == Programme.pair_id)
-        .where((Pair.mentor_id == bindparam("participant_id")) | Pair.id.in_(as_mentee))
+        .where(mine)
         .options(contains_eager(Programme.pair).joinedload(Pair.members))
         .options(joinedload(Programme.activities))
         .order_by(Programme.id.desc())
     )
 
 
-async def programmes_of(session: AsyncSession, participant_id: int) -> list[Programme]:
+async def programmes_of(
+    session: AsyncSession, participant_id: int, *, co_mentored: bool = False
+) -> list[Programme]:
     """Programmes of every pair the person is or was in (declined proposals aside), newest
-    first; with their pairs, members and activities, in one statement."""
-    result = await session.scalars(_programmes_of(), {"participant_id": participant_id})
+    first; with their pairs, members and activities, in one statement. With `co_mentored`,
+    also those of the running pairs the person helps as a co-mentor (only to read them)."""
+    statement = _programmes_of(co_mentored)
+    result = await session.scalars(statement, {"participant_id": participant_id})
     return list(result.unique())

@@ -10,7 +10,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.enums import ActivityStatus, MentorStatus, PairStatus, ParticipantStatus
+from models.comentors import CoMentor
+from models.enums import (
+    ActivityStatus,
+    CoMentorStatus,
+    MentorStatus,
+    PairStatus,
+    ParticipantStatus,
+)
 from models.mentor_rights import MentorProposal
 from models.pairs import OPEN_PAIR, Pair
 from models.participant import Participant
@@ -42,6 +49,11 @@ class Statistics:
     requests: Counter[tuple[str, str]] = field(default_factory=Counter)
     by_month: dict[str, Counter[str]] = field(default_factory=dict)
     proposals: Counter[str] = field(default_factory=Counter)  # the mentors' (§7.2.6-7)
+    # the same by (kind, outcome): open, accepted, declined by the curator or the director
+    proposal_outcomes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    # co-mentors (§7.1.1) invited in the period: "invited" (all), "accepted" (agreed, even if
+    # the help has ended since), "declined"; "people" and "pairs" who had an agreed co-mentor
+    co_mentors: Counter[str] = field(default_factory=Counter)
     # By department (the directory's names, models.departments): mentors in the bank, mentees
     # in the bank, people in a pair now.
     departments: dict[str, Counter[str]] = field(default_factory=dict)
@@ -136,6 +148,20 @@ async def collect_statistics(
     for proposal in await session.scalars(select(MentorProposal)):
         if _in(proposal.created_at, start, end, zone):
             stats.proposals[proposal.kind] += 1
+            stats.proposal_outcomes[(proposal.kind, proposal.status.value)] += 1
+    helpers: set[int] = set()
+    helped: set[int] = set()
+    for row in await session.scalars(select(CoMentor)):
+        if not _in(row.invited_at, start, end, zone):
+            continue
+        stats.co_mentors["invited"] += 1
+        if row.status == CoMentorStatus.DECLINED:
+            stats.co_mentors["declined"] += 1
+        elif row.answered_at is not None:  # agreed (and perhaps ended since)
+            stats.co_mentors["accepted"] += 1
+            helpers.add(row.participant_id)
+            helped.add(row.pair_id)
+    stats.co_mentors["people"], stats.co_mentors["pairs"] = len(helpers), len(helped)
     for request in await session.scalars(select(Request)):
         if _in(request.created_at, start, end, zone):
             stats.requests[(request.kind.value, request.status.value)] += 1

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
+from models.comentors import end_for_person
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind, EndReason, ParticipantStatus, Side
 from models.erasure import erase_person
@@ -42,6 +43,8 @@ async def withdraw_consent(
     affected = await _leave_pairs(
         session, participant, as_mentee=kind == ConsentKind.PERSONAL_DATA, now=now
     )
+    # either consent: helping a mentee as a co-mentor (§7.1.1) is mentoring work
+    await end_for_person(session, participant.id, now)
     if kind == ConsentKind.MENTORING:
         consent.withdrawn_at = now
         participant.mentor_profile = None

@@ -38,7 +38,6 @@ from models.enums import (
     RequestStatus,
 )
 from models.journal import Meeting, PairMessage
-from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -65,6 +64,7 @@ from models.programmes import (
 )
 from models.progress import ActivityProgress, report_occasion, review_occasion
 from models.requests import Request
+from rendering import rights_notices
 from rendering.replacement import render_offer, replacement_candidates
 from rendering.texts import format_value, shorten
 from rendering.ui import (
@@ -835,25 +835,6 @@ async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int) -> Re
     return render
 
 
-async def _proposal_created(session: AsyncSession, proposal_id: int, chat_id: int) -> Render | None:
-    proposal = await session.get(MentorProposal, proposal_id)
-    if proposal is None or not proposal.text:
-        return None  # erased meanwhile
-    names = await names_of(session, [proposal.mentor_id, proposal.mentee_id])
-
-    def render() -> Rendered:
-        return _(
-            "The mentor {mentor} proposes {kind} for {mentee} (§7.2.6, §7.2.7): {text}"
-        ).format(
-            mentor=names.get(proposal.mentor_id, "—"),
-            mentee=names.get(proposal.mentee_id, "—"),
-            kind=_(KIND_LABELS.get(proposal.kind, proposal.kind)),
-            text=escape(proposal.text or ""),
-        ), None
-
-    return render
-
-
 RENDERERS: dict[str, Renderer] = {
     "change.proposed": _change,
     "change.decided": _change,
@@ -873,7 +854,11 @@ RENDERERS: dict[str, Renderer] = {
     "bank.returned": _bank_returned,
     "request.copy": _request_copy,
     "wish.created": _wish_created,
-    "proposal.created": _proposal_created,
+    "proposal.created": rights_notices.proposal_created,
+    "proposal.decided": rights_notices.proposal_decided,
+    "comentor.invited": rights_notices.comentor_invited,
+    "comentor.answered": rights_notices.comentor_answered,
+    "comentor.ended": rights_notices.comentor_ended,
     "programme.plan_done": _plan_done,
     "programme.approved": _programme_approved,
     "programme.completed": _programme_completed,

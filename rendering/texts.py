@@ -171,6 +171,11 @@ def help_text(participant: Participant | None, is_curator: bool) -> str:
             "/programme, check the activities they report and may ask to be released from "
             "mentoring."
         ),
+        _(
+            "/mentee: your mentee's card; propose encouragement or a contest to the curator and "
+            "the director. /comentor: bring in another teacher to help, with their consent "
+            "(§7.1.1); a co-mentor sees the programme and logs meetings."
+        ),
     ]
     if is_curator:
         tools = "\n".join("/" + name + ": " + _(text) for name, text in CURATOR_COMMANDS)

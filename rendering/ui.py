@@ -123,6 +123,30 @@ class ConsentAction(CallbackData, prefix="cs"):
     kind: ConsentKind
 
 
+class CoMentorVerb(StrEnum):
+    """The co-mentor's buttons (§7.1.1): the mentor invites and picks, the invitee answers,
+    the mentor, the co-mentor or a curator ends it."""
+
+    INVITE = "invite"  # item: the pair
+    PICK = "pick"  # item: the pair; person: the teacher picked
+    ACCEPT = "accept"  # item: the invitation (co_mentors row)
+    DECLINE = "decline"
+    END = "end"
+
+
+class CoMentorAction(CallbackData, prefix="cm"):
+    action: CoMentorVerb
+    item: DbInt
+    person: DbInt = 0
+
+
+class ProposalAnswer(CallbackData, prefix="mpa"):
+    """The curator's or the director's answer to a mentor's proposal (§7.2.6, §7.2.7)."""
+
+    proposal_id: DbInt
+    accept: bool
+
+
 class MentorDecision(CallbackData, prefix="md"):
     participant_id: DbInt
     accept: bool

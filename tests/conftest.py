@@ -2,20 +2,64 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from bot.config import Settings
 from models.database import create_engine, create_session_pool, upgrade_database
 
 CURATOR_ID = 1000
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL") or None
-REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+# pytest-xdist runs the suite in several processes (.ci/run: `-n`); each worker gets its own
+# PostgreSQL database and Redis database, so one worker's reset never meets another's test.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+
+
+def _worker_number() -> int | None:
+    return int(WORKER.removeprefix("gw")) if WORKER.startswith("gw") else None
+
+
+def _postgres_for_worker(url: str | None) -> str | None:
+    number = _worker_number()
+    if url is None or number is None:
+        return url
+    base, _, name = url.rpartition("/")
+    own = f"{name}_w{number}"
+    asyncio.run(_create_database(url, own))
+    return f"{base}/{own}"
+
+
+async def _create_database(url: str, name: str) -> None:
+    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        exists = await connection.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+        )
+        if not exists:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await engine.dispose()
+
+
+def _redis_for_worker(url: str | None) -> str | None:
+    number = _worker_number()
+    if url is None or number is None:
+        return url
+    base, _, index = url.rpartition("/")
+    return f"{base}/{(int(index or 0) + 8 + number) % 16}"
+
+
+POSTGRES_URL = _postgres_for_worker(os.environ.get("TEST_POSTGRES_URL") or None)
+REDIS_URL = _redis_for_worker(os.environ.get("TEST_REDIS_URL") or None)
 
 BACKENDS = [
     "sqlite",

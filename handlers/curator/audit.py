@@ -18,8 +18,9 @@ from bot.config import Settings
 from handlers.curator.participants import search_text
 from models.audit import AuditEntry, audit_page
 from models.banks import find_people
-from models.enums import RequestKind, StaffRole
+from models.enums import ProposalStatus, RequestKind, StaffRole
 from models.i18n_marker import N_
+from models.mentor_rights import KIND_LABELS as PROPOSAL_KINDS
 from models.participant import Participant
 from models.privacy import SYSTEM_ACTOR
 from rendering.texts import format_time
@@ -149,7 +150,29 @@ SENTENCES: dict[str, Sentence] = {
     "site.add": lambda e, who, d: _("added an item to the site section"),
     "site.case": lambda e, who, d: _("described best case №{id}").format(id=e.object_id),
     "site.delete": lambda e, who, d: _("removed an item from the site section"),
+    "comentor.invite": lambda e, who, d: _("invited a co-mentor to pair №{id} (§7.1.1)").format(
+        id=e.object_id
+    ),
+    "comentor.accept": lambda e, who, d: _("agreed to be a co-mentor of pair №{id}").format(
+        id=e.object_id
+    ),
+    "comentor.decline": lambda e, who, d: _("declined to be a co-mentor of pair №{id}").format(
+        id=e.object_id
+    ),
+    "comentor.remove": lambda e, who, d: _("ended a co-mentorship in pair №{id}").format(
+        id=e.object_id
+    ),
+    "proposal.create": lambda e, who, d: _("proposed {kind} for {person} (§7.2.6, §7.2.7)").format(
+        kind=_(PROPOSAL_KINDS.get(d.get("kind", ""), "—")), person=who
+    ),
+    "proposal.decide": lambda e, who, d: _(
+        "answered the mentor's proposal for {person}: {status}"
+    ).format(person=who, status=_proposal_status(d.get("status", ""))),
 }
+
+
+def _proposal_status(value: str) -> str:
+    return label(ProposalStatus(value)) if value in set(ProposalStatus) else "—"
 
 
 def sentence(entry: AuditEntry, names: dict[int, str]) -> str:

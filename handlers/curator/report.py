@@ -21,6 +21,7 @@ from models.enums import (
     MentorStatus,
     PairType,
     ProgrammeStatus,
+    ProposalStatus,
     RequestKind,
     RequestStatus,
 )
@@ -118,8 +119,30 @@ def report_text(stats: Statistics) -> str:
     lines += [f"• {_(SURVEY_QUESTIONS[k])} {decimal(v)}" for k, v in stats.ratings.items()] or ["—"]
     lines += ["", "<b>" + _("Mentors' proposals (§7.2.6, §7.2.7)") + "</b>"]
     lines += [
-        f"• {_(KIND_LABELS.get(kind, kind))}: {n}" for kind, n in sorted(stats.proposals.items())
+        _("• {kind}: {n} (accepted {accepted}, declined {declined}, waiting {open})").format(
+            kind=_(KIND_LABELS.get(kind, kind)),
+            n=n,
+            accepted=stats.proposal_outcomes[(kind, ProposalStatus.ACCEPTED.value)],
+            declined=stats.proposal_outcomes[(kind, ProposalStatus.DECLINED.value)],
+            open=stats.proposal_outcomes[(kind, ProposalStatus.OPEN.value)],
+        )
+        for kind, n in sorted(stats.proposals.items())
     ] or ["—"]
+    helpers = stats.co_mentors
+    lines += [
+        "",
+        "<b>" + _("Co-mentors (§7.1.1)") + "</b>",
+        _(
+            "Invited: {invited}; agreed: {accepted}; declined: {declined}; teachers who helped: "
+            "{people}; pairs with a co-mentor: {pairs}"
+        ).format(
+            invited=helpers["invited"],
+            accepted=helpers["accepted"],
+            declined=helpers["declined"],
+            people=helpers["people"],
+            pairs=helpers["pairs"],
+        ),
+    ]
     lines += ["", "<b>" + _("Requests") + "</b>"]
     lines += [
         f"• {label(RequestKind(kind))}: {label(RequestStatus(status))} — {n}"

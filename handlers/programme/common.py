@@ -9,6 +9,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.access import Actor
+from models.comentors import co_mentorships_of
 from models.enums import PairStatus, Side
 from models.errors import NotRegistered
 from models.journal import meetings_of
@@ -20,9 +21,14 @@ from rendering.views import names_of, pair_names, programme_view
 
 
 async def my_pairs(
-    session: AsyncSession, actor: Actor | None, *, side: Side | None = None
+    session: AsyncSession,
+    actor: Actor | None,
+    *,
+    side: Side | None = None,
+    co_mentored: bool = False,
 ) -> list[Pair]:
-    """The person's approved pairs (as mentor or mentee when `side` is given)."""
+    """The person's approved pairs (as mentor or mentee when `side` is given); with
+    `co_mentored`, also those they help as a co-mentor (§7.1.1: only for the journal)."""
     if actor is None or actor.participant_id is None:
         raise NotRegistered()
     pairs = [
@@ -30,6 +36,8 @@ async def my_pairs(
     ]
     if side is not None:
         pairs = [p for p in pairs if p.side_of(actor.participant_id) == side]
+    if co_mentored:
+        pairs += [pair for _row, pair in await co_mentorships_of(session, actor.participant_id)]
     return pairs
 
 

@@ -17,6 +17,7 @@ from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess, assert_no_traceback
 from tests.factories import make_mentor, make_teacher
+from tests.story import iso, on
 
 MENTOR, FIRST, SECOND, THIRD = 3201, 3202, 3203, 3204
 NAMES = {FIRST: "Петрова Анна", SECOND: "Козлова Вера", THIRD: "Новикова Ольга"}
@@ -73,9 +74,9 @@ async def step_1_a_group_of_two_is_approved(telegram, curator, mentor, first, se
     await curator.expect("Номер приказа")
     await curator.send("62-н")
     await curator.expect("Дата приказа")
-    await curator.send("15.09.2026")
+    await curator.send(on("15.09.2026"))
     for person in (first, second):
-        await person.expect("утверждена приказом № 62-н от 15.09.2026")
+        await person.expect(f"утверждена приказом № 62-н от {on('15.09.2026')}")
 
 
 async def step_2_the_programme_is_agreed_by_both_mentees(curator, mentor, first, second) -> None:  # type: ignore[no-untyped-def]
@@ -89,16 +90,16 @@ async def step_2_the_programme_is_agreed_by_both_mentees(curator, mentor, first,
         await mentor.send(answer)
     await mentor.expect_and_press("Формы наставничества для этой пары", "Готово")
     await mentor.expect("Дата начала программы")
-    await mentor.send("01.09.2026")
+    await mentor.send(on("01.09.2026"))
     await mentor.expect("Дата окончания")
-    await mentor.send("31.12.2026")
+    await mentor.send(on("31.12.2026"))
     draft = await mentor.expect("Сохранено. Теперь добавьте мероприятия")
     await mentor.press(draft, "Добавить мероприятие")
     await mentor.expect("Название мероприятия")
     await mentor.send("Открытый урок")
     await mentor.expect_and_press("Краткое описание", "Пропустить")
     await mentor.expect("Срок выполнения мероприятия")
-    await mentor.send("15.10.2026")
+    await mentor.send(on("15.10.2026"))
     await mentor.expect_and_press("Кто ответственный", "наставляемый")
     await mentor.expect_and_press("Ожидаемый результат", "Пропустить")
     draft = await mentor.expect("Мероприятие добавлено")
@@ -119,7 +120,7 @@ async def step_3_a_third_mentee_joins_by_consent_and_order(telegram, curator, th
     await curator.expect("Номер приказа")
     await curator.send("71-н")
     await curator.expect("Дата приказа")
-    await curator.send("01.10.2026")
+    await curator.send(on("01.10.2026"))
     await curator.expect("Новый участник включён в группу")
     await third.expect("Вы включены в группу наставничества")
 
@@ -135,14 +136,14 @@ async def step_4_an_activity_is_changed_by_everyones_consent(  # type: ignore[no
     await first.expect_and_press("Какое мероприятие", "Открытый урок")
     await first.expect_and_press("Что изменить в «Открытый урок»", "Срок")
     await first.expect("Новый срок")
-    await first.send("20.10.2026")
+    await first.send(on("20.10.2026"))
     await first.expect("Зачем нужно изменение")
     await first.send("Урок перенесли")
     await first.expect_and_press("Отправить предложение об изменении", "Отправить")
     await first.expect("Отправлено остальным: изменение")
     for person in (mentor, second, third):
         proposal = await person.expect("Предложено изменение вашей программы")
-        assert "Срок: 15.10.2026 → 20.10.2026" in proposal.text
+        assert f"Срок: {on('15.10.2026')} → {on('20.10.2026')}" in proposal.text
         await person.press(proposal, "Согласен")
     for person in (mentor, first, second, third):
         await person.expect("Все согласились: изменение внесено")
@@ -196,7 +197,7 @@ async def test_a_group_grows_reports_separately_and_completes_together(
             "plan_done",
             2,
         )
-        assert db.execute("SELECT deadline FROM activities").fetchone() == ("2026-10-20",)
+        assert db.execute("SELECT deadline FROM activities").fetchone() == (iso("20.10.2026"),)
         parts = db.execute(
             "SELECT p.telegram_id, a.status, a.report_comment FROM activity_progress a "
             "JOIN participants p ON p.id = a.mentee_id ORDER BY p.telegram_id"
@@ -209,4 +210,4 @@ async def test_a_group_grows_reports_separately_and_completes_together(
         assert db.execute(
             "SELECT p.telegram_id, m.order_number, m.order_date FROM pair_members m "
             "JOIN participants p ON p.id = m.mentee_id WHERE m.joined_at IS NOT NULL"
-        ).fetchall() == [(THIRD, "71-н", "2026-10-01")]
+        ).fetchall() == [(THIRD, "71-н", iso("01.10.2026"))]

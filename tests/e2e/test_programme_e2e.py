@@ -15,6 +15,7 @@ from models.database import create_engine, create_session_pool, upgrade_database
 from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess, assert_no_traceback
 from tests.factories import make_mentor, make_teacher
+from tests.story import iso, on
 
 MENTEE, MENTOR, OTHER = 3101, 3102, 3103
 
@@ -64,8 +65,8 @@ async def form_pair(
     await curator.expect("Номер приказа")
     await curator.send("62-н")
     await curator.expect("Дата приказа")
-    await curator.send("15.09.2026")
-    await mentee.expect("утверждена приказом № 62-н от 15.09.2026")
+    await curator.send(on("15.09.2026"))
+    await mentee.expect(f"утверждена приказом № 62-н от {on('15.09.2026')}")
 
 
 async def draft_three_activities(mentor: FakeUser) -> None:
@@ -79,9 +80,9 @@ async def draft_three_activities(mentor: FakeUser) -> None:
         await mentor.send(answer)
     await mentor.expect_and_press("Формы наставничества для этой пары", "Готово")
     await mentor.expect("Дата начала программы")
-    await mentor.send("01.09.2026")
+    await mentor.send(on("01.09.2026"))
     await mentor.expect("Дата окончания")
-    await mentor.send("31.12.2026")
+    await mentor.send(on("31.12.2026"))
     draft = await mentor.expect("Сохранено. Теперь добавьте мероприятия")
     for number in (1, 2, 3):
         await mentor.press(draft, "Добавить мероприятие")
@@ -89,7 +90,7 @@ async def draft_three_activities(mentor: FakeUser) -> None:
         await mentor.send(f"Мероприятие {number}")
         await mentor.expect_and_press("Краткое описание", "Пропустить")
         await mentor.expect("Срок выполнения мероприятия")
-        await mentor.send(f"1{number}.10.2026")
+        await mentor.send(on(f"1{number}.10.2026"))
         await mentor.expect_and_press("Кто ответственный", "наставляемый")
         if number == 1:
             await mentor.expect("Ожидаемый результат")
@@ -147,7 +148,7 @@ async def test_a_programme_from_pairing_to_questionnaire(
         ]
         assert db.execute("SELECT order_number, order_date FROM pairs").fetchone() == (
             "62-н",
-            "2026-09-15",
+            iso("15.09.2026"),
         )
 
 
@@ -170,15 +171,15 @@ async def test_an_activity_edited_by_a_proposal_everyone_agrees_to(
     await mentee.expect_and_press("Какое мероприятие", "Мероприятие 2")
     await mentee.expect_and_press("Что изменить в «Мероприятие 2»", "Срок")
     await mentee.expect("Новый срок")
-    await mentee.send("20.11.2026")
+    await mentee.send(on("20.11.2026"))
     await mentee.expect("Зачем нужно изменение")
     await mentee.send("Открытый урок перенесли на ноябрь")
     summary = await mentee.expect_and_press("Отправить предложение об изменении", "Отправить")
-    assert "Срок: 12.10.2026 → 20.11.2026" in summary.text
+    assert f"Срок: {on('12.10.2026')} → {on('20.11.2026')}" in summary.text
     sent = await mentee.expect("Отправлено остальным: изменение")
-    assert "Срок: 12.10.2026 → 20.11.2026" in sent.text
+    assert f"Срок: {on('12.10.2026')} → {on('20.11.2026')}" in sent.text
     proposal = await mentor.expect("Предложено изменение вашей программы")
-    assert "Срок: 12.10.2026 → 20.11.2026" in proposal.text
+    assert f"Срок: {on('12.10.2026')} → {on('20.11.2026')}" in proposal.text
     assert "Петрова Анна: согласен(на)" in proposal.text
     assert "Сидоров Иван: ещё не ответил(а)" in proposal.text
     await mentor.press(proposal, "Согласен")
@@ -190,7 +191,7 @@ async def test_an_activity_edited_by_a_proposal_everyone_agrees_to(
         assert db.execute("SELECT revision FROM programmes").fetchone() == (2,)
         assert db.execute(
             "SELECT deadline FROM activities WHERE title = 'Мероприятие 2'"
-        ).fetchone() == ("2026-11-20",)
+        ).fetchone() == (iso("20.11.2026"),)
         assert db.execute("SELECT status, revision FROM programme_changes").fetchone() == (
             "agreed",
             2,

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.participant import Participant, get_participant
 from tests.driver import Person, said
+from tests.story import on
 
 ROLE_MENTEE = "Наставляемый"
 ROLE_MENTOR = "Кандидат в наставники"
@@ -78,10 +79,12 @@ async def form_pair(curator: Person, mentee: Person, mentor: Person) -> None:
     await curator.press("Утвердить приказом")
     await curator.send("№ 62-н")  # typed with its sign: not «№ № 62-н»
     assert said(await curator.send("31.02.2026"), "Такой даты нет: 31.02.2026")
-    replies = await curator.send("15.09.2026")
+    replies = await curator.send(on("15.09.2026"))
     # The message that carried «Утвердить приказом» now says what came of it, by whom.
     assert said(replies, "✅ Пара утверждена приказом — ", chat_id=curator.user_id)
-    assert said(replies, "утверждена приказом № 62-н от 15.09.2026", chat_id=mentee.user_id)
+    assert said(
+        replies, f"утверждена приказом № 62-н от {on('15.09.2026')}", chat_id=mentee.user_id
+    )
     # Each side is told what is theirs to do.
     assert said(replies, "Составьте персонализированную программу", chat_id=mentor.user_id)
     assert not said(replies, "Составьте", chat_id=mentee.user_id)
@@ -94,16 +97,16 @@ async def draft_programme(mentor: Person, activities: int) -> None:
     await mentor.send("Планирование занятий")
     await mentor.send("Уверенное владение цифровыми инструментами")
     await mentor.press("Готово")
-    await mentor.send("01.09.2026")
-    assert said(await mentor.send("01.10.2026"), "от 3 месяцев до 1 года")
-    await mentor.send("31.12.2026")
+    await mentor.send(on("01.09.2026"))
+    assert said(await mentor.send(on("01.10.2026")), "от 3 месяцев до 1 года")
+    await mentor.send(on("31.12.2026"))
     for number in range(1, activities + 1):
         await mentor.press("Добавить мероприятие")
         await mentor.send(f"Мероприятие {number}")
         await mentor.press("Пропустить")
         if number == 1:
-            assert said(await mentor.send("15.01.2027"), "в пределах программы")
-        await mentor.send(f"{10 + number}.10.2026")
+            assert said(await mentor.send(on("15.01.2027")), "в пределах программы")
+        await mentor.send(on(f"{10 + number}.10.2026"))
         await mentor.press("наставляемый")
         await mentor.press("Пропустить")  # the expected result is optional
 

@@ -13,6 +13,7 @@ from models.programmes import Activity
 from tests.driver import Person, said
 from tests.factories import make_teacher
 from tests.handlers.flows import draft_programme, form_pair
+from tests.story import on
 
 
 async def activities(session_pool: async_sessionmaker[AsyncSession]) -> int:
@@ -28,7 +29,7 @@ async def test_an_activity_is_deleted_only_after_the_confirmation(
     await draft_programme(mentor, activities=2)
     summary = await mentor.press("🗑 1.")
     assert said(summary, "Удалить мероприятие из проекта?")
-    assert said(summary, "«Мероприятие 1», до 11.10.2026")
+    assert said(summary, f"«Мероприятие 1», до {on('11.10.2026')}")
     assert await activities(session_pool) == 2
     cancelled = await mentor.press("Отмена")
     assert said(cancelled, "Отменено; ничего не сделано")

@@ -3,8 +3,6 @@ mentor's review from /plan, and the curator ending a programme (§10.1.3)."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -13,6 +11,7 @@ from models.journal import Meeting, PairMessage
 from models.programmes import Programme
 from tests.driver import Person, said, texts
 from tests.handlers.flows import draft_programme, form_pair
+from tests.story import day, on
 
 
 async def running(curator: Person, mentee: Person, mentor: Person, activities: int = 2) -> None:
@@ -70,12 +69,12 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     await mentee.press("перенести срок мероприятия")
     await mentee.press("Мероприятие 1")
     # 01.02.2027 is after the end: refused at the date step, which is asked again
-    assert said(await mentee.send("01.02.2027"), "в пределах программы")
-    await mentee.send("20.12.2026")
+    assert said(await mentee.send(on("01.02.2027")), "в пределах программы")
+    await mentee.send(on("20.12.2026"))
     # A summary first; nothing is sent before «Отправить запрос».
     summary = await mentee.send("Болезнь")
     assert said(summary, "Отправить запрос?")
-    assert said(summary, "→ 20.12.2026")  # the activity's old and new deadline
+    assert said(summary, f"→ {on('20.12.2026')}")  # the activity's old and new deadline
     assert said(summary, "Мероприятие: Мероприятие 1")
     assert said(summary, "Наставник: Сидоров Иван; наставляемые: Петрова Анна")
     assert not said(summary, "Другая сторона просит", chat_id=mentor.user_id)
@@ -88,7 +87,7 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
         programme = await session.scalar(select(Programme))
     assert programme is not None
     before = next(a for a in programme.activities if a.title == "Мероприятие 1").deadline
-    shift = f"Срок: {before:%d.%m.%Y} → 20.12.2026"
+    shift = f"Срок: {before:%d.%m.%Y} → {on('20.12.2026')}"
     for text in (t for t in texts(replies, mentor.user_id) if "просит об изменении" in t):
         assert "Мероприятие: Мероприятие 1" in text, text
         assert shift in text, text
@@ -105,7 +104,7 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
         programme = await session.scalar(select(Programme))
     assert programme is not None
     moved = next(a for a in programme.activities if a.title == "Мероприятие 1")
-    assert moved.deadline == date(2026, 12, 20)
+    assert moved.deadline == day("20.12.2026")
 
 
 async def test_the_mentor_reviews_from_plan_and_the_curator_ends_the_programme(

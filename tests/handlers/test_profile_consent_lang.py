@@ -149,6 +149,7 @@ async def test_startup_sets_both_command_menus_in_both_languages(
         "mentors",  # the mentee's choice / being shown (§9.1.2)
         "library",  # the methodical library (§6.4.6)
         "mentee",  # the mentor's card of the mentee (§7.1.2)
+        "comentor",  # the mentor brings in other teachers (§7.1.1)
         "programme",
         "profile",
         "consent",

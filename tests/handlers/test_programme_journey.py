@@ -4,7 +4,6 @@ completion → questionnaire; plus replacement, access refusals and bad dates.""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,6 +15,7 @@ from models.programmes import Programme
 from models.surveys import SurveyAnswer
 from tests.driver import Person, said, texts
 from tests.handlers.flows import draft_programme, form_pair
+from tests.story import day, on
 
 
 async def test_the_whole_programme_journey(
@@ -98,8 +98,8 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     assert said(await curator.send("/requests"), "Замена наставника (Петрова Анна)")
     await curator.press("Ввести приказ")
     await curator.send("№ 71-н")
-    replies = await curator.send("20.09.2026")
-    assert said(replies, "Замена наставника оформлена приказом № 71-н от 20.09.2026")
+    replies = await curator.send(on("20.09.2026"))
+    assert said(replies, f"Замена наставника оформлена приказом № 71-н от {on('20.09.2026')}")
     assert not said(await curator.send("/requests"), "Замена наставника (")
     async with session_pool() as session:
         pair = await session.scalar(select(Pair))
@@ -113,7 +113,7 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
         assert pair.status == PairStatus.ACTIVE
         assert await excluded(session, old_mentor.id, pair.mentee_ids[0])
         assert replacement is not None
-        assert (replacement.order_number, replacement.order_date) == ("71-н", date(2026, 9, 20))
+        assert (replacement.order_number, replacement.order_date) == ("71-н", day("20.09.2026"))
 
 
 async def test_a_rejected_replacement_is_told_to_the_mentee_only(

@@ -23,6 +23,7 @@ from models.audit import audit
 from models.base import utcnow
 from models.changes import Change, propose_change
 from models.choice import MentorWish
+from models.comentors import invite_co_mentor
 from models.enums import PaperKind, ParticipantStatus
 from models.forms import FormDraft
 from models.journal import log_meeting, send_message
@@ -215,6 +216,7 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
         reason=f"Изменение {tag}",
     )
     other = await make_teacher(session, full_name=f"Исключённая {tag}")
+    await invite_co_mentor(session, actor(person), pair.id, other.id)  # §7.1.1
     session.add_all(
         [
             PairingExclusion(mentor_id=person.id, mentee_id=other.id),
