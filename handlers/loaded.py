@@ -17,14 +17,16 @@ from typing import Any
 
 from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery
+from aiogram.types import CallbackQuery, TelegramObject
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from models.access import Actor
-from models.director import require_director_decides
+from models.director import require_director_decides, require_order_entry
 from models.enums import Side
 from models.errors import AccessDenied, NotFound
 from models.pairs import get_pair
+from models.participant import Participant
 from models.programmes import get_programme
 from models.requests import Request
 
@@ -84,3 +86,15 @@ class RequestOf(Filter):
             raise NotFound()
         await require_director_decides(session, request.kind, actor.telegram_id)
         return {"request": request}
+
+
+class EntersOrders(Filter):
+    """Only the one who enters the director's orders (the curator, or the director when the
+    settings say so) gets past; put before the filter that loads what the order fixes, so a
+    person without the right hears that first."""
+
+    async def __call__(
+        self, event: TelegramObject, participant: Participant | None, settings: Settings
+    ) -> bool:
+        require_order_entry(participant, settings.order_entered_by)
+        return True

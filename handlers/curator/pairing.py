@@ -17,10 +17,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from handlers.context import Context
 from handlers.dates import order_date_doubt, plausible
-from handlers.loaded import PairOf
+from handlers.loaded import EntersOrders, PairOf
 from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
@@ -42,7 +41,7 @@ from models.pairs import (
     record_replacement_order,
     waiting_join,
 )
-from models.participant import Participant, get_participant_by_id
+from models.participant import get_participant_by_id
 from models.statistics import academic_year
 from rendering.ui import (
     FormOption,
@@ -313,47 +312,28 @@ async def stale_proposal(query: CallbackQuery) -> None:
     )
 
 
-@router.callback_query(PairApproval.filter(), PairOf())
-async def approval_started(
-    query: CallbackQuery,
-    pair: Pair,
-    state: FSMContext,
-    participant: Participant | None,
-    settings: Settings,
-) -> None:
-    require_order_entry(participant, settings.order_entered_by)
+@router.callback_query(PairApproval.filter(), EntersOrders(), PairOf())
+async def approval_started(query: CallbackQuery, pair: Pair, state: FSMContext) -> None:
     await _ask_order_number(query, state, {"pair_id": pair.id})
     await remember_origin(state, query.message)
 
 
-@router.callback_query(JoinApproval.filter())
+@router.callback_query(JoinApproval.filter(), EntersOrders())
 async def join_approval_started(
-    query: CallbackQuery,
-    callback_data: JoinApproval,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
+    query: CallbackQuery, callback_data: JoinApproval, state: FSMContext, session: AsyncSession
 ) -> None:
     """A newcomer agreed to join an approved group: the order that makes them a member."""
-    require_order_entry(participant, settings.order_entered_by)
     await waiting_join(session, callback_data.pair_id, callback_data.mentee_id)
     await _ask_order_number(
         query, state, {"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id}
     )
 
 
-@router.callback_query(ReplacementOrder.filter())
+@router.callback_query(ReplacementOrder.filter(), EntersOrders())
 async def replacement_order_started(
-    query: CallbackQuery,
-    callback_data: ReplacementOrder,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
+    query: CallbackQuery, callback_data: ReplacementOrder, state: FSMContext, session: AsyncSession
 ) -> None:
     """A change of mentor is fixed by an order like the pair itself: number, then date."""
-    require_order_entry(participant, settings.order_entered_by)
     replacement = await session.get(MentorReplacement, callback_data.replacement_id)
     if replacement is None:
         raise InvalidValue(STALE)
