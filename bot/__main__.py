@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
 from bot.resilience import single_attempt
 from models.database import (
@@ -114,9 +114,10 @@ async def run(settings: Settings) -> None:
         session_pool = create_session_pool(engine)
         clock = SystemClock()
         i18n = create_i18n(settings.default_locale)
-        scheduler = create_scheduler(bot, session_pool, settings, i18n, clock)
+        storage = create_storage(settings, session_pool)  # the retention job reaches its forms
+        scheduler = create_scheduler(bot, session_pool, settings, i18n, clock, storage)
         dispatcher = create_dispatcher(
-            settings, session_pool, i18n=i18n, clock=clock, scheduler=scheduler
+            settings, session_pool, storage=storage, i18n=i18n, clock=clock, scheduler=scheduler
         )
         if settings.bot_mode == "webhook":
             await serve_webhook(settings, dispatcher, bot)

@@ -6,9 +6,11 @@ curator's or a partner's draft may still hold their name or a text they wrote (a
 decision naming them, a programme draft quoting them). Decided: such drafts are kept — they
 are the other person's work in progress — with every trace of the erased person replaced by
 «—»; ids in them stay (they render as «—» too, the row behind them being erased). The erased
-person's own form is dropped by the handler that erased them. Forms kept in the database
-(bot.sqlstorage, without Redis) are scrubbed by `erase_person` in its own transaction — the
-retention job's erasures included; here only that storage's cache is dropped."""
+person's own form is dropped by the handler that erased them (a withdrawal) or by the retention
+job (`forget_forms_of`). Forms kept in the database (bot.sqlstorage, without Redis) are scrubbed
+by `erase_person` in its own transaction — the retention job's erasures included; here only
+that storage's cache is dropped. The retention job (scheduler.privacy) calls both for every
+person it erases, so forms in memory and in Redis are reached by it as by a withdrawal."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ import json
 import logging
 from typing import Any
 
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
 from bot.sqlstorage import SqlStorage
@@ -70,3 +72,14 @@ async def scrub_forms(storage: BaseStorage, needles: list[str]) -> int:
             await redis.set(key, json.dumps(scrubbed), keepttl=True)
             changed += 1
     return changed
+
+
+async def forget_forms_of(storage: BaseStorage, bot_id: int, user_id: int) -> None:
+    """The erased person's own unfinished form (their private chat with the bot): dropped, as
+    `state.clear()` drops it after a withdrawal. Forms in the database went with the erasure."""
+    if isinstance(storage, SqlStorage):
+        storage.forget_cached()
+        return
+    key = StorageKey(bot_id=bot_id, chat_id=user_id, user_id=user_id)
+    await storage.set_state(key, None)
+    await storage.set_data(key, {})

@@ -6,12 +6,10 @@ offered to complete the programme."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from html import escape
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -27,7 +25,6 @@ from handlers.plan import show_outcome_on_plan
 from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS
-from models.participant import get_participant_by_id
 from models.programmes import Activity, get_activity, get_programme, programmes_of
 from models.progress import (
     ActivityProgress,
@@ -58,7 +55,6 @@ from rendering.ui import (
 from rendering.views import activity_details, day
 
 router = Router(name=__name__)
-logger = logging.getLogger(__name__)
 
 
 class Reporting(StatesGroup):
@@ -208,23 +204,9 @@ async def _submit(
     else:
         await message.answer(_("Reported. Your mentor will check it."))
     for part in parts:
-        await send_notices(
-            bot, session, i18n, "part.reported", part.id, occasion=report_occasion(part)
-        )
-        if not file_id:
-            continue
-        # the file goes after the notice that announces it; after a crash before this point the
-        # scheduler sends the notice, not the file (README, «Guarantees and their limits»)
-        reviewer = await get_participant_by_id(session, part.reviewer(pair))
-        if reviewer is None:
-            continue
-        try:
-            if kind == "photo":
-                await bot.send_photo(reviewer.telegram_id, file_id)
-            else:
-                await bot.send_document(reviewer.telegram_id, file_id)
-        except TelegramAPIError as error:
-            logger.warning("evidence not forwarded: %s", error.message)
+        # the notice, then the evidence file it announces: both queued with the report
+        for notice in ("part.reported", "part.evidence") if file_id else ("part.reported",):
+            await send_notices(bot, session, i18n, notice, part.id, occasion=report_occasion(part))
 
 
 async def _part_of(

@@ -11,7 +11,7 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.notify import notify_curators
 from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
 from handlers.outcome import show_decided
 from models.access import Actor
@@ -54,7 +53,7 @@ from rendering.ui import (
     set_buttons,
     step_keyboard,
 )
-from rendering.views import card_renderer, change_field_label, change_lines, day, render_card
+from rendering.views import change_field_label, change_lines, day, render_card
 
 router = Router(name=__name__)
 
@@ -514,18 +513,10 @@ async def _answered(
 async def _tell_outcome(
     session: AsyncSession, proposal: ProgrammeChange, bot: Bot, i18n: I18n, settings: Settings
 ) -> None:
-    """The others through the outbox; the curators are told the outcome with the card."""
+    """The others and the curators, queued with the decision (the curators get the card)."""
     if proposal.status == ChangeStatus.OPEN:
         return
-    await send_notices(bot, session, i18n, "change.decided", proposal.id)
-    card = await card_renderer(session, proposal)
-
-    def render() -> tuple[str, InlineKeyboardMarkup]:
-        history = ProgrammeAction(action=ProgrammeVerb.CHANGES, programme_id=proposal.programme_id)
-        text = _("A programme change was decided by the pair (§10.2).") + "\n\n" + card()
-        return text, button_rows([(_("History of changes"), history)])
-
-    await notify_curators(bot, session, settings, i18n, render)
+    await send_notices(bot, session, i18n, "change.decided", proposal.id, settings=settings)
 
 
 # ---------------------------------------------------------------- history

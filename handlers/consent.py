@@ -134,7 +134,11 @@ async def withdrawal_confirmed(
             )
         return notice.format(name=name), None
 
-    await notifier.curators(render)
+    # Direct on purpose (handlers.notify): the person was erased in the same transaction, so a
+    # notice rendered at delivery could not name them; after an erasure a refused one is not
+    # queued (its text would keep the name).
+    queue = kind != ConsentKind.PERSONAL_DATA
+    await notifier.curators(render, queue_if_refused=queue)
 
     def to_partners() -> tuple[str, None]:
         return _(
@@ -142,4 +146,4 @@ async def withdrawal_confirmed(
             "The curator will contact you."
         ).format(name=name), None
 
-    await notifier.participants(affected, to_partners)
+    await notifier.participants(affected, to_partners, queue_if_refused=queue)

@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.context import Context
 from handlers.loaded import PairOf
-from handlers.notify import Notifier, Render
+from handlers.notify import Notifier
 from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.errors import InvalidValue
 from models.fields import FIELDS
-from models.pairs import Pair, PairAnswer, PairMember, answer_pair
+from models.pairs import Pair, PairAnswer, answer_pair
 from rendering.ui import (
     SKIP,
     FormOption,
-    JoinApproval,
     PairReply,
-    button_rows,
     chat_of,
     set_buttons,
     shown,
     step_keyboard,
 )
-from rendering.views import names_of
 
 router = Router(name=__name__)
 
@@ -98,9 +93,7 @@ async def _after_answer(notifier: Notifier, result: PairAnswer) -> None:
     changed; after a replacement, the old mentor, the mentees and the curators."""
     pair = result.pair
     if result.joining is not None:  # a newcomer to an approved group: the order comes next
-        member = result.joining
-        who = (await names_of(notifier.session, [member.mentee_id])).get(member.mentee_id, "—")
-        await notifier.curators(join_answer(pair, member, who, member.decline_reason))
+        await notifier.notices("pair.join_answered", result.joining.id)
         return
     if not result.replacement:
         await notifier.notices("pair.answered", pair.id)
@@ -108,22 +101,3 @@ async def _after_answer(notifier: Notifier, result: PairAnswer) -> None:
         await notifier.notices("pair.replacement_declined", pair.id)
     else:
         await notifier.notices("pair.replaced", result.replacement_id or 0)
-
-
-def join_answer(pair: Pair, member: PairMember, who: str, reason: str | None = None) -> Render:
-    """For the curators: a newcomer's answer about joining an approved group."""
-
-    def render() -> tuple[str, InlineKeyboardMarkup | None]:
-        if member.declined_at is not None:
-            note = _("{name} declined to join group #{id}.").format(name=who, id=pair.id)
-            if reason:
-                note += " " + _("Reason: {reason}").format(reason=escape(reason))
-            return note, None
-        note = _(
-            "{name} agreed to join group #{id}. They become a member once a new or "
-            "supplementary order covers them: enter its number and date."
-        ).format(name=who, id=pair.id)
-        order = JoinApproval(pair_id=pair.id, mentee_id=member.mentee_id)
-        return note, button_rows([(_("Enter the order"), order)])
-
-    return render

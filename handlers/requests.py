@@ -11,7 +11,7 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,22 +20,18 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
-from handlers.notify import notify
 from handlers.onboarding.options import STALE
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
 from models.access import Actor
 from models.director import (
-    DIRECTOR_DECIDES,
     TO_DIRECTOR,
-    director_telegram_ids,
     require_a_director,
 )
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
 from models.pairs import Pair, get_pair
-from models.participant import curator_telegram_ids
 from models.programmes import Activity, check_deadline, check_extension, programme_of_pair
 from models.requests import (
     NEEDS_PARTNER,
@@ -44,7 +40,7 @@ from models.requests import (
     answer_as_partner,
     create_request,
 )
-from rendering.notices import curator_buttons, send_notices
+from rendering.notices import send_notices
 from rendering.texts import shorten
 from rendering.ui import (
     PairPurpose,
@@ -58,7 +54,7 @@ from rendering.ui import (
     prompt_of,
     shown,
 )
-from rendering.views import day, names_of, request_activity, request_card, request_names
+from rendering.views import day, names_of
 
 router = Router(name=__name__)
 
@@ -71,34 +67,12 @@ class Requesting(StatesGroup):
 async def send_to_curators(
     bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, request: Request
 ) -> None:
-    """A request for the curators: the «new request» notice queued with it (or with the
-    partner's consent) is sent now; a request the director receives too (§7.1.3, §8.1.5) or
-    decides (§4.3) is routed here, after the commit."""
-    if request.kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):
-        await send_notices(bot, session, i18n, "request.new", request.id, settings=settings)
-        return
-    names = await request_names(session, request)
-    activity = await request_activity(session, request)
-
-    def render() -> tuple[str, InlineKeyboardMarkup]:
-        return _("A new request needs your decision.") + "\n\n" + request_card(
-            request, names, activity
-        ), curator_buttons(request)
-
-    directors = set(await director_telegram_ids(session))
-    curators = set(await curator_telegram_ids(session, settings.curator_ids)) - directors
-    if request.kind in TO_DIRECTOR:  # the director has the copy (queued with the request)
+    """A request for whoever decides it, queued with it (or with the partner's consent) and
+    sent now: the curators' card (for a §4.3 release, the director's; the curators a copy),
+    and the director's copy of an application addressed to the director too."""
+    await send_notices(bot, session, i18n, "request.new", request.id, settings=settings)
+    if request.kind in TO_DIRECTOR:
         await send_notices(bot, session, i18n, "request.copy", request.id)
-        await notify(bot, session, i18n, sorted(curators), render)
-        return
-
-    def copy() -> tuple[str, None]:  # §4.3: the director decides, the curators see it
-        return _(
-            "For your information: an application to the director (§4.3); the director decides it."
-        ) + "\n\n" + request_card(request, names, activity), None
-
-    await notify(bot, session, i18n, sorted(directors), render)
-    await notify(bot, session, i18n, sorted(curators), copy)
 
 
 async def _menu(message: Message, pair: Pair, actor: Actor) -> None:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.notify import notify_participants
 from handlers.onboarding.options import STALE
 from models.access import Actor
 from models.errors import InvalidValue, WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
-from models.programmes import FINISHED, Programme, get_programme
+from models.programmes import FINISHED, get_programme
 from models.surveys import SURVEY_QUESTIONS, answered, submit_survey
-from rendering.notices import Rendered, survey_offer
 from rendering.ui import (
     SKIP,
     FormOption,
@@ -40,14 +37,6 @@ QUESTION_KEYS = list(SURVEY_QUESTIONS)
 class Surveying(StatesGroup):
     rating = State()
     entering_comment = State()
-
-
-async def offer_survey(bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme) -> None:
-    def render() -> Rendered:
-        return survey_offer(programme.id)
-
-    pair = programme.pair
-    await notify_participants(bot, session, i18n, [pair.mentor_id, *pair.mentee_ids], render)
 
 
 def _question(programme_id: int, key: str) -> tuple[str, InlineKeyboardMarkup]:

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from models.access import Actor
@@ -187,6 +188,8 @@ async def entries(
 async def _waiting_entry(
     session: AsyncSession, approver: Participant | None, participant_id: int, role: str
 ) -> BankEntryState:
+    if approver is not None:  # run again after a lost race (@decision): the rollback expired it
+        await session.refresh(approver)
     if not is_director(approver):
         raise AccessDenied(N_("Only the director approves the banks of mentors and mentees."))
     entry = await entry_state(session, participant_id, role)
@@ -203,9 +206,10 @@ async def _record(session: AsyncSession, entry: BankEntryState, row: BankDecisio
     session.add(row)
     try:
         await session.flush()
-    except IntegrityError:  # another press decided this round first
-        await session.rollback()
-        raise AlreadyDecided() from None
+    except IntegrityError as error:
+        # another press decided this round first: decided again on fresh rows (@decision), so
+        # the loser reads what it came to («Уже решено: …»), not a bare «already decided»
+        raise StaleDataError("the round was decided meanwhile") from error
 
 
 @decision

@@ -358,7 +358,7 @@ async def answer_change(
         proposal.revision = programme.revision
     if proposal.status != ChangeStatus.OPEN:
         people = [i for i in {*everyone(programme), proposal.author_id} if i != me]
-        await queue_notice(session, "change.decided", proposal.id, people, now)
+        await queue_notice(session, "change.decided", proposal.id, people, now, to_curators=True)
         audit(session, actor.telegram_id, f"change.{proposal.status}", "programme",
               programme.id, change=proposal.id)  # fmt: skip
     await session.commit()
@@ -413,7 +413,7 @@ async def withdraw_change(
     now = now or utcnow()
     proposal.status, proposal.decided_at = ChangeStatus.WITHDRAWN, now
     people = [i for i in everyone(proposal.programme) if i != proposal.author_id]
-    await queue_notice(session, "change.decided", proposal.id, people, now)
+    await queue_notice(session, "change.decided", proposal.id, people, now, to_curators=True)
     audit(session, actor.telegram_id, "change.withdrawn", "programme", proposal.programme_id,
           change=proposal.id)  # fmt: skip
     await session.commit()

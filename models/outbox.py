@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, dialect_name, rowcount, utcnow
+from models.director import director_telegram_ids
 from models.participant import Participant, curator_telegram_ids, enum_column
 
 MAX_ATTEMPTS = 10
@@ -173,7 +174,8 @@ async def expand_curator_notices(
     session: AsyncSession, curator_chat_ids: list[int], now: datetime
 ) -> int:
     """Turn each queued «to every curator» row into one row per curator (same key prefix, so
-    each curator gets it once) and remove it, in one commit. Returns how many were expanded."""
+    each curator gets it once; with `not_directors` in its payload, the directors left out)
+    and remove it, in one commit. Returns how many were expanded."""
     rows = list(
         await session.scalars(
             select(OutboxMessage).where(
@@ -182,9 +184,14 @@ async def expand_curator_notices(
             )
         )
     )
+    directors: set[int] = set()
+    if any((row.payload or {}).get("not_directors") for row in rows):
+        directors = set(await director_telegram_ids(session))
     for row in rows:
         prefix = row.key.removesuffix("curators")
-        for chat_id in curator_chat_ids:
+        # an application also addressed to the director: the director has a copy of their own
+        skip = directors if (row.payload or {}).get("not_directors") else set()
+        for chat_id in (c for c in curator_chat_ids if c not in skip):
             await enqueue(
                 session,
                 key=f"{prefix}{chat_id}",

@@ -408,6 +408,8 @@ async def _answer_join(
         member.accepted_at = now
     else:
         member.declined_at, member.decline_reason = now, reason
+    # the curators are told in this transaction (issue 12): agreed, the order comes next
+    await queue_notice(session, "pair.join_answered", member.id, [], now, to_curators=True)
     await session.commit()
     return PairAnswer(pair, False, joining=member)
 

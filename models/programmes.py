@@ -320,6 +320,17 @@ async def submit_programme(
     programme.status = ProgrammeStatus.SUBMITTED
     programme.agreed_by = [actor.require_participant()]  # the mentor agrees by submitting
     programme.submitted_at = now or utcnow()
+    # the draft goes to the mentees in this transaction (issue 12); rendered at delivery
+    occasion = submission_occasion(programme)
+    await queue_notice(
+        session,
+        "programme.submitted",
+        programme.id,
+        list(programme.pair.mentee_ids),
+        now,
+        occasion=occasion,
+        extra={"at": occasion},
+    )
     await session.commit()
     return programme
 
@@ -346,6 +357,17 @@ async def respond_to_draft(
         pair = programme.pair
         if {pair.mentor_id, *pair.mentee_ids} <= set(programme.agreed_by):
             programme.status = ProgrammeStatus.AGREED
+            # the mentor and the curators are told in this transaction (issue 12)
+            occasion = submission_occasion(programme)
+            await queue_notice(
+                session,
+                "programme.agreed",
+                programme.id,
+                [pair.mentor_id],
+                occasion=occasion,
+                to_curators=True,
+                extra={"at": occasion},
+            )
     else:
         programme.mentee_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
@@ -525,7 +547,12 @@ async def end_early(
 
     await withdraw_open_requests(session, programme.pair_id)
     pair = programme.pair
-    await queue_notice(session, "programme.ended", programme.id, [pair.mentor_id, *pair.mentee_ids])
+    members = [pair.mentor_id, *pair.mentee_ids]
+    # the pair is told and offered the questionnaire, the curators who ended it, in this
+    # transaction (issue 12)
+    await queue_notice(session, "programme.ended", programme.id, members, now)
+    await queue_notice(session, "programme.survey", programme.id, members, now)
+    await queue_notice(session, "programme.ended_by", programme.id, [], now, to_curators=True)
     await session.commit()
     return programme
 

@@ -229,6 +229,16 @@ async def report_part(
             occasion=occasion,
             extra={"at": occasion},
         )
+        if part.evidence_file_id:  # the file follows the notice that announces it
+            await queue_notice(
+                session,
+                "part.evidence",
+                part.id,
+                [part.reviewer(pair)],
+                now,
+                occasion=occasion,
+                extra={"at": occasion},
+            )
     await session.commit()
     return activity, reported
 

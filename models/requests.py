@@ -14,7 +14,6 @@ from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
 from models.director import (
-    DIRECTOR_DECIDES,
     TO_DIRECTOR,
     director_ids,
     require_a_director,
@@ -134,12 +133,23 @@ async def create_request(
     if request.status == RequestStatus.AWAITING_PARTNER:  # the other side agrees first (§10.2)
         await queue_notice(session, "request.partner", request.id, partner_ids(request))
     else:
-        if kind not in (*TO_DIRECTOR, *DIRECTOR_DECIDES):  # else routed by the handler
-            await queue_notice(session, "request.new", request.id, [], to_curators=True)
+        await queue_new_request(session, request)
     if kind in TO_DIRECTOR:  # a copy for the director, in the same transaction
         await queue_notice(session, "request.copy", request.id, await director_ids(session))
     await session.commit()
     return request
+
+
+async def queue_new_request(
+    session: AsyncSession, request: Request, now: datetime | None = None
+) -> None:
+    """The request goes to whoever decides it, in the transaction that makes it pending (issue
+    12): one row «to every curator», rendered per recipient at delivery. An application also
+    addressed to the director (§7.1.3, §8.1.5) goes to the curators but the director, who has
+    the copy; one the director decides (§4.3) reaches the director with the buttons and the
+    other curators as a copy for information (rendering.notices)."""
+    extra = {"not_directors": True} if request.kind in TO_DIRECTOR else None
+    await queue_notice(session, "request.new", request.id, [], now, to_curators=True, extra=extra)
 
 
 async def get_request(session: AsyncSession, actor: Actor, request_id: int) -> Request:
@@ -196,11 +206,8 @@ async def answer_as_partner(
         if set(partner_ids(request)) <= set(request.partner_agreed):
             request.status = RequestStatus.PENDING
     await queue_notice(session, "request.partner_answered", request.id, [request.author_id], now)
-    if request.status == RequestStatus.PENDING and request.kind not in (
-        *TO_DIRECTOR,
-        *DIRECTOR_DECIDES,
-    ):
-        await queue_notice(session, "request.new", request.id, [], now, to_curators=True)
+    if request.status == RequestStatus.PENDING:
+        await queue_new_request(session, request, now)
     await session.commit()
     return request
 
@@ -262,6 +269,8 @@ async def decide_request(
                 now,
             )
             await withdraw_open_requests(session, request.pair_id)
+            members = [programme.pair.mentor_id, *programme.pair.mentee_ids]
+            await queue_notice(session, "programme.survey", programme.id, members, now)
     people = told_of_decision(request)
     if request.kind in TO_DIRECTOR:  # the director sees the curator's decision
         people += [d for d in await director_ids(session) if d != actor.participant_id]

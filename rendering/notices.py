@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
@@ -26,8 +27,9 @@ from bot.config import Settings
 from bot.sender import Delivery, Outcome, Sender, sender_for
 from models.approvals import BankDecision
 from models.base import utcnow
-from models.changes import ProgrammeChange
+from models.changes import ProgrammeChange, everyone
 from models.choice import MentorWish
+from models.director import DIRECTOR_DECIDES, director_telegram_ids
 from models.enums import (
     ActivityStatus,
     ChangeStatus,
@@ -37,7 +39,7 @@ from models.enums import (
     ProgrammeStatus,
     RequestStatus,
 )
-from models.journal import Meeting, PairMessage
+from models.journal import Meeting, PairMessage, meetings_of
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -69,6 +71,7 @@ from rendering.replacement import render_offer, replacement_candidates
 from rendering.texts import format_value, shorten
 from rendering.ui import (
     ActivityVerb,
+    JoinApproval,
     MessageReply,
     PairApproval,
     PairReply,
@@ -90,6 +93,7 @@ from rendering.views import (
     names_of,
     pair_card,
     pair_names,
+    programme_view,
     request_activity,
     request_card,
     request_names,
@@ -98,6 +102,7 @@ from rendering.views import (
 
 logger = logging.getLogger(__name__)
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+Media = tuple[str, str]  # ("photo" | "document", Telegram's file id)
 # (session, object id, recipient's chat id) -> a render function, or None: nothing to say
 Render = Callable[[], Rendered]
 Renderer = Callable[[AsyncSession, int, int], Awaitable[Render | None]]
@@ -157,6 +162,32 @@ async def _pair_joined(session: AsyncSession, member_id: int, chat_id: int) -> R
                 "they take part in the programme and its agreements from now on."
             )
         return text.format(**params), None
+
+    return render
+
+
+async def _join_answered(session: AsyncSession, member_id: int, chat_id: int) -> Render | None:
+    """To the curators: a newcomer's answer about joining an approved group; agreed, with the
+    button to enter the order (moot once the order is entered)."""
+    member = await session.get(PairMember, member_id)
+    if member is None or member.joined_at is not None:
+        return None
+    who = (await names_of(session, [member.mentee_id])).get(member.mentee_id, "—")
+    pair_id, reason = member.pair_id, member.decline_reason
+    declined = member.declined_at is not None
+
+    def render() -> Rendered:
+        if declined:
+            note = _("{name} declined to join group #{id}.").format(name=who, id=pair_id)
+            if reason:
+                note += " " + _("Reason: {reason}").format(reason=escape(reason))
+            return note, None
+        note = _(
+            "{name} agreed to join group #{id}. They become a member once a new or "
+            "supplementary order covers them: enter its number and date."
+        ).format(name=who, id=pair_id)
+        order = JoinApproval(pair_id=pair_id, mentee_id=member.mentee_id)
+        return note, button_rows([(_("Enter the order"), order)])
 
     return render
 
@@ -224,8 +255,17 @@ async def _change(session: AsyncSession, change_id: int, chat_id: int) -> Render
     card = await card_renderer(session, proposal)
     person = await session.scalar(select(Participant.id).where(Participant.telegram_id == chat_id))
     waiting = proposal.status == ChangeStatus.OPEN and proposal.vote_of(person) is None
+    in_pair = person in {*everyone(proposal.programme), proposal.author_id}
+    if not in_pair and proposal.status == ChangeStatus.OPEN:
+        return None  # the curators are told the pair's decision, not the proposal
 
     def render() -> Rendered:
+        if not in_pair:  # a curator: the pair's decision, with its history
+            history = ProgrammeAction(
+                action=ProgrammeVerb.CHANGES, programme_id=proposal.programme_id
+            )
+            text = _("A programme change was decided by the pair (§10.2).") + "\n\n" + card()
+            return text, button_rows([(_("History of changes"), history)])
         if waiting:
             head = _(
                 "A change to your programme is proposed (§10.2). It takes effect when the mentor "
@@ -448,13 +488,23 @@ async def _request_view(
 
 
 async def _request_new(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
+    """To whoever decides the request, with the buttons; a request the director decides
+    (§4.3) reaches the other curators as a copy for information, without them."""
     found = await _request_view(session, request_id, RequestStatus.PENDING)
     if found is None:
         return None
     request, names, activity = found
+    only_informed = request.kind in DIRECTOR_DECIDES and chat_id not in set(
+        await director_telegram_ids(session)
+    )
 
     def render() -> Rendered:
         card = request_card(request, names, activity)
+        if only_informed:
+            return _(
+                "For your information: an application to the director (§4.3); the director "
+                "decides it."
+            ) + "\n\n" + card, None
         return _("A new request needs your decision.") + "\n\n" + card, curator_buttons(request)
 
     return render
@@ -599,6 +649,120 @@ async def _programme_completed(
         ), None
 
     return render
+
+
+async def _programme_ended_by(
+    session: AsyncSession, programme_id: int, chat_id: int
+) -> Render | None:
+    """To the curators: who ended a programme early (the name of the curator as a participant,
+    read now; a curator named only in the settings is «a curator»)."""
+    programme = await session.get(Programme, programme_id)
+    if programme is None or programme.ended_at is None:
+        return None
+    by = await _person_of_chat(session, programme.ended_by or 0)
+    name = escape(by.display_name) if by is not None and by.full_name else None
+
+    def render() -> Rendered:
+        return _("Programme #{id} ended by {name}.").format(
+            id=programme.id, name=name or _("a curator")
+        ), None
+
+    return render
+
+
+async def _draft(
+    session: AsyncSession, programme_id: int, payload: dict[str, Any], status: ProgrammeStatus
+) -> Programme | None:
+    """The programme of a draft notice, while the draft is still the one it is about."""
+    programme = await session.get(Programme, programme_id)
+    if (
+        programme is None
+        or programme.status != status
+        or submission_occasion(programme) != payload.get("at")
+    ):
+        return None  # answered, returned or sent again since: moot
+    return programme
+
+
+async def _programme_view(
+    session: AsyncSession, programme: Programme, today: date
+) -> Callable[[], str]:
+    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
+    meetings = await meetings_of(session, programme.pair_id)
+    return lambda: programme_view(programme, names, today, meetings)
+
+
+async def _programme_submitted(
+    session: AsyncSession, programme_id: int, chat_id: int, payload: dict[str, Any], today: date
+) -> Render | None:
+    """The draft to a mentee (§8.1.2), with agree / send comments; moot once they answered."""
+    programme = await _draft(session, programme_id, payload, ProgrammeStatus.SUBMITTED)
+    person = await _person_of_chat(session, chat_id)
+    if programme is None or person is None or person.id in programme.agreed_by:
+        return None
+    view = await _programme_view(session, programme, today)
+
+    def render() -> Rendered:
+        buttons = [
+            (_("I agree"), ProgrammeAction(action=ProgrammeVerb.AGREE, programme_id=programme.id)),
+            (
+                _("Send comments"),
+                ProgrammeAction(action=ProgrammeVerb.COMMENT, programme_id=programme.id),
+            ),
+        ]
+        intro = _("Your mentor has drafted your programme. Read it and agree, or send comments.")
+        return f"{intro}\n\n{view()}", button_rows(buttons)
+
+    return render
+
+
+async def _programme_agreed(
+    session: AsyncSession, programme_id: int, chat_id: int, payload: dict[str, Any], today: date
+) -> Render | None:
+    """Every mentee agreed: the mentor is told, the curators get the programme to approve."""
+    programme = await _draft(session, programme_id, payload, ProgrammeStatus.AGREED)
+    if programme is None:
+        return None
+    mentor = await get_participant_by_id(session, programme.pair.mentor_id)
+    if mentor is not None and mentor.telegram_id == chat_id:
+        return lambda: (
+            _("The mentee agreed to the programme; it now goes to the curator."),
+            None,
+        )
+    view = await _programme_view(session, programme, today)
+
+    def render() -> Rendered:
+        buttons = [
+            (
+                _("Approve the programme"),
+                ProgrammeAction(action=ProgrammeVerb.APPROVE, programme_id=programme.id),
+            ),
+            (
+                _("Return with a comment"),
+                ProgrammeAction(action=ProgrammeVerb.RETURN, programme_id=programme.id),
+            ),
+        ]
+        return _(
+            "A programme is agreed and waits for your approval."
+        ) + f"\n\n{view()}", button_rows(buttons)
+
+    return render
+
+
+async def _part_evidence(
+    session: AsyncSession, part_id: int, chat_id: int, payload: dict[str, Any]
+) -> Media | None:
+    """The evidence file of a report, after the notice that announces it; read from the part
+    at delivery (an erased file id is never sent), moot like the notice."""
+    part = await session.get(ActivityProgress, part_id)
+    if (
+        part is None
+        or part.status != ActivityStatus.REPORTED
+        or report_occasion(part) != payload.get("at")
+        or not part.evidence_file_id
+    ):
+        return None
+    return ("photo" if part.evidence_kind == "photo" else "document", part.evidence_file_id)
 
 
 async def _programme_survey(
@@ -840,6 +1004,7 @@ RENDERERS: dict[str, Renderer] = {
     "change.decided": _change,
     "pair.approved": _pair_approved,
     "pair.joined": _pair_joined,
+    "pair.join_answered": _join_answered,
     "request.decided": _request_decided,
     "mentor.decided": _mentor_decided,
     "programme.ended": _programme_ended,
@@ -863,6 +1028,7 @@ RENDERERS: dict[str, Renderer] = {
     "programme.approved": _programme_approved,
     "programme.completed": _programme_completed,
     "programme.survey": _programme_survey,
+    "programme.ended_by": _programme_ended_by,
 }
 # these read more than the object id from the payload (who answered, how)
 WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {
@@ -874,16 +1040,39 @@ WITH_PAYLOAD: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]]
     "part.reported": _part_reported,
     "programme.returned": _programme_returned,
 }
+# these show the programme, whose view marks what is overdue: they read today's date in the
+# bot's timezone, given by whoever delivers (the handler's `today`, the scheduler's clock)
+WITH_DAY: dict[str, Callable[..., Awaitable[Callable[[], Rendered] | None]]] = {
+    "programme.submitted": _programme_submitted,
+    "programme.agreed": _programme_agreed,
+}
+# these are a file, not a text: (photo | document, Telegram's file id), read at delivery
+MEDIA: dict[str, Callable[..., Awaitable[Media | None]]] = {
+    "part.evidence": _part_evidence,
+}
+
+
+class Notice(NamedTuple):
+    """A notice as delivered: its text and buttons, or a file (sent with no caption)."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    media: Media | None = None
 
 
 async def render_notice(
-    session: AsyncSession, i18n: I18n, message: OutboxMessage
-) -> Rendered | None:
+    session: AsyncSession, i18n: I18n, message: OutboxMessage, today: date
+) -> Notice | None:
     """The text and buttons of a notice row, in its recipient's language (None: its object is
-    gone, nothing to say)."""
+    gone, nothing to say). `today` is the date in the bot's timezone."""
     payload = message.payload or {}
     name, object_id = str(payload.get("notice")), int(payload.get("id") or 0)
-    if name in WITH_PAYLOAD:
+    if name in MEDIA:
+        media = await MEDIA[name](session, object_id, message.chat_id, payload)
+        return None if media is None else Notice("", None, media)
+    if name in WITH_DAY:
+        render = await WITH_DAY[name](session, object_id, message.chat_id, payload, today)
+    elif name in WITH_PAYLOAD:
         render = await WITH_PAYLOAD[name](session, object_id, message.chat_id, payload)
     elif name in RENDERERS:
         render = await RENDERERS[name](session, object_id, message.chat_id)
@@ -893,7 +1082,7 @@ async def render_notice(
         return None
     locale = (await locales_of(session, [message.chat_id])).get(message.chat_id)
     with i18n.context(), i18n.use_locale(locale or i18n.default_locale):
-        return render()
+        return Notice(*render())
 
 
 async def send_notices(
@@ -905,33 +1094,41 @@ async def send_notices(
     *,
     settings: Settings | None = None,
     occasion: str | int | None = None,
+    today: date | None = None,
 ) -> None:
     """Send the notices of a decision just committed, now. What is not sent here stays in the
     outbox for the scheduler's delivery. With `settings`, notices queued «to every curator»
-    are first expanded into one row per curator."""
+    are first expanded into one row per curator. `today` (the handler's, in the bot's
+    timezone) is needed by the notices that show a programme (WITH_DAY)."""
     sender = sender_for(bot)
     if settings is not None:
         curators = await curator_telegram_ids(session, settings.curator_ids)
         await expand_curator_notices(session, curators, utcnow())
+        today = today or utcnow().astimezone(settings.timezone).date()
+    if today is None and notice in WITH_DAY:
+        raise TypeError(f"the {notice} notice shows a programme: give today's date")
     for message in await claim_notices(session, notice, object_id, utcnow(), occasion):
-        await deliver_notice(session, i18n, sender, message)
+        await deliver_notice(session, i18n, sender, message, today or utcnow().date())
 
 
 async def deliver_notice(
-    session: AsyncSession, i18n: I18n, sender: Sender, message: OutboxMessage
+    session: AsyncSession, i18n: I18n, sender: Sender, message: OutboxMessage, today: date
 ) -> Outcome:
     """Render and send one claimed notice row; record the outcome."""
-    rendered = await render_notice(session, i18n, message)
+    rendered = await render_notice(session, i18n, message, today)
     if rendered is None:
         await mark(session, message, OutboxStatus.FAILED, utcnow(), error="nothing to say")
         return Outcome(Delivery.REFUSED, error="nothing to say")
-    text, markup = rendered
 
     async def mark_attempt() -> None:
         await attempting(session, message, utcnow())
 
     outcome = await sender.deliver_once(
-        message.chat_id, text, reply_markup=markup, before_send=mark_attempt
+        message.chat_id,
+        rendered.text,
+        rendered.media,
+        reply_markup=rendered.markup,
+        before_send=mark_attempt,
     )
     now = utcnow()
     if outcome.delivery == Delivery.SENT:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiogram import Bot
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
@@ -81,8 +82,10 @@ def create_scheduler(
     settings: Settings,
     i18n: I18n,
     clock: Clock,
+    storage: BaseStorage | None = None,
 ) -> ReminderScheduler:
-    """Sweep (catch-up included) and deliver at once on start, then at their intervals."""
+    """Sweep (catch-up included) and deliver at once on start, then at their intervals.
+    `storage`: the dispatcher's FSM storage, whose forms the retention job's erasures reach."""
     scheduler = ReminderScheduler(settings)
     common: dict[str, Any] = {
         "session_pool": session_pool,
@@ -92,5 +95,8 @@ def create_scheduler(
     }
     scheduler.add(sweep, settings.sweep_interval_seconds, **common)
     scheduler.add(deliver, settings.delivery_interval_seconds, bot=bot, **common)
-    scheduler.add(personal_data_job, INTERVAL_SECONDS, first_after=FIRST_RUN_AFTER, **common)
+    forms = (storage, bot.id) if storage is not None else None
+    scheduler.add(
+        personal_data_job, INTERVAL_SECONDS, first_after=FIRST_RUN_AFTER, forms=forms, **common
+    )
     return scheduler

@@ -265,6 +265,8 @@ async def deliver(
             by_chat.setdefault(message.chat_id, []).append(message)
         database = asyncio.Lock()  # one session: its statements one at a time
 
+        today = now.astimezone(settings.timezone).date()  # a programme's view marks overdue
+
         async def serve(queue: list[OutboxMessage]) -> None:
             for index, message in enumerate(queue):
                 text, markup = (
@@ -275,15 +277,21 @@ async def deliver(
                         else None
                     ),
                 )
+                # media_kind is "photo" or "document" whenever a file id is stored
+                media = (
+                    (message.media_kind or "document", message.media_file_id)
+                    if message.media_file_id
+                    else None
+                )
                 if message.payload is not None:  # a notice: rendered now, from ids
                     async with database:
-                        rendered = await render_notice(session, i18n, message)
+                        rendered = await render_notice(session, i18n, message, today)
                         if rendered is None:
                             await mark(
                                 session, message, OutboxStatus.FAILED, clock.now(), error="gone"
                             )
                             continue
-                    text, markup = rendered
+                    text, markup, media = rendered
 
                 async def mark_attempt(message: OutboxMessage = message) -> None:
                     # right before the HTTP call, after the rate limiter's wait: a crash while
@@ -294,10 +302,7 @@ async def deliver(
                 outcome = await sender.deliver_once(
                     message.chat_id,
                     text,
-                    # media_kind is "photo" or "document" whenever a file id is stored
-                    (message.media_kind, message.media_file_id)  # type: ignore[arg-type]
-                    if message.media_file_id
-                    else None,
+                    media,
                     reply_markup=markup,
                     before_send=mark_attempt,
                 )
@@ -336,7 +341,8 @@ async def _record(
     report: DeliveryReport,
 ) -> None:
     if outcome.delivery == Delivery.SENT:
-        await mark(session, message, OutboxStatus.SENT, now)
+        # its message id: a decision on one curator's copy edits the others (handlers.outcome)
+        await mark(session, message, OutboxStatus.SENT, now, sent_message_id=outcome.message_id)
         report.sent += 1
     elif outcome.delivery == Delivery.UNREACHABLE:
         await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)

@@ -11,14 +11,17 @@ from datetime import datetime
 from functools import partial
 from html import escape
 
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.forms import forget_forms_of, scrub_forms
 from models.consent import Consent
 from models.enums import ConsentKind, ParticipantStatus, ProgrammeStatus
+from models.erasure import ERASED_TRACES
 from models.outbox import enqueue
 from models.pairs import Pair, PairMember
 from models.participant import Participant, curator_telegram_ids, locales_of
@@ -96,8 +99,11 @@ async def personal_data_job(
     settings: Settings,
     i18n: I18n,
     clock: Clock,
+    forms: tuple[BaseStorage, int] | None = None,
 ) -> int:
-    """One run: questions, notices and erasures that are due; returns how many happened."""
+    """One run: questions, notices and erasures that are due; returns how many happened.
+    `forms` (the FSM storage and the bot's id): unfinished forms outside the database lose
+    an erased person's traces too (bot.forms), as after a withdrawal."""
     now = clock.now()
     done = 0
     async with session_pool() as session:
@@ -170,6 +176,11 @@ async def personal_data_job(
                 partial(_erased, person.id),
             )
             await session.commit()
+            traces = session.info.pop(ERASED_TRACES, [])
+            if forms is not None:  # other people's drafts keep no trace; their own is dropped
+                storage, bot_id = forms
+                await scrub_forms(storage, traces)
+                await forget_forms_of(storage, bot_id, person.telegram_id)
     if done:
         logger.info("personal data job: %d question(s), notice(s) or erasure(s)", done)
     return done

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.emulator import BOT_TOKEN, FakeTelegram
-from bot.factory import create_bot, create_dispatcher
+from bot.factory import create_bot, create_dispatcher, create_storage
 from bot.i18n import create_i18n
 from bot.sandbox.console import Console
 from bot.sandbox.seed import CURATOR_ID, Persona, seed_demo
@@ -91,9 +91,10 @@ async def run_sandbox(
             personas = await seed_demo(session, today)
     bot = create_bot(settings)
     i18n = create_i18n(settings.default_locale)
-    scheduler = create_scheduler(bot, session_pool, settings, i18n, clock)
+    storage = create_storage(settings, session_pool)  # the retention job reaches its forms
+    scheduler = create_scheduler(bot, session_pool, settings, i18n, clock, storage)
     dispatcher = create_dispatcher(
-        settings, session_pool, i18n=i18n, clock=clock, scheduler=scheduler
+        settings, session_pool, storage=storage, i18n=i18n, clock=clock, scheduler=scheduler
     )
     polling = asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)

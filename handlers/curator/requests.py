@@ -20,7 +20,6 @@ from handlers.context import Context
 from handlers.loaded import RequestOf
 from handlers.outcome import ask_typed, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
-from handlers.survey import offer_survey
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
@@ -172,8 +171,8 @@ async def decision_commented(message: Message, state: FSMContext, context: Conte
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
         ended = await programme_of_pair(context.session, pair.id)
-        if ended is not None:
-            await offer_survey(context.bot, context.session, context.i18n, ended)
+        if ended is not None:  # the questionnaire, queued with the decision
+            await context.notifier.notices("programme.survey", ended.id, to_curators=False)
 
 
 @router.callback_query(NewMentor.filter())
@@ -266,13 +265,6 @@ async def ending_confirmed(
         context.stamp,
         "⏹ " + _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
-    await context.notifier.notices("programme.ended", programme.id, to_curators=False)
-    await offer_survey(context.bot, context.session, context.i18n, programme)
-    await context.notifier.curators(
-        lambda: (
-            _("Programme #{id} ended by {name}.").format(
-                id=programme.id, name=escape(context.stamp.who)
-            ),
-            None,
-        ),
-    )
+    # the pair, its questionnaire and the curators: queued with the end (models.programmes)
+    for notice in ("programme.ended", "programme.survey", "programme.ended_by"):
+        await context.notifier.notices(notice, programme.id)

@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from aiogram import Bot, F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
 from handlers.loaded import ProgrammeOf
-from handlers.notify import notify_participants
 from handlers.outcome import ask_typed, show_decided, show_outcome_later
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
 from models.fields import FIELDS
-from models.journal import meetings_of
 from models.programmes import (
     Programme,
     respond_to_draft,
     review_programme,
     submission_occasion,
 )
-from rendering.ui import ProgrammeAction, ProgrammeVerb, button_rows, prompt_of
-from rendering.views import names_of, programme_view
+from rendering.notices import send_notices
+from rendering.ui import ProgrammeAction, ProgrammeVerb, prompt_of
 
 router = Router(name=__name__)
 
@@ -38,29 +35,14 @@ class Commenting(StatesGroup):
     entering_comment = State()  # the mentee's comments, or the curator's reason to return
 
 
-async def _view(session: AsyncSession, programme: Programme, today: date) -> Callable[[], str]:
-    names = await names_of(session, [programme.pair.mentor_id, *programme.pair.mentee_ids])
-    meetings = await meetings_of(session, programme.pair_id)
-    return lambda: programme_view(programme, names, today, meetings)
-
-
 async def send_draft_to_mentees(
     bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme, today: date
 ) -> None:
-    view = await _view(session, programme, today)
-
-    def render() -> tuple[str, InlineKeyboardMarkup]:
-        buttons = [
-            (_("I agree"), ProgrammeAction(action=ProgrammeVerb.AGREE, programme_id=programme.id)),
-            (
-                _("Send comments"),
-                ProgrammeAction(action=ProgrammeVerb.COMMENT, programme_id=programme.id),
-            ),
-        ]
-        intro = _("Your mentor has drafted your programme. Read it and agree, or send comments.")
-        return f"{intro}\n\n{view()}", button_rows(buttons)
-
-    await notify_participants(bot, session, i18n, programme.pair.mentee_ids, render)
+    """The draft queued with its submission (models.programmes.submit_programme), sent now."""
+    occasion = submission_occasion(programme)
+    await send_notices(
+        bot, session, i18n, "programme.submitted", programme.id, occasion=occasion, today=today
+    )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.AGREE))
@@ -74,28 +56,11 @@ async def draft_agreed(
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
-    view = await _view(context.session, programme, context.stamp.at.date())
-
-    def to_mentor() -> tuple[str, None]:
-        return _("The mentee agreed to the programme; it now goes to the curator."), None
-
-    def to_curators() -> tuple[str, InlineKeyboardMarkup]:
-        buttons = [
-            (
-                _("Approve the programme"),
-                ProgrammeAction(action=ProgrammeVerb.APPROVE, programme_id=programme.id),
-            ),
-            (
-                _("Return with a comment"),
-                ProgrammeAction(action=ProgrammeVerb.RETURN, programme_id=programme.id),
-            ),
-        ]
-        return _(
-            "A programme is agreed and waits for your approval."
-        ) + f"\n\n{view()}", button_rows(buttons)
-
-    await context.notifier.participants([programme.pair.mentor_id], to_mentor)
-    await context.notifier.curators(to_curators)
+    # queued with the agreement (models.programmes.respond_to_draft): the mentor and the curators
+    occasion = submission_occasion(programme)
+    await context.notifier.notices(
+        "programme.agreed", programme.id, occasion=occasion, today=context.today
+    )
 
 
 @router.callback_query(

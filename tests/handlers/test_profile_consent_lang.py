@@ -9,11 +9,13 @@ from aiogram import Dispatcher
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.methods import SetMyCommands
 from aiogram.types import BotCommandScopeChat, BotCommandScopeDefault
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.factory import on_startup
 from models.enums import ParticipantStatus
+from models.outbox import OutboxMessage
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said
 from tests.handlers.flows import ROLE_BOTH, fill_mentor, register, stored
@@ -191,3 +193,20 @@ async def test_a_withdrawal_scrubs_the_erased_name_from_others_unfinished_forms(
     kept = json.dumps(curator_form(), ensure_ascii=False)
     assert "Смирнова Елена" not in kept
     assert "Открытый урок проведёт —, приходите" in kept  # the draft itself stays
+
+
+async def test_a_withdrawal_notice_telegram_keeps_refusing_is_not_queued_with_the_name(
+    person: Callable[..., Person], bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """Issue 12: the curators' notice of a withdrawal stays direct (the person is erased in the
+    same transaction); if Telegram keeps refusing it, it is given up, never queued as a text
+    that would keep the name just erased."""
+    teacher = person(4014)
+    await register(teacher, role=ROLE_BOTH, name="Смирнова Елена")
+    bot.session.down.add(CURATOR_ID)  # every call to the curator fails (502)
+    await teacher.send("/consent")
+    await teacher.press("Отозвать: Согласие на обработку")
+    assert said(await teacher.press("Да, отозвать"), "Ваши персональные данные удалены")
+    async with session_pool() as session:
+        rows = list(await session.scalars(select(OutboxMessage)))
+    assert not [r.text for r in rows if "Смирнова" in r.text or "Елена" in r.text]

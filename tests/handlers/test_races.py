@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,14 +16,18 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from handlers.curator.approvals import EntryAction, Verb
+from models.approvals import BankDecision, BankRole
 from models.audit import AuditEntry
-from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus
-from models.pairs import Pair, propose_pair
+from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus, StaffRole
+from models.pairs import Pair, PairMember, answer_pair, propose_pair
 from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import Programme
+from models.progress import report_part, review_part
 from models.requests import Request, create_request
 from rendering.ui import (
+    JoinApproval,
     MentorDecision,
     PairApproval,
     PairReply,
@@ -41,6 +46,7 @@ from tests.factories import (
     make_running_programme,
     make_teacher,
 )
+from tests.groups import join, make_group, make_programme
 
 SECOND_CURATOR = 1001
 Replies = list[TelegramMethod[Any]]
@@ -218,3 +224,115 @@ async def test_one_curator_accepts_a_candidate_while_another_rejects(
     assert len(to_candidate) == 1
     assert ("Хорошая новость" in to_candidate[0]) == accepted
     assert await audits(session_pool, "participant", candidate.id) == 1
+
+
+# Decision kinds added since (issue 12, Done-when: two updates of one batch for each kind).
+
+
+async def test_two_directors_approving_and_returning_one_bank_entry(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    async with session_pool() as session:
+        mentee = await make_teacher(session, full_name="Лебедева Ольга")
+        for telegram_id in (5711, 5712):
+            boss = await make_teacher(session, mentee=False, telegram_id=telegram_id)
+            boss.staff_role = StaffRole.DIRECTOR
+        await session.commit()
+    one, two = person(5711), person(5712)
+    await one.press_data(
+        EntryAction(verb=Verb.RETURN, participant_id=mentee.id, role=BankRole.MENTEE).pack()
+    )
+    approve = EntryAction(verb=Verb.APPROVE, participant_id=mentee.id, role=BankRole.MENTEE)
+    replies = await together(one.send("Нет даты приёма"), two.press_data(approve.pack()))
+    async with session_pool() as session:
+        rows = list(await session.scalars(select(BankDecision)))
+    assert len(rows) == 1  # one decision of this round
+    returned = not rows[0].approved
+    winner_and_loser(replies, one, two, returned)
+    assert len([t for t in texts(replies, CURATOR_ID) if "Нет даты приёма" in t]) == returned
+
+
+async def test_two_curators_entering_the_order_for_one_newcomer(
+    session_pool: async_sessionmaker[AsyncSession], curators: tuple[Person, Person]
+) -> None:
+    async with session_pool() as session:
+        pair, _mentor, _mentees = await make_group(session, size=1)
+        newcomer = await make_teacher(session, full_name="Новикова Ирина")
+        await join(session, pair, newcomer)
+        await answer_pair(session, actor(newcomer), pair.id, accept=True)
+    one, two = curators
+    for curator, number in ((one, "81-н"), (two, "82-н")):
+        await curator.press_data(JoinApproval(pair_id=pair.id, mentee_id=newcomer.id).pack())
+        await curator.send(number)
+    replies = await together(one.send("01.10.2026"), two.send("02.10.2026"))
+    async with session_pool() as session:
+        member = await session.scalar(select(PairMember).where(PairMember.mentee_id == newcomer.id))
+    assert member is not None
+    assert member.joined_at is not None
+    winner, loser = (one, two) if member.order_number == "81-н" else (two, one)
+    assert any("Включение в группу уже решено" in t for t in seen_by(replies, loser))
+    assert not any("уже решено" in t for t in seen_by(replies, winner))
+    told = [t for t in texts(replies, newcomer.telegram_id) if "Вы включены в группу" in t]
+    assert len(told) == 1
+    assert str(member.order_number) in told[0]
+
+
+async def test_two_mentees_of_a_group_agreeing_to_the_draft_at_once(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    async with session_pool() as session:
+        pair, mentor, mentees = await make_group(session, size=2)
+        programme = await make_programme(session, pair, mentor, mentees, approve=False)
+    agree = ProgrammeAction(action=ProgrammeVerb.AGREE, programme_id=programme.id).pack()
+    replies = await together(*(person(m.telegram_id).press_data(agree) for m in mentees))
+    async with session_pool() as session:
+        stored = await session.get(Programme, programme.id)
+    assert stored is not None
+    assert stored.status == ProgrammeStatus.AGREED  # the last agreement completes it
+    assert sorted(stored.agreed_by) == sorted([mentor.id, *(m.id for m in mentees)])
+    for chat in (CURATOR_ID, SECOND_CURATOR):
+        assert len([t for t in texts(replies, chat) if "ждёт вашего утверждения" in t]) == 1
+
+
+async def test_the_mentor_and_the_mentee_completing_at_once(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    async with session_pool() as session:
+        programme = await make_running_programme(session, activities=1)
+        mentor = await session.get(Participant, programme.pair.mentor_id)
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+        activity = programme.activities[0].id
+        await report_part(session, actor(mentee), activity, comment="Готово")
+        await review_part(session, actor(mentor), activity, mentee.id, confirm=True)
+    complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id).pack()
+    sides = (person(mentor.telegram_id), person(mentee.telegram_id))
+    replies = await together(*(side.press_data(complete) for side in sides))
+    async with session_pool() as session:
+        stored = await session.get(Programme, programme.id)
+    assert stored is not None
+    assert stored.status == ProgrammeStatus.COMPLETED
+    for someone in (mentor, mentee):
+        said_to = texts(replies, someone.telegram_id)
+        assert len([t for t in said_to if "Поздравляем: программа завершена" in t]) == 1
+        assert len([t for t in said_to if "заполните короткую анкету" in t]) == 1
+
+
+async def test_two_partners_of_a_group_agreeing_to_a_request_at_once(
+    session_pool: async_sessionmaker[AsyncSession], person: Callable[..., Person]
+) -> None:
+    async with session_pool() as session:
+        pair, mentor, mentees = await make_group(session, size=2)
+        programme = await make_programme(session, pair, mentor, mentees)
+        request = await create_request(
+            session, actor(mentor), pair.id, "deadline", reason="Болезнь",
+            activity_id=programme.activities[0].id, new_date=date(2026, 12, 20),
+        )  # fmt: skip
+    agree = RequestAction(action=RequestVerb.AGREE, request_id=request.id).pack()
+    replies = await together(*(person(m.telegram_id).press_data(agree) for m in mentees))
+    async with session_pool() as session:
+        stored = await session.get(Request, request.id)
+    assert stored is not None
+    assert stored.status == RequestStatus.PENDING  # both consents count
+    assert sorted(stored.partner_agreed) == sorted(m.id for m in mentees)
+    for chat in (CURATOR_ID, SECOND_CURATOR):
+        assert len([t for t in texts(replies, chat) if "Новое обращение ждёт" in t]) == 1

@@ -12,6 +12,7 @@ from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import RateLimiter, sender_for
+from models.base import utcnow
 from models.outbox import (
     MAX_ATTEMPTS,
     UNCONFIRMED,
@@ -21,8 +22,10 @@ from models.outbox import (
     enqueue,
 )
 from models.participant import Participant, get_participant
+from models.programmes import ProgrammeDraft, add_activity, save_draft, submit_programme
+from scheduler.jobs import deliver
 from tests.conftest import CURATOR_ID
-from tests.factories import make_running_programme
+from tests.factories import actor, make_active_pair, make_running_programme
 from tests.scheduler.conftest import FakeClock, Scheduler
 
 
@@ -270,3 +273,35 @@ async def test_a_message_telegram_refuses_does_not_make_the_person_unreachable(
     statuses = sorted(m.status for m in await scheduler.ledger())
     assert OutboxStatus.UNREACHABLE not in statuses
     assert OutboxStatus.FAILED in statuses
+
+
+async def test_a_programme_in_a_notice_is_shown_as_of_the_day_in_the_bots_timezone(
+    scheduler: Scheduler,
+) -> None:
+    """Issue 12: a draft notice delivered by the scheduler shows the programme with today's
+    date in the bot's timezone (01:30 in Moscow is still the day before in UTC): an activity
+    due the day before is overdue, as the handler would have shown it."""
+    today = utcnow().date()
+    due = today + timedelta(days=1)
+    async with scheduler.pool() as session:
+        pair = await make_active_pair(session)
+        mentor = await session.get(Participant, pair.mentor_id)
+        mentee = await session.get(Participant, pair.mentee_ids[0])
+        start, end = today - timedelta(days=30), today + timedelta(days=120)
+        draft = ProgrammeDraft("Цель", "Затруднения", "Сильные", ["traditional"], start, end)
+        programme = await save_draft(session, actor(mentor), pair.id, draft)
+        await add_activity(session, actor(mentor), programme.id, title="Урок",
+                           description=None, deadline=due, responsible="mentee")  # fmt: skip
+        await submit_programme(session, actor(mentor), programme.id)
+    after = today + timedelta(days=2)  # 01:30 in Moscow: the day before, 22:30, in UTC
+    scheduler.clock.set(after.year, after.month, after.day, 1, 30)
+    settings = scheduler.settings.model_copy(update={"quiet_hours": None})
+    await deliver(scheduler.bot, scheduler.pool, settings, scheduler.i18n, scheduler.clock)
+    (draft_notice,) = [
+        m.text
+        for m in scheduler.bot.session.requests
+        if isinstance(m, SendMessage)
+        and m.chat_id == mentee.telegram_id
+        and "Наставник составил(а) проект" in m.text
+    ]
+    assert "Просрочено мероприятий: 1" in draft_notice

@@ -6,8 +6,13 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from datetime import date, timedelta
 
+import pytest
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StorageKey
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import func, select
@@ -41,6 +46,7 @@ from models.roadmap import Audience, EventGuest, Roadmap, RoadmapEvent
 from models.site import SiteItem, SiteKind
 from models.staff import StaffMember
 from scheduler.privacy import personal_data_job
+from tests.conftest import REDIS_URL
 from tests.factories import (
     CURATOR,
     actor,
@@ -50,6 +56,8 @@ from tests.factories import (
     make_teacher,
 )
 from tests.scheduler.conftest import MSK, Scheduler
+
+FORMS_BOT = 42  # the bot's id in the forms' keys
 
 
 def xlsx_text(data: bytes) -> str:
@@ -366,3 +374,54 @@ async def test_the_subject_access_file_has_every_table_and_nobody_else(
         for row in data[table]
     )
     assert str(my_mentee.telegram_id) not in dump  # their own rows are theirs, not mine
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the forms are not in it
+async def test_retention_reaches_unfinished_forms_outside_the_database(
+    scheduler: Scheduler, kind: str
+) -> None:
+    """Issue 12: the retention job erases as a withdrawal does, forms in memory and in Redis
+    included: another person's draft keeps no trace of the erased person, their own is dropped."""
+    storage: BaseStorage
+    if kind == "memory":
+        storage = MemoryStorage()
+    elif REDIS_URL is None:
+        pytest.skip("TEST_REDIS_URL is not set")
+    else:
+        storage = RedisStorage.from_url(REDIS_URL, key_builder=DefaultKeyBuilder(with_bot_id=True))
+    async with scheduler.pool() as session:
+        programme = await make_running_programme(session, activities=1)
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
+        mentee.full_name = "Формова Алла Юрьевна"
+        await session.commit()
+        await finish(session, programme)
+        ended, chat = programme.ended_at, mentee.telegram_id
+    curator = random.randint(10**9, 2 * 10**9)  # a fresh key in the shared Redis
+    theirs = StorageKey(bot_id=FORMS_BOT, chat_id=chat, user_id=chat)
+    others = StorageKey(bot_id=FORMS_BOT, chat_id=curator, user_id=curator)
+    try:
+        await storage.set_state(others, "Broadcasting:entering_text")
+        await storage.set_data(others, {"text": "Поздравляем: Формова Алла Юрьевна!", "n": 2})
+        await storage.set_state(theirs, "Profile:entering_position")
+        await storage.set_data(theirs, {"position": "Мой черновик"})
+        scheduler.clock.moment = ended + timedelta(
+            days=scheduler.settings.retention_days, minutes=1
+        )
+        await personal_data_job(
+            scheduler.pool,
+            scheduler.settings,
+            scheduler.i18n,
+            scheduler.clock,
+            forms=(storage, FORMS_BOT),
+        )
+        assert await erasures(scheduler) == 1
+        assert await storage.get_data(others) == {"text": "Поздравляем: —!", "n": 2}
+        assert await storage.get_state(others) == "Broadcasting:entering_text"  # kept
+        assert await storage.get_data(theirs) == {}
+        assert await storage.get_state(theirs) is None
+    finally:
+        for key in (others, theirs):
+            await storage.set_state(key, None)
+            await storage.set_data(key, {})
+        await storage.close()
