@@ -2,6 +2,7 @@
 Bot API server; the time from a user's update to the bot's reply, p50/p95/max.
 
     .venv/bin/python benchmarks/latency.py [--users 50] [--rounds 3] [--database-url URL]
+        [--warm-up 100]
 
 Two bots, each in its own process, measured in the same run against the same server:
 - a bare aiogram echo bot (the baseline: HTTP, polling and aiogram, nothing else);
@@ -24,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.emulator import BOT_TOKEN, BotMessage, FakeTelegram, FakeUser
+from bot.factory import WATCH_FIRST
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -119,6 +121,23 @@ async def nastavnik_user(server: FakeTelegram, user: FakeUser, samples: list[flo
     await timed.step("/profile")
 
 
+async def warm_up(server: FakeTelegram, first_id: int, updates: int) -> None:
+    """`updates` /help from ten other users before the measure: the bot counts the tries of the
+    first updates after a start in its database (a commit before and after each, bot.factory
+    WATCH_FIRST), which every measured update would otherwise be among."""
+
+    async def one(user: FakeUser, count: int) -> None:
+        for _ in range(count):
+            before = len(server.chat(user.user_id))
+            await user.send("/help")
+            await server.wait_for(
+                lambda seen=before: len(server.chat(user.user_id)) > seen, timeout=60
+            )
+
+    users = [server.user(first_id + n) for n in range(10)]
+    await asyncio.gather(*(one(user, -(-updates // len(users))) for user in users))
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -165,7 +184,7 @@ def summary(name: str, samples: list[float]) -> tuple[float, float]:
     return p50, p95
 
 
-async def main(users: int, rounds: int, database: str | None) -> None:
+async def main(users: int, rounds: int, database: str | None, warm: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(os.environ.get("LATENCY_WORKDIR") or folder)
         results: dict[str, list[float]] = {"echo": [], "nastavnik": []}
@@ -177,6 +196,7 @@ async def main(users: int, rounds: int, database: str | None) -> None:
             script.write_text(ECHO_BOT)
             env = environment(server, f"sqlite+aiosqlite:///{workdir}/unused.db")
             process = await run_bot([sys.executable, str(script)], env, workdir, server)
+            await warm_up(server, 7_000_000, warm)
             people = [server.user(8_000_000 + n) for n in range(users)]
             try:
                 await asyncio.gather(*(echo_user(server, u, results["echo"], 10) for u in people))
@@ -190,6 +210,7 @@ async def main(users: int, rounds: int, database: str | None) -> None:
             await server.start()
             env = environment(server, database or f"sqlite+aiosqlite:///{workdir}/latency.db")
             process = await run_bot([sys.executable, "-m", "bot"], env, workdir, server)
+            await warm_up(server, 7_000_000 + 10_000 * round_number, warm)
             people = [server.user(8_000_000 + 10_000 * round_number + n) for n in range(users)]
             try:
                 await asyncio.gather(
@@ -198,7 +219,10 @@ async def main(users: int, rounds: int, database: str | None) -> None:
             finally:
                 await stop(process)
             await server.stop()
-    print(f"users at once: {users}; rounds: {rounds}; 10 updates per user per round")
+    print(
+        f"users at once: {users}; rounds: {rounds}; 10 updates per user per round;"
+        f" measured after {warm} warm-up updates per bot and round"
+    )
     echo = summary("bare aiogram echo bot", results["echo"])
     kind = "PostgreSQL" if database and "postgres" in database else "SQLite"
     real = summary(f"Наставник ({kind})", results["nastavnik"])
@@ -218,5 +242,11 @@ if __name__ == "__main__":
     parser.add_argument(
         "--database-url", help="e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test"
     )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=WATCH_FIRST,
+        help="updates sent before the measure (0: measure the first updates after a start)",
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.users, arguments.rounds, arguments.database_url))
+    asyncio.run(main(arguments.users, arguments.rounds, arguments.database_url, arguments.warm_up))

@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     programme_max_months: int = Field(default=24, ge=0, le=120)
     # Who records the number and date of the director's order fixing a pair (§6.3.5).
     order_entered_by: Literal["curator", "director"] = "curator"
+    # Whether a pair may be proposed only between people the director approved in the banks
+    # (§6.3.3 before §6.3.5); applies while someone has the director's role.
+    pairing_needs_bank_approval: bool = False
     yearly_reminder: str = "09-01"  # MM-DD: update the list of teachers to mentor (§6.4.2)
     quiet_hours: Annotated[tuple[time, time] | None, NoDecode] = (time(21, 0), time(8, 0))
     sweep_interval_seconds: float = Field(default=60, gt=0, le=3600)

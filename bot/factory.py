@@ -39,6 +39,7 @@ from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
 from bot.sqlstorage import SqlStorage
 from handlers.context import ContextMiddleware
+from models.database import INLINE_READS
 from models.director import director_telegram_ids
 from models.outbox import queue_notice
 from models.participant import curator_telegram_ids
@@ -102,19 +103,28 @@ class TrackingDispatcher(Dispatcher):
             return await super().feed_update(bot, update, **kwargs)
         self.watch_left -= 1
         pool: async_sessionmaker[AsyncSession] = self["session_pool"]
+        # Each count is one hand-off to SQLite's thread (its read in the loop, its write and
+        # COMMIT together): the writer's turn is not held across turns of a busy loop.
+        token = INLINE_READS.set(True)
         try:
             async with pool() as session:
                 tries = await begin_attempt(session, bot.id, update.update_id)
         except DBAPIError as error:  # the count protects; it is not a reason to stop answering
             logger.warning("update %s: its try was not counted (%s)", update.update_id, error)
             return await super().feed_update(bot, update, **kwargs)
+        finally:
+            INLINE_READS.reset(token)
         if tries > MAX_TRIES:
             await self._skip_poison(bot, update, tries - 1)
             return UNHANDLED
         result = await super().feed_update(bot, update, **kwargs)
-        with suppress(DBAPIError):  # left behind, it is counted once more after a restart
-            async with pool() as session:
-                await end_attempt(session, bot.id, update.update_id)
+        token = INLINE_READS.set(True)
+        try:
+            with suppress(DBAPIError):  # left behind, it is counted once more after a restart
+                async with pool() as session:
+                    await end_attempt(session, bot.id, update.update_id)
+        finally:
+            INLINE_READS.reset(token)
         return result
 
     async def _skip_poison(self, bot: Bot, update: Update, tries: int) -> None:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import io
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from docx.shared import Mm
+from docx.shared import Mm, Pt
 
 from documents.content import College, Translate, label
 from documents.layout import (
+    FONT,
+    TEXT_PT,
     TEXT_WIDTH_MM,
     gost_document,
     heading,
@@ -197,6 +200,65 @@ def _trend(name: str, before: float | None, after: float | None, unit: str = "")
     return f"{name} {verb} с {ru_number(before)}{unit} до {ru_number(after)}{unit}."
 
 
+@dataclass(frozen=True)
+class Practice:
+    """A best practice as the report lists it: the programme, its mentor, the approved text."""
+
+    programme_id: int
+    title: str
+    mentor: str
+    goal: str
+    done: str
+    results: str
+    lessons: str
+    approved_on: date | None
+
+
+PRACTICE_PARTS = (
+    ("Цель", "goal"),
+    ("Что сделано", "done"),
+    ("Результаты", "results"),
+    ("Выводы и уроки", "lessons"),
+)
+
+
+def _practices(document: Any, number: int, practices: Sequence[Practice]) -> None:
+    """The best practices the curator approved this year (§6.4.6; stage 6 of the roadmap)."""
+    heading(document, f"{number}. Лучшие практики наставничества")
+    if not practices:
+        paragraph(
+            document,
+            "Описаний лучших практик, утверждённых куратором, в этом учебном году нет.",
+            indent=True,
+        )
+        return
+    paragraph(
+        document,
+        f"Описаний лучших практик, утверждённых куратором: {len(practices)}. Описания "
+        "составлены наставниками или куратором с участием методического совета (п. 6.4.6 "
+        "Положения) и пополняют сборник практик.",
+        indent=True,
+    )
+    for index, practice in enumerate(practices, 1):
+        approved = f", утверждено {ru_day(practice.approved_on)}" if practice.approved_on else ""
+        paragraph(
+            document,
+            f"{number}.{index}. Программа № {practice.programme_id} «{practice.title}» "
+            f"(наставник — {practice.mentor}{approved})",
+            bold=True,
+            align="left",
+            space_before=8,
+        )
+        for label_text, key in PRACTICE_PARTS:
+            para = paragraph(document, indent=True)
+            run = para.add_run(f"{label_text}: ")
+            run.bold = True
+            para.add_run(getattr(practice, key))
+            for part in para.runs:
+                part.font.name = FONT
+                part.font.size = Pt(TEXT_PT)
+
+
 def year_report_docx(
     now: Statistics,
     before: Statistics,
@@ -205,6 +267,7 @@ def year_report_docx(
     college: College,
     tr: Translate,
     today: date,
+    practices: Sequence[Practice] = (),
 ) -> bytes:
     document = gost_document()
     _title(
@@ -348,5 +411,6 @@ def year_report_docx(
             "начнётся со следующего года.",
             indent=True,
         )
+    _practices(document, 8, practices)
     signature_line(document, "Куратор", short_name(college.curator_name))
     return _save(document)

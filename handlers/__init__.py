@@ -11,6 +11,7 @@ from aiogram.types import TelegramObject
 
 from handlers import (
     activities,
+    best_cases,
     changes,
     choice,
     comentors,
@@ -111,6 +112,7 @@ def create_root_router() -> Router:
         requests.router,
         choice.router,
         library.router,
+        best_cases.router,
         mentee_card.router,
         comentors.router,
         survey.router,

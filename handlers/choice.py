@@ -11,19 +11,25 @@ from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
 from models.access import Actor
-from models.choice import ask_for_mentor, mentors_for, set_shown
+from models.choice import (
+    ask_for_mentor,
+    current_wishes,
+    mentors_for,
+    set_shown,
+    withdraw_wish,
+)
 from models.enums import MentorStatus
 from models.errors import NotRegistered, WrongState
 from models.fields import printable
 from models.participant import Participant, curator_telegram_ids
-from rendering.ui import DbInt, button_rows, chat_of, set_buttons
-from rendering.views import reason_text
+from rendering.ui import DbInt, button_rows, chat_of, show_outcome
+from rendering.views import names_of, reason_text
 
 router = Router(name=__name__)
 
@@ -36,6 +42,10 @@ class AskMentor(CallbackData, prefix="askm"):
     mentor_id: DbInt
 
 
+class WishWithdraw(CallbackData, prefix="wwd"):
+    """The mentee takes their wish back."""
+
+
 class Wishing(StatesGroup):
     reason = State()
 
@@ -45,18 +55,38 @@ def _short(text: str | None, size: int = 160) -> str:
     return escape(text if len(text) <= size else text[: size - 1] + "…")
 
 
-async def _mentor_part(message: Message, person: Participant) -> bool:
-    profile = person.mentor_profile
-    if profile is None or profile.status != MentorStatus.ACCEPTED:
-        return False
-    if profile.shown_to_mentees:
+def _shown_offer(shown: bool) -> tuple[str, InlineKeyboardMarkup]:
+    """Whether mentees choosing see this mentor, with the button that changes it."""
+    if shown:
         text = _("Mentees choosing a mentor see you in /mentors.")
         button = (_("Do not show me"), ShowMe(shown=False))
     else:
         text = _("Mentees choosing a mentor do not see you. Agree to be shown?")
         button = (_("Show me to mentees"), ShowMe(shown=True))
-    await message.answer(text, reply_markup=button_rows([button]))
+    return text, button_rows([button])
+
+
+async def _mentor_part(message: Message, person: Participant) -> bool:
+    profile = person.mentor_profile
+    if profile is None or profile.status != MentorStatus.ACCEPTED:
+        return False
+    text, markup = _shown_offer(profile.shown_to_mentees)
+    await message.answer(text, reply_markup=markup)
     return True
+
+
+async def _wish_lines(
+    session: AsyncSession, participant: Participant
+) -> tuple[list[str], list[tuple[str, CallbackData]]]:
+    """The mentee's current wish, if any, with «withdraw» (§4.2.5: voluntary both ways)."""
+    wish = (await current_wishes(session, [participant.id])).get(participant.id)
+    if wish is None:
+        return [], []
+    mentor = (await names_of(session, [wish.mentor_id])).get(wish.mentor_id, "—")
+    text = _("Your wish: {mentor} as your mentor — «{reason}». The curator sees it.").format(
+        mentor=mentor, reason=escape(wish.reason or "")
+    )
+    return [text, ""], [(_("Withdraw my wish"), WishWithdraw())]
 
 
 @router.message(Command("mentors"))
@@ -84,16 +114,19 @@ async def cmd_mentors(
             raise
         await message.answer(_(error.message))
         return
+    wish_lines, wish_buttons = await _wish_lines(session, participant)
     if not ranked:
+        text = _(
+            "No mentor who agreed to be shown has a free place now. The curator will "
+            "offer you a mentor."
+        )
         await message.answer(
-            _(
-                "No mentor who agreed to be shown has a free place now. The curator will "
-                "offer you a mentor."
-            )
+            "\n".join([*wish_lines, text]),
+            reply_markup=button_rows(wish_buttons) if wish_buttons else None,
         )
         return
-    lines = [_("Mentors who agreed to be shown, best match for you first:")]
-    buttons = []
+    lines = [*wish_lines, _("Mentors who agreed to be shown, best match for you first:")]
+    buttons: list[tuple[str, CallbackData]] = []
     for number, match in enumerate(ranked, 1):
         mentor_person = match.mentor
         offers = mentor_person.mentor_profile
@@ -113,6 +146,7 @@ async def cmd_mentors(
             )
         )
     lines += ["", _("Asking is a wish: the curator proposes the pair, and both sides agree.")]
+    buttons += wish_buttons
     await message.answer("\n".join(lines), reply_markup=button_rows(buttons))
 
 
@@ -126,7 +160,7 @@ async def show_me_changed(
         if callback_data.shown
         else _("Mentees choosing a mentor no longer see you.")
     )
-    await set_buttons(query, None)
+    await show_outcome(query, *_shown_offer(callback_data.shown))
 
 
 @router.callback_query(AskMentor.filter())
@@ -143,10 +177,11 @@ async def mentor_asked(
             _("This mentor is no longer shown or has no free place."), show_alert=True
         )
         return
+    where = chat_of(query)
     await state.set_state(Wishing.reason)
     await state.update_data(mentor_id=callback_data.mentor_id)
     await query.answer()
-    await chat_of(query).answer(_("Why this mentor? A few words for the curator (or /cancel)."))
+    await where.answer(_("Why this mentor? A few words for the curator (or /cancel)."))
 
 
 @router.message(Wishing.reason, F.text)
@@ -158,6 +193,17 @@ async def wish_reason_entered(message: Message, state: FSMContext, context: Cont
     )
     await state.clear()
     await message.answer(
-        _("Your wish is sent to the curator. You will be asked before any pair is formed.")
+        _("Your wish is sent to the curator. You will be asked before any pair is formed."),
+        reply_markup=button_rows([(_("Withdraw my wish"), WishWithdraw())]),
     )
     await context.notifier.notices("wish.created", wish.id, to_curators=False)
+
+
+@router.callback_query(WishWithdraw.filter())
+async def wish_withdrawn(query: CallbackQuery, session: AsyncSession, actor: Actor) -> None:
+    await withdraw_wish(session, actor)
+    await query.answer()
+    await show_outcome(
+        query,
+        _("Your wish is withdrawn; the curator no longer sees it. /mentors to choose again."),
+    )

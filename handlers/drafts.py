@@ -121,6 +121,7 @@ FORM_NAMES = {
     "Writing": N_("the message"),
     "Editing": N_("the site item"),
     "RoadmapEditing": N_("the roadmap event"),
+    "Describing": N_("the best practice's description"),
 }
 
 

@@ -17,7 +17,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.notify import Notifier
 from models.access import Actor
+from models.best_cases import best_practices, describable
 from models.broadcasts import CAPTION_LIMIT, audience_chats, send_broadcast
 from models.errors import InvalidValue, NotRegistered
 from models.i18n_marker import N_
@@ -32,7 +34,8 @@ from models.library import (
     may_add,
     parse_tags,
 )
-from rendering.ui import DbInt, button_rows, chat_of, set_buttons
+from rendering.case_views import CaseAction, CaseVerb
+from rendering.ui import DbInt, button_rows, chat_of, set_buttons, show_outcome
 
 router = Router(name=__name__)
 PAGE = 10
@@ -46,6 +49,10 @@ AUDIENCE_LABELS = {
 
 class LibraryAdd(CallbackData, prefix="lba"):
     event_id: DbInt = 0
+
+
+class LibraryPractices(CallbackData, prefix="lbp"):
+    """The collection of approved best practices."""
 
 
 class LibraryOpen(CallbackData, prefix="lbo"):
@@ -129,7 +136,41 @@ async def cmd_library(
     ]
     if await may_add(session, actor):
         buttons.append((_("➕ Add a material"), LibraryAdd()))
+    practices = await best_practices(session)
+    if practices and not query:
+        buttons.append(
+            (
+                _("⭐ Best practices ({n})").format(n=len(practices)),
+                LibraryPractices(),
+            )
+        )
+    for programme in await describable(session, actor):  # the mentor of a completed programme
+        buttons.append(
+            (
+                _("✍ Describe programme №{id} as a best practice").format(id=programme.id),
+                CaseAction(verb=CaseVerb.WRITE, programme_id=programme.id),
+            )
+        )
     await message.answer("\n".join(lines), reply_markup=button_rows(buttons) if buttons else None)
+
+
+@router.callback_query(LibraryPractices.filter())
+async def practices_listed(query: CallbackQuery, session: AsyncSession) -> None:
+    """The collection of best practices (stage 6): approved descriptions, newest first."""
+    practices = list(reversed(await best_practices(session)))[:PAGE]
+    where = chat_of(query)
+    await query.answer()
+    buttons: list[tuple[str, CallbackData]] = [
+        (
+            _("№{id}: {goal}").format(id=p.programme.id, goal=p.programme.goal[:50]),
+            CaseAction(verb=CaseVerb.OPEN, programme_id=p.programme.id),
+        )
+        for p in practices
+    ]
+    await where.answer(
+        _("The collection of best practices, approved by the curator:") if buttons else _("None."),
+        reply_markup=button_rows(buttons) if buttons else None,
+    )
 
 
 @router.callback_query(LibraryOpen.filter())
@@ -138,9 +179,8 @@ async def material_opened(
 ) -> None:
     actor = _actor(actor)
     material = await get_material(session, actor, callback_data.material_id)
+    where = chat_of(query)
     await query.answer()
-    if not isinstance(query.message, Message):
-        return
     lines = [f"<b>{escape(material.title)}</b>", _(AUDIENCE_LABELS[material.audience])]
     if material.tags:
         lines.append(_("Tags: {tags}").format(tags=escape(", ".join(material.tags))))
@@ -159,11 +199,11 @@ async def material_opened(
     if actions:
         markup = button_rows(actions)
     if material.file_id:
-        await query.message.answer_document(
+        await where.answer_document(
             material.file_id, caption="\n".join(lines)[:1000], reply_markup=markup
         )
     else:
-        await query.message.answer("\n".join(lines), reply_markup=markup)
+        await where.answer("\n".join(lines), reply_markup=markup)
 
 
 @router.callback_query(LibraryDelete.filter())
@@ -189,10 +229,11 @@ async def adding_started(
             _("Materials are added by the curator and the mentors of the bank."), show_alert=True
         )
         return
+    where = chat_of(query)
     await state.set_state(Adding.title)
     await state.set_data({"event_id": callback_data.event_id or None})
     await query.answer()
-    await chat_of(query).answer(_("The material's title (or /cancel):"))
+    await where.answer(_("The material's title (or /cancel):"))
 
 
 @router.message(Adding.title, F.text)
@@ -237,6 +278,7 @@ async def audience_chosen(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor | None,
+    notifier: Notifier,
 ) -> None:
     data = await state.get_data()
     material = await add_material(
@@ -251,12 +293,14 @@ async def audience_chosen(
     )
     await state.clear()
     await query.answer()
-    await set_buttons(query, None)
-    await chat_of(query).answer(
+    await show_outcome(
+        query,
         _("Added to the library: «{title}». /library shows it.").format(
             title=escape(material.title)
-        )
+        ),
     )
+    if material.event_id:
+        await notifier.notices("event.material", material.id)
 
 
 @router.callback_query(LibraryAudience.filter())
@@ -281,12 +325,11 @@ async def material_sent(
     actor.require_curator()
     material = await get_material(session, actor, callback_data.material_id)
     audience = BROADCAST_AUDIENCE[material.audience]
+    where = chat_of(query)
     await query.answer()
-    if not isinstance(query.message, Message):
-        return
     if callback_data.verb == SendVerb.ASK:  # nothing is sent before the curator confirms
         count = len(await audience_chats(session, audience))
-        await query.message.answer(
+        await where.answer(
             _("Send «{title}» to {count} recipient(s) ({audience})?").format(
                 title=escape(material.title),
                 count=count,
@@ -307,7 +350,7 @@ async def material_sent(
         audience=audience,
         rendered=escape(text[:CAPTION_LIMIT] if media else text),
     )
-    await query.message.edit_reply_markup(reply_markup=None)
-    await query.message.answer(
-        _("Queued for {count} recipient(s) through the outbox.").format(count=broadcast.recipients)
+    await show_outcome(
+        query,
+        _("Queued for {count} recipient(s) through the outbox.").format(count=broadcast.recipients),
     )

@@ -38,7 +38,7 @@ from models.base import Base, utcnow
 from models.concurrency import decision
 from models.director import is_director
 from models.enums import MentorStatus, ParticipantStatus, StaffRole
-from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound
+from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound, WrongState
 from models.i18n_marker import N_
 from models.outbox import queue_notice_to_chats
 from models.participant import Participant, get_participant_by_id
@@ -165,6 +165,28 @@ async def entry_state(
     if person is None:
         return None
     return BankEntryState(person, role, await _last(session, participant_id, role))
+
+
+async def require_approved_entries(
+    session: AsyncSession, *, mentor_id: int, mentee_id: int
+) -> None:
+    """PAIRING_NEEDS_BANK_APPROVAL: the director approves the mentor and the mentee in the
+    banks (§6.3.3) before a pair is proposed. While nobody has the director's role there is
+    nobody to approve, and the rule waits for one."""
+    if not await session.scalar(
+        select(Participant.id).where(Participant.staff_role == StaffRole.DIRECTOR).limit(1)
+    ):
+        return
+    for participant_id, role in ((mentor_id, BankRole.MENTOR), (mentee_id, BankRole.MENTEE)):
+        entry = await entry_state(session, participant_id, role)
+        if entry is not None and entry.state != "approved":
+            raise WrongState(
+                N_(
+                    "{name} is not yet approved by the director in the bank (§6.3.3); in this "
+                    "college a pair waits for that approval."
+                ),
+                name=entry.person.display_name,
+            )
 
 
 async def entries(

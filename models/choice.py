@@ -40,6 +40,8 @@ class MentorWish(Base):
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[int] = mapped_column(BigInteger)
+    # The mentee took the wish back: it is no longer shown or counted (the row stays history).
+    withdrawn_at: Mapped[datetime | None]
 
 
 async def set_shown(session: AsyncSession, actor: Actor, shown: bool) -> Participant:
@@ -104,15 +106,38 @@ async def ask_for_mentor(
     return wish
 
 
+async def withdraw_wish(
+    session: AsyncSession, actor: Actor, now: datetime | None = None
+) -> list[MentorWish]:
+    """The mentee takes back their wish (§4.2.5: choosing is voluntary, so is changing one's
+    mind); the curators' /pair and desk no longer show it."""
+    mentee_id = actor.require_participant()
+    wishes = list(
+        await session.scalars(
+            select(MentorWish).where(
+                MentorWish.mentee_id == mentee_id, MentorWish.withdrawn_at.is_(None)
+            )
+        )
+    )
+    if not wishes:
+        raise WrongState(N_("You have no wish to withdraw."))
+    now = now or utcnow()
+    for wish in wishes:
+        wish.withdrawn_at = now
+    audit(session, actor.telegram_id, "wish.withdraw", "participant", mentee_id)
+    await session.commit()
+    return wishes
+
+
 async def current_wishes(
     session: AsyncSession, mentee_ids: Collection[int]
 ) -> dict[int, MentorWish]:
-    """Each mentee's latest wish."""
+    """Each mentee's latest wish not withdrawn."""
     if not mentee_ids:
         return {}
     latest = (
         select(func.max(MentorWish.id))
-        .where(MentorWish.mentee_id.in_(list(mentee_ids)))
+        .where(MentorWish.mentee_id.in_(list(mentee_ids)), MentorWish.withdrawn_at.is_(None))
         .group_by(MentorWish.mentee_id)
     )
     rows = await session.scalars(select(MentorWish).where(MentorWish.id.in_(latest)))
@@ -140,6 +165,7 @@ def open_wish_count() -> ColumnElement[int]:
         select(func.count(func.distinct(MentorWish.mentee_id)))
         .join(Participant, Participant.id == MentorWish.mentee_id)
         .where(
+            MentorWish.withdrawn_at.is_(None),
             Participant.status == ParticipantStatus.ACTIVE,
             Participant.archived_at.is_(None),
             Participant.id.not_in(in_open_pair),

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.approvals import returned_count, waiting_count
+from models.best_cases import CaseDescription, CaseStatus
 from models.choice import open_wish_count
 from models.enums import (
     ActivityStatus,
@@ -43,6 +44,7 @@ class Desk:
     bank_to_approve: int = 0  # bank entries waiting for the director's approval (§6.3.3)
     bank_returned: int = 0  # bank entries the director returned to the curator
     wishes: int = 0  # mentees without a pair who asked for a mentor (§9.1.2)
+    cases_to_approve: int = 0  # best practices' descriptions waiting for the curator (§6.4.6)
 
     @property
     def empty(self) -> bool:
@@ -111,6 +113,10 @@ async def curator_desk(session: AsyncSession, today: date) -> Desk:
                 waiting_count(),
                 returned_count(),
                 open_wish_count(),
+                select(count)
+                .select_from(CaseDescription)
+                .where(CaseDescription.status == CaseStatus.SUBMITTED)
+                .scalar_subquery(),
             )
         )
     ).one()

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
+from models.best_cases import CaseDescription
 from models.broadcasts import Broadcast
 from models.changes import erase_change_texts
 from models.choice import MentorWish
@@ -158,6 +159,21 @@ async def _scrub_site(session: AsyncSession, needles: list[str]) -> None:
         )
     ):
         item.title, item.body = _scrub(item.title, needles), _scrub(item.body, needles)
+    # A best practice's description (written by the mentor or the curator) keeps its text too.
+    parts = (CaseDescription.goal, CaseDescription.done, CaseDescription.results)
+    for row in await session.scalars(
+        select(CaseDescription).where(
+            or_(
+                *(
+                    column.contains(needle, autoescape=True)
+                    for column in (*parts, CaseDescription.lessons)
+                    for needle in needles
+                )
+            )
+        )
+    ):
+        for key in ("goal", "done", "results", "lessons"):
+            setattr(row, key, _scrub(getattr(row, key), needles))
 
 
 def _profile_texts(participant: Participant) -> list[str | None]:

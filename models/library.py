@@ -21,8 +21,9 @@ from models.errors import AccessDenied, InvalidValue, NotFound
 from models.fields import printable
 from models.i18n_marker import N_
 from models.matching import lemmas
+from models.outbox import queue_notice
 from models.participant import Participant, enum_column, get_participant_by_id
-from models.roadmap import RoadmapEvent
+from models.roadmap import EventGuest, RoadmapEvent
 
 TITLE_LENGTH = 200
 URL_LENGTH = 500
@@ -146,6 +147,11 @@ async def add_material(
     session.add(material)
     await session.flush()
     audit(session, actor.telegram_id, "library.add", "material", material.id)
+    if event_id:  # the event's guests, invited already, get the material for it (Appendix 1)
+        guests = await session.scalars(
+            select(EventGuest.participant_id).where(EventGuest.event_id == event_id)
+        )
+        await queue_notice(session, "event.material", material.id, list(guests))
     await session.commit()
     return material
 

@@ -301,6 +301,8 @@ async def enqueue_many(
     # A Core Table where the stubs expect a mapped class; both dialects accept it.
     statement = insert(table).on_conflict_do_nothing(index_elements=["key"])  # type: ignore[arg-type]
     queued = 0
+    if dialect_name(session) == "sqlite":
+        return await _insert_many_sqlite(session, statement, values)
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
         if dialect_name(session) == "postgresql":
@@ -311,6 +313,40 @@ async def enqueue_many(
             # executemany: exact count
             queued += rowcount(await session.execute(statement, chunk))
     return queued
+
+
+async def _insert_many_sqlite(
+    session: AsyncSession, statement: Any, values: list[dict[str, Any]]
+) -> int:
+    """One executemany of the statement's SQL with the parameters converted here: SQLAlchemy's
+    own executemany builds and converts every row's parameters one by one (the larger part of a
+    first sweep queueing a hundred thousand messages). Each value goes through its column
+    type's own converter, and a value the same for every row (status, moments) once."""
+    connection = await session.connection()
+    dialect = connection.dialect
+    names = list(values[0])
+    compiled = statement.compile(dialect=dialect, column_keys=names)
+    table = statement.table
+    convert = {name: table.c[name].type.bind_processor(dialect) for name in names}
+    first = values[0]
+    same = {
+        name: (convert[name] or _unchanged)(first[name])
+        for name in names
+        if all(row[name] == first[name] for row in values)
+    }
+    order = [(name, convert[name], name in same) for name in compiled.positiontup]
+    rows = [
+        tuple(
+            same[name] if constant else (row[name] if to_db is None else to_db(row[name]))
+            for name, to_db, constant in order
+        )
+        for row in values
+    ]
+    return rowcount(await connection.exec_driver_sql(compiled.string, rows))
+
+
+def _unchanged(value: Any) -> Any:
+    return value
 
 
 async def already_queued(session: AsyncSession, key: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     func,
     or_,
     select,
@@ -21,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.access import Actor
+from models.approvals import require_approved_entries
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
@@ -28,7 +31,7 @@ from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus, 
 from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
 from models.fields import FIELDS
 from models.i18n_marker import N_
-from models.outbox import queue_notice
+from models.outbox import queue_notice, queue_notice_to_chats
 from models.participant import Participant, enum_column, get_participant_by_id
 from models.profiles import MenteeProfile
 
@@ -139,6 +142,15 @@ class PairMember(Base):
     @property
     def current(self) -> bool:
         return self.declined_at is None and self.left_at is None and not self.pending_join
+
+
+def current_member() -> ColumnElement[bool]:
+    """`PairMember.current` in SQL (for reads without the ORM, such as the reminder sweep's)."""
+    return and_(
+        PairMember.declined_at.is_(None),
+        PairMember.left_at.is_(None),
+        or_(PairMember.join_requested_at.is_(None), PairMember.joined_at.is_not(None)),
+    )
 
 
 class PairingExclusion(Base):
@@ -275,11 +287,16 @@ async def propose_pair(
     forms: list[str],
     pair_type: str,
     join_pair_id: int | None = None,
+    needs_bank_approval: bool = False,
 ) -> Pair:
-    """The curator proposes a pair, or adds a mentee to the mentor's open pair (a group)."""
+    """The curator proposes a pair, or adds a mentee to the mentor's open pair (a group).
+    With `needs_bank_approval` (the college's setting) both must be approved by the director
+    in their banks first."""
     actor.require_curator()
     await _eligible_mentee(session, mentee_id)
     await _eligible_mentor(session, mentor_id, mentee_id)
+    if needs_bank_approval:
+        await require_approved_entries(session, mentor_id=mentor_id, mentee_id=mentee_id)
     joining_at = None
     if join_pair_id is not None:
         pair = await get_pair(session, join_pair_id)
@@ -459,8 +476,10 @@ async def approve_join(
     order_number: str,
     order_date: date,
     now: datetime | None = None,
+    staff_chat_ids: Collection[int] = (),
 ) -> Pair:
-    """A new or supplementary order (§6.3.5) makes the newcomer a member of the group."""
+    """A new or supplementary order (§6.3.5) makes the newcomer a member of the group; the
+    other curators and the director are told who entered it."""
     actor.require_curator()
     pair, member = await waiting_join(session, pair_id, mentee_id)
     now = now or utcnow()
@@ -481,6 +500,8 @@ async def approve_join(
 
     await settle_programme(session, pair)
     await queue_notice(session, "pair.joined", member.id, [pair.mentor_id, *pair.mentee_ids])
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "join.ordered", member.id, others, now)
     await session.commit()
     return pair
 
@@ -494,8 +515,11 @@ async def approve_pair(
     order_number: str,
     order_date: date,
     now: datetime | None = None,
+    staff_chat_ids: Collection[int] = (),
 ) -> Pair:
-    """The pair is fixed by the director's order (§6.3.5): number and date are recorded."""
+    """The pair is fixed by the director's order (§6.3.5): number and date are recorded. The
+    other curators and the director (`staff_chat_ids`) see who entered it: a notice through
+    the outbox, in the same transaction."""
     actor.require_curator()
     pair = await get_pair(session, pair_id)
     if pair.status in (PairStatus.ACTIVE, PairStatus.CLOSED, PairStatus.DECLINED):
@@ -516,6 +540,8 @@ async def approve_pair(
         date=order_date,
     )
     await queue_notice(session, "pair.approved", pair.id, [pair.mentor_id, *pair.mentee_ids])
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "pair.ordered", pair.id, others, pair.approved_at)
     await session.commit()
     return pair
 
@@ -642,8 +668,10 @@ async def record_replacement_order(
     *,
     order_number: str,
     order_date: date,
+    staff_chat_ids: Collection[int] = (),
 ) -> MentorReplacement:
-    """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5)."""
+    """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5);
+    the other curators and the director are told."""
     actor.require_curator()
     replacement = await session.get(MentorReplacement, replacement_id)
     if replacement is None:
@@ -661,5 +689,7 @@ async def record_replacement_order(
         order=replacement.order_number,
         date=order_date,
     )
+    others = set(staff_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(session, "replacement.ordered", replacement.id, others)
     await session.commit()
     return replacement

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.approvals import BankDecision
 from models.audit import AuditEntry, audit
 from models.base import Base, utcnow
+from models.best_cases import CaseDescription
 from models.broadcasts import Broadcast
 from models.changes import ProgrammeChange
 from models.choice import MentorWish
@@ -267,6 +268,12 @@ async def personal_data(
         "staff_list": select(StaffMember).where(StaffMember.participant_id == pid),
         "bank_decisions": select(BankDecision).where(BankDecision.participant_id == pid),
         "materials": select(Material).where(Material.author_id == pid),
+        "case_descriptions": select(CaseDescription).where(
+            or_(
+                CaseDescription.author_id == pid,
+                CaseDescription.programme_id.in_(programme_ids),
+            )
+        ),
         "mentor_proposals": select(MentorProposal).where(
             or_(MentorProposal.mentor_id == pid, MentorProposal.mentee_id == pid)
         ),

@@ -5,6 +5,7 @@ attendance marked by the curator; the director's approval (§6.3.4)."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -21,7 +22,7 @@ from models.enums import ParticipantStatus, StaffRole
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound
 from models.fields import printable
 from models.i18n_marker import N_
-from models.outbox import enqueue
+from models.outbox import enqueue, queue_notice_to_chats
 from models.participant import Participant, enum_column
 from models.statistics import academic_year
 
@@ -340,9 +341,14 @@ def stage_state(stage: RoadmapStage, today: date) -> str:
 
 
 async def approve_roadmap(
-    session: AsyncSession, actor: Actor, approver: Participant | None, roadmap_id: int
+    session: AsyncSession,
+    actor: Actor,
+    approver: Participant | None,
+    roadmap_id: int,
+    curator_chat_ids: Collection[int] = (),
 ) -> Roadmap:
-    """§6.3.4: the director approves the roadmap (once)."""
+    """§6.3.4: the director approves the roadmap (once); the curators are told through the
+    outbox in the same transaction."""
     if approver is None or approver.staff_role != StaffRole.DIRECTOR:
         raise AccessDenied(N_("Only the director approves the roadmap."))
     roadmap = await session.get(Roadmap, roadmap_id)
@@ -353,6 +359,10 @@ async def approve_roadmap(
     roadmap.approved_at = utcnow()
     roadmap.approved_by = actor.telegram_id
     audit(session, actor.telegram_id, "roadmap.approve", "roadmap", roadmap.id, year=roadmap.year)
+    others = set(curator_chat_ids) - {actor.telegram_id}
+    await queue_notice_to_chats(
+        session, "roadmap.approved", roadmap.id, others, roadmap.approved_at
+    )
     await session.commit()
     return roadmap
 

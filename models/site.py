@@ -1,6 +1,6 @@
 """What the curator keeps for the college site's section (§11.1) besides what the bot already
 knows: the legal base and methodical recommendations (documents and links), announcements of
-events, news she writes, and the written description of each best case."""
+events and news she writes. A best case's description is models.best_cases."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, utcnow
+from models.best_cases import description_of, require_approved
 from models.enums import ProgrammeStatus
 from models.errors import InvalidValue, NotFound
 from models.i18n_marker import N_
@@ -28,7 +29,7 @@ class SiteKind(StrEnum):
     ANNOUNCEMENT = "announcement"  # an event with a date
     LEGAL = "legal"  # federal, regional and local legal base
     METHOD = "method"  # methodical recommendations
-    CASE = "case"  # the written description of a best case (one per programme)
+    CASE = "case"  # before models.best_cases: moved there by migration, none are written now
 
 
 class SiteItem(Base):
@@ -103,44 +104,16 @@ async def add_item(
     return item
 
 
-async def describe_case(
-    session: AsyncSession, actor: Actor, programme_id: int, text: str
-) -> SiteItem:
-    """The best case's written description (replaces an earlier one)."""
-    actor.require_curator()
-    text = (text or "").strip()
-    if not text:
-        raise InvalidValue(N_("Please send the answer as text."))
-    if len(text) > BODY_LIMIT:
-        raise InvalidValue(
-            N_("That is too long: at most {limit} characters, you sent {length}."),
-            limit=BODY_LIMIT,
-            length=len(text),
-        )
-    item = await session.scalar(select(SiteItem).where(SiteItem.programme_id == programme_id))
-    if item is None:
-        item = SiteItem(
-            kind=SiteKind.CASE,
-            title="",
-            programme_id=programme_id,
-            author_telegram_id=actor.telegram_id,
-            created_at=utcnow(),
-        )
-        session.add(item)
-    item.body = text
-    await session.flush()
-    audit(session, actor.telegram_id, "site.case", "programme", programme_id)
-    await session.commit()
-    return item
-
-
 async def toggle_best_case(session: AsyncSession, actor: Actor, programme_id: int) -> bool:
-    """Mark a completed programme as a best case for the site (§6.4.6), or unmark it; returns
-    the new mark."""
+    """Show a completed programme as a best case on the site (§6.4.6), or take it off; returns
+    the new mark. The mark stands on the programme's approved description (models.best_cases):
+    without one there is nothing to show."""
     actor.require_curator()
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.status != ProgrammeStatus.COMPLETED:
         raise NotFound()
+    if not programme.best_case:
+        require_approved(await description_of(session, programme_id))
     programme.best_case = not programme.best_case
     audit(
         session,

@@ -59,10 +59,9 @@ async def begin_attempt(session: AsyncSession, bot_id: int, update_id: int) -> i
 
 
 async def end_attempt(session: AsyncSession, bot_id: int, update_id: int) -> None:
-    """The update was handled (or refused with an answer): the process survived it."""
-    await session.execute(
-        delete(UpdateAttempt).where(
-            UpdateAttempt.bot_id == bot_id, UpdateAttempt.update_id == update_id
-        )
-    )
-    await session.commit()
+    """The update was handled (or refused with an answer): the process survived it. Deleted
+    through the ORM, so that on SQLite the DELETE and its COMMIT are one hand-off."""
+    attempt = await session.get(UpdateAttempt, (bot_id, update_id))
+    if attempt is not None:
+        await session.delete(attempt)
+        await session.commit()

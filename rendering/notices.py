@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.sender import Delivery, Outcome, Sender, sender_for
 from models.approvals import BankDecision
 from models.base import utcnow
+from models.best_cases import CaseDescription, CaseStatus
 from models.changes import ProgrammeChange, everyone
 from models.choice import MentorWish
 from models.director import DIRECTOR_DECIDES, director_telegram_ids
@@ -40,6 +41,7 @@ from models.enums import (
     RequestStatus,
 )
 from models.journal import Meeting, PairMessage, meetings_of
+from models.library import Material
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -66,7 +68,9 @@ from models.programmes import (
 )
 from models.progress import ActivityProgress, report_occasion, review_occasion
 from models.requests import Request
+from models.roadmap import Roadmap, RoadmapEvent
 from rendering import rights_notices
+from rendering.case_views import case_card, decision_buttons
 from rendering.replacement import render_offer, replacement_candidates
 from rendering.texts import format_value, shorten
 from rendering.ui import (
@@ -981,8 +985,8 @@ async def _request_copy(session: AsyncSession, request_id: int, chat_id: int) ->
 
 async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int) -> Render | None:
     wish = await session.get(MentorWish, wish_id)
-    if wish is None or not wish.reason:
-        return None  # erased meanwhile
+    if wish is None or not wish.reason or wish.withdrawn_at is not None:
+        return None  # erased or withdrawn meanwhile
     names = await names_of(session, [wish.mentee_id, wish.mentor_id])
     if wish.mentee_id not in names or wish.mentor_id not in names:
         return None
@@ -999,7 +1003,162 @@ async def _wish_created(session: AsyncSession, wish_id: int, chat_id: int) -> Re
     return render
 
 
+async def _case_submitted(session: AsyncSession, row_id: int, chat_id: int) -> Render | None:
+    """To the curators: a best practice's description to approve or return."""
+    row = await session.get(CaseDescription, row_id)
+    if row is None or row.status != CaseStatus.SUBMITTED:
+        return None  # decided or rewritten meanwhile
+    programme = await session.get(Programme, row.programme_id)
+    if programme is None:
+        return None
+    author = (await names_of(session, [row.author_id])).get(row.author_id or 0, "—")
+
+    def render() -> Rendered:
+        head = _("{author} described a best practice for approval (§6.4.6):").format(author=author)
+        return head + "\n\n" + case_card(programme, row), decision_buttons(programme.id)
+
+    return render
+
+
+async def _case_decided(session: AsyncSession, row_id: int, chat_id: int) -> Render | None:
+    """To the author: the curator approved or returned the description."""
+    row = await session.get(CaseDescription, row_id)
+    if row is None or row.status == CaseStatus.SUBMITTED:
+        return None  # rewritten meanwhile
+
+    def render() -> Rendered:
+        if row.status == CaseStatus.APPROVED:
+            text = _(
+                "The curator approved your description of programme №{id}: it is a best "
+                "case on the college site and in the year's report."
+            )
+            return text.format(id=row.programme_id), None
+        text = _(
+            "The curator returned your description of programme №{id} to be rewritten: "
+            "/library, «Describe»."
+        )
+        return text.format(id=row.programme_id), None
+
+    return render
+
+
+async def _event_material(session: AsyncSession, material_id: int, chat_id: int) -> Render | None:
+    """To an event's guests: a material attached to the event after the invitation."""
+    material = await session.get(Material, material_id)
+    event = await session.get(RoadmapEvent, material.event_id or 0) if material else None
+    if material is None or event is None:
+        return None  # deleted meanwhile
+
+    def render() -> Rendered:
+        return _(
+            "A material for «{event}», the event you are invited to: «{title}». It is in /library."
+        ).format(event=escape(event.title), title=escape(material.title)), None
+
+    return render
+
+
+async def _pair_ordered(session: AsyncSession, pair_id: int, chat_id: int) -> Render | None:
+    """To the other curators and the director: who entered the order fixing a pair (§6.3.5)."""
+    pair = await session.get(Pair, pair_id)
+    if pair is None or pair.order_date is None:
+        return None
+    names = await pair_names(session, pair)
+    who = await session.scalar(
+        select(Participant.full_name).where(Participant.telegram_id == pair.approved_by)
+    )
+    ordered_on = pair.order_date
+
+    def render() -> Rendered:
+        text = _(
+            "Pair №{id} is approved by the director's order No. {number} of {date}; "
+            "entered by {who}."
+        ).format(
+            id=pair.id,
+            number=escape((pair.order_number or "").lstrip("№# ")),
+            date=day(ordered_on),
+            who=escape(who or "—"),
+        )
+        return text + "\n\n" + pair_card(pair, names), None
+
+    return render
+
+
+async def _join_ordered(session: AsyncSession, member_id: int, chat_id: int) -> Render | None:
+    """To the other curators and the director: a newcomer's order to a group (§6.3.5)."""
+    member = await session.get(PairMember, member_id)
+    if member is None or member.order_date is None:
+        return None
+    names = await names_of(session, [member.mentee_id])
+    who = await session.scalar(
+        select(Participant.full_name).where(Participant.telegram_id == member.approved_by)
+    )
+    ordered_on = member.order_date
+
+    def render() -> Rendered:
+        return _(
+            "{name} joined group №{id} by the director's order No. {number} of {date}; "
+            "entered by {who}."
+        ).format(
+            name=names.get(member.mentee_id, "—"),
+            id=member.pair_id,
+            number=escape((member.order_number or "").lstrip("№# ")),
+            date=day(ordered_on),
+            who=escape(who or "—"),
+        ), None
+
+    return render
+
+
+async def _replacement_ordered(
+    session: AsyncSession, replacement_id: int, chat_id: int
+) -> Render | None:
+    """To the other curators and the director: the order fixing a change of mentor."""
+    replacement = await session.get(MentorReplacement, replacement_id)
+    if replacement is None or replacement.order_date is None:
+        return None
+    names = await names_of(session, [replacement.old_mentor_id, replacement.new_mentor_id])
+    ordered_on = replacement.order_date
+
+    def render() -> Rendered:
+        return _(
+            "The change of mentor in pair №{id} ({old} → {new}) is fixed by the director's "
+            "order No. {number} of {date}."
+        ).format(
+            id=replacement.pair_id,
+            old=names.get(replacement.old_mentor_id, "—"),
+            new=names.get(replacement.new_mentor_id, "—"),
+            number=escape((replacement.order_number or "").lstrip("№# ")),
+            date=day(ordered_on),
+        ), None
+
+    return render
+
+
+async def _roadmap_approved(session: AsyncSession, roadmap_id: int, chat_id: int) -> Render | None:
+    """To the curators: the director approved the year's roadmap (§6.3.4)."""
+    roadmap = await session.get(Roadmap, roadmap_id)
+    if roadmap is None or roadmap.approved_at is None:
+        return None
+    who = await session.scalar(
+        select(Participant.full_name).where(Participant.telegram_id == roadmap.approved_by)
+    )
+
+    def render() -> Rendered:
+        return _(
+            "The director {who} approved the roadmap of {year}/{next} (§6.3.4): /roadmap."
+        ).format(who=escape(who or "—"), year=roadmap.year, next=roadmap.year + 1), None
+
+    return render
+
+
 RENDERERS: dict[str, Renderer] = {
+    "pair.ordered": _pair_ordered,
+    "join.ordered": _join_ordered,
+    "replacement.ordered": _replacement_ordered,
+    "roadmap.approved": _roadmap_approved,
+    "event.material": _event_material,
+    "case.submitted": _case_submitted,
+    "case.decided": _case_decided,
     "change.proposed": _change,
     "change.decided": _change,
     "pair.approved": _pair_approved,

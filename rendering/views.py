@@ -61,6 +61,8 @@ STATUS_ICONS = {
 
 async def names_of(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}  # no statement for nobody (a plan with no part waiting for a check)
     rows = await session.execute(
         select(Participant.id, Participant.full_name).where(Participant.id.in_(wanted))
     )
@@ -413,3 +415,12 @@ def programme_buttons(
         )
         for programme in programmes
     ]
+
+
+def materials_lines(titles: list[str]) -> str:
+    """The event's materials from the methodical library, under an invitation or a reminder."""
+    if not titles:
+        return ""
+    return "\n" + _("Materials for it in /library: {titles}").format(
+        titles=escape("; ".join(titles))
+    )

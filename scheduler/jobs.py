@@ -14,10 +14,11 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy import bindparam, false, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import raiseload
 
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, sender_for
+from models.base import among
+from models.enums import ParticipantStatus
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -66,14 +67,25 @@ class Recipient:
     to_mentor: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """What the sweep needs of a recipient, read as a plain row (no ORM objects)."""
+
+    id: int
+    telegram_id: int
+    locale: str | None
+    reachable: bool
+    registered: bool
+
+
 def _recipients(
-    due: Due, people: dict[int, Participant], locales: dict[int, str | None], curators: list[int]
+    due: Due, people: dict[int, Person], locales: dict[int, str | None], curators: list[int]
 ) -> list[Recipient]:
     found = []
     mentor_id = getattr(due.params.get("pair"), "mentor_id", None)
     for participant_id in due.participants:
         person = people.get(participant_id)
-        if person is None or person.unreachable_at is not None or not person.is_registered:
+        if person is None or not person.reachable or not person.registered:
             continue
         copy = due.kind == DueKind.DEADLINE and participant_id == mentor_id
         found.append(Recipient(person.telegram_id, person.locale, copy))
@@ -85,10 +97,12 @@ def _recipients(
 
 async def _existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     existing: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
+    for start in range(0, len(keys), rules.IN_CHUNK):
+        chunk = keys[start : start + rules.IN_CHUNK]
         existing.update(
-            await session.scalars(select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk)))
+            await session.scalars(
+                select(OutboxMessage.key).where(among(session, OutboxMessage.key, chunk))
+            )
         )
     return existing
 
@@ -106,22 +120,22 @@ async def _queue(
         if pair is not None:
             ids.update({pair.mentor_id, *pair.mentee_ids})
     chats = [*curators, *(c for d in dues for c in d.chats)]
-    people: dict[int, Participant] = {}
+    people: dict[int, Person] = {}
     id_list = sorted(ids)
-    for start in range(0, max(len(id_list), 1), 500):
-        people.update(
-            (p.id, p)
-            for p in await session.scalars(
-                select(Participant)
-                .where(
-                    Participant.id.in_(id_list[start : start + 500])
-                    | (Participant.telegram_id.in_(chats) if start == 0 else false())
-                )
-                .options(
-                    raiseload(Participant.mentee_profile), raiseload(Participant.mentor_profile)
-                )
+    for start in range(0, max(len(id_list), 1), rules.IN_CHUNK):
+        found = await session.execute(
+            select(
+                Participant.id,
+                Participant.telegram_id,
+                Participant.locale,
+                Participant.unreachable_at.is_(None),
+                Participant.status == ParticipantStatus.ACTIVE,  # Participant.is_registered
+            ).where(
+                among(session, Participant.id, id_list[start : start + rules.IN_CHUNK])
+                | (Participant.telegram_id.in_(chats) if start == 0 else false())
             )
         )
+        people.update((row[0], Person(*row)) for row in found.all())
     names = await names_of(session, ids)
     locales = {person.telegram_id: person.locale for person in people.values()}
     planned = [
@@ -162,10 +176,10 @@ async def _advance(session: AsyncSession, found: rules.Found) -> None:
         keep["updated_at"] = table.c.updated_at
     far = rules.FAR_MOMENT if found.model is Pair else rules.FAR_DAY
     waiting = [key for key, moment in found.advance.items() if moment == far]
-    for start in range(0, len(waiting), 500):
+    for start in range(0, len(waiting), rules.IN_CHUNK):
         await session.execute(
             update(table)
-            .where(table.c.id.in_(waiting[start : start + 500]))
+            .where(among(session, table.c.id, waiting[start : start + rules.IN_CHUNK]))
             .values({column: far, **keep})
         )
     timed = [

@@ -19,8 +19,9 @@ from rendering.ui import (
     ProgrammeAction,
     ProgrammeVerb,
     RequestMenu,
+    packed,
 )
-from rendering.views import day
+from rendering.views import day, materials_lines
 from scheduler.rules import Due, DueKind
 
 
@@ -30,7 +31,7 @@ def button_rows(buttons: list[tuple[str, CallbackData]]) -> dict[str, Any]:
     cost more than the rest of the message; that was 40 % of a sweep queueing thousands."""
     return {
         "inline_keyboard": [
-            [{"text": text, "callback_data": data.pack()}] for text, data in buttons
+            [{"text": text, "callback_data": packed(data)}] for text, data in buttons
         ]
     }
 
@@ -177,9 +178,10 @@ def _yearly(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 
 def _event_remind(p: Params, names: Names, to_mentor: bool) -> Rendered:
-    return _("Tomorrow at {time}: «{title}». Place: {place}.").format(
+    text = _("Tomorrow at {time}: «{title}». Place: {place}.").format(
         time=p["time"], title=escape(p["title"]), place=escape(p["place"])
-    ), None
+    )
+    return text + materials_lines(p.get("materials") or []), None
 
 
 def _end_passed(p: Params, names: Names, to_mentor: bool) -> Rendered:

@@ -9,6 +9,7 @@ reminder, not a burst of the 7-day one as well.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -16,14 +17,13 @@ from typing import Any
 
 from sqlalchemy import Date, Table, and_, case, func, literal, not_, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import lazyload
 
-from models.base import dialect_name
+from models.base import among, dialect_name
 from models.broadcasts import FINAL, Broadcast, delivery_counts
 from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
-from models.pairs import Pair
+from models.pairs import Pair, PairMember, current_member
 from models.participant import Participant
 from models.programmes import FINISHED, Activity, Programme
 from models.progress import ActivityProgress
@@ -70,38 +70,57 @@ def latest_threshold(days_left: int, thresholds: tuple[int, ...]) -> int | None:
     return min(reached) if reached else None
 
 
-async def _running_activities(
-    session: AsyncSession, start: date | None, end: date | None
-) -> list[tuple[Activity, Pair]]:
-    query = (
-        select(Activity, Pair)
-        .join(Programme, Programme.id == Activity.programme_id)
-        .join(Pair, Pair.id == Programme.pair_id)
-        .where(
-            Programme.status == ProgrammeStatus.APPROVED,
-            Activity.status.in_(OPEN_ACTIVITY),
-        )
-        .order_by(Activity.deadline, Activity.id)
-        .options(lazyload(Activity.programme))  # not needed here; eager loading would fetch
-    )  # every programme with all its activities
-    if start is not None:
-        query = query.where(Activity.deadline >= start)
-    if end is not None:
-        query = query.where(Activity.deadline <= end)
-    return [(activity, pair) for activity, pair in (await session.execute(query)).all()]
+@dataclass(frozen=True, slots=True)
+class PairView:
+    """What a reminder needs of a pair, read as plain rows: a first sweep reads tens of
+    thousands, and ORM objects (with their members' selectin) cost most of its time."""
+
+    id: int
+    mentor_id: int
+    mentee_ids: tuple[int, ...]  # the current mentees, as Pair.mentee_ids
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityView:
+    """What a reminder needs of an activity (see PairView)."""
+
+    id: int
+    programme_id: int
+    title: str
+    deadline: date
+
+
+async def pair_views(session: AsyncSession, pair_ids: Iterable[int]) -> dict[int, PairView]:
+    """Pair id -> PairView, two statements per IN_CHUNK pairs."""
+    wanted = sorted(set(pair_ids))
+    views: dict[int, PairView] = {}
+    for start in range(0, len(wanted), IN_CHUNK):
+        chunk = wanted[start : start + IN_CHUNK]
+        mentees: dict[int, list[int]] = {}
+        for pair_id, mentee_id in await session.execute(
+            select(PairMember.pair_id, PairMember.mentee_id)
+            .where(among(session, PairMember.pair_id, chunk), current_member())
+            .order_by(PairMember.id)
+        ):
+            mentees.setdefault(pair_id, []).append(mentee_id)
+        for pair_id, mentor_id in await session.execute(
+            select(Pair.id, Pair.mentor_id).where(among(session, Pair.id, chunk))
+        ):
+            views[pair_id] = PairView(pair_id, mentor_id, tuple(mentees.get(pair_id, ())))
+    return views
 
 
 async def _open_parts(
-    session: AsyncSession, found: list[tuple[Activity, Pair]]
+    session: AsyncSession, found: list[tuple[ActivityView, PairView]]
 ) -> dict[int, tuple[int, ...]]:
     """Activity id -> who is reminded: the mentees whose own part is still open (a group's
     mentee who reported or got it confirmed is not nagged, models.progress), and the mentor."""
     done: set[tuple[int, int]] = set()
     ids = [activity.id for activity, _pair in found]
-    for start in range(0, len(ids), 1000):
+    for start in range(0, len(ids), IN_CHUNK):
         rows = await session.execute(
             select(ActivityProgress.activity_id, ActivityProgress.mentee_id).where(
-                ActivityProgress.activity_id.in_(ids[start : start + 1000]),
+                among(session, ActivityProgress.activity_id, ids[start : start + IN_CHUNK]),
                 ActivityProgress.status.in_((ActivityStatus.REPORTED, ActivityStatus.CONFIRMED)),
             )
         )
@@ -113,91 +132,6 @@ async def _open_parts(
         )
         for activity, pair in found
     }
-
-
-async def deadline_reminders(
-    session: AsyncSession, today: date, thresholds: tuple[int, ...]
-) -> list[Due]:
-    """Before a deadline: the mentee, with a copy to the mentor (§8.2.2)."""
-    if not thresholds:
-        return []
-    horizon = today + timedelta(days=max(thresholds))
-    dues = []
-    found = await _running_activities(session, today, horizon)
-    who = await _open_parts(session, found)
-    for activity, pair in found:
-        days_left = (activity.deadline - today).days
-        threshold = latest_threshold(days_left, thresholds)
-        if threshold is None:
-            continue
-        dues.append(
-            Due(
-                key=f"deadline:{activity.id}:{activity.deadline}:{threshold}",
-                kind=DueKind.DEADLINE,
-                participants=who[activity.id],
-                params={"activity": activity, "pair": pair, "days_left": days_left},
-            )
-        )
-    return dues
-
-
-async def overdue(session: AsyncSession, today: date, escalate_after: int) -> list[Due]:
-    """The day after the deadline both sides; after `escalate_after` days the curators."""
-    dues = []
-    found = await _running_activities(session, None, today - timedelta(days=1))
-    who = await _open_parts(session, found)
-    for activity, pair in found:
-        days_late = (today - activity.deadline).days
-        params = {"activity": activity, "pair": pair, "days_late": days_late}
-        dues.append(
-            Due(
-                key=f"overdue:{activity.id}:{activity.deadline}",
-                kind=DueKind.OVERDUE,
-                participants=who[activity.id],
-                params=params,
-            )
-        )
-        if days_late >= escalate_after:
-            dues.append(
-                Due(
-                    key=f"escalation:{activity.id}:{activity.deadline}",
-                    kind=DueKind.ESCALATION,
-                    curators=True,
-                    params=params,
-                )
-            )
-    return dues
-
-
-async def programme_ending(
-    session: AsyncSession, today: date, thresholds: tuple[int, ...]
-) -> list[Due]:
-    if not thresholds:
-        return []
-    horizon = today + timedelta(days=max(thresholds))
-    programmes = await session.scalars(
-        select(Programme).where(
-            Programme.status == ProgrammeStatus.APPROVED,
-            Programme.end_date >= today,
-            Programme.end_date <= horizon,
-        )
-    )
-    dues = []
-    for programme in programmes:
-        days_left = (programme.end_date - today).days
-        threshold = latest_threshold(days_left, thresholds)
-        if threshold is None:
-            continue
-        pair = programme.pair
-        dues.append(
-            Due(
-                key=f"ending:{programme.id}:{programme.end_date}:{threshold}",
-                kind=DueKind.ENDING,
-                participants=(pair.mentor_id, *pair.mentee_ids),
-                params={"programme": programme, "days_left": days_left},
-            )
-        )
-    return dues
 
 
 async def survey_reminders(session: AsyncSession, now: datetime, after_days: int) -> list[Due]:
@@ -230,65 +164,6 @@ async def survey_reminders(session: AsyncSession, now: datetime, after_days: int
 def _aware(moment: datetime) -> datetime:
     # func.max() bypasses the column type on SQLite: naive UTC comes back.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-async def inactivity(
-    session: AsyncSession, now: datetime, days: int, escalate_after: int
-) -> list[Due]:
-    """No report, meeting or message for `days`: both sides; `escalate_after` later, curators.
-    One grouped query for every running pair (the latest of approval, reports, meetings and
-    messages)."""
-    reports = (
-        select(Activity.programme_id, func.max(Activity.reported_at).label("at"))
-        .group_by(Activity.programme_id)
-        .subquery()
-    )
-    meetings = (
-        select(Meeting.pair_id, func.max(Meeting.created_at).label("at"))
-        .group_by(Meeting.pair_id)
-        .subquery()
-    )
-    messages = (
-        select(PairMessage.pair_id, func.max(PairMessage.created_at).label("at"))
-        .group_by(PairMessage.pair_id)
-        .subquery()
-    )
-    rows = await session.execute(
-        select(Pair, Programme.approved_at, reports.c.at, meetings.c.at, messages.c.at)
-        .join(Programme, Programme.pair_id == Pair.id)
-        .outerjoin(reports, reports.c.programme_id == Programme.id)
-        .outerjoin(meetings, meetings.c.pair_id == Pair.id)
-        .outerjoin(messages, messages.c.pair_id == Pair.id)
-        .where(Pair.status == PairStatus.ACTIVE, Programme.status == ProgrammeStatus.APPROVED)
-    )
-    dues = []
-    for pair, *moments in rows.all():
-        known = [_aware(m) for m in (*moments, pair.approved_at) if m is not None]
-        if not known:
-            continue
-        last = max(known)
-        quiet_days = (now - last).days
-        if quiet_days < days:
-            continue
-        params = {"pair": pair, "days": quiet_days}
-        dues.append(
-            Due(
-                key=f"inactive:{pair.id}:{last.date()}",
-                kind=DueKind.INACTIVE,
-                participants=(pair.mentor_id, *pair.mentee_ids),
-                params=params,
-            )
-        )
-        if quiet_days >= days + escalate_after:
-            dues.append(
-                Due(
-                    key=f"inactive-curator:{pair.id}:{last.date()}",
-                    kind=DueKind.INACTIVE_CURATOR,
-                    curators=True,
-                    params=params,
-                )
-            )
-    return dues
 
 
 async def pending_requests(session: AsyncSession, now: datetime, days: int) -> list[Due]:
@@ -423,10 +298,13 @@ async def broadcast_summaries(session: AsyncSession, now: datetime) -> list[Due]
 
 async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> list[Due]:
     """The roadmap's events of tomorrow: each guest is reminded once, the day before."""
+    from models.library import materials_of_events
     from models.roadmap import events_on  # the roadmap's own rule, kept apart from the sweep
 
     dues = []
-    for event, guests in await events_on(session, today + timedelta(days=1), zone):
+    tomorrow = await events_on(session, today + timedelta(days=1), zone)
+    attached = await materials_of_events(session, [event.id for event, _guests in tomorrow])
+    for event, guests in tomorrow:
         when = event.starts_at.astimezone(zone)
         dues.append(
             Due(
@@ -437,6 +315,7 @@ async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> l
                     "title": event.title,
                     "time": when.strftime("%H:%M"),
                     "place": event.place,
+                    "materials": [m.title for m in attached.get(event.id, [])],
                 },
             )
         )
@@ -452,6 +331,7 @@ async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> l
 FAR_DAY = date(9999, 12, 31)  # nothing can become due by the passing of time alone
 FAR_MOMENT = datetime(9999, 12, 31, tzinfo=UTC)
 BATCH = 5000
+IN_CHUNK = 10000  # ids in one bound parameter (models.base.among)
 
 
 @dataclass
@@ -547,44 +427,45 @@ async def activities_due(
         for row in await _looked_at(session, Activity.next_notice_on, today, limit, Activity.id)
     ]
     plans: dict[int, tuple[int | None, bool, bool]] = {}
+    activities: list[tuple[ActivityView, int]] = []  # (the activity, its pair's id)
     horizon = today + timedelta(days=max(thresholds, default=0))
-    for start in range(0, len(ids), 1000):
+    for start in range(0, len(ids), IN_CHUNK):
         rows = await session.execute(
-            select(Activity.id, Activity.deadline)
+            select(
+                Activity.id,
+                Activity.deadline,
+                Activity.programme_id,
+                Activity.title,
+                Programme.pair_id,
+            )
             .join(Programme, Programme.id == Activity.programme_id)
             .where(
-                Activity.id.in_(ids[start : start + 1000]),
+                among(session, Activity.id, ids[start : start + IN_CHUNK]),
                 Programme.status == ProgrammeStatus.APPROVED,
                 Activity.status.in_(OPEN_ACTIVITY),
                 Activity.deadline <= horizon,  # reminded, overdue or escalated today
             )
         )
-        for activity_id, deadline in rows.all():
+        for activity_id, deadline, programme_id, title, pair_id in rows.all():
             threshold, late, escalate, _next = activity_plan(
                 deadline, today, thresholds, escalate_after
             )
             if threshold is not None or late:
                 plans[activity_id] = (threshold, late, escalate)
+                activities.append(
+                    (ActivityView(activity_id, programme_id, title, deadline), pair_id)
+                )
     # The next look of every activity of the batch, computed by the database (most of a first
     # sweep's rows are done or far away: no Python per row for them).
     advance_in_sql = [
         update(Activity)
-        .where(Activity.id.in_(ids[start : start + 1000]))
+        .where(among(session, Activity.id, ids[start : start + IN_CHUNK]))
         .values(next_notice_on=_next_activity_look(session, today, thresholds, escalate_after))
         .execution_options(synchronize_session=False)
-        for start in range(0, len(ids), 1000)
+        for start in range(0, len(ids), IN_CHUNK)
     ]
-    found: list[tuple[Activity, Pair]] = []
-    due_ids = list(plans)
-    for start in range(0, len(due_ids), 500):
-        with_pairs = await session.execute(
-            select(Activity, Pair)
-            .join(Programme, Programme.id == Activity.programme_id)
-            .join(Pair, Pair.id == Programme.pair_id)
-            .where(Activity.id.in_(due_ids[start : start + 500]))
-            .options(lazyload(Activity.programme))
-        )
-        found += [(activity, pair) for activity, pair in with_pairs.all()]
+    pairs = await pair_views(session, (pair_id for _activity, pair_id in activities))
+    found = [(activity, pairs[pair_id]) for activity, pair_id in activities]
     found.sort(key=lambda row: (row[0].deadline, row[0].id))
     who = await _open_parts(session, found)
     reminders, lateness = [], []
@@ -769,11 +650,9 @@ async def pairs_inactive(
                 advance[pair_id] = recheck  # a new report etc. starts a new quiet spell
                 quiet[pair_id] = (last, quiet_days)
     dues: list[Due] = []
-    due_ids = sorted(quiet)
-    for start in range(0, len(due_ids), 500):
-        for pair in await session.scalars(
-            select(Pair).where(Pair.id.in_(due_ids[start : start + 500])).order_by(Pair.id)
-        ):
+    views = await pair_views(session, quiet)
+    for pair_id in sorted(quiet):
+        if (pair := views.get(pair_id)) is not None:
             last, quiet_days = quiet[pair.id]
             params = {"pair": pair, "days": quiet_days}
             dues.append(

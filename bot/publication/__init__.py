@@ -34,6 +34,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.best_cases import CaseDescription, CaseStatus
 from models.broadcasts import Broadcast
 from models.consent import Consent
 from models.enums import (
@@ -208,8 +209,10 @@ def _progress(programme: Programme) -> dict[str, Any]:
 async def _programmes(session: AsyncSession, names: Names) -> dict[str, list[dict[str, Any]]]:
     mentor, mentee = _("mentor"), _("mentee")
     cases = {
-        item.programme_id: item.body
-        for item in await session.scalars(select(SiteItem).where(SiteItem.kind == SiteKind.CASE))
+        row.programme_id: row
+        for row in await session.scalars(
+            select(CaseDescription).where(CaseDescription.status == CaseStatus.APPROVED)
+        )
     }
     found: dict[str, list[dict[str, Any]]] = {"running": [], "completed": [], "best": []}
     rows = await session.scalars(
@@ -231,7 +234,7 @@ async def _programmes(session: AsyncSession, names: Names) -> dict[str, list[dic
             if len(pair.mentee_ids) == 1
             else _("Mentees of the programme"),
             "progress": _progress(programme),
-            "best": programme.best_case,
+            "best": programme.best_case and programme.id in cases,
         }
         if programme.status == ProgrammeStatus.COMPLETED:
             done, total = programme.progress
@@ -240,9 +243,14 @@ async def _programmes(session: AsyncSession, names: Names) -> dict[str, list[dic
                 if done == total
                 else _("{done} of {total} activities done").format(done=done, total=total)
             )
-            entry["description"] = names.scrub(cases.get(programme.id, ""))
+            case = cases.get(programme.id)
+            if case is not None and entry["best"]:  # the approved description (§6.4.6)
+                entry["description"] = [
+                    (heading, names.scrub(getattr(case, key)))
+                    for key, heading in _case_headings().items()
+                ]
             found["completed"].append(entry)
-            if programme.best_case:
+            if entry["best"]:
                 found["best"].append(entry)
         else:
             found["running"].append(entry)
@@ -364,6 +372,15 @@ async def _documents(session: AsyncSession, names: Names) -> dict[str, list[dict
     ):
         found[item.kind.value].append(_item(item, names))
     return found
+
+
+def _case_headings() -> dict[str, str]:
+    return {
+        "goal": _("Goal"),
+        "done": _("What was done"),
+        "results": _("Results"),
+        "lessons": _("Lessons"),
+    }
 
 
 def _texts() -> dict[str, str]:

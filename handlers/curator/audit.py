@@ -150,6 +150,22 @@ SENTENCES: dict[str, Sentence] = {
     "site.add": lambda e, who, d: _("added an item to the site section"),
     "site.case": lambda e, who, d: _("described best case №{id}").format(id=e.object_id),
     "site.delete": lambda e, who, d: _("removed an item from the site section"),
+    "case.write": lambda e, who, d: _(
+        "described programme №{id} as a best practice, for approval"
+    ).format(id=e.object_id),
+    "case.approve": lambda e, who, d: _(
+        "approved the best practice of programme №{id}: a best case"
+    ).format(id=e.object_id),
+    "case.return": lambda e, who, d: _(
+        "returned the best practice of programme №{id} to be rewritten"
+    ).format(id=e.object_id),
+    "roadmap.approve": lambda e, who, d: _("approved the roadmap of {year} (§6.3.4)").format(
+        year=escape(str(d.get("year", "—")))
+    ),
+    "wish.create": lambda e, who, d: _("{person} asked for a mentor").format(person=who),
+    "wish.withdraw": lambda e, who, d: _("{person} withdrew their wish for a mentor").format(
+        person=who
+    ),
     "comentor.invite": lambda e, who, d: _("invited a co-mentor to pair №{id} (§7.1.1)").format(
         id=e.object_id
     ),

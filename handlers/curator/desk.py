@@ -20,6 +20,7 @@ from handlers.curator.candidates import cmd_candidates
 from handlers.curator.pairing import cmd_pair
 from handlers.curator.participants import BankView, render_bank
 from handlers.curator.programmes import render_list
+from handlers.curator.publish import cmd_publish
 from handlers.curator.requests import cmd_requests
 from handlers.curator.roadmap import cmd_roadmap
 from handlers.curator.stafflist import cmd_stafflist
@@ -39,6 +40,7 @@ class DeskItem(StrEnum):
     ROADMAP = "road"
     BANK = "bank"
     WISHES = "wish"
+    CASES = "case"
 
 
 class DeskOpen(CallbackData, prefix="desk"):
@@ -174,6 +176,16 @@ def render_desk(desk: Desk) -> tuple[str, InlineKeyboardMarkup | None]:
         _("Form a pair"),
         DeskItem.WISHES,
     )
+    add(
+        desk.cases_to_approve,
+        ngettext(
+            "{n} best practice's description waits for your approval",
+            "{n} best practices' descriptions wait for your approval",
+            desk.cases_to_approve,
+        ),
+        _("The site section"),
+        DeskItem.CASES,
+    )
     return title + "\n" + "\n".join(lines), button_rows(buttons)
 
 
@@ -212,6 +224,8 @@ async def desk_item_opened(
             await cmd_pair(message, state, session, today)
         case DeskItem.BANK:
             await cmd_approvals(message, session, participant, settings)
+        case DeskItem.CASES:
+            await cmd_publish(message, session, settings)
         case DeskItem.STAFF:
             await cmd_stafflist(message, session, today)
         case DeskItem.DRAFTING | DeskItem.RUNNING:

@@ -28,6 +28,7 @@ from handlers.context import Context
 from handlers.curator.report import chart_png
 from models.access import Actor
 from models.audit import record_view
+from models.best_cases import best_practices
 from models.changes import history
 from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
@@ -246,7 +247,23 @@ async def year_report(
     with i18n.use_locale("ru"):
         chart = chart_png(now) if now.by_month else None
     coverage_bank = (coverage, now.people["mentees"])
-    data = reports.year_report_docx(now, before, coverage_bank, chart, college, tr, today)
+    people = await content.People.load(session)
+    practices = [
+        reports.Practice(
+            programme_id=found.programme.id,
+            title=found.programme.goal,
+            mentor=people.name(found.programme.pair.mentor_id),
+            goal=found.description.goal,
+            done=found.description.done,
+            results=found.description.results,
+            lessons=found.description.lessons,
+            approved_on=college.local_day(found.description.decided_at),
+        )
+        for found in await best_practices(session, start, end)
+    ]
+    data = reports.year_report_docx(
+        now, before, coverage_bank, chart, college, tr, today, practices
+    )
     name = content.filename(f"Отчёт_о_наставничестве_{start.year}-{end.year}", today)
     return content.Doc("year", name, data=data)
 

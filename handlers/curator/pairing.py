@@ -41,7 +41,7 @@ from models.pairs import (
     record_replacement_order,
     waiting_join,
 )
-from models.participant import get_participant_by_id
+from models.participant import curator_telegram_ids, get_participant_by_id
 from models.statistics import academic_year
 from rendering.ui import (
     FormOption,
@@ -289,6 +289,7 @@ async def proposal_confirmed(
         forms=data.get("pair_forms", []),
         pair_type=data.get("pair_type", "teacher_teacher"),
         join_pair_id=join,
+        needs_bank_approval=context.settings.pairing_needs_bank_approval,
     )
     await query.answer()
     if join:
@@ -372,12 +373,19 @@ async def order_date_entered(message: Message, state: FSMContext, context: Conte
     ):
         return
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
+        staff = await curator_telegram_ids(context.session, context.settings.curator_ids)
+        data["staff"] = staff
         await _join_ordered(message, state, context, data, order_date)
         return
     session, actor, number = context.session, context.actor, data["order_number"]
     if data.get("replacement_id"):
         replacement = await record_replacement_order(
-            session, actor, data["replacement_id"], order_number=number, order_date=order_date
+            session,
+            actor,
+            data["replacement_id"],
+            order_number=number,
+            order_date=order_date,
+            staff_chat_ids=await curator_telegram_ids(session, context.settings.curator_ids),
         )
         await state.clear()
         await message.answer(
@@ -385,9 +393,15 @@ async def order_date_entered(message: Message, state: FSMContext, context: Conte
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
+        await context.notifier.notices("replacement.ordered", replacement.id, to_curators=False)
         return
     pair = await approve_pair(
-        session, actor, data["pair_id"], order_number=number, order_date=order_date
+        session,
+        actor,
+        data["pair_id"],
+        order_number=number,
+        order_date=order_date,
+        staff_chat_ids=await curator_telegram_ids(session, context.settings.curator_ids),
     )
     await state.clear()
     names = await pair_names(session, pair)
@@ -396,6 +410,7 @@ async def order_date_entered(message: Message, state: FSMContext, context: Conte
         context.bot, data, context.stamp, _("✅ The pair is approved by order")
     )
     await context.notifier.notices("pair.approved", pair.id, to_curators=False)
+    await context.notifier.notices("pair.ordered", pair.id, to_curators=False)
 
 
 async def _join_ordered(
@@ -408,6 +423,7 @@ async def _join_ordered(
         data["mentee_id"],
         order_number=data["order_number"],
         order_date=order_date,
+        staff_chat_ids=data["staff"],
     )
     await state.clear()
     names = await pair_names(context.session, pair)
@@ -416,6 +432,7 @@ async def _join_ordered(
     )
     member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
     await context.notifier.notices("pair.joined", member.id, to_curators=False)
+    await context.notifier.notices("join.ordered", member.id, to_curators=False)
 
 
 @router.message(PairApproving.entering_order_number)

@@ -25,8 +25,10 @@ from models.approvals import BankRole, entry_state
 from models.audit import record_view
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
+from models.choice import current_wishes
 from models.consent import consent_history
 from models.errors import NotFound
+from models.formatting import moment
 from models.i18n_marker import N_
 from models.paging import slice_page
 from models.pairs import pairs_of
@@ -44,7 +46,7 @@ from rendering.ui import (
     page_buttons,
     show_outcome,
 )
-from rendering.views import decision_keyboard, programme_lines
+from rendering.views import decision_keyboard, names_of, programme_lines
 
 router = Router(name=__name__)
 PAGE = 10
@@ -231,6 +233,18 @@ async def render_card(
         ]
     programmes = await programmes_of(session, person.id)
     parts += programme_lines(programmes)
+    wish = (await current_wishes(session, [person.id])).get(person.id)
+    if wish is not None:  # §9.2: the mentee's own choice, until a pair is formed
+        mentor = (await names_of(session, [wish.mentor_id])).get(wish.mentor_id, "—")
+        parts += [
+            "",
+            "<b>" + _("The mentee's wish") + "</b>",
+            _("Asks for {mentor} as a mentor ({date}): «{reason}»").format(
+                mentor=mentor,
+                date=moment(wish.created_at, settings.timezone),
+                reason=escape(wish.reason or "—"),
+            ),
+        ]
     approvals = [
         entry
         for role in BankRole

@@ -23,11 +23,13 @@ import bot.publication as publication  # a module: it imports rendering.views in
 from bot.config import Settings
 from models.access import Actor
 from models.audit import record_view
+from models.best_cases import waiting_descriptions
 from models.enums import ProgrammeStatus
 from models.errors import NotFound
 from models.fields import parse_date
 from models.programmes import Programme
-from models.site import SiteKind, add_item, delete_item, describe_case, items, toggle_best_case
+from models.site import SiteKind, add_item, delete_item, items, toggle_best_case
+from rendering.case_views import CaseAction, CaseVerb
 from rendering.ui import DbInt, button_rows, chat_of, show_outcome
 
 router = Router(name=__name__)
@@ -37,7 +39,6 @@ class PublishVerb(StrEnum):
     """What a site-section button does."""
 
     TOGGLE = "toggle"
-    DESCRIBE = "describe"
     ADD = "add"
     ITEMS = "items"
     DELETE = "delete"
@@ -52,7 +53,6 @@ class PublishAction(CallbackData, prefix="pb"):
 
 
 class Editing(StatesGroup):
-    describing_case = State()
     typing_date = State()
     typing_item = State()
 
@@ -78,20 +78,28 @@ async def _menu(session: AsyncSession, settings: Settings) -> tuple[str, InlineK
             .limit(30)
         )
     )
-    buttons = [
+    buttons: list[tuple[str, CallbackData]] = [
         (
             ("⭐ " if p.best_case else "☆ ") + _("№{id}: {goal}").format(id=p.id, goal=p.goal[:40]),
             PublishAction(action=PublishVerb.TOGGLE, programme_id=p.id),
         )
         for p in completed
     ]
+    waiting = {row.programme_id for row in await waiting_descriptions(session)}
     buttons += [
         (
-            _("✏ Describe best case №{id}").format(id=p.id),
-            PublishAction(action=PublishVerb.DESCRIBE, programme_id=p.id),
+            _("🕓 Best practice №{id} waits for approval").format(id=pid),
+            CaseAction(verb=CaseVerb.OPEN, programme_id=pid),
         )
-        for p in completed
-        if p.best_case
+        for pid in sorted(waiting)
+    ]
+    buttons += [
+        (
+            _("✏ Describe best practice №{id}").format(id=p.id),
+            CaseAction(verb=CaseVerb.WRITE, programme_id=p.id),
+        )
+        for p in completed[:10]
+        if p.id not in waiting
     ]
     buttons += [
         ("➕ " + _kind_label(kind), PublishAction(action=PublishVerb.ADD, kind=kind.value))
@@ -105,9 +113,11 @@ async def _menu(session: AsyncSession, settings: Settings) -> tuple[str, InlineK
         buttons.append((_("🌐 Publish on the site"), PublishAction(action=PublishVerb.PUBLISH)))
     text = _(
         "<b>The college site's mentoring section</b>\n"
-        "Completed programmes: tap to mark or unmark a best case (⭐). Add news, announcements, "
-        "documents of the legal base and methodical recommendations; preview the whole "
-        "section, then publish it."
+        "Completed programmes: a best case (⭐) is one whose description (goal, what was done, "
+        "results, lessons) you approved — the mentor writes it from /library, or you with the "
+        "methodical council; tap ⭐ to take it off the site or ☆ to put it back. Add news, "
+        "announcements, documents of the legal base and methodical recommendations; preview "
+        "the whole section, then publish it."
     )
     return text, button_rows(buttons)
 
@@ -130,34 +140,6 @@ async def best_case_toggled(
     text, markup = await _menu(session, settings)
     await show_outcome(query, text, reply_markup=markup)
     await query.answer()
-
-
-@router.callback_query(PublishAction.filter(F.action == PublishVerb.DESCRIBE))
-async def describe_requested(
-    query: CallbackQuery, callback_data: PublishAction, session: AsyncSession, state: FSMContext
-) -> None:
-    programme = await session.get(Programme, callback_data.programme_id)
-    if programme is None or not programme.best_case:
-        raise NotFound()
-    await state.set_state(Editing.describing_case)
-    await state.update_data(programme_id=programme.id)
-    await query.answer()
-    await chat_of(query).answer(
-        _(
-            "Write the description of best case №{id} «{goal}» for the site: what was done "
-            "and what it gave. Names appear only of those who agreed. /cancel stops."
-        ).format(id=programme.id, goal=escape(programme.goal[:80]))
-    )
-
-
-@router.message(Editing.describing_case, F.text)
-async def case_described(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    data = await state.get_data()
-    await describe_case(session, actor, data["programme_id"], (message.text or ""))
-    await state.clear()
-    await message.answer(_("Saved. /publish to preview the section."))
 
 
 @router.callback_query(PublishAction.filter(F.action == PublishVerb.ADD))

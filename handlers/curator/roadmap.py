@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.library import LibraryAdd
+from handlers.notify import Notifier
 from models import formatting
 from models.access import Actor
 from models.banks import bank
@@ -37,7 +38,7 @@ from models.fields import printable
 from models.i18n_marker import N_
 from models.library import materials_of_events
 from models.paging import slice_page
-from models.participant import Participant
+from models.participant import Participant, curator_telegram_ids
 from models.roadmap import (
     Audience,
     Roadmap,
@@ -217,9 +218,31 @@ async def cmd_roadmap(
     await message.answer(text, reply_markup=markup)
 
 
-@router.callback_query(
-    RoadmapAction.filter(F.action.in_({RoadmapVerb.CREATE, RoadmapVerb.VIEW, RoadmapVerb.APPROVE}))
-)
+@router.callback_query(RoadmapAction.filter(F.action == RoadmapVerb.APPROVE))
+async def roadmap_approved(
+    query: CallbackQuery,
+    session: AsyncSession,
+    actor: Actor,
+    today: date,
+    participant: Participant | None,
+    notifier: Notifier,
+) -> None:
+    """§6.3.4: the director approves; the curators are told through the outbox."""
+    current = await _current(session, today)
+    if current is None:
+        raise NotFound()
+    settings = notifier.settings
+    curators = await curator_telegram_ids(session, settings.curator_ids)
+    roadmap = await approve_roadmap(session, actor, participant, current.id, curators)
+    text, markup = await render_roadmap(
+        session, roadmap, today, _is_director(participant), settings
+    )
+    await query.answer(_("The roadmap is approved."))
+    await chat_of(query).answer(text, reply_markup=markup)
+    await notifier.notices("roadmap.approved", roadmap.id)
+
+
+@router.callback_query(RoadmapAction.filter(F.action.in_({RoadmapVerb.CREATE, RoadmapVerb.VIEW})))
 async def roadmap_pressed(
     query: CallbackQuery,
     callback_data: RoadmapAction,
@@ -236,14 +259,10 @@ async def roadmap_pressed(
         if current is None:
             raise NotFound()
         roadmap = current
-        if callback_data.action == RoadmapVerb.APPROVE:
-            roadmap = await approve_roadmap(session, actor, participant, current.id)
     text, markup = await render_roadmap(
         session, roadmap, today, _is_director(participant), settings
     )
-    await query.answer(
-        _("The roadmap is approved.") if callback_data.action == RoadmapVerb.APPROVE else None
-    )
+    await query.answer()
     await chat_of(query).answer(text, reply_markup=markup)
 
 
@@ -488,6 +507,8 @@ async def event_audience_chosen(
 
 
 def invitation_text(event: RoadmapEvent, settings: Settings) -> str:
+    """A new event has no materials yet: those attached later reach the guests as notices, and
+    the reminder the day before lists them."""
     return _(
         "<b>Invitation</b>: «{title}», {when}. Place: {place}. The event is part of the "
         "college's mentoring roadmap."

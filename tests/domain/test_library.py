@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import create_i18n
 from models.errors import AccessDenied, InvalidValue, NotFound
 from models.library import (
     add_material,
@@ -17,6 +18,8 @@ from models.library import (
     parse_tags,
 )
 from models.roadmap import Audience, create_event, create_roadmap, stages_of
+from scheduler.messages import RENDERERS
+from scheduler.rules import DueKind, event_reminders
 from tests.factories import CURATOR, actor, make_mentor, make_teacher
 
 TODAY = date(2026, 11, 25)
@@ -97,3 +100,26 @@ async def test_an_event_carries_materials(session: AsyncSession) -> None:
         session, CURATOR, title="Слайды", file_id="BQACAgIAAx", event_id=event.id
     )
     assert (await materials_of_events(session, [event.id]))[event.id] == [material]
+
+
+async def test_the_day_before_reminder_lists_the_events_materials(session: AsyncSession) -> None:
+    roadmap = await create_roadmap(session, CURATOR, TODAY)
+    fourth = (await stages_of(session, roadmap.id))[3]
+    await make_mentor(session)
+    event, guests = await create_event(
+        session,
+        CURATOR,
+        fourth.id,
+        starts_at=datetime(2026, 11, 26, 12, tzinfo=UTC),
+        place="ауд. 12",
+        title="Установочная сессия",
+        audience=Audience.MENTORS,
+        department=None,
+    )
+    await add_material(session, CURATOR, title="Памятка наставнику", content="x", event_id=event.id)
+    (due,) = await event_reminders(session, TODAY, UTC)
+    assert due.participants == tuple(g.id for g in guests)
+    i18n = create_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        text, _markup = RENDERERS[DueKind.EVENT_REMIND](due.params, {}, False)
+    assert "Материалы к нему в /library: Памятка наставнику" in text

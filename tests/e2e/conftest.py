@@ -81,6 +81,7 @@ class BotProcess:
             async with asyncio.timeout(30):
                 await self.server.polling.wait()
         except TimeoutError:
+            await self.kill()  # a fixture that fails in its set-up is never torn down
             raise AssertionError(f"the bot did not start polling:\n{self.log_text()}") from None
 
     async def stop(self) -> int | None:
@@ -97,7 +98,8 @@ class BotProcess:
     async def kill(self) -> None:
         """SIGKILL: no shutdown hooks, no goodbye, as in a crash."""
         assert self.process is not None
-        self.process.kill()
+        if self.process.returncode is None:
+            self.process.kill()
         await self.process.wait()
 
     def log_text(self) -> str:

@@ -1,6 +1,7 @@
 """The institution end to end, over HTTP: the curator imports a staff list of 30 teachers from
 an XLSX, three register through their personal links, the roadmap's first event is created
-and its invitations are delivered exactly once, the director approves the roadmap."""
+and its invitations are delivered exactly once, the director approves the roadmap and the
+curator is told."""
 
 from __future__ import annotations
 
@@ -135,6 +136,7 @@ async def test_staff_list_links_roadmap_event_and_approval(
     await director_chat.send("/roadmap")
     await director_chat.expect_and_press("Ещё не утверждена директором", "Утвердить дорожную карту")
     await director_chat.expect("Утверждена директором")
+    await curator.expect("Директор Бондаренко Сергей утвердил(а) дорожную карту")  # told
     # the three registered mentees wait for the director's approval of the bank (§6.3.3)
     await director_chat.send("/approvals")
     await director_chat.expect("Ждут директора: 3. Возвращены куратору: 0.")

@@ -22,13 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.publication import PAGES, page_file
+from models.best_cases import approve_description, write_description
 from models.broadcasts import Broadcast, send_broadcast
 from models.consent import ConsentKind
 from models.database import create_engine, create_session_pool, upgrade_database
 from models.participant import Participant
 from models.privacy import give_publication_consent, withdraw_publication_consent
 from models.programmes import Programme, report_activity, review_activity, vote_completion
-from models.site import SiteKind, add_item, describe_case
+from models.site import SiteKind, add_item
 from models.withdrawal import withdraw_consent
 from tests.conftest import CURATOR_ID
 from tests.driver import Person
@@ -74,16 +75,21 @@ async def seed(session: AsyncSession) -> None:
     best = await completed(
         session, "Освоить проектное обучение", "Громова Светлана", "Тихонов Аркадий"
     )
-    best.best_case = True
-    await session.commit()
     mentor, _ = await people_of(session, best)
     await agree(session, mentor)
-    await describe_case(
+    await write_description(
         session,
         CURATOR,
         best.id,
-        "Тихонов Аркадий провёл открытый урок по проекту; Громова Светлана вела пару.",
+        {
+            "goal": "Освоить проектное обучение на практике",
+            "done": "Тихонов Аркадий провёл открытый урок по проекту; Громова Светлана вела пару.",
+            "results": "Три проекта студентов",
+            "lessons": "Начинать с малого проекта",
+        },
+        [],
     )
+    await approve_description(session, CURATOR, best.id)
     other = await completed(session, "Научиться оценивать по ФОС", "Лосева Инна", "Скрытова Ольга")
     loser, leaver = await people_of(session, other)
     await agree(session, loser)

@@ -56,9 +56,17 @@ async def test_the_curator_keeps_the_section_and_publishes_it(
     await curator.press("Нормативная база: документ или ссылка")
     await curator.send("Приказ № 62 об утверждении Положения\nhttps://mttk.example/order62.pdf")
     await curator.send("/publish")
+    assert said(await curator.press("☆ №"), "после утверждения её описания")  # nothing to show
+    await curator.send("/publish")
+    await curator.press("Описать лучшую практику")
+    await curator.send("Научиться проектной деятельности со студентами")
+    await curator.send("Пара разработала три проекта со студентами.")
+    await curator.send("Три проекта защищены на конференции колледжа")
+    assert said(await curator.send("Начинать с малого проекта"), "Утвердите описание")
+    assert said(await curator.press("Утвердить"), "Утверждено: лучший кейс")
+    await curator.send("/publish")
+    await curator.press("⭐ №")  # taken off the site and put back: the mark is the curator's
     await curator.press("☆ №")
-    await curator.press("Описание лучшего кейса")
-    assert said(await curator.send("Пара разработала три проекта со студентами."), "Сохранено")
     await curator.send("/publish")
     await curator.press("Опубликовать на сайте")
     out = settings.publish_dir
@@ -71,7 +79,7 @@ async def test_the_curator_keeps_the_section_and_publishes_it(
     assert "Наставничество в проектной деятельности" in pages["best-cases.html"]
     async with session_pool() as session:
         actions = set(await session.scalars(select(AuditEntry.action)))
-    assert {"site.add", "site.case", "publish.best_case", "publish"} <= actions
+    assert {"site.add", "case.write", "case.approve", "publish.best_case", "publish"} <= actions
 
 
 async def test_publication_consent_is_separate_and_withdrawn_alone(

@@ -26,6 +26,7 @@ from models import AuditEntry, Base, Broadcast, Invite, PairingExclusion, Survey
 from models.approvals import BankDecision
 from models.audit import audit
 from models.base import utcnow
+from models.best_cases import CaseDescription
 from models.changes import Change, propose_change
 from models.choice import MentorWish
 from models.comentors import invite_co_mentor
@@ -327,6 +328,17 @@ async def make_life(session: AsyncSession, tag: str) -> tuple[Participant, Parti
             tags=[],
             author_id=person.id,
             added_by=person.telegram_id,
+        )
+    )
+    session.add(  # the mentor's description of the programme as a best practice
+        CaseDescription(
+            programme_id=programme.id,
+            goal=f"Цель {tag}",
+            done="Сделано",
+            results="Результаты",
+            lessons="Уроки",
+            author_id=person.id,
+            written_by=person.telegram_id,
         )
     )
     await session.commit()
