@@ -30,7 +30,15 @@ from documents.layout import (
     signature_line,
     table,
 )
-from models.enums import MentoringForm, PairType, ProgrammeStatus, RequestKind, RequestStatus
+from models.enums import (
+    MentoringForm,
+    PairType,
+    ProgrammeStatus,
+    ProposalStatus,
+    RequestKind,
+    RequestStatus,
+)
+from models.mentor_rights import KIND_LABELS, ProposalKind
 from models.statistics import Statistics, on_time_rate
 from models.surveys import SURVEY_QUESTIONS, SurveyAnswer
 
@@ -259,6 +267,66 @@ def _practices(document: Any, number: int, practices: Sequence[Practice]) -> Non
                 part.font.size = Pt(TEXT_PT)
 
 
+def _mentors_rights(document: Any, before: Statistics, now: Statistics, tr: Translate) -> None:
+    """Section 9: the mentors' proposals by kind and answer (§7.2.6, §7.2.7) and the teachers
+    they brought in to help (§7.1.1), both counted by the date of the proposal or invitation."""
+    previous = f"{before.start.year}/{before.end.year}"
+    current = f"{now.start.year}/{now.end.year}"
+    heading(document, "9. Права наставника: предложения и привлечённые педагоги")
+    rows = []
+    for kind in ProposalKind:
+        counts = [stats.proposals[kind.value] for stats in (before, now)]
+        if not any(counts):
+            continue
+        outcome = {s: now.proposal_outcomes[(kind.value, s.value)] for s in ProposalStatus}
+        rows.append(
+            [
+                tr(KIND_LABELS[kind.value]).capitalize(),
+                str(counts[0]),
+                str(counts[1]),
+                f"принято: {outcome[ProposalStatus.ACCEPTED]}, отклонено: "
+                f"{outcome[ProposalStatus.DECLINED]}, ждут ответа: {outcome[ProposalStatus.OPEN]}",
+            ]
+        )
+    if rows:
+        paragraph(
+            document,
+            "Предложения наставников куратору и директору о поощрении наставляемых, мерах "
+            "воздействия и рекомендации к участию в конкурсах (пп. 7.2.6, 7.2.7) и ответы на "
+            f"них в {current} учебном году:",
+            indent=True,
+        )
+        table(document, ["Предложение", previous, current, f"Ответы, {current}"], rows)
+    else:
+        paragraph(document, "Предложений наставников (пп. 7.2.6, 7.2.7) не было.", indent=True)
+    helpers = [
+        ("Приглашено педагогов", "invited"),
+        ("Дали согласие", "accepted"),
+        ("Отказались", "declined"),
+        ("Педагогов помогали парам", "people"),
+        ("Пар с привлечённым педагогом", "pairs"),
+    ]
+    if not any(stats.co_mentors[key] for stats in (before, now) for _n, key in helpers):
+        paragraph(
+            document,
+            "Наставники не привлекали других педагогических работников (п. 7.1.1).",
+            indent=True,
+        )
+        return
+    paragraph(
+        document,
+        "Другие педагогические работники, привлечённые наставниками с их согласия (п. 7.1.1):",
+        indent=True,
+    )
+    table(
+        document,
+        ["Показатель", previous, current, "Изменение"],
+        _compare_rows(
+            [(name, before.co_mentors[key], now.co_mentors[key]) for name, key in helpers]
+        ),
+    )
+
+
 def year_report_docx(
     now: Statistics,
     before: Statistics,
@@ -412,5 +480,6 @@ def year_report_docx(
             indent=True,
         )
     _practices(document, 8, practices)
+    _mentors_rights(document, before, now, tr)
     signature_line(document, "Куратор", short_name(college.curator_name))
     return _save(document)

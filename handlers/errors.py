@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from enum import StrEnum
+from html import escape
 
 from aiogram import Router
 from aiogram.exceptions import (
@@ -75,9 +76,12 @@ async def _show_decided(message: object, text: str) -> None:
 
 
 def _translated(value: object) -> object:
-    """A state named in a domain error (an enum member) in the user's language."""
+    """A state named in a domain error (an enum member) in the user's language; a stored
+    text (a name, an order number) escaped, as every message is sent as HTML."""
     if isinstance(value, StrEnum) and (label := label_id(value)) is not None:
         return _(label)
+    if isinstance(value, str) and not isinstance(value, StrEnum):
+        return escape(value)
     return value
 
 

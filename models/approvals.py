@@ -241,20 +241,25 @@ async def approve_entry(
     participant_id: int,
     role: str,
     now: datetime | None = None,
+    curator_chat_ids: Collection[int] = (),
 ) -> BankDecision:
-    """§6.3.3: the director approves a mentor or a mentee in the bank."""
+    """§6.3.3: the director approves a mentor or a mentee in the bank; the curators get a
+    notice through the outbox in the same transaction, as for a return."""
     entry = await _waiting_entry(session, approver, participant_id, role)
     assert approver is not None
+    now = now or utcnow()
     row = BankDecision(
         participant_id=participant_id,
         role=entry.role.value,
         round=(entry.last.round + 1) if entry.last else 1,
         approved=True,
         decided_by=approver.telegram_id,
-        decided_at=now or utcnow(),
+        decided_at=now,
     )
     await _record(session, entry, row)
     audit(session, approver.telegram_id, "bank.approve", "participant", participant_id, role=role)
+    recipients = set(curator_chat_ids) - {approver.telegram_id}
+    await queue_notice_to_chats(session, "bank.approved", row.id, recipients, now)
     await session.commit()
     return row
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
+from models.comentors import tell_co_mentors
 from models.concurrency import decision
 from models.enums import ActivityStatus, ChangeStatus, Responsible
 from models.errors import (
@@ -359,6 +360,8 @@ async def answer_change(
     if proposal.status != ChangeStatus.OPEN:
         people = [i for i in {*everyone(programme), proposal.author_id} if i != me]
         await queue_notice(session, "change.decided", proposal.id, people, now, to_curators=True)
+        if proposal.status == ChangeStatus.AGREED:  # the helpers read the new plan (§7.1.1)
+            await tell_co_mentors(session, "change.decided", proposal.id, programme.pair_id, now)
         audit(session, actor.telegram_id, f"change.{proposal.status}", "programme",
               programme.id, change=proposal.id)  # fmt: skip
     await session.commit()

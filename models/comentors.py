@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, BindParameter, ForeignKey, Select, select, update
+from sqlalchemy import BigInteger, BindParameter, ForeignKey, Select, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +38,7 @@ from models.participant import Participant, enum_column, get_participant_by_id
 OPEN = (CoMentorStatus.INVITED, CoMentorStatus.ACCEPTED)
 MAX_OPEN = 3  # co-mentors (invited or agreed) of one pair at a time
 MAX_FOUND = 8  # people offered for one typed name
+CARD_ROWS = 10  # a person's co-mentorships shown on the curator's card, newest first
 
 
 class CoMentor(Base):
@@ -75,6 +76,30 @@ def co_mentored_pair_ids(participant_id: int | BindParameter[int]) -> Select[int
     return select(CoMentor.pair_id).where(
         CoMentor.participant_id == participant_id, CoMentor.status == CoMentorStatus.ACCEPTED
     )
+
+
+async def tell_co_mentors(
+    session: AsyncSession,
+    notice: str,
+    object_id: int,
+    pair_id: int,
+    now: datetime | None = None,
+    *,
+    but: int | None = None,
+) -> None:
+    """Queue a notice about the pair's course to its agreed co-mentors (no commit): the same
+    notice the members get, rendered for a helper at delivery. Which ones: the programme
+    approved, changed by agreement, completed or ended, and a meeting logged by someone else
+    (`but`, its author) — what a helper needs to read the plan and join the journal; not the
+    members' own business (reports and checks, votes, requests, questions, questionnaires)."""
+    helpers = await session.scalars(
+        select(CoMentor.participant_id).where(
+            CoMentor.pair_id == pair_id, CoMentor.status == CoMentorStatus.ACCEPTED
+        )
+    )
+    told = [pid for pid in helpers if pid != but]
+    if told:
+        await queue_notice(session, notice, object_id, told, now)
 
 
 async def is_co_mentor(session: AsyncSession, pair: Pair, participant_id: int | None) -> bool:
@@ -121,6 +146,21 @@ async def co_mentorships_of(
             Pair.status == PairStatus.ACTIVE,
         )
         .order_by(Pair.id.desc())
+    )
+    return [(row, pair) for row, pair in rows.all()]
+
+
+async def co_mentorships_around(
+    session: AsyncSession, participant_id: int
+) -> list[tuple[CoMentor, Pair]]:
+    """For the curator's card: every invitation this person had as a co-mentor, and every
+    co-mentor of the pairs they mentor now, in any state, newest first (at most CARD_ROWS)."""
+    rows = await session.execute(
+        select(CoMentor, Pair)
+        .join(Pair, Pair.id == CoMentor.pair_id)
+        .where(or_(CoMentor.participant_id == participant_id, Pair.mentor_id == participant_id))
+        .order_by(CoMentor.id.desc())
+        .limit(CARD_ROWS)
     )
     return [(row, pair) for row, pair in rows.all()]
 

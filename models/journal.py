@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from models.access import Actor
 from models.base import Base, utcnow
-from models.comentors import journal_side
+from models.comentors import journal_side, tell_co_mentors
 from models.enums import MessageKind, PairStatus, Side
 from models.errors import AccessDenied, NotFound, WrongState
 from models.fields import FIELDS
@@ -79,6 +79,7 @@ async def log_meeting(
     await session.flush()
     others = [p for p in (pair.mentor_id, *pair.mentee_ids) if p != actor.participant_id]
     await queue_notice(session, "meeting.logged", meeting.id, others)  # in the same commit
+    await tell_co_mentors(session, "meeting.logged", meeting.id, pair.id, but=actor.participant_id)
     await session.commit()
     return meeting
 

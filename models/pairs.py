@@ -18,18 +18,29 @@ from sqlalchemy import (
     func,
     or_,
     select,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
 from models.access import Actor
 from models.approvals import require_approved_entries
-from models.audit import audit
+from models.audit import AuditEntry, audit
 from models.base import Base, TimestampMixin, utcnow
 from models.concurrency import decision
 from models.enums import MentorStatus, PairStatus, PairType, ParticipantStatus, Side
-from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
+from models.errors import (
+    AccessDenied,
+    AlreadyDecided,
+    InvalidValue,
+    NotFound,
+    WrongState,
+    already_decided,
+)
 from models.fields import FIELDS
+from models.formatting import day
 from models.i18n_marker import N_
 from models.outbox import queue_notice, queue_notice_to_chats
 from models.participant import Participant, enum_column, get_participant_by_id
@@ -449,6 +460,24 @@ async def joins_waiting(session: AsyncSession) -> list[PairMember]:
     return list(result)
 
 
+async def _name(session: AsyncSession, participant_id: int) -> str:
+    return (
+        await session.scalar(select(Participant.full_name).where(Participant.id == participant_id))
+        or "—"
+    )
+
+
+async def _name_by_chat(session: AsyncSession, telegram_id: int | None) -> str:
+    """Who entered an order, by their chat id («—» for a curator of CURATOR_IDS with no row,
+    as in the notices of orders)."""
+    if telegram_id is None:
+        return "—"
+    found = await session.scalar(
+        select(Participant.full_name).where(Participant.telegram_id == telegram_id)
+    )
+    return found or "—"
+
+
 async def waiting_join(
     session: AsyncSession, pair_id: int, mentee_id: int
 ) -> tuple[Pair, PairMember]:
@@ -457,6 +486,17 @@ async def waiting_join(
     member = next((m for m in pair.members if m.mentee_id == mentee_id), None)
     if member is None or member.join_requested_at is None:
         raise NotFound()
+    if member.joined_at is not None and member.order_date is not None:
+        raise AlreadyDecided(
+            N_(
+                "Already decided: {name} joined the group by order No. {number} of {date}, "
+                "entered by {who}."
+            ),
+            name=await _name(session, mentee_id),
+            number=(member.order_number or "").lstrip("№# "),
+            date=day(member.order_date),
+            who=await _name_by_chat(session, member.approved_by),
+        )
     if member.joined_at is not None or member.declined_at or member.left_at:
         raise WrongState(N_("This joining is already decided."))
     if pair.status != PairStatus.ACTIVE:
@@ -661,6 +701,38 @@ async def replacements_without_order(
     return list(result)
 
 
+async def waiting_replacement_order(
+    session: AsyncSession, replacement_id: int
+) -> MentorReplacement:
+    """A change of mentor whose order is still to be entered; one already entered is refused
+    with what it came to: the order and who entered it (from the audit, as no column keeps
+    it)."""
+    replacement = await session.get(MentorReplacement, replacement_id)
+    if replacement is None:
+        raise NotFound()
+    if replacement.order_date is not None:
+        entered_by = await session.scalar(
+            select(AuditEntry.actor_telegram_id)
+            .where(
+                AuditEntry.action == "pair.replacement_order",
+                AuditEntry.object_id == replacement.pair_id,
+            )
+            .order_by(AuditEntry.id.desc())
+            .limit(1)
+        )
+        raise AlreadyDecided(
+            N_(
+                "Already decided: the change of mentor is fixed by order No. {number} of {date}, "
+                "entered by {who}."
+            ),
+            number=(replacement.order_number or "").lstrip("№# "),
+            date=day(replacement.order_date),
+            who=await _name_by_chat(session, entered_by),
+        )
+    return replacement
+
+
+@decision
 async def record_replacement_order(
     session: AsyncSession,
     actor: Actor,
@@ -671,15 +743,22 @@ async def record_replacement_order(
     staff_chat_ids: Collection[int] = (),
 ) -> MentorReplacement:
     """The change of mentor is fixed by the director's order, like the pair itself (§6.3.5);
-    the other curators and the director are told."""
+    the other curators and the director are told. A guarded write: `UPDATE … WHERE the order
+    is still missing`, so of two curators entering it at once one wins and the other, decided
+    again (@decision), reads «Уже решено: …» with the order that stands."""
     actor.require_curator()
-    replacement = await session.get(MentorReplacement, replacement_id)
-    if replacement is None:
-        raise NotFound()
-    if replacement.order_date is not None:
-        raise WrongState(N_("The order for this change of mentor is already recorded."))
-    replacement.order_number = FIELDS["order_number"].text(order_number)
-    replacement.order_date = order_date
+    replacement = await waiting_replacement_order(session, replacement_id)
+    number = FIELDS["order_number"].text(order_number)
+    entered = await session.execute(
+        update(MentorReplacement)
+        .where(MentorReplacement.id == replacement.id, MentorReplacement.order_date.is_(None))
+        .values(order_number=number, order_date=order_date)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(entered, "rowcount", 0) != 1:
+        raise StaleDataError("the order for this change of mentor was entered meanwhile")
+    set_committed_value(replacement, "order_number", number)  # written by the UPDATE above
+    set_committed_value(replacement, "order_date", order_date)
     audit(
         session,
         actor.telegram_id,

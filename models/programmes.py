@@ -28,7 +28,7 @@ from models import formatting
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
-from models.comentors import co_mentored_pair_ids, reader_side
+from models.comentors import co_mentored_pair_ids, reader_side, tell_co_mentors
 from models.concurrency import decision
 from models.enums import (
     ActivityStatus,
@@ -421,6 +421,7 @@ async def review_programme(
         await queue_notice(
             session, "programme.approved", programme.id, [pair.mentor_id, *pair.mentee_ids], now
         )
+        await tell_co_mentors(session, "programme.approved", programme.id, pair.id, now)
     else:
         programme.curator_comment = FIELDS["comment"].text(comment)
         programme.status = ProgrammeStatus.DRAFT
@@ -507,6 +508,7 @@ async def vote_completion(
         members = [programme.pair.mentor_id, *programme.pair.mentee_ids]
         await queue_notice(session, "programme.completed", programme.id, members, now)
         await queue_notice(session, "programme.survey", programme.id, members, now)
+        await tell_co_mentors(session, "programme.completed", programme.id, programme.pair_id, now)
     await session.commit()
     return programme
 
@@ -553,6 +555,7 @@ async def end_early(
     await queue_notice(session, "programme.ended", programme.id, members, now)
     await queue_notice(session, "programme.survey", programme.id, members, now)
     await queue_notice(session, "programme.ended_by", programme.id, [], now, to_curators=True)
+    await tell_co_mentors(session, "programme.ended", programme.id, pair.id, now)
     await session.commit()
     return programme
 

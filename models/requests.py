@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from models.access import Actor
 from models.audit import audit
 from models.base import Base, TimestampMixin, utcnow
+from models.comentors import tell_co_mentors
 from models.concurrency import decision
 from models.director import (
     TO_DIRECTOR,
@@ -271,6 +272,7 @@ async def decide_request(
             await withdraw_open_requests(session, request.pair_id)
             members = [programme.pair.mentor_id, *programme.pair.mentee_ids]
             await queue_notice(session, "programme.survey", programme.id, members, now)
+            await tell_co_mentors(session, "programme.ended", programme.id, request.pair_id, now)
     people = told_of_decision(request)
     if request.kind in TO_DIRECTOR:  # the director sees the curator's decision
         people += [d for d in await director_ids(session) if d != actor.participant_id]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import utcnow
-from models.comentors import end_for_person
+from models.comentors import end_for_person, tell_co_mentors
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind, EndReason, ParticipantStatus, Side
 from models.erasure import erase_person
@@ -97,6 +97,7 @@ async def _leave_pairs(
             finish_early(
                 programme, EndReason.BY_PARTICIPANT, WITHDRAWN_NOTE, participant.telegram_id, now
             )
+            await tell_co_mentors(session, "programme.ended", programme.id, pair.id, now)
         else:
             close_pair(pair, now)
         await withdraw_open_requests(session, pair.id)

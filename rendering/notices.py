@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, Sender, sender_for
-from models.approvals import BankDecision
+from models.approvals import BankDecision, BankRole
 from models.base import utcnow
 from models.best_cases import CaseDescription, CaseStatus
 from models.changes import ProgrammeChange, everyone
@@ -241,6 +241,9 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.ended_at is None:
         return None
+    helper = await rights_notices.helper_of(session, programme.pair_id, chat_id)
+    if helper is not None:  # neutral: the reason is the members' and the curator's
+        return lambda: rights_notices.programme_finished_for_helper(helper, completed=False)
 
     def render() -> Rendered:
         return _("The curator ended your programme (§10.1.3): {comment}").format(
@@ -256,6 +259,11 @@ async def _change(session: AsyncSession, change_id: int, chat_id: int) -> Render
     proposal = await session.get(ProgrammeChange, change_id)
     if proposal is None:
         return None
+    helper = await rights_notices.helper_of(session, proposal.programme.pair_id, chat_id)
+    if helper is not None:  # a co-mentor hears only of a change applied
+        if proposal.status != ChangeStatus.AGREED:
+            return None
+        return lambda: rights_notices.programme_changed_for_helper(helper, proposal)
     card = await card_renderer(session, proposal)
     person = await session.scalar(select(Participant.id).where(Participant.telegram_id == chat_id))
     waiting = proposal.status == ChangeStatus.OPEN and proposal.vote_of(person) is None
@@ -578,6 +586,11 @@ async def _meeting_logged(session: AsyncSession, meeting_id: int, chat_id: int) 
     meeting = await session.get(Meeting, meeting_id)
     if meeting is None:
         return None
+    helper = await rights_notices.helper_of(session, meeting.pair_id, chat_id)
+    if helper is not None:
+        author = (await names_of(session, [meeting.author_id])).get(meeting.author_id, "—")
+        held_on, topic = day(meeting.held_on), meeting.topic
+        return lambda: rights_notices.meeting_for_helper(helper, held_on, topic, author)
 
     def render() -> Rendered:
         return _("A meeting was logged in your journal: {date}, «{topic}».").format(
@@ -630,6 +643,9 @@ async def _programme_approved(
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.approved_at is None:
         return None
+    helper = await rights_notices.helper_of(session, programme.pair_id, chat_id)
+    if helper is not None:
+        return lambda: rights_notices.programme_approved_for_helper(helper)
 
     def render() -> Rendered:
         return _(
@@ -646,6 +662,9 @@ async def _programme_completed(
     programme = await session.get(Programme, programme_id)
     if programme is None or programme.status != ProgrammeStatus.COMPLETED:
         return None
+    helper = await rights_notices.helper_of(session, programme.pair_id, chat_id)
+    if helper is not None:
+        return lambda: rights_notices.programme_finished_for_helper(helper, completed=True)
 
     def render() -> Rendered:
         return _(
@@ -968,6 +987,23 @@ async def _bank_returned(session: AsyncSession, decision_id: int, chat_id: int) 
     return render
 
 
+async def _bank_approved(session: AsyncSession, decision_id: int, chat_id: int) -> Render | None:
+    """To the curators: the director approved a bank entry (§6.3.3), from the decision row."""
+    row = await session.get(BankDecision, decision_id)
+    person = await session.get(Participant, row.participant_id) if row is not None else None
+    if row is None or person is None or not person.full_name:
+        return None  # erased since
+
+    def render() -> Rendered:
+        if row.role == BankRole.MENTOR:
+            text = _("The director approved {name} (№{id}) in the bank of mentors.")
+        else:
+            text = _("The director approved {name} (№{id}) in the bank of mentees.")
+        return text.format(name=escape(person.full_name or ""), id=person.id), None
+
+    return render
+
+
 async def _request_copy(session: AsyncSession, request_id: int, chat_id: int) -> Render | None:
     request = await session.get(Request, request_id)
     if request is None:
@@ -1176,6 +1212,7 @@ RENDERERS: dict[str, Renderer] = {
     "message.sent": _message_sent,
     "message.answered": _message_answered,
     "bank.returned": _bank_returned,
+    "bank.approved": _bank_approved,
     "request.copy": _request_copy,
     "wish.created": _wish_created,
     "proposal.created": rights_notices.proposal_created,

@@ -12,13 +12,14 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.changes import ProgrammeChange
 from models.comentors import CoMentor
 from models.enums import CoMentorStatus, ProposalStatus
 from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.pairs import Pair
 from models.participant import Participant
 from rendering.ui import CoMentorAction, CoMentorVerb, ProposalAnswer, button_rows, label
-from rendering.views import names_of
+from rendering.views import change_lines, names_of
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Render = Callable[[], Rendered]
@@ -174,3 +175,75 @@ async def comentor_ended(session: AsyncSession, co_mentor_id: int, chat_id: int)
         ), None
 
     return render
+
+
+# The pair's course, told to its agreed co-mentors (§7.1.1; which notices: models.comentors.
+# tell_co_mentors). The members' renderers in rendering.notices ask `helper_of` first: a
+# recipient who helps the pair gets these texts; one removed since gets nothing.
+Helper = tuple[int, str]  # the pair's number and its mentor's name
+
+
+async def helper_of(session: AsyncSession, pair_id: int, chat_id: int) -> Helper | None:
+    """The pair and its mentor when this chat is an agreed co-mentor of it, else None."""
+    found = await session.scalar(
+        select(CoMentor.id)
+        .join(Participant, Participant.id == CoMentor.participant_id)
+        .where(
+            CoMentor.pair_id == pair_id,
+            CoMentor.status == CoMentorStatus.ACCEPTED,
+            Participant.telegram_id == chat_id,
+        )
+        .limit(1)
+    )
+    pair = await session.get(Pair, pair_id) if found is not None else None
+    if pair is None:
+        return None
+    names = await names_of(session, [pair.mentor_id])
+    return pair.id, names.get(pair.mentor_id, "—")
+
+
+def programme_approved_for_helper(helper: Helper) -> Rendered:
+    return _(
+        "The curator approved the programme of pair №{pair} (mentor {mentor}) that you help "
+        "(§7.1.1). /plan shows it; /meeting logs a meeting."
+    ).format(pair=helper[0], mentor=helper[1]), None
+
+
+def programme_changed_for_helper(helper: Helper, change: ProgrammeChange) -> Rendered:
+    """What changed, not why nor who said what: the reason and the answers are the members'."""
+    lines = [
+        _(
+            "The programme of pair №{pair} (mentor {mentor}) that you help has changed: "
+            "everyone agreed (§10.2)."
+        ).format(pair=helper[0], mentor=helper[1]),
+        "",
+    ]
+    for number, item in enumerate(change.changes, 1):
+        first, *rest = change_lines(item)
+        lines += [f"{number}. {first}", *rest]
+    if change.revision is not None:
+        lines.append(_("Applied: the programme's version {n}.").format(n=change.revision))
+    return "\n".join(lines), None
+
+
+def programme_finished_for_helper(helper: Helper, *, completed: bool) -> Rendered:
+    if completed:
+        text = _(
+            "The programme of pair №{pair} (mentor {mentor}) that you help is completed: the "
+            "plan is fully done (§10.1.1). Your help to this pair ends with it. Thank you!"
+        )
+    else:
+        text = _(
+            "The programme of pair №{pair} (mentor {mentor}) that you help has ended early. "
+            "Your help to this pair ends with it. Thank you!"
+        )
+    return text.format(pair=helper[0], mentor=helper[1]), None
+
+
+def meeting_for_helper(helper: Helper, held_on: str, topic: str, author: str) -> Rendered:
+    return _(
+        "A meeting was logged in the journal of pair №{pair} (mentor {mentor}) that you help: "
+        "{date}, «{topic}» (logged by {author})."
+    ).format(
+        pair=helper[0], mentor=helper[1], date=held_on, topic=escape(topic), author=author
+    ), None

@@ -140,7 +140,9 @@ async def make_running_programme(
     *,
     start: date = START,
     deadlines: list[date] | None = None,
+    approved: bool = True,
 ) -> Programme:
+    """Drafted, agreed by the mentee and (unless `approved=False`) approved by the curator."""
     pair = pair or await make_active_pair(session)
     mentor = await session.get(Participant, pair.mentor_id)
     mentee = await session.get(Participant, pair.mentee_ids[0])
@@ -167,7 +169,9 @@ async def make_running_programme(
             responsible="mentee",
         )
     await submit_programme(session, actor(mentor), programme.id)
-    await respond_to_draft(session, actor(mentee), programme.id, agree=True)
+    programme = await respond_to_draft(session, actor(mentee), programme.id, agree=True)
+    if not approved:
+        return programme
     return await review_programme(session, CURATOR, programme.id, approve=True)
 
 

@@ -117,22 +117,30 @@ async def cmd_approvals(
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.APPROVE))
 async def entry_approved(
-    query: CallbackQuery,
-    callback_data: EntryAction,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
+    query: CallbackQuery, callback_data: EntryAction, context: Context
 ) -> None:
     row = await approve_entry(
-        session, participant, callback_data.participant_id, callback_data.role
+        context.session,
+        context.participant,
+        callback_data.participant_id,
+        callback_data.role,
+        curator_chat_ids=await _curators(context.session, context.settings),
     )
     await query.answer(_("Approved."))
     await set_buttons(query, None)
     await chat_of(query).answer(
         _("✅ №{id} approved by the director, {when}.").format(
-            id=callback_data.participant_id, when=format_time(row.decided_at, settings.timezone)
+            id=callback_data.participant_id,
+            when=format_time(row.decided_at, context.settings.timezone),
         )
     )
+    await context.notifier.notices("bank.approved", row.id, to_curators=False)
+
+
+async def _curators(session: AsyncSession, settings: Settings) -> set[int]:
+    """Who is told of the director's decisions on the banks: the curators, not a director."""
+    curators = set(await curator_telegram_ids(session, settings.curator_ids))
+    return curators - set(await director_telegram_ids(session))
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RETURN))
@@ -156,8 +164,7 @@ async def entry_return_asked(
 @router.message(Returning.comment, F.text)
 async def entry_returned(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
-    curators = set(await curator_telegram_ids(context.session, context.settings.curator_ids))
-    curators -= set(await director_telegram_ids(context.session))
+    curators = await _curators(context.session, context.settings)
     row = await return_entry(
         context.session,
         context.participant,

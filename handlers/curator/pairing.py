@@ -25,13 +25,11 @@ from handlers.outcome import remember_origin, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from models.choice import current_wishes
 from models.director import require_order_entry
-from models.errors import InvalidValue, WrongState
+from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
-from models.i18n_marker import N_
 from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import (
-    MentorReplacement,
     Pair,
     approve_join,
     approve_pair,
@@ -40,6 +38,7 @@ from models.pairs import (
     propose_pair,
     record_replacement_order,
     waiting_join,
+    waiting_replacement_order,
 )
 from models.participant import curator_telegram_ids, get_participant_by_id
 from models.statistics import academic_year
@@ -335,11 +334,7 @@ async def replacement_order_started(
     query: CallbackQuery, callback_data: ReplacementOrder, state: FSMContext, session: AsyncSession
 ) -> None:
     """A change of mentor is fixed by an order like the pair itself: number, then date."""
-    replacement = await session.get(MentorReplacement, callback_data.replacement_id)
-    if replacement is None:
-        raise InvalidValue(STALE)
-    if replacement.order_date is not None:
-        raise WrongState(N_("The order for this change of mentor is already recorded."))
+    replacement = await waiting_replacement_order(session, callback_data.replacement_id)
     await _ask_order_number(query, state, {"replacement_id": replacement.id})
 
 

@@ -26,6 +26,7 @@ from models.audit import record_view
 from models.banks import STATUSES, bank, set_archived, set_include_year
 from models.broadcasts import departments
 from models.choice import current_wishes
+from models.comentors import co_mentorships_around
 from models.consent import consent_history
 from models.errors import NotFound
 from models.formatting import moment
@@ -43,10 +44,11 @@ from rendering.ui import (
     ProgrammeVerb,
     add_buttons,
     chat_of,
+    label,
     page_buttons,
     show_outcome,
 )
-from rendering.views import decision_keyboard, names_of, programme_lines
+from rendering.views import day, decision_keyboard, names_of, programme_lines
 
 router = Router(name=__name__)
 PAGE = 10
@@ -212,6 +214,31 @@ async def bank_filtered(
     await query.answer()
 
 
+async def co_mentor_lines(
+    session: AsyncSession, participant_id: int, settings: Settings
+) -> list[str]:
+    """§7.1.1 on the card: the pairs this person helps (or was asked to) and who helps the
+    pairs they mentor, each with its state and the day of its last change."""
+    rows = await co_mentorships_around(session, participant_id)
+    if not rows:
+        return []
+    people = [i for row, pair in rows for i in (row.participant_id, pair.mentor_id)]
+    names = await names_of(session, people)
+    lines = ["", "<b>" + _("Co-mentors (§7.1.1)") + "</b>"]
+    for row, pair in rows:
+        when = day(
+            (row.ended_at or row.answered_at or row.invited_at).astimezone(settings.timezone)
+        )
+        if row.participant_id == participant_id:
+            text = _("Co-mentor of pair №{pair} (mentor {name}): {state}, {date}")
+            who = names.get(pair.mentor_id, "—")
+        else:
+            text = _("Pair №{pair}: co-mentor {name} — {state}, {date}")
+            who = names.get(row.participant_id, "—")
+        lines.append(text.format(pair=pair.id, name=who, state=label(row.status), date=when))
+    return lines
+
+
 async def render_card(
     session: AsyncSession, person: Participant, settings: Settings, actor: Actor, today: date
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -233,6 +260,7 @@ async def render_card(
         ]
     programmes = await programmes_of(session, person.id)
     parts += programme_lines(programmes)
+    parts += await co_mentor_lines(session, person.id, settings)
     wish = (await current_wishes(session, [person.id])).get(person.id)
     if wish is not None:  # §9.2: the mentee's own choice, until a pair is formed
         mentor = (await names_of(session, [wish.mentor_id])).get(wish.mentor_id, "—")

@@ -171,8 +171,9 @@ async def decision_commented(message: Message, state: FSMContext, context: Conte
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
         ended = await programme_of_pair(context.session, pair.id)
-        if ended is not None:  # the questionnaire, queued with the decision
+        if ended is not None:  # the questionnaire, queued with the decision; the co-mentors
             await context.notifier.notices("programme.survey", ended.id, to_curators=False)
+            await context.notifier.notices("programme.ended", ended.id, to_curators=False)
 
 
 @router.callback_query(NewMentor.filter())

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.audit import AuditEntry
-from models.changes import Change, propose_change
+from models.changes import Change, answer_change, propose_change
 from models.comentors import (
     CoMentor,
     answer_invitation,
@@ -38,7 +38,7 @@ from models.programmes import (
     report_activity,
     vote_completion,
 )
-from models.requests import create_request
+from models.requests import create_request, decide_request
 from models.statistics import collect_statistics
 from models.withdrawal import withdraw_consent
 from tests.factories import (
@@ -157,6 +157,46 @@ async def test_an_agreed_co_mentor_reads_and_logs_meetings_and_nothing_more(
     )
     assert list(actions) == ["comentor.invite", "comentor.accept", "comentor.remove"]
     assert (await personal_data(session, helper))["co_mentors"][0]["status"] == "ended"
+
+
+async def test_co_mentors_are_told_of_the_pairs_course_not_of_the_members_business(
+    session: AsyncSession,
+) -> None:
+    """A change not agreed and the helper's own meeting: nothing; an early end on the mentee's
+    request, and the pair closed by the mentor's withdrawn consent: told (models.comentors.
+    tell_co_mentors). The handler test reads the texts."""
+    programme, mentor, mentee = await _running(session)
+    helper = await make_teacher(session, mentee=False)
+    row = await invite_co_mentor(session, actor(mentor), programme.pair_id, helper.id)
+    await answer_invitation(session, actor(helper), row.id, accept=True)
+    await _meeting(session, helper, programme.pair_id, "Своя встреча")
+    assert helper.telegram_id not in await _notices(session, "meeting.logged")
+    change = await propose_change(
+        session,
+        actor(mentee),
+        programme.id,
+        [Change("forms", values={"forms": ["traditional", "group"]})],
+        reason="хочу",
+    )
+    await answer_change(session, actor(mentor), change.id, agree=False)
+    told = await _notices(session, "change.decided")
+    assert mentee.telegram_id in told
+    assert helper.telegram_id not in told
+    request = await create_request(
+        session, actor(mentee), programme.pair_id, "early_end", reason="переезд"
+    )
+    await decide_request(session, CURATOR, request.id, approve=True, comment="Согласовано")
+    assert await _notices(session, "programme.ended") == [helper.telegram_id]
+
+    other, other_mentor, _other_mentee = await _running(session)
+    row = await invite_co_mentor(session, actor(other_mentor), other.pair_id, helper.id)
+    await answer_invitation(session, actor(helper), row.id, accept=True)
+    await withdraw_consent(session, other_mentor, ConsentKind.PERSONAL_DATA)
+    ended = await session.scalars(
+        select(OutboxMessage.chat_id).where(OutboxMessage.key.startswith(
+            f"notice:programme.ended:{other.id}:"))
+    )  # fmt: skip
+    assert list(ended) == [helper.telegram_id]
 
 
 async def test_who_may_be_invited_and_by_whom(session: AsyncSession) -> None:

@@ -78,7 +78,7 @@ class BotProcess:
     async def start(self) -> None:
         await self.launch()
         try:
-            async with asyncio.timeout(30):
+            async with asyncio.timeout(60):  # a loaded machine (two test processes) starts slowly
                 await self.server.polling.wait()
         except TimeoutError:
             await self.kill()  # a fixture that fails in its set-up is never torn down

@@ -54,7 +54,11 @@ async def test_the_director_returns_and_then_approves_an_entry(
 
     replies = await director.send("/approvals")
     assert said(replies, "Раньше возвращалось: Нет даты приёма на работу")
-    assert said(await director.press("Утвердить"), "утверждён(а) директором")
+    replies = await director.press("Утвердить")
+    assert said(replies, "утверждён(а) директором")
+    told = f"Директор утвердил(а) Лебедева Ольга (№{mentee.id}) в банке наставляемых"
+    assert said(replies, told, chat_id=curator.user_id)
+    assert not said(replies, "Директор утвердил(а)", chat_id=5701)  # not to who decided
     assert said(await curator.press_data(card), "банк наставляемых: утверждено директором")
     assert not said(await director.send("/today"), "запис")
 

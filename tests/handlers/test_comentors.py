@@ -7,21 +7,28 @@ The mentee's card's prompt still comes under a message too old to be read."""
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiogram.methods import AnswerCallbackQuery, TelegramMethod
+from aiogram.methods import AnswerCallbackQuery, SendDocument, SendMessage, TelegramMethod
+from docx import Document as DocxDocument
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from handlers.curator.participants import PersonAction, PersonVerb
 from handlers.mentee_card import MenteeProposal
-from models.comentors import CoMentor, invite_co_mentor
+from models.changes import Change, propose_change
+from models.comentors import CoMentor, answer_invitation, invite_co_mentor
 from models.enums import CoMentorStatus, ProposalStatus
 from models.mentor_rights import MentorProposal, ProposalKind, propose
+from models.outbox import OutboxMessage
+from models.pairs import Pair
 from models.participant import Participant
 from rendering.ui import (
+    ChangeAnswer,
     CoMentorAction,
     CoMentorVerb,
     ProgrammeAction,
@@ -30,7 +37,7 @@ from rendering.ui import (
 )
 from tests.conftest import CURATOR_ID, make_settings
 from tests.driver import Person, said, texts
-from tests.factories import actor, make_running_programme, make_teacher
+from tests.factories import actor, make_active_pair, make_running_programme, make_teacher
 
 SECOND_CURATOR = 1001
 Replies = list[TelegramMethod[Any]]
@@ -98,14 +105,26 @@ async def test_a_co_mentor_is_invited_agrees_reads_logs_and_is_removed(
     assert said(replies, "Встреча записана в журнал")
     assert said(replies, "Открытый урок", chat_id=mentor_tid)
     assert said(replies, "Открытый урок", chat_id=mentee_tid)
+    assert not said(replies, "которой вы помогаете", chat_id=helper_tid)  # not of their own
     # a member's button, forged: refused
     complete = ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme_id)
     assert said(await helper.press_data(complete.pack()), "недоступно")
 
-    # the curator removes the co-mentor from the notice; reading ends
+    # the curator's person cards: the helper's pair, and the mentor's helper, with the state
     async with session_pool() as session:
         row = await session.scalar(select(CoMentor))
         assert row is not None
+        mentor_id = (await session.get(Pair, row.pair_id)).mentor_id  # type: ignore[union-attr]
+    card = PersonAction(action=PersonVerb.CARD, participant_id=row.participant_id).pack()
+    line = f"Привлечённый педагог пары №{row.pair_id} (наставник "
+    replies = await curator.press_data(card)
+    assert said(replies, line), texts(replies)
+    assert said(replies, "): согласие дано, помогает паре, ")
+    card = PersonAction(action=PersonVerb.CARD, participant_id=mentor_id).pack()
+    line = f"Пара №{row.pair_id}: привлечённый педагог Козлова Ольга Ивановна — согласие дано"
+    assert said(await curator.press_data(card), line)
+
+    # the curator removes the co-mentor from the notice; reading ends
     remove = CoMentorAction(action=CoMentorVerb.END, item=row.id).pack()
     replies = await curator.press_data(remove)
     assert said(replies, "Больше не помогает паре — ")  # the outcome line, who and when
@@ -119,6 +138,78 @@ async def test_a_co_mentor_is_invited_agrees_reads_logs_and_is_removed(
     for step in ("пригласил(а) педагога помогать паре", "согласился(-ась) помогать паре"):
         assert said(log, step), texts(log)
     assert said(log, "завершил(а) помощь привлечённого педагога")
+
+
+async def test_a_co_mentor_hears_of_the_pairs_course(
+    person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """The programme approved, a meeting logged by the mentor, a change everyone agreed to, the
+    programme ended early: the co-mentor is told each, in a helper's words, without the
+    members' buttons or the reason of the early end."""
+    async with session_pool() as session:
+        pair = await make_active_pair(session)
+        mentor = await session.get(Participant, pair.mentor_id)
+        mentee = await session.get(Participant, pair.mentee_ids[0])
+        helper = await make_teacher(session, mentee=False, full_name="Козлова Ольга Ивановна")
+        assert mentor is not None
+        assert mentee is not None
+        row = await invite_co_mentor(session, actor(mentor), pair.id, helper.id)
+        await answer_invitation(session, actor(helper), row.id, accept=True)
+        programme = await make_running_programme(session, activities=1, pair=pair, approved=False)
+        tids = mentor.telegram_id, mentee.telegram_id, helper.telegram_id
+    mentor_tid, mentee_tid, helper_tid = tids
+    curator, teacher, learner = person(CURATOR_ID), person(mentor_tid), person(mentee_tid)
+    name = mentor.full_name
+    where = f"пары №{pair.id} (наставник {name}), которой вы помогаете"
+
+    approve = ProgrammeAction(action=ProgrammeVerb.APPROVE, programme_id=programme.id).pack()
+    replies = await curator.press_data(approve)
+    assert said(replies, "Куратор утвердил(а) программу " + where, chat_id=helper_tid)
+    assert said(replies, "Куратор утвердил(а) программу.", chat_id=mentee_tid)  # as before
+
+    await teacher.send("/meeting")
+    await teacher.press("Сегодня")
+    for answer in ("Разбор урока", "Посетили урок", "Поняли ошибки"):
+        await teacher.send(answer)
+    replies = await teacher.press("Пропустить")
+    told = _sent_to(replies, helper_tid)
+    assert told == [f"Записана встреча в журнал {where}: " + told[0].split(": ", 1)[1]], told
+    assert "«Разбор урока» (записал(а): " + name + ")" in told[0]
+
+    async with session_pool() as session:
+        change = await propose_change(
+            session,
+            actor(mentor),
+            programme.id,
+            [Change("forms", values={"forms": ["traditional", "group"]})],
+            reason="Добавим групповые встречи",
+        )
+    replies = await learner.press_data(ChangeAnswer(change_id=change.id, agree=True).pack())
+    told = _sent_to(replies, helper_tid)
+    assert len(told) == 1, told
+    assert told[0].startswith("Программа " + where + ", изменилась: все согласились"), told
+    assert "рупповое" in told[0]  # what changed
+    assert "Добавим" not in told[0]  # not why, nor who answered what: the members' business
+    assert "согласен(на)" not in told[0]
+
+    await curator.press_data(
+        ProgrammeAction(action=ProgrammeVerb.END, programme_id=programme.id).pack()
+    )
+    await curator.send("Длительная болезнь")
+    replies = await curator.press("Завершить программу")
+    told = _sent_to(replies, helper_tid)
+    assert len(told) == 1, texts(replies)
+    assert told[0].startswith("Программа " + where + ", завершена досрочно"), told
+    assert "болезнь" not in told[0]
+    async with session_pool() as session:
+        rows = await session.scalars(
+            select(OutboxMessage).where(OutboxMessage.chat_id == helper_tid)
+        )
+        assert all(r.reply_markup is None for r in rows)  # no member's buttons, ever
+
+
+def _sent_to(replies: Replies, chat_id: int) -> list[str]:
+    return [m.text for m in replies if isinstance(m, SendMessage) and m.chat_id == chat_id]
 
 
 async def _together(*calls: Any) -> Replies:
@@ -214,6 +305,29 @@ async def test_the_curator_answers_a_proposal_and_two_answers_decide_once(
     report = await anna.send("/report")
     assert said(report, "• поощрение: 1 (принято")
     assert said(report, "Привлечённые педагоги (п. 7.1.1)")
+
+    # the year's report (DOCX) counts them too: proposals by kind and answer, co-mentors
+    async with session_pool() as session:
+        helper = await make_teacher(session, mentee=False, full_name="Орлова Вера Павловна")
+        await invite_co_mentor(session, actor(mentor), pair_id, helper.id)
+    await anna.send("/docs")
+    replies = await anna.press("Итоговый аналитический")
+    sent = [m for m in replies if isinstance(m, SendDocument)]
+    assert len(sent) == 1, texts(replies)
+    document = DocxDocument(io.BytesIO(sent[0].document.data))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "9. Права наставника: предложения и привлечённые педагоги" in text
+    rows = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
+    contest = next(r for r in rows if r[0] == "Рекомендация к участию в конкурсе")
+    assert contest[2:] == ["1", "принято: 1, отклонено: 0, ждут ответа: 0"], contest
+    encourage = next(r for r in rows if r[0] == "Поощрение")
+    assert encourage[2] == "1"
+    assert encourage[3] in (
+        "принято: 1, отклонено: 0, ждут ответа: 0",
+        "принято: 0, отклонено: 1, ждут ответа: 0",
+    )
+    assert next(r for r in rows if r[0] == "Приглашено педагогов")[2] == "1"
+    assert next(r for r in rows if r[0] == "Дали согласие")[2] == "0"
 
 
 async def test_the_card_prompt_comes_under_an_old_message(

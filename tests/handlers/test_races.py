@@ -20,7 +20,7 @@ from handlers.curator.approvals import EntryAction, Verb
 from models.approvals import BankDecision, BankRole
 from models.audit import AuditEntry
 from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus, StaffRole
-from models.pairs import Pair, PairMember, answer_pair, propose_pair
+from models.pairs import MentorReplacement, Pair, PairMember, answer_pair, propose_pair
 from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import Programme
@@ -33,6 +33,7 @@ from rendering.ui import (
     PairReply,
     ProgrammeAction,
     ProgrammeVerb,
+    ReplacementOrder,
     RequestAction,
     RequestVerb,
 )
@@ -250,6 +251,8 @@ async def test_two_directors_approving_and_returning_one_bank_entry(
     returned = not rows[0].approved
     winner_and_loser(replies, one, two, returned)
     assert len([t for t in texts(replies, CURATOR_ID) if "Нет даты приёма" in t]) == returned
+    approved = [t for t in texts(replies, CURATOR_ID) if "Директор утвердил(а)" in t]
+    assert len(approved) == (not returned)
 
 
 async def test_two_curators_entering_the_order_for_one_newcomer(
@@ -269,9 +272,9 @@ async def test_two_curators_entering_the_order_for_one_newcomer(
         member = await session.scalar(select(PairMember).where(PairMember.mentee_id == newcomer.id))
     assert member is not None
     assert member.joined_at is not None
-    winner, loser = (one, two) if member.order_number == "81-н" else (two, one)
-    assert any("Включение в группу уже решено" in t for t in seen_by(replies, loser))
-    assert not any("уже решено" in t for t in seen_by(replies, winner))
+    winner_and_loser(replies, one, two, member.order_number == "81-н")
+    to_loser = " ".join(seen_by(replies, two if member.order_number == "81-н" else one))
+    assert f"Новикова Ирина включён(а) в группу приказом № {member.order_number}" in to_loser
     told = [t for t in texts(replies, newcomer.telegram_id) if "Вы включены в группу" in t]
     assert len(told) == 1
     assert str(member.order_number) in told[0]
@@ -336,3 +339,40 @@ async def test_two_partners_of_a_group_agreeing_to_a_request_at_once(
     assert sorted(stored.partner_agreed) == sorted(m.id for m in mentees)
     for chat in (CURATOR_ID, SECOND_CURATOR):
         assert len([t for t in texts(replies, chat) if "Новое обращение ждёт" in t]) == 1
+
+
+async def test_two_curators_entering_the_order_for_one_change_of_mentor(
+    session_pool: async_sessionmaker[AsyncSession], curators: tuple[Person, Person]
+) -> None:
+    async with session_pool() as session:
+        pair = await make_accepted_pair(session)
+        successor = await make_mentor(session, full_name="Сменова Анна")
+        change = MentorReplacement(
+            pair_id=pair.id, old_mentor_id=pair.mentor_id, new_mentor_id=successor.id
+        )
+        session.add(change)
+        for chat, name in ((CURATOR_ID, "Кураторова Анна"), (SECOND_CURATOR, "Кураторова Ольга")):
+            await make_teacher(session, mentee=False, telegram_id=chat, full_name=name)
+        await session.commit()
+    one, two = curators
+    for curator, number in ((one, "91-н"), (two, "92-н")):
+        await curator.press_data(ReplacementOrder(replacement_id=change.id).pack())
+        await curator.send(number)
+    replies = await together(one.send("05.10.2026"), two.send("06.10.2026"))
+    async with session_pool() as session:
+        stored = await session.get(MentorReplacement, change.id)
+        entered = await session.scalar(
+            select(func.count(AuditEntry.id)).where(AuditEntry.action == "pair.replacement_order")
+        )
+    assert stored is not None
+    assert entered == 1
+    first_won = stored.order_number == "91-н"
+    _winner, to_loser = winner_and_loser(replies, one, two, first_won)
+    winner_name = "Кураторова Анна" if first_won else "Кураторова Ольга"
+    assert any(
+        f"замена наставника оформлена приказом № {stored.order_number} от "
+        f"{stored.order_date:%d.%m.%Y}, внёс(ла) {winner_name}" in t
+        for t in to_loser
+    ), to_loser
+    told = [t for t in sent_to(replies, CURATOR_ID) + sent_to(replies, SECOND_CURATOR)]
+    assert len([t for t in told if "оформлена приказом директора" in t]) == 1
