@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
-from handlers.outcome import show_decided
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
 from models.changes import (
     ACTIVITY_FIELDS,
@@ -391,9 +391,10 @@ async def change_withdrawn(
     bot: Bot,
     i18n: I18n,
     settings: Settings,
+    stamp: Stamp,
 ) -> None:
     proposal = await withdraw_change(session, actor, callback_data.change_id)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("↩ Withdrawn"))
     await query.answer(_("The proposal is withdrawn: nothing changes."))
     await _tell_outcome(session, proposal, bot, i18n, settings)
 
@@ -410,6 +411,7 @@ async def change_agreed(
     bot: Bot,
     i18n: I18n,
     settings: Settings,
+    stamp: Stamp,
 ) -> None:
     proposal = await answer_change(
         session,
@@ -418,6 +420,7 @@ async def change_agreed(
         agree=True,
         max_months=settings.programme_max_months,
     )
+    await show_decided(query, stamp, _("✅ Agreed"))
     await _answered(query, session, proposal, bot, i18n, settings)
 
 
@@ -433,6 +436,7 @@ async def change_refusing(
     proposal = await check_can_answer(session, actor, callback_data.change_id)
     await state.set_state(Refusing.comment)
     await state.set_data({"change_id": proposal.id})
+    await remember_origin(state, query.message)  # shows the refusal once it is recorded
     await query.answer()
     spec = FIELDS["change_comment"]
     await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec))
@@ -443,10 +447,13 @@ async def _refuse(
     session: AsyncSession,
     actor: Actor,
     comment: str | None,
+    bot: Bot,
+    stamp: Stamp,
 ) -> ProgrammeChange:
-    change_id = (await state.get_data())["change_id"]
-    proposal = await answer_change(session, actor, change_id, agree=False, comment=comment)
+    data = await state.get_data()
+    proposal = await answer_change(session, actor, data["change_id"], agree=False, comment=comment)
     await state.clear()
+    await show_outcome_later(bot, data, stamp, _("✖ Did not agree"))
     return proposal
 
 
@@ -459,9 +466,10 @@ async def refusal_comment_entered(
     bot: Bot,
     i18n: I18n,
     settings: Settings,
+    stamp: Stamp,
 ) -> None:
     comment = FIELDS["change_comment"].clean(message.text)
-    proposal = await _refuse(state, session, actor, str(comment))
+    proposal = await _refuse(state, session, actor, str(comment), bot, stamp)
     await message.answer(await _outcome_text(session, proposal))
     await _tell_outcome(session, proposal, bot, i18n, settings)
 
@@ -475,8 +483,9 @@ async def refusal_comment_skipped(
     bot: Bot,
     i18n: I18n,
     settings: Settings,
+    stamp: Stamp,
 ) -> None:
-    proposal = await _refuse(state, session, actor, None)
+    proposal = await _refuse(state, session, actor, None, bot, stamp)
     await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))
     await chat_of(query).answer(await _outcome_text(session, proposal))
@@ -504,7 +513,6 @@ async def _answered(
     i18n: I18n,
     settings: Settings,
 ) -> None:
-    await set_buttons(query, None)
     await query.answer(_("Your answer is recorded."))
     await chat_of(query).answer(await _outcome_text(session, proposal))
     await _tell_outcome(session, proposal, bot, i18n, settings)

@@ -18,7 +18,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import gettext as _
 
-from rendering.ui import button_rows
+from rendering.ui import button_rows, show_outcome
 
 router = Router(name=__name__)
 KEY = "confirm"  # FSM data key: [action, token] of the open summary
@@ -83,13 +83,16 @@ class Confirmed(Filter):
         return {"confirmed": opened[1]}
 
 
-@router.callback_query(Confirm.filter(~F.yes), F.message.as_("message"))
-async def confirmation_cancelled(query: CallbackQuery, message: Message, state: FSMContext) -> None:
+@router.callback_query(Confirm.filter(~F.yes))
+async def confirmation_cancelled(query: CallbackQuery, state: FSMContext) -> None:
     if await _open(query, state) is None:
         await stale_confirmation(query)
         return
     await state.clear()
-    await message.edit_text(message.html_text + "\n\n" + _("✖ Cancelled; nothing was done."))
+    message = query.message  # too old to edit: the cancellation comes as a new message
+    summary = message.html_text if isinstance(message, Message) and message.text else ""
+    cancelled = _("✖ Cancelled; nothing was done.")
+    await show_outcome(query, f"{summary}\n\n{cancelled}" if summary else cancelled)
     await query.answer()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.context import Context
+from handlers.outcome import show_decided
 from models.consent import active_consent
 from models.enums import ConsentKind
 from models.errors import NotRegistered
@@ -27,7 +28,7 @@ from models.privacy import (
 )
 from rendering.publicity import Publicity, publication_consent_document, publicity_question
 from rendering.texts import format_time
-from rendering.ui import ConsentAction, ConsentVerb, button_rows, chat_of, set_buttons, show_outcome
+from rendering.ui import ConsentAction, ConsentVerb, button_rows, chat_of, show_outcome
 
 router = Router(name=__name__)
 
@@ -77,7 +78,9 @@ async def publicity_answered(
             "Your name will not be published: the site says only «mentor» or «mentee». "
             "/publicity changes this."
         )
-    await set_buttons(query, None)
+    await show_decided(
+        query, context.stamp, _("✅ Agreed") if callback_data.agree else _("✖ Declined")
+    )
     await query.answer()
     await chat_of(query).answer(text)
 

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +42,7 @@ from models.enums import (
 )
 from models.journal import Meeting, PairMessage, meetings_of
 from models.library import Material
+from models.names import Case
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -94,6 +95,7 @@ from rendering.views import (
     day,
     decision_keyboard,
     forms_text,
+    name_in,
     names_of,
     pair_card,
     pair_names,
@@ -569,14 +571,19 @@ async def _update_skipped(
 ) -> Render | None:
     user = payload.get("user")
     person = await _person_of_chat(session, int(user)) if user else None
-    who = escape(person.display_name) if person is not None else "—"
+    sender = person.display_name if person is not None else None
     tries = int(payload.get("tries") or 0)
 
     def render() -> Rendered:
-        return _(
+        who = escape(name_in(sender, Case.GENITIVE)) if sender else "—"  # «от Иванова …»
+        return ngettext(
+            "A message from {name} (update {id}) stopped the bot {tries} time in a row and "
+            "was skipped so that everyone else is answered. Nothing of it was saved; the "
+            "person may need to send it again in another way. The log names the update.",
             "A message from {name} (update {id}) stopped the bot {tries} times in a row and "
             "was skipped so that everyone else is answered. Nothing of it was saved; the "
-            "person may need to send it again in another way. The log names the update."
+            "person may need to send it again in another way. The log names the update.",
+            tries,
         ).format(name=who, id=update_id, tries=tries), None
 
     return render

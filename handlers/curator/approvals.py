@@ -16,7 +16,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.context import Context
+from bot.middlewares import Stamp
+from handlers.notify import Notifier
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
 from models.approvals import (
     BankEntryState,
@@ -29,8 +31,9 @@ from models.approvals import (
 from models.director import director_telegram_ids, is_director
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids
+from rendering.notices import send_notices
 from rendering.texts import format_time, profile_card
-from rendering.ui import DbInt, button_rows, chat_of, set_buttons
+from rendering.ui import DbInt, button_rows, chat_of
 
 router = Router(name=__name__)
 SHOWN = 10
@@ -117,24 +120,24 @@ async def cmd_approvals(
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.APPROVE))
 async def entry_approved(
-    query: CallbackQuery, callback_data: EntryAction, context: Context
+    query: CallbackQuery,
+    callback_data: EntryAction,
+    session: AsyncSession,
+    participant: Participant | None,
+    notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     row = await approve_entry(
-        context.session,
-        context.participant,
+        session,
+        participant,
         callback_data.participant_id,
         callback_data.role,
-        curator_chat_ids=await _curators(context.session, context.settings),
+        curator_chat_ids=await _curators(session, notifier.settings),
     )
     await query.answer(_("Approved."))
-    await set_buttons(query, None)
-    await chat_of(query).answer(
-        _("✅ №{id} approved by the director, {when}.").format(
-            id=callback_data.participant_id,
-            when=format_time(row.decided_at, context.settings.timezone),
-        )
-    )
-    await context.notifier.notices("bank.approved", row.id, to_curators=False)
+    outcome = _("✅ №{id} approved by the director").format(id=callback_data.participant_id)
+    await show_decided(query, stamp, outcome)
+    await send_notices(notifier.bot, session, notifier.i18n, "bank.approved", row.id)
 
 
 async def _curators(session: AsyncSession, settings: Settings) -> set[int]:
@@ -157,17 +160,25 @@ async def entry_return_asked(
         return
     await state.set_state(Returning.comment)
     await state.update_data(participant_id=callback_data.participant_id, role=callback_data.role)
+    await remember_origin(state, query.message)  # the entry shows the return when it is made
     await query.answer()
     await chat_of(query).answer(_("What should the curator fix? Write a comment (or /cancel)."))
 
 
 @router.message(Returning.comment, F.text)
-async def entry_returned(message: Message, state: FSMContext, context: Context) -> None:
+async def entry_returned(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    participant: Participant | None,
+    notifier: Notifier,
+    stamp: Stamp,
+) -> None:
     data = await state.get_data()
-    curators = await _curators(context.session, context.settings)
+    curators = await _curators(session, notifier.settings)
     row = await return_entry(
-        context.session,
-        context.participant,
+        session,
+        participant,
         int(data.get("participant_id", 0)),
         str(data.get("role", "")),
         message.text or "",
@@ -175,19 +186,22 @@ async def entry_returned(message: Message, state: FSMContext, context: Context) 
     )
     await state.clear()
     await message.answer(_("Returned to the curator with your comment."))
-    await context.notifier.notices("bank.returned", row.id, to_curators=False)
+    await show_outcome_later(notifier.bot, data, stamp, _("↩ Returned to the curator"))
+    await send_notices(notifier.bot, session, notifier.i18n, "bank.returned", row.id)
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RESUBMIT))
 async def entry_resubmitted(
-    query: CallbackQuery, callback_data: EntryAction, session: AsyncSession, actor: Actor
+    query: CallbackQuery,
+    callback_data: EntryAction,
+    session: AsyncSession,
+    actor: Actor,
+    stamp: Stamp,
 ) -> None:
     await resubmit_entry(session, actor, callback_data.participant_id, callback_data.role)
     await query.answer(_("Sent to the director again."))
-    await set_buttons(query, None)
-    await chat_of(query).answer(
-        _("№{id} is with the director again.").format(id=callback_data.participant_id)
-    )
+    outcome = _("📨 №{id} is with the director again").format(id=callback_data.participant_id)
+    await show_decided(query, stamp, outcome)
 
 
 def approval_lines(entries: list[BankEntryState], settings: Settings) -> list[str]:

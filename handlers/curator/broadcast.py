@@ -13,6 +13,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
@@ -141,8 +142,10 @@ async def broadcast_confirmed(
         rendered=escape(data["text"]),
         publish=callback_data.publish,
     )
-    queued = _(
-        "Broadcast №{id} is queued for {count} recipient(s); I will send you a delivery summary."
+    queued = ngettext(
+        "Broadcast №{id} is queued for {count} recipient; I will send you a delivery summary.",
+        "Broadcast №{id} is queued for {count} recipients; I will send you a delivery summary.",
+        broadcast.recipients,
     ).format(id=broadcast.id, count=broadcast.recipients)
     await show_decided(query, stamp, "📨 " + queued)
 

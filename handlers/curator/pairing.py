@@ -21,7 +21,7 @@ from handlers.context import Context
 from handlers.dates import order_date_doubt, plausible
 from handlers.loaded import EntersOrders, PairOf
 from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.outcome import remember_origin, show_outcome_later
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from models.choice import current_wishes
 from models.director import require_order_entry
@@ -201,7 +201,7 @@ async def mentor_picked(
         ).format(
             mentee=escape(mentee.display_name),
             pair=callback_data.join_pair_id,
-            mentor=escape(mentor.display_name),
+            mentor=escape(name_in(mentor.display_name, Case.GENITIVE)),  # «группу наставника …»
         )
         await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
         await query.answer()
@@ -265,18 +265,16 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
     )
 
 
-@router.callback_query(ProposalConfirm.filter(), PairForming.confirming, F.message.as_("message"))
+@router.callback_query(ProposalConfirm.filter(), PairForming.confirming)
 async def proposal_confirmed(
-    query: CallbackQuery,
-    callback_data: ProposalConfirm,
-    message: Message,
-    state: FSMContext,
-    context: Context,
+    query: CallbackQuery, callback_data: ProposalConfirm, state: FSMContext, context: Context
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    if not callback_data.send:
-        await message.edit_text(message.html_text + "\n\n" + _("✖ Cancelled; nothing was sent."))
+    if not callback_data.send:  # under a message too old to edit: said as a new message
+        shown_text = query.message.html_text if isinstance(query.message, Message) else ""
+        cancelled = _("✖ Cancelled; nothing was sent.")
+        await show_outcome(query, f"{shown_text}\n\n{cancelled}" if shown_text else cancelled)
         await query.answer()
         return
     join = data.get("join_pair_id")
@@ -292,14 +290,14 @@ async def proposal_confirmed(
     )
     await query.answer()
     if join:
-        await message.edit_text(_("Proposed; I am asking the new member for consent."))
+        text = _("Proposed; I am asking the new member for consent.")
+        await show_decided(query, context.stamp, _("📨 Proposal sent"), text=text)
         await ask_pair_consent(context.notifier, pair)
         return
     names = await pair_names(context.session, pair)
-    await message.edit_text(
-        _("Proposed. Both are asked for consent; I will tell you their answers.")
-        + "\n\n"
-        + pair_card(pair, names)
+    text = _("Proposed. Both are asked for consent; I will tell you their answers.")
+    await show_decided(
+        query, context.stamp, _("📨 Proposal sent"), text=f"{text}\n\n{pair_card(pair, names)}"
     )
     await ask_pair_consent(context.notifier, pair)
 

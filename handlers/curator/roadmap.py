@@ -16,8 +16,8 @@ from aiogram.filters.command import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from docx import Document
 from docx.enum.section import WD_ORIENT
@@ -26,8 +26,10 @@ from docx.shared import Cm, Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.library import LibraryAdd
 from handlers.notify import Notifier
+from handlers.outcome import show_decided
 from models import formatting
 from models.access import Actor
 from models.banks import bank
@@ -61,7 +63,7 @@ from models.roadmap import (
     stages_of,
 )
 from models.statistics import academic_year
-from rendering.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons, show_outcome
+from rendering.ui import add_buttons, button_rows, chat_of, page_buttons, show_outcome
 from rendering.views import day
 
 router = Router(name=__name__)
@@ -226,8 +228,10 @@ async def roadmap_approved(
     today: date,
     participant: Participant | None,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
-    """§6.3.4: the director approves; the curators are told through the outbox."""
+    """§6.3.4: the director approves; the curators are told through the outbox. The roadmap
+    the director pressed becomes the approved one, with who and when."""
     current = await _current(session, today)
     if current is None:
         raise NotFound()
@@ -238,7 +242,7 @@ async def roadmap_approved(
         session, roadmap, today, _is_director(participant), settings
     )
     await query.answer(_("The roadmap is approved."))
-    await chat_of(query).answer(text, reply_markup=markup)
+    await show_decided(query, stamp, _("✅ The roadmap is approved"), text=text, markup=markup)
     await notifier.notices("roadmap.approved", roadmap.id)
 
 
@@ -522,16 +526,17 @@ async def event_confirmed(
     state: FSMContext,
     session: AsyncSession,
     actor: Actor,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
     today: date,
+    stamp: Stamp,
 ) -> None:
     data = await state.get_data()
     await state.clear()
-    await set_buttons(query, None)
     if not callback_data.confirm:
+        await show_decided(query, stamp, _("✖ Cancelled; nothing was created"))
         await query.answer(_("Cancelled."))
         return
+    settings, i18n = notifier.settings, notifier.i18n
     event, guests = await create_event(
         session,
         actor,
@@ -548,12 +553,14 @@ async def event_confirmed(
             texts[person.id] = invitation_text(event, settings)
     queued = await queue_invitations(session, event, texts, datetime.now(UTC))
     await query.answer()
-    await chat_of(query).answer(
+    await show_decided(
+        query,
+        stamp,
         ngettext(
-            "The event is created; {n} invitation is on its way.",
-            "The event is created; {n} invitations are on their way.",
+            "✅ The event is created; {n} invitation is on its way",
+            "✅ The event is created; {n} invitations are on their way",
             queued,
-        ).format(n=queued)
+        ).format(n=queued),
     )
     stage = await _stage_or_missing(session, data["stage_id"])
     text, markup = await render_stage(session, stage, today, settings)

@@ -22,6 +22,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.middlewares import Stamp
+from handlers.outcome import show_decided
 from models.access import Actor
 from models.i18n_marker import N_
 from models.paging import slice_page
@@ -41,7 +43,7 @@ from models.staff import (
     template_workbook,
 )
 from models.statistics import academic_year
-from rendering.ui import add_buttons, button_rows, chat_of, page_buttons, set_buttons
+from rendering.ui import add_buttons, button_rows, chat_of, page_buttons
 
 router = Router(name=__name__)
 PAGE = 15
@@ -219,12 +221,13 @@ async def staff_apply(
     session: AsyncSession,
     actor: Actor,
     today: date,
+    stamp: Stamp,
 ) -> None:
     applied = await apply_import(session, actor, callback_data.import_id, today)
     preview = applied.preview
     overview = await staff_overview(session)
     await query.answer(_("Applied."))
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✅ The list is applied"))
     lines = [
         "<b>" + _("The list of teachers is updated.") + "</b>",
         _("Added: {added}, changed: {changed}, left the list: {removed}.").format(
@@ -246,8 +249,8 @@ async def staff_apply(
 
 
 @router.callback_query(StaffAction.filter(F.action == StaffVerb.CANCEL))
-async def staff_cancel(query: CallbackQuery) -> None:
-    await set_buttons(query, None)
+async def staff_cancel(query: CallbackQuery, stamp: Stamp) -> None:
+    await show_decided(query, stamp, _("✖ Cancelled: the list has not changed"))
     await query.answer(_("Cancelled: the list has not changed."))
 
 

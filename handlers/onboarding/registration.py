@@ -11,6 +11,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.notify import Notifier
 from handlers.onboarding.finish import finish_registration
 from handlers.onboarding.options import (
@@ -33,6 +34,7 @@ from handlers.onboarding.steps import (
     prompt,
     registration_step,
 )
+from handlers.outcome import show_decided
 from models.departments import canonical_name, directory
 from models.enums import ConsentKind
 from models.errors import InvalidValue
@@ -46,7 +48,6 @@ from rendering.ui import (
     FormOption,
     MentorConsentAnswer,
     chat_of,
-    set_buttons,
     show_outcome,
     shown,
 )
@@ -207,6 +208,7 @@ async def mentor_consent_answered(
     session: AsyncSession,
     participant: Participant | None,
     notifier: Notifier,
+    stamp: Stamp,
 ) -> None:
     if participant is None:
         raise InvalidValue(STALE)
@@ -221,7 +223,7 @@ async def mentor_consent_answered(
             "You did not agree, so you are not added to the bank of mentors. You can apply "
             "later from /profile."
         )
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✅ Agreed") if callback_data.agree else _("✖ Declined"))
     await query.answer()
     await chat_of(query).answer(note)
     await finish_registration(shown(query), state, session, participant, notifier)

@@ -14,16 +14,18 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
+from bot.middlewares import Stamp
 from handlers.curator.desk import show_desk
 from handlers.drafts import offer_to_resume
 from handlers.onboarding.steps import Registration, ask
+from handlers.outcome import show_decided
 from models.consent import decline_personal_data_consent, give_personal_data_consent
 from models.enums import ConsentKind
 from models.invites import use_invite
 from models.participant import Participant, ensure_participant
 from models.staff import claim_invite
 from rendering.texts import consent_document, intro_text
-from rendering.ui import ConsentAnswer, chat_of, set_buttons, shown, yes_no_keyboard
+from rendering.ui import ConsentAnswer, chat_of, shown, yes_no_keyboard
 
 router = Router(name=__name__)
 
@@ -86,6 +88,7 @@ async def consent_given(
     participant: Participant | None,
     settings: Settings,
     i18n: I18n,
+    stamp: Stamp,
 ) -> None:
     participant = participant or await ensure_participant(session, query.from_user.id)
     if participant.has_consent:
@@ -97,7 +100,7 @@ async def consent_given(
         await chat_of(query).answer(document.text, reply_markup=_consent_keyboard(document.version))
         return
     await give_personal_data_consent(session, participant, document)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✅ Agreed"))
     await query.answer(_("Consent recorded."))
     await chat_of(query).answer(
         _(
@@ -115,6 +118,7 @@ async def consent_declined(
     query: CallbackQuery,
     session: AsyncSession,
     participant: Participant | None,
+    stamp: Stamp,
 ) -> None:
     participant = participant or await ensure_participant(session, query.from_user.id)
     if participant.has_consent:
@@ -123,7 +127,7 @@ async def consent_declined(
         )
         return
     await decline_personal_data_consent(session, participant)
-    await set_buttons(query, None)
+    await show_decided(query, stamp, _("✖ Declined"))
     await query.answer()
     await chat_of(query).answer(
         _(

@@ -123,8 +123,10 @@ async def test_staff_list_links_roadmap_event_and_approval(
     when = datetime.now(ZoneInfo("Europe/Moscow")).date() + timedelta(days=2)
     await curator.send(f"{when:%d.%m.%Y} 15:00; ауд. 214; Установочная сессия")
     await curator.expect_and_press("Кого приглашаем?", "все")
-    await curator.expect_and_press("получат 4 человека", "Создать и пригласить")
-    await curator.expect("Мероприятие создано; 4 приглашения отправляются.")
+    confirm = await curator.expect_and_press("получат 4 человека", "Создать и пригласить")
+    # The confirmation becomes its outcome, with who and when.
+    created = "✅ Мероприятие создано; 4 приглашения отправляются — "
+    await telegram.wait_for(lambda: created in telegram.messages[confirm.message_id].text)
 
     for user_id in (*teachers_ids, DIRECTOR_ID):
         await telegram.wait_for(lambda chat=user_id: invitations(telegram, chat) >= 1)
@@ -134,8 +136,16 @@ async def test_staff_list_links_roadmap_event_and_approval(
 
     director_chat = telegram.user(DIRECTOR_ID, "Сергей")
     await director_chat.send("/roadmap")
-    await director_chat.expect_and_press("Ещё не утверждена директором", "Утвердить дорожную карту")
-    await director_chat.expect("Утверждена директором")
+    roadmap = await director_chat.expect_and_press(
+        "Ещё не утверждена директором", "Утвердить дорожную карту"
+    )
+    # The roadmap pressed is re-rendered in place as approved, with who and when.
+    await telegram.wait_for(
+        lambda: (
+            "Утверждена директором" in telegram.messages[roadmap.message_id].text
+            and "✅ Дорожная карта утверждена — " in telegram.messages[roadmap.message_id].text
+        )
+    )
     await curator.expect("Директор Бондаренко Сергей утвердил(а) дорожную карту")  # told
     # the three registered mentees wait for the director's approval of the bank (§6.3.3)
     await director_chat.send("/approvals")

@@ -93,4 +93,6 @@ async def test_the_audit_reads_the_directors_decisions(
     await person(5721).press_data(
         EntryAction(verb=Verb.APPROVE, participant_id=mentee.id, role=BankRole.MENTEE).pack()
     )
-    assert said(await curator.send("/audit"), "утвердил(а) Лебедева Ольга: банк наставляемых")
+    assert said(
+        await curator.send("/audit"), "утвердил(а) запись (банк наставляемых): Лебедева Ольга"
+    )

@@ -95,7 +95,7 @@ async def test_the_year_on_the_roadmap(
     replies = await curator.press("наставники")
     assert said(replies, "получат 2 человека")
     replies = await curator.press("Создать и пригласить")
-    assert said(replies, "Мероприятие создано; 2 приглашения отправляются.")
+    assert said(replies, "✅ Мероприятие создано; 2 приглашения отправляются — Куратор, ")
     assert said(replies, "приглашено 2, присутствовали 0")
 
     settings.quiet_hours = None

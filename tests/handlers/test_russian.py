@@ -8,9 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.i18n import create_i18n
 from models.i18n_marker import NP_
 from models.names import Case, decline
+from rendering.notices import WITH_PAYLOAD
+from rendering.ui import PickMentor
 from rendering.views import decimal, name_in, reason_text
+from tests.conftest import CURATOR_ID
 from tests.driver import Person, said
 from tests.factories import make_mentor, make_teacher
+from tests.groups import make_group
 
 
 @pytest.mark.parametrize(
@@ -66,3 +70,49 @@ async def test_the_mentor_list_names_the_mentee_in_the_genitive(
     assert said(shown, "Наставники для <b>Зайцевой Марии Андреевны</b>")
     assert said(shown, "баллов") or said(shown, "балла") or said(shown, " балл,")
     assert not said(shown, "Зайцева Мария Андреевна</b>")
+
+
+async def test_a_newcomer_is_added_to_the_group_of_the_mentor_in_the_genitive(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    async with session_pool() as session:
+        pair, mentor, _mentees = await make_group(session)
+        mentor.full_name = "Иванов Сергей Петрович"
+        newcomer = await make_teacher(session, full_name="Зайцева Мария Андреевна")
+        await session.commit()
+    pick = PickMentor(mentee_id=newcomer.id, mentor_id=mentor.id, join_pair_id=pair.id)
+    replies = await curator.press_data(pick.pack())
+    assert said(replies, f"в группу №{pair.id} наставника <b>Иванова Сергея Петровича</b>?")
+
+
+@pytest.mark.parametrize(
+    ("n", "recipients", "times"),
+    [
+        (1, "для 1 получателя;", "1 раз подряд"),
+        (2, "для 2 получателей;", "2 раза подряд"),
+        (5, "для 5 получателей;", "5 раз подряд"),
+        (11, "для 11 получателей;", "11 раз подряд"),
+        (21, "для 21 получателя;", "21 раз подряд"),
+    ],
+)
+async def test_a_broadcast_and_a_skipped_update_count_in_russian(
+    n: int, recipients: str, times: str, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    i18n = create_i18n("ru")
+    with i18n.context(), i18n.use_locale("ru"):
+        queued = i18n.gettext(
+            "Broadcast №{id} is queued for {count} recipient; I will send you a delivery summary.",
+            "Broadcast №{id} is queued for {count} recipients; I will send you a delivery summary.",
+            n,
+        ).format(id=1, count=n)
+        assert recipients in queued
+    async with session_pool() as session:
+        sender = await make_teacher(session, full_name="Иванов Сергей Петрович")
+        render = await WITH_PAYLOAD["update.skipped"](
+            session, 77, CURATOR_ID, {"user": sender.telegram_id, "tries": n}
+        )
+    assert render is not None
+    with i18n.context(), i18n.use_locale("ru"):
+        text, _markup = render()
+    assert "Сообщение от Иванова Сергея Петровича (обновление 77)" in text
+    assert f"остановило бота {times}" in text
