@@ -4,6 +4,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml README.md alembic.ini babel.cfg ./
 COPY bot bot
 COPY handlers handlers
+COPY rendering rendering
 COPY models models
 COPY scheduler scheduler
 COPY migrations migrations

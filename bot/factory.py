@@ -38,13 +38,13 @@ from bot.middlewares import (
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
 from bot.sqlstorage import SqlStorage
-from handlers.notices import send_notices
-from handlers.notify import NotifierMiddleware
+from handlers.context import ContextMiddleware
 from models.database import INLINE_READS
 from models.director import director_telegram_ids
 from models.outbox import queue_notice
 from models.participant import curator_telegram_ids
 from models.updates import MAX_TRIES, begin_attempt, end_attempt
+from rendering.notices import send_notices
 from scheduler.app import ReminderScheduler
 from scheduler.clock import Clock, SystemClock
 
@@ -278,7 +278,7 @@ def create_dispatcher(
     dispatcher.update.outer_middleware(UpdateLoggingMiddleware())
     dispatcher.update.outer_middleware(DbSessionMiddleware(session_pool))
     dispatcher.update.outer_middleware(ParticipantMiddleware())
-    dispatcher.update.outer_middleware(NotifierMiddleware())
+    dispatcher.update.outer_middleware(ContextMiddleware())
     ParticipantLocaleMiddleware(i18n).setup(dispatcher)
     dispatcher.include_router(handlers.create_root_router())
     inline_sync_callables(dispatcher)

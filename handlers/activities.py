@@ -20,22 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.forms import STALE, Form, Question, Step, Turn
-from handlers.notices import send_notices
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
-from handlers.ui import (
-    ActivityAction,
-    ActivityVerb,
-    PartAction,
-    ProgrammeAction,
-    ProgrammeVerb,
-    button_rows,
-    chat_of,
-    prompt_of,
-    shown,
-)
-from handlers.views import activity_details, day
 from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
 from models.i18n_marker import N_
@@ -51,6 +38,19 @@ from models.progress import (
     review_part,
     waiting_for,
 )
+from rendering.notices import send_notices
+from rendering.ui import (
+    ActivityAction,
+    ActivityVerb,
+    PartAction,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    chat_of,
+    prompt_of,
+    shown,
+)
+from rendering.views import activity_details, day
 
 router = Router(name=__name__)
 
@@ -207,7 +207,6 @@ async def activity_confirmed(
     callback_data: PartAction | ActivityAction,
     actor: Actor,
     stamp: Stamp,
-    today: date,
     notifier: Notifier,
 ) -> None:
     bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
@@ -220,7 +219,7 @@ async def activity_confirmed(
     await query.answer(_("Confirmed."))
     programme = activity.programme
     outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
-    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
+    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
     occasion = review_occasion(part)
     await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=occasion)
     await send_notices(bot, session, i18n, "programme.plan_done", programme.id, occasion=occasion)

@@ -17,11 +17,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.case_views import HEADINGS, CaseAction, CaseVerb, case_card, decision_buttons
 from handlers.forms import Form, Question, Step, Turn
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
-from handlers.ui import chat_of
 from models.access import Actor
 from models.best_cases import (
     CaseStatus,
@@ -36,6 +34,8 @@ from models.errors import NotFound, NotRegistered
 from models.i18n_marker import N_
 from models.participant import curator_telegram_ids
 from models.programmes import Programme
+from rendering.case_views import HEADINGS, CaseAction, CaseVerb, case_card, decision_buttons
+from rendering.ui import chat_of
 
 router = Router(name=__name__)
 

@@ -4,7 +4,6 @@ answer «Согласен» / «Не согласен»; the curator is told of 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from html import escape
 from typing import Any
@@ -21,10 +20,27 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.forms import STALE, Form, Question, Step, Turn
-from handlers.notices import send_notices
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
-from handlers.ui import (
+from models.access import Actor
+from models.changes import (
+    ACTIVITY_FIELDS,
+    Change,
+    ProgrammeChange,
+    answer_change,
+    changes_of,
+    check_can_answer,
+    check_can_propose,
+    preview_change,
+    withdraw_change,
+)
+from models.changes import propose_change as propose
+from models.enums import ActivityStatus, ChangeStatus
+from models.errors import InvalidValue
+from models.fields import FIELDS, FieldSpec, parse_date
+from models.i18n_marker import N_
+from rendering.notices import send_notices
+from rendering.ui import (
     ChangeAnswer,
     ChangeMenu,
     ChangeOp,
@@ -35,25 +51,7 @@ from handlers.ui import (
     chat_of,
     step_keyboard,
 )
-from handlers.views import change_card, change_field_label, change_lines, day, names_of
-from models.access import Actor
-from models.changes import (
-    ACTIVITY_FIELDS,
-    Change,
-    ProgrammeChange,
-    answer_change,
-    changes_of,
-    check_can_answer,
-    check_can_propose,
-    everyone,
-    preview_change,
-    withdraw_change,
-)
-from models.changes import propose_change as propose
-from models.enums import ActivityStatus, ChangeStatus
-from models.errors import InvalidValue
-from models.fields import FIELDS, FieldSpec, parse_date
-from models.i18n_marker import N_
+from rendering.views import change_field_label, change_lines, day, render_card
 
 router = Router(name=__name__)
 
@@ -72,18 +70,6 @@ class Proposing(StatesGroup):
 
 class Refusing(StatesGroup):
     comment = State()
-
-
-async def card_renderer(session: AsyncSession, proposal: ProgrammeChange) -> Callable[[], str]:
-    """The proposal's card, rendered later in each recipient's language (names read now)."""
-    people = everyone(proposal.programme)
-    voters = [v["participant_id"] for v in proposal.votes]
-    names = await names_of(session, [*people, *voters, proposal.author_id])
-    return lambda: change_card(proposal, names, people)
-
-
-async def render_card(session: AsyncSession, proposal: ProgrammeChange) -> str:
-    return (await card_renderer(session, proposal))()
 
 
 # ---------------------------------------------------------------- composing

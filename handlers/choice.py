@@ -6,20 +6,16 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.notices import send_notices
-from handlers.ui import DbInt, button_rows, chat_of, show_outcome
-from handlers.views import names_of, reason_text
+from handlers.context import Context
 from models.access import Actor
 from models.choice import (
     ask_for_mentor,
@@ -32,6 +28,8 @@ from models.enums import MentorStatus
 from models.errors import NotRegistered, WrongState
 from models.fields import printable
 from models.participant import Participant, curator_telegram_ids
+from rendering.ui import DbInt, button_rows, chat_of, show_outcome
+from rendering.views import names_of, reason_text
 
 router = Router(name=__name__)
 
@@ -187,24 +185,18 @@ async def mentor_asked(
 
 
 @router.message(Wishing.reason, F.text)
-async def wish_reason_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
+async def wish_reason_entered(message: Message, state: FSMContext, context: Context) -> None:
     mentor_id = int((await state.get_data()).get("mentor_id", 0))
-    curators = await curator_telegram_ids(session, settings.curator_ids)
-    wish = await ask_for_mentor(session, actor, mentor_id, printable(message.text or ""), curators)
+    curators = await curator_telegram_ids(context.session, context.settings.curator_ids)
+    wish = await ask_for_mentor(
+        context.session, context.actor, mentor_id, printable(message.text or ""), curators
+    )
     await state.clear()
     await message.answer(
         _("Your wish is sent to the curator. You will be asked before any pair is formed."),
         reply_markup=button_rows([(_("Withdraw my wish"), WishWithdraw())]),
     )
-    await send_notices(bot, session, i18n, "wish.created", wish.id)
+    await context.notifier.notices("wish.created", wish.id, to_curators=False)
 
 
 @router.callback_query(WishWithdraw.filter())

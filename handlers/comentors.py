@@ -14,12 +14,10 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.middlewares import Stamp
+from handlers.context import Context
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs
-from handlers.ui import CoMentorAction, CoMentorVerb, button_rows, chat_of, label, show_outcome
-from handlers.views import names_of
 from models.access import Actor
 from models.comentors import (
     answer_invitation,
@@ -32,6 +30,8 @@ from models.comentors import (
 )
 from models.enums import CoMentorStatus, Side
 from models.pairs import Pair
+from rendering.ui import CoMentorAction, CoMentorVerb, button_rows, chat_of, label, show_outcome
+from rendering.views import names_of
 
 router = Router(name=__name__)
 
@@ -163,31 +163,21 @@ async def invitee_picked(
     CoMentorAction.filter(F.action.in_({CoMentorVerb.ACCEPT, CoMentorVerb.DECLINE}))
 )
 async def invitation_answered(
-    query: CallbackQuery,
-    callback_data: CoMentorAction,
-    session: AsyncSession,
-    actor: Actor,
-    stamp: Stamp,
-    notifier: Notifier,
+    query: CallbackQuery, callback_data: CoMentorAction, context: Context
 ) -> None:
     accept = callback_data.action == CoMentorVerb.ACCEPT
-    row = await answer_invitation(session, actor, callback_data.item, accept=accept)
+    row = await answer_invitation(context.session, context.actor, callback_data.item, accept=accept)
     agreed = row.status == CoMentorStatus.ACCEPTED
     await query.answer()
-    await show_decided(query, stamp, _("✅ Agreed") if agreed else _("✖ Declined"))
-    await notifier.notices("comentor.answered", row.id)
+    await show_decided(query, context.stamp, _("✅ Agreed") if agreed else _("✖ Declined"))
+    await context.notifier.notices("comentor.answered", row.id)
 
 
 @router.callback_query(CoMentorAction.filter(F.action == CoMentorVerb.END))
 async def co_mentorship_ended(
-    query: CallbackQuery,
-    callback_data: CoMentorAction,
-    session: AsyncSession,
-    actor: Actor,
-    stamp: Stamp,
-    notifier: Notifier,
+    query: CallbackQuery, callback_data: CoMentorAction, context: Context
 ) -> None:
-    row = await end_co_mentorship(session, actor, callback_data.item)
+    row = await end_co_mentorship(context.session, context.actor, callback_data.item)
     await query.answer()
-    await show_decided(query, stamp, _("⏹ No longer a co-mentor"))
-    await notifier.notices("comentor.ended", row.id)
+    await show_decided(query, context.stamp, _("⏹ No longer a co-mentor"))
+    await context.notifier.notices("comentor.ended", row.id)

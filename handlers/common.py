@@ -12,11 +12,11 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.drafts import pause_registration
-from handlers.texts import help_text
-from handlers.ui import LanguageChoice, show_outcome
 from models.enums import ParticipantStatus
 from models.errors import InvalidValue
 from models.participant import Participant, set_locale
+from rendering.texts import help_text
+from rendering.ui import LanguageChoice, show_outcome
 
 router = Router(name=__name__)
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}

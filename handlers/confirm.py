@@ -18,7 +18,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import button_rows, show_outcome
+from rendering.ui import button_rows, show_outcome
 
 router = Router(name=__name__)
 KEY = "confirm"  # FSM data key: [action, token] of the open summary

@@ -17,14 +17,14 @@ from bot.config import Settings
 from bot.forms import scrub_forms
 from handlers.forms import STALE
 from handlers.notify import Notifier
-from handlers.texts import consent_lines
-from handlers.ui import ConsentAction, ConsentVerb, label, show_outcome, yes_no_keyboard
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind
 from models.erasure import ERASED_TRACES
 from models.errors import InvalidValue
 from models.participant import Participant
 from models.withdrawal import withdraw_consent
+from rendering.texts import consent_lines
+from rendering.ui import ConsentAction, ConsentVerb, label, show_outcome, yes_no_keyboard
 
 router = Router(name=__name__)
 

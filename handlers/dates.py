@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 
-from handlers.views import day
+from rendering.views import day
 
 UNUSUAL = "unusual_date"  # FSM data key: the unlikely date shown, waiting to be typed again
 YEAR = timedelta(days=365)

@@ -21,9 +21,9 @@ from handlers.confirm import Confirming
 from handlers.forms import Turn, engine_step
 from handlers.forms import resume as asked_again
 from handlers.onboarding.registration import REGISTRATION
-from handlers.ui import button_rows
 from models.fields import FIELDS
 from models.i18n_marker import N_
+from rendering.ui import button_rows
 
 router = Router(name=__name__)
 PAUSED = "paused_registration"  # FSM data key: {"state": ..., "data": {...}} after /cancel

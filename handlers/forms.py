@@ -29,8 +29,12 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.outcome import show_decided
-from handlers.texts import format_value
-from handlers.ui import (
+from models.access import Actor
+from models.errors import InvalidValue
+from models.fields import FIELDS, FieldSpec
+from models.i18n_marker import N_
+from rendering.texts import format_value
+from rendering.ui import (
     BACK,
     DONE,
     SKIP,
@@ -44,10 +48,6 @@ from handlers.ui import (
     shown,
     step_keyboard,
 )
-from models.access import Actor
-from models.errors import InvalidValue
-from models.fields import FIELDS, FieldSpec
-from models.i18n_marker import N_
 
 STALE = N_("This button is no longer valid.")
 NOT_TEXT = N_("Please send the answer as text.")

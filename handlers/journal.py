@@ -15,19 +15,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.forms import STALE, Form, Question, Step, Turn
-from handlers.notices import send_notices
 from handlers.notify import Notifier
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.ui import (
-    FormOption,
-    MessageReply,
-    PairPurpose,
-    PickPair,
-    button_rows,
-    chat_of,
-    shown,
-)
-from handlers.views import day
 from models.access import Actor
 from models.comentors import journal_side
 from models.enums import MessageKind, Side
@@ -36,6 +25,17 @@ from models.fields import check_not_future, parse_date
 from models.i18n_marker import N_
 from models.journal import PairMessage, answer_message, log_meeting, send_message
 from models.pairs import Pair, get_pair
+from rendering.notices import send_notices
+from rendering.ui import (
+    FormOption,
+    MessageReply,
+    PairPurpose,
+    PickPair,
+    button_rows,
+    chat_of,
+    shown,
+)
+from rendering.views import day
 
 router = Router(name=__name__)
 

@@ -18,10 +18,8 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.case_views import CaseAction, CaseVerb
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notify import Notifier
-from handlers.ui import DbInt, FormOption, button_rows, chat_of, set_buttons, show_outcome
 from models.access import Actor
 from models.best_cases import best_practices, describable
 from models.broadcasts import CAPTION_LIMIT, audience_chats, send_broadcast
@@ -38,6 +36,8 @@ from models.library import (
     may_add,
     parse_tags,
 )
+from rendering.case_views import CaseAction, CaseVerb
+from rendering.ui import DbInt, FormOption, button_rows, chat_of, set_buttons, show_outcome
 
 router = Router(name=__name__)
 PAGE = 10

@@ -6,28 +6,26 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.notices import send_notices
+from handlers.context import Context
 from handlers.programme.common import my_pairs
-from handlers.texts import profile_card
-from handlers.ui import DbInt, button_rows, chat_of, label
-from handlers.views import day
 from models.access import Actor
 from models.enums import Side
 from models.i18n_marker import N_
 from models.mentor_rights import KIND_LABELS, ProposalKind, mentee_card, proposals_for, propose
 from models.participant import curator_telegram_ids
 from models.programmes import programmes_of
+from rendering.texts import profile_card
+from rendering.ui import DbInt, button_rows, chat_of, label
+from rendering.views import day, programme_lines
 
 router = Router(name=__name__)
 KIND_BUTTONS = {
@@ -61,20 +59,7 @@ async def cmd_mentee(
             assert actor is not None  # my_pairs refused an unregistered person
             mentee = await mentee_card(session, actor, pair.id, mentee_id)
             parts = [profile_card(mentee)]
-            programmes = await programmes_of(session, mentee.id)
-            if programmes:
-                parts += ["", "<b>" + _("Programmes") + "</b>"]
-                for programme in programmes:
-                    done, total = programme.progress
-                    parts.append(
-                        _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
-                            id=programme.id,
-                            pair=programme.pair_id,
-                            status=label(programme.status),
-                            done=done,
-                            total=total,
-                        )
-                    )
+            parts += programme_lines(await programmes_of(session, mentee.id))
             parts += await _proposals_lines(session, pair.id, mentee.id)
             buttons = [
                 (_(text), MenteeProposal(pair_id=pair.id, mentee_id=mentee.id, kind=kind))
@@ -113,27 +98,21 @@ async def proposal_started(
     await state.set_state(Proposing.text)
     await state.set_data(callback_data.model_dump(mode="json"))
     await query.answer()
-    # under a message too old to be read the prompt still goes to the chat (handlers.ui)
+    # under a message too old to be read the prompt still goes to the chat (rendering.ui)
     await chat_of(query).answer(
         _("What do you propose and why? It goes to the curator and the director (or /cancel).")
     )
 
 
 @router.message(Proposing.text, F.text)
-async def proposal_written(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    settings: Settings,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
+async def proposal_written(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
-    recipients = await curator_telegram_ids(session, settings.curator_ids)  # with the director
+    recipients = await curator_telegram_ids(
+        context.session, context.settings.curator_ids
+    )  # with the director
     proposal = await propose(
-        session,
-        actor,
+        context.session,
+        context.actor,
         int(data.get("pair_id", 0)),
         int(data.get("mentee_id", 0)),
         str(data.get("kind", "")),
@@ -142,4 +121,4 @@ async def proposal_written(
     )
     await state.clear()
     await message.answer(_("Sent to the curator and the director. It is recorded."))
-    await send_notices(bot, session, i18n, "proposal.created", proposal.id)
+    await context.notifier.notices("proposal.created", proposal.id, to_curators=False)

@@ -1,7 +1,7 @@
 """Notifications sent directly, each rendered in the recipient's language.
 
 Every notice about a decision goes through the outbox (models.outbox.queue_notice, rendered at
-delivery by handlers.notices). Left direct, on purpose, are the notices of a consent withdrawal
+delivery by rendering.notices). Left direct, on purpose, are the notices of a consent withdrawal
 (handlers.consent) — to the curators, who must read who left, and to the partners: the erasure
 of the person is in the same transaction, so a row rendered at delivery could no longer name
 them. A crash between that commit and these sends loses them; a withdrawal of the personal-data
@@ -12,12 +12,12 @@ store the name just erased. Other direct notices Telegram keeps refusing are que
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from datetime import date
 
-from aiogram import BaseMiddleware, Bot
-from aiogram.types import InlineKeyboardMarkup, TelegramObject
+from aiogram import Bot
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,7 @@ from bot.sender import Delivery, sender_for
 from models.base import utcnow
 from models.outbox import mark_unreachable, queue_retry, record_copies
 from models.participant import Participant, curator_telegram_ids, locales_of
+from rendering.notices import send_notices
 
 logger = logging.getLogger(__name__)
 Render = Callable[[], tuple[str, InlineKeyboardMarkup | None]]
@@ -42,9 +43,8 @@ async def notify_curators(
     queue_if_refused: bool = True,
 ) -> dict[int, Delivery]:
     chat_ids = await curator_telegram_ids(session, settings.curator_ids)
-    return await notify(
-        bot, session, i18n, chat_ids, render, keep_copies=True, queue_if_refused=queue_if_refused
-    )
+    how = Sending(keep_copies=True, queue_if_refused=queue_if_refused)
+    return await notify(bot, session, i18n, chat_ids, render, how)
 
 
 async def notify_participants(
@@ -59,7 +59,19 @@ async def notify_participants(
     rows = await session.scalars(
         select(Participant.telegram_id).where(Participant.id.in_(participant_ids))
     )
-    return await notify(bot, session, i18n, list(rows), render, queue_if_refused=queue_if_refused)
+    how = Sending(queue_if_refused=queue_if_refused)
+    return await notify(bot, session, i18n, list(rows), render, how)
+
+
+@dataclass(frozen=True)
+class Sending:
+    """How a direct notice is sent. `keep_copies` (a notice to every curator): the copies with
+    buttons are recorded, so a decision on one edits the others (handlers.outcome). Without
+    `queue_if_refused` a notice Telegram keeps refusing is logged and dropped (it names
+    someone just erased)."""
+
+    keep_copies: bool = False
+    queue_if_refused: bool = True
 
 
 async def notify(
@@ -68,13 +80,12 @@ async def notify(
     i18n: I18n,
     chat_ids: list[int],
     render: Render,
-    *,
-    keep_copies: bool = False,
-    queue_if_refused: bool = True,
+    how: Sending | None = None,
 ) -> dict[int, Delivery]:
-    """`keep_copies` (a notice to every curator): the copies with buttons are recorded, so a
-    decision on one edits the others (handlers.outcome). Without `queue_if_refused` a notice
-    Telegram keeps refusing is logged and dropped (it names someone just erased)."""
+    keep_copies, queue_if_refused = (
+        (how or Sending()).keep_copies,
+        (how or Sending()).queue_if_refused,
+    )
     sender = sender_for(bot)
     locales = await locales_of(session, chat_ids)
     results: dict[int, Delivery] = {}
@@ -108,8 +119,9 @@ async def notify(
 @dataclass(frozen=True)
 class Notifier:
     """Telling people about what a handler just did, each in their own language: made for
-    every update (NotifierMiddleware), so a handler takes `notifier` instead of the bot, the
-    session, the settings and the translations."""
+    every update (handlers.context.ContextMiddleware), so a handler takes `notifier` instead of
+    the bot, the session, the settings and the translations (it carries them, for a handler
+    that needs one of them too)."""
 
     bot: Bot
     session: AsyncSession
@@ -140,24 +152,26 @@ class Notifier:
             queue_if_refused=queue_if_refused,
         )
 
-    async def notices(self, notice: str, object_id: int) -> None:
-        """Send now the notices a domain decision queued (models.outbox.queue_notice), those
-        «to the curators» expanded for the curators of the settings."""
-        from handlers.notices import send_notices  # the renderers import this module
-
-        await send_notices(
-            self.bot, self.session, self.i18n, notice, object_id, settings=self.settings
-        )
-
-
-class NotifierMiddleware(BaseMiddleware):
-    """Puts a Notifier for this update into the handler's data (after the session exists)."""
-
-    async def __call__(
+    async def notices(
         self,
-        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-        event: TelegramObject,
-        data: dict[str, Any],
-    ) -> Any:
-        data["notifier"] = Notifier(data["bot"], data["session"], data["settings"], data["i18n"])
-        return await handler(event, data)
+        notice: str,
+        object_id: int,
+        *,
+        occasion: str | int | None = None,
+        to_curators: bool = True,
+        today: date | None = None,
+    ) -> None:
+        """Send now the notices a domain decision queued (models.outbox.queue_notice). With
+        `to_curators`, those queued «to every curator» are first expanded for the curators of
+        the settings; without it (a notice only to participants) nothing is expanded. `today`
+        (the handler's) is for the notices that show a programme (WITH_DAY)."""
+        await send_notices(
+            self.bot,
+            self.session,
+            self.i18n,
+            notice,
+            object_id,
+            settings=self.settings if to_curators else None,
+            occasion=occasion,
+            today=today,
+        )

@@ -5,19 +5,25 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.notices import send_notices
+from handlers.context import Context
+from handlers.loaded import ProgrammeOf
 from handlers.outcome import show_decided
 from handlers.programme.common import programme_text, show_programme
-from handlers.ui import (
+from models.access import Actor
+from models.comentors import is_co_mentor
+from models.enums import ProgrammeStatus, Side
+from models.errors import NotRegistered
+from models.programmes import Programme, programmes_of, vote_completion
+from models.progress import open_for, waiting_for
+from rendering.ui import (
     ActivityVerb,
     PairPurpose,
     PartAction,
@@ -27,13 +33,7 @@ from handlers.ui import (
     button_rows,
     shown,
 )
-from handlers.views import names_of
-from models.access import Actor
-from models.comentors import is_co_mentor
-from models.enums import ProgrammeStatus, Side
-from models.errors import NotRegistered
-from models.programmes import Programme, get_programme, programmes_of, vote_completion
-from models.progress import open_for, waiting_for
+from rendering.views import names_of
 
 router = Router(name=__name__)
 
@@ -102,15 +102,15 @@ async def show_outcome_on_plan(
     actor: Actor,
     stamp: Stamp,
     outcome: str,
-    today: date,
 ) -> None:
     """Pressed on the plan: the plan re-rendered in place with the new figures and buttons, and
-    the outcome under it; pressed on a notice: the notice with the outcome."""
+    the outcome under it (as of the press's day); pressed on a notice: the notice with the
+    outcome."""
     if not shows_plan(query.message):
         await show_decided(query, stamp, outcome)
         return
     await session.refresh(programme, attribute_names=["activities"])
-    view = await programme_text(session, programme, today)
+    view = await programme_text(session, programme, stamp.at.date())
     markup = await plan_actions(session, programme, actor)
     await show_decided(query, stamp, outcome, text=view, markup=markup)
 
@@ -143,15 +143,12 @@ def _co_mentor_mark(programme: Programme, actor: Actor) -> str:
     )
 
 
-@router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW))
+@router.callback_query(
+    ProgrammeAction.filter(F.action == ProgrammeVerb.VIEW), ProgrammeOf(to_read=True)
+)
 async def plan_opened(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
+    query: CallbackQuery, programme: Programme, session: AsyncSession, actor: Actor, today: date
 ) -> None:
-    programme = await get_programme(session, actor, callback_data.programme_id, to_read=True)
     await query.answer()
     markup = await plan_actions(session, programme, actor)
     prefix = "" if actor.is_curator else _co_mentor_mark(programme, actor)
@@ -160,26 +157,23 @@ async def plan_opened(
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.COMPLETE))
 async def completion_voted(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    stamp: Stamp,
-    today: date,
+    query: CallbackQuery, callback_data: ProgrammeAction, context: Context
 ) -> None:
-    programme = await vote_completion(session, actor, callback_data.programme_id)
+    programme = await vote_completion(context.session, context.actor, callback_data.programme_id)
     if programme.status != ProgrammeStatus.COMPLETED:
         await query.answer()
         outcome = _(
             "✅ Agreed to complete; the programme completes when the mentor and every mentee "
             "have agreed"
         )
-        await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
+        await show_outcome_on_plan(
+            query, context.session, programme, context.actor, context.stamp, outcome
+        )
         return
     await query.answer(_("The programme is completed."))
     outcome = _("🏁 The programme is completed")
-    await show_outcome_on_plan(query, session, programme, actor, stamp, outcome, today)
-    await send_notices(bot, session, i18n, "programme.completed", programme.id)
-    await send_notices(bot, session, i18n, "programme.survey", programme.id)
+    await show_outcome_on_plan(
+        query, context.session, programme, context.actor, context.stamp, outcome
+    )
+    await context.notifier.notices("programme.completed", programme.id, to_curators=False)
+    await context.notifier.notices("programme.survey", programme.id, to_curators=False)

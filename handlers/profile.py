@@ -22,18 +22,18 @@ from handlers.onboarding.registration import (
     department_question,
     department_typed,
 )
-from handlers.texts import format_value, profile_card
-from handlers.ui import (
-    ProfileAction,
-    ProfileVerb,
-    shown,
-    step_keyboard,
-)
 from models.enums import MentorStatus, Role
 from models.errors import InvalidValue, NotRegistered
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS, FieldSpec
 from models.participant import Participant, update_profile_field
 from models.profiles import update_mentee_field, update_mentor_field
+from rendering.texts import format_value, profile_card
+from rendering.ui import (
+    ProfileAction,
+    ProfileVerb,
+    shown,
+    step_keyboard,
+)
 
 router = Router(name=__name__)
 

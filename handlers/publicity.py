@@ -9,18 +9,14 @@ from html import escape
 
 from aiogram import F, Router
 from aiogram.filters import Command
-from aiogram.filters.callback_data import CallbackData
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.middlewares import Stamp
+from handlers.context import Context
 from handlers.outcome import show_decided
-from handlers.texts import format_time
-from handlers.ui import ConsentAction, ConsentVerb, button_rows, chat_of, show_outcome
-from models.consent import CONSENT_VERSIONS, ConsentDocument, active_consent
+from models.consent import active_consent
 from models.enums import ConsentKind
 from models.errors import NotRegistered
 from models.participant import Participant
@@ -30,62 +26,32 @@ from models.privacy import (
     personal_data,
     withdraw_publication_consent,
 )
+from rendering.publicity import Publicity, publication_consent_document, publicity_question
+from rendering.texts import format_time
+from rendering.ui import ConsentAction, ConsentVerb, button_rows, chat_of, show_outcome
 
 router = Router(name=__name__)
 
 
-class Publicity(CallbackData, prefix="pc"):
-    agree: bool
-
-
-def publication_consent_document(organization: str, locale: str) -> ConsentDocument:
-    """The publication consent in the current language; its version and hash are stored."""
-    version = CONSENT_VERSIONS[ConsentKind.PUBLICATION]
-    text = _(
-        "<b>Consent to publishing my name on the college site</b>\n\n"
-        "I agree that {organization} publishes on its official site, in the section on the "
-        "mentoring of teachers (§11 of the Regulation), for anyone to read: my full name, my "
-        "role (mentor or mentee), my department, the goal, period, forms and results of my "
-        "mentoring programmes and their description as a best case (Federal Law No. 152-FZ, "
-        "art. 10.1). Nothing else is published: no contacts, no questionnaires.\n\n"
-        "Without this consent the site shows only «mentor» or «mentee». I may withdraw it "
-        "at any time with /publicity; my name then disappears at the next publication.\n\n"
-        "Version {version}."
-    ).format(organization=escape(organization), version=version)
-    return ConsentDocument(ConsentKind.PUBLICATION, version, text, locale)
-
-
-def publicity_question(organization: str, locale: str) -> tuple[str, InlineKeyboardMarkup]:
-    """The question as the bot asks it (also queued by the scheduler when first needed)."""
-    document = publication_consent_document(organization, locale)
-    markup = button_rows(
-        [
-            (_("I agree"), Publicity(agree=True)),
-            (_("I do not agree"), Publicity(agree=False)),
-        ],
-        width=1,
-    )
-    return document.text, markup
+def registered(participant: Participant | None) -> Participant:
+    if participant is None or not participant.is_registered:
+        raise NotRegistered()
+    return participant
 
 
 @router.message(Command("publicity"))
-async def cmd_publicity(
-    message: Message,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    if participant is None or not participant.is_registered:
-        raise NotRegistered()
-    consent = await active_consent(session, participant.id, ConsentKind.PUBLICATION)
+async def cmd_publicity(message: Message, context: Context) -> None:
+    participant = registered(context.participant)
+    consent = await active_consent(context.session, participant.id, ConsentKind.PUBLICATION)
     if consent is None:
-        text, markup = publicity_question(settings.organization_name, i18n.current_locale)
+        text, markup = publicity_question(
+            context.settings.organization_name, context.i18n.current_locale
+        )
         await message.answer(text, reply_markup=markup)
         return
     await message.answer(
         _("Your name may be published on the college site (consent given {when}).").format(
-            when=format_time(consent.given_at, settings.timezone)
+            when=format_time(consent.given_at, context.settings.timezone)
         ),
         reply_markup=button_rows([(_("Withdraw"), Publicity(agree=False))]),
     )
@@ -93,31 +59,28 @@ async def cmd_publicity(
 
 @router.callback_query(Publicity.filter())
 async def publicity_answered(
-    query: CallbackQuery,
-    callback_data: Publicity,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
-    i18n: I18n,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: Publicity, context: Context
 ) -> None:
-    if participant is None or not participant.is_registered:
-        raise NotRegistered()
+    participant = registered(context.participant)
     if callback_data.agree:
-        document = publication_consent_document(settings.organization_name, i18n.current_locale)
-        await give_publication_consent(session, participant, document)
+        document = publication_consent_document(
+            context.settings.organization_name, context.i18n.current_locale
+        )
+        await give_publication_consent(context.session, participant, document)
         text = _(
             "Thank you: your name may appear on the college site from the next publication. "
             "/publicity withdraws it."
         )
     else:
-        if await active_consent(session, participant.id, ConsentKind.PUBLICATION):
-            await withdraw_publication_consent(session, participant)
+        if await active_consent(context.session, participant.id, ConsentKind.PUBLICATION):
+            await withdraw_publication_consent(context.session, participant)
         text = _(
             "Your name will not be published: the site says only «mentor» or «mentee». "
             "/publicity changes this."
         )
-    await show_decided(query, stamp, _("✅ Agreed") if callback_data.agree else _("✖ Declined"))
+    await show_decided(
+        query, context.stamp, _("✅ Agreed") if callback_data.agree else _("✖ Declined")
+    )
     await query.answer()
     await chat_of(query).answer(text)
 

@@ -21,24 +21,9 @@ from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
 from handlers.forms import HOLD, STALE, Form, Question, Step, Turn
-from handlers.notices import send_notices
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
-from handlers.texts import shorten
-from handlers.ui import (
-    PairPurpose,
-    PickPair,
-    RequestAction,
-    RequestMenu,
-    RequestVerb,
-    button_rows,
-    chat_of,
-    label,
-    prompt_of,
-    shown,
-)
-from handlers.views import day, names_of
 from models.access import Actor
 from models.director import (
     TO_DIRECTOR,
@@ -56,6 +41,21 @@ from models.requests import (
     answer_as_partner,
     create_request,
 )
+from rendering.notices import send_notices
+from rendering.texts import shorten
+from rendering.ui import (
+    PairPurpose,
+    PickPair,
+    RequestAction,
+    RequestMenu,
+    RequestVerb,
+    button_rows,
+    chat_of,
+    label,
+    prompt_of,
+    shown,
+)
+from rendering.views import day, names_of
 
 router = Router(name=__name__)
 

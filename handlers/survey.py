@@ -13,17 +13,17 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.forms import STALE, Form, Question, Step, Turn
-from handlers.ui import (
-    FormOption,
-    ProgrammeAction,
-    ProgrammeVerb,
-    chat_of,
-)
 from models.access import Actor
 from models.errors import InvalidValue, WrongState
 from models.i18n_marker import N_
 from models.programmes import FINISHED, get_programme
 from models.surveys import SURVEY_QUESTIONS, answered, submit_survey
+from rendering.ui import (
+    FormOption,
+    ProgrammeAction,
+    ProgrammeVerb,
+    chat_of,
+)
 
 router = Router(name=__name__)
 QUESTION_KEYS = list(SURVEY_QUESTIONS)

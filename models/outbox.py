@@ -54,7 +54,7 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     # A notice rendered at delivery: {"notice": name, "id": object id}; `text` stays empty, so
-    # no name or typed text is stored in the row (handlers.notices renders it).
+    # no name or typed text is stored in the row (rendering.notices renders it).
     payload: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     # Telegram's id of the message sent: a decision on one curator's copy edits the others.
     sent_message_id: Mapped[int | None] = mapped_column(BigInteger)

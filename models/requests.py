@@ -148,7 +148,7 @@ async def queue_new_request(
     12): one row «to every curator», rendered per recipient at delivery. An application also
     addressed to the director (§7.1.3, §8.1.5) goes to the curators but the director, who has
     the copy; one the director decides (§4.3) reaches the director with the buttons and the
-    other curators as a copy for information (handlers.notices)."""
+    other curators as a copy for information (rendering.notices)."""
     extra = {"not_directors": True} if request.kind in TO_DIRECTOR else None
     await queue_notice(session, "request.new", request.id, [], now, to_curators=True, extra=extra)
 

@@ -17,8 +17,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, sender_for
-from handlers.notices import render_notice
-from handlers.views import names_of
 from models.base import among
 from models.enums import ParticipantStatus
 from models.outbox import (
@@ -35,6 +33,8 @@ from models.outbox import (
 from models.pairs import Pair
 from models.participant import Participant, curator_telegram_ids
 from models.updates import forget_old
+from rendering.notices import render_notice
+from rendering.views import names_of
 from scheduler import rules
 from scheduler.clock import Clock
 from scheduler.messages import rendered

@@ -10,7 +10,8 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import (
+from models.enums import RequestKind
+from rendering.ui import (
     ActivityAction,
     ActivityVerb,
     ChangeMenu,
@@ -20,8 +21,7 @@ from handlers.ui import (
     RequestMenu,
     packed,
 )
-from handlers.views import day, materials_lines
-from models.enums import RequestKind
+from rendering.views import day, materials_lines
 from scheduler.rules import Due, DueKind
 
 

@@ -19,8 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.forms import forget_forms_of, scrub_forms
-from handlers.publicity import publicity_question
-from handlers.views import day
 from models.consent import Consent
 from models.enums import ConsentKind, ParticipantStatus, ProgrammeStatus
 from models.erasure import ERASED_TRACES
@@ -29,6 +27,8 @@ from models.pairs import Pair, PairMember
 from models.participant import Participant, curator_telegram_ids, locales_of
 from models.privacy import erase_after_retention, retention_due
 from models.programmes import Programme
+from rendering.publicity import publicity_question
+from rendering.views import day
 from scheduler.clock import Clock
 
 logger = logging.getLogger(__name__)

@@ -12,13 +12,15 @@ import pytest
 from aiogram.filters.callback_data import CallbackData
 
 import handlers
-from handlers.ui import packed
+import rendering
 from models.fields import MAX_ID
+from rendering.ui import packed
 
 
 def all_kinds() -> list[type[CallbackData]]:
-    for module in pkgutil.walk_packages(handlers.__path__, "handlers."):
-        importlib.import_module(module.name)
+    for package in (handlers, rendering):
+        for module in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(module.name)
     found: list[type[CallbackData]] = []
 
     def walk(cls: type[CallbackData]) -> None:
@@ -27,7 +29,7 @@ def all_kinds() -> list[type[CallbackData]]:
             walk(sub)
 
     walk(CallbackData)
-    return [kind for kind in found if kind.__module__.startswith("handlers")]
+    return [kind for kind in found if kind.__module__.startswith(("handlers", "rendering"))]
 
 
 def test_every_kind_of_button_data_has_its_own_prefix() -> None:
@@ -62,7 +64,7 @@ def _examples(kind: type[CallbackData]) -> list[CallbackData]:
 
 
 def test_packed_button_data_is_what_aiogram_packs() -> None:
-    """handlers.ui.packed (the screens' and the sweep's buttons) skips pydantic's dump: it must
+    """rendering.ui.packed (the screens' and the sweep's buttons) skips pydantic's dump: it must
     give aiogram's string, and fail where aiogram fails (a separator in a value, too long)."""
     checked = 0
     for kind in all_kinds():

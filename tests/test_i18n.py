@@ -19,7 +19,7 @@ PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 def code_messages() -> set[str]:
     found = set()
-    for package in ("bot", "handlers", "models", "scheduler"):
+    for package in ("bot", "handlers", "rendering", "models", "scheduler"):
         for _name, _line, message, _comments, _context in extract_from_dir(
             REPO / package, method_map=[("**.py", "python")], keywords=KEYWORDS
         ):
@@ -90,7 +90,7 @@ def test_no_gettext_call_hides_inside_an_f_string() -> None:
     pattern = re.compile(r"""f(["']).*?\{_\(["']""")
     offenders = [
         f"{path.relative_to(REPO)}:{number}"
-        for package in ("bot", "handlers", "models", "scheduler")
+        for package in ("bot", "handlers", "rendering", "models", "scheduler")
         for path in (REPO / package).rglob("*.py")
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
         if pattern.search(line)

@@ -34,7 +34,6 @@ from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.views import day, forms_text
 from models.best_cases import CaseDescription, CaseStatus
 from models.broadcasts import Broadcast
 from models.consent import Consent
@@ -50,6 +49,7 @@ from models.participant import Participant
 from models.profiles import MenteeProfile, MentorProfile
 from models.programmes import Programme
 from models.site import SiteItem, SiteKind
+from rendering.views import day, forms_text
 
 _ENVIRONMENT = Environment(
     loader=FileSystemLoader(Path(__file__).parent),

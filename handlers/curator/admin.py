@@ -6,22 +6,19 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import remove_curator_menu, set_bot_commands
 from bot.config import Settings
-from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
+from handlers.context import Context
 from handlers.outcome import show_decided
-from handlers.ui import DbInt, button_rows, chat_of, label, set_buttons
-from models.access import Actor
 from models.director import director_telegram_ids
 from models.enums import StaffRole
 from models.errors import InvalidValue, NotFound, WrongState
@@ -29,6 +26,7 @@ from models.fields import check_id
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids, get_participant_by_id
 from models.roles import set_staff_role
+from rendering.ui import DbInt, button_rows, chat_of, label, set_buttons
 
 router = Router(name=__name__)
 # Role names as a curator types them, in Russian or in English.
@@ -133,19 +131,14 @@ async def _confirm_role(
 
 
 @router.callback_query(Confirmed("role"))
-async def role_confirmed(
-    query: CallbackQuery,
-    confirmed: dict[str, Any],
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
-    stamp: Stamp,
-) -> None:
+async def role_confirmed(query: CallbackQuery, confirmed: dict[str, Any], context: Context) -> None:
     role = StaffRole(confirmed["role"]) if confirmed["role"] else None
     person = await set_staff_role(
-        session, actor, confirmed["participant_id"], role, settings.curator_ids
+        context.session,
+        context.actor,
+        confirmed["participant_id"],
+        role,
+        context.settings.curator_ids,
     )
     await query.answer()
     name = escape(person.display_name)
@@ -153,14 +146,14 @@ async def role_confirmed(
         outcome = _("{name}: the staff role is taken away.").format(name=name)
     else:
         outcome = _("{name}: role {role}.").format(name=name, role=label(role))
-    await show_decided(query, stamp, "✅ " + outcome)
+    await show_decided(query, context.stamp, "✅ " + outcome)
     if role is None:
-        await remove_curator_menu(bot, i18n, person.telegram_id)
+        await remove_curator_menu(context.bot, context.i18n, person.telegram_id)
     await set_bot_commands(
-        bot,
-        i18n,
-        await curator_telegram_ids(session, settings.curator_ids),
-        await director_telegram_ids(session),
+        context.bot,
+        context.i18n,
+        await curator_telegram_ids(context.session, context.settings.curator_ids),
+        await director_telegram_ids(context.session),
     )
 
 

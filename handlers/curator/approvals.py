@@ -17,11 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
-from handlers.notices import send_notices
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
-from handlers.texts import format_time, profile_card
-from handlers.ui import DbInt, button_rows, chat_of
 from models.access import Actor
 from models.approvals import (
     BankEntryState,
@@ -34,6 +31,9 @@ from models.approvals import (
 from models.director import director_telegram_ids, is_director
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids
+from rendering.notices import send_notices
+from rendering.texts import format_time, profile_card
+from rendering.ui import DbInt, button_rows, chat_of
 
 router = Router(name=__name__)
 SHOWN = 10

@@ -16,8 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.curator.participants import search_text
-from handlers.texts import format_time
-from handlers.ui import add_buttons, label, page_buttons
 from models.audit import AuditEntry, audit_page
 from models.banks import find_people
 from models.enums import ProposalStatus, RequestKind, StaffRole
@@ -25,6 +23,8 @@ from models.i18n_marker import N_
 from models.mentor_rights import KIND_LABELS as PROPOSAL_KINDS
 from models.participant import Participant
 from models.privacy import SYSTEM_ACTOR
+from rendering.texts import format_time
+from rendering.ui import add_buttons, label, page_buttons
 
 router = Router(name=__name__)
 PAGE = 10

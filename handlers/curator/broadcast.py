@@ -20,10 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.middlewares import Stamp
 from handlers.forms import Form, Question, Step, Turn
 from handlers.outcome import show_decided
-from handlers.ui import FormOption, button_rows, set_buttons
 from models.access import Actor
 from models.broadcasts import audience_chats, check_text, departments, send_broadcast
 from models.i18n_marker import N_
+from rendering.ui import FormOption, button_rows, set_buttons
 
 router = Router(name=__name__)
 

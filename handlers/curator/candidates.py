@@ -4,23 +4,21 @@ from __future__ import annotations
 
 from html import escape
 
-from aiogram import Bot, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.notices import send_notices
-from handlers.onboarding.finish import decision_keyboard, roles_of
+from handlers.notify import Notifier
 from handlers.outcome import decide_other_copies
-from handlers.texts import format_time, profile_card, registration_notice
-from handlers.ui import MentorDecision, show_outcome
 from models.base import utcnow
 from models.errors import NotFound
 from models.participant import get_participant, get_participant_by_id
 from models.profiles import count_mentor_candidates, decide_mentor, list_mentor_candidates
+from rendering.texts import format_time, profile_card, registration_notice
+from rendering.ui import MentorDecision, show_outcome
+from rendering.views import decision_keyboard, roles_of
 
 router = Router(name=__name__)
 
@@ -50,9 +48,7 @@ async def mentor_decided(
     query: CallbackQuery,
     callback_data: MentorDecision,
     session: AsyncSession,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
 ) -> None:
     profile = await decide_mentor(
         session,
@@ -63,7 +59,7 @@ async def mentor_decided(
     candidate = await get_participant_by_id(session, callback_data.participant_id)
     if candidate is None:
         raise NotFound()
-    when = format_time(profile.decided_at or utcnow(), settings.timezone)
+    when = format_time(profile.decided_at or utcnow(), notifier.settings.timezone)
     if callback_data.accept:
         outcome = _("✅ Accepted into the bank of mentors by {curator}, {when}.")
     else:
@@ -77,6 +73,8 @@ async def mentor_decided(
     await query.answer()
     if isinstance(query.message, Message):
         copy = (query.message.chat.id, query.message.message_id)
-        await decide_other_copies(bot, copy, f"{notice}\n\n{outcome}", settings.curator_ids)
+        await decide_other_copies(
+            notifier.bot, copy, f"{notice}\n\n{outcome}", notifier.settings.curator_ids
+        )
 
-    await send_notices(bot, session, i18n, "mentor.decided", callback_data.participant_id)
+    await notifier.notices("mentor.decided", callback_data.participant_id, to_curators=False)

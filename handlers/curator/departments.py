@@ -17,7 +17,6 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.forms import STALE, Form, Question, Step, Turn
-from handlers.ui import button_rows
 from models.access import Actor
 from models.departments import (
     add_department,
@@ -29,6 +28,7 @@ from models.departments import (
 )
 from models.errors import InvalidValue
 from models.i18n_marker import N_
+from rendering.ui import button_rows
 
 router = Router(name=__name__)
 

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
+from handlers.context import Context
 from handlers.curator.approvals import cmd_approvals
 from handlers.curator.candidates import cmd_candidates
 from handlers.curator.pairing import cmd_pair
@@ -24,9 +24,8 @@ from handlers.curator.publish import cmd_publish
 from handlers.curator.requests import cmd_requests
 from handlers.curator.roadmap import cmd_roadmap
 from handlers.curator.stafflist import cmd_stafflist
-from handlers.ui import button_rows
 from models.desk import Desk, curator_desk
-from models.participant import Participant
+from rendering.ui import button_rows
 
 router = Router(name=__name__)
 
@@ -202,14 +201,10 @@ async def cmd_today(message: Message, session: AsyncSession, today: date) -> Non
 
 @router.callback_query(DeskOpen.filter())
 async def desk_item_opened(
-    query: CallbackQuery,
-    callback_data: DeskOpen,
-    session: AsyncSession,
-    today: date,
-    participant: Participant | None,
-    settings: Settings,
-    state: FSMContext,
+    query: CallbackQuery, callback_data: DeskOpen, state: FSMContext, context: Context
 ) -> None:
+    session, today, participant = context.session, context.today, context.participant
+    settings = context.settings
     message = query.message
     if not isinstance(message, Message):  # too old for Telegram to let the bot use it
         await query.answer(_("This message is too old. Send /today again."), show_alert=True)

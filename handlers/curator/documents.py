@@ -8,7 +8,7 @@ final report. A college template that cannot be used is reported and ours is use
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from html import escape, unescape
 
@@ -24,8 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from documents import content, reports
 from documents.render import TemplateProblem, render
+from handlers.context import Context
 from handlers.curator.report import chart_png
-from handlers.ui import button_rows, chat_of, shown
 from models.access import Actor
 from models.audit import record_view
 from models.best_cases import best_practices
@@ -34,6 +34,8 @@ from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
 from models.programmes import Programme, get_programme
 from models.statistics import academic_year, collect_statistics
+from rendering.ui import button_rows, chat_of, shown
+from rendering.views import programme_buttons
 
 router = Router(name=__name__)
 LIST_LIMIT = 30
@@ -120,7 +122,7 @@ async def cmd_docs(message: Message) -> None:
     await message.answer(_("Which document?"), reply_markup=menu())
 
 
-async def _choose(message: Message, items: list[tuple[str, DocumentChoice]], prompt: str) -> None:
+async def _choose(message: Message, items: Sequence[tuple[str, CallbackData]], prompt: str) -> None:
     if not items:
         await message.answer(_("None."))
         return
@@ -137,14 +139,9 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
             .order_by(Programme.id.desc())
             .limit(LIST_LIMIT)
         )
-        items = [
-            (
-                f"№{p.id}: {people.name(p.pair.mentor_id)} → "
-                + ", ".join(people.name(i) for i in p.pair.mentee_ids),
-                DocumentChoice(kind="programme", item=p.id),
-            )
-            for p in programmes
-        ]
+        items = programme_buttons(
+            programmes, people.name, lambda p: DocumentChoice(kind="programme", item=p.id)
+        )
         await _choose(shown(query), items, _("Which programme?"))
     elif kind == "early_list":
         programmes = await session.scalars(
@@ -178,23 +175,19 @@ async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> 
 
 @router.callback_query(DocumentChoice.filter(F.kind != "people"))
 async def document_chosen(
-    query: CallbackQuery,
-    callback_data: DocumentChoice,
-    session: AsyncSession,
-    actor: Actor,
-    settings: Settings,
-    today: date,
-    i18n: I18n,
+    query: CallbackQuery, callback_data: DocumentChoice, context: Context
 ) -> None:
     await query.answer()
     kind = callback_data.kind
-    if await _pick_list(query, kind, session):
+    if await _pick_list(query, kind, context.session):
         return
-    college = await college_of(session, settings, actor)
-    tr = russian(i18n)
+    college = await college_of(context.session, context.settings, context.actor)
+    tr = russian(context.i18n)
     doc: content.Doc | None
     if kind in ("order", "order_all"):
-        doc = await content.order_pairs(session, college, tr, today, everyone=kind == "order_all")
+        doc = await content.order_pairs(
+            context.session, college, tr, context.today, everyone=kind == "order_all"
+        )
         if doc is None and kind == "order":
             await chat_of(query).answer(
                 _("No pair or group is waiting for the director's order."),
@@ -204,33 +197,43 @@ async def document_chosen(
             )
             return
     elif kind == "replacement":
-        doc = await content.order_replacement(session, college, tr, today, callback_data.item)
+        doc = await content.order_replacement(
+            context.session, college, tr, context.today, callback_data.item
+        )
     elif kind == "early":
-        doc = await content.order_early_end(session, college, tr, today, callback_data.item)
+        doc = await content.order_early_end(
+            context.session, college, tr, context.today, callback_data.item
+        )
     elif kind == "completion":
-        start, end = academic_year(today)
-        doc = await content.order_completion(session, college, tr, today, start, end)
+        start, end = academic_year(context.today)
+        doc = await content.order_completion(
+            context.session, college, tr, context.today, start, end
+        )
     elif kind == "programme":
-        programme = await get_programme(session, actor, callback_data.item)
-        people = await content.People.load(session)
-        changes = await history(session, programme.id)
-        doc = content.programme_doc(programme, people, college, tr, today, changes)
+        programme = await get_programme(context.session, context.actor, callback_data.item)
+        people = await content.People.load(context.session)
+        changes = await history(context.session, programme.id)
+        doc = content.programme_doc(programme, people, college, tr, context.today, changes)
     elif kind in ("memo_mentor", "memo_mentee"):
-        doc = content.memo_doc(kind, college, today)
+        doc = content.memo_doc(kind, college, context.today)
     elif kind == "analysis":
-        start, end = academic_year(today)
-        answers, finished = await content.survey_answers(session, start, end, college.zone)
-        data = reports.analysis_docx(answers, finished, college, tr, today, start, end)
-        doc = content.Doc("analysis", content.filename("Анализ_анкетирования", today), data=data)
+        start, end = academic_year(context.today)
+        answers, finished = await content.survey_answers(context.session, start, end, college.zone)
+        data = reports.analysis_docx(answers, finished, college, tr, context.today, start, end)
+        doc = content.Doc(
+            "analysis", content.filename("Анализ_анкетирования", context.today), data=data
+        )
     elif kind == "year":
-        doc = await year_report(session, college, i18n, today)
+        doc = await year_report(context.session, college, context.i18n, context.today)
     else:
         doc = None
     if doc is None:
         await chat_of(query).answer(_("There is nothing for this document yet."))
         return
-    await record_view(session, actor.telegram_id, "docs", kind=kind, item=callback_data.item)
-    await send_doc(shown(query), doc, settings)
+    await record_view(
+        context.session, context.actor.telegram_id, "docs", kind=kind, item=callback_data.item
+    )
+    await send_doc(shown(query), doc, context.settings)
 
 
 async def year_report(
@@ -267,7 +270,7 @@ async def year_report(
 
 def consent_text(i18n: I18n, kind: ConsentKind, organization: str, locale: str) -> list[str]:
     """The exact consent text of the current version, as paragraphs without markup."""
-    from handlers.texts import consent_document
+    from rendering.texts import consent_document
 
     with i18n.use_locale(locale if locale in i18n.available_locales else "ru"):
         document = consent_document(kind, organization, i18n)

@@ -25,8 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from handlers.curator.participants import _status as status_label
-from handlers.texts import format_value
-from handlers.ui import label
 from models import formatting
 from models.access import Actor
 from models.audit import record_view
@@ -43,6 +41,8 @@ from models.programmes import Activity, Programme
 from models.progress import ActivityProgress
 from models.requests import Request
 from models.surveys import SURVEY_QUESTIONS, SurveyAnswer
+from rendering.texts import format_value
+from rendering.ui import label
 
 router = Router(name=__name__)
 Row = Sequence[Any]

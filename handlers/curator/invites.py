@@ -10,10 +10,10 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import button_rows, label, show_outcome
 from models.access import Actor
 from models.enums import Role
 from models.invites import create_invite
+from rendering.ui import button_rows, label, show_outcome
 
 router = Router(name=__name__)
 

@@ -17,15 +17,33 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.middlewares import Stamp
+from handlers.context import Context
 from handlers.dates import order_date_doubt, plausible
 from handlers.forms import HOLD, STALE, Form, Step, Turn
-from handlers.notices import send_notices
-from handlers.notify import Notifier
+from handlers.loaded import EntersOrders, PairOf
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
-from handlers.ui import (
+from models.choice import current_wishes
+from models.director import require_order_entry
+from models.errors import InvalidValue
+from models.fields import FIELDS, parse_date
+from models.i18n_marker import N_
+from models.matching import rank_mentors
+from models.names import Case
+from models.pairs import (
+    Pair,
+    approve_join,
+    approve_pair,
+    mentees_without_pair,
+    pairs_of,
+    propose_pair,
+    record_replacement_order,
+    waiting_join,
+    waiting_replacement_order,
+)
+from models.participant import curator_telegram_ids, get_participant_by_id
+from models.statistics import academic_year
+from rendering.ui import (
     JoinApproval,
     PairApproval,
     PickMentee,
@@ -36,7 +54,7 @@ from handlers.ui import (
     label,
     show_outcome,
 )
-from handlers.views import (
+from rendering.views import (
     day,
     forms_text,
     name_in,
@@ -45,27 +63,6 @@ from handlers.views import (
     pair_names,
     reason_text,
 )
-from models.access import Actor
-from models.choice import current_wishes
-from models.director import require_order_entry
-from models.errors import InvalidValue
-from models.fields import FIELDS, parse_date
-from models.i18n_marker import N_
-from models.matching import rank_mentors
-from models.names import Case
-from models.pairs import (
-    approve_join,
-    approve_pair,
-    get_pair,
-    mentees_without_pair,
-    pairs_of,
-    propose_pair,
-    record_replacement_order,
-    waiting_join,
-    waiting_replacement_order,
-)
-from models.participant import Participant, curator_telegram_ids, get_participant_by_id
-from models.statistics import academic_year
 
 router = Router(name=__name__)
 
@@ -252,14 +249,8 @@ def confirm_keyboard() -> InlineKeyboardMarkup:
 
 @router.callback_query(ProposalConfirm.filter(), PairForming.confirming)
 async def proposal_confirmed(
-    query: CallbackQuery,
-    callback_data: ProposalConfirm,
-    state: FSMContext,
-    actor: Actor,
-    notifier: Notifier,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: ProposalConfirm, state: FSMContext, context: Context
 ) -> None:
-    bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
     data = await state.get_data()
     await state.clear()
     if not callback_data.send:  # under a message too old to edit: said as a new message
@@ -270,27 +261,27 @@ async def proposal_confirmed(
         return
     join = data.get("join_pair_id")
     pair = await propose_pair(
-        session,
-        actor,
+        context.session,
+        context.actor,
         mentee_id=data["mentee_id"],
         mentor_id=data["mentor_id"],
         forms=data.get("pair_forms", []),
         pair_type=data.get("pair_type", "teacher_teacher"),
         join_pair_id=join,
-        needs_bank_approval=notifier.settings.pairing_needs_bank_approval,
+        needs_bank_approval=context.settings.pairing_needs_bank_approval,
     )
     await query.answer()
     if join:
         text = _("Proposed; I am asking the new member for consent.")
-        await show_decided(query, stamp, _("📨 Proposal sent"), text=text)
-        await ask_pair_consent(bot, session, i18n, pair)
+        await show_decided(query, context.stamp, _("📨 Proposal sent"), text=text)
+        await ask_pair_consent(context.notifier, pair)
         return
-    names = await pair_names(session, pair)
+    names = await pair_names(context.session, pair)
     text = _("Proposed. Both are asked for consent; I will tell you their answers.")
     await show_decided(
-        query, stamp, _("📨 Proposal sent"), text=f"{text}\n\n{pair_card(pair, names)}"
+        query, context.stamp, _("📨 Proposal sent"), text=f"{text}\n\n{pair_card(pair, names)}"
     )
-    await ask_pair_consent(bot, session, i18n, pair)
+    await ask_pair_consent(context.notifier, pair)
 
 
 @router.callback_query(ProposalConfirm.filter())
@@ -301,49 +292,28 @@ async def stale_proposal(query: CallbackQuery) -> None:
     )
 
 
-@router.callback_query(PairApproval.filter())
-async def approval_started(
-    query: CallbackQuery,
-    callback_data: PairApproval,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
-) -> None:
-    require_order_entry(participant, settings.order_entered_by)
-    await get_pair(session, callback_data.pair_id)
-    await _ask_order_number(query, state, {"pair_id": callback_data.pair_id})
+@router.callback_query(PairApproval.filter(), EntersOrders(), PairOf())
+async def approval_started(query: CallbackQuery, pair: Pair, state: FSMContext) -> None:
+    await _ask_order_number(query, state, {"pair_id": pair.id})
     await remember_origin(state, query.message)
 
 
-@router.callback_query(JoinApproval.filter())
+@router.callback_query(JoinApproval.filter(), EntersOrders())
 async def join_approval_started(
-    query: CallbackQuery,
-    callback_data: JoinApproval,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
+    query: CallbackQuery, callback_data: JoinApproval, state: FSMContext, session: AsyncSession
 ) -> None:
     """A newcomer agreed to join an approved group: the order that makes them a member."""
-    require_order_entry(participant, settings.order_entered_by)
     await waiting_join(session, callback_data.pair_id, callback_data.mentee_id)
     await _ask_order_number(
         query, state, {"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id}
     )
 
 
-@router.callback_query(ReplacementOrder.filter())
+@router.callback_query(ReplacementOrder.filter(), EntersOrders())
 async def replacement_order_started(
-    query: CallbackQuery,
-    callback_data: ReplacementOrder,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    settings: Settings,
+    query: CallbackQuery, callback_data: ReplacementOrder, state: FSMContext, session: AsyncSession
 ) -> None:
     """A change of mentor is fixed by an order like the pair itself: number, then date."""
-    require_order_entry(participant, settings.order_entered_by)
     replacement = await waiting_replacement_order(session, callback_data.replacement_id)
     await _ask_order_number(query, state, {"replacement_id": replacement.id})
 
@@ -364,9 +334,9 @@ async def _order_number(turn: Turn) -> Any:
 
 
 async def _order_date(turn: Turn) -> Any:
-    settings: Settings = turn.deps["settings"]
-    require_order_entry(turn.deps.get("participant"), settings.order_entered_by)
-    today = turn.deps["stamp"].at.date()
+    context: Context = turn.deps["context"]
+    require_order_entry(context.participant, context.settings.order_entered_by)
+    today = context.stamp.at.date()
     order_date = parse_date(turn.text, today, "past")
     if not await plausible(turn.sent, turn.state, order_date, order_date_doubt(order_date, today)):
         return HOLD
@@ -375,9 +345,9 @@ async def _order_date(turn: Turn) -> Any:
 
 async def _ordered(turn: Turn) -> None:
     """The order is recorded: a pair's, a newcomer's in an approved group, a change of mentor's."""
-    session, actor, message = turn.session, turn.actor, turn.message
-    bot, i18n, stamp = turn.deps["bot"], turn.deps["i18n"], turn.deps["stamp"]
-    settings: Settings = turn.deps["settings"]
+    context: Context = turn.deps["context"]
+    session, actor, message = context.session, context.actor, turn.message
+    notifier, settings = context.notifier, context.settings
     data = await turn.answers()
     order_date = date.fromisoformat(data["order_date"])
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
@@ -396,8 +366,8 @@ async def _ordered(turn: Turn) -> None:
             _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
         )
         member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
-        await send_notices(bot, session, i18n, "pair.joined", member.id)
-        await send_notices(bot, session, i18n, "join.ordered", member.id)
+        await notifier.notices("pair.joined", member.id, to_curators=False)
+        await notifier.notices("join.ordered", member.id, to_curators=False)
         return
     if data.get("replacement_id"):
         replacement = await record_replacement_order(
@@ -414,7 +384,7 @@ async def _ordered(turn: Turn) -> None:
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
-        await send_notices(bot, session, i18n, "replacement.ordered", replacement.id)
+        await notifier.notices("replacement.ordered", replacement.id, to_curators=False)
         return
     pair = await approve_pair(
         session,
@@ -427,9 +397,11 @@ async def _ordered(turn: Turn) -> None:
     await turn.state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
-    await show_outcome_later(bot, data, stamp, _("✅ The pair is approved by order"))
-    await send_notices(bot, session, i18n, "pair.approved", pair.id)
-    await send_notices(bot, session, i18n, "pair.ordered", pair.id)
+    await show_outcome_later(
+        context.bot, data, context.stamp, _("✅ The pair is approved by order")
+    )
+    await notifier.notices("pair.approved", pair.id, to_curators=False)
+    await notifier.notices("pair.ordered", pair.id, to_curators=False)
 
 
 ORDER = Form(

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from documents import content
+from handlers.context import Context
 from handlers.curator.documents import (
     LIST_LIMIT,
     DocumentChoice,
@@ -26,9 +25,7 @@ from handlers.curator.documents import (
     russian,
     send_doc,
 )
-from handlers.ui import chat_of, label, show_outcome, shown
-from handlers.views import day
-from models.access import Actor
+from handlers.notify import Notifier
 from models.audit import record_view
 from models.consent import CONSENT_VERSIONS, consent_history
 from models.enums import ConsentKind, PaperKind, ParticipantStatus
@@ -36,6 +33,8 @@ from models.errors import NotFound
 from models.pairs import Pair, pairs_of
 from models.papers import mark_paper, papers_of
 from models.participant import Participant
+from rendering.ui import chat_of, label, show_outcome, shown
+from rendering.views import day
 
 router = Router(name=__name__)
 
@@ -149,13 +148,14 @@ async def people_chosen(query: CallbackQuery, session: AsyncSession) -> None:
 async def consent_form(
     session: AsyncSession,
     person: Participant,
-    kind: str,
-    pair_id: int,
+    paper: tuple[str, int],
     college: content.College,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     today: date,
 ) -> content.Doc:
+    """The form of one expected paper: `paper` is its kind and, for a pair's consent, the pair."""
+    kind, pair_id = paper
+    i18n, settings = notifier.i18n, notifier.settings
     history = await consent_history(session, person.id)
     if kind == PaperKind.PAIR.value:
         pair = await session.get(Pair, pair_id)
@@ -195,36 +195,38 @@ async def consent_form(
 
 
 @router.callback_query(PaperAction.filter())
-async def paper_action(
-    query: CallbackQuery,
-    callback_data: PaperAction,
-    session: AsyncSession,
-    actor: Actor,
-    settings: Settings,
-    today: date,
-    i18n: I18n,
-) -> None:
-    person = await session.get(Participant, callback_data.pid)
+async def paper_action(query: CallbackQuery, callback_data: PaperAction, context: Context) -> None:
+    person = await context.session.get(Participant, callback_data.pid)
     if person is None or not person.full_name:
         raise NotFound()
-    expected = await expected_papers(session, person)
+    expected = await expected_papers(context.session, person)
     chosen = (callback_data.kind, callback_data.pair)
     if callback_data.action != PaperVerb.MENU and chosen not in expected:
         raise NotFound()
     if callback_data.action == PaperVerb.FORM:
         await query.answer()
-        college = await college_of(session, settings, actor)
-        doc = await consent_form(session, person, *chosen, college, i18n, settings, today)
-        await record_view(
-            session, actor.telegram_id, "docs", kind=callback_data.kind, item=person.id
+        college = await college_of(context.session, context.settings, context.actor)
+        doc = await consent_form(
+            context.session, person, chosen, college, context.notifier, context.today
         )
-        await send_doc(shown(query), doc, settings)
+        await record_view(
+            context.session,
+            context.actor.telegram_id,
+            "docs",
+            kind=callback_data.kind,
+            item=person.id,
+        )
+        await send_doc(shown(query), doc, context.settings)
         return
     if callback_data.action in (PaperVerb.MARK, PaperVerb.UNMARK):
         await mark_paper(
-            session, actor, person.id, *chosen, received=callback_data.action == PaperVerb.MARK
+            context.session,
+            context.actor,
+            person.id,
+            *chosen,
+            received=callback_data.action == PaperVerb.MARK,
         )
-    text, markup = await render_menu(session, person, settings.timezone)
+    text, markup = await render_menu(context.session, person, context.settings.timezone)
     await query.answer()
     if callback_data.action == PaperVerb.MENU:
         await chat_of(query).answer(text, reply_markup=markup)

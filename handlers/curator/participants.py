@@ -20,20 +20,6 @@ from bot.config import Settings
 from handlers.curator.admin import RoleMenu
 from handlers.curator.approvals import approval_lines
 from handlers.curator.papers import card_button, papers_lines
-from handlers.onboarding.finish import decision_keyboard
-from handlers.texts import consent_lines, profile_card
-from handlers.ui import (
-    DbInt,
-    PickMentee,
-    ProgrammeAction,
-    ProgrammeVerb,
-    add_buttons,
-    chat_of,
-    label,
-    page_buttons,
-    show_outcome,
-)
-from handlers.views import day, names_of
 from models.access import Actor
 from models.approvals import BankRole, entry_state
 from models.audit import record_view
@@ -50,6 +36,19 @@ from models.pairs import pairs_of
 from models.participant import Participant, get_participant_by_id
 from models.programmes import programmes_of
 from models.statistics import academic_year
+from rendering.texts import consent_lines, profile_card
+from rendering.ui import (
+    DbInt,
+    PickMentee,
+    ProgrammeAction,
+    ProgrammeVerb,
+    add_buttons,
+    chat_of,
+    label,
+    page_buttons,
+    show_outcome,
+)
+from rendering.views import day, decision_keyboard, names_of, programme_lines
 
 router = Router(name=__name__)
 PAGE = 10
@@ -260,19 +259,7 @@ async def render_card(
             escape(await papers_lines(session, person, settings.timezone)),
         ]
     programmes = await programmes_of(session, person.id)
-    if programmes:
-        parts += ["", "<b>" + _("Programmes") + "</b>"]
-        for programme in programmes:
-            done, total = programme.progress
-            parts.append(
-                _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
-                    id=programme.id,
-                    pair=programme.pair_id,
-                    status=label(programme.status),
-                    done=done,
-                    total=total,
-                )
-            )
+    parts += programme_lines(programmes)
     parts += await co_mentor_lines(session, person.id, settings)
     wish = (await current_wishes(session, [person.id])).get(person.id)
     if wish is not None:  # §9.2: the mentee's own choice, until a pair is formed

@@ -13,7 +13,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import (
+from models.enums import ProgrammeStatus
+from models.paging import page_of
+from models.programmes import Programme
+from rendering.ui import (
     DbInt,
     ProgrammeAction,
     ProgrammeVerb,
@@ -23,10 +26,7 @@ from handlers.ui import (
     progress_bar,
     show_outcome,
 )
-from handlers.views import day, names_of
-from models.enums import ProgrammeStatus
-from models.paging import page_of
-from models.programmes import Programme
+from rendering.views import day, names_of
 
 router = Router(name=__name__)
 GROUPS = {

@@ -14,11 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.middlewares import Stamp
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_outcome_later
-from handlers.ui import ProposalAnswer, chat_of
 from models.access import Actor
 from models.enums import ProposalStatus
 from models.fields import FIELDS
 from models.mentor_rights import check_open, decide_proposal
+from rendering.ui import ProposalAnswer, chat_of
 
 router = Router(name=__name__)
 

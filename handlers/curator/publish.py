@@ -20,11 +20,9 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-import bot.publication as publication  # a module: it imports handlers.views in turn
+import bot.publication as publication  # a module: it imports rendering.views in turn
 from bot.config import Settings
-from handlers.case_views import CaseAction, CaseVerb
 from handlers.forms import Form, Question, Step, Turn
-from handlers.ui import DbInt, button_rows, chat_of, show_outcome
 from models.access import Actor
 from models.audit import record_view
 from models.best_cases import waiting_descriptions
@@ -34,6 +32,8 @@ from models.fields import parse_date
 from models.i18n_marker import N_
 from models.programmes import Programme
 from models.site import SiteKind, add_item, delete_item, items, toggle_best_case
+from rendering.case_views import CaseAction, CaseVerb
+from rendering.ui import DbInt, button_rows, chat_of, show_outcome
 
 router = Router(name=__name__)
 

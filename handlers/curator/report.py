@@ -14,8 +14,6 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.ui import DbInt, button_rows, label, shown
-from handlers.views import day, decimal
 from models.access import Actor
 from models.audit import record_view
 from models.enums import (
@@ -30,6 +28,8 @@ from models.enums import (
 from models.mentor_rights import KIND_LABELS
 from models.statistics import Statistics, academic_year, collect_statistics, on_time_rate
 from models.surveys import SURVEY_QUESTIONS
+from rendering.ui import DbInt, button_rows, label, shown
+from rendering.views import day, decimal
 
 router = Router(name=__name__)
 

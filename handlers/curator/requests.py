@@ -6,48 +6,20 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.notices import curator_buttons, send_notices
-from handlers.outcome import remember_origin, show_decided, show_outcome_later
+from handlers.context import Context
+from handlers.loaded import RequestOf
+from handlers.outcome import ask_typed, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
-from handlers.replacement import render_offer, replacement_candidates
-from handlers.ui import (
-    JoinApproval,
-    NewMentor,
-    PairApproval,
-    ProgrammeAction,
-    ProgrammeVerb,
-    ReplacementOrder,
-    RequestAction,
-    RequestVerb,
-    button_rows,
-    chat_of,
-    label,
-)
-from handlers.views import (
-    day,
-    name_in,
-    names_of,
-    pair_card,
-    pair_names,
-    request_activity,
-    request_card,
-    request_names,
-)
-from models.access import Actor
-from models.director import require_director_decides
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
@@ -61,6 +33,32 @@ from models.pairs import (
 )
 from models.programmes import FINISHED, Programme, end_early, programme_of_pair
 from models.requests import Request, awaiting_new_mentor, decide_request, pending_requests
+from rendering.notices import curator_buttons
+from rendering.replacement import render_offer, replacement_candidates
+from rendering.ui import (
+    JoinApproval,
+    NewMentor,
+    PairApproval,
+    ProgrammeAction,
+    ProgrammeVerb,
+    ReplacementOrder,
+    RequestAction,
+    RequestVerb,
+    button_rows,
+    chat_of,
+    label,
+)
+from rendering.views import (
+    day,
+    name_in,
+    names_of,
+    pair_card,
+    pair_names,
+    programme_buttons,
+    request_activity,
+    request_card,
+    request_names,
+)
 
 router = Router(name=__name__)
 
@@ -132,87 +130,69 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
 
 
 @router.callback_query(
-    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT}))
+    RequestAction.filter(F.action.in_({RequestVerb.APPROVE, RequestVerb.REJECT})),
+    RequestOf(),  # §4.3: refused before the comment is typed, not after
 )
 async def decision_started(
-    query: CallbackQuery, callback_data: RequestAction, state: FSMContext, session: AsyncSession
+    query: CallbackQuery, callback_data: RequestAction, state: FSMContext, request: Request
 ) -> None:
-    request = await session.get(Request, callback_data.request_id)
-    if request is not None:  # §4.3: refused before the comment is typed, not after
-        await require_director_decides(session, request.kind, query.from_user.id)
-    await state.set_state(Deciding.entering_comment)
-    await state.set_data(
-        {
-            "request_id": callback_data.request_id,
-            "approve": callback_data.action == RequestVerb.APPROVE,
-        }
+    await ask_typed(
+        query,
+        state,
+        Deciding.entering_comment,
+        {"request_id": request.id, "approve": callback_data.action == RequestVerb.APPROVE},
+        _("Your comment on the decision (it goes to the participants):"),
     )
-    await remember_origin(state, query.message)
-    await chat_of(query).answer(_("Your comment on the decision (it goes to the participants):"))
-    await query.answer()
 
 
 @router.message(Deciding.entering_comment, F.text)
-async def decision_commented(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    stamp: Stamp,
-    settings: Settings,
-) -> None:
+async def decision_commented(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
     request = await decide_request(
-        session,
-        actor,
+        context.session,
+        context.actor,
         data["request_id"],
         approve=data["approve"],
         comment=(message.text or ""),
-        max_months=settings.programme_max_months,
+        max_months=context.settings.programme_max_months,
     )
     await state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
     approved = request.status == RequestStatus.APPROVED
     outcome = _("✅ Request approved") if approved else _("✖ Request rejected")
-    await show_outcome_later(bot, data, stamp, outcome)
-    pair = await get_pair(session, request.pair_id)
-    await send_notices(bot, session, i18n, "request.decided", request.id)
+    await show_outcome_later(context.bot, data, context.stamp, outcome)
+    pair = await get_pair(context.session, request.pair_id)
+    await context.notifier.notices("request.decided", request.id, to_curators=False)
     if not approved:
         return
     if request.kind in (RequestKind.REPLACEMENT, RequestKind.RELEASE):
-        ranked = await replacement_candidates(session, pair)
-        text, markup = render_offer(pair, ranked, await names_of(session, pair.mentee_ids))
+        ranked = await replacement_candidates(context.session, pair)
+        text, markup = render_offer(pair, ranked, await names_of(context.session, pair.mentee_ids))
         await message.answer(text, reply_markup=markup)
     elif request.kind == RequestKind.EARLY_END:
-        ended = await programme_of_pair(session, pair.id)
+        ended = await programme_of_pair(context.session, pair.id)
         if ended is not None:  # the questionnaire, queued with the decision; the co-mentors
-            await send_notices(bot, session, i18n, "programme.survey", ended.id)
-            await send_notices(bot, session, i18n, "programme.ended", ended.id)
+            await context.notifier.notices("programme.survey", ended.id, to_curators=False)
+            await context.notifier.notices("programme.ended", ended.id, to_curators=False)
 
 
 @router.callback_query(NewMentor.filter())
 async def new_mentor_chosen(
-    query: CallbackQuery,
-    callback_data: NewMentor,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: NewMentor, context: Context
 ) -> None:
-    pair = await propose_replacement(session, actor, callback_data.pair_id, callback_data.mentor_id)
+    pair = await propose_replacement(
+        context.session, context.actor, callback_data.pair_id, callback_data.mentor_id
+    )
     await query.answer()
-    names = await names_of(session, [callback_data.mentor_id])
+    names = await names_of(context.session, [callback_data.mentor_id])
     chosen = names.get(callback_data.mentor_id, "—")
-    await show_decided(query, stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
+    await show_decided(query, context.stamp, _("➡ New mentor proposed: {name}").format(name=chosen))
     await chat_of(query).answer(
         _("I am asking {name} to take over the pair.").format(
             name=name_in(names.get(callback_data.mentor_id, "—"), Case.GENITIVE)
         )
     )
-    await ask_pair_consent(bot, session, i18n, pair)
+    await ask_pair_consent(context.notifier, pair)
 
 
 @router.message(Command("endprogramme"))
@@ -231,17 +211,11 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
     names = await names_of(
         session, [i for p in running for i in (p.pair.mentor_id, *p.pair.mentee_ids)]
     )
-    buttons = [
-        (
-            _("#{id}: {mentor} → {mentees}").format(
-                id=p.id,
-                mentor=names.get(p.pair.mentor_id, "—"),
-                mentees=", ".join(names.get(i, "—") for i in p.pair.mentee_ids),
-            ),
-            ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
-        )
-        for p in running
-    ]
+    buttons = programme_buttons(
+        running,
+        lambda i: names.get(i, "—"),
+        lambda p: ProgrammeAction(action=ProgrammeVerb.END, programme_id=p.id),
+    )
     await message.answer(
         _("Which programme ends for non-performance or force majeure (§10.1.3)?"),
         reply_markup=button_rows(buttons),
@@ -277,18 +251,11 @@ async def ending_reason_entered(message: Message, state: FSMContext, session: As
 
 @router.callback_query(Confirmed("end"))
 async def ending_confirmed(
-    query: CallbackQuery,
-    confirmed: dict[str, Any],
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
-    stamp: Stamp,
+    query: CallbackQuery, confirmed: dict[str, Any], context: Context
 ) -> None:
     programme = await end_early(
-        session,
-        actor,
+        context.session,
+        context.actor,
         confirmed["programme_id"],
         reason=EndReason.BY_CURATOR,
         comment=confirmed["reason"],
@@ -296,9 +263,9 @@ async def ending_confirmed(
     await query.answer()
     await show_decided(
         query,
-        stamp,
+        context.stamp,
         "⏹ " + _("The programme is ended: {reason}.").format(reason=label(EndReason.BY_CURATOR)),
     )
     # the pair, its questionnaire and the curators: queued with the end (models.programmes)
     for notice in ("programme.ended", "programme.survey", "programme.ended_by"):
-        await send_notices(bot, session, i18n, notice, programme.id, settings=settings)
+        await context.notifier.notices(notice, programme.id)

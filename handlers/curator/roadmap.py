@@ -32,15 +32,6 @@ from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.library import LibraryAdd
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
-from handlers.ui import (
-    FormOption,
-    add_buttons,
-    button_rows,
-    chat_of,
-    page_buttons,
-    show_outcome,
-)
-from handlers.views import day
 from models import formatting
 from models.access import Actor
 from models.banks import bank
@@ -74,6 +65,15 @@ from models.roadmap import (
     stages_of,
 )
 from models.statistics import academic_year
+from rendering.ui import (
+    FormOption,
+    add_buttons,
+    button_rows,
+    chat_of,
+    page_buttons,
+    show_outcome,
+)
+from rendering.views import day
 
 router = Router(name=__name__)
 GUESTS_PAGE = 10

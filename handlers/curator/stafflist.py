@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.outcome import show_decided
-from handlers.ui import add_buttons, button_rows, chat_of, page_buttons
 from models.access import Actor
 from models.i18n_marker import N_
 from models.paging import slice_page
@@ -44,6 +43,7 @@ from models.staff import (
     template_workbook,
 )
 from models.statistics import academic_year
+from rendering.ui import add_buttons, button_rows, chat_of, page_buttons
 
 router = Router(name=__name__)
 PAGE = 15

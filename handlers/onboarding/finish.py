@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 from aiogram.fsm.context import FSMContext
-from aiogram.types import InlineKeyboardMarkup, Message
+from aiogram.types import Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.notify import Notifier
-from handlers.texts import profile_card
-from handlers.ui import MentorDecision, label, yes_no_keyboard
-from models.enums import MentorStatus, Role
+from models.enums import MentorStatus
 from models.participant import Participant, complete_registration
 from models.staff import link_on_registration
-
-
-def roles_of(participant: Participant) -> list[str]:
-    roles = []
-    if participant.mentee_profile is not None:
-        roles.append(label(Role.MENTEE))
-    if participant.mentor_profile is not None:
-        roles.append(label(Role.MENTOR))
-    return roles
-
-
-def decision_keyboard(participant: Participant) -> InlineKeyboardMarkup | None:
-    mentor = participant.mentor_profile
-    if mentor is None or mentor.status != MentorStatus.CANDIDATE:
-        return None
-    return yes_no_keyboard(
-        MentorDecision(participant_id=participant.id, accept=True),
-        _("Accept into the bank of mentors"),
-        MentorDecision(participant_id=participant.id, accept=False),
-        _("Reject"),
-    )
+from rendering.texts import profile_card
 
 
 def memos(participant: Participant) -> list[str]:

@@ -16,8 +16,6 @@ from bot.config import Settings
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notify import Notifier
 from handlers.onboarding.finish import finish_registration
-from handlers.texts import consent_document
-from handlers.ui import BACK, FormOption, step_keyboard
 from models.departments import canonical_name, directory
 from models.enums import ConsentKind, Role
 from models.errors import InvalidValue
@@ -25,6 +23,8 @@ from models.fields import FIELDS, check_difficulties
 from models.i18n_marker import N_
 from models.participant import Participant, save_profile
 from models.profiles import register_mentor, save_mentee_questionnaire
+from rendering.texts import consent_document
+from rendering.ui import BACK, FormOption, step_keyboard
 
 router = Router(name=__name__)
 MENTOR_CONSENT = "mentor_consent"  # the consent step's answer: AGREE or DISAGREE

@@ -18,14 +18,14 @@ from handlers.forms import Turn
 from handlers.notify import Notifier
 from handlers.onboarding.registration import REGISTRATION
 from handlers.outcome import show_decided
-from handlers.texts import consent_document, intro_text
-from handlers.ui import ConsentAnswer, chat_of, shown, yes_no_keyboard
 from models.access import Actor
 from models.consent import decline_personal_data_consent, give_personal_data_consent
 from models.enums import ConsentKind
 from models.invites import use_invite
 from models.participant import Participant, ensure_participant
 from models.staff import claim_invite
+from rendering.texts import consent_document, intro_text
+from rendering.ui import ConsentAnswer, chat_of, shown, yes_no_keyboard
 
 router = Router(name=__name__)
 

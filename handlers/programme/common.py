@@ -8,8 +8,6 @@ from aiogram.types import InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import PickPair, button_rows
-from handlers.views import names_of, pair_names, programme_view
 from models.access import Actor
 from models.comentors import co_mentorships_of
 from models.enums import PairStatus, Side
@@ -18,6 +16,8 @@ from models.journal import meetings_of
 from models.pairs import Pair, pairs_of
 from models.programmes import Programme
 from models.progress import part_map
+from rendering.ui import PickPair, button_rows
+from rendering.views import names_of, pair_names, programme_view
 
 
 async def my_pairs(

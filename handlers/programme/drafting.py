@@ -22,17 +22,6 @@ from handlers.notify import Notifier
 from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
-from handlers.texts import format_value
-from handlers.ui import (
-    PairPurpose,
-    PickPair,
-    ProgrammeAction,
-    ProgrammeVerb,
-    button_rows,
-    chat_of,
-    shown,
-)
-from handlers.views import day
 from models.access import Actor
 from models.enums import Side
 from models.errors import InvalidValue
@@ -54,6 +43,17 @@ from models.programmes import (
     save_draft,
     submit_programme,
 )
+from rendering.texts import format_value
+from rendering.ui import (
+    PairPurpose,
+    PickPair,
+    ProgrammeAction,
+    ProgrammeVerb,
+    button_rows,
+    chat_of,
+    shown,
+)
+from rendering.views import day
 
 router = Router(name=__name__)
 

@@ -12,22 +12,21 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from bot.middlewares import Stamp
-from handlers.notices import send_notices
-from handlers.outcome import remember_origin, show_decided, show_outcome_later
-from handlers.ui import ProgrammeAction, ProgrammeVerb, chat_of, prompt_of
+from handlers.context import Context
+from handlers.loaded import ProgrammeOf
+from handlers.outcome import ask_typed, show_decided, show_outcome_later
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
 from models.fields import FIELDS
 from models.programmes import (
     Programme,
-    get_programme,
     respond_to_draft,
     review_programme,
     submission_occasion,
 )
+from rendering.notices import send_notices
+from rendering.ui import ProgrammeAction, ProgrammeVerb, prompt_of
 
 router = Router(name=__name__)
 
@@ -48,46 +47,33 @@ async def send_draft_to_mentees(
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.AGREE))
 async def draft_agreed(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
-    today: date,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: ProgrammeAction, context: Context
 ) -> None:
-    programme = await respond_to_draft(session, actor, callback_data.programme_id, agree=True)
-    await show_decided(query, stamp, _("✅ Agreed with the programme"))
+    programme = await respond_to_draft(
+        context.session, context.actor, callback_data.programme_id, agree=True
+    )
+    await show_decided(query, context.stamp, _("✅ Agreed with the programme"))
     await query.answer(_("Thank you, your agreement is recorded."))
     if programme.status != ProgrammeStatus.AGREED:
         return
     # queued with the agreement (models.programmes.respond_to_draft): the mentor and the curators
     occasion = submission_occasion(programme)
-    await send_notices(
-        bot,
-        session,
-        i18n,
-        "programme.agreed",
-        programme.id,
-        settings=settings,
-        occasion=occasion,
-        today=today,
+    await context.notifier.notices(
+        "programme.agreed", programme.id, occasion=occasion, today=context.today
     )
 
 
 @router.callback_query(
-    ProgrammeAction.filter(F.action.in_({ProgrammeVerb.COMMENT, ProgrammeVerb.RETURN}))
+    ProgrammeAction.filter(F.action.in_({ProgrammeVerb.COMMENT, ProgrammeVerb.RETURN})),
+    ProgrammeOf(),
 )
 async def comment_started(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
     state: FSMContext,
-    session: AsyncSession,
+    programme: Programme,
     actor: Actor,
 ) -> None:
-    programme = await get_programme(session, actor, callback_data.programme_id)
     expected = (
         ProgrammeStatus.SUBMITTED
         if callback_data.action == ProgrammeVerb.COMMENT
@@ -98,54 +84,41 @@ async def comment_started(
         callback_data.action == ProgrammeVerb.RETURN
     ):
         raise WrongState()
-    await state.set_state(Commenting.entering_comment)
-    await state.set_data({"programme_id": programme.id, "action": callback_data.action})
-    await remember_origin(state, query.message)
-    await chat_of(query).answer(prompt_of("comment"))
-    await query.answer()
+    data = {"programme_id": programme.id, "action": callback_data.action}
+    await ask_typed(query, state, Commenting.entering_comment, data, prompt_of("comment"))
 
 
 @router.message(Commenting.entering_comment, F.text)
-async def comment_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    stamp: Stamp,
-) -> None:
+async def comment_entered(message: Message, state: FSMContext, context: Context) -> None:
     data = await state.get_data()
     comment = str(FIELDS["comment"].clean(message.text))
     if data["action"] == "comment":
         programme = await respond_to_draft(
-            session, actor, data["programme_id"], agree=False, comment=comment
+            context.session, context.actor, data["programme_id"], agree=False, comment=comment
         )
     else:
         programme = await review_programme(
-            session, actor, data["programme_id"], approve=False, comment=comment
+            context.session, context.actor, data["programme_id"], approve=False, comment=comment
         )
     await state.clear()
     await message.answer(_("Sent to the mentor."))
     returned = data["action"] == "return"
     outcome = _("↩ Returned to the mentor") if returned else _("💬 Comments sent to the mentor")
-    await show_outcome_later(bot, data, stamp, outcome)
+    await show_outcome_later(context.bot, data, context.stamp, outcome)
     by = "curator" if returned else "mentee"
     occasion = f"{by}.{submission_occasion(programme)}"
-    await send_notices(bot, session, i18n, "programme.returned", programme.id, occasion=occasion)
+    await context.notifier.notices(
+        "programme.returned", programme.id, occasion=occasion, to_curators=False
+    )
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.APPROVE))
 async def programme_approved(
-    query: CallbackQuery,
-    callback_data: ProgrammeAction,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    stamp: Stamp,
+    query: CallbackQuery, callback_data: ProgrammeAction, context: Context
 ) -> None:
-    programme = await review_programme(session, actor, callback_data.programme_id, approve=True)
-    await show_decided(query, stamp, _("✅ Programme approved"))
+    programme = await review_programme(
+        context.session, context.actor, callback_data.programme_id, approve=True
+    )
+    await show_decided(query, context.stamp, _("✅ Programme approved"))
     await query.answer(_("Approved."))
-    await send_notices(bot, session, i18n, "programme.approved", programme.id)
+    await context.notifier.notices("programme.approved", programme.id, to_curators=False)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import create_i18n
-from handlers.notices import RENDERERS
 from models.outbox import OutboxMessage
 from models.pairs import MentorReplacement, answer_pair, approve_join, record_replacement_order
+from rendering.notices import RENDERERS
 from tests.factories import CURATOR, actor, make_mentor, make_teacher
 from tests.groups import ORDER, join, make_group
 

@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from handlers.choice import AskMentor
 from handlers.library import LibraryAdd, LibraryOpen
-from handlers.ui import PairApproval, PickMentee
 from models.enums import ProgrammeStatus, StaffRole
 from models.library import add_material
 from models.participant import Participant, get_participant
 from models.programmes import Programme
 from models.roadmap import Audience, create_event, create_roadmap, stages_of
+from rendering.ui import PairApproval, PickMentee
 from tests.driver import Person, said, texts
 from tests.factories import CURATOR, make_accepted_pair, make_running_programme, make_teacher
 from tests.handlers.flows import set_role

@@ -20,14 +20,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from handlers.curator.participants import PersonAction, PersonVerb
 from handlers.mentee_card import MenteeProposal
-from handlers.ui import (
-    ChangeAnswer,
-    CoMentorAction,
-    CoMentorVerb,
-    ProgrammeAction,
-    ProgrammeVerb,
-    ProposalAnswer,
-)
 from models.changes import Change, propose_change
 from models.comentors import CoMentor, answer_invitation, invite_co_mentor
 from models.enums import CoMentorStatus, ProposalStatus
@@ -35,6 +27,14 @@ from models.mentor_rights import MentorProposal, ProposalKind, propose
 from models.outbox import OutboxMessage
 from models.pairs import Pair
 from models.participant import Participant
+from rendering.ui import (
+    ChangeAnswer,
+    CoMentorAction,
+    CoMentorVerb,
+    ProgrammeAction,
+    ProgrammeVerb,
+    ProposalAnswer,
+)
 from tests.conftest import CURATOR_ID, make_settings
 from tests.driver import Person, said, texts
 from tests.factories import actor, make_active_pair, make_running_programme, make_teacher

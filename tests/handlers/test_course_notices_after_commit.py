@@ -19,11 +19,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 import handlers.activities
 import handlers.changes
 import handlers.curator.requests
+import handlers.notify
 import handlers.pairs
 import handlers.programme.review
 import handlers.requests
 from bot.config import Settings
-from handlers.ui import PairReply, ProgrammeAction, ProgrammeVerb, RequestAction, RequestVerb
 from models.changes import propose_change
 from models.enums import StaffRole
 from models.outbox import OutboxMessage, OutboxStatus
@@ -37,6 +37,7 @@ from models.programmes import (
     submit_programme,
 )
 from models.requests import create_request
+from rendering.ui import PairReply, ProgrammeAction, ProgrammeVerb, RequestAction, RequestVerb
 from tests.domain.test_changes import edit_deadline
 from tests.driver import Person
 from tests.factories import (
@@ -151,9 +152,7 @@ async def test_an_agreement_just_before_a_crash_reaches_the_mentor_and_the_curat
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     programme, mentor, mentee = await drafted(session_pool, submitted=True)
-    monkeypatch.setattr(
-        handlers.programme.review, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await person(mentee.telegram_id).press_data(
             ProgrammeAction(action=ProgrammeVerb.AGREE, programme_id=programme.id).pack()
@@ -204,9 +203,7 @@ async def test_an_early_end_just_before_a_crash_offers_the_questionnaire_once(
             RequestAction(action=RequestVerb.APPROVE, request_id=request.id).pack()
         )
         decide = curator.send("Согласовано")
-    monkeypatch.setattr(
-        handlers.curator.requests, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await decide
     for someone in (mentor, mentee):
@@ -329,7 +326,7 @@ async def test_a_newcomers_answer_just_before_a_crash_reaches_the_curator_once(
         assert pair is not None
         await join(session, pair, newcomer)
         await notices_already_delivered(session)
-    monkeypatch.setattr(handlers.pairs, "send_notices", dies_right_after_the_commit, raising=False)
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await person(newcomer.telegram_id).press_data(
             PairReply(pair_id=pair.id, accept=True).pack()

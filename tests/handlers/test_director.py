@@ -9,9 +9,9 @@ from aiogram.methods import SetMyCommands
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
-from handlers.ui import PairApproval
 from models.enums import PairStatus, StaffRole
 from models.pairs import get_pair
+from rendering.ui import PairApproval
 from tests.driver import Person, said
 from tests.factories import make_accepted_pair, make_teacher
 from tests.handlers.flows import set_role

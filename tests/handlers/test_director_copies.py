@@ -8,9 +8,9 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.ui import RequestAction
 from models.enums import StaffRole
 from models.requests import Request
+from rendering.ui import RequestAction
 from tests.driver import Person, said
 from tests.factories import make_teacher
 from tests.handlers.flows import form_pair

@@ -25,12 +25,12 @@ from bot.config import Settings
 from bot.sandbox.seed import seed_demo
 from documents.render import BUILT_IN
 from documents.reports import findings
-from handlers.views import day
 from models.enums import ActivityStatus
 from models.participant import Participant
 from models.profiles import MentorProfile
 from models.programmes import programmes_of, report_activity
 from models.surveys import SurveyAnswer
+from rendering.views import day
 from tests.driver import Person, said, texts
 from tests.factories import actor, make_active_pair
 from tests.handlers.flows import ROLE_BOTH, ROLE_MENTEE, register

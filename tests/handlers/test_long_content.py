@@ -13,9 +13,9 @@ from aiogram.methods import EditMessageText, SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.longtext import split_html, units
-from handlers.ui import ProgrammeAction, ProgrammeVerb
 from models.participant import Participant
 from models.programmes import Programme, ProgrammeDraft, add_activity, save_draft
+from rendering.ui import ProgrammeAction, ProgrammeVerb
 from tests.driver import Person, said
 from tests.factories import actor, make_active_pair
 from tests.handlers.flows import stored

@@ -11,15 +11,14 @@ from aiogram.methods import SendMessage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-import handlers.curator.pairing
-import handlers.curator.requests
+import handlers.notify
 from bot.config import Settings
-from handlers.ui import PairApproval, RequestAction, RequestVerb
 from models.enums import PairStatus, RequestStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.pairs import Pair
 from models.participant import Participant
 from models.requests import Request, create_request
+from rendering.ui import PairApproval, RequestAction, RequestVerb
 from scheduler.clock import SystemClock
 from scheduler.jobs import deliver
 from tests.driver import Person, said, texts
@@ -65,7 +64,7 @@ async def test_a_pair_approved_just_before_a_crash_is_still_told_once(
         people = [await session.get(Participant, i) for i in (pair.mentor_id, *pair.mentee_ids)]
     await curator.press_data(PairApproval(pair_id=pair.id).pack())
     await curator.send("62-н")
-    monkeypatch.setattr(handlers.curator.pairing, "send_notices", dies_right_after_the_commit)
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await curator.send("15.09.2026")
     async with session_pool() as session:
@@ -98,7 +97,7 @@ async def test_a_request_decided_just_before_a_crash_is_still_told_once(
         mentee = await session.get(Participant, pair.mentee_ids[0])
         request = await create_request(session, actor(mentee), pair.id, "replacement", reason="x")
     await curator.press_data(RequestAction(action=RequestVerb.REJECT, request_id=request.id).pack())
-    monkeypatch.setattr(handlers.curator.requests, "send_notices", dies_right_after_the_commit)
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await curator.send("Пока рано")
     async with session_pool() as session:
@@ -146,7 +145,7 @@ async def test_an_approved_replacement_can_be_continued_from_requests_after_a_cr
     await curator.press_data(
         RequestAction(action=RequestVerb.APPROVE, request_id=request.id).pack()
     )
-    monkeypatch.setattr(handlers.curator.requests, "send_notices", dies_right_after_the_commit)
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await curator.send("Одобряю")  # the offer of new mentors was never shown
     monkeypatch.undo()

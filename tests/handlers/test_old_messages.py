@@ -11,9 +11,9 @@ from aiogram.methods import EditMessageText, SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from handlers.curator.programmes import ProgrammeList
-from handlers.ui import BACK, FormOption, MentorDecision
 from models.enums import MentorStatus
 from models.profiles import MentorProfile
+from rendering.ui import BACK, FormOption, MentorDecision
 from tests.driver import Person, said, texts
 from tests.factories import make_teacher
 

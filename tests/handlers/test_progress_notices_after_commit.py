@@ -14,10 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 import handlers.activities
-import handlers.plan
-import handlers.programme.review
+import handlers.notify
 from bot.config import Settings
-from handlers.ui import ActivityVerb, PartAction, ProgrammeAction, ProgrammeVerb
 from models.enums import ActivityStatus, ProgrammeStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.participant import Participant
@@ -32,6 +30,7 @@ from models.programmes import (
     vote_completion,
 )
 from models.progress import ActivityProgress, report_part, review_part
+from rendering.ui import ActivityVerb, PartAction, ProgrammeAction, ProgrammeVerb
 from tests.driver import Person
 from tests.factories import (
     CURATOR,
@@ -267,9 +266,7 @@ async def test_an_approval_just_before_a_crash_is_still_told_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     programme, mentor, mentee = await agreed_programme(session_pool)
-    monkeypatch.setattr(
-        handlers.programme.review, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await curator.press_data(
             ProgrammeAction(action=ProgrammeVerb.APPROVE, programme_id=programme.id).pack()
@@ -303,9 +300,7 @@ async def test_a_draft_returned_just_before_a_crash_reaches_the_mentor_once(
             await notices_already_delivered(session)
         who, verb = person(mentee.telegram_id), ProgrammeVerb.COMMENT
     await who.press_data(ProgrammeAction(action=verb, programme_id=programme.id).pack())
-    monkeypatch.setattr(
-        handlers.programme.review, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await who.send("Уточните сроки")
     assert sent_to(bot, mentor.telegram_id, "Уточните сроки") == []
@@ -330,7 +325,7 @@ async def test_a_completion_just_before_a_crash_congratulates_and_offers_the_sur
         await review_part(session, actor(mentor), activity_id, mentee.id, confirm=True)
         await vote_completion(session, actor(mentor), programme.id)
         await notices_already_delivered(session)
-    monkeypatch.setattr(handlers.plan, "send_notices", dies_right_after_the_commit, raising=False)
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await person(mentee.telegram_id).press_data(
             ProgrammeAction(action=ProgrammeVerb.COMPLETE, programme_id=programme.id).pack()

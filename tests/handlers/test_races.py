@@ -17,7 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from handlers.curator.approvals import EntryAction, Verb
-from handlers.ui import (
+from models.approvals import BankDecision, BankRole
+from models.audit import AuditEntry
+from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus, StaffRole
+from models.pairs import MentorReplacement, Pair, PairMember, answer_pair, propose_pair
+from models.participant import Participant
+from models.profiles import MentorProfile
+from models.programmes import Programme
+from models.progress import report_part, review_part
+from models.requests import Request, create_request
+from rendering.ui import (
     JoinApproval,
     MentorDecision,
     PairApproval,
@@ -28,15 +37,6 @@ from handlers.ui import (
     RequestAction,
     RequestVerb,
 )
-from models.approvals import BankDecision, BankRole
-from models.audit import AuditEntry
-from models.enums import MentorStatus, PairStatus, ProgrammeStatus, RequestStatus, StaffRole
-from models.pairs import MentorReplacement, Pair, PairMember, answer_pair, propose_pair
-from models.participant import Participant
-from models.profiles import MentorProfile
-from models.programmes import Programme
-from models.progress import report_part, review_part
-from models.requests import Request, create_request
 from tests.conftest import CURATOR_ID, make_settings
 from tests.driver import Person, texts
 from tests.factories import (

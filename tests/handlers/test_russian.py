@@ -6,11 +6,11 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import create_i18n
-from handlers.notices import WITH_PAYLOAD
-from handlers.ui import PickMentor
-from handlers.views import decimal, name_in, reason_text
 from models.i18n_marker import NP_
 from models.names import Case, decline
+from rendering.notices import WITH_PAYLOAD
+from rendering.ui import PickMentor
+from rendering.views import decimal, name_in, reason_text
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said
 from tests.factories import make_mentor, make_teacher

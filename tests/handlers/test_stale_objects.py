@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from handlers.ui import ProgrammeAction, ProgrammeVerb, RequestAction, RequestVerb
 from models.enums import RequestStatus
 from models.participant import Participant
 from models.programmes import Activity, ProgrammeDraft, add_activity, save_draft
 from models.requests import Request, create_request
+from rendering.ui import ProgrammeAction, ProgrammeVerb, RequestAction, RequestVerb
 from tests.driver import Person, said, texts
 from tests.factories import END, START, actor, make_active_pair, make_running_programme
 

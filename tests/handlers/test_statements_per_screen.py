@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from handlers.ui import ActivityAction, button_rows
 from models.database import INLINE_READS, _read_inline, create_engine, create_session_pool
 from models.participant import Participant
+from rendering.ui import ActivityAction, button_rows
 from tests.driver import Person, said
 from tests.factories import make_running_programme
 

@@ -9,10 +9,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 
-from handlers.ui import DbInt, button_rows
 from models.best_cases import CaseDescription, CaseStatus
 from models.i18n_marker import N_
 from models.programmes import Programme
+from rendering.ui import DbInt, button_rows
 
 HEADINGS = {
     "goal": N_("Goal"),

@@ -10,12 +10,12 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 
 from bot.commands import CURATOR_COMMANDS
-from handlers.ui import label
 from models import formatting
 from models.consent import CONSENT_VERSIONS, Consent, ConsentDocument
 from models.enums import ConsentKind
 from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
 from models.participant import Participant
+from rendering.ui import label
 
 
 def consent_document(kind: ConsentKind, organization: str, i18n: I18n) -> ConsentDocument:

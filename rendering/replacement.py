@@ -9,9 +9,9 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import NewMentor, button_rows
 from models.matching import MentorMatch, rank_mentors
 from models.pairs import Pair
+from rendering.ui import NewMentor, button_rows
 
 
 async def replacement_candidates(session: AsyncSession, pair: Pair) -> list[MentorMatch]:

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from html import escape
 from typing import Any
 
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import get_i18n, ngettext
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.texts import shorten
-from handlers.ui import label, progress_bar
 from models import formatting
-from models.changes import ProgrammeChange
-from models.enums import ActivityStatus, MentoringForm, Responsible
+from models.changes import ProgrammeChange, everyone
+from models.enums import ActivityStatus, MentoringForm, MentorStatus, Responsible, Role
 from models.journal import Meeting
 from models.names import Case, decline
 from models.pairs import Pair
@@ -24,6 +24,8 @@ from models.participant import Participant
 from models.programmes import Activity, Programme
 from models.progress import ActivityProgress
 from models.requests import Request
+from rendering.texts import shorten
+from rendering.ui import MentorDecision, label, progress_bar, yes_no_keyboard
 
 
 def _russian() -> bool:
@@ -342,6 +344,77 @@ def change_card(proposal: ProgrammeChange, names: dict[int, str], people: list[i
     if proposal.revision is not None:
         lines.append(_("Applied: the programme's version {n}.").format(n=proposal.revision))
     return "\n".join(lines)
+
+
+async def card_renderer(session: AsyncSession, proposal: ProgrammeChange) -> Callable[[], str]:
+    """The proposal's card, rendered later in each recipient's language (names read now)."""
+    people = everyone(proposal.programme)
+    voters = [v["participant_id"] for v in proposal.votes]
+    names = await names_of(session, [*people, *voters, proposal.author_id])
+    return lambda: change_card(proposal, names, people)
+
+
+async def render_card(session: AsyncSession, proposal: ProgrammeChange) -> str:
+    return (await card_renderer(session, proposal))()
+
+
+def roles_of(participant: Participant) -> list[str]:
+    roles = []
+    if participant.mentee_profile is not None:
+        roles.append(label(Role.MENTEE))
+    if participant.mentor_profile is not None:
+        roles.append(label(Role.MENTOR))
+    return roles
+
+
+def decision_keyboard(participant: Participant) -> InlineKeyboardMarkup | None:
+    """The curator's buttons to accept a mentor candidate into the bank, or to reject them."""
+    mentor = participant.mentor_profile
+    if mentor is None or mentor.status != MentorStatus.CANDIDATE:
+        return None
+    return yes_no_keyboard(
+        MentorDecision(participant_id=participant.id, accept=True),
+        _("Accept into the bank of mentors"),
+        MentorDecision(participant_id=participant.id, accept=False),
+        _("Reject"),
+    )
+
+
+def programme_lines(programmes: Iterable[Programme]) -> list[str]:
+    """A person's programmes on their card: a heading, then one line each (none: nothing)."""
+    lines = []
+    for programme in programmes:
+        done, total = programme.progress
+        lines.append(
+            _("№{id}, pair №{pair}: {status}, {done} of {total}").format(
+                id=programme.id,
+                pair=programme.pair_id,
+                status=label(programme.status),
+                done=done,
+                total=total,
+            )
+        )
+    return ["", "<b>" + _("Programmes") + "</b>", *lines] if lines else []
+
+
+def programme_buttons(
+    programmes: Iterable[Programme],
+    name: Callable[[int], str],
+    data: Callable[[Programme], CallbackData],
+) -> list[tuple[str, CallbackData]]:
+    """A button a programme to choose from, named by its number and its pair
+    («#12: mentor → mentee, mentee»); `name` gives a person's name, `data` the button's data."""
+    return [
+        (
+            _("#{id}: {mentor} → {mentees}").format(
+                id=programme.id,
+                mentor=name(programme.pair.mentor_id),
+                mentees=", ".join(name(i) for i in programme.pair.mentee_ids),
+            ),
+            data(programme),
+        )
+        for programme in programmes
+    ]
 
 
 def materials_lines(titles: list[str]) -> str:

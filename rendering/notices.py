@@ -25,38 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, Sender, sender_for
-from handlers import rights_notices
-from handlers.case_views import case_card, decision_buttons
-from handlers.replacement import render_offer, replacement_candidates
-from handlers.texts import format_value, shorten
-from handlers.ui import (
-    ActivityVerb,
-    JoinApproval,
-    MessageReply,
-    PairApproval,
-    PairReply,
-    PartAction,
-    ProgrammeAction,
-    ProgrammeVerb,
-    ReplacementOrder,
-    RequestAction,
-    RequestVerb,
-    button_rows,
-    change_answer_buttons,
-    label,
-)
-from handlers.views import (
-    day,
-    forms_text,
-    name_in,
-    names_of,
-    pair_card,
-    pair_names,
-    programme_view,
-    request_activity,
-    request_card,
-    request_names,
-)
 from models.approvals import BankDecision, BankRole
 from models.base import utcnow
 from models.best_cases import CaseDescription, CaseStatus
@@ -102,6 +70,41 @@ from models.programmes import (
 from models.progress import ActivityProgress, report_occasion, review_occasion
 from models.requests import Request
 from models.roadmap import Roadmap, RoadmapEvent
+from rendering import rights_notices
+from rendering.case_views import case_card, decision_buttons
+from rendering.replacement import render_offer, replacement_candidates
+from rendering.texts import format_value, shorten
+from rendering.ui import (
+    ActivityVerb,
+    JoinApproval,
+    MessageReply,
+    PairApproval,
+    PairReply,
+    PartAction,
+    ProgrammeAction,
+    ProgrammeVerb,
+    ReplacementOrder,
+    RequestAction,
+    RequestVerb,
+    button_rows,
+    change_answer_buttons,
+    label,
+)
+from rendering.views import (
+    card_renderer,
+    day,
+    decision_keyboard,
+    forms_text,
+    name_in,
+    names_of,
+    pair_card,
+    pair_names,
+    programme_view,
+    request_activity,
+    request_card,
+    request_names,
+    roles_of,
+)
 
 logger = logging.getLogger(__name__)
 Rendered = tuple[str, InlineKeyboardMarkup | None]
@@ -255,8 +258,6 @@ async def _programme_ended(session: AsyncSession, programme_id: int, chat_id: in
 async def _change(session: AsyncSession, change_id: int, chat_id: int) -> Render | None:
     """A change proposal (§10.2): to the others with the buttons while it is open; its outcome
     once decided."""
-    from handlers.changes import card_renderer  # the card lives with the change handlers
-
     proposal = await session.get(ProgrammeChange, change_id)
     if proposal is None:
         return None
@@ -961,8 +962,7 @@ async def _registered(
 ) -> Render | None:
     """To the curators: a new registration (or a questionnaire added), with the buttons to
     accept a mentor candidate; rendered from the person as they are now."""
-    from handlers.onboarding.finish import decision_keyboard, roles_of
-    from handlers.texts import registration_notice
+    from rendering.texts import registration_notice
 
     person = await get_participant_by_id(session, participant_id)
     if person is None or person.full_name is None:

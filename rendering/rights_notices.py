@@ -1,5 +1,5 @@
 """Notices of the mentor's rights, rendered at delivery from the ids in the outbox row
-(handlers.notices.RENDERERS): the mentor's proposals and their answer (§7.2.6, §7.2.7), the
+(rendering.notices.RENDERERS): the mentor's proposals and their answer (§7.2.6, §7.2.7), the
 co-mentors' invitation, answer and end (§7.1.1)."""
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.ui import CoMentorAction, CoMentorVerb, ProposalAnswer, button_rows, label
-from handlers.views import change_lines, names_of
 from models.changes import ProgrammeChange
 from models.comentors import CoMentor
 from models.enums import CoMentorStatus, ProposalStatus
 from models.mentor_rights import KIND_LABELS, MentorProposal
 from models.pairs import Pair
 from models.participant import Participant
+from rendering.ui import CoMentorAction, CoMentorVerb, ProposalAnswer, button_rows, label
+from rendering.views import change_lines, names_of
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 Render = Callable[[], Rendered]
@@ -178,7 +178,7 @@ async def comentor_ended(session: AsyncSession, co_mentor_id: int, chat_id: int)
 
 
 # The pair's course, told to its agreed co-mentors (§7.1.1; which notices: models.comentors.
-# tell_co_mentors). The members' renderers in handlers.notices ask `helper_of` first: a
+# tell_co_mentors). The members' renderers in rendering.notices ask `helper_of` first: a
 # recipient who helps the pair gets these texts; one removed since gets nothing.
 Helper = tuple[int, str]  # the pair's number and its mentor's name
 
