@@ -38,7 +38,6 @@ from models.progress import (
     review_part,
     waiting_for,
 )
-from rendering.notices import send_notices
 from rendering.ui import (
     ActivityAction,
     ActivityVerb,
@@ -140,7 +139,7 @@ async def _evidence(turn: Turn) -> Any:
 
 async def _submit(turn: Turn) -> None:
     data = await turn.answers()
-    session, actor, bot = turn.session, turn.actor, turn.deps["bot"]
+    session, actor = turn.session, turn.actor
     kind, file_id = data.get("evidence") or (None, None)
     activity, parts = await report_part(
         session,
@@ -160,8 +159,8 @@ async def _submit(turn: Turn) -> None:
     for part in parts:
         # the notice, then the evidence file it announces: both queued with the report
         for notice in ("part.reported", "part.evidence") if file_id else ("part.reported",):
-            await send_notices(
-                bot, session, turn.deps["i18n"], notice, part.id, occasion=report_occasion(part)
+            await turn.notifier.notices(
+                notice, part.id, occasion=report_occasion(part), to_curators=False
             )
 
 
@@ -209,7 +208,7 @@ async def activity_confirmed(
     stamp: Stamp,
     notifier: Notifier,
 ) -> None:
-    bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
+    session = notifier.session
     _activity, part = await _part_of(
         session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
     )
@@ -221,8 +220,10 @@ async def activity_confirmed(
     outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
     await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
     occasion = review_occasion(part)
-    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=occasion)
-    await send_notices(bot, session, i18n, "programme.plan_done", programme.id, occasion=occasion)
+    await notifier.notices("part.reviewed", part.id, occasion=occasion, to_curators=False)
+    await notifier.notices(
+        "programme.plan_done", programme.id, occasion=occasion, to_curators=False
+    )
 
 
 @router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN))
@@ -273,7 +274,7 @@ async def _returned(turn: Turn) -> None:
     )
     await show_outcome_later(bot, data, turn.deps["stamp"], _("↩ Returned for rework"))
     occasion = review_occasion(part)
-    await send_notices(bot, session, turn.deps["i18n"], "part.reviewed", part.id, occasion=occasion)
+    await turn.notifier.notices("part.reviewed", part.id, occasion=occasion, to_curators=False)
 
 
 RETURN = Form(

@@ -8,11 +8,10 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,7 +38,6 @@ from models.enums import ActivityStatus, ChangeStatus
 from models.errors import InvalidValue
 from models.fields import FIELDS, FieldSpec, parse_date
 from models.i18n_marker import N_
-from rendering.notices import send_notices
 from rendering.ui import (
     ChangeAnswer,
     ChangeMenu,
@@ -302,14 +300,13 @@ async def change_confirmed(
     stamp: Stamp,
     notifier: Notifier,
 ) -> None:
-    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await propose(
         session,
         actor,
         confirmed["programme_id"],
         [_change_from(confirmed)],
         reason=confirmed["reason"],
-        max_months=settings.programme_max_months,
+        max_months=notifier.settings.programme_max_months,
     )
     await query.answer()
     await show_decided(query, stamp, _("📨 Sent to the others."))
@@ -322,7 +319,7 @@ async def change_confirmed(
             [(_("↩ Withdraw the proposal"), ChangeWithdraw(change_id=proposal.id))]
         ),
     )
-    await send_notices(bot, session, i18n, "change.proposed", proposal.id)
+    await notifier.notices("change.proposed", proposal.id, to_curators=False)
 
 
 @router.callback_query(ChangeWithdraw.filter())
@@ -334,11 +331,10 @@ async def change_withdrawn(
     notifier: Notifier,
     stamp: Stamp,
 ) -> None:
-    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await withdraw_change(session, actor, callback_data.change_id)
     await show_decided(query, stamp, _("↩ Withdrawn"))
     await query.answer(_("The proposal is withdrawn: nothing changes."))
-    await _tell_outcome(session, proposal, bot, i18n, settings)
+    await _tell_outcome(notifier, proposal)
 
 
 # ---------------------------------------------------------------- answering
@@ -353,16 +349,15 @@ async def change_agreed(
     notifier: Notifier,
     stamp: Stamp,
 ) -> None:
-    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     proposal = await answer_change(
         session,
         actor,
         callback_data.change_id,
         agree=True,
-        max_months=settings.programme_max_months,
+        max_months=notifier.settings.programme_max_months,
     )
     await show_decided(query, stamp, _("✅ Agreed"))
-    await _answered(query, session, proposal, bot, i18n, settings)
+    await _answered(query, proposal, notifier)
 
 
 @router.callback_query(ChangeAnswer.filter(~F.agree))
@@ -389,9 +384,7 @@ async def _refused(turn: Turn) -> None:
     await turn.state.clear()
     await show_outcome_later(turn.deps["bot"], data, turn.deps["stamp"], _("✖ Did not agree"))
     await turn.message.answer(await _outcome_text(session, proposal))
-    await _tell_outcome(
-        session, proposal, turn.deps["bot"], turn.deps["i18n"], turn.deps["settings"]
-    )
+    await _tell_outcome(turn.notifier, proposal)
 
 
 REFUSAL = Form(
@@ -414,26 +407,17 @@ async def _outcome_text(session: AsyncSession, proposal: ProgrammeChange) -> str
     return f"{head}\n\n{card}"
 
 
-async def _answered(
-    query: CallbackQuery,
-    session: AsyncSession,
-    proposal: ProgrammeChange,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
+async def _answered(query: CallbackQuery, proposal: ProgrammeChange, notifier: Notifier) -> None:
     await query.answer(_("Your answer is recorded."))
-    await chat_of(query).answer(await _outcome_text(session, proposal))
-    await _tell_outcome(session, proposal, bot, i18n, settings)
+    await chat_of(query).answer(await _outcome_text(notifier.session, proposal))
+    await _tell_outcome(notifier, proposal)
 
 
-async def _tell_outcome(
-    session: AsyncSession, proposal: ProgrammeChange, bot: Bot, i18n: I18n, settings: Settings
-) -> None:
+async def _tell_outcome(notifier: Notifier, proposal: ProgrammeChange) -> None:
     """The others and the curators, queued with the decision (the curators get the card)."""
     if proposal.status == ChangeStatus.OPEN:
         return
-    await send_notices(bot, session, i18n, "change.decided", proposal.id, settings=settings)
+    await notifier.notices("change.decided", proposal.id)
 
 
 # ---------------------------------------------------------------- history

@@ -28,6 +28,7 @@ from aiogram.types import CallbackQuery, InaccessibleMessage, InlineKeyboardMark
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from models.access import Actor
 from models.errors import InvalidValue
@@ -98,6 +99,11 @@ class Turn:
     def today(self) -> date:
         today: date = self.deps["today"]
         return today
+
+    @property
+    def notifier(self) -> Notifier:
+        notifier: Notifier = self.deps["notifier"]
+        return notifier
 
     async def answers(self) -> dict[str, Any]:
         return await self.state.get_data()

@@ -25,7 +25,6 @@ from models.fields import check_not_future, parse_date
 from models.i18n_marker import N_
 from models.journal import PairMessage, answer_message, log_meeting, send_message
 from models.pairs import Pair, get_pair
-from rendering.notices import send_notices
 from rendering.ui import (
     FormOption,
     MessageReply,
@@ -156,9 +155,7 @@ async def _meeting_saved(turn: Turn) -> None:
     )
     await turn.state.clear()
     await turn.message.answer(_("The meeting is in the journal. /plan shows it."))
-    await send_notices(
-        turn.deps["bot"], turn.session, turn.deps["i18n"], "meeting.logged", meeting.id
-    )
+    await turn.notifier.notices("meeting.logged", meeting.id, to_curators=False)
 
 
 MEETING = Form(
@@ -234,9 +231,7 @@ async def _reply_sent(turn: Turn) -> None:
     answered = await answer_message(turn.session, turn.actor, data["message_id"], data["reply"])
     await turn.state.clear()
     await turn.message.answer(_("Your reply is sent."))
-    await send_notices(
-        turn.deps["bot"], turn.session, turn.deps["i18n"], "message.answered", answered.id
-    )
+    await turn.notifier.notices("message.answered", answered.id, to_curators=False)
 
 
 REPLY = Form(

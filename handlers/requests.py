@@ -7,12 +7,11 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -41,7 +40,6 @@ from models.requests import (
     answer_as_partner,
     create_request,
 )
-from rendering.notices import send_notices
 from rendering.texts import shorten
 from rendering.ui import (
     PairPurpose,
@@ -65,15 +63,13 @@ class Requesting(StatesGroup):
     entering_reason = State()
 
 
-async def send_to_curators(
-    bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, request: Request
-) -> None:
+async def send_to_curators(notifier: Notifier, request: Request) -> None:
     """A request for whoever decides it, queued with it (or with the partner's consent) and
     sent now: the curators' card (for a §4.3 release, the director's; the curators a copy),
     and the director's copy of an application addressed to the director too."""
-    await send_notices(bot, session, i18n, "request.new", request.id, settings=settings)
+    await notifier.notices("request.new", request.id)
     if request.kind in TO_DIRECTOR:
-        await send_notices(bot, session, i18n, "request.copy", request.id)
+        await notifier.notices("request.copy", request.id, to_curators=False)
 
 
 async def _menu(message: Message, pair: Pair, actor: Actor) -> None:
@@ -234,7 +230,7 @@ async def request_confirmed(
     stamp: Stamp,
     notifier: Notifier,
 ) -> None:
-    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
+    settings = notifier.settings
     data = confirmed
     new_date = date.fromisoformat(data["new_date"]) if data.get("new_date") else None
     request = await create_request(
@@ -254,10 +250,10 @@ async def request_confirmed(
             stamp,
             _("📨 Sent. The other side agrees first (§10.2), then the curator decides."),
         )
-        await send_notices(bot, session, i18n, "request.partner", request.id)
+        await notifier.notices("request.partner", request.id, to_curators=False)
         return
     await show_decided(query, stamp, _("📨 Sent to the curator. I will tell you the decision."))
-    await send_to_curators(bot, session, settings, i18n, request)
+    await send_to_curators(notifier, request)
 
 
 @router.callback_query(
@@ -271,7 +267,6 @@ async def partner_answered(
     stamp: Stamp,
     notifier: Notifier,
 ) -> None:
-    bot, i18n, settings = notifier.bot, notifier.i18n, notifier.settings
     agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
     outcome = _("✅ Agreed; the request goes to the curator") if agree else _("✖ Did not agree")
@@ -280,6 +275,6 @@ async def partner_answered(
     if agree and request.status == RequestStatus.AWAITING_PARTNER:
         return  # the others of the group have yet to agree (§10.2: mutual consent)
 
-    await send_notices(bot, session, i18n, "request.partner_answered", request.id)
+    await notifier.notices("request.partner_answered", request.id, to_curators=False)
     if agree:
-        await send_to_curators(bot, session, settings, i18n, request)
+        await send_to_curators(notifier, request)
