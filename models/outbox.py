@@ -13,7 +13,7 @@ from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, delete, se
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from models.base import Base, dialect_name, rowcount, utcnow
 from models.director import director_telegram_ids
@@ -377,14 +377,31 @@ async def recover_stale(session: AsyncSession, now: datetime) -> None:
 
 async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> list[OutboxMessage]:
     """Claim due messages for this process. The conditional UPDATE lets exactly one process win
-    a row even when several look at the same rows (PostgreSQL re-checks the WHERE under lock)."""
+    a row even when several look at the same rows (PostgreSQL re-checks the WHERE under lock).
+
+    A chat's messages arrive in the order they were queued: a row waits while an older row of
+    its chat is being sent by someone else (a handler sending a decision's notices right after
+    its commit, another worker), so «Поздравляем…» is never overtaken by the questionnaire
+    queued after it. (Only the candidates are chosen so: this claim's own rows of one chat are
+    then sent in order by `deliver`.)"""
     await recover_stale(session, now)
+    earlier = aliased(OutboxMessage)
+    in_flight_before = (
+        select(earlier.id)
+        .where(
+            earlier.chat_id == OutboxMessage.chat_id,
+            earlier.status == OutboxStatus.SENDING,
+            earlier.id < OutboxMessage.id,
+        )
+        .exists()
+    )
     candidates = await session.scalars(
         select(OutboxMessage.id)
         .where(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= now,
             OutboxMessage.kind != CURATORS_KIND,  # expanded first (expand_curator_notices)
+            ~in_flight_before,
         )
         .order_by(OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
@@ -393,7 +410,10 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> li
     for message_id in list(candidates):
         result = await session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+            )
             .values(status=OutboxStatus.SENDING, claimed_at=now, attempted_at=None)
         )
         if rowcount(result):

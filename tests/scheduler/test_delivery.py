@@ -20,6 +20,7 @@ from models.outbox import (
     attempting,
     claim_due,
     enqueue,
+    mark,
 )
 from models.participant import Participant, get_participant
 from models.programmes import ProgrammeDraft, add_activity, save_draft, submit_programme
@@ -305,3 +306,33 @@ async def test_a_programme_in_a_notice_is_shown_as_of_the_day_in_the_bots_timezo
         and "Наставник составил(а) проект" in m.text
     ]
     assert "Просрочено мероприятий: 1" in draft_notice
+
+
+async def test_a_chats_message_waits_while_an_older_one_is_being_sent_elsewhere(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    """A handler sends a decision's first notice (claimed, in flight) when the scheduler looks:
+    the chat's later notice waits for it, so the two arrive in the order they were queued."""
+    for number, chat in enumerate((501, 501, 502)):
+        await enqueue(
+            session,
+            key=f"order:{number}",
+            kind="test",
+            chat_id=chat,
+            text=f"№{number}",
+            now=clock.now(),
+        )
+    await session.commit()
+    async with scheduler.pool() as handler:  # the handler's claim of the first notice
+        [first] = [m for m in await claim_due(handler, clock.now(), limit=1)]
+        assert first.key == "order:0"
+        report = await scheduler.deliver()
+        assert report.sent == 1  # only the other chat's message
+        assert [
+            m.chat_id for m in scheduler.bot.session.requests if isinstance(m, SendMessage)
+        ] == [502]
+        await attempting(handler, first, clock.now())
+        await mark(handler, first, OutboxStatus.SENT, clock.now())
+    assert (await scheduler.deliver()).sent == 1  # now the second, after the first
+    by_key = {m.key: m for m in await scheduler.ledger()}
+    assert by_key["order:1"].status == OutboxStatus.SENT
