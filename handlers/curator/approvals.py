@@ -31,7 +31,6 @@ from models.approvals import (
 from models.director import director_telegram_ids, is_director
 from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids
-from rendering.notices import send_notices
 from rendering.texts import format_time, profile_card
 from rendering.ui import DbInt, button_rows, chat_of
 
@@ -137,7 +136,7 @@ async def entry_approved(
     await query.answer(_("Approved."))
     outcome = _("✅ №{id} approved by the director").format(id=callback_data.participant_id)
     await show_decided(query, stamp, outcome)
-    await send_notices(notifier.bot, session, notifier.i18n, "bank.approved", row.id)
+    await notifier.notices("bank.approved", row.id, to_curators=False)
 
 
 async def _curators(session: AsyncSession, settings: Settings) -> set[int]:
@@ -187,7 +186,7 @@ async def entry_returned(
     await state.clear()
     await message.answer(_("Returned to the curator with your comment."))
     await show_outcome_later(notifier.bot, data, stamp, _("↩ Returned to the curator"))
-    await send_notices(notifier.bot, session, notifier.i18n, "bank.returned", row.id)
+    await notifier.notices("bank.returned", row.id, to_curators=False)
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RESUBMIT))

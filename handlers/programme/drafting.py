@@ -360,9 +360,8 @@ async def draft_submitted(
     stamp: Stamp,
     notifier: Notifier,
 ) -> None:
-    bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
-    programme = await submit_programme(session, actor, callback_data.programme_id)
+    programme = await submit_programme(notifier.session, actor, callback_data.programme_id)
     await query.answer()
     outcome = "📨 " + _("Sent to the mentee. I will tell you their answer.")
     await show_decided(query, stamp, outcome)
-    await send_draft_to_mentees(bot, session, i18n, programme, today)
+    await send_draft_to_mentees(notifier, programme, today)

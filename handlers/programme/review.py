@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
 from handlers.loaded import ProgrammeOf
+from handlers.notify import Notifier
 from handlers.outcome import ask_typed, show_decided, show_outcome_later
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
@@ -25,7 +24,6 @@ from models.programmes import (
     review_programme,
     submission_occasion,
 )
-from rendering.notices import send_notices
 from rendering.ui import ProgrammeAction, ProgrammeVerb, prompt_of
 
 router = Router(name=__name__)
@@ -35,13 +33,11 @@ class Commenting(StatesGroup):
     entering_comment = State()  # the mentee's comments, or the curator's reason to return
 
 
-async def send_draft_to_mentees(
-    bot: Bot, session: AsyncSession, i18n: I18n, programme: Programme, today: date
-) -> None:
+async def send_draft_to_mentees(notifier: Notifier, programme: Programme, today: date) -> None:
     """The draft queued with its submission (models.programmes.submit_programme), sent now."""
     occasion = submission_occasion(programme)
-    await send_notices(
-        bot, session, i18n, "programme.submitted", programme.id, occasion=occasion, today=today
+    await notifier.notices(
+        "programme.submitted", programme.id, occasion=occasion, to_curators=False, today=today
     )
 
 

@@ -122,9 +122,7 @@ async def test_a_draft_sent_just_before_a_crash_reaches_the_mentee_once_with_its
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     programme, mentor, mentee = await drafted(session_pool, submitted=False)
-    monkeypatch.setattr(
-        handlers.programme.review, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await person(mentor.telegram_id).press_data(
             ProgrammeAction(action=ProgrammeVerb.SUBMIT, programme_id=programme.id).pack()
