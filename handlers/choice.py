@@ -5,8 +5,9 @@ be shown) and may ask for one, with a reason; a mentor agrees or stops agreeing 
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -16,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
+from handlers.forms import Form, Step, Turn
 from models.access import Actor
 from models.choice import (
     ask_for_mentor,
@@ -27,6 +29,7 @@ from models.choice import (
 from models.enums import MentorStatus
 from models.errors import NotRegistered, WrongState
 from models.fields import printable
+from models.i18n_marker import N_
 from models.participant import Participant, curator_telegram_ids
 from rendering.ui import DbInt, button_rows, chat_of, show_outcome
 from rendering.views import names_of, reason_text
@@ -177,26 +180,41 @@ async def mentor_asked(
             _("This mentor is no longer shown or has no free place."), show_alert=True
         )
         return
-    where = chat_of(query)
-    await state.set_state(Wishing.reason)
-    await state.update_data(mentor_id=callback_data.mentor_id)
+    await WISH.start(Turn(chat_of(query), state), {"mentor_id": callback_data.mentor_id})
     await query.answer()
-    await where.answer(_("Why this mentor? A few words for the curator (or /cancel)."))
 
 
-@router.message(Wishing.reason, F.text)
-async def wish_reason_entered(message: Message, state: FSMContext, context: Context) -> None:
-    mentor_id = int((await state.get_data()).get("mentor_id", 0))
+async def _wish_reason(turn: Turn) -> Any:
+    return printable(turn.text or "")
+
+
+async def _wished(turn: Turn) -> None:
+    context: Context = turn.deps["context"]
+    data = await turn.answers()
     curators = await curator_telegram_ids(context.session, context.settings.curator_ids)
     wish = await ask_for_mentor(
-        context.session, context.actor, mentor_id, printable(message.text or ""), curators
+        context.session, context.actor, int(data.get("mentor_id", 0)), data["reason"], curators
     )
-    await state.clear()
-    await message.answer(
+    await turn.state.clear()
+    await turn.message.answer(
         _("Your wish is sent to the curator. You will be asked before any pair is formed."),
         reply_markup=button_rows([(_("Withdraw my wish"), WishWithdraw())]),
     )
     await context.notifier.notices("wish.created", wish.id, to_curators=False)
+
+
+WISH = Form(
+    [
+        Step(
+            Wishing.reason,
+            "reason",
+            question=N_("Why this mentor? A few words for the curator (or /cancel)."),
+            read=_wish_reason,
+        )
+    ],
+    _wished,
+)
+WISH.register(router)
 
 
 @router.callback_query(WishWithdraw.filter())
