@@ -5,8 +5,9 @@ measures (§7.2.6, §7.2.7); the proposal goes to the curator and the director."
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -16,6 +17,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
+from handlers.forms import Form, Step, Turn
 from handlers.programme.common import my_pairs
 from models.access import Actor
 from models.enums import Side
@@ -95,18 +97,18 @@ async def proposal_started(
     actor: Actor,
 ) -> None:
     await mentee_card(session, actor, callback_data.pair_id, callback_data.mentee_id)  # access
-    await state.set_state(Proposing.text)
-    await state.set_data(callback_data.model_dump(mode="json"))
-    await query.answer()
     # under a message too old to be read the prompt still goes to the chat (rendering.ui)
-    await chat_of(query).answer(
-        _("What do you propose and why? It goes to the curator and the director (or /cancel).")
-    )
+    await PROPOSAL.start(Turn(chat_of(query), state), callback_data.model_dump(mode="json"))
+    await query.answer()
 
 
-@router.message(Proposing.text, F.text)
-async def proposal_written(message: Message, state: FSMContext, context: Context) -> None:
-    data = await state.get_data()
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text or ""
+
+
+async def _proposed(turn: Turn) -> None:
+    context: Context = turn.deps["context"]
+    data = await turn.answers()
     recipients = await curator_telegram_ids(
         context.session, context.settings.curator_ids
     )  # with the director
@@ -116,9 +118,25 @@ async def proposal_written(message: Message, state: FSMContext, context: Context
         int(data.get("pair_id", 0)),
         int(data.get("mentee_id", 0)),
         str(data.get("kind", "")),
-        message.text or "",
+        data["text"],
         recipients,
     )
-    await state.clear()
-    await message.answer(_("Sent to the curator and the director. It is recorded."))
+    await turn.state.clear()
+    await turn.message.answer(_("Sent to the curator and the director. It is recorded."))
     await context.notifier.notices("proposal.created", proposal.id, to_curators=False)
+
+
+PROPOSAL = Form(
+    [
+        Step(
+            Proposing.text,
+            "text",
+            question=N_(
+                "What do you propose and why? It goes to the curator and the director (or /cancel)."
+            ),
+            read=_as_typed,
+        )
+    ],
+    _proposed,
+)
+PROPOSAL.register(router)
