@@ -5,25 +5,19 @@ from __future__ import annotations
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from handlers.context import Context
-from handlers.forms import STALE
+from handlers.forms import Form, Step, Turn
 from handlers.loaded import PairOf
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
-from models.errors import InvalidValue
-from models.fields import FIELDS
 from models.pairs import Pair, PairAnswer, answer_pair
 from rendering.ui import (
-    SKIP,
-    FormOption,
     PairReply,
     chat_of,
     set_buttons,
-    shown,
-    step_keyboard,
 )
 
 router = Router(name=__name__)
@@ -49,43 +43,32 @@ async def pair_accepted(query: CallbackQuery, callback_data: PairReply, context:
 
 @router.callback_query(PairReply.filter(~F.accept), PairOf(member=False))
 async def pair_declined(query: CallbackQuery, pair: Pair, state: FSMContext) -> None:
-    await state.set_state(PairDeclining.entering_reason)
-    await state.set_data({"pair_id": pair.id})
+    await set_buttons(query, None)
+    await DECLINE.start(Turn(chat_of(query), state), {"pair_id": pair.id})
     await remember_origin(state, query.message)
-    spec = FIELDS["decline_reason"]
-    await set_buttons(query, None)
-    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec))
     await query.answer()
 
 
-@router.message(PairDeclining.entering_reason, F.text)
-async def decline_reason_typed(message: Message, state: FSMContext, context: Context) -> None:
-    reason = FIELDS["decline_reason"].clean(message.text)
-    await _decline(message, state, context, str(reason))
-
-
-@router.callback_query(FormOption.filter(F.code == SKIP), PairDeclining.entering_reason)
-async def decline_reason_skipped(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext, context: Context
-) -> None:
-    if callback_data.field != "decline_reason":
-        raise InvalidValue(STALE)
-    await set_buttons(query, None)
-    await query.answer()
-    await _decline(shown(query), state, context, None)
-
-
-async def _decline(
-    message: Message, state: FSMContext, context: Context, reason: str | None
-) -> None:
-    data = await state.get_data()
-    await state.clear()
+async def _declined(turn: Turn) -> None:
+    """The reason typed, or Skip (None)."""
+    context: Context = turn.deps["context"]
+    data = await turn.answers()
+    await turn.state.clear()
+    reason = data.get("decline_reason")
     result = await answer_pair(
-        context.session, context.actor, data["pair_id"], accept=False, reason=reason
+        context.session,
+        context.actor,
+        data["pair_id"],
+        accept=False,
+        reason=None if reason is None else str(reason),
     )
     await show_outcome_later(context.bot, data, context.stamp, _("✖ Declined"))
-    await message.answer(_("Your answer is recorded. Thank you for letting us know."))
+    await turn.message.answer(_("Your answer is recorded. Thank you for letting us know."))
     await _after_answer(context.notifier, result)
+
+
+DECLINE = Form([Step(PairDeclining.entering_reason, "decline_reason", summary=False)], _declined)
+DECLINE.register(router)
 
 
 async def _after_answer(notifier: Notifier, result: PairAnswer) -> None:
