@@ -17,12 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.context import Context
+from handlers.forms import Form, Step, Turn
 from handlers.loaded import RequestOf
-from handlers.outcome import ask_typed, show_decided, show_outcome_later
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from models.enums import EndReason, PairStatus, ProgrammeStatus, RequestKind, RequestStatus
 from models.errors import WrongState
 from models.fields import FIELDS
+from models.i18n_marker import N_
 from models.names import Case
 from models.pairs import (
     Pair,
@@ -136,27 +138,29 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
 async def decision_started(
     query: CallbackQuery, callback_data: RequestAction, state: FSMContext, request: Request
 ) -> None:
-    await ask_typed(
-        query,
-        state,
-        Deciding.entering_comment,
-        {"request_id": request.id, "approve": callback_data.action == RequestVerb.APPROVE},
-        _("Your comment on the decision (it goes to the participants):"),
-    )
+    answers = {"request_id": request.id, "approve": callback_data.action == RequestVerb.APPROVE}
+    await DECISION.start(Turn(chat_of(query), state), answers)
+    await remember_origin(state, query.message)  # it shows the decision once the comment is in
+    await query.answer()
 
 
-@router.message(Deciding.entering_comment, F.text)
-async def decision_commented(message: Message, state: FSMContext, context: Context) -> None:
-    data = await state.get_data()
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text or ""
+
+
+async def _decided(turn: Turn) -> None:
+    context: Context = turn.deps["context"]
+    message = turn.message
+    data = await turn.answers()
     request = await decide_request(
         context.session,
         context.actor,
         data["request_id"],
         approve=data["approve"],
-        comment=(message.text or ""),
+        comment=data["decision_comment"],
         max_months=context.settings.programme_max_months,
     )
-    await state.clear()
+    await turn.state.clear()
     await message.answer(_("Decision recorded: {status}.").format(status=label(request.status)))
     approved = request.status == RequestStatus.APPROVED
     outcome = _("✅ Request approved") if approved else _("✖ Request rejected")
@@ -174,6 +178,20 @@ async def decision_commented(message: Message, state: FSMContext, context: Conte
         if ended is not None:  # the questionnaire, queued with the decision; the co-mentors
             await context.notifier.notices("programme.survey", ended.id, to_curators=False)
             await context.notifier.notices("programme.ended", ended.id, to_curators=False)
+
+
+DECISION = Form(
+    [
+        Step(
+            Deciding.entering_comment,
+            "decision_comment",
+            question=N_("Your comment on the decision (it goes to the participants):"),
+            read=_as_typed,
+        )
+    ],
+    _decided,
+)
+DECISION.register(router)
 
 
 @router.callback_query(NewMentor.filter())
@@ -226,17 +244,21 @@ async def cmd_end_programme(message: Message, session: AsyncSession) -> None:
 async def ending_started(
     query: CallbackQuery, callback_data: ProgrammeAction, state: FSMContext
 ) -> None:
-    await state.set_state(Ending.entering_reason)
-    await state.set_data({"programme_id": callback_data.programme_id})
-    await chat_of(query).answer(_("The reason (it is recorded and sent to the pair):"))
+    answers = {"programme_id": callback_data.programme_id}
+    await ENDING.start(Turn(chat_of(query), state), answers)
     await query.answer()
 
 
-@router.message(Ending.entering_reason, F.text)
-async def ending_reason_entered(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    programme_id = (await state.get_data())["programme_id"]
-    reason = str(FIELDS["comment"].clean(message.text))
-    programme = await session.get(Programme, programme_id)
+async def _end_reason(turn: Turn) -> Any:
+    return str(FIELDS["comment"].clean(turn.text))
+
+
+async def _end_asked(turn: Turn) -> None:
+    """The reason is in: the summary waits for the curator's confirmation."""
+    session, message, state = turn.session, turn.sent, turn.state
+    data = await turn.answers()
+    reason = data["reason"]
+    programme = await session.get(Programme, data["programme_id"])
     if programme is None or programme.status in FINISHED:
         await state.clear()
         raise WrongState()
@@ -247,6 +269,20 @@ async def ending_reason_entered(message: Message, state: FSMContext, session: As
     ).format(id=programme.id, pair=pair_card(programme.pair, names), reason=escape(reason))
     payload = {"programme_id": programme.id, "reason": reason}
     await ask_confirmation(message, state, "end", summary, _("✅ End the programme"), payload)
+
+
+ENDING = Form(
+    [
+        Step(
+            Ending.entering_reason,
+            "reason",
+            question=N_("The reason (it is recorded and sent to the pair):"),
+            read=_end_reason,
+        )
+    ],
+    _end_asked,
+)
+ENDING.register(router)
 
 
 @router.callback_query(Confirmed("end"))
