@@ -7,24 +7,24 @@ from datetime import date
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 
 from handlers.context import Context
+from handlers.forms import Form, Step, Turn
 from handlers.loaded import ProgrammeOf
 from handlers.notify import Notifier
-from handlers.outcome import ask_typed, show_decided, show_outcome_later
+from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
 from models.enums import ProgrammeStatus, Side
 from models.errors import WrongState
-from models.fields import FIELDS
 from models.programmes import (
     Programme,
     respond_to_draft,
     review_programme,
     submission_occasion,
 )
-from rendering.ui import ProgrammeAction, ProgrammeVerb, prompt_of
+from rendering.ui import ProgrammeAction, ProgrammeVerb, chat_of
 
 router = Router(name=__name__)
 
@@ -81,13 +81,17 @@ async def comment_started(
     ):
         raise WrongState()
     data = {"programme_id": programme.id, "action": callback_data.action}
-    await ask_typed(query, state, Commenting.entering_comment, data, prompt_of("comment"))
+    await COMMENT.start(Turn(chat_of(query), state), data)
+    await remember_origin(state, query.message)  # it shows the outcome once the comment is in
+    await query.answer()
 
 
-@router.message(Commenting.entering_comment, F.text)
-async def comment_entered(message: Message, state: FSMContext, context: Context) -> None:
+async def _commented(turn: Turn) -> None:
+    """The mentee's comments on the draft, or the curator's reason to return it."""
+    context: Context = turn.deps["context"]
+    state, message = turn.state, turn.message
     data = await state.get_data()
-    comment = str(FIELDS["comment"].clean(message.text))
+    comment = str(data["comment"])
     if data["action"] == "comment":
         programme = await respond_to_draft(
             context.session, context.actor, data["programme_id"], agree=False, comment=comment
@@ -106,6 +110,10 @@ async def comment_entered(message: Message, state: FSMContext, context: Context)
     await context.notifier.notices(
         "programme.returned", programme.id, occasion=occasion, to_curators=False
     )
+
+
+COMMENT = Form([Step(Commenting.entering_comment, "comment")], _commented)
+COMMENT.register(router)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.APPROVE))
