@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -17,6 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
+from handlers.context import Context
+from handlers.forms import Form, Step, Turn
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
@@ -157,36 +160,47 @@ async def entry_return_asked(
             _("Only the director approves the banks of mentors and mentees."), show_alert=True
         )
         return
-    await state.set_state(Returning.comment)
-    await state.update_data(participant_id=callback_data.participant_id, role=callback_data.role)
+    answers = {"participant_id": callback_data.participant_id, "role": callback_data.role}
+    await RETURN.start(Turn(chat_of(query), state), answers)
     await remember_origin(state, query.message)  # the entry shows the return when it is made
     await query.answer()
-    await chat_of(query).answer(_("What should the curator fix? Write a comment (or /cancel)."))
 
 
-@router.message(Returning.comment, F.text)
-async def entry_returned(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-    stamp: Stamp,
-) -> None:
-    data = await state.get_data()
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text or ""
+
+
+async def _returned(turn: Turn) -> None:
+    context: Context = turn.deps["context"]
+    session, notifier = context.session, context.notifier
+    data = await turn.answers()
     curators = await _curators(session, notifier.settings)
     row = await return_entry(
         session,
-        participant,
+        context.participant,
         int(data.get("participant_id", 0)),
         str(data.get("role", "")),
-        message.text or "",
+        data["return_comment"],
         curators,
     )
-    await state.clear()
-    await message.answer(_("Returned to the curator with your comment."))
-    await show_outcome_later(notifier.bot, data, stamp, _("↩ Returned to the curator"))
+    await turn.state.clear()
+    await turn.message.answer(_("Returned to the curator with your comment."))
+    await show_outcome_later(notifier.bot, data, context.stamp, _("↩ Returned to the curator"))
     await notifier.notices("bank.returned", row.id, to_curators=False)
+
+
+RETURN = Form(
+    [
+        Step(
+            Returning.comment,
+            "return_comment",
+            question=N_("What should the curator fix? Write a comment (or /cancel)."),
+            read=_as_typed,
+        )
+    ],
+    _returned,
+)
+RETURN.register(router)
 
 
 @router.callback_query(EntryAction.filter(F.verb == Verb.RESUBMIT))
