@@ -40,6 +40,25 @@ def test_every_step_of_a_kept_form_runs_on_the_engine() -> None:
     ]
 
 
+def test_every_typed_input_runs_on_the_engine() -> None:
+    """Every state of the bot is a form's step, the one-comment inputs before a decision
+    included; only the yes/no summaries waiting for «Send» / «Confirm» are not."""
+    outside = [
+        state.state
+        for group in _groups().values()
+        for state in group.__all_states__
+        if engine_step(state.state) is None
+    ]
+    assert sorted(str(name) for name in outside) == [
+        "AnsweringProposal:entering_comment",
+        "Broadcasting:confirming",
+        "Confirming:deciding",
+        "InvitingCoMentor:entering_name",
+        "PairForming:confirming",
+        "RoadmapEditing:confirming",
+    ]
+
+
 async def test_a_resumed_date_step_asks_its_own_question_with_its_button(
     people, curator: Person
 ) -> None:
