@@ -50,7 +50,6 @@ def test_every_typed_input_runs_on_the_engine() -> None:
         if engine_step(state.state) is None
     ]
     assert sorted(str(name) for name in outside) == [
-        "AnsweringProposal:entering_comment",
         "Broadcasting:confirming",
         "Confirming:deciding",
         "InvitingCoMentor:entering_name",
