@@ -5,6 +5,7 @@ it. A co-mentor reads the programme (/plan) and logs meetings (/meeting), nothin
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -15,6 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
+from handlers.forms import HOLD, Form, Step, Turn
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs
@@ -29,6 +31,7 @@ from models.comentors import (
     mentors_pair,
 )
 from models.enums import CoMentorStatus, Side
+from models.i18n_marker import N_
 from models.pairs import Pair
 from rendering.ui import CoMentorAction, CoMentorVerb, button_rows, chat_of, label, show_outcome
 from rendering.views import names_of
@@ -107,30 +110,30 @@ async def invite_started(
     actor: Actor,
 ) -> None:
     await mentors_pair(session, actor, callback_data.item)
-    await state.set_state(InvitingCoMentor.entering_name)
-    await state.set_data({"pair_id": callback_data.item})
     await query.answer()
-    await chat_of(query).answer(
-        _("Type the surname of the teacher to invite (registered in the bot), or /cancel:")
+    await INVITE.start(Turn(chat_of(query), state), {"pair_id": callback_data.item})
+
+
+async def _invitee_name(turn: Turn) -> Any:
+    """The surname typed; none registered matches: say so, and the step stays."""
+    pair_id = int((await turn.answers()).get("pair_id", 0))
+    typed = (turn.text or "").strip()[:100]
+    if await candidates(turn.session, turn.actor, pair_id, typed):
+        return typed
+    await turn.message.answer(
+        _(
+            "No registered teacher matches «{name}» (or they are in the pair already). "
+            "Type another surname, or /cancel."
+        ).format(name=escape(typed))
     )
+    return HOLD
 
 
-@router.message(InvitingCoMentor.entering_name, F.text)
-async def invitee_name_typed(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    pair_id = int((await state.get_data()).get("pair_id", 0))
-    typed = (message.text or "").strip()[:100]
-    found = await candidates(session, actor, pair_id, typed)
-    if not found:
-        await message.answer(
-            _(
-                "No registered teacher matches «{name}» (or they are in the pair already). "
-                "Type another surname, or /cancel."
-            ).format(name=escape(typed))
-        )
-        return
-    await state.clear()
+async def _invitee_named(turn: Turn) -> None:
+    data = await turn.answers()
+    pair_id = int(data.get("pair_id", 0))
+    found = await candidates(turn.session, turn.actor, pair_id, data["invitee_name"])
+    await turn.state.clear()
     buttons = [
         (
             f"{person.display_name}, {person.position or '—'}",
@@ -138,7 +141,23 @@ async def invitee_name_typed(
         )
         for person in found
     ]
-    await message.answer(_("Whom do you invite?"), reply_markup=button_rows(buttons))
+    await turn.message.answer(_("Whom do you invite?"), reply_markup=button_rows(buttons))
+
+
+INVITE = Form(
+    [
+        Step(
+            InvitingCoMentor.entering_name,
+            "invitee_name",
+            question=N_(
+                "Type the surname of the teacher to invite (registered in the bot), or /cancel:"
+            ),
+            read=_invitee_name,
+        )
+    ],
+    _invitee_named,
+)
+INVITE.register(router)
 
 
 @router.callback_query(CoMentorAction.filter(F.action == CoMentorVerb.PICK))

@@ -52,7 +52,6 @@ def test_every_typed_input_runs_on_the_engine() -> None:
     assert sorted(str(name) for name in outside) == [
         "Broadcasting:confirming",
         "Confirming:deciding",
-        "InvitingCoMentor:entering_name",
         "PairForming:confirming",
         "RoadmapEditing:confirming",
     ]
