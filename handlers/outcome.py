@@ -14,7 +14,6 @@ from typing import Any
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.state import State
 from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
@@ -27,7 +26,7 @@ from bot.middlewares import Stamp
 from bot.unit import update_session
 from models.formatting import moment
 from models.outbox import other_copies
-from rendering.ui import chat_of, set_buttons, show_outcome
+from rendering.ui import set_buttons, show_outcome
 
 logger = logging.getLogger(__name__)
 ORIGIN = "origin_message"  # FSM data key: [chat_id, message_id, html text] of the button message
@@ -99,19 +98,6 @@ async def remember_origin(state: FSMContext, message: MaybeInaccessibleMessageUn
     if isinstance(message, Message):
         text = message.html_text if message.text else ""
         await state.update_data({ORIGIN: [message.chat.id, message.message_id, text[:_KEEP]]})
-
-
-async def ask_typed(
-    query: CallbackQuery, state: FSMContext, step: State, data: dict[str, Any], prompt: str
-) -> None:
-    """A press that asks for one typed answer (a comment, a reason): the form's step and data
-    are set, the pressed message remembered (it shows the outcome once the answer is in), the
-    question asked under it and the press answered."""
-    await state.set_state(step)
-    await state.set_data(data)
-    await remember_origin(state, query.message)
-    await chat_of(query).answer(prompt)
-    await query.answer()
 
 
 async def show_outcome_later(bot: Bot, data: dict[str, Any], stamp: Stamp, outcome: str) -> None:
