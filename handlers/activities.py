@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.forms import STALE, Form, Question, Step, Turn
+from handlers.loaded import PartOf
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
@@ -29,14 +30,12 @@ from models.i18n_marker import N_
 from models.programmes import Activity, get_activity, get_programme, programmes_of
 from models.progress import (
     ActivityProgress,
-    check_reviewable_part,
     open_for,
     report_occasion,
     report_part,
     reportable_parts,
     review_occasion,
     review_part,
-    waiting_for,
 )
 from rendering.ui import (
     ActivityAction,
@@ -186,32 +185,17 @@ REPORT = Form(
 REPORT.register(router)
 
 
-async def _part_of(
-    session: AsyncSession, actor: Actor, activity_id: int, mentee_id: int
-) -> tuple[Activity, ActivityProgress]:
-    """The part a button names; a button from before parts (no mentee) names the first part
-    that waits for this person's check."""
-    if not mentee_id:
-        activity = await get_activity(session, actor, activity_id)
-        waiting = await waiting_for(session, activity.programme, actor.participant_id or 0)
-        mine = [part.mentee_id for found, part in waiting if found is activity]
-        mentee_id = (mine or activity.programme.pair.mentee_ids or [0])[0]
-    return await check_reviewable_part(session, actor, activity_id, mentee_id)
-
-
-@router.callback_query(PartAction.filter(F.action == ActivityVerb.CONFIRM))
-@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.CONFIRM))
+@router.callback_query(PartAction.filter(F.action == ActivityVerb.CONFIRM), PartOf())
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.CONFIRM), PartOf())
 async def activity_confirmed(
     query: CallbackQuery,
     callback_data: PartAction | ActivityAction,
+    part: ActivityProgress,
     actor: Actor,
     stamp: Stamp,
     notifier: Notifier,
 ) -> None:
     session = notifier.session
-    _activity, part = await _part_of(
-        session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
-    )
     activity, part = await review_part(
         session, actor, callback_data.activity_id, part.mentee_id, confirm=True
     )
@@ -226,18 +210,15 @@ async def activity_confirmed(
     )
 
 
-@router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN))
-@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.RETURN))
+@router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN), PartOf())
+@router.callback_query(ActivityAction.filter(F.action == ActivityVerb.RETURN), PartOf())
 async def return_started(
     query: CallbackQuery,
-    callback_data: PartAction | ActivityAction,
     state: FSMContext,
-    session: AsyncSession,
+    activity: Activity,
+    part: ActivityProgress,
     actor: Actor,
 ) -> None:
-    activity, part = await _part_of(
-        session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
-    )
     by_mentor = actor.participant_id == activity.programme.pair.mentor_id
     answers = {"activity_id": activity.id, "mentee_id": part.mentee_id, "by_mentor": by_mentor}
     await RETURN.start(Turn(chat_of(query), state), answers)

@@ -27,7 +27,8 @@ from models.enums import Side
 from models.errors import AccessDenied, NotFound
 from models.pairs import get_pair
 from models.participant import Participant
-from models.programmes import get_programme
+from models.programmes import get_activity, get_programme
+from models.progress import check_reviewable_part, waiting_for
 from models.requests import Request
 
 
@@ -72,6 +73,25 @@ class PairOf(Filter):
         if self.member:
             pair.require_member(actor)
         return {"pair": pair}
+
+
+class PartOf(Filter):
+    """One mentee's part of the activity a button names (`activity_id`, `mentee_id`), for the
+    one who checks it; a button from before parts (no `mentee_id`) names the first part that
+    waits for this person's check. Injected as `activity` and `part`."""
+
+    async def __call__(
+        self, query: CallbackQuery, callback_data: CallbackData, session: AsyncSession, actor: Actor
+    ) -> dict[str, Any]:
+        activity_id = _named(callback_data, "activity_id")
+        mentee_id = getattr(callback_data, "mentee_id", 0)
+        if not mentee_id:
+            activity = await get_activity(session, actor, activity_id)
+            waiting = await waiting_for(session, activity.programme, actor.participant_id or 0)
+            mine = [part.mentee_id for found, part in waiting if found is activity]
+            mentee_id = (mine or activity.programme.pair.mentee_ids or [0])[0]
+        activity, part = await check_reviewable_part(session, actor, activity_id, mentee_id)
+        return {"activity": activity, "part": part}
 
 
 class RequestOf(Filter):
