@@ -8,23 +8,24 @@ from __future__ import annotations
 
 from datetime import date
 from html import escape
+from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.onboarding.options import STALE
+from handlers.forms import STALE, Form, Question, Step, Turn
+from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_outcome_later
 from handlers.plan import show_outcome_on_plan
 from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
-from models.fields import FIELDS
+from models.i18n_marker import N_
 from models.programmes import Activity, get_activity, get_programme, programmes_of
 from models.progress import (
     ActivityProgress,
@@ -37,19 +38,15 @@ from models.progress import (
     review_part,
     waiting_for,
 )
-from rendering.notices import send_notices
 from rendering.ui import (
-    SKIP,
     ActivityAction,
     ActivityVerb,
-    FormOption,
     PartAction,
     ProgrammeAction,
     ProgrammeVerb,
     button_rows,
     chat_of,
     prompt_of,
-    set_buttons,
     shown,
 )
 from rendering.views import activity_details, day
@@ -123,90 +120,70 @@ async def report_started(
 ) -> None:
     activity = await get_activity(session, actor, callback_data.activity_id)
     await reportable_parts(session, activity, actor)  # theirs to report, and still open
-    await state.set_state(Reporting.entering_comment)
-    await state.set_data({"activity_id": activity.id})
     card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]
-    await chat_of(query).answer("\n".join([*card, prompt_of("report_comment")]))
+    await REPORT.start(Turn(chat_of(query), state), {"activity_id": activity.id, "card": card})
     await query.answer()
 
 
-@router.message(Reporting.entering_comment, F.text)
-async def report_comment_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(comment=FIELDS["report_comment"].clean(message.text))
-    await state.set_state(Reporting.attaching_evidence)
-    skip = button_rows([(_("Skip"), FormOption(field="evidence", code=SKIP))])
-    await message.answer(
-        _("Attach evidence (a document or a photo), or tap Skip."), reply_markup=skip
-    )
+async def _comment_question(turn: Turn) -> Question:
+    card = (await turn.answers()).get("card") or []
+    return "\n".join([*card, prompt_of("report_comment")]), None
 
 
-@router.message(Reporting.attaching_evidence, F.document)
-async def evidence_document(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
-) -> None:
-    file_id = message.document.file_id if message.document else None
-    await _submit(message, state, session, actor, bot, i18n, file_id, "document")
+async def _evidence(turn: Turn) -> Any:
+    message = turn.sent
+    if message.photo:
+        return ["photo", message.photo[-1].file_id]
+    return ["document", message.document.file_id if message.document else None]
 
 
-@router.message(Reporting.attaching_evidence, F.photo)
-async def evidence_photo(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
-) -> None:
-    file_id = message.photo[-1].file_id if message.photo else None
-    await _submit(message, state, session, actor, bot, i18n, file_id, "photo")
-
-
-@router.callback_query(FormOption.filter(F.code == SKIP), Reporting.attaching_evidence)
-async def evidence_skipped(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    # The report is saved first: if the database fails, the button is still there to press
-    # again (bot.middlewares.DbSessionMiddleware retries only before anything was shown).
-    await _submit(shown(query), state, session, actor, bot, i18n, None, None)
-    await query.answer()
-    await set_buttons(query, None)
-
-
-@router.message(Reporting.attaching_evidence)
-async def evidence_not_a_file(message: Message) -> None:
-    await message.answer(_("Please send a document or a photo, or tap Skip."))
-
-
-async def _submit(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    file_id: str | None,
-    kind: str | None,
-) -> None:
-    data = await state.get_data()
+async def _submit(turn: Turn) -> None:
+    data = await turn.answers()
+    session, actor = turn.session, turn.actor
+    kind, file_id = data.get("evidence") or (None, None)
     activity, parts = await report_part(
         session,
         actor,
         data["activity_id"],
-        comment=data["comment"],
+        comment=data["report_comment"],
         evidence_file_id=file_id,
         evidence_kind=kind,
     )
-    await state.clear()
+    await turn.state.clear()
     pair = activity.programme.pair
     by_mentor = actor.participant_id == pair.mentor_id
     if by_mentor:
-        await message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
+        await turn.message.answer(_("Reported. The mentee confirms it; in a group, each mentee."))
     else:
-        await message.answer(_("Reported. Your mentor will check it."))
+        await turn.message.answer(_("Reported. Your mentor will check it."))
     for part in parts:
         # the notice, then the evidence file it announces: both queued with the report
         for notice in ("part.reported", "part.evidence") if file_id else ("part.reported",):
-            await send_notices(bot, session, i18n, notice, part.id, occasion=report_occasion(part))
+            await turn.notifier.notices(
+                notice, part.id, occasion=report_occasion(part), to_curators=False
+            )
+
+
+# The report is saved before the Skip button goes (forms.Form): if the database fails, the
+# button is still there to press again (bot.middlewares retries only before anything is shown).
+REPORT = Form(
+    [
+        Step(Reporting.entering_comment, "report_comment", question=_comment_question),
+        Step(
+            Reporting.attaching_evidence,
+            "evidence",
+            question=N_("Attach evidence (a document or a photo), or tap Skip."),
+            read=_evidence,
+            media=True,
+            text=False,
+            skip=True,
+            summary=False,
+            refusal=N_("Please send a document or a photo, or tap Skip."),
+        ),
+    ],
+    _submit,
+)
+REPORT.register(router)
 
 
 async def _part_of(
@@ -227,13 +204,11 @@ async def _part_of(
 async def activity_confirmed(
     query: CallbackQuery,
     callback_data: PartAction | ActivityAction,
-    session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
     stamp: Stamp,
-    today: date,
+    notifier: Notifier,
 ) -> None:
+    session = notifier.session
     _activity, part = await _part_of(
         session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
     )
@@ -245,8 +220,10 @@ async def activity_confirmed(
     outcome = _("✅ Confirmed: «{title}»").format(title=escape(activity.title[:100]))
     await show_outcome_on_plan(query, session, programme, actor, stamp, outcome)
     occasion = review_occasion(part)
-    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=occasion)
-    await send_notices(bot, session, i18n, "programme.plan_done", programme.id, occasion=occasion)
+    await notifier.notices("part.reviewed", part.id, occasion=occasion, to_curators=False)
+    await notifier.notices(
+        "programme.plan_done", programme.id, occasion=occasion, to_curators=False
+    )
 
 
 @router.callback_query(PartAction.filter(F.action == ActivityVerb.RETURN))
@@ -261,40 +238,54 @@ async def return_started(
     activity, part = await _part_of(
         session, actor, callback_data.activity_id, getattr(callback_data, "mentee_id", 0)
     )
-    await state.set_state(Returning.entering_comment)
-    await state.set_data({"activity_id": activity.id, "mentee_id": part.mentee_id})
+    by_mentor = actor.participant_id == activity.programme.pair.mentor_id
+    answers = {"activity_id": activity.id, "mentee_id": part.mentee_id, "by_mentor": by_mentor}
+    await RETURN.start(Turn(chat_of(query), state), answers)
     await remember_origin(state, query.message)
-    if actor.participant_id == activity.programme.pair.mentor_id:
-        await chat_of(query).answer(_("What should be redone? Your comment goes to the mentee:"))
-    else:
-        await chat_of(query).answer(_("What is not so? Your comment goes to the mentor:"))
     await query.answer()
 
 
-@router.message(Returning.entering_comment, F.text)
-async def return_comment_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    stamp: Stamp,
-) -> None:
-    data = await state.get_data()
+async def _return_question(turn: Turn) -> Question:
+    if (await turn.answers())["by_mentor"]:
+        return _("What should be redone? Your comment goes to the mentee:"), None
+    return _("What is not so? Your comment goes to the mentor:"), None
+
+
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text
+
+
+async def _returned(turn: Turn) -> None:
+    data = await turn.answers()
+    session, bot = turn.session, turn.deps["bot"]
     activity, part = await review_part(
         session,
-        actor,
+        turn.actor,
         data["activity_id"],
         data.get("mentee_id", 0),
         confirm=False,
-        comment=message.text,
+        comment=data["return_comment"],
     )
-    await state.clear()
+    await turn.state.clear()
     pair = activity.programme.pair
     checked_by_mentee = part.reported_by == pair.mentor_id
-    await message.answer(
+    await turn.message.answer(
         _("Returned to the mentor.") if checked_by_mentee else _("Returned to the mentee.")
     )
-    await show_outcome_later(bot, data, stamp, _("↩ Returned for rework"))
-    await send_notices(bot, session, i18n, "part.reviewed", part.id, occasion=review_occasion(part))
+    await show_outcome_later(bot, data, turn.deps["stamp"], _("↩ Returned for rework"))
+    occasion = review_occasion(part)
+    await turn.notifier.notices("part.reviewed", part.id, occasion=occasion, to_curators=False)
+
+
+RETURN = Form(
+    [
+        Step(
+            Returning.entering_comment,
+            "return_comment",
+            question=_return_question,
+            read=_as_typed,
+        )
+    ],
+    _returned,
+)
+RETURN.register(router)

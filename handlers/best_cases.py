@@ -5,16 +5,19 @@ the site and in the year's report."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.forms import Form, Question, Step, Turn
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from models.access import Actor
@@ -67,51 +70,30 @@ async def writing_started(
     if actor is None:
         raise NotRegistered()
     programme = await open_for_writing(session, actor, callback_data.programme_id)
-    where = chat_of(query)
-    await state.set_state(Describing.goal)
-    await state.set_data({"programme_id": programme.id})
     await query.answer()
-    await where.answer(
-        _(QUESTIONS["goal"]).format(id=programme.id, title=escape(programme.goal[:80]))
-    )
+    answers = {"programme_id": programme.id, "title": programme.goal[:80]}
+    await DESCRIPTION.start(Turn(chat_of(query), state), answers)
 
 
-async def _next(message: Message, state: FSMContext, key: str) -> None:
-    await state.update_data({key: clean_part(message.text)})
-    step = list(HEADINGS).index(key) + 1
-    await state.set_state(STEPS[step])
-    await message.answer(_(QUESTIONS[list(HEADINGS)[step]]))
+def _question(key: str) -> Callable[[Turn], Awaitable[Question]]:
+    async def question(turn: Turn) -> Question:
+        data = await turn.answers()
+        return _(QUESTIONS[key]).format(id=data["programme_id"], title=escape(data["title"])), None
+
+    return question
 
 
-@router.message(Describing.goal, F.text)
-async def goal_written(message: Message, state: FSMContext) -> None:
-    await _next(message, state, "goal")
+async def _part(turn: Turn) -> Any:
+    return clean_part(turn.text)
 
 
-@router.message(Describing.done, F.text)
-async def done_written(message: Message, state: FSMContext) -> None:
-    await _next(message, state, "done")
-
-
-@router.message(Describing.results, F.text)
-async def results_written(message: Message, state: FSMContext) -> None:
-    await _next(message, state, "results")
-
-
-@router.message(Describing.lessons, F.text)
-async def lessons_written(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    notifier: Notifier,
-) -> None:
-    data = await state.get_data()
-    parts = {key: data.get(key, "") for key in ("goal", "done", "results")}
-    parts["lessons"] = clean_part(message.text)
+async def _written(turn: Turn) -> None:
+    session, actor, notifier = turn.session, turn.actor, turn.deps["notifier"]
+    data = await turn.answers()
+    parts = {key: data.get(key, "") for key in HEADINGS}
     curators = await curator_telegram_ids(session, notifier.settings.curator_ids)
     row = await write_description(session, actor, int(data["programme_id"]), parts, curators)
-    await state.clear()
+    await turn.state.clear()
     programme = await session.get(Programme, row.programme_id)
     assert programme is not None
     head = (
@@ -119,11 +101,21 @@ async def lessons_written(
         if actor.is_curator
         else _("Sent to the curator for approval; I will tell you the decision.")
     )
-    await message.answer(
+    await turn.message.answer(
         head + "\n\n" + case_card(programme, row),
         reply_markup=decision_buttons(programme.id) if actor.is_curator else None,
     )
     await notifier.notices("case.submitted", row.id)
+
+
+DESCRIPTION = Form(
+    [
+        Step(state, key, question=_question(key), read=_part)
+        for state, key in zip(STEPS, ("goal", "done", "results", "lessons"), strict=True)
+    ],
+    _written,
+)
+DESCRIPTION.register(router)
 
 
 @router.callback_query(CaseAction.filter(F.verb == CaseVerb.OPEN))

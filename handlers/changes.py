@@ -8,18 +8,18 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InaccessibleMessage, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.onboarding.options import STALE, press_option, show_answer, typed_option
+from handlers.forms import STALE, Form, Question, Step, Turn
+from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
 from models.changes import (
@@ -36,21 +36,17 @@ from models.changes import (
 from models.changes import propose_change as propose
 from models.enums import ActivityStatus, ChangeStatus
 from models.errors import InvalidValue
-from models.fields import FIELDS, parse_date
-from rendering.notices import send_notices
+from models.fields import FIELDS, FieldSpec, parse_date
+from models.i18n_marker import N_
 from rendering.ui import (
-    SKIP,
     ChangeAnswer,
     ChangeMenu,
     ChangeOp,
     ChangeWithdraw,
-    FormOption,
     ProgrammeAction,
     ProgrammeVerb,
     button_rows,
     chat_of,
-    prompt_of,
-    set_buttons,
     step_keyboard,
 )
 from rendering.views import change_field_label, change_lines, day, render_card
@@ -155,180 +151,123 @@ async def change_step(
             )
             return
         data["field"] = callback_data.field
+    if op == "forms":
+        data["pair_forms"] = list(programme.forms)  # ticked to begin with
+    data["end_now"] = programme.end_date.isoformat()
     await query.answer()
-    await state.set_data(data)
-    message = chat_of(query)
-    if op == "add":
-        await state.set_state(Proposing.add_title)
-        await message.answer(prompt_of("activity_title"))
-    elif op == "remove":
-        await _ask_reason(message, state)
-    elif op == "forms":
-        spec = FIELDS["pair_forms"]
-        await state.update_data({spec.key: list(programme.forms)})
-        await state.set_state(Proposing.choosing_forms)
-        await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec, programme.forms))
-    elif op == "end_date":
-        await state.set_state(Proposing.end_date)
-        await message.answer(
-            _("The new end date of the programme (DD.MM.YYYY); now {date}:").format(
-                date=day(programme.end_date)
-            )
-        )
-    else:  # edit one field
-        field = callback_data.field
-        await state.set_state(Proposing.edit_value)
-        if field == "responsible":
-            spec = FIELDS["responsible"]
-            await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
-        elif field == "deadline":
-            await message.answer(_("The new deadline (DD.MM.YYYY):"))
-        else:
-            await message.answer(
-                _("The new value of «{field}»:").format(field=change_field_label(field))
-            )
+    await PROPOSAL.start(Turn(chat_of(query), state), data)
 
 
-async def _ask_reason(message: Message | InaccessibleMessage, state: FSMContext) -> None:
-    await state.set_state(Proposing.reason)
-    await message.answer(_("Why is the change needed? One or two sentences for the others:"))
+async def _reason_question(turn: Turn) -> Question:
+    return _("Why is the change needed? One or two sentences for the others:"), None
 
 
-async def _set_value(state: FSMContext, key: str, value: object) -> None:
-    data = await state.get_data()
-    await state.update_data(values={**data.get("values", {}), key: value})
+async def _end_date_question(turn: Turn) -> Question:
+    end_now = date.fromisoformat((await turn.answers())["end_now"])
+    return _("The new end date of the programme (DD.MM.YYYY); now {date}:").format(
+        date=day(end_now)
+    ), None
 
 
-@router.message(Proposing.add_title, F.text)
-async def add_title_entered(message: Message, state: FSMContext) -> None:
-    await _set_value(state, "title", FIELDS["activity_title"].clean(message.text))
-    await state.set_state(Proposing.add_description)
-    spec = FIELDS["activity_description"]
-    await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+async def _typed_date(turn: Turn) -> Any:
+    return parse_date(turn.text).isoformat()
 
 
-@router.message(Proposing.add_description, F.text)
-async def add_description_entered(message: Message, state: FSMContext) -> None:
-    await _set_value(state, "description", FIELDS["activity_description"].clean(message.text))
-    await state.set_state(Proposing.add_deadline)
-    await message.answer(_("Deadline of the activity (DD.MM.YYYY):"))
+def _edited(answers: dict[str, Any]) -> FieldSpec | None:
+    return FIELDS["responsible"] if answers.get("field") == "responsible" else None
 
 
-@router.callback_query(FormOption.filter(F.code == SKIP), Proposing.add_description)
-async def add_description_skipped(query: CallbackQuery, state: FSMContext) -> None:
-    await show_answer(query, FIELDS["activity_description"], None)
-    await state.set_state(Proposing.add_deadline)
-    await chat_of(query).answer(_("Deadline of the activity (DD.MM.YYYY):"))
-
-
-@router.message(Proposing.add_deadline, F.text)
-async def add_deadline_entered(message: Message, state: FSMContext) -> None:
-    await _set_value(state, "deadline", parse_date(message.text).isoformat())
-    await state.set_state(Proposing.add_responsible)
-    spec = FIELDS["responsible"]
-    await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
-
-
-@router.callback_query(FormOption.filter(), Proposing.add_responsible)
-async def add_responsible_chosen(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext
-) -> None:
-    spec = FIELDS["responsible"]
-    if callback_data.field != spec.key:
-        raise InvalidValue(STALE)
-    responsible = spec.option(callback_data.code).value
-    await _set_value(state, "responsible", responsible)
-    await show_answer(query, spec, responsible)
-    await state.set_state(Proposing.add_expected)
-    expected = FIELDS["expected_result"]
-    await chat_of(query).answer(_(expected.prompt), reply_markup=step_keyboard(expected))
-
-
-@router.message(Proposing.add_expected, F.text)
-async def add_expected_entered(message: Message, state: FSMContext) -> None:
-    await _set_value(state, "expected_result", FIELDS["expected_result"].clean(message.text))
-    await _ask_reason(message, state)
-
-
-@router.callback_query(FormOption.filter(F.code == SKIP), Proposing.add_expected)
-async def add_expected_skipped(query: CallbackQuery, state: FSMContext) -> None:
-    await show_answer(query, FIELDS["expected_result"], None)
-    await _ask_reason(chat_of(query), state)
-
-
-@router.message(Proposing.edit_value, F.text)
-async def edit_value_entered(message: Message, state: FSMContext) -> None:
-    field = (await state.get_data())["field"]
-    if field == "deadline":
-        value: object = parse_date(message.text).isoformat()
-    elif field == "responsible":
+async def _edit_question(turn: Turn) -> Question:
+    field = (await turn.answers())["field"]
+    if field == "responsible":
         spec = FIELDS["responsible"]
-        option = typed_option(spec, message.text or "")
-        if option is None:
-            await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
-            return
-        value = option.value
-    else:
-        key = {"title": "activity_title", "description": "activity_description"}.get(field, field)
-        value = FIELDS[key].clean(message.text)
-    await _set_value(state, field, value)
-    await _ask_reason(message, state)
+        return _(spec.prompt), step_keyboard(spec)
+    if field == "deadline":
+        return _("The new deadline (DD.MM.YYYY):"), None
+    return _("The new value of «{field}»:").format(field=change_field_label(field)), None
 
 
-@router.callback_query(FormOption.filter(), Proposing.edit_value)
-async def edit_responsible_chosen(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext
-) -> None:
-    spec = FIELDS["responsible"]
-    if callback_data.field != spec.key or (await state.get_data()).get("field") != "responsible":
-        raise InvalidValue(STALE)
-    responsible = spec.option(callback_data.code).value
-    await _set_value(state, "responsible", responsible)
-    await show_answer(query, spec, responsible)
-    await _ask_reason(chat_of(query), state)
+async def _edit_typed(turn: Turn) -> Any:
+    field = (await turn.answers())["field"]
+    if field == "deadline":
+        return parse_date(turn.text).isoformat()
+    key = {"title": "activity_title", "description": "activity_description"}.get(field, field)
+    return FIELDS[key].clean(turn.text)
 
 
-@router.callback_query(FormOption.filter(), Proposing.choosing_forms)
-async def forms_chosen(query: CallbackQuery, callback_data: FormOption, state: FSMContext) -> None:
-    spec = FIELDS["pair_forms"]
-    if callback_data.field != spec.key:
-        raise InvalidValue(STALE)
-    answer = await press_option(query, state, spec, callback_data.code, back=False)
-    if answer is None:
-        return
-    await _set_value(state, "forms", answer.value)
-    await show_answer(query, spec, answer.value)
-    await _ask_reason(chat_of(query), state)
+async def _reason_typed(turn: Turn) -> Any:
+    return FIELDS["request_reason"].text(turn.text) or ""
 
 
-@router.message(Proposing.end_date, F.text)
-async def end_date_entered(message: Message, state: FSMContext) -> None:
-    await _set_value(state, "end_date", parse_date(message.text).isoformat())
-    await _ask_reason(message, state)
+ADDED = ("activity_title", "activity_description", "deadline", "responsible", "expected_result")
+STEPS = {
+    step.state.state: step
+    for step in (
+        Step(Proposing.add_title, "activity_title"),
+        Step(Proposing.add_description, "activity_description"),
+        Step(
+            Proposing.add_deadline,
+            "deadline",
+            question=N_("Deadline of the activity (DD.MM.YYYY):"),
+            read=_typed_date,
+        ),
+        Step(Proposing.add_responsible, "responsible"),
+        Step(Proposing.add_expected, "expected_result"),
+        Step(
+            Proposing.edit_value,
+            "edit_value",
+            question=_edit_question,
+            read=_edit_typed,
+            field=_edited,
+        ),
+        Step(Proposing.choosing_forms, "pair_forms"),
+        Step(Proposing.end_date, "end_date", question=_end_date_question, read=_typed_date),
+        Step(Proposing.reason, "reason", question=_reason_question, read=_reason_typed),
+    )
+}
+
+
+def _order(answers: dict[str, Any]) -> list[Step]:
+    """The steps of each kind of change, the reason last."""
+    op, p = answers.get("op"), Proposing
+    states = {
+        "add": [p.add_title, p.add_description, p.add_deadline, p.add_responsible, p.add_expected],
+        "edit": [p.edit_value],
+        "forms": [p.choosing_forms],
+        "end_date": [p.end_date],
+    }.get(str(op), [])
+    return [STEPS[state.state or ""] for state in (*states, p.reason)]
 
 
 def _change_from(data: dict[str, Any]) -> Change:
-    values = dict(data.get("values") or {})
+    op = data["op"]
+    values: dict[str, Any]
+    if op == "add":
+        names = ("title", "description", "deadline", "responsible", "expected_result")
+        values = {name: data.get(key) for name, key in zip(names, ADDED, strict=True)}
+    elif op == "edit":
+        field = data["field"]
+        values = {field: data.get("responsible" if field == "responsible" else "edit_value")}
+    elif op == "forms":
+        values = {"forms": data["pair_forms"]}
+    elif op == "end_date":
+        values = {"end_date": data["end_date"]}
+    else:
+        values = {}
     for key in ("deadline", "end_date"):
-        if key in values:
+        if values.get(key):
             values[key] = date.fromisoformat(values[key])
-    return Change(op=data["op"], activity_id=data.get("activity_id"), values=values)
+    return Change(op=op, activity_id=data.get("activity_id"), values=values)
 
 
-@router.message(Proposing.reason, F.text)
-async def reason_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    settings: Settings,
-) -> None:
+async def _summary(turn: Turn) -> None:
     """The summary with each change's before → after; nothing is sent before «✅»."""
-    data = await state.get_data()
-    reason = FIELDS["request_reason"].text(message.text) or ""
+    data = await turn.answers()
+    reason = data["reason"]
+    settings: Settings = turn.deps["settings"]
     items = await preview_change(
-        session,
-        actor,
+        turn.session,
+        turn.actor,
         data["programme_id"],
         [_change_from(data)],
         max_months=settings.programme_max_months,
@@ -343,10 +282,13 @@ async def reason_entered(
         "",
         _("It takes effect when the mentor and every mentee agree (§10.2)."),
     ]
-    payload = {**data, "reason": reason}
     await ask_confirmation(
-        message, state, "change", "\n".join(lines), _("✅ Send the proposal"), payload
+        turn.message, turn.state, "change", "\n".join(lines), _("✅ Send the proposal"), data
     )
+
+
+PROPOSAL = Form(list(STEPS.values()), _summary, order=_order)
+PROPOSAL.register(router)
 
 
 @router.callback_query(Confirmed("change"))
@@ -355,10 +297,8 @@ async def change_confirmed(
     confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
     proposal = await propose(
         session,
@@ -366,7 +306,7 @@ async def change_confirmed(
         confirmed["programme_id"],
         [_change_from(confirmed)],
         reason=confirmed["reason"],
-        max_months=settings.programme_max_months,
+        max_months=notifier.settings.programme_max_months,
     )
     await query.answer()
     await show_decided(query, stamp, _("📨 Sent to the others."))
@@ -379,7 +319,7 @@ async def change_confirmed(
             [(_("↩ Withdraw the proposal"), ChangeWithdraw(change_id=proposal.id))]
         ),
     )
-    await send_notices(bot, session, i18n, "change.proposed", proposal.id)
+    await notifier.notices("change.proposed", proposal.id, to_curators=False)
 
 
 @router.callback_query(ChangeWithdraw.filter())
@@ -388,15 +328,13 @@ async def change_withdrawn(
     callback_data: ChangeWithdraw,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     proposal = await withdraw_change(session, actor, callback_data.change_id)
     await show_decided(query, stamp, _("↩ Withdrawn"))
     await query.answer(_("The proposal is withdrawn: nothing changes."))
-    await _tell_outcome(session, proposal, bot, i18n, settings)
+    await _tell_outcome(notifier, proposal)
 
 
 # ---------------------------------------------------------------- answering
@@ -408,9 +346,7 @@ async def change_agreed(
     callback_data: ChangeAnswer,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     proposal = await answer_change(
@@ -418,10 +354,10 @@ async def change_agreed(
         actor,
         callback_data.change_id,
         agree=True,
-        max_months=settings.programme_max_months,
+        max_months=notifier.settings.programme_max_months,
     )
     await show_decided(query, stamp, _("✅ Agreed"))
-    await _answered(query, session, proposal, bot, i18n, settings)
+    await _answered(query, proposal, notifier)
 
 
 @router.callback_query(ChangeAnswer.filter(~F.agree))
@@ -434,62 +370,28 @@ async def change_refusing(
 ) -> None:
     """«Не согласен»: checked now (a stale button is told at once), then an optional comment."""
     proposal = await check_can_answer(session, actor, callback_data.change_id)
-    await state.set_state(Refusing.comment)
-    await state.set_data({"change_id": proposal.id})
-    await remember_origin(state, query.message)  # shows the refusal once it is recorded
     await query.answer()
-    spec = FIELDS["change_comment"]
-    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+    await REFUSAL.start(Turn(chat_of(query), state), {"change_id": proposal.id})
+    await remember_origin(state, query.message)  # shows the refusal once it is recorded
 
 
-async def _refuse(
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    comment: str | None,
-    bot: Bot,
-    stamp: Stamp,
-) -> ProgrammeChange:
-    data = await state.get_data()
-    proposal = await answer_change(session, actor, data["change_id"], agree=False, comment=comment)
-    await state.clear()
-    await show_outcome_later(bot, data, stamp, _("✖ Did not agree"))
-    return proposal
+async def _refused(turn: Turn) -> None:
+    data = await turn.answers()
+    session = turn.session
+    proposal = await answer_change(
+        session, turn.actor, data["change_id"], agree=False, comment=data.get("change_comment")
+    )
+    await turn.state.clear()
+    await show_outcome_later(turn.deps["bot"], data, turn.deps["stamp"], _("✖ Did not agree"))
+    await turn.message.answer(await _outcome_text(session, proposal))
+    await _tell_outcome(turn.notifier, proposal)
 
 
-@router.message(Refusing.comment, F.text)
-async def refusal_comment_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
-    stamp: Stamp,
-) -> None:
-    comment = FIELDS["change_comment"].clean(message.text)
-    proposal = await _refuse(state, session, actor, str(comment), bot, stamp)
-    await message.answer(await _outcome_text(session, proposal))
-    await _tell_outcome(session, proposal, bot, i18n, settings)
-
-
-@router.callback_query(FormOption.filter(F.code == SKIP), Refusing.comment)
-async def refusal_comment_skipped(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
-    stamp: Stamp,
-) -> None:
-    proposal = await _refuse(state, session, actor, None, bot, stamp)
-    await set_buttons(query, None)
-    await query.answer(_("Your answer is recorded."))
-    await chat_of(query).answer(await _outcome_text(session, proposal))
-    await _tell_outcome(session, proposal, bot, i18n, settings)
+REFUSAL = Form(
+    [Step(Refusing.comment, "change_comment", summary=False, toast=N_("Your answer is recorded."))],
+    _refused,
+)
+REFUSAL.register(router)
 
 
 async def _outcome_text(session: AsyncSession, proposal: ProgrammeChange) -> str:
@@ -505,26 +407,17 @@ async def _outcome_text(session: AsyncSession, proposal: ProgrammeChange) -> str
     return f"{head}\n\n{card}"
 
 
-async def _answered(
-    query: CallbackQuery,
-    session: AsyncSession,
-    proposal: ProgrammeChange,
-    bot: Bot,
-    i18n: I18n,
-    settings: Settings,
-) -> None:
+async def _answered(query: CallbackQuery, proposal: ProgrammeChange, notifier: Notifier) -> None:
     await query.answer(_("Your answer is recorded."))
-    await chat_of(query).answer(await _outcome_text(session, proposal))
-    await _tell_outcome(session, proposal, bot, i18n, settings)
+    await chat_of(query).answer(await _outcome_text(notifier.session, proposal))
+    await _tell_outcome(notifier, proposal)
 
 
-async def _tell_outcome(
-    session: AsyncSession, proposal: ProgrammeChange, bot: Bot, i18n: I18n, settings: Settings
-) -> None:
+async def _tell_outcome(notifier: Notifier, proposal: ProgrammeChange) -> None:
     """The others and the curators, queued with the decision (the curators get the card)."""
     if proposal.status == ChangeStatus.OPEN:
         return
-    await send_notices(bot, session, i18n, "change.decided", proposal.id, settings=settings)
+    await notifier.notices("change.decided", proposal.id)
 
 
 # ---------------------------------------------------------------- history

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.commands import remove_curator_menu
 from bot.config import Settings
 from bot.forms import scrub_forms
+from handlers.forms import STALE
 from handlers.notify import Notifier
-from handlers.onboarding.options import STALE
 from models.consent import active_consent, consent_history
 from models.enums import ConsentKind
 from models.erasure import ERASED_TRACES

@@ -12,17 +12,18 @@ from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n, ngettext
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 
 from bot.commands import CURATOR_COMMANDS, PARTICIPANT_COMMANDS
-from bot.config import Settings
 from bot.unit import LAST_QUESTION
 from handlers.confirm import Confirming
-from handlers.onboarding.steps import Registration, ask, registration_step
+from handlers.forms import Turn, engine_step
+from handlers.forms import resume as asked_again
+from handlers.onboarding.registration import REGISTRATION
 from models.fields import FIELDS
 from models.i18n_marker import N_
-from rendering.ui import button_rows, prompt_of, step_keyboard
+from rendering.ui import button_rows
 
 router = Router(name=__name__)
 PAUSED = "paused_registration"  # FSM data key: {"state": ..., "data": {...}} after /cancel
@@ -81,8 +82,7 @@ async def draft_choice_made(
     callback_data: DraftChoice,
     message: Message,
     state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
+    **deps: Any,
 ) -> None:
     data = await state.get_data()
     command = data.get(INTERRUPTED_BY) or "/start"
@@ -94,13 +94,11 @@ async def draft_choice_made(
         )
         return
     await state.update_data({INTERRUPTED_BY: None})
-    step = registration_step(await state.get_state())
-    if step is None:
-        if not await ask_again(message, data):
-            await message.edit_text(_("Let us continue: answer the last question above."))
-        return
-    await message.edit_text(_("Let us continue."))
-    await ask(message, state, step, settings.organization_name, i18n)
+    if engine_step(await state.get_state()) is not None:
+        await message.edit_text(_("Let us continue."))
+        await asked_again(message, state, deps)
+    elif not await ask_again(message, data):
+        await message.edit_text(_("Let us continue: answer the last question above."))
 
 
 @router.callback_query(DraftChoice.filter())
@@ -128,29 +126,6 @@ FORM_NAMES = {
 def _form(state_name: str | None) -> str | None:
     group = (state_name or "").split(":", 1)[0]
     return group if group in FORM_NAMES else None
-
-
-# Text steps outside the draft's and the meeting's step tables: the field each one asks for.
-STEP_FIELDS = {
-    "Requesting:entering_reason": "request_reason",
-    "Reporting:entering_comment": "report_comment",
-    "Writing:entering_text": "message_text",
-}
-DATE_STEPS = ("entering_date", "entering_start", "entering_end", "entering_deadline")
-
-
-def _field_of(state_name: str, data: dict[str, Any]) -> str | None:
-    """The field a text step of a form asks for (its prompt is shown again on resuming)."""
-    from handlers.journal import MEETING_STEPS
-    from handlers.programme.drafting import TEXT_STEPS
-
-    for steps in (TEXT_STEPS, MEETING_STEPS):
-        for step, (key, _following) in steps.items():
-            if getattr(step, "state", step) == state_name:
-                return key
-    if state_name == "ProfileEditing:entering_value" and data.get("edit_field") in FIELDS:
-        return str(data["edit_field"])
-    return STEP_FIELDS.get(state_name)
 
 
 async def pause_registration(state: FSMContext) -> bool:
@@ -211,8 +186,7 @@ async def resume_chosen(
     callback_data: ResumeChoice,
     message: Message,
     state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
+    **deps: Any,
 ) -> None:
     paused = (await state.get_data()).get(PAUSED)
     form = _form(paused.get("state")) if paused else None
@@ -221,21 +195,27 @@ async def resume_chosen(
         await message.edit_text(_("This form is already finished or cancelled."))
         return
     if form != "Registration":
-        await _resume_form(message, state, paused, resume=callback_data.resume)
+        await _resume_form(message, state, paused, deps, resume=callback_data.resume)
         return
-    step = registration_step(paused["state"]) or Registration.entering_full_name
+    found = engine_step(paused["state"])
+    step = found[1] if found else REGISTRATION.steps[0]
     if callback_data.resume:
         await state.set_data(paused["data"])
         await message.edit_text(_("Let us continue."))
     else:
         await state.set_data({})
-        step = Registration.entering_full_name
+        step = REGISTRATION.steps[0]
         await message.edit_text(_("Let us start the registration again."))
-    await ask(message, state, step, settings.organization_name, i18n)
+    await REGISTRATION.ask(Turn(message, state, deps), step)
 
 
 async def _resume_form(
-    message: Message, state: FSMContext, paused: dict[str, Any], *, resume: bool
+    message: Message,
+    state: FSMContext,
+    paused: dict[str, Any],
+    deps: dict[str, Any],
+    *,
+    resume: bool,
 ) -> None:
     if not resume:
         await state.clear()
@@ -243,16 +223,11 @@ async def _resume_form(
         return
     await state.set_state(paused["state"])
     await state.set_data(paused["data"])
-    key = _field_of(paused["state"], paused["data"])
-    if key is not None:
+    if engine_step(paused["state"]) is not None:  # the step asks its question again
         await message.edit_text(_("Let us continue."))
-        await message.answer(prompt_of(key), reply_markup=step_keyboard(FIELDS[key]))
-    elif paused["state"].endswith(DATE_STEPS):
-        await message.edit_text(_("Let us continue."))
-        await message.answer(
-            _("The date (DD.MM.YYYY, or in words: «завтра», «15 марта», «через 2 недели»):")
-        )
-    elif not await ask_again(message, paused["data"]):
+        await asked_again(message, state, deps)
+        return
+    if not await ask_again(message, paused["data"]):  # a summary waiting for «Send»
         await message.edit_text(
             _("Let us continue: send the answer the form asked for last (/cancel stops).")
         )

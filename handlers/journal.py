@@ -4,39 +4,35 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
-from handlers.onboarding.options import STALE
+from handlers.forms import STALE, Form, Question, Step, Turn
+from handlers.notify import Notifier
 from handlers.programme.common import my_pairs, pick_pair
 from models.access import Actor
 from models.comentors import journal_side
 from models.enums import MessageKind, Side
 from models.errors import InvalidValue
-from models.fields import FIELDS, check_not_future, parse_date
+from models.fields import check_not_future, parse_date
+from models.i18n_marker import N_
 from models.journal import PairMessage, answer_message, log_meeting, send_message
 from models.pairs import Pair, get_pair
-from rendering.notices import send_notices
 from rendering.ui import (
-    SKIP,
     FormOption,
     MessageReply,
     PairPurpose,
     PickPair,
     button_rows,
     chat_of,
-    prompt_of,
-    set_buttons,
     shown,
-    step_keyboard,
 )
 from rendering.views import day
 
@@ -56,38 +52,13 @@ class Writing(StatesGroup):
     entering_reply = State()  # the mentor's reply
 
 
-MEETING_STEPS = {
-    LoggingMeeting.entering_topic.state: ("meeting_topic", LoggingMeeting.entering_done),
-    LoggingMeeting.entering_done.state: ("meeting_done", LoggingMeeting.entering_result),
-    LoggingMeeting.entering_result.state: ("meeting_result", LoggingMeeting.entering_next),
-}
-
-
 async def _start(message: Message, state: FSMContext, pair: Pair, action: str, today: date) -> None:
     await state.clear()
-    await state.set_data({"pair_id": pair.id, "action": action})
+    turn = Turn(message, state, {"today": today})
     if action == "meeting":
-        await state.set_state(LoggingMeeting.entering_date)
-        today_button = button_rows(
-            [
-                (
-                    _("Today, {date}").format(date=day(today)),
-                    FormOption(field="meeting_date", code="today"),
-                )
-            ]
-        )
-        await message.answer(_("Date of the meeting (DD.MM.YYYY):"), reply_markup=today_button)
+        await MEETING.start(turn, {"pair_id": pair.id, "action": action})
         return
-    await state.set_state(Writing.entering_text)
-    if action == MessageKind.QUESTION:
-        await message.answer(_("Type your question to the mentor:"))
-    else:
-        await message.answer(
-            _(
-                "Type your proposal to improve the programme "
-                "(it goes to the mentor and the curator):"
-            )
-        )
+    await WRITING.start(turn, {"pair_id": pair.id, "action": action})
 
 
 async def _command(
@@ -147,120 +118,94 @@ async def journal_pair_picked(
     await _start(shown(query), state, pair, callback_data.action, today)
 
 
-async def _meeting_date(message: Message, state: FSMContext, held_on: date) -> None:
-    await state.update_data(held_on=held_on.isoformat())
-    await state.set_state(LoggingMeeting.entering_topic)
-    await message.answer(prompt_of("meeting_topic"))
-
-
-@router.message(LoggingMeeting.entering_date, F.text)
-async def meeting_date_typed(message: Message, state: FSMContext, today: date) -> None:
-    await _meeting_date(
-        message, state, check_not_future(parse_date(message.text, today, "past"), today)
+async def _meeting_date_question(turn: Turn) -> Question:
+    today_button = button_rows(
+        [
+            (
+                _("Today, {date}").format(date=day(turn.today)),
+                FormOption(field="meeting_date", code="today"),
+            )
+        ]
     )
+    return _("Date of the meeting (DD.MM.YYYY):"), today_button
 
 
-@router.callback_query(FormOption.filter(F.field == "meeting_date"), LoggingMeeting.entering_date)
-async def meeting_today(query: CallbackQuery, state: FSMContext, today: date) -> None:
-    await set_buttons(query, None)
-    await query.answer()
-    await _meeting_date(shown(query), state, today)
+async def _meeting_date_typed(turn: Turn) -> Any:
+    return check_not_future(parse_date(turn.text, turn.today, "past"), turn.today).isoformat()
 
 
-@router.message(LoggingMeeting.entering_topic, F.text)
-@router.message(LoggingMeeting.entering_done, F.text)
-@router.message(LoggingMeeting.entering_result, F.text)
-async def meeting_text_entered(message: Message, state: FSMContext) -> None:
-    key, following = MEETING_STEPS[await state.get_state()]
-    await state.update_data({key: FIELDS[key].clean(message.text)})
-    await state.set_state(following)
-    spec = FIELDS[
-        "meeting_next"
-        if following == LoggingMeeting.entering_next
-        else MEETING_STEPS[following.state][0]
-    ]
-    await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
+async def _meeting_today(turn: Turn, code: str) -> Any:
+    if code != "today":
+        raise InvalidValue(STALE)
+    return turn.today.isoformat()
 
 
-@router.message(LoggingMeeting.entering_next, F.text)
-async def next_assignment_typed(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    await _save_meeting(
-        message,
-        state,
-        session,
-        actor,
-        today,
-        bot,
-        i18n,
-        str(FIELDS["meeting_next"].clean(message.text)),
-    )
-
-
-@router.callback_query(FormOption.filter(F.code == SKIP), LoggingMeeting.entering_next)
-async def next_assignment_skipped(
-    query: CallbackQuery,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
-    bot: Bot,
-    i18n: I18n,
-) -> None:
-    await set_buttons(query, None)
-    await query.answer()
-    await _save_meeting(shown(query), state, session, actor, today, bot, i18n, None)
-
-
-async def _save_meeting(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
-    bot: Bot,
-    i18n: I18n,
-    next_assignment: str | None,
-) -> None:
-    data = await state.get_data()
+async def _meeting_saved(turn: Turn) -> None:
+    data = await turn.answers()
     meeting = await log_meeting(
-        session,
-        actor,
+        turn.session,
+        turn.actor,
         data["pair_id"],
-        held_on=date.fromisoformat(data["held_on"]),
+        held_on=date.fromisoformat(data["meeting_date"]),
         topic=data["meeting_topic"],
         done=data["meeting_done"],
         result=data["meeting_result"],
-        next_assignment=next_assignment,
-        today=today,
+        next_assignment=data.get("meeting_next"),
+        today=turn.today,
     )
-    await state.clear()
-    await message.answer(_("The meeting is in the journal. /plan shows it."))
-    await send_notices(bot, session, i18n, "meeting.logged", meeting.id)
+    await turn.state.clear()
+    await turn.message.answer(_("The meeting is in the journal. /plan shows it."))
+    await turn.notifier.notices("meeting.logged", meeting.id, to_curators=False)
 
 
-@router.message(Writing.entering_text, F.text)
-async def message_written(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    data = await state.get_data()
-    sent = await send_message(session, actor, data["pair_id"], data["action"], (message.text or ""))
-    await state.clear()
-    await message.answer(_("Sent to your mentor."))
-    await send_notices(bot, session, i18n, "message.sent", sent.id, settings=settings)
+MEETING = Form(
+    [
+        Step(
+            LoggingMeeting.entering_date,
+            "meeting_date",
+            question=_meeting_date_question,
+            read=_meeting_date_typed,
+            press=_meeting_today,
+            summary=False,
+        ),
+        Step(LoggingMeeting.entering_topic, "meeting_topic"),
+        Step(LoggingMeeting.entering_done, "meeting_done"),
+        Step(LoggingMeeting.entering_result, "meeting_result"),
+        Step(LoggingMeeting.entering_next, "meeting_next", summary=False),
+    ],
+    _meeting_saved,
+)
+MEETING.register(router)
+
+
+async def _question_or_proposal(turn: Turn) -> Question:
+    if (await turn.answers())["action"] == MessageKind.QUESTION:
+        return _("Type your question to the mentor:"), None
+    return _(
+        "Type your proposal to improve the programme (it goes to the mentor and the curator):"
+    ), None
+
+
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text or ""  # the domain checks it (models.journal.send_message)
+
+
+async def _message_sent(turn: Turn) -> None:
+    data = await turn.answers()
+    sent = await send_message(
+        turn.session, turn.actor, data["pair_id"], data["action"], data["message_text"]
+    )
+    await turn.state.clear()
+    await turn.message.answer(_("Sent to your mentor."))
+    notifier: Notifier = turn.deps["notifier"]
+    await notifier.notices("message.sent", sent.id)  # with the settings: curators expanded
+
+
+WRITING = Form(
+    [Step(Writing.entering_text, "message_text", question=_question_or_proposal, read=_as_typed)],
+    _message_sent,
+)
+WRITING.register(router)
 
 
 @router.callback_query(MessageReply.filter())
@@ -277,19 +222,20 @@ async def reply_started(
     pair = await get_pair(session, question.pair_id)
     if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
-    await state.set_state(Writing.entering_reply)
-    await state.set_data({"message_id": question.id})
-    await chat_of(query).answer(_("Type your reply:"))
+    await REPLY.start(Turn(chat_of(query), state), {"message_id": question.id})
     await query.answer()
 
 
-@router.message(Writing.entering_reply, F.text)
-async def reply_written(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, bot: Bot, i18n: I18n
-) -> None:
-    answered = await answer_message(
-        session, actor, (await state.get_data())["message_id"], (message.text or "")
-    )
-    await state.clear()
-    await message.answer(_("Your reply is sent."))
-    await send_notices(bot, session, i18n, "message.answered", answered.id)
+async def _reply_sent(turn: Turn) -> None:
+    data = await turn.answers()
+    answered = await answer_message(turn.session, turn.actor, data["message_id"], data["reply"])
+    await turn.state.clear()
+    await turn.message.answer(_("Your reply is sent."))
+    await turn.notifier.notices("message.answered", answered.id, to_curators=False)
+
+
+REPLY = Form(
+    [Step(Writing.entering_reply, "reply", question=N_("Type your reply:"), read=_as_typed)],
+    _reply_sent,
+)
+REPLY.register(router)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command, CommandObject
@@ -17,6 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notify import Notifier
 from models.access import Actor
 from models.best_cases import best_practices, describable
@@ -35,7 +37,7 @@ from models.library import (
     parse_tags,
 )
 from rendering.case_views import CaseAction, CaseVerb
-from rendering.ui import DbInt, button_rows, chat_of, set_buttons, show_outcome
+from rendering.ui import DbInt, FormOption, button_rows, chat_of, set_buttons, show_outcome
 
 router = Router(name=__name__)
 PAGE = 10
@@ -80,10 +82,6 @@ BROADCAST_AUDIENCE = {
     MaterialAudience.MENTORS: "mentors",
     MaterialAudience.MENTEES: "mentees",
 }
-
-
-class LibraryAudience(CallbackData, prefix="lbu"):
-    audience: MaterialAudience
 
 
 class Adding(StatesGroup):
@@ -229,81 +227,101 @@ async def adding_started(
             _("Materials are added by the curator and the mentors of the bank."), show_alert=True
         )
         return
-    where = chat_of(query)
-    await state.set_state(Adding.title)
-    await state.set_data({"event_id": callback_data.event_id or None})
     await query.answer()
-    await where.answer(_("The material's title (or /cancel):"))
+    await ADDING.start(Turn(chat_of(query), state), {"event_id": callback_data.event_id or None})
 
 
-@router.message(Adding.title, F.text)
-async def title_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(title=clean_title(message.text or ""))
-    await state.set_state(Adding.content)
-    await message.answer(_("Send the file, a link (https://…) or the text of the material:"))
+async def _title(turn: Turn) -> Any:
+    return clean_title(turn.text or "")
 
 
-@router.message(Adding.content, F.document | F.text)
-async def content_entered(message: Message, state: FSMContext) -> None:
+async def _content(turn: Turn) -> Any:
+    """A file (its id kept beside), a link or a text."""
+    message = turn.sent
     if message.document is not None:
-        await state.update_data(file_id=message.document.file_id, content=None)
-    else:
-        await state.update_data(content=message.text, file_id=None)
-    await state.set_state(Adding.tags)
-    await message.answer(_("Tags, separated by commas (or «-» for none):"))
+        await turn.state.update_data(file_id=message.document.file_id)
+        return None
+    if message.text is None:
+        raise InvalidValue(CONTENT)
+    await turn.state.update_data(file_id=None)
+    return message.text
 
 
-@router.message(Adding.content)
-async def content_not_understood(message: Message) -> None:
-    raise InvalidValue(N_("Send a file, a link or a text."))
+async def _tags(turn: Turn) -> Any:
+    return parse_tags(turn.text or "")
 
 
-@router.message(Adding.tags, F.text)
-async def tags_entered(message: Message, state: FSMContext) -> None:
-    await state.update_data(tags=parse_tags(message.text or ""))
-    await state.set_state(Adding.audience)
-    await message.answer(
-        _("Who is it for?"),
-        reply_markup=button_rows(
-            [(_(text), LibraryAudience(audience=code)) for code, text in AUDIENCE_LABELS.items()],
-            width=3,
-        ),
-    )
+async def _audience_question(turn: Turn) -> Question:
+    buttons = [
+        (_(text), FormOption(field="library_audience", code=code.value))
+        for code, text in AUDIENCE_LABELS.items()
+    ]
+    return _("Who is it for?"), button_rows(buttons, width=3)
 
 
-@router.callback_query(LibraryAudience.filter(), Adding.audience)
-async def audience_chosen(
-    query: CallbackQuery,
-    callback_data: LibraryAudience,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor | None,
-    notifier: Notifier,
-) -> None:
-    data = await state.get_data()
+async def _audience(turn: Turn, code: str) -> Any:
+    if code not in {audience.value for audience in MaterialAudience}:
+        raise InvalidValue(STALE)
+    return code
+
+
+async def _added(turn: Turn) -> None:
+    data = await turn.answers()
     material = await add_material(
-        session,
-        _actor(actor),
+        turn.session,
+        _actor(turn.deps.get("actor")),
         title=data.get("title", ""),
         content=data.get("content"),
         file_id=data.get("file_id"),
         tags=list(data.get("tags") or []),
-        audience=callback_data.audience,
+        audience=MaterialAudience(data["library_audience"]),
         event_id=data.get("event_id"),
     )
-    await state.clear()
-    await query.answer()
-    await show_outcome(
-        query,
-        _("Added to the library: «{title}». /library shows it.").format(
-            title=escape(material.title)
-        ),
-    )
+    await turn.state.clear()
     if material.event_id:
+        notifier: Notifier = turn.deps["notifier"]
         await notifier.notices("event.material", material.id)
 
 
-@router.callback_query(LibraryAudience.filter())
+def _added_line(_value: Any, answers: dict[str, Any]) -> str:
+    """The pressed «who is it for?» becomes the outcome."""
+    return _("Added to the library: «{title}». /library shows it.").format(
+        title=escape(answers.get("title", ""))
+    )
+
+
+CONTENT = N_("Send a file, a link or a text.")
+ADDING = Form(
+    [
+        Step(Adding.title, "title", question=N_("The material's title (or /cancel):"), read=_title),
+        Step(
+            Adding.content,
+            "content",
+            question=N_("Send the file, a link (https://…) or the text of the material:"),
+            read=_content,
+            media=True,
+            refusal=CONTENT,
+        ),
+        Step(
+            Adding.tags,
+            "tags",
+            question=N_("Tags, separated by commas (or «-» for none):"),
+            read=_tags,
+        ),
+        Step(
+            Adding.audience,
+            "library_audience",
+            question=_audience_question,
+            press=_audience,
+            line=_added_line,
+        ),
+    ],
+    _added,
+)
+ADDING.register(router)
+
+
+@router.callback_query(FormOption.filter(F.field == "library_audience"))
 async def stale_audience(query: CallbackQuery) -> None:
     await query.answer(_("This form is closed. Send /library again."), show_alert=True)
 

@@ -9,9 +9,9 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 
 from handlers.context import Context
+from handlers.forms import STALE
 from handlers.loaded import PairOf
 from handlers.notify import Notifier
-from handlers.onboarding.options import STALE
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.errors import InvalidValue
 from models.fields import FIELDS

@@ -15,21 +15,22 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.onboarding.options import STALE, press_option, show_answer
-from handlers.onboarding.steps import DEPARTMENT_OPTIONS, DepartmentPick, ask, flow
-from models.departments import canonical_name, directory
+from handlers.forms import STALE, Form, Question, Step, Turn
+from handlers.onboarding.registration import (
+    REGISTRATION,
+    department_picked,
+    department_question,
+    department_typed,
+)
 from models.enums import MentorStatus, Role
 from models.errors import InvalidValue, NotRegistered
-from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS
+from models.fields import FIELDS, MENTEE_KEYS, MENTOR_KEYS, PROFILE_KEYS, FieldSpec
 from models.participant import Participant, update_profile_field
 from models.profiles import update_mentee_field, update_mentor_field
 from rendering.texts import format_value, profile_card
 from rendering.ui import (
-    FormOption,
     ProfileAction,
     ProfileVerb,
-    button_rows,
-    chat_of,
     shown,
     step_keyboard,
 )
@@ -77,6 +78,10 @@ def registered(participant: Participant | None) -> Participant:
     return participant
 
 
+async def _still_registered(turn: Turn) -> None:
+    registered(turn.deps.get("participant"))
+
+
 async def show_profile(message: Message, participant: Participant, prefix: str = "") -> None:
     text = f"{prefix}\n\n{profile_card(participant)}" if prefix else profile_card(participant)
     await message.answer(text, reply_markup=profile_keyboard(participant))
@@ -101,87 +106,58 @@ async def field_chosen(
     key = callback_data.field
     if key not in editable_keys(participant):
         raise InvalidValue(STALE)
-    spec = FIELDS[key]
-    current = _current_value(participant, key)
-    await state.set_state(ProfileEditing.entering_value)
-    await state.set_data({"edit_field": key, key: current})
-    text = "{prompt}\n\n{now}: {value}".format(
-        prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current, limit=2000)
-    )
-    markup = step_keyboard(spec, current if spec.kind == "multi" else ())
-    if key == "department":  # the directory as buttons; a name typed by hand is still taken
-        names = [d.name for d in await directory(session)][:30]
-        await state.update_data({DEPARTMENT_OPTIONS: names})
-        if names:
-            markup = button_rows(
-                [(name[:60], DepartmentPick(index=i)) for i, name in enumerate(names)]
-            )
-            text += "\n" + _("Choose yours below; if it is not there, type its name.")
-    await chat_of(query).answer(text, reply_markup=markup)
+    answers = {"edit_field": key, key: _current_value(participant, key)}
+    await EDITING.start(Turn(shown(query), state, {"session": session}), answers)
     await query.answer()
 
 
-@router.callback_query(DepartmentPick.filter(), ProfileEditing.entering_value)
-async def department_picked(
-    query: CallbackQuery,
-    callback_data: DepartmentPick,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-) -> None:
-    participant = registered(participant)
-    data = await state.get_data()
-    options = data.get(DEPARTMENT_OPTIONS) or []
-    if data.get("edit_field") != "department" or not 0 <= callback_data.index < len(options):
-        raise InvalidValue(STALE)
-    await _save(session, participant, "department", options[callback_data.index])
-    await state.clear()
-    await show_answer(query, FIELDS["department"], options[callback_data.index])
-    await show_profile(shown(query), participant, _("Saved."))
+def _edited(answers: dict[str, Any]) -> FieldSpec | None:
+    return FIELDS.get(answers.get("edit_field") or "")
 
 
-@router.message(ProfileEditing.entering_value, F.text)
-async def value_typed(
-    message: Message, state: FSMContext, session: AsyncSession, participant: Participant | None
-) -> None:
-    participant = registered(participant)
-    spec = FIELDS[(await state.get_data())["edit_field"]]
-    if spec.kind in ("choice", "multi"):
-        await message.answer(_("Please tap one of the buttons above, or send /cancel to stop."))
-        return
-    value = spec.clean(message.text)
-    if spec.key == "department":  # the directory's spelling of a department typed by hand
-        value = await canonical_name(session, str(value))
-    await _save(session, participant, spec.key, value)
-    await state.clear()
-    await show_profile(message, participant, _("Saved."))
+async def _edit_question(turn: Turn) -> Question:
+    data = await turn.answers()
+    key = data["edit_field"]
+    spec, current = FIELDS[key], data.get(key)
+    text = "{prompt}\n\n{now}: {value}".format(
+        prompt=_(spec.prompt), now=_("Now"), value=format_value(key, current, limit=2000)
+    )
+    if key == "department":  # the directory as buttons; a name typed by hand is still taken
+        return await department_question(turn, text, back=False)
+    return text, step_keyboard(spec, (current or ()) if spec.kind == "multi" else ())
 
 
-@router.message(ProfileEditing.entering_value)
-async def value_not_text(message: Message) -> None:
-    await message.answer(_("Please send the answer as text."))
+async def _value_typed(turn: Turn) -> Any:
+    if (await turn.answers())["edit_field"] == "department":
+        return await department_typed(turn)
+    spec = _edited(await turn.answers())
+    return spec.clean(turn.text) if spec is not None else None
 
 
-@router.callback_query(FormOption.filter(), ProfileEditing.entering_value)
-async def value_pressed(
-    query: CallbackQuery,
-    callback_data: FormOption,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-) -> None:
-    participant = registered(participant)
-    key = (await state.get_data())["edit_field"]
-    if callback_data.field != key:
-        raise InvalidValue(STALE)
-    spec = FIELDS[key]
-    answer = await press_option(query, state, spec, callback_data.code, back=False)
-    if answer is None:
-        return
-    await _save(session, participant, key, answer.value)
-    await state.clear()
-    await show_answer(query, spec, answer.value)
-    await show_profile(shown(query), participant, _("Saved."))
+async def _saved(turn: Turn) -> None:
+    participant = registered(turn.deps.get("participant"))
+    data = await turn.answers()
+    key = data["edit_field"]
+    await _save(turn.session, participant, key, data[key])
+    await turn.state.clear()
+    await show_profile(turn.sent, participant, _("Saved."))
+
+
+EDITING = Form(
+    [
+        Step(
+            ProfileEditing.entering_value,
+            "edit_value",
+            question=_edit_question,
+            read=_value_typed,
+            press=department_picked,
+            field=_edited,
+        )
+    ],
+    _saved,
+    guard=_still_registered,
+)
+EDITING.register(router)
 
 
 @router.callback_query(
@@ -202,9 +178,8 @@ async def role_added(
         role == Role.MENTOR and mentor is not None and mentor.status != MentorStatus.REJECTED
     ):
         raise InvalidValue(STALE)
-    await state.set_data({"adding_role": True, "role": role})
-    first = flow(await state.get_data())[0]
-    await ask(shown(query), state, first, settings.organization_name, i18n)
+    turn = Turn(shown(query), state, {"settings": settings, "i18n": i18n})
+    await REGISTRATION.start(turn, {"adding_role": True, "role": role})
     await query.answer()
 
 

@@ -7,12 +7,11 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,8 @@ from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import deadline_doubt, plausible
-from handlers.onboarding.options import STALE
+from handlers.forms import HOLD, STALE, Form, Question, Step, Turn
+from handlers.notify import Notifier
 from handlers.outcome import show_decided
 from handlers.programme.common import my_pairs, pick_pair
 from models.access import Actor
@@ -30,7 +30,7 @@ from models.director import (
 )
 from models.enums import ActivityStatus, RequestKind, RequestStatus
 from models.errors import InvalidValue
-from models.fields import FIELDS, parse_date
+from models.fields import parse_date
 from models.pairs import Pair, get_pair
 from models.programmes import Activity, check_deadline, check_extension, programme_of_pair
 from models.requests import (
@@ -40,7 +40,6 @@ from models.requests import (
     answer_as_partner,
     create_request,
 )
-from rendering.notices import send_notices
 from rendering.texts import shorten
 from rendering.ui import (
     PairPurpose,
@@ -64,15 +63,13 @@ class Requesting(StatesGroup):
     entering_reason = State()
 
 
-async def send_to_curators(
-    bot: Bot, session: AsyncSession, settings: Settings, i18n: I18n, request: Request
-) -> None:
+async def send_to_curators(notifier: Notifier, request: Request) -> None:
     """A request for whoever decides it, queued with it (or with the partner's consent) and
     sent now: the curators' card (for a §4.3 release, the director's; the curators a copy),
     and the director's copy of an application addressed to the director too."""
-    await send_notices(bot, session, i18n, "request.new", request.id, settings=settings)
+    await notifier.notices("request.new", request.id)
     if request.kind in TO_DIRECTOR:
-        await send_notices(bot, session, i18n, "request.copy", request.id)
+        await notifier.notices("request.copy", request.id, to_curators=False)
 
 
 async def _menu(message: Message, pair: Pair, actor: Actor) -> None:
@@ -140,60 +137,48 @@ async def request_kind_chosen(
         ]
         await chat_of(query).answer(_("Which activity?"), reply_markup=button_rows(buttons))
         return
-    await state.set_data(
-        {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
-    )
-    if kind in (RequestKind.DEADLINE, RequestKind.EXTENSION):
-        await state.set_state(Requesting.entering_date)
-        prompt = (
-            _("The new deadline (DD.MM.YYYY):")
-            if kind == RequestKind.DEADLINE
-            else _("The new end date of the programme (DD.MM.YYYY):")
-        )
-        await chat_of(query).answer(prompt)
-        return
-    await state.set_state(Requesting.entering_reason)
-    if kind == RequestKind.DUTY_RELEASE:
-        await chat_of(query).answer(
-            _(
-                "The director releases from duties for a plan activity only in exceptional "
-                "cases, if teaching goes on (§4.3). Write the activity, its date and who "
-                "replaces you meanwhile:"
-            )
-        )
-        return
-    await chat_of(query).answer(prompt_of("request_reason"))
+    answers = {"pair_id": pair.id, "kind": kind, "activity_id": callback_data.item or None}
+    turn = Turn(chat_of(query), state)
+    dated = kind in (RequestKind.DEADLINE, RequestKind.EXTENSION)
+    await REQUEST.start(turn, answers, REQUEST.steps[0 if dated else 1])
 
 
-@router.message(Requesting.entering_date, F.text)
-async def request_date_entered(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    today: date,
-    settings: Settings,
-) -> None:
-    new_date = parse_date(message.text, today, "future")
-    if not await plausible(message, state, new_date, deadline_doubt(new_date, today)):
-        return
-    data = await state.get_data()
-    programme = await programme_of_pair(session, data["pair_id"])
+async def _date_question(turn: Turn) -> Question:
+    if (await turn.answers())["kind"] == RequestKind.DEADLINE:
+        return _("The new deadline (DD.MM.YYYY):"), None
+    return _("The new end date of the programme (DD.MM.YYYY):"), None
+
+
+async def _new_date(turn: Turn) -> Any:
+    new_date = parse_date(turn.text, turn.today, "future")
+    if not await plausible(turn.sent, turn.state, new_date, deadline_doubt(new_date, turn.today)):
+        return HOLD
+    data = await turn.answers()
+    programme = await programme_of_pair(turn.session, data["pair_id"])
     if programme is not None:  # refused here, not after the reason is typed
         if data["kind"] == RequestKind.DEADLINE:
             check_deadline(programme, new_date)
         else:
+            settings: Settings = turn.deps["settings"]
             check_extension(programme, new_date, settings.programme_max_months)
-    await state.update_data(new_date=new_date.isoformat())
-    await state.set_state(Requesting.entering_reason)
-    await message.answer(prompt_of("request_reason"))
+    return new_date.isoformat()
 
 
-@router.message(Requesting.entering_reason, F.text)
-async def request_reason_entered(
-    message: Message, state: FSMContext, actor: Actor, session: AsyncSession
-) -> None:
-    data = await state.get_data()
-    reason = str(FIELDS["request_reason"].clean(message.text))
+async def _reason_question(turn: Turn) -> Question:
+    if (await turn.answers())["kind"] == RequestKind.DUTY_RELEASE:
+        return _(
+            "The director releases from duties for a plan activity only in exceptional "
+            "cases, if teaching goes on (§4.3). Write the activity, its date and who "
+            "replaces you meanwhile:"
+        ), None
+    return prompt_of("request_reason"), None
+
+
+async def _request_summary(turn: Turn) -> None:
+    """The request as it will be sent, to confirm."""
+    session = turn.session
+    data = await turn.answers()
+    reason = data["request_reason"]
     kind = RequestKind(data["kind"])
     pair = await get_pair(session, data["pair_id"])
     names = await names_of(session, [pair.mentor_id, *pair.mentee_ids])
@@ -222,8 +207,18 @@ async def request_reason_entered(
         lines.append(_("The curator decides; I will tell you the decision."))
     payload = {**data, "reason": reason}
     await ask_confirmation(
-        message, state, "request", "\n".join(lines), _("✅ Send the request"), payload
+        turn.message, turn.state, "request", "\n".join(lines), _("✅ Send the request"), payload
     )
+
+
+REQUEST = Form(
+    [
+        Step(Requesting.entering_date, "new_date", question=_date_question, read=_new_date),
+        Step(Requesting.entering_reason, "request_reason", question=_reason_question),
+    ],
+    _request_summary,
+)
+REQUEST.register(router)
 
 
 @router.callback_query(Confirmed("request"))
@@ -232,11 +227,10 @@ async def request_confirmed(
     confirmed: dict[str, Any],
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    settings = notifier.settings
     data = confirmed
     new_date = date.fromisoformat(data["new_date"]) if data.get("new_date") else None
     request = await create_request(
@@ -256,10 +250,10 @@ async def request_confirmed(
             stamp,
             _("📨 Sent. The other side agrees first (§10.2), then the curator decides."),
         )
-        await send_notices(bot, session, i18n, "request.partner", request.id)
+        await notifier.notices("request.partner", request.id, to_curators=False)
         return
     await show_decided(query, stamp, _("📨 Sent to the curator. I will tell you the decision."))
-    await send_to_curators(bot, session, settings, i18n, request)
+    await send_to_curators(notifier, request)
 
 
 @router.callback_query(
@@ -270,10 +264,8 @@ async def partner_answered(
     callback_data: RequestAction,
     session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    settings: Settings,
-    i18n: I18n,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
     agree = callback_data.action == RequestVerb.AGREE
     request = await answer_as_partner(session, actor, callback_data.request_id, agree=agree)
@@ -283,6 +275,6 @@ async def partner_answered(
     if agree and request.status == RequestStatus.AWAITING_PARTNER:
         return  # the others of the group have yet to agree (§10.2: mutual consent)
 
-    await send_notices(bot, session, i18n, "request.partner_answered", request.id)
+    await notifier.notices("request.partner_answered", request.id, to_curators=False)
     if agree:
-        await send_to_curators(bot, session, settings, i18n, request)
+        await send_to_curators(notifier, request)

@@ -102,10 +102,6 @@ class ConsentAnswer(CallbackData, prefix="pd"):
     version: str  # the version shown; a press on an outdated text shows the new one
 
 
-class MentorConsentAnswer(CallbackData, prefix="mc"):
-    agree: bool
-
-
 class FormOption(CallbackData, prefix="fo"):
     """A button of a form step: an option code, or DONE / SKIP / BACK."""
 
@@ -373,12 +369,6 @@ class ReplacementOrder(CallbackData, prefix="ro"):
     """The curator enters the director's order for a change of mentor."""
 
     replacement_id: DbInt
-
-
-class SurveyRating(CallbackData, prefix="sv"):
-    programme_id: DbInt
-    question: str
-    value: DbInt
 
 
 class PickPair(CallbackData, prefix="pp"):

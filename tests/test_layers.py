@@ -61,22 +61,6 @@ def test_the_scan_sees_a_lazy_import_inside_a_function(tmp_path: Path) -> None:
     assert [name for _line, name in imported(module)] == ["handlers.ui"]
 
 
-# The multi-step forms are being rebuilt on one form engine (issue #11, item 2) in a parallel
-# branch; their handlers are converted there. The integrator drops this list after that merge.
-FORMS_BEING_REBUILT = {
-    "handlers/onboarding",
-    "handlers/programme/drafting.py",
-    "handlers/journal.py",
-    "handlers/changes.py",
-    "handlers/requests.py",
-    "handlers/activities.py",
-    "handlers/survey.py",
-    "handlers/curator/broadcast.py",
-    "handlers/curator/publish.py",
-    "handlers/curator/roadmap.py",
-    "handlers/curator/departments.py",
-    "handlers/profile.py",
-}
 MAX_PARAMETERS = 6
 
 
@@ -93,15 +77,10 @@ def long_parameter_lists(path: Path) -> list[str]:
     return found
 
 
-def exempt(path: Path) -> bool:
-    relative = path.relative_to(REPO).as_posix()
-    return any(relative == form or relative.startswith(f"{form}/") for form in FORMS_BEING_REBUILT)
-
-
 def test_no_handler_function_takes_more_than_six_parameters() -> None:
     """Style §16: notifying goes through the injected Notifier, the rest of the update through
     the Context (handlers/context.py), so no function of the chat face needs more than six."""
-    paths = [path for path in sorted((REPO / "handlers").rglob("*.py")) if not exempt(path)]
+    paths = sorted((REPO / "handlers").rglob("*.py"))
     assert len(paths) > 30
     assert [line for path in paths for line in long_parameter_lists(path)] == []
 

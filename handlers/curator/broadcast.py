@@ -5,8 +5,9 @@ it within Telegram's limits and the author gets a delivery summary."""
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -17,10 +18,12 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from handlers.forms import Form, Question, Step, Turn
 from handlers.outcome import show_decided
 from models.access import Actor
 from models.broadcasts import audience_chats, check_text, departments, send_broadcast
-from rendering.ui import button_rows, chat_of, set_buttons
+from models.i18n_marker import N_
+from rendering.ui import FormOption, button_rows, set_buttons
 
 router = Router(name=__name__)
 
@@ -29,10 +32,6 @@ class Broadcasting(StatesGroup):
     writing = State()
     choosing_audience = State()
     confirming = State()
-
-
-class Audience(CallbackData, prefix="ba"):
-    value: str  # all | mentors | mentees | d<index of the department>
 
 
 class BroadcastConfirm(CallbackData, prefix="bc"):
@@ -58,59 +57,81 @@ def _confirm_buttons(publish: bool) -> InlineKeyboardMarkup:
 
 @router.message(Command("broadcast"))
 async def cmd_broadcast(message: Message, state: FSMContext) -> None:
-    await state.set_state(Broadcasting.writing)
-    await message.answer(
-        _(
-            "Send the message to broadcast: text, or a photo or a file with a caption. "
-            "/cancel stops."
-        )
-    )
+    await BROADCAST.start(Turn(message, state), {})
 
 
-@router.message(Broadcasting.writing, F.text | F.photo | F.document)
-async def broadcast_written(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def _written(turn: Turn) -> Any:
+    """The text (a photo's or a file's caption) checked; the media and the departments (for
+    the next question's buttons) kept beside it."""
+    message = turn.sent
     media = None
     if message.photo:
         media = ("photo", message.photo[-1].file_id)
     elif message.document:
         media = ("document", message.document.file_id)
     text = check_text(message.text or message.caption or "", media)
-    names = await departments(session)
-    await state.update_data(text=text, media=media, departments=names)
-    await state.set_state(Broadcasting.choosing_audience)
+    await turn.state.update_data(media=media, departments=await departments(turn.session))
+    return text
+
+
+async def _audience_question(turn: Turn) -> Question:
+    names = (await turn.answers())["departments"]
     buttons = [
-        (_("Everyone"), Audience(value="all")),
-        (_("Mentors"), Audience(value="mentors")),
-        (_("Mentees"), Audience(value="mentees")),
-    ] + [(name[:40], Audience(value=f"d{index}")) for index, name in enumerate(names[:30])]
-    await message.answer(_("Who receives it?"), reply_markup=button_rows(buttons, width=1))
+        (_("Everyone"), FormOption(field="audience", code="all")),
+        (_("Mentors"), FormOption(field="audience", code="mentors")),
+        (_("Mentees"), FormOption(field="audience", code="mentees")),
+    ] + [
+        (name[:40], FormOption(field="audience", code=f"d{index}"))
+        for index, name in enumerate(names[:30])
+    ]
+    return _("Who receives it?"), button_rows(buttons, width=1)
 
 
-@router.message(Broadcasting.writing)
-async def broadcast_not_supported(message: Message) -> None:
-    await message.answer(_("Send text, a photo or a file."))
+async def _audience(turn: Turn, value: str) -> Any:
+    """all | mentors | mentees | d<index of the department> → the audience's name."""
+    names = (await turn.answers())["departments"]
+    if value.startswith("d") and value[1:].isdigit() and int(value[1:]) < len(names):
+        value = "dept:" + names[int(value[1:])]
+    return value
 
 
-@router.callback_query(Audience.filter(), Broadcasting.choosing_audience)
-async def audience_chosen(
-    query: CallbackQuery, callback_data: Audience, state: FSMContext, session: AsyncSession
-) -> None:
-    data = await state.get_data()
-    value = callback_data.value
-    if value.startswith("d") and value[1:].isdigit() and int(value[1:]) < len(data["departments"]):
-        value = "dept:" + data["departments"][int(value[1:])]
-    count = len(await audience_chats(session, value))
-    await state.update_data(audience=value)
-    await state.set_state(Broadcasting.confirming)
-    await set_buttons(query, None)
-    await query.answer()
+async def _preview(turn: Turn) -> None:
+    data = await turn.answers()
+    count = len(await audience_chats(turn.session, data["audience"]))
+    await turn.state.set_state(Broadcasting.confirming)
     preview = escape(data["text"]) or "—"
     if data["media"]:
         preview = f"[{data['media'][0]}] {preview}"
-    await chat_of(query).answer(
+    await turn.message.answer(
         _("Preview:\n\n{text}\n\nRecipients: {count}. Send?").format(text=preview, count=count),
         reply_markup=_confirm_buttons(publish=False),
     )
+
+
+BROADCAST = Form(
+    [
+        Step(
+            Broadcasting.writing,
+            "text",
+            question=N_(
+                "Send the message to broadcast: text, or a photo or a file with a caption. "
+                "/cancel stops."
+            ),
+            read=_written,
+            media=True,
+            refusal=N_("Send text, a photo or a file."),
+        ),
+        Step(
+            Broadcasting.choosing_audience,
+            "audience",
+            question=_audience_question,
+            press=_audience,
+            summary=False,
+        ),
+    ],
+    _preview,
+)
+BROADCAST.register(router)
 
 
 @router.callback_query(BroadcastConfirm.filter(), Broadcasting.confirming)

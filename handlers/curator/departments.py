@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -15,7 +16,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from handlers.onboarding.options import STALE
+from handlers.forms import STALE, Form, Question, Step, Turn
 from models.access import Actor
 from models.departments import (
     add_department,
@@ -26,6 +27,7 @@ from models.departments import (
     usage,
 )
 from models.errors import InvalidValue
+from models.i18n_marker import N_
 from rendering.ui import button_rows
 
 router = Router(name=__name__)
@@ -119,8 +121,7 @@ async def department_action(
         text, markup = await render_directory(session)
         await message.edit_text(text, reply_markup=markup)
     elif verb == "add":
-        await state.set_state(Naming.entering_new)
-        await message.answer(_("The name of the new department, as it should be written:"))
+        await NEW.ask(Turn(message, state), NEW.steps[0])
     elif verb == "adopt":
         name = await _outside(session, callback_data.name)
         await add_department(session, actor, name)
@@ -137,11 +138,8 @@ async def department_action(
             "<b>" + escape(department.name) + "</b>", reply_markup=button_rows(buttons)
         )
     elif verb == "rename" and callback_data.item in known:
-        await state.set_state(Naming.entering_rename)
-        await state.set_data({"department_id": callback_data.item})
-        await message.answer(
-            _("The new name for «{name}»:").format(name=escape(known[callback_data.item].name))
-        )
+        answers = {"department_id": callback_data.item, "old_name": known[callback_data.item].name}
+        await RENAME.start(Turn(message, state), answers)
     elif verb == "merge":
         source = (
             known[callback_data.item].name
@@ -181,22 +179,46 @@ def _source(data: DeptAction) -> dict[str, int]:
     return {"source": data.item} if data.item >= 0 else {"name": data.name}
 
 
-@router.message(Naming.entering_new, F.text)
-async def new_department_named(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    await add_department(session, actor, message.text or "")
-    await state.clear()
-    text, markup = await render_directory(session)
-    await message.answer(_("✅ Added.") + "\n\n" + text, reply_markup=markup)
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text or ""
 
 
-@router.message(Naming.entering_rename, F.text)
-async def department_renamed(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    data = await state.get_data()
-    await rename_department(session, actor, data["department_id"], message.text or "")
-    await state.clear()
-    text, markup = await render_directory(session)
-    await message.answer(_("✅ Renamed.") + "\n\n" + text, reply_markup=markup)
+async def _added(turn: Turn) -> None:
+    await add_department(turn.session, turn.actor, (await turn.answers())["new_name"])
+    await turn.state.clear()
+    text, markup = await render_directory(turn.session)
+    await turn.message.answer(_("✅ Added.") + "\n\n" + text, reply_markup=markup)
+
+
+NEW = Form(
+    [
+        Step(
+            Naming.entering_new,
+            "new_name",
+            question=N_("The name of the new department, as it should be written:"),
+            read=_as_typed,
+        )
+    ],
+    _added,
+)
+NEW.register(router)
+
+
+async def _rename_question(turn: Turn) -> Question:
+    name = (await turn.answers())["old_name"]
+    return _("The new name for «{name}»:").format(name=escape(name)), None
+
+
+async def _renamed(turn: Turn) -> None:
+    data = await turn.answers()
+    await rename_department(turn.session, turn.actor, data["department_id"], data["new_name"])
+    await turn.state.clear()
+    text, markup = await render_directory(turn.session)
+    await turn.message.answer(_("✅ Renamed.") + "\n\n" + text, reply_markup=markup)
+
+
+RENAME = Form(
+    [Step(Naming.entering_rename, "new_name", question=_rename_question, read=_as_typed)],
+    _renamed,
+)
+RENAME.register(router)

@@ -7,7 +7,7 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -19,14 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.context import Context
 from handlers.dates import order_date_doubt, plausible
+from handlers.forms import HOLD, STALE, Form, Step, Turn
 from handlers.loaded import EntersOrders, PairOf
-from handlers.onboarding.options import STALE, press_option, show_answer
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from models.choice import current_wishes
 from models.director import require_order_entry
 from models.errors import InvalidValue
 from models.fields import FIELDS, parse_date
+from models.i18n_marker import N_
 from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import (
@@ -43,7 +44,6 @@ from models.pairs import (
 from models.participant import curator_telegram_ids, get_participant_by_id
 from models.statistics import academic_year
 from rendering.ui import (
-    FormOption,
     JoinApproval,
     PairApproval,
     PickMentee,
@@ -52,9 +52,7 @@ from rendering.ui import (
     button_rows,
     chat_of,
     label,
-    prompt_of,
     show_outcome,
-    step_keyboard,
 )
 from rendering.views import (
     day,
@@ -209,41 +207,15 @@ async def mentor_picked(
     shared = [
         f for f in mentee.mentee_profile.mentee_forms if f in mentor.mentor_profile.mentor_forms
     ]
-    await state.set_state(PairForming.choosing_forms)
-    await state.set_data({"mentee_id": mentee.id, "mentor_id": mentor.id, "pair_forms": shared})
-    spec = FIELDS["pair_forms"]
-    await chat_of(query).answer(_(spec.prompt), reply_markup=step_keyboard(spec, shared))
+    answers = {"mentee_id": mentee.id, "mentor_id": mentor.id, "pair_forms": shared}
+    await PROPOSAL.start(Turn(chat_of(query), state), answers)
     await query.answer()
 
 
-@router.callback_query(FormOption.filter(), PairForming.choosing_forms)
-async def forms_chosen(query: CallbackQuery, callback_data: FormOption, state: FSMContext) -> None:
-    spec = FIELDS["pair_forms"]
-    if callback_data.field != spec.key:
-        raise InvalidValue(STALE)
-    answer = await press_option(query, state, spec, callback_data.code, back=False)
-    if answer is None:
-        return
-    await state.update_data(pair_forms=answer.value)
-    await show_answer(query, spec, answer.value)
-    await state.set_state(PairForming.choosing_type)
-    kind = FIELDS["pair_type"]
-    await chat_of(query).answer(_(kind.prompt), reply_markup=step_keyboard(kind))
-
-
-@router.callback_query(FormOption.filter(), PairForming.choosing_type)
-async def type_chosen(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext, session: AsyncSession
-) -> None:
-    spec = FIELDS["pair_type"]
-    if callback_data.field != spec.key:
-        raise InvalidValue(STALE)
-    pair_type = spec.option(callback_data.code)
-    await state.update_data(pair_type=pair_type.value)
-    await state.set_state(PairForming.confirming)
-    await show_answer(query, spec, pair_type)
-    data = await state.get_data()
-    names = await names_of(session, [data["mentor_id"], data["mentee_id"]])
+async def _proposal_summary(turn: Turn) -> None:
+    await turn.state.set_state(PairForming.confirming)
+    data = await turn.answers()
+    names = await names_of(turn.session, [data["mentor_id"], data["mentee_id"]])
     summary = _(
         "<b>Check the proposal</b>\nMentor: {mentor}\nMentee: {mentee}\nForms: {forms}\n"
         "Pair type: {type}\n\nOnce sent, both are asked for consent."
@@ -251,9 +223,19 @@ async def type_chosen(
         mentor=names.get(data["mentor_id"], "—"),
         mentee=names.get(data["mentee_id"], "—"),
         forms=forms_text(data["pair_forms"]),
-        type=label(pair_type),
+        type=label(FIELDS["pair_type"].option(data["pair_type"])),
     )
-    await chat_of(query).answer(summary, reply_markup=confirm_keyboard())
+    await turn.message.answer(summary, reply_markup=confirm_keyboard())
+
+
+PROPOSAL = Form(
+    [
+        Step(PairForming.choosing_forms, "pair_forms"),
+        Step(PairForming.choosing_type, "pair_type"),
+    ],
+    _proposal_summary,
+)
+PROPOSAL.register(router)
 
 
 def confirm_keyboard() -> InlineKeyboardMarkup:
@@ -341,94 +323,97 @@ async def _ask_order_number(
 ) -> None:
     """Every order (a pair's, a newcomer's, a change of mentor's): its number, then its date;
     `order_of` says what the order fixes."""
-    await state.set_state(PairApproving.entering_order_number)
-    await state.set_data(order_of)
-    await chat_of(query).answer(prompt_of("order_number"))
+    await ORDER.start(Turn(chat_of(query), state), dict(order_of))
     await query.answer()
 
 
-@router.message(PairApproving.entering_order_number, F.text)
-async def order_number_entered(message: Message, state: FSMContext) -> None:
+async def _order_number(turn: Turn) -> Any:
     # «№ 45-о» typed with its sign would read «Приказ № № 45-о»: the sign is the template's.
-    typed = (message.text or "").strip().lstrip("№#").strip() or message.text
-    await state.update_data(order_number=FIELDS["order_number"].clean(typed))
-    await state.set_state(PairApproving.entering_order_date)
-    await message.answer(_("Date of the order (DD.MM.YYYY):"))
+    typed = (turn.text or "").strip().lstrip("№#").strip() or turn.text
+    return FIELDS["order_number"].clean(typed)
 
 
-@router.message(PairApproving.entering_order_date, F.text)
-async def order_date_entered(message: Message, state: FSMContext, context: Context) -> None:
-    data = await state.get_data()
+async def _order_date(turn: Turn) -> Any:
+    context: Context = turn.deps["context"]
     require_order_entry(context.participant, context.settings.order_entered_by)
-    order_date = parse_date(message.text, context.stamp.at.date(), "past")
-    if not await plausible(
-        message, state, order_date, order_date_doubt(order_date, context.stamp.at.date())
-    ):
-        return
+    today = context.stamp.at.date()
+    order_date = parse_date(turn.text, today, "past")
+    if not await plausible(turn.sent, turn.state, order_date, order_date_doubt(order_date, today)):
+        return HOLD
+    return order_date.isoformat()
+
+
+async def _ordered(turn: Turn) -> None:
+    """The order is recorded: a pair's, a newcomer's in an approved group, a change of mentor's."""
+    context: Context = turn.deps["context"]
+    session, actor, message = context.session, context.actor, turn.message
+    notifier, settings = context.notifier, context.settings
+    data = await turn.answers()
+    order_date = date.fromisoformat(data["order_date"])
     if data.get("mentee_id"):  # a newcomer to an approved group: their own order
-        staff = await curator_telegram_ids(context.session, context.settings.curator_ids)
-        data["staff"] = staff
-        await _join_ordered(message, state, context, data, order_date)
+        pair = await approve_join(
+            session,
+            actor,
+            data["pair_id"],
+            data["mentee_id"],
+            order_number=data["order_number"],
+            order_date=order_date,
+            staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
+        )
+        await turn.state.clear()
+        names = await pair_names(session, pair)
+        await message.answer(
+            _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
+        )
+        member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
+        await notifier.notices("pair.joined", member.id, to_curators=False)
+        await notifier.notices("join.ordered", member.id, to_curators=False)
         return
-    session, actor, number = context.session, context.actor, data["order_number"]
     if data.get("replacement_id"):
         replacement = await record_replacement_order(
             session,
             actor,
             data["replacement_id"],
-            order_number=number,
+            order_number=data["order_number"],
             order_date=order_date,
-            staff_chat_ids=await curator_telegram_ids(session, context.settings.curator_ids),
+            staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
         )
-        await state.clear()
+        await turn.state.clear()
         await message.answer(
             _("The change of mentor is recorded by order No. {number} of {date}.").format(
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
         )
-        await context.notifier.notices("replacement.ordered", replacement.id, to_curators=False)
+        await notifier.notices("replacement.ordered", replacement.id, to_curators=False)
         return
     pair = await approve_pair(
         session,
         actor,
         data["pair_id"],
-        order_number=number,
+        order_number=data["order_number"],
         order_date=order_date,
-        staff_chat_ids=await curator_telegram_ids(session, context.settings.curator_ids),
+        staff_chat_ids=await curator_telegram_ids(session, settings.curator_ids),
     )
-    await state.clear()
+    await turn.state.clear()
     names = await pair_names(session, pair)
     await message.answer(_("The pair is approved.") + "\n\n" + pair_card(pair, names))
     await show_outcome_later(
         context.bot, data, context.stamp, _("✅ The pair is approved by order")
     )
-    await context.notifier.notices("pair.approved", pair.id, to_curators=False)
-    await context.notifier.notices("pair.ordered", pair.id, to_curators=False)
+    await notifier.notices("pair.approved", pair.id, to_curators=False)
+    await notifier.notices("pair.ordered", pair.id, to_curators=False)
 
 
-async def _join_ordered(
-    message: Message, state: FSMContext, context: Context, data: dict[str, Any], order_date: date
-) -> None:
-    pair = await approve_join(
-        context.session,
-        context.actor,
-        data["pair_id"],
-        data["mentee_id"],
-        order_number=data["order_number"],
-        order_date=order_date,
-        staff_chat_ids=data["staff"],
-    )
-    await state.clear()
-    names = await pair_names(context.session, pair)
-    await message.answer(
-        _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
-    )
-    member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
-    await context.notifier.notices("pair.joined", member.id, to_curators=False)
-    await context.notifier.notices("join.ordered", member.id, to_curators=False)
-
-
-@router.message(PairApproving.entering_order_number)
-@router.message(PairApproving.entering_order_date)
-async def order_not_text(message: Message) -> None:
-    await message.answer(_("Please send the answer as text."))
+ORDER = Form(
+    [
+        Step(PairApproving.entering_order_number, "order_number", read=_order_number),
+        Step(
+            PairApproving.entering_order_date,
+            "order_date",
+            question=N_("Date of the order (DD.MM.YYYY):"),
+            read=_order_date,
+        ),
+    ],
+    _ordered,
+)
+ORDER.register(router)

@@ -4,9 +4,10 @@ chat, and publishes it to PUBLISH_DIR (or a cron job runs `python -m bot publish
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 from html import escape
+from typing import Any
 
 from aiogram import F, Router
 from aiogram.filters import Command
@@ -21,12 +22,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import bot.publication as publication  # a module: it imports rendering.views in turn
 from bot.config import Settings
+from handlers.forms import Form, Question, Step, Turn
 from models.access import Actor
 from models.audit import record_view
 from models.best_cases import waiting_descriptions
 from models.enums import ProgrammeStatus
 from models.errors import NotFound
 from models.fields import parse_date
+from models.i18n_marker import N_
 from models.programmes import Programme
 from models.site import SiteKind, add_item, delete_item, items, toggle_best_case
 from rendering.case_views import CaseAction, CaseVerb
@@ -142,6 +145,10 @@ async def best_case_toggled(
     await query.answer()
 
 
+async def _as_typed(turn: Turn) -> Any:
+    return turn.text or ""
+
+
 @router.callback_query(PublishAction.filter(F.action == PublishVerb.ADD))
 async def add_requested(
     query: CallbackQuery, callback_data: PublishAction, state: FSMContext
@@ -152,46 +159,51 @@ async def add_requested(
         raise NotFound() from None
     await state.update_data(kind=kind.value, event_date=None)
     await query.answer()
-    if kind == SiteKind.ANNOUNCEMENT:
-        await state.set_state(Editing.typing_date)
-        await chat_of(query).answer(_("The date of the event (DD.MM.YYYY)? /cancel stops."))
-        return
-    await state.set_state(Editing.typing_item)
-    await chat_of(query).answer(_item_prompt(kind))
+    step = ITEM.steps[0 if kind == SiteKind.ANNOUNCEMENT else 1]
+    await ITEM.ask(Turn(chat_of(query), state), step)
 
 
-def _item_prompt(kind: SiteKind) -> str:
+async def _item_question(turn: Turn) -> Question:
+    kind = SiteKind((await turn.answers())["kind"])
     return _(
         "{kind}: send the title on the first line, then the text; put a link (https://…) on a "
         "line of its own if there is one. /cancel stops."
-    ).format(kind=_kind_label(kind))
+    ).format(kind=_kind_label(kind)), None
 
 
-@router.message(Editing.typing_date, F.text)
-async def date_typed(message: Message, state: FSMContext, today: date) -> None:
-    when = parse_date(message.text, today, "future")
-    await state.update_data(event_date=when.isoformat())
-    await state.set_state(Editing.typing_item)
-    await message.answer(_item_prompt(SiteKind.ANNOUNCEMENT))
+async def _event_date(turn: Turn) -> Any:
+    return parse_date(turn.text, turn.today, "future").isoformat()
 
 
-@router.message(Editing.typing_item, F.text)
-async def item_typed(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor
-) -> None:
-    data = await state.get_data()
+async def _item_added(turn: Turn) -> None:
+    data = await turn.answers()
     when = data.get("event_date")
     item = await add_item(
-        session,
-        actor,
+        turn.session,
+        turn.actor,
         SiteKind(data["kind"]),
-        (message.text or ""),
+        data["item"],
         datetime.fromisoformat(when).date() if when else None,
     )
-    await state.clear()
-    await message.answer(
+    await turn.state.clear()
+    await turn.message.answer(
         _("Added: «{title}». /publish to preview the section.").format(title=escape(item.title))
     )
+
+
+ITEM = Form(
+    [
+        Step(
+            Editing.typing_date,
+            "event_date",
+            question=N_("The date of the event (DD.MM.YYYY)? /cancel stops."),
+            read=_event_date,
+        ),
+        Step(Editing.typing_item, "item", question=_item_question, read=_as_typed),
+    ],
+    _item_added,
+)
+ITEM.register(router)
 
 
 @router.callback_query(PublishAction.filter(F.action == PublishVerb.ITEMS))

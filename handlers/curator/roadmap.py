@@ -5,6 +5,7 @@ go through the outbox, once per person) and marks attendance; the director appro
 from __future__ import annotations
 
 import io
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from html import escape
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
+from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.library import LibraryAdd
 from handlers.notify import Notifier
 from handlers.outcome import show_decided
@@ -63,7 +65,14 @@ from models.roadmap import (
     stages_of,
 )
 from models.statistics import academic_year
-from rendering.ui import add_buttons, button_rows, chat_of, page_buttons, show_outcome
+from rendering.ui import (
+    FormOption,
+    add_buttons,
+    button_rows,
+    chat_of,
+    page_buttons,
+    show_outcome,
+)
 from rendering.views import day
 
 router = Router(name=__name__)
@@ -107,11 +116,6 @@ class RoadmapAction(CallbackData, prefix="rm"):
     stage_id: int = 0
 
 
-class EventAudience(CallbackData, prefix="rea"):
-    audience: Audience
-    dept: int = -1
-
-
 class EventConfirm(CallbackData, prefix="rc"):
     confirm: bool
 
@@ -129,6 +133,7 @@ class RoadmapEditing(StatesGroup):
     documents = State()
     event = State()
     audience = State()
+    confirming = State()  # the event's summary: «Create and invite» or «Cancel»
 
 
 def _period(stage: RoadmapStage) -> str:
@@ -223,7 +228,6 @@ async def cmd_roadmap(
 @router.callback_query(RoadmapAction.filter(F.action == RoadmapVerb.APPROVE))
 async def roadmap_approved(
     query: CallbackQuery,
-    session: AsyncSession,
     actor: Actor,
     today: date,
     participant: Participant | None,
@@ -232,6 +236,7 @@ async def roadmap_approved(
 ) -> None:
     """§6.3.4: the director approves; the curators are told through the outbox. The roadmap
     the director pressed becomes the approved one, with who and when."""
+    session = notifier.session
     current = await _current(session, today)
     if current is None:
         raise NotFound()
@@ -250,12 +255,12 @@ async def roadmap_approved(
 async def roadmap_pressed(
     query: CallbackQuery,
     callback_data: RoadmapAction,
-    session: AsyncSession,
     actor: Actor,
     today: date,
     participant: Participant | None,
-    settings: Settings,
+    notifier: Notifier,
 ) -> None:
+    settings, session = notifier.settings, notifier.session
     if callback_data.action == RoadmapVerb.CREATE:
         roadmap = await create_roadmap(session, actor, today)
     else:
@@ -417,85 +422,108 @@ async def stage_edit_asked(
     query: CallbackQuery, callback_data: RoadmapAction, session: AsyncSession, state: FSMContext
 ) -> None:
     stage = await _stage_or_missing(session, callback_data.stage_id)
-    await state.set_state(getattr(RoadmapEditing, callback_data.action))
-    await state.update_data(stage_id=stage.id)
-    prompts = {
-        "period": _(
-            "Send the period of stage {number}, for example 01.10.2026-30.11.2026 or "
-            "10.2026-11.2026; «-» if it follows the programmes. /cancel stops."
-        ),
-        "responsible": _("Who is responsible for stage {number}? /cancel stops."),
-        "content": _(
-            "Send the new content of stage {number} (what is done at this stage). /cancel stops."
-        ),
-        "documents": _("Send the documents of stage {number}. /cancel stops."),
-        "event": _(
-            "A new event of stage {number}. Send one line: date and time; place or link; "
-            "title — for example «15.12.2026 14:00; ауд. 214; Установочная сессия "
-            "наставников». /cancel stops."
-        ),
-    }
     await query.answer()
-    await chat_of(query).answer(prompts[callback_data.action].format(number=stage.number))
+    form = STAGE_FORMS[callback_data.action]
+    await form.start(Turn(chat_of(query), state), {"stage_id": stage.id, "number": stage.number})
 
 
-@router.message(RoadmapEditing.period, F.text)
-@router.message(RoadmapEditing.responsible, F.text)
-@router.message(RoadmapEditing.content, F.text)
-@router.message(RoadmapEditing.documents, F.text)
-async def stage_edited(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
-    settings: Settings,
-) -> None:
-    stage = await _stage_or_missing(session, (await state.get_data()).get("stage_id", 0))
-    if await state.get_state() == RoadmapEditing.period.state:
+PROMPTS = {
+    "period": N_(
+        "Send the period of stage {number}, for example 01.10.2026-30.11.2026 or "
+        "10.2026-11.2026; «-» if it follows the programmes. /cancel stops."
+    ),
+    "responsible": N_("Who is responsible for stage {number}? /cancel stops."),
+    "content": N_(
+        "Send the new content of stage {number} (what is done at this stage). /cancel stops."
+    ),
+    "documents": N_("Send the documents of stage {number}. /cancel stops."),
+    "event": N_(
+        "A new event of stage {number}. Send one line: date and time; place or link; "
+        "title — for example «15.12.2026 14:00; ауд. 214; Установочная сессия "
+        "наставников». /cancel stops."
+    ),
+}
+
+
+def _stage_question(field: str) -> Callable[[Turn], Awaitable[Question]]:
+    async def question(turn: Turn) -> Question:
+        return _(PROMPTS[field]).format(number=(await turn.answers())["number"]), None
+
+    return question
+
+
+async def _typed_as_is(turn: Turn) -> Any:
+    return turn.text or ""
+
+
+async def _stage_saved(turn: Turn) -> None:
+    session, data = turn.session, await turn.answers()
+    stage = await _stage_or_missing(session, data.get("stage_id", 0))
+    field = (await turn.state.get_state() or "").rsplit(":", 1)[-1]  # period/responsible/…
+    if field == "period":
         roadmap = await session.get(Roadmap, stage.roadmap_id)
-        period = parse_period((message.text or ""), roadmap.year if roadmap else today.year)
-        stage = await edit_stage(session, actor, stage.id, period=period)
+        period = parse_period(data[field], roadmap.year if roadmap else turn.today.year)
+        stage = await edit_stage(session, turn.actor, stage.id, period=period)
     else:
-        field = (await state.get_state() or "").rsplit(":", 1)[-1]  # responsible/content/…
-        change: dict[str, Any] = {field: message.text or ""}
-        stage = await edit_stage(session, actor, stage.id, **change)
-    await state.clear()
-    text, markup = await render_stage(session, stage, today, settings)
-    await message.answer(_("Saved.") + "\n\n" + text, reply_markup=markup)
+        change: dict[str, Any] = {field: data[field]}
+        stage = await edit_stage(session, turn.actor, stage.id, **change)
+    await turn.state.clear()
+    text, markup = await render_stage(session, stage, turn.today, turn.deps["settings"])
+    await turn.message.answer(_("Saved.") + "\n\n" + text, reply_markup=markup)
 
 
-@router.message(RoadmapEditing.event, F.text)
-async def event_typed(
-    message: Message, state: FSMContext, session: AsyncSession, today: date, settings: Settings
-) -> None:
-    when, place, title = parse_event((message.text or ""), today, settings.timezone)
-    await state.update_data(when=when.isoformat(), place=place, title=title)
-    await state.set_state(RoadmapEditing.audience)
-    buttons: list[tuple[str, CallbackData]] = [
-        (_(AUDIENCE_LABELS[code]), EventAudience(audience=code))
+STAGE_FORMS = {
+    field: Form(
+        [
+            Step(
+                getattr(RoadmapEditing, field),
+                field,
+                question=_stage_question(field),
+                read=_typed_as_is,
+            )
+        ],
+        _stage_saved,
+    )
+    for field in ("period", "responsible", "content", "documents")
+}
+
+
+async def _event_line(turn: Turn) -> Any:
+    settings: Settings = turn.deps["settings"]
+    when, place, title = parse_event(turn.text or "", turn.today, settings.timezone)
+    await turn.state.update_data(when=when.isoformat(), place=place, title=title)
+    return turn.text
+
+
+async def _audience_question(turn: Turn) -> Question:
+    buttons = [
+        (_(AUDIENCE_LABELS[code]), FormOption(field="audience", code=code.value))
         for code in (Audience.MENTORS, Audience.MENTEES, Audience.EVERYONE)
     ]
-    for index, name in enumerate((await departments(session))[:12]):
-        buttons.append((name[:40], EventAudience(audience=Audience.DEPARTMENT, dept=index)))
-    await message.answer(_("Who is invited?"), reply_markup=button_rows(buttons))
+    for index, name in enumerate((await departments(turn.session))[:12]):
+        buttons.append((name[:40], FormOption(field="audience", code=f"d{index}")))
+    return _("Who is invited?"), button_rows(buttons)
 
 
-@router.callback_query(EventAudience.filter(), RoadmapEditing.audience)
-async def event_audience_chosen(
-    query: CallbackQuery, callback_data: EventAudience, state: FSMContext, session: AsyncSession
-) -> None:
+async def _audience_pressed(turn: Turn, code: str) -> Any:
+    """mentors | mentees | everyone | d<index of the department>; the department kept beside."""
     department = None
-    if callback_data.audience == Audience.DEPARTMENT:
-        names = await departments(session)
-        if not 0 <= callback_data.dept < len(names):
+    if code.startswith("d") and code[1:].isdigit():
+        names = await departments(turn.session)
+        if not int(code[1:]) < len(names):
             raise InvalidValue(N_("This list is out of date. Open it again."))
-        department = names[callback_data.dept]
-    guests = await audience_of(session, callback_data.audience, department)
-    await state.update_data(audience=callback_data.audience.value, department=department)
-    data = await state.get_data()
-    await query.answer()
-    await chat_of(query).answer(
+        department, code = names[int(code[1:])], Audience.DEPARTMENT.value
+    elif code not in (Audience.MENTORS, Audience.MENTEES, Audience.EVERYONE):
+        raise InvalidValue(STALE)
+    await turn.state.update_data(department=department)
+    return code
+
+
+async def _event_summary(turn: Turn) -> None:
+    data = await turn.answers()
+    guests = await audience_of(turn.session, Audience(data["audience"]), data["department"])
+    await turn.state.set_state(RoadmapEditing.confirming)
+    await turn.message.answer(
         ngettext(
             "«{title}»: {n} person will get an invitation now and a reminder the day before.",
             "«{title}»: {n} people will get an invitation now and a reminder the day before.",
@@ -510,6 +538,24 @@ async def event_audience_chosen(
     )
 
 
+EVENT = Form(
+    [
+        Step(RoadmapEditing.event, "event", question=_stage_question("event"), read=_event_line),
+        Step(
+            RoadmapEditing.audience,
+            "audience",
+            question=_audience_question,
+            press=_audience_pressed,
+            summary=False,
+        ),
+    ],
+    _event_summary,
+)
+STAGE_FORMS["event"] = EVENT
+for _form in STAGE_FORMS.values():
+    _form.register(router)
+
+
 def invitation_text(event: RoadmapEvent, settings: Settings) -> str:
     """A new event has no materials yet: those attached later reach the guests as notices, and
     the reminder the day before lists them."""
@@ -519,17 +565,17 @@ def invitation_text(event: RoadmapEvent, settings: Settings) -> str:
     ).format(title=escape(event.title), when=_when(event, settings), place=escape(event.place))
 
 
-@router.callback_query(EventConfirm.filter(), RoadmapEditing.audience)
+@router.callback_query(EventConfirm.filter(), RoadmapEditing.confirming)
 async def event_confirmed(
     query: CallbackQuery,
     callback_data: EventConfirm,
     state: FSMContext,
-    session: AsyncSession,
     actor: Actor,
     notifier: Notifier,
-    today: date,
     stamp: Stamp,
 ) -> None:
+    i18n, settings, session = notifier.i18n, notifier.settings, notifier.session
+    today = stamp.at.date()
     data = await state.get_data()
     await state.clear()
     if not callback_data.confirm:

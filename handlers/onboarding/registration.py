@@ -1,229 +1,234 @@
-"""The registration form: profile, role, mentee and mentor questionnaires, mentor consent."""
+"""The registration form: profile, role, mentee and mentor questionnaires, mentor consent.
+Its questions are the fields of models/fields.py; the order depends on the role."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.filters import StateFilter
-from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from collections.abc import Sequence
+from typing import Any
+
+from aiogram import Router
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy.ext.asyncio import AsyncSession
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.middlewares import Stamp
+from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.notify import Notifier
 from handlers.onboarding.finish import finish_registration
-from handlers.onboarding.options import (
-    STALE,
-    answer_line,
-    press_option,
-    show_answer,
-    typed_option,
-)
-from handlers.onboarding.steps import (
-    BUTTON_STEPS,
-    DEPARTMENT_OPTIONS,
-    FIELD_OF_STEP,
-    MENTOR_CONSENT,
-    TYPED_STEPS,
-    DepartmentPick,
-    Registration,
-    ask,
-    neighbour,
-    prompt,
-    registration_step,
-)
-from handlers.outcome import show_decided
 from models.departments import canonical_name, directory
-from models.enums import ConsentKind
+from models.enums import ConsentKind, Role
 from models.errors import InvalidValue
 from models.fields import FIELDS, check_difficulties
 from models.i18n_marker import N_
 from models.participant import Participant, save_profile
 from models.profiles import register_mentor, save_mentee_questionnaire
 from rendering.texts import consent_document
-from rendering.ui import (
-    BACK,
-    FormOption,
-    MentorConsentAnswer,
-    chat_of,
-    show_outcome,
-    shown,
-)
+from rendering.ui import BACK, FormOption, step_keyboard
 
 router = Router(name=__name__)
+MENTOR_CONSENT = "mentor_consent"  # the consent step's answer: AGREE or DISAGREE
+AGREE, DISAGREE = "agree", "disagree"
+DEPARTMENT_OPTIONS = "department_options"  # FSM data: the directory's names, offered as buttons
 
 
-async def advance(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-) -> None:
-    """Save a finished part of the form, then ask the next question or finish."""
+class Registration(StatesGroup):
+    entering_full_name = State()
+    entering_position = State()
+    entering_department = State()
+    entering_subjects = State()
+    entering_experience = State()
+    choosing_qualification = State()
+    choosing_role = State()
+    choosing_difficulties = State()
+    entering_other_difficulties = State()
+    entering_learning_goals = State()
+    choosing_mentee_forms = State()
+    entering_competences = State()
+    entering_mentor_subjects = State()
+    choosing_mentor_forms = State()
+    entering_capacity = State()
+    confirming_mentor_consent = State()
+
+
+def _participant(turn: Turn) -> Participant:
+    participant: Participant | None = turn.deps.get("participant")
     if participant is None:
-        await state.clear()
+        raise InvalidValue(STALE)
+    return participant
+
+
+async def _registered_still(turn: Turn) -> None:
+    """Every answer: the person is still known (not erased meanwhile)."""
+    if turn.deps.get("participant") is None:
+        await turn.state.clear()
         raise InvalidValue(N_("Please start again with /start."))
-    current = await state.get_state()
-    data = await state.get_data()
-    if current == Registration.choosing_qualification.state:
-        await save_profile(session, participant, data)
-    elif current == Registration.choosing_mentee_forms.state:
-        await save_mentee_questionnaire(session, participant, data)
-    following = neighbour(current, data, +1)
-    if following == Registration.choosing_role and data.get("invited_role"):
-        await state.update_data(role=data["invited_role"])  # preselected by an invitation
-        following = neighbour(following.state, await state.get_data(), +1)
-    if following == Registration.entering_department:
-        names = [d.name for d in await directory(session)][:30]
-        await state.update_data({DEPARTMENT_OPTIONS: names})
-    if following is None:
-        await finish_registration(message, state, session, participant, notifier)
-    else:
-        await ask(message, state, following, notifier.settings.organization_name, notifier.i18n)
 
 
-@router.callback_query(DepartmentPick.filter(), Registration.entering_department)
-async def department_picked(
-    query: CallbackQuery,
-    callback_data: DepartmentPick,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-) -> None:
-    options = (await state.get_data()).get(DEPARTMENT_OPTIONS) or []
-    if not 0 <= callback_data.index < len(options):
+# The directory of departments as buttons (a name typed by hand is still taken).
+
+
+async def department_question(turn: Turn, text: str, *, back: bool) -> Question:
+    """The department's question (`text`) with the directory's names as buttons."""
+    names = [d.name for d in await directory(turn.session)][:30]
+    await turn.state.update_data({DEPARTMENT_OPTIONS: names})
+    spec = FIELDS["department"]
+    if not names:
+        return text, step_keyboard(spec, back=back)
+    builder = InlineKeyboardBuilder()
+    for index, name in enumerate(names):
+        builder.button(text=name[:60], callback_data=FormOption(field=spec.key, code=str(index)))
+    if back:
+        builder.button(text=_("⬅ Back"), callback_data=FormOption(field=spec.key, code=BACK))
+    builder.adjust(1)
+    return text + "\n" + _("Choose yours below; if it is not there, type its name."), (
+        builder.as_markup()
+    )
+
+
+async def department_typed(turn: Turn) -> Any:
+    """The directory's spelling of a department typed by hand."""
+    return await canonical_name(turn.session, str(FIELDS["department"].clean(turn.text)))
+
+
+async def department_picked(turn: Turn, code: str) -> Any:
+    options = (await turn.answers()).get(DEPARTMENT_OPTIONS) or []
+    if not code.isdigit() or not 0 <= int(code) < len(options):
         raise InvalidValue(STALE)
-    name = options[callback_data.index]
-    await state.update_data(department=name)
-    await show_outcome(query, answer_line(FIELDS["department"], name))
-    await query.answer()
-    await advance(shown(query), state, session, participant, notifier)
+    return options[int(code)]
 
 
-@router.message(StateFilter(*TYPED_STEPS), F.text)
-async def answer_typed(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-) -> None:
-    key = FIELD_OF_STEP[await state.get_state()]
-    value = FIELDS[key].clean(message.text)
-    if key == "department":  # the directory's spelling of a department typed by hand
-        value = await canonical_name(session, str(value))
-    await state.update_data({key: value})
-    await advance(message, state, session, participant, notifier)
+async def _department(turn: Turn) -> Question:
+    step = REGISTRATION.step_at(Registration.entering_department.state)
+    back = REGISTRATION.neighbour(await turn.answers(), step, -1) is not None
+    return await department_question(turn, _(FIELDS["department"].prompt), back=back)
 
 
-@router.message(StateFilter(*TYPED_STEPS))
-async def answer_not_text(message: Message) -> None:
-    await message.answer(_("Please send the answer as text."))
+# The parts saved as soon as they are answered, and the mentor's consent.
 
 
-@router.message(StateFilter(*BUTTON_STEPS), F.text)
-async def typed_instead_of_tapping(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-) -> None:
-    """A one-choice answer typed as its label or number is taken as if tapped; otherwise the
-    same question comes again with its buttons and one line on what is expected."""
-    current = await state.get_state()
-    key = FIELD_OF_STEP.get(current or "")
-    if key is not None and FIELDS[key].kind == "choice":
-        option = typed_option(FIELDS[key], message.text or "")
-        if option is not None:
-            await state.update_data({key: option.value})
-            await message.answer(answer_line(FIELDS[key], option.value))
-            await advance(message, state, session, participant, notifier)
-            return
-    step = registration_step(current)
-    assert step is not None  # the filter admits registration steps only
-    organization = notifier.settings.organization_name
-    text, markup = prompt(step, await state.get_data(), organization, notifier.i18n)
-    hint = _("Please choose with a button below (or send /cancel to stop).")
-    await message.answer(f"{hint}\n\n{text}", reply_markup=markup)
+async def _profile_saved(turn: Turn) -> None:
+    data = await turn.answers()
+    await save_profile(turn.session, _participant(turn), data)
+    if data.get("invited_role"):
+        await turn.state.update_data(role=data["invited_role"])  # preselected by an invitation
 
 
-@router.message(StateFilter(*BUTTON_STEPS))
-async def sent_instead_of_tapping(message: Message) -> None:
-    await message.answer(_("Please tap one of the buttons above, or send /cancel to stop."))
+async def _difficulties_checked(turn: Turn) -> None:
+    data = await turn.answers()
+    check_difficulties(data.get("difficulties"), data.get("difficulties_other"))
 
 
-@router.callback_query(FormOption.filter(F.code == BACK), StateFilter(Registration))
-async def back_pressed(
-    query: CallbackQuery,
-    callback_data: FormOption,
-    state: FSMContext,
-    settings: Settings,
-    i18n: I18n,
-) -> None:
-    current = await state.get_state()
-    expected = FIELD_OF_STEP.get(current, MENTOR_CONSENT)
-    previous = neighbour(current, await state.get_data(), -1)
-    if callback_data.field != expected or previous is None:
+async def _mentee_saved(turn: Turn) -> None:
+    await save_mentee_questionnaire(turn.session, _participant(turn), await turn.answers())
+
+
+def _consent_document(turn: Turn) -> Any:
+    settings: Settings = turn.deps["settings"]
+    i18n: I18n = turn.deps["i18n"]
+    return consent_document(ConsentKind.MENTORING, settings.organization_name, i18n)
+
+
+async def _consent_question(turn: Turn) -> Question:
+    step = REGISTRATION.step_at(Registration.confirming_mentor_consent.state)
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("I agree"), callback_data=FormOption(field=MENTOR_CONSENT, code=AGREE))
+    builder.button(
+        text=_("I do not agree"), callback_data=FormOption(field=MENTOR_CONSENT, code=DISAGREE)
+    )
+    if REGISTRATION.neighbour(await turn.answers(), step, -1) is not None:
+        builder.button(text=_("⬅ Back"), callback_data=FormOption(field=MENTOR_CONSENT, code=BACK))
+    builder.adjust(1)
+    return _consent_document(turn).text, builder.as_markup()
+
+
+async def _consent_pressed(turn: Turn, code: str) -> Any:
+    _participant(turn)
+    if code not in (AGREE, DISAGREE):
         raise InvalidValue(STALE)
-    await ask(shown(query), state, previous, settings.organization_name, i18n, edit=True)
-    await query.answer()
+    return code
 
 
-@router.callback_query(FormOption.filter(), StateFilter(Registration))
-async def option_pressed(
-    query: CallbackQuery,
-    callback_data: FormOption,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-) -> None:
-    current = await state.get_state()
-    key = FIELD_OF_STEP.get(current)
-    if key != callback_data.field:
-        raise InvalidValue(STALE)
-    spec = FIELDS[key]
-    data = await state.get_data()
-    back = neighbour(current, data, -1) is not None
-    answer = await press_option(query, state, spec, callback_data.code, back=back)
-    if answer is None:
-        return
-    if key == "difficulties_other":
-        check_difficulties(data.get("difficulties"), answer.value)
-    await state.update_data({key: answer.value})
-    await show_answer(query, spec, answer.value)
-    await advance(shown(query), state, session, participant, notifier)
-
-
-@router.callback_query(MentorConsentAnswer.filter(), Registration.confirming_mentor_consent)
-async def mentor_consent_answered(
-    query: CallbackQuery,
-    callback_data: MentorConsentAnswer,
-    state: FSMContext,
-    session: AsyncSession,
-    participant: Participant | None,
-    notifier: Notifier,
-    stamp: Stamp,
-) -> None:
-    if participant is None:
-        raise InvalidValue(STALE)
-    if callback_data.agree:
-        document = consent_document(
-            ConsentKind.MENTORING, notifier.settings.organization_name, notifier.i18n
-        )
-        await register_mentor(session, participant, await state.get_data(), document)
+async def _consent_answered(turn: Turn) -> None:
+    data = await turn.answers()
+    if data[MENTOR_CONSENT] == AGREE:
+        document = _consent_document(turn)
+        await register_mentor(turn.session, _participant(turn), data, document)
         note = _("✅ You agreed (version {version}).").format(version=document.version)
     else:
         note = _(
             "You did not agree, so you are not added to the bank of mentors. You can apply "
             "later from /profile."
         )
-    await show_decided(query, stamp, _("✅ Agreed") if callback_data.agree else _("✖ Declined"))
-    await query.answer()
-    await chat_of(query).answer(note)
-    await finish_registration(shown(query), state, session, participant, notifier)
+    await turn.message.answer(note)
+
+
+def _consent_outcome(answer: Any) -> str:
+    return _("✅ Agreed") if answer == AGREE else _("✖ Declined")
+
+
+async def _finished(turn: Turn) -> None:
+    notifier: Notifier = turn.deps["notifier"]
+    await finish_registration(turn.sent, turn.state, turn.session, _participant(turn), notifier)
+
+
+R = Registration
+PROFILE_STEPS = (
+    Step(R.entering_full_name, "full_name"),
+    Step(R.entering_position, "position"),
+    Step(
+        R.entering_department,
+        "department",
+        question=_department,
+        read=department_typed,
+        press=department_picked,
+    ),
+    Step(R.entering_subjects, "subjects"),
+    Step(R.entering_experience, "experience_years"),
+    Step(R.choosing_qualification, "qualification", after=_profile_saved),
+)
+ROLE_STEP = Step(R.choosing_role, "role")
+MENTEE_STEPS = (
+    Step(R.choosing_difficulties, "difficulties"),
+    Step(R.entering_other_difficulties, "difficulties_other", after=_difficulties_checked),
+    Step(R.entering_learning_goals, "learning_goals"),
+    Step(R.choosing_mentee_forms, "mentee_forms", after=_mentee_saved),
+)
+MENTOR_STEPS = (
+    Step(R.entering_competences, "competences"),
+    Step(R.entering_mentor_subjects, "mentor_subjects"),
+    Step(R.choosing_mentor_forms, "mentor_forms"),
+    Step(R.entering_capacity, "capacity"),
+    Step(
+        R.confirming_mentor_consent,
+        MENTOR_CONSENT,
+        question=_consent_question,
+        press=_consent_pressed,
+        decided=_consent_outcome,
+        after=_consent_answered,
+    ),
+)
+
+
+def flow(data: dict[str, Any]) -> Sequence[Step]:
+    """The steps this person goes through: adding a role later skips the profile, a role
+    given by an invitation is not asked."""
+    role = data.get("role")
+    steps: list[Step] = [] if data.get("adding_role") else list(PROFILE_STEPS)
+    if not data.get("adding_role") and not data.get("invited_role"):
+        steps.append(ROLE_STEP)
+    if role in (Role.MENTEE, Role.BOTH):
+        steps += MENTEE_STEPS
+    if role in (Role.MENTOR, Role.BOTH):
+        steps += MENTOR_STEPS
+    return steps
+
+
+REGISTRATION = Form(
+    (*PROFILE_STEPS, ROLE_STEP, *MENTEE_STEPS, *MENTOR_STEPS),
+    _finished,
+    back=True,
+    order=flow,
+    guard=_registered_still,
+)
+REGISTRATION.register(router)

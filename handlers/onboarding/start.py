@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from html import escape
 
 from aiogram import F, Router
-from aiogram.filters import CommandObject, CommandStart
+from aiogram.filters import CommandStart
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.curator.desk import show_desk
 from handlers.drafts import offer_to_resume
-from handlers.onboarding.steps import Registration, ask
+from handlers.forms import Turn
+from handlers.notify import Notifier
+from handlers.onboarding.registration import REGISTRATION
 from handlers.outcome import show_decided
+from models.access import Actor
 from models.consent import decline_personal_data_consent, give_personal_data_consent
 from models.enums import ConsentKind
 from models.invites import use_invite
@@ -42,25 +42,27 @@ def _consent_keyboard(version: str) -> InlineKeyboardMarkup:
 @router.message(CommandStart())
 async def cmd_start(
     message: Message,
-    command: CommandObject,
     state: FSMContext,
-    session: AsyncSession,
     participant: Participant | None,
-    settings: Settings,
-    i18n: I18n,
-    is_curator: bool = False,
-    today: date | None = None,
+    notifier: Notifier,
+    actor: Actor | None = None,
+    stamp: Stamp | None = None,
 ) -> None:
+    session, settings, i18n = notifier.session, notifier.settings, notifier.i18n
+    is_curator = actor is not None and actor.is_curator
+    today = stamp.at.date() if stamp is not None else None
+    words = (message.text or "").split(maxsplit=1)
+    link = words[1].strip() if len(words) > 1 else None  # a deep link's payload, if any
     if await offer_to_resume(message, state):
         return
     await state.clear()
-    invited = await use_invite(session, command.args) if command.args else None
+    invited = await use_invite(session, link) if link else None
     if invited is not None:
         await state.update_data(invited_role=invited)  # the role question is skipped
     user_id = message.from_user.id if message.from_user else message.chat.id
     participant = participant or await ensure_participant(session, user_id)
-    if command.args:
-        await claim_invite(session, command.args, participant)  # a personal link from the list
+    if link:
+        await claim_invite(session, link, participant)  # a personal link from the list
     if participant.is_registered:
         await message.answer(
             _("Welcome back, {name}! /profile shows your profile, /help what I can do.").format(
@@ -72,7 +74,7 @@ async def cmd_start(
         return
     if participant.has_consent:
         await message.answer(_("Let us finish your registration. /cancel stops at any time."))
-        await ask(message, state, Registration.entering_full_name, settings.organization_name, i18n)
+        await REGISTRATION.ask(Turn(message, state), REGISTRATION.steps[0])
         return
     await message.answer(intro_text(settings.organization_name))
     document = consent_document(ConsentKind.PERSONAL_DATA, settings.organization_name, i18n)
@@ -84,12 +86,11 @@ async def consent_given(
     query: CallbackQuery,
     callback_data: ConsentAnswer,
     state: FSMContext,
-    session: AsyncSession,
     participant: Participant | None,
-    settings: Settings,
-    i18n: I18n,
+    notifier: Notifier,
     stamp: Stamp,
 ) -> None:
+    session, i18n, settings = notifier.session, notifier.i18n, notifier.settings
     participant = participant or await ensure_participant(session, query.from_user.id)
     if participant.has_consent:
         await query.answer(_("You have already given this consent."))
@@ -108,9 +109,7 @@ async def consent_given(
             "3–5 minutes. /cancel stops at any time."
         )
     )
-    await ask(
-        shown(query), state, Registration.entering_full_name, settings.organization_name, i18n
-    )
+    await REGISTRATION.ask(Turn(shown(query), state), REGISTRATION.steps[0])
 
 
 @router.callback_query(ConsentAnswer.filter(~F.agree))

@@ -6,26 +6,26 @@ from datetime import date
 from html import escape
 from typing import Any
 
-from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram import F, Router
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
 from handlers.dates import plausible, start_date_doubt
-from handlers.onboarding.options import STALE, press_option, show_answer
+from handlers.forms import HOLD, STALE, Form, Step, Turn
+from handlers.notify import Notifier
 from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
 from models.access import Actor
 from models.enums import Side
 from models.errors import InvalidValue
-from models.fields import FIELDS, parse_date
+from models.fields import parse_date
 from models.i18n_marker import N_
 from models.pairs import Pair, get_pair
 from models.participant import get_participant_by_id
@@ -45,17 +45,13 @@ from models.programmes import (
 )
 from rendering.texts import format_value
 from rendering.ui import (
-    SKIP,
-    FormOption,
     PairPurpose,
     PickPair,
     ProgrammeAction,
     ProgrammeVerb,
     button_rows,
     chat_of,
-    prompt_of,
     shown,
-    step_keyboard,
 )
 from rendering.views import day
 
@@ -77,18 +73,6 @@ class AddingActivity(StatesGroup):
     entering_deadline = State()
     choosing_responsible = State()
     entering_expected_result = State()
-
-
-TEXT_STEPS = {
-    Drafting.entering_goal.state: ("goal", Drafting.entering_difficulties),
-    Drafting.entering_difficulties.state: ("programme_difficulties", Drafting.entering_strengths),
-    Drafting.entering_strengths.state: ("strengths", Drafting.choosing_forms),
-    AddingActivity.entering_title.state: ("activity_title", AddingActivity.entering_description),
-    AddingActivity.entering_description.state: (
-        "activity_description",
-        AddingActivity.entering_deadline,
-    ),
-}
 
 
 def draft_actions(programme: Programme) -> InlineKeyboardMarkup:
@@ -128,10 +112,8 @@ async def start_drafting(
             list=format_value("difficulties", mentee.mentee_profile.difficulties),
             goals=format_value("learning_goals", mentee.mentee_profile.learning_goals),
         )
-    await state.set_state(Drafting.entering_goal)
-    await state.set_data({"pair_id": pair.id, "pair_forms": pair.forms})
     await message.answer(_("Let us draft the programme. /cancel stops at any time.") + hint)
-    await message.answer(prompt_of("goal"))
+    await DRAFT.start(Turn(message, state), {"pair_id": pair.id, "pair_forms": pair.forms})
 
 
 async def open_programme(
@@ -183,88 +165,112 @@ async def programme_pair_picked(
     await open_programme(shown(query), state, session, pair, today)
 
 
-@router.message(StateFilter(*TEXT_STEPS), F.text)
-async def draft_text_entered(message: Message, state: FSMContext) -> None:
-    key, following = TEXT_STEPS[await state.get_state()]
-    await state.update_data({key: FIELDS[key].clean(message.text)})
-    await _ask(message, state, following)
+async def _start_date(turn: Turn) -> Any:
+    start = parse_date(turn.text, turn.today, "future")
+    if not await plausible(turn.sent, turn.state, start, start_date_doubt(start, turn.today)):
+        return HOLD
+    return start.isoformat()
 
 
-async def _ask(message: Message, state: FSMContext, step: State) -> None:
-    await state.set_state(step)
-    data = await state.get_data()
-    if step == Drafting.choosing_forms:
-        spec = FIELDS["pair_forms"]
-        await message.answer(
-            _(spec.prompt), reply_markup=step_keyboard(spec, data.get("pair_forms") or ())
-        )
-    elif step == AddingActivity.entering_description:
-        spec = FIELDS["activity_description"]
-        await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
-    elif step == AddingActivity.choosing_responsible:
-        spec = FIELDS["responsible"]
-        await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
-    elif step == AddingActivity.entering_expected_result:
-        spec = FIELDS["expected_result"]
-        await message.answer(_(spec.prompt), reply_markup=step_keyboard(spec))
-    elif step == Drafting.entering_start:
-        await message.answer(_("Start date of the programme (DD.MM.YYYY):"))
-    elif step == Drafting.entering_end:
-        await message.answer(_("End date (3 months to 1 year after the start, DD.MM.YYYY):"))
-    elif step == AddingActivity.entering_deadline:
-        await message.answer(_("Deadline of the activity (DD.MM.YYYY):"))
-    else:
-        key = next(k for s, (k, _n) in TEXT_STEPS.items() if s == step.state)
-        await message.answer(_(FIELDS[key].prompt))
+async def _end_date(turn: Turn) -> Any:
+    return parse_date(turn.text, turn.today, "future").isoformat()
 
 
-@router.callback_query(FormOption.filter(), Drafting.choosing_forms)
-async def draft_forms_chosen(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext
-) -> None:
-    spec = FIELDS["pair_forms"]
-    if callback_data.field != spec.key:
-        raise InvalidValue(STALE)
-    answer = await press_option(query, state, spec, callback_data.code, back=False)
-    if answer is None:
-        return
-    await state.update_data(pair_forms=answer.value)
-    await show_answer(query, spec, answer.value)
-    await _ask(shown(query), state, Drafting.entering_start)
-
-
-@router.message(Drafting.entering_start, F.text)
-async def start_entered(message: Message, state: FSMContext, today: date) -> None:
-    start = parse_date(message.text, today, "future")
-    if not await plausible(message, state, start, start_date_doubt(start, today)):
-        return
-    await state.update_data(start=start.isoformat())
-    await _ask(message, state, Drafting.entering_end)
-
-
-@router.message(Drafting.entering_end, F.text)
-async def end_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
-) -> None:
-    data = await state.get_data()
+async def _draft_saved(turn: Turn) -> None:
+    data = await turn.answers()
     draft = ProgrammeDraft(
         goal=data["goal"],
         difficulties=data["programme_difficulties"],
         strengths=data["strengths"],
         forms=data["pair_forms"],
         start_date=date.fromisoformat(data["start"]),
-        end_date=parse_date(message.text, today, "future"),
+        end_date=date.fromisoformat(data["end"]),
     )
-    programme = await save_draft(session, actor, data["pair_id"], draft)
-    await state.clear()
+    programme = await save_draft(turn.session, turn.actor, data["pair_id"], draft)
+    await turn.state.clear()
     await show_programme(
-        message,
-        session,
+        turn.sent,
+        turn.session,
         programme,
-        today,
+        turn.today,
         draft_actions(programme),
         _("Saved. Now add the activities of the plan."),
     )
+
+
+DRAFT = Form(
+    [
+        Step(Drafting.entering_goal, "goal"),
+        Step(Drafting.entering_difficulties, "programme_difficulties"),
+        Step(Drafting.entering_strengths, "strengths"),
+        Step(Drafting.choosing_forms, "pair_forms"),
+        Step(
+            Drafting.entering_start,
+            "start",
+            question=N_("Start date of the programme (DD.MM.YYYY):"),
+            read=_start_date,
+        ),
+        Step(
+            Drafting.entering_end,
+            "end",
+            question=N_("End date (3 months to 1 year after the start, DD.MM.YYYY):"),
+            read=_end_date,
+        ),
+    ],
+    _draft_saved,
+)
+DRAFT.register(router)
+
+
+async def _deadline(turn: Turn) -> Any:
+    deadline = parse_date(turn.text, turn.today, "future")
+    programme = await get_programme(
+        turn.session, turn.actor, (await turn.answers())["programme_id"]
+    )
+    check_deadline(programme, deadline)  # refused here, not after the next question
+    return deadline.isoformat()
+
+
+async def _activity_added(turn: Turn) -> None:
+    data = await turn.answers()
+    await add_activity(
+        turn.session,
+        turn.actor,
+        data["programme_id"],
+        title=data["activity_title"],
+        description=data.get("activity_description"),
+        deadline=date.fromisoformat(data["deadline"]),
+        responsible=data["responsible"],
+        expected_result=data.get("expected_result"),
+    )
+    await turn.state.clear()
+    programme = await get_programme(turn.session, turn.actor, data["programme_id"])
+    await show_programme(
+        turn.sent,
+        turn.session,
+        programme,
+        turn.today,
+        draft_actions(programme),
+        _("The activity is added."),
+    )
+
+
+ACTIVITY = Form(
+    [
+        Step(AddingActivity.entering_title, "activity_title"),
+        Step(AddingActivity.entering_description, "activity_description"),
+        Step(
+            AddingActivity.entering_deadline,
+            "deadline",
+            question=N_("Deadline of the activity (DD.MM.YYYY):"),
+            read=_deadline,
+        ),
+        Step(AddingActivity.choosing_responsible, "responsible"),
+        Step(AddingActivity.entering_expected_result, "expected_result"),
+    ],
+    _activity_added,
+)
+ACTIVITY.register(router)
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.HEADER))
@@ -298,98 +304,7 @@ async def activity_started(
             start=day(programme.start_date), end=day(programme.end_date)
         )
     )
-    await _ask(shown(query), state, AddingActivity.entering_title)
-
-
-@router.callback_query(FormOption.filter(), AddingActivity.entering_description)
-async def description_skipped(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext
-) -> None:
-    spec = FIELDS["activity_description"]
-    if callback_data.field != spec.key or callback_data.code != SKIP:
-        raise InvalidValue(STALE)
-    await state.update_data(activity_description=None)
-    await show_answer(query, spec, None)
-    await _ask(shown(query), state, AddingActivity.entering_deadline)
-
-
-@router.message(AddingActivity.entering_deadline, F.text)
-async def deadline_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
-) -> None:
-    deadline = parse_date(message.text, today, "future")
-    programme = await get_programme(session, actor, (await state.get_data())["programme_id"])
-    check_deadline(programme, deadline)  # refused here, not after the next question
-    await state.update_data(deadline=deadline.isoformat())
-    await _ask(message, state, AddingActivity.choosing_responsible)
-
-
-@router.callback_query(FormOption.filter(), AddingActivity.choosing_responsible)
-async def responsible_chosen(
-    query: CallbackQuery, callback_data: FormOption, state: FSMContext
-) -> None:
-    spec = FIELDS["responsible"]
-    if callback_data.field != spec.key:
-        raise InvalidValue(STALE)
-    responsible = spec.option(callback_data.code)
-    await state.update_data(responsible=responsible)
-    await show_answer(query, spec, responsible)
-    await _ask(shown(query), state, AddingActivity.entering_expected_result)
-
-
-@router.message(AddingActivity.entering_expected_result, F.text)
-async def expected_result_entered(
-    message: Message, state: FSMContext, session: AsyncSession, actor: Actor, today: date
-) -> None:
-    result = FIELDS["expected_result"].text(message.text)
-    await _activity_added(message, state, session, actor, today, result)
-
-
-@router.callback_query(FormOption.filter(), AddingActivity.entering_expected_result)
-async def expected_result_skipped(
-    query: CallbackQuery,
-    callback_data: FormOption,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
-) -> None:
-    spec = FIELDS["expected_result"]
-    if callback_data.field != spec.key or callback_data.code != SKIP:
-        raise InvalidValue(STALE)
-    await show_answer(query, spec, None)
-    await _activity_added(shown(query), state, session, actor, today, None)
-
-
-async def _activity_added(
-    message: Message,
-    state: FSMContext,
-    session: AsyncSession,
-    actor: Actor,
-    today: date,
-    expected_result: str | None,
-) -> None:
-    data = await state.get_data()
-    await add_activity(
-        session,
-        actor,
-        data["programme_id"],
-        title=data["activity_title"],
-        description=data.get("activity_description"),
-        deadline=date.fromisoformat(data["deadline"]),
-        responsible=data["responsible"],
-        expected_result=expected_result,
-    )
-    await state.clear()
-    programme = await get_programme(session, actor, data["programme_id"])
-    await show_programme(
-        message,
-        session,
-        programme,
-        today,
-        draft_actions(programme),
-        _("The activity is added."),
-    )
+    await ACTIVITY.ask(Turn(shown(query), state), ACTIVITY.steps[0])
 
 
 @router.callback_query(ProgrammeAction.filter(F.action == ProgrammeVerb.REMOVE))
@@ -419,12 +334,12 @@ async def activity_removal_asked(
 async def activity_removed(
     query: CallbackQuery,
     confirmed: dict[str, Any],
-    session: AsyncSession,
     actor: Actor,
-    bot: Bot,
     today: date,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    bot, session = notifier.bot, notifier.session
     programme = await remove_activity(
         session, actor, confirmed["activity_id"], programme_id=confirmed["programme_id"]
     )
@@ -440,13 +355,12 @@ async def activity_removed(
 async def draft_submitted(
     query: CallbackQuery,
     callback_data: ProgrammeAction,
-    session: AsyncSession,
     actor: Actor,
-    bot: Bot,
-    i18n: I18n,
     today: date,
     stamp: Stamp,
+    notifier: Notifier,
 ) -> None:
+    bot, i18n, session = notifier.bot, notifier.i18n, notifier.session
     programme = await submit_programme(session, actor, callback_data.programme_id)
     await query.answer()
     outcome = "📨 " + _("Sent to the mentee. I will tell you their answer.")

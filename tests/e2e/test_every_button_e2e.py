@@ -51,7 +51,7 @@ from handlers.curator import (
     roadmap,
 )
 from handlers.curator import requests as decisions
-from handlers.onboarding.steps import FIELD_OF_STEP, Registration
+from handlers.onboarding.registration import REGISTRATION, Registration
 from handlers.profile import ProfileEditing
 from handlers.programme import drafting, review
 from models.access import Actor
@@ -110,8 +110,8 @@ def answers(today: date) -> dict[str, list[Answer]]:
     future = [day(14), day(30), day(60), day(150), day(200)]
     registration = {
         state: [lambda _data, key=key: field(key)]
-        for state, key in FIELD_OF_STEP.items()
-        if state is not None and FIELDS[key].kind in ("text", "int")
+        for state, key in ((step.state.state, step.key) for step in REGISTRATION.steps)
+        if key in FIELDS and FIELDS[key].kind in ("text", "int")
     }
     return {
         **registration,

@@ -236,9 +236,7 @@ async def test_a_report_just_before_a_crash_brings_its_evidence_file_once_after_
     await reporter.send("/done")
     await reporter.press("Мероприятие 1")
     await reporter.send("Провела открытый урок")
-    monkeypatch.setattr(
-        handlers.activities, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await reporter.send_document(b"%PDF-1.4 evidence", "Конспект.pdf")
     to_mentor = [
@@ -288,9 +286,7 @@ async def test_an_application_to_the_director_just_before_a_crash_reaches_each_o
     await asker.send("/request")
     await asker.press("заменить наставника" if kind == "replacement" else "от должностных")
     await asker.send("Семинар 3 декабря, заменит Орлова")
-    monkeypatch.setattr(
-        handlers.requests, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await asker.press("Отправить запрос")
     for chat in (curator.user_id, DIRECTOR_ID):
@@ -358,9 +354,7 @@ async def test_a_change_decided_just_before_a_crash_reaches_the_curator_once(
             [edit_deadline(programme, date(2026, 10, 25))], reason="Перенос",
         )  # fmt: skip
         await notices_already_delivered(session)
-    monkeypatch.setattr(
-        handlers.changes, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await person(mentee.telegram_id).press_data(f"ca:{proposal.id}:1")
     assert sent_to(bot, curator.user_id, "Пара приняла решение") == []

@@ -85,9 +85,7 @@ async def test_a_confirmation_just_before_a_crash_is_still_told_once_with_the_of
 ) -> None:
     programme, mentor, mentee = await reported(session_pool, activities=1)
     activity = programme.activities[0]
-    monkeypatch.setattr(
-        handlers.activities, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await person(mentor.telegram_id).press_data(
             PartAction(
@@ -125,9 +123,7 @@ async def test_a_return_just_before_a_crash_is_still_told_once_and_then_goes_qui
     await checker.press_data(
         PartAction(action=ActivityVerb.RETURN, activity_id=activity.id, mentee_id=mentee.id).pack()
     )
-    monkeypatch.setattr(
-        handlers.activities, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await checker.send("Добавьте конспект")
     assert sent_to(bot, mentee.telegram_id, "на доработку") == []
@@ -154,9 +150,7 @@ async def test_a_check_told_late_says_nothing_once_the_part_was_reported_again(
     await checker.press_data(
         PartAction(action=ActivityVerb.RETURN, activity_id=activity.id, mentee_id=mentee.id).pack()
     )
-    monkeypatch.setattr(
-        handlers.activities, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await checker.send("Добавьте конспект")
     async with session_pool() as session:  # reported again before the scheduler ran
@@ -201,9 +195,7 @@ async def test_a_report_just_before_a_crash_reaches_the_checker_once_with_the_bu
     await reporter.send("/done")
     await reporter.press("Мероприятие 1")
     await reporter.send("Провела открытый урок")
-    monkeypatch.setattr(
-        handlers.activities, "send_notices", dies_right_after_the_commit, raising=False
-    )
+    monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
         await reporter.press("Пропустить")
     async with session_pool() as session:
