@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
+from bot.factory import settle_heap
 from bot.i18n import create_i18n
 from models.database import create_engine, create_session_pool, upgrade_database
 from scheduler.clock import SystemClock
@@ -162,6 +163,7 @@ async def main(participants: int, activities: int) -> None:
         pool = create_session_pool(engine)
         settings = make_settings(url)
         clock = SystemClock()
+        settle_heap()  # as `python -m bot` does before its scheduler starts
         first, queued = await timed_sweep(pool, settings, clock)
         print(
             f"first sweep (everything due, every row looked at once): {first:.2f} s,"

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import Settings
-from bot.factory import create_bot, create_dispatcher, create_storage
+from bot.factory import create_bot, create_dispatcher, create_storage, settle_heap
 from bot.i18n import create_i18n
 from bot.resilience import single_attempt
 from models.database import (
@@ -119,6 +119,7 @@ async def run(settings: Settings) -> None:
         dispatcher = create_dispatcher(
             settings, session_pool, storage=storage, i18n=i18n, clock=clock, scheduler=scheduler
         )
+        settle_heap()  # everything the process keeps is built: out of the collector's way
         if settings.bot_mode == "webhook":
             await serve_webhook(settings, dispatcher, bot)
         else:

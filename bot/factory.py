@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
@@ -227,6 +228,16 @@ def create_storage(
     if session_pool is not None:
         return SqlStorage(session_pool)
     return MemoryStorage()
+
+
+def settle_heap() -> None:
+    """Once the process has built what it keeps for its whole life (aiogram's Telegram types
+    alone are some 165 MB of objects), take those objects out of the garbage collector's
+    view: a full collection then no longer walks all of them again and again during a sweep
+    or a busy minute (the collector was a fifth of a first sweep's CPU time). Objects made
+    later are collected as ever; what is frozen was going to live as long as the process."""
+    gc.collect()
+    gc.freeze()
 
 
 async def on_startup(
