@@ -49,9 +49,15 @@ async def create_invite(session: AsyncSession, actor: Actor, role: str) -> Invit
     return invite
 
 
+def well_formed(code: str) -> bool:
+    """Whether a deep link's payload can be one of our codes (anything else — a NUL byte that
+    PostgreSQL refuses in a query, a 4,000-character «code» — never reaches the database)."""
+    return _CODE.fullmatch(code) is not None
+
+
 async def use_invite(session: AsyncSession, code: str) -> Role | None:
     """The role an invitation preselects; unknown or malformed codes are simply ignored."""
-    if not _CODE.fullmatch(code):
+    if not well_formed(code):
         return None
     invite = await session.scalar(select(Invite).where(Invite.code == code))
     if invite is None:

@@ -29,7 +29,7 @@ from models.base import Base, utcnow
 from models.enums import ParticipantStatus, Role
 from models.errors import AlreadyDecided, InvalidValue, NotFound
 from models.i18n_marker import N_
-from models.invites import Invite, new_invite_code
+from models.invites import Invite, new_invite_code, well_formed
 from models.participant import Participant
 from models.statistics import academic_year
 
@@ -602,6 +602,8 @@ async def _mark_year(session: AsyncSession, year: int) -> None:
 
 async def claim_invite(session: AsyncSession, code: str, participant: Participant) -> bool:
     """A teacher opened their personal link: join them to their entry on the list."""
+    if not well_formed(code):
+        return False  # not one of our links (malformed codes are ignored, as invitations')
     member = await session.scalar(
         select(StaffMember)
         .join(Invite, Invite.id == StaffMember.invite_id)
