@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -21,11 +20,7 @@ from models.outbox import OutboxMessage, OutboxStatus
 from models.participant import Participant
 from models.programmes import (
     Programme,
-    ProgrammeDraft,
-    add_activity,
-    respond_to_draft,
     review_programme,
-    save_draft,
     submit_programme,
     vote_completion,
 )
@@ -35,7 +30,6 @@ from tests.driver import Person
 from tests.factories import (
     CURATOR,
     actor,
-    make_active_pair,
     make_running_programme,
     notices_already_delivered,
 )
@@ -220,31 +214,11 @@ async def agreed_programme(
 ) -> tuple[Programme, Participant, Participant]:
     """A draft the mentor sent and the mentee agreed to: waiting for the curator."""
     async with session_pool() as session:
-        pair = await make_active_pair(session)
-        mentor = await session.get(Participant, pair.mentor_id)
-        mentee = await session.get(Participant, pair.mentee_ids[0])
+        programme = await make_running_programme(session, activities=1, approved=False)
+        mentor = await session.get(Participant, programme.pair.mentor_id)
+        mentee = await session.get(Participant, programme.pair.mentee_ids[0])
         assert mentor is not None
         assert mentee is not None
-        draft = ProgrammeDraft(
-            goal="Освоить проектное обучение",
-            difficulties="Планирование",
-            strengths="Цифровые инструменты",
-            forms=["traditional"],
-            start_date=date(2026, 9, 1),
-            end_date=date(2026, 12, 31),
-        )
-        programme = await save_draft(session, actor(mentor), pair.id, draft)
-        await add_activity(
-            session,
-            actor(mentor),
-            programme.id,
-            title="Мероприятие 1",
-            description=None,
-            deadline=date(2026, 10, 15),
-            responsible="mentee",
-        )
-        await submit_programme(session, actor(mentor), programme.id)
-        programme = await respond_to_draft(session, actor(mentee), programme.id, agree=True)
         await notices_already_delivered(session)
     return programme, mentor, mentee
 
