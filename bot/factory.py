@@ -20,7 +20,6 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.types import Update, User
 from aiogram.types.update import UpdateTypeLookupError
 from aiogram.utils.i18n import I18n
-from redis.exceptions import LockError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -38,6 +37,7 @@ from bot.middlewares import (
 )
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
+from bot.responses import KeepResponseTypes
 from bot.sqlstorage import SqlStorage
 from handlers.context import ContextMiddleware
 from models.database import INLINE_READS
@@ -179,6 +179,8 @@ class TrackingDispatcher(Dispatcher):
         if redis is None:
             yield
             return
+        from redis.exceptions import LockError  # with Redis only (~7 MB the others need not keep)
+
         lock = redis.lock(f"nastavnik:person:{bot.id}:{user_id}", timeout=LOCK_TTL, sleep=0.02)
         if not await lock.acquire(blocking_timeout=60):
             logger.warning("an update waited 60 s for the same person's previous one: going on")
@@ -208,6 +210,7 @@ def create_bot(settings: Settings) -> Bot:
     session.middleware(SplitLongMessages())  # outermost: each part is retried on its own
     session.middleware(SkipUndecodableUpdates())
     session.middleware(RetryRequestMiddleware())
+    session.middleware(KeepResponseTypes())  # answer types built once (bot/responses.py)
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,

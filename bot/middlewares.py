@@ -111,6 +111,7 @@ class DbSessionMiddleware(BaseMiddleware):
                         data["session"] = session
                         data["unit_of_work"] = unit
                         step = await form.get_state() if form is not None else None
+                        unit.step, unit.chat = step, data.get("event_chat")
                         with unit.releasing():
                             result = await handler(event, data)
                         if form is not None:

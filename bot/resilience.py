@@ -25,12 +25,11 @@ from aiogram.client.session.middlewares.base import (
     NextRequestMiddlewareType,
 )
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
-from aiogram.methods import EditMessageText, GetUpdates, Response, SendMessage, TelegramMethod
+from aiogram.methods import GetUpdates, Response, TelegramMethod
 from aiogram.methods.base import TelegramType
-from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from bot.unit import release_before_telegram
+from bot.unit import Said, release_before_telegram, said_by
 from models.database import read_only_database_error
 
 logger = logging.getLogger(__name__)
@@ -46,21 +45,11 @@ class CallCount:
 
     succeeded: int = 0
     # The last text the bot sent or edited in, per chat: (text, inline keyboard as JSON).
-    said: dict[int, tuple[str, dict[str, Any] | None]] = field(default_factory=dict)
+    said: dict[int, Said] = field(default_factory=dict)
 
     def record(self, method: TelegramMethod[Any]) -> None:
-        if (
-            isinstance(method, SendMessage | EditMessageText)
-            and isinstance(method.chat_id, int)
-            and method.text is not None
-        ):
-            markup = method.reply_markup
-            keyboard = (
-                markup.model_dump(mode="json", exclude_none=True)
-                if isinstance(markup, InlineKeyboardMarkup)
-                else None
-            )
-            self.said[method.chat_id] = (method.text, keyboard)
+        if (said := said_by(method)) is not None:
+            self.said[said[0]] = said[1]
 
 
 @contextmanager
@@ -105,7 +94,7 @@ class RetryRequestMiddleware(BaseRequestMiddleware):
         attempts = 1 if isinstance(method, GetUpdates) or _single_attempt.get() else self.attempts
         delay = self.base_delay
         for attempt in range(1, attempts + 1):
-            await release_before_telegram()  # no database connection held while we wait
+            await release_before_telegram(method)  # no database connection held while we wait
             try:
                 response = await make_request(bot, method)
             except TelegramRetryAfter as error:

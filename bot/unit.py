@@ -27,6 +27,8 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import StateType
+from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -41,7 +43,7 @@ KEEP_APPLIED = 32  # a redelivered batch is at most 100 updates, of one person f
 MARKER_TTL = 7 * 24 * 3600  # seconds a bare marker (a finished form) is kept in Redis
 _UNSET: Any = object()
 
-_release: ContextVar[Callable[[], Awaitable[None]] | None] = ContextVar(
+_release: ContextVar[Callable[[TelegramMethod[Any] | None], Awaitable[None]] | None] = ContextVar(
     "release_db_connection", default=None
 )
 _session: ContextVar[AsyncSession | None] = ContextVar("update_session", default=None)
@@ -53,12 +55,33 @@ def update_session() -> AsyncSession | None:
     return _session.get()
 
 
-async def release_before_telegram() -> None:
+async def release_before_telegram(method: TelegramMethod[Any] | None = None) -> None:
     """Called right before a Bot API call (and before waiting for a send slot): ends the
-    current update's read-only transaction so its connection is free while we wait."""
+    current update's read-only transaction so its connection is free while we wait.
+    `method` is the call about to be made (None: not known yet)."""
     release = _release.get()
     if release is not None:
-        await release()
+        await release(method)
+
+
+Said = tuple[str, dict[str, Any] | None]  # a text the bot sent or edited in, and its keyboard
+
+
+def said_by(method: TelegramMethod[Any]) -> tuple[int, Said] | None:
+    """(chat id, (text, inline keyboard as JSON)) of a message `method` shows, if it is one."""
+    if (
+        isinstance(method, SendMessage | EditMessageText)
+        and isinstance(method.chat_id, int)
+        and method.text is not None
+    ):
+        markup = method.reply_markup
+        keyboard = (
+            markup.model_dump(mode="json", exclude_none=True)
+            if isinstance(markup, InlineKeyboardMarkup)
+            else None
+        )
+        return method.chat_id, (method.text, keyboard)
+    return None
 
 
 class UnitOfWork:
@@ -78,6 +101,8 @@ class UnitOfWork:
         self.update_id = update_id
         self.wrote = False  # something was flushed or executed as DML (maybe not committed)
         self.committed_writes = False
+        self.step: str | None = None  # the form's step when the update came
+        self.chat: Any = None  # the update's chat
         sync = session.sync_session
         event.listen(sync, "after_flush", self._after_flush)
         event.listen(sync, "do_orm_execute", self._on_execute)
@@ -115,10 +140,13 @@ class UnitOfWork:
     def _after_rollback(self, _session: Session) -> None:
         self.wrote = False
 
-    async def release(self) -> None:
+    async def release(self, method: TelegramMethod[Any] | None = None) -> None:
         """Before the bot says something: end a transaction that only read, so the connection
         returns to the pool, and store the form's new step, so the person never sees a
         question whose step is not stored (a crash right after it would shift the answers).
+        A new step is stored with the message about to be sent as its question, so a form
+        answer is one write, not a second one at the end (`remember_question` then finds it
+        stored; it writes again only when a later message of the update is the question).
         A transaction that wrote and is not committed yet keeps its connection and the form
         waits for it: its commit is the handler's call, the form follows at the end."""
         session = self.session
@@ -127,6 +155,8 @@ class UnitOfWork:
         if session.in_transaction():
             await session.commit()  # nothing to write: ends the read, keeps the loaded objects
         if self.form is not None:
+            if self.form.changed and method is not None and (said := said_by(method)):
+                await remember_question(self.form, self.step, dict([said]), self.chat)
             await self.form.flush()
 
     @contextmanager
@@ -146,7 +176,7 @@ LAST_QUESTION = "__last_question__"  # form data key: [text, inline keyboard] la
 async def remember_question(
     form: FSMContext,
     before: str | None,
-    said: Mapping[int, tuple[str, dict[str, Any] | None]],
+    said: Mapping[int, Said],
     chat: Any,
 ) -> None:
     """When an update moves a form to a new step, what the bot said last to the person is

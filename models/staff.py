@@ -16,8 +16,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -297,6 +295,9 @@ def parse_staff_workbook(data: bytes, today: date) -> ParsedList:
     """Read the first sheet: find the header, check every row; never raises on bad input."""
     if len(data) > MAX_FILE_BYTES:
         return _refuse(N_("The file is larger than 5 MB; a staff list is much smaller."))
+    from openpyxl import load_workbook  # imported when used: ~22 MB a process need not keep
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
@@ -708,6 +709,8 @@ TEMPLATE_HEADINGS = (
 
 def template_workbook() -> bytes:
     """An empty list with the expected headings and one example row."""
+    from openpyxl import Workbook  # imported when used (see parse_staff_workbook)
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Список"

@@ -9,17 +9,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import BufferedInputFile, Message
 from aiogram.utils.i18n import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,24 +40,29 @@ from models.surveys import SURVEY_QUESTIONS, SurveyAnswer
 from rendering.texts import format_value
 from rendering.ui import label
 
+if TYPE_CHECKING:
+    from openpyxl import Workbook
+
 router = Router(name=__name__)
 Row = Sequence[Any]
 
 
 # A typed text starting so is a formula to Excel and LibreOffice (CSV/formula injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def _cell(sheet: Any, value: Any) -> Any:
     """A cell holding the value; a text that looks like a formula is stored as plain text."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment
+
     if isinstance(value, str):
         value = printable(value)
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell.data_type = "s"  # a string cell, never <f>
         cell.quotePrefix = True  # shown and edited as text («'=…»)
-    cell.alignment = WRAP
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
     if isinstance(value, date):
         cell.number_format = "DD.MM.YYYY"
     return cell
@@ -69,11 +70,14 @@ def _cell(sheet: Any, value: Any) -> Any:
 
 def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Row]) -> None:
     """Bold frozen header with an autofilter, wrapped text, columns sized to their contents."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(title[:31])
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-        cell.alignment = WRAP
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
     widths = [min(len(h), 30) for h in headers]
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
@@ -142,6 +146,8 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
         (p.participant_id, p.kind.value, p.pair_id): p
         for p in await session.scalars(select(SignedPaper))
     }
+
+    from openpyxl import Workbook  # imported when used: ~22 MB a process need not keep
 
     book = Workbook()
     book.remove(book.active)

@@ -18,8 +18,6 @@ from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
@@ -375,6 +373,9 @@ async def staff_links(
 
 @router.callback_query(StaffAction.filter(F.action == StaffVerb.FILE))
 async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot) -> None:
+    from openpyxl import Workbook  # imported when used: ~22 MB a process need not keep
+    from openpyxl.styles import Font
+
     me = await bot.me()
     book = Workbook()
     sheet = book.active

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiogram import Bot
@@ -10,6 +12,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
+from pydantic._internal import _generics as pydantic_generics
 
 from bot.emulator import BOT_TOKEN, FakeTelegram, Fault
 from bot.factory import create_bot
@@ -99,3 +102,25 @@ async def test_the_emulator_refuses_html_that_telegram_cannot_parse(
     assert "".join(parts) == "я" * 4097
     assert len(telegram.unparsable) == 2
     telegram.unparsable.clear()  # refused on purpose here
+
+
+async def test_the_answer_type_of_a_bot_api_call_is_built_once(
+    telegram: FakeTelegram, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiogram decodes each answer through `Response[Message]`, which pydantic keeps in a weak
+    cache: with the garbage an update leaves behind it was collected and built again, its
+    whole validator, on almost every call (bot/responses.py). The bot's session keeps it."""
+    built: list[str] = []
+    make = pydantic_generics.create_generic_submodel
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> Any:
+        built.append(name)
+        return make(name, *args, **kwargs)
+
+    monkeypatch.setattr(pydantic_generics, "create_generic_submodel", counted)
+    for number in range(10):
+        await bot.send_message(601, f"Сообщение {number}")
+        garbage = [[{} for _ in range(1000)] for _ in range(50)]  # as an update leaves behind
+        del garbage
+        gc.collect()
+    assert built.count("Response[Message]") <= 1

@@ -3,11 +3,15 @@ half-filled form (registration here; every form goes through the same storage)."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.factory import create_dispatcher, create_storage
 from bot.sqlstorage import SqlStorage
+from bot.unit import LAST_QUESTION
 from models.forms import FormDraft
 from tests.conftest import make_settings
 from tests.driver import Person, detach_routers, said
@@ -37,3 +41,41 @@ async def test_a_half_filled_form_survives_a_restart_without_redis(
         assert said(await resumed.send("преподаватель"), "предметно-цикловая комиссия")
     finally:
         detach_routers(second)
+
+
+async def test_a_form_answer_is_stored_in_one_write_with_its_question(
+    database_url: str, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """A typed answer moves the form to its next step: the step, the answer and the question
+    about to be sent are one write, made before the question goes out (it was two: the step
+    before the question, the question itself after it — each a turn of SQLite's single
+    writer, which every person's answer waits for; benchmarks/latency.py)."""
+    settings = make_settings(database_url, redis_url=None)
+    dispatcher = create_dispatcher(settings, session_pool)
+    storage = dispatcher.storage
+    assert isinstance(storage, SqlStorage)
+    teacher = Person(dispatcher, MockedBot(), 6102)
+    writes: list[tuple[str | None, dict[str, Any]]] = []
+    write_form = storage.write_form
+
+    async def counted(key: Any, state: str | None, data: Mapping[str, Any]) -> None:
+        writes.append((state, dict(data)))
+        await write_form(key, state, data)
+
+    try:
+        await give_consent(teacher)
+        storage.write_form = counted  # type: ignore[method-assign]
+        replies = await teacher.send("Иванова Мария Петровна")
+        assert said(replies, "должность")
+        assert len(writes) == 1, writes
+        state, data = writes[0]
+        assert state is not None
+        assert data["full_name"] == "Иванова Мария Петровна"
+        question, _keyboard = data[LAST_QUESTION]
+        assert "должность" in question  # stored with the step, before it was sent
+        writes.clear()
+        assert said(await teacher.send("/help"), "/")  # nothing changed: nothing written
+        assert writes == []
+    finally:
+        await storage.close()
+        detach_routers(dispatcher)
