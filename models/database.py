@@ -174,7 +174,9 @@ class _Direct(threading.local):
     on = False
 
 
-_DIRECT = _Direct()  # set in SQLite's thread while it runs a whole commit (OneHopSession)
+# Set while a whole commit runs (OneHopSession): in the event loop, or in SQLite's thread when
+# it has to wait for another process; its statements then run directly, in that thread.
+_DIRECT = _Direct()
 
 
 def _run_now(coroutine: Any) -> Any:
@@ -227,7 +229,7 @@ def _one_hop_statements(busy_timeout: float) -> Callable[[Any, Any], None]:
         busy_ms = int(busy_timeout * 1000)
 
         def commit(self) -> None:
-            if _DIRECT.on:  # in SQLite's thread, inside OneHopSession's commit
+            if _DIRECT.on:  # inside OneHopSession's commit (in the loop or SQLite's thread)
                 self._connection._conn.commit()
             else:
                 super().commit()
@@ -303,7 +305,7 @@ class WriterQueue:
         self._holders.add(id(dbapi_connection))
 
     async def take(self, dbapi_connection: Any) -> None:
-        """Wait for the turn before a whole commit goes to SQLite's thread (OneHopSession)."""
+        """Wait for the turn before a whole commit runs (OneHopSession)."""
         if id(dbapi_connection) in self._holders:
             return
         try:
@@ -315,7 +317,7 @@ class WriterQueue:
 
     def release(self, dbapi_connection: Any) -> None:
         if _DIRECT.on:
-            return  # in SQLite's thread: OneHopSession lets go in the event loop after it
+            return  # inside a whole commit: OneHopSession lets go once it is over
         if id(dbapi_connection) in self._holders:
             self._holders.discard(id(dbapi_connection))
             self._lock().release()
@@ -359,15 +361,19 @@ def _skip_idle_commits(engine: AsyncEngine, writers: WriterQueue) -> None:
 
 class OneHopSession(AsyncSession):
     """On SQLite, within an update (INLINE_READS), a commit with changes to write runs whole —
-    the flush's statements and the COMMIT — in one hand-off to SQLite's thread.
+    the flush's statements and the COMMIT — in the event loop, or in one hand-off to SQLite's
+    thread when it has to wait for another process.
 
     A transaction holds SQLite's single write lock (and the process's WriterQueue turn) from
     its first write to its COMMIT. Statement by statement, each hand-off waits for a turn of
     an event loop busy with the other updates (issue 18: ~80 ms per write with 10 users at
-    once, the writers one after another). Here the turn is taken in the event loop first (no
-    thread waits for it), then one function in SQLite's thread flushes and commits; the loop
-    serves the others meanwhile. The ORM work is the same code (Session.commit) with the
-    same events; only where its statements run changes."""
+    once, the writers one after another); even one hand-off there and one back were two
+    thirds of the time a writer held its turn. Here the turn is taken in the event loop first
+    (no thread waits for it), then SQLite's write lock without waiting (`_write_lock_at_once`)
+    and the flush and COMMIT run at once, in the loop. If another process holds the lock, one
+    function in SQLite's thread flushes and commits, waiting there while the loop serves the
+    others. The ORM work is the same code (Session.commit) with the same events; only where
+    its statements run changes."""
 
     async def commit(self) -> None:
         sync = self.sync_session
