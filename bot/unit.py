@@ -264,12 +264,21 @@ class BufferedFSMContext(FSMContext):
         if not self.changed:
             return
         data = await self.get_data()
-        applied = list((await self._load_data()).get(APPLIED, ()))
+        state = await self.get_state()
+        stored = await self._load_data()
+        if self._stored_state is _UNSET:
+            self._stored_state = await self.storage.get_state(key=self.key)
+        answers = {k: v for k, v in stored.items() if k != APPLIED}
+        if state == self._stored_state and data == answers:
+            # The same step and answers (a newcomer's /start clears a form that never was):
+            # nothing to store, and nothing a redelivery could apply twice.
+            self.discard()
+            return
+        applied = list(stored.get(APPLIED, ()))
         if self.update_id is not None and self.update_id not in applied:
             applied = [*applied, self.update_id][-KEEP_APPLIED:]
         if applied:
             data[APPLIED] = applied
-        state = await self.get_state()
         redis = getattr(self.storage, "redis", None)
         write_form = getattr(self.storage, "write_form", None)
         if write_form is not None:  # bot.sqlstorage: one transaction

@@ -79,3 +79,36 @@ async def test_a_form_answer_is_stored_in_one_write_with_its_question(
     finally:
         await storage.close()
         detach_routers(dispatcher)
+
+
+async def test_a_newcomers_start_writes_no_form(
+    database_url: str, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """/start clears the form of whoever sends it; a newcomer has none, and clearing nothing is
+    not a write (it was one: a row holding only the update's mark, a second turn of SQLite's
+    single writer after the person's own row, for every newcomer)."""
+    settings = make_settings(database_url, redis_url=None)
+    dispatcher = create_dispatcher(settings, session_pool)
+    storage = dispatcher.storage
+    assert isinstance(storage, SqlStorage)
+    writes: list[str | None] = []
+    write_form = storage.write_form
+
+    async def counted(key: Any, state: str | None, data: Mapping[str, Any]) -> None:
+        writes.append(state)
+        await write_form(key, state, data)
+
+    storage.write_form = counted  # type: ignore[method-assign]
+    teacher = Person(dispatcher, MockedBot(), 6103)
+    try:
+        assert said(await teacher.send("/start"), "Согласие")
+        assert writes == []
+        await teacher.press("Согласен")  # the registration begins: its first step is stored
+        assert writes != []
+    finally:
+        await storage.close()
+        detach_routers(dispatcher)
+    async with session_pool() as session:
+        row = await session.scalar(select(FormDraft).where(FormDraft.user_id == 6103))
+    assert row is not None
+    assert row.state is not None
