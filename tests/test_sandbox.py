@@ -166,3 +166,47 @@ async def test_the_console_shows_alerts_toasts_and_messages_that_come_later(
     assert "💬 toast: Сохранено" in text
     # Shown by the watcher before the next typed line («/who» prints «→ curator»).
     assert text.index("🤖 Напоминание: срок завтра") < text.index("→ curator")
+
+
+async def test_a_reply_after_a_long_silence_still_answers_the_typed_line(tmp_path: Path) -> None:
+    """On a busy machine a handler may work for more than the console's second of quiet
+    before it replies: while the dispatcher still has the update in hand the console waits,
+    so the reply is shown after the line that asked for it, not under the next persona
+    (the demo college's /plan was lost that way once in the suite)."""
+    emulator = FakeTelegram()
+    await emulator.start()
+    settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
+    settings.telegram_api_url = emulator.url
+    bot = create_bot(settings)
+    out = io.StringIO()
+    handling = 0
+
+    async def slow_reply() -> None:
+        nonlocal handling
+        offset = None
+        while True:
+            for update in await bot.get_updates(offset=offset, timeout=1):
+                offset = update.update_id + 1
+                handling = 1
+                await bot.get_updates(offset=offset, timeout=0)  # taken and confirmed
+                await asyncio.sleep(1.6)  # working, silent, longer than a second
+                await bot.send_message(77, "План на неделю")
+                handling = 0
+                return
+
+    console = Console(
+        emulator,
+        [Persona("curator", "Куратор", 77)],
+        tmp_path / "files",
+        out,
+        in_flight=lambda: handling,
+    )
+    try:
+        console.switch(["curator"])
+        replying = asyncio.create_task(slow_reply())
+        await console.handle("/plan")
+        assert "🤖 План на неделю" in out.getvalue()
+        await replying
+    finally:
+        await bot.session.close()
+        await emulator.stop()

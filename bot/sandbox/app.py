@@ -99,7 +99,10 @@ async def run_sandbox(
     polling = asyncio.create_task(
         dispatcher.start_polling(bot, handle_signals=False, polling_timeout=1)
     )
-    console = Console(emulator, personas, files, out)
+    in_flight = getattr(dispatcher, "in_flight", None)  # the factory's TrackingDispatcher
+    console = Console(
+        emulator, personas, files, out, in_flight=lambda: in_flight.running if in_flight else 0
+    )
     try:
         await emulator.polling.wait()
         await emulator.settle()

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import html
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -84,6 +84,8 @@ class Console:
     announced: set[int] = field(default_factory=set)  # others' messages already counted
     _next_id: int = 9001
     _busy: bool = False  # a typed line is being handled: the watcher waits
+    # Updates the bot is handling right now (the dispatcher's count; none without a bot).
+    in_flight: Callable[[], int] = lambda: 0
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -197,8 +199,13 @@ class Console:
             user = self.emulator.user(self.current.telegram_id, self.current.name.split()[-1])
             await user.send(line)
         # A second of quiet: a handler's database work between two replies on a busy machine
-        # must not pass for the end of the answer (the next persona would get it instead).
+        # must not pass for the end of the answer (the next persona would get it instead);
+        # and while the bot still handles an update, its reply is still coming.
         await self.emulator.settle(idle=1.0)
+        async with asyncio.timeout(60):
+            while self.in_flight():
+                await asyncio.sleep(0.05)
+                await self.emulator.settle(idle=0.3)
         self.show()
 
     async def watch(self, interval: float = 0.5) -> None:
