@@ -29,7 +29,7 @@ def test_what_exists_at_start_is_frozen_and_what_comes_later_is_collected() -> N
 
 def test_the_bot_process_does_not_load_what_only_a_rare_press_needs() -> None:
     """openpyxl (with numpy) builds a spreadsheet a curator asks for, redis serves only a
-    deployment with REDIS_URL: imported when used, not at start (~29 MB less in every
+    deployment with REDIS_URL: imported when used, not at start (~26 MB less in every
     process at rest; the reminder sweep's peak memory target is 300 MB, benchmarks/sweep.py)."""
     script = (
         "import sys, bot.__main__, bot.factory, handlers.curator.export;"
