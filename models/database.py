@@ -7,7 +7,8 @@ import collections
 import sqlite3
 import threading
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -200,16 +201,24 @@ def _read_inline(
     handler is off for it (busy_timeout 0). In WAL mode a reader does not wait for writers;
     in the rare case it would (another process recovering the WAL), SQLITE_BUSY comes back at
     once and None sends the statement to aiosqlite's thread as usual, where it may wait."""
-    wait = type(adapted).busy_ms
-    connection.execute("PRAGMA busy_timeout=0")
     try:
-        return work(connection)
+        with _busy_handler_off(connection, type(adapted).busy_ms):
+            return work(connection)
     except sqlite3.OperationalError as error:
         if getattr(error, "sqlite_errorcode", None) not in _BUSY:
             raise
         return None
+
+
+@contextmanager
+def _busy_handler_off(connection: sqlite3.Connection, wait_ms: int) -> Iterator[None]:
+    """SQLite answers SQLITE_BUSY at once instead of waiting in its busy handler; the
+    connection's own wait (`wait_ms`) comes back afterwards."""
+    connection.execute("PRAGMA busy_timeout=0")
+    try:
+        yield
     finally:
-        connection.execute(f"PRAGMA busy_timeout={wait}")
+        connection.execute(f"PRAGMA busy_timeout={wait_ms}")
 
 
 _BUSY = {
@@ -429,16 +438,13 @@ def _write_lock_at_once(dbapi_connection: Any) -> bool:
     sqlite: sqlite3.Connection = dbapi_connection._connection._conn
     if sqlite.in_transaction:
         return False
-    wait = type(dbapi_connection).busy_ms
-    sqlite.execute("PRAGMA busy_timeout=0")
     try:
-        sqlite.execute("BEGIN IMMEDIATE")
+        with _busy_handler_off(sqlite, type(dbapi_connection).busy_ms):
+            sqlite.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as error:
         if getattr(error, "sqlite_errorcode", None) not in _BUSY:
             raise
         return False
-    finally:
-        sqlite.execute(f"PRAGMA busy_timeout={wait}")
     return True
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +43,7 @@ from rendering.ui import label
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
+    from openpyxl.styles import Alignment
 
 router = Router(name=__name__)
 Row = Sequence[Any]
@@ -51,10 +53,17 @@ Row = Sequence[Any]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+@cache
+def _wrapped() -> Alignment:
+    """Wrapped text, top-aligned: one style object for every cell (imported when used)."""
+    from openpyxl.styles import Alignment
+
+    return Alignment(wrap_text=True, vertical="top")
+
+
 def _cell(sheet: Any, value: Any) -> Any:
     """A cell holding the value; a text that looks like a formula is stored as plain text."""
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment
 
     if isinstance(value, str):
         value = printable(value)
@@ -62,7 +71,7 @@ def _cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell.data_type = "s"  # a string cell, never <f>
         cell.quotePrefix = True  # shown and edited as text («'=…»)
-    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    cell.alignment = _wrapped()
     if isinstance(value, date):
         cell.number_format = "DD.MM.YYYY"
     return cell
@@ -70,14 +79,14 @@ def _cell(sheet: Any, value: Any) -> Any:
 
 def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Row]) -> None:
     """Bold frozen header with an autofilter, wrapped text, columns sized to their contents."""
-    from openpyxl.styles import Alignment, Font
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
     sheet = book.create_sheet(title[:31])
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        cell.alignment = _wrapped()
     widths = [min(len(h), 30) for h in headers]
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
