@@ -42,6 +42,27 @@ def counting(engine: Any) -> Iterator[list[str]]:
         event.remove(engine.sync_engine, "before_cursor_execute", count)
 
 
+class HandOffs:
+    """Counts the hand-offs to aiosqlite's thread (its `Connection._execute`) between start()
+    and stop()."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._original = aiosqlite.core.Connection._execute
+
+    def start(self) -> None:
+        original = self._original
+
+        async def counted(connection: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
+            self.count += 1
+            return await original(connection, fn, *args, **kwargs)
+
+        aiosqlite.core.Connection._execute = counted  # type: ignore[method-assign]
+
+    def stop(self) -> None:
+        aiosqlite.core.Connection._execute = self._original  # type: ignore[method-assign]
+
+
 async def test_screens_read_their_data_in_one_or_two_statements(
     person: Callable[..., Person],
     session_pool: async_sessionmaker[AsyncSession],
@@ -84,26 +105,20 @@ async def test_screens_read_their_data_in_one_or_two_statements(
 
 async def test_a_statement_is_one_hand_off_and_an_updates_reads_none(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
-    hops = 0
-    original = aiosqlite.core.Connection._execute
-
-    async def counted(connection: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal hops
-        hops += 1
-        return await original(connection, fn, *args, **kwargs)
-
-    aiosqlite.core.Connection._execute = counted  # type: ignore[method-assign]
+    hops = HandOffs()
+    hops.start()
     try:
         async with engine.connect() as connection:
             await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
             await connection.commit()
-            hops = 0
+            hops.count = 0
             await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
             rows = (await connection.execute(text("SELECT v FROM t ORDER BY id"))).all()
             assert [row.v for row in rows] == ["a", "b"]
-            assert hops == 2  # SQLAlchemy's adapter: 4 (cursor, execute, fetchall, close) each
+            # SQLAlchemy's adapter: 4 (cursor, execute, fetchall, close) each
+            assert hops.count == 2
             await connection.commit()
-            hops = 0
+            hops.count = 0
             token = INLINE_READS.set(True)
             try:
                 assert (await connection.scalar(text("SELECT count(*) FROM t"))) == 2
@@ -111,10 +126,10 @@ async def test_a_statement_is_one_hand_off_and_an_updates_reads_none(tmp_path: P
                 assert result.rowcount == 1
             finally:
                 INLINE_READS.reset(token)
-            assert hops == 1  # the read ran in the loop's thread, the write in aiosqlite's
+            assert hops.count == 1  # the read ran in the loop's thread, the write in aiosqlite's
             await connection.rollback()
     finally:
-        aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
+        hops.stop()
         await engine.dispose()
 
 
@@ -163,24 +178,17 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
     async with engine.begin() as connection:
         await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
     pool = create_session_pool(engine)
-    hops = 0
-    original = aiosqlite.core.Connection._execute
-
-    async def counted(connection: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal hops
-        hops += 1
-        return await original(connection, fn, *args, **kwargs)
-
+    hops = HandOffs()
     token = INLINE_READS.set(True)
-    aiosqlite.core.Connection._execute = counted  # type: ignore[method-assign]
+    hops.start()
     other_process = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
         async with pool() as session:
             await session.execute(text("SELECT 1"))
             session.add_all([Row(v="a"), Row(v="b")])
-            hops = 0
+            hops.count = 0
             await session.commit()
-            assert hops == 0  # two INSERTs and the COMMIT, in the loop
+            assert hops.count == 0  # two INSERTs and the COMMIT, in the loop
         async with pool() as session:
             await session.execute(text("SELECT 1"))
             session.add(Row(v="a"))
@@ -206,9 +214,9 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
         later = asyncio.create_task(other_process_commits_later())
         async with asyncio.timeout(4), pool() as session:  # the writer turn was given back
             session.add(Row(v="c"))
-            hops = 0
+            hops.count = 0
             await session.commit()
-            assert hops == 1  # waited in SQLite's thread…
+            assert hops.count == 1  # waited in SQLite's thread…
             assert ticks >= 10  # …while the loop went on
             values = (await session.scalars(text("SELECT v FROM t ORDER BY v"))).all()
             assert values == ["a", "b", "c", "z"]
@@ -216,7 +224,7 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
         await later
     finally:
         other_process.close()
-        aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
+        hops.stop()
         INLINE_READS.reset(token)
         await engine.dispose()
 
@@ -258,25 +266,18 @@ async def test_a_counted_try_is_one_hand_off_before_and_one_after(
         pytest.skip("hand-offs to aiosqlite's thread")
     teacher = person(5151)
     assert said(await teacher.send("/start"), "Наставник")
-    hops = 0
-    original = aiosqlite.core.Connection._execute
-
-    async def counted(connection: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        nonlocal hops
-        hops += 1
-        return await original(connection, fn, *args, **kwargs)
-
-    aiosqlite.core.Connection._execute = counted  # type: ignore[method-assign]
+    hops = HandOffs()
+    hops.start()
     try:
         dispatcher.watch_left = 0  # type: ignore[attr-defined]  # the factory's TrackingDispatcher
         with counting(engine) as statements:
             assert said(await teacher.send("/help"), "/")
-        assert (hops, set(statements)) == (0, {"SELECT"})  # a later update: its reads, inline
+        assert (hops.count, set(statements)) == (0, {"SELECT"})  # a later update: its reads, inline
         dispatcher.watch_left = 5  # type: ignore[attr-defined]
-        hops = 0
+        hops.count = 0
         with counting(engine) as statements:
             assert said(await teacher.send("/help"), "/")
-        assert hops == 0, statements  # the try counted (INSERT, COMMIT); forgotten (DELETE…)
+        assert hops.count == 0, statements  # the try counted (INSERT, COMMIT); forgotten (DELETE…)
         assert statements.count("INSERT") == statements.count("DELETE") == 1, statements
     finally:
-        aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
+        hops.stop()

@@ -43,6 +43,19 @@ async def test_a_half_filled_form_survives_a_restart_without_redis(
         detach_routers(second)
 
 
+def record_form_writes(
+    storage: SqlStorage, writes: list[tuple[str | None, dict[str, Any]]]
+) -> None:
+    """Each form the storage writes from now on is appended to `writes` as (state, data)."""
+    write_form = storage.write_form
+
+    async def recorded(key: Any, state: str | None, data: Mapping[str, Any]) -> None:
+        writes.append((state, dict(data)))
+        await write_form(key, state, data)
+
+    storage.write_form = recorded  # type: ignore[method-assign]
+
+
 async def test_a_form_answer_is_stored_in_one_write_with_its_question(
     database_url: str, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -56,15 +69,9 @@ async def test_a_form_answer_is_stored_in_one_write_with_its_question(
     assert isinstance(storage, SqlStorage)
     teacher = Person(dispatcher, MockedBot(), 6102)
     writes: list[tuple[str | None, dict[str, Any]]] = []
-    write_form = storage.write_form
-
-    async def counted(key: Any, state: str | None, data: Mapping[str, Any]) -> None:
-        writes.append((state, dict(data)))
-        await write_form(key, state, data)
-
     try:
         await give_consent(teacher)
-        storage.write_form = counted  # type: ignore[method-assign]
+        record_form_writes(storage, writes)
         replies = await teacher.send("Иванова Мария Петровна")
         assert said(replies, "должность")
         assert len(writes) == 1, writes
@@ -91,14 +98,8 @@ async def test_a_newcomers_start_writes_no_form(
     dispatcher = create_dispatcher(settings, session_pool)
     storage = dispatcher.storage
     assert isinstance(storage, SqlStorage)
-    writes: list[str | None] = []
-    write_form = storage.write_form
-
-    async def counted(key: Any, state: str | None, data: Mapping[str, Any]) -> None:
-        writes.append(state)
-        await write_form(key, state, data)
-
-    storage.write_form = counted  # type: ignore[method-assign]
+    writes: list[tuple[str | None, dict[str, Any]]] = []
+    record_form_writes(storage, writes)
     teacher = Person(dispatcher, MockedBot(), 6103)
     try:
         assert said(await teacher.send("/start"), "Согласие")
