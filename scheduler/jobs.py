@@ -107,6 +107,9 @@ async def _existing_keys(session: AsyncSession, keys: list[str]) -> set[str]:
     return existing
 
 
+QUEUE_CHUNK = 2000  # rendered messages inserted at a time (a batch may hold ten times more)
+
+
 async def _queue(
     session: AsyncSession, dues: list[Due], settings: Settings, i18n: I18n, now: datetime
 ) -> int:
@@ -144,7 +147,7 @@ async def _queue(
         for recipient in _recipients(due, people, locales, curators)
     ]
     existing = await _existing_keys(session, [key for _, _, key in planned])
-    rows = []
+    queued, rows = 0, []
     for due, recipient, key in planned:
         if key in existing:
             continue
@@ -159,7 +162,10 @@ async def _queue(
                 "reply_markup": markup,
             }
         )
-    return await enqueue_many(session, rows, now=now)
+        if len(rows) == QUEUE_CHUNK:  # the rendered texts of a batch never all at once
+            queued += await enqueue_many(session, rows, now=now)
+            rows = []
+    return queued + await enqueue_many(session, rows, now=now)
 
 
 async def _advance(session: AsyncSession, found: rules.Found) -> None:

@@ -330,7 +330,7 @@ async def event_reminders(session: AsyncSession, today: date, zone: tzinfo) -> l
 
 FAR_DAY = date(9999, 12, 31)  # nothing can become due by the passing of time alone
 FAR_MOMENT = datetime(9999, 12, 31, tzinfo=UTC)
-BATCH = 5000
+BATCH = 10000
 IN_CHUNK = 10000  # ids in one bound parameter (models.base.among)
 
 
