@@ -138,6 +138,15 @@ async def warm_up(server: FakeTelegram, first_id: int, updates: int) -> None:
     await asyncio.gather(*(one(user, -(-updates // len(users))) for user in users))
 
 
+def cpu_seconds(process: asyncio.subprocess.Process) -> float:
+    """The CPU time (user + system, every thread) the process has used so far (Linux)."""
+    fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+CPU: dict[str, list[float]] = {"echo": [], "nastavnik": []}  # CPU seconds per measured update
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -199,7 +208,9 @@ async def main(users: int, rounds: int, database: str | None, warm: int) -> None
             await warm_up(server, 7_000_000, warm)
             people = [server.user(8_000_000 + n) for n in range(users)]
             try:
+                before = cpu_seconds(process)
                 await asyncio.gather(*(echo_user(server, u, results["echo"], 10) for u in people))
+                CPU["echo"].append((cpu_seconds(process) - before) / (10 * users))
             finally:
                 await stop(process)
             STEPS.clear()
@@ -213,9 +224,11 @@ async def main(users: int, rounds: int, database: str | None, warm: int) -> None
             await warm_up(server, 7_000_000 + 10_000 * round_number, warm)
             people = [server.user(8_000_000 + 10_000 * round_number + n) for n in range(users)]
             try:
+                before = cpu_seconds(process)
                 await asyncio.gather(
                     *(nastavnik_user(server, u, results["nastavnik"]) for u in people)
                 )
+                CPU["nastavnik"].append((cpu_seconds(process) - before) / (10 * users))
             finally:
                 await stop(process)
             await server.stop()
@@ -231,6 +244,11 @@ async def main(users: int, rounds: int, database: str | None, warm: int) -> None
             f"  {label}: p50 {percentile(samples, 0.5) * 1000:.1f} ms, "
             f"p95 {percentile(samples, 0.95) * 1000:.1f} ms"
         )
+    cpu_echo, cpu_real = (statistics.median(CPU[name]) * 1000 for name in ("echo", "nastavnik"))
+    print(
+        f"CPU of the bot process per measured update (median of rounds): echo {cpu_echo:.2f} ms,"
+        f" Наставник {cpu_real:.2f} ms ({cpu_real / cpu_echo:.1f}×)"
+    )
     print(f"ratio p50 (Наставник / echo): {real[0] / echo[0]:.2f}")
     print(f"ratio p95 (Наставник / echo): {real[1] / echo[1]:.2f}")
 

@@ -21,13 +21,14 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_cursor,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.util import await_
 
 import migrations
@@ -317,8 +318,12 @@ class WriterQueue:
         """Wait for the turn before a whole commit runs (OneHopSession)."""
         if id(dbapi_connection) in self._holders:
             return
+        lock = self._lock()
         try:
-            await asyncio.wait_for(self._lock().acquire(), self.timeout)
+            if lock.locked():
+                await asyncio.wait_for(lock.acquire(), self.timeout)
+            else:
+                await lock.acquire()  # free: taken at once (wait_for would start a task)
         except TimeoutError:
             locked = sqlite3.OperationalError("database is locked (by this process's writer)")
             raise OperationalError("COMMIT", None, locked) from None
@@ -394,38 +399,94 @@ class OneHopSession(AsyncSession):
         ):
             await super().commit()
             return
-        connection = await self.connection()  # checked out and begun here, in the loop
-        raw = await connection.get_raw_connection()
-        dbapi_connection: Any = raw.dbapi_connection  # the OneHopConnection (aiosqlite)
-        queue: WriterQueue | None = getattr(self.bind.sync_engine, "info_writers", None)
-        if queue is not None:
-            await queue.take(dbapi_connection)
-
         transaction = sync.get_transaction()
         assert transaction is not None
 
-        def flush_and_commit() -> None:
+        def flush_and_commit(sqlite: sqlite3.Connection) -> None:
             # Session.commit's first half (before_commit, the flush) and SQLite's COMMIT; the
             # second half (after_commit, the connection back to the pool) stays in the loop.
             # A failed flush rolls back here, as it would in the loop, and raises.
             _DIRECT.on = True
             try:
                 transaction._prepare_impl()
-                sqlite = dbapi_connection._connection._conn
                 if sqlite.in_transaction:
                     sqlite.commit()
             finally:
                 _DIRECT.on = False
 
+        await self._write_whole(flush_and_commit)
+
+    async def write_now(self, statement: UpdateBase, values: dict[str, Any]) -> int | None:
+        """One Core INSERT, UPDATE or DELETE with these bound `values` and its COMMIT, at once,
+        as `commit` writes (in the loop when SQLite's lock is free): no ORM flush around it,
+        the statement compiled once. Returns the row count; None when this is not SQLite
+        within an update (the caller then writes as usual)."""
+        if not INLINE_READS.get() or self.bind is None or self.bind.dialect.name != "sqlite":
+            return None
+        sql, order = _compiled_for_sqlite(statement, self.bind.dialect)
+        parameters = [process(values[name]) if process else values[name] for name, process in order]
+
+        def execute_and_commit(sqlite: sqlite3.Connection) -> int:
+            try:
+                count = sqlite.execute(sql, parameters).rowcount
+                if sqlite.in_transaction:
+                    sqlite.commit()
+            except BaseException:
+                if sqlite.in_transaction:
+                    sqlite.rollback()
+                raise
+            return count
+
+        try:
+            count: int = await self._write_whole(execute_and_commit)
+        except sqlite3.Error as error:  # as SQLAlchemy would raise it (IntegrityError, …)
+            raise DBAPIError.instance(
+                sql, parameters, error, sqlite3.Error, dialect=self.bind.dialect
+            ) from error
+        return count
+
+    async def _write_whole(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run `work` (statements and their COMMIT on SQLite's connection) in this process's
+        writer turn: in the loop if SQLite's write lock is free at once, else in one hand-off
+        to SQLite's thread, waiting there. Then SQLAlchemy's own commit, with nothing left to
+        send, ends the session's transaction and returns the connection."""
+        connection = await self.connection()  # checked out and begun here, in the loop
+        raw = await connection.get_raw_connection()
+        dbapi_connection: Any = raw.dbapi_connection  # the OneHopConnection (aiosqlite)
+        assert self.bind is not None
+        queue: WriterQueue | None = getattr(self.bind.sync_engine, "info_writers", None)
+        if queue is not None:
+            await queue.take(dbapi_connection)
+        sqlite: sqlite3.Connection = dbapi_connection._connection._conn
         try:
             if _write_lock_at_once(dbapi_connection):
-                flush_and_commit()  # in the loop: SQLite's write lock is ours, nothing waits
+                result = work(sqlite)  # in the loop: SQLite's write lock is ours, nothing waits
             else:
-                await dbapi_connection._connection._execute(flush_and_commit)
+                result = await dbapi_connection._connection._execute(work, sqlite)
             await super().commit()  # nothing left to send: SQLite has no transaction open
         finally:
             if queue is not None:
                 queue.release(dbapi_connection)
+        return result
+
+
+_COMPILED: weakref.WeakKeyDictionary[Any, tuple[str, list[tuple[str, Any]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _compiled_for_sqlite(statement: Any, dialect: Any) -> tuple[str, list[tuple[str, Any]]]:
+    """A statement's SQL and, in its parameters' order, each bound name with its type's
+    converter (JSON, moments), worked out once per statement object."""
+    found = _COMPILED.get(statement)
+    if found is None:
+        compiled = statement.compile(dialect=dialect)
+        order = [
+            (name, compiled.binds[name].type.bind_processor(dialect))
+            for name in compiled.positiontup or ()
+        ]
+        found = _COMPILED[statement] = (compiled.string, order)
+    return found
 
 
 def _write_lock_at_once(dbapi_connection: Any) -> bool:

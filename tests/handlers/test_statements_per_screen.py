@@ -16,7 +16,7 @@ import aiosqlite.core
 import pytest
 from aiogram import Dispatcher
 from aiogram.utils.keyboard import InlineKeyboardBuilder
-from sqlalchemy import event, text
+from sqlalchemy import Table, bindparam, event, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -222,6 +222,57 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
             assert values == ["a", "b", "c", "z"]
         ticking.cancel()
         await later
+    finally:
+        other_process.close()
+        hops.stop()
+        INLINE_READS.reset(token)
+        await engine.dispose()
+
+
+async def test_a_core_write_goes_at_once_like_a_commit(tmp_path: Path) -> None:
+    """OneHopSession.write_now (a form's next step): the statement and its COMMIT in the loop
+    when SQLite's lock is free, in one hand-off to SQLite's thread when another process
+    writes; a refused statement raises SQLAlchemy's error, rolls back and gives the writer
+    turn back; outside an update it declines (None) and the caller writes as usual."""
+    path = tmp_path / "n.db"
+    engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_timeout=5)
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+        await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
+    pool = create_session_pool(engine)
+    table = Row.__table__
+    assert isinstance(table, Table)
+    rename = update(table).where(table.c.v == bindparam("old")).values(v=bindparam("new"))
+    async with pool() as session:
+        assert await session.write_now(rename, {"old": "a", "new": "x"}) is None  # type: ignore[attr-defined]
+    hops = HandOffs()
+    token = INLINE_READS.set(True)
+    hops.start()
+    other_process = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        async with pool() as session:
+            hops.count = 0
+            assert await session.write_now(rename, {"old": "a", "new": "c"}) == 1  # type: ignore[attr-defined]
+            assert hops.count == 0
+        async with pool() as session:
+            with pytest.raises(IntegrityError):
+                await session.write_now(rename, {"old": "b", "new": "c"})  # type: ignore[attr-defined]
+        other_process.execute("BEGIN IMMEDIATE")
+
+        async def other_process_commits_later() -> None:
+            await asyncio.sleep(0.3)
+            other_process.execute("INSERT INTO t (v) VALUES ('z')")
+            other_process.execute("COMMIT")
+
+        later = asyncio.create_task(other_process_commits_later())
+        async with asyncio.timeout(4), pool() as session:  # the writer turn was given back
+            hops.count = 0
+            assert await session.write_now(rename, {"old": "b", "new": "d"}) == 1  # type: ignore[attr-defined]
+            assert hops.count == 1  # waited in SQLite's thread
+        await later
+        async with pool() as session:
+            values = (await session.scalars(text("SELECT v FROM t ORDER BY v"))).all()
+        assert values == ["c", "d", "z"]
     finally:
         other_process.close()
         hops.stop()

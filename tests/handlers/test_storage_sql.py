@@ -6,12 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.factory import create_dispatcher, create_storage
-from bot.sqlstorage import SqlStorage
+from bot.sqlstorage import SqlStorage, copied
 from bot.unit import LAST_QUESTION
+from models.database import INLINE_READS
 from models.forms import FormDraft
 from tests.conftest import make_settings
 from tests.driver import Person, detach_routers, said
@@ -113,3 +115,64 @@ async def test_a_newcomers_start_writes_no_form(
         row = await session.scalar(select(FormDraft).where(FormDraft.user_id == 6103))
     assert row is not None
     assert row.state is not None
+
+
+async def test_a_known_form_is_updated_without_reading_it_first(
+    database_url: str, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """The storage knows which forms it wrote: the next step is one UPDATE, not a SELECT of
+    the row and then the UPDATE (issue 18: a read in front of most updates' one write); on
+    SQLite within an update, the UPDATE and its COMMIT go straight to SQLite, with no ORM
+    flush. A row that disappeared behind its back (an erasure) is written again, not lost."""
+    storage = SqlStorage(session_pool)
+    key = StorageKey(bot_id=42, chat_id=6103, user_id=6103)
+    engine = session_pool.kw["bind"]
+    sqlite = engine.dialect.name == "sqlite"
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement.split()[0].upper())
+
+    async def stored() -> tuple[str | None, Any]:
+        async with session_pool() as session:
+            row = await session.get(FormDraft, storage.key_builder.build(key))
+            return (row.state, row.data) if row is not None else (None, None)
+
+    event.listen(engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        await storage.write_form(key, "Form:first", {"a": [1, 2]})
+        assert statements == ["SELECT", "INSERT"]
+        statements.clear()
+        await storage.write_form(key, "Form:second", {"a": [1, 2], "b": "x"})
+        assert statements == ["UPDATE"]
+        assert await stored() == ("Form:second", {"a": [1, 2], "b": "x"})
+        statements.clear()
+        token = INLINE_READS.set(True)  # as within an update
+        try:
+            await storage.write_form(key, "Form:third", {"c": "т", "d": None})
+        finally:
+            INLINE_READS.reset(token)
+        assert statements == ([] if sqlite else ["UPDATE"])
+        assert await stored() == ("Form:third", {"c": "т", "d": None})
+        async with session_pool() as session:
+            await session.execute(delete(FormDraft))
+            await session.commit()
+        statements.clear()
+        await storage.write_form(key, "Form:fourth", {"e": 5})
+        assert statements == ["UPDATE", "SELECT", "INSERT"]  # found nothing: read, written
+        storage.forget_cached()
+        assert await storage.get_state(key) == "Form:fourth"
+        assert await storage.get_data(key) == {"e": 5}
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", seen)
+
+
+def test_a_forms_data_is_copied_not_shared() -> None:
+    data: dict[str, Any] = {"list": [1, {"x": [2]}], "text": "т", "n": 1.5, "none": None}
+    copy = copied(data)
+    assert copy == data
+    assert copy["list"] is not data["list"]
+    assert copy["list"][1]["x"] is not data["list"][1]["x"]
+    odd = {"set": {1, 2}}
+    assert copied(odd)["set"] == {1, 2}
+    assert copied(odd)["set"] is not odd["set"]
