@@ -8,24 +8,41 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
-from sqlalchemy import Table, bindparam, delete, update
+from sqlalchemy import Table, bindparam, delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from models.base import rowcount, utcnow
+from models.base import dialect_name, utcnow
 from models.forms import FormDraft
 
 Form = tuple[str | None, dict[str, Any]]
-_TABLE = FormDraft.__table__
-assert isinstance(_TABLE, Table)
-_UPDATE = (  # a known form's next step (SqlStorage._update), compiled once
-    update(_TABLE)
-    .where(_TABLE.c.key == bindparam("name"))
-    .values(state=bindparam("state"), data=bindparam("data"), updated_at=bindparam("moment"))
-)
+_TABLE = cast(Table, FormDraft.__table__)  # Core statements: their values are bound parameters
+_DELETE = delete(_TABLE).where(_TABLE.c.key == bindparam("name"))
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """A form's step and answers written whether or not its row exists yet: one statement,
+    no read first (SQLite and PostgreSQL both have INSERT … ON CONFLICT DO UPDATE)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(_TABLE).values(
+        key=bindparam("name"),
+        user_id=bindparam("user"),
+        state=bindparam("state"),
+        data=bindparam("data"),
+        updated_at=bindparam("moment"),
+    )
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.key],
+        set_={"state": new.state, "data": new.data, "updated_at": new.updated_at},
+    )
 
 
 def copied(value: Any) -> Any:
@@ -57,43 +74,33 @@ class SqlStorage(BaseStorage):
         return self._known[name]
 
     async def write_form(self, key: StorageKey, state: str | None, data: Mapping[str, Any]) -> None:
-        """State and data in one transaction (bot.unit flushes an update's form with it)."""
+        """State and data in one statement and its commit (bot.unit flushes an update's form
+        with it); an empty form is deleted. On SQLite within an update the statement and its
+        COMMIT go at once, with no ORM read or flush (models.database.OneHopSession.write_now)."""
         name = self.key_builder.build(key)
         stored: dict[str, Any] = copied(dict(data))
-        known = self._known.get(name)
-        if known is not None and (known[0] is not None or known[1]) and (state or stored):
-            # The row is there (this process wrote or read it): its UPDATE without reading it
-            # first. Should it be gone after all (erased by another path), read and write.
-            async with self.pool() as session:
-                written = await self._update(session, name, state, stored)
-            if written:
-                self._known[name] = (state, stored)
-                return
+        statement: Any
+        values: dict[str, Any]
+        if state is None and not stored:
+            if self._known.get(name) == (None, {}):
+                return  # no row: nothing to delete
+            statement, values = _DELETE, {"name": name}
+        else:
+            values = {
+                "name": name,
+                "user": key.user_id,
+                "state": state,
+                "data": stored,
+                "moment": utcnow(),
+            }
         async with self.pool() as session:
-            row = await session.get(FormDraft, name)
-            if state is None and not stored:
-                if row is not None:
-                    await session.execute(delete(FormDraft).where(FormDraft.key == name))
-            elif row is None:
-                session.add(FormDraft(key=name, user_id=key.user_id, state=state, data=stored))
-            else:
-                row.state, row.data = state, stored
-            await session.commit()
+            if state is not None or stored:
+                statement = _upsert(dialect_name(session))
+            write_now = getattr(session, "write_now", None)
+            if write_now is None or await write_now(statement, values) is None:
+                await session.execute(statement, values)
+                await session.commit()
         self._known[name] = (state, stored)
-
-    @staticmethod
-    async def _update(
-        session: AsyncSession, name: str, state: str | None, data: dict[str, Any]
-    ) -> bool:
-        """The known row's new step and answers, one UPDATE; False if the row is gone. On
-        SQLite within an update, the statement and its COMMIT go at once (no ORM flush)."""
-        values = {"name": name, "state": state, "data": data, "moment": utcnow()}
-        write_now = getattr(session, "write_now", None)
-        count = await write_now(_UPDATE, values) if write_now is not None else None
-        if count is None:
-            count = rowcount(await session.execute(_UPDATE, values))
-            await session.commit()
-        return count == 1
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         value = state.state if isinstance(state, State) else state

@@ -117,13 +117,14 @@ async def test_a_newcomers_start_writes_no_form(
     assert row.state is not None
 
 
-async def test_a_known_form_is_updated_without_reading_it_first(
+async def test_a_form_is_written_in_one_statement_without_reading_it_first(
     database_url: str, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
-    """The storage knows which forms it wrote: the next step is one UPDATE, not a SELECT of
-    the row and then the UPDATE (issue 18: a read in front of most updates' one write); on
-    SQLite within an update, the UPDATE and its COMMIT go straight to SQLite, with no ORM
-    flush. A row that disappeared behind its back (an erasure) is written again, not lost."""
+    """A form's step is one INSERT … ON CONFLICT DO UPDATE, not a SELECT of the row and then
+    an INSERT or UPDATE through the ORM (issue 18: a read and a flush in front of most
+    updates' one write); on SQLite within an update the statement and its COMMIT go straight
+    to SQLite. A row that disappeared behind the storage's back (an erasure) is written
+    again; an emptied form is deleted, and a form never stored is not deleted again."""
     storage = SqlStorage(session_pool)
     key = StorageKey(bot_id=42, chat_id=6103, user_id=6103)
     engine = session_pool.kw["bind"]
@@ -141,10 +142,9 @@ async def test_a_known_form_is_updated_without_reading_it_first(
     event.listen(engine.sync_engine, "before_cursor_execute", seen)
     try:
         await storage.write_form(key, "Form:first", {"a": [1, 2]})
-        assert statements == ["SELECT", "INSERT"]
-        statements.clear()
+        assert statements == ["INSERT"]
         await storage.write_form(key, "Form:second", {"a": [1, 2], "b": "x"})
-        assert statements == ["UPDATE"]
+        assert statements == ["INSERT", "INSERT"]
         assert await stored() == ("Form:second", {"a": [1, 2], "b": "x"})
         statements.clear()
         token = INLINE_READS.set(True)  # as within an update
@@ -152,17 +152,22 @@ async def test_a_known_form_is_updated_without_reading_it_first(
             await storage.write_form(key, "Form:third", {"c": "т", "d": None})
         finally:
             INLINE_READS.reset(token)
-        assert statements == ([] if sqlite else ["UPDATE"])
+        assert statements == ([] if sqlite else ["INSERT"])
         assert await stored() == ("Form:third", {"c": "т", "d": None})
         async with session_pool() as session:
             await session.execute(delete(FormDraft))
             await session.commit()
         statements.clear()
         await storage.write_form(key, "Form:fourth", {"e": 5})
-        assert statements == ["UPDATE", "SELECT", "INSERT"]  # found nothing: read, written
+        assert statements == ["INSERT"]
         storage.forget_cached()
         assert await storage.get_state(key) == "Form:fourth"
         assert await storage.get_data(key) == {"e": 5}
+        statements.clear()
+        await storage.write_form(key, None, {})
+        await storage.write_form(key, None, {})
+        assert statements == ["DELETE"]
+        assert await stored() == (None, None)
     finally:
         event.remove(engine.sync_engine, "before_cursor_execute", seen)
 
