@@ -47,6 +47,13 @@ def _sqlite_pragmas(busy_timeout: float) -> Callable[[Any, Any], None]:
     return on_connect
 
 
+# Connections a SQLite engine keeps open. Each is a thread and a sqlite3 connection; one that
+# opens costs a thread start, the connect and its PRAGMAs (several hand-offs), and one beyond
+# the pool is closed again when returned. With SQLAlchemy's 5, ten people writing at once
+# opened and closed 21 connections in a 200-update round (benchmarks/latency.py), in bursts.
+SQLITE_POOL_SIZE = 20
+
+
 def create_engine(url: str, *, busy_timeout: float = 5.0, **kwargs: Any) -> AsyncEngine:
     """An async engine; for a SQLite file the directory is created and WAL + FKs turned on,
     and a writer waits up to `busy_timeout` seconds for another one to finish. PostgreSQL
@@ -55,6 +62,7 @@ def create_engine(url: str, *, busy_timeout: float = 5.0, **kwargs: Any) -> Asyn
         path = url.split(":///", 1)[-1].split("?", 1)[0].removeprefix("file:")
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
