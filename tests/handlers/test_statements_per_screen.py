@@ -63,6 +63,42 @@ class HandOffs:
         aiosqlite.core.Connection._execute = self._original  # type: ignore[method-assign]
 
 
+class AnotherProcess:
+    """An SQLite file written beside the bot: a second connection (as another process would
+    hold one) and the bot's engine on it, within an update (inline reads), hand-offs counted."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_timeout=5)
+        self.pool = create_session_pool(self.engine)
+        self.hops = HandOffs()
+        self.connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+
+    async def __aenter__(self) -> AnotherProcess:
+        async with self.engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
+        self._token = INLINE_READS.set(True)
+        self.hops.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self.connection.close()
+        self.hops.stop()
+        INLINE_READS.reset(self._token)
+        await self.engine.dispose()
+
+    def writes_until_later(self) -> asyncio.Task[None]:
+        """The other connection takes SQLite's write lock now and commits 0.3 s later."""
+        self.connection.execute("BEGIN IMMEDIATE")
+
+        async def commits_later() -> None:
+            await asyncio.sleep(0.3)
+            self.connection.execute("INSERT INTO t (v) VALUES ('z')")
+            self.connection.execute("COMMIT")
+
+        return asyncio.create_task(commits_later())
+
+
 async def test_screens_read_their_data_in_one_or_two_statements(
     person: Callable[..., Person],
     session_pool: async_sessionmaker[AsyncSession],
@@ -173,16 +209,8 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
     When another process holds the lock, the commit goes to SQLite's thread in one hand-off
     and waits there, the loop serving others meanwhile. A failed flush rolls back, raises as
     before and lets the next writer in (the process's writer turn is given back)."""
-    path = tmp_path / "w.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_timeout=5)
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
-    pool = create_session_pool(engine)
-    hops = HandOffs()
-    token = INLINE_READS.set(True)
-    hops.start()
-    other_process = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
+    async with AnotherProcess(tmp_path / "w.db") as other:
+        pool, hops = other.pool, other.hops
         async with pool() as session:
             await session.execute(text("SELECT 1"))
             session.add_all([Row(v="a"), Row(v="b")])
@@ -196,7 +224,7 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
                 await session.commit()
             await session.rollback()
 
-        other_process.execute("BEGIN IMMEDIATE")  # another process is writing
+        later = other.writes_until_later()  # another process is writing
         ticks = 0
 
         async def ticker() -> None:
@@ -205,13 +233,7 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
                 await asyncio.sleep(0.01)
                 ticks += 1
 
-        async def other_process_commits_later() -> None:
-            await asyncio.sleep(0.3)
-            other_process.execute("INSERT INTO t (v) VALUES ('z')")
-            other_process.execute("COMMIT")
-
         ticking = asyncio.create_task(ticker())
-        later = asyncio.create_task(other_process_commits_later())
         async with asyncio.timeout(4), pool() as session:  # the writer turn was given back
             session.add(Row(v="c"))
             hops.count = 0
@@ -222,11 +244,6 @@ async def test_a_write_commits_in_the_loop_and_goes_to_sqlites_thread_only_to_wa
             assert values == ["a", "b", "c", "z"]
         ticking.cancel()
         await later
-    finally:
-        other_process.close()
-        hops.stop()
-        INLINE_READS.reset(token)
-        await engine.dispose()
 
 
 async def test_a_core_write_goes_at_once_like_a_commit(tmp_path: Path) -> None:
@@ -234,22 +251,20 @@ async def test_a_core_write_goes_at_once_like_a_commit(tmp_path: Path) -> None:
     when SQLite's lock is free, in one hand-off to SQLite's thread when another process
     writes; a refused statement raises SQLAlchemy's error, rolls back and gives the writer
     turn back; outside an update it declines (None) and the caller writes as usual."""
-    path = tmp_path / "n.db"
-    engine = create_engine(f"sqlite+aiosqlite:///{path}", busy_timeout=5)
-    async with engine.begin() as connection:
-        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)"))
-        await connection.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
-    pool = create_session_pool(engine)
     table = Row.__table__
     assert isinstance(table, Table)
     rename = update(table).where(table.c.v == bindparam("old")).values(v=bindparam("new"))
-    async with pool() as session:
-        assert await session.write_now(rename, {"old": "a", "new": "x"}) is None  # type: ignore[attr-defined]
-    hops = HandOffs()
-    token = INLINE_READS.set(True)
-    hops.start()
-    other_process = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
+    async with AnotherProcess(tmp_path / "n.db") as other:
+        pool, hops = other.pool, other.hops
+        async with pool() as session:
+            await session.execute(text("INSERT INTO t (v) VALUES ('a'), ('b')"))
+            await session.commit()
+        token = INLINE_READS.set(False)  # not within an update
+        try:
+            async with pool() as session:
+                assert await session.write_now(rename, {"old": "a", "new": "x"}) is None  # type: ignore[attr-defined]
+        finally:
+            INLINE_READS.reset(token)
         async with pool() as session:
             hops.count = 0
             assert await session.write_now(rename, {"old": "a", "new": "c"}) == 1  # type: ignore[attr-defined]
@@ -257,14 +272,7 @@ async def test_a_core_write_goes_at_once_like_a_commit(tmp_path: Path) -> None:
         async with pool() as session:
             with pytest.raises(IntegrityError):
                 await session.write_now(rename, {"old": "b", "new": "c"})  # type: ignore[attr-defined]
-        other_process.execute("BEGIN IMMEDIATE")
-
-        async def other_process_commits_later() -> None:
-            await asyncio.sleep(0.3)
-            other_process.execute("INSERT INTO t (v) VALUES ('z')")
-            other_process.execute("COMMIT")
-
-        later = asyncio.create_task(other_process_commits_later())
+        later = other.writes_until_later()
         async with asyncio.timeout(4), pool() as session:  # the writer turn was given back
             hops.count = 0
             assert await session.write_now(rename, {"old": "b", "new": "d"}) == 1  # type: ignore[attr-defined]
@@ -273,11 +281,6 @@ async def test_a_core_write_goes_at_once_like_a_commit(tmp_path: Path) -> None:
         async with pool() as session:
             values = (await session.scalars(text("SELECT v FROM t ORDER BY v"))).all()
         assert values == ["c", "d", "z"]
-    finally:
-        other_process.close()
-        hops.stop()
-        INLINE_READS.reset(token)
-        await engine.dispose()
 
 
 class _Base(DeclarativeBase):
