@@ -56,6 +56,65 @@ asyncio.run(main())
 """
 
 
+PEER_BOT = """
+import asyncio, os
+from datetime import UTC, datetime
+from aiogram import BaseMiddleware, Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.types import Message
+from sqlalchemy import BigInteger, event, select
+from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+class Base(DeclarativeBase):
+    pass
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    last_seen: Mapped[datetime | None]
+
+engine = create_async_engine(os.environ["DATABASE_URL"])
+
+@event.listens_for(engine.sync_engine, "connect")
+def pragmas(connection, _record):
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA busy_timeout=5000")
+
+pool = async_sessionmaker(engine, expire_on_commit=False)
+
+class Session(BaseMiddleware):
+    async def __call__(self, handler, event, data):
+        user_id = data["event_from_user"].id
+        async with pool() as session:
+            user = await session.scalar(select(User).where(User.telegram_id == user_id))
+            if user is None:
+                user = User(telegram_id=user_id)
+                session.add(user)
+            user.last_seen = datetime.now(UTC)
+            await session.commit()
+            return await handler(event, data)
+
+dispatcher = Dispatcher()
+dispatcher.update.outer_middleware(Session())
+
+@dispatcher.message()
+async def reply(message: Message) -> None:
+    await message.answer(message.text or "…")
+
+async def main() -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(Base.metadata.create_all)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
+    bot = Bot(os.environ["BOT_TOKEN"], session=session)
+    await dispatcher.start_polling(bot, polling_timeout=2, handle_signals=True)
+
+asyncio.run(main())
+"""
+
+
 STEPS: dict[str, list[float]] = {}  # Наставник's steps by kind, for the breakdown
 
 
@@ -144,7 +203,11 @@ def cpu_seconds(process: asyncio.subprocess.Process) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-CPU: dict[str, list[float]] = {"echo": [], "nastavnik": []}  # CPU seconds per measured update
+CPU: dict[str, list[float]] = {
+    "echo": [],
+    "peer": [],
+    "nastavnik": [],
+}  # CPU seconds per measured update
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -193,10 +256,10 @@ def summary(name: str, samples: list[float]) -> tuple[float, float]:
     return p50, p95
 
 
-async def main(users: int, rounds: int, database: str | None, warm: int) -> None:
+async def main(users: int, rounds: int, database: str | None, warm: int, peer: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(os.environ.get("LATENCY_WORKDIR") or folder)
-        results: dict[str, list[float]] = {"echo": [], "nastavnik": []}
+        results: dict[str, list[float]] = {"echo": [], "peer": [], "nastavnik": []}
         for round_number in range(rounds):
             # The baseline: a bare aiogram echo bot, same server, same number of updates.
             server = FakeTelegram()
@@ -215,6 +278,28 @@ async def main(users: int, rounds: int, database: str | None, warm: int) -> None
                 await stop(process)
             STEPS.clear()
             await server.stop()
+
+            # The minimal database-backed peer (as in throughput.py: one user row read, updated
+            # and committed per update, stock SQLAlchemy + aiosqlite), same server and steps.
+            if peer:
+                server = FakeTelegram()
+                await server.start()
+                script = workdir / "peer_bot.py"
+                script.write_text(PEER_BOT)
+                env = environment(server, f"sqlite+aiosqlite:///{workdir}/peer_{round_number}.db")
+                process = await run_bot([sys.executable, str(script)], env, workdir, server)
+                await warm_up(server, 7_000_000, warm)
+                people = [server.user(8_000_000 + n) for n in range(users)]
+                try:
+                    before = cpu_seconds(process)
+                    await asyncio.gather(
+                        *(echo_user(server, u, results["peer"], 10) for u in people)
+                    )
+                    CPU["peer"].append((cpu_seconds(process) - before) / (10 * users))
+                finally:
+                    await stop(process)
+                STEPS.clear()
+                await server.stop()
 
             # Наставник: the real process (its database keeps the update ids it has processed).
             server = FakeTelegram(first_update_id=1 + 1_000_000 * round_number)
@@ -237,6 +322,8 @@ async def main(users: int, rounds: int, database: str | None, warm: int) -> None
         f" measured after {warm} warm-up updates per bot and round"
     )
     echo = summary("bare aiogram echo bot", results["echo"])
+    if peer:
+        peer_p50, peer_p95 = summary("minimal database-backed peer (SQLite)", results["peer"])
     kind = "PostgreSQL" if database and "postgres" in database else "SQLite"
     real = summary(f"Наставник ({kind})", results["nastavnik"])
     for label, samples in STEPS.items():
@@ -249,6 +336,13 @@ async def main(users: int, rounds: int, database: str | None, warm: int) -> None
         f"CPU of the bot process per measured update (median of rounds): echo {cpu_echo:.2f} ms,"
         f" Наставник {cpu_real:.2f} ms ({cpu_real / cpu_echo:.1f}×)"
     )
+    if peer:
+        cpu_peer = statistics.median(CPU["peer"]) * 1000
+        print(
+            f"the peer: CPU {cpu_peer:.2f} ms per update ({cpu_peer / cpu_echo:.1f}× the echo);"
+            f" p50 {peer_p50 / echo[0]:.2f}× and p95 {peer_p95 / echo[1]:.2f}× the echo;"
+            f" Наставник ÷ peer: p50 {real[0] / peer_p50:.2f}, p95 {real[1] / peer_p95:.2f}"
+        )
     print(f"ratio p50 (Наставник / echo): {real[0] / echo[0]:.2f}")
     print(f"ratio p95 (Наставник / echo): {real[1] / echo[1]:.2f}")
 
@@ -266,5 +360,18 @@ if __name__ == "__main__":
         default=WATCH_FIRST,
         help="updates sent before the measure (0: measure the first updates after a start)",
     )
+    parser.add_argument(
+        "--peer",
+        action="store_true",
+        help="also measure the minimal database-backed peer of throughput.py over HTTP",
+    )
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.users, arguments.rounds, arguments.database_url, arguments.warm_up))
+    asyncio.run(
+        main(
+            arguments.users,
+            arguments.rounds,
+            arguments.database_url,
+            arguments.warm_up,
+            arguments.peer,
+        )
+    )
