@@ -152,6 +152,7 @@ class Stamp:
     who: str
     at: datetime
     curators: frozenset[int] = frozenset()  # CURATOR_IDS (a decided notice's other copies)
+    by_curator: bool = False  # only a curator's copy of a notice has copies of its own
 
 
 class ParticipantMiddleware(BaseMiddleware):
@@ -187,5 +188,10 @@ class ParticipantMiddleware(BaseMiddleware):
         data["today"] = now.date()
         registered_name = participant.full_name if participant is not None else None
         who = registered_name or (user.full_name if user else "")
-        data["stamp"] = Stamp(who=who or "—", at=now, curators=frozenset(settings.curator_ids))
+        data["stamp"] = Stamp(
+            who=who or "—",
+            at=now,
+            curators=frozenset(settings.curator_ids),
+            by_curator=is_curator,
+        )
         return await handler(event, data)

@@ -65,7 +65,9 @@ async def show_decided(
     except TelegramBadRequest as error:  # e.g. «message can't be edited»: keep its text
         logger.info("the decided message was not edited: %s", error.message)
         await set_buttons(query, markup)
-    if isinstance(message, Message) and query.bot is not None:
+    # Other copies exist only of a notice to the curators (models.outbox.other_copies): a
+    # teacher's or a mentor's press does not look for them (a read of the staff each time).
+    if stamp.by_curator and isinstance(message, Message) and query.bot is not None:
         copy = (message.chat.id, message.message_id)
         await decide_other_copies(query.bot, copy, decided, stamp.curators)
 
@@ -112,7 +114,8 @@ async def show_outcome_later(bot: Bot, data: dict[str, Any], stamp: Stamp, outco
         )
     except TelegramBadRequest as error:
         logger.info("the decided message was not edited: %s", error.message)
-    await decide_other_copies(bot, (chat_id, message_id), decided, stamp.curators)
+    if stamp.by_curator:
+        await decide_other_copies(bot, (chat_id, message_id), decided, stamp.curators)
 
 
 async def redraw(

@@ -139,6 +139,31 @@ async def test_screens_read_their_data_in_one_or_two_statements(
         assert statements.count("SELECT") == 1, statements
 
 
+async def test_a_teachers_press_does_not_look_for_curators_copies(
+    person: Callable[..., Person],
+    session_pool: async_sessionmaker[AsyncSession],
+    dispatcher: Dispatcher,
+) -> None:
+    """A decided message's other copies exist only for a notice sent to every curator: a
+    teacher's consent press (or any press by someone who is not a curator) does not read the
+    staff and the outbox to find them (issue 18: two reads of the consent press's six)."""
+    dispatcher.watch_left = 0  # type: ignore[attr-defined]  # the factory's TrackingDispatcher
+    engine = session_pool.kw["bind"]
+    teacher = person(8812)
+    await teacher.send("/start")
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    event.listen(engine.sync_engine, "before_cursor_execute", record)
+    try:
+        assert said(await teacher.press("Согласен"), "фамилия, имя, отчество")
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", record)
+    assert not [s for s in seen if "staff_role IS NOT NULL" in s or "FROM outbox" in s], seen
+
+
 async def test_a_statement_is_one_hand_off_and_an_updates_reads_none(tmp_path: Path) -> None:
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'h.db'}")
     hops = HandOffs()
