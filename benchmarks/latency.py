@@ -256,50 +256,51 @@ def summary(name: str, samples: list[float]) -> tuple[float, float]:
     return p50, p95
 
 
+async def measure_script(
+    name: str,
+    source: str,
+    database_file: str,
+    workdir: Path,
+    users: int,
+    warm: int,
+    samples: list[float],
+) -> None:
+    """One round of a baseline bot (`source`, run as a script) against a fresh server: the
+    warm-up, then `users` users sending ten messages each, their latencies into `samples`."""
+    server = FakeTelegram()
+    await server.start()
+    script = workdir / f"{name}_bot.py"
+    script.write_text(source)
+    env = environment(server, f"sqlite+aiosqlite:///{database_file}")
+    process = await run_bot([sys.executable, str(script)], env, workdir, server)
+    await warm_up(server, 7_000_000, warm)
+    people = [server.user(8_000_000 + n) for n in range(users)]
+    try:
+        before = cpu_seconds(process)
+        await asyncio.gather(*(echo_user(server, u, samples, 10) for u in people))
+        CPU[name].append((cpu_seconds(process) - before) / (10 * users))
+    finally:
+        await stop(process)
+    STEPS.clear()
+    await server.stop()
+
+
 async def main(users: int, rounds: int, database: str | None, warm: int, peer: bool) -> None:
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(os.environ.get("LATENCY_WORKDIR") or folder)
         results: dict[str, list[float]] = {"echo": [], "peer": [], "nastavnik": []}
         for round_number in range(rounds):
             # The baseline: a bare aiogram echo bot, same server, same number of updates.
-            server = FakeTelegram()
-            await server.start()
-            script = workdir / "echo_bot.py"
-            script.write_text(ECHO_BOT)
-            env = environment(server, f"sqlite+aiosqlite:///{workdir}/unused.db")
-            process = await run_bot([sys.executable, str(script)], env, workdir, server)
-            await warm_up(server, 7_000_000, warm)
-            people = [server.user(8_000_000 + n) for n in range(users)]
-            try:
-                before = cpu_seconds(process)
-                await asyncio.gather(*(echo_user(server, u, results["echo"], 10) for u in people))
-                CPU["echo"].append((cpu_seconds(process) - before) / (10 * users))
-            finally:
-                await stop(process)
-            STEPS.clear()
-            await server.stop()
-
+            await measure_script(
+                "echo", ECHO_BOT, f"{workdir}/unused.db", workdir, users, warm, results["echo"]
+            )
             # The minimal database-backed peer (as in throughput.py: one user row read, updated
             # and committed per update, stock SQLAlchemy + aiosqlite), same server and steps.
             if peer:
-                server = FakeTelegram()
-                await server.start()
-                script = workdir / "peer_bot.py"
-                script.write_text(PEER_BOT)
-                env = environment(server, f"sqlite+aiosqlite:///{workdir}/peer_{round_number}.db")
-                process = await run_bot([sys.executable, str(script)], env, workdir, server)
-                await warm_up(server, 7_000_000, warm)
-                people = [server.user(8_000_000 + n) for n in range(users)]
-                try:
-                    before = cpu_seconds(process)
-                    await asyncio.gather(
-                        *(echo_user(server, u, results["peer"], 10) for u in people)
-                    )
-                    CPU["peer"].append((cpu_seconds(process) - before) / (10 * users))
-                finally:
-                    await stop(process)
-                STEPS.clear()
-                await server.stop()
+                database_file = f"{workdir}/peer_{round_number}.db"
+                await measure_script(
+                    "peer", PEER_BOT, database_file, workdir, users, warm, results["peer"]
+                )
 
             # Наставник: the real process (its database keeps the update ids it has processed).
             server = FakeTelegram(first_update_id=1 + 1_000_000 * round_number)
