@@ -7,8 +7,10 @@ import io
 import subprocess
 import sys
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
+from aiogram import Bot
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.emulator import BOT_TOKEN, FakeTelegram
@@ -94,22 +96,29 @@ def test_the_demo_college(tmp_path: Path) -> None:
     assert "clock ×60" in out
 
 
-async def test_the_console_saves_documents_and_prints_the_path(tmp_path: Path) -> None:
+@asynccontextmanager
+async def emulated_bot() -> AsyncIterator[tuple[FakeTelegram, Bot]]:
+    """The Bot API emulator and a bot talking to it (as the sandbox's console sees them)."""
     emulator = FakeTelegram()
     await emulator.start()
     settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
     settings.telegram_api_url = emulator.url
     bot = create_bot(settings)
     try:
+        yield emulator, bot
+    finally:
+        await bot.session.close()
+        await emulator.stop()
+
+
+async def test_the_console_saves_documents_and_prints_the_path(tmp_path: Path) -> None:
+    async with emulated_bot() as (emulator, bot):
         await bot.send_document(
             77, BufferedInputFile(b"report-bytes", "report.xlsx"), caption="Отчёт"
         )
         out = io.StringIO()
         console = Console(emulator, [Persona("curator", "Куратор", 77)], tmp_path / "files", out)
         console.switch(["curator"])
-    finally:
-        await bot.session.close()
-        await emulator.stop()
     saved = list((tmp_path / "files").iterdir())
     assert [p.read_bytes() for p in saved] == [b"report-bytes"]
     assert f"📎 saved to {saved[0]}" in out.getvalue()
@@ -119,33 +128,29 @@ async def test_the_console_saves_documents_and_prints_the_path(tmp_path: Path) -
 async def test_the_console_shows_alerts_toasts_and_messages_that_come_later(
     tmp_path: Path,
 ) -> None:
-    emulator = FakeTelegram()
-    await emulator.start()
-    settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
-    settings.telegram_api_url = emulator.url
-    bot = create_bot(settings)
     out = io.StringIO()
-    console = Console(emulator, [Persona("curator", "Куратор", 77)], tmp_path / "files", out)
+    async with emulated_bot() as (emulator, bot):
+        console = Console(emulator, [Persona("curator", "Куратор", 77)], tmp_path / "files", out)
 
-    async def answer_next_press(text: str, alert: bool) -> None:
-        offset = None
-        while True:
-            for update in await bot.get_updates(offset=offset, timeout=1):
-                offset = update.update_id + 1
-                if update.callback_query is not None:
-                    await bot.answer_callback_query(
-                        update.callback_query.id, text=text, show_alert=alert
-                    )
-                    await bot.get_updates(offset=offset, timeout=0)  # confirmed, as aiogram does
-                    return
+        async def answer_next_press(text: str, alert: bool) -> None:
+            offset = None
+            while True:
+                for update in await bot.get_updates(offset=offset, timeout=1):
+                    offset = update.update_id + 1
+                    if update.callback_query is not None:
+                        await bot.answer_callback_query(
+                            update.callback_query.id, text=text, show_alert=alert
+                        )
+                        # confirmed, as aiogram does
+                        await bot.get_updates(offset=offset, timeout=0)
+                        return
 
-    async def typed_later() -> AsyncIterator[str]:
-        yield "/as curator"
-        await bot.send_message(77, "Напоминание: срок завтра")  # arrives between lines
-        await asyncio.sleep(1.5)
-        yield "/who"
+        async def typed_later() -> AsyncIterator[str]:
+            yield "/as curator"
+            await bot.send_message(77, "Напоминание: срок завтра")  # arrives between lines
+            await asyncio.sleep(1.5)
+            yield "/who"
 
-    try:
         markup = InlineKeyboardMarkup(
             inline_keyboard=[[InlineKeyboardButton(text="Утвердить", callback_data="x")]]
         )
@@ -158,9 +163,6 @@ async def test_the_console_shows_alerts_toasts_and_messages_that_come_later(
         await console.press("Утвердить")
         await answering
         await console.run(typed_later())
-    finally:
-        await bot.session.close()
-        await emulator.stop()
     text = out.getvalue()
     assert "⚠ alert: Уже решено: утверждено" in text
     assert "💬 toast: Сохранено" in text
@@ -173,40 +175,32 @@ async def test_a_reply_after_a_long_silence_still_answers_the_typed_line(tmp_pat
     before it replies: while the dispatcher still has the update in hand the console waits,
     so the reply is shown after the line that asked for it, not under the next persona
     (the demo college's /plan was lost that way once in the suite)."""
-    emulator = FakeTelegram()
-    await emulator.start()
-    settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
-    settings.telegram_api_url = emulator.url
-    bot = create_bot(settings)
     out = io.StringIO()
     handling = 0
+    async with emulated_bot() as (emulator, bot):
 
-    async def slow_reply() -> None:
-        nonlocal handling
-        offset = None
-        while True:
-            for update in await bot.get_updates(offset=offset, timeout=1):
-                offset = update.update_id + 1
-                handling = 1
-                await bot.get_updates(offset=offset, timeout=0)  # taken and confirmed
-                await asyncio.sleep(1.6)  # working, silent, longer than a second
-                await bot.send_message(77, "План на неделю")
-                handling = 0
-                return
+        async def slow_reply() -> None:
+            nonlocal handling
+            offset = None
+            while True:
+                for update in await bot.get_updates(offset=offset, timeout=1):
+                    offset = update.update_id + 1
+                    handling = 1
+                    await bot.get_updates(offset=offset, timeout=0)  # taken and confirmed
+                    await asyncio.sleep(1.6)  # working, silent, longer than a second
+                    await bot.send_message(77, "План на неделю")
+                    handling = 0
+                    return
 
-    console = Console(
-        emulator,
-        [Persona("curator", "Куратор", 77)],
-        tmp_path / "files",
-        out,
-        in_flight=lambda: handling,
-    )
-    try:
+        console = Console(
+            emulator,
+            [Persona("curator", "Куратор", 77)],
+            tmp_path / "files",
+            out,
+            in_flight=lambda: handling,
+        )
         console.switch(["curator"])
         replying = asyncio.create_task(slow_reply())
         await console.handle("/plan")
         assert "🤖 План на неделю" in out.getvalue()
         await replying
-    finally:
-        await bot.session.close()
-        await emulator.stop()
