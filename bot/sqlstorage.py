@@ -79,23 +79,22 @@ class SqlStorage(BaseStorage):
         COMMIT go at once, with no ORM read or flush (models.database.OneHopSession.write_now)."""
         name = self.key_builder.build(key)
         stored: dict[str, Any] = copied(dict(data))
-        statement: Any
-        values: dict[str, Any]
-        if state is None and not stored:
-            if self._known.get(name) == (None, {}):
-                return  # no row: nothing to delete
-            statement, values = _DELETE, {"name": name}
-        else:
-            values = {
+        empty = state is None and not stored
+        if empty and self._known.get(name) == (None, {}):
+            return  # no row: nothing to delete
+        values: dict[str, Any] = (
+            {"name": name}
+            if empty
+            else {
                 "name": name,
                 "user": key.user_id,
                 "state": state,
                 "data": stored,
                 "moment": utcnow(),
             }
+        )
         async with self.pool() as session:
-            if state is not None or stored:
-                statement = _upsert(dialect_name(session))
+            statement = _DELETE if empty else _upsert(dialect_name(session))
             write_now = getattr(session, "write_now", None)
             if write_now is None or await write_now(statement, values) is None:
                 await session.execute(statement, values)
