@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.resilience import count_calls, describe, transient_database_error
-from bot.unit import BufferedFSMContext, UnitOfWork, remember_question
+from bot.unit import BufferedFSMContext, UnitOfWork, UnitSession, remember_question
 from models.access import Actor
 from models.database import INLINE_READS
 from models.outbox import mark_reachable
@@ -106,7 +106,7 @@ class DbSessionMiddleware(BaseMiddleware):
                 form = data["state"] = BufferedFSMContext(context, update_id)
             with count_calls() as calls:
                 try:
-                    async with self.session_pool() as session:
+                    async with self.session_pool(sync_session_class=UnitSession) as session:
                         unit = UnitOfWork(session, getattr(bot, "id", None), update_id, form)
                         data["session"] = session
                         data["unit_of_work"] = unit

@@ -84,9 +84,57 @@ def said_by(method: TelegramMethod[Any]) -> tuple[int, Said] | None:
     return None
 
 
+class UnitSession(Session):
+    """The session of an update (`DbSessionMiddleware` opens it with this class): its unit of
+    work hears its flushes, statements, commits and rollbacks through listeners registered
+    once on this class, not five `event.listen` calls per update (~0.2 ms of its CPU)."""
+
+
+_UNIT = "unit_of_work"  # UnitSession.info key: the update's UnitOfWork
+
+
+def _unit_of(session: Session) -> UnitOfWork | None:
+    unit: UnitOfWork | None = session.info.get(_UNIT)
+    return unit
+
+
+@event.listens_for(UnitSession, "after_flush")
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    if (unit := _unit_of(session)) is not None:
+        unit.wrote = True
+
+
+@event.listens_for(UnitSession, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if (state.is_insert or state.is_update or state.is_delete) and (
+        unit := _unit_of(state.session)
+    ) is not None:
+        unit.wrote = True
+
+
+@event.listens_for(UnitSession, "before_commit")
+def _before_commit(session: Session) -> None:
+    if (unit := _unit_of(session)) is not None:
+        unit.before_commit(session)
+
+
+@event.listens_for(UnitSession, "after_commit")
+def _after_commit(session: Session) -> None:
+    if (unit := _unit_of(session)) is not None:
+        if unit.wrote:
+            unit.committed_writes = True
+        unit.wrote = False
+
+
+@event.listens_for(UnitSession, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    if (unit := _unit_of(session)) is not None:
+        unit.wrote = False
+
+
 class UnitOfWork:
-    """Watches one update's session: did it write, and record the update as processed with
-    its first write."""
+    """Watches one update's session (a UnitSession): did it write, and record the update as
+    processed with its first write."""
 
     def __init__(
         self,
@@ -95,6 +143,8 @@ class UnitOfWork:
         update_id: int | None,
         form: BufferedFSMContext | None = None,
     ) -> None:
+        if not isinstance(session.sync_session, UnitSession):
+            raise TypeError("a unit of work watches a UnitSession (its listeners are on the class)")
         self.session = session
         self.form = form
         self.bot_id = bot_id
@@ -103,24 +153,12 @@ class UnitOfWork:
         self.committed_writes = False
         self.step: str | None = None  # the form's step when the update came
         self.chat: Any = None  # the update's chat
-        sync = session.sync_session
-        event.listen(sync, "after_flush", self._after_flush)
-        event.listen(sync, "do_orm_execute", self._on_execute)
-        event.listen(sync, "before_commit", self._before_commit)
-        event.listen(sync, "after_commit", self._after_commit)
-        event.listen(sync, "after_rollback", self._after_rollback)
-
-    def _after_flush(self, _session: Session, _flush: UOWTransaction) -> None:
-        self.wrote = True
-
-    def _on_execute(self, state: ORMExecuteState) -> None:
-        if state.is_insert or state.is_update or state.is_delete:
-            self.wrote = True
+        session.sync_session.info[_UNIT] = self
 
     def _pending(self, session: Session) -> bool:
         return bool(session.new or session.deleted or session.dirty)
 
-    def _before_commit(self, session: Session) -> None:
+    def before_commit(self, session: Session) -> None:
         """The processed-update mark joins the first commit that changes something, so a
         crash before it leaves the update free to be processed again. It is added only as
         that commit begins: an INSERT flushed at the start would hold SQLite's single write
@@ -131,14 +169,6 @@ class UnitOfWork:
             session.add(
                 ProcessedUpdate(bot_id=self.bot_id, update_id=self.update_id, processed_at=utcnow())
             )
-
-    def _after_commit(self, _session: Session) -> None:
-        if self.wrote:
-            self.committed_writes = True
-        self.wrote = False
-
-    def _after_rollback(self, _session: Session) -> None:
-        self.wrote = False
 
     async def release(self, method: TelegramMethod[Any] | None = None) -> None:
         """Before the bot says something: end a transaction that only read, so the connection

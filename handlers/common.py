@@ -8,7 +8,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.drafts import pause_registration
@@ -16,7 +15,7 @@ from models.enums import ParticipantStatus
 from models.errors import InvalidValue
 from models.participant import Participant, set_locale
 from rendering.texts import help_text
-from rendering.ui import LanguageChoice, show_outcome
+from rendering.ui import Keyboard, LanguageChoice, show_outcome
 
 router = Router(name=__name__)
 LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
@@ -45,7 +44,7 @@ async def cmd_help(message: Message, participant: Participant | None, is_curator
 
 @router.message(Command("lang"))
 async def cmd_lang(message: Message, i18n: I18n) -> None:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for code in i18n.available_locales:
         builder.button(text=LANGUAGE_NAMES.get(code, code), callback_data=LanguageChoice(code=code))
     await message.answer(_("Choose the language:"), reply_markup=builder.as_markup())

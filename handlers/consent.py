@@ -9,7 +9,6 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.commands import remove_curator_menu
@@ -24,7 +23,7 @@ from models.errors import InvalidValue
 from models.participant import Participant
 from models.withdrawal import withdraw_consent
 from rendering.texts import consent_lines
-from rendering.ui import ConsentAction, ConsentVerb, label, show_outcome, yes_no_keyboard
+from rendering.ui import ConsentAction, ConsentVerb, Keyboard, label, show_outcome, yes_no_keyboard
 
 router = Router(name=__name__)
 
@@ -34,7 +33,7 @@ async def cmd_consent(
     message: Message, session: AsyncSession, participant: Participant | None, settings: Settings
 ) -> None:
     history = [] if participant is None else await consent_history(session, participant.id)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for consent in history:
         if consent.is_active:
             builder.button(

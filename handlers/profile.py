@@ -11,7 +11,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -29,6 +28,7 @@ from models.participant import Participant, update_profile_field
 from models.profiles import update_mentee_field, update_mentor_field
 from rendering.texts import format_value, profile_card
 from rendering.ui import (
+    Keyboard,
     ProfileAction,
     ProfileVerb,
     shown,
@@ -52,7 +52,7 @@ def editable_keys(participant: Participant) -> tuple[str, ...]:
 
 
 def profile_keyboard(participant: Participant) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for key in editable_keys(participant):
         builder.button(
             text="✏ " + _(FIELDS[key].label),

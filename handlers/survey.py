@@ -9,7 +9,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from handlers.forms import STALE, Form, Question, Step, Turn
@@ -20,6 +19,7 @@ from models.programmes import FINISHED, get_programme
 from models.surveys import SURVEY_QUESTIONS, answered, submit_survey
 from rendering.ui import (
     FormOption,
+    Keyboard,
     ProgrammeAction,
     ProgrammeVerb,
     chat_of,
@@ -58,7 +58,7 @@ async def survey_started(
 def _rating(key: str) -> Step:
     async def question(turn: Turn) -> Question:
         programme_id = (await turn.answers())["programme_id"]
-        builder = InlineKeyboardBuilder()
+        builder = Keyboard()
         for value in range(1, 6):
             code = f"{programme_id}.{value}"  # a button of another programme's survey is stale
             builder.button(text=str(value), callback_data=FormOption(field=key, code=code))

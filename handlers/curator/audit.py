@@ -10,7 +10,6 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,7 +23,7 @@ from models.mentor_rights import KIND_LABELS as PROPOSAL_KINDS
 from models.participant import Participant
 from models.privacy import SYSTEM_ACTOR
 from rendering.texts import format_time
-from rendering.ui import add_buttons, label, page_buttons
+from rendering.ui import Keyboard, add_buttons, label, page_buttons
 
 router = Router(name=__name__)
 PAGE = 10
@@ -252,7 +251,7 @@ async def render_audit(
         lines.append(_("Nothing found."))
     if not query:
         lines.append(_("To see one person's entries, send /audit and the surname."))
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     navigation = page_buttons(listed, lambda number: AuditView(kind=kind, page=number, q=query))
     add_buttons(builder, navigation)
     for code in KIND_LABELS:

@@ -11,7 +11,6 @@ from aiogram import F, Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +32,7 @@ from models.errors import NotFound
 from models.pairs import Pair, pairs_of
 from models.papers import mark_paper, papers_of
 from models.participant import Participant
-from rendering.ui import chat_of, label, show_outcome, shown
+from rendering.ui import Keyboard, chat_of, label, show_outcome, shown
 from rendering.views import day
 
 router = Router(name=__name__)
@@ -99,7 +98,7 @@ async def render_menu(
         name=escape(person.full_name or ""),
         lines=escape(await papers_lines(session, person, zone)),
     )
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for kind, pair_id in await expected_papers(session, person):
         title = paper_title(kind, pair_id)
         builder.button(
@@ -126,7 +125,7 @@ async def people_menu(message: Message, session: AsyncSession) -> None:
         .order_by(Participant.full_name)
         .limit(LIST_LIMIT)
     )
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for person in people:
         builder.button(
             text=(person.full_name or "")[:50],

@@ -13,7 +13,6 @@ from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -39,6 +38,7 @@ from models.statistics import academic_year
 from rendering.texts import consent_lines, profile_card
 from rendering.ui import (
     DbInt,
+    Keyboard,
     PickMentee,
     ProgrammeAction,
     ProgrammeVerb,
@@ -134,7 +134,7 @@ async def render_bank(
     lines.append(_("Found: {n}").format(n=len(entries)))
     if not query:
         lines.append(_("To find a person, send /participants and the surname."))
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for entry in shown:
         person = entry.person
         name = person.full_name or _("(personal data erased)")
@@ -288,7 +288,7 @@ async def render_card(
                 year=person.include_year, next=person.include_year + 1
             )
         )
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     decision = decision_keyboard(person)
     if decision is not None:
         for row in decision.inline_keyboard:

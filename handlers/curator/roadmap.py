@@ -19,7 +19,6 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -67,6 +66,7 @@ from models.roadmap import (
 from models.statistics import academic_year
 from rendering.ui import (
     FormOption,
+    Keyboard,
     add_buttons,
     button_rows,
     chat_of,
@@ -306,7 +306,7 @@ async def render_stage(
     events = [
         e for e in await events_of(session, stage.roadmap_id) if e.stage_number == stage.number
     ]
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     attached = await materials_of_events(session, [e.id for e in events])
     if events:
         lines += ["", "<b>" + _("Events") + "</b>"]
@@ -638,7 +638,7 @@ async def attendance_pressed(
             ),
         ]
     )
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     on_page = slice_page(guests, page, GUESTS_PAGE)
     for guest, person in on_page.items:
         builder.button(

@@ -17,7 +17,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
@@ -41,7 +40,7 @@ from models.staff import (
     template_workbook,
 )
 from models.statistics import academic_year
-from rendering.ui import add_buttons, button_rows, chat_of, page_buttons
+from rendering.ui import Keyboard, add_buttons, button_rows, chat_of, page_buttons
 
 router = Router(name=__name__)
 PAGE = 15
@@ -355,7 +354,7 @@ async def staff_links(
     else:
         lines.append(_("Everyone on the list has registered."))
     lines += [_teacher_line(item, me.username) for item in shown]
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     add_buttons(
         builder,
         page_buttons(

@@ -10,7 +10,6 @@ from aiogram import Router
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from handlers.forms import STALE, Form, Question, Step, Turn
@@ -24,7 +23,7 @@ from models.i18n_marker import N_
 from models.participant import Participant, save_profile
 from models.profiles import register_mentor, save_mentee_questionnaire
 from rendering.texts import consent_document
-from rendering.ui import BACK, FormOption, step_keyboard
+from rendering.ui import BACK, FormOption, Keyboard, step_keyboard
 
 router = Router(name=__name__)
 MENTOR_CONSENT = "mentor_consent"  # the consent step's answer: AGREE or DISAGREE
@@ -75,7 +74,7 @@ async def department_question(turn: Turn, text: str, *, back: bool) -> Question:
     spec = FIELDS["department"]
     if not names:
         return text, step_keyboard(spec, back=back)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     for index, name in enumerate(names):
         builder.button(text=name[:60], callback_data=FormOption(field=spec.key, code=str(index)))
     if back:
@@ -131,7 +130,7 @@ def _consent_document(turn: Turn) -> Any:
 
 async def _consent_question(turn: Turn) -> Question:
     step = REGISTRATION.step_at(Registration.confirming_mentor_consent.state)
-    builder = InlineKeyboardBuilder()
+    builder = Keyboard()
     builder.button(text=_("I agree"), callback_data=FormOption(field=MENTOR_CONSENT, code=AGREE))
     builder.button(
         text=_("I do not agree"), callback_data=FormOption(field=MENTOR_CONSENT, code=DISAGREE)
