@@ -1,8 +1,9 @@
 """One update = one unit of work: its database session and its form (FSM) changes.
 
 - The form's state and data are changed in memory while the update runs and written to the
-  FSM storage when the bot is about to say something with nothing uncommitted in the database,
-  or when the update ends without a database error (`BufferedFSMContext`). A form therefore
+  FSM storage when the bot is about to say something after moving the form to a new step,
+  with nothing uncommitted in the database, or when the update ends without a database error
+  (`BufferedFSMContext`); answers kept at the same step wait for one of those. A form therefore
   advances only after its answer is saved: when a commit fails on a locked SQLite file, the
   next try repeats the same step; and the next question is shown only once its step is stored.
 - An update that changed only the form (a typed answer in the middle of a form) writes
@@ -177,15 +178,18 @@ class UnitOfWork:
         A new step is stored with the message about to be sent as its question, so a form
         answer is one write, not a second one at the end (`remember_question` then finds it
         stored; it writes again only when a later message of the update is the question).
-        A transaction that wrote and is not committed yet keeps its connection and the form
-        waits for it: its commit is the handler's call, the form follows at the end."""
+        Answers kept at the same step (a pressed option shown in its message before the next
+        question comes) wait for the step's move or the update's end: one write, not one
+        before each message (issue 18). A transaction that wrote and is not committed yet
+        keeps its connection and the form waits for it: its commit is the handler's call,
+        the form follows at the end."""
         session = self.session
         if self.wrote or self._pending(session.sync_session):
             return
         if session.in_transaction():
             await session.commit()  # nothing to write: ends the read, keeps the loaded objects
-        if self.form is not None:
-            if self.form.changed and method is not None and (said := said_by(method)):
+        if self.form is not None and await self.form.moved():
+            if method is not None and (said := said_by(method)):
                 await remember_question(self.form, self.step, dict([said]), self.chat)
             await self.form.flush()
 
@@ -238,6 +242,14 @@ class BufferedFSMContext(FSMContext):
     @property
     def changed(self) -> bool:
         return self._state is not _UNSET or self._data is not _UNSET
+
+    async def moved(self) -> bool:
+        """The update has set the form to another step than the stored one."""
+        if self._state is _UNSET:
+            return False
+        if self._stored_state is _UNSET:
+            self._stored_state = await self.storage.get_state(key=self.key)
+        return bool(self._state != self._stored_state)
 
     async def _load_data(self) -> dict[str, Any]:
         if self._stored_data is _UNSET:

@@ -221,10 +221,16 @@ class Form:
         back = self.back and self.neighbour(answers, step, -1) is not None
         return text, step_keyboard(spec, selected, back=back)
 
-    async def ask(self, turn: Turn, step: Step, *, edit: bool = False) -> None:
-        """Move to `step` and show its question (editing the bot's message on Back)."""
+    async def ask(
+        self, turn: Turn, step: Step, *, edit: bool = False, lead: str | None = None
+    ) -> None:
+        """Move to `step` and show its question (editing the bot's message on Back); `lead`
+        opens the same message (a word before the form's first question: one message, not
+        two). A form's step is always asked again without it (`resume`)."""
         await turn.state.set_state(step.state)
         text, markup = await self.question(turn, step)
+        if lead:
+            text = f"{lead}\n\n{text}"
         if edit and isinstance(turn.message, Message):
             await turn.message.edit_text(text, reply_markup=markup)
         else:

@@ -73,8 +73,8 @@ async def cmd_start(
             await show_desk(message, session, today)
         return
     if participant.has_consent:
-        await message.answer(_("Let us finish your registration. /cancel stops at any time."))
-        await REGISTRATION.ask(Turn(message, state), REGISTRATION.steps[0])
+        lead = _("Let us finish your registration. /cancel stops at any time.")
+        await REGISTRATION.ask(Turn(message, state), REGISTRATION.steps[0], lead=lead)
         return
     await message.answer(intro_text(settings.organization_name))
     document = consent_document(ConsentKind.PERSONAL_DATA, settings.organization_name, i18n)
@@ -103,13 +103,11 @@ async def consent_given(
     await give_personal_data_consent(session, participant, document)
     await show_decided(query, stamp, _("✅ Agreed"))
     await query.answer(_("Consent recorded."))
-    await chat_of(query).answer(
-        _(
-            "Thank you, your consent is recorded. Now a few questions about you: it takes "
-            "3–5 minutes. /cancel stops at any time."
-        )
+    lead = _(
+        "Thank you, your consent is recorded. Now a few questions about you: it takes "
+        "3–5 minutes. /cancel stops at any time."
     )
-    await REGISTRATION.ask(Turn(shown(query), state), REGISTRATION.steps[0])
+    await REGISTRATION.ask(Turn(shown(query), state), REGISTRATION.steps[0], lead=lead)
 
 
 @router.callback_query(ConsentAnswer.filter(~F.agree))

@@ -45,6 +45,26 @@ async def test_start_shows_the_programme_and_the_consent_before_asking_anything(
     assert participant.status == ParticipantStatus.NEW
 
 
+async def test_consent_is_thanked_for_in_the_first_question_and_asked_again_without_it(
+    person: Callable[..., Person],
+) -> None:
+    """After «I agree»: the consent message shows the decision, and one message thanks and asks
+    the first question (it was two messages: the thanks, then the question). Asked again after
+    /cancel, the question comes without the thanks."""
+    teacher = person(2003)
+    await teacher.send("/start")
+    replies = await teacher.press("Согласен")
+    sent = [m for m in replies if isinstance(m, SendMessage)]
+    assert len(sent) == 1
+    assert "Спасибо, согласие записано" in sent[0].text
+    assert sent[0].text.endswith("Ваши фамилия, имя, отчество:")
+    await teacher.send("/cancel")
+    await teacher.send("/start")
+    again = await teacher.press("Продолжить с того места")
+    assert said(again, "Ваши фамилия, имя, отчество")
+    assert not said(again, "Спасибо")
+
+
 async def test_declining_keeps_only_the_telegram_id(
     person: Callable[..., Person], session_pool: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -90,6 +90,37 @@ async def test_a_form_answer_is_stored_in_one_write_with_its_question(
         detach_routers(dispatcher)
 
 
+async def test_a_pressed_option_and_the_next_question_are_one_write(
+    database_url: str, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """A pressed option is shown in its message (an edit), then the next step's question is
+    sent: the answer waits for the step's move and goes with it, one write (it was two — the
+    answer alone before the edit, then the step and its question; issue 18)."""
+    settings = make_settings(database_url, redis_url=None)
+    dispatcher = create_dispatcher(settings, session_pool)
+    storage = dispatcher.storage
+    assert isinstance(storage, SqlStorage)
+    teacher = Person(dispatcher, MockedBot(), 6104)
+    writes: list[tuple[str | None, dict[str, Any]]] = []
+    try:
+        await give_consent(teacher)
+        for answer in ("Иванова Мария Петровна", "преподаватель", "ПЦК информатики", "Информатика"):
+            await teacher.send(answer)
+        assert said(await teacher.send("3"), "категория")
+        record_form_writes(storage, writes)
+        replies = await teacher.press("Первая категория")
+        assert said(replies, "Квалификационная категория: Первая категория")  # the edit
+        assert said(replies, "В какой роли")
+        assert len(writes) == 1, writes
+        state, data = writes[0]
+        assert state == "Registration:choosing_role"
+        assert data["qualification"] == "first"
+        assert "В какой роли" in data[LAST_QUESTION][0]
+    finally:
+        await storage.close()
+        detach_routers(dispatcher)
+
+
 async def test_a_newcomers_start_writes_no_form(
     database_url: str, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
