@@ -11,7 +11,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.dispatcher.event.bases import UNHANDLED
 from aiogram.enums import ParseMode
@@ -28,6 +27,7 @@ from bot.commands import set_bot_commands
 from bot.config import Settings
 from bot.filters import inline_sync_callables
 from bot.i18n import ParticipantLocaleMiddleware, create_i18n
+from bot.jsonbody import JsonBodySession
 from bot.longtext import SplitLongMessages
 from bot.middlewares import (
     DbSessionMiddleware,
@@ -204,7 +204,7 @@ async def _keep(lock: Any) -> None:
 
 
 def create_bot(settings: Settings) -> Bot:
-    session = AiohttpSession(timeout=settings.telegram_request_timeout)
+    session = JsonBodySession(timeout=settings.telegram_request_timeout)
     if settings.telegram_api_url:
         session.api = TelegramAPIServer.from_base(settings.telegram_api_url)
     session.middleware(SplitLongMessages())  # outermost: each part is retried on its own
