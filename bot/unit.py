@@ -11,7 +11,7 @@
   together with the state (one Redis transaction), so a redelivered answer is not applied to
   the next step.
 - An update that wrote to the database records itself as processed in the same commit
-  (`UnitOfWork.watch`), and only then: a read-only update (/help, /plan) commits nothing.
+  (`UnitOfWork.before_commit`), and only then: a read-only update (/help, /plan) commits nothing.
 - Before the bot talks to Telegram, a read-only transaction is ended, so the database
   connection goes back to the pool: a slow or hanging Telegram never holds connections
   (`release_before_telegram`).
