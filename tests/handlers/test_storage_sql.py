@@ -3,7 +3,8 @@ half-filled form (registration here; every form goes through the same storage)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from aiogram.fsm.storage.base import StorageKey
@@ -58,6 +59,22 @@ def record_form_writes(
     storage.write_form = recorded  # type: ignore[method-assign]
 
 
+@asynccontextmanager
+async def forms_in_the_database(
+    database_url: str, session_pool: async_sessionmaker[AsyncSession], user_id: int
+) -> AsyncIterator[tuple[Person, SqlStorage]]:
+    """A bot keeping its forms in its database (no Redis) and one person talking to it."""
+    settings = make_settings(database_url, redis_url=None)
+    dispatcher = create_dispatcher(settings, session_pool)
+    storage = dispatcher.storage
+    assert isinstance(storage, SqlStorage)
+    try:
+        yield Person(dispatcher, MockedBot(), user_id), storage
+    finally:
+        await storage.close()
+        detach_routers(dispatcher)
+
+
 async def test_a_form_answer_is_stored_in_one_write_with_its_question(
     database_url: str, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -65,13 +82,8 @@ async def test_a_form_answer_is_stored_in_one_write_with_its_question(
     about to be sent are one write, made before the question goes out (it was two: the step
     before the question, the question itself after it — each a turn of SQLite's single
     writer, which every person's answer waits for; benchmarks/latency.py)."""
-    settings = make_settings(database_url, redis_url=None)
-    dispatcher = create_dispatcher(settings, session_pool)
-    storage = dispatcher.storage
-    assert isinstance(storage, SqlStorage)
-    teacher = Person(dispatcher, MockedBot(), 6102)
     writes: list[tuple[str | None, dict[str, Any]]] = []
-    try:
+    async with forms_in_the_database(database_url, session_pool, 6102) as (teacher, storage):
         await give_consent(teacher)
         record_form_writes(storage, writes)
         replies = await teacher.send("Иванова Мария Петровна")
@@ -85,9 +97,6 @@ async def test_a_form_answer_is_stored_in_one_write_with_its_question(
         writes.clear()
         assert said(await teacher.send("/help"), "/")  # nothing changed: nothing written
         assert writes == []
-    finally:
-        await storage.close()
-        detach_routers(dispatcher)
 
 
 async def test_a_pressed_option_and_the_next_question_are_one_write(
@@ -96,13 +105,8 @@ async def test_a_pressed_option_and_the_next_question_are_one_write(
     """A pressed option is shown in its message (an edit), then the next step's question is
     sent: the answer waits for the step's move and goes with it, one write (it was two — the
     answer alone before the edit, then the step and its question; issue 18)."""
-    settings = make_settings(database_url, redis_url=None)
-    dispatcher = create_dispatcher(settings, session_pool)
-    storage = dispatcher.storage
-    assert isinstance(storage, SqlStorage)
-    teacher = Person(dispatcher, MockedBot(), 6104)
     writes: list[tuple[str | None, dict[str, Any]]] = []
-    try:
+    async with forms_in_the_database(database_url, session_pool, 6104) as (teacher, storage):
         await give_consent(teacher)
         for answer in ("Иванова Мария Петровна", "преподаватель", "ПЦК информатики", "Информатика"):
             await teacher.send(answer)
@@ -116,9 +120,6 @@ async def test_a_pressed_option_and_the_next_question_are_one_write(
         assert state == "Registration:choosing_role"
         assert data["qualification"] == "first"
         assert "В какой роли" in data[LAST_QUESTION][0]
-    finally:
-        await storage.close()
-        detach_routers(dispatcher)
 
 
 async def test_a_newcomers_start_writes_no_form(
@@ -127,21 +128,13 @@ async def test_a_newcomers_start_writes_no_form(
     """/start clears the form of whoever sends it; a newcomer has none, and clearing nothing is
     not a write (it was one: a row holding only the update's mark, a second turn of SQLite's
     single writer after the person's own row, for every newcomer)."""
-    settings = make_settings(database_url, redis_url=None)
-    dispatcher = create_dispatcher(settings, session_pool)
-    storage = dispatcher.storage
-    assert isinstance(storage, SqlStorage)
     writes: list[tuple[str | None, dict[str, Any]]] = []
-    record_form_writes(storage, writes)
-    teacher = Person(dispatcher, MockedBot(), 6103)
-    try:
+    async with forms_in_the_database(database_url, session_pool, 6103) as (teacher, storage):
+        record_form_writes(storage, writes)
         assert said(await teacher.send("/start"), "Согласие")
         assert writes == []
         await teacher.press("Согласен")  # the registration begins: its first step is stored
         assert writes != []
-    finally:
-        await storage.close()
-        detach_routers(dispatcher)
     async with session_pool() as session:
         row = await session.scalar(select(FormDraft).where(FormDraft.user_id == 6103))
     assert row is not None
