@@ -57,56 +57,16 @@ asyncio.run(main())
 
 
 PEER_BOT = """
-import asyncio, os
-from datetime import UTC, datetime
-from aiogram import BaseMiddleware, Bot, Dispatcher
+import asyncio, os, sys
+sys.path.insert(0, os.environ["BENCHMARKS"])
+from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import Message
-from sqlalchemy import BigInteger, event, select
-from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-
-class Base(DeclarativeBase):
-    pass
-
-class User(Base):
-    __tablename__ = "users"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    last_seen: Mapped[datetime | None]
-
-engine = create_async_engine(os.environ["DATABASE_URL"])
-
-@event.listens_for(engine.sync_engine, "connect")
-def pragmas(connection, _record):
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA busy_timeout=5000")
-
-pool = async_sessionmaker(engine, expire_on_commit=False)
-
-class Session(BaseMiddleware):
-    async def __call__(self, handler, event, data):
-        user_id = data["event_from_user"].id
-        async with pool() as session:
-            user = await session.scalar(select(User).where(User.telegram_id == user_id))
-            if user is None:
-                user = User(telegram_id=user_id)
-                session.add(user)
-            user.last_seen = datetime.now(UTC)
-            await session.commit()
-            return await handler(event, data)
-
-dispatcher = Dispatcher()
-dispatcher.update.outer_middleware(Session())
-
-@dispatcher.message()
-async def reply(message: Message) -> None:
-    await message.answer(message.text or "…")
+from throughput import peer_dispatcher  # the very peer throughput.py measures
 
 async def main() -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.create_all)
+    folder = os.path.dirname(os.environ["DATABASE_URL"].split(":///", 1)[1])
+    dispatcher, _engine = await peer_dispatcher(folder)
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["TELEGRAM_API_URL"]))
     bot = Bot(os.environ["BOT_TOKEN"], session=session)
     await dispatcher.start_polling(bot, polling_timeout=2, handle_signals=True)
@@ -243,6 +203,7 @@ def environment(server: FakeTelegram, database: str) -> dict[str, str]:
         LOG_LEVEL=os.environ.get("LATENCY_LOG_LEVEL", "WARNING"),
         QUIET_HOURS="",
         PYTHONPATH=str(REPO),
+        BENCHMARKS=str(REPO / "benchmarks"),
     )
     return env
 
@@ -297,7 +258,9 @@ async def main(users: int, rounds: int, database: str | None, warm: int, peer: b
             # The minimal database-backed peer (as in throughput.py: one user row read, updated
             # and committed per update, stock SQLAlchemy + aiosqlite), same server and steps.
             if peer:
-                database_file = f"{workdir}/peer_{round_number}.db"
+                folder = workdir / f"peer_{round_number}"  # peer_dispatcher's peer.db there
+                folder.mkdir()
+                database_file = f"{folder}/peer.db"
                 await measure_script(
                     "peer", PEER_BOT, database_file, workdir, users, warm, results["peer"]
                 )
