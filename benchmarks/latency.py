@@ -307,6 +307,18 @@ async def main(users: int, rounds: int, database: str | None, warm: int, peer: b
             f" p50 {peer_p50 / echo[0]:.2f}× and p95 {peer_p95 / echo[1]:.2f}× the echo;"
             f" Наставник ÷ peer: p50 {real[0] / peer_p50:.2f}, p95 {real[1] / peer_p95:.2f}"
         )
+    # Each user sends the next update as soon as the reply comes (no think time): a closed
+    # loop, where the mean latency is the users divided by the throughput (Little's law). When
+    # the bot's CPU is the bottleneck, that is users × its CPU per update: the ratio of the
+    # medians then follows the ratio of the CPU per update, whatever the scheduling.
+    print("closed loop (mean latency ≈ users × CPU per update when the bot's CPU is the limit):")
+    names = [("echo", results["echo"]), *([("peer", results["peer"])] if peer else [])]
+    for name, samples in [*names, ("nastavnik", results["nastavnik"])]:
+        cpu = statistics.median(CPU[name]) * 1000
+        print(
+            f"  {name}: mean {statistics.mean(samples) * 1000:.1f} ms;"
+            f" {users} × {cpu:.2f} ms = {users * cpu:.1f} ms"
+        )
     print(f"ratio p50 (Наставник / echo): {real[0] / echo[0]:.2f}")
     print(f"ratio p95 (Наставник / echo): {real[1] / echo[1]:.2f}")
 
