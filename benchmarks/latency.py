@@ -149,9 +149,11 @@ async def warm_up(server: FakeTelegram, first_id: int, updates: int) -> None:
         for _ in range(count):
             before = len(server.chat(user.user_id))
             await user.send("/help")
-            await server.wait_for(
-                lambda seen=before: len(server.chat(user.user_id)) > seen, timeout=60
-            )
+
+            def answered(seen: int = before) -> bool:
+                return len(server.chat(user.user_id)) > seen
+
+            await server.wait_for(answered, timeout=60)
 
     users = [server.user(first_id + n) for n in range(10)]
     await asyncio.gather(*(one(user, -(-updates // len(users))) for user in users))
@@ -258,9 +260,9 @@ async def main(users: int, rounds: int, database: str | None, warm: int, peer: b
             # The minimal database-backed peer (as in throughput.py: one user row read, updated
             # and committed per update, stock SQLAlchemy + aiosqlite), same server and steps.
             if peer:
-                folder = workdir / f"peer_{round_number}"  # peer_dispatcher's peer.db there
-                folder.mkdir()
-                database_file = f"{folder}/peer.db"
+                peer_folder = workdir / f"peer_{round_number}"  # peer_dispatcher's peer.db
+                peer_folder.mkdir()
+                database_file = f"{peer_folder}/peer.db"
                 await measure_script(
                     "peer", PEER_BOT, database_file, workdir, users, warm, results["peer"]
                 )
