@@ -312,7 +312,8 @@ async def main(users: int, rounds: int, database: str | None, warm: int, peer: b
     # Each user sends the next update as soon as the reply comes (no think time): a closed
     # loop, where the mean latency is the users divided by the throughput (Little's law). When
     # the bot's CPU is the bottleneck, that is users × its CPU per update: the ratio of the
-    # medians then follows the ratio of the CPU per update, whatever the scheduling.
+    # means then follows the ratio of the CPU per update whatever the scheduling, and the
+    # medians with them.
     print("closed loop (mean latency ≈ users × CPU per update when the bot's CPU is the limit):")
     names = [("echo", results["echo"]), *([("peer", results["peer"])] if peer else [])]
     for name, samples in [*names, ("nastavnik", results["nastavnik"])]:
