@@ -20,6 +20,8 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -194,6 +196,32 @@ async def stop(process: asyncio.subprocess.Process) -> None:
     await process.wait()
 
 
+@asynccontextmanager
+async def bot_running(
+    server: FakeTelegram,
+    command: list[str],
+    database: str,
+    cwd: Path,
+    *,
+    warm: int,
+    first_id: int = 7_000_000,
+    extra_env: dict[str, str] | None = None,
+) -> AsyncIterator[asyncio.subprocess.Process]:
+    """`server` started, the bot process (`command`) polling it past its start and `warm`
+    warm-up updates from ten users from `first_id` on; both stopped at the end."""
+    await server.start()
+    try:
+        env = {**environment(server, database), **(extra_env or {})}
+        process = await run_bot(command, env, cwd, server)
+        try:
+            await warm_up(server, first_id, warm)
+            yield process
+        finally:
+            await stop(process)
+    finally:
+        await server.stop()
+
+
 def environment(server: FakeTelegram, database: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "REDIS_"))}
     env.update(
@@ -231,21 +259,16 @@ async def measure_script(
     """One round of a baseline bot (`source`, run as a script) against a fresh server: the
     warm-up, then `users` users sending ten messages each, their latencies into `samples`."""
     server = FakeTelegram()
-    await server.start()
     script = workdir / f"{name}_bot.py"
     script.write_text(source)
-    env = environment(server, f"sqlite+aiosqlite:///{database_file}")
-    process = await run_bot([sys.executable, str(script)], env, workdir, server)
-    await warm_up(server, 7_000_000, warm)
-    people = [server.user(8_000_000 + n) for n in range(users)]
-    try:
+    command = [sys.executable, str(script)]
+    database = f"sqlite+aiosqlite:///{database_file}"
+    async with bot_running(server, command, database, workdir, warm=warm) as process:
+        people = [server.user(8_000_000 + n) for n in range(users)]
         before = cpu_seconds(process)
         await asyncio.gather(*(echo_user(server, u, samples, 10) for u in people))
         CPU[name].append((cpu_seconds(process) - before) / (10 * users))
-    finally:
-        await stop(process)
     STEPS.clear()
-    await server.stop()
 
 
 async def main(users: int, rounds: int, database: str | None, warm: int, peer: bool) -> None:
@@ -269,20 +292,20 @@ async def main(users: int, rounds: int, database: str | None, warm: int, peer: b
 
             # Наставник: the real process (its database keeps the update ids it has processed).
             server = FakeTelegram(first_update_id=1 + 1_000_000 * round_number)
-            await server.start()
-            env = environment(server, database or f"sqlite+aiosqlite:///{workdir}/latency.db")
-            process = await run_bot([sys.executable, "-m", "bot"], env, workdir, server)
-            await warm_up(server, 7_000_000 + 10_000 * round_number, warm)
-            people = [server.user(8_000_000 + 10_000 * round_number + n) for n in range(users)]
-            try:
+            async with bot_running(
+                server,
+                [sys.executable, "-m", "bot"],
+                database or f"sqlite+aiosqlite:///{workdir}/latency.db",
+                workdir,
+                warm=warm,
+                first_id=7_000_000 + 10_000 * round_number,
+            ) as process:
+                people = [server.user(8_000_000 + 10_000 * round_number + n) for n in range(users)]
                 before = cpu_seconds(process)
                 await asyncio.gather(
                     *(nastavnik_user(server, u, results["nastavnik"]) for u in people)
                 )
                 CPU["nastavnik"].append((cpu_seconds(process) - before) / (10 * users))
-            finally:
-                await stop(process)
-            await server.stop()
     print(
         f"users at once: {users}; rounds: {rounds}; 10 updates per user per round;"
         f" measured after {warm} warm-up updates per bot and round"

@@ -30,12 +30,10 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from latency import ECHO_BOT, Timed, environment, run_bot, stop, warm_up
+from latency import ECHO_BOT, Timed, bot_running
 
 from bot.emulator import FakeTelegram
 from bot.factory import WATCH_FIRST
-
-REPO = Path(__file__).resolve().parents[1]
 
 # `python -m bot` with SQLite's trace callback on each connection; SIGUSR1 writes the counts
 # since the last signal to COUNTS_FILE and starts again.
@@ -111,22 +109,17 @@ def pinned(core: int | None) -> list[str]:
 
 async def measure_echo(workdir: Path, users: int, core: int | None) -> list[float]:
     server = CountingServer()
-    await server.start()
     script = workdir / "echo_bot.py"
     script.write_text(ECHO_BOT)
-    env = environment(server, f"sqlite+aiosqlite:///{workdir}/unused.db")
-    process = await run_bot([*pinned(core), sys.executable, str(script)], env, workdir, server)
-    await warm_up(server, 7_000_000, WATCH_FIRST)
+    command = [*pinned(core), sys.executable, str(script)]
+    database = f"sqlite+aiosqlite:///{workdir}/unused.db"
     spent = []
-    try:
+    async with bot_running(server, command, database, workdir, warm=WATCH_FIRST) as process:
         for user in [Timed(server, server.user(8_000_000 + n), []) for n in range(users)]:
             before = cpu_ms(process.pid)
             await user.step("сообщение")
             await asyncio.sleep(0.01)  # the bot's last bookkeeping after its reply
             spent.append(cpu_ms(process.pid) - before)
-    finally:
-        await stop(process)
-        await server.stop()
     return spent
 
 
@@ -134,27 +127,29 @@ async def measure_bot(
     workdir: Path, users: int, core: int | None
 ) -> dict[str, dict[str, list[float]]]:
     server = CountingServer()
-    await server.start()
     script = workdir / "traced_bot.py"
     script.write_text(TRACED_BOT)
     counts_file = workdir / "counts.json"
-    env = environment(server, f"sqlite+aiosqlite:///{workdir}/steps.db")
-    env["COUNTS_FILE"] = str(counts_file)
-    process = await run_bot([*pinned(core), sys.executable, str(script)], env, REPO, server)
-    await warm_up(server, 7_000_000, WATCH_FIRST)  # past the counted first updates
-
-    async def counted() -> Counter[str]:
-        counts_file.unlink(missing_ok=True)
-        process.send_signal(signal.SIGUSR1)
-        for _ in range(200):
-            if counts_file.exists() and counts_file.stat().st_size:
-                return Counter(json.loads(counts_file.read_text()))
-            await asyncio.sleep(0.01)
-        raise SystemExit("the bot did not write its statement counts")
-
     figures: dict[str, dict[str, list[float]]] = {}
-    people = [Timed(server, server.user(8_000_000 + n), []) for n in range(users)]
-    try:
+    async with bot_running(
+        server,
+        [*pinned(core), sys.executable, str(script)],
+        f"sqlite+aiosqlite:///{workdir}/steps.db",
+        workdir,  # its log there too (PYTHONPATH finds the bot)
+        warm=WATCH_FIRST,  # past the first updates after a start, whose tries are counted
+        extra_env={"COUNTS_FILE": str(counts_file)},
+    ) as process:
+
+        async def counted() -> Counter[str]:
+            counts_file.unlink(missing_ok=True)
+            process.send_signal(signal.SIGUSR1)
+            for _ in range(200):
+                if counts_file.exists() and counts_file.stat().st_size:
+                    return Counter(json.loads(counts_file.read_text()))
+                await asyncio.sleep(0.01)
+            raise SystemExit("the bot did not write its statement counts")
+
+        people = [Timed(server, server.user(8_000_000 + n), []) for n in range(users)]
         for label, text, button in STEPS:
             for person in people:
                 await counted()
@@ -170,9 +165,6 @@ async def measure_bot(
                     sum(n for word, n in statements.items() if word not in NOT_STATEMENTS)
                 )
                 row["commits"].append(statements["COMMIT"])
-    finally:
-        await stop(process)
-        await server.stop()
     return figures
 
 
