@@ -37,7 +37,7 @@ from bot.middlewares import (
 )
 from bot.poison import SKIPPED, SkipUndecodableUpdates, decode_update
 from bot.resilience import InFlight, RetryRequestMiddleware
-from bot.responses import KeepResponseTypes
+from bot.responses import KeepResponseTypes, keep_every_response_type
 from bot.sqlstorage import SqlStorage
 from handlers.context import ContextMiddleware
 from models.database import INLINE_READS
@@ -211,6 +211,7 @@ def create_bot(settings: Settings) -> Bot:
     session.middleware(SkipUndecodableUpdates())
     session.middleware(RetryRequestMiddleware())
     session.middleware(KeepResponseTypes())  # answer types built once (bot/responses.py)
+    keep_every_response_type()  # …and now, not at the first press after a start
     return Bot(
         token=settings.bot_token.get_secret_value(),
         session=session,
