@@ -112,12 +112,19 @@ PEOPLE = {  # telegram id -> full name (a surname each: buttons and cards name t
     3325: "Ежова Елена",  # the mentee who reports with a file
     3326: "Фомин Фёдор",  # a mentor
     3327: "Фролова Фаина",  # the mentee who asks to replace him (to the director too)
+    3328: "Игнатов Игорь",  # a mentor who invites a co-mentor
+    3329: "Ильина Ирина",  # his mentee
+    3330: "Помощникова Вера",  # the teacher he invites
+    3331: "Ларионов Лев",  # a mentor whose invitation is answered
+    3332: "Лаптева Лидия",  # his mentee
+    3333: "Помогаева Роза",  # the invited teacher, who agrees
 }
 
 
 async def seed_many(database: Path) -> dict[str, int]:
     from datetime import date
 
+    from models.comentors import invite_co_mentor
     from models.enums import StaffRole
     from models.pairs import propose_replacement
     from models.programmes import ProgrammeDraft, add_activity, save_draft, submit_programme
@@ -175,6 +182,8 @@ async def seed_many(database: Path) -> dict[str, int]:
         agreeing = await make_active_pair(session, person[3323], person[3322])
         await running(3324, 3325)
         await running(3326, 3327)
+        await running(3328, 3329)
+        helped = await running(3331, 3332)
         for pair in (drafting, agreeing):
             mentor = person[3320 if pair is drafting else 3322]
             draft = ProgrammeDraft(
@@ -190,12 +199,13 @@ async def seed_many(database: Path) -> dict[str, int]:
                 ids["agreeing"] = programme.id
                 await submit_programme(session, actor(mentor), programme.id)
         await notices_already_delivered(session)
-        # asked before the start: the first process's first delivery brings these three
+        # asked before the start: the first process's first delivery brings these four
         await propose_replacement(session, CURATOR, replaced.pair_id, person[3317].id)
         await create_request(
             session, actor(person[3319]), deadline.pair_id, "deadline", reason="Болезнь",
             activity_id=deadline.activities[0].id, new_date=date(2026, 12, 20),
         )  # fmt: skip
+        await invite_co_mentor(session, actor(person[3331]), helped.pair_id, person[3333].id)
         await session.execute(
             text("UPDATE outbox SET status = 'pending' WHERE key LIKE :key"),
             {"key": f"notice:programme.submitted:{ids['agreeing']}.%"},
@@ -256,6 +266,13 @@ def every_kind(ids: dict[str, int]) -> list[Kind]:
         await mentor.send("/programme")
         await mentor.expect("Персонализированная программа")
 
+    async def invite(mentor: FakeUser) -> None:
+        await mentor.send("/comentor")
+        await mentor.expect_and_press("Ильина Ирина", "Пригласить педагога")
+        await mentor.expect("Введите фамилию педагога")
+        await mentor.send("Помощникова")
+        await mentor.expect("Кого приглашаете?")
+
     ended = ids["ended"]
     return [
         Kind(propose_prepare, propose_decide, C4,
@@ -311,6 +328,15 @@ def every_kind(ids: dict[str, int]) -> list[Kind]:
                                                        "Отправить запрос"), 3327,
              {CURATOR_ID: "Хочу другого наставника", DIRECTOR: "Копия директору"},
              {}, "SELECT count(*) FROM requests WHERE reason = 'Хочу другого наставника'"),
+        Kind(invite, lambda u: press_last(u, "Кого приглашаете?", "Помощникова Вера"), 3328,
+             {3330: "Наставник Игнатов Игорь приглашает вас"}, {},
+             "SELECT count(*) FROM co_mentors WHERE participant_id = "
+             "(SELECT id FROM participants WHERE telegram_id = 3330)"),
+        Kind(lambda u: expect(u, "Наставник Ларионов Лев приглашает вас"),
+             lambda u: press_last(u, "Ларионов Лев приглашает вас", "Согласен"), 3333,
+             {3331: "Помогаева Роза согласился(-ась) помогать вашей паре",
+              CURATOR_ID: "Помогаева Роза теперь помогает паре"},
+             {}, "SELECT count(*) FROM co_mentors WHERE status = 'accepted'"),
     ]  # fmt: skip
 
 
