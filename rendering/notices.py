@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from typing import Any, NamedTuple
 
@@ -1333,7 +1333,18 @@ async def deliver_notice(
         reply_markup=rendered.markup,
         before_send=mark_attempt,
     )
-    now = utcnow()
+    await record_outcome(session, message, outcome, utcnow())
+    return outcome
+
+
+async def record_outcome(
+    session: AsyncSession, message: OutboxMessage, outcome: Outcome, now: datetime
+) -> None:
+    """The outbox row after one try to send it (a decision's notice sent now, or the
+    scheduler's delivery): sent, with its message id (a decision on one curator's copy edits
+    the others, handlers.outcome); the person unreachable (the curators hear of it at the next
+    sweep); refused for what it is (failed: the same message would be refused again); or
+    pending again, for the next try."""
     if outcome.delivery == Delivery.SENT:
         await mark(session, message, OutboxStatus.SENT, now, sent_message_id=outcome.message_id)
     elif outcome.delivery == Delivery.UNREACHABLE:
@@ -1350,4 +1361,3 @@ async def deliver_notice(
             error=outcome.error,
             retry_after=outcome.retry_after,
         )
-    return outcome

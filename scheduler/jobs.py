@@ -27,13 +27,12 @@ from models.outbox import (
     enqueue_many,
     expand_curator_notices,
     mark,
-    mark_unreachable,
     release,
 )
 from models.pairs import Pair
 from models.participant import Participant, curator_telegram_ids
 from models.updates import forget_old
-from rendering.notices import render_notice
+from rendering.notices import record_outcome, render_notice
 from rendering.views import names_of
 from scheduler import rules
 from scheduler.clock import Clock
@@ -360,25 +359,12 @@ async def _record(
     now: datetime,
     report: DeliveryReport,
 ) -> None:
+    await record_outcome(session, message, outcome, now)
     if outcome.delivery == Delivery.SENT:
-        # its message id: a decision on one curator's copy edits the others (handlers.outcome)
-        await mark(session, message, OutboxStatus.SENT, now, sent_message_id=outcome.message_id)
         report.sent += 1
     elif outcome.delivery == Delivery.UNREACHABLE:
-        await mark(session, message, OutboxStatus.UNREACHABLE, now, error=outcome.error)
-        await mark_unreachable(session, message.chat_id, now)  # curators: next sweep
         report.unreachable += 1
-    elif outcome.delivery == Delivery.REFUSED:
-        # The message itself was refused: sending it again would be refused again.
-        await mark(session, message, OutboxStatus.FAILED, now, error=outcome.error)
+    elif outcome.delivery == Delivery.REFUSED:  # the message itself was refused
         report.failed += 1
     else:
-        await mark(
-            session,
-            message,
-            OutboxStatus.PENDING,
-            now,
-            error=outcome.error,
-            retry_after=outcome.retry_after,
-        )
         report.retried += 1
