@@ -247,9 +247,12 @@ class BufferedFSMContext(FSMContext):
         """The update has set the form to another step than the stored one."""
         if self._state is _UNSET:
             return False
+        return bool(self._state != await self._load_state())
+
+    async def _load_state(self) -> str | None:
         if self._stored_state is _UNSET:
             self._stored_state = await self.storage.get_state(key=self.key)
-        return bool(self._state != self._stored_state)
+        return self._stored_state  # type: ignore[no-any-return]  # a str or None once loaded
 
     async def _load_data(self) -> dict[str, Any]:
         if self._stored_data is _UNSET:
@@ -268,9 +271,7 @@ class BufferedFSMContext(FSMContext):
     async def get_state(self) -> str | None:
         if self._state is not _UNSET:
             return self._state  # type: ignore[no-any-return]  # a str or None once set
-        if self._stored_state is _UNSET:
-            self._stored_state = await self.storage.get_state(key=self.key)
-        return self._stored_state  # type: ignore[no-any-return]  # a str or None once loaded
+        return await self._load_state()
 
     async def set_data(self, data: Mapping[str, Any]) -> None:
         self._data = {k: v for k, v in data.items() if k != APPLIED}
@@ -308,10 +309,8 @@ class BufferedFSMContext(FSMContext):
         data = await self.get_data()
         state = await self.get_state()
         stored = await self._load_data()
-        if self._stored_state is _UNSET:
-            self._stored_state = await self.storage.get_state(key=self.key)
         answers = {k: v for k, v in stored.items() if k != APPLIED}
-        if state == self._stored_state and data == answers:
+        if state == await self._load_state() and data == answers:
             # The same step and answers (a newcomer's /start clears a form that never was):
             # nothing to store, and nothing a redelivery could apply twice.
             self.discard()
