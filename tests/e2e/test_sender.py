@@ -21,13 +21,31 @@ from bot.sender import Delivery, Sender
 from tests.conftest import make_settings
 
 
-@pytest.fixture
-async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
+def bot_of(telegram: FakeTelegram) -> Bot:
+    """The bot as `python -m bot` makes it, talking to the emulator."""
     settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
     settings.telegram_api_url = telegram.url
-    bot = create_bot(settings)
+    return create_bot(settings)
+
+
+@pytest.fixture
+async def bot(telegram: FakeTelegram) -> AsyncIterator[Bot]:
+    bot = bot_of(telegram)
     yield bot
     await bot.session.close()
+
+
+def answer_types_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the pydantic generic models (`Response[Message]`…) built from now on."""
+    built: list[str] = []
+    make = pydantic_generics.create_generic_submodel
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> Any:
+        built.append(name)
+        return make(name, *args, **kwargs)
+
+    monkeypatch.setattr(pydantic_generics, "create_generic_submodel", counted)
+    return built
 
 
 def sends(telegram: FakeTelegram, chat_id: int) -> int:
@@ -114,17 +132,8 @@ async def test_the_first_calls_after_a_start_build_no_answer_type(
     (issue 18: the first consent press of a process cost ~20 ms of CPU instead of ~12)."""
     monkeypatch.setattr(responses, "_KEPT", {})  # as in a fresh process
     gc.collect()  # pydantic's own cache of them is weak
-    settings = make_settings("sqlite+aiosqlite:///unused.db", bot_token=BOT_TOKEN)
-    settings.telegram_api_url = telegram.url
-    bot = create_bot(settings)
-    built: list[str] = []
-    make = pydantic_generics.create_generic_submodel
-
-    def counted(name: str, *args: Any, **kwargs: Any) -> Any:
-        built.append(name)
-        return make(name, *args, **kwargs)
-
-    monkeypatch.setattr(pydantic_generics, "create_generic_submodel", counted)
+    bot = bot_of(telegram)
+    built = answer_types_built(monkeypatch)
     try:
         sent = await bot.send_message(
             701,
@@ -148,14 +157,7 @@ async def test_the_answer_type_of_a_bot_api_call_is_built_once(
     """aiogram decodes each answer through `Response[Message]`, which pydantic keeps in a weak
     cache: with the garbage an update leaves behind it was collected and built again, its
     whole validator, on almost every call (bot/responses.py). The bot's session keeps it."""
-    built: list[str] = []
-    make = pydantic_generics.create_generic_submodel
-
-    def counted(name: str, *args: Any, **kwargs: Any) -> Any:
-        built.append(name)
-        return make(name, *args, **kwargs)
-
-    monkeypatch.setattr(pydantic_generics, "create_generic_submodel", counted)
+    built = answer_types_built(monkeypatch)
     for number in range(10):
         await bot.send_message(601, f"Сообщение {number}")
         garbage = [[{} for _ in range(1000)] for _ in range(50)]  # as an update leaves behind
