@@ -170,7 +170,7 @@ async def _end_date_question(turn: Turn) -> Question:
 
 
 async def _typed_date(turn: Turn) -> Any:
-    return parse_date(turn.text).isoformat()
+    return parse_date(turn.text, turn.today, "future").isoformat()
 
 
 def _edited(answers: dict[str, Any]) -> FieldSpec | None:
@@ -190,7 +190,7 @@ async def _edit_question(turn: Turn) -> Question:
 async def _edit_typed(turn: Turn) -> Any:
     field = (await turn.answers())["field"]
     if field == "deadline":
-        return parse_date(turn.text).isoformat()
+        return parse_date(turn.text, turn.today, "future").isoformat()
     key = {"title": "activity_title", "description": "activity_description"}.get(field, field)
     return FIELDS[key].clean(turn.text)
 

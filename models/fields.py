@@ -349,7 +349,7 @@ _DATE = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4}|\d{2})\s*$")
 EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 
-def parse_date(text: str | None, today: date | None = None, prefer: str = "current_period") -> date:
+def parse_date(text: str | None, today: date, prefer: str = "current_period") -> date:
     """A date as people type it: ДД.ММ.ГГГГ or ДД.ММ.ГГ (dots, slashes or dashes), or words
     in Russian or English («сегодня», «завтра», «15 марта», «через 2 недели») read by
     dateparser against `today`; «31.02.2026» is told there is no such date. `prefer` says
@@ -367,7 +367,7 @@ def parse_date(text: str | None, today: date | None = None, prefer: str = "curre
                 date=typed,
             ) from None
     elif any(char.isalpha() for char in typed):
-        value = _words(typed, today or date.today(), prefer)
+        value = _words(typed, today, prefer)
     else:
         value = None
     if value is None:

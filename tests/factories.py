@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from models.access import Actor
 from models.base import utcnow
 from models.consent import CONSENT_VERSIONS, ConsentDocument, give_personal_data_consent
@@ -27,6 +29,18 @@ from models.programmes import (
     save_draft,
     submit_programme,
 )
+
+COLLEGE_ZONE = ZoneInfo(Settings.model_fields["bot_timezone"].default)
+
+
+def college_today() -> date:
+    """The college's date (the default BOT_TIMEZONE), the one the bot stamps and names files by.
+
+    The machine's own date (`date.today()`, UTC here) is the day before from 21:00 to 24:00 UTC,
+    when Moscow's day has already begun.
+    """
+    return datetime.now(COLLEGE_ZONE).date()
+
 
 _telegram_ids = itertools.count(5_000_000_000)  # beyond 32 bits on purpose
 

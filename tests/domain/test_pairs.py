@@ -19,7 +19,14 @@ from models.pairs import (
     propose_pair,
     propose_replacement,
 )
-from tests.factories import CURATOR, actor, make_active_pair, make_mentor, make_teacher
+from tests.factories import (
+    CURATOR,
+    actor,
+    college_today,
+    make_active_pair,
+    make_mentor,
+    make_teacher,
+)
 
 
 async def propose(session: AsyncSession, mentee, mentor, **kwargs):
@@ -59,7 +66,7 @@ async def test_everyone_accepts_then_the_order_approves(session: AsyncSession) -
     pair = await propose(session, mentee, mentor)
     assert pair.status == PairStatus.PROPOSED
     with pytest.raises(WrongState):
-        await approve_pair(session, CURATOR, pair.id, order_number="1", order_date=date.today())
+        await approve_pair(session, CURATOR, pair.id, order_number="1", order_date=college_today())
 
     first = await answer_pair(session, actor(mentor), pair.id, accept=True)
     assert not first.everyone_accepted

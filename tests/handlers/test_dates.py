@@ -3,19 +3,25 @@ asked again, and a full name of at least two words."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from aiogram.fsm.storage.memory import MemoryStorage
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.config import Settings
+from bot.factory import create_dispatcher
 from models.errors import InvalidValue
 from models.fields import parse_date
 from models.journal import Meeting
 from models.pairs import Pair
-from tests.driver import Person, said, texts
+from tests.domain.test_changes import make_group_programme
+from tests.driver import Person, detach_routers, said, texts
 from tests.handlers.flows import form_pair, give_consent
+from tests.handlers.test_roadmap import FixedClock
+from tests.mocked_bot import MockedBot
 
 TODAY = date(2026, 11, 25)
 
@@ -103,3 +109,38 @@ async def test_a_full_name_needs_a_surname_and_a_first_name(person) -> None:
     await give_consent(teacher)
     assert said(await teacher.send("Юрьевна"), "хотя бы фамилию и имя")
     assert said(await teacher.send("Андросова Людмила"), "должность")
+
+
+async def test_a_proposed_changes_dates_in_words_count_from_the_colleges_day(
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    bot: MockedBot,
+) -> None:
+    """«завтра» typed for a new deadline is the college's tomorrow by the bot's clock — not the
+    machine's (its UTC day is still the 5th at 01:30 in Moscow) nor the real day."""
+    late_evening = datetime(2026, 10, 5, 22, 30, tzinfo=UTC)  # 6 October, 01:30 in Moscow
+    dispatcher = create_dispatcher(
+        settings, session_pool, storage=MemoryStorage(), clock=FixedClock(late_evening)
+    )
+    try:
+        async with session_pool() as session:
+            _programme, people = await make_group_programme(session)
+        mentor = Person(dispatcher, bot, people[0].telegram_id)  # type: ignore[arg-type]
+        await mentor.send("/plan")
+        await mentor.press("Предложить изменение")
+        await mentor.press("Изменить мероприятие")
+        await mentor.press("Мероприятие 1")
+        await mentor.press("Срок")
+        await mentor.send("завтра")
+        summary = await mentor.send("Урок перенесли")
+        assert said(summary, "15.10.2026 → 07.10.2026"), texts(summary)
+        await mentor.send("/cancel")
+        # «15 марта» for the new end date is the coming one, not this year's past March.
+        await mentor.send("/plan")
+        await mentor.press("Предложить изменение")
+        await mentor.press("Перенести дату окончания")
+        await mentor.send("15 марта")
+        summary = await mentor.send("Нужно больше времени")
+        assert said(summary, "→ 15.03.2027"), texts(summary)
+    finally:
+        detach_routers(dispatcher)

@@ -32,14 +32,14 @@ from models.programmes import programmes_of, report_activity
 from models.surveys import SurveyAnswer
 from rendering.views import day
 from tests.driver import Person, said, texts
-from tests.factories import actor, make_active_pair
+from tests.factories import actor, college_today, make_active_pair
 from tests.handlers.flows import ROLE_BOTH, ROLE_MENTEE, register
 from tests.mocked_bot import MockedBot
 
 SOFFICE = shutil.which("soffice")
 # .ci/run installs LibreOffice and sets this: there the rendering checks must run.
 OFFICE_REQUIRED = bool(os.environ.get("DOCS_REQUIRE_OFFICE") or os.environ.get("CI"))
-TODAY = date.today()
+TODAY = college_today()
 PUNCTUATION = ".,;:()«»\"'!?-–"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from aiogram.methods import EditMessageText, SendMessage, TelegramMethod
@@ -15,7 +15,7 @@ from handlers.curator.approvals import EntryAction, Verb
 from models.approvals import BankRole
 from models.enums import StaffRole
 from tests.driver import Person, buttons, texts
-from tests.factories import make_teacher
+from tests.factories import college_today, make_teacher
 from tests.handlers.flows import draft_programme, form_pair
 from tests.handlers.test_changes import group, propose_expected_result
 from tests.staff_files import teachers, workbook
@@ -179,7 +179,7 @@ async def test_a_roadmap_event_and_the_roadmaps_approval_show_their_outcome(
     await curator.send("/roadmap")
     await curator.press("Создать по Приложению 1")
     await curator.press("Этап 1")
-    when = date.today() + timedelta(days=10)
+    when = college_today() + timedelta(days=10)
     for confirm, outcome in (
         ("Создать и пригласить", "✅ Мероприятие создано; 1 приглашение отправляется"),
         ("Отмена", "✖ Отменено; ничего не создано"),

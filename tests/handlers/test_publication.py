@@ -13,7 +13,7 @@ import socketserver
 import subprocess
 import sys
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ from models.site import SiteKind, add_item
 from models.withdrawal import withdraw_consent
 from tests.conftest import CURATOR_ID
 from tests.driver import Person
-from tests.factories import CURATOR, actor, document, make_running_programme
+from tests.factories import CURATOR, actor, college_today, document, make_running_programme
 from tests.mocked_bot import MockedBot
 
 ARTEFACTS = Path(__file__).resolve().parents[2] / "artefacts" / "site-screenshots"
@@ -131,7 +131,7 @@ async def seed(session: AsyncSession) -> None:
         CURATOR,
         SiteKind.ANNOUNCEMENT,
         "Фестиваль открытых уроков\nАктовый зал, 14:00",
-        event_date=date.today() + timedelta(days=20),
+        event_date=college_today() + timedelta(days=20),
     )
     await add_item(
         session, CURATOR, SiteKind.NEWS, "Итоги первого полугодия\nЗавершены две программы"

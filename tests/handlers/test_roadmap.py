@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from aiogram import Dispatcher
 from aiogram.methods import SendDocument, SendMessage
@@ -56,8 +56,8 @@ async def test_the_year_on_the_roadmap(
         director.staff_role = StaffRole.DIRECTOR
         await session.commit()
         first_id = first.id
-    year = academic_year(date.today())[0].year
     today = datetime.now(settings.timezone).date()
+    year = academic_year(today)[0].year
 
     assert said(await person(5503).send("/roadmap"), "только кураторам")
     assert said(await curator.send("/roadmap"), "ещё не создана")

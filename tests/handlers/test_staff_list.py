@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from datetime import date
 
 from aiogram.methods import SendDocument
 from openpyxl import load_workbook
@@ -16,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.staff import StaffMember
 from models.statistics import academic_year
 from tests.driver import Person, buttons, said, texts
-from tests.factories import make_teacher
+from tests.factories import college_today, make_teacher
 from tests.handlers.flows import fill_mentee, fill_profile, stored
 from tests.mocked_bot import MockedBot
 from tests.staff_files import HEADINGS, teachers, workbook
 
-YEAR = academic_year(date.today())[0].year  # the bot's clock is the system clock here
+YEAR = academic_year(college_today())[0].year  # the bot's clock is the system clock here
 LINK = re.compile(r"https://t\.me/nastavnik_test_bot\?start=(inv\w+)")
 
 
