@@ -3,17 +3,30 @@ then claimed and delivered by one process; retried later on failure, never dropp
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import JSON, BigInteger, ColumnElement, String, Text, delete, select, update
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Index,
+    String,
+    Text,
+    delete,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, aliased, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from models.base import Base, dialect_name, rowcount, utcnow
 from models.director import director_telegram_ids
@@ -34,6 +47,9 @@ class OutboxStatus(StrEnum):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
+    # What a delivery round claims: the pending rows due by now, oldest first (claim_due),
+    # without walking the ledger of every message ever sent.
+    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
@@ -375,7 +391,19 @@ async def recover_stale(session: AsyncSession, now: datetime) -> None:
     await session.commit()
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> list[OutboxMessage]:
+# A claim takes at most this many rows of one chat. Telegram takes about one message a second
+# in a chat (the sender spaces them 1.1 s) and `limit` rows go out in about two seconds at the
+# overall rate, so three rows of a chat is what one claim can send without holding the others:
+# 80 notices queued for the curator at once no longer fill a claim after claim (a minute and a
+# half) while a mentee's «your pair is approved», queued a second later, waits behind them.
+PER_CHAT_CLAIM = 3
+CLAIM_PAGE = 200  # due rows read at a time, oldest first, until the claim is full
+CLAIM_SCAN = 20_000  # …and at most this many in one claim (a chat's backlog of thousands)
+
+
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int = 50, per_chat: int = PER_CHAT_CLAIM
+) -> list[OutboxMessage]:
     """Claim due messages for this process. The conditional UPDATE lets exactly one process win
     a row even when several look at the same rows (PostgreSQL re-checks the WHERE under lock).
 
@@ -383,31 +411,52 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int = 50) -> li
     its chat is being sent by someone else (a handler sending a decision's notices right after
     its commit, another worker), so «Поздравляем…» is never overtaken by the questionnaire
     queued after it. (Only the candidates are chosen so: this claim's own rows of one chat are
-    then sent in order by `deliver`.)"""
+    then sent in order by `deliver`.) Chats are served fairly: the first `per_chat` due rows
+    of each chat, the oldest first, so one chat's backlog cannot fill the claim. The due rows
+    are read through the (status, not_before, id) index a page at a time: a claim costs what
+    is due, not the whole ledger of what was ever sent."""
     await recover_stale(session, now)
-    earlier = aliased(OutboxMessage)
-    in_flight_before = (
-        select(earlier.id)
-        .where(
-            earlier.chat_id == OutboxMessage.chat_id,
-            earlier.status == OutboxStatus.SENDING,
-            earlier.id < OutboxMessage.id,
+    in_flight: dict[int, int] = {  # per chat, its oldest row being sent
+        chat_id: oldest
+        for chat_id, oldest in await session.execute(
+            select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
+            .where(OutboxMessage.status == OutboxStatus.SENDING)
+            .group_by(OutboxMessage.chat_id)
         )
-        .exists()
-    )
-    candidates = await session.scalars(
-        select(OutboxMessage.id)
-        .where(
+    }
+    candidates: list[int] = []
+    taken: Counter[int] = Counter()
+    after: tuple[datetime, int] | None = None
+    scanned = 0
+    while len(candidates) < limit and scanned < CLAIM_SCAN:
+        query = select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.not_before).where(
             OutboxMessage.status == OutboxStatus.PENDING,
             OutboxMessage.not_before <= now,
             OutboxMessage.kind != CURATORS_KIND,  # expanded first (expand_curator_notices)
-            ~in_flight_before,
         )
-        .order_by(OutboxMessage.not_before, OutboxMessage.id)
-        .limit(limit)
-    )
+        if after is not None:
+            query = query.where(
+                OutboxMessage.not_before >= after[0],
+                or_(OutboxMessage.not_before > after[0], OutboxMessage.id > after[1]),
+            )
+        page = (
+            await session.execute(
+                query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(CLAIM_PAGE)
+            )
+        ).all()
+        for message_id, chat_id, _not_before in page:
+            if in_flight.get(chat_id, message_id) < message_id or taken[chat_id] >= per_chat:
+                continue
+            taken[chat_id] += 1
+            candidates.append(message_id)
+            if len(candidates) == limit:
+                break
+        if len(page) < CLAIM_PAGE:
+            break
+        scanned += len(page)
+        after = (page[-1].not_before, page[-1].id)
     claimed = []
-    for message_id in list(candidates):
+    for message_id in candidates:
         result = await session.execute(
             update(OutboxMessage)
             .where(
@@ -439,6 +488,22 @@ async def release(session: AsyncSession, message: OutboxMessage, not_before: dat
         OutboxStatus.PENDING,
         None,
         not_before,
+    )
+    await session.commit()
+
+
+async def hold_chat(session: AsyncSession, chat_id: int, until: datetime) -> None:
+    """The chat's queued messages wait until `until` (Telegram asked it to), also those no
+    claim has taken yet (a claim takes a few of a chat's rows): none overtakes the one
+    that must wait."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.not_before < until,
+        )
+        .values(not_before=until)
     )
     await session.commit()
 

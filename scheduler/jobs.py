@@ -26,6 +26,7 @@ from models.outbox import (
     claim_due,
     enqueue_many,
     expand_curator_notices,
+    hold_chat,
     mark,
     release,
 )
@@ -336,6 +337,8 @@ async def deliver(
                         )
                         for waiting in queue[index + 1 :]:
                             await release(session, waiting, later)
+                        if message.status == OutboxStatus.PENDING:  # and what no claim took
+                            await hold_chat(session, message.chat_id, later)
                         return
                     if outcome.delivery == Delivery.UNREACHABLE:
                         for waiting in queue[index + 1 :]:

@@ -9,7 +9,7 @@ import io
 import os
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ from models.programmes import Programme
 from tests.conftest import CURATOR_ID
 from tests.domain.test_changes import make_group_programme
 from tests.driver import Person, said, texts
-from tests.factories import make_running_programme, make_teacher
+from tests.factories import college_today, make_running_programme, make_teacher
 from tests.handlers.test_documents import (
     OFFICE_REQUIRED,
     PUNCTUATION,
@@ -205,7 +205,10 @@ async def test_programmes_past_their_end_are_marked_for_the_curator(
         past = await make_running_programme(
             session, start=date(2025, 1, 10), deadlines=[date(2025, 3, 1)]
         )  # ended 10.05.2025, its activity still open
-        current = await make_running_programme(session)  # until 31.12.2026
+        today = college_today()  # running now, whatever the day the suite runs on
+        current = await make_running_programme(
+            session, start=today - timedelta(days=30), deadlines=[today + timedelta(days=30)]
+        )  # four months from its start
     replies = await curator.send("/programmes")
     listing = "\n".join(texts(replies))
     past_line = next(x for x in listing.split("\n") if x.startswith(f"№{past.id} "))
