@@ -15,6 +15,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Index,
+    Select,
     String,
     Text,
     delete,
@@ -401,6 +402,24 @@ CLAIM_PAGE = 200  # due rows read at a time, oldest first, until the claim is fu
 CLAIM_SCAN = 20_000  # …and at most this many in one claim (a chat's backlog of thousands)
 
 
+def due_page(
+    now: datetime, after: tuple[datetime, int] | None
+) -> Select[int, int, datetime]:
+    """The next CLAIM_PAGE pending rows due by `now` after (not_before, id) `after`, oldest
+    first: read through ix_outbox_due, in its order (no sort)."""
+    query = select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.not_before).where(
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.not_before <= now,
+        OutboxMessage.kind != CURATORS_KIND,  # expanded first (expand_curator_notices)
+    )
+    if after is not None:
+        query = query.where(
+            OutboxMessage.not_before >= after[0],
+            or_(OutboxMessage.not_before > after[0], OutboxMessage.id > after[1]),
+        )
+    return query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(CLAIM_PAGE)
+
+
 async def claim_due(
     session: AsyncSession, now: datetime, limit: int = 50, per_chat: int = PER_CHAT_CLAIM
 ) -> list[OutboxMessage]:
@@ -429,21 +448,7 @@ async def claim_due(
     after: tuple[datetime, int] | None = None
     scanned = 0
     while len(candidates) < limit and scanned < CLAIM_SCAN:
-        query = select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.not_before).where(
-            OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.not_before <= now,
-            OutboxMessage.kind != CURATORS_KIND,  # expanded first (expand_curator_notices)
-        )
-        if after is not None:
-            query = query.where(
-                OutboxMessage.not_before >= after[0],
-                or_(OutboxMessage.not_before > after[0], OutboxMessage.id > after[1]),
-            )
-        page = (
-            await session.execute(
-                query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(CLAIM_PAGE)
-            )
-        ).all()
+        page = (await session.execute(due_page(now, after))).all()
         for message_id, chat_id, _not_before in page:
             if in_flight.get(chat_id, message_id) < message_id or taken[chat_id] >= per_chat:
                 continue

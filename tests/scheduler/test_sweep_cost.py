@@ -4,14 +4,14 @@ once whatever code made it (database triggers); batches queue what one pass woul
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.outbox import OutboxMessage
+from models.outbox import OutboxMessage, due_page
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import Activity, Programme
@@ -151,3 +151,20 @@ async def test_a_batch_is_rendered_and_inserted_a_chunk_at_a_time(
     assert sum(sizes) == queued
     assert max(sizes) > 2
     assert [(m.key, m.text) for m in await scheduler.ledger()] == [(m.key, m.text) for m in ledger]
+
+
+async def test_a_delivery_round_reads_what_is_due_through_an_index(session: AsyncSession) -> None:
+    """Every two seconds a delivery round claims the due rows: without the index it walked
+    every message ever sent (an empty round at 600,000 rows of the ledger: 340–410 ms)."""
+    if session.bind.dialect.name != "sqlite":
+        pytest.skip("SQLite's plan; PostgreSQL's planner scans a table this small anyway")
+    now = datetime(2026, 12, 7, tzinfo=UTC)
+    for after in (None, (now, 100)):  # the first page and the next ones
+        compiled = due_page(now, after).compile(
+            session.bind, compile_kwargs={"literal_binds": True}
+        )
+        plan = " ".join(
+            row[-1] for row in await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+        )
+        assert "ix_outbox_due" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan  # read in the index's order, not sorted
