@@ -3,7 +3,6 @@ then claimed and delivered by one process; retried later on failure, never dropp
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Collection
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -50,12 +49,17 @@ class OutboxMessage(Base):
     __tablename__ = "outbox"
     # What a delivery round claims: the pending rows due by now, oldest first (claim_due),
     # without walking the ledger of every message ever sent.
-    __table_args__ = (Index("ix_outbox_due", "status", "not_before", "id"),)
+    # A chat's own pending rows, in the order they were queued (claim_due, a chat's rows
+    # after a 403): its pending ones without walking the chat's whole history.
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "not_before", "id"),
+        Index("ix_outbox_chat", "chat_id", "status", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(32), index=True)
-    chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
     text: Mapped[str] = mapped_column(Text)
     reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     media_kind: Mapped[str | None] = mapped_column(String(16))  # "photo" or "document"
@@ -398,13 +402,11 @@ async def recover_stale(session: AsyncSession, now: datetime) -> None:
 # 80 notices queued for the curator at once no longer fill a claim after claim (a minute and a
 # half) while a mentee's «your pair is approved», queued a second later, waits behind them.
 PER_CHAT_CLAIM = 3
-CLAIM_PAGE = 200  # due rows read at a time, oldest first, until the claim is full
+CLAIM_PAGE = 200  # due rows read at a time, oldest first, to choose the chats to serve
 CLAIM_SCAN = 20_000  # …and at most this many in one claim (a chat's backlog of thousands)
 
 
-def due_page(
-    now: datetime, after: tuple[datetime, int] | None
-) -> Select[int, int, datetime]:
+def due_page(now: datetime, after: tuple[datetime, int] | None) -> Select[int, int, datetime]:
     """The next CLAIM_PAGE pending rows due by `now` after (not_before, id) `after`, oldest
     first: read through ix_outbox_due, in its order (no sort)."""
     query = select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.not_before).where(
@@ -420,46 +422,84 @@ def due_page(
     return query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(CLAIM_PAGE)
 
 
+def first_of_chats(chats: Collection[int], per_chat: int) -> Select[int, int]:
+    """The first `per_chat` pending rows of each of these chats in the order they were queued
+    (due or not: one not due yet holds the chat's later ones), read through ix_outbox_chat
+    (chat_id, status, id): each chat's pending rows only, not its history."""
+    place = (
+        func.row_number()
+        .over(partition_by=OutboxMessage.chat_id, order_by=OutboxMessage.id)
+        .label("place")
+    )
+    pending = (
+        select(OutboxMessage.id, OutboxMessage.chat_id, place)
+        .where(
+            OutboxMessage.chat_id.in_(chats),
+            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.kind != CURATORS_KIND,
+        )
+        .subquery()
+    )
+    return select(pending.c.id, pending.c.chat_id).where(pending.c.place <= per_chat)
+
+
+async def _held_chats(session: AsyncSession, now: datetime) -> dict[int, int]:
+    """Per chat, its oldest row that must be waited for: one being sent (by a handler, another
+    worker) or one waiting for its moment (Telegram's retry_after, a backoff). The chat's later
+    rows wait for it."""
+    held: dict[int, int] = {}
+    for waiting in (
+        OutboxMessage.status == OutboxStatus.SENDING,
+        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.not_before > now),
+    ):
+        for chat_id, oldest in await session.execute(
+            select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
+            .where(waiting)
+            .group_by(OutboxMessage.chat_id)
+        ):
+            held[chat_id] = min(oldest, held.get(chat_id, oldest))
+    return held
+
+
 async def claim_due(
     session: AsyncSession, now: datetime, limit: int = 50, per_chat: int = PER_CHAT_CLAIM
 ) -> list[OutboxMessage]:
     """Claim due messages for this process. The conditional UPDATE lets exactly one process win
     a row even when several look at the same rows (PostgreSQL re-checks the WHERE under lock).
 
-    A chat's messages arrive in the order they were queued: a row waits while an older row of
-    its chat is being sent by someone else (a handler sending a decision's notices right after
-    its commit, another worker), so «Поздравляем…» is never overtaken by the questionnaire
-    queued after it. (Only the candidates are chosen so: this claim's own rows of one chat are
-    then sent in order by `deliver`.) Chats are served fairly: the first `per_chat` due rows
-    of each chat, the oldest first, so one chat's backlog cannot fill the claim. The due rows
-    are read through the (status, not_before, id) index a page at a time: a claim costs what
-    is due, not the whole ledger of what was ever sent."""
+    A chat's messages go in the order they were queued: a row waits while an older row of its
+    chat is being sent by someone else (a handler sending a decision's notices right after its
+    commit, another worker) or waits for its own moment (a 429's retry_after, a backoff), so
+    «Поздравляем…» is never overtaken by the questionnaire queued after it, and the claim takes
+    each chat's first rows by that order (`deliver` sends them so). Chats are served fairly, the
+    longest waiting first: at most `per_chat` rows of one chat, so one chat's backlog cannot
+    fill the claim. The due rows are read through indexes of the pending ones: a claim costs
+    what is due, not the whole ledger of what was ever sent."""
     await recover_stale(session, now)
-    in_flight: dict[int, int] = {  # per chat, its oldest row being sent
-        chat_id: oldest
-        for chat_id, oldest in await session.execute(
-            select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
-            .where(OutboxMessage.status == OutboxStatus.SENDING)
-            .group_by(OutboxMessage.chat_id)
-        )
-    }
-    candidates: list[int] = []
-    taken: Counter[int] = Counter()
+    held = await _held_chats(session, now)
+    chats: dict[int, None] = {}  # in the order of their longest-waiting due row
     after: tuple[datetime, int] | None = None
     scanned = 0
-    while len(candidates) < limit and scanned < CLAIM_SCAN:
+    while len(chats) < limit and scanned < CLAIM_SCAN:
         page = (await session.execute(due_page(now, after))).all()
         for message_id, chat_id, _not_before in page:
-            if in_flight.get(chat_id, message_id) < message_id or taken[chat_id] >= per_chat:
-                continue
-            taken[chat_id] += 1
-            candidates.append(message_id)
-            if len(candidates) == limit:
-                break
+            if message_id < held.get(chat_id, message_id + 1):
+                chats.setdefault(chat_id)
+                if len(chats) == limit:
+                    break
         if len(page) < CLAIM_PAGE:
             break
         scanned += len(page)
         after = (page[-1].not_before, page[-1].id)
+    first: dict[int, list[int]] = {}
+    if chats:
+        for message_id, chat_id in await session.execute(first_of_chats(chats, per_chat)):
+            if message_id < held.get(chat_id, message_id + 1):  # a row not due yet is held
+                first.setdefault(chat_id, []).append(message_id)
+    queues = [sorted(first[chat_id]) for chat_id in chats if chat_id in first]
+    candidates = [  # each chat's first row, then each one's second…: as many chats as can be
+        queue[rank] for rank in range(per_chat) for queue in queues if rank < len(queue)
+    ][:limit]
     claimed = []
     for message_id in candidates:
         result = await session.execute(
@@ -497,18 +537,17 @@ async def release(session: AsyncSession, message: OutboxMessage, not_before: dat
     await session.commit()
 
 
-async def hold_chat(session: AsyncSession, chat_id: int, until: datetime) -> None:
-    """The chat's queued messages wait until `until` (Telegram asked it to), also those no
-    claim has taken yet (a claim takes a few of a chat's rows): none overtakes the one
-    that must wait."""
+async def unreachable_chat(session: AsyncSession, chat_id: int, now: datetime) -> None:
+    """Telegram refused the chat (403): its other messages due now are not sent either, as one
+    round's rows of the chat were not before (each would be one more refused call)."""
     await session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.chat_id == chat_id,
             OutboxMessage.status == OutboxStatus.PENDING,
-            OutboxMessage.not_before < until,
+            OutboxMessage.not_before <= now,
         )
-        .values(not_before=until)
+        .values(status=OutboxStatus.UNREACHABLE)
     )
     await session.commit()
 

@@ -26,9 +26,9 @@ from models.outbox import (
     claim_due,
     enqueue_many,
     expand_curator_notices,
-    hold_chat,
     mark,
     release,
+    unreachable_chat,
 )
 from models.pairs import Pair
 from models.participant import Participant, curator_telegram_ids
@@ -337,12 +337,11 @@ async def deliver(
                         )
                         for waiting in queue[index + 1 :]:
                             await release(session, waiting, later)
-                        if message.status == OutboxStatus.PENDING:  # and what no claim took
-                            await hold_chat(session, message.chat_id, later)
                         return
                     if outcome.delivery == Delivery.UNREACHABLE:
                         for waiting in queue[index + 1 :]:
                             await mark(session, waiting, OutboxStatus.UNREACHABLE, clock.now())
+                        await unreachable_chat(session, message.chat_id, clock.now())
                         return
 
         # Every chat finishes its step before the session closes; then the first error, if any.

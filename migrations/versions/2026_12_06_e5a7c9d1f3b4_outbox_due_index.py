@@ -1,5 +1,6 @@
-"""an index on the outbox's due rows: each delivery round (every two seconds) claims the
-pending rows due by now, oldest first, without walking every message ever sent
+"""indexes on the outbox's pending rows: each delivery round (every two seconds) claims the
+rows due by now, oldest first, and each chosen chat's first rows in queue order, without walking
+every message ever sent (the chat index replaces the one on chat_id alone)
 
 Revision ID: e5a7c9d1f3b4
 Revises: d4f6a8c0e2b3
@@ -17,9 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    # a plain CREATE INDEX (no batch mode: nothing of the table is copied)
+    # plain CREATE and DROP INDEX (no batch mode: nothing of the table is copied)
     op.create_index("ix_outbox_due", "outbox", ["status", "not_before", "id"], unique=False)
+    op.create_index("ix_outbox_chat", "outbox", ["chat_id", "status", "id"], unique=False)
+    op.drop_index("ix_outbox_chat_id", table_name="outbox")
 
 
 def downgrade() -> None:
+    op.create_index("ix_outbox_chat_id", "outbox", ["chat_id"], unique=False)
+    op.drop_index("ix_outbox_chat", table_name="outbox")
     op.drop_index("ix_outbox_due", table_name="outbox")

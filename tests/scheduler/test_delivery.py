@@ -7,7 +7,12 @@ import asyncio
 from datetime import timedelta
 
 import pytest
-from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
 from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -369,16 +374,36 @@ async def test_after_a_429_none_of_the_chats_later_messages_overtakes(
     session: AsyncSession, scheduler: Scheduler, clock: FakeClock
 ) -> None:
     """A claim takes three of a chat's messages; Telegram refuses the first with a 429: the
-    two claimed with it and the two no claim took yet all wait for it."""
+    two claimed with it, the two no claim took yet and one queued during the wait all wait for
+    it, and the chat then gets them in the order they were queued."""
     unlimited(scheduler)
     await queue(session, clock, [601] * 5)
     scheduler.bot.session.faults.append(
-        TelegramRetryAfter(method=None, message="Too Many Requests", retry_after=5)  # type: ignore[arg-type]
+        TelegramRetryAfter(method=None, message="Too Many Requests", retry_after=30)  # type: ignore[arg-type]
     )
     assert (await scheduler.deliver()).retried == 1
-    assert {m.not_before for m in await scheduler.ledger()} == {clock.now() + timedelta(seconds=5)}
-    assert (await scheduler.deliver()).sent == 0
     clock.advance(seconds=5)
+    await enqueue(session, key="t:5", kind="test", chat_id=601, text="№5", now=clock.now())
+    await session.commit()
+    assert (await scheduler.deliver()).sent == 0
+    clock.advance(hours=10)  # everything due at once (after quiet hours, a restart…)
     while (await scheduler.deliver()).sent:
         pass
-    assert sent_texts(scheduler, 601) == ["№0", "№0", "№1", "№2", "№3", "№4"]
+    assert sent_texts(scheduler, 601) == ["№0", "№0", "№1", "№2", "№3", "№4", "№5"]
+
+
+async def test_a_chat_that_blocked_the_bot_is_not_called_again_for_its_queue(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock
+) -> None:
+    """A 403 on the first of nine messages: the chat's other eight are not sent either, not
+    three more calls a round (a round claims three of a chat's messages)."""
+    unlimited(scheduler)
+    await queue(session, clock, [603] * 9)
+    scheduler.bot.session.faults.append(
+        TelegramForbiddenError(method=None, message="Forbidden: bot was blocked by the user")  # type: ignore[arg-type]
+    )
+    while (await scheduler.deliver()).sent:
+        pass
+    assert len(sends_to(scheduler, 603)) == 1
+    statuses = {m.status for m in await scheduler.ledger() if m.kind == "test"}
+    assert statuses == {OutboxStatus.UNREACHABLE}

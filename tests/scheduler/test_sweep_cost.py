@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.outbox import OutboxMessage, due_page
+from models.outbox import OutboxMessage, due_page, first_of_chats
 from models.pairs import Pair
 from models.participant import Participant
 from models.programmes import Activity, Programme
@@ -159,12 +159,16 @@ async def test_a_delivery_round_reads_what_is_due_through_an_index(session: Asyn
     if session.bind.dialect.name != "sqlite":
         pytest.skip("SQLite's plan; PostgreSQL's planner scans a table this small anyway")
     now = datetime(2026, 12, 7, tzinfo=UTC)
+
+    async def plan(query: Any) -> str:
+        compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
+        rows = await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+        return " ".join(row[-1] for row in rows)
+
     for after in (None, (now, 100)):  # the first page and the next ones
-        compiled = due_page(now, after).compile(
-            session.bind, compile_kwargs={"literal_binds": True}
-        )
-        plan = " ".join(
-            row[-1] for row in await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-        )
-        assert "ix_outbox_due" in plan, plan
-        assert "TEMP B-TREE" not in plan, plan  # read in the index's order, not sorted
+        read = await plan(due_page(now, after))
+        assert "ix_outbox_due" in read, read
+        assert "TEMP B-TREE" not in read, read  # read in the index's order, not sorted
+    # the chosen chats' first rows: each chat's pending rows, not its whole history
+    read = await plan(first_of_chats([601, 602], 3))
+    assert "USING INDEX ix_outbox_chat (chat_id=? AND status=?)" in read, read
