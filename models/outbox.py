@@ -68,7 +68,7 @@ class OutboxMessage(Base):
         enum_column(OutboxStatus), default=OutboxStatus.PENDING
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    not_before: Mapped[datetime] = mapped_column(index=True)
+    not_before: Mapped[datetime]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     attempted_at: Mapped[datetime | None]  # committed just before Telegram is called
@@ -403,17 +403,21 @@ async def recover_stale(session: AsyncSession, now: datetime) -> None:
 # half) while a mentee's «your pair is approved», queued a second later, waits behind them.
 PER_CHAT_CLAIM = 3
 CLAIM_PAGE = 200  # due rows read at a time, oldest first, to choose the chats to serve
-CLAIM_SCAN = 20_000  # …and at most this many in one claim (a chat's backlog of thousands)
+CLAIM_SCAN = 10_000  # …and at most this many rows of new chats in one claim (an outage)
 
 
-def due_page(now: datetime, after: tuple[datetime, int] | None) -> Select[int, int, datetime]:
+def due_page(
+    now: datetime, after: tuple[datetime, int] | None, seen: Collection[int] = ()
+) -> Select[int, int, datetime]:
     """The next CLAIM_PAGE pending rows due by `now` after (not_before, id) `after`, oldest
-    first: read through ix_outbox_due, in its order (no sort)."""
+    first, of chats not `seen` yet: read through ix_outbox_due, in its order (no sort)."""
     query = select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.not_before).where(
         OutboxMessage.status == OutboxStatus.PENDING,
         OutboxMessage.not_before <= now,
         OutboxMessage.kind != CURATORS_KIND,  # expanded first (expand_curator_notices)
     )
+    if seen:  # a chat's backlog is not read again page after page
+        query = query.where(OutboxMessage.chat_id.not_in(seen))
     if after is not None:
         query = query.where(
             OutboxMessage.not_before >= after[0],
@@ -422,31 +426,39 @@ def due_page(now: datetime, after: tuple[datetime, int] | None) -> Select[int, i
     return query.order_by(OutboxMessage.not_before, OutboxMessage.id).limit(CLAIM_PAGE)
 
 
-def first_of_chats(chats: Collection[int], per_chat: int) -> Select[int, int]:
-    """The first `per_chat` pending rows of each of these chats in the order they were queued
-    (due or not: one not due yet holds the chat's later ones), read through ix_outbox_chat
-    (chat_id, status, id): each chat's pending rows only, not its history."""
+def first_of_chats(chats: Collection[int], per_chat: int) -> Select[int, int, str, datetime]:
+    """The first `per_chat` rows of each of these chats still to send or being sent, in the
+    order they were queued, with their status and moment: read in one statement through
+    ix_outbox_chat (chat_id, status, id), each chat's unsent rows only, not its history."""
     place = (
         func.row_number()
         .over(partition_by=OutboxMessage.chat_id, order_by=OutboxMessage.id)
         .label("place")
     )
-    pending = (
-        select(OutboxMessage.id, OutboxMessage.chat_id, place)
+    unsent = (
+        select(
+            OutboxMessage.id,
+            OutboxMessage.chat_id,
+            OutboxMessage.status,
+            OutboxMessage.not_before,
+            place,
+        )
         .where(
             OutboxMessage.chat_id.in_(chats),
-            OutboxMessage.status == OutboxStatus.PENDING,
+            OutboxMessage.status.in_((OutboxStatus.PENDING, OutboxStatus.SENDING)),
             OutboxMessage.kind != CURATORS_KIND,
         )
         .subquery()
     )
-    return select(pending.c.id, pending.c.chat_id).where(pending.c.place <= per_chat)
+    return select(unsent.c.id, unsent.c.chat_id, unsent.c.status, unsent.c.not_before).where(
+        unsent.c.place <= per_chat
+    )
 
 
 async def _held_chats(session: AsyncSession, now: datetime) -> dict[int, int]:
-    """Per chat, its oldest row that must be waited for: one being sent (by a handler, another
-    worker) or one waiting for its moment (Telegram's retry_after, a backoff). The chat's later
-    rows wait for it."""
+    """Per chat, its oldest unsent row that must be waited for: one being sent (by a handler,
+    another worker) or waiting for its moment (Telegram's retry_after, a backoff). Only to
+    choose the chats worth a look; each chosen chat is judged again in `first_of_chats`."""
     held: dict[int, int] = {}
     for waiting in (
         OutboxMessage.status == OutboxStatus.SENDING,
@@ -471,47 +483,59 @@ async def claim_due(
     chat is being sent by someone else (a handler sending a decision's notices right after its
     commit, another worker) or waits for its own moment (a 429's retry_after, a backoff), so
     «Поздравляем…» is never overtaken by the questionnaire queued after it, and the claim takes
-    each chat's first rows by that order (`deliver` sends them so). Chats are served fairly, the
-    longest waiting first: at most `per_chat` rows of one chat, so one chat's backlog cannot
-    fill the claim. The due rows are read through indexes of the pending ones: a claim costs
-    what is due, not the whole ledger of what was ever sent."""
+    each chat's first rows by that order (`deliver` sends them so); once one of a chat's rows
+    is not won (someone else took it meanwhile), its later rows are not taken either. Chats are
+    served fairly, the longest waiting first: a row of each, then a second of each…, at most
+    `per_chat` of one chat, so one chat's backlog cannot fill the claim. The due rows are read
+    through indexes of the unsent ones: a claim costs what is due, not the whole ledger of what
+    was ever sent."""
     await recover_stale(session, now)
     held = await _held_chats(session, now)
     chats: dict[int, None] = {}  # in the order of their longest-waiting due row
+    seen: set[int] = set()
     after: tuple[datetime, int] | None = None
     scanned = 0
     while len(chats) < limit and scanned < CLAIM_SCAN:
-        page = (await session.execute(due_page(now, after))).all()
+        page = (await session.execute(due_page(now, after, seen))).all()
         for message_id, chat_id, _not_before in page:
-            if message_id < held.get(chat_id, message_id + 1):
-                chats.setdefault(chat_id)
-                if len(chats) == limit:
-                    break
+            if message_id < held.get(chat_id, message_id + 1) and len(chats) < limit:
+                chats.setdefault(chat_id)  # a due row before anything of its chat that waits
+            seen.add(chat_id)
         if len(page) < CLAIM_PAGE:
             break
         scanned += len(page)
         after = (page[-1].not_before, page[-1].id)
-    first: dict[int, list[int]] = {}
+    queues: dict[int, list[int]] = {chat_id: [] for chat_id in chats}
+    cut: set[int] = set()
     if chats:
-        for message_id, chat_id in await session.execute(first_of_chats(chats, per_chat)):
-            if message_id < held.get(chat_id, message_id + 1):  # a row not due yet is held
-                first.setdefault(chat_id, []).append(message_id)
-    queues = [sorted(first[chat_id]) for chat_id in chats if chat_id in first]
+        unsent = await session.execute(first_of_chats(chats, per_chat))
+        for message_id, chat_id, status, not_before in sorted(unsent, key=lambda row: row[0]):
+            if status != OutboxStatus.PENDING or not_before > now:
+                cut.add(chat_id)  # it, and the chat's later rows, wait
+            if chat_id not in cut:
+                queues[chat_id].append(message_id)
     candidates = [  # each chat's first row, then each one's second…: as many chats as can be
-        queue[rank] for rank in range(per_chat) for queue in queues if rank < len(queue)
+        queue[rank] for rank in range(per_chat) for queue in queues.values() if rank < len(queue)
     ][:limit]
+    chat_of = {message_id: chat_id for chat_id, queue in queues.items() for message_id in queue}
     claimed = []
-    for message_id in candidates:
+    lost: set[int] = set()
+    for message_id in sorted(candidates):  # in one order in every process
+        if chat_of[message_id] in lost:
+            continue
         result = await session.execute(
             update(OutboxMessage)
             .where(
                 OutboxMessage.id == message_id,
                 OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.not_before <= now,
             )
             .values(status=OutboxStatus.SENDING, claimed_at=now, attempted_at=None)
         )
         if rowcount(result):
             claimed.append(message_id)
+        else:
+            lost.add(chat_of[message_id])
     await session.commit()
     if not claimed:
         return []

@@ -1,6 +1,7 @@
 """indexes on the outbox's pending rows: each delivery round (every two seconds) claims the
 rows due by now, oldest first, and each chosen chat's first rows in queue order, without walking
-every message ever sent (the chat index replaces the one on chat_id alone)
+every message ever sent (they replace the indexes on chat_id and on not_before alone: the latter
+also holds every sent row, and PostgreSQL chose it for the claim, walking them all)
 
 Revision ID: e5a7c9d1f3b4
 Revises: d4f6a8c0e2b3
@@ -22,9 +23,11 @@ def upgrade() -> None:
     op.create_index("ix_outbox_due", "outbox", ["status", "not_before", "id"], unique=False)
     op.create_index("ix_outbox_chat", "outbox", ["chat_id", "status", "id"], unique=False)
     op.drop_index("ix_outbox_chat_id", table_name="outbox")
+    op.drop_index("ix_outbox_not_before", table_name="outbox")
 
 
 def downgrade() -> None:
+    op.create_index("ix_outbox_not_before", "outbox", ["not_before"], unique=False)
     op.create_index("ix_outbox_chat_id", "outbox", ["chat_id"], unique=False)
     op.drop_index("ix_outbox_chat", table_name="outbox")
     op.drop_index("ix_outbox_due", table_name="outbox")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from aiogram.exceptions import (
@@ -17,6 +18,7 @@ from aiogram.methods import SendMessage
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sender import RateLimiter, sender_for
+from models import outbox
 from models.base import utcnow
 from models.outbox import (
     MAX_ATTEMPTS,
@@ -407,3 +409,63 @@ async def test_a_chat_that_blocked_the_bot_is_not_called_again_for_its_queue(
     assert len(sends_to(scheduler, 603)) == 1
     statuses = {m.status for m in await scheduler.ledger() if m.kind == "test"}
     assert statuses == {OutboxStatus.UNREACHABLE}
+
+
+async def test_a_chat_another_worker_is_sending_to_is_left_to_it(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two schedulers: one claims a chat's first three messages between the other's look at
+    what waits and its look at the chat. The other judges the chat on what it reads then, in
+    one statement (the first row is being sent), and takes none of the chat's later rows."""
+    await queue(session, clock, [701] * 6 + [702])
+    async with scheduler.pool() as first_worker:
+        taken = await claim_due(first_worker, clock.now())
+    assert [m.text for m in taken if m.chat_id == 701] == ["№0", "№1", "№2"]
+
+    async def stale(_session: AsyncSession, _now: object) -> dict[int, int]:
+        return {}  # read before the first worker's claim
+
+    monkeypatch.setattr(outbox, "_held_chats", stale)
+    async with scheduler.pool() as second_worker:
+        assert await claim_due(second_worker, clock.now()) == []
+
+
+async def test_once_a_chats_row_is_lost_to_another_its_later_rows_are_not_taken(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A handler takes a chat's first message between the claim's look and its update: the
+    claim does not take the chat's second and third (they would go before or beside the
+    first), and the other chats' rows are taken as ever."""
+    await queue(session, clock, [801, 801, 801, 802])
+    real = outbox.rowcount
+    taken: list[int] = []
+
+    def counted(result: Any) -> int:
+        won = real(result) if taken else 0  # the first update: the handler has the row
+        taken.append(won)
+        return won
+
+    monkeypatch.setattr(outbox, "rowcount", counted)
+    async with scheduler.pool() as worker:
+        claimed = await claim_due(worker, clock.now())
+    assert [m.text for m in claimed] == ["№3"]
+    assert taken == [0, 1]  # №0 lost, №1 and №2 not tried, №3 won
+
+
+async def test_a_chats_long_backlog_is_read_once_a_claim(
+    session: AsyncSession, scheduler: Scheduler, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim reads the due rows a page at a time and at most so many; one chat's backlog
+    ahead of everyone (here ten rows, pages of two, four rows at most) is not read page after
+    page until that bound, which left the other chats unserved."""
+    monkeypatch.setattr(outbox, "CLAIM_PAGE", 2)
+    monkeypatch.setattr(outbox, "CLAIM_SCAN", 4)
+    await queue(session, clock, [901] * 10 + [902])
+    async with scheduler.pool() as worker:
+        claimed = await claim_due(worker, clock.now())
+    assert [(m.chat_id, m.text) for m in claimed] == [
+        (901, "№0"),
+        (901, "№1"),
+        (901, "№2"),
+        (902, "№10"),
+    ]

@@ -165,8 +165,8 @@ async def test_a_delivery_round_reads_what_is_due_through_an_index(session: Asyn
         rows = await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
         return " ".join(row[-1] for row in rows)
 
-    for after in (None, (now, 100)):  # the first page and the next ones
-        read = await plan(due_page(now, after))
+    for after, seen in ((None, ()), ((now, 100), [601, 602])):  # the first page, the next ones
+        read = await plan(due_page(now, after, seen))
         assert "ix_outbox_due" in read, read
         assert "TEMP B-TREE" not in read, read  # read in the index's order, not sorted
     # the chosen chats' first rows: each chat's pending rows, not its whole history
