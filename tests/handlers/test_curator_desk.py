@@ -172,7 +172,8 @@ async def test_a_broadcast_reaches_its_audience_and_the_curator_gets_a_summary(
     first = await deliver(bot, **jobs)
     assert (first.sent, first.unreachable) == (1, 1)
     await sweep(**jobs)
-    await deliver(bot, **jobs)
+    while (await deliver(bot, **jobs)).sent:  # a round takes three of the curator's messages
+        pass
     sent = [m for m in bot.session.requests[before:] if isinstance(m, SendMessage)]
     assert {m.chat_id for m in sent} == {5101, 5102, CURATOR_ID}  # never the mentor 5103
     summary = [m.text for m in sent if m.chat_id == CURATOR_ID and "Рассылка №" in m.text]
@@ -180,7 +181,8 @@ async def test_a_broadcast_reaches_its_audience_and_the_curator_gets_a_summary(
         "Рассылка №1 доставлена: отправлено 1, заблокировали бота 1, не доставлено 0, из 2."
     ]
     await sweep(**jobs)
-    await deliver(bot, **jobs)
+    while (await deliver(bot, **jobs)).sent:
+        pass
     assert (
         len(
             [
