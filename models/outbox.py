@@ -47,10 +47,9 @@ class OutboxStatus(StrEnum):
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    # What a delivery round claims: the pending rows due by now, oldest first (claim_due),
-    # without walking the ledger of every message ever sent.
-    # A chat's own pending rows, in the order they were queued (claim_due, a chat's rows
-    # after a 403): its pending ones without walking the chat's whole history.
+    # What a delivery round reads (claim_due): the pending rows due by now, oldest first, and
+    # a chosen chat's unsent rows in the order they were queued — neither walking the ledger
+    # of every message ever sent.
     __table_args__ = (
         Index("ix_outbox_due", "status", "not_before", "id"),
         Index("ix_outbox_chat", "chat_id", "status", "id"),
@@ -450,8 +449,10 @@ def first_of_chats(chats: Collection[int], per_chat: int) -> Select[int, int, st
         )
         .subquery()
     )
-    return select(unsent.c.id, unsent.c.chat_id, unsent.c.status, unsent.c.not_before).where(
-        unsent.c.place <= per_chat
+    return (
+        select(unsent.c.id, unsent.c.chat_id, unsent.c.status, unsent.c.not_before)
+        .where(unsent.c.place <= per_chat)
+        .order_by(unsent.c.id)
     )
 
 
@@ -505,23 +506,23 @@ async def claim_due(
             break
         scanned += len(page)
         after = (page[-1].not_before, page[-1].id)
-    queues: dict[int, list[int]] = {chat_id: [] for chat_id in chats}
+    queues: dict[int, list[tuple[int, int]]] = {chat_id: [] for chat_id in chats}
     cut: set[int] = set()
     if chats:
-        unsent = await session.execute(first_of_chats(chats, per_chat))
-        for message_id, chat_id, status, not_before in sorted(unsent, key=lambda row: row[0]):
+        for message_id, chat_id, status, not_before in await session.execute(
+            first_of_chats(chats, per_chat)
+        ):
             if status != OutboxStatus.PENDING or not_before > now:
                 cut.add(chat_id)  # it, and the chat's later rows, wait
             if chat_id not in cut:
-                queues[chat_id].append(message_id)
+                queues[chat_id].append((message_id, chat_id))
     candidates = [  # each chat's first row, then each one's second…: as many chats as can be
         queue[rank] for rank in range(per_chat) for queue in queues.values() if rank < len(queue)
     ][:limit]
-    chat_of = {message_id: chat_id for chat_id, queue in queues.items() for message_id in queue}
     claimed = []
     lost: set[int] = set()
-    for message_id in sorted(candidates):  # in one order in every process
-        if chat_of[message_id] in lost:
+    for message_id, chat_id in sorted(candidates):  # in one order in every process
+        if chat_id in lost:
             continue
         result = await session.execute(
             update(OutboxMessage)
@@ -535,7 +536,7 @@ async def claim_due(
         if rowcount(result):
             claimed.append(message_id)
         else:
-            lost.add(chat_of[message_id])
+            lost.add(chat_id)
     await session.commit()
     if not claimed:
         return []

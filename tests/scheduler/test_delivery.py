@@ -55,6 +55,15 @@ def sends_to(scheduler: Scheduler, chat_id: int) -> list[SendMessage]:
     ]
 
 
+def unlimited(scheduler: Scheduler) -> None:
+    """No waiting for send slots: what is claimed is what is sent, at once."""
+    sender_for(scheduler.bot).limiter = RateLimiter(rate=1e9, per_chat=0)
+
+
+def sent_texts(scheduler: Scheduler, chat_id: int) -> list[str]:
+    return [m.text for m in sends_to(scheduler, chat_id)]
+
+
 async def test_a_429_is_retried_after_retry_after_and_arrives_once(
     session: AsyncSession, scheduler: Scheduler, clock: FakeClock
 ) -> None:
@@ -255,7 +264,7 @@ async def test_a_crash_while_waiting_for_the_rate_limiter_attempts_nothing(
         await scheduler.deliver()
     sent = [m for m in scheduler.bot.session.requests if isinstance(m, SendMessage)]
     assert 0 < len(sent) < 8
-    sender.limiter = RateLimiter(rate=1e9, per_chat=0)
+    unlimited(scheduler)
     clock.advance(minutes=3)  # past the claim timeout
     while (await scheduler.deliver()).sent:
         pass
@@ -344,15 +353,6 @@ async def test_a_chats_message_waits_while_an_older_one_is_being_sent_elsewhere(
     assert (await scheduler.deliver()).sent == 1  # now the second, after the first
     by_key = {m.key: m for m in await scheduler.ledger()}
     assert by_key["order:1"].status == OutboxStatus.SENT
-
-
-def unlimited(scheduler: Scheduler) -> None:
-    """No waiting for send slots: what is claimed is what is sent, at once."""
-    sender_for(scheduler.bot).limiter = RateLimiter(rate=1e9, per_chat=0)
-
-
-def sent_texts(scheduler: Scheduler, chat_id: int) -> list[str]:
-    return [m.text for m in sends_to(scheduler, chat_id)]
 
 
 async def test_one_chats_backlog_does_not_hold_up_the_other_chats(
