@@ -30,6 +30,7 @@ from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess, assert_no_traceback
 from tests.factories import (
     actor,
+    college_today,
     make_accepted_pair,
     make_mentor,
     make_running_programme,
@@ -122,18 +123,30 @@ PEOPLE = {  # telegram id -> full name (a surname each: buttons and cards name t
 
 
 async def seed_many(database: Path) -> dict[str, int]:
-    from datetime import date
+    """The programmes run around the college's today, whatever the day of the run: begun a month
+    ago, their deadlines ahead (no programme ends and nothing is overdue, so the sweep queues
+    nothing that would hold a chat's queue up while the notices awaited here wait behind it)."""
+    from datetime import timedelta
 
     from models.comentors import invite_co_mentor
     from models.enums import StaffRole
     from models.pairs import propose_replacement
-    from models.programmes import ProgrammeDraft, add_activity, save_draft, submit_programme
+    from models.programmes import (
+        ProgrammeDraft,
+        add_activity,
+        add_months,
+        save_draft,
+        submit_programme,
+    )
     from models.requests import decide_request
     from tests.factories import CURATOR, make_active_pair
 
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     await upgrade_database(engine)
     ids: dict[str, int] = {}
+    today = college_today()
+    start = today - timedelta(days=30)
+    deadlines = [today + timedelta(days=days) for days in (20, 40, 60)]
     async with create_session_pool(engine)() as session:
         for telegram_id, name in (
             (C1, "Кураторова Вера"),
@@ -161,7 +174,8 @@ async def seed_many(database: Path) -> dict[str, int]:
 
         async def running(mentor: int, mentee: int) -> Any:
             pair = await make_active_pair(session, person[mentee], person[mentor])
-            return await make_running_programme(session, pair=pair)
+            return await make_running_programme(session, pair=pair, start=start,
+                                                deadlines=deadlines)  # fmt: skip
 
         await make_accepted_pair(session, person[3203], person[3204])
         rejected = await running(3206, 3205)
@@ -189,11 +203,11 @@ async def seed_many(database: Path) -> dict[str, int]:
             draft = ProgrammeDraft(
                 goal="Освоить проектное обучение", difficulties="Планирование",
                 strengths="Цифровые инструменты", forms=["traditional"],
-                start_date=date(2026, 9, 1), end_date=date(2026, 12, 31),
+                start_date=start, end_date=add_months(start, 4),
             )  # fmt: skip
             programme = await save_draft(session, actor(mentor), pair.id, draft)
             await add_activity(session, actor(mentor), programme.id, title="Открытый урок",
-                               description=None, deadline=date(2026, 10, 15),
+                               description=None, deadline=deadlines[0],
                                responsible="mentee")  # fmt: skip
             if pair is agreeing:
                 ids["agreeing"] = programme.id
@@ -203,7 +217,7 @@ async def seed_many(database: Path) -> dict[str, int]:
         await propose_replacement(session, CURATOR, replaced.pair_id, person[3317].id)
         await create_request(
             session, actor(person[3319]), deadline.pair_id, "deadline", reason="Болезнь",
-            activity_id=deadline.activities[0].id, new_date=date(2026, 12, 20),
+            activity_id=deadline.activities[0].id, new_date=deadlines[0] + timedelta(days=10),
         )  # fmt: skip
         await invite_co_mentor(session, actor(person[3331]), helped.pair_id, person[3333].id)
         await session.execute(
@@ -280,7 +294,7 @@ def every_kind(ids: dict[str, int]) -> list[Kind]:
               3201: "Куратор предлагает наставническую пару"},
              {}, "SELECT count(*) FROM pairs WHERE mentor_id = "
              "(SELECT id FROM participants WHERE telegram_id = 3202)"),
-        Kind(approve_prepare, lambda c: c.send("20.09.2026"), C5,
+        Kind(approve_prepare, lambda c: c.send(f"{college_today():%d.%m.%Y}"), C5,
              {3203: "утверждена приказом № 71-н", 3204: "утверждена приказом № 71-н"},
              {}, "SELECT count(*) FROM pairs WHERE order_number = '71-н'"),
         Kind(reject_prepare, lambda c: c.send("Поговорите сначала с наставником"), C6,
