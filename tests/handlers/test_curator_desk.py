@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from aiogram import Dispatcher
 from aiogram.methods import SendDocument, SendMessage, SendPhoto
 from openpyxl import load_workbook
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands import CURATOR_COMMANDS
@@ -16,7 +17,8 @@ from bot.config import Settings
 from models.consent import ConsentKind
 from models.enums import StaffRole
 from models.participant import Participant
-from models.programmes import report_activity, review_activity
+from models.programmes import Activity, report_activity, review_activity
+from models.progress import ActivityProgress
 from models.statistics import academic_year
 from models.withdrawal import withdraw_consent
 from scheduler.clock import SystemClock
@@ -25,6 +27,7 @@ from tests.conftest import CURATOR_ID
 from tests.driver import Person, said, texts
 from tests.factories import (
     actor,
+    college_today,
     make_accepted_pair,
     make_running_programme,
     make_teacher,
@@ -113,24 +116,40 @@ async def test_the_export_workbook_opens_with_real_dates_and_no_withdrawn_names(
 async def test_the_report_counts_and_draws_a_chart(
     curator: Person, bot: MockedBot, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
+    # The programme runs in the academic year of the run's day, whatever that day is.
+    start, end = academic_year(college_today())
     async with session_pool() as session:
-        programme = await make_running_programme(session)
+        programme = await make_running_programme(
+            session, start=start, deadlines=[start + timedelta(days=days) for days in (44, 74, 104)]
+        )
         mentee = await session.get(Participant, programme.pair.mentee_ids[0])
         mentor = await session.get(Participant, programme.pair.mentor_id)
         first = programme.activities[0]
         await report_activity(session, actor(mentee), first.id, comment="x")
         await review_activity(session, actor(mentor), first.id, confirm=True)
+        # confirmed the day after its deadline (on a run before that deadline it is the future)
+        late = datetime.combine(first.deadline + timedelta(days=1), time(12), tzinfo=UTC)
+        await session.execute(
+            update(Activity).where(Activity.id == first.id).values(confirmed_at=late)
+        )
+        await session.execute(
+            update(ActivityProgress)
+            .where(ActivityProgress.activity_id == first.id)
+            .values(confirmed_at=late)
+        )
+        await session.commit()
     replies = await curator.send("/report")
     text = texts(replies)[0]
-    assert "Отчёт за 01.09.2026 – 31.08.2027" in text
+    assert f"Отчёт за {start:%d.%m.%Y} – {end:%d.%m.%Y}" in text
     assert "Наставляемых в банке: 1" in text
     assert "Пар: 1; групп: 0" in text
-    assert "Выполнено в срок: 0; с опозданием: 1" in text  # confirmed today, after 15.10
+    assert "Выполнено в срок: 0; с опозданием: 1" in text
     (photo,) = [m for m in replies if isinstance(m, SendPhoto)]
     assert photo.photo.data.startswith(b"\x89PNG\r\n\x1a\n")
     assert len(photo.photo.data) > 10_000
     replies = await curator.press("Предыдущий учебный год")
-    assert said(replies, "Отчёт за 01.09.2025 – 31.08.2026")
+    before, after = academic_year(college_today(), 1)
+    assert said(replies, f"Отчёт за {before:%d.%m.%Y} – {after:%d.%m.%Y}")
     assert not [m for m in replies if isinstance(m, SendPhoto)]  # nothing to draw
 
 
@@ -288,9 +307,10 @@ async def test_the_banks_filter_page_and_show_a_card(
     assert said(replies, "Согласие на наставническую деятельность, редакция mentor-2026.1")
     await curator.send("/participants")
     await curator.press(f"№{waiting.id} Орлова")
-    replies = await curator.press("Включить в наставничество в 2026/2027")
+    year = academic_year(college_today())[0].year
+    replies = await curator.press(f"Включить в наставничество в {year}/{year + 1}")
     assert said(replies, "Включить")  # the card was refreshed
-    assert said(replies, "в наставничество в 2026/2027.")
+    assert said(replies, f"в наставничество в {year}/{year + 1}.")
     await curator.press("Архивировать")
     assert "Вернуть из архива" in str(curator.last_markup()[1])
     await curator.send("/pair")
@@ -299,7 +319,7 @@ async def test_the_banks_filter_page_and_show_a_card(
     archived = await stored(session_pool, waiting.telegram_id)
     assert archived is not None
     assert archived.archived_at is not None
-    assert archived.include_year == 2026
+    assert archived.include_year == year
 
 
 async def test_requests_also_list_pairs_waiting_for_the_order(
