@@ -183,9 +183,11 @@ async def test_an_extension_beyond_the_colleges_limit_names_it(
 ) -> None:
     settings.programme_max_months = 12
     _programme_id, (mentor, _first, _second) = await group(session_pool, person)
+    # past the limit (the programme began 01.09.2026), and not a day that has already passed
+    beyond = f"{max(date(2027, 10, 15), college_today() + timedelta(days=30)):%d.%m.%Y}"
     await mentor.send("/request")
     await mentor.press("продлить программу")
-    replies = await mentor.send("15.10.2027")
+    replies = await mentor.send(beyond)
     assert said(replies, "не больше 12 мес.")
     assert said(replies, "не позже чем на 01.09.2027")
     # A proposal to move the end date is held to the same limit.
@@ -193,7 +195,7 @@ async def test_an_extension_beyond_the_colleges_limit_names_it(
     await mentor.send("/plan")
     await mentor.press("Предложить изменение")
     await mentor.press("Перенести дату окончания")
-    replies = await mentor.send("15.10.2027")
+    replies = await mentor.send(beyond)
     replies += await mentor.send("Нужно больше времени")
     assert said(replies, "не больше 12 мес.")
 
