@@ -26,6 +26,7 @@ from tests.factories import CURATOR, make_accepted_pair, make_running_programme,
 from tests.handlers.flows import set_role
 from tests.handlers.test_director import menu_of
 from tests.mocked_bot import MockedBot
+from tests.story import on
 
 
 async def test_a_mentor_describes_a_best_practice_and_the_curator_approves_it(
@@ -147,7 +148,7 @@ async def test_the_director_and_the_curators_see_each_others_decisions(
 
     await curator.press_data(PairApproval(pair_id=pair.id).pack())
     await curator.send("17-к")
-    replies = await curator.send("20.11.2026")
+    replies = await curator.send(on("20.11.2026"))
     assert said(replies, "Пара утверждена")
     assert said(replies, f"Пара №{pair.id} утверждена приказом директора № 17-к", chat_id=5701)
     assert not said(replies, f"Пара №{pair.id} утверждена приказом", chat_id=curator.user_id)

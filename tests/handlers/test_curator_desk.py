@@ -34,6 +34,7 @@ from tests.factories import (
 )
 from tests.handlers.flows import fill_mentor, fill_profile, set_role, stored
 from tests.mocked_bot import MockedBot
+from tests.story import on
 
 
 async def test_only_curators_use_the_desk(person: Callable[..., Person]) -> None:
@@ -331,7 +332,7 @@ async def test_requests_also_list_pairs_waiting_for_the_order(
     assert said(replies, f"Пара №{pair.id}")
     await curator.press("Утвердить приказом")
     await curator.send("7-н")
-    assert said(await curator.send("01.10.2026"), "Пара утверждена")
+    assert said(await curator.send(on("01.10.2026")), "Пара утверждена")
     assert said(await curator.send("/requests"), "Нет обращений")
 
 

@@ -16,6 +16,7 @@ from models.journal import Meeting
 from models.pairs import Pair
 from tests.driver import Person, said, texts
 from tests.handlers.flows import fill_profile, form_pair, stored
+from tests.story import on
 
 
 @pytest.mark.parametrize("typed", ["01.01.1900", "31.12.2999", "15.10.1999"])
@@ -65,7 +66,7 @@ async def test_an_order_dated_1900_is_refused_at_its_step(
         pair = await session.scalar(select(Pair))
     assert pair is not None
     assert pair.order_date is None
-    assert said(await curator.send("15.09.2026"), "утверждена приказом")
+    assert said(await curator.send(on("15.09.2026")), "утверждена приказом")
 
 
 def test_bidi_and_zero_width_controls_are_stripped() -> None:

@@ -16,6 +16,7 @@ from tests.driver import Person, said
 from tests.factories import make_accepted_pair, make_teacher
 from tests.handlers.flows import set_role
 from tests.mocked_bot import MockedBot
+from tests.story import on
 
 
 def menu_of(bot: MockedBot, chat_id: int) -> set[str]:
@@ -75,7 +76,7 @@ async def test_the_setting_names_who_enters_the_order(
     director = person(5611)
     assert said(await director.press_data(approve), "Номер приказа директора")
     await director.send("17-к")
-    assert said(await director.send("20.11.2026"), "Пара утверждена")
+    assert said(await director.send(on("20.11.2026")), "Пара утверждена")
     async with session_pool() as session:
         approved = await get_pair(session, pair.id)
         assert approved.status == PairStatus.ACTIVE

@@ -14,6 +14,7 @@ from models.programmes import Programme
 from tests.driver import Person, said, texts
 from tests.factories import make_teacher
 from tests.groups import join, make_group, make_programme
+from tests.story import on
 
 NAMES = ("Петрова Анна", "Козлова Вера")
 
@@ -132,7 +133,7 @@ async def test_a_newcomer_joins_by_consent_and_order(
     assert said(await curator.send("/requests"), "согласен(на) войти в группу")
     await curator.press("Ввести приказ")
     await curator.send("71-н")
-    replies = await curator.send("01.10.2026")
+    replies = await curator.send(on("01.10.2026"))
     assert said(replies, "включён в группу")
     assert said(replies, "Вы включены в группу наставничества", chat_id=newcomer.user_id)
     assert said(replies, "Новикова Ольга включен(а) в вашу группу", chat_id=first.user_id)

@@ -24,6 +24,7 @@ from scheduler.jobs import deliver
 from tests.driver import Person, said, texts
 from tests.factories import actor, make_accepted_pair, make_mentor
 from tests.mocked_bot import MockedBot
+from tests.story import on
 
 
 async def dies_right_after_the_commit(*_args: object, **_kwargs: object) -> None:
@@ -66,7 +67,7 @@ async def test_a_pair_approved_just_before_a_crash_is_still_told_once(
     await curator.send("62-н")
     monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
-        await curator.send("15.09.2026")
+        await curator.send(on("15.09.2026"))
     async with session_pool() as session:
         stored = await session.get(Pair, pair.id)
         rows = list(await session.scalars(select(OutboxMessage)))
@@ -79,7 +80,7 @@ async def test_a_pair_approved_just_before_a_crash_is_still_told_once(
 
     await restart_and_deliver(bot, session_pool, settings, i18n)
     for person in people:
-        told = sent_to(bot, person.telegram_id, "утверждена приказом № 62-н от 15.09.2026")
+        told = sent_to(bot, person.telegram_id, f"утверждена приказом № 62-н от {on('15.09.2026')}")
         assert len(told) == 1
     assert await curator.redeliver() == []  # the update was processed: skipped, not re-run
 
@@ -124,7 +125,7 @@ async def test_without_a_crash_the_notices_go_at_once(
         mentee = await session.get(Participant, pair.mentee_ids[0])
     await curator.press_data(PairApproval(pair_id=pair.id).pack())
     await curator.send("62-н")
-    await curator.send("15.09.2026")
+    await curator.send(on("15.09.2026"))
     assert len(sent_to(bot, mentee.telegram_id, "утверждена приказом")) == 1
     async with session_pool() as session:
         rows = await session.scalars(select(OutboxMessage))

@@ -48,6 +48,7 @@ from tests.factories import (
     make_teacher,
 )
 from tests.groups import join, make_group, make_programme
+from tests.story import on
 
 SECOND_CURATOR = 1001
 Replies = list[TelegramMethod[Any]]
@@ -169,7 +170,7 @@ async def test_two_curators_approving_one_pair_with_different_orders(
     for curator, number in ((one, "62-н"), (two, "63-н")):
         await curator.press_data(PairApproval(pair_id=pair.id).pack())
         await curator.send(number)
-    replies = await together(one.send("15.09.2026"), two.send("16.09.2026"))
+    replies = await together(one.send(on("15.09.2026")), two.send(on("16.09.2026")))
     async with session_pool() as session:
         stored = await session.get(Pair, pair.id)
     assert stored is not None
@@ -267,7 +268,7 @@ async def test_two_curators_entering_the_order_for_one_newcomer(
     for curator, number in ((one, "81-н"), (two, "82-н")):
         await curator.press_data(JoinApproval(pair_id=pair.id, mentee_id=newcomer.id).pack())
         await curator.send(number)
-    replies = await together(one.send("01.10.2026"), two.send("02.10.2026"))
+    replies = await together(one.send(on("01.10.2026")), two.send(on("02.10.2026")))
     async with session_pool() as session:
         member = await session.scalar(select(PairMember).where(PairMember.mentee_id == newcomer.id))
     assert member is not None
@@ -358,7 +359,7 @@ async def test_two_curators_entering_the_order_for_one_change_of_mentor(
     for curator, number in ((one, "91-н"), (two, "92-н")):
         await curator.press_data(ReplacementOrder(replacement_id=change.id).pack())
         await curator.send(number)
-    replies = await together(one.send("05.10.2026"), two.send("06.10.2026"))
+    replies = await together(one.send(on("05.10.2026")), two.send(on("06.10.2026")))
     async with session_pool() as session:
         stored = await session.get(MentorReplacement, change.id)
         entered = await session.scalar(
