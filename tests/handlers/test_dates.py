@@ -3,7 +3,7 @@ asked again, and a full name of at least two words."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,6 +19,7 @@ from models.journal import Meeting
 from models.pairs import Pair
 from tests.domain.test_changes import make_group_programme
 from tests.driver import Person, detach_routers, said, texts
+from tests.factories import college_today
 from tests.handlers.flows import form_pair, give_consent
 from tests.handlers.test_roadmap import FixedClock
 from tests.mocked_bot import MockedBot
@@ -75,16 +76,19 @@ async def test_an_order_dated_years_ahead_is_asked_again(
     await curator.press("Утвердить приказом")
     await curator.send("62-н")
     assert said(await curator.send("31.02.2026"), "Такой даты нет: 31.02.2026")
-    asked = await curator.send("01.02.2030")
+    # years ahead of the college's today, whatever day the suite runs
+    first = college_today() + timedelta(days=3 * 365)
+    second = first + timedelta(days=365)
+    asked = await curator.send(f"{first:%d.%m.%Y}")
     assert said(asked, "больше чем на год вперёд"), texts(asked)
-    assert said(asked, "отправьте 01.02.2030 ещё раз")
+    assert said(asked, f"отправьте {first:%d.%m.%Y} ещё раз")
     async with session_pool() as session:
         assert (await session.scalar(select(Pair))).order_date is None
     # Another unlikely date is asked about in its turn; the same one typed again is taken.
-    assert said(await curator.send("01.02.2031"), "отправьте 01.02.2031 ещё раз")
-    assert said(await curator.send("01.02.2031"), "утверждена приказом")
+    assert said(await curator.send(f"{second:%d.%m.%Y}"), f"отправьте {second:%d.%m.%Y} ещё раз")
+    assert said(await curator.send(f"{second:%d.%m.%Y}"), "утверждена приказом")
     async with session_pool() as session:
-        assert (await session.scalar(select(Pair))).order_date == date(2031, 2, 1)
+        assert (await session.scalar(select(Pair))).order_date == second
 
 
 async def test_a_meeting_dated_in_words(

@@ -39,7 +39,6 @@ from tests.mocked_bot import MockedBot
 SOFFICE = shutil.which("soffice")
 # .ci/run installs LibreOffice and sets this: there the rendering checks must run.
 OFFICE_REQUIRED = bool(os.environ.get("DOCS_REQUIRE_OFFICE") or os.environ.get("CI"))
-TODAY = college_today()
 PUNCTUATION = ".,;:()«»\"'!?-–"
 
 
@@ -56,7 +55,7 @@ def requisites(settings: Settings) -> None:
 
 async def seeded(session_pool: async_sessionmaker[AsyncSession]) -> None:
     async with session_pool() as session:
-        await seed_demo(session, TODAY)
+        await seed_demo(session, college_today())
 
 
 def sent_documents(bot: MockedBot) -> list[SendDocument]:
@@ -195,7 +194,7 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
             session, CURATOR, change.id, order_number="71-н", order_date=date(2026, 9, 20)
         )
     files = await every_document(curator, bot)
-    stamp = TODAY.isoformat()
+    stamp = college_today().isoformat()
     assert set(files) == {
         f"Приказ_о_закреплении_пар_{stamp}.docx",
         f"Приказ_о_замене_наставника_{stamp}.docx",
@@ -475,6 +474,7 @@ async def test_the_curator_marks_signed_paper_consents_and_sees_them_in_the_card
         pair = await make_active_pair(session)
         mentee = await session.get(Participant, pair.mentee_ids[0])
     assert mentee is not None
+    today = college_today()  # the college's day, read when the test runs (not at import)
     replies = await curator.press_data(f"pn:card:{mentee.id}")
     card = texts(replies)[0]
     assert "Подписанные согласия на бумаге" in card
@@ -482,15 +482,15 @@ async def test_the_curator_marks_signed_paper_consents_and_sees_them_in_the_card
     assert f"Согласие на участие в паре (группе) №{pair.id}: не получено" in card
     await curator.press("Бумажные согласия")
     replies = await curator.press("Отметить")  # the first: personal data
-    assert said(replies, f"Согласие на обработку персональных данных: получено {day(TODAY)}")
-    assert said(await curator.press_data(f"pn:card:{mentee.id}"), f"получено {day(TODAY)}")
+    assert said(replies, f"Согласие на обработку персональных данных: получено {day(today)}")
+    assert said(await curator.press_data(f"pn:card:{mentee.id}"), f"получено {day(today)}")
     await curator.send("/export")
     book = load_workbook(io.BytesIO(sent_documents(bot)[-1].document.data))
     consents = book["Банк согласий"]
     header = [c.value for c in consents[1]]
     column = header.index("Бумажный экземпляр получен")
     received = [row[column].value for row in consents.iter_rows(2) if row[1].value]
-    assert [v.date() for v in received if v] == [TODAY]
+    assert [v.date() for v in received if v] == [today]
     assert said(await curator.send("/audit"), "получено подписанное согласие на бумаге")
     # A forged button for a paper the person does not have is refused.
     replies = await curator.press_data(f"sp:mark:{mentee.id}:pair:999999")
