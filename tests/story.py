@@ -12,14 +12,14 @@ written, whatever day the suite runs.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from tests.factories import college_today
 
 WRITTEN_ON = date(2026, 11, 25)
-COLLEGE = ZoneInfo("Europe/Moscow")  # Settings.timezone's default
 
 
 def _shift() -> timedelta:
-    return datetime.now(COLLEGE).date() - WRITTEN_ON
+    return college_today() - WRITTEN_ON
 
 
 def day(written: str) -> date:

@@ -105,16 +105,20 @@ async def test_the_triggers_that_clear_the_next_look_exist_at_head(session: Asyn
     assert await session.scalar(select(OutboxMessage.id).limit(1)) is None
 
 
+async def query_plan(session: AsyncSession, query: Any) -> str:
+    """SQLite's plan for the query, its steps in one line."""
+    compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
+    rows = await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
+    return " ".join(row[-1] for row in rows)
+
+
 async def test_the_curators_are_read_through_an_index(session: AsyncSession) -> None:
     """Every batch of a sweep and every delivery round reads the curators: at 100,000
     participants a scan of the table cost ~10 ms a time, 2 s of a first sweep (issue 18)."""
     if session.bind.dialect.name != "sqlite":
         pytest.skip("SQLite's plan; PostgreSQL's planner scans a table this small anyway")
     query = select(Participant.telegram_id).where(Participant.staff_role.is_not(None))
-    compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
-    plan = " ".join(
-        row[-1] for row in await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-    )
+    plan = await query_plan(session, query)
     assert "ix_participants_staff" in plan, plan
 
 
@@ -159,16 +163,10 @@ async def test_a_delivery_round_reads_what_is_due_through_an_index(session: Asyn
     if session.bind.dialect.name != "sqlite":
         pytest.skip("SQLite's plan; PostgreSQL's planner scans a table this small anyway")
     now = datetime(2026, 12, 7, tzinfo=UTC)
-
-    async def plan(query: Any) -> str:
-        compiled = query.compile(session.bind, compile_kwargs={"literal_binds": True})
-        rows = await session.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))
-        return " ".join(row[-1] for row in rows)
-
     for after, seen in ((None, ()), ((now, 100), [601, 602])):  # the first page, the next ones
-        read = await plan(due_page(now, after, seen))
+        read = await query_plan(session, due_page(now, after, seen))
         assert "ix_outbox_due" in read, read
         assert "TEMP B-TREE" not in read, read  # read in the index's order, not sorted
     # the chosen chats' first rows: each chat's pending rows, not its whole history
-    read = await plan(first_of_chats([601, 602], 3))
+    read = await query_plan(session, first_of_chats([601, 602], 3))
     assert "USING INDEX ix_outbox_chat (chat_id=? AND status=?)" in read, read
