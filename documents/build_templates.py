@@ -120,8 +120,8 @@ ORDERS = {
         f"В соответствии с {REGULATION} (пп. 1 п. 10.1), в связи с выполнением планов "
         "мероприятий в полном объёме, по итогам {{ period }}",
         [
-            "Признать завершёнными персонализированные программы наставничества:",
-            "Объявить благодарность за добросовестную работу наставникам: {{ mentors_dat }}.",
+            "Признать {{ completed }}:",
+            "Объявить благодарность за добросовестную работу {{ thanked[0] }} {{ thanked[1] }}.",
             "Куратору включить материалы завершённых программ в банк персонализированных "
             "программ наставничества (пп. 6 п. 6.4), лучшие практики — разместить на сайте "
             "колледжа (раздел 11).",
@@ -155,10 +155,15 @@ def programme() -> Any:
     paragraph(document, "{{p plan_table }}", align="left")
     paragraph(document, "{{ plan_summary }}", align="left", space_before=6)
     paragraph(document, "{{p changes_table }}", align="left")
-    signature_line(document, "Наставник", "{{ mentor_short }}", space_before=30)
-    paragraph(document, "{%p for mentee in mentees_short %}", align="left")
-    signature_line(document, "Наставляемый", "{{ mentee }}", space_before=12)
-    paragraph(document, "{%p endfor %}", align="left")
+    # The signatures stay together on one page (none left alone on the last one).
+    signatures = [
+        signature_line(document, "Наставник", "{{ mentor_short }}", space_before=30),
+        paragraph(document, "{%p for mentee in mentees_short %}", align="left"),
+        signature_line(document, "Наставляемый", "{{ mentee }}", space_before=12),
+        paragraph(document, "{%p endfor %}", align="left"),
+    ]
+    for line in signatures:
+        line.paragraph_format.keep_with_next = True
     signature_line(document, "Куратор", "{{ curator_short }}", space_before=12)
     return document
 
@@ -246,11 +251,15 @@ ABOUT = (
 BOT_USE = (
     "Как пользоваться чат-ботом «Наставник»",
     [
-        "/start — регистрация; /profile — анкета; /consent — ваши согласия.",
-        "/pair — ваша пара и её решения; /plan — программа, сроки и отметки о выполнении.",
+        "/start — регистрация; /profile — анкета; /consent — ваши согласия; /mydata — что о "
+        "вас хранится.",
+        "/plan — программа, сроки и отметки о выполнении; /programme — составление программы "
+        "(наставник).",
         "/done — отчёт о выполненном мероприятии (наставляемый); /meeting — запись встречи.",
         "/ask — вопрос наставнику; /propose — предложение по программе; /request — обращение "
         "к куратору (замена наставника, перенос срока, продление, досрочное завершение).",
+        "/mentors — выбор наставника; /library — методическая копилка; /help — что умеет "
+        "бот; /cancel — отменить начатое действие.",
         "Бот напоминает о сроках; после завершения программы заполните анкету мониторинга.",
     ],
 )

@@ -99,6 +99,12 @@ def label(tr: Translate, member: Any) -> str:
     return tr(text) if text else str(member)
 
 
+def mentees_header(mentee_ids: Sequence[int]) -> str:
+    """The column of one pair's mentees: «Наставляемый» over one person, «Наставляемые» over a
+    group."""
+    return "Наставляемый" if len(mentee_ids) == 1 else "Наставляемые"
+
+
 def filename(title: str, today: date) -> str:
     return f"{title}_{today.isoformat()}.docx"
 
@@ -169,17 +175,18 @@ async def order_pairs(
         return None
     people = await People.load(session)
     programmes = await _programmes_by_pair(session, [p.id for p in pairs])
-    headers = ["№", "Наставник", "Наставляемые", "Форма наставничества", "Тип пары", "Срок"]
+    # The pair's number, as its consent and the later orders about it name it («пара № 7»).
+    headers = ["№ пары", "Наставник", "Наставляемые", "Форма наставничества", "Тип пары", "Срок"]
     rows = [
         (
-            number,
+            pair.id,
             people.with_position(pair.mentor_id),
             "\n".join(people.with_position(i) for i in pair.mentee_ids),
             _forms(tr, pair.forms),
             label(tr, pair.pair_type),
             _period(programmes.get(pair.id)),
         )
-        for number, pair in enumerate(pairs, 1)
+        for pair in pairs
     ]
     everyone_named = [pid for pair in pairs for pid in (pair.mentor_id, *pair.mentee_ids)]
 
@@ -250,7 +257,12 @@ async def order_replacement(
     )
     programme = (await _programmes_by_pair(session, [pair.id])).get(pair.id)
     done = f"{programme.progress[0]} из {programme.progress[1]}" if programme else "—"
-    headers = ["Наставляемые", "Прежний наставник", "Новый наставник", "Срок программы"]
+    headers = [
+        mentees_header(pair.mentee_ids),
+        "Прежний наставник",
+        "Новый наставник",
+        "Срок программы",
+    ]
     rows = [
         (
             "\n".join(people.with_position(i) for i in pair.mentee_ids),
@@ -308,8 +320,8 @@ async def order_early_end(
     if programme.end_comment:
         reason = f"{reason}: {programme.end_comment}"
     done, total = programme.progress
-    headers = ["Наставник", "Наставляемые", "Срок программы", "Выполнено", "Причина"]
     mentee_ids = [m.mentee_id for m in pair.members if m.declined_at is None]
+    headers = ["Наставник", mentees_header(mentee_ids), "Срок программы", "Выполнено", "Причина"]
     rows = [
         (
             people.with_position(pair.mentor_id),
@@ -397,6 +409,15 @@ async def order_completion(
             "table": sub,
             "period": f"{start.year}/{end.year} учебного года",
             "mentors_dat": ", ".join(_case(m, Case.DATIVE) for m in mentors),
+            "completed": (
+                "завершённой персонализированную программу наставничества"
+                if len(rows) == 1
+                else "завершёнными персонализированные программы наставничества"
+            ),
+            "thanked": (
+                "наставнику" if len(mentors) == 1 else "наставникам:",
+                ", ".join(_case(m, Case.DATIVE) for m in mentors),
+            ),
             "control_item": 4,
             "acquainted": _acquainted(people, named, college),
         }
@@ -621,7 +642,7 @@ def pair_consent_text(pair: Pair, people: People, tr: Translate) -> list[str]:
     mentee_ids = [m.mentee_id for m in pair.members if m.declined_at is None]
     return [
         f"Наставник: {people.name(pair.mentor_id)}.",
-        f"Наставляемые: {', '.join(people.name(i) for i in mentee_ids) or '—'}.",
+        f"{mentees_header(mentee_ids)}: {', '.join(people.name(i) for i in mentee_ids) or '—'}.",
         f"Форма наставничества: {_forms(tr, pair.forms)}; тип пары: {label(tr, pair.pair_type)}.",
         "Мне известно, что участие в наставничестве добровольное (п. 4.2, п. 9.2 Положения), "
         "что наставник вправе просить о сложении с него обязанностей (пп. 3 п. 7.1), а "

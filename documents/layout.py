@@ -1,13 +1,17 @@
 """The page of an official document (ГОСТ Р 7.0.97-2016) and tables sized so no word breaks.
 
 A4, margins 30 mm left, 15 mm right, 20 mm top and bottom; Times New Roman 14 pt in the text
-and 12 pt in tables; headings are bold black paragraphs, not Word's blue "Heading" styles.
+and 12 pt in tables (11 or 10 pt in a table whose words do not fit at 12: the standard allows
+smaller type in tables); headings are bold black paragraphs, not Word's blue "Heading" styles,
+kept on the page of the text they head; table rows are never split across pages, and pages
+from the second on are numbered at the top centre (ГОСТ Р 7.0.97-2016, 5.1 and 5.6).
 Used for the built-in templates (``documents/build_templates.py``) and for the documents built
 in code (the questionnaire analysis and the year's report).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -20,16 +24,21 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from documents import font_widths
 from models.formatting import day, decimal
 
 FONT = "Times New Roman"
 TEXT_PT = 14
 TABLE_PT = 12
+# Sizes a table may step down to, in order, before a word would have to break (ГОСТ Р
+# 7.0.97-2016, 5.1: smaller type is allowed in tables).
+TABLE_SIZES = (12, 11, 10)
+NBSP = "\u00a0"
 PAGE_MM = (210, 297)
 MARGINS_MM = {"left": 30, "right": 15, "top": 20, "bottom": 20}
 TEXT_WIDTH_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 165
 LANDSCAPE_WIDTH_MM = PAGE_MM[1] - MARGINS_MM["left"] - MARGINS_MM["right"]  # 252
-CELL_PADDING_MM = 2 * 1.9 + 2.5  # Word's default cell margins (0.19 cm each side) + a reserve
+CELL_PADDING_MM = 2 * 1.9 + 1.0  # Word's default cell margins (0.19 cm each side) + a reserve
 
 MONTHS = (
     "января",
@@ -47,11 +56,27 @@ MONTHS = (
 )
 
 
+_GLUED = (
+    (re.compile(r"\b(пп?|ст|ч)\. (?=\d)"), "\\1." + NBSP),  # «п. 7.1.1», «пп. 3», «ч. 4»
+    (re.compile(r"№ "), "№" + NBSP),  # «№ 71-н», «№ {{ pair_number }}»
+    (re.compile(r"(?<=\d) (?=г\.)"), NBSP),  # «2026 г.»
+)
+
+
+def glued(text: str) -> str:
+    """Non-breaking spaces where Russian typesetting keeps two words on one line: a clause and
+    its number, «№» and its number, a year and «г.»."""
+    for pattern, replacement in _GLUED:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 def ru_date(value: date | None) -> str:
-    """«25 ноября 2026 г.», as a document writes a date out."""
+    """«25 ноября 2026 г.», as a document writes a date out: non-breaking spaces, so «г.» or the
+    year never starts a line alone."""
     if value is None:
-        return "«___» ____________ 20__ г."
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year} г."
+        return f"«___» ____________ 20__{NBSP}г."
+    return f"{value.day}{NBSP}{MONTHS[value.month - 1]} {value.year}{NBSP}г."
 
 
 def ru_day(value: date | None) -> str:
@@ -104,7 +129,34 @@ def gost_document() -> Any:
     for name in ("Title", "Heading 1", "Heading 2", "Heading 3", "List Bullet"):
         if name in [s.name for s in document.styles]:
             _set_fonts(document.styles[name], TEXT_PT)
+    page_numbers(section)
     return document
+
+
+def page_numbers(section: Any) -> None:
+    """The page's number at the top centre from the second page on (ГОСТ Р 7.0.97-2016, 5.6:
+    the first page is not numbered). Later sections (a landscape plan) keep this header."""
+    section.different_first_page_header_footer = True
+    section.header_distance = Mm(10)
+    para = section.header.paragraphs[0]
+    para.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    run = para.add_run()
+    run.font.name, run.font.size = FONT, Pt(TABLE_PT)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2")):
+        if kind:
+            element = OxmlElement("w:fldChar")
+            element.set(qn("w:fldCharType"), kind)
+        elif text == " PAGE ":
+            element = OxmlElement("w:instrText")
+            element.set(qn("xml:space"), "preserve")
+            element.text = text
+        else:
+            element = OxmlElement("w:t")
+            element.text = text
+        run._r.append(element)
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    run._r.append(end)
 
 
 def landscape_section(document: Any) -> Any:
@@ -112,6 +164,7 @@ def landscape_section(document: Any) -> Any:
     section = document.add_section(WD_SECTION.NEW_PAGE)
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(PAGE_MM[1]), Mm(PAGE_MM[0])
+    section.different_first_page_header_footer = False  # its first page is numbered too
     return section
 
 
@@ -141,7 +194,7 @@ def paragraph(
     if space_before:
         para.paragraph_format.space_before = Pt(space_before)
     if text:
-        run = para.add_run(text)
+        run = para.add_run(glued(text))
         run.bold = bold
         run.font.name = FONT
         run.font.size = Pt(size or TEXT_PT)
@@ -149,8 +202,11 @@ def paragraph(
 
 
 def heading(container: Any, text: str, *, space_before: int = 12) -> Any:
-    """A bold black centred heading (no Heading style, so no blue Calibri)."""
-    return paragraph(container, text, bold=True, align="center", space_before=space_before)
+    """A bold black centred heading (no Heading style, so no blue Calibri), kept on the page of
+    the paragraph after it: never the last line of a page."""
+    para = paragraph(container, text, bold=True, align="center", space_before=space_before)
+    para.paragraph_format.keep_with_next = True
+    return para
 
 
 def signature_line(container: Any, position: str, name: str, *, space_before: int = 24) -> Any:
@@ -163,49 +219,55 @@ def signature_line(container: Any, position: str, name: str, *, space_before: in
     return para
 
 
-# Widths of letters in Times New Roman, in em (measured on the metric-compatible Liberation
-# Serif, rounded up): used to choose column widths that hold the longest word of each column.
-_WIDE_UPPER = set("ЖШЩЮМФЫWMДЦ")
-_WIDE_LOWER = set("жшщюмфыwmдц")
+UNKNOWN_EM = 0.75  # a character missing from documents.font_widths: wider than most
 
 
-def word_width_mm(word: str, size: int = TABLE_PT, bold: bool = False) -> float:
-    em = 0.0
-    for char in word:
-        if char in "№%":
-            em += 1.0
-        elif char in _WIDE_UPPER:
-            em += 1.02
-        elif char.isupper():
-            em += 0.74
-        elif char in _WIDE_LOWER:
-            em += 0.8
-        elif char.isalpha():
-            em += 0.55
-        elif char.isdigit():
-            em += 0.5
-        else:
-            em += 0.55
-    return em * size * (1.1 if bold else 1.0) * 25.4 / 72
+def word_width_mm(word: str, size: float = TABLE_PT, bold: bool = False) -> float:
+    """The word's width in Times New Roman, from its letters' widths (documents.font_widths),
+    with 3 % to spare for a renderer's rounding."""
+    widths = font_widths.BOLD if bold else font_widths.REGULAR
+    em = sum(widths.get(char, UNKNOWN_EM) for char in word)
+    return em * 1.03 * size * 25.4 / 72
+
+
+def _least_widths(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], size: float
+) -> list[float]:
+    """Each column's width for its longest word at this size."""
+    least = [
+        max((word_width_mm(w, size, bold=True) for w in header.split()), default=0)
+        + CELL_PADDING_MM
+        for header in headers
+    ]
+    for row in rows:
+        for i, value in enumerate(row):
+            longest = max((word_width_mm(w, size) for w in str(value).split()), default=0)
+            least[i] = max(least[i], longest + CELL_PADDING_MM)
+    return least
+
+
+def table_size(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], total_mm: float = TEXT_WIDTH_MM
+) -> int:
+    """The largest of TABLE_SIZES at which every column holds its longest word."""
+    for size in TABLE_SIZES:
+        if sum(_least_widths(headers, rows, size)) <= total_mm:
+            return size
+    return TABLE_SIZES[-1]
 
 
 def column_widths(
-    headers: Sequence[str], rows: Sequence[Sequence[str]], total_mm: float = TEXT_WIDTH_MM
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    total_mm: float = TEXT_WIDTH_MM,
+    size: float = TABLE_PT,
 ) -> list[float]:
     """Each column at least as wide as its longest word; the rest shared by amount of text."""
-    count = len(headers)
-    least = [
-        max((word_width_mm(w, bold=True) for w in headers[i].split()), default=0) + CELL_PADDING_MM
-        for i in range(count)
-    ]
-    text = [len(headers[i]) for i in range(count)]
+    least = _least_widths(headers, rows, size)
+    text = [len(header) for header in headers]
     for row in rows:
-        for i in range(count):
-            words = str(row[i]).split()
-            least[i] = max(
-                least[i], max((word_width_mm(w) for w in words), default=0) + CELL_PADDING_MM
-            )
-            text[i] += min(len(str(row[i])), 400)
+        for i, value in enumerate(row):
+            text[i] += min(len(str(value)), 400)
     spare = total_mm - sum(least)
     if spare <= 0:  # words longer than the page allows: shrink evenly (unavoidable breaks)
         return [w * total_mm / sum(least) for w in least]
@@ -229,7 +291,7 @@ def _borders(table: Any) -> None:
     properties.append(layout)
 
 
-def _cell_text(cell: Any, text: str, *, bold: bool = False) -> None:
+def _cell_text(cell: Any, text: str, *, bold: bool = False, size: float = TABLE_PT) -> None:
     lines = str(text).split("\n")
     para = cell.paragraphs[0]
     for number, line in enumerate(lines):
@@ -237,16 +299,15 @@ def _cell_text(cell: Any, text: str, *, bold: bool = False) -> None:
             para = cell.add_paragraph()
         para.alignment = WD_ALIGN_PARAGRAPH.LEFT
         para.paragraph_format.first_line_indent = Mm(0)
-        run = para.add_run(line)
+        run = para.add_run(glued(line))
         run.bold = bold
-        run.font.name, run.font.size = FONT, Pt(TABLE_PT)
+        run.font.name, run.font.size = FONT, Pt(size)
 
 
-def _repeat_header(row: Any) -> None:
-    properties = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:tblHeader")
+def _row_property(row: Any, name: str) -> None:
+    element = OxmlElement(name)
     element.set(qn("w:val"), "true")
-    properties.append(element)
+    row._tr.get_or_add_trPr().append(element)
 
 
 def table(
@@ -259,9 +320,11 @@ def table(
     blank: str = "—",
     total_mm: float = TEXT_WIDTH_MM,
 ) -> Any:
-    """A bordered table, 12 pt, the header row bold and repeated on every page."""
+    """A bordered table, 12 pt (or smaller, so no word breaks), the header row bold and repeated
+    on every page, no row split across two pages."""
     cells = [[blank if v is None or v == "" else str(v) for v in row] for row in rows]
-    widths = list(widths) if widths else column_widths(headers, cells, total_mm)
+    size = TABLE_PT if widths else table_size(headers, cells, total_mm)
+    widths = list(widths) if widths else column_widths(headers, cells, total_mm, size)
     result = container.add_table(rows=0, cols=len(headers))
     result.alignment = WD_TABLE_ALIGNMENT.CENTER
     result.autofit = False
@@ -269,11 +332,12 @@ def table(
     body = ([list(headers)] if header else []) + cells
     for number, values in enumerate(body):
         row = result.add_row()
+        _row_property(row, "w:cantSplit")
         if number == 0 and header:
-            _repeat_header(row)
+            _row_property(row, "w:tblHeader")
         for cell, value, width in zip(row.cells, values, widths, strict=True):
             cell.width = Mm(width)
-            _cell_text(cell, value, bold=header and number == 0)
+            _cell_text(cell, value, bold=header and number == 0, size=size)
     for column, width in zip(result.columns, widths, strict=True):
         column.width = Mm(width)
     return result

@@ -19,14 +19,21 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import ngettext
-from docx import Document
+from aiogram.utils.i18n.context import get_i18n
 from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.middlewares import Stamp
+from documents.layout import (
+    LANDSCAPE_WIDTH_MM,
+    gost_document,
+    heading,
+    paragraph,
+    ru_date,
+    short_name,
+    table,
+)
 from handlers.forms import STALE, Form, Question, Step, Turn
 from handlers.library import LibraryAdd
 from handlers.notify import Notifier
@@ -77,7 +84,6 @@ from rendering.views import day
 
 router = Router(name=__name__)
 GUESTS_PAGE = 10
-DOCX_WIDTHS = (0.9, 3.6, 2.6, 6.2, 3.2, 4.8, 4.2)  # cm, on landscape A4 within 1.5 cm margins
 STATE_MARKS = {"done": "✅", "overdue": "⚠️", "current": "▶️", "upcoming": "⏳", "ongoing": "🔄"}
 STATE_LABELS = {
     "done": N_("done"),
@@ -657,86 +663,74 @@ async def attendance_pressed(
 
 
 async def roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Settings) -> bytes:
-    """The roadmap as the appendix prints it: «I approve» for the director, then the stages
-    with periods, content, responsible, documents and the year's events (landscape A4)."""
-    document = Document()
+    """The roadmap as the appendix prints it, for the director's signature: «УТВЕРЖДАЮ», then
+    the stages with periods, content, responsible, documents and the year's events, on the
+    ГОСТ page of the other documents (documents.layout), landscape. Like every official paper
+    of the college it is in Russian, whatever the curator's chat language."""
+    with get_i18n().use_locale("ru"):
+        return await _roadmap_docx(session, roadmap, settings)
+
+
+async def _roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Settings) -> bytes:
+    document = gost_document()
     section = document.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = section.page_height, section.page_width
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(1.5))
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(11)
+    college = printable(settings.organization_short_name or settings.organization_name)
     if roadmap.approved_at is not None:
-        approval = [
-            _("I approve"),
-            _("Director of {organization}").format(organization=settings.organization_name),
-            _("Approved in the bot on {date}").format(
-                date=day(roadmap.approved_at.astimezone(settings.timezone).date())
-            ),
-        ]
-    else:
-        approval = [
-            _("I approve"),
-            _("Director of {organization}").format(organization=settings.organization_name),
-            "____________________",
-            _("«___» ____________ 20__"),
-        ]
-    for line in approval:
-        document.add_paragraph(printable(line)).alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(
-        _(
-            "THE ROADMAP (PLAN OF ACTIVITIES) FOR THE REGULATION ON THE MENTORING SYSTEM OF "
-            "TEACHERS\n{organization}\nfor the academic year {year}–{next}"
-        ).format(
-            organization=printable(settings.organization_name),
-            year=roadmap.year,
-            next=roadmap.year + 1,
+        signed = _("Approved in the bot on {date}").format(
+            date=day(roadmap.approved_at.astimezone(settings.timezone).date())
         )
+        approval = [f"Директор {college}", signed]
+    else:
+        director = short_name(printable(settings.director_name)) if settings.director_name else ""
+        approval = [
+            f"Директор {college}",
+            f"____________ {director}".rstrip(),
+            ru_date(None),
+        ]
+    stamp_left = LANDSCAPE_WIDTH_MM - 90
+    paragraph(document, "УТВЕРЖДАЮ", align="left", left_mm=stamp_left, bold=True)
+    for line in approval:
+        paragraph(document, line, align="left", left_mm=stamp_left)
+    heading(
+        document,
+        "ДОРОЖНАЯ КАРТА (ПЛАН МЕРОПРИЯТИЙ) ПО РЕАЛИЗАЦИИ ПОЛОЖЕНИЯ О СИСТЕМЕ НАСТАВНИЧЕСТВА "
+        "ПЕДАГОГИЧЕСКИХ РАБОТНИКОВ",
+        space_before=18,
     )
-    run.bold = True
+    paragraph(document, printable(settings.organization_name), align="center")
+    paragraph(
+        document,
+        f"на {roadmap.year}/{roadmap.year + 1} учебный год",
+        align="center",
+    )
+    paragraph(document)
     events = await events_of(session, roadmap.id)
-    headers = (
-        _("No."),
-        _("Stage"),
-        _("Period"),
-        _("Content"),
-        _("Responsible"),
-        _("Documents"),
-        _("Events"),
-    )
-    table = document.add_table(rows=1, cols=len(headers))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, headers, strict=True):
-        cell.text = text
-        for paragraph_run in cell.paragraphs[0].runs:
-            paragraph_run.bold = True
+    rows = []
     for stage in await stages_of(session, roadmap.id):
         held = "\n".join(
-            f"{_when(event, settings)} — {event.title} ({event.place})"
+            printable(f"{_when(event, settings)} — {event.title} ({event.place})")
             for event in events
             if event.stage_number == stage.number
         )
-        values = (
-            str(stage.number),
-            stage.title,
-            _period(stage),
-            stage.content,
-            stage.responsible,
-            stage.documents,
-            held or "—",
+        rows.append(
+            [
+                str(stage.number),
+                printable(stage.title),
+                _period(stage),
+                printable(stage.content),
+                printable(stage.responsible),
+                printable(stage.documents),
+                held or "—",
+            ]
         )
-        for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = printable(value)
-    table.autofit = False
-    for column, width in zip(table.columns, DOCX_WIDTHS, strict=True):
-        column.width = Cm(width)  # LibreOffice reads the grid
-    for row in table.rows:  # Word takes the widths from the cells
-        for cell, width in zip(row.cells, DOCX_WIDTHS, strict=True):
-            cell.width = Cm(width)
+    table(
+        document,
+        ["№", "Этап", "Сроки", "Содержание", "Ответственные", "Документы", "Мероприятия"],
+        rows,
+        total_mm=LANDSCAPE_WIDTH_MM,
+    )
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

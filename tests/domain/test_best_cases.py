@@ -112,7 +112,8 @@ async def test_the_years_report_lists_the_approved_practices(session: AsyncSessi
     tr = str
 
     def text_of(data: bytes) -> str:
-        return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+        text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+        return text.replace("\u00a0", " ")  # «№ 7», «п. 7.1.1» are kept on one line
 
     with_one = text_of(year_report_docx(stats, stats, (0, 0), None, college, tr, today, [practice]))
     assert "8. Лучшие практики наставничества" in with_one

@@ -113,7 +113,9 @@ def check_gost_page(name: str, document: DocxDocument) -> None:
         if not run.text.strip():
             continue
         assert run.font.name in (None, "Times New Roman"), (name, run.text)
-        assert run.font.size in (None, Pt(12) if in_table else Pt(14)), (name, run.text)
+        # a table steps down to 11 or 10 pt rather than break a word (documents.layout)
+        sizes = (Pt(12), Pt(11), Pt(10)) if in_table else (Pt(14),)
+        assert run.font.size in (None, *sizes), (name, run.text)
         colour = run.font.color.rgb if run.font.color and run.font.color.type else None
         assert colour in (None, "000000"), (name, run.text)
 
@@ -122,7 +124,7 @@ def whole_text(document: DocxDocument) -> str:
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:
         parts += [cell.text for row in table.rows for cell in row.cells]
-    return "\n".join(parts)
+    return "\n".join(parts).replace("\u00a0", " ")  # the non-breaking spaces: see glued_words
 
 
 def cell_words(document: DocxDocument) -> set[str]:
@@ -238,6 +240,13 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
         assert "{%" not in order, kind
     pairs_order = text["Приказ_о_закреплении_пар"]
     assert "Лебедев Максим Юрьевич" in pairs_order  # the pair waiting for the order
+    # the pair's number is the one its consent and later orders give it, not a row's count
+    pair_consent_text = next(v for k, v in text.items() if k.startswith("Согласие_на_участие"))
+    number = re.search(r"\(группе\) № (\d+)", pair_consent_text)
+    assert number is not None
+    assert "№ пары\nНаставник" in pairs_order
+    assert f"Срок\n{number[1]}\nИванов Сергей Петрович" in pairs_order
+    assert "Наставляемый: Лебедев Максим Юрьевич." in pair_consent_text  # one person
     assert "Петрова Анна Сергеевна" not in pairs_order  # approved already: not again
     replacement = text["Приказ_о_замене_наставника"]
     assert "Смирнов Андрей Николаевич" in replacement  # the old mentor
@@ -253,6 +262,11 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
     assert "Новикова Дарья Андреевна" in completion
     assert "3 из 3" in completion
     assert "4,4" in completion  # the mean of both questionnaires, with a decimal comma
+    # one programme and one mentor: the singular
+    assert "Признать завершённой персонализированную программу наставничества:" in completion
+    assert "работу наставнику Волковой Елене Игоревне." in completion
+    assert "Наставляемый\nПрежний наставник" in replacement
+    assert "Наставник\nНаставляемый\nСрок программы" in text["Приказ_о_досрочном_завершении"]
 
     programme = next(v for k, v in text.items() if k.startswith("Программа_наставничества"))
     for block in ("УТВЕРЖДАЮ", "И.И. Петров", "приказ директора от", "План мероприятий"):
@@ -294,7 +308,7 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
         pytest.skip("LibreOffice is not installed here")
     pdf = to_pdf_words(files, Path(os.environ.get("DOCS_PDF_DIR") or _tmp()) / "pdf")
     for name, document in docs.items():
-        tokens = {p.strip(PUNCTUATION) for w in pdf[name] for p in re.split(r"[\-–—/]+", w)}
+        tokens = {p.strip(PUNCTUATION) for w in pdf[name] for p in re.split(r"[\-–—/\s]+", w)}
         broken = sorted(w for w in cell_words(document) if w not in tokens)
         assert broken == [], (name, broken)
 
@@ -536,3 +550,141 @@ async def test_a_new_participant_gets_the_memo_of_each_role_after_registration(
         "<b>Памятка наставляемому</b>",
         "<b>Памятка наставнику</b>",
     ]
+
+
+def pdf_pages(data: bytes, folder: Path) -> list[str]:
+    """The text of each page of a DOCX as LibreOffice lays it out."""
+    to_pdf_words({"doc": data}, folder)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(folder / "doc0.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+def row_flags(document: DocxDocument) -> list[tuple[bool, bool]]:
+    """(cannot split, repeated as the header) of every row of every table."""
+    flags = []
+    for docx_table in document.tables:
+        for row in docx_table.rows:
+            properties = row._tr.trPr
+            names = (
+                {child.tag.rsplit("}", 1)[1] for child in properties}
+                if properties is not None
+                else set()
+            )
+            flags.append(("cantSplit" in names, "tblHeader" in names))
+    return flags
+
+
+async def test_a_long_order_and_a_long_plan_print_whole_words_whole_rows_and_page_numbers(
+    curator: Person,
+    bot: MockedBot,
+    settings: Settings,
+    session_pool: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+) -> None:
+    """The order for every pair of the demo college and a group (six rows, positions, a
+    distance form, three mentees in one row) and a group's plan of sixteen activities: every
+    word of a table whole on the page (the table's type steps down to 11 or 10 pt rather than
+    break one), no row split across two pages, a heading never the last line of its page, the
+    pages from the second on numbered at the top."""
+    from datetime import timedelta
+
+    from models.programmes import (
+        ProgrammeDraft,
+        add_activity,
+        respond_to_draft,
+        review_programme,
+        save_draft,
+        submit_programme,
+    )
+    from tests.factories import CURATOR, END, START
+    from tests.groups import make_group
+
+    requisites(settings)
+    await seeded(session_pool)
+    async with session_pool() as session:
+        pair, mentor, mentees = await make_group(
+            session,
+            3,
+            names=("Ким Ирина Олеговна", "Шевчук Олег Петрович", "Гарипова Эльвира Рашитовна"),
+        )
+        draft = ProgrammeDraft(
+            "Освоить проектную методику и провести серию открытых занятий",
+            "Планирование занятий, работа с трудными группами",
+            "Владение цифровыми инструментами",
+            ["group", "virtual"],
+            START,
+            END,
+        )
+        programme = await save_draft(session, actor(mentor), pair.id, draft)
+        for n in range(1, 17):
+            await add_activity(
+                session,
+                actor(mentor),
+                programme.id,
+                title=f"Посещение и анализ занятий наставника по МДК.01.0{n % 9 + 1}",
+                description="Совместный разбор технологической карты, наблюдение за приёмами "
+                "активизации познавательной деятельности обучающихся",
+                deadline=START + timedelta(days=7 * n),
+                responsible="mentee" if n % 2 else "mentor",
+                expected_result="Лист наблюдения, самоанализ, корректировка рабочей программы",
+            )
+        await submit_programme(session, actor(mentor), programme.id)
+        for mentee in mentees:
+            await respond_to_draft(session, actor(mentee), programme.id, agree=True)
+        await review_programme(session, CURATOR, programme.id, approve=True)
+        programme_id = programme.id
+    await curator.press_data("dc:order_all:0")
+    await curator.press_data(f"dc:programme:{programme_id}")
+    order_data, plan_data = (m.document.data for m in sent_documents(bot)[-2:])
+    order, plan = DocxDocument(io.BytesIO(order_data)), DocxDocument(io.BytesIO(plan_data))
+    pairs_table = order.tables[0]
+    assert len(pairs_table.rows) >= 6  # the header and at least five pairs
+    sizes = {
+        run.font.size
+        for row in pairs_table.rows
+        for cell in row.cells
+        for para in cell.paragraphs
+        for run in para.runs
+    }
+    assert len(sizes) == 1
+    assert Pt(10) <= sizes.pop() <= Pt(12)
+    for document in (order, plan):
+        flags = row_flags(document)
+        assert all(cannot_split for cannot_split, _ in flags)
+        titles = ("О закреплении", "ПЕРСОНАЛИЗИРОВАННАЯ", "План мероприятий")
+        headings = [
+            p for p in document.paragraphs if p.text == "ПРИКАЗ" or p.text.startswith(titles)
+        ]
+        assert headings
+        assert all(p.paragraph_format.keep_with_next for p in headings)
+    if SOFFICE is None:
+        assert not OFFICE_REQUIRED, "CI must install LibreOffice (.ci/run)"
+        pytest.skip("LibreOffice is not installed here")
+    words = to_pdf_words({"order": order_data, "plan": plan_data}, tmp_path / "pdf")
+    for name, document in (("order", order), ("plan", plan)):
+        tokens = {p.strip(PUNCTUATION) for w in words[name] for p in re.split(r"[\-–—/\s]+", w)}
+        broken = sorted(w for w in cell_words(document) if w not in tokens)
+        assert broken == [], (name, broken)
+    pages = pdf_pages(plan_data, tmp_path / "plan")
+    assert len(pages) >= 3
+    assert not pages[0].strip().startswith("1")  # the first page is not numbered
+    for number, page in enumerate(pages[1:], 2):
+        assert page.strip().split()[0] == str(number), page[:80]
+
+
+def test_the_memos_name_only_commands_a_participant_has() -> None:
+    """A memo tells mentors and mentees which commands to use: each one must be in their menu
+    (it once sent them to /pair, which only a curator has)."""
+    from bot.commands import PARTICIPANT_COMMANDS
+
+    theirs = {f"/{name}" for name, _ in PARTICIPANT_COMMANDS}
+    for name in ("memo_mentor", "memo_mentee"):
+        text = whole_text(DocxDocument(BUILT_IN / f"{name}.docx"))
+        named = set(re.findall(r"/[a-z]+", text))
+        assert named, name
+        assert named <= theirs, (name, sorted(named - theirs))

@@ -134,14 +134,34 @@ async def test_the_year_on_the_roadmap(
     assert document.document.filename == f"dorozhnaya-karta-{year}.docx"
     docx = DocxDocument(io.BytesIO(document.document.data))
     paragraphs = [p.text for p in docx.paragraphs]
-    assert paragraphs[0] == "Утверждаю"
-    assert f"на {year}–{year + 1} учебный год" in paragraphs[-1]
+    # the ГОСТ page of the other documents, turned landscape; the stamp for the director
+    section = docx.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (297, 210)
+    assert (round(section.left_margin.mm), round(section.right_margin.mm)) == (30, 15)
+    assert paragraphs[:4] == [
+        "УТВЕРЖДАЮ",
+        f"Директор {settings.organization_short_name or settings.organization_name}",
+        "____________",
+        "«___» ____________ 20__\u00a0г.",
+    ]
+    assert f"на {year}/{year + 1} учебный год" in paragraphs
     (table,) = docx.tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert len(rows) == 8
     assert rows[4][2] == f"01.10.{year}–31.12.{year}"  # the period the curator changed
     assert rows[4][6] == f"{when:%d.%m.%Y} 14:00 — Установочная сессия <наставников> (ауд. 214)"
     assert rows[5][6] == "—"
+    # an official paper of the college: in Russian whatever the curator's chat language
+    from handlers.curator.roadmap import _current, roadmap_docx
+
+    i18n = dispatcher["i18n"]
+    async with session_pool() as session:
+        roadmap = await _current(session, today)
+        assert roadmap is not None
+        with i18n.context(), i18n.use_locale("en"):
+            english = DocxDocument(io.BytesIO(await roadmap_docx(session, roadmap, settings)))
+    assert [p.text for p in english.paragraphs] == paragraphs
+    assert [c.text for c in english.tables[0].rows[0].cells] == rows[0]
 
     # the director approves; the curator sees it
     boss = person(5504)
