@@ -43,8 +43,8 @@ def _requisites(document: Any, title: str) -> None:
 def _order_end(document: Any) -> None:
     paragraph(
         document,
-        "{{ control_item }}. Контроль за исполнением настоящего приказа возложить на куратора "
-        "реализации программ наставничества {{ curator_short_acc }} ({{ curator_position }}).",
+        "{{ control_item }}. Контроль за исполнением настоящего приказа возложить на "
+        "{{ curator_position_acc }} {{ curator_short_acc }}.",
         indent=True,
     )
     signature_line(document, "Директор", "{{ director_short }}", space_before=36)
@@ -66,7 +66,7 @@ def _order(title: str, preamble: str, items: list[str], table_after: int) -> Cal
     def build() -> Any:
         document = gost_document()
         _requisites(document, title)
-        paragraph(document, preamble, indent=True, space_before=12)
+        paragraph(document, f"{preamble},", indent=True, space_before=12)
         paragraph(document, "ПРИКАЗЫВАЮ:", bold=True, align="left", space_before=6)
         for number, item in enumerate(items, 1):
             paragraph(document, f"{number}. {item}", indent=True)
@@ -174,7 +174,7 @@ def _consent(title: str, opening: str, closing: list[str]) -> Callable[[], Any]:
         paragraph(document, "Директору {{ college_short }}", align="left", left_mm=85)
         paragraph(document, "{{ director_short_dat }}", align="left", left_mm=85)
         paragraph(document, "от {{ name_gen }}", align="left", left_mm=85, space_before=6)
-        paragraph(document, "{{ position }}, {{ department }}", align="left", left_mm=85)
+        paragraph(document, "{{ position_gen }}, {{ department }}", align="left", left_mm=85)
         heading(document, "СОГЛАСИЕ", space_before=24)
         paragraph(document, title, bold=True, align="center")
         paragraph(document, opening, indent=True, space_before=12)

@@ -39,7 +39,7 @@ from models.enums import (
     Responsible,
     label_id,
 )
-from models.names import Case, decline
+from models.names import Case, decline, decline_position
 from models.pairs import MentorReplacement, Pair
 from models.participant import Participant
 from models.programmes import Programme
@@ -71,6 +71,7 @@ class College:
                 short_name(decline(self.director, Case.DATIVE)) if self.director else ""
             ),
             "curator_position": self.curator_position,
+            "curator_position_acc": decline_position(self.curator_position, Case.ACCUSATIVE),
             "curator_name": self.curator_name or "____________________",
             "curator_short": short_name(self.curator_name),
             "curator_short_acc": short_name(
@@ -622,6 +623,7 @@ def consent_doc(
             "name_gen": _case(person.full_name or ERASED, Case.GENITIVE),
             "short": short_name(person.full_name),
             "position": person.position or "",
+            "position_gen": decline_position(person.position or "", Case.GENITIVE),
             "department": person.department or "",
             "text": text,
             "version": version,

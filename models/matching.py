@@ -7,13 +7,13 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-import pymorphy3
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import Difficulty, MentorStatus, ParticipantStatus
 from models.errors import NotFound
 from models.i18n_marker import N_, NP_
+from models.names import morph
 from models.pairs import excluded, mentor_load
 from models.participant import Participant, get_participant_by_id
 from models.profiles import MentorProfile
@@ -36,10 +36,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}")
 _FUNCTION_WORDS = frozenset({"PREP", "CONJ", "PRCL", "INTJ", "NPRO", "PRED", "NUMR"})
 
 
-@functools.cache
-def _morph() -> pymorphy3.MorphAnalyzer:
-    """Loaded on the first match, not at start-up (its dictionaries take ~15 MB)."""
-    return pymorphy3.MorphAnalyzer(lang="ru")
+_morph = morph  # one analyser for the process (models.names)
 
 
 @functools.lru_cache(maxsize=20_000)

@@ -232,7 +232,9 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
             "Контроль за исполнением настоящего приказа",
             "И.И. Петров",
             "С приказом ознакомлены:",
-            "на куратора реализации программ наставничества Л.Ю. Андросову",  # control item
+            # control item: the curator's position and name in the accusative
+            "возложить на заместителя директора по учебно-методической работе Л.Ю. Андросову.",
+            ",\nПРИКАЗЫВАЮ:",  # the preamble leads into the order
             "Андросова Людмила Юрьевна",  # the curator, among those acquainted
         ):
             assert block in order, (kind, block)
@@ -280,7 +282,7 @@ async def test_the_demo_college_produces_every_document_on_a_gost_page(
     )
 
     consent = text["Согласие_на_обработку_ПДн_Волкова"]
-    assert "от Волковой Елены Игоревны" in consent
+    assert "от Волковой Елены Игоревны\nпреподавателя, " in consent  # from whom: genitive
     assert "Директору ГБПОУ «МТТК»\nИ.И. Петрову" in consent
     assert "г.." not in "".join(text.values())
     assert "Я, Волкова Елена Игоревна" in consent

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import create_i18n
 from models.i18n_marker import NP_
-from models.names import Case, decline
+from models.names import Case, decline, decline_position
 from rendering.notices import WITH_PAYLOAD
 from rendering.ui import PickMentor
 from rendering.views import decimal, name_in, reason_text
@@ -32,6 +32,36 @@ def test_names_take_the_case_the_sentence_needs(name: str, genitive: str, dative
     i18n = create_i18n("ru")
     with i18n.context(), i18n.use_locale("en"):
         assert name_in(name, Case.GENITIVE) == name  # English keeps the name as written
+
+
+@pytest.mark.parametrize(
+    ("position", "accusative", "genitive"),
+    [
+        (
+            "заместитель директора по учебно-методической работе",
+            "заместителя директора по учебно-методической работе",
+            "заместителя директора по учебно-методической работе",
+        ),
+        ("социальный педагог", "социального педагога", "социального педагога"),
+        ("Старший методист", "Старшего методиста", "Старшего методиста"),
+        (
+            "преподаватель, ПЦК экономики",
+            "преподавателя, ПЦК экономики",
+            "преподавателя, ПЦК экономики",
+        ),
+        ("педагог-психолог", "педагога-психолога", "педагога-психолога"),
+        ("Зам. директора по УМР", "Зам. директора по УМР", "Зам. директора по УМР"),  # as typed
+        ("deputy director", "deputy director", "deputy director"),
+        ("", "", ""),
+    ],
+)
+def test_positions_take_the_case_the_sentence_needs(
+    position: str, accusative: str, genitive: str
+) -> None:
+    """«возложить на заместителя директора …», «от … преподавателя»: a position in an order or
+    a consent is declined up to its head noun; what that noun governs stays as typed."""
+    assert decline_position(position, Case.ACCUSATIVE) == accusative
+    assert decline_position(position, Case.GENITIVE) == genitive
 
 
 @pytest.mark.parametrize(
