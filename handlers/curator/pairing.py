@@ -307,6 +307,7 @@ async def join_approval_started(
     await _ask_order_number(
         query, state, {"pair_id": callback_data.pair_id, "mentee_id": callback_data.mentee_id}
     )
+    await remember_origin(state, query.message)
 
 
 @router.callback_query(ReplacementOrder.filter(), EntersOrders())
@@ -316,6 +317,7 @@ async def replacement_order_started(
     """A change of mentor is fixed by an order like the pair itself: number, then date."""
     replacement = await waiting_replacement_order(session, callback_data.replacement_id)
     await _ask_order_number(query, state, {"replacement_id": replacement.id})
+    await remember_origin(state, query.message)
 
 
 async def _ask_order_number(
@@ -365,6 +367,9 @@ async def _ordered(turn: Turn) -> None:
         await message.answer(
             _("The newcomer is a member of the group now.") + "\n\n" + pair_card(pair, names)
         )
+        await show_outcome_later(
+            context.bot, data, context.stamp, _("✅ The newcomer joins the group by order")
+        )
         member = next(m for m in pair.members if m.mentee_id == data["mentee_id"])
         await notifier.notices("pair.joined", member.id, to_curators=False)
         await notifier.notices("join.ordered", member.id, to_curators=False)
@@ -383,6 +388,9 @@ async def _ordered(turn: Turn) -> None:
             _("The change of mentor is recorded by order No. {number} of {date}.").format(
                 number=escape(replacement.order_number or ""), date=day(order_date)
             )
+        )
+        await show_outcome_later(
+            context.bot, data, context.stamp, _("✅ The change of mentor is recorded by order")
         )
         await notifier.notices("replacement.ordered", replacement.id, to_curators=False)
         return

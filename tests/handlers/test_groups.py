@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aiogram.methods import EditMessageText
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.enums import ActivityStatus, ProgrammeStatus
@@ -135,6 +136,10 @@ async def test_a_newcomer_joins_by_consent_and_order(
     await curator.send("71-н")
     replies = await curator.send(on("01.10.2026"))
     assert said(replies, "включён в группу")
+    # the message with «Ввести приказ» now says what became of it, and has no button left
+    (decided,) = [m for m in replies if isinstance(m, EditMessageText)]
+    assert "✅ Новый участник включён в группу приказом" in decided.text
+    assert decided.reply_markup is None
     assert said(replies, "Вы включены в группу наставничества", chat_id=newcomer.user_id)
     assert said(replies, "Новикова Ольга включен(а) в вашу группу", chat_id=first.user_id)
     assert said(replies, "Новикова Ольга включен(а) в вашу группу", chat_id=mentor.user_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from aiogram.methods import EditMessageText
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -100,6 +101,9 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     await curator.send("№ 71-н")
     replies = await curator.send(on("20.09.2026"))
     assert said(replies, f"Замена наставника оформлена приказом № 71-н от {on('20.09.2026')}")
+    (decided,) = [m for m in replies if isinstance(m, EditMessageText)]  # «Ввести приказ»
+    assert "✅ Замена наставника оформлена приказом" in decided.text
+    assert decided.reply_markup is None
     assert not said(await curator.send("/requests"), "Замена наставника (")
     async with session_pool() as session:
         pair = await session.scalar(select(Pair))
