@@ -144,7 +144,7 @@ async def cmd_mydata(
             _("…and {count} earlier (all of them are in the file).").format(count=len(log) - 20)
         )
     await message.answer_document(
-        BufferedInputFile(payload, filename="my-data.json"),
+        BufferedInputFile(payload, filename="Мои_данные.json"),
         caption=_(
             "Everything the bot stores about you, table by table (JSON; any text editor opens it)."
         ),

@@ -10,8 +10,10 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.matching import MentorMatch, rank_mentors
+from models.names import Case
 from models.pairs import Pair
 from rendering.ui import NewMentor, button_rows
+from rendering.views import name_in
 
 
 async def replacement_candidates(session: AsyncSession, pair: Pair) -> list[MentorMatch]:
@@ -29,8 +31,13 @@ def render_offer(
         return _("No mentor in the bank has a free place for {mentees} (pair #{id}).").format(
             mentees=mentees, id=pair.id
         ), None
+    for_whom = ", ".join(  # «для Морозовой Ирины»
+        name_in(names[i], Case.GENITIVE) if i in names else "—" for i in pair.mentee_ids
+    )
     lines = [
-        _("Choose a new mentor for {mentees} (pair #{id}):").format(mentees=mentees, id=pair.id)
+        _("Choose a new mentor for {mentees} (pair #{id}):").format(
+            mentees=for_whom or "—", id=pair.id
+        )
     ]
     buttons = []
     for number, match in enumerate(ranked, 1):

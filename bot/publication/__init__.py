@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import ngettext
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup, escape
@@ -200,6 +201,21 @@ async def _names(session: AsyncSession) -> Names:
     return names
 
 
+def _people(names: Names, ids: list[int]) -> str:
+    """The names that may be published; those that may not are counted, never replaced by a
+    role word («Наставляемый: наставляемый»)."""
+    shown = [names.public[i] for i in ids if i in names.public]
+    hidden = len(ids) - len(shown)
+    if not hidden:
+        return ", ".join(shown)
+    if not shown:
+        return _("name not published") if hidden == 1 else _("names not published")
+    more = ngettext("{n} more, name not published", "{n} more, names not published", hidden).format(
+        n=hidden
+    )
+    return ", ".join([*shown, more])
+
+
 def _progress(programme: Programme) -> dict[str, Any]:
     done, total = programme.progress
     percent = round(100 * done / total) if total else 0
@@ -207,7 +223,6 @@ def _progress(programme: Programme) -> dict[str, Any]:
 
 
 async def _programmes(session: AsyncSession, names: Names) -> dict[str, list[dict[str, Any]]]:
-    mentor, mentee = _("mentor"), _("mentee")
     cases = {
         row.programme_id: row
         for row in await session.scalars(
@@ -227,8 +242,8 @@ async def _programmes(session: AsyncSession, names: Names) -> dict[str, list[dic
             "goal": names.scrub(programme.goal),
             "forms": forms_text(programme.forms),
             "period": f"{day(programme.start_date)} – {day(programme.end_date)}",
-            "mentor": names.of(pair.mentor_id, mentor),
-            "mentees": ", ".join(names.of(i, mentee) for i in pair.mentee_ids) or mentee,
+            "mentor": names.of(pair.mentor_id, _("name not published")),
+            "mentees": _people(names, pair.mentee_ids),
             # a label without a numeral: one person or several, in either language
             "mentees_label": _("Mentee of the programme")
             if len(pair.mentee_ids) == 1
@@ -412,7 +427,7 @@ def _texts() -> dict[str, str]:
         "forms": _("Forms"),
         "period": _("Period"),
         "progress": _("Progress"),
-        "progress_of": _("activities done"),
+        "progress_of": _("activities done:"),  # a number after the colon needs no plural
         "result": _("Result"),
         "department": _("Department"),
         "mentors_count": _("Mentors in the bank"),

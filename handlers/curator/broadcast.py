@@ -78,8 +78,8 @@ async def _audience_question(turn: Turn) -> Question:
     names = (await turn.answers())["departments"]
     buttons = [
         (_("Everyone"), FormOption(field="audience", code="all")),
-        (_("Mentors"), FormOption(field="audience", code="mentors")),
-        (_("Mentees"), FormOption(field="audience", code="mentees")),
+        (_("To mentors"), FormOption(field="audience", code="mentors")),
+        (_("To mentees"), FormOption(field="audience", code="mentees")),
     ] + [
         (name[:40], FormOption(field="audience", code=f"d{index}"))
         for index, name in enumerate(names[:30])

@@ -537,7 +537,7 @@ async def cmd_export(
     await record_view(session, actor.telegram_id, "export.xlsx")
     today = datetime.now(settings.timezone).strftime("%Y-%m-%d")
     await message.answer_document(
-        BufferedInputFile(data, filename=f"nastavnik-{today}.xlsx"),
+        BufferedInputFile(data, filename=f"Наставничество_выгрузка_{today}.xlsx"),
         caption=_(
             "The banks, pairs, programmes, activities, journal, requests and questionnaires."
         ),

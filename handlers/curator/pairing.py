@@ -197,7 +197,7 @@ async def mentor_picked(
             "Add <b>{mentee}</b> to group #{pair} of <b>{mentor}</b>? The newcomer is asked for "
             "consent first."
         ).format(
-            mentee=escape(mentee.display_name),
+            mentee=escape(name_in(mentee.display_name, Case.ACCUSATIVE)),  # «добавить кого»
             pair=callback_data.join_pair_id,
             mentor=escape(name_in(mentor.display_name, Case.GENITIVE)),  # «группу наставника …»
         )

@@ -60,6 +60,15 @@ STATUS_LABELS = {
     "unreachable": N_("unreachable"),
     "archived": N_("archived"),
 }
+# One person's status in the list (the labels above are the filters' plurals).
+PERSON_STATUS_LABELS = {
+    "registered": N_("registered, not in a pair"),
+    "in_pair": N_("in a pair"),
+    "finished": N_("finished the programme"),
+    "withdrawn": N_("withdrew consent"),
+    "unreachable": N_("not reachable"),
+    "archived": N_("archived"),
+}
 ROLE_LABELS = {"all": N_("everyone"), "mentors": N_("mentors"), "mentees": N_("mentees")}
 
 
@@ -138,7 +147,8 @@ async def render_bank(
     for entry in shown:
         person = entry.person
         name = person.full_name or _("(personal data erased)")
-        lines.append(f"№{person.id} {escape(name)} — {_status(entry.status)}")
+        state = PERSON_STATUS_LABELS.get(entry.status)
+        lines.append(f"№{person.id} {escape(name)} — {_(state) if state else entry.status}")
         builder.button(
             text=f"№{person.id} {name}"[:50],
             callback_data=PersonAction(action=PersonVerb.CARD, participant_id=person.id),

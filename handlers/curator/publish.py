@@ -247,7 +247,7 @@ async def preview_requested(
     await record_view(session, actor.telegram_id, "publish.preview")
     await query.answer()
     await chat_of(query).answer_document(
-        BufferedInputFile(page.encode("utf-8"), filename="mentoring-preview.html"),
+        BufferedInputFile(page.encode("utf-8"), filename="Раздел_Наставничество_просмотр.html"),
         caption=_(
             "The whole section on one page: open the file to check it before publishing. "
             "On the site it is several pages with the same menu."

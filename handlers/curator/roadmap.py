@@ -746,7 +746,7 @@ async def roadmap_docx_asked(
     data = await roadmap_docx(session, roadmap, settings)
     await query.answer()
     await chat_of(query).answer_document(
-        BufferedInputFile(data, filename=f"dorozhnaya-karta-{roadmap.year}.docx"),
+        BufferedInputFile(data, filename=f"Дорожная_карта_{roadmap.year}-{roadmap.year + 1}.docx"),
         caption=_("The roadmap for {year}/{next}: print it for the director's signature.").format(
             year=roadmap.year, next=roadmap.year + 1
         ),

@@ -312,7 +312,7 @@ async def cmd_stafflist(message: Message, session: AsyncSession, today: date) ->
 async def staff_template(query: CallbackQuery) -> None:
     await query.answer()
     await chat_of(query).answer_document(
-        BufferedInputFile(template_workbook(), filename="spisok-prepodavateley.xlsx"),
+        BufferedInputFile(template_workbook(), filename="Список_преподавателей_образец.xlsx"),
         caption=_("Fill in this table (one teacher a row) and send it back to me."),
     )
 
@@ -408,6 +408,6 @@ async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot
     book.save(out)
     await query.answer()
     await chat_of(query).answer_document(
-        BufferedInputFile(out.getvalue(), filename="ssylki-priglasheniya.xlsx"),
+        BufferedInputFile(out.getvalue(), filename="Ссылки_приглашения.xlsx"),
         caption=_("Personal invitation links of the teachers on the list."),
     )

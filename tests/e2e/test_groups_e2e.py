@@ -14,6 +14,7 @@ import pytest
 
 from bot.emulator import FakeTelegram, FakeUser
 from models.database import create_engine, create_session_pool, upgrade_database
+from models.names import Case, decline
 from tests.conftest import CURATOR_ID
 from tests.e2e.conftest import BotProcess, assert_no_traceback
 from tests.factories import make_mentor, make_teacher
@@ -59,7 +60,8 @@ async def pick_mentor(telegram: FakeTelegram, curator: FakeUser, mentee: str, bu
 async def propose_to_group(telegram: FakeTelegram, curator: FakeUser, mentee: str) -> None:
     """«Add to group» of the mentor's open pair, then send."""
     await pick_mentor(telegram, curator, mentee, "добавить в группу")
-    await curator.expect_and_press("Добавить", "Отправить предложение")
+    whom = decline(mentee, Case.ACCUSATIVE)  # «Добавить Козлову Веру в группу»
+    await curator.expect_and_press(f"Добавить <b>{whom}</b> в группу", "Отправить предложение")
 
 
 async def step_1_a_group_of_two_is_approved(telegram, curator, mentor, first, second) -> None:  # type: ignore[no-untyped-def]

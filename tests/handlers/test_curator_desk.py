@@ -175,7 +175,7 @@ async def test_a_broadcast_reaches_its_audience_and_the_curator_gets_a_summary(
     assert said(await person(5101).send("/broadcast"), "только кураторам")
     await curator.send("/broadcast")
     await curator.send("Семинар наставников в пятницу <14:00>")
-    replies = await curator.press("Наставляемые")
+    replies = await curator.press("Наставляемым")
     assert said(replies, "Получателей: 2")
     assert said(replies, "&lt;14:00&gt;")  # the curator's text is shown as typed
     assert said(await curator.press("Отправить"), "поставлена в очередь для 2")
@@ -289,6 +289,8 @@ async def test_the_banks_filter_page_and_show_a_card(
     replies = await curator.send("/participants")
     text = texts(replies)[0]
     assert "Найдено: 17" in text
+    # one person's line: the singular, not the filter's plural («зарегистрированы»)
+    assert f"№{waiting.id} Орлова Нина — зарегистрирован(а), без пары" in text
     replies = await curator.press("Дальше")
     assert said(replies, "Яковлева Дарья Олеговна")  # the 12th, on the second page
     # Erased names come last on every database, and only the number is shown.

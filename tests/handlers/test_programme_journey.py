@@ -79,7 +79,7 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     assert said(replies, "одобрено: Подберём другого наставника", chat_id=mentee.user_id)
     # the comment was written for the mentee: the mentor being replaced never reads it
     assert texts(replies, mentor.user_id) == []
-    assert said(replies, "Выберите нового наставника для: Петрова Анна")
+    assert said(replies, "Выберите нового наставника для Петровой Анны")
     replies = await curator.press("Орлова Нина")
     proposal = [t for t in texts(replies, other.user_id) if "стать наставником" in t]
     assert len(proposal) == 1, texts(replies, other.user_id)

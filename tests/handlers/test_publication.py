@@ -180,6 +180,10 @@ async def test_preview_in_chat_has_the_whole_section(
     page = sent.document.data.decode("utf-8")
     check_section({"preview": page})
     assert "ПОЛОЖЕНИЕ" in page  # §12.2: the bundled regulation
+    # a name that may not be published is said to be so, not replaced by the role's word
+    assert "Наставник: имя не публикуется · Наставляемый: Жукова Дарья" in page
+    assert "Наставник: наставник" not in page
+    assert "выполнено мероприятий: 0 / " in page  # no numeral before a plural noun
     for slug in PAGES:
         assert f'href="#{slug}"' in page
         assert f'id="{slug}"' in page

@@ -131,7 +131,7 @@ async def test_the_year_on_the_roadmap(
     await curator.send("/roadmap")
     await curator.press("на подпись")
     (document,) = [m for m in bot.session.requests if isinstance(m, SendDocument)]
-    assert document.document.filename == f"dorozhnaya-karta-{year}.docx"
+    assert document.document.filename == f"Дорожная_карта_{year}-{year + 1}.docx"
     docx = DocxDocument(io.BytesIO(document.document.data))
     paragraphs = [p.text for p in docx.paragraphs]
     # the ГОСТ page of the other documents, turned landscape; the stamp for the director
