@@ -38,7 +38,14 @@ from models.enums import (
     Responsible,
     Side,
 )
-from models.errors import AccessDenied, InvalidValue, NotFound, WrongState, already_decided
+from models.errors import (
+    AccessDenied,
+    AlreadyDecided,
+    InvalidValue,
+    NotFound,
+    WrongState,
+    already_decided,
+)
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.outbox import queue_notice
@@ -315,6 +322,10 @@ async def submit_programme(
     """The mentor shows the draft to the mentee(s), who take part in drafting it (§8.1.2)."""
     programme = await get_programme(session, actor, programme_id)
     check_mentor_can_edit(programme, actor)
+    if programme.status == ProgrammeStatus.SUBMITTED:
+        # A second press (or a stale «Send» button): every change since sending would have
+        # made it a draft again; sending again would repeat the draft to the mentees.
+        raise AlreadyDecided(N_("The draft is already with the mentee; their answer comes here."))
     if not programme.activities:
         raise InvalidValue(N_("Add at least one activity to the plan first."))
     programme.status = ProgrammeStatus.SUBMITTED

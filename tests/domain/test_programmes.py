@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.enums import ActivityStatus, EndReason, PairStatus, ProgrammeStatus
-from models.errors import AccessDenied, InvalidValue, NotFound, WrongState
+from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound, WrongState
+from models.outbox import OutboxMessage
 from models.participant import Participant
 from models.programmes import (
     ProgrammeDraft,
@@ -103,6 +105,15 @@ async def test_the_mentee_comments_agrees_and_the_curator_approves(session: Asyn
         responsible="mentee",
     )
     await submit_programme(session, actor(mentor), programme.id)
+    # a second press of «Send to the mentee»: refused, the draft is not sent twice
+    with pytest.raises(AlreadyDecided):
+        await submit_programme(session, actor(mentor), programme.id)
+    queued = await session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(OutboxMessage.key.like(f"notice:programme.submitted:{programme.id}.%"))
+    )
+    assert queued == 1
     await respond_to_draft(
         session, actor(mentee), programme.id, agree=False, comment="Добавьте открытый урок"
     )
