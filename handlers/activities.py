@@ -27,7 +27,14 @@ from handlers.plan import show_outcome_on_plan
 from models.access import Actor
 from models.errors import InvalidValue, NotRegistered
 from models.i18n_marker import N_
-from models.programmes import Activity, get_activity, get_programme, programmes_of
+from models.programmes import (
+    FINISHED,
+    RUNNING,
+    Activity,
+    get_activity,
+    get_programme,
+    programmes_of,
+)
 from models.progress import (
     ActivityProgress,
     open_for,
@@ -85,11 +92,31 @@ async def cmd_done(
     if actor is None or actor.participant_id is None:
         raise NotRegistered()
     await state.clear()
+    me = actor.participant_id
+    programmes = await programmes_of(session, me)
+    running = [p for p in programmes if p.status in RUNNING]
     activities = [
-        activity
-        for programme in await programmes_of(session, actor.participant_id)
-        for activity in await open_for(session, programme, actor.participant_id)
+        activity for programme in running for activity in await open_for(session, programme, me)
     ]
+    if not running and any(p.status in FINISHED for p in programmes):
+        await message.answer(_("Nothing to report: your programme has ended."))
+        return
+    if not running:  # not «everything is reported»: there is no plan to report on yet
+        await message.answer(
+            _(
+                "There is nothing to report yet: activities are reported once the programme is "
+                "approved. /plan shows where it stands."
+            )
+        )
+        return
+    if not activities and all(p.pair.mentor_id == me for p in running):
+        await message.answer(
+            _(
+                "Nothing for you to report: the open activities are your mentee's to report; "
+                "you confirm each report when it comes."
+            )
+        )
+        return
     await _offer_reportable(message, activities, today)
 
 

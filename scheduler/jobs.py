@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import Settings
 from bot.sender import Delivery, Outcome, sender_for
 from models.base import among
-from models.enums import ParticipantStatus
+from models.enums import ParticipantStatus, Responsible
 from models.outbox import (
     OutboxMessage,
     OutboxStatus,
@@ -83,11 +83,18 @@ def _recipients(
 ) -> list[Recipient]:
     found = []
     mentor_id = getattr(due.params.get("pair"), "mentor_id", None)
+    # A reminder about the mentee's own activity reaches the mentor as a copy (whose it is, no
+    # report button); an activity the mentor reports too (theirs, or both's) is theirs to mark.
+    mentees_only = getattr(due.params.get("activity"), "responsible", None) == Responsible.MENTEE
     for participant_id in due.participants:
         person = people.get(participant_id)
         if person is None or not person.reachable or not person.registered:
             continue
-        copy = due.kind == DueKind.DEADLINE and participant_id == mentor_id
+        copy = (
+            due.kind in (DueKind.DEADLINE, DueKind.OVERDUE)
+            and mentees_only
+            and participant_id == mentor_id
+        )
         found.append(Recipient(person.telegram_id, person.locale, copy))
     if due.curators:
         found += [Recipient(chat_id, locales.get(chat_id)) for chat_id in curators]

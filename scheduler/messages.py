@@ -51,7 +51,11 @@ def _deadline(p: Params, names: Names, to_mentor: bool) -> Rendered:
     if days == 0:
         text = _("Today is the deadline of «{title}».")
     else:
-        text = _("{days} day(s) left until the deadline of «{title}» ({date}).")
+        text = ngettext(
+            "{days} day left until the deadline of «{title}» ({date}).",
+            "{days} days left until the deadline of «{title}» ({date}).",
+            days,
+        )
     text = text.format(days=days, title=escape(activity.title), date=day(activity.deadline))
     if to_mentor:
         mentees = ", ".join(names.get(i, "—") for i in p["pair"].mentee_ids)
@@ -64,18 +68,30 @@ def _deadline(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 def _overdue(p: Params, names: Names, to_mentor: bool) -> Rendered:
     activity = p["activity"]
+    if to_mentor:  # the mentor does not report a mentee's activity: a copy, with whose it is
+        text = _("«{title}» is overdue: the deadline was {date}.").format(
+            title=escape(activity.title), date=day(activity.deadline)
+        )
+        mentees = ", ".join(names.get(i, "—") for i in p["pair"].mentee_ids)
+        return _("Copy for the mentor ({mentees}): {text}").format(
+            mentees=mentees, text=text
+        ), button_rows([_plan_button(activity.programme_id)])
     text = _(
         "«{title}» is overdue: the deadline was {date}. Report it with /done or agree a "
         "new deadline through /request."
     ).format(title=escape(activity.title), date=day(activity.deadline))
-    return text, button_rows([_plan_button(activity.programme_id)])
+    report = ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)
+    return text, button_rows([(_("✅ Report done"), report), _plan_button(activity.programme_id)])
 
 
 def _escalation(p: Params, names: Names, to_mentor: bool) -> Rendered:
     activity, pair = p["activity"], p["pair"]
-    return _(
-        "Overdue activity: «{title}», pair #{pair} ({mentor} → {mentees}), {days} day(s) "
-        "late (deadline {date})."
+    return ngettext(
+        "Overdue activity: «{title}», pair #{pair} ({mentor} → {mentees}), {days} day late "
+        "(deadline {date}).",
+        "Overdue activity: «{title}», pair #{pair} ({mentor} → {mentees}), {days} days late "
+        "(deadline {date}).",
+        p["days_late"],
     ).format(
         title=escape(activity.title),
         pair=pair.id,
@@ -88,9 +104,12 @@ def _escalation(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 def _ending(p: Params, names: Names, to_mentor: bool) -> Rendered:
     programme = p["programme"]
-    return _(
-        "Your programme ends in {days} day(s), on {date}. Check that every activity is "
-        "reported; an extension goes through /request."
+    return ngettext(
+        "Your programme ends in {days} day, on {date}. Check that every activity is "
+        "reported; an extension goes through /request.",
+        "Your programme ends in {days} days, on {date}. Check that every activity is "
+        "reported; an extension goes through /request.",
+        p["days_left"],
     ).format(days=p["days_left"], date=day(programme.end_date)), button_rows(
         [_plan_button(programme.id)]
     )
@@ -111,15 +130,22 @@ def _survey(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 
 def _inactive(p: Params, names: Names, to_mentor: bool) -> Rendered:
-    return _(
+    return ngettext(
+        "Nothing has happened in your mentoring pair for {days} day: no report, meeting "
+        "or message. Perhaps it is time to meet? /meeting logs it.",
         "Nothing has happened in your mentoring pair for {days} days: no report, meeting "
-        "or message. Perhaps it is time to meet? /meeting logs it."
+        "or message. Perhaps it is time to meet? /meeting logs it.",
+        p["days"],
     ).format(days=p["days"]), None
 
 
 def _inactive_curator(p: Params, names: Names, to_mentor: bool) -> Rendered:
     pair = p["pair"]
-    return _("Pair #{pair} ({mentor} → {mentees}) has been inactive for {days} days.").format(
+    return ngettext(
+        "Pair #{pair} ({mentor} → {mentees}) has been inactive for {days} day.",
+        "Pair #{pair} ({mentor} → {mentees}) has been inactive for {days} days.",
+        p["days"],
+    ).format(
         pair=pair.id,
         mentor=names.get(pair.mentor_id, "—"),
         mentees=", ".join(names.get(i, "—") for i in pair.mentee_ids),
@@ -129,8 +155,10 @@ def _inactive_curator(p: Params, names: Names, to_mentor: bool) -> Rendered:
 
 def _request_pending(p: Params, names: Names, to_mentor: bool) -> Rendered:
     request = p["request"]
-    return _(
-        "Request #{id} has been waiting for your decision for {days} days. /requests lists it."
+    return ngettext(
+        "Request #{id} has been waiting for your decision for {days} day. /requests lists it.",
+        "Request #{id} has been waiting for your decision for {days} days. /requests lists it.",
+        p["days"],
     ).format(id=request.id, days=p["days"]), None
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.base import among, dialect_name
 from models.broadcasts import FINAL, Broadcast, delivery_counts
-from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus
+from models.enums import ActivityStatus, PairStatus, ProgrammeStatus, RequestStatus, Responsible
 from models.journal import Meeting, PairMessage
 from models.outbox import OutboxMessage
 from models.pairs import Pair, PairMember, current_member
@@ -88,6 +88,7 @@ class ActivityView:
     programme_id: int
     title: str
     deadline: date
+    responsible: Responsible = Responsible.MENTEE
 
 
 async def pair_views(session: AsyncSession, pair_ids: Iterable[int]) -> dict[int, PairView]:
@@ -436,6 +437,7 @@ async def activities_due(
                 Activity.deadline,
                 Activity.programme_id,
                 Activity.title,
+                Activity.responsible,
                 Programme.pair_id,
             )
             .join(Programme, Programme.id == Activity.programme_id)
@@ -446,14 +448,17 @@ async def activities_due(
                 Activity.deadline <= horizon,  # reminded, overdue or escalated today
             )
         )
-        for activity_id, deadline, programme_id, title, pair_id in rows.all():
+        for activity_id, deadline, programme_id, title, responsible, pair_id in rows.all():
             threshold, late, escalate, _next = activity_plan(
                 deadline, today, thresholds, escalate_after
             )
             if threshold is not None or late:
                 plans[activity_id] = (threshold, late, escalate)
                 activities.append(
-                    (ActivityView(activity_id, programme_id, title, deadline), pair_id)
+                    (
+                        ActivityView(activity_id, programme_id, title, deadline, responsible),
+                        pair_id,
+                    )
                 )
     # The next look of every activity of the batch, computed by the database (most of a first
     # sweep's rows are done or far away: no Python per row for them).

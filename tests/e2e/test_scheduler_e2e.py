@@ -27,7 +27,7 @@ async def database(tmp_path: Path) -> Path:
 
 
 def reminders(telegram: FakeTelegram, chat_id: int) -> list[str]:
-    return [m.text for m in telegram.chat(chat_id) if "осталось 3 дн." in m.text]
+    return [m.text for m in telegram.chat(chat_id) if "осталось 3 дня" in m.text]
 
 
 def attempts(telegram: FakeTelegram, chat_id: int) -> int:
@@ -36,7 +36,7 @@ def attempts(telegram: FakeTelegram, chat_id: int) -> int:
         for method, params in telegram.calls
         if method == "sendmessage"
         and int(params["chat_id"]) == chat_id
-        and "осталось 3 дн." in params["text"]
+        and "осталось 3 дня" in params["text"]
     )
 
 

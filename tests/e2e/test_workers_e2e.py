@@ -66,7 +66,7 @@ async def test_two_workers_send_each_reminder_once_and_share_forms(
         for worker in workers:
             await worker.start()
         reminders = {
-            chat: lambda chat=chat: [m for m in telegram.chat(chat) if "осталось 3 дн." in m.text]
+            chat: lambda chat=chat: [m for m in telegram.chat(chat) if "осталось 3 дня" in m.text]
             for chat in (MENTEE, MENTOR)
         }
         await telegram.wait_for(lambda: reminders[MENTEE]() and reminders[MENTOR](), timeout=30)
@@ -114,7 +114,7 @@ async def test_two_workers_send_each_reminder_once_and_share_forms(
     delivered = [
         params
         for method, params in telegram.calls
-        if method == "sendmessage" and "осталось 3 дн." in params["text"]
+        if method == "sendmessage" and "осталось 3 дня" in params["text"]
     ]
     assert len(delivered) == 2  # one HTTP call per reminder, from whichever worker claimed it
     engine = create_engine(database)

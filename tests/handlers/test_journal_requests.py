@@ -134,7 +134,26 @@ async def test_the_mentor_reviews_from_plan_and_the_curator_ends_the_programme(
     assert programme is not None
     assert programme.status == ProgrammeStatus.ENDED_EARLY
     assert programme.end_reason == EndReason.BY_CURATOR
-    assert said(await mentee.send("/done"), "Отмечать нечего")
+    assert said(await mentee.send("/done"), "Отмечать нечего: ваша программа завершена.")
+
+
+async def test_done_without_a_plan_or_as_the_mentor_says_why_there_is_nothing(
+    people, curator: Person
+) -> None:
+    """Not «every activity is reported» when there is no approved plan yet, or when the open
+    activities are the mentee's to report."""
+    mentee, mentor, _ = people
+    await form_pair(curator, mentee, mentor)
+    replies = await mentee.send("/done")
+    assert said(replies, "Отмечать пока нечего")
+    assert not said(replies, "уже отмечены")
+    await draft_programme(mentor, activities=2)
+    await mentor.press("Отправить наставляемому")
+    await mentee.press("Согласен")
+    await curator.press("Утвердить программу")
+    replies = await mentor.send("/done")
+    assert said(replies, "Вам отмечать нечего: открытые мероприятия отмечает наставляемый")
+    assert said(await mentee.send("/done"), "Какое мероприятие выполнено?")
 
 
 async def test_a_redelivered_update_logs_nothing_twice(

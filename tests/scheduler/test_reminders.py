@@ -45,7 +45,13 @@ async def test_deadline_reminders_at_7_3_1_and_0_days_each_once(
     programme = await make_running_programme(session)
     mentee, mentor = await people(session, programme)
     seen: list[str] = []
-    for day, expected in ((8, "7 дн."), (9, None), (12, "3 дн."), (14, "1 дн."), (15, "Сегодня")):
+    for day, expected in (
+        (8, "осталось 7 дней"),
+        (9, None),
+        (12, "осталось 3 дня"),
+        (14, "остался 1 день"),
+        (15, "Сегодня"),
+    ):
         clock.set(2026, 10, day, 10)
         sent = await scheduler.run()
         again = await scheduler.run()  # a second sweep the same day queues nothing
@@ -86,9 +92,9 @@ async def test_catch_up_after_downtime_sends_only_the_latest_reminder(
     clock.set(2026, 10, 13, 10)  # the bot was down since September: 7- and 3-day days passed
     sent = texts_to(await scheduler.run(), mentee.telegram_id)
     assert len(sent) == 1
-    assert "2 дн." in sent[0]  # the real days left, once
+    assert "осталось 2 дня" in sent[0]  # the real days left, once
     clock.set(2026, 10, 14, 10)
-    assert "1 дн." in texts_to(await scheduler.run(), mentee.telegram_id)[0]
+    assert "остался 1 день" in texts_to(await scheduler.run(), mentee.telegram_id)[0]
 
 
 async def test_overdue_the_day_after_and_the_curator_after_three_days(
@@ -99,7 +105,13 @@ async def test_overdue_the_day_after_and_the_curator_after_three_days(
     clock.set(2026, 10, 16, 10)
     sent = await scheduler.run()
     assert "просрочено" in texts_to(sent, mentee.telegram_id)[0]
-    assert texts_to(sent, mentor.telegram_id)
+    # the mentee can report it from the reminder; the mentor gets a copy naming whose it is,
+    # without being told to use the mentee's /done
+    (to_mentee,) = [m for m in sent if m.chat_id == mentee.telegram_id]
+    assert "Отметить выполнение" in str(to_mentee.reply_markup)
+    (to_mentor,) = texts_to(sent, mentor.telegram_id)
+    assert to_mentor.startswith("Копия для наставника (")
+    assert "/done" not in to_mentor
     assert [t for t in texts_to(sent, CURATOR_ID) if "Просроченное мероприятие" in t] == []
     clock.set(2026, 10, 17, 10)
     assert to_pair(await scheduler.run(), mentee, mentor) == []
@@ -108,7 +120,7 @@ async def test_overdue_the_day_after_and_the_curator_after_three_days(
         t for t in texts_to(await scheduler.run(), CURATOR_ID) if "Просроченное мероприятие" in t
     ]
     assert "Просроченное мероприятие: «Мероприятие 1»" in escalation
-    assert "3 дн." in escalation
+    assert "просрочка 3 дня" in escalation
     clock.set(2026, 10, 25, 10)
     later = [m.text for m in await scheduler.run() if "дайджест" not in m.text]
     assert not [t for t in later if "просроч" in t.lower()]
@@ -159,8 +171,8 @@ async def test_programme_end_is_announced_14_and_3_days_before(
             if "завершается" in text:
                 found[text.split(",")[0]] += 1
     assert found == {
-        "Ваша программа завершается через 14 дн.": 1,
-        "Ваша программа завершается через 3 дн.": 1,
+        "Ваша программа завершается через 14 дней": 1,
+        "Ваша программа завершается через 3 дня": 1,
     }
 
 
