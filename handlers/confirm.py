@@ -98,7 +98,13 @@ async def confirmation_cancelled(query: CallbackQuery, state: FSMContext) -> Non
 
 @router.callback_query(Confirm.filter())
 async def stale_confirmation(query: CallbackQuery) -> None:
-    """«✅» of a summary already answered, cancelled or replaced by a newer one."""
+    """«✅» of a summary already answered, cancelled or replaced by a newer one. A double tap
+    lands here too, after the first tap did the work: the alert must not say «nothing was
+    done» (a phone user would do it again)."""
     await query.answer(
-        _("This confirmation is no longer open: nothing was done. Start again."), show_alert=True
+        _(
+            "This summary is closed. If you already pressed «✅» on it, that was done: the "
+            "answer is above. If not, start again."
+        ),
+        show_alert=True,
     )

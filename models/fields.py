@@ -83,6 +83,8 @@ class FieldSpec:
             raise InvalidValue(
                 N_("Please type at least the surname and the first name, e.g. Ivanova Maria.")
             )
+        if self.person_name and (text.islower() or text.isupper()):
+            return name_capitalised(text)
         return text
 
     def _clean_int(self, text: str) -> int:
@@ -134,6 +136,16 @@ class FieldSpec:
             raise InvalidValue(N_("Choose at least one option."))
         # Keep the declared order so the stored list is stable.
         return [option.value for option in self.options if option.value in chosen]
+
+
+def name_capitalised(text: str) -> str:
+    """«орлова ольга» or «ОРЛОВА ОЛЬГА» → «Орлова Ольга» (each part of a double name too:
+    «салтыкова-щедрина» → «Салтыкова-Щедрина»). A name typed with capitals of its own
+    («ван дер Берг») is left as typed by the caller."""
+    return " ".join(
+        "-".join(part[:1].upper() + part[1:].lower() for part in word.split("-"))
+        for word in text.split(" ")
+    )
 
 
 FIELDS: dict[str, FieldSpec] = {

@@ -705,22 +705,3 @@ TEMPLATE_HEADINGS = (
     "Дата приёма",
     "Молодой специалист",
 )
-
-
-def template_workbook() -> bytes:
-    """An empty list with the expected headings and one example row."""
-    from openpyxl import Workbook  # imported when used (see parse_staff_workbook)
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Список"
-    sheet.append(TEMPLATE_HEADINGS)
-    sheet.append(
-        ("Иванова", "Мария", "Петровна", "Преподаватель", "Информатика", date(2025, 9, 1), "да")
-    )
-    sheet["F2"].number_format = "DD.MM.YYYY"
-    for letter, width in zip("ABCDEFG", (18, 14, 18, 22, 22, 14, 20), strict=True):
-        sheet.column_dimensions[letter].width = width
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()

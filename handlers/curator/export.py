@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from handlers.curator.participants import _status as status_label
+from documents.sheets import finish_sheet
+from handlers.curator.participants import PERSON_STATUS_LABELS
 from models import formatting
 from models.access import Actor
 from models.audit import record_view
@@ -78,25 +79,17 @@ def _cell(sheet: Any, value: Any) -> Any:
 
 
 def _sheet(book: Workbook, title: str, headers: Sequence[str], rows: Iterable[Row]) -> None:
-    """Bold frozen header with an autofilter, wrapped text, columns sized to their contents."""
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+    """Bold frozen header with an autofilter, wrapped text, columns sized to their contents,
+    printed landscape as wide as the page (documents.sheets)."""
     sheet = book.create_sheet(title[:31])
     sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.alignment = _wrapped()
     widths = [min(len(h), 30) for h in headers]
     for row in rows:
         sheet.append([_cell(sheet, v) for v in row])
         for index, value in enumerate(row):
             shown = formatting.day(value) if isinstance(value, date) else str(value or "")
             widths[index] = max(widths[index], min(len(shown), 50))
-    for index, width in enumerate(widths, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
+    finish_sheet(sheet, [width + 2 for width in widths])
 
 
 def paper_day(
@@ -222,7 +215,7 @@ async def build_workbook(session: AsyncSession, zone: ZoneInfo) -> bytes:
                 m.learning_goals,
                 _forms(m.mentee_forms),
                 format_value("qualification", people[m.participant_id].qualification),
-                status_label(statuses.get(m.participant_id, "registered")),
+                _(PERSON_STATUS_LABELS[statuses.get(m.participant_id, "registered")]),
                 current_mentor.get(m.participant_id, "—"),
                 day(people[m.participant_id].registered_at),
                 people[m.participant_id].include_year,

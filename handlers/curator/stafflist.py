@@ -20,6 +20,7 @@ from aiogram.utils.i18n import ngettext
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
+from documents.sheets import finish_sheet, template_workbook
 from handlers.outcome import show_decided
 from models.access import Actor
 from models.i18n_marker import N_
@@ -37,7 +38,6 @@ from models.staff import (
     save_import,
     staff_list,
     staff_overview,
-    template_workbook,
 )
 from models.statistics import academic_year
 from rendering.ui import Keyboard, add_buttons, button_rows, chat_of, page_buttons
@@ -373,7 +373,6 @@ async def staff_links(
 @router.callback_query(StaffAction.filter(F.action == StaffVerb.FILE))
 async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot) -> None:
     from openpyxl import Workbook  # imported when used: ~22 MB a process need not keep
-    from openpyxl.styles import Font
 
     me = await bot.me()
     book = Workbook()
@@ -388,8 +387,6 @@ async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot
         _("Personal link"),
     )
     sheet.append(headings)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
     for item in await staff_list(session):
         member = item.member
         sheet.append(
@@ -402,8 +399,7 @@ async def staff_links_file(query: CallbackQuery, session: AsyncSession, bot: Bot
                 invite_link(me.username, item.invite_code),
             )
         )
-    for letter, width in zip("ABCDEF", (34, 22, 22, 16, 14, 48), strict=True):
-        sheet.column_dimensions[letter].width = width
+    finish_sheet(sheet, (34, 22, 22, 16, 14, 48))
     out = io.BytesIO()
     book.save(out)
     await query.answer()

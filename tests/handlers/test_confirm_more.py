@@ -36,7 +36,7 @@ async def test_an_activity_is_deleted_only_after_the_confirmation(
     assert await activities(session_pool) == 2
     # «Удалить» of the cancelled summary is stale: an alert, nothing deleted.
     stale = await mentor.press_data(summary[-1].reply_markup.inline_keyboard[0][0].callback_data)
-    assert said(stale, "Это подтверждение уже неактуально")
+    assert said(stale, "Эта сводка уже закрыта")
     assert await activities(session_pool) == 2
 
     await mentor.send("/programme")
@@ -79,7 +79,7 @@ async def test_a_role_is_changed_from_the_card_after_a_confirmation(
         assert (await session.get(Participant, teacher.id)).staff_role == StaffRole.CURATOR
     # Pressing «Изменить роль» of the answered summary again: refused, nothing happens twice.
     stale = await curator.press_data(summary[-1].reply_markup.inline_keyboard[0][0].callback_data)
-    assert said(stale, "Это подтверждение уже неактуально")
+    assert said(stale, "Эта сводка уже закрыта")
     # A forged role code is a stale button.
     forged = await curator.press_data(RoleMenu(participant_id=teacher.id, role="tsar").pack())
     assert said(forged, "устарела")
@@ -99,6 +99,6 @@ async def test_a_command_under_an_open_summary_just_runs(
     assert said(replies, "Нет обращений, ожидающих решения")
     await curator.send("/broadcast")
     stale = await curator.press_data(summary[-1].reply_markup.inline_keyboard[0][0].callback_data)
-    assert said(stale, "Это подтверждение уже неактуально")
+    assert said(stale, "Эта сводка уже закрыта")
     async with session_pool() as session:
         assert (await session.get(Participant, teacher.id)).staff_role is None

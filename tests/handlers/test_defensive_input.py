@@ -69,6 +69,21 @@ async def test_an_order_dated_1900_is_refused_at_its_step(
     assert said(await curator.send(on("15.09.2026")), "утверждена приказом")
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("орлова ольга", "Орлова Ольга"),
+        ("ОРЛОВА ОЛЬГА ПЕТРОВНА", "Орлова Ольга Петровна"),
+        ("римская-корсакова анна", "Римская-Корсакова Анна"),
+        ("ван дер Берг Анна", "ван дер Берг Анна"),  # capitals of its own: as typed
+    ],
+)
+def test_a_name_typed_in_one_case_is_stored_with_capitals(typed: str, stored: str) -> None:
+    """A phone keyboard without auto-capitals («орлова ольга») must not reach the orders and
+    the curator's notices as typed."""
+    assert FIELDS["full_name"].clean(typed) == stored
+
+
 def test_bidi_and_zero_width_controls_are_stripped() -> None:
     typed = "Ива\u202eнова\u200b Ма\u2066рия\u200d\ufeff"
     assert printable(typed) == "Иванова Мария"

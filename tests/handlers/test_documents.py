@@ -373,6 +373,13 @@ async def test_the_export_has_names_filters_wrapping_and_typed_formulas_as_text(
     for sheet in book:
         assert sheet.freeze_panes == "A2", sheet.title
         assert sheet.auto_filter.ref == sheet.dimensions, sheet.title
+        # printed landscape, as wide as the page, the header on every page, in one font
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.fitToWidth in (1, 2), sheet.title
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert {c.font.name for c in sheet[1]} == {"Calibri"}, sheet.title
+        assert all(sheet.row_dimensions[r].height for r in range(1, sheet.max_row + 1))
         assert all(c.alignment.wrap_text for row in sheet.iter_rows() for c in row), sheet.title
         for row in sheet.iter_rows():
             for cell in row:

@@ -77,6 +77,12 @@ async def test_the_curator_imports_the_list_and_gets_personal_links(
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 31
     assert rows[0][0] == "ФИО"
+    # it opens filtered with the header frozen, and prints on landscape pages
+    assert document.document.filename == "Ссылки_приглашения.xlsx"
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == sheet.dimensions
+    assert sheet.page_setup.orientation == "landscape"
+    assert all(cell.alignment.wrap_text for cell in sheet[1])
     young = next(row for row in rows[1:] if row[0] == "Иванова Анна Петровна")
     assert young[3] == "да"
     assert young[4] == "нет"
