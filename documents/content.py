@@ -44,6 +44,7 @@ from models.pairs import MentorReplacement, Pair
 from models.participant import Participant
 from models.programmes import Programme
 from models.requests import Request
+from models.statistics import pair_of_year
 from models.surveys import SurveyAnswer
 
 Translate = Callable[[str], str]
@@ -673,9 +674,10 @@ async def survey_answers(
 
 
 async def coverage(session: AsyncSession, start: date, end: date, zone: ZoneInfo) -> int:
-    """Mentees in pairs and groups created in the period (declined proposals aside)."""
+    """Mentees in the pairs and groups of the period (models.statistics.pair_of_year: fixed by
+    an order, not closed before it), counted once each."""
     covered: set[int] = set()
     for pair in await session.scalars(select(Pair).where(Pair.status != PairStatus.DECLINED)):
-        if start <= pair.created_at.astimezone(zone).date() <= end:
+        if pair_of_year(pair, start, end, zone):
             covered |= {m.mentee_id for m in pair.members if m.declined_at is None}
     return len(covered)

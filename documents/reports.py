@@ -355,7 +355,7 @@ def year_report_docx(
         f"В банке наставляемых {now.people['mentees']} чел., в банке наставников "
         f"{now.mentors['accepted']} чел. (кандидатов — {now.mentors['candidate']}). "
         f"Охват наставничеством: {covered} из {bank} наставляемых ({_percent(covered, bank)}) "
-        f"состоят в парах и группах, созданных в этом учебном году. Отозвали согласие: "
+        f"были в парах и группах этого учебного года, закреплённых приказом. Отозвали согласие: "
         f"{now.people['withdrawn']}; недоступны в Telegram: {now.people['unreachable']}.",
         indent=True,
     )
@@ -363,7 +363,12 @@ def year_report_docx(
         paragraph(document, "По предметно-цикловым комиссиям (на дату отчёта):", indent=True)
         table(
             document,
-            ["Предметно-цикловая комиссия", "Наставников", "Наставляемых", "В парах и группах"],
+            [
+                "Предметно-цикловая комиссия",
+                "Наставников",
+                "Наставляемых",
+                "Участников в парах и группах",
+            ],
             [
                 [
                     name or "не указана",
@@ -374,6 +379,7 @@ def year_report_docx(
                 for name, counts in sorted(
                     now.departments.items(), key=lambda item: (item[0] == "", item[0].lower())
                 )
+                if any(counts.values())  # a department with nobody in mentoring: no row
             ],
         )
     heading(document, "2. Пары и группы по формам и типам")

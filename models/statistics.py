@@ -66,6 +66,15 @@ def _in(moment: datetime | date | None, start: date, end: date, zone: ZoneInfo) 
     return start <= day <= end
 
 
+def pair_of_year(pair: Pair, start: date, end: date, zone: ZoneInfo) -> bool:
+    """A pair of the year is one fixed by the director's order (§9.2) by the year's end and not
+    closed before it began: the same years as its programme's (which overlap them). A proposal
+    nobody has agreed to yet, or one never ordered, is no pair of any year."""
+    if pair.status == PairStatus.DECLINED or pair.order_date is None or pair.order_date > end:
+        return False
+    return pair.closed_at is None or pair.closed_at.astimezone(zone).date() >= start
+
+
 async def collect_statistics(
     session: AsyncSession, start: date, end: date, today: date, zone: ZoneInfo
 ) -> Statistics:
@@ -111,7 +120,7 @@ async def collect_statistics(
         if person.id in open_members:
             counts["in_pair"] += 1
     for pair in await session.scalars(select(Pair)):
-        if not _in(pair.created_at, start, end, zone) or pair.status == PairStatus.DECLINED:
+        if not pair_of_year(pair, start, end, zone):
             continue
         if pair.is_group:
             stats.groups += 1

@@ -51,6 +51,8 @@ def department_lines(stats: Statistics) -> list[str]:
     lines = ["", "<b>" + _("By department") + "</b>"]
     for name in sorted(stats.departments, key=lambda n: (n == "", n.lower())):
         counts = stats.departments[name]
+        if not any(counts.values()):  # nobody of it in mentoring (the administration)
+            continue
         lines.append(
             _("• {department}: mentors {mentors}, mentees {mentees}, in a pair {paired}").format(
                 department=escape(name) if name else _("department not given"),
