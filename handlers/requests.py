@@ -39,6 +39,7 @@ from models.requests import (
     Request,
     answer_as_partner,
     create_request,
+    refuse_a_second,
 )
 from rendering.texts import shorten
 from rendering.ui import (
@@ -116,6 +117,7 @@ async def request_kind_chosen(
     kind = callback_data.kind  # an unknown kind never matches the filter (a stale button)
     if pair.side_of(actor.participant_id) not in WHO_MAY_ASK[kind]:
         raise InvalidValue(STALE)
+    await refuse_a_second(session, pair.id, RequestKind(kind))
     await require_a_director(session, kind)
     await query.answer()
     if kind == RequestKind.DEADLINE and not callback_data.item:

@@ -77,6 +77,18 @@ class Request(TimestampMixin, Base):
     pair: Mapped[Pair] = relationship(lazy="selectin")
 
 
+async def refuse_a_second(session: AsyncSession, pair_id: int, kind: RequestKind) -> None:
+    """One open request of a kind per pair: checked when the form starts (so nobody fills it
+    in for nothing) and again when it is sent."""
+    duplicate = await session.scalar(
+        select(Request.id).where(
+            Request.pair_id == pair_id, Request.kind == kind, Request.status.in_(OPEN)
+        )
+    )
+    if duplicate is not None:
+        raise WrongState(N_("A request of this kind is already open for this pair."))
+
+
 async def create_request(
     session: AsyncSession,
     actor: Actor,
@@ -93,13 +105,7 @@ async def create_request(
     kind = RequestKind(kind)
     if side not in WHO_MAY_ASK[kind]:
         raise AccessDenied()
-    duplicate = await session.scalar(
-        select(Request.id).where(
-            Request.pair_id == pair_id, Request.kind == kind, Request.status.in_(OPEN)
-        )
-    )
-    if duplicate is not None:
-        raise WrongState(N_("A request of this kind is already open for this pair."))
+    await refuse_a_second(session, pair_id, kind)
     await require_a_director(session, kind)
     programme = await programme_of_pair(session, pair_id)
     if kind in (*NEEDS_PARTNER, RequestKind.EARLY_END) and (

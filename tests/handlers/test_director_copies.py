@@ -95,3 +95,26 @@ async def test_a_release_from_duties_goes_to_the_director_who_decides(
 async def _last_request_id(session_pool: async_sessionmaker[AsyncSession]) -> int:
     async with session_pool() as session:
         return int(await session.scalar(select(func.max(Request.id))) or 0)
+
+
+async def test_a_second_request_of_the_same_kind_is_refused_before_its_form(
+    people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """One open request of a kind per pair: the second is refused when its kind is chosen, not
+    after the whole form was filled in (it used to come only at «Отправить запрос»)."""
+    mentee, mentor, _other = people
+    async with session_pool() as session:
+        boss = await make_teacher(session, mentee=False, telegram_id=5821, full_name="Бондаренко")
+        boss.staff_role = StaffRole.DIRECTOR
+        await session.commit()
+    await form_pair(curator, mentee, mentor)
+    await mentee.send("/request")
+    await mentee.press("заменить наставника")
+    await mentee.send("Не совпадают расписания")
+    await mentee.press("Отправить запрос")
+    await mentee.send("/request")
+    replies = await mentee.press("заменить наставника")
+    assert said(replies, "Обращение такого вида по этой паре уже рассматривается")
+    assert not said(replies, "Укажите причину")  # no question of the form was asked
+    async with session_pool() as session:
+        assert await session.scalar(select(func.count()).select_from(Request)) == 1
