@@ -344,6 +344,7 @@ async def change_withdrawn(
 async def change_agreed(
     query: CallbackQuery,
     callback_data: ChangeAnswer,
+    state: FSMContext,
     session: AsyncSession,
     actor: Actor,
     notifier: Notifier,
@@ -356,6 +357,12 @@ async def change_agreed(
         agree=True,
         max_months=notifier.settings.programme_max_months,
     )
+    # «Не согласен», then «Согласен» on the same proposal: the refusal's comment question is
+    # no longer open (it would come back on the next command about a decided proposal).
+    if await state.get_state() == Refusing.comment.state and (
+        (await state.get_data()).get("change_id") == proposal.id
+    ):
+        await state.clear()
     await show_decided(query, stamp, _("✅ Agreed"))
     await _answered(query, proposal, notifier)
 

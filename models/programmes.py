@@ -359,6 +359,10 @@ async def respond_to_draft(
     programme = await get_programme(session, actor, programme_id)
     if programme.pair.require_member(actor, curator_allowed=False) != Side.MENTEE:
         raise AccessDenied()
+    if programme.status == ProgrammeStatus.DRAFT:  # the mentor changed it after sending
+        raise AlreadyDecided(
+            N_("The mentor is changing this draft; the new version will come to you.")
+        )
     if programme.status != ProgrammeStatus.SUBMITTED:
         raise already_decided(programme.status)
     me = actor.require_participant()

@@ -216,3 +216,27 @@ async def test_overdue_activities(session: AsyncSession) -> None:
     assert not first.overdue(date(2026, 10, 15))
     assert first.overdue(date(2026, 10, 16))
     assert not second.overdue(date(2026, 10, 16))
+
+
+async def test_a_draft_the_mentor_took_back_tells_the_mentee_why(session: AsyncSession) -> None:
+    """The mentor changed the draft after sending it: the mentee's «agree» under the old copy
+    says a new version is coming, not «already decided: draft»."""
+    pair = await make_active_pair(session)
+    mentor, mentee = await people(session, pair)
+    programme = await save_draft(session, actor(mentor), pair.id, draft())
+    for number in (1, 2):
+        if number == 2:
+            await submit_programme(session, actor(mentor), programme.id)
+        await add_activity(
+            session,
+            actor(mentor),
+            programme.id,
+            title=f"Мероприятие {number}",
+            description=None,
+            deadline=date(2026, 10, number),
+            responsible="mentee",
+        )
+    assert programme.status == ProgrammeStatus.DRAFT
+    with pytest.raises(AlreadyDecided) as refused:
+        await respond_to_draft(session, actor(mentee), programme.id, agree=True)
+    assert "new version will come" in refused.value.message

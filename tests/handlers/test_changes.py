@@ -79,7 +79,14 @@ async def test_a_change_agreed_by_the_mentor_and_both_mentees_of_a_group(
         programme = await session.get(Programme, programme_id)
         assert programme.activities[0].expected_result == "План урока"  # one still to agree
 
-    replies = await second.press("Согласен")
+    # the second mentee first taps «Не согласен», then thinks again and agrees on the same
+    # message: the refusal's comment question is closed with the decision
+    refusal = await second.press("Не согласен")
+    assert said(refusal, "Почему вы не согласны?")
+    async with session_pool() as session:
+        (proposal,) = await history(session, programme_id)
+    replies = await second.press_data(f"ca:{proposal.id}:1")  # «Согласен» of the same message
+    assert not said(await second.send("/request"), "не закончили")
     assert said(replies, "Все согласились: изменение внесено", chat_id=second.user_id)
     assert said(replies, "Все согласились: изменение внесено", chat_id=first.user_id)
     assert said(replies, "Все согласились: изменение внесено", chat_id=mentor.user_id)
