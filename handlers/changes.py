@@ -38,6 +38,7 @@ from models.enums import ActivityStatus, ChangeStatus
 from models.errors import InvalidValue
 from models.fields import FIELDS, FieldSpec, parse_date
 from models.i18n_marker import N_
+from rendering.texts import shorten
 from rendering.ui import (
     ChangeAnswer,
     ChangeMenu,
@@ -123,7 +124,7 @@ async def change_step(
                 return
             buttons = [
                 (
-                    f"{a.title[:50]} ({day(a.deadline)})",
+                    f"{shorten(a.title, 50)} ({day(a.deadline)})",
                     ChangeMenu(programme_id=programme.id, op=op, activity_id=a.id),
                 )
                 for a in open_activities

@@ -37,6 +37,7 @@ from models.library import (
     parse_tags,
 )
 from rendering.case_views import CaseAction, CaseVerb
+from rendering.texts import shorten
 from rendering.ui import DbInt, FormOption, button_rows, chat_of, set_buttons, show_outcome
 
 router = Router(name=__name__)
@@ -129,7 +130,7 @@ async def cmd_library(
     if len(found) > PAGE:
         lines.append(_("Shown the newest {n}; narrow the search: /library word.").format(n=PAGE))
     buttons: list[tuple[str, CallbackData]] = [
-        (f"{n}. {m.title[:40]}", LibraryOpen(material_id=m.id))
+        (f"{n}. {shorten(m.title, 40)}", LibraryOpen(material_id=m.id))
         for n, m in enumerate(found[:PAGE], 1)
     ]
     if await may_add(session, actor):
@@ -160,7 +161,7 @@ async def practices_listed(query: CallbackQuery, session: AsyncSession) -> None:
     await query.answer()
     buttons: list[tuple[str, CallbackData]] = [
         (
-            _("№{id}: {goal}").format(id=p.programme.id, goal=p.programme.goal[:50]),
+            _("№{id}: {goal}").format(id=p.programme.id, goal=shorten(p.programme.goal, 50)),
             CaseAction(verb=CaseVerb.OPEN, programme_id=p.programme.id),
         )
         for p in practices

@@ -132,7 +132,7 @@ async def request_kind_chosen(
             return
         buttons = [
             (
-                f"{a.title[:50]} ({day(a.deadline)})",
+                f"{shorten(a.title, 50)} ({day(a.deadline)})",
                 RequestMenu(kind=kind, pair_id=pair.id, item=a.id),
             )
             for a in activities

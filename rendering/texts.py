@@ -73,7 +73,15 @@ CARD_VALUE_LIMIT = 300  # keeps a full card well under Telegram's 4096 character
 
 
 def shorten(text: str, limit: int = CARD_VALUE_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """At most `limit` characters, «…» at the end; cut between words where one ends in the
+    last third («Выстроить систему оценивания и…», not «…и подготови»)."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space >= limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:—–-") + "…"
 
 
 def format_value(key: str, value: object, *, limit: int = CARD_VALUE_LIMIT) -> str:

@@ -23,6 +23,7 @@ from handlers.outcome import show_decided
 from models.access import Actor
 from models.broadcasts import audience_chats, check_text, departments, send_broadcast
 from models.i18n_marker import N_
+from rendering.texts import shorten
 from rendering.ui import FormOption, button_rows, set_buttons
 
 router = Router(name=__name__)
@@ -81,7 +82,7 @@ async def _audience_question(turn: Turn) -> Question:
         (_("To mentors"), FormOption(field="audience", code="mentors")),
         (_("To mentees"), FormOption(field="audience", code="mentees")),
     ] + [
-        (name[:40], FormOption(field="audience", code=f"d{index}"))
+        (shorten(name, 40), FormOption(field="audience", code=f"d{index}"))
         for index, name in enumerate(names[:30])
     ]
     return _("Who receives it?"), button_rows(buttons, width=1)

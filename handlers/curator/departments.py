@@ -28,6 +28,7 @@ from models.departments import (
 )
 from models.errors import InvalidValue
 from models.i18n_marker import N_
+from rendering.texts import shorten
 from rendering.ui import button_rows
 
 router = Router(name=__name__)
@@ -69,7 +70,9 @@ async def render_directory(session: AsyncSession) -> tuple[str, InlineKeyboardMa
     buttons: list[tuple[str, DeptAction]] = []
     for department in known:
         lines.append(f"• {escape(department.name)} — {people(counts.get(department.name, 0))}")
-        buttons.append((department.name[:60], DeptAction(verb=DeptVerb.OPEN, item=department.id)))
+        buttons.append(
+            (shorten(department.name, 60), DeptAction(verb=DeptVerb.OPEN, item=department.id))
+        )
     if not known:
         lines.append(_("The directory is empty."))
     if outside:
@@ -78,13 +81,13 @@ async def render_directory(session: AsyncSession) -> tuple[str, InlineKeyboardMa
             lines.append(f"• {escape(name)} — {people(counts.get(name, 0))}")
             buttons.append(
                 (
-                    _("+ «{name}»").format(name=name[:50]),
+                    _("+ «{name}»").format(name=shorten(name, 50)),
                     DeptAction(verb=DeptVerb.ADOPT, name=index),
                 )
             )
             buttons.append(
                 (
-                    _("🔀 «{name}» into…").format(name=name[:45]),
+                    _("🔀 «{name}» into…").format(name=shorten(name, 45)),
                     DeptAction(verb=DeptVerb.MERGE, name=index),
                 )
             )

@@ -34,6 +34,7 @@ from models.enums import ConsentKind, ProgrammeStatus
 from models.participant import Participant
 from models.programmes import Programme, get_programme
 from models.statistics import academic_year, collect_statistics
+from rendering.texts import shorten
 from rendering.ui import button_rows, chat_of, shown
 from rendering.views import programme_buttons
 
@@ -126,7 +127,7 @@ async def _choose(message: Message, items: Sequence[tuple[str, CallbackData]], p
     if not items:
         await message.answer(_("None."))
         return
-    await message.answer(prompt, reply_markup=button_rows([(t[:60], d) for t, d in items]))
+    await message.answer(prompt, reply_markup=button_rows([(shorten(t, 60), d) for t, d in items]))
 
 
 async def _pick_list(query: CallbackQuery, kind: str, session: AsyncSession) -> bool:

@@ -32,6 +32,7 @@ from models.errors import NotFound
 from models.pairs import Pair, pairs_of
 from models.papers import mark_paper, papers_of
 from models.participant import Participant
+from rendering.texts import shorten
 from rendering.ui import Keyboard, chat_of, label, show_outcome, shown
 from rendering.views import day
 
@@ -102,7 +103,7 @@ async def render_menu(
     for kind, pair_id in await expected_papers(session, person):
         title = paper_title(kind, pair_id)
         builder.button(
-            text=_("Form: {title}").format(title=title)[:60],
+            text=shorten(_("Form: {title}").format(title=title), 60),
             callback_data=PaperAction(
                 action=PaperVerb.FORM, pid=person.id, kind=kind, pair=pair_id
             ),
@@ -128,7 +129,7 @@ async def people_menu(message: Message, session: AsyncSession) -> None:
     builder = Keyboard()
     for person in people:
         builder.button(
-            text=(person.full_name or "")[:50],
+            text=shorten(person.full_name or "", 50),
             callback_data=PaperAction(action=PaperVerb.MENU, pid=person.id),
         )
     builder.adjust(1)

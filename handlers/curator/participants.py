@@ -35,7 +35,7 @@ from models.pairs import pairs_of
 from models.participant import Participant, get_participant_by_id
 from models.programmes import programmes_of
 from models.statistics import academic_year
-from rendering.texts import consent_lines, profile_card
+from rendering.texts import consent_lines, profile_card, shorten
 from rendering.ui import (
     DbInt,
     Keyboard,
@@ -150,7 +150,7 @@ async def render_bank(
         state = PERSON_STATUS_LABELS.get(entry.status)
         lines.append(f"№{person.id} {escape(name)} — {_(state) if state else entry.status}")
         builder.button(
-            text=f"№{person.id} {name}"[:50],
+            text=shorten(f"№{person.id} {name}", 50),
             callback_data=PersonAction(action=PersonVerb.CARD, participant_id=person.id),
         )
     add_buttons(

@@ -33,6 +33,7 @@ from models.i18n_marker import N_
 from models.programmes import Programme
 from models.site import SiteKind, add_item, delete_item, items, toggle_best_case
 from rendering.case_views import CaseAction, CaseVerb
+from rendering.texts import shorten
 from rendering.ui import DbInt, button_rows, chat_of, show_outcome
 
 router = Router(name=__name__)
@@ -83,7 +84,8 @@ async def _menu(session: AsyncSession, settings: Settings) -> tuple[str, InlineK
     )
     buttons: list[tuple[str, CallbackData]] = [
         (
-            ("⭐ " if p.best_case else "☆ ") + _("№{id}: {goal}").format(id=p.id, goal=p.goal[:40]),
+            ("⭐ " if p.best_case else "☆ ")
+            + _("№{id}: {goal}").format(id=p.id, goal=shorten(p.goal, 40)),
             PublishAction(action=PublishVerb.TOGGLE, programme_id=p.id),
         )
         for p in completed
@@ -211,7 +213,7 @@ async def items_listed(query: CallbackQuery, session: AsyncSession) -> None:
     found = await items(session, *KINDS)
     buttons = [
         (
-            f"🗑 {_kind_label(item.kind)}: {item.title[:40]}",
+            f"🗑 {_kind_label(item.kind)}: {shorten(item.title, 40)}",
             PublishAction(action=PublishVerb.DELETE, programme_id=item.id),
         )
         for item in found[:40]

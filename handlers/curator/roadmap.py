@@ -71,6 +71,7 @@ from models.roadmap import (
     stages_of,
 )
 from models.statistics import academic_year
+from rendering.texts import shorten
 from rendering.ui import (
     FormOption,
     Keyboard,
@@ -336,11 +337,11 @@ async def render_stage(
                 )
             )
         builder.button(
-            text=_("Attendance: {title}").format(title=event.title)[:60],
+            text=shorten(_("Attendance: {title}").format(title=event.title), 60),
             callback_data=Attendance(event_id=event.id),
         )
         builder.button(
-            text=_("📎 Material for: {title}").format(title=event.title)[:60],
+            text=shorten(_("📎 Material for: {title}").format(title=event.title), 60),
             callback_data=LibraryAdd(event_id=event.id),
         )
     if stage.done_at is None:
@@ -507,7 +508,7 @@ async def _audience_question(turn: Turn) -> Question:
         for code in (Audience.MENTORS, Audience.MENTEES, Audience.EVERYONE)
     ]
     for index, name in enumerate((await departments(turn.session))[:12]):
-        buttons.append((name[:40], FormOption(field="audience", code=f"d{index}")))
+        buttons.append((shorten(name, 40), FormOption(field="audience", code=f"d{index}")))
     return _("Who is invited?"), button_rows(buttons)
 
 
@@ -648,7 +649,7 @@ async def attendance_pressed(
     on_page = slice_page(guests, page, GUESTS_PAGE)
     for guest, person in on_page.items:
         builder.button(
-            text=("✅ " if guest.attended else "▫️ ") + person.display_name[:50],
+            text=("✅ " if guest.attended else "▫️ ") + shorten(person.display_name, 50),
             callback_data=Attendance(event_id=event.id, participant_id=person.id, page=page),
         )
     add_buttons(

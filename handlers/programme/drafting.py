@@ -43,7 +43,7 @@ from models.programmes import (
     save_draft,
     submit_programme,
 )
-from rendering.texts import format_value
+from rendering.texts import format_value, shorten
 from rendering.ui import (
     PairPurpose,
     PickPair,
@@ -88,7 +88,7 @@ def draft_actions(programme: Programme) -> InlineKeyboardMarkup:
     ]
     buttons += [
         (
-            _("🗑 {n}. {title}").format(n=n, title=a.title[:40]),
+            _("🗑 {n}. {title}").format(n=n, title=shorten(a.title, 40)),
             ProgrammeAction(action=ProgrammeVerb.REMOVE, programme_id=programme.id, item=a.id),
         )
         for n, a in enumerate(programme.activities, 1)

@@ -9,6 +9,7 @@ from bot.i18n import create_i18n
 from models.i18n_marker import NP_
 from models.names import Case, decline, decline_position
 from rendering.notices import WITH_PAYLOAD
+from rendering.texts import shorten
 from rendering.ui import PickMentor
 from rendering.views import decimal, name_in, reason_text
 from tests.conftest import CURATOR_ID
@@ -146,3 +147,27 @@ async def test_a_broadcast_and_a_skipped_update_count_in_russian(
         text, _markup = render()
     assert "Сообщение от Иванова Сергея Петровича (обновление 77)" in text
     assert f"остановило бота {times}" in text
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "shown"),
+    [
+        (
+            "Выстроить систему оценивания и подготовить студентов",
+            40,
+            "Выстроить систему оценивания и…",
+        ),
+        (
+            "Кузнецова Ольга Викторовна → Морозова Ирина Александровна",
+            50,
+            "Кузнецова Ольга Викторовна → Морозова Ирина…",
+        ),
+        ("Короткий", 40, "Короткий"),
+        ("Оченьдлинноесловобезпробеловкотороененадорезать", 20, "Оченьдлинноесловобе…"),
+    ],
+)
+def test_a_long_label_is_cut_between_words(text: str, limit: int, shown: str) -> None:
+    """A button or a card value too long for its place ends with «…» after a whole word, not
+    in the middle of one («…Ирина Александровн»)."""
+    assert shorten(text, limit) == shown
+    assert len(shown) <= limit
