@@ -346,13 +346,12 @@ async def change_agreed(
     query: CallbackQuery,
     callback_data: ChangeAnswer,
     state: FSMContext,
-    session: AsyncSession,
     actor: Actor,
     notifier: Notifier,
     stamp: Stamp,
 ) -> None:
     proposal = await answer_change(
-        session,
+        notifier.session,
         actor,
         callback_data.change_id,
         agree=True,

@@ -92,3 +92,23 @@ def test_the_parameter_count_sees_keyword_only_and_star_arguments(tmp_path: Path
         "async def seven(a, b, c, d, e, *rest, **more):\n    pass\n"
     )
     assert long_parameter_lists(module) == ["handler.py:3 seven (7)"]
+
+
+def test_every_action_the_code_audits_reads_as_a_sentence() -> None:
+    """/audit shows each entry as a sentence; an action with none read «made a change (entry
+    №59)» (the roadmap's creation, its stages and events, the library, a group's newcomer…).
+    Every action string passed to models.audit.audit anywhere is in SENTENCES."""
+    from handlers.curator.audit import SENTENCES
+
+    found: dict[str, str] = {}
+    for path in sources("models", "handlers", "scheduler", "bot"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", None) == "audit"):
+                continue
+            action = node.args[2] if len(node.args) > 2 else None
+            choices = [action.body, action.orelse] if isinstance(action, ast.IfExp) else [action]
+            for choice in choices:
+                if isinstance(choice, ast.Constant) and isinstance(choice.value, str):
+                    found[choice.value] = str(path.relative_to(REPO))
+    assert len(found) > 30  # the walk sees the calls
+    assert sorted(f"{a} ({p})" for a, p in found.items() if a not in SENTENCES) == []

@@ -161,6 +161,41 @@ SENTENCES: dict[str, Sentence] = {
     "roadmap.approve": lambda e, who, d: _("approved the roadmap of {year} (§6.3.4)").format(
         year=escape(str(d.get("year", "—")))
     ),
+    "roadmap.create": lambda e, who, d: _("made the roadmap of {year}").format(
+        year=_academic(d.get("year", "—"))
+    ),
+    "roadmap.stage_edit": lambda e, who, d: _("changed a stage of the roadmap"),
+    "roadmap.stage_done": lambda e, who, d: _("marked stage {number} of the roadmap done").format(
+        number=escape(str(d.get("number", "—")))
+    ),
+    "roadmap.stage_reopened": lambda e, who, d: _(
+        "marked stage {number} of the roadmap not done"
+    ).format(number=escape(str(d.get("number", "—")))),
+    "roadmap.event": lambda e, who, d: _(
+        "planned event №{id} of the roadmap and invited {guests}"
+    ).format(id=e.object_id, guests=escape(str(d.get("guests", "0")))),
+    "roadmap.attendance": lambda e, who, d: _("marked attendance at event №{id}").format(
+        id=e.object_id
+    ),
+    "library.add": lambda e, who, d: _("added material №{id} to the library").format(
+        id=e.object_id
+    ),
+    "library.delete": lambda e, who, d: _("removed material №{id} from the library").format(
+        id=e.object_id
+    ),
+    "pair.join": lambda e, who, d: _("added a newcomer to group №{id} by order").format(
+        id=e.object_id
+    ),
+    "pair.replacement_order": lambda e, who, d: _(
+        "entered the order on the change of mentor in pair №{id}"
+    ).format(id=e.object_id),
+    "staff.import": lambda e, who, d: _(
+        "applied the list of teachers: added {added}, changed {changed}, removed {removed}"
+    ).format(
+        added=escape(str(d.get("added", 0))),
+        changed=escape(str(d.get("changed", 0))),
+        removed=escape(str(d.get("removed", 0))),
+    ),
     "wish.create": lambda e, who, d: _("{person} asked for a mentor").format(person=who),
     "wish.withdraw": lambda e, who, d: _("{person} withdrew their wish for a mentor").format(
         person=who
@@ -184,6 +219,11 @@ SENTENCES: dict[str, Sentence] = {
         "answered the mentor's proposal for {person}: {status}"
     ).format(person=who, status=_proposal_status(d.get("status", ""))),
 }
+
+
+def _academic(year: str) -> str:
+    """«2026» (the year a roadmap starts in) as «2026/2027»."""
+    return f"{year}/{int(year) + 1}" if year.isdigit() else escape(year)
 
 
 def _proposal_status(value: str) -> str:
