@@ -20,7 +20,7 @@ from models.access import Actor
 from models.base import Base, utcnow
 from models.concurrency import decision
 from models.enums import ActivityStatus, Responsible, Side
-from models.errors import AccessDenied, InvalidValue, WrongState
+from models.errors import AccessDenied, AlreadyDecided, InvalidValue, WrongState
 from models.fields import FIELDS
 from models.i18n_marker import N_
 from models.outbox import queue_notice
@@ -266,9 +266,7 @@ async def review_part(
     pair.require_member(actor, curator_allowed=False)
     require_running(activity.programme)
     parts = await part_map(session, activity.programme)
-    part = parts.get((activity.id, mentee_id))
-    if part is None or part.status != ActivityStatus.REPORTED or mentee_id not in pair.mentee_ids:
-        raise WrongState(N_("There is no report to check for this activity."))
+    part = _reported(parts.get((activity.id, mentee_id)), mentee_id in pair.mentee_ids)
     if part.reviewer(pair) != actor.participant_id:
         raise AccessDenied(N_("This report is checked by the other side, not by you."))
     # A return needs a comment; a confirmation may have one. Validate before changing anything.
@@ -303,6 +301,18 @@ async def review_part(
     return activity, part
 
 
+def _reported(part: ActivityProgress | None, member: bool) -> ActivityProgress:
+    """A part waits for its check; a second press after the check says what became of it
+    (confirmed or returned), not «there is no report»."""
+    if part is not None and member and part.status == ActivityStatus.CONFIRMED:
+        raise AlreadyDecided(N_("Already confirmed: the report was accepted."))
+    if part is not None and member and part.status == ActivityStatus.RETURNED:
+        raise AlreadyDecided(N_("Already returned for rework: a new report will come."))
+    if part is None or part.status != ActivityStatus.REPORTED or not member:
+        raise WrongState(N_("There is no report to check for this activity."))
+    return part
+
+
 def review_occasion(part: ActivityProgress) -> str:
     """Which check of a part a notice is about: a part returned, reported again and checked
     again is told each time, and a notice about an earlier check says nothing."""
@@ -316,9 +326,8 @@ async def check_reviewable_part(
     activity = await get_activity(session, actor, activity_id)
     pair = activity.programme.pair
     require_running(activity.programme)
-    part = (await part_map(session, activity.programme)).get((activity.id, mentee_id))
-    if part is None or part.status != ActivityStatus.REPORTED or mentee_id not in pair.mentee_ids:
-        raise WrongState(N_("There is no report to check for this activity."))
+    parts = await part_map(session, activity.programme)
+    part = _reported(parts.get((activity.id, mentee_id)), mentee_id in pair.mentee_ids)
     if part.reviewer(pair) != actor.participant_id:
         raise AccessDenied(N_("This report is checked by the other side, not by you."))
     return activity, part

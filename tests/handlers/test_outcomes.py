@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from handlers.curator.approvals import EntryAction, Verb
 from models.approvals import BankRole
 from models.enums import StaffRole
-from tests.driver import Person, buttons, texts
+from tests.driver import Person, buttons, said, texts
 from tests.factories import college_today, make_teacher
 from tests.handlers.flows import draft_programme, form_pair
 from tests.handlers.test_changes import group, propose_expected_result
@@ -59,9 +59,14 @@ async def test_every_decision_edits_its_message_to_the_outcome(
         await mentee.send("Провела")
         await mentee.press("Пропустить")
     # On the notice about the report: the notice keeps its text and gets the outcome.
+    _, notice = mentor.last_markup()
+    confirm = next(data for label, data in buttons(notice) if label.startswith("Подтвердить"))
     replies = await mentor.press("Подтвердить")
     text = edited_to(replies, mentor, "✅ Подтверждено: «Мероприятие 2»", "Сидоров Иван")
     assert "▓" not in text
+    # the same button once more (a double tap): what became of it, not «no report to check»
+    again = await mentor.press_data(confirm)
+    assert said(again, "Уже подтверждено")
     # On the plan: the plan itself is re-rendered with the new figures and buttons.
     await mentor.send("/plan")
     replies = await mentor.press("Подтвердить 1", on_message=True)
