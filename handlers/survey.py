@@ -75,11 +75,18 @@ def _rating(key: str) -> Step:
             raise InvalidValue(STALE)
         return int(value)
 
+    async def read(turn: Turn) -> Any:
+        """A rating typed instead of tapped («4»), as the registration's buttons take it."""
+        typed = (turn.text or "").strip()
+        if typed not in {"1", "2", "3", "4", "5"}:
+            raise InvalidValue(N_("Please tap a number from 1 to 5, or type it."))
+        return int(typed)
+
     def line(value: Any, _answers: dict[str, Any]) -> str:
         return f"{_(SURVEY_QUESTIONS[key])} — {value}"
 
     state: State = getattr(Surveying, f"rating_{key}")
-    return Step(state, key, question=question, press=press, line=line)
+    return Step(state, key, question=question, press=press, read=read, line=line)
 
 
 async def _submit(turn: Turn) -> None:

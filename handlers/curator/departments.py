@@ -85,12 +85,13 @@ async def render_directory(session: AsyncSession) -> tuple[str, InlineKeyboardMa
                     DeptAction(verb=DeptVerb.ADOPT, name=index),
                 )
             )
-            buttons.append(
-                (
-                    _("🔀 «{name}» into…").format(name=shorten(name, 45)),
-                    DeptAction(verb=DeptVerb.MERGE, name=index),
+            if known:  # a merge needs a department of the directory to merge into
+                buttons.append(
+                    (
+                        _("🔀 «{name}» into…").format(name=shorten(name, 45)),
+                        DeptAction(verb=DeptVerb.MERGE, name=index),
+                    )
                 )
-            )
     buttons.append((_("➕ Add a department"), DeptAction(verb=DeptVerb.ADD)))
     return "\n".join(lines), button_rows(buttons)
 

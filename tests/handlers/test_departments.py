@@ -76,3 +76,16 @@ async def test_profile_editing_offers_the_directory_as_buttons(
     await me.press("ПЦК (кафедра)")
     await me.send("пцк  информационных технологий")
     assert (await stored(session_pool, 5403)).department == "ПЦК информационных технологий"
+
+
+async def test_with_an_empty_directory_a_typed_spelling_can_only_be_added(
+    curator: Person, session_pool: async_sessionmaker[AsyncSession]
+) -> None:
+    """Nothing to merge into yet: no «объединить с…» button that would answer «Эта кнопка
+    больше не действует»; adding it is the way."""
+    async with session_pool() as session:
+        await make_teacher(session, department="экономических")
+    await curator.send("/departments")
+    labels = [label for label, _data in buttons(curator.last_markup()[1])]
+    assert "+ «экономических»" in labels
+    assert not [label for label in labels if "объединить" in label]

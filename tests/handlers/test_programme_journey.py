@@ -50,7 +50,10 @@ async def test_the_whole_programme_journey(
     assert said(replies, "программа завершена", chat_id=mentee.user_id)
     for person in (mentee, mentor):
         await person.press("Заполнить анкету")
-        for _question in range(4):
+        if person is mentee:  # a rating typed instead of tapped is taken too
+            assert said(await person.send("шесть"), "от 1 до 5")
+            assert said(await person.send("4"), "Вопрос 2 из 4")
+        for _question in range(3 if person is mentee else 4):
             await person.press("5")
         assert said(await person.press("Пропустить"), "Спасибо! Ваши ответы")
 
