@@ -152,6 +152,11 @@ def consent_lines(consents: list[Consent], zone: ZoneInfo) -> str:
 
 
 def help_text(participant: Participant | None, is_curator: bool) -> str:
+    """What the bot can do for this person: everyone's commands, then their role's (a mentee's,
+    a mentor's, both for someone who is both or not registered yet), then a curator's."""
+    newcomer = participant is None or not participant.is_registered
+    mentee = newcomer or participant is None or participant.mentee_profile is not None
+    mentor = newcomer or participant is None or participant.mentor_profile is not None
     parts = [
         _(
             "<b>Наставник</b> runs the teacher-mentoring programme in this chat.\n\n"
@@ -167,24 +172,31 @@ def help_text(participant: Participant | None, is_curator: bool) -> str:
             "/lang: switch between Russian and English\n"
             "/cancel: stop filling in a form"
         ),
-        _(
-            "<b>Mentee</b>: tell us your professional difficulties and what you want to learn; "
-            "the curator picks a mentor with you, and together you draft your personalised "
-            "programme. Report activities with /done, ask your mentor with /ask, propose "
-            "improvements with /propose; if needed, ask the curator for another mentor."
-        ),
-        _(
-            "<b>Mentor</b>: after the written consent to act as a mentor and the curator's "
-            "approval you join the bank of mentors. You draft your mentee's programme with "
-            "/programme, check the activities they report and may ask to be released from "
-            "mentoring."
-        ),
-        _(
-            "/mentee: your mentee's card; propose encouragement or a contest to the curator and "
-            "the director. /comentor: bring in another teacher to help, with their consent "
-            "(§7.1.1); a co-mentor sees the programme and logs meetings."
-        ),
     ]
+    if mentee:
+        parts.append(
+            _(
+                "<b>Mentee</b>: tell us your professional difficulties and what you want to "
+                "learn; the curator picks a mentor with you, and together you draft your "
+                "personalised programme. Report activities with /done, ask your mentor with "
+                "/ask, propose improvements with /propose; if needed, ask the curator for "
+                "another mentor."
+            )
+        )
+    if mentor:
+        parts += [
+            _(
+                "<b>Mentor</b>: after the written consent to act as a mentor and the curator's "
+                "approval you join the bank of mentors. You draft your mentee's programme with "
+                "/programme, check the activities they report and may ask to be released from "
+                "mentoring."
+            ),
+            _(
+                "/mentee: your mentee's card; propose encouragement or a contest to the curator "
+                "and the director. /comentor: bring in another teacher to help, with their "
+                "consent (§7.1.1); a co-mentor sees the programme and logs meetings."
+            ),
+        ]
     if is_curator:
         tools = "\n".join("/" + name + ": " + _(text) for name, text in CURATOR_COMMANDS)
         parts.append(

@@ -20,6 +20,7 @@ from handlers.dates import plausible, start_date_doubt
 from handlers.forms import HOLD, STALE, Form, Step, Turn
 from handlers.notify import Notifier
 from handlers.outcome import ORIGIN, redraw, remember_origin, show_decided
+from handlers.plan import plan_actions
 from handlers.programme.common import my_pairs, pick_pair, programme_text, show_programme
 from handlers.programme.review import send_draft_to_mentees
 from models.access import Actor
@@ -117,19 +118,25 @@ async def start_drafting(
 
 
 async def open_programme(
-    message: Message, state: FSMContext, session: AsyncSession, pair: Pair, today: date
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    pair: Pair,
+    actor: Actor,
+    today: date,
 ) -> None:
     programme = await programme_of_pair(session, pair.id)
     if programme is None:
         await start_drafting(message, state, session, pair)
     elif programme.status in EDITABLE:
         await show_programme(message, session, programme, today, draft_actions(programme))
-    else:
+    else:  # approved: the plan's own buttons (a change proposal among them), not a dead end
         await show_programme(
             message,
             session,
             programme,
             today,
+            await plan_actions(session, programme, actor),
             prefix=_(
                 "The programme is approved: a change is proposed from /plan and takes effect "
                 "when the mentor and every mentee agree (§10.2)."
@@ -145,8 +152,8 @@ async def cmd_programme(
     pair = await pick_pair(
         message, session, await my_pairs(session, actor, side=Side.MENTOR), "programme"
     )
-    if pair is not None:
-        await open_programme(message, state, session, pair, today)
+    if pair is not None and actor is not None:
+        await open_programme(message, state, session, pair, actor, today)
 
 
 @router.callback_query(PickPair.filter(F.action == PairPurpose.PROGRAMME))
@@ -162,7 +169,7 @@ async def programme_pair_picked(
     if pair.side_of(actor.participant_id) != Side.MENTOR:
         raise InvalidValue(STALE)
     await query.answer()
-    await open_programme(shown(query), state, session, pair, today)
+    await open_programme(shown(query), state, session, pair, actor, today)
 
 
 async def _start_date(turn: Turn) -> Any:

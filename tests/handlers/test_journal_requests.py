@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from models.enums import EndReason, ProgrammeStatus
 from models.journal import Meeting, PairMessage
 from models.programmes import Programme
-from tests.driver import Person, said, texts
+from tests.driver import Person, buttons, said, texts
 from tests.handlers.flows import draft_programme, form_pair
 from tests.story import day, on
 
@@ -173,3 +173,16 @@ async def test_a_redelivered_update_logs_nothing_twice(
     async with session_pool() as session:
         meetings = (await session.scalars(select(Meeting))).all()
     assert len(meetings) == 1
+
+
+async def test_programme_after_approval_offers_the_plans_buttons(people, curator: Person) -> None:
+    """/programme on an approved programme is no dead end: the programme with the plan's
+    buttons, a change proposal among them (§10.2)."""
+    mentee, mentor, _ = people
+    await running(curator, mentee, mentor)
+    replies = await mentor.send("/programme")
+    assert said(replies, "Программа утверждена")
+    _, markup = mentor.last_markup()
+    labels = [label for label, _data in buttons(markup)]
+    assert "✏ Предложить изменение (п. 10.2)" in labels
+    assert any("встреч" in label for label in labels)  # «Log a meeting» too

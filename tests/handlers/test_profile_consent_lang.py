@@ -18,6 +18,7 @@ from models.enums import ParticipantStatus
 from models.outbox import OutboxMessage
 from tests.conftest import CURATOR_ID
 from tests.driver import Person, said
+from tests.factories import make_teacher
 from tests.handlers.flows import ROLE_BOTH, fill_mentor, register, stored
 from tests.mocked_bot import MockedBot
 
@@ -123,13 +124,30 @@ async def test_language_switch_to_english_and_back(
     assert said(await teacher.press("Русский"), "Язык: русский")
 
 
-async def test_help_depends_on_the_role(person: Callable[..., Person], curator: Person) -> None:
+async def test_help_depends_on_the_role(
+    person: Callable[..., Person],
+    curator: Person,
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
     stranger = person(4006)
     replies = await stranger.send("/help")
     assert said(replies, "/consent")
     assert not said(replies, "/candidates")
     assert said(replies, "Вы ещё не зарегистрированы")
+    assert said(replies, "<b>Наставляемый</b>")  # not registered yet: both roles explained
+    assert said(replies, "<b>Наставник</b>: после")
     assert said(await curator.send("/help"), "/candidates")
+    # a mentee is told what a mentee does, a mentor what a mentor does (README: per role)
+    async with session_pool() as session:
+        await make_teacher(session, telegram_id=4007)
+        await make_teacher(session, mentee=False, mentor=True, telegram_id=4008)
+    as_mentee = await person(4007).send("/help")
+    assert said(as_mentee, "<b>Наставляемый</b>")
+    assert not said(as_mentee, "<b>Наставник</b>: после")
+    assert not said(as_mentee, "/comentor")
+    as_mentor = await person(4008).send("/help")
+    assert said(as_mentor, "<b>Наставник</b>: после")
+    assert not said(as_mentor, "<b>Наставляемый</b>")
 
 
 async def test_startup_sets_both_command_menus_in_both_languages(
