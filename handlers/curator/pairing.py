@@ -25,7 +25,7 @@ from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from handlers.pairs import ask_pair_consent
 from models.choice import current_wishes
 from models.director import require_order_entry
-from models.errors import InvalidValue
+from models.errors import AlreadyDecided, InvalidValue
 from models.fields import FIELDS, parse_date
 from models.i18n_marker import N_
 from models.matching import rank_mentors
@@ -35,6 +35,7 @@ from models.pairs import (
     approve_join,
     approve_pair,
     mentees_without_pair,
+    open_pair_of_mentee,
     pairs_of,
     propose_pair,
     record_replacement_order,
@@ -184,6 +185,10 @@ async def mentor_picked(
     mentor = await get_participant_by_id(session, callback_data.mentor_id)
     if mentee is None or mentor is None or not mentee.mentee_profile or not mentor.mentor_profile:
         raise InvalidValue(STALE)
+    # A list from an earlier /pair: the mentee may have been paired since. Said now, not after
+    # the forms and the type are chosen (the proposal itself checks again).
+    if await open_pair_of_mentee(session, mentee.id) is not None:
+        raise AlreadyDecided(N_("This mentee already has a mentor or a pending proposal."))
     if callback_data.join_pair_id:
         await state.set_state(PairForming.confirming)
         await state.set_data(

@@ -186,3 +186,19 @@ async def test_programme_after_approval_offers_the_plans_buttons(people, curator
     labels = [label for label, _data in buttons(markup)]
     assert "✏ Предложить изменение (п. 10.2)" in labels
     assert any("встреч" in label for label in labels)  # «Log a meeting» too
+
+
+async def test_a_mentor_list_from_an_earlier_pair_command_is_refused_at_once(
+    people, curator: Person
+) -> None:
+    """A mentee paired since: «1. Сидоров Иван» on the old list says so at once, instead of
+    asking for the forms and the type and refusing only at «Отправить предложение»."""
+    mentee, mentor, _ = people
+    await curator.send("/pair")
+    await curator.press("Петрова Анна")
+    _, old_list = curator.last_markup()
+    first = next(data for label, data in buttons(old_list) if label.startswith("1. Сидоров"))
+    await form_pair(curator, mentee, mentor)
+    replies = await curator.press_data(first)
+    assert said(replies, "У этого наставляемого уже есть наставник или ожидающее предложение")
+    assert not said(replies, "Формы наставничества")
