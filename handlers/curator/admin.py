@@ -147,6 +147,7 @@ async def role_confirmed(query: CallbackQuery, confirmed: dict[str, Any], contex
     else:
         outcome = _("{name}: role {role}.").format(name=name, role=label(role))
     await show_decided(query, context.stamp, "✅ " + outcome)
+    await context.notifier.participants([person.id], lambda: (_role_news(role), None))
     if role is None:
         await remove_curator_menu(context.bot, context.i18n, person.telegram_id)
     await set_bot_commands(
@@ -162,6 +163,21 @@ async def _person(session: AsyncSession, pid: int) -> Participant:
     if person is None:
         raise NotFound(N_("There is no registered participant with this number."))
     return person
+
+
+def _role_news(role: StaffRole | None) -> str:
+    """What the person whose role changed is told, in their language (their menu changes)."""
+    if role == StaffRole.DIRECTOR:
+        return _(
+            "You are the director in the mentoring programme's bot now: /today shows what waits "
+            "for you (the banks to approve, the roadmap, orders); your menu has changed."
+        )
+    if role == StaffRole.CURATOR:
+        return _(
+            "You are a curator of the mentoring programme now: /today shows what waits for you, "
+            "/help lists your tools; your menu has changed."
+        )
+    return _("Your staff role in the mentoring programme was taken away; your menu has changed.")
 
 
 def _role_text(role: StaffRole | None) -> str:

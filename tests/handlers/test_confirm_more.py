@@ -74,7 +74,7 @@ async def test_a_role_is_changed_from_the_card_after_a_confirmation(
     async with session_pool() as session:
         assert (await session.get(Participant, teacher.id)).staff_role is None
     replies = await curator.press("Изменить роль")
-    assert said(replies, "✅ Орлова Нина Викторовна: роль куратор. — Куратор")
+    assert said(replies, "✅ Орлова Нина Викторовна: роль «куратор». — Куратор")
     async with session_pool() as session:
         assert (await session.get(Participant, teacher.id)).staff_role == StaffRole.CURATOR
     # Pressing «Изменить роль» of the answered summary again: refused, nothing happens twice.

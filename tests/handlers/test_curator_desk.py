@@ -55,16 +55,18 @@ async def test_a_curator_grants_a_role_and_it_is_audited(
         head = await make_teacher(session, telegram_id=CURATOR_ID, full_name="Андросова Л.Ю.")
     assert said(await curator.send("/role"), "Чтобы назначить роль, отправьте /role НОМЕР РОЛЬ")
     # Role names typed in Russian, in any case, are understood.
-    assert said(
-        await set_role(curator, f"/role {teacher.id} Директор"), "Орлова Нина: роль директор"
-    )
+    granted_now = await set_role(curator, f"/role {teacher.id} Директор")
+    assert said(granted_now, "Орлова Нина: роль «директор»")
+    assert said(granted_now, "Вы теперь директор", chat_id=5002)  # she is told, too
     granted = await stored(session_pool, 5002)
     assert granted is not None
     assert granted.staff_role == StaffRole.DIRECTOR
     # a director may use the desk; the log reads as Russian
     assert said(await person(5002).send("/audit"), "назначение роли «директор»: Орлова Нина")
     assert said(await set_role(curator, f"/role {head.id} none"), "CURATOR_IDS")
-    assert said(await set_role(curator, f"/role {teacher.id} нет"), "Орлова Нина: роль снята")
+    taken = await set_role(curator, f"/role {teacher.id} нет")
+    assert said(taken, "Орлова Нина: роль снята")
+    assert said(taken, "Ваша роль в программе наставничества снята", chat_id=5002)
     assert said(await person(5002).send("/audit"), "только кураторам")
 
 
