@@ -124,6 +124,11 @@ async def _menu(session: AsyncSession, settings: Settings) -> tuple[str, InlineK
         "announcements, documents of the legal base and methodical recommendations; preview "
         "the whole section, then publish it."
     )
+    if settings.publish_dir is None:  # no «Publish» button here: say what to do instead
+        text += "\n\n" + _(
+            "Publishing straight to the site is not set up (PUBLISH_DIR): download the preview "
+            "and give it to the site's administrator, or ask them to set it up."
+        )
     return text, button_rows(buttons)
 
 

@@ -32,7 +32,7 @@ from models.programmes import Programme, report_activity, review_activity, vote_
 from models.site import SiteKind, add_item
 from models.withdrawal import withdraw_consent
 from tests.conftest import CURATOR_ID
-from tests.driver import Person
+from tests.driver import Person, buttons, said
 from tests.factories import CURATOR, actor, college_today, document, make_running_programme
 from tests.mocked_bot import MockedBot
 
@@ -174,7 +174,10 @@ async def test_preview_in_chat_has_the_whole_section(
 ) -> None:
     async with session_pool() as session:
         await seed(session)
-    await curator.send("/publish")
+    menu = await curator.send("/publish")
+    # no PUBLISH_DIR in the tests' settings: no «Publish» button, and she is told what to do
+    assert said(menu, "Публикация прямо на сайт не настроена (PUBLISH_DIR)")
+    assert not [label for label, _ in buttons(curator.last_markup()[1]) if "Опубликовать" in label]
     await curator.press("Предпросмотр раздела")
     (sent,) = [m for m in bot.session.requests if isinstance(m, SendDocument)]
     page = sent.document.data.decode("utf-8")
