@@ -75,12 +75,15 @@ from rendering.case_views import case_card, decision_buttons
 from rendering.replacement import render_offer, replacement_candidates
 from rendering.texts import format_value, shorten
 from rendering.ui import (
+    ActivityAction,
     ActivityVerb,
     JoinApproval,
     MessageReply,
     PairApproval,
+    PairPurpose,
     PairReply,
     PartAction,
+    PickPair,
     ProgrammeAction,
     ProgrammeVerb,
     ReplacementOrder,
@@ -132,6 +135,8 @@ async def _pair_approved(session: AsyncSession, pair_id: int, chat_id: int) -> R
                 "Your mentoring pair is approved by order No. {number} of {date}. Draft the "
                 "personalised programme together with your mentee: /programme."
             )
+            draft = PickPair(action=PairPurpose.PROGRAMME, pair_id=pair_id)
+            return text.format(**order), button_rows([(_("📝 Draft the programme"), draft)])
         else:
             text = _(
                 "Your mentoring pair is approved by order No. {number} of {date}. Your mentor "
@@ -927,13 +932,22 @@ async def _part_reviewed(
                 return _("{name} confirmed «{title}».").format(name=who, title=title), None
             return _("Your mentor confirmed «{title}».").format(title=title), None
         comment = escape(part.review_comment or "")
+        # the report again, from the notice itself (not only by typing /done)
+        again = button_rows(
+            [
+                (
+                    _("✅ Report done"),
+                    ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id),
+                )
+            ]
+        )
         if by_mentor:
             return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
                 name=who, title=title, comment=comment
-            ), None
+            ), again
         return _(
             "Your mentor returned «{title}» for rework: {comment}\nReport it again with /done."
-        ).format(title=title, comment=comment), None
+        ).format(title=title, comment=comment), again
 
     return render
 

@@ -87,6 +87,12 @@ async def form_pair(curator: Person, mentee: Person, mentor: Person) -> None:
     )
     # Each side is told what is theirs to do.
     assert said(replies, "Составьте персонализированную программу", chat_id=mentor.user_id)
+    (approved,) = [
+        m
+        for m in replies
+        if getattr(m, "chat_id", None) == mentor.user_id and "Составьте" in m.text
+    ]
+    assert "Составить программу" in str(approved.reply_markup)  # a button, not only /programme
     assert not said(replies, "Составьте", chat_id=mentee.user_id)
     assert said(replies, "Наставник составляет", chat_id=mentee.user_id)
 

@@ -120,6 +120,13 @@ async def test_the_mentor_reviews_from_plan_and_the_curator_ends_the_programme(
     await mentor.press("Вернуть 1")
     replies = await mentor.send("Нужен самоанализ")
     assert said(replies, "на доработку «Мероприятие 1»: Нужен самоанализ", chat_id=mentee.user_id)
+    # the notice carries the way back to the report, not only «/done»
+    (returned,) = [
+        m
+        for m in replies
+        if getattr(m, "chat_id", None) == mentee.user_id and "доработку" in m.text
+    ]
+    assert "Отметить выполнение" in str(returned.reply_markup)
 
     await curator.send("/endprogramme")
     await curator.press("№")
