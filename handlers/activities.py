@@ -146,6 +146,12 @@ async def report_started(
 ) -> None:
     activity = await get_activity(session, actor, callback_data.activity_id)
     await reportable_parts(session, activity, actor)  # theirs to report, and still open
+    if (
+        await state.get_state() == Reporting.entering_comment.state
+        and (await state.get_data()).get("activity_id") == activity.id
+    ):  # a double tap: the question is already asked, once is enough
+        await query.answer()
+        return
     card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]
     await REPORT.start(Turn(chat_of(query), state), {"activity_id": activity.id, "card": card})
     await query.answer()

@@ -209,3 +209,19 @@ async def test_a_mentor_list_from_an_earlier_pair_command_is_refused_at_once(
     replies = await curator.press_data(first)
     assert said(replies, "У этого наставляемого уже есть наставник или ожидающее предложение")
     assert not said(replies, "Формы наставничества")
+
+
+async def test_a_double_tap_on_an_activity_asks_for_the_report_once(
+    people, curator: Person
+) -> None:
+    mentee, mentor, _ = people
+    await running(curator, mentee, mentor)
+    await mentee.send("/done")
+    _, choice = mentee.last_markup()
+    data = next(data for label, data in buttons(choice) if label.startswith("Мероприятие 1"))
+    first = await mentee.press_data(data)
+    assert said(first, "«Мероприятие 1»")
+    second = await mentee.press_data(data)
+    assert not said(second, "«Мероприятие 1»")  # the question is not asked a second time
+    replies = await mentee.send("Провела")
+    assert not said(replies, "Пожалуйста")  # the answer is taken by the one open question
