@@ -274,7 +274,7 @@ def every_kind(ids: dict[str, int]) -> list[Kind]:
         await mentee.expect_and_press("С каким обращением", "заменить наставника")
         await mentee.expect("Укажите причину")
         await mentee.send("Хочу другого наставника")
-        await mentee.expect("Отправить запрос?")
+        await mentee.expect("Отправить обращение?")
 
     async def draft(mentor: FakeUser) -> None:
         await mentor.send("/programme")
@@ -338,8 +338,8 @@ def every_kind(ids: dict[str, int]) -> list[Kind]:
         Kind(report, lambda u: u.send_document(b"%PDF-1.4", "Конспект.pdf"), 3325,
              {3324: "Провела открытый урок", 3324 + 20_000: "'file_id': 'up-"}, {},
              "SELECT count(*) FROM activity_progress WHERE evidence_file_id IS NOT NULL"),
-        Kind(ask_replacement, lambda u: press_last(u, "Отправить запрос?",
-                                                       "Отправить запрос"), 3327,
+        Kind(ask_replacement, lambda u: press_last(u, "Отправить обращение?",
+                                                       "Отправить обращение"), 3327,
              {CURATOR_ID: "Хочу другого наставника", DIRECTOR: "Копия директору"},
              {}, "SELECT count(*) FROM requests WHERE reason = 'Хочу другого наставника'"),
         Kind(invite, lambda u: press_last(u, "Кого приглашаете?", "Помощникова Вера"), 3328,

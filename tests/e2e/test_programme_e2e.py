@@ -209,10 +209,10 @@ async def test_a_replacement_request_approved_with_a_new_mentor(
     await mentee.expect_and_press("С каким обращением", "заменить наставника")
     await mentee.expect("Укажите причину")
     await mentee.send("Не совпадают расписания")
-    summary = await mentee.expect_and_press("Отправить запрос?", "Отправить запрос")
+    summary = await mentee.expect_and_press("Отправить обращение?", "Отправить обращение")
     # The summary itself becomes the outcome (bold kept: the markup came back as entities).
     await telegram.wait_for(lambda: "📨 Отправлено куратору" in summary.text, 15)
-    assert summary.text.startswith("<b>Отправить запрос?</b>")
+    assert summary.text.startswith("<b>Отправить обращение?</b>")
     assert not summary.buttons()
     await curator.expect_and_press("Новое обращение ждёт вашего решения", "Одобрить")
     await curator.expect("Ваш комментарий к решению")

@@ -286,7 +286,7 @@ async def test_an_application_to_the_director_just_before_a_crash_reaches_each_o
     await asker.send("Семинар 3 декабря, заменит Орлова")
     monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):
-        await asker.press("Отправить запрос")
+        await asker.press("Отправить обращение")
     for chat in (curator.user_id, DIRECTOR_ID):
         assert sent_to(bot, chat, "Семинар 3 декабря") == []
 

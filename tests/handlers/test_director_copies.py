@@ -31,7 +31,7 @@ async def test_the_director_gets_a_copy_and_the_decision_not_the_buttons(
     await mentee.send("/request")
     await mentee.press("заменить наставника")
     await mentee.send("Не совпадают расписания")
-    replies = await mentee.press("Отправить запрос")
+    replies = await mentee.press("Отправить обращение")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
     assert said(replies, "Копия директору", chat_id=5801)
     assert said(replies, "Не совпадают расписания", chat_id=5801)
@@ -56,7 +56,7 @@ async def test_other_requests_bring_the_director_no_copy(
     await mentor.send("/request")
     await mentor.press("освободить")
     await mentor.send("Большая нагрузка")
-    replies = await mentor.press("Отправить запрос")
+    replies = await mentor.press("Отправить обращение")
     assert said(replies, "Копия директору", chat_id=5811)  # a release is one too (§7.1.3)
 
 
@@ -79,7 +79,7 @@ async def test_a_release_from_duties_goes_to_the_director_who_decides(
     await mentee.send("/request")
     assert said(await mentee.press("освободить от должностных"), "кто вас заменит")
     await mentee.send("Семинар 3 декабря, заменит Орлова")
-    replies = await mentee.press("Отправить запрос")
+    replies = await mentee.press("Отправить обращение")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=5821)
     assert said(replies, "Для сведения: заявление директору", chat_id=curator.user_id)
     assert not said(replies, "Новое обращение ждёт", chat_id=curator.user_id)
@@ -101,7 +101,7 @@ async def test_a_second_request_of_the_same_kind_is_refused_before_its_form(
     people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
     """One open request of a kind per pair: the second is refused when its kind is chosen, not
-    after the whole form was filled in (it used to come only at «Отправить запрос»)."""
+    after the whole form was filled in (it used to come only at «Отправить обращение»)."""
     mentee, mentor, _other = people
     async with session_pool() as session:
         boss = await make_teacher(session, mentee=False, telegram_id=5821, full_name="Бондаренко")
@@ -111,7 +111,7 @@ async def test_a_second_request_of_the_same_kind_is_refused_before_its_form(
     await mentee.send("/request")
     await mentee.press("заменить наставника")
     await mentee.send("Не совпадают расписания")
-    await mentee.press("Отправить запрос")
+    await mentee.press("Отправить обращение")
     await mentee.send("/request")
     replies = await mentee.press("заменить наставника")
     assert said(replies, "Обращение такого вида по этой паре уже рассматривается")

@@ -71,14 +71,14 @@ async def test_a_deadline_moves_after_both_sides_and_the_curator_agree(
     # 01.02.2027 is after the end: refused at the date step, which is asked again
     assert said(await mentee.send(on("01.02.2027")), "в пределах программы")
     await mentee.send(on("20.12.2026"))
-    # A summary first; nothing is sent before «Отправить запрос».
+    # A summary first; nothing is sent before «Отправить обращение».
     summary = await mentee.send("Болезнь")
-    assert said(summary, "Отправить запрос?")
+    assert said(summary, "Отправить обращение?")
     assert said(summary, f"→ {on('20.12.2026')}")  # the activity's old and new deadline
     assert said(summary, "Мероприятие: Мероприятие 1")
     assert said(summary, "Наставник: Сидоров Иван; наставляемые: Петрова Анна")
     assert not said(summary, "Другая сторона просит", chat_id=mentor.user_id)
-    replies = await mentee.press("Отправить запрос")
+    replies = await mentee.press("Отправить обращение")
     assert said(replies, "📨 Отправлено. Сначала соглашается другая сторона")
     assert said(replies, "Другая сторона просит об изменении", chat_id=mentor.user_id)
     # the other side and the curator see which activity, its old and its new deadline, and

@@ -260,10 +260,10 @@ async def test_a_request_and_a_profile_change_are_offered_again_with_their_quest
     await mentee.send("/request")
     await mentee.press("заменить наставника")
     await mentee.send("/cancel")
-    assert said(await mentee.send("/start"), "Вы остановили запрос командой /cancel")
+    assert said(await mentee.send("/start"), "Вы остановили обращение командой /cancel")
     resumed = await mentee.press("Продолжить с того места")
     assert said(resumed, "Укажите причину")  # the question of the step, asked again
-    assert said(await mentee.send("Не совпадают расписания"), "Отправить запрос?")
+    assert said(await mentee.send("Не совпадают расписания"), "Отправить обращение?")
 
     await mentor.send("/profile")
     await mentor.press("Должность")

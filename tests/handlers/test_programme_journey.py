@@ -73,7 +73,7 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     await mentee.send("/request")
     await mentee.press("заменить наставника")
     await mentee.send("Не совпадают расписания")
-    replies = await mentee.press("Отправить запрос")
+    replies = await mentee.press("Отправить обращение")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
     # the card names the pair's people, not «Пара №1» alone
     assert said(replies, "Наставник: Сидоров Иван; наставляемые: Петрова Анна", curator.user_id)
@@ -131,7 +131,7 @@ async def test_a_rejected_replacement_is_told_to_the_mentee_only(
     await mentee.send("/request")
     await mentee.press("заменить наставника")
     await mentee.send("Не совпадают расписания")
-    await mentee.press("Отправить запрос")
+    await mentee.press("Отправить обращение")
     await curator.press("Отклонить")
     replies = await curator.send("Поговорите сначала с наставником")
     assert said(replies, "отклонено: Поговорите сначала", chat_id=mentee.user_id)

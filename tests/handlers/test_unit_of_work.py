@@ -275,7 +275,7 @@ async def test_a_read_only_database_is_reported_as_read_only_not_busy(
         await teacher.send("/request")
         replies = await teacher.press("заменить наставника")
         await teacher.send("Не совпадают расписания")
-        replies = await teacher.press("Отправить запрос")
+        replies = await teacher.press("Отправить обращение")
         assert said(replies, "база данных открыта только для чтения"), replies
         assert not said(replies, BUSY)
     finally:
