@@ -41,7 +41,7 @@ from models.requests import (
     create_request,
     refuse_a_second,
 )
-from rendering.texts import shorten
+from rendering.texts import capitalised, shorten
 from rendering.ui import (
     PairPurpose,
     PickPair,
@@ -75,8 +75,8 @@ async def send_to_curators(notifier: Notifier, request: Request) -> None:
 
 async def _menu(message: Message, pair: Pair, actor: Actor) -> None:
     side = pair.side_of(actor.participant_id)
-    buttons = [
-        (label(kind), RequestMenu(kind=kind, pair_id=pair.id))
+    buttons = [  # a button's label starts with a capital (the kind is lower case in sentences)
+        (capitalised(label(kind)), RequestMenu(kind=kind, pair_id=pair.id))
         for kind, sides in WHO_MAY_ASK.items()
         if side in sides
     ]

@@ -72,6 +72,11 @@ def intro_text(organization: str) -> str:
 CARD_VALUE_LIMIT = 300  # keeps a full card well under Telegram's 4096 characters
 
 
+def capitalised(text: str) -> str:
+    """«заменить наставника» as a button's label: «Заменить наставника» (the rest as it is)."""
+    return text[:1].upper() + text[1:]
+
+
 def shorten(text: str, limit: int = CARD_VALUE_LIMIT) -> str:
     """At most `limit` characters, «…» at the end; cut between words where one ends in the
     last third («Выстроить систему оценивания и…», not «…и подготови»)."""

@@ -271,7 +271,7 @@ def every_kind(ids: dict[str, int]) -> list[Kind]:
 
     async def ask_replacement(mentee: FakeUser) -> None:
         await mentee.send("/request")
-        await mentee.expect_and_press("С каким обращением", "заменить наставника")
+        await mentee.expect_and_press("О чём вы хотите попросить куратора", "Заменить наставника")
         await mentee.expect("Укажите причину")
         await mentee.send("Хочу другого наставника")
         await mentee.expect("Отправить обращение?")

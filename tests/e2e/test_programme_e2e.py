@@ -206,7 +206,7 @@ async def test_a_replacement_request_approved_with_a_new_mentor(
     await form_pair(telegram, curator, mentee, mentor)
 
     await mentee.send("/request")
-    await mentee.expect_and_press("С каким обращением", "заменить наставника")
+    await mentee.expect_and_press("О чём вы хотите попросить куратора", "Заменить наставника")
     await mentee.expect("Укажите причину")
     await mentee.send("Не совпадают расписания")
     summary = await mentee.expect_and_press("Отправить обращение?", "Отправить обращение")

@@ -193,7 +193,7 @@ async def test_an_extension_beyond_the_colleges_limit_names_it(
     # past the limit (the programme began 01.09.2026), and not a day that has already passed
     beyond = f"{max(date(2027, 10, 15), college_today() + timedelta(days=30)):%d.%m.%Y}"
     await mentor.send("/request")
-    await mentor.press("продлить программу")
+    await mentor.press("Продлить программу")
     replies = await mentor.send(beyond)
     assert said(replies, "не больше 12 мес.")
     assert said(replies, "не позже чем на 01.09.2027")

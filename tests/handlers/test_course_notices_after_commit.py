@@ -282,7 +282,7 @@ async def test_an_application_to_the_director_just_before_a_crash_reaches_each_o
         await notices_already_delivered(session)
     asker = person(mentee.telegram_id)
     await asker.send("/request")
-    await asker.press("заменить наставника" if kind == "replacement" else "от должностных")
+    await asker.press("Заменить наставника" if kind == "replacement" else "от должностных")
     await asker.send("Семинар 3 декабря, заменит Орлова")
     monkeypatch.setattr(handlers.notify, "send_notices", dies_right_after_the_commit)
     with pytest.raises(asyncio.CancelledError):

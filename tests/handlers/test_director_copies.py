@@ -29,7 +29,7 @@ async def test_the_director_gets_a_copy_and_the_decision_not_the_buttons(
         await session.commit()
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
-    await mentee.press("заменить наставника")
+    await mentee.press("Заменить наставника")
     await mentee.send("Не совпадают расписания")
     replies = await mentee.press("Отправить обращение")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
@@ -54,7 +54,7 @@ async def test_other_requests_bring_the_director_no_copy(
         await session.commit()
     await form_pair(curator, mentee, mentor)
     await mentor.send("/request")
-    await mentor.press("освободить")
+    await mentor.press("Освободить")
     await mentor.send("Большая нагрузка")
     replies = await mentor.press("Отправить обращение")
     assert said(replies, "Копия директору", chat_id=5811)  # a release is one too (§7.1.3)
@@ -69,7 +69,7 @@ async def test_a_release_from_duties_goes_to_the_director_who_decides(
     mentee, mentor, _other = people
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
-    replies = await mentee.press("освободить от должностных")
+    replies = await mentee.press("Освободить от должностных")
     assert said(replies, "ни у кого нет роли директора")  # refused before anything is typed
     async with session_pool() as session:
         boss = await make_teacher(session, mentee=False, telegram_id=5821, full_name="Бондаренко")
@@ -77,7 +77,7 @@ async def test_a_release_from_duties_goes_to_the_director_who_decides(
         await session.commit()
     director = person(5821)
     await mentee.send("/request")
-    assert said(await mentee.press("освободить от должностных"), "кто вас заменит")
+    assert said(await mentee.press("Освободить от должностных"), "кто вас заменит")
     await mentee.send("Семинар 3 декабря, заменит Орлова")
     replies = await mentee.press("Отправить обращение")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=5821)
@@ -109,11 +109,11 @@ async def test_a_second_request_of_the_same_kind_is_refused_before_its_form(
         await session.commit()
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
-    await mentee.press("заменить наставника")
+    await mentee.press("Заменить наставника")
     await mentee.send("Не совпадают расписания")
     await mentee.press("Отправить обращение")
     await mentee.send("/request")
-    replies = await mentee.press("заменить наставника")
+    replies = await mentee.press("Заменить наставника")
     assert said(replies, "Обращение такого вида по этой паре уже рассматривается")
     assert not said(replies, "Укажите причину")  # no question of the form was asked
     async with session_pool() as session:

@@ -258,7 +258,7 @@ async def test_a_request_and_a_profile_change_are_offered_again_with_their_quest
     mentee, mentor, _weak = people
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
-    await mentee.press("заменить наставника")
+    await mentee.press("Заменить наставника")
     await mentee.send("/cancel")
     assert said(await mentee.send("/start"), "Вы остановили обращение командой /cancel")
     resumed = await mentee.press("Продолжить с того места")

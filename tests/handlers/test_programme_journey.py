@@ -71,7 +71,7 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     mentee, mentor, other = people
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
-    await mentee.press("заменить наставника")
+    await mentee.press("Заменить наставника")
     await mentee.send("Не совпадают расписания")
     replies = await mentee.press("Отправить обращение")
     assert said(replies, "Новое обращение ждёт вашего решения", chat_id=curator.user_id)
@@ -129,7 +129,7 @@ async def test_a_rejected_replacement_is_told_to_the_mentee_only(
     mentee, mentor, _other = people
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
-    await mentee.press("заменить наставника")
+    await mentee.press("Заменить наставника")
     await mentee.send("Не совпадают расписания")
     await mentee.press("Отправить обращение")
     await curator.press("Отклонить")

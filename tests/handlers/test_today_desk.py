@@ -99,7 +99,8 @@ async def test_the_curator_opens_what_waits_from_today(
     assert said(sent, "1 пара ждёт приказа директора")
     assert said(await curator.press("Кандидаты в наставники"), "Соколова Анна")
     await curator.send("/today")
-    assert said(await curator.press("Обращения и приказы"), "Все согласны. Внесите приказ директора")
+    waiting = await curator.press("Обращения и приказы")
+    assert said(waiting, "Все согласны. Внесите приказ директора")
     assert not said(await person(5001).send("/today"), "Что ждёт вас сегодня")
 
 

@@ -273,7 +273,7 @@ async def test_a_read_only_database_is_reported_as_read_only_not_busy(
         teacher = Person(dispatcher, bot, mentee.telegram_id)
         assert said(await teacher.send("/plan"), "░")  # reading works
         await teacher.send("/request")
-        replies = await teacher.press("заменить наставника")
+        replies = await teacher.press("Заменить наставника")
         await teacher.send("Не совпадают расписания")
         replies = await teacher.press("Отправить обращение")
         assert said(replies, "база данных открыта только для чтения"), replies
