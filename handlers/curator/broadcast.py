@@ -96,6 +96,13 @@ async def _audience(turn: Turn, value: str) -> Any:
     return value
 
 
+def _audience_line(value: Any, _answers: dict[str, Any]) -> str:
+    audience = str(value)
+    names = {"all": _("Everyone"), "mentors": _("To mentors"), "mentees": _("To mentees")}
+    shown = names.get(audience) or escape(audience.removeprefix("dept:"))
+    return _("Who receives it: {audience}").format(audience=shown)
+
+
 async def _preview(turn: Turn) -> None:
     data = await turn.answers()
     count = len(await audience_chats(turn.session, data["audience"]))
@@ -127,7 +134,7 @@ BROADCAST = Form(
             "audience",
             question=_audience_question,
             press=_audience,
-            summary=False,
+            line=_audience_line,  # the question keeps its answer: «Кому: Наставникам»
         ),
     ],
     _preview,

@@ -179,6 +179,7 @@ async def test_a_broadcast_reaches_its_audience_and_the_curator_gets_a_summary(
     await curator.send("Семинар наставников в пятницу <14:00>")
     replies = await curator.press("Наставляемым")
     assert said(replies, "Получателей: 2")
+    assert said(replies, "Кому: Наставляемым")  # the question keeps the answer chosen
     assert said(replies, "&lt;14:00&gt;")  # the curator's text is shown as typed
     assert said(await curator.press("Отправить"), "поставлена в очередь для 2")
 
