@@ -526,6 +526,14 @@ async def _audience_pressed(turn: Turn, code: str) -> Any:
     return code
 
 
+def _audience_line(value: Any, answers: dict[str, Any]) -> str:
+    if value == Audience.DEPARTMENT.value:
+        shown = escape(answers.get("department") or "—")
+    else:
+        shown = _(AUDIENCE_LABELS[Audience(value)])
+    return _("Invited: {audience}").format(audience=shown)
+
+
 async def _event_summary(turn: Turn) -> None:
     data = await turn.answers()
     guests = await audience_of(turn.session, Audience(data["audience"]), data["department"])
@@ -553,7 +561,7 @@ EVENT = Form(
             "audience",
             question=_audience_question,
             press=_audience_pressed,
-            summary=False,
+            line=_audience_line,  # the question keeps its answer: «Кого приглашаем: наставников»
         ),
     ],
     _event_summary,

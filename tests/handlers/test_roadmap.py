@@ -93,6 +93,7 @@ async def test_the_year_on_the_roadmap(
     line = f"{when:%d.%m.%Y} 14:00; ауд. 214; Установочная сессия <наставников>"
     assert said(await curator.send(line), "Кого приглашаем?")
     replies = await curator.press("наставники")
+    assert said(replies, "Приглашены: наставники")  # the question keeps the answer chosen
     assert said(replies, "получат 2 человека")
     replies = await curator.press("Создать и пригласить")
     assert said(replies, "✅ Мероприятие создано; 2 приглашения отправляются — Куратор, ")
