@@ -25,6 +25,7 @@ from models.programmes import Programme, programmes_of, vote_completion
 from models.progress import open_for, waiting_for
 from rendering.ui import (
     ActivityVerb,
+    DocumentChoice,
     PairPurpose,
     PartAction,
     PickPair,
@@ -47,8 +48,12 @@ async def plan_actions(
         _("🗂 History of changes"),
         ProgrammeAction(action=ProgrammeVerb.CHANGES, programme_id=programme.id),
     )
-    if side is None and actor.is_curator:
-        return button_rows([history])
+    if side is None and actor.is_curator:  # the curator's card: its paper too (/docs)
+        paper = (
+            _("📄 The programme as a document"),
+            DocumentChoice(kind="programme", item=programme.id),
+        )
+        return button_rows([paper, history])
     meeting = (
         _("📝 Log a meeting"),
         PickPair(action=PairPurpose.MEETING, pair_id=programme.pair_id),

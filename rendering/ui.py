@@ -302,6 +302,14 @@ class ProgrammeAction(CallbackData, prefix="pg"):
     item: DbInt = 0
 
 
+class DocumentChoice(CallbackData, prefix="dc"):
+    """A document of /docs (handlers.curator.documents): its kind, and the programme's id
+    for a programme's document."""
+
+    kind: str
+    item: int = 0
+
+
 class ActivityAction(CallbackData, prefix="ac"):
     action: ActivityVerb
     activity_id: DbInt

@@ -35,16 +35,11 @@ from models.participant import Participant
 from models.programmes import Programme, get_programme
 from models.statistics import academic_year, collect_statistics
 from rendering.texts import shorten
-from rendering.ui import button_rows, chat_of, shown
+from rendering.ui import DocumentChoice, button_rows, chat_of, shown
 from rendering.views import programme_buttons
 
 router = Router(name=__name__)
 LIST_LIMIT = 30
-
-
-class DocumentChoice(CallbackData, prefix="dc"):
-    kind: str
-    item: int = 0
 
 
 def russian(i18n: I18n) -> Callable[[str], str]:

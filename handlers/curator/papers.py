@@ -18,7 +18,6 @@ from documents import content
 from handlers.context import Context
 from handlers.curator.documents import (
     LIST_LIMIT,
-    DocumentChoice,
     college_of,
     consent_text,
     russian,
@@ -33,7 +32,7 @@ from models.pairs import Pair, pairs_of
 from models.papers import mark_paper, papers_of
 from models.participant import Participant
 from rendering.texts import shorten
-from rendering.ui import Keyboard, chat_of, label, show_outcome, shown
+from rendering.ui import DocumentChoice, Keyboard, chat_of, label, show_outcome, shown
 from rendering.views import day
 
 router = Router(name=__name__)

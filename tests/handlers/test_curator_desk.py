@@ -231,6 +231,10 @@ async def test_programmes_by_status_with_progress_and_overdue(
     assert said(replies, "Нет.")
     replies = await curator.press("Действующие")
     assert said(await curator.press(f"Открыть №{programme.id}"), "Персонализированная программа")
+    # the card leads to its paper, not only to the history of changes
+    paper = await curator.press("Программа документом")
+    (sent,) = [m for m in paper if isinstance(m, SendDocument)]
+    assert sent.document.filename.startswith("Программа_наставничества_пара_")
 
 
 async def test_an_invitation_link_preselects_the_role(
