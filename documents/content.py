@@ -380,18 +380,22 @@ async def order_completion(
             select(SurveyAnswer).where(SurveyAnswer.programme_id.in_([p.id for p in programmes]))
         )
     )
-    headers = ["№", "Наставник", "Наставляемые", "Срок программы", "Выполнено", "Оценка"]
+    most = max(
+        len([m for m in p.pair.members if m.declined_at is None]) for p in programmes
+    )  # «Наставляемый» over one person a row, «Наставляемые» when a row is a group
+    headers = ["№ пары", "Наставник", mentees_header(range(most)), "Срок программы"]
+    headers += ["Выполнено", "Оценка"]
     rows = []
     mentors: list[str] = []
     named: list[int | None] = []
-    for number, programme in enumerate(programmes, 1):
+    for programme in programmes:
         pair = programme.pair
         mentee_ids = [m.mentee_id for m in pair.members if m.declined_at is None]
         ratings = [v for a in answers if a.programme_id == programme.id for v in a.ratings.values()]
         done, total = programme.progress
         rows.append(
             (
-                number,
+                pair.id,
                 people.with_position(pair.mentor_id),
                 "\n".join(people.with_position(i) for i in mentee_ids),
                 _period(programme),

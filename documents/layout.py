@@ -60,6 +60,7 @@ _GLUED = (
     (re.compile(r"\b(пп?|ст|ч)\. (?=\d)"), "\\1." + NBSP),  # «п. 7.1.1», «пп. 3», «ч. 4»
     (re.compile(r"№ "), "№" + NBSP),  # «№ 71-н», «№ {{ pair_number }}»
     (re.compile(r"(?<=\d) (?=г\.)"), NBSP),  # «2026 г.»
+    (re.compile(r" (?=— )"), NBSP),  # a dash never starts a line («/help — что умеет бот»)
 )
 
 
@@ -76,7 +77,7 @@ def ru_date(value: date | None) -> str:
     year never starts a line alone."""
     if value is None:
         return f"«___» ____________ 20__{NBSP}г."
-    return f"{value.day}{NBSP}{MONTHS[value.month - 1]} {value.year}{NBSP}г."
+    return f"{value.day}{NBSP}{MONTHS[value.month - 1]}{NBSP}{value.year}{NBSP}г."
 
 
 def ru_day(value: date | None) -> str:
@@ -210,7 +211,11 @@ def heading(container: Any, text: str, *, space_before: int = 12) -> Any:
 
 
 def signature_line(container: Any, position: str, name: str, *, space_before: int = 24) -> Any:
-    """«Директор ____________ И.О. Фамилия» with the name at the right margin."""
+    """«Директор ____________ И.О. Фамилия» with the name at the right margin, on the page of
+    the paragraph before it (a signature never stands alone at the top of a page)."""
+    before = container.paragraphs[-1] if container.paragraphs else None
+    if before is not None:
+        before.paragraph_format.keep_with_next = True
     para = paragraph(container, align="left", space_before=space_before)
     para.paragraph_format.tab_stops.add_tab_stop(Mm(95), WD_TAB_ALIGNMENT.LEFT)
     para.paragraph_format.tab_stops.add_tab_stop(Mm(TEXT_WIDTH_MM), WD_TAB_ALIGNMENT.RIGHT)
@@ -235,15 +240,21 @@ def _least_widths(
 ) -> list[float]:
     """Each column's width for its longest word at this size."""
     least = [
-        max((word_width_mm(w, size, bold=True) for w in header.split()), default=0)
+        max((word_width_mm(w, size, bold=True) for w in _words(header)), default=0)
         + CELL_PADDING_MM
         for header in headers
     ]
     for row in rows:
         for i, value in enumerate(row):
-            longest = max((word_width_mm(w, size) for w in str(value).split()), default=0)
+            longest = max((word_width_mm(w, size) for w in _words(str(value))), default=0)
             least[i] = max(least[i], longest + CELL_PADDING_MM)
     return least
+
+
+def _words(text: str) -> list[str]:
+    """What a line may break between, as printed: «№ пары» glued by a non-breaking space is
+    one word (str.split would cut it at the NBSP too)."""
+    return [word for word in re.split(r"[ \t\n]+", glued(text)) if word]
 
 
 def table_size(

@@ -17,6 +17,8 @@ from typing import Any
 from docxtpl import DocxTemplate
 from jinja2 import Environment, StrictUndefined, TemplateError
 
+from documents.layout import glued
+
 BUILT_IN = Path(__file__).resolve().parent / "templates"
 
 # The fields without which a document is not what it claims to be.
@@ -58,6 +60,18 @@ def _environment() -> Environment:
     return Environment(undefined=StrictUndefined, autoescape=True)
 
 
+def _glued_values(value: Any) -> Any:
+    """The context's texts with documents.layout.glued's non-breaking spaces («№ 40-н», «п.
+    10.1», «— »), in lists and tuples too; sub-documents and other objects as they are."""
+    if isinstance(value, str):
+        return glued(value)
+    if isinstance(value, dict):
+        return {key: _glued_values(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_glued_values(item) for item in value)
+    return value
+
+
 def _render(path: Path, name: str, fill: Fill) -> bytes:
     template = DocxTemplate(path)
     try:
@@ -71,7 +85,7 @@ def _render(path: Path, name: str, fill: Fill) -> bytes:
     missing = REQUIRED.get(name, set()) - used
     if missing:
         raise TemplateProblem(path.name, "missing", ", ".join(sorted(missing)))
-    context = fill(template)
+    context = _glued_values(fill(template))
     unknown = used - set(context)
     if unknown:
         raise TemplateProblem(path.name, "unknown", ", ".join(sorted(unknown)))

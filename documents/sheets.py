@@ -37,6 +37,11 @@ def finish_sheet(sheet: Any, widths: Sequence[float]) -> None:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     wrapped = Alignment(wrap_text=True, vertical="top")
+    headers = [_shown(cell.value) for cell in next(sheet.iter_rows(max_row=1), ())]
+    widths = [  # at least the header's longest word, in bold: «Зарегистриров|ан» no more
+        max(width, *(len(word) * 1.15 + 2 for word in header.split())) if header.split() else width
+        for width, header in zip(widths, [*headers, *[""] * len(widths)], strict=False)
+    ]
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for number, row in enumerate(sheet.iter_rows(), 1):

@@ -82,6 +82,14 @@ async def collect_statistics(
     participants = list(await session.scalars(select(Participant)))
     open_pairs = list(await session.scalars(select(Pair).where(Pair.status.in_(OPEN_PAIR))))
     open_members = {pid for pair in open_pairs for pid in (pair.mentor_id, *pair.mentee_ids)}
+    # people in a pair fixed by the order (a proposal waiting for consents or the order is not
+    # yet a pair of the report's, models.statistics.pair_of_year)
+    ordered_members = {
+        pid
+        for pair in open_pairs
+        if pair.status == PairStatus.ACTIVE
+        for pid in (pair.mentor_id, *pair.mentee_ids)
+    }
     finished = {
         pid
         for pair in await session.scalars(select(Pair).where(Pair.status == PairStatus.CLOSED))
@@ -117,7 +125,7 @@ async def collect_statistics(
             and person.mentor_profile.status == MentorStatus.ACCEPTED
         ):
             counts["mentors"] += 1
-        if person.id in open_members:
+        if person.id in ordered_members:
             counts["in_pair"] += 1
     for pair in await session.scalars(select(Pair)):
         if not pair_of_year(pair, start, end, zone):

@@ -31,3 +31,6 @@ async def test_a_pair_counts_from_its_order_in_every_year_it_worked(session: Asy
     assert before.pairs == 1  # May's only
     assert await coverage(session, *this_year, ZONE) == 2
     assert await coverage(session, *last_year, ZONE) == 1
+    # «Участников в парах и группах» by department: the two ordered pairs' four people, not
+    # the proposal's two
+    assert sum(counts["in_pair"] for counts in now.departments.values()) == 4

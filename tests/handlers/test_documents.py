@@ -379,6 +379,9 @@ async def test_the_export_has_names_filters_wrapping_and_typed_formulas_as_text(
         assert sheet.sheet_properties.pageSetUpPr.fitToPage, sheet.title
         assert sheet.print_title_rows == "$1:$1", sheet.title
         assert {c.font.name for c in sheet[1]} == {"Calibri"}, sheet.title
+        for cell in sheet[1]:  # a header's longest word fits its column: no «Подтвержден|о»
+            longest = max(len(word) for word in str(cell.value).split())
+            assert sheet.column_dimensions[cell.column_letter].width > longest, cell.value
         assert all(sheet.row_dimensions[r].height for r in range(1, sheet.max_row + 1))
         assert all(c.alignment.wrap_text for row in sheet.iter_rows() for c in row), sheet.title
         for row in sheet.iter_rows():

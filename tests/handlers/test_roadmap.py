@@ -147,7 +147,7 @@ async def test_the_year_on_the_roadmap(
     ]
     assert f"на {year}/{year + 1} учебный год" in paragraphs
     (table,) = docx.tables
-    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    rows = [[cell.text.replace("\u00a0", " ") for cell in row.cells] for row in table.rows]
     assert len(rows) == 8
     assert rows[4][2] == f"01.10.{year}–31.12.{year}"  # the period the curator changed
     assert rows[4][6] == f"{when:%d.%m.%Y} 14:00 — Установочная сессия <наставников> (ауд. 214)"
