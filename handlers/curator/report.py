@@ -25,6 +25,7 @@ from models.enums import (
     RequestKind,
     RequestStatus,
 )
+from models.i18n_marker import N_
 from models.mentor_rights import KIND_LABELS
 from models.statistics import Statistics, academic_year, collect_statistics, on_time_rate
 from models.surveys import SURVEY_QUESTIONS
@@ -153,8 +154,31 @@ def report_text(stats: Statistics) -> str:
     return "\n".join(lines)
 
 
+MONTHS_SHORT = (
+    N_("Jan"),
+    N_("Feb"),
+    N_("Mar"),
+    N_("Apr"),
+    N_("May"),
+    N_("Jun"),
+    N_("Jul"),
+    N_("Aug"),
+    N_("Sep"),
+    N_("Oct"),
+    N_("Nov"),
+    N_("Dec"),
+)
+
+
+def month_label(month: str) -> str:
+    """«2026-10» (the statistics' key) as a reader writes it: «окт. 2026», «Oct 2026»."""
+    year, number = month.split("-")
+    return f"{_(MONTHS_SHORT[int(number) - 1])} {year}"
+
+
 def chart_png(stats: Statistics) -> bytes:
-    months = sorted(stats.by_month)
+    keys = sorted(stats.by_month)
+    months = [month_label(key) for key in keys]
     # imported here: matplotlib costs every process ~40 MB and 1 s at start (issue 18)
     from matplotlib.figure import Figure  # the object API: no GUI backend, no global state
     from matplotlib.ticker import MaxNLocator
@@ -169,14 +193,14 @@ def chart_png(stats: Statistics) -> bytes:
     )
     bottom = [0] * len(months)
     for key, caption, colour in kinds:
-        values = [stats.by_month[m][key] for m in months]
+        values = [stats.by_month[m][key] for m in keys]
         axes.bar(months, values, bottom=bottom, label=caption, color=colour)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_ylabel(_("Activities by deadline month"))
     axes.set_ylim(0, max(bottom, default=0) * 1.15 + 1)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     rate_axes = axes.twinx()
-    rates = [on_time_rate(stats.by_month[m]) for m in months]
+    rates = [on_time_rate(stats.by_month[m]) for m in keys]
     rate_axes.plot(
         months,
         [r if r is not None else float("nan") for r in rates],

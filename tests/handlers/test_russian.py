@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -171,3 +173,19 @@ def test_a_long_label_is_cut_between_words(text: str, limit: int, shown: str) ->
     in the middle of one («…Ирина Александровн»)."""
     assert shorten(text, limit) == shown
     assert len(shown) <= limit
+
+
+def test_the_charts_months_read_as_words(tmp_path: Path) -> None:
+    """The monitoring chart's months: «окт. 2026», not the statistics' key «2026-10»."""
+    from bot.i18n import LOCALES_DIR, create_i18n
+    from handlers.curator.report import month_label
+
+    for locale in ("ru", "en"):  # compiled here, as at the bot's start
+        (tmp_path / locale / "LC_MESSAGES").mkdir(parents=True)
+        source = LOCALES_DIR / locale / "LC_MESSAGES" / "messages.po"
+        (tmp_path / locale / "LC_MESSAGES" / "messages.po").write_bytes(source.read_bytes())
+    i18n = create_i18n("ru", tmp_path)
+    with i18n.context(), i18n.use_locale("ru"):
+        assert [month_label(m) for m in ("2026-10", "2027-05")] == ["окт. 2026", "май 2027"]
+    with i18n.context(), i18n.use_locale("en"):
+        assert month_label("2026-10") == "Oct 2026"
