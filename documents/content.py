@@ -67,9 +67,10 @@ class College:
             "college_full": self.full,
             "college_short": self.short or self.full,
             "city": self.city,
-            "director_short": short_name(self.director) if self.director else "",
-            "director_short_dat": (
-                short_name(decline(self.director, Case.DATIVE)) if self.director else ""
+            # without DIRECTOR_NAME a line to write the name by hand, not nothing
+            "director_short": short_name(self.director or None),
+            "director_short_dat": short_name(
+                decline(self.director, Case.DATIVE) if self.director else None
             ),
             "curator_position": self.curator_position,
             "curator_position_acc": decline_position(self.curator_position, Case.ACCUSATIVE),

@@ -692,12 +692,8 @@ async def _roadmap_docx(session: AsyncSession, roadmap: Roadmap, settings: Setti
         )
         approval = [f"Директор {college}", signed]
     else:
-        director = short_name(printable(settings.director_name)) if settings.director_name else ""
-        approval = [
-            f"Директор {college}",
-            f"____________ {director}".rstrip(),
-            ru_date(None),
-        ]
+        director = short_name(printable(settings.director_name) or None)  # or a line for it
+        approval = [f"Директор {college}", f"____________ {director}", ru_date(None)]
     stamp_left = LANDSCAPE_WIDTH_MM - 90
     paragraph(document, "УТВЕРЖДАЮ", align="left", left_mm=stamp_left, bold=True)
     for line in approval:

@@ -16,6 +16,16 @@ from tests.factories import make_teacher
 from tests.handlers.flows import form_pair
 
 
+async def a_director(session_pool: async_sessionmaker[AsyncSession], telegram_id: int) -> None:
+    """The college's director, registered (the copies of §7.1.3 and §8.1.5 go to them)."""
+    async with session_pool() as session:
+        boss = await make_teacher(
+            session, mentee=False, telegram_id=telegram_id, full_name="Бондаренко"
+        )
+        boss.staff_role = StaffRole.DIRECTOR
+        await session.commit()
+
+
 async def test_the_director_gets_a_copy_and_the_decision_not_the_buttons(
     people,
     curator: Person,
@@ -23,10 +33,7 @@ async def test_the_director_gets_a_copy_and_the_decision_not_the_buttons(
     session_pool: async_sessionmaker[AsyncSession],
 ) -> None:
     mentee, mentor, _other = people
-    async with session_pool() as session:
-        boss = await make_teacher(session, mentee=False, telegram_id=5801, full_name="Бондаренко")
-        boss.staff_role = StaffRole.DIRECTOR
-        await session.commit()
+    await a_director(session_pool, 5801)
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
     await mentee.press("Заменить наставника")
@@ -48,10 +55,7 @@ async def test_other_requests_bring_the_director_no_copy(
     people, curator: Person, session_pool: async_sessionmaker[AsyncSession]
 ) -> None:
     mentee, mentor, _other = people
-    async with session_pool() as session:
-        boss = await make_teacher(session, mentee=False, telegram_id=5811, full_name="Бондаренко")
-        boss.staff_role = StaffRole.DIRECTOR
-        await session.commit()
+    await a_director(session_pool, 5811)
     await form_pair(curator, mentee, mentor)
     await mentor.send("/request")
     await mentor.press("Освободить")
@@ -71,10 +75,7 @@ async def test_a_release_from_duties_goes_to_the_director_who_decides(
     await mentee.send("/request")
     replies = await mentee.press("Освободить от должностных")
     assert said(replies, "ни у кого нет роли директора")  # refused before anything is typed
-    async with session_pool() as session:
-        boss = await make_teacher(session, mentee=False, telegram_id=5821, full_name="Бондаренко")
-        boss.staff_role = StaffRole.DIRECTOR
-        await session.commit()
+    await a_director(session_pool, 5821)
     director = person(5821)
     await mentee.send("/request")
     assert said(await mentee.press("Освободить от должностных"), "кто вас заменит")
@@ -103,10 +104,7 @@ async def test_a_second_request_of_the_same_kind_is_refused_before_its_form(
     """One open request of a kind per pair: the second is refused when its kind is chosen, not
     after the whole form was filled in (it used to come only at «Отправить обращение»)."""
     mentee, mentor, _other = people
-    async with session_pool() as session:
-        boss = await make_teacher(session, mentee=False, telegram_id=5821, full_name="Бондаренко")
-        boss.staff_role = StaffRole.DIRECTOR
-        await session.commit()
+    await a_director(session_pool, 5821)
     await form_pair(curator, mentee, mentor)
     await mentee.send("/request")
     await mentee.press("Заменить наставника")

@@ -142,7 +142,7 @@ async def test_the_year_on_the_roadmap(
     assert paragraphs[:4] == [
         "УТВЕРЖДАЮ",
         f"Директор {settings.organization_short_name or settings.organization_name}",
-        "____________",
+        "____________ ____________________",  # no DIRECTOR_NAME here: a line for it
         "«___» ____________ 20__\u00a0г.",
     ]
     assert f"на {year}/{year + 1} учебный год" in paragraphs
