@@ -320,6 +320,17 @@ async def awaiting_new_mentor(session: AsyncSession) -> list[Pair]:
     return list(waiting.values())
 
 
+async def awaiting_mentor_consent(session: AsyncSession) -> list[Pair]:
+    """Open pairs whose new mentor was proposed and has not answered yet (§8.1.5, §7.1.3):
+    nothing for the curator to press, but she sees where the change stands."""
+    found = await session.scalars(
+        select(Pair)
+        .where(Pair.status.in_(OPEN_PAIR), Pair.pending_mentor_id.is_not(None))
+        .order_by(Pair.id)
+    )
+    return list(found)
+
+
 async def pending_requests(session: AsyncSession, limit: int = 20) -> list[Request]:
     result = await session.scalars(
         select(Request)

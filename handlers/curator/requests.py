@@ -34,7 +34,13 @@ from models.pairs import (
     replacements_without_order,
 )
 from models.programmes import FINISHED, Programme, end_early, programme_of_pair
-from models.requests import Request, awaiting_new_mentor, decide_request, pending_requests
+from models.requests import (
+    Request,
+    awaiting_mentor_consent,
+    awaiting_new_mentor,
+    decide_request,
+    pending_requests,
+)
 from rendering.notices import curator_buttons
 from rendering.replacement import render_offer, replacement_candidates
 from rendering.ui import (
@@ -127,7 +133,18 @@ async def cmd_requests(message: Message, session: AsyncSession) -> None:
                 [(_("Enter the order"), ReplacementOrder(replacement_id=replacement.id))]
             ),
         )
-    if not requests and not accepted and not waiting and not unordered and not joins:
+    asked = await awaiting_mentor_consent(session)
+    for pair in asked:  # a new mentor proposed: their answer is awaited (nothing to press)
+        names = await names_of(session, [pair.pending_mentor_id or 0, *pair.mentee_ids])
+        await message.answer(
+            _("Change of mentor for {mentees}: waiting for {new} to agree.").format(
+                mentees=", ".join(  # «для Петровой Анны»
+                    name_in(names.get(i, "—"), Case.GENITIVE) for i in pair.mentee_ids
+                ),
+                new=name_in(names.get(pair.pending_mentor_id or 0, "—"), Case.GENITIVE),
+            )
+        )
+    if not (requests or accepted or waiting or unordered or joins or asked):
         await message.answer(_("No request is waiting for your decision."))
 
 

@@ -90,6 +90,11 @@ async def test_a_replacement_is_approved_and_the_new_mentor_takes_over(
     assert "Петрова Анна" in proposal[0]
     assert "Сидоров" not in proposal[0]
     assert "Программа ещё не составлена" in proposal[0]
+    # meanwhile the curator sees where the change stands (it was in neither list)
+    assert said(
+        await curator.send("/requests"),
+        "Замена наставника для Петровой Анны: ждём согласия Орловой Нины.",
+    )
     replies = await other.press("Согласен")
     assert said(replies, "Ваш новый наставник — Орлова Нина", chat_id=mentee.user_id)
     to_old = [t for t in texts(replies, mentor.user_id) if t != "Спасибо, ваше согласие записано."]
