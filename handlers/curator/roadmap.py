@@ -561,7 +561,7 @@ EVENT = Form(
             "audience",
             question=_audience_question,
             press=_audience_pressed,
-            line=_audience_line,  # the question keeps its answer: «Кого приглашаем: наставников»
+            line=_audience_line,  # the question keeps its answer: «Приглашены: наставники»
         ),
     ],
     _event_summary,
