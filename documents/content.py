@@ -102,10 +102,10 @@ def label(tr: Translate, member: Any) -> str:
     return tr(text) if text else str(member)
 
 
-def mentees_header(mentee_ids: Sequence[int]) -> str:
-    """The column of one pair's mentees: «Наставляемый» over one person, «Наставляемые» over a
-    group."""
-    return "Наставляемый" if len(mentee_ids) == 1 else "Наставляемые"
+def mentees_header(count: int) -> str:
+    """The column of a pair's `count` mentees: «Наставляемый» over one person, «Наставляемые»
+    over a group."""
+    return "Наставляемый" if count == 1 else "Наставляемые"
 
 
 def filename(title: str, today: date) -> str:
@@ -261,7 +261,7 @@ async def order_replacement(
     programme = (await _programmes_by_pair(session, [pair.id])).get(pair.id)
     done = f"{programme.progress[0]} из {programme.progress[1]}" if programme else "—"
     headers = [
-        mentees_header(pair.mentee_ids),
+        mentees_header(len(pair.mentee_ids)),
         "Прежний наставник",
         "Новый наставник",
         "Срок программы",
@@ -324,7 +324,8 @@ async def order_early_end(
         reason = f"{reason}: {programme.end_comment}"
     done, total = programme.progress
     mentee_ids = [m.mentee_id for m in pair.members if m.declined_at is None]
-    headers = ["Наставник", mentees_header(mentee_ids), "Срок программы", "Выполнено", "Причина"]
+    headers = ["Наставник", mentees_header(len(mentee_ids)), "Срок программы"]
+    headers += ["Выполнено", "Причина"]
     rows = [
         (
             people.with_position(pair.mentor_id),
@@ -381,14 +382,10 @@ async def order_completion(
             select(SurveyAnswer).where(SurveyAnswer.programme_id.in_([p.id for p in programmes]))
         )
     )
-    most = max(
-        len([m for m in p.pair.members if m.declined_at is None]) for p in programmes
-    )  # «Наставляемый» over one person a row, «Наставляемые» when a row is a group
-    headers = ["№ пары", "Наставник", mentees_header(range(most)), "Срок программы"]
-    headers += ["Выполнено", "Оценка"]
     rows = []
     mentors: list[str] = []
     named: list[int | None] = []
+    most = 0  # mentees in the largest row: «Наставляемый» over one a row, else «Наставляемые»
     for programme in programmes:
         pair = programme.pair
         mentee_ids = [m.mentee_id for m in pair.members if m.declined_at is None]
@@ -407,6 +404,9 @@ async def order_completion(
         if people.name(pair.mentor_id) not in mentors:
             mentors.append(people.name(pair.mentor_id))
         named += [pair.mentor_id, *mentee_ids]
+        most = max(most, len(mentee_ids))
+    headers = ["№ пары", "Наставник", mentees_header(most), "Срок программы"]
+    headers += ["Выполнено", "Оценка"]
 
     def fill(template: DocxTemplate) -> dict[str, Any]:
         sub = template.new_subdoc()
@@ -650,7 +650,8 @@ def pair_consent_text(pair: Pair, people: People, tr: Translate) -> list[str]:
     mentee_ids = [m.mentee_id for m in pair.members if m.declined_at is None]
     return [
         f"Наставник: {people.name(pair.mentor_id)}.",
-        f"{mentees_header(mentee_ids)}: {', '.join(people.name(i) for i in mentee_ids) or '—'}.",
+        f"{mentees_header(len(mentee_ids))}: "
+        f"{', '.join(people.name(i) for i in mentee_ids) or '—'}.",
         f"Форма наставничества: {_forms(tr, pair.forms)}; тип пары: {label(tr, pair.pair_type)}.",
         "Мне известно, что участие в наставничестве добровольное (п. 4.2, п. 9.2 Положения), "
         "что наставник вправе просить о сложении с него обязанностей (пп. 3 п. 7.1), а "

@@ -143,21 +143,26 @@ def page_numbers(section: Any) -> None:
     para.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = para.add_run()
     run.font.name, run.font.size = FONT, Pt(TABLE_PT)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2")):
-        if kind:
-            element = OxmlElement("w:fldChar")
-            element.set(qn("w:fldCharType"), kind)
-        elif text == " PAGE ":
-            element = OxmlElement("w:instrText")
-            element.set(qn("xml:space"), "preserve")
-            element.text = text
-        else:
-            element = OxmlElement("w:t")
-            element.text = text
+    # a PAGE field: begin, its instruction, separate, the text shown until it is updated, end
+    instruction = OxmlElement("w:instrText")
+    instruction.set(qn("xml:space"), "preserve")
+    instruction.text = " PAGE "
+    shown = OxmlElement("w:t")
+    shown.text = "2"
+    for element in (
+        _field_char("begin"),
+        instruction,
+        _field_char("separate"),
+        shown,
+        _field_char("end"),
+    ):
         run._r.append(element)
-    end = OxmlElement("w:fldChar")
-    end.set(qn("w:fldCharType"), "end")
-    run._r.append(end)
+
+
+def _field_char(kind: str) -> Any:
+    element = OxmlElement("w:fldChar")
+    element.set(qn("w:fldCharType"), kind)
+    return element
 
 
 def landscape_section(document: Any) -> Any:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from models import formatting
 from models.staff import TEMPLATE_HEADINGS
 
 FONT = "Calibri"  # openpyxl's default for the body: the header in the same face, bold
@@ -19,7 +20,7 @@ PRINTABLE_CHARACTERS = 250  # of 11 pt text across landscape A4 printed at 60 %
 
 
 def _shown(value: Any) -> str:
-    return value.strftime("%d.%m.%Y") if isinstance(value, date) else str(value or "")
+    return formatting.day(value) if isinstance(value, date) else str(value or "")
 
 
 def _lines(value: Any, width: float, bold: bool) -> int:
@@ -37,11 +38,11 @@ def finish_sheet(sheet: Any, widths: Sequence[float]) -> None:
     from openpyxl.worksheet.properties import PageSetupProperties
 
     wrapped = Alignment(wrap_text=True, vertical="top")
-    headers = [_shown(cell.value) for cell in next(sheet.iter_rows(max_row=1), ())]
-    widths = [  # at least the header's longest word, in bold: «Зарегистриров|ан» no more
-        max(width, *(len(word) * 1.15 + 2 for word in header.split())) if header.split() else width
-        for width, header in zip(widths, [*headers, *[""] * len(widths)], strict=False)
-    ]
+    widths = list(widths)
+    for index, cell in enumerate(next(sheet.iter_rows(max_row=1), ())[: len(widths)]):
+        # at least the header's longest word, in bold: «Зарегистриров|ан» no more
+        longest = max((len(word) for word in _shown(cell.value).split()), default=0)
+        widths[index] = max(widths[index], longest * 1.15 + 2)
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     for number, row in enumerate(sheet.iter_rows(), 1):

@@ -75,7 +75,6 @@ from rendering.case_views import case_card, decision_buttons
 from rendering.replacement import render_offer, replacement_candidates
 from rendering.texts import format_value, shorten
 from rendering.ui import (
-    ActivityAction,
     ActivityVerb,
     JoinApproval,
     MessageReply,
@@ -92,6 +91,7 @@ from rendering.ui import (
     button_rows,
     change_answer_buttons,
     label,
+    report_button,
 )
 from rendering.views import (
     card_renderer,
@@ -933,14 +933,7 @@ async def _part_reviewed(
             return _("Your mentor confirmed «{title}».").format(title=title), None
         comment = escape(part.review_comment or "")
         # the report again, from the notice itself (not only by typing /done)
-        again = button_rows(
-            [
-                (
-                    _("✅ Report done"),
-                    ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id),
-                )
-            ]
-        )
+        again = button_rows([report_button(activity.id)])
         if by_mentor:
             return _("{name} returned «{title}»: {comment}\nReport it again with /done.").format(
                 name=who, title=title, comment=comment

@@ -427,6 +427,11 @@ def packed(data: CallbackData) -> str:
     return result
 
 
+def report_button(activity_id: int) -> tuple[str, CallbackData]:
+    """«✅ Report done» for an activity: under a reminder and under a report returned for rework."""
+    return _("✅ Report done"), ActivityAction(action=ActivityVerb.REPORT, activity_id=activity_id)
+
+
 def button_rows(
     buttons: Sequence[tuple[str, CallbackData]], width: int = 1
 ) -> InlineKeyboardMarkup:

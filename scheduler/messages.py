@@ -12,14 +12,13 @@ from aiogram.utils.i18n import gettext as _
 
 from models.enums import RequestKind
 from rendering.ui import (
-    ActivityAction,
-    ActivityVerb,
     ChangeMenu,
     ChangeOp,
     ProgrammeAction,
     ProgrammeVerb,
     RequestMenu,
     packed,
+    report_button,
 )
 from rendering.views import day, materials_lines
 from scheduler.rules import Due, DueKind
@@ -57,31 +56,33 @@ def _deadline(p: Params, names: Names, to_mentor: bool) -> Rendered:
             days,
         )
     text = text.format(days=days, title=escape(activity.title), date=day(activity.deadline))
-    if to_mentor:
-        mentees = ", ".join(names.get(i, "—") for i in p["pair"].mentee_ids)
-        return _("Copy for the mentor ({mentees}): {text}").format(
-            mentees=mentees, text=text
-        ), button_rows([_plan_button(activity.programme_id)])
-    report = ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)
-    return text, button_rows([(_("✅ Report done"), report), _plan_button(activity.programme_id)])
+    return _reminder(p, names, to_mentor, text)
 
 
 def _overdue(p: Params, names: Names, to_mentor: bool) -> Rendered:
     activity = p["activity"]
-    if to_mentor:  # the mentor does not report a mentee's activity: a copy, with whose it is
-        text = _("«{title}» is overdue: the deadline was {date}.").format(
-            title=escape(activity.title), date=day(activity.deadline)
+    if to_mentor:  # the mentor does not report a mentee's activity: no /done for them
+        text = _("«{title}» is overdue: the deadline was {date}.")
+    else:
+        text = _(
+            "«{title}» is overdue: the deadline was {date}. Report it with /done or agree a "
+            "new deadline through /request."
         )
+    text = text.format(title=escape(activity.title), date=day(activity.deadline))
+    return _reminder(p, names, to_mentor, text)
+
+
+def _reminder(p: Params, names: Names, to_mentor: bool, text: str) -> Rendered:
+    """An activity's reminder: to whoever reports it, with «✅ Report done»; to the mentor of
+    a mentee's activity, a copy naming the mentees, with the plan only."""
+    activity = p["activity"]
+    plan = _plan_button(activity.programme_id)
+    if to_mentor:
         mentees = ", ".join(names.get(i, "—") for i in p["pair"].mentee_ids)
         return _("Copy for the mentor ({mentees}): {text}").format(
             mentees=mentees, text=text
-        ), button_rows([_plan_button(activity.programme_id)])
-    text = _(
-        "«{title}» is overdue: the deadline was {date}. Report it with /done or agree a "
-        "new deadline through /request."
-    ).format(title=escape(activity.title), date=day(activity.deadline))
-    report = ActivityAction(action=ActivityVerb.REPORT, activity_id=activity.id)
-    return text, button_rows([(_("✅ Report done"), report), _plan_button(activity.programme_id)])
+        ), button_rows([plan])
+    return text, button_rows([report_button(activity.id), plan])
 
 
 def _escalation(p: Params, names: Names, to_mentor: bool) -> Rendered:

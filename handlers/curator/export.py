@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from functools import cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +43,6 @@ from rendering.ui import label
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment
 
 router = Router(name=__name__)
 Row = Sequence[Any]
@@ -52,14 +50,6 @@ Row = Sequence[Any]
 
 # A typed text starting so is a formula to Excel and LibreOffice (CSV/formula injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-@cache
-def _wrapped() -> Alignment:
-    """Wrapped text, top-aligned: one style object for every cell (imported when used)."""
-    from openpyxl.styles import Alignment
-
-    return Alignment(wrap_text=True, vertical="top")
 
 
 def _cell(sheet: Any, value: Any) -> Any:
@@ -72,7 +62,6 @@ def _cell(sheet: Any, value: Any) -> Any:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         cell.data_type = "s"  # a string cell, never <f>
         cell.quotePrefix = True  # shown and edited as text («'=…»)
-    cell.alignment = _wrapped()
     if isinstance(value, date):
         cell.number_format = "DD.MM.YYYY"
     return cell

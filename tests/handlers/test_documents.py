@@ -564,11 +564,10 @@ async def test_a_new_participant_gets_the_memo_of_each_role_after_registration(
     ]
 
 
-def pdf_pages(data: bytes, folder: Path) -> list[str]:
-    """The text of each page of a DOCX as LibreOffice lays it out."""
-    to_pdf_words({"doc": data}, folder)
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of a PDF that to_pdf_words made, as laid out."""
     text = subprocess.run(
-        ["pdftotext", "-layout", str(folder / "doc0.pdf"), "-"],
+        ["pdftotext", "-layout", str(pdf), "-"],
         check=True,
         capture_output=True,
         text=True,
@@ -682,7 +681,7 @@ async def test_a_long_order_and_a_long_plan_print_whole_words_whole_rows_and_pag
         tokens = {p.strip(PUNCTUATION) for w in words[name] for p in re.split(r"[\-–—/\s]+", w)}
         broken = sorted(w for w in cell_words(document) if w not in tokens)
         assert broken == [], (name, broken)
-    pages = pdf_pages(plan_data, tmp_path / "plan")
+    pages = pdf_pages(tmp_path / "pdf" / "doc1.pdf")  # the plan, converted above
     assert len(pages) >= 3
     assert not pages[0].strip().startswith("1")  # the first page is not numbered
     for number, page in enumerate(pages[1:], 2):
