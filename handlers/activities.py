@@ -19,7 +19,7 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.middlewares import Stamp
-from handlers.forms import STALE, Form, Question, Step, Turn
+from handlers.forms import STALE, Form, Question, Step, Turn, answering
 from handlers.loaded import PartOf
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_outcome_later
@@ -146,10 +146,8 @@ async def report_started(
 ) -> None:
     activity = await get_activity(session, actor, callback_data.activity_id)
     await reportable_parts(session, activity, actor)  # theirs to report, and still open
-    if (
-        await state.get_state() == Reporting.entering_comment.state
-        and (await state.get_data()).get("activity_id") == activity.id
-    ):  # a double tap: the question is already asked, once is enough
+    if await answering(state, Reporting.entering_comment, "activity_id", activity.id):
+        # a double tap: the question is already asked, once is enough
         await query.answer()
         return
     card = [_("«{title}»").format(title=escape(activity.title)), *activity_details(activity)]

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.middlewares import Stamp
 from handlers.confirm import Confirmed, ask_confirmation
-from handlers.forms import STALE, Form, Question, Step, Turn
+from handlers.forms import STALE, Form, Question, Step, Turn, answering
 from handlers.notify import Notifier
 from handlers.outcome import remember_origin, show_decided, show_outcome_later
 from models.access import Actor
@@ -359,9 +359,7 @@ async def change_agreed(
     )
     # «Не согласен», then «Согласен» on the same proposal: the refusal's comment question is
     # no longer open (it would come back on the next command about a decided proposal).
-    if await state.get_state() == Refusing.comment.state and (
-        (await state.get_data()).get("change_id") == proposal.id
-    ):
+    if await answering(state, Refusing.comment, "change_id", proposal.id):
         await state.clear()
     await show_decided(query, stamp, _("✅ Agreed"))
     await _answered(query, proposal, notifier)

@@ -358,6 +358,12 @@ def engine_step(state_name: str | None) -> tuple[Form, Step] | None:
     return _FORMS.get(state_name or "")
 
 
+async def answering(state: FSMContext, step: State, key: str, value: object) -> bool:
+    """The person is at `step` of a form about this object (its answers' `key` is `value`):
+    a second tap that would open the same question, or a decision that makes it moot."""
+    return await state.get_state() == step.state and (await state.get_data()).get(key) == value
+
+
 async def resume(message: Message, state: FSMContext, deps: dict[str, Any]) -> bool:
     """Ask the current step of a form again (after «continue»). False outside the engine."""
     found = engine_step(await state.get_state())

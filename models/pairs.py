@@ -264,12 +264,15 @@ async def excluded(session: AsyncSession, mentor_id: int, mentee_id: int) -> boo
     return found is not None
 
 
+MENTEE_TAKEN = N_("This mentee already has a mentor or a pending proposal.")
+
+
 async def _eligible_mentee(session: AsyncSession, mentee_id: int) -> Participant:
     mentee = await get_participant_by_id(session, mentee_id)
     if mentee is None or mentee.status != ParticipantStatus.ACTIVE or not mentee.mentee_profile:
         raise NotFound(N_("This person is not in the bank of mentees."))
     if await open_pair_of_mentee(session, mentee_id) is not None:
-        raise WrongState(N_("This mentee already has a mentor or a pending proposal."))
+        raise WrongState(MENTEE_TAKEN)
     return mentee
 
 

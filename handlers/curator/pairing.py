@@ -31,6 +31,7 @@ from models.i18n_marker import N_
 from models.matching import rank_mentors
 from models.names import Case
 from models.pairs import (
+    MENTEE_TAKEN,
     Pair,
     approve_join,
     approve_pair,
@@ -188,7 +189,7 @@ async def mentor_picked(
     # A list from an earlier /pair: the mentee may have been paired since. Said now, not after
     # the forms and the type are chosen (the proposal itself checks again).
     if await open_pair_of_mentee(session, mentee.id) is not None:
-        raise AlreadyDecided(N_("This mentee already has a mentor or a pending proposal."))
+        raise AlreadyDecided(MENTEE_TAKEN)
     if callback_data.join_pair_id:
         await state.set_state(PairForming.confirming)
         await state.set_data(
