@@ -55,13 +55,16 @@ async def survey_started(
     await query.answer()
 
 
+RATINGS = ("1", "2", "3", "4", "5")  # a question's answers, tapped or typed
+
+
 def _rating(key: str) -> Step:
     async def question(turn: Turn) -> Question:
         programme_id = (await turn.answers())["programme_id"]
         builder = Keyboard()
-        for value in range(1, 6):
+        for value in RATINGS:
             code = f"{programme_id}.{value}"  # a button of another programme's survey is stale
-            builder.button(text=str(value), callback_data=FormOption(field=key, code=code))
+            builder.button(text=value, callback_data=FormOption(field=key, code=code))
         number = QUESTION_KEYS.index(key) + 1
         text = _("Question {n} of {total}. {question}\n(1: not at all … 5: fully)").format(
             n=number, total=len(QUESTION_KEYS), question=_(SURVEY_QUESTIONS[key])
@@ -71,14 +74,14 @@ def _rating(key: str) -> Step:
     async def press(turn: Turn, code: str) -> Any:
         programme_id, _dot, value = code.partition(".")
         expected = str((await turn.answers())["programme_id"])
-        if programme_id != expected or value not in {"1", "2", "3", "4", "5"}:
+        if programme_id != expected or value not in RATINGS:
             raise InvalidValue(STALE)
         return int(value)
 
     async def read(turn: Turn) -> Any:
         """A rating typed instead of tapped («4»), as the registration's buttons take it."""
         typed = (turn.text or "").strip()
-        if typed not in {"1", "2", "3", "4", "5"}:
+        if typed not in RATINGS:
             raise InvalidValue(N_("Please tap a number from 1 to 5, or type it."))
         return int(typed)
 

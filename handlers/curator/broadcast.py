@@ -75,12 +75,14 @@ async def _written(turn: Turn) -> Any:
     return text
 
 
+# The audiences of every broadcast, then the departments (dept:<name>), in one case: «to whom».
+AUDIENCES = {"all": N_("Everyone"), "mentors": N_("To mentors"), "mentees": N_("To mentees")}
+
+
 async def _audience_question(turn: Turn) -> Question:
     names = (await turn.answers())["departments"]
     buttons = [
-        (_("Everyone"), FormOption(field="audience", code="all")),
-        (_("To mentors"), FormOption(field="audience", code="mentors")),
-        (_("To mentees"), FormOption(field="audience", code="mentees")),
+        (_(text), FormOption(field="audience", code=code)) for code, text in AUDIENCES.items()
     ] + [
         (shorten(name, 40), FormOption(field="audience", code=f"d{index}"))
         for index, name in enumerate(names[:30])
@@ -98,8 +100,8 @@ async def _audience(turn: Turn, value: str) -> Any:
 
 def _audience_line(value: Any, _answers: dict[str, Any]) -> str:
     audience = str(value)
-    names = {"all": _("Everyone"), "mentors": _("To mentors"), "mentees": _("To mentees")}
-    shown = names.get(audience) or escape(audience.removeprefix("dept:"))
+    text = AUDIENCES.get(audience)
+    shown = _(text) if text else escape(audience.removeprefix("dept:"))
     return _("Who receives it: {audience}").format(audience=shown)
 
 
