@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from models.enums import ActivityStatus, EndReason, PairStatus, ProgrammeStatus
 from models.errors import AccessDenied, AlreadyDecided, InvalidValue, NotFound, WrongState
@@ -240,3 +241,42 @@ async def test_a_draft_the_mentor_took_back_tells_the_mentee_why(session: AsyncS
     with pytest.raises(AlreadyDecided) as refused:
         await respond_to_draft(session, actor(mentee), programme.id, agree=True)
     assert "new version will come" in refused.value.message
+
+
+async def test_two_sends_of_a_draft_at_once_send_it_once(
+    session_pool: async_sessionmaker[AsyncSession],
+) -> None:
+    """A double tap arriving as two updates at once: one sends the draft, the other is told it
+    is already with the mentee (the @decision retry reads the sent draft), one notice queued."""
+    async with session_pool() as session:
+        pair = await make_active_pair(session)
+        mentor, _mentee = await people(session, pair)
+        programme = await save_draft(session, actor(mentor), pair.id, draft())
+        await add_activity(
+            session,
+            actor(mentor),
+            programme.id,
+            title="Мероприятие",
+            description=None,
+            deadline=date(2026, 10, 1),
+            responsible="mentee",
+        )
+        programme_id, who = programme.id, actor(mentor)
+
+    async def send() -> str:
+        async with session_pool() as session:
+            try:
+                await submit_programme(session, who, programme_id)
+            except AlreadyDecided:
+                return "refused"
+            return "sent"
+
+    outcomes = await asyncio.gather(send(), send())
+    assert sorted(outcomes) == ["refused", "sent"]
+    async with session_pool() as session:
+        queued = await session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.key.like(f"notice:programme.submitted:{programme_id}.%"))
+        )
+    assert queued == 1
